@@ -1,0 +1,50 @@
+/* harness/report.h — the ways a run is reported: the live progress line, the final terminal table, the
+ * JSON summary (stable schema, docs/json-summary.md) and JUnit XML. The JSONL series is written by the
+ * collector as intervals close. */
+#ifndef HX_REPORT_H
+#define HX_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "harness/stats.h"
+#include "harness/verdict.h"
+
+typedef struct hx_run_info {
+    const char *scenario;    /* scenario name, or "load" for a flag-only run */
+    const char *target;      /* URL (api_base) */
+    const char *arrival;     /* human description: "constant 1174/s", "users 1000 think 0.5s..1s" */
+    uint64_t seed;
+    uint64_t wall_start_ms;  /* unix ms */
+    double planned_s;        /* configured duration */
+    double duration_s;       /* measured */
+    double target_rate;      /* per second; 0 for closed loop */
+    int threads;
+    bool interrupted;        /* stopped by a signal before the planned end */
+    const char *const *request_names; /* workload templates ("openai.chat stream", ...) */
+    size_t nrequests;
+    const char *const *model_names;
+    size_t nmodels;
+} hx_run_info_t;
+
+typedef struct hx_report {
+    const hx_run_info_t *info;
+    const hx_stats_t *total;
+    const hx_stats_t *first_window, *last_window;
+    const hx_expect_t *expects;
+    const hx_verdict_t *verdicts;
+    size_t nexpects;
+    bool pass; /* every expectation passed */
+} hx_report_t;
+
+/* One line for the terminal: elapsed, rate this interval, ok/failed, p50/p99, in-flight. */
+void hx_report_progress(char *buf, size_t n, const hx_stats_t *interval, const hx_stats_t *total, double elapsed_s,
+                        double planned_s, uint64_t inflight);
+void hx_report_table(FILE *out, const hx_report_t *r);
+/* Return 0, or -1 on a write error (errno set). */
+int hx_report_json(FILE *out, const hx_report_t *r);
+int hx_report_junit(FILE *out, const hx_report_t *r);
+
+#endif

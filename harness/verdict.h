@@ -1,0 +1,59 @@
+/* harness/verdict.h — expectations (thresholds) and their verdicts.
+ *
+ * Metrics (units as written in configs: durations with units, rates per second or minute, fractions as %):
+ *   failure_rate                      fraction of requests that failed (ignore: [429, http_5xx, ...] removes
+ *                                     those statuses/classes from the failures AND the denominator)
+ *   latency.p50|p90|p95|p99|p999|max|mean    from intended send time (successful requests)
+ *   service.<pct>                     from actual send time
+ *   ttft.<pct>, itl.<pct>, ttlt.<pct>  streams
+ *   gateway_overhead.<pct>            client service time minus x-mock-service-ms
+ *   rate.achieved, rate.offered       per second (bounds may be written "1000/s")
+ *   successes_per_minute              ok requests per minute of run
+ *   requests.total|ok|failed|rate_limited     counts
+ *   dropped, late                     counts of arrivals dropped at the in-flight cap / sent late
+ *   drift.latency.<pct>               last window / first window ratio of that percentile (e.g. max: 1.5)
+ *   deployment_share.<name>           fraction of answered requests served by that deployment
+ * Each expectation has min and/or max. Exit status: 0 all pass, 1 any fails. An expectation whose metric
+ * has no data (e.g. ttft with no streams) fails with measured "n/a". */
+#ifndef HX_VERDICT_H
+#define HX_VERDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "harness/stats.h"
+
+typedef struct hx_expect {
+    char metric[96];
+    bool has_min, has_max;
+    double min, max;          /* in the metric's base unit: ms for times, per second for rates, fraction */
+    char bound_text[96];      /* as written, for reports: "max 500ms", "min 19000" */
+    uint64_t ignore_errors;   /* bit i: hx_err_t i ignored by failure_rate */
+    uint64_t ignore_status[10]; /* bitset over HTTP statuses 0..639 ignored by failure_rate */
+} hx_expect_t;
+
+typedef struct hx_verdict {
+    bool available; /* the metric had data */
+    double measured;
+    bool pass;
+} hx_verdict_t;
+
+/* Parses the `expect:` sequence. Errors carry file:line:col and the path ("expect[1].metric: ..."). */
+int hx_expect_parse(const cm_conf_t *conf, const cm_node_t *seq, const char *path, hx_expect_t **out, size_t *count,
+                    cm_err_t *err);
+/* Parses a CLI expectation: "latency.p99<500ms", "failure_rate<=1%", "rate.achieved>=990/s". */
+int hx_expect_parse_flag(const char *s, hx_expect_t *out, char *err, size_t errlen);
+
+typedef struct hx_eval_input {
+    const hx_stats_t *total;
+    const hx_stats_t *first_window, *last_window;
+    double duration_s; /* measured run length */
+} hx_eval_input_t;
+
+void hx_expect_eval(const hx_expect_t *e, const hx_eval_input_t *in, hx_verdict_t *v);
+/* Measured value formatted in the metric's unit ("512.3ms", "0.42%", "1174.0/s"); "n/a" when unavailable. */
+char *hx_expect_format_value(const hx_expect_t *e, const hx_verdict_t *v, char *buf, size_t n);
+
+#endif

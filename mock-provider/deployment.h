@@ -1,0 +1,51 @@
+/* mock-provider/deployment.h — one fake deployment: its own listener (api_base), provider shape, accepted
+ * models and keys, latency and output-length models.
+ *
+ * A deployment's settings are read-only once the server runs; the admin API (a later issue) will swap a
+ * whole deployment table atomically rather than edit one in place. */
+#ifndef MP_DEPLOYMENT_H
+#define MP_DEPLOYMENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/dist.h"
+
+struct mp_provider;
+
+typedef enum mp_provider_kind {
+    MP_PROVIDER_OPENAI, /* the only shape served so far; azure, vertex, gemini, anthropic come next */
+} mp_provider_kind_t;
+
+typedef enum mp_content_mode {
+    MP_CONTENT_POOL, /* deterministic words from a seeded pool */
+    MP_CONTENT_ECHO, /* the last user message (or prompt/input), token by token, capped by the length model */
+} mp_content_mode_t;
+
+typedef struct mp_deployment {
+    char *name;
+    uint32_t index; /* position in the table; used for per-deployment metric arrays */
+    mp_provider_kind_t provider;
+    const struct mp_provider *ops;
+
+    char *listen_host; /* numeric address: "127.0.0.1", "::1", "0.0.0.0" */
+    uint16_t listen_port; /* 0 until bound when configured as 0 */
+
+    char **models; /* accepted model names; nmodels == 0 accepts any model */
+    size_t nmodels;
+    char **api_keys; /* accepted keys (Authorization: Bearer K); nkeys == 0 accepts any or none */
+    size_t nkeys;
+
+    cm_dist_t ttft;              /* ns: from the end of prefill to the first token */
+    cm_dist_t itl;               /* ns: between tokens */
+    cm_dist_t prefill_per_token; /* ns per prompt token, added before the first token */
+    cm_dist_t output_tokens;     /* count, capped by the request's max_tokens */
+
+    mp_content_mode_t content;
+    bool tool_calls;               /* answer with a tool call when the request offers tools */
+    uint32_t embedding_dimensions; /* default for models not in the built-in table; 0 = 1536 */
+    uint64_t seed;
+} mp_deployment_t;
+
+#endif
