@@ -22,7 +22,8 @@ typedef struct hx_counts {
 
 typedef struct hx_stats {
     uint64_t start_ns, end_ns; /* the interval (or run) this covers */
-    hx_counts_t all;
+    hx_counts_t all;           /* requests with an outcome; aborted ones (client_closed) are not in here */
+    uint64_t aborted;          /* in flight when the run ended and cut off by the harness (errors[client_closed]) */
     uint64_t sent;             /* requests handed to libcurl in this interval */
     uint64_t late;             /* sent later than HX_LATE_NS after their intended time */
     uint64_t dropped;          /* arrivals not sent because the in-flight cap was reached */
