@@ -1,0 +1,67 @@
+# bench/lib.sh — shared helpers for the benchmark scripts (sourced, not run).
+# Every process started here is recorded and stopped by PID on exit.
+
+BENCH_PIDS=()
+bench_cleanup() {
+    for pid in "${BENCH_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${BENCH_PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    BENCH_PIDS=()
+}
+trap bench_cleanup EXIT
+
+bench_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
+
+# A free TCP port on 127.0.0.1.
+bench_free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# bench_wait_port PORT: wait up to 10 s for a listener.
+bench_wait_port() {
+    for _ in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "nothing listening on port $1" >&2
+    return 1
+}
+
+# bench_start_mock LOG ARGS...: starts mock-provider, sets MOCK_URL (api_base) and MOCK_PID.
+bench_start_mock() {
+    local log=$1
+    shift
+    "$@" >"$log" 2>&1 &
+    MOCK_PID=$!
+    BENCH_PIDS+=("$MOCK_PID")
+    MOCK_URL=""
+    for _ in $(seq 1 100); do
+        if grep -q '^mock-provider: ready' "$log"; then
+            MOCK_URL=$(sed -n 's/^mock-provider: deployment [^ ]* listening on \(http[^ ]*\)$/\1/p' "$log" | head -n 1)
+            return 0
+        fi
+        kill -0 "$MOCK_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "mock-provider did not start:" >&2
+    cat "$log" >&2
+    return 1
+}
+
+# bench_wrk_rps OUTPUT_OF_WRK: prints the Requests/sec figure.
+bench_wrk_rps() { awk '/^Requests\/sec:/ {print $2}'; }
+
+# bench_median N1 N2 ...: the median of the numbers.
+bench_median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+# bench_ratio A B: A/B with 3 decimals.
+bench_ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.3f\n", a / b; else print "n/a"}'; }
+
+# bench_rss_kb PID: resident set size in KiB.
+bench_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# bench_cpu_ticks PID: user+system clock ticks consumed so far (includes threads).
+bench_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
