@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/json.h"
 #include "harness/stats.h"
 #include "harness/verdict.h"
 
@@ -39,12 +40,28 @@ typedef struct hx_report {
     bool pass; /* every expectation passed */
 } hx_report_t;
 
-/* One line for the terminal: elapsed, rate this interval, ok/failed, p50/p99, in-flight. */
+/* The run's verdict: every expectation passed AND at least one request succeeded (a run in which nothing
+ * succeeded never passes, whatever its expectations say). The JSON "verdict", the JUnit "run" case and the
+ * exit code follow this. */
+bool hx_report_verdict(const hx_report_t *r);
+
+/* One line for the terminal: elapsed, rate this interval, ok/failed, p50/p99, in-flight. interval may be
+ * NULL (nothing closed yet). Always NUL-terminates buf (truncating when n is small). */
 void hx_report_progress(char *buf, size_t n, const hx_stats_t *interval, const hx_stats_t *total, double elapsed_s,
                         double planned_s, uint64_t inflight);
+/* The final table for people, at most 100 columns wide. first_window/last_window may be NULL. */
 void hx_report_table(FILE *out, const hx_report_t *r);
-/* Return 0, or -1 on a write error (errno set). */
+/* Return 0, or -1 on a write error (errno set). The JSON schema is docs/json-summary.md. */
 int hx_report_json(FILE *out, const hx_report_t *r);
+/* JUnit XML: one testsuite "soak", a testcase "run" (fails when no request succeeded) and one per
+ * expectation (with <failure> when it failed). */
 int hx_report_junit(FILE *out, const hx_report_t *r);
+
+/* Shared with the collector's JSONL writer. */
+/* Unix milliseconds as ISO-8601 UTC with milliseconds ("2026-11-21T20:05:33.120Z"). Returns buf. */
+char *hx_report_iso_time(char *buf, size_t n, uint64_t wall_ms);
+/* Writes key: {p50, p90, p99, max} of a microsecond histogram in milliseconds, or with full also count,
+ * min, mean, p95 and p999. An empty histogram writes null (full: count 0 and null values). */
+void hx_report_json_ms(cm_jw_t *w, const char *key, const cm_hist_t *h, bool full);
 
 #endif

@@ -27,7 +27,9 @@ typedef struct hx_sse {
 } hx_sse_t;
 
 void hx_sse_init(hx_sse_t *p, size_t max_event_bytes, hx_sse_cb cb, void *ctx);
-/* Returns 0, the callback's non-zero value, or -1 when an event exceeds max_event_bytes. */
+/* Returns 0, the callback's non-zero value, or -1 when a line or an event exceeds max_event_bytes (the
+ * same whatever the split of the input). After a non-zero return the rest of buf is not parsed; after -1 the
+ * parser must be reset before it is fed again. */
 int hx_sse_feed(hx_sse_t *p, const char *buf, size_t len);
 /* True when a partial line or an undispatched frame is pending (a stream that ends here is truncated). */
 bool hx_sse_pending(const hx_sse_t *p);

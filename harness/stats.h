@@ -15,6 +15,7 @@
 #define HX_MAX_DEPLOYMENTS 64 /* distinct x-mock-deployment values tracked; more fold into "other" */
 #define HX_MAX_MODELS 64
 #define HX_MAX_REQUESTS 64    /* request templates */
+#define HX_STATUS_SLOTS 600   /* http_errors[] covers statuses 0..599 */
 
 typedef struct hx_counts {
     uint64_t total, ok, failed, rate_limited;
@@ -46,14 +47,27 @@ typedef struct hx_stats {
     /* Deployments are interned by name; names live in a table shared by all threads' stats (see
      * hx_stats_intern_deployment) so merging is index-wise. */
     hx_counts_t by_deployment[HX_MAX_DEPLOYMENTS + 1]; /* last slot: "other" */
+    /* Requests that failed with an HTTP error status (errors http_4xx, http_429, http_5xx, http_other), by
+     * exact status 100..599, so that an expectation can ignore one status (`ignore: [503]`). */
+    uint64_t http_errors[HX_STATUS_SLOTS];
 } hx_stats_t;
 
 #define HX_LATE_NS (10ull * 1000000ull) /* 10 ms behind the schedule counts as late */
 
+/* Empties s (all counters 0, histograms empty, start_ns 0). hx_stats_reset also sets start_ns. */
 void hx_stats_init(hx_stats_t *s);
 void hx_stats_reset(hx_stats_t *s, uint64_t start_ns);
+/* Records one finished request (hot path: no locks, no allocation except the first sighting of a deployment
+ * name). HX_ERR_CLIENT_CLOSED only counts aborted and errors[client_closed]. Otherwise: the counts, status
+ * class, error class, late; latency and service for successes, latency_all for all; ttfb when a byte
+ * arrived; ttft/ttlt for streams that produced tokens (any outcome); mock_service and gateway_overhead
+ * (service time minus x-mock-service-ms, floored at 0) when that header was present; litellm_overhead when
+ * x-litellm-overhead-duration-ms was present. Times that go backwards count as 0. */
 void hx_stats_record(hx_stats_t *s, const hx_result_t *r);
+/* One gap between consecutive content events of a stream (hx_stream's on_gap). */
 void hx_stats_record_itl(hx_stats_t *s, uint64_t gap_ns);
+/* Adds src into dst: sums index by index, histogram merges, the union of the two spans, and the larger
+ * inflight_max (a maximum over time; the collector sums concurrent threads' maxima itself). */
 void hx_stats_merge(hx_stats_t *dst, const hx_stats_t *src);
 
 /* Deployment names seen in x-mock-deployment, interned process-wide (thread-safe; takes a lock only the

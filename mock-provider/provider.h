@@ -46,7 +46,22 @@ typedef struct mp_error {
     int status;        /* HTTP status; set by mp_error_set from the provider's catalogue */
     char param[64];    /* the offending field, "" for null */
     char message[512]; /* provider-shaped message text (unescaped; the renderer escapes it) */
+    /* Added for the OpenAI shape (compatible: mp_error_set clears it): the provider's machine-readable code
+     * when it depends on the case ("missing_required_parameter", "invalid_type"...); "" means the catalogue's
+     * code for the kind. */
+    char code[48];
 } mp_error_t;
+
+/* One entry of a provider's error catalogue, indexed by mp_error_kind_t. NULL strings render as null.
+ * message is the provider's default wording; "%s" in it takes the argument of mp_error_preset (the model
+ * name, the masked API key...). message_noarg is used instead when that argument is NULL or empty. */
+typedef struct mp_error_entry {
+    int status;
+    const char *type;
+    const char *code;
+    const char *message;
+    const char *message_noarg;
+} mp_error_entry_t;
 
 /* The provider-neutral view of a request, filled by a provider's parse. Slices point into the request
  * body (raw JSON string contents, still escaped, hence safe to paste inside quotes); arrays come from the
@@ -74,6 +89,13 @@ typedef struct mp_request {
     cm_str_t instructions; /* raw; has_instructions false means null */
     bool has_instructions;
     double temperature, top_p; /* echoed in the Responses object (default 1.0) */
+    /* Added for the OpenAI shape (compatible additions; the core does not need them): */
+    bool tool_forced;          /* tool_choice "required" or a named function: answer with a tool call even when
+                                  the deployment's tool_calls is off */
+    bool parallel_tool_calls;  /* echoed in the Responses object (default true) */
+    cm_str_t tools_json;       /* responses: raw JSON of tools, tool_choice and metadata for the echo; */
+    cm_str_t tool_choice_json; /* empty when absent (the renderer writes the defaults) */
+    cm_str_t metadata_json;
 } mp_request_t;
 
 typedef enum mp_finish {
@@ -97,8 +119,8 @@ typedef struct mp_exchange {
     uint32_t n;       /* choices */
     uint32_t *tokens; /* per choice: completion tokens to produce */
     mp_finish_t *finish;
-    uint32_t *cursor; /* per choice: tokens produced so far (echo: also a byte offset, see content.c) */
-    size_t *echo_pos;
+    uint32_t *cursor; /* per choice: tokens produced so far */
+    size_t *echo_pos; /* per choice: byte offset reached in the echo text (or in a tool call's arguments) */
     cm_buf_t *text;    /* per choice: text produced so far (escaped JSON string contents) */
     uint32_t steps;    /* max(tokens): stream steps; each step emits one token per unfinished choice */
     uint32_t step;     /* steps already rendered */
@@ -149,6 +171,14 @@ typedef struct mp_provider {
     void (*render_step)(mp_exchange_t *x, cm_buf_t *out);
     /* Stream: the closing frames (finish chunk, usage chunk, data: [DONE] / response.completed). */
     void (*render_tail)(mp_exchange_t *x, cm_buf_t *out);
+
+    /* Added for the OpenAI shape (compatible: NULL where a provider has none). */
+    /* The error catalogue, MP_ERR__COUNT entries indexed by kind (see mp_error_preset). */
+    const mp_error_entry_t *errors;
+    /* GET models by path (without query string): the list for ".../models" (as render_models) or one model
+     * for ".../models/{id}". Returns 0, or -1 with err filled (MP_ERR_MODEL_NOT_FOUND) and out untouched.
+     * The core calls it for MP_API_MODELS when set, else render_models. */
+    int (*render_models_at)(const mp_deployment_t *dep, const char *path, size_t plen, cm_buf_t *out, mp_error_t *err);
 } mp_provider_t;
 
 /* Fills err->kind, err->status (from the provider's catalogue: 400, 401, 404, 413, 500...), err->param and
@@ -156,11 +186,16 @@ typedef struct mp_provider {
 void mp_error_set(mp_error_t *err, mp_error_kind_t kind, const char *param, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Fills err entirely from p's catalogue for kind, in the provider's own words: arg is the model name for
+ * MP_ERR_MODEL_NOT_FOUND, the API key received for MP_ERR_UNAUTHORIZED (masked here, never echoed whole;
+ * NULL or "" when none was sent), a size for MP_ERR_TOO_LARGE; NULL elsewhere. */
+void mp_error_preset(const mp_provider_t *p, mp_error_t *err, mp_error_kind_t kind, const char *arg);
+
 /* The provider table for a kind (never NULL for a valid kind). */
 const mp_provider_t *mp_provider_for(mp_provider_kind_t kind);
 
 /* Token estimate used for prompt_tokens and TPM: ceil(bytes / 4) of the text, the common rule of thumb for
- * English with BPE tokenizers (documented in docs/mock-provider.md). */
+ * English with BPE tokenizers (documented in docs/mock-openai.md). */
 uint32_t mp_estimate_tokens(size_t bytes);
 
 /* Embedding vector for one input: dims floats, deterministic in (hash, dims), unit length. */

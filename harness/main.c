@@ -1,0 +1,98 @@
+/* soak — SoakRig's load generator. main only dispatches commands; everything else is in the library. */
+#include <stdio.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+
+#include "harness/cli.h"
+#include "harness/run.h"
+
+static void print_version(void)
+{
+    printf("soak %s (libcurl %s, libevent %s)\n", SOAK_VERSION, curl_version_info(CURLVERSION_NOW)->version,
+           event_get_version());
+}
+
+static void print_check(const hx_cli_t *cli)
+{
+    const hx_cfg_t *c = &cli->cfg;
+    char arr[256];
+    if (!c->workload_built) {
+        printf("%s: OK: %s\n", c->file, cli->check_note);
+        return;
+    }
+    printf("%s: OK: %s -> %s, %s for %.0fs, %zu request template%s, %zu expectation%s%s%s\n", c->file, c->name,
+           c->target, hx_arrival_describe(&c->arrival, arr, sizeof(arr)), (double)c->duration_ns / 1e9,
+           c->workload.nreqs, c->workload.nreqs == 1 ? "" : "s", c->nexpects, c->nexpects == 1 ? "" : "s",
+           cli->check_note ? "; note: " : "", cli->check_note ? cli->check_note : "");
+}
+
+static int cmd_load(int argc, char **argv)
+{
+    hx_cli_t cli;
+    char err[1200];
+    int rc;
+    if (hx_cli_parse_load(argc, argv, &cli, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soak load: %s\nTry 'soak help load'.\n", err);
+        rc = HX_EXIT_ERROR;
+    } else if (cli.help) {
+        hx_cli_usage_load(stdout);
+        rc = HX_EXIT_PASS;
+    } else {
+        if (hx_cli_has_run_sections(&cli))
+            fprintf(stderr,
+                    "soak load: note: the mock: and gateway: sections of %s are for `soak run` (a later "
+                    "command); `soak load` does not start them\n",
+                    cli.cfg.file);
+        if (cli.check) {
+            print_check(&cli);
+            rc = HX_EXIT_PASS;
+        } else {
+            rc = hx_run(&cli.cfg, stdout, stderr);
+        }
+    }
+    hx_cli_free(&cli);
+    return rc;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        hx_cli_usage(stdout);
+        return HX_EXIT_PASS;
+    }
+    if (strcmp(argv[1], "load") == 0) {
+        hx_cli_usage_load(stdout);
+        return HX_EXIT_PASS;
+    }
+    fprintf(stderr, "soak help: unknown command \"%s\" (commands: load)\n", argv[1]);
+    return HX_EXIT_ERROR;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : NULL;
+    if (cmd == NULL) {
+        hx_cli_usage(stderr);
+        return HX_EXIT_ERROR;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        hx_cli_usage(stdout);
+        return HX_EXIT_PASS;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        print_version();
+        return HX_EXIT_PASS;
+    }
+    if (strcmp(cmd, "help") == 0)
+        return cmd_help(argc - 1, argv + 1);
+    if (strcmp(cmd, "load") == 0)
+        return cmd_load(argc - 1, argv + 1);
+    if (strcmp(cmd, "run") == 0 || strcmp(cmd, "serve") == 0) {
+        fprintf(stderr, "soak: `soak %s` is not available yet; use `soak load`\n", cmd);
+        return HX_EXIT_ERROR;
+    }
+    fprintf(stderr, "soak: unknown command \"%s\" (commands: load, help)\nTry 'soak --help'.\n", cmd);
+    return HX_EXIT_ERROR;
+}

@@ -1,0 +1,129 @@
+/* harness/worker.h — one engine thread: its libevent loop, its libcurl multi handle, its transfers and
+ * connections, its share of the arrivals or users, and its stats. Private to the engine (engine.c starts and
+ * stops workers; worker.c is the loop glue; worker_load.c decides when requests go out and when the run
+ * ends for this thread).
+ *
+ * Everything here is touched only by the worker's own thread once it runs, except the atomics at the end,
+ * which the main thread reads (progress) or writes (stop requests, followed by a write to wake_fd). */
+#ifndef HX_WORKER_H
+#define HX_WORKER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <event2/event_struct.h>
+
+#include "harness/arrival.h"
+#include "harness/collector.h"
+#include "harness/config.h"
+#include "harness/xfer.h"
+
+typedef struct hx_worker hx_worker_t;
+
+/* A socket libcurl asked us to watch; allocated once per fd number and reused. A socket libcurl no longer
+ * wants (wanted false) may stay registered until it closes or turns readable, see worker.c. */
+typedef struct hx_sock {
+    struct event ev;
+    bool added;
+    bool wanted;
+    short what;
+} hx_sock_t;
+
+/* A connection (by fd): when it opened and how many requests it completed, for max_age and max_requests. */
+typedef struct hx_conn {
+    uint64_t opened_ns;
+    uint32_t requests;
+    bool open;
+} hx_conn_t;
+
+/* A closed-loop user. */
+typedef struct hx_user {
+    hx_worker_t *w;
+    struct event *ev;
+    uint64_t intended;
+} hx_user_t;
+
+typedef struct hx_first_err {
+    bool set;
+    uint64_t at_ns;
+    char msg[240];
+} hx_first_err_t;
+
+typedef enum hx_worker_state {
+    HX_W_RUNNING,  /* arrivals flowing */
+    HX_W_DRAINING, /* planned end (or stop) reached: waiting for in-flight requests */
+    HX_W_DONE,
+} hx_worker_state_t;
+
+struct hx_worker {
+    /* read-only after init */
+    const hx_cfg_t *cfg;
+    const hx_workload_t *wl;
+    hx_collector_t *collector;
+    char *const *urls;             /* per template, shared by the engine's workers */
+    struct curl_slist **headers;   /* per template, this worker's own copies */
+    uint32_t index, nworkers, cap; /* cap: this worker's share of max_inflight */
+    uint64_t start_ns, end_ns;
+    hx_xfer_opts_t xopts;
+
+    struct event_base *base;
+    CURLM *multi;
+    struct event *curl_timer, *arrival_ev, *interval_ev, *end_ev, *drain_ev, *wake_ev;
+    int wake_fd;
+    pthread_t tid;
+    bool started;
+
+    hx_worker_state_t state;
+    hx_stats_t *stats;
+    hx_sched_t sched;
+    uint64_t next_arrival; /* absolute ns, HX_SCHED_END when none */
+    uint64_t next_interval;
+    hx_user_t *users;
+    uint32_t nusers;
+    hx_xfer_t **xfers; /* every transfer created, for aborting at the end */
+    uint32_t nxfers;
+    hx_xfer_t *free_list;
+    uint32_t inflight;
+    hx_sock_t **socks; /* by fd */
+    size_t nsocks;
+    hx_conn_t *conns; /* by fd */
+    size_t nconns;
+    uint64_t conns_opened;
+    cm_rng_t rng;
+    uint32_t cursor[HX_MAX_REQUESTS];
+    uint64_t seq;
+    cm_json_toks_t toks;
+    hx_first_err_t first[HX_ERR__COUNT];
+
+    /* shared with the main thread */
+    atomic_int stop_req; /* 0 none, 1 stop and drain, 2 abort now */
+    atomic_uint_fast64_t inflight_pub, conns_pub;
+    atomic_bool running;
+};
+
+/* worker.c: setup and teardown (on the main thread), libcurl/libevent glue, transfers. */
+int hx_worker_init(hx_worker_t *w, const hx_cfg_t *cfg, hx_collector_t *c, char *const *urls, uint32_t index,
+                   uint32_t nworkers, char *err, size_t errlen);
+void hx_worker_free(hx_worker_t *w);
+/* Hands a transfer to libcurl now; intended is its scheduled time, user its closed-loop user or NULL. Counts
+ * a dropped arrival instead when the worker is at its in-flight cap. */
+void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user);
+/* Lets libcurl act on transfers just added, then collects finished ones. */
+void hx_worker_kick(hx_worker_t *w);
+/* Cuts off every transfer in flight (client_closed). */
+void hx_worker_abort_all(hx_worker_t *w);
+
+/* worker_load.c: the schedule and the end of the run. */
+void *hx_worker_main(void *arg);
+/* Called by worker.c when a transfer finished (user: its closed-loop user, or NULL). may_launch: a user
+ * whose think time is over may send its next request at once (not when the request could not even be
+ * handed to libcurl, which would loop). */
+void hx_worker_on_done(hx_worker_t *w, hx_user_t *user, uint64_t now_ns, bool may_launch);
+/* Arms ev to fire at absolute monotonic time at_ns (now when past). */
+void hx_worker_arm(hx_worker_t *w, struct event *ev, uint64_t at_ns);
+
+#endif

@@ -1,0 +1,242 @@
+/* One entry of mock.deployments. Split from config.c so that each file reads in one sitting. */
+#include "mock-provider/config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/alloc.h"
+
+static const char *const dep_keys[] = {"name",    "provider",      "listen",  "models",     "api_keys",
+                                       "latency", "output_tokens", "content", "tool_calls", "embedding_dimensions",
+                                       "seed",    "limits",        "faults",  NULL};
+static const char *const required_keys[] = {"name", NULL};
+static const char *const latency_keys[] = {"ttft", "itl", "prefill_per_token", NULL};
+
+/* Shared by the readers below: where we are and where errors go. */
+typedef struct reader {
+    const cm_conf_t *conf;
+    const cm_node_t *node;
+    char path[64]; /* "mock.deployments[3]" */
+    cm_err_t *err;
+} reader_t;
+
+static const char *child(const reader_t *r, const char *key, char *buf, size_t n)
+{
+    return cm_conf_path(buf, n, r->path, -1, key);
+}
+
+static int read_name(const reader_t *r, const mp_config_t *c, const char **name)
+{
+    char p[96], why[160];
+    const cm_node_t *n = cm_conf_get(r->node, "name");
+    if (cm_conf_str(r->conf, n, child(r, "name", p, sizeof(p)), name, r->err) != 0)
+        return -1;
+    if (mp_check_name(*name, why, sizeof(why)) != 0)
+        return cm_conf_error(r->conf, n, p, r->err, "%s", why);
+    for (size_t i = 0; i < c->ndeps; i++)
+        if (strcmp(c->deps[i].name, *name) == 0)
+            return cm_conf_error(r->conf, n, p, r->err, "duplicate deployment name \"%s\" (also mock.deployments[%zu])",
+                                 *name, i);
+    return 0;
+}
+
+/* Every later provider shape is named so that a user who writes one learns it is planned, not a typo. */
+static int read_provider(const reader_t *r, mp_deployment_t *d)
+{
+    char p[96];
+    const char *s;
+    const cm_node_t *n = cm_conf_get(r->node, "provider");
+    if (n == NULL)
+        return 0;
+    if (cm_conf_str(r->conf, n, child(r, "provider", p, sizeof(p)), &s, r->err) != 0)
+        return -1;
+    if (strcmp(s, "openai") == 0) {
+        d->provider = MP_PROVIDER_OPENAI;
+        return 0;
+    }
+    static const char *const later[] = {"azure", "vertex", "gemini", "anthropic"};
+    for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++)
+        if (strcmp(s, later[i]) == 0)
+            return cm_conf_error(r->conf, n, p, r->err,
+                                 "provider \"%s\" is not served yet by this build (supported: openai; azure, vertex, "
+                                 "gemini and anthropic are planned)",
+                                 s);
+    return cm_conf_error(r->conf, n, p, r->err,
+                         "unknown provider \"%s\" (supported: openai; azure, vertex, gemini and anthropic are not "
+                         "served yet by this build)",
+                         s);
+}
+
+static int read_listen(const reader_t *r, const mp_config_t *c, mp_deployment_t *d)
+{
+    char p[96], host[64], why[200];
+    const char *s;
+    const cm_node_t *n = cm_conf_get(r->node, "listen");
+    if (n == NULL)
+        return 0;
+    if (cm_conf_str(r->conf, n, child(r, "listen", p, sizeof(p)), &s, r->err) != 0)
+        return -1;
+    if (mp_parse_listen(s, host, sizeof(host), &d->listen_port, why, sizeof(why)) != 0)
+        return cm_conf_error(r->conf, n, p, r->err, "%s", why);
+    free(d->listen_host);
+    d->listen_host = cm_xstrdup(host);
+    for (size_t i = 0; d->listen_port != 0 && i < c->ndeps; i++) {
+        const mp_deployment_t *o = &c->deps[i];
+        if (o != d && o->listen_port == d->listen_port && strcmp(o->listen_host, d->listen_host) == 0)
+            return cm_conf_error(r->conf, n, p, r->err, "%s is already the listen address of deployment \"%s\"", s,
+                                 o->name);
+    }
+    return 0;
+}
+
+static int read_strv(const reader_t *r, const char *key, char ***out, size_t *count)
+{
+    char p[96];
+    const char **items;
+    size_t n;
+    const cm_node_t *node = cm_conf_get(r->node, key);
+    if (node == NULL)
+        return 0;
+    if (cm_conf_str_list(r->conf, node, child(r, key, p, sizeof(p)), &items, &n, r->err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const cm_node_t *item = node->type == CM_NODE_SEQ ? node->items[i] : node;
+        if (items[i][0] == '\0')
+            return cm_conf_error(r->conf, item, p, r->err, "item %zu is an empty string", i);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(items[i], items[j]) == 0)
+                return cm_conf_error(r->conf, item, p, r->err, "\"%s\" is listed twice", items[i]);
+    }
+    *out = cm_xcalloc(n ? n : 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        (*out)[i] = cm_xstrdup(items[i]);
+    *count = n;
+    return 0;
+}
+
+/* In YAML flow style ({...}) a comma ends a value, so `{ttft: lognormal(80ms, 0.3)}` reads as ttft:
+ * "lognormal(80ms" plus a key "0.3)" with no value. That is easy to write (it looks like a call), so it
+ * gets a message of its own instead of "unknown key". */
+static int check_split_dist(const reader_t *r, const cm_node_t *map, const char *path)
+{
+    if (map == NULL || map->type != CM_NODE_MAP)
+        return 0;
+    for (size_t i = 0; i < map->n; i++) {
+        const char *k = map->keys[i]->str;
+        size_t n = strlen(k);
+        if (n > 0 && k[n - 1] == ')' && strchr(k, '(') == NULL && map->items[i]->type == CM_NODE_NULL)
+            return cm_conf_error(r->conf, map->keys[i], path, r->err,
+                                 "\"%s\" looks like the end of a distribution cut at a comma: inside {...} quote "
+                                 "distributions that contain commas, e.g. {ttft: \"lognormal(80ms, 0.3)\"}",
+                                 k);
+    }
+    return 0;
+}
+
+static int read_dist(const reader_t *r, const cm_node_t *map, const char *parent, const char *key, cm_dist_unit_t unit,
+                     cm_dist_t *out)
+{
+    char p[128];
+    const cm_node_t *n = cm_conf_get(map, key);
+    if (n == NULL)
+        return 0;
+    return cm_conf_dist(r->conf, n, cm_conf_path(p, sizeof(p), parent, -1, key), unit, out, r->err);
+}
+
+static int read_latency(const reader_t *r, mp_deployment_t *d)
+{
+    char p[96];
+    const cm_node_t *n = cm_conf_get(r->node, "latency");
+    if (n == NULL)
+        return 0;
+    child(r, "latency", p, sizeof(p));
+    if (check_split_dist(r, n, p) != 0 || cm_conf_check_keys(r->conf, n, p, latency_keys, r->err) != 0)
+        return -1;
+    if (read_dist(r, n, p, "ttft", CM_DIST_DURATION, &d->ttft) != 0 ||
+        read_dist(r, n, p, "itl", CM_DIST_DURATION, &d->itl) != 0 ||
+        read_dist(r, n, p, "prefill_per_token", CM_DIST_DURATION, &d->prefill_per_token) != 0)
+        return -1;
+    return 0;
+}
+
+static int read_content(const reader_t *r, mp_deployment_t *d)
+{
+    char p[96];
+    const char *s;
+    const cm_node_t *n = cm_conf_get(r->node, "content");
+    if (n == NULL)
+        return 0;
+    if (cm_conf_str(r->conf, n, child(r, "content", p, sizeof(p)), &s, r->err) != 0)
+        return -1;
+    if (strcmp(s, "pool") == 0)
+        d->content = MP_CONTENT_POOL;
+    else if (strcmp(s, "echo") == 0)
+        d->content = MP_CONTENT_ECHO;
+    else
+        return cm_conf_error(r->conf, n, p, r->err, "unknown content mode \"%s\" (expected pool or echo)", s);
+    return 0;
+}
+
+static int read_numbers(const reader_t *r, mp_deployment_t *d)
+{
+    char p[96];
+    const cm_node_t *n;
+    int64_t v;
+    bool b;
+    if ((n = cm_conf_get(r->node, "tool_calls")) != NULL) {
+        if (cm_conf_bool(r->conf, n, child(r, "tool_calls", p, sizeof(p)), &b, r->err) != 0)
+            return -1;
+        d->tool_calls = b;
+    }
+    if ((n = cm_conf_get(r->node, "embedding_dimensions")) != NULL) {
+        if (cm_conf_int(r->conf, n, child(r, "embedding_dimensions", p, sizeof(p)), 1, MP_MAX_EMBEDDING_DIMS, &v,
+                        r->err) != 0)
+            return -1;
+        d->embedding_dimensions = (uint32_t)v;
+    }
+    if ((n = cm_conf_get(r->node, "seed")) != NULL) {
+        if (cm_conf_int(r->conf, n, child(r, "seed", p, sizeof(p)), 0, INT64_MAX, &v, r->err) != 0)
+            return -1;
+        d->seed = (uint64_t)v;
+    }
+    if ((n = cm_conf_get(r->node, "output_tokens")) != NULL &&
+        cm_conf_dist(r->conf, n, child(r, "output_tokens", p, sizeof(p)), CM_DIST_COUNT, &d->output_tokens, r->err) !=
+            0)
+        return -1;
+    return 0;
+}
+
+/* Quotas and faults are the next issues. Accepting the keys and ignoring them would let a scenario that
+ * depends on them "pass" without testing anything, so they are refused until they work. */
+static int reject_later(const reader_t *r)
+{
+    char p[96];
+    const cm_node_t *n;
+    if ((n = cm_conf_get(r->node, "limits")) != NULL)
+        return cm_conf_error(r->conf, n, child(r, "limits", p, sizeof(p)), r->err,
+                             "rate limits (rpm/tpm quotas) are not supported yet by this build (remove the key)");
+    if ((n = cm_conf_get(r->node, "faults")) != NULL)
+        return cm_conf_error(r->conf, n, child(r, "faults", p, sizeof(p)), r->err,
+                             "fault injection is not supported yet by this build (remove the key)");
+    return 0;
+}
+
+int mp_config_load_deployment(mp_config_t *c, const cm_conf_t *conf, const cm_node_t *node, int index, cm_err_t *err)
+{
+    reader_t r = {.conf = conf, .node = node, .err = err};
+    cm_conf_path(r.path, sizeof(r.path), "mock.deployments", index, NULL);
+    const char *name;
+    if (check_split_dist(&r, node, r.path) != 0 || cm_conf_check_keys(conf, node, r.path, dep_keys, err) != 0 ||
+        cm_conf_require_keys(conf, node, r.path, required_keys, err) != 0 || reject_later(&r) != 0 ||
+        read_name(&r, c, &name) != 0)
+        return -1;
+    mp_deployment_t *d = mp_config_add_deployment(c, name);
+    if (read_provider(&r, d) != 0 || read_listen(&r, c, d) != 0 ||
+        read_strv(&r, "models", &d->models, &d->nmodels) != 0 ||
+        read_strv(&r, "api_keys", &d->api_keys, &d->nkeys) != 0 || read_latency(&r, d) != 0 ||
+        read_content(&r, d) != 0 || read_numbers(&r, d) != 0)
+        return -1;
+    return 0;
+}

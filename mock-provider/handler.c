@@ -1,0 +1,184 @@
+#include "mock-provider/handler.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/clock.h"
+#include "mock-provider/metrics.h"
+#include "mock-provider/run.h"
+#include "mock-provider/server.h"
+
+static const h2o_iovec_t ctype_json = {H2O_STRLIT("application/json")};
+static const h2o_iovec_t ctype_prom = {H2O_STRLIT("text/plain; version=0.0.4; charset=utf-8")};
+
+static bool span_is(const char *p, size_t n, const char *lit)
+{
+    return strlen(lit) == n && memcmp(p, lit, n) == 0;
+}
+
+static cm_str_t request_path(const h2o_req_t *req)
+{
+    size_t n = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+    return (cm_str_t){req->path.base, n};
+}
+
+/* ---- core paths --------------------------------------------------------------------------------------- */
+
+/* /health and /metrics answer on every deployment listener without auth, so a gateway's health checks and
+ * a Prometheus scraper can use any api_base. They carry the same x-mock-* headers as provider responses. */
+static int serve_core(mp_handler_t *h, h2o_req_t *req, cm_str_t path, uint64_t arrival)
+{
+    bool health = span_is(path.p, path.n, "/health"), metrics = span_is(path.p, path.n, "/metrics");
+    if (!span_is(req->method.base, req->method.len, "GET") || (!health && !metrics))
+        return -1;
+    mp_worker_t *w = mp_worker_of(req);
+    cm_buf_t *b = &w->scratch;
+    cm_buf_reset(b);
+    if (health)
+        cm_buf_puts(b, "{\"status\":\"ok\"}");
+    else
+        mp_metrics_render(h->server->metrics, b);
+    char rid[80];
+    size_t n = mp_worker_request_id(w, h->dep->ops->request_id_prefix, rid, sizeof(rid));
+    const h2o_iovec_t *ct = health ? &ctype_json : &ctype_prom;
+    req->res.status = 200;
+    req->res.reason = "OK";
+    req->res.content_length = b->len;
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct->base, ct->len);
+    mp_run_add_headers(req, h->dep, rid, n, cm_now_ns() - arrival);
+    h2o_send_inline(req, b->data, b->len);
+    return 0;
+}
+
+/* ---- pipeline steps: each returns 0 to go on, or -1 with err filled ---------------------------------- */
+
+static int step_route(mp_run_t *run, mp_error_t *err)
+{
+    const h2o_req_t *req = run->req;
+    mp_api_t api;
+    if (run->wd->dep->ops->route(req->method.base, req->method.len, run->path.p, run->path.n, &api, err) != 0)
+        return -1;
+    run->api = (int)api;
+    return 0;
+}
+
+static h2o_iovec_t header_value(const h2o_req_t *req, const h2o_token_t *token, const char *name)
+{
+    ssize_t i = token != NULL ? h2o_find_header(&req->headers, token, -1)
+                              : h2o_find_header_by_str(&req->headers, name, strlen(name), -1);
+    return i < 0 ? h2o_iovec_init(NULL, 0) : req->headers.entries[i].value;
+}
+
+/* "Bearer K" (scheme case-insensitive, as RFC 7235 says); any other Authorization value is taken whole so
+ * that the 401 message shows what was sent. */
+static h2o_iovec_t bearer_key(h2o_iovec_t v)
+{
+    if (v.len >= 7 && strncasecmp(v.base, "bearer ", 7) == 0) {
+        v.base += 7;
+        v.len -= 7;
+        while (v.len > 0 && (v.base[0] == ' ' || v.base[0] == '\t')) {
+            v.base++;
+            v.len--;
+        }
+    }
+    return v;
+}
+
+static bool key_listed(const mp_deployment_t *dep, h2o_iovec_t key)
+{
+    for (size_t i = 0; key.base != NULL && i < dep->nkeys; i++)
+        if (span_is(key.base, key.len, dep->api_keys[i]))
+            return true;
+    return false;
+}
+
+static int step_auth(mp_run_t *run, mp_error_t *err)
+{
+    const mp_deployment_t *dep = run->wd->dep;
+    if (dep->nkeys == 0)
+        return 0;
+    h2o_iovec_t bearer = bearer_key(header_value(run->req, H2O_TOKEN_AUTHORIZATION, NULL));
+    h2o_iovec_t api_key = header_value(run->req, NULL, "api-key");
+    if (key_listed(dep, bearer) || key_listed(dep, api_key))
+        return 0;
+    h2o_iovec_t shown = bearer.base != NULL ? bearer : api_key;
+    char key[128];
+    snprintf(key, sizeof(key), "%.*s", (int)(shown.len < 127 ? shown.len : 127), shown.base ? shown.base : "");
+    mp_error_preset(dep->ops, err, MP_ERR_UNAUTHORIZED, key);
+    return -1;
+}
+
+static int step_size(mp_run_t *run, uint64_t max_body, mp_error_t *err)
+{
+    size_t len = run->req->entity.base != NULL ? run->req->entity.len : 0;
+    if (len <= max_body)
+        return 0;
+    char what[96];
+    snprintf(what, sizeof(what), "%zu bytes; the limit is %llu bytes", len, (unsigned long long)max_body);
+    mp_error_preset(run->wd->dep->ops, err, MP_ERR_TOO_LARGE, what);
+    return -1;
+}
+
+static int step_parse(mp_run_t *run, mp_error_t *err)
+{
+    if (run->api == MP_API_MODELS)
+        return 0;
+    h2o_iovec_t body = run->req->entity;
+    mp_worker_t *w = run->wd->worker;
+    return run->wd->dep->ops->parse((mp_api_t)run->api, body.base ? body.base : "", body.base ? body.len : 0, &w->toks,
+                                    &run->alloc, &run->r, err);
+}
+
+/* The label slot doubles as the result of the check: a listed model's slot is its index in the list. */
+static int step_model(mp_run_t *run, mp_metrics_t *metrics, mp_error_t *err)
+{
+    const mp_deployment_t *dep = run->wd->dep;
+    cm_str_t model = run->r.model;
+    if (run->api == MP_API_MODELS)
+        return 0;
+    if (dep->nmodels == 0) {
+        run->model_slot = model.n ? mp_metrics_model_slot(metrics, dep->index, model.p, model.n) : MP_SLOT_NONE;
+        return 0;
+    }
+    for (size_t i = 0; i < dep->nmodels; i++) {
+        if (span_is(model.p, model.n, dep->models[i])) {
+            run->model_slot = (uint32_t)i;
+            return 0;
+        }
+    }
+    char name[256];
+    snprintf(name, sizeof(name), "%.*s", (int)(model.n < 255 ? model.n : 255), model.p ? model.p : "");
+    run->model_slot = MP_SLOT_OTHER;
+    mp_error_preset(dep->ops, err, MP_ERR_MODEL_NOT_FOUND, name);
+    return -1;
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    mp_handler_t *h = (mp_handler_t *)self;
+    uint64_t arrival = cm_now_ns();
+    cm_str_t path = request_path(req);
+    if (serve_core(h, req, path, arrival) == 0)
+        return 0;
+    mp_run_t *run = mp_run_create(req, &mp_worker_of(req)->deps[h->dep->index], arrival);
+    run->path = path;
+    mp_error_t err;
+    if (step_route(run, &err) != 0 || step_auth(run, &err) != 0 ||
+        step_size(run, h->server->cfg->max_body, &err) != 0 || step_parse(run, &err) != 0 ||
+        step_model(run, h->server->metrics, &err) != 0) {
+        mp_run_fail(run, &err);
+        return 0;
+    }
+    /* quotas and faults plug in here (later issues) */
+    mp_run_start(run);
+    return 0;
+}
+
+void mp_handler_register(h2o_pathconf_t *pathconf, struct mp_server *s, const mp_deployment_t *dep)
+{
+    mp_handler_t *h = (mp_handler_t *)h2o_create_handler(pathconf, sizeof(*h));
+    h->super.on_req = on_req;
+    h->server = s;
+    h->dep = dep;
+}

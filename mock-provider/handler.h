@@ -1,0 +1,32 @@
+/* mock-provider/handler.h — the request pipeline, one h2o handler per deployment.
+ *
+ * For each request on a deployment's listener:
+ *   GET /health, GET /metrics       answered by the core (no auth, not counted as provider requests)
+ *   route      dep->ops->route       unknown path or method -> the provider's 404
+ *   auth       dep->api_keys         Authorization: Bearer K, or api-key: K -> else the provider's 401
+ *   size       mock.max_body         -> the provider's 413
+ *   parse      dep->ops->parse       -> the provider's 400 (invalid JSON, bad field)
+ *   model      dep->models           -> the provider's 404 model_not_found
+ *   (quotas and faults plug in here: later issues)
+ *   run        mp_run_start          exchange, timing plan, response (run.h)
+ */
+#ifndef MP_HANDLER_H
+#define MP_HANDLER_H
+
+#include <h2o.h>
+
+#include "mock-provider/deployment.h"
+
+struct mp_server;
+
+typedef struct mp_handler {
+    h2o_handler_t super;
+    struct mp_server *server;
+    const mp_deployment_t *dep;
+} mp_handler_t;
+
+/* Registers the pipeline for dep on pathconf (the "/" path of the deployment's own hostconf). The handler
+ * is owned by h2o's configuration. */
+void mp_handler_register(h2o_pathconf_t *pathconf, struct mp_server *s, const mp_deployment_t *dep);
+
+#endif

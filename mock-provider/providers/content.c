@@ -1,0 +1,306 @@
+/* Exchange planning (ids, lengths, finish reasons) and token production for every provider. */
+#include "mock-provider/providers/content.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "mock-provider/providers/render.h"
+
+/* Our own pool of plain English words: pasting them into JSON needs no escaping, and 256 entries let one
+ * byte of a hash pick a word. Lengths are compile-time constants, so the table needs no initialisation. */
+typedef struct pool_word {
+    const char *s;
+    uint8_t len;
+} pool_word_t;
+
+#define W(w)                                                                                                           \
+    {                                                                                                                  \
+        (w), sizeof(w) - 1                                                                                             \
+    }
+static const pool_word_t pool[256] = {
+    W("time"),       W("year"),       W("people"),      W("way"),          W("day"),          W("man"),
+    W("thing"),      W("woman"),      W("life"),        W("child"),        W("world"),        W("school"),
+    W("state"),      W("family"),     W("student"),     W("group"),        W("country"),      W("problem"),
+    W("hand"),       W("part"),       W("place"),       W("case"),         W("week"),         W("company"),
+    W("system"),     W("program"),    W("question"),    W("work"),         W("government"),   W("number"),
+    W("night"),      W("point"),      W("home"),        W("water"),        W("room"),         W("mother"),
+    W("area"),       W("money"),      W("story"),       W("fact"),         W("month"),        W("lot"),
+    W("right"),      W("study"),      W("book"),        W("eye"),          W("job"),          W("word"),
+    W("business"),   W("issue"),      W("side"),        W("kind"),         W("head"),         W("house"),
+    W("service"),    W("friend"),     W("father"),      W("power"),        W("hour"),         W("game"),
+    W("line"),       W("end"),        W("member"),      W("law"),          W("car"),          W("city"),
+    W("community"),  W("name"),       W("president"),   W("team"),         W("minute"),       W("idea"),
+    W("kid"),        W("body"),       W("information"), W("back"),         W("parent"),       W("face"),
+    W("others"),     W("level"),      W("office"),      W("door"),         W("health"),       W("person"),
+    W("art"),        W("war"),        W("history"),     W("party"),        W("result"),       W("change"),
+    W("morning"),    W("reason"),     W("research"),    W("girl"),         W("guy"),          W("moment"),
+    W("air"),        W("teacher"),    W("force"),       W("education"),    W("foot"),         W("boy"),
+    W("age"),        W("policy"),     W("music"),       W("market"),       W("sense"),        W("nation"),
+    W("plan"),       W("college"),    W("interest"),    W("death"),        W("experience"),   W("effect"),
+    W("class"),      W("control"),    W("care"),        W("field"),        W("development"),  W("role"),
+    W("effort"),     W("rate"),       W("heart"),       W("drug"),         W("show"),         W("leader"),
+    W("light"),      W("voice"),      W("wife"),        W("police"),       W("mind"),         W("price"),
+    W("report"),     W("decision"),   W("son"),         W("view"),         W("relationship"), W("town"),
+    W("road"),       W("arm"),        W("difference"),  W("value"),        W("building"),     W("action"),
+    W("model"),      W("season"),     W("society"),     W("tax"),          W("director"),     W("position"),
+    W("player"),     W("record"),     W("paper"),       W("space"),        W("ground"),       W("form"),
+    W("event"),      W("official"),   W("matter"),      W("center"),       W("couple"),       W("site"),
+    W("project"),    W("activity"),   W("star"),        W("table"),        W("need"),         W("court"),
+    W("oil"),        W("situation"),  W("cost"),        W("industry"),     W("figure"),       W("street"),
+    W("image"),      W("phone"),      W("data"),        W("picture"),      W("practice"),     W("piece"),
+    W("land"),       W("product"),    W("doctor"),      W("wall"),         W("patient"),      W("worker"),
+    W("news"),       W("test"),       W("movie"),       W("north"),        W("love"),         W("support"),
+    W("technology"), W("step"),       W("baby"),        W("computer"),     W("type"),         W("attention"),
+    W("film"),       W("tree"),       W("source"),      W("organization"), W("hair"),         W("window"),
+    W("evidence"),   W("population"), W("truth"),       W("song"),         W("river"),        W("garden"),
+    W("bridge"),     W("cloud"),      W("stone"),       W("forest"),       W("island"),       W("valley"),
+    W("ocean"),      W("mountain"),   W("winter"),      W("summer"),       W("spring"),       W("autumn"),
+    W("letter"),     W("signal"),     W("engine"),      W("network"),      W("bright"),       W("quiet"),
+    W("simple"),     W("early"),      W("small"),       W("large"),        W("green"),        W("blue"),
+    W("careful"),    W("gentle"),     W("quick"),       W("slow"),         W("clear"),        W("open"),
+    W("strong"),     W("warm"),       W("cold"),        W("fresh"),        W("happy"),        W("ready"),
+    W("steady"),     W("better"),     W("common"),      W("little"),       W("great"),        W("local"),
+    W("public"),     W("real"),       W("whole"),       W("free"),
+};
+#undef W
+
+static uint32_t pool_index(uint64_t seed, uint32_t choice, uint32_t index)
+{
+    return (uint32_t)(mp_mix64(seed ^ ((uint64_t)choice << 40) ^ (uint64_t)index * 0x9e3779b97f4a7c15ULL) & 255);
+}
+
+const char *mp_pool_word(uint64_t seed, uint32_t choice, uint32_t index)
+{
+    return pool[pool_index(seed, choice, index)].s;
+}
+
+/* End of the echo token that starts at pos: leading spaces, then everything up to the next space. A space is
+ * never part of a JSON escape sequence nor of a UTF-8 multi-byte character, so tokens never split either. */
+static size_t echo_token_end(cm_str_t s, size_t pos)
+{
+    while (pos < s.n && s.p[pos] == ' ')
+        pos++;
+    while (pos < s.n && s.p[pos] != ' ')
+        pos++;
+    return pos;
+}
+
+uint32_t mp_echo_count_tokens(cm_str_t s)
+{
+    uint32_t n = 0;
+    for (size_t pos = 0; pos < s.n && n < MP_MAX_OUTPUT_TOKENS; n++)
+        pos = echo_token_end(s, pos);
+    return n;
+}
+
+/* Length of one character of escaped JSON text at p: a whole escape sequence or a whole UTF-8 character. */
+static size_t char_len(const char *p, size_t left)
+{
+    size_t n = 1;
+    unsigned char c = (unsigned char)p[0];
+    if (c == '\\')
+        n = left > 1 && p[1] == 'u' ? 6 : 2;
+    else if (c >= 0xf0)
+        n = 4;
+    else if (c >= 0xe0)
+        n = 3;
+    else if (c >= 0xc0)
+        n = 2;
+    return n < left ? n : left;
+}
+
+#define TOOL_PIECE_CHARS 4
+
+static size_t piece_end(cm_str_t s, size_t pos)
+{
+    for (int i = 0; i < TOOL_PIECE_CHARS && pos < s.n; i++)
+        pos += char_len(s.p + pos, s.n - pos);
+    return pos;
+}
+
+uint32_t mp_tool_count_pieces(cm_str_t escaped)
+{
+    uint32_t n = 0;
+    for (size_t pos = 0; pos < escaped.n; n++)
+        pos = piece_end(escaped, pos);
+    return n ? n : 1;
+}
+
+static bool use_echo(const mp_exchange_t *x)
+{
+    return x->dep->content == MP_CONTENT_ECHO && x->req->echo.n > 0;
+}
+
+static cm_str_t next_word(mp_exchange_t *x, uint32_t c)
+{
+    cm_buf_t *t = &x->text[c];
+    uint32_t w = pool_index(x->seed, c, x->cursor[c]);
+    size_t len = pool[w].len, sp = x->cursor[c] > 0;
+    cm_buf_reserve(t, len + 1);
+    char *o = t->data + t->len;
+    o[0] = ' ';
+    memcpy(o + sp, pool[w].s, len);
+    t->len += len + sp;
+    t->data[t->len] = '\0';
+    return (cm_str_t){o, len + sp};
+}
+
+static cm_str_t next_echo(mp_exchange_t *x, uint32_t c)
+{
+    cm_str_t e = x->req->echo;
+    size_t from = x->echo_pos[c], to = echo_token_end(e, from);
+    cm_buf_t *t = &x->text[c];
+    size_t off = t->len;
+    cm_buf_append(t, e.p + from, to - from);
+    x->echo_pos[c] = to;
+    return (cm_str_t){t->data + off, to - from};
+}
+
+/* A tool call's escaped arguments are in text[c] from the start; echo_pos walks through them. */
+static cm_str_t next_piece(mp_exchange_t *x, uint32_t c)
+{
+    cm_str_t all = {x->text[c].data, x->text[c].len};
+    size_t from = x->echo_pos[c];
+    size_t to = x->cursor[c] + 1 >= x->tokens[c] ? all.n : piece_end(all, from);
+    x->echo_pos[c] = to;
+    return (cm_str_t){all.p + from, to - from};
+}
+
+cm_str_t mp_content_next(mp_exchange_t *x, uint32_t c)
+{
+    if (c >= x->n || x->cursor[c] >= x->tokens[c])
+        return (cm_str_t){"", 0};
+    cm_str_t s;
+    if (x->finish[c] == MP_FINISH_TOOL_CALLS)
+        s = next_piece(x, c);
+    else if (use_echo(x))
+        s = next_echo(x, c);
+    else
+        s = next_word(x, c);
+    x->cursor[c]++;
+    return s;
+}
+
+void mp_content_fill(mp_exchange_t *x, uint32_t c)
+{
+    while (c < x->n && x->cursor[c] < x->tokens[c])
+        mp_content_next(x, c);
+}
+
+void mp_tool_call_id(const mp_exchange_t *x, uint32_t c, char *out, size_t cap)
+{
+    mp_id_base62_from(out, cap, "call_", 24, x->seed ^ mp_mix64(0x7001ca11u + c));
+}
+
+void mp_system_fingerprint(const mp_deployment_t *dep, char *out, size_t cap)
+{
+    /* Seed and index only (no hashing of the name): it is rendered in every stream chunk. */
+    uint64_t h = mp_mix64(dep->seed ^ ((uint64_t)dep->index << 48) ^ 0xf19e5a17u);
+    static const char hex[] = "0123456789abcdef";
+    char tmp[14] = "fp_";
+    for (int i = 0; i < 10; i++)
+        tmp[3 + i] = hex[(h >> (4 * i)) & 15];
+    tmp[13] = '\0';
+    size_t n = cap > sizeof(tmp) ? sizeof(tmp) : cap;
+    if (n == 0)
+        return;
+    memcpy(out, tmp, n - 1);
+    out[n - 1] = '\0';
+}
+
+/* ---- planning ------------------------------------------------------------------------------------- */
+
+static void plan_text(mp_exchange_t *x, uint32_t c, uint32_t echo_tokens, cm_rng_t *rng)
+{
+    double v = cm_dist_sample(&x->dep->output_tokens, rng);
+    uint32_t len = v < 1.0 ? 1 : v >= MP_MAX_OUTPUT_TOKENS ? MP_MAX_OUTPUT_TOKENS : (uint32_t)(v + 0.5);
+    if (echo_tokens > 0 && echo_tokens < len)
+        len = echo_tokens;
+    x->finish[c] = MP_FINISH_STOP;
+    if (x->req->max_tokens >= 0 && (int64_t)len > x->req->max_tokens) {
+        len = (uint32_t)x->req->max_tokens;
+        x->finish[c] = MP_FINISH_LENGTH;
+    }
+    x->tokens[c] = len;
+    cm_buf_reserve(&x->text[c], (size_t)len * 8);
+}
+
+static void plan_tool(mp_exchange_t *x, uint32_t c)
+{
+    const char *args = x->req->tool_arguments;
+    cm_json_escape_body(&x->text[c], args, strlen(args));
+    x->tokens[c] = mp_tool_count_pieces((cm_str_t){x->text[c].data, x->text[c].len});
+    x->finish[c] = MP_FINISH_TOOL_CALLS;
+}
+
+static bool wants_tool_call(const mp_deployment_t *dep, const mp_request_t *req)
+{
+    return req->tools && req->tool_arguments != NULL && (dep->tool_calls || req->tool_forced);
+}
+
+static void make_ids(mp_exchange_t *x, bool tool, cm_rng_t *rng)
+{
+    switch (x->req->api) {
+    case MP_API_CHAT:
+        mp_id_base62(x->id, sizeof(x->id), "chatcmpl-", 29, rng);
+        break;
+    case MP_API_COMPLETIONS:
+        mp_id_base62(x->id, sizeof(x->id), "cmpl-", 29, rng);
+        break;
+    case MP_API_RESPONSES:
+        mp_id_hex(x->id, sizeof(x->id), "resp_", 48, rng);
+        mp_id_hex(x->item_id, sizeof(x->item_id), tool ? "fc_" : "msg_", 48, rng);
+        break;
+    default:
+        break;
+    }
+}
+
+static void *alloc_zero(const cm_allocator_t *a, size_t n)
+{
+    void *p = cm_alloc(a, n);
+    memset(p, 0, n);
+    return p;
+}
+
+void mp_exchange_begin(mp_exchange_t *x, const mp_deployment_t *dep, const mp_request_t *req, cm_rng_t *rng,
+                       const cm_allocator_t *a)
+{
+    memset(x, 0, sizeof(*x));
+    x->dep = dep;
+    x->ops = dep->ops ? dep->ops : mp_provider_for(dep->provider);
+    x->req = req;
+    x->created = (int64_t)time(NULL);
+    x->seed = cm_rng_next(rng);
+    bool tool = wants_tool_call(dep, req);
+    make_ids(x, tool, rng);
+    if (req->api != MP_API_CHAT && req->api != MP_API_COMPLETIONS && req->api != MP_API_RESPONSES)
+        return; /* embeddings and models produce no tokens */
+    uint32_t n = req->n == 0 ? 1 : req->n > MP_MAX_CHOICES ? MP_MAX_CHOICES : req->n;
+    if (req->api == MP_API_RESPONSES)
+        n = 1;
+    x->n = n;
+    x->tokens = alloc_zero(a, n * sizeof(*x->tokens));
+    x->finish = alloc_zero(a, n * sizeof(*x->finish));
+    x->cursor = alloc_zero(a, n * sizeof(*x->cursor));
+    x->echo_pos = alloc_zero(a, n * sizeof(*x->echo_pos));
+    x->text = alloc_zero(a, n * sizeof(*x->text));
+    uint32_t echo_tokens = use_echo(x) ? mp_echo_count_tokens(req->echo) : 0;
+    uint64_t total = 0;
+    for (uint32_t c = 0; c < n; c++) {
+        if (tool)
+            plan_tool(x, c);
+        else
+            plan_text(x, c, echo_tokens, rng);
+        total += x->tokens[c];
+        if (x->tokens[c] > x->steps)
+            x->steps = x->tokens[c];
+    }
+    x->completion_tokens = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+}
+
+void mp_exchange_end(mp_exchange_t *x)
+{
+    for (uint32_t c = 0; x->text != NULL && c < x->n; c++)
+        cm_buf_free(&x->text[c]);
+}

@@ -1,0 +1,40 @@
+/* mock-provider/providers/content.h — what the fake model "says" (internal to soak_mp_providers): pool words,
+ * echoed text, tool-call argument pieces, and the ids derived from an exchange's seed.
+ *
+ * A token is produced on demand, one per stream step, so a stream and a non-stream body of the same seed
+ * carry the same text; nothing here allocates per token (each choice's text buffer grows geometrically). */
+#ifndef MP_PROVIDERS_CONTENT_H
+#define MP_PROVIDERS_CONTENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mock-provider/provider.h"
+
+/* Upper bound on planned completion tokens per choice, whatever the length model draws: it keeps a typo'd
+ * distribution from building gigabyte bodies. */
+#define MP_MAX_OUTPUT_TOKENS (1u << 20)
+
+/* Appends choice c's next token to x->text[c] and returns it (escaped JSON string contents). For a tool-call
+ * choice, returns the next piece of the arguments already held in x->text[c]. The slice is valid until the
+ * next call for c. Requires x->cursor[c] < x->tokens[c]; returns an empty slice otherwise. */
+cm_str_t mp_content_next(mp_exchange_t *x, uint32_t c);
+/* Produces every remaining token of choice c (non-stream bodies, closing frames). */
+void mp_content_fill(mp_exchange_t *x, uint32_t c);
+
+/* The word of the pool for (seed, choice, index), without a leading space. */
+const char *mp_pool_word(uint64_t seed, uint32_t choice, uint32_t index);
+/* Number of tokens an echo text splits into (runs of spaces followed by non-spaces). */
+uint32_t mp_echo_count_tokens(cm_str_t s);
+/* Pieces a tool call's escaped arguments are streamed in (about 4 characters each, never inside an escape
+ * sequence or a UTF-8 character); at least 1. */
+uint32_t mp_tool_count_pieces(cm_str_t escaped);
+
+/* Tool call id of choice c: "call_" + 24 base62 characters, deterministic in the exchange's seed so that a
+ * stream and its body agree. out needs 30 bytes. */
+void mp_tool_call_id(const mp_exchange_t *x, uint32_t c, char *out, size_t cap);
+/* "fp_" + 10 hex digits, fixed for a deployment (its seed and index), like a model build's fingerprint.
+ * out needs 14 bytes. */
+void mp_system_fingerprint(const mp_deployment_t *dep, char *out, size_t cap);
+
+#endif

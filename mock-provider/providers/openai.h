@@ -1,0 +1,44 @@
+/* mock-provider/providers/openai.h — the OpenAI shape's internal interface (soak_mp_providers only): the
+ * provider table, and the parse and render entry points it is made of. The core reaches them through
+ * mp_provider_for(MP_PROVIDER_OPENAI). */
+#ifndef MP_PROVIDERS_OPENAI_H
+#define MP_PROVIDERS_OPENAI_H
+
+#include "mock-provider/provider.h"
+#include "mock-provider/providers/openai_check.h"
+
+extern const mp_provider_t mp_openai_provider;
+/* The catalogue: kind -> status, type, code, default message (see openai.c). */
+extern const mp_error_entry_t mp_openai_errors[MP_ERR__COUNT];
+
+/* mp_provider_t.parse for every OpenAI api (openai_parse.c). */
+int mp_openai_parse(mp_api_t api, const char *body, size_t len, cm_json_toks_t *scratch, const cm_allocator_t *a,
+                    mp_request_t *req, mp_error_t *err);
+
+/* The embeddings request (openai_embeddings.c), called by mp_openai_parse with the document parsed. */
+int mp_oa_parse_embeddings(mp_oa_ctx_t *c);
+
+/* Per-api checks after the field scan (openai_messages.c, openai_tools.c). Each returns 0 or -1 with
+ * c->err filled. */
+int mp_oa_chat_messages(mp_oa_ctx_t *c, uint32_t messages);
+int mp_oa_responses_input(mp_oa_ctx_t *c, uint32_t input, uint32_t instructions);
+/* tools and tool_choice; nested is true for chat ({"type":"function","function":{...}}), false for the
+ * Responses API's flat {"type":"function","name":...}. */
+int mp_oa_tools(mp_oa_ctx_t *c, uint32_t tools, uint32_t tool_choice, bool nested);
+
+/* Renderers dispatching on x->req->api (openai_render.c; Responses in openai_responses.c). */
+void mp_openai_render_body(mp_exchange_t *x, cm_buf_t *out);
+void mp_openai_render_head(mp_exchange_t *x, cm_buf_t *out);
+void mp_openai_render_step(mp_exchange_t *x, cm_buf_t *out);
+void mp_openai_render_tail(mp_exchange_t *x, cm_buf_t *out);
+
+void mp_oa_embeddings_body(mp_exchange_t *x, cm_buf_t *out);
+void mp_oa_responses_body(mp_exchange_t *x, cm_buf_t *out);
+void mp_oa_responses_head(mp_exchange_t *x, cm_buf_t *out);
+void mp_oa_responses_step(mp_exchange_t *x, cm_buf_t *out);
+void mp_oa_responses_tail(mp_exchange_t *x, cm_buf_t *out);
+
+/* The usage object of chat and completions ({"prompt_tokens":..,"total_tokens":..,"..._details"}). */
+void mp_oa_put_usage(const mp_exchange_t *x, cm_buf_t *out, bool details);
+
+#endif

@@ -1,0 +1,266 @@
+/* Conversation checks: chat "messages" and the Responses API's "input"/"instructions". Besides rejecting
+ * what OpenAI rejects, this is where prompt_tokens and the echo text come from. */
+#include <stdio.h>
+
+#include "mock-provider/providers/openai.h"
+
+/* In the order OpenAI lists them in its invalid_value message. */
+static const char *const chat_roles[] = {"system", "assistant", "user", "function", "tool", "developer", NULL};
+enum { ROLE_SYSTEM, ROLE_ASSISTANT, ROLE_USER, ROLE_FUNCTION, ROLE_TOOL, ROLE_DEVELOPER };
+
+static const char *const chat_part_types[] = {"text", "image_url", "input_audio", "refusal", "file", NULL};
+enum { PART_TEXT, PART_IMAGE_URL, PART_INPUT_AUDIO, PART_REFUSAL, PART_FILE };
+
+/* A required string member: fails with OpenAI's missing or invalid_type error naming path.key. */
+static int want_string(mp_oa_ctx_t *c, uint32_t obj, const char *key, const char *path, uint32_t *out)
+{
+    char p[128];
+    mp_oa_path(p, sizeof(p), "%s.%s", path, key);
+    uint32_t t = cm_json_get(&c->d, obj, key);
+    if (t == 0)
+        return mp_oa_missing(c, p);
+    if (mp_oa_want(c, t, MP_OA_STRING, p) != 0)
+        return -1;
+    if (out != NULL)
+        *out = t;
+    return 0;
+}
+
+/* One element of an array content. Text-bearing parts add their bytes; the first text part of a user
+ * message can serve as the echo. */
+static int chat_part(mp_oa_ctx_t *c, uint32_t part, const char *path, size_t *bytes, uint32_t *text)
+{
+    if (mp_oa_want(c, part, MP_OA_OBJECT, path) != 0)
+        return -1;
+    uint32_t type = 0;
+    if (want_string(c, part, "type", path, &type) != 0)
+        return -1;
+    char p[128];
+    mp_oa_path(p, sizeof(p), "%s.type", path);
+    int kind = mp_oa_enum(c, type, chat_part_types, p);
+    if (kind < 0)
+        return -1;
+    uint32_t t = 0;
+    if (kind == PART_TEXT && want_string(c, part, "text", path, &t) != 0)
+        return -1;
+    if (kind == PART_REFUSAL && want_string(c, part, "refusal", path, &t) != 0)
+        return -1;
+    if (t != 0) {
+        *bytes += c->d.tok[t].len;
+        if (kind == PART_TEXT && *text == 0)
+            *text = t;
+    }
+    return 0;
+}
+
+static int chat_content_array(mp_oa_ctx_t *c, uint32_t content, const char *path, size_t *bytes, uint32_t *text)
+{
+    if (c->d.tok[content].count == 0)
+        return mp_oa_empty_array(c, path);
+    uint32_t j = 0;
+    for (uint32_t part = cm_json_first(&c->d, content); part != 0; part = cm_json_next(&c->d, part), j++) {
+        char p[128];
+        mp_oa_path(p, sizeof(p), "%s[%u]", path, j);
+        if (chat_part(c, part, p, bytes, text) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* content: a string, an array of parts, or null/absent for an assistant turn (which may carry tool calls
+ * instead). Returns the text token to echo (a user message's string or first text part) through text. */
+static int chat_content(mp_oa_ctx_t *c, uint32_t msg, int role, uint32_t i, size_t *bytes, uint32_t *text)
+{
+    char p[128];
+    mp_oa_path(p, sizeof(p), "messages[%u].content", i);
+    uint32_t content = cm_json_get(&c->d, msg, "content");
+    if (content == 0)
+        return role == ROLE_ASSISTANT ? 0 : mp_oa_missing(c, p);
+    switch (cm_json_type(&c->d, content)) {
+    case CM_JSON_STRING:
+        *bytes += c->d.tok[content].len;
+        *text = content;
+        return 0;
+    case CM_JSON_ARRAY:
+        return chat_content_array(c, content, p, bytes, text);
+    case CM_JSON_NULL:
+        if (role == ROLE_ASSISTANT)
+            return 0;
+        mp_oa_path(p, sizeof(p), "messages.[%u].content", i); /* sic: OpenAI's param for this one error */
+        return mp_oa_invalid(c, p, NULL, "Invalid value for 'content': expected a string, got null.");
+    default:
+        return mp_oa_bad_type(c, p, "one of a string or array of objects", content);
+    }
+}
+
+static int chat_message(mp_oa_ctx_t *c, uint32_t msg, uint32_t i, uint32_t *tokens)
+{
+    char path[64], p[128];
+    mp_oa_path(path, sizeof(path), "messages[%u]", i);
+    if (mp_oa_want(c, msg, MP_OA_OBJECT, path) != 0)
+        return -1;
+    uint32_t role_tok = 0;
+    if (want_string(c, msg, "role", path, &role_tok) != 0)
+        return -1;
+    mp_oa_path(p, sizeof(p), "%s.role", path);
+    int role = mp_oa_enum(c, role_tok, chat_roles, p);
+    if (role < 0)
+        return -1;
+    size_t bytes = 0;
+    uint32_t text = 0;
+    if (chat_content(c, msg, role, i, &bytes, &text) != 0)
+        return -1;
+    if (role == ROLE_TOOL && want_string(c, msg, "tool_call_id", path, NULL) != 0)
+        return -1;
+    if (role == ROLE_FUNCTION && want_string(c, msg, "name", path, NULL) != 0)
+        return -1;
+    if (role == ROLE_USER && text != 0)
+        c->req->echo = cm_json_raw(&c->d, text);
+    *tokens += mp_estimate_tokens(bytes) + 3;
+    return 0;
+}
+
+int mp_oa_chat_messages(mp_oa_ctx_t *c, uint32_t messages)
+{
+    if (c->d.tok[messages].count == 0)
+        return mp_oa_empty_array(c, "messages");
+    uint32_t tokens = 3, i = 0;
+    for (uint32_t m = cm_json_first(&c->d, messages); m != 0; m = cm_json_next(&c->d, m), i++)
+        if (chat_message(c, m, i, &tokens) != 0)
+            return -1;
+    c->req->prompt_tokens = tokens;
+    return 0;
+}
+
+/* ---- Responses API -------------------------------------------------------------------------------- */
+
+static const char *const input_roles[] = {"user", "assistant", "system", "developer", NULL};
+enum { IN_USER };
+
+static const char *const input_part_types[] = {"input_text",  "input_image", "input_file", "input_audio",
+                                               "output_text", "refusal",     NULL};
+enum { IN_TEXT, IN_IMAGE, IN_FILE, IN_AUDIO, OUT_TEXT, OUT_REFUSAL };
+
+static int input_part(mp_oa_ctx_t *c, uint32_t part, const char *path, size_t *bytes, uint32_t *text)
+{
+    if (mp_oa_want(c, part, MP_OA_OBJECT, path) != 0)
+        return -1;
+    uint32_t type = 0;
+    if (want_string(c, part, "type", path, &type) != 0)
+        return -1;
+    char p[128];
+    mp_oa_path(p, sizeof(p), "%s.type", path);
+    int kind = mp_oa_enum(c, type, input_part_types, p);
+    if (kind < 0)
+        return -1;
+    uint32_t t = 0;
+    if ((kind == IN_TEXT || kind == OUT_TEXT) && want_string(c, part, "text", path, &t) != 0)
+        return -1;
+    if (kind == OUT_REFUSAL && want_string(c, part, "refusal", path, &t) != 0)
+        return -1;
+    if (t != 0) {
+        *bytes += c->d.tok[t].len;
+        if (kind == IN_TEXT && *text == 0)
+            *text = t;
+    }
+    return 0;
+}
+
+static int input_message(mp_oa_ctx_t *c, uint32_t item, const char *path, uint32_t *tokens)
+{
+    uint32_t role_tok = 0, content = 0;
+    if (want_string(c, item, "role", path, &role_tok) != 0)
+        return -1;
+    char p[128];
+    mp_oa_path(p, sizeof(p), "%s.role", path);
+    int role = mp_oa_enum(c, role_tok, input_roles, p);
+    if (role < 0)
+        return -1;
+    mp_oa_path(p, sizeof(p), "%s.content", path);
+    if ((content = cm_json_get(&c->d, item, "content")) == 0)
+        return mp_oa_missing(c, p);
+    size_t bytes = 0;
+    uint32_t text = 0;
+    if (cm_json_type(&c->d, content) == CM_JSON_STRING) {
+        bytes = c->d.tok[content].len;
+        text = content;
+    } else if (cm_json_type(&c->d, content) == CM_JSON_ARRAY) {
+        uint32_t j = 0;
+        for (uint32_t part = cm_json_first(&c->d, content); part != 0; part = cm_json_next(&c->d, part), j++) {
+            char pp[192];
+            mp_oa_path(pp, sizeof(pp), "%s[%u]", p, j);
+            if (input_part(c, part, pp, &bytes, &text) != 0)
+                return -1;
+        }
+    } else {
+        return mp_oa_bad_type(c, p, "one of a string or array of input content", content);
+    }
+    if (role == IN_USER && text != 0)
+        c->req->echo = cm_json_raw(&c->d, text);
+    *tokens += mp_estimate_tokens(bytes) + 3;
+    return 0;
+}
+
+/* Items other than messages: the ones a client sends back after a tool call are checked; the many other
+ * item types (reasoning, item_reference, built-in tool calls...) are accepted as they are. */
+static int input_item(mp_oa_ctx_t *c, uint32_t item, uint32_t i, uint32_t *tokens)
+{
+    char path[64];
+    mp_oa_path(path, sizeof(path), "input[%u]", i);
+    if (mp_oa_want(c, item, MP_OA_OBJECT, path) != 0)
+        return -1;
+    char p[128];
+    mp_oa_path(p, sizeof(p), "%s.type", path);
+    uint32_t type = cm_json_get(&c->d, item, "type");
+    if (type != 0 && mp_oa_want(c, type, MP_OA_STRING, p) != 0)
+        return -1;
+    if (cm_json_get(&c->d, item, "role") != 0 || (type != 0 && mp_oa_is(&c->d, type, "message")))
+        return input_message(c, item, path, tokens);
+    if (type == 0)
+        return mp_oa_missing(c, p);
+    uint32_t out = 0;
+    if (mp_oa_is(&c->d, type, "function_call_output")) {
+        if (want_string(c, item, "call_id", path, NULL) != 0 || want_string(c, item, "output", path, &out) != 0)
+            return -1;
+        *tokens += mp_estimate_tokens(c->d.tok[out].len) + 3;
+    } else if (mp_oa_is(&c->d, type, "function_call")) {
+        if (want_string(c, item, "call_id", path, NULL) != 0 || want_string(c, item, "name", path, NULL) != 0 ||
+            want_string(c, item, "arguments", path, &out) != 0)
+            return -1;
+        *tokens += mp_estimate_tokens(c->d.tok[out].len) + 3;
+    }
+    return 0;
+}
+
+static int instructions(mp_oa_ctx_t *c, uint32_t t, uint32_t *tokens)
+{
+    if (mp_oa_want(c, t, MP_OA_STRING, "instructions") != 0)
+        return -1;
+    c->req->instructions = cm_json_raw(&c->d, t);
+    c->req->has_instructions = true;
+    *tokens += mp_estimate_tokens(c->d.tok[t].len) + 3;
+    return 0;
+}
+
+int mp_oa_responses_input(mp_oa_ctx_t *c, uint32_t input, uint32_t instr)
+{
+    uint32_t tokens = 3;
+    if (instr != 0 && instructions(c, instr, &tokens) != 0)
+        return -1;
+    if (input != 0) {
+        cm_json_type_t type = cm_json_type(&c->d, input);
+        if (type == CM_JSON_STRING) {
+            c->req->echo = cm_json_raw(&c->d, input);
+            tokens += mp_estimate_tokens(c->d.tok[input].len) + 3;
+        } else if (type == CM_JSON_ARRAY) {
+            uint32_t i = 0;
+            for (uint32_t it = cm_json_first(&c->d, input); it != 0; it = cm_json_next(&c->d, it), i++)
+                if (input_item(c, it, i, &tokens) != 0)
+                    return -1;
+        } else {
+            return mp_oa_bad_type(c, "input", "one of a string or array of input items", input);
+        }
+    }
+    c->req->prompt_tokens = tokens;
+    return 0;
+}

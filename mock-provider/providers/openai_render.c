@@ -1,0 +1,298 @@
+/* Chat and legacy completions: non-stream bodies and SSE streams, plus the dispatch of the provider's render
+ * entry points by api. Every fragment that does not depend on the exchange is a literal appended whole. */
+#include "mock-provider/providers/content.h"
+#include "mock-provider/providers/openai.h"
+#include "mock-provider/providers/render.h"
+
+static const char *const finish_names[] = {
+    [MP_FINISH_STOP] = "\"stop\"",
+    [MP_FINISH_LENGTH] = "\"length\"",
+    [MP_FINISH_TOOL_CALLS] = "\"tool_calls\"",
+};
+
+static void put_finish(cm_buf_t *out, mp_finish_t f)
+{
+    cm_buf_puts(out, finish_names[f]);
+}
+
+void mp_oa_put_usage(const mp_exchange_t *x, cm_buf_t *out, bool details)
+{
+    uint64_t p = x->req->prompt_tokens, c = x->completion_tokens;
+    MP_PUT_LIT(out, "{\"prompt_tokens\":");
+    mp_put_uint(out, p);
+    MP_PUT_LIT(out, ",\"completion_tokens\":");
+    mp_put_uint(out, c);
+    MP_PUT_LIT(out, ",\"total_tokens\":");
+    mp_put_uint(out, p + c);
+    if (details)
+        MP_PUT_LIT(out, ",\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0},"
+                        "\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0,"
+                        "\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0}");
+    cm_buf_putc(out, '}');
+}
+
+/* {"id":"..","object":"<object>","created":N,"model":".." — the start shared by bodies and chunks. */
+static void put_head(const mp_exchange_t *x, cm_buf_t *out, const char *object)
+{
+    MP_PUT_LIT(out, "{\"id\":\"");
+    cm_buf_puts(out, x->id);
+    MP_PUT_LIT(out, "\",\"object\":\"");
+    cm_buf_puts(out, object);
+    MP_PUT_LIT(out, "\",\"created\":");
+    mp_put_int(out, x->created);
+    MP_PUT_LIT(out, ",\"model\":");
+    mp_put_quoted(out, x->req->model);
+}
+
+static void put_tier_fingerprint(const mp_exchange_t *x, cm_buf_t *out)
+{
+    char fp[16];
+    mp_system_fingerprint(x->dep, fp, sizeof(fp));
+    MP_PUT_LIT(out, ",\"service_tier\":\"default\",\"system_fingerprint\":\"");
+    cm_buf_puts(out, fp);
+    cm_buf_putc(out, '"');
+}
+
+/* ---- chat ----------------------------------------------------------------------------------------- */
+
+/* {"id":"call_..","type":"function","function":{"name":"..","arguments":"<args>"}} with args escaped. */
+static void put_tool_call(const mp_exchange_t *x, uint32_t c, cm_buf_t *out, cm_str_t args, bool index)
+{
+    char id[32];
+    mp_tool_call_id(x, c, id, sizeof(id));
+    MP_PUT_LIT(out, "{");
+    if (index)
+        MP_PUT_LIT(out, "\"index\":0,");
+    MP_PUT_LIT(out, "\"id\":\"");
+    cm_buf_puts(out, id);
+    MP_PUT_LIT(out, "\",\"type\":\"function\",\"function\":{\"name\":");
+    mp_put_quoted(out, x->req->tool_name);
+    MP_PUT_LIT(out, ",\"arguments\":");
+    mp_put_quoted(out, args);
+    MP_PUT_LIT(out, "}}");
+}
+
+static void put_message(const mp_exchange_t *x, uint32_t c, cm_buf_t *out)
+{
+    cm_str_t text = {x->text[c].data ? x->text[c].data : "", x->text[c].len};
+    if (x->finish[c] == MP_FINISH_TOOL_CALLS) {
+        MP_PUT_LIT(out, "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[");
+        put_tool_call(x, c, out, text, false);
+        MP_PUT_LIT(out, "],\"refusal\":null,\"annotations\":[]}");
+        return;
+    }
+    MP_PUT_LIT(out, "{\"role\":\"assistant\",\"content\":");
+    mp_put_quoted(out, text);
+    MP_PUT_LIT(out, ",\"refusal\":null,\"annotations\":[]}");
+}
+
+static void chat_body(mp_exchange_t *x, cm_buf_t *out)
+{
+    put_head(x, out, "chat.completion");
+    MP_PUT_LIT(out, ",\"choices\":[");
+    for (uint32_t c = 0; c < x->n; c++) {
+        mp_content_fill(x, c);
+        if (c > 0)
+            cm_buf_putc(out, ',');
+        MP_PUT_LIT(out, "{\"index\":");
+        mp_put_uint(out, c);
+        MP_PUT_LIT(out, ",\"message\":");
+        put_message(x, c, out);
+        MP_PUT_LIT(out, ",\"logprobs\":null,\"finish_reason\":");
+        put_finish(out, x->finish[c]);
+        cm_buf_putc(out, '}');
+    }
+    MP_PUT_LIT(out, "],\"usage\":");
+    mp_oa_put_usage(x, out, true);
+    put_tier_fingerprint(x, out);
+    cm_buf_putc(out, '}');
+}
+
+/* data: {...,"choices":[{"index":c,"delta": — the caller writes the delta and calls chunk_close. */
+static void chat_chunk_open(const mp_exchange_t *x, uint32_t c, cm_buf_t *out)
+{
+    MP_PUT_LIT(out, "data: ");
+    put_head(x, out, "chat.completion.chunk");
+    put_tier_fingerprint(x, out);
+    MP_PUT_LIT(out, ",\"choices\":[{\"index\":");
+    mp_put_uint(out, c);
+    MP_PUT_LIT(out, ",\"delta\":");
+}
+
+/* Closes the choice (logprobs, finish_reason) and the chunk; usage is null on every chunk when the client
+ * asked for include_usage, as OpenAI does. */
+static void chunk_close(const mp_exchange_t *x, cm_buf_t *out, const char *finish)
+{
+    MP_PUT_LIT(out, ",\"logprobs\":null,\"finish_reason\":");
+    cm_buf_puts(out, finish);
+    MP_PUT_LIT(out, "}]");
+    if (x->req->include_usage)
+        MP_PUT_LIT(out, ",\"usage\":null");
+    MP_PUT_LIT(out, "}" MP_SSE_END);
+}
+
+static void chat_head(mp_exchange_t *x, cm_buf_t *out)
+{
+    for (uint32_t c = 0; c < x->n; c++) {
+        chat_chunk_open(x, c, out);
+        if (x->finish[c] == MP_FINISH_TOOL_CALLS) {
+            MP_PUT_LIT(out, "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[");
+            put_tool_call(x, c, out, (cm_str_t){"", 0}, true);
+            MP_PUT_LIT(out, "],\"refusal\":null}");
+        } else {
+            MP_PUT_LIT(out, "{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}");
+        }
+        chunk_close(x, out, "null");
+    }
+}
+
+static void chat_step(mp_exchange_t *x, cm_buf_t *out)
+{
+    for (uint32_t c = 0; c < x->n; c++) {
+        if (x->cursor[c] >= x->tokens[c])
+            continue;
+        bool tool = x->finish[c] == MP_FINISH_TOOL_CALLS;
+        cm_str_t tok = mp_content_next(x, c);
+        chat_chunk_open(x, c, out);
+        if (tool)
+            MP_PUT_LIT(out, "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":");
+        else
+            MP_PUT_LIT(out, "{\"content\":");
+        mp_put_quoted(out, tok);
+        cm_buf_puts(out, tool ? "}}]}" : "}");
+        chunk_close(x, out, "null");
+    }
+}
+
+/* The extra chunk of include_usage: no choices, the whole usage. */
+static void usage_chunk(const mp_exchange_t *x, cm_buf_t *out, const char *object, bool chat)
+{
+    MP_PUT_LIT(out, "data: ");
+    put_head(x, out, object);
+    if (chat)
+        put_tier_fingerprint(x, out);
+    MP_PUT_LIT(out, ",\"choices\":[],\"usage\":");
+    mp_oa_put_usage(x, out, chat);
+    MP_PUT_LIT(out, "}" MP_SSE_END);
+}
+
+static void chat_tail(mp_exchange_t *x, cm_buf_t *out)
+{
+    for (uint32_t c = 0; c < x->n; c++) {
+        chat_chunk_open(x, c, out);
+        MP_PUT_LIT(out, "{}");
+        chunk_close(x, out, finish_names[x->finish[c]]);
+    }
+    if (x->req->include_usage)
+        usage_chunk(x, out, "chat.completion.chunk", true);
+    MP_PUT_LIT(out, "data: [DONE]" MP_SSE_END);
+}
+
+/* ---- completions ---------------------------------------------------------------------------------- */
+
+static void put_text_choice(const mp_exchange_t *x, uint32_t c, cm_buf_t *out, cm_str_t text, const char *finish)
+{
+    MP_PUT_LIT(out, "{\"text\":");
+    mp_put_quoted(out, text);
+    MP_PUT_LIT(out, ",\"index\":");
+    mp_put_uint(out, c);
+    MP_PUT_LIT(out, ",\"logprobs\":null,\"finish_reason\":");
+    cm_buf_puts(out, finish);
+    cm_buf_putc(out, '}');
+}
+
+static void completions_body(mp_exchange_t *x, cm_buf_t *out)
+{
+    put_head(x, out, "text_completion");
+    MP_PUT_LIT(out, ",\"choices\":[");
+    for (uint32_t c = 0; c < x->n; c++) {
+        mp_content_fill(x, c);
+        if (c > 0)
+            cm_buf_putc(out, ',');
+        put_text_choice(x, c, out, (cm_str_t){x->text[c].data ? x->text[c].data : "", x->text[c].len},
+                        finish_names[x->finish[c]]);
+    }
+    MP_PUT_LIT(out, "],\"usage\":");
+    mp_oa_put_usage(x, out, false);
+    cm_buf_putc(out, '}');
+}
+
+static void completion_chunk(const mp_exchange_t *x, uint32_t c, cm_buf_t *out, cm_str_t text, const char *finish)
+{
+    MP_PUT_LIT(out, "data: ");
+    put_head(x, out, "text_completion");
+    MP_PUT_LIT(out, ",\"choices\":[");
+    put_text_choice(x, c, out, text, finish);
+    cm_buf_putc(out, ']');
+    if (x->req->include_usage)
+        MP_PUT_LIT(out, ",\"usage\":null");
+    MP_PUT_LIT(out, "}" MP_SSE_END);
+}
+
+static void completions_step(mp_exchange_t *x, cm_buf_t *out)
+{
+    for (uint32_t c = 0; c < x->n; c++)
+        if (x->cursor[c] < x->tokens[c])
+            completion_chunk(x, c, out, mp_content_next(x, c), "null");
+}
+
+static void completions_tail(mp_exchange_t *x, cm_buf_t *out)
+{
+    for (uint32_t c = 0; c < x->n; c++)
+        completion_chunk(x, c, out, (cm_str_t){"", 0}, finish_names[x->finish[c]]);
+    if (x->req->include_usage)
+        usage_chunk(x, out, "text_completion", false);
+    MP_PUT_LIT(out, "data: [DONE]" MP_SSE_END);
+}
+
+/* ---- dispatch ------------------------------------------------------------------------------------- */
+
+void mp_openai_render_body(mp_exchange_t *x, cm_buf_t *out)
+{
+    switch (x->req->api) {
+    case MP_API_CHAT:
+        chat_body(x, out);
+        break;
+    case MP_API_COMPLETIONS:
+        completions_body(x, out);
+        break;
+    case MP_API_EMBEDDINGS:
+        mp_oa_embeddings_body(x, out);
+        break;
+    case MP_API_RESPONSES:
+        mp_oa_responses_body(x, out);
+        break;
+    default:
+        x->ops->render_models(x->dep, out);
+        break;
+    }
+}
+
+void mp_openai_render_head(mp_exchange_t *x, cm_buf_t *out)
+{
+    if (x->req->api == MP_API_CHAT)
+        chat_head(x, out);
+    else if (x->req->api == MP_API_RESPONSES)
+        mp_oa_responses_head(x, out);
+}
+
+void mp_openai_render_step(mp_exchange_t *x, cm_buf_t *out)
+{
+    if (x->req->api == MP_API_CHAT)
+        chat_step(x, out);
+    else if (x->req->api == MP_API_COMPLETIONS)
+        completions_step(x, out);
+    else if (x->req->api == MP_API_RESPONSES)
+        mp_oa_responses_step(x, out);
+    x->step++;
+}
+
+void mp_openai_render_tail(mp_exchange_t *x, cm_buf_t *out)
+{
+    if (x->req->api == MP_API_CHAT)
+        chat_tail(x, out);
+    else if (x->req->api == MP_API_COMPLETIONS)
+        completions_tail(x, out);
+    else if (x->req->api == MP_API_RESPONSES)
+        mp_oa_responses_tail(x, out);
+}

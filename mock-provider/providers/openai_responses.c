@@ -1,0 +1,259 @@
+/* POST /v1/responses: the Response object and its typed event stream (event: lines, sequence_number from 0,
+ * no [DONE]). A capped answer is "incomplete" (reason max_output_tokens) and its stream ends with
+ * response.incomplete, as the real API does. */
+#include "mock-provider/providers/content.h"
+#include "mock-provider/providers/openai.h"
+#include "mock-provider/providers/render.h"
+
+static bool is_tool(const mp_exchange_t *x)
+{
+    return x->n > 0 && x->finish[0] == MP_FINISH_TOOL_CALLS;
+}
+
+static bool is_incomplete(const mp_exchange_t *x)
+{
+    return x->n > 0 && x->finish[0] == MP_FINISH_LENGTH;
+}
+
+static cm_str_t text_of(const mp_exchange_t *x)
+{
+    if (x->n == 0 || x->text[0].data == NULL)
+        return (cm_str_t){"", 0};
+    return (cm_str_t){x->text[0].data, x->text[0].len};
+}
+
+static void put_raw_or(cm_buf_t *out, cm_str_t raw, const char *dflt)
+{
+    if (raw.n > 0)
+        mp_put_json_compact(out, raw);
+    else
+        cm_buf_puts(out, dflt);
+}
+
+static void put_part(const mp_exchange_t *x, cm_buf_t *out, bool done)
+{
+    MP_PUT_LIT(out, "{\"type\":\"output_text\",\"annotations\":[],\"logprobs\":[],\"text\":");
+    mp_put_quoted(out, done ? text_of(x) : (cm_str_t){"", 0});
+    cm_buf_putc(out, '}');
+}
+
+static const char *item_status(const mp_exchange_t *x, bool done)
+{
+    return !done ? "\"in_progress\"" : is_incomplete(x) ? "\"incomplete\"" : "\"completed\"";
+}
+
+static void put_function_call(const mp_exchange_t *x, cm_buf_t *out, bool done)
+{
+    char call_id[32];
+    mp_tool_call_id(x, 0, call_id, sizeof(call_id));
+    MP_PUT_LIT(out, "{\"id\":\"");
+    cm_buf_puts(out, x->item_id);
+    MP_PUT_LIT(out, "\",\"type\":\"function_call\",\"status\":");
+    cm_buf_puts(out, item_status(x, done));
+    MP_PUT_LIT(out, ",\"arguments\":");
+    mp_put_quoted(out, done ? text_of(x) : (cm_str_t){"", 0});
+    MP_PUT_LIT(out, ",\"call_id\":\"");
+    cm_buf_puts(out, call_id);
+    MP_PUT_LIT(out, "\",\"name\":");
+    mp_put_quoted(out, x->req->tool_name);
+    cm_buf_putc(out, '}');
+}
+
+static void put_item(const mp_exchange_t *x, cm_buf_t *out, bool done)
+{
+    if (is_tool(x)) {
+        put_function_call(x, out, done);
+        return;
+    }
+    MP_PUT_LIT(out, "{\"id\":\"");
+    cm_buf_puts(out, x->item_id);
+    MP_PUT_LIT(out, "\",\"type\":\"message\",\"status\":");
+    cm_buf_puts(out, item_status(x, done));
+    MP_PUT_LIT(out, ",\"content\":[");
+    if (done)
+        put_part(x, out, true);
+    MP_PUT_LIT(out, "],\"role\":\"assistant\"}");
+}
+
+static void put_usage(const mp_exchange_t *x, cm_buf_t *out)
+{
+    uint64_t in = x->req->prompt_tokens, o = x->completion_tokens;
+    MP_PUT_LIT(out, "{\"input_tokens\":");
+    mp_put_uint(out, in);
+    MP_PUT_LIT(out, ",\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":");
+    mp_put_uint(out, o);
+    MP_PUT_LIT(out, ",\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":");
+    mp_put_uint(out, in + o);
+    cm_buf_putc(out, '}');
+}
+
+/* The fields before "output", in the order the real API sends them. */
+static void put_response_start(const mp_exchange_t *x, cm_buf_t *out, bool done)
+{
+    const mp_request_t *r = x->req;
+    MP_PUT_LIT(out, "{\"id\":\"");
+    cm_buf_puts(out, x->id);
+    MP_PUT_LIT(out, "\",\"object\":\"response\",\"created_at\":");
+    mp_put_int(out, x->created);
+    MP_PUT_LIT(out, ",\"status\":");
+    cm_buf_puts(out, item_status(x, done));
+    MP_PUT_LIT(out, ",\"background\":false,\"error\":null,\"incomplete_details\":");
+    cm_buf_puts(out, done && is_incomplete(x) ? "{\"reason\":\"max_output_tokens\"}" : "null");
+    MP_PUT_LIT(out, ",\"instructions\":");
+    if (r->has_instructions)
+        mp_put_quoted(out, r->instructions);
+    else
+        MP_PUT_LIT(out, "null");
+    MP_PUT_LIT(out, ",\"max_output_tokens\":");
+    if (r->max_tokens >= 0)
+        mp_put_int(out, r->max_tokens);
+    else
+        MP_PUT_LIT(out, "null");
+    MP_PUT_LIT(out, ",\"max_tool_calls\":null,\"model\":");
+    mp_put_quoted(out, r->model);
+}
+
+static void put_response(const mp_exchange_t *x, cm_buf_t *out, bool done)
+{
+    const mp_request_t *r = x->req;
+    put_response_start(x, out, done);
+    MP_PUT_LIT(out, ",\"output\":[");
+    if (done)
+        put_item(x, out, true);
+    MP_PUT_LIT(out, "],\"parallel_tool_calls\":");
+    cm_buf_puts(out, r->parallel_tool_calls ? "true" : "false");
+    MP_PUT_LIT(out, ",\"previous_response_id\":null,\"prompt_cache_key\":null,"
+                    "\"reasoning\":{\"effort\":null,\"summary\":null},\"safety_identifier\":null,"
+                    "\"service_tier\":\"default\",\"store\":true,\"temperature\":");
+    mp_put_double(out, r->temperature);
+    MP_PUT_LIT(out, ",\"text\":{\"format\":{\"type\":\"text\"},\"verbosity\":\"medium\"},\"tool_choice\":");
+    put_raw_or(out, r->tool_choice_json, "\"auto\"");
+    MP_PUT_LIT(out, ",\"tools\":");
+    put_raw_or(out, r->tools_json, "[]");
+    MP_PUT_LIT(out, ",\"top_logprobs\":0,\"top_p\":");
+    mp_put_double(out, r->top_p);
+    MP_PUT_LIT(out, ",\"truncation\":\"disabled\",\"usage\":");
+    if (done)
+        put_usage(x, out);
+    else
+        MP_PUT_LIT(out, "null");
+    MP_PUT_LIT(out, ",\"user\":null,\"metadata\":");
+    put_raw_or(out, r->metadata_json, "{}");
+    cm_buf_putc(out, '}');
+}
+
+void mp_oa_responses_body(mp_exchange_t *x, cm_buf_t *out)
+{
+    mp_content_fill(x, 0);
+    put_response(x, out, true);
+}
+
+/* ---- stream --------------------------------------------------------------------------------------- */
+
+/* event: T / data: {"type":"T","sequence_number":N — the caller adds its fields and event_close. */
+static void event_open(mp_exchange_t *x, cm_buf_t *out, const char *type)
+{
+    mp_sse_event(out, type);
+    MP_PUT_LIT(out, "{\"type\":\"");
+    cm_buf_puts(out, type);
+    MP_PUT_LIT(out, "\",\"sequence_number\":");
+    mp_put_uint(out, x->seq++);
+}
+
+static void event_close(cm_buf_t *out)
+{
+    MP_PUT_LIT(out, "}" MP_SSE_END);
+}
+
+/* ,"item_id":"..","output_index":0[,"content_index":0] */
+static void put_item_ref(const mp_exchange_t *x, cm_buf_t *out, bool content)
+{
+    MP_PUT_LIT(out, ",\"item_id\":\"");
+    cm_buf_puts(out, x->item_id);
+    MP_PUT_LIT(out, "\",\"output_index\":0");
+    if (content)
+        MP_PUT_LIT(out, ",\"content_index\":0");
+}
+
+static void response_event(mp_exchange_t *x, cm_buf_t *out, const char *type, bool done)
+{
+    event_open(x, out, type);
+    MP_PUT_LIT(out, ",\"response\":");
+    put_response(x, out, done);
+    event_close(out);
+}
+
+static void item_event(mp_exchange_t *x, cm_buf_t *out, const char *type, bool done)
+{
+    event_open(x, out, type);
+    MP_PUT_LIT(out, ",\"output_index\":0,\"item\":");
+    put_item(x, out, done);
+    event_close(out);
+}
+
+static void part_event(mp_exchange_t *x, cm_buf_t *out, const char *type, bool done)
+{
+    event_open(x, out, type);
+    put_item_ref(x, out, true);
+    MP_PUT_LIT(out, ",\"part\":");
+    put_part(x, out, done);
+    event_close(out);
+}
+
+void mp_oa_responses_head(mp_exchange_t *x, cm_buf_t *out)
+{
+    response_event(x, out, "response.created", false);
+    response_event(x, out, "response.in_progress", false);
+    item_event(x, out, "response.output_item.added", false);
+    if (!is_tool(x))
+        part_event(x, out, "response.content_part.added", false);
+}
+
+void mp_oa_responses_step(mp_exchange_t *x, cm_buf_t *out)
+{
+    if (x->n == 0 || x->cursor[0] >= x->tokens[0])
+        return;
+    bool tool = is_tool(x);
+    cm_str_t tok = mp_content_next(x, 0);
+    event_open(x, out, tool ? "response.function_call_arguments.delta" : "response.output_text.delta");
+    put_item_ref(x, out, !tool);
+    MP_PUT_LIT(out, ",\"delta\":");
+    mp_put_quoted(out, tok);
+    if (!tool)
+        MP_PUT_LIT(out, ",\"logprobs\":[]");
+    event_close(out);
+}
+
+static void text_done(mp_exchange_t *x, cm_buf_t *out)
+{
+    event_open(x, out, "response.output_text.done");
+    put_item_ref(x, out, true);
+    MP_PUT_LIT(out, ",\"text\":");
+    mp_put_quoted(out, text_of(x));
+    MP_PUT_LIT(out, ",\"logprobs\":[]");
+    event_close(out);
+    part_event(x, out, "response.content_part.done", true);
+}
+
+static void arguments_done(mp_exchange_t *x, cm_buf_t *out)
+{
+    event_open(x, out, "response.function_call_arguments.done");
+    put_item_ref(x, out, false);
+    MP_PUT_LIT(out, ",\"name\":");
+    mp_put_quoted(out, x->req->tool_name);
+    MP_PUT_LIT(out, ",\"arguments\":");
+    mp_put_quoted(out, text_of(x));
+    event_close(out);
+}
+
+void mp_oa_responses_tail(mp_exchange_t *x, cm_buf_t *out)
+{
+    /* The closing events repeat the whole text: produce whatever the steps did not. */
+    mp_content_fill(x, 0);
+    if (is_tool(x))
+        arguments_done(x, out);
+    else
+        text_done(x, out);
+    item_event(x, out, "response.output_item.done", true);
+    response_event(x, out, is_incomplete(x) ? "response.incomplete" : "response.completed", true);
+}

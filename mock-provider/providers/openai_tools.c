@@ -1,0 +1,200 @@
+/* tools and tool_choice for chat (nested {"type":"function","function":{...}}) and the Responses API (flat
+ * {"type":"function","name":...}): validation, the function the fake model calls, and its arguments. */
+#include <stdio.h>
+#include <string.h>
+
+#include "mock-provider/providers/openai.h"
+#include "mock-provider/providers/toolargs.h"
+
+typedef enum choice_mode {
+    CHOICE_AUTO,
+    CHOICE_NONE,
+    CHOICE_REQUIRED,
+    CHOICE_NAMED,
+} choice_mode_t;
+
+/* Where a function tool's name and parameters live: the tool itself (Responses) or its "function". */
+static uint32_t function_of(const cm_json_doc_t *d, uint32_t tool, bool nested)
+{
+    return nested ? cm_json_get(d, tool, "function") : tool;
+}
+
+/* OpenAI requires ^[a-zA-Z0-9_-]+$, at most 64 characters. */
+static int check_name(mp_oa_ctx_t *c, uint32_t name, const char *param)
+{
+    cm_str_t s = cm_json_raw(&c->d, name);
+    if (s.n > 64)
+        return mp_oa_invalid(c, param, "string_above_max_length",
+                             "Invalid '%s': string too long. Expected a string with maximum length 64, but got a "
+                             "string with length %zu instead.",
+                             param, s.n);
+    if (s.n == 0)
+        return mp_oa_invalid(c, param, "empty_string",
+                             "Invalid '%s': empty string. Expected a string with minimum length 1, but got an empty "
+                             "string instead.",
+                             param);
+    for (size_t i = 0; i < s.n; i++) {
+        char ch = s.p[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+              ch == '-'))
+            return mp_oa_invalid(c, param, "invalid_value",
+                                 "Invalid '%s': string does not match pattern. Expected a string that matches the "
+                                 "pattern '^[a-zA-Z0-9_-]+$'.",
+                                 param);
+    }
+    return 0;
+}
+
+static int check_function(mp_oa_ctx_t *c, uint32_t fn, const char *path)
+{
+    char p[128];
+    mp_oa_path(p, sizeof(p), "%s.name", path);
+    uint32_t name = cm_json_get(&c->d, fn, "name");
+    if (name == 0)
+        return mp_oa_missing(c, p);
+    if (mp_oa_want(c, name, MP_OA_STRING, p) != 0 || check_name(c, name, p) != 0)
+        return -1;
+    uint32_t params = cm_json_get(&c->d, fn, "parameters");
+    mp_oa_path(p, sizeof(p), "%s.parameters", path);
+    if (params != 0 && cm_json_type(&c->d, params) != CM_JSON_NULL && mp_oa_want(c, params, MP_OA_OBJECT, p) != 0)
+        return -1;
+    return 0;
+}
+
+/* Chat accepts only function and custom tools; the Responses API also has built-in tools (web_search,
+ * file_search, ...) which are accepted as they are since the fake model never calls them. */
+static int check_tool(mp_oa_ctx_t *c, uint32_t tool, uint32_t i, bool nested, bool *is_function)
+{
+    static const char *const chat_types[] = {"function", "custom", NULL};
+    char path[64], p[128];
+    mp_oa_path(path, sizeof(path), "tools[%u]", i);
+    if (mp_oa_want(c, tool, MP_OA_OBJECT, path) != 0)
+        return -1;
+    mp_oa_path(p, sizeof(p), "%s.type", path);
+    uint32_t type = cm_json_get(&c->d, tool, "type");
+    if (type == 0)
+        return mp_oa_missing(c, p);
+    if (mp_oa_want(c, type, MP_OA_STRING, p) != 0 || (nested && mp_oa_enum(c, type, chat_types, p) < 0))
+        return -1;
+    *is_function = mp_oa_is(&c->d, type, "function");
+    if (!*is_function)
+        return 0;
+    if (!nested)
+        return check_function(c, tool, path);
+    mp_oa_path(p, sizeof(p), "%s.function", path);
+    uint32_t fn = cm_json_get(&c->d, tool, "function");
+    if (fn == 0)
+        return mp_oa_missing(c, p);
+    return mp_oa_want(c, fn, MP_OA_OBJECT, p) != 0 ? -1 : check_function(c, fn, p);
+}
+
+/* Validates every tool; *first gets the first function tool (0 if none). */
+static int check_tools(mp_oa_ctx_t *c, uint32_t tools, bool nested, uint32_t *first)
+{
+    *first = 0;
+    if (c->d.tok[tools].count == 0)
+        return nested ? mp_oa_empty_array(c, "tools") : 0;
+    uint32_t i = 0;
+    for (uint32_t t = cm_json_first(&c->d, tools); t != 0; t = cm_json_next(&c->d, t), i++) {
+        bool is_function = false;
+        if (check_tool(c, t, i, nested, &is_function) != 0)
+            return -1;
+        if (is_function && *first == 0)
+            *first = t;
+    }
+    return 0;
+}
+
+/* tool_choice: "none" | "auto" | "required" | {"type":"function", "function":{"name"}} (chat) or
+ * {"type":"function","name"} (Responses). Other object forms (allowed_tools, built-in tools) act as auto. */
+static int parse_choice(mp_oa_ctx_t *c, uint32_t choice, bool nested, choice_mode_t *mode, uint32_t *name)
+{
+    static const char *const modes[] = {"none", "auto", "required", NULL};
+    static const choice_mode_t mode_of[] = {CHOICE_NONE, CHOICE_AUTO, CHOICE_REQUIRED};
+    *mode = CHOICE_AUTO;
+    *name = 0;
+    if (choice == 0)
+        return 0;
+    if (cm_json_type(&c->d, choice) == CM_JSON_STRING) {
+        int m = mp_oa_enum(c, choice, modes, "tool_choice");
+        if (m < 0)
+            return -1;
+        *mode = mode_of[m];
+        return 0;
+    }
+    if (cm_json_type(&c->d, choice) != CM_JSON_OBJECT)
+        return mp_oa_bad_type(c, "tool_choice", "one of a string or object", choice);
+    uint32_t type = cm_json_get(&c->d, choice, "type");
+    if (type == 0)
+        return mp_oa_missing(c, "tool_choice.type");
+    if (mp_oa_want(c, type, MP_OA_STRING, "tool_choice.type") != 0 || !mp_oa_is(&c->d, type, "function"))
+        return 0;
+    const char *param = nested ? "tool_choice.function.name" : "tool_choice.name";
+    uint32_t fn = function_of(&c->d, choice, nested);
+    if (fn == 0)
+        return mp_oa_missing(c, "tool_choice.function");
+    if (cm_json_type(&c->d, fn) != CM_JSON_OBJECT)
+        return mp_oa_bad_type(c, "tool_choice.function", "an object", fn);
+    if ((*name = cm_json_get(&c->d, fn, "name")) == 0)
+        return mp_oa_missing(c, param);
+    *mode = CHOICE_NAMED;
+    return mp_oa_want(c, *name, MP_OA_STRING, param);
+}
+
+/* The function tool whose name equals the string token name, or 0. */
+static uint32_t find_tool(const cm_json_doc_t *d, uint32_t tools, uint32_t name, bool nested)
+{
+    cm_str_t want = cm_json_raw(d, name);
+    for (uint32_t t = cm_json_first(d, tools); t != 0; t = cm_json_next(d, t)) {
+        uint32_t type = cm_json_get(d, t, "type");
+        uint32_t fn = function_of(d, t, nested);
+        uint32_t n = fn ? cm_json_get(d, fn, "name") : 0;
+        if (type == 0 || !mp_oa_is(d, type, "function") || n == 0)
+            continue;
+        cm_str_t have = cm_json_raw(d, n);
+        if (have.n == want.n && memcmp(have.p, want.p, want.n) == 0)
+            return t;
+    }
+    return 0;
+}
+
+static void select_tool(mp_oa_ctx_t *c, uint32_t tool, bool nested, bool forced)
+{
+    uint32_t fn = function_of(&c->d, tool, nested);
+    uint32_t params = cm_json_get(&c->d, fn, "parameters");
+    c->req->tools = true;
+    c->req->tool_forced = forced;
+    c->req->tool_name = cm_json_raw(&c->d, cm_json_get(&c->d, fn, "name"));
+    c->req->tool_arguments = mp_tool_arguments(&c->d, params, c->a);
+}
+
+int mp_oa_tools(mp_oa_ctx_t *c, uint32_t tools, uint32_t choice, bool nested)
+{
+    uint32_t first = 0, name = 0;
+    choice_mode_t mode;
+    if (tools != 0 && check_tools(c, tools, nested, &first) != 0)
+        return -1;
+    if (parse_choice(c, choice, nested, &mode, &name) != 0)
+        return -1;
+    if (choice != 0 && tools == 0)
+        return mp_oa_invalid(c, "tool_choice", NULL,
+                             "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are "
+                             "specified.");
+    if (tools != 0)
+        c->req->tools_json = mp_oa_json_text(&c->d, tools);
+    if (choice != 0)
+        c->req->tool_choice_json = mp_oa_json_text(&c->d, choice);
+    uint32_t tool = first;
+    if (mode == CHOICE_NAMED && (tool = find_tool(&c->d, tools, name, nested)) == 0) {
+        char fn[72];
+        cm_json_unescape(&c->d, name, fn, sizeof(fn));
+        mp_oa_trim_utf8(fn);
+        return mp_oa_invalid(c, "tool_choice", "invalid_value",
+                             "Invalid value for 'tool_choice': no function named '%s' was specified in the 'tools' "
+                             "parameter.",
+                             fn);
+    }
+    if (tool != 0 && mode != CHOICE_NONE)
+        select_tool(c, tool, nested, mode == CHOICE_REQUIRED || mode == CHOICE_NAMED);
+    return 0;
+}

@@ -1,0 +1,119 @@
+/* Provider-neutral parts of the contract: api labels, error construction, the provider registry and the
+ * token estimate. */
+#include "mock-provider/provider.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mock-provider/providers/openai.h"
+
+const char *mp_api_label(mp_api_t api)
+{
+    static const char *const labels[MP_API__COUNT] = {
+        [MP_API_CHAT] = "chat",           [MP_API_COMPLETIONS] = "completions", [MP_API_EMBEDDINGS] = "embeddings",
+        [MP_API_RESPONSES] = "responses", [MP_API_MODELS] = "models",
+    };
+    return (unsigned)api < MP_API__COUNT ? labels[api] : "unknown";
+}
+
+/* Every provider shape we serve or plan to (OpenAI, Azure, Vertex, Anthropic) answers these cases with the
+ * same statuses; only the bodies differ, and those come from each provider's catalogue. */
+static int status_of(mp_error_kind_t kind)
+{
+    static const int statuses[MP_ERR__COUNT] = {
+        [MP_ERR_BAD_REQUEST] = 400, [MP_ERR_INVALID_JSON] = 400,    [MP_ERR_UNAUTHORIZED] = 401,
+        [MP_ERR_NOT_FOUND] = 404,   [MP_ERR_MODEL_NOT_FOUND] = 404, [MP_ERR_TOO_LARGE] = 413,
+        [MP_ERR_SERVER] = 500,
+    };
+    return (unsigned)kind < MP_ERR__COUNT ? statuses[kind] : 500;
+}
+
+static void copy_trunc(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src ? src : "", n);
+    dst[n] = '\0';
+}
+
+void mp_error_set(mp_error_t *err, mp_error_kind_t kind, const char *param, const char *fmt, ...)
+{
+    err->kind = kind;
+    err->status = status_of(kind);
+    copy_trunc(err->param, sizeof(err->param), param);
+    err->code[0] = '\0';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+}
+
+/* Keys are secrets: like OpenAI we show a few characters at each end and stars in between, and we replace
+ * anything that is not printable ASCII so that a hostile header cannot put invalid UTF-8 into the body. */
+static void mask_key(const char *key, char *out, size_t cap)
+{
+    size_t n = strlen(key), o = 0;
+    size_t head = n >= 10 ? 5 : 2, tail = n >= 10 ? 4 : 0;
+    size_t stars = n >= 10 ? n - head - tail : 3;
+    if (stars > 40)
+        stars = 40;
+    for (size_t i = 0; i < head && i < n && o + 1 < cap; i++)
+        out[o++] = key[i] >= 0x20 && key[i] < 0x7f ? key[i] : '?';
+    for (size_t i = 0; i < stars && o + 1 < cap; i++)
+        out[o++] = '*';
+    for (size_t i = n - tail; i < n && o + 1 < cap; i++)
+        out[o++] = key[i] >= 0x20 && key[i] < 0x7f ? key[i] : '?';
+    out[o] = '\0';
+}
+
+/* Substitutes arg for the first "%s" of tmpl. Done by hand rather than with printf so that a '%' anywhere
+ * else in a catalogue message (or in arg) is never interpreted. */
+static void substitute(char *out, size_t cap, const char *tmpl, const char *arg)
+{
+    const char *hole = strstr(tmpl, "%s");
+    size_t o = 0;
+    size_t pre = hole ? (size_t)(hole - tmpl) : strlen(tmpl);
+    const char *parts[3] = {tmpl, hole ? arg : "", hole ? hole + 2 : ""};
+    size_t lens[3] = {pre, hole ? strlen(arg) : 0, hole ? strlen(hole + 2) : 0};
+    for (int i = 0; i < 3; i++) {
+        size_t n = lens[i] < cap - 1 - o ? lens[i] : cap - 1 - o;
+        memcpy(out + o, parts[i], n);
+        o += n;
+    }
+    out[o] = '\0';
+}
+
+void mp_error_preset(const mp_provider_t *p, mp_error_t *err, mp_error_kind_t kind, const char *arg)
+{
+    const mp_error_entry_t *e = p && p->errors && (unsigned)kind < MP_ERR__COUNT ? &p->errors[kind] : NULL;
+    err->kind = kind;
+    err->status = e ? e->status : status_of(kind);
+    err->param[0] = '\0';
+    err->code[0] = '\0';
+    char masked[64];
+    if (kind == MP_ERR_UNAUTHORIZED && arg != NULL && arg[0] != '\0') {
+        mask_key(arg, masked, sizeof(masked));
+        arg = masked;
+    }
+    const char *tmpl = e && e->message ? e->message : "error";
+    if ((arg == NULL || arg[0] == '\0') && e && e->message_noarg)
+        tmpl = e->message_noarg;
+    substitute(err->message, sizeof(err->message), tmpl, arg ? arg : "");
+}
+
+const mp_provider_t *mp_provider_for(mp_provider_kind_t kind)
+{
+    switch (kind) {
+    case MP_PROVIDER_OPENAI:
+        return &mp_openai_provider;
+    }
+    return NULL;
+}
+
+uint32_t mp_estimate_tokens(size_t bytes)
+{
+    size_t t = bytes / 4 + (bytes % 4 != 0);
+    return t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+}

@@ -1,0 +1,382 @@
+#include "mock-provider/run.h"
+
+#include <string.h>
+
+#include "common/clock.h"
+#include "mock-provider/metrics.h"
+
+/* One sample is capped at a day: a distribution typed with the wrong unit must not overflow a deadline. */
+#define MAX_DELAY_NS (86400ull * CM_NS_PER_S)
+
+static const h2o_iovec_t ctype_json = {H2O_STRLIT("application/json")};
+static const h2o_iovec_t ctype_sse = {H2O_STRLIT("text/event-stream")};
+static const h2o_iovec_t no_cache = {H2O_STRLIT("no-cache")};
+
+static void *pool_alloc(void *ctx, size_t n)
+{
+    return h2o_mem_alloc_pool(ctx, n);
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t to_ns(double v)
+{
+    if (!(v > 0))
+        return 0;
+    return v >= (double)MAX_DELAY_NS ? MAX_DELAY_NS : (uint64_t)(v + 0.5);
+}
+
+static mp_worker_t *worker(const mp_run_t *run)
+{
+    return run->wd->worker;
+}
+
+static const struct {
+    int status;
+    const char *reason;
+} reasons[] = {
+    {200, "OK"},
+    {400, "Bad Request"},
+    {401, "Unauthorized"},
+    {403, "Forbidden"},
+    {404, "Not Found"},
+    {408, "Request Timeout"},
+    {409, "Conflict"},
+    {413, "Payload Too Large"},
+    {422, "Unprocessable Entity"},
+    {429, "Too Many Requests"},
+    {500, "Internal Server Error"},
+    {502, "Bad Gateway"},
+    {503, "Service Unavailable"},
+    {504, "Gateway Timeout"},
+    {529, "Site Overloaded"},
+};
+
+const char *mp_reason(int status)
+{
+    for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+        if (reasons[i].status == status)
+            return reasons[i].reason;
+    return "Unknown";
+}
+
+/* ---- headers ------------------------------------------------------------------------------------------ */
+
+static void add_header(h2o_req_t *req, const char *name, const char *value, size_t len)
+{
+    h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 0, NULL, value, len);
+}
+
+/* Decimal digits of v at the end of a 24-byte buffer; returns where they start. printf is avoided on
+ * the per-response path: it showed up in profiles at 70K+ responses a second. */
+static char *put_digits(char *end, uint64_t v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return end;
+}
+
+/* "<ms>.<3 decimals>" in pool memory. */
+static h2o_iovec_t format_ms3(h2o_mem_pool_t *pool, uint64_t ns)
+{
+    char tmp[24], *end = tmp + sizeof(tmp);
+    uint64_t us = (ns + 500) / 1000;
+    char *p = put_digits(end, 1000 + us % 1000); /* four digits: "1" + the zero-padded decimals */
+    *p = '.';
+    p = put_digits(p, us / 1000);
+    return h2o_strdup(pool, p, (size_t)(end - p));
+}
+
+static h2o_iovec_t format_uint(h2o_mem_pool_t *pool, uint64_t v)
+{
+    char tmp[24], *end = tmp + sizeof(tmp);
+    char *p = put_digits(end, v);
+    return h2o_strdup(pool, p, (size_t)(end - p));
+}
+
+void mp_run_add_headers(h2o_req_t *req, const mp_deployment_t *dep, const char *rid, size_t rid_len,
+                        uint64_t service_ns)
+{
+    const mp_provider_t *ops = dep->ops;
+    h2o_iovec_t id = h2o_strdup(&req->pool, rid, rid_len);
+    h2o_iovec_t ms = format_ms3(&req->pool, service_ns);
+    if (ops->request_id_header != NULL)
+        add_header(req, ops->request_id_header, id.base, id.len);
+    add_header(req, "x-mock-request-id", id.base, id.len);
+    add_header(req, "x-mock-deployment", dep->name, strlen(dep->name));
+    add_header(req, "x-mock-service-ms", ms.base, ms.len);
+    if (ops->processing_ms_header != NULL) {
+        h2o_iovec_t rounded = format_uint(&req->pool, (service_ns + 500000) / 1000000);
+        add_header(req, ops->processing_ms_header, rounded.base, rounded.len);
+    }
+    for (const mp_header_t *h = ops->static_headers; h != NULL && h->name != NULL; h++)
+        add_header(req, h->name, h->value, strlen(h->value));
+}
+
+/* A planned response reports its plan exactly (a timer that fires late shows in the served-latency
+ * metrics, not here); an answer with no plan (errors, models) reports how long the mock held it. */
+static uint64_t service_ns(const mp_run_t *run, uint64_t now)
+{
+    return (run->planned ? run->end_at : now) - run->arrival;
+}
+
+static void count_response(mp_run_t *run, int status)
+{
+    mp_metrics_request(worker(run)->metrics, run->wd->dep->index, run->api, run->model_slot, status);
+}
+
+/* ---- whole bodies ------------------------------------------------------------------------------------- */
+
+static void send_whole(mp_run_t *run, int status, const cm_buf_t *body)
+{
+    h2o_req_t *req = run->req;
+    const mp_deployment_t *dep = run->wd->dep;
+    uint64_t now = cm_now_ns();
+    req->res.status = status;
+    req->res.reason = mp_reason(status);
+    req->res.content_length = body->len;
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype_json.base, ctype_json.len);
+    mp_run_add_headers(req, dep, run->rid, run->rid_len, service_ns(run, now));
+    count_response(run, status);
+    if (status >= 200 && status < 300)
+        mp_metrics_latency(worker(run)->metrics, dep->index, MP_LAT_RESPONSE, now - run->arrival);
+    h2o_iovec_t iov = h2o_strdup(&req->pool, body->data ? body->data : "", body->len);
+    run->final_sent = true;
+    run->phase = MP_RUN_IDLE;
+    h2o_start_response(req, &run->super);
+    h2o_send(req, &iov, 1, H2O_SEND_STATE_FINAL);
+}
+
+void mp_run_fail(mp_run_t *run, const mp_error_t *err)
+{
+    cm_buf_t *b = &worker(run)->scratch;
+    cm_buf_reset(b);
+    run->wd->dep->ops->render_error(err, b);
+    send_whole(run, err->status, b);
+}
+
+static void body_tick(mp_run_t *run)
+{
+    cm_buf_t *b = &worker(run)->scratch;
+    cm_buf_reset(b);
+    run->wd->dep->ops->render_body(&run->x, b);
+    send_whole(run, 200, b);
+}
+
+static void send_models(mp_run_t *run)
+{
+    const mp_deployment_t *dep = run->wd->dep;
+    cm_buf_t *b = &worker(run)->scratch;
+    mp_error_t err;
+    cm_buf_reset(b);
+    if (dep->ops->render_models_at == NULL)
+        dep->ops->render_models(dep, b);
+    else if (dep->ops->render_models_at(dep, run->path.p, run->path.n, b, &err) != 0) {
+        mp_run_fail(run, &err);
+        return;
+    }
+    send_whole(run, 200, b);
+}
+
+/* ---- streams ------------------------------------------------------------------------------------------ */
+
+/* Served-latency metrics come from the moment frames are handed to h2o, not from the plan: when a slow
+ * reader makes frames queue up, the steps that leave together are recorded with a zero gap, which is
+ * what the client sees. */
+static void record_steps(mp_run_t *run, uint64_t now)
+{
+    mp_tmetrics_t *m = worker(run)->metrics;
+    uint32_t dep = run->wd->dep->index;
+    for (uint32_t i = 0; i < run->pending_steps; i++) {
+        if (!run->token_sent)
+            mp_metrics_latency(m, dep, MP_LAT_TTFT, now - run->arrival);
+        else
+            mp_metrics_latency(m, dep, MP_LAT_ITL, i == 0 ? now - run->last_step_sent : 0);
+        run->token_sent = true;
+    }
+    if (run->pending_steps > 0)
+        run->last_step_sent = now;
+    run->pending_steps = 0;
+}
+
+/* h2o allows one outstanding send per request: after an IN_PROGRESS send nothing more may be sent until
+ * proceed runs. Frames rendered meanwhile wait in `pending`; the buffers swap on each send so the bytes
+ * h2o is still writing are never touched. */
+static void flush(mp_run_t *run, uint64_t now)
+{
+    if (run->sending || run->final_sent || run->stopped || run->pending.len == 0)
+        return;
+    record_steps(run, now);
+    cm_buf_t tmp = run->inflight;
+    run->inflight = run->pending;
+    run->pending = tmp;
+    cm_buf_reset(&run->pending);
+    h2o_iovec_t iov = h2o_iovec_init(run->inflight.data, run->inflight.len);
+    h2o_send_state_t state = H2O_SEND_STATE_IN_PROGRESS;
+    if (run->tail_rendered) {
+        state = H2O_SEND_STATE_FINAL;
+        run->final_sent = true;
+        mp_metrics_latency(worker(run)->metrics, run->wd->dep->index, MP_LAT_RESPONSE, now - run->arrival);
+    } else {
+        run->sending = true;
+    }
+    h2o_send(run->req, &iov, 1, state);
+}
+
+static void on_proceed(h2o_generator_t *self, h2o_req_t *req)
+{
+    mp_run_t *run = (mp_run_t *)self;
+    run->sending = false;
+    cm_buf_reset(&run->inflight);
+    flush(run, cm_now_ns());
+}
+
+static void on_stop(h2o_generator_t *self, h2o_req_t *req)
+{
+    mp_run_t *run = (mp_run_t *)self;
+    run->stopped = true;
+    mp_timers_cancel(&worker(run)->timers, &run->timer);
+}
+
+static void start_stream(mp_run_t *run, uint64_t now)
+{
+    h2o_req_t *req = run->req;
+    req->res.status = 200;
+    req->res.reason = "OK";
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype_sse.base, ctype_sse.len);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, no_cache.base, no_cache.len);
+    mp_run_add_headers(req, run->wd->dep, run->rid, run->rid_len, service_ns(run, now));
+    count_response(run, 200);
+    h2o_start_response(req, &run->super);
+    run->headers_sent = true;
+    run->wd->dep->ops->render_head(&run->x, &run->pending);
+}
+
+static uint64_t draw(const cm_dist_t *d, cm_rng_t *rng)
+{
+    return to_ns(cm_dist_sample(d, rng));
+}
+
+/* Renders every step that is due (several when the thread runs late or itl is 0), arms the timer for the
+ * next one, and only then hands the frames to h2o: if h2o disposed the request synchronously inside
+ * h2o_send, the disposal would find the timer armed and cancel it. */
+static void stream_tick(mp_run_t *run)
+{
+    const mp_provider_t *ops = run->wd->dep->ops;
+    mp_exchange_t *x = &run->x;
+    uint64_t now = cm_now_ns();
+    if (run->stopped)
+        return;
+    if (!run->headers_sent)
+        start_stream(run, now);
+    while (run->steps_done < x->steps && run->next_at <= now) {
+        ops->render_step(x, &run->pending);
+        run->steps_done++;
+        run->pending_steps++;
+        if (run->steps_done < x->steps)
+            run->next_at = sat_add(run->next_at, draw(&run->wd->dep->itl, &run->itl_rng));
+    }
+    if (run->steps_done == x->steps && !run->tail_rendered) {
+        ops->render_tail(x, &run->pending);
+        run->tail_rendered = true;
+    }
+    if (!run->tail_rendered)
+        mp_timers_add(&worker(run)->timers, &run->timer, run->next_at);
+    flush(run, now);
+}
+
+/* ---- planning ----------------------------------------------------------------------------------------- */
+
+static void fire(mp_run_t *run)
+{
+    if (run->phase == MP_RUN_BODY)
+        body_tick(run);
+    else if (run->phase == MP_RUN_STREAM)
+        stream_tick(run);
+}
+
+static void on_timer(mp_timer_t *timer)
+{
+    fire(H2O_STRUCT_FROM_MEMBER(mp_run_t, timer, timer));
+}
+
+/* A deadline already reached is served in the handler's own call, without a trip through the timerfd:
+ * zero-latency deployments then cost no system call beyond the response write. */
+static void schedule(mp_run_t *run, mp_run_phase_t phase, uint64_t at)
+{
+    run->phase = phase;
+    if (at <= run->arrival || at <= cm_now_ns())
+        fire(run);
+    else
+        mp_timers_add(&worker(run)->timers, &run->timer, at);
+}
+
+void mp_run_start(mp_run_t *run)
+{
+    const mp_deployment_t *dep = run->wd->dep;
+    cm_rng_t *rng = &run->wd->rng;
+    if (run->api == MP_API_MODELS) {
+        send_models(run);
+        return;
+    }
+    mp_exchange_begin(&run->x, dep, &run->r, rng, &run->alloc);
+    run->begun = true;
+    run->planned = true;
+    uint64_t prefill = to_ns(cm_dist_sample(&dep->prefill_per_token, rng) * (double)run->r.prompt_tokens);
+    uint64_t first = sat_add(sat_add(run->arrival, prefill), draw(&dep->ttft, rng));
+    if (run->api == MP_API_EMBEDDINGS) {
+        run->end_at = first;
+        schedule(run, MP_RUN_BODY, first);
+        return;
+    }
+    /* The itl draws are made twice from the same generator state: once here to know the end time (for
+     * x-mock-service-ms and the non-stream wait), once step by step while streaming. */
+    cm_rng_seed(&run->itl_rng, cm_rng_next(rng));
+    cm_rng_t plan = run->itl_rng;
+    uint64_t end = first;
+    for (uint32_t k = 1; k < run->x.steps; k++)
+        end = sat_add(end, draw(&dep->itl, &plan));
+    run->end_at = end;
+    run->next_at = first;
+    if (run->r.stream)
+        schedule(run, MP_RUN_STREAM, first);
+    else
+        schedule(run, MP_RUN_BODY, end);
+}
+
+/* ---- lifecycle ---------------------------------------------------------------------------------------- */
+
+static void on_dispose(void *p)
+{
+    mp_run_t *run = p;
+    mp_worker_t *w = worker(run);
+    mp_timers_cancel(&w->timers, &run->timer);
+    if (run->begun)
+        mp_exchange_end(&run->x);
+    cm_buf_free(&run->pending);
+    cm_buf_free(&run->inflight);
+    mp_metrics_inflight(w->metrics, run->wd->dep->index, -1);
+}
+
+mp_run_t *mp_run_create(h2o_req_t *req, mp_wdep_t *wd, uint64_t arrival)
+{
+    mp_run_t *run = h2o_mem_alloc_shared(&req->pool, sizeof(*run), on_dispose);
+    memset(run, 0, sizeof(*run));
+    run->super.proceed = on_proceed;
+    run->super.stop = on_stop;
+    run->req = req;
+    run->wd = wd;
+    run->arrival = arrival;
+    run->alloc = (cm_allocator_t){.alloc = pool_alloc, .ctx = &req->pool};
+    run->api = MP_METRICS_API_UNKNOWN;
+    run->model_slot = MP_SLOT_NONE;
+    run->rid_len = mp_worker_request_id(wd->worker, wd->dep->ops->request_id_prefix, run->rid, sizeof(run->rid));
+    mp_timer_init(&run->timer, on_timer);
+    mp_metrics_inflight(wd->worker->metrics, wd->dep->index, 1);
+    return run;
+}

@@ -1,0 +1,81 @@
+/* mock-provider/run.h — one request being answered over time: its timing plan, its timers, and the
+ * sending of the response (a whole body, or a stream of frames under h2o's one-send-at-a-time rule).
+ *
+ * Timing model (every deadline absolute, from the request's arrival, so nothing drifts):
+ *   first token  = arrival + prefill_per_token * prompt_tokens + ttft
+ *   step k (k>1) = step k-1 + itl          (a fresh itl sample per step)
+ *   stream:      headers + head + step 1 at the first-token time, each later step at its own time, the
+ *                tail together with the last step
+ *   non-stream:  the whole body at the stream-equivalent end (last step's time)
+ *   embeddings:  the body at arrival + prefill + ttft;  models: at once
+ * Every sample is drawn when the run starts, so x-mock-service-ms (the planned arrival-to-last-byte time)
+ * is known when the headers go out.
+ *
+ * A run lives in the request's memory pool (h2o_mem_alloc_shared) and is disposed with the request:
+ * disposal cancels its timer and frees its buffers, so a client that disconnects mid-delay leaves
+ * nothing behind. */
+#ifndef MP_RUN_H
+#define MP_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <h2o.h>
+
+#include "common/alloc.h"
+#include "common/buf.h"
+#include "mock-provider/provider.h"
+#include "mock-provider/timer.h"
+#include "mock-provider/worker.h"
+
+typedef enum mp_run_phase {
+    MP_RUN_IDLE,
+    MP_RUN_BODY,   /* waiting to send a whole body */
+    MP_RUN_STREAM, /* streaming steps */
+} mp_run_phase_t;
+
+typedef struct mp_run {
+    h2o_generator_t super; /* first: h2o hands it back to proceed/stop */
+    h2o_req_t *req;
+    mp_wdep_t *wd;
+    uint64_t arrival;     /* CLOCK_MONOTONIC ns when the handler got the request */
+    cm_allocator_t alloc; /* backed by the request pool */
+    cm_str_t path;        /* request path without the query string */
+    int api;              /* mp_api_t once routed, else MP_METRICS_API_UNKNOWN */
+    uint32_t model_slot;  /* metrics label slot */
+    mp_request_t r;
+    mp_exchange_t x;
+    char rid[80]; /* provider prefix + 32 hex digits */
+    size_t rid_len;
+    /* plan */
+    mp_run_phase_t phase;
+    mp_timer_t timer;
+    uint64_t end_at;  /* planned send of the last byte (valid when planned) */
+    uint64_t next_at; /* stream: deadline of the next step */
+    uint32_t steps_done;
+    cm_rng_t itl_rng; /* stream: replays the itl draws made while planning */
+    /* stream output: frames rendered while a send is outstanding wait in pending */
+    cm_buf_t pending, inflight;
+    uint32_t pending_steps;
+    uint64_t last_step_sent;
+    bool begun, planned, headers_sent, tail_rendered, final_sent, sending, stopped, token_sent;
+} mp_run_t;
+
+/* Creates the run of req in req's pool, counts it in flight and draws its request id. Never NULL. */
+mp_run_t *mp_run_create(h2o_req_t *req, mp_wdep_t *wd, uint64_t arrival);
+/* Answers now with the provider's error body for err. */
+void mp_run_fail(mp_run_t *run, const mp_error_t *err);
+/* After a successful parse (or routing for models): begins the exchange, plans the timing and schedules
+ * the response. */
+void mp_run_start(mp_run_t *run);
+
+/* Adds the headers every response carries: the provider's request-id header and x-mock-request-id (rid,
+ * copied), x-mock-deployment, x-mock-service-ms (3 decimals), the provider's processing-ms header (the same
+ * value rounded) and the provider's static headers. */
+void mp_run_add_headers(h2o_req_t *req, const mp_deployment_t *dep, const char *rid, size_t rid_len,
+                        uint64_t service_ns);
+
+/* HTTP reason phrase for a status ("OK", "Not Found"...; "Unknown" for unlisted ones). */
+const char *mp_reason(int status);
+
+#endif

@@ -1,0 +1,203 @@
+#include "mock-provider/worker.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/alloc.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "mock-provider/server.h"
+
+/* Accepting in a bounded batch keeps one busy listener from starving the others and the timers. */
+#define ACCEPT_BATCH 64
+
+static void on_connection_close(void *data)
+{
+    mp_worker_t *w = data;
+    mp_metrics_connections(w->metrics, -1);
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+    mp_wdep_t *wd = listener->data;
+    if (err != NULL)
+        return;
+    for (int i = 0; i < ACCEPT_BATCH; i++) {
+        h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+        if (sock == NULL)
+            return;
+        sock->on_close.cb = on_connection_close;
+        sock->on_close.data = wd->worker;
+        mp_metrics_connections(wd->worker->metrics, 1);
+        h2o_accept(&wd->accept, sock);
+    }
+}
+
+/* The eventfd only exists to interrupt h2o_evloop_run; the stop flag itself is read by the run loop. */
+static void on_wake(h2o_socket_t *sock, const char *err)
+{
+    mp_worker_t *w = sock->data;
+    uint64_t v;
+    ssize_t r = read(w->wake_fd, &v, sizeof(v));
+    (void)r;
+}
+
+static uint64_t os_seed(uint32_t index)
+{
+    uint64_t seed;
+    if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
+        seed = cm_wall_ms() ^ ((uint64_t)getpid() << 32);
+    return seed ^ ((uint64_t)index * 0x9e3779b97f4a7c15ull);
+}
+
+static void setup_deployment(mp_worker_t *w, mp_wdep_t *wd, size_t d, int fd)
+{
+    mp_server_t *s = w->server;
+    wd->worker = w;
+    wd->dep = &s->cfg->deps[d];
+    wd->fd = fd;
+    /* Each (deployment, thread) pair draws from its own stream, so one deployment's traffic never shifts
+     * another's samples and a single-threaded run with a seed reproduces exactly. */
+    cm_rng_seed(&wd->rng, wd->dep->seed ^ ((uint64_t)(w->index + 1) * 0xbf58476d1ce4e5b9ull));
+    wd->accept.ctx = &w->ctx;
+    wd->accept.hosts = &s->hosts[2 * d];
+    wd->listener = h2o_evloop_socket_create(w->loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+    wd->listener->data = wd;
+    h2o_socket_read_start(wd->listener, on_accept);
+}
+
+static int setup(mp_worker_t *w, const int *fds, char *err, size_t errlen)
+{
+    mp_server_t *s = w->server;
+    w->loop = h2o_evloop_create();
+    h2o_context_init(&w->ctx, w->loop, &s->h2o);
+    w->metrics = mp_metrics_thread(s->metrics, w->index);
+    cm_rng_seed(&w->ids, os_seed(w->index));
+    if (mp_timers_init(&w->timers, w->loop, err, errlen) != 0)
+        return -1;
+    w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (w->wake_fd < 0) {
+        snprintf(err, errlen, "eventfd: %s", strerror(errno));
+        return -1;
+    }
+    w->wake = h2o_evloop_socket_create(w->loop, w->wake_fd, H2O_SOCKET_FLAG_DONT_READ);
+    w->wake->data = w;
+    h2o_socket_read_start(w->wake, on_wake);
+    w->deps = cm_xcalloc(s->cfg->ndeps ? s->cfg->ndeps : 1, sizeof(*w->deps));
+    for (size_t d = 0; d < s->cfg->ndeps; d++)
+        setup_deployment(w, &w->deps[d], d, fds[d]);
+    return 0;
+}
+
+static bool stopping(mp_worker_t *w)
+{
+    return __atomic_load_n(&w->stop, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Closing the listeners first means the kernel refuses new connections at once, while requests already
+ * accepted get a short grace period: long enough for ordinary latencies, short enough that a stop never
+ * takes more than about a second even with long stalls in flight. */
+static void drain(mp_worker_t *w)
+{
+    for (size_t d = 0; d < w->server->cfg->ndeps; d++) {
+        h2o_socket_read_stop(w->deps[d].listener);
+        h2o_socket_close(w->deps[d].listener);
+        w->deps[d].listener = NULL;
+    }
+    h2o_context_request_shutdown(&w->ctx);
+    uint64_t deadline = cm_now_ns() + MP_WORKER_DRAIN_NS;
+    while (mp_metrics_thread_inflight(w->metrics) > 0 && cm_now_ns() < deadline)
+        h2o_evloop_run(w->loop, 10);
+    int64_t left = mp_metrics_thread_inflight(w->metrics);
+    if (left > 0)
+        cm_log(CM_LOG_INFO, "mock-provider", "worker %u: %lld request(s) still in flight were cut by the shutdown",
+               w->index, (long long)left);
+}
+
+typedef struct start_arg {
+    mp_worker_t *w;
+    const int *fds;
+} start_arg_t;
+
+/* A stopped worker parks instead of returning. h2o 2.2.5 caches memory-pool chunks and socket buffers in
+ * thread-local free lists and offers no way to release them; if the thread ended, those chunks would be
+ * orphaned (and reported by leak checkers) while connections h2o still tracks point into the loop. Parked,
+ * the thread keeps everything reachable until the process exits, which is when the memory goes anyway.
+ * Signals are blocked in this thread, so pause() never returns. */
+static void *worker_main(void *arg)
+{
+    start_arg_t a = *(start_arg_t *)arg;
+    free(arg);
+    mp_worker_t *w = a.w;
+    char err[256] = "";
+    int rc = setup(w, a.fds, err, sizeof(err));
+    mp_server__worker_ready(w->server, rc, err);
+    if (rc == 0) {
+        while (!stopping(w))
+            h2o_evloop_run(w->loop, INT32_MAX);
+        drain(w);
+    }
+    mp_server__worker_stopped(w->server, w);
+    for (;;)
+        pause();
+    return NULL;
+}
+
+int mp_worker_spawn(mp_worker_t *w, struct mp_server *s, uint32_t index, const int *fds, char *err, size_t errlen)
+{
+    memset(w, 0, sizeof(*w));
+    w->server = s;
+    w->index = index;
+    w->wake_fd = -1;
+    start_arg_t *a = cm_xmalloc(sizeof(*a));
+    a->w = w;
+    a->fds = fds;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&w->thread, &attr, worker_main, a);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        free(a);
+        snprintf(err, errlen, "cannot start worker thread %u: %s", index, strerror(rc));
+        return -1;
+    }
+    w->spawned = true;
+    return 0;
+}
+
+void mp_worker_request_stop(mp_worker_t *w)
+{
+    __atomic_store_n(&w->stop, 1, __ATOMIC_RELEASE);
+    if (w->wake_fd >= 0) {
+        uint64_t one = 1;
+        ssize_t r = write(w->wake_fd, &one, sizeof(one));
+        (void)r;
+    }
+}
+
+size_t mp_worker_request_id(mp_worker_t *w, const char *prefix, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (prefix == NULL)
+        prefix = "";
+    size_t n = strlen(prefix);
+    if (cap < n + 33) {
+        out[0] = '\0';
+        return 0;
+    }
+    memcpy(out, prefix, n);
+    for (int half = 0; half < 2; half++) {
+        uint64_t r = cm_rng_next(&w->ids);
+        for (int i = 0; i < 16; i++, r >>= 4)
+            out[n++] = hex[r & 15];
+    }
+    out[n] = '\0';
+    return n;
+}

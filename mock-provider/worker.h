@@ -1,0 +1,76 @@
+/* mock-provider/worker.h — one event-loop thread: its own h2o evloop and context, its own SO_REUSEPORT
+ * listening socket for every deployment, its own timers, random generators, scratch buffers and metrics
+ * block. Nothing here is shared with other workers except read-only configuration and the metrics
+ * registry of model names.
+ *
+ * Lifecycle (driven by server.c): mp_worker_spawn starts the thread, which sets everything up and reports
+ * through mp_server's ready latch; mp_worker_request_stop (any thread) makes it close its listeners and
+ * finish in-flight requests for up to MP_WORKER_DRAIN_NS; it then reports through the server's stop latch
+ * and parks until the process exits (see worker_main for why it is never joined). */
+#ifndef MP_WORKER_H
+#define MP_WORKER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <h2o.h>
+
+#include "common/buf.h"
+#include "common/dist.h"
+#include "common/json.h"
+#include "mock-provider/deployment.h"
+#include "mock-provider/metrics.h"
+#include "mock-provider/timer.h"
+
+#define MP_WORKER_DRAIN_NS (500ull * 1000 * 1000) /* shutdown waits this long for in-flight requests */
+
+struct mp_server;
+
+/* One deployment as seen by one worker. */
+typedef struct mp_wdep {
+    struct mp_worker *worker;
+    const mp_deployment_t *dep;
+    h2o_accept_ctx_t accept; /* hosts = the deployment's hostconf only: this listener serves just it */
+    h2o_socket_t *listener;
+    int fd;       /* the listening socket, bound by the server before the thread starts */
+    cm_rng_t rng; /* latency and length draws: seeded from the deployment's seed and the thread index */
+} mp_wdep_t;
+
+typedef struct mp_worker {
+    h2o_context_t ctx; /* requests find their worker from req->conn->ctx (mp_worker_of) */
+    h2o_evloop_t *loop;
+    uint32_t index;
+    struct mp_server *server;
+    mp_wdep_t *deps; /* one per deployment, same order as the config */
+    mp_timers_t timers;
+    mp_tmetrics_t *metrics;
+    cm_json_toks_t toks; /* JSON token scratch for request parsing, reused by every request */
+    cm_buf_t scratch;    /* rendering scratch; bodies are copied into the request pool before sending */
+    cm_rng_t ids;        /* request ids (seeded from the OS: ids must differ between runs) */
+    int wake_fd;         /* eventfd the main thread writes to when asking the worker to stop */
+    h2o_socket_t *wake;
+    int stop; /* set with __atomic by mp_worker_request_stop */
+    pthread_t thread;
+    bool spawned;
+    bool stopped; /* under the server lock: drained (or failed setup); the loop no longer runs */
+} mp_worker_t;
+
+static inline mp_worker_t *mp_worker_of(h2o_req_t *req)
+{
+    return H2O_STRUCT_FROM_MEMBER(mp_worker_t, ctx, req->conn->ctx);
+}
+
+/* Starts the thread. fds[d] is the listening socket of deployment d for this worker. Returns 0, or -1 with
+ * err filled when the thread could not be created. Setup failures inside the thread are reported through
+ * the server's ready latch (mp_server__worker_ready). */
+int mp_worker_spawn(mp_worker_t *w, struct mp_server *s, uint32_t index, const int *fds, char *err, size_t errlen);
+/* Asks the worker to stop (async-signal-unsafe; call from a normal thread). The server waits for its stop
+ * latch (mp_server__worker_stopped) rather than joining the thread. */
+void mp_worker_request_stop(mp_worker_t *w);
+
+/* Writes prefix (NULL = none) + 32 random lower-case hex digits into out; returns the length, or 0 with out
+ * empty when cap < strlen(prefix) + 33. */
+size_t mp_worker_request_id(mp_worker_t *w, const char *prefix, char *out, size_t cap);
+
+#endif

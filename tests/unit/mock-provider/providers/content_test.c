@@ -1,0 +1,354 @@
+/* Tests mock-provider/providers/content.c: exchange planning (lengths, finish reasons, ids) and token
+ * production (pool words, echo, tool-call pieces). */
+#include "fixture.h"
+#include "mock-provider/providers/content.h"
+
+static mp_request_t chat_req(uint32_t n, int64_t max_tokens)
+{
+    mp_request_t r;
+    memset(&r, 0, sizeof(r));
+    r.api = MP_API_CHAT;
+    r.model = CM_STR("m");
+    r.n = n;
+    r.max_tokens = max_tokens;
+    return r;
+}
+
+static void begin(fx_t *f, const mp_request_t *r)
+{
+    f->req = *r;
+    mp_exchange_begin(&f->x, &f->dep, &f->req, &f->rng, &f->a);
+    f->begun = true;
+}
+
+/* All of choice c's tokens, produced one by one (as a stream does), concatenated. */
+static void stream_text(mp_exchange_t *x, uint32_t c, cm_buf_t *out)
+{
+    for (uint32_t i = 0; i < x->tokens[c]; i++) {
+        cm_str_t t = mp_content_next(x, c);
+        cm_buf_append(out, t.p, t.n);
+    }
+}
+
+static void test_lengths_and_finish(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    mp_request_t r = chat_req(3, -1);
+    begin(f, &r);
+    assert_int_equal(f->x.n, 3);
+    for (uint32_t c = 0; c < 3; c++) {
+        assert_int_equal(f->x.tokens[c], 5);
+        assert_int_equal(f->x.finish[c], MP_FINISH_STOP);
+    }
+    assert_int_equal(f->x.steps, 5);
+    assert_int_equal(f->x.completion_tokens, 15);
+    assert_int_equal(strncmp(f->x.id, "chatcmpl-", 9), 0);
+    assert_int_equal(strlen(f->x.id), 38);
+    assert_true(f->x.created > 1600000000);
+    fx_free(f);
+}
+
+static void test_max_tokens_caps_with_length(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    mp_request_t r = chat_req(1, 3);
+    begin(f, &r);
+    assert_int_equal(f->x.tokens[0], 3);
+    assert_int_equal(f->x.finish[0], MP_FINISH_LENGTH);
+    fx_free(f);
+    f = fx_new();
+    r = chat_req(1, 5); /* exactly the sampled length: not capped */
+    begin(f, &r);
+    assert_int_equal(f->x.finish[0], MP_FINISH_STOP);
+    fx_free(f);
+}
+
+static void test_length_at_least_one_and_bounded(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    f->dep.output_tokens = cm_dist_fixed(0.2);
+    mp_request_t r = chat_req(1, -1);
+    begin(f, &r);
+    assert_int_equal(f->x.tokens[0], 1);
+    fx_free(f);
+    f = fx_new();
+    f->dep.output_tokens = cm_dist_fixed(1e12);
+    r = chat_req(1, -1);
+    begin(f, &r);
+    assert_int_equal(f->x.tokens[0], MP_MAX_OUTPUT_TOKENS);
+    fx_free(f);
+}
+
+static void test_choices_clamped_and_responses_single(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    mp_request_t r = chat_req(1000, -1);
+    begin(f, &r);
+    assert_int_equal(f->x.n, MP_MAX_CHOICES);
+    fx_free(f);
+    f = fx_new();
+    r = chat_req(4, -1);
+    r.api = MP_API_RESPONSES;
+    begin(f, &r);
+    assert_int_equal(f->x.n, 1);
+    assert_int_equal(strncmp(f->x.id, "resp_", 5), 0);
+    assert_int_equal(strlen(f->x.id), 53);
+    assert_int_equal(strncmp(f->x.item_id, "msg_", 4), 0);
+    fx_free(f);
+    f = fx_new();
+    r = chat_req(1, -1);
+    r.api = MP_API_EMBEDDINGS;
+    begin(f, &r);
+    assert_int_equal(f->x.n, 0);
+    assert_int_equal(f->x.steps, 0);
+    fx_free(f);
+}
+
+/* Same seed: the text produced token by token equals the text produced at once. */
+static void test_stream_and_body_agree(void **state)
+{
+    (void)state;
+    fx_t *a = fx_new(), *b = fx_new();
+    a->dep.output_tokens = b->dep.output_tokens = cm_dist_fixed(40);
+    mp_request_t r = chat_req(2, -1);
+    begin(a, &r);
+    begin(b, &r);
+    assert_int_equal(a->x.seed, b->x.seed);
+    cm_buf_t s = CM_BUF_INIT;
+    for (uint32_t c = 0; c < 2; c++) {
+        cm_buf_reset(&s);
+        stream_text(&a->x, c, &s);
+        mp_content_fill(&b->x, c);
+        assert_int_equal(s.len, b->x.text[c].len);
+        assert_memory_equal(s.data, b->x.text[c].data, s.len);
+        assert_memory_equal(a->x.text[c].data, b->x.text[c].data, s.len);
+    }
+    /* Choices differ from each other, and each token is " word" after the first. */
+    assert_false(a->x.text[0].len == a->x.text[1].len &&
+                 memcmp(a->x.text[0].data, a->x.text[1].data, a->x.text[0].len) == 0);
+    assert_int_equal(a->x.text[0].data[0] == ' ', 0);
+    size_t spaces = 0;
+    for (size_t i = 0; i < a->x.text[0].len; i++)
+        spaces += a->x.text[0].data[i] == ' ';
+    assert_int_equal(spaces, 39);
+    cm_buf_free(&s);
+    fx_free(a);
+    fx_free(b);
+}
+
+static void test_pool_deterministic(void **state)
+{
+    (void)state;
+    assert_string_equal(mp_pool_word(1, 0, 0), mp_pool_word(1, 0, 0));
+    int same = 0;
+    for (uint32_t i = 0; i < 64; i++)
+        same += strcmp(mp_pool_word(1, 0, i), mp_pool_word(2, 0, i)) == 0;
+    assert_true(same < 16);
+    /* Exhausting the production past the planned length yields nothing. */
+    fx_t *f = fx_new();
+    mp_request_t r = chat_req(1, 2);
+    begin(f, &r);
+    mp_content_fill(&f->x, 0);
+    cm_str_t t = mp_content_next(&f->x, 0);
+    assert_int_equal(t.n, 0);
+    t = mp_content_next(&f->x, 7); /* no such choice */
+    assert_int_equal(t.n, 0);
+    fx_free(f);
+}
+
+static void test_echo_tokens(void **state)
+{
+    (void)state;
+    const char *raw = "Say \\\"hi\\\"  to\\nthe \\u00e9t\xc3\xa9 world ";
+    cm_str_t echo = {raw, strlen(raw)};
+    assert_int_equal(mp_echo_count_tokens(echo), 6);
+    assert_int_equal(mp_echo_count_tokens((cm_str_t){"", 0}), 0);
+    assert_int_equal(mp_echo_count_tokens(CM_STR("   ")), 1);
+    fx_t *f = fx_new();
+    f->dep.content = MP_CONTENT_ECHO;
+    f->dep.output_tokens = cm_dist_fixed(100);
+    mp_request_t r = chat_req(1, -1);
+    r.echo = echo;
+    begin(f, &r);
+    assert_int_equal(f->x.tokens[0], 6);
+    assert_int_equal(f->x.finish[0], MP_FINISH_STOP);
+    const char *want[] = {"Say", " \\\"hi\\\"", "  to\\nthe", " \\u00e9t\xc3\xa9", " world", " "};
+    for (int i = 0; i < 6; i++) {
+        cm_str_t t = mp_content_next(&f->x, 0);
+        assert_int_equal(t.n, strlen(want[i]));
+        assert_memory_equal(t.p, want[i], t.n);
+    }
+    assert_int_equal(f->x.text[0].len, echo.n);
+    assert_memory_equal(f->x.text[0].data, raw, echo.n);
+    fx_free(f);
+}
+
+static void test_echo_capped_by_length_model_and_max_tokens(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    f->dep.content = MP_CONTENT_ECHO;
+    f->dep.output_tokens = cm_dist_fixed(2);
+    mp_request_t r = chat_req(1, -1);
+    r.echo = CM_STR("one two three four");
+    begin(f, &r);
+    mp_content_fill(&f->x, 0);
+    assert_int_equal(f->x.tokens[0], 2);
+    assert_string_equal(f->x.text[0].data, "one two");
+    assert_int_equal(f->x.finish[0], MP_FINISH_STOP);
+    fx_free(f);
+    f = fx_new();
+    f->dep.content = MP_CONTENT_ECHO;
+    f->dep.output_tokens = cm_dist_fixed(100);
+    r = chat_req(1, 3);
+    r.echo = CM_STR("one two three four");
+    begin(f, &r);
+    mp_content_fill(&f->x, 0);
+    assert_string_equal(f->x.text[0].data, "one two three");
+    assert_int_equal(f->x.finish[0], MP_FINISH_LENGTH);
+    fx_free(f);
+}
+
+static void test_echo_empty_falls_back_to_pool(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    f->dep.content = MP_CONTENT_ECHO;
+    mp_request_t r = chat_req(1, -1);
+    begin(f, &r);
+    assert_int_equal(f->x.tokens[0], 5);
+    mp_content_fill(&f->x, 0);
+    assert_true(f->x.text[0].len >= 9); /* five pool words */
+    fx_free(f);
+}
+
+/* Each piece, on its own, must be valid JSON string contents (no split escape or UTF-8 character). */
+static void check_pieces(const char *escaped)
+{
+    cm_str_t s = {escaped, strlen(escaped)};
+    uint32_t n = mp_tool_count_pieces(s);
+    fx_t *f = fx_new();
+    mp_request_t r = chat_req(1, -1);
+    f->dep.tool_calls = true;
+    r.tools = true;
+    r.tool_name = CM_STR("f");
+    r.tool_arguments = "{}"; /* replaced below: plan from an escaped text directly */
+    begin(f, &r);
+    cm_buf_reset(&f->x.text[0]);
+    cm_buf_append(&f->x.text[0], escaped, s.n);
+    f->x.tokens[0] = n;
+    cm_buf_t all = CM_BUF_INIT;
+    for (uint32_t i = 0; i < n; i++) {
+        cm_str_t p = mp_content_next(&f->x, 0);
+        assert_true(p.n > 0);
+        cm_buf_t q = CM_BUF_INIT;
+        cm_buf_putc(&q, '"');
+        cm_buf_append(&q, p.p, p.n);
+        cm_buf_putc(&q, '"');
+        fx_read(f, q.data, q.len);
+        cm_buf_free(&q);
+        cm_buf_append(&all, p.p, p.n);
+    }
+    assert_int_equal(all.len, s.n);
+    assert_memory_equal(all.data, escaped, s.n);
+    cm_buf_free(&all);
+    fx_free(f);
+}
+
+static void test_tool_pieces(void **state)
+{
+    (void)state;
+    assert_int_equal(mp_tool_count_pieces(CM_STR("{}")), 1);
+    assert_int_equal(mp_tool_count_pieces(CM_STR("")), 1);
+    assert_int_equal(mp_tool_count_pieces(CM_STR("abcdefgh")), 2);
+    assert_int_equal(mp_tool_count_pieces(CM_STR("\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9")), 2);
+    check_pieces("{\\\"city\\\":\\\"example\\\",\\\"unit\\\":\\\"c\\\"}");
+    check_pieces("{\\\"k\\\":\\\"\\u00e9\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\\\\\\\"\\\"}");
+}
+
+static void test_tool_call_planning(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    mp_request_t r = chat_req(2, 2);
+    r.tools = true;
+    r.tool_name = CM_STR("get_weather");
+    r.tool_arguments = "{\"city\":\"example\"}";
+    f->dep.tool_calls = true;
+    begin(f, &r);
+    for (uint32_t c = 0; c < 2; c++) {
+        assert_int_equal(f->x.finish[c], MP_FINISH_TOOL_CALLS);
+        assert_string_equal(f->x.text[c].data, "{\\\"city\\\":\\\"example\\\"}");
+        assert_int_equal(f->x.tokens[c], mp_tool_count_pieces(CM_STR("{\\\"city\\\":\\\"example\\\"}")));
+    }
+    char id0[32], id1[32], again[32];
+    mp_tool_call_id(&f->x, 0, id0, sizeof(id0));
+    mp_tool_call_id(&f->x, 1, id1, sizeof(id1));
+    mp_tool_call_id(&f->x, 0, again, sizeof(again));
+    assert_string_equal(id0, again);
+    assert_string_not_equal(id0, id1);
+    assert_int_equal(strlen(id0), 29);
+    assert_int_equal(strncmp(id0, "call_", 5), 0);
+    fx_free(f);
+}
+
+static void test_tool_call_needs_deployment_or_force(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    mp_request_t r = chat_req(1, -1);
+    r.tools = true;
+    r.tool_name = CM_STR("f");
+    r.tool_arguments = "{}";
+    begin(f, &r);
+    assert_int_equal(f->x.finish[0], MP_FINISH_STOP); /* deployment tool_calls off, not forced */
+    fx_free(f);
+    f = fx_new();
+    r.tool_forced = true;
+    r.api = MP_API_RESPONSES;
+    begin(f, &r);
+    assert_int_equal(f->x.finish[0], MP_FINISH_TOOL_CALLS);
+    assert_int_equal(strncmp(f->x.item_id, "fc_", 3), 0);
+    fx_free(f);
+}
+
+static void test_fingerprint(void **state)
+{
+    (void)state;
+    mp_deployment_t d;
+    memset(&d, 0, sizeof(d));
+    d.seed = 5;
+    char a[16], b[16];
+    mp_system_fingerprint(&d, a, sizeof(a));
+    mp_system_fingerprint(&d, b, sizeof(b));
+    assert_string_equal(a, b);
+    assert_int_equal(strlen(a), 13);
+    assert_int_equal(strspn(a + 3, "0123456789abcdef"), 10);
+    d.seed = 6;
+    mp_system_fingerprint(&d, b, sizeof(b));
+    assert_string_not_equal(a, b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lengths_and_finish),
+        cmocka_unit_test(test_max_tokens_caps_with_length),
+        cmocka_unit_test(test_length_at_least_one_and_bounded),
+        cmocka_unit_test(test_choices_clamped_and_responses_single),
+        cmocka_unit_test(test_stream_and_body_agree),
+        cmocka_unit_test(test_pool_deterministic),
+        cmocka_unit_test(test_echo_tokens),
+        cmocka_unit_test(test_echo_capped_by_length_model_and_max_tokens),
+        cmocka_unit_test(test_echo_empty_falls_back_to_pool),
+        cmocka_unit_test(test_tool_pieces),
+        cmocka_unit_test(test_tool_call_planning),
+        cmocka_unit_test(test_tool_call_needs_deployment_or_force),
+        cmocka_unit_test(test_fingerprint),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,169 @@
+/* Tests mock-provider/providers/openai_tools.c: tools and tool_choice for chat (nested) and the Responses
+ * API (flat): which function is called, with what arguments, and every validation error. */
+#include "fixture.h"
+
+#define CHAT(extra) "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]" extra "}"
+#define RESP(extra) "{\"model\":\"m\",\"input\":\"x\"" extra "}"
+#define FN(name, params) "{\"type\":\"function\",\"function\":{\"name\":\"" name "\",\"parameters\":" params "}}"
+#define FLAT(name, params) "{\"type\":\"function\",\"name\":\"" name "\",\"parameters\":" params "}"
+#define WEATHER                                                                                                        \
+    "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"},\"days\":{\"type\":\"integer\"}},"            \
+    "\"required\":[\"city\",\"days\"]}"
+#define ERR(body, param, code, msg) fx_expect_error(f, MP_API_CHAT, body, 400, param, code, msg)
+#define RERR(body, param, code, msg) fx_expect_error(f, MP_API_RESPONSES, body, 400, param, code, msg)
+
+static void expect_tool(fx_t *f, const char *name, const char *args, bool forced)
+{
+    assert_true(f->req.tools);
+    assert_int_equal(f->req.tool_forced, forced);
+    assert_int_equal(f->req.tool_name.n, strlen(name));
+    assert_memory_equal(f->req.tool_name.p, name, strlen(name));
+    assert_string_equal(f->req.tool_arguments, args);
+}
+
+static void test_chat_auto_picks_first_function(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    assert_int_equal(fx_parse(f, MP_API_CHAT,
+                              CHAT(",\"tools\":[{\"type\":\"custom\",\"custom\":{\"name\":\"c\"}}," FN(
+                                  "get_weather", WEATHER) "," FN("other", "{}") "]")),
+                     0);
+    expect_tool(f, "get_weather", "{\"city\":\"example\",\"days\":1}", false);
+    assert_int_equal(fx_parse(f, MP_API_CHAT, CHAT(",\"tools\":[" FN("f", "null") "],\"tool_choice\":\"auto\"")), 0);
+    expect_tool(f, "f", "{}", false);
+    fx_free(f);
+}
+
+static void test_chat_choice_modes(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    assert_int_equal(fx_parse(f, MP_API_CHAT, CHAT(",\"tools\":[" FN("f", WEATHER) "],\"tool_choice\":\"none\"")), 0);
+    assert_false(f->req.tools);
+    assert_int_equal(fx_parse(f, MP_API_CHAT, CHAT(",\"tools\":[" FN("f", WEATHER) "],\"tool_choice\":\"required\"")),
+                     0);
+    expect_tool(f, "f", "{\"city\":\"example\",\"days\":1}", true);
+    assert_int_equal(fx_parse(f, MP_API_CHAT,
+                              CHAT(",\"tools\":[" FN("a", "{}") "," FN("b", WEATHER) "],\"tool_choice\":{\"type\":"
+                                                                                     "\"function\",\"function\":{"
+                                                                                     "\"name\":\"b\"}}")),
+                     0);
+    expect_tool(f, "b", "{\"city\":\"example\",\"days\":1}", true);
+    /* Only custom tools: nothing the fake model can call. */
+    assert_int_equal(fx_parse(f, MP_API_CHAT, CHAT(",\"tools\":[{\"type\":\"custom\",\"custom\":{\"name\":\"c\"}}]")),
+                     0);
+    assert_false(f->req.tools);
+    fx_free(f);
+}
+
+static void test_chat_tool_errors(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ERR(CHAT(",\"tools\":[]"), "tools", "empty_array",
+        "Invalid 'tools': empty array. Expected an array with minimum length 1, but got an empty array instead.");
+    ERR(CHAT(",\"tools\":{}"), "tools", "invalid_type",
+        "Invalid type for 'tools': expected an array, but got an object instead.");
+    ERR(CHAT(",\"tools\":[5]"), "tools[0]", "invalid_type",
+        "Invalid type for 'tools[0]': expected an object, but got an integer instead.");
+    ERR(CHAT(",\"tools\":[{}]"), "tools[0].type", "missing_required_parameter",
+        "Missing required parameter: 'tools[0].type'.");
+    ERR(CHAT(",\"tools\":[{\"type\":\"code\"}]"), "tools[0].type", "invalid_value",
+        "Invalid value: 'code'. Supported values are: 'function' and 'custom'.");
+    ERR(CHAT(",\"tools\":[{\"type\":\"function\"}]"), "tools[0].function", "missing_required_parameter",
+        "Missing required parameter: 'tools[0].function'.");
+    ERR(CHAT(",\"tools\":[{\"type\":\"function\",\"function\":\"f\"}]"), "tools[0].function", "invalid_type",
+        "Invalid type for 'tools[0].function': expected an object, but got a string instead.");
+    ERR(CHAT(",\"tools\":[" FN("a", "{}") ",{\"type\":\"function\",\"function\":{}}]"), "tools[1].function.name",
+        "missing_required_parameter", "Missing required parameter: 'tools[1].function.name'.");
+    ERR(CHAT(",\"tools\":[" FN("get weather", "{}") "]"), "tools[0].function.name", "invalid_value",
+        "Invalid 'tools[0].function.name': string does not match pattern. Expected a string that matches the "
+        "pattern '^[a-zA-Z0-9_-]+$'.");
+    ERR(CHAT(",\"tools\":[" FN("", "{}") "]"), "tools[0].function.name", "empty_string",
+        "Invalid 'tools[0].function.name': empty string. Expected a string with minimum length 1, but got an empty "
+        "string instead.");
+    ERR(CHAT(",\"tools\":[" FN("a123456789a123456789a123456789a123456789a123456789a123456789abcde", "{}") "]"),
+        "tools[0].function.name", "string_above_max_length",
+        "Invalid 'tools[0].function.name': string too long. Expected a string with maximum length 64, but got a "
+        "string with length 65 instead.");
+    ERR(CHAT(",\"tools\":[" FN("f", "[]") "]"), "tools[0].function.parameters", "invalid_type",
+        "Invalid type for 'tools[0].function.parameters': expected an object, but got an array instead.");
+    fx_free(f);
+}
+
+static void test_chat_choice_errors(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ERR(CHAT(",\"tool_choice\":\"auto\""), "tool_choice", "",
+        "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.");
+    ERR(CHAT(",\"tools\":[" FN("f", "{}") "],\"tool_choice\":\"maybe\""), "tool_choice", "invalid_value",
+        "Invalid value: 'maybe'. Supported values are: 'none', 'auto', and 'required'.");
+    ERR(CHAT(",\"tools\":[" FN("f", "{}") "],\"tool_choice\":3"), "tool_choice", "invalid_type",
+        "Invalid type for 'tool_choice': expected one of a string or object, but got an integer instead.");
+    ERR(CHAT(",\"tools\":[" FN("f", "{}") "],\"tool_choice\":{}"), "tool_choice.type", "missing_required_parameter",
+        "Missing required parameter: 'tool_choice.type'.");
+    ERR(CHAT(",\"tools\":[" FN("f", "{}") "],\"tool_choice\":{\"type\":\"function\"}"), "tool_choice.function",
+        "missing_required_parameter", "Missing required parameter: 'tool_choice.function'.");
+    ERR(CHAT(",\"tools\":[" FN("f", "{}") "],\"tool_choice\":{\"type\":\"function\",\"function\":{}}"),
+        "tool_choice.function.name", "missing_required_parameter",
+        "Missing required parameter: 'tool_choice.function.name'.");
+    ERR(CHAT(",\"tools\":[" FN("f", "{}") "],\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"g\"}}"),
+        "tool_choice", "invalid_value",
+        "Invalid value for 'tool_choice': no function named 'g' was specified in the 'tools' parameter.");
+    fx_free(f);
+}
+
+static void test_responses_tools(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    const char *body =
+        RESP(",\"tools\":[{\"type\":\"web_search\"}," FLAT("lookup", WEATHER) "],"
+                                                                              "\"tool_choice\":{\"type\":"
+                                                                              "\"function\",\"name\":"
+                                                                              "\"lookup\"}");
+    assert_int_equal(fx_parse(f, MP_API_RESPONSES, body), 0);
+    expect_tool(f, "lookup", "{\"city\":\"example\",\"days\":1}", true);
+    /* The raw JSON is kept for the echo in the Response object. */
+    assert_int_equal(f->req.tool_choice_json.p[0], '{');
+    assert_int_equal(f->req.tools_json.p[0], '[');
+    assert_int_equal(f->req.tools_json.p[f->req.tools_json.n - 1], ']');
+    assert_int_equal(fx_parse(f, MP_API_RESPONSES, RESP(",\"tools\":[],\"tool_choice\":\"none\"")), 0);
+    assert_false(f->req.tools);
+    assert_int_equal(f->req.tool_choice_json.n, 6); /* "none" with its quotes */
+    assert_memory_equal(f->req.tool_choice_json.p, "\"none\"", 6);
+    assert_int_equal(fx_parse(f, MP_API_RESPONSES, RESP(",\"tools\":[{\"type\":\"file_search\"}]")), 0);
+    assert_false(f->req.tools);
+    fx_free(f);
+}
+
+static void test_responses_tool_errors(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    RERR(RESP(",\"tools\":[{\"type\":\"function\"}]"), "tools[0].name", "missing_required_parameter",
+         "Missing required parameter: 'tools[0].name'.");
+    RERR(RESP(",\"tools\":[" FLAT("f", "{}") "],\"tool_choice\":{\"type\":\"function\",\"name\":\"g\"}"), "tool_choice",
+         "invalid_value",
+         "Invalid value for 'tool_choice': no function named 'g' was specified in the 'tools' parameter.");
+    RERR(RESP(",\"tools\":[" FLAT("f", "{}") "],\"tool_choice\":{\"type\":\"function\"}"), "tool_choice.name",
+         "missing_required_parameter", "Missing required parameter: 'tool_choice.name'.");
+    RERR(RESP(",\"tool_choice\":\"required\""), "tool_choice", "",
+         "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.");
+    fx_free(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_chat_auto_picks_first_function),
+        cmocka_unit_test(test_chat_choice_modes),
+        cmocka_unit_test(test_chat_tool_errors),
+        cmocka_unit_test(test_chat_choice_errors),
+        cmocka_unit_test(test_responses_tools),
+        cmocka_unit_test(test_responses_tool_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,290 @@
+/* tests/unit/mock-provider/timer_test.c — the deadline heap (order, FIFO ties, cancel anywhere, re-arm,
+ * callbacks that add or cancel, a randomized comparison against a sorted reference) and the timerfd
+ * driver on a real h2o evloop (fires on time, cancelled timers stay silent). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "mock-provider/timer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+
+#define MAXT 4096
+
+typedef struct item {
+    mp_timer_t t;
+    int id;
+} item_t;
+
+static int fired[MAXT];
+static size_t nfired;
+static mp_timerq_t *cur_q;
+
+static void record(mp_timer_t *t)
+{
+    item_t *it = (item_t *)t;
+    fired[nfired++] = it->id;
+}
+
+static void init_items(item_t *items, size_t n, mp_timer_cb cb)
+{
+    for (size_t i = 0; i < n; i++) {
+        mp_timer_init(&items[i].t, cb);
+        items[i].id = (int)i;
+    }
+    nfired = 0;
+}
+
+static void test_fires_in_deadline_order(void **state)
+{
+    mp_timerq_t q;
+    item_t items[6];
+    uint64_t deadlines[6] = {50, 10, 40, 20, 60, 30};
+    mp_timerq_init(&q);
+    init_items(items, 6, record);
+    for (int i = 0; i < 6; i++)
+        mp_timerq_add(&q, &items[i].t, deadlines[i]);
+    assert_int_equal(mp_timerq_next(&q), 10);
+    assert_int_equal(mp_timerq_run(&q, 35), 3);
+    assert_int_equal(fired[0], 1);
+    assert_int_equal(fired[1], 3);
+    assert_int_equal(fired[2], 5);
+    assert_int_equal(mp_timerq_next(&q), 40);
+    assert_false(mp_timer_armed(&items[1].t));
+    assert_true(mp_timer_armed(&items[0].t));
+    assert_int_equal(mp_timerq_run(&q, 1000), 3);
+    assert_int_equal(fired[3], 2);
+    assert_int_equal(fired[4], 0);
+    assert_int_equal(fired[5], 4);
+    assert_int_equal(mp_timerq_next(&q), UINT64_MAX);
+    mp_timerq_dispose(&q);
+}
+
+static void test_equal_deadlines_are_fifo(void **state)
+{
+    mp_timerq_t q;
+    item_t items[8];
+    mp_timerq_init(&q);
+    init_items(items, 8, record);
+    for (int i = 0; i < 8; i++)
+        mp_timerq_add(&q, &items[i].t, 100);
+    assert_int_equal(mp_timerq_run(&q, 100), 8);
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(fired[i], i);
+    mp_timerq_dispose(&q);
+}
+
+static void test_cancel_anywhere_and_rearm(void **state)
+{
+    mp_timerq_t q;
+    item_t items[10];
+    mp_timerq_init(&q);
+    init_items(items, 10, record);
+    for (int i = 0; i < 10; i++)
+        mp_timerq_add(&q, &items[i].t, (uint64_t)(100 - i * 10)); /* item 9 is earliest */
+    mp_timerq_cancel(&q, &items[9].t);                            /* the root */
+    mp_timerq_cancel(&q, &items[0].t);                            /* a leaf */
+    mp_timerq_cancel(&q, &items[4].t);                            /* the middle */
+    mp_timerq_cancel(&q, &items[4].t);                            /* twice: no-op */
+    assert_int_equal(q.n, 7);
+    mp_timerq_add(&q, &items[1].t, 5);  /* re-arm earlier: moves to the root */
+    mp_timerq_add(&q, &items[8].t, 95); /* re-arm later */
+    assert_int_equal(mp_timerq_next(&q), 5);
+    assert_int_equal(mp_timerq_run(&q, UINT64_MAX - 1), 7);
+    int expect[] = {1, 7, 6, 5, 3, 2, 8};
+    for (int i = 0; i < 7; i++)
+        assert_int_equal(fired[i], expect[i]);
+    mp_timerq_dispose(&q);
+}
+
+/* A callback that re-arms itself at a deadline already reached fires again in the same run (catch-up),
+ * and one that cancels another timer prevents it. */
+static item_t chain[4];
+static int chain_left;
+
+static void chain_cb(mp_timer_t *t)
+{
+    record(t);
+    if (--chain_left > 0)
+        mp_timerq_add(cur_q, t, t->deadline + 1);
+    if (((item_t *)t)->id == 0)
+        mp_timerq_cancel(cur_q, &chain[2].t);
+}
+
+static void test_callbacks_add_and_cancel(void **state)
+{
+    mp_timerq_t q;
+    mp_timerq_init(&q);
+    cur_q = &q;
+    init_items(chain, 4, chain_cb);
+    chain[1].t.cb = record;
+    chain[2].t.cb = record;
+    chain_left = 3;
+    mp_timerq_add(&q, &chain[0].t, 10);
+    mp_timerq_add(&q, &chain[1].t, 100);
+    mp_timerq_add(&q, &chain[2].t, 11);
+    assert_int_equal(mp_timerq_run(&q, 50), 3); /* 0 at 10, 11 and 12; 2 cancelled */
+    assert_int_equal(fired[0], 0);
+    assert_int_equal(fired[1], 0);
+    assert_int_equal(fired[2], 0);
+    assert_false(mp_timer_armed(&chain[2].t));
+    assert_int_equal(mp_timerq_next(&q), 100);
+    mp_timerq_dispose(&q);
+    assert_false(mp_timer_armed(&chain[1].t));
+}
+
+static uint64_t seed = 88172645463325252ull;
+
+static uint64_t xorshift(void)
+{
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    return seed;
+}
+
+static int cmp_item(const void *a, const void *b)
+{
+    const item_t *x = *(item_t *const *)a, *y = *(item_t *const *)b;
+    if (x->t.deadline != y->t.deadline)
+        return x->t.deadline < y->t.deadline ? -1 : 1;
+    return x->t.seq < y->t.seq ? -1 : 1;
+}
+
+static void test_random_against_sorted_reference(void **state)
+{
+    static item_t items[MAXT];
+    static item_t *ref[MAXT];
+    mp_timerq_t q;
+    mp_timerq_init(&q);
+    init_items(items, MAXT, record);
+    for (int round = 0; round < 20000; round++) {
+        item_t *it = &items[xorshift() % MAXT];
+        if (xorshift() % 3 == 0)
+            mp_timerq_cancel(&q, &it->t);
+        else
+            mp_timerq_add(&q, &it->t, xorshift() % 100000);
+    }
+    size_t n = 0;
+    for (int i = 0; i < MAXT; i++)
+        if (mp_timer_armed(&items[i].t))
+            ref[n++] = &items[i];
+    assert_int_equal(n, q.n);
+    qsort(ref, n, sizeof(ref[0]), cmp_item);
+    assert_int_equal(mp_timerq_run(&q, UINT64_MAX - 1), n);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(fired[i], ref[i]->id);
+    mp_timerq_dispose(&q);
+}
+
+/* ---- the timerfd driver ------------------------------------------------------------------------------ */
+
+static uint64_t fired_at[4];
+
+static void stamp(mp_timer_t *t)
+{
+    item_t *it = (item_t *)t;
+    fired_at[it->id] = cm_now_ns();
+    nfired++;
+}
+
+static double time_scale(void)
+{
+    const char *s = getenv("SOAK_TIME_SCALE");
+    double v = s ? atof(s) : 1.0;
+    return v > 0 ? v : 1.0;
+}
+
+static void test_timerfd_fires_on_time(void **state)
+{
+    h2o_evloop_t *loop = h2o_evloop_create();
+    mp_timers_t timers;
+    char err[128];
+    item_t items[4];
+    assert_int_equal(mp_timers_init(&timers, loop, err, sizeof(err)), 0);
+    init_items(items, 4, stamp);
+    memset(fired_at, 0, sizeof(fired_at));
+    uint64_t start = cm_now_ns();
+    uint64_t at[4] = {start + 30 * CM_NS_PER_MS, start + 10 * CM_NS_PER_MS, start + 20 * CM_NS_PER_MS,
+                      start + 15 * CM_NS_PER_MS};
+    for (int i = 0; i < 4; i++)
+        mp_timers_add(&timers, &items[i].t, at[i]);
+    mp_timers_cancel(&timers, &items[3].t);
+    assert_int_equal(mp_timers_count(&timers), 3);
+    uint64_t give_up = start + (uint64_t)(2e9 * time_scale());
+    while (nfired < 3 && cm_now_ns() < give_up)
+        h2o_evloop_run(loop, 50);
+    assert_int_equal(nfired, 3);
+    uint64_t tolerance = (uint64_t)(20e6 * time_scale()); /* loose: the rearm test checks the median */
+    for (int i = 0; i < 3; i++) {
+        assert_true(fired_at[i] >= at[i]);
+        assert_in_range(fired_at[i] - at[i], 0, tolerance);
+    }
+    assert_int_equal(fired_at[3], 0);
+    assert_int_equal(mp_timers_count(&timers), 0);
+    mp_timers_dispose(&timers);
+    h2o_evloop_run(loop, 0); /* lets h2o free the closed timerfd socket */
+    h2o_evloop_destroy(loop);
+}
+
+/* A timer re-armed from inside the fd's callback (as every stream step is) must still wake the loop: the
+ * fd is reprogrammed once, after the callbacks. One late wake on a shared machine says little, so the
+ * check is on the median of many firings, with a loose bound on the worst. */
+#define REARMS 20
+
+static mp_timers_t *cur_timers;
+static uint64_t rearm_late[REARMS];
+static int rearm_count;
+
+static void rearm_cb(mp_timer_t *t)
+{
+    rearm_late[rearm_count] = cm_now_ns() - t->deadline; /* deadline is still readable after firing */
+    if (++rearm_count < REARMS)
+        mp_timers_add(cur_timers, t, t->deadline + 2 * CM_NS_PER_MS);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void test_timerfd_rearm_from_callback(void **state)
+{
+    h2o_evloop_t *loop = h2o_evloop_create();
+    mp_timers_t timers;
+    char err[128];
+    mp_timer_t t;
+    assert_int_equal(mp_timers_init(&timers, loop, err, sizeof(err)), 0);
+    cur_timers = &timers;
+    rearm_count = 0;
+    mp_timer_init(&t, rearm_cb);
+    uint64_t start = cm_now_ns();
+    mp_timers_add(&timers, &t, start + 2 * CM_NS_PER_MS);
+    uint64_t give_up = start + (uint64_t)(2e9 * time_scale());
+    while (rearm_count < REARMS && cm_now_ns() < give_up)
+        h2o_evloop_run(loop, 1000); /* a long max wait: only the timerfd can wake the loop in time */
+    assert_int_equal(rearm_count, REARMS);
+    qsort(rearm_late, REARMS, sizeof(rearm_late[0]), cmp_u64);
+    assert_in_range(rearm_late[REARMS / 2], 0, (uint64_t)(2e6 * time_scale()));
+    assert_in_range(rearm_late[REARMS - 1], 0, (uint64_t)(20e6 * time_scale()));
+    mp_timers_dispose(&timers);
+    h2o_evloop_run(loop, 0);
+    h2o_evloop_destroy(loop);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fires_in_deadline_order),         cmocka_unit_test(test_equal_deadlines_are_fifo),
+        cmocka_unit_test(test_cancel_anywhere_and_rearm),       cmocka_unit_test(test_callbacks_add_and_cancel),
+        cmocka_unit_test(test_random_against_sorted_reference), cmocka_unit_test(test_timerfd_fires_on_time),
+        cmocka_unit_test(test_timerfd_rearm_from_callback),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
