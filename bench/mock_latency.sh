@@ -19,7 +19,7 @@ done
 build=${BUILD:-$root/build/release}
 work=$(mktemp -d)
 trap 'bench_cleanup; rm -rf "$work"' EXIT
-ulimit -n 65536 2>/dev/null || true
+ulimit -n "$(ulimit -Hn)"
 
 bench_start_mock "$work/mock.log" taskset -c 1 "$build/mock-provider/mock-provider" --threads 1 \
     --listen 127.0.0.1:0 --ttft "${delay_ms}ms" --itl 0ms --output-tokens 16 --log-level warn
@@ -38,3 +38,7 @@ echo "mock_latency: configured ${delay_ms}ms, wrk -t1 -c$conns -d$duration, mock
 printf 'requests/s %.0f  p50 %.3f ms  p99 %.3f ms  p99 - %s ms = %+.3f ms\n' "$rps" "$p50" "$p99" "$delay_ms" \
     "$(awk -v a="$p99" -v b="$delay_ms" 'BEGIN {print a - b}')"
 [[ -z "$errors" ]] || echo "wrk: $errors"
+# The mock's own share: its timer lateness histogram (planned send -> actual send).
+curl -s "${MOCK_URL%/v1}/metrics" | awk -F'[{}" ]+' '/^mock_timer_lateness_seconds_bucket/ {le[$5]=$NF; tot=$NF}
+    END {printf "mock timer lateness: <=0.25ms %.2f%%  <=0.5ms %.2f%%  <=1ms %.2f%%  <=2ms %.3f%%  <=5ms %.3f%% of %d sends\n",
+        100*le["0.00025"]/tot, 100*le["0.0005"]/tot, 100*le["0.001"]/tot, 100*le["0.002"]/tot, 100*le["0.005"]/tot, tot}'

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Configures and builds one CMake preset (default: release). Prints the build directory.
+# Configures and builds one CMake preset (default: release) and prints its build directory. The compiler's
+# output goes to build/<preset>.log and is shown only when the build fails.
 #   ci/build.sh [debug|release|asan]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-release}"
-cmake --preset "$preset" >/dev/null
-cmake --build --preset "$preset" -j "$(nproc)" >&2
+mkdir -p build
+log="build/$preset.log"
+if ! { cmake --preset "$preset" && cmake --build --preset "$preset" -j "$(nproc)"; } >"$log" 2>&1; then
+    tail -n 60 "$log" >&2
+    echo "ci/build.sh: the $preset build failed (full log: $log)" >&2
+    exit 1
+fi
 echo "build/$preset"

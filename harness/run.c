@@ -164,6 +164,16 @@ static int write_files(run_t *r, const hx_report_t *rep)
     return 0;
 }
 
+/* The last lines of a run say where its files are, so a CI log or a person finds them without searching. */
+static void print_written(const run_t *r)
+{
+    const char *paths[] = {r->outs.json_path, r->outs.jsonl_path, r->outs.junit_path};
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        if (paths[i] != NULL)
+            fprintf(r->err_out, "soak: wrote %s\n", paths[i]);
+    }
+}
+
 static int report(run_t *r)
 {
     const hx_cfg_t *c = r->cfg;
@@ -187,6 +197,8 @@ static int report(run_t *r)
     fflush(r->out);
     print_first_errors(r);
     int rc = write_files(r, &rep) != 0 ? HX_EXIT_ERROR : hx_report_verdict(&rep) ? HX_EXIT_PASS : HX_EXIT_FAIL;
+    if (rc != HX_EXIT_ERROR)
+        print_written(r);
     free(verdicts);
     free(names);
     return rc;

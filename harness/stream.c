@@ -173,10 +173,11 @@ static ev_kind_t classify_responses(hx_stream_t *s, const char *event, size_t ev
     if (type_is(type, type_len, "response.output_text.delta") ||
         type_is(type, type_len, "response.function_call_arguments.delta"))
         return nonempty_string(&doc, cm_json_get(&doc, 0, "delta")) ? EV_CONTENT : EV_SKIP;
-    if (type_is(type, type_len, "response.completed"))
+    /* response.incomplete is how a stream ends when max_output_tokens cuts the answer short: a complete
+     * response, like finish_reason "length" in chat, not a failure. */
+    if (type_is(type, type_len, "response.completed") || type_is(type, type_len, "response.incomplete"))
         return EV_DONE;
-    if (type_is(type, type_len, "response.failed") || type_is(type, type_len, "response.incomplete") ||
-        type_is(type, type_len, "error"))
+    if (type_is(type, type_len, "response.failed") || type_is(type, type_len, "error"))
         return EV_ERROR;
     return EV_SKIP;
 }

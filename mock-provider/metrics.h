@@ -10,6 +10,7 @@
  *   mock_inflight_requests{deployment}                 gauge
  *   mock_open_connections                              gauge
  *   mock_ttft_seconds / mock_itl_seconds / mock_response_seconds{deployment}   histograms
+ *   mock_timer_lateness_seconds{deployment}            histogram: planned send time to actual send
  * The model label is bounded: a deployment with a model list uses those names; one that accepts any model
  * tracks the first MP_METRICS_AUTO_MODELS distinct names and labels the rest "other". */
 #ifndef MP_METRICS_H
@@ -38,6 +39,7 @@ typedef enum mp_lat {
     MP_LAT_TTFT,     /* stream: arrival to the send of the first token */
     MP_LAT_ITL,      /* stream: between the sends of consecutive tokens */
     MP_LAT_RESPONSE, /* arrival to the send of the last byte */
+    MP_LAT_LATENESS, /* a planned send (a whole body, or a stream step) to the moment it was handed to h2o */
     MP_LAT__COUNT,
 } mp_lat_t;
 

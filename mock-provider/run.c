@@ -160,8 +160,16 @@ void mp_run_fail(mp_run_t *run, const mp_error_t *err)
     send_whole(run, err->status, b);
 }
 
+/* The mock's own timing error: how long after its planned time a send happened (timer wake-up, other
+ * requests served first). Users read it to tell the mock's lateness from the gateway's. */
+static void record_lateness(const mp_run_t *run, uint64_t planned, uint64_t now)
+{
+    mp_metrics_latency(worker(run)->metrics, run->wd->dep->index, MP_LAT_LATENESS, now > planned ? now - planned : 0);
+}
+
 static void body_tick(mp_run_t *run)
 {
+    record_lateness(run, run->end_at, cm_now_ns());
     cm_buf_t *b = &worker(run)->scratch;
     cm_buf_reset(b);
     run->wd->dep->ops->render_body(&run->x, b);
@@ -275,6 +283,7 @@ static void stream_tick(mp_run_t *run)
     if (!run->headers_sent)
         start_stream(run, now);
     while (run->steps_done < x->steps && run->next_at <= now) {
+        record_lateness(run, run->next_at, now);
         ops->render_step(x, &run->pending);
         run->steps_done++;
         run->pending_steps++;

@@ -117,6 +117,8 @@ static void test_histograms(void **state)
     mp_metrics_latency(t1, 0, MP_LAT_ITL, 0);
     mp_metrics_latency(t1, 0, MP_LAT_ITL, 20 * CM_NS_PER_MS);
     mp_metrics_latency(t0, 1, MP_LAT_RESPONSE, 1500 * CM_NS_PER_MS);
+    mp_metrics_latency(t0, 1, MP_LAT_LATENESS, 150 * CM_NS_PER_US);
+    mp_metrics_latency(t1, 1, MP_LAT_LATENESS, 1500 * CM_NS_PER_US);
     cm_buf_t out = CM_BUF_INIT;
     render(m, &out);
     expect_line(out.data, "# TYPE mock_ttft_seconds histogram");
@@ -134,8 +136,13 @@ static void test_histograms(void **state)
     expect_line(out.data, "mock_response_seconds_count{deployment=\"b\"} 1");
     expect_line(out.data, "mock_response_seconds_count{deployment=\"a\"} 0");
     assert_int_equal(count(out.data, "# TYPE mock_response_seconds histogram"), 1);
-    /* 18 finite buckets + Inf per deployment and histogram */
-    assert_int_equal(count(out.data, "mock_itl_seconds_bucket{"), 2 * 19);
+    expect_line(out.data, "mock_timer_lateness_seconds_bucket{deployment=\"b\",le=\"0.0001\"} 0");
+    expect_line(out.data, "mock_timer_lateness_seconds_bucket{deployment=\"b\",le=\"0.00025\"} 1");
+    expect_line(out.data, "mock_timer_lateness_seconds_bucket{deployment=\"b\",le=\"0.001\"} 1");
+    expect_line(out.data, "mock_timer_lateness_seconds_bucket{deployment=\"b\",le=\"0.002\"} 2");
+    expect_line(out.data, "mock_timer_lateness_seconds_count{deployment=\"b\"} 2");
+    /* 21 finite buckets + Inf per deployment and histogram */
+    assert_int_equal(count(out.data, "mock_itl_seconds_bucket{"), 2 * 22);
     cm_buf_free(&out);
     mp_metrics_free(m);
 }

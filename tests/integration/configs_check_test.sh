@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Every scenario file in configs/ validates with both binaries (`--check`), and a broken copy of one is
+# rejected with exit 2 and a file:line:col message.
+set -euo pipefail
+: "${MOCK_PROVIDER:?}" "${SOAK:?}" "${SOAK_SOURCE_DIR:?}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+checked=0
+for config in "$SOAK_SOURCE_DIR"/configs/*.yaml; do
+    for cmd in "$MOCK_PROVIDER --check --config $config" "$SOAK load --check --config $config"; do
+        if ! out=$($cmd 2>&1); then
+            echo "FAIL: $cmd" >&2
+            echo "$out" >&2
+            fail=1
+        fi
+        checked=$((checked + 1))
+    done
+done
+
+# A typo in a deployment key must be an error that says where.
+sed 's/^\(\s*\)output_tokens:/\1output_tokns:/' "$SOAK_SOURCE_DIR/configs/1k-rps.yaml" >"$work/typo.yaml"
+rc=0
+out=$("$MOCK_PROVIDER" --check --config "$work/typo.yaml" 2>&1) || rc=$?
+if [[ $rc -ne 2 || "$out" != *"typo.yaml:"*":"*"output_tokns"* ]]; then
+    echo "FAIL: mock-provider accepted or misreported a typo (exit $rc): $out" >&2
+    fail=1
+fi
+sed 's/^\(\s*\)repeat:/\1repaet:/' "$SOAK_SOURCE_DIR/configs/1k-rps.yaml" >"$work/typo2.yaml"
+rc=0
+out=$("$SOAK" load --check --config "$work/typo2.yaml" 2>&1) || rc=$?
+if [[ $rc -ne 2 || "$out" != *"typo2.yaml:"*":"*"repaet"* ]]; then
+    echo "FAIL: soak accepted or misreported a typo (exit $rc): $out" >&2
+    fail=1
+fi
+echo "configs: $checked checks, failures: $fail"
+exit "$fail"

@@ -1,0 +1,86 @@
+// The official OpenAI Node SDK against mock-provider: every endpoint, stream and non-stream, errors.
+// Run by tests/integration/openai_sdk_test.sh with two api_bases: A (tool calls on, 6 tokens) and B (keys).
+import OpenAI from 'openai';
+const [base, authBase] = process.argv.slice(2);
+const client = new OpenAI({ baseURL: base, apiKey: 'sk-test', maxRetries: 0 });
+let failures = 0;
+const ok = (cond, what) => { if (!cond) { failures++; console.log('FAIL', what); } else console.log('ok  ', what); };
+
+const chat = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello there' }], n: 2, max_tokens: 4 });
+ok(chat.object === 'chat.completion' && chat.choices.length === 2 && chat.choices[1].finish_reason === 'length', 'chat non-stream n=2 length');
+ok(chat.usage.total_tokens === chat.usage.prompt_tokens + chat.usage.completion_tokens && chat.usage.completion_tokens === 8, 'chat usage');
+const { data: raw, response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).withResponse();
+ok(/^req_[0-9a-f]{32}$/.test(response.headers.get('x-request-id') || ''), 'x-request-id ' + response.headers.get('x-request-id'));
+ok(raw._request_id === response.headers.get('x-request-id'), 'SDK picks up the request id');
+
+let text = '', chunks = 0, usage = null, roles = 0;
+const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+for await (const c of stream) { chunks++; if (c.usage) usage = c.usage; for (const ch of c.choices) { if (ch.delta.role) roles++; text += ch.delta.content || ''; } }
+ok(chunks > 3 && usage && usage.completion_tokens > 0 && roles === 1 && text.length > 0, `chat stream (${chunks} chunks, text "${text.slice(0, 30)}...")`);
+
+// Stream helper with accumulation (runner): final message must equal streamed text.
+const runner = client.chat.completions.stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+const final = await runner.finalChatCompletion();
+ok(typeof final.choices[0].message.content === 'string' && final.choices[0].finish_reason, 'chat stream runner finalChatCompletion');
+
+const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } }, required: ['city', 'days'] } } }];
+const tc = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'weather?' }], tools, tool_choice: 'required' });
+const call = tc.choices[0].message.tool_calls?.[0];
+ok(tc.choices[0].finish_reason === 'tool_calls' && call && JSON.parse(call.function.arguments).city === 'example', 'tool call non-stream ' + call?.function.arguments);
+const tstream = client.chat.completions.stream({ model: 'gpt-4o', messages: [{ role: 'user', content: 'weather?' }], tools, tool_choice: 'required' });
+const tfinal = await tstream.finalChatCompletion();
+const tcall = tfinal.choices[0].message.tool_calls?.[0];
+ok(tcall && tcall.id.startsWith('call_') && JSON.parse(tcall.function.arguments).days === 1, 'tool call stream accumulated ' + tcall?.function.arguments);
+
+const comp = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this', max_tokens: 3 });
+ok(comp.object === 'text_completion' && comp.choices[0].finish_reason === 'length', 'completions');
+let ctext = '';
+for await (const c of await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say', stream: true })) ctext += c.choices[0]?.text || '';
+ok(ctext.length > 0, 'completions stream');
+
+const e1 = await client.embeddings.create({ model: 'text-embedding-3-small', input: ['hello', 'world'] });
+ok(e1.data.length === 2 && e1.data[0].embedding.length === 1536, 'embeddings (SDK default encoding) dims ' + e1.data[0].embedding.length);
+const e2 = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'hello', encoding_format: 'float', dimensions: 8 });
+const e3 = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'hello', encoding_format: 'base64', dimensions: 8 });
+const dec = Array.from(new Float32Array(Buffer.from(e3.data[0].embedding, 'base64').buffer.slice(Buffer.from(e3.data[0].embedding, 'base64').byteOffset)));
+ok(e2.data[0].embedding.length === 8 && e2.data[0].embedding.every((v, i) => Math.fround(v) === dec[i]), 'embeddings float == base64');
+const norm = Math.sqrt(e2.data[0].embedding.reduce((s, v) => s + v * v, 0));
+ok(Math.abs(norm - 1) < 1e-5, 'unit vector ' + norm);
+
+const r = await client.responses.create({ model: 'gpt-4o', input: 'Tell me a story', instructions: 'be brief' });
+ok(r.object === 'response' && r.status === 'completed' && r.output_text.length > 0 && r.usage.total_tokens > 0, 'responses non-stream output_text "' + r.output_text.slice(0, 30) + '"');
+const events = [];
+const rs = await client.responses.create({ model: 'gpt-4o', input: 'hi', stream: true });
+for await (const ev of rs) events.push(ev);
+ok(events[0].type === 'response.created' && events.at(-1).type === 'response.completed' && events.every((e, i) => e.sequence_number === i), `responses stream ${events.length} events`);
+const rstream = client.responses.stream({ model: 'gpt-4o', input: 'hi' });
+const rfinal = await rstream.finalResponse();
+ok(rfinal.output_text.length > 0, 'responses stream helper finalResponse');
+const rtool = await client.responses.create({ model: 'gpt-4o', input: 'weather?', tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }], tool_choice: 'required' });
+ok(rtool.output[0].type === 'function_call' && JSON.parse(rtool.output[0].arguments).q === 'example', 'responses function_call');
+const rts = client.responses.stream({ model: 'gpt-4o', input: 'weather?', tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }], tool_choice: 'required' });
+const rtf = await rts.finalResponse();
+ok(rtf.output[0].type === 'function_call' && rtf.output[0].arguments === '{"q":"example"}', 'responses function_call stream');
+
+const models = await client.models.list();
+ok(models.data.length > 0 && models.data[0].object === 'model', 'models.list ' + models.data.map(m => m.id).join(','));
+const m = await client.models.retrieve('gpt-4o-mini');
+ok(m.id === 'gpt-4o-mini', 'models.retrieve');
+
+async function expectError(fn, cls, what, check) {
+  try { await fn(); ok(false, what + ' (no error)'); }
+  catch (e) { ok(e instanceof cls && (!check || check(e)), `${what}: ${e.status} ${e.code} ${e.param} "${e.message}"`); }
+}
+await expectError(() => client.chat.completions.create({ model: 'm', messages: 'hi' }), OpenAI.BadRequestError, '400 invalid_type', e => e.code === 'invalid_type' && e.param === 'messages');
+await expectError(() => client.chat.completions.create({ model: 'm', messages: [] }), OpenAI.BadRequestError, '400 empty_array', e => e.code === 'empty_array');
+await expectError(() => client.post('/chat/completions', { body: 'not json', headers: { 'content-type': 'application/json' } }), OpenAI.BadRequestError, '400 invalid JSON');
+await expectError(() => client.post('/foo', { body: {} }), OpenAI.NotFoundError, '404 invalid URL', e => /Invalid URL \(POST \/v1\/foo\)/.test(e.message));
+const auth = new OpenAI({ baseURL: authBase, apiKey: 'sk-wrong-key-123456', maxRetries: 0 });
+await expectError(() => auth.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }), OpenAI.AuthenticationError, '401', e => e.code === 'invalid_api_key');
+const good = new OpenAI({ baseURL: authBase, apiKey: 'sk-good', maxRetries: 0 });
+await expectError(() => good.chat.completions.create({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] }), OpenAI.NotFoundError, '404 model_not_found', e => e.code === 'model_not_found');
+await expectError(() => good.models.retrieve('gpt-5'), OpenAI.NotFoundError, '404 models.retrieve');
+const okGood = await good.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] });
+ok(okGood.model === 'gpt-4o', 'auth ok with the right key');
+console.log(failures ? `${failures} FAILURES` : 'ALL OK');
+process.exit(failures ? 1 : 0);
