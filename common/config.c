@@ -32,6 +32,8 @@ typedef struct frame {
     pair_t *v; /* maps: pairs; sequences: items in .value */
     size_t n, cap;
     cm_node_t *key; /* maps: a key waiting for its value */
+    bool flow;      /* written inline: {a: 1, b: 2} or [1, 2] */
+    bool swallow;   /* flow map: the next event is the empty value of a piece rejoined by rejoin_piece */
     char path[256];
 } frame_t;
 
@@ -253,6 +255,8 @@ static int open_container(loader_t *ld, const yaml_event_t *ev, cm_node_type_t t
     frame_t *f = &ld->stack[ld->depth++];
     memset(f, 0, sizeof(*f));
     f->node = n;
+    f->flow = type == CM_NODE_MAP ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+                                  : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
     memcpy(f->path, path, sizeof(path));
     return 0;
 }
@@ -377,10 +381,49 @@ static int close_container(loader_t *ld)
     return rc;
 }
 
+static int paren_balance(const char *s)
+{
+    int depth = 0;
+    for (; *s != '\0'; s++)
+        depth += *s == '(' ? 1 : *s == ')' ? -1 : 0;
+    return depth;
+}
+
+/* Inline collections split at every comma, so `{ttft: lognormal(80ms, 0.3)}` reaches us as the value
+ * "lognormal(80ms" followed by a key "0.3)" with no value. Parentheses are SoakRig's own syntax (a
+ * distribution's arguments), never YAML's, so an unquoted value that opened a parenthesis it has not closed
+ * takes the following plain pieces back, with the ", " the split removed, until it balances. Returns true
+ * when ev was consumed that way. */
+static bool rejoin_piece(loader_t *ld, const yaml_event_t *ev)
+{
+    frame_t *f = ld->depth > 0 ? &ld->stack[ld->depth - 1] : NULL;
+    if (f == NULL || !f->flow || f->n == 0 || ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    if (f->swallow) { /* the empty value that followed the piece taken back */
+        f->swallow = false;
+        return ev->data.scalar.length == 0;
+    }
+    cm_node_t *prev = f->v[f->n - 1].value;
+    bool at_key = f->node->type == CM_NODE_MAP && f->key == NULL;
+    if ((!at_key && f->node->type == CM_NODE_MAP) || prev == NULL || prev->type != CM_NODE_SCALAR ||
+        prev->quoted || paren_balance(prev->str) <= 0)
+        return false;
+    size_t a = strlen(prev->str), b = ev->data.scalar.length;
+    char *joined = cm_arena_alloc(&ld->conf->arena, a + 2 + b + 1);
+    memcpy(joined, prev->str, a);
+    memcpy(joined + a, ", ", 2);
+    memcpy(joined + a + 2, ev->data.scalar.value, b + 1);
+    prev->str = joined;
+    f->swallow = at_key;
+    return true;
+}
+
 static int on_scalar(loader_t *ld, const yaml_event_t *ev)
 {
     if (strlen((const char *)ev->data.scalar.value) != ev->data.scalar.length)
         return fail_at(ld, ev->start_mark, NULL, "NUL character in a scalar");
+    if (rejoin_piece(ld, ev))
+        return 0;
     cm_node_t *n = scalar_node(ld, ev);
     add_anchor(ld, ev->data.scalar.anchor, n);
     return attach(ld, n, ev->start_mark);

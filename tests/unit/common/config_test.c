@@ -272,6 +272,31 @@ static const cm_node_t *val(fixture_t *f, const char *key)
     return n;
 }
 
+/* Inline collections split at commas; an unquoted value with an unclosed parenthesis takes the pieces back. */
+static void test_flow_rejoins_parentheses(void **state)
+{
+    fixture_t *f = *state;
+    const cm_node_t *root = load(f, "lat: {ttft: lognormal(80ms, 0.3), itl: normal(20ms, 5ms), pre: 0.02ms}\n"
+                                    "seq: [normal(64, 16), fixed(1), percentiles(p50=1ms, p90=2ms, p99=3ms)]\n"
+                                    "quoted: {a: \"f(1\", b: 2}\n"
+                                    "block: f(1, 2)\n");
+    const cm_node_t *lat = cm_conf_get(root, "lat");
+    assert_int_equal(lat->n, 3);
+    assert_string_equal(cm_conf_get(lat, "ttft")->str, "lognormal(80ms, 0.3)");
+    assert_string_equal(cm_conf_get(lat, "itl")->str, "normal(20ms, 5ms)");
+    assert_string_equal(cm_conf_get(lat, "pre")->str, "0.02ms");
+    const cm_node_t *seq = cm_conf_get(root, "seq");
+    assert_int_equal(seq->n, 3);
+    assert_string_equal(seq->items[0]->str, "normal(64, 16)");
+    assert_string_equal(seq->items[1]->str, "fixed(1)");
+    assert_string_equal(seq->items[2]->str, "percentiles(p50=1ms, p90=2ms, p99=3ms)");
+    /* A quoted value is taken as written: the split stays a split. */
+    const cm_node_t *q = cm_conf_get(root, "quoted");
+    assert_int_equal(q->n, 2);
+    assert_string_equal(cm_conf_get(q, "a")->str, "f(1");
+    assert_string_equal(cm_conf_get(root, "block")->str, "f(1, 2)");
+}
+
 static void test_readers_ok(void **state)
 {
     fixture_t *f = *state;
@@ -420,6 +445,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_did_you_mean, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flow_rejoins_parentheses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readers_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_and_path_helpers, setup, teardown),
