@@ -269,7 +269,7 @@ static void launch_failed(hx_worker_t *w, uint64_t intended, hx_user_t *user, co
     hx_worker_on_done(w, user, now, false);
 }
 
-void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user)
+void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64_t now_ns)
 {
     char why[200];
     if (w->inflight >= w->cap) {
@@ -288,11 +288,11 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user)
     uint32_t req = hx_workload_pick(w->wl, &w->rng);
     uint16_t model = hx_workload_model(w->wl, req, &w->cursor[req]);
     uint64_t seq = w->seq++ * w->nworkers + w->index;
-    hx_xfer_prepare(x, w->wl, req, model, w->urls[req], w->headers[req], &w->rng, seq);
+    hx_xfer_prepare(x, w->wl, req, model, w->targets[req], w->headers[req], &w->rng, seq);
     x->intended = intended;
     x->user = user;
     x->active = true;
-    x->sent = cm_now_ns();
+    x->sent = now_ns != 0 ? now_ns : cm_now_ns();
     w->inflight++;
     CURLMcode mc = curl_multi_add_handle(w->multi, x->easy);
     if (mc != CURLM_OK) {
@@ -342,6 +342,24 @@ static int build_headers(hx_worker_t *w, char *err, size_t errlen)
             l = t;
         }
         w->headers[i] = l;
+    }
+    return 0;
+}
+
+static int build_targets(hx_worker_t *w, char *err, size_t errlen)
+{
+    w->targets = cm_xcalloc(w->wl->nreqs, sizeof(*w->targets));
+    for (size_t i = 0; i < w->wl->nreqs; i++) {
+        w->targets[i] = curl_url();
+        if (w->targets[i] == NULL) {
+            snprintf(err, errlen, "out of memory parsing the target URL");
+            return -1;
+        }
+        CURLUcode uc = curl_url_set(w->targets[i], CURLUPART_URL, w->urls[i], 0);
+        if (uc != CURLUE_OK) {
+            snprintf(err, errlen, "cannot use URL \"%s\": %s", w->urls[i], curl_url_strerror(uc));
+            return -1;
+        }
     }
     return 0;
 }
@@ -408,7 +426,8 @@ int hx_worker_init(hx_worker_t *w, const hx_cfg_t *cfg, hx_collector_t *c, char 
     w->xopts = (hx_xfer_opts_t){cfg->timeout_ns, cfg->conn_max_age_ns, cfg->churn, on_open_socket, on_close_socket, w};
     if (cfg->arrival.kind != HX_ARRIVAL_USERS)
         hx_sched_init(&w->sched, &cfg->arrival, index, nworkers, cfg->seed);
-    if (setup_loop(w, err, errlen) != 0 || setup_multi(w, err, errlen) != 0 || build_headers(w, err, errlen) != 0)
+    if (setup_loop(w, err, errlen) != 0 || setup_multi(w, err, errlen) != 0 || build_headers(w, err, errlen) != 0 ||
+        build_targets(w, err, errlen) != 0)
         return -1;
     return 0;
 }
@@ -432,6 +451,9 @@ void hx_worker_free(hx_worker_t *w)
     for (size_t i = 0; w->headers != NULL && i < w->wl->nreqs; i++)
         curl_slist_free_all(w->headers[i]);
     free(w->headers);
+    for (size_t i = 0; w->targets != NULL && i < w->wl->nreqs; i++)
+        curl_url_cleanup(w->targets[i]);
+    free(w->targets);
     if (w->curl_timer != NULL)
         event_free(w->curl_timer);
     if (w->base != NULL)

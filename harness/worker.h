@@ -66,6 +66,7 @@ struct hx_worker {
     hx_collector_t *collector;
     char *const *urls;             /* per template, shared by the engine's workers */
     struct curl_slist **headers;   /* per template, this worker's own copies */
+    CURLU **targets;               /* per template, the URL parsed once (libcurl only copies from it) */
     uint32_t index, nworkers, cap; /* cap: this worker's share of max_inflight */
     uint64_t start_ns, end_ns;
     hx_xfer_opts_t xopts;
@@ -109,9 +110,10 @@ struct hx_worker {
 int hx_worker_init(hx_worker_t *w, const hx_cfg_t *cfg, hx_collector_t *c, char *const *urls, uint32_t index,
                    uint32_t nworkers, char *err, size_t errlen);
 void hx_worker_free(hx_worker_t *w);
-/* Hands a transfer to libcurl now; intended is its scheduled time, user its closed-loop user or NULL. Counts
- * a dropped arrival instead when the worker is at its in-flight cap. */
-void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user);
+/* Hands a transfer to libcurl now; intended is its scheduled time, user its closed-loop user or NULL. now_ns
+ * is the current time when the caller has just read it (it becomes the sent time), 0 to read the clock here.
+ * Counts a dropped arrival instead when the worker is at its in-flight cap. */
+void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64_t now_ns);
 /* Lets libcurl act on transfers just added, then collects finished ones. */
 void hx_worker_kick(hx_worker_t *w);
 /* Cuts off every transfer in flight (client_closed). */

@@ -43,7 +43,7 @@ static void launch_due(hx_worker_t *w, uint64_t now, int budget)
     /* When the loop fell behind, every due arrival goes out now with its own intended time, so the delay
      * shows in the latency instead of being hidden by a slower schedule. */
     while (w->next_arrival <= now && w->next_arrival < w->end_ns && sent < budget) {
-        hx_worker_launch(w, w->next_arrival, NULL);
+        hx_worker_launch(w, w->next_arrival, NULL, 0);
         sent++;
         advance(w);
     }
@@ -97,7 +97,7 @@ static void on_user(evutil_socket_t fd, short events, void *arg)
     hx_worker_t *w = u->w;
     if (w->state != HX_W_RUNNING)
         return;
-    hx_worker_launch(w, u->intended, u);
+    hx_worker_launch(w, u->intended, u, 0);
     hx_worker_kick(w);
 }
 
@@ -116,7 +116,8 @@ void hx_worker_on_done(hx_worker_t *w, hx_user_t *user, uint64_t now_ns, bool ma
         return;
     user->intended = at;
     if (think == 0 && may_launch) {
-        hx_worker_launch(w, at, user);
+        /* The outcome was timed a moment ago: that reading serves as the next request's sent time. */
+        hx_worker_launch(w, at, user, now_ns);
         return;
     }
     hx_worker_arm(w, user->ev, at);

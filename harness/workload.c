@@ -262,6 +262,7 @@ static int add_template(hx_workload_t *w, const hx_reqspec_t *s, size_t i, const
     if (rq->has_input && hx_tmpl_compile(&rq->input, s->input, why, sizeof(why)) != 0)
         return fail(err, errlen, i, "input: %s", why);
     build_headers(rq, s, headers, nheaders, api_key);
+    rq->static_body = !hx_tmpl_dynamic(&rq->prompt) && !(rq->has_input && hx_tmpl_dynamic(&rq->input));
     return 0;
 }
 
@@ -348,6 +349,11 @@ uint16_t hx_workload_model(const hx_workload_t *w, uint32_t req, uint32_t *curso
     uint16_t m = rq->models[*cursor % rq->nmodels];
     *cursor = (uint32_t)((*cursor + 1) % rq->nmodels);
     return m;
+}
+
+bool hx_workload_body_static(const hx_workload_t *w, uint32_t req)
+{
+    return w->reqs[req].static_body;
 }
 
 void hx_workload_body(const hx_workload_t *w, uint32_t req, uint16_t model, cm_rng_t *rng, uint64_t seq, cm_buf_t *out)

@@ -69,6 +69,7 @@ struct hx_reqtpl {
     char *user_json; /* quoted and escaped, or NULL */
     char **headers;  /* final header lines: Content-Type, Authorization, extras (later names override) */
     size_t nheaders;
+    bool static_body; /* no placeholders: the body depends on the model alone, see hx_workload_body_static */
 };
 
 typedef struct hx_workload {
@@ -95,6 +96,9 @@ int hx_header_check(const char *line, char *err, size_t errlen);
 uint32_t hx_workload_pick(const hx_workload_t *w, cm_rng_t *rng);
 /* The next model of template req for a thread: cursor is that thread's position (start at 0). */
 uint16_t hx_workload_model(const hx_workload_t *w, uint32_t req, uint32_t *cursor);
+/* True when template req's body is the same for every request with the same model (no {{uuid}} or {{seq}}
+ * in its prompt or input), so a body built once may be sent again without rebuilding it. */
+bool hx_workload_body_static(const hx_workload_t *w, uint32_t req);
 /* Replaces out's contents with the JSON body of template req for model index `model`. */
 void hx_workload_body(const hx_workload_t *w, uint32_t req, uint16_t model, cm_rng_t *rng, uint64_t seq, cm_buf_t *out);
 

@@ -42,10 +42,12 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
 {
     hx_xfer_t *x = ud;
     size_t n = size * nmemb;
-    uint64_t now = cm_now_ns();
+    bool ok = x->hdr.status >= 200 && x->hdr.status < 300;
+    /* The clock is read only when something uses it: the header callback has normally stamped the first
+     * byte already, and a kept body's pieces carry no time. */
+    uint64_t now = x->first_byte == 0 || (ok && x->stream) ? cm_now_ns() : 0;
     if (x->first_byte == 0)
         x->first_byte = now;
-    bool ok = x->hdr.status >= 200 && x->hdr.status < 300;
     if (ok && x->stream)
         hx_stream_feed(&x->sr, p, n, now);
     else if (ok)
@@ -74,6 +76,8 @@ static int set_options(hx_xfer_t *x, const hx_xfer_opts_t *o)
     /* A load generator talks to its target directly: an http_proxy in the environment would otherwise
      * silently put a proxy in the measurement. */
     rc |= curl_easy_setopt(e, CURLOPT_PROXY, "");
+    /* Saying so for no_proxy too keeps libcurl from reading no_proxy from the environment per request. */
+    rc |= curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
     rc |= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     rc |= curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
     rc |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -99,6 +103,7 @@ hx_xfer_t *hx_xfer_new(const hx_xfer_opts_t *o, hx_stats_t *stats, char *err, si
     x->stats = stats;
     x->fd = -1;
     x->last_req = -1;
+    x->body_req = -1;
     hx_stream_init(&x->sr, HX_DIALECT_OPENAI_CHAT, on_gap, x);
     x->easy = curl_easy_init();
     if (x->easy == NULL) {
@@ -127,20 +132,26 @@ void hx_xfer_free(hx_xfer_t *x)
     free(x);
 }
 
-void hx_xfer_prepare(hx_xfer_t *x, const hx_workload_t *wl, uint32_t req, uint16_t model, const char *url,
+void hx_xfer_prepare(hx_xfer_t *x, const hx_workload_t *wl, uint32_t req, uint16_t model, CURLU *url,
                      struct curl_slist *headers, cm_rng_t *rng, uint64_t seq)
 {
     const hx_reqtpl_t *rq = &wl->reqs[req];
-    hx_workload_body(wl, req, model, rng, seq, &x->body);
-    /* libcurl copies the URL and parses it again on every setopt; most runs have one template, so the
-     * handle keeps the last one it was given. */
+    /* A body without placeholders is the same for every request of its template and model: the handle
+     * keeps sending the one it has. */
+    if (x->body_req != (int)req || x->body_model != model) {
+        hx_workload_body(wl, req, model, rng, seq, &x->body);
+        curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->body.data);
+        curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body.len);
+        x->body_req = hx_workload_body_static(wl, req) ? (int)req : -1;
+        x->body_model = model;
+    }
+    /* Given a URL string, libcurl parses it again for every transfer; given a parsed handle, it copies the
+     * parts. Most runs have one template, so the handle keeps the last one it was given. */
     if (x->last_req != (int)req) {
-        curl_easy_setopt(x->easy, CURLOPT_URL, url);
+        curl_easy_setopt(x->easy, CURLOPT_CURLU, url);
         curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, headers);
         x->last_req = (int)req;
     }
-    curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->body.data);
-    curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body.len);
     x->req = req;
     x->model = model;
     x->stream = rq->stream;

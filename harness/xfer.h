@@ -33,6 +33,8 @@ struct hx_xfer {
     bool active;
     int fd;       /* socket it runs on (set by the engine's socket callback), -1 when unknown */
     int last_req; /* template whose URL and headers are set on the handle, -1 none */
+    int body_req; /* static template whose body (for body_model) is in body and set on the handle, -1 none */
+    uint16_t body_model;
     uint32_t req;
     uint16_t model;
     bool stream;
@@ -60,8 +62,9 @@ hx_xfer_t *hx_xfer_new(const hx_xfer_opts_t *o, hx_stats_t *stats, char *err, si
 void hx_xfer_free(hx_xfer_t *x);
 
 /* Readies x for template req with model index `model`: builds the body, points the handle at the
- * template's URL and header list (both must outlive the transfer), resets the response state. */
-void hx_xfer_prepare(hx_xfer_t *x, const hx_workload_t *wl, uint32_t req, uint16_t model, const char *url,
+ * template's parsed URL and header list (both must outlive the transfer and stay unchanged while it runs),
+ * resets the response state. */
+void hx_xfer_prepare(hx_xfer_t *x, const hx_workload_t *wl, uint32_t req, uint16_t model, CURLU *url,
                      struct curl_slist *headers, cm_rng_t *rng, uint64_t seq);
 
 /* Fills r for a transfer libcurl finished with `code` at now_ns (call before curl_multi_remove_handle).

@@ -290,6 +290,28 @@ static void test_errors(void **state)
     assert_int_equal(hx_header_check("X-Ok: v", why, sizeof(why)), 0);
 }
 
+/* A body is static (reusable across requests) only when neither its prompt nor its input has placeholders. */
+static void test_body_static(void **state)
+{
+    (void)state;
+    hx_reqspec_t s[4] = {spec("openai.chat"), spec("openai.chat"), spec("openai.embeddings"), spec("openai.responses")};
+    s[0].prompt = "plain text {not a placeholder}";
+    s[1].prompt = "id {{uuid}}";
+    s[2].prompt = "plain";
+    s[2].input = "row {{ seq }}";
+    s[3].prompt = "x {{seq}}";
+    s[3].input = "plain input";
+    hx_workload_t w;
+    char err[512];
+    assert_int_equal(hx_workload_init(&w, s, 4, NULL, 0, NULL, err, sizeof(err)), 0);
+    assert_int_equal(hx_workload_body_static(&w, 0), true);
+    assert_int_equal(hx_workload_body_static(&w, 1), false);
+    assert_int_equal(hx_workload_body_static(&w, 2), false);
+    /* responses sends its input, not its prompt, but a placeholder in either makes the body change. */
+    assert_int_equal(hx_workload_body_static(&w, 3), false);
+    hx_workload_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_stream_options), cmocka_unit_test(test_other_apis),
         cmocka_unit_test(test_weighted_pick),  cmocka_unit_test(test_model_cycle_and_intern),
         cmocka_unit_test(test_headers),        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_body_static),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
