@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # soak's memory over a long run: 5K requests/s open loop against mock-provider, RSS of both sampled every 10 s,
 # least-squares slope extrapolated to 24 h (target: under 10 MB for soak).
-#   bench/soak_memory.sh [--duration 30m] [--rate 5000]
+# The RSS samples ("seconds soak_kB mock_kB") are kept in --samples FILE when given.
+#   bench/soak_memory.sh [--duration 30m] [--rate 5000] [--samples FILE]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 root=$(bench_root)
 duration=30m
 rate=5000
+samples=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
     --duration) duration=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
-    *) echo "usage: $0 [--duration 30m] [--rate 5000]" >&2; exit 2 ;;
+    --samples) samples=$2; shift 2 ;;
+    *) echo "usage: $0 [--duration 30m] [--rate 5000] [--samples FILE]" >&2; exit 2 ;;
     esac
 done
 build=${BUILD:-$root/build/release}
@@ -33,6 +36,7 @@ while kill -0 "$sp" 2>/dev/null; do
     sleep 10
 done
 wait "$sp" || true
+[[ -z "$samples" ]] || cp "$work/rss" "$samples"
 python3 - "$work/rss" "$work/summary.json" "$rate" "$duration" <<'PY'
 import json, sys
 rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
@@ -50,5 +54,6 @@ for name, col in (("soak", 1), ("mock-provider", 2)):
           f"slope extrapolated to 24 h {per_day_mb:+.2f} MB ({len(ys)} samples)")
 s = json.load(open(sys.argv[2]))
 print(f"requests ok {s['requests']['ok']} failed {s['requests']['failed']}  achieved {s['rate']['achieved']:.1f}/s "
-      f"(target {sys.argv[3]}/s) over {sys.argv[4]}")
+      f"(target {sys.argv[3]}/s) over {sys.argv[4]}; peak in-flight {s['requests'].get('inflight_max')}, "
+      f"late {s['requests'].get('late')}")
 PY
