@@ -1,6 +1,7 @@
 #include "harness/worker.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,7 @@ static void release(hx_worker_t *w, hx_xfer_t *x)
     x->user = NULL;
     x->next_free = w->free_list;
     w->free_list = x;
+    w->nfree++;
     w->inflight--;
     publish_inflight(w);
 }
@@ -243,6 +245,7 @@ static hx_xfer_t *get_xfer(hx_worker_t *w, char *err, size_t errlen)
     hx_xfer_t *x = w->free_list;
     if (x != NULL) {
         w->free_list = x->next_free;
+        w->nfree--;
         return x;
     }
     x = hx_xfer_new(&w->xopts, w->stats, err, errlen);
@@ -320,6 +323,36 @@ void hx_worker_abort_all(hx_worker_t *w)
         hx_stats_record(w->stats, &r);
         release(w, x);
     }
+}
+
+#define HX_IDLE_KEEP 64
+
+/* Between callbacks every inactive transfer is on the free list, so one pass can free the excess and relink
+ * the rest. glibc keeps freed memory in its arenas unless asked, hence malloc_trim after a real trim. */
+void hx_worker_trim_idle(hx_worker_t *w, uint64_t peak)
+{
+    uint64_t keep = peak * 2 > HX_IDLE_KEEP ? peak * 2 : HX_IDLE_KEEP;
+    if (w->nfree <= keep)
+        return;
+    uint32_t n = 0, excess = w->nfree - (uint32_t)keep;
+    w->free_list = NULL;
+    w->nfree = 0;
+    for (uint32_t i = 0; i < w->nxfers; i++) {
+        hx_xfer_t *x = w->xfers[i];
+        if (!x->active && excess > 0) {
+            hx_xfer_free(x);
+            excess--;
+            continue;
+        }
+        if (!x->active) {
+            x->next_free = w->free_list;
+            w->free_list = x;
+            w->nfree++;
+        }
+        w->xfers[n++] = x;
+    }
+    w->nxfers = n;
+    malloc_trim(0);
 }
 
 /* ---- setup and teardown ----------------------------------------------------------------------------- */

@@ -85,9 +85,10 @@ struct hx_worker {
     uint64_t next_interval;
     hx_user_t *users;
     uint32_t nusers;
-    hx_xfer_t **xfers; /* every transfer created, for aborting at the end */
+    hx_xfer_t **xfers; /* every live transfer (in flight or idle), for aborting at the end and trimming */
     uint32_t nxfers;
     hx_xfer_t *free_list;
+    uint32_t nfree; /* transfers on free_list */
     uint32_t inflight;
     hx_sock_t **socks; /* by fd */
     size_t nsocks;
@@ -118,6 +119,10 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
 void hx_worker_kick(hx_worker_t *w);
 /* Cuts off every transfer in flight (client_closed). */
 void hx_worker_abort_all(hx_worker_t *w);
+/* Frees idle transfers beyond what the recent in-flight peak needs (at least HX_IDLE_KEEP stay), so a burst
+ * of concurrency (a stalled target, a ramp) does not hold its memory for the rest of a days-long run.
+ * peak: the highest in-flight depth of the interval that just ended. */
+void hx_worker_trim_idle(hx_worker_t *w, uint64_t peak);
 
 /* worker_load.c: the schedule and the end of the run. */
 void *hx_worker_main(void *arg);

@@ -144,7 +144,9 @@ static void on_interval(evutil_socket_t fd, short events, void *arg)
 {
     hx_worker_t *w = arg;
     uint64_t now = cm_now_ns();
+    uint64_t peak = w->stats->inflight_max;
     hx_collector_submit(w->collector, w->stats, now);
+    hx_worker_trim_idle(w, peak);
     /* The new interval starts with what is already in flight. */
     w->stats->inflight_max = w->inflight;
     while (w->next_interval <= now)
