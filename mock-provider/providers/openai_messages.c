@@ -8,8 +8,24 @@
 static const char *const chat_roles[] = {"system", "assistant", "user", "function", "tool", "developer", NULL};
 enum { ROLE_SYSTEM, ROLE_ASSISTANT, ROLE_USER, ROLE_FUNCTION, ROLE_TOOL, ROLE_DEVELOPER };
 
+/* What a content part of each type carries: the member holding its text (NULL: none) and whether that text
+ * can serve as the echo. The lists run parallel to the type names (in the order of OpenAI's messages). */
+typedef struct part_table {
+    const char *const *types;
+    const char *const *text_key;
+    const bool *echo;
+} part_table_t;
+
 static const char *const chat_part_types[] = {"text", "image_url", "input_audio", "refusal", "file", NULL};
-enum { PART_TEXT, PART_IMAGE_URL, PART_INPUT_AUDIO, PART_REFUSAL, PART_FILE };
+static const char *const chat_part_text[] = {"text", NULL, NULL, "refusal", NULL};
+static const bool chat_part_echo[] = {true, false, false, false, false};
+static const part_table_t chat_parts = {chat_part_types, chat_part_text, chat_part_echo};
+
+static const char *const input_part_types[] = {"input_text",  "input_image", "input_file", "input_audio",
+                                               "output_text", "refusal",     NULL};
+static const char *const input_part_text[] = {"text", NULL, NULL, NULL, "text", "refusal"};
+static const bool input_part_echo[] = {true, false, false, false, false, false};
+static const part_table_t input_parts = {input_part_types, input_part_text, input_part_echo};
 
 /* A required string member: fails with OpenAI's missing or invalid_type error naming path.key. */
 static int want_string(mp_oa_ctx_t *c, uint32_t obj, const char *key, const char *path, uint32_t *out)
@@ -26,9 +42,10 @@ static int want_string(mp_oa_ctx_t *c, uint32_t obj, const char *key, const char
     return 0;
 }
 
-/* One element of an array content. Text-bearing parts add their bytes; the first text part of a user
- * message can serve as the echo. */
-static int chat_part(mp_oa_ctx_t *c, uint32_t part, const char *path, size_t *bytes, uint32_t *text)
+/* One element of an array content. Text-bearing parts add their bytes; the first part whose text can serve
+ * as the echo (a user's text) does. */
+static int content_part(mp_oa_ctx_t *c, uint32_t part, const char *path, const part_table_t *tab, size_t *bytes,
+                        uint32_t *text)
 {
     if (mp_oa_want(c, part, MP_OA_OBJECT, path) != 0)
         return -1;
@@ -37,17 +54,15 @@ static int chat_part(mp_oa_ctx_t *c, uint32_t part, const char *path, size_t *by
         return -1;
     char p[128];
     mp_oa_path(p, sizeof(p), "%s.type", path);
-    int kind = mp_oa_enum(c, type, chat_part_types, p);
+    int kind = mp_oa_enum(c, type, tab->types, p);
     if (kind < 0)
         return -1;
     uint32_t t = 0;
-    if (kind == PART_TEXT && want_string(c, part, "text", path, &t) != 0)
-        return -1;
-    if (kind == PART_REFUSAL && want_string(c, part, "refusal", path, &t) != 0)
+    if (tab->text_key[kind] != NULL && want_string(c, part, tab->text_key[kind], path, &t) != 0)
         return -1;
     if (t != 0) {
         *bytes += c->d.tok[t].len;
-        if (kind == PART_TEXT && *text == 0)
+        if (tab->echo[kind] && *text == 0)
             *text = t;
     }
     return 0;
@@ -61,7 +76,7 @@ static int chat_content_array(mp_oa_ctx_t *c, uint32_t content, const char *path
     for (uint32_t part = cm_json_first(&c->d, content); part != 0; part = cm_json_next(&c->d, part), j++) {
         char p[128];
         mp_oa_path(p, sizeof(p), "%s[%u]", path, j);
-        if (chat_part(c, part, p, bytes, text) != 0)
+        if (content_part(c, part, p, &chat_parts, bytes, text) != 0)
             return -1;
     }
     return 0;
@@ -137,35 +152,6 @@ int mp_oa_chat_messages(mp_oa_ctx_t *c, uint32_t messages)
 static const char *const input_roles[] = {"user", "assistant", "system", "developer", NULL};
 enum { IN_USER };
 
-static const char *const input_part_types[] = {"input_text",  "input_image", "input_file", "input_audio",
-                                               "output_text", "refusal",     NULL};
-enum { IN_TEXT, IN_IMAGE, IN_FILE, IN_AUDIO, OUT_TEXT, OUT_REFUSAL };
-
-static int input_part(mp_oa_ctx_t *c, uint32_t part, const char *path, size_t *bytes, uint32_t *text)
-{
-    if (mp_oa_want(c, part, MP_OA_OBJECT, path) != 0)
-        return -1;
-    uint32_t type = 0;
-    if (want_string(c, part, "type", path, &type) != 0)
-        return -1;
-    char p[128];
-    mp_oa_path(p, sizeof(p), "%s.type", path);
-    int kind = mp_oa_enum(c, type, input_part_types, p);
-    if (kind < 0)
-        return -1;
-    uint32_t t = 0;
-    if ((kind == IN_TEXT || kind == OUT_TEXT) && want_string(c, part, "text", path, &t) != 0)
-        return -1;
-    if (kind == OUT_REFUSAL && want_string(c, part, "refusal", path, &t) != 0)
-        return -1;
-    if (t != 0) {
-        *bytes += c->d.tok[t].len;
-        if (kind == IN_TEXT && *text == 0)
-            *text = t;
-    }
-    return 0;
-}
-
 static int input_message(mp_oa_ctx_t *c, uint32_t item, const char *path, uint32_t *tokens)
 {
     uint32_t role_tok = 0, content = 0;
@@ -189,7 +175,7 @@ static int input_message(mp_oa_ctx_t *c, uint32_t item, const char *path, uint32
         for (uint32_t part = cm_json_first(&c->d, content); part != 0; part = cm_json_next(&c->d, part), j++) {
             char pp[192];
             mp_oa_path(pp, sizeof(pp), "%s[%u]", p, j);
-            if (input_part(c, part, pp, &bytes, &text) != 0)
+            if (content_part(c, part, pp, &input_parts, &bytes, &text) != 0)
                 return -1;
         }
     } else {
