@@ -122,9 +122,14 @@ static int on_close_socket(void *clientp, curl_socket_t fd)
     hx_worker_t *w = clientp;
     if ((size_t)fd < w->nconns)
         w->conns[fd].open = false;
-    /* The event must go before the fd does: a new socket may get the same number at once. */
-    if ((size_t)fd < w->nsocks && w->socks[fd] != NULL)
+    /* The event must go before the fd does: a new socket may get the same number at once. The slot goes too
+     * (libevent allows freeing an event from its own callback), so that a burst of connections leaves no
+     * small blocks behind to pin the memory it used. */
+    if ((size_t)fd < w->nsocks && w->socks[fd] != NULL) {
         unwatch(w->socks[fd]);
+        free(w->socks[fd]);
+        w->socks[fd] = NULL;
+    }
     return close(fd);
 }
 
@@ -327,23 +332,41 @@ void hx_worker_abort_all(hx_worker_t *w)
 
 #define HX_IDLE_KEEP 64
 
-/* Between callbacks every inactive transfer is on the free list, so one pass can free the excess and relink
- * the rest. glibc keeps freed memory in its arenas unless asked, hence malloc_trim after a real trim. */
-void hx_worker_trim_idle(hx_worker_t *w, uint64_t peak)
+/* The idle state worth keeping: the busiest of the last HX_PEAK_WINDOW intervals plus a quarter. */
+static uint64_t keep_for(hx_worker_t *w, uint64_t peak)
 {
-    uint64_t keep = peak * 2 > HX_IDLE_KEEP ? peak * 2 : HX_IDLE_KEEP;
-    if (w->nfree <= keep)
-        return;
-    uint32_t n = 0, excess = w->nfree - (uint32_t)keep;
+    w->peaks[w->peak_next] = peak;
+    w->peak_next = (w->peak_next + 1) % HX_PEAK_WINDOW;
+    uint64_t most = 0;
+    for (uint32_t i = 0; i < HX_PEAK_WINDOW; i++)
+        if (w->peaks[i] > most)
+            most = w->peaks[i];
+    most += most / 4;
+    return most > HX_IDLE_KEEP ? most : HX_IDLE_KEEP;
+}
+
+/* Between callbacks every inactive transfer is on the free list, so one pass can free the excess and relink
+ * the rest. The newest go first: what stays was allocated before the burst, so the memory the burst took is
+ * left free in one piece that malloc_trim can return. Returns how many were freed. */
+static uint32_t free_idle_xfers(hx_worker_t *w, uint64_t keep)
+{
+    if (w->nxfers <= keep || w->nfree == 0)
+        return 0;
+    uint32_t freed = 0, excess = w->nxfers - (uint32_t)keep;
+    for (uint32_t i = w->nxfers; i-- > 0 && freed < excess;) {
+        if (!w->xfers[i]->active) {
+            hx_xfer_free(w->xfers[i]);
+            w->xfers[i] = NULL;
+            freed++;
+        }
+    }
+    uint32_t n = 0;
     w->free_list = NULL;
     w->nfree = 0;
     for (uint32_t i = 0; i < w->nxfers; i++) {
         hx_xfer_t *x = w->xfers[i];
-        if (!x->active && excess > 0) {
-            hx_xfer_free(x);
-            excess--;
+        if (x == NULL)
             continue;
-        }
         if (!x->active) {
             x->next_free = w->free_list;
             w->free_list = x;
@@ -352,7 +375,63 @@ void hx_worker_trim_idle(hx_worker_t *w, uint64_t peak)
         w->xfers[n++] = x;
     }
     w->nxfers = n;
-    malloc_trim(0);
+    return freed;
+}
+
+typedef struct idle_conn {
+    uint64_t opened_ns;
+    int fd;
+} idle_conn_t;
+
+static int newest_first(const void *a, const void *b)
+{
+    uint64_t x = ((const idle_conn_t *)a)->opened_ns, y = ((const idle_conn_t *)b)->opened_ns;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Idle pooled connections beyond keep are shut down the way retire_if_due does it, newest first (as with
+ * transfers): libcurl finds them closed when it next checks its pool and lets them go. A connection is idle
+ * when libcurl does not watch its socket and no transfer in flight uses it. Returns how many were shut down. */
+static uint32_t close_idle_conns(hx_worker_t *w, uint64_t keep)
+{
+    uint64_t open = 0;
+    for (size_t fd = 0; fd < w->nconns; fd++) {
+        w->conns[fd].in_use = false;
+        open += w->conns[fd].open;
+    }
+    if (open <= keep)
+        return 0;
+    for (uint32_t i = 0; i < w->nxfers; i++)
+        if (w->xfers[i]->active && w->xfers[i]->fd >= 0 && (size_t)w->xfers[i]->fd < w->nconns)
+            w->conns[w->xfers[i]->fd].in_use = true;
+    idle_conn_t *idle = cm_xmalloc(open * sizeof(*idle));
+    size_t nidle = 0;
+    for (size_t fd = 0; fd < w->nconns; fd++) {
+        const hx_conn_t *c = &w->conns[fd];
+        bool watched = fd < w->nsocks && w->socks[fd] != NULL && w->socks[fd]->wanted;
+        if (c->open && !c->in_use && !watched)
+            idle[nidle++] = (idle_conn_t){c->opened_ns, (int)fd};
+    }
+    qsort(idle, nidle, sizeof(*idle), newest_first);
+    uint32_t closed = 0;
+    for (size_t i = 0; i < nidle && open > keep; i++, open--, closed++) {
+        shutdown(idle[i].fd, SHUT_RDWR);
+        w->conns[idle[i].fd].open = false;
+    }
+    free(idle);
+    return closed;
+}
+
+/* glibc keeps freed memory in its arenas unless asked, hence malloc_trim after a real trim; once more at the
+ * next boundary after closing connections, because libcurl frees those only when it next looks at its pool. */
+void hx_worker_trim_idle(hx_worker_t *w, uint64_t peak)
+{
+    uint64_t keep = keep_for(w, peak);
+    uint32_t freed = free_idle_xfers(w, keep);
+    uint32_t closed = close_idle_conns(w, keep);
+    if (freed > 0 || closed > 0 || w->trim_again)
+        malloc_trim(0);
+    w->trim_again = closed > 0;
 }
 
 /* ---- setup and teardown ----------------------------------------------------------------------------- */

@@ -33,11 +33,15 @@ typedef struct hx_sock {
     short what;
 } hx_sock_t;
 
+/* In-flight peaks remembered for sizing the idle pool (intervals). */
+#define HX_PEAK_WINDOW 10
+
 /* A connection (by fd): when it opened and how many requests it completed, for max_age and max_requests. */
 typedef struct hx_conn {
     uint64_t opened_ns;
     uint32_t requests;
     bool open;
+    bool in_use; /* serving a transfer (valid only while hx_worker_trim_idle runs) */
 } hx_conn_t;
 
 /* A closed-loop user. */
@@ -90,6 +94,9 @@ struct hx_worker {
     hx_xfer_t *free_list;
     uint32_t nfree; /* transfers on free_list */
     uint32_t inflight;
+    uint64_t peaks[HX_PEAK_WINDOW]; /* the in-flight peaks of the last intervals (a ring) */
+    uint32_t peak_next;
+    bool trim_again; /* connections were closed at the last boundary: their memory is freed after it */
     hx_sock_t **socks; /* by fd */
     size_t nsocks;
     hx_conn_t *conns; /* by fd */
@@ -119,8 +126,9 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
 void hx_worker_kick(hx_worker_t *w);
 /* Cuts off every transfer in flight (client_closed). */
 void hx_worker_abort_all(hx_worker_t *w);
-/* Frees idle transfers beyond what the recent in-flight peak needs (at least HX_IDLE_KEEP stay), so a burst
- * of concurrency (a stalled target, a ramp) does not hold its memory for the rest of a days-long run.
+/* Sizes the idle state to recent need, so a burst of concurrency (a stalled target, a ramp) does not hold its
+ * memory for the rest of a days-long run: transfers and pooled connections beyond the busiest of the last
+ * HX_PEAK_WINDOW intervals plus a quarter (at least HX_IDLE_KEEP) are freed and closed.
  * peak: the highest in-flight depth of the interval that just ended. */
 void hx_worker_trim_idle(hx_worker_t *w, uint64_t peak);
 

@@ -44,3 +44,30 @@ N=$(connections --max-conn-age 500ms)
 MAXIN=$(jq_py "$TMP/c.json" 'j["requests"]["inflight_max"]')
 fcmp "4 <= $N <= 4 * $MAXIN + 1" || fail "$N connections with --max-conn-age 500ms over 2 s (in flight <= $MAXIN)"
 pass "max age 500ms: $N connections (at most $MAXIN in flight)"
+
+# open_conns: the connections the mock has open now (its mock_open_connections gauge)
+open_conns() {
+    curl -s "$(base_of c)/metrics" | awk '$1 == "mock_open_connections" { print $2 }'
+}
+
+# A burst of concurrency opens connections; once it is older than the last 10 intervals, soak closes the idle
+# ones beyond what recent traffic needs (the busiest of those intervals plus a quarter, at least 64), and
+# no request fails for it. The burst: the mock stops answering for 300 ms at 1,000 requests/s.
+"$SOAK" load --url "$URL" --rate 1000/s --duration "$(scaled 16)s" --json "$TMP/b.json" \
+    >"$TMP/b.out" 2>"$TMP/b.err" &
+SOAK_PID=$!
+PIDS+=("$SOAK_PID")
+sleep "$(scaled 2)"
+kill -STOP "$MOCK_PID"
+sleep 0.3
+kill -CONT "$MOCK_PID"
+sleep "$(scaled 1)"
+BURST=$(open_conns)
+sleep "$(scaled 12)"
+AFTER=$(open_conns)
+wait "$SOAK_PID"
+expect_eq "$?" "0" "exit status of the burst run: $(cat "$TMP/b.err")"
+expect_eq "$(jq_py "$TMP/b.json" 'j["requests"]["failed"]')" "0" "failed requests in the burst run"
+fcmp "$BURST >= 150" || fail "only $BURST connections open after a 300 ms stall at 1,000 requests/s"
+fcmp "$AFTER <= 64 + 10" || fail "$AFTER connections still open 12 s after a burst of $BURST"
+pass "a burst of $BURST connections shrinks back to $AFTER"
