@@ -96,7 +96,7 @@ struct hx_worker {
     uint32_t inflight;
     uint64_t peaks[HX_PEAK_WINDOW]; /* the in-flight peaks of the last intervals (a ring) */
     uint32_t peak_next;
-    bool trim_again; /* connections were closed at the last boundary: their memory is freed after it */
+    bool trim_again;   /* connections were closed at the last boundary: their memory is freed after it */
     hx_sock_t **socks; /* by fd */
     size_t nsocks;
     hx_conn_t *conns; /* by fd */
