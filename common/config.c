@@ -405,8 +405,8 @@ static bool rejoin_piece(loader_t *ld, const yaml_event_t *ev)
     }
     cm_node_t *prev = f->v[f->n - 1].value;
     bool at_key = f->node->type == CM_NODE_MAP && f->key == NULL;
-    if ((!at_key && f->node->type == CM_NODE_MAP) || prev == NULL || prev->type != CM_NODE_SCALAR ||
-        prev->quoted || paren_balance(prev->str) <= 0)
+    if ((!at_key && f->node->type == CM_NODE_MAP) || prev == NULL || prev->type != CM_NODE_SCALAR || prev->quoted ||
+        paren_balance(prev->str) <= 0)
         return false;
     size_t a = strlen(prev->str), b = ev->data.scalar.length;
     char *joined = cm_arena_alloc(&ld->conf->arena, a + 2 + b + 1);

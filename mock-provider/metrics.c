@@ -22,13 +22,14 @@ static const struct {
     uint64_t us;
     const char *le;
 } buckets[] = {
-    {100, "0.0001"}, {250, "0.00025"}, {500, "0.0005"}, {1000, "0.001"}, {2000, "0.002"},  {2500, "0.0025"}, {5000, "0.005"},  {10000, "0.01"},    {25000, "0.025"},
-    {50000, "0.05"}, {100000, "0.1"},  {250000, "0.25"}, {500000, "0.5"},  {1000000, "1"},     {2500000, "2.5"},
-    {5000000, "5"},  {10000000, "10"}, {30000000, "30"}, {60000000, "60"}, {120000000, "120"}, {300000000, "300"},
+    {100, "0.0001"},  {250, "0.00025"},   {500, "0.0005"},    {1000, "0.001"}, {2000, "0.002"},  {2500, "0.0025"},
+    {5000, "0.005"},  {10000, "0.01"},    {25000, "0.025"},   {50000, "0.05"}, {100000, "0.1"},  {250000, "0.25"},
+    {500000, "0.5"},  {1000000, "1"},     {2500000, "2.5"},   {5000000, "5"},  {10000000, "10"}, {30000000, "30"},
+    {60000000, "60"}, {120000000, "120"}, {300000000, "300"},
 };
 
 static const char *const lat_names[MP_LAT__COUNT] = {"mock_ttft_seconds", "mock_itl_seconds", "mock_response_seconds",
-                                                      "mock_timer_lateness_seconds"};
+                                                     "mock_timer_lateness_seconds"};
 static const char *const lat_help[MP_LAT__COUNT] = {
     "Served time to first token of streams, from request arrival to the send of the first token.",
     "Served gaps between consecutive token sends of streams.",

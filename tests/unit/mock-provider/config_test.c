@@ -143,10 +143,11 @@ static void test_inline_distributions(void **state)
 {
     mp_config_t c;
     cm_err_t err;
-    assert_int_equal(load("mock:\n  deployments:\n    - {name: a, output_tokens: normal(64, 16),\n"
-                          "       latency: {ttft: lognormal(80ms, 0.3), itl: normal(20ms, 5ms), prefill_per_token: 0.02ms}}\n",
-                          &c, &err),
-                     0);
+    assert_int_equal(
+        load("mock:\n  deployments:\n    - {name: a, output_tokens: normal(64, 16),\n"
+             "       latency: {ttft: lognormal(80ms, 0.3), itl: normal(20ms, 5ms), prefill_per_token: 0.02ms}}\n",
+             &c, &err),
+        0);
     assert_int_equal(c.deps[0].ttft.kind, CM_DIST_LOGNORMAL);
     assert_true(c.deps[0].ttft.a == 80e6 && c.deps[0].ttft.b == 0.3);
     assert_int_equal(c.deps[0].itl.kind, CM_DIST_NORMAL);
@@ -295,11 +296,15 @@ static void test_check_name(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_file),         cmocka_unit_test(test_defaults_without_mock_scalars),
+        cmocka_unit_test(test_good_file),
+        cmocka_unit_test(test_defaults_without_mock_scalars),
         cmocka_unit_test(test_inline_distributions),
-        cmocka_unit_test(test_top_level_errors),  cmocka_unit_test(test_mock_section_errors),
-        cmocka_unit_test(test_deployment_errors), cmocka_unit_test(test_listen_errors),
-        cmocka_unit_test(test_parse_listen),      cmocka_unit_test(test_check_name),
+        cmocka_unit_test(test_top_level_errors),
+        cmocka_unit_test(test_mock_section_errors),
+        cmocka_unit_test(test_deployment_errors),
+        cmocka_unit_test(test_listen_errors),
+        cmocka_unit_test(test_parse_listen),
+        cmocka_unit_test(test_check_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
