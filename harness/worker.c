@@ -203,7 +203,6 @@ static void release(hx_worker_t *w, hx_xfer_t *x)
     x->user = NULL;
     x->next_free = w->free_list;
     w->free_list = x;
-    w->nfree++;
     w->inflight--;
     publish_inflight(w);
 }
@@ -250,7 +249,6 @@ static hx_xfer_t *get_xfer(hx_worker_t *w, char *err, size_t errlen)
     hx_xfer_t *x = w->free_list;
     if (x != NULL) {
         w->free_list = x->next_free;
-        w->nfree--;
         return x;
     }
     x = hx_xfer_new(&w->xopts, w->stats, err, errlen);
@@ -345,12 +343,12 @@ static uint64_t keep_for(hx_worker_t *w, uint64_t peak)
     return most > HX_IDLE_KEEP ? most : HX_IDLE_KEEP;
 }
 
-/* Between callbacks every inactive transfer is on the free list, so one pass can free the excess and relink
- * the rest. The newest go first: what stays was allocated before the burst, so the memory the burst took is
- * left free in one piece that malloc_trim can return. Returns how many were freed. */
+/* Between callbacks every transfer not in flight is on the free list, so one pass can free the excess and
+ * relink the rest. The newest go first: what stays was allocated before the burst, so the memory the burst
+ * took is left free in one piece that malloc_trim can return. Returns how many were freed. */
 static uint32_t free_idle_xfers(hx_worker_t *w, uint64_t keep)
 {
-    if (w->nxfers <= keep || w->nfree == 0)
+    if (w->nxfers <= keep || w->nxfers == w->inflight)
         return 0;
     uint32_t freed = 0, excess = w->nxfers - (uint32_t)keep;
     for (uint32_t i = w->nxfers; i-- > 0 && freed < excess;) {
@@ -362,7 +360,6 @@ static uint32_t free_idle_xfers(hx_worker_t *w, uint64_t keep)
     }
     uint32_t n = 0;
     w->free_list = NULL;
-    w->nfree = 0;
     for (uint32_t i = 0; i < w->nxfers; i++) {
         hx_xfer_t *x = w->xfers[i];
         if (x == NULL)
@@ -370,7 +367,6 @@ static uint32_t free_idle_xfers(hx_worker_t *w, uint64_t keep)
         if (!x->active) {
             x->next_free = w->free_list;
             w->free_list = x;
-            w->nfree++;
         }
         w->xfers[n++] = x;
     }

@@ -91,8 +91,7 @@ struct hx_worker {
     uint32_t nusers;
     hx_xfer_t **xfers; /* every live transfer (in flight or idle), for aborting at the end and trimming */
     uint32_t nxfers;
-    hx_xfer_t *free_list;
-    uint32_t nfree; /* transfers on free_list */
+    hx_xfer_t *free_list; /* the transfers not in flight: nxfers - inflight of them */
     uint32_t inflight;
     uint64_t peaks[HX_PEAK_WINDOW]; /* the in-flight peaks of the last intervals (a ring) */
     uint32_t peak_next;
