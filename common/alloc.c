@@ -75,6 +75,18 @@ void cm_arena_free(cm_arena_t *arena)
     arena->head = NULL;
 }
 
+void cm_arena_adopt(cm_arena_t *dst, cm_arena_t *src)
+{
+    cm_arena_block_t *tail = src->head;
+    if (tail == NULL)
+        return;
+    while (tail->next != NULL)
+        tail = tail->next;
+    tail->next = dst->head;
+    dst->head = src->head;
+    src->head = NULL;
+}
+
 static void *arena_alloc_cb(void *ctx, size_t n)
 {
     return cm_arena_alloc(ctx, n);

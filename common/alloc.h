@@ -35,5 +35,7 @@ typedef struct cm_arena {
 void *cm_arena_alloc(cm_arena_t *arena, size_t n); /* 16-byte aligned, never NULL */
 void cm_arena_free(cm_arena_t *arena);             /* frees every block; the arena can be reused */
 cm_allocator_t cm_arena_allocator(cm_arena_t *arena);
+/* Moves every block of src into dst (freed with dst); src is left empty. */
+void cm_arena_adopt(cm_arena_t *dst, cm_arena_t *src);
 
 #endif

@@ -74,7 +74,12 @@ int cm_conf_error(const cm_conf_t *conf, const cm_node_t *node, const char *path
 {
     va_list ap;
     va_start(ap, fmt);
-    vformat(conf, node ? node->line : 0, node ? node->col : 0, path, err, fmt, ap);
+    if (node != NULL && node->origin != NULL) {
+        cm_conf_t from = {.file = node->origin};
+        vformat(&from, 0, 0, path, err, fmt, ap);
+    } else {
+        vformat(conf, node ? node->line : 0, node ? node->col : 0, path, err, fmt, ap);
+    }
     va_end(ap);
     return -1;
 }

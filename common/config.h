@@ -21,7 +21,7 @@
 #include "common/dist.h"
 
 typedef enum cm_node_type {
-    CM_NODE_NULL,   /* empty value, "~" or "null" (unquoted) */
+    CM_NODE_NULL, /* empty value, "~" or "null" (unquoted) */
     CM_NODE_SCALAR,
     CM_NODE_MAP,
     CM_NODE_SEQ,
@@ -30,10 +30,12 @@ typedef enum cm_node_type {
 typedef struct cm_node cm_node_t;
 struct cm_node {
     cm_node_type_t type;
-    int line, col;   /* 1-based position of the node's first character */
-    const char *str; /* scalars: the text, NUL-terminated; NULL otherwise */
-    bool quoted;     /* scalars: written in quotes (so "10" is a string, not a number) */
-    size_t n;        /* maps: pairs; seqs: items */
+    int line, col;      /* 1-based position of the node's first character */
+    const char *str;    /* scalars: the text, NUL-terminated; NULL otherwise */
+    bool quoted;        /* scalars: written in quotes (so "10" is a string, not a number) */
+    const char *origin; /* NULL for nodes of the file; "--set PATH" for a value set by cm_conf_set (errors then
+                           name it instead of a file position) */
+    size_t n;           /* maps: pairs; seqs: items */
     cm_node_t **keys;   /* maps: the key nodes (scalars) */
     cm_node_t **items;  /* maps: the values; seqs: the items */
 };
@@ -54,6 +56,17 @@ typedef struct cm_err {
 int cm_conf_load_file(cm_conf_t *conf, const char *path, cm_err_t *err);
 int cm_conf_load_string(cm_conf_t *conf, const char *name, const char *text, size_t len, cm_err_t *err);
 void cm_conf_free(cm_conf_t *conf);
+
+/* Overrides one value of a loaded document, as `--set PATH=VALUE` does on a command line. PATH is map keys
+ * separated by dots; a list item is chosen by index or by its `name` key, as `.N`, `[N]` or `[NAME]`
+ * (mock.deployments[gemini-a].listen, load.requests.0.model). VALUE is YAML: a scalar, or a flow map or
+ * list such as {constant: 100/s}. Keys missing on the way are created, so a misspelt key is reported by the
+ * reader as unknown, like one in the file; a list index must exist. Readers' errors on the new nodes say
+ * "--set PATH" instead of file:line:col. An alias shares its node, so setting inside one changes every use.
+ * Returns 0, or -1 with err filled ("--set PATH: why"). */
+int cm_conf_set(cm_conf_t *conf, const char *assignment, cm_err_t *err);
+/* cm_conf_set for each of n assignments in order; stops at the first error. */
+int cm_conf_set_all(cm_conf_t *conf, const char *const *assignments, size_t n, cm_err_t *err);
 
 /* Formats "file:line:col: path: message" for node into err; returns -1 so callers can `return cm_conf_error(...)`.
  * path may be NULL or empty (then "file:line:col: message"). */

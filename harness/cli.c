@@ -20,7 +20,8 @@ typedef struct flags {
     const char *max_conn_requests, *max_conn_age;
     bool stream, poisson, quiet, churn, check, help;
     const char *models[MAX_REPEAT_FLAG], *headers[MAX_REPEAT_FLAG], *expects[MAX_REPEAT_FLAG];
-    size_t nmodels, nheaders, nexpects;
+    const char *sets[MAX_REPEAT_FLAG];
+    size_t nmodels, nheaders, nexpects, nsets;
 } flags_t;
 
 enum {
@@ -58,6 +59,7 @@ enum {
     OPT_CHECK,
     OPT_HELP,
     OPT_HTTP2,
+    OPT_SET,
 };
 
 static const struct option longopts[] = {
@@ -95,6 +97,7 @@ static const struct option longopts[] = {
     {"check", no_argument, NULL, OPT_CHECK},
     {"help", no_argument, NULL, OPT_HELP},
     {"http2", no_argument, NULL, OPT_HTTP2},
+    {"set", required_argument, NULL, OPT_SET},
     {NULL, 0, NULL, 0},
 };
 
@@ -165,7 +168,7 @@ static const slot_t slots[] = {
     BOOL(OPT_QUIET, quiet),    BOOL(OPT_CHURN, churn),
     BOOL(OPT_CHECK, check),    BOOL(OPT_HELP, help),
     LIST(OPT_MODEL, models),   LIST(OPT_HEADER, headers),
-    LIST(OPT_EXPECT, expects),
+    LIST(OPT_EXPECT, expects), LIST(OPT_SET, sets),
 };
 
 static int store(flags_t *f, int opt, const char *v, char *err, size_t errlen)
@@ -510,7 +513,9 @@ int hx_cli_parse_load(int argc, char **argv, hx_cli_t *cli, char *err, size_t er
         return 0;
     if (f.check && f.config == NULL)
         return errf(err, errlen, "--check needs --config FILE");
-    if (f.config != NULL && hx_cfg_load_file(&cli->cfg, f.config, &cerr) != 0)
+    if (f.nsets > 0 && f.config == NULL)
+        return errf(err, errlen, "--set needs --config FILE (it overrides a value of the file)");
+    if (f.config != NULL && hx_cfg_load_file(&cli->cfg, f.config, f.sets, f.nsets, &cerr) != 0)
         return errf(err, errlen, "%s", cerr.msg);
     if (apply_flags(&cli->cfg, &f, err, errlen) != 0)
         return -1;

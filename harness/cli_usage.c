@@ -69,6 +69,8 @@ void hx_cli_usage_load(FILE *out)
           "  --junit FILE            JUnit XML, one testcase per expectation\n"
           "  --quiet                 no progress line\n"
           "  --config FILE           scenario file (name, seed, duration, load, expect, report)\n"
+          "  --set PATH=VALUE        override a value of the file, e.g. --set load.arrival.constant=500/s;\n"
+          "                          repeatable\n"
           "  --check                 validate the configuration and exit\n"
           "  --help                  show this help\n"
           "\n"

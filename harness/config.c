@@ -391,10 +391,12 @@ int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err)
     return 0;
 }
 
-int hx_cfg_load_file(hx_cfg_t *c, const char *path, cm_err_t *err)
+int hx_cfg_load_file(hx_cfg_t *c, const char *path, const char *const *sets, size_t nsets, cm_err_t *err)
 {
     cm_conf_t conf;
     int rc = cm_conf_load_file(&conf, path, err);
+    if (rc == 0)
+        rc = cm_conf_set_all(&conf, sets, nsets, err);
     if (rc == 0)
         rc = hx_cfg_load(c, &conf, err);
     cm_conf_free(&conf);

@@ -102,8 +102,8 @@ int hx_cfg_load_headers(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
 /* Fills s with the template defaults: HX_DEFAULT_API, HX_DEFAULT_MODEL, HX_DEFAULT_PROMPT, weight 1,
  * repeat 1, no max_tokens, include_usage on when streaming. */
 void hx_reqspec_defaults(hx_reqspec_t *s);
-/* cm_conf_load_file + hx_cfg_load. */
-int hx_cfg_load_file(hx_cfg_t *c, const char *path, cm_err_t *err);
+/* cm_conf_load_file, then the nsets `--set PATH=VALUE` overrides (cm_conf_set), then hx_cfg_load. */
+int hx_cfg_load_file(hx_cfg_t *c, const char *path, const char *const *sets, size_t nsets, cm_err_t *err);
 
 /* Checks a target URL ("http://127.0.0.1:8080/v1"); returns 0 or -1 with a reason. */
 int hx_cfg_check_url(const char *url, char *err, size_t errlen);

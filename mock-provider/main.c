@@ -31,11 +31,13 @@ enum {
     OPT_MAX_BODY,
     OPT_THREADS,
     OPT_LOG_LEVEL,
+    OPT_SET,
 };
 
 static const struct option longopts[] = {
     {"config", required_argument, NULL, 'c'},
     {"check", no_argument, NULL, OPT_CHECK},
+    {"set", required_argument, NULL, OPT_SET},
     {"listen", required_argument, NULL, OPT_LISTEN},
     {"ttft", required_argument, NULL, OPT_TTFT},
     {"itl", required_argument, NULL, OPT_ITL},
@@ -70,6 +72,8 @@ static void usage(FILE *out)
             "deployment described by the quick flags. Every deployment prints its api_base when ready.\n"
             "\n"
             "  -c, --config FILE            read the mock: section of a scenario file\n"
+            "      --set PATH=VALUE         override a value of the file; repeatable, e.g.\n"
+            "                               --set mock.deployments[NAME].listen=127.0.0.1:0\n"
             "      --check                  validate the configuration and exit (0 valid, 2 invalid)\n"
             "\n"
             "One deployment without a file (not combinable with --config):\n"
@@ -172,6 +176,8 @@ static int parse_option(int c, options_t *o)
     case OPT_CHECK:
         o->check = 1;
         return 0;
+    case OPT_SET:
+        return add_list(cli->sets, &cli->nsets, "--set", optarg);
     case OPT_THREADS:
         cli->threads = optarg;
         return 0;

@@ -133,11 +133,13 @@ static int build_quick(const mp_cli_t *cli, mp_config_t *c, cm_err_t *err)
     return 0;
 }
 
-static int load_file(const char *path, mp_config_t *c, cm_err_t *err)
+static int load_file(const mp_cli_t *cli, mp_config_t *c, cm_err_t *err)
 {
     cm_conf_t conf;
     memset(&conf, 0, sizeof(conf));
-    int rc = cm_conf_load_file(&conf, path, err);
+    int rc = cm_conf_load_file(&conf, cli->config, err);
+    if (rc == 0)
+        rc = cm_conf_set_all(&conf, cli->sets, cli->nsets, err);
     if (rc == 0)
         rc = mp_config_load(c, &conf, err);
     cm_conf_free(&conf);
@@ -149,7 +151,9 @@ int mp_cli_build_config(const mp_cli_t *cli, mp_config_t *c, cm_err_t *err)
     if (cli->config != NULL && cli->first_quick_flag != NULL)
         return fail(err, "--%s cannot be combined with --config (describe deployments in the file's mock.deployments)",
                     cli->first_quick_flag);
-    if (cli->config != NULL ? load_file(cli->config, c, err) : build_quick(cli, c, err))
+    if (cli->config == NULL && cli->nsets > 0)
+        return fail(err, "--set needs --config FILE (it overrides a value of the file)");
+    if (cli->config != NULL ? load_file(cli, c, err) : build_quick(cli, c, err))
         return -1;
     return apply_globals(cli, c, err);
 }

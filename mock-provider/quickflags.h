@@ -16,7 +16,9 @@
 
 typedef struct mp_cli {
     /* process-wide; NULL when not given */
-    const char *config; /* --config FILE */
+    const char *config;                /* --config FILE */
+    const char *sets[MP_CLI_MAX_LIST]; /* --set PATH=VALUE overrides of the file, in order */
+    size_t nsets;
     const char *threads, *keepalive_timeout, *max_body;
     /* the quick deployment; NULL / 0 when not given */
     const char *name, *listen, *ttft, *itl, *prefill_per_token, *output_tokens, *content, *seed;
@@ -28,8 +30,9 @@ typedef struct mp_cli {
     const char *first_quick_flag; /* e.g. "listen": the first deployment flag seen (for the --config conflict) */
 } mp_cli_t;
 
-/* Builds c (initialised by the caller with mp_config_init) from cli. With cli->config the file is loaded
- * and deployment quick flags are an error (they would be silently ambiguous); without it, one deployment
+/* Builds c (initialised by the caller with mp_config_init) from cli. With cli->config the file is loaded,
+ * the --set overrides applied to it (cm_conf_set), and deployment quick flags are an error (they would be
+ * silently ambiguous); --set without --config is an error too. Without a file, one deployment
  * is built from the quick flags and defaults. Returns 0, or -1 with a one-line message in err (already
  * prefixed with file:line:col for file errors, or naming the flag). */
 int mp_cli_build_config(const mp_cli_t *cli, mp_config_t *c, cm_err_t *err);

@@ -407,6 +407,81 @@ static void test_reader_errors(void **state)
                  "t.yaml:1:4: models: expected a string or a list of strings, got a map");
 }
 
+/* ---- --set overrides -------------------------------------------------------------------------------- */
+
+static const cm_node_t *at(const cm_node_t *n, const char *key)
+{
+    const cm_node_t *v = cm_conf_get(n, key);
+    if (v == NULL)
+        fail_msg("no key %s", key);
+    return v;
+}
+
+static void test_set_overrides(void **state)
+{
+    fixture_t *f = *state;
+    load(f, "name: a\nmock:\n  deployments:\n    - {name: one, listen: 127.0.0.1:8080}\n"
+            "    - {name: two.b, listen: 127.0.0.1:8081}\nload: {arrival: {constant: 10/s}}\n");
+    const char *sets[] = {"name=b",
+                          "mock.deployments[0].listen=127.0.0.1:0",
+                          "mock.deployments[two.b].listen=::1:0",
+                          "load.arrival={poisson: 5/s}",
+                          "load.requests.extra=",
+                          "new.key=[1, 2]",
+                          "mock.deployments.1.name=\"7\""};
+    assert_int_equal(cm_conf_set_all(&f->conf, sets, 7, &f->err), 0);
+    const cm_node_t *r = f->conf.root;
+    assert_string_equal(at(r, "name")->str, "b");
+    const cm_node_t *deps = at(at(r, "mock"), "deployments");
+    assert_string_equal(at(deps->items[0], "listen")->str, "127.0.0.1:0");
+    assert_string_equal(at(deps->items[1], "listen")->str, "::1:0");
+    assert_string_equal(at(deps->items[1], "name")->str, "7");
+    assert_true(at(deps->items[1], "name")->quoted);
+    assert_non_null(at(deps->items[0], "listen")->origin);
+    assert_null(at(deps->items[0], "name")->origin);
+    const cm_node_t *arrival = at(at(r, "load"), "arrival");
+    assert_int_equal(arrival->type, CM_NODE_MAP);
+    assert_string_equal(at(arrival, "poisson")->str, "5/s");
+    assert_null(cm_conf_get(arrival, "constant"));
+    assert_int_equal(at(at(at(r, "load"), "requests"), "extra")->type, CM_NODE_NULL);
+    assert_int_equal(at(at(r, "new"), "key")->type, CM_NODE_SEQ);
+    /* Errors on set values name the flag, not a file position. */
+    int64_t i;
+    reader_fails(f, cm_conf_int(&f->conf, at(at(r, "new"), "key"), "new.key", 0, 9, &i, &f->err),
+                 "--set new.key: new.key: expected a whole number, got a list");
+    /* A key the file did not have is checked like one in the file. */
+    static const char *const top[] = {"name", "mock", "load", NULL};
+    assert_int_equal(cm_conf_check_keys(&f->conf, r, "", top, &f->err), -1);
+    assert_non_null(strstr(f->err.msg, "--set new.key"));
+}
+
+static void test_set_errors(void **state)
+{
+    fixture_t *f = *state;
+    load(f, "a: 1\nl: [{name: x}]\n");
+    cm_err_t *e = &f->err;
+    reader_fails(f, cm_conf_set(&f->conf, "a", e),
+                 "--set a: expected PATH=VALUE, e.g. mock.deployments[0].listen=127.0.0.1:0");
+    reader_fails(f, cm_conf_set(&f->conf, "=1", e), "--set : empty path (expected KEY.KEY=VALUE)");
+    reader_fails(f, cm_conf_set(&f->conf, "a.b=1", e),
+                 "--set a.b: cannot go into \"b\": the value before it is a scalar");
+    reader_fails(f, cm_conf_set(&f->conf, "l[3].x=1", e), "--set l[3].x: index 3 is past the end of a list of 1 items");
+    reader_fails(f, cm_conf_set(&f->conf, "l[y].x=1", e), "--set l[y].x: no item of the list has name \"y\"");
+    reader_fails(f, cm_conf_set(&f->conf, "l[x=1", e),
+                 "--set l[x: malformed path \"l[x\" (keys are separated by dots; items are [N] or [NAME])");
+    reader_fails(f, cm_conf_set(&f->conf, "a..b=1", e),
+                 "--set a..b: malformed path \"a..b\" (keys are separated by dots; items are [N] or [NAME])");
+    assert_int_equal(cm_conf_set(&f->conf, "a={b: [1", e), -1);
+    assert_non_null(strstr(e->msg, "--set a"));
+    char longpath[700];
+    memset(longpath, 'k', sizeof(longpath) - 3);
+    strcpy(longpath + sizeof(longpath) - 3, "=1");
+    assert_int_equal(cm_conf_set(&f->conf, longpath, e), -1);
+    assert_non_null(strstr(e->msg, "path longer than 512 bytes"));
+    /* The document is unchanged by failed sets. */
+    assert_string_equal(at(f->conf.root, "a")->str, "1");
+}
+
 static void test_error_and_path_helpers(void **state)
 {
     fixture_t *f = *state;
@@ -449,6 +524,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_readers_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_and_path_helpers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_overrides, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -239,12 +239,36 @@ static void test_config_overrides(void **state)
     PARSE_ERR_HAS("/nonexistent/x.yaml: cannot open: No such file or directory", "--config", "/nonexistent/x.yaml");
 }
 
+static void test_config_sets(void **state)
+{
+    (void)state;
+    char *path = write_file("name: file-run\n"
+                            "duration: 10m\n"
+                            "load:\n"
+                            "  target: http://127.0.0.1:8080/v1\n"
+                            "  arrival: {constant: 100/s}\n"
+                            "  requests: [{model: m}]\n");
+    hx_cli_t cli;
+    PARSE_OK(&cli, "--config", path, "--set", "load.target=http://127.0.0.1:9/v1", "--set",
+             "load.arrival={constant: 7/s}", "--set", "load.requests[0].model=m2", "--check");
+    assert_string_equal(cli.cfg.target, "http://127.0.0.1:9/v1");
+    assert_true(cli.cfg.arrival.rate == 7);
+    hx_cli_free(&cli);
+    PARSE_ERR_HAS("--set load.arival", "--config", path, "--set", "load.arival={constant: 7/s}");
+    PARSE_ERR("--set load.requests[3].model: index 3 is past the end of a list of 1 items", "--config", path, "--set",
+              "load.requests[3].model=x");
+    PARSE_ERR("--set needs --config FILE (it overrides a value of the file)", "--url", "http://h/v1", "--set",
+              "load.target=x");
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_minimal),      cmocka_unit_test(test_workload_flags),
         cmocka_unit_test(test_users),        cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_usage_errors), cmocka_unit_test(test_config_overrides),
+        cmocka_unit_test(test_config_sets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -162,13 +162,53 @@ static void test_file_with_global_overrides(void **state)
     mp_config_free(&c);
 }
 
+static void test_file_with_sets(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/mockcore_qf_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char yaml[] = "mock:\n  deployments:\n    - {name: a, listen: 127.0.0.1:8080}\n    - name: b\n";
+    assert_int_equal(write(fd, yaml, sizeof(yaml) - 1), (ssize_t)(sizeof(yaml) - 1));
+    close(fd);
+    mp_cli_t cli;
+    memset(&cli, 0, sizeof(cli));
+    cli.config = path;
+    cli.sets[0] = "mock.deployments[a].listen=127.0.0.1:0";
+    cli.sets[1] = "mock.deployments.1.listen=127.0.0.1:9";
+    cli.nsets = 2;
+    mp_config_t c;
+    cm_err_t err;
+    mp_config_init(&c);
+    assert_int_equal(mp_cli_build_config(&cli, &c, &err), 0);
+    assert_int_equal(c.ndeps, 2);
+    assert_int_equal(c.deps[0].listen_port, 0);
+    assert_int_equal(c.deps[1].listen_port, 9);
+    mp_config_free(&c);
+    /* A misspelt key set on the command line is reported as the flag's, like an unknown key in the file. */
+    cli.sets[1] = "mock.deployments[b].lisen=127.0.0.1:9";
+    mp_config_init(&c);
+    assert_int_equal(mp_cli_build_config(&cli, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "--set mock.deployments[b].lisen"));
+    assert_non_null(strstr(err.msg, "listen"));
+    mp_config_free(&c);
+    cli.nsets = 1;
+    cli.sets[0] = "mock.deployments[c].listen=127.0.0.1:0";
+    mp_config_init(&c);
+    assert_int_equal(mp_cli_build_config(&cli, &c, &err), -1);
+    assert_string_equal(err.msg, "--set mock.deployments[c].listen: no item of the list has name \"c\"");
+    mp_config_free(&c);
+    unlink(path);
+    cli.config = NULL;
+    expect_error(&cli, "--set needs --config FILE (it overrides a value of the file)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_every_quick_flag),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_file_with_global_overrides),
+        cmocka_unit_test(test_defaults),       cmocka_unit_test(test_every_quick_flag),
+        cmocka_unit_test(test_errors),         cmocka_unit_test(test_file_with_global_overrides),
+        cmocka_unit_test(test_file_with_sets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
