@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Configures and builds one CMake preset (default: release) and prints its build directory. The compiler's
 # output goes to build/<preset>.log and is shown only when the build fails.
-#   ci/build.sh [debug|release|asan]
+#   ci/build.sh [debug|release|asan|tsan]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-release}"

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source ci/lib.sh
+trap sr_stop_all EXIT
 duration=3h
 config=configs/oai-azure-release.yaml
 extra=()
@@ -18,7 +19,11 @@ done
 ci/install-deps.sh
 build=$(ci/build.sh release)
 
-ci_start_mock "$build/mock-provider/mock-provider" "$config"
+log=$(mktemp -d "${TMPDIR:-/tmp}/soakrig-soak.XXXXXX")
+# The first deployment moves to a free port and soak is pointed at it (not at the file's load.target).
+sr_start_mock "$log/mock.out" "$log/mock.err" "$build/mock-provider/mock-provider" --config "$config" \
+    --set 'mock.deployments[0].listen=127.0.0.1:0' || exit 1
+echo "soak: mock-provider serving $MOCK_URL (log: $log/mock.err)" >&2
 status=0
 "$build/harness/soak" load --config "$config" --url "$MOCK_URL" --duration "$duration" "${extra[@]}" || status=$?
 exit "$status"

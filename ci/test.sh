@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test: the release build (unit, fuzz smoke, integration,
-# --check on every config), then the ASan+UBSan build (unit, fuzz smoke, integration).
+# Installs what is missing (every tool a test uses), builds, and runs every test: the release build (unit,
+# fuzz smoke, integration, --check on every config), the ASan+UBSan build (the same), then the ThreadSanitizer
+# build (integration tests: both binaries under real concurrency). Integration tests run one at a time
+# (RUN_SERIAL); sanitizer builds widen their timing tolerances through SOAK_TIME_SCALE. No test may skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ci/install-deps.sh
+ci/install-deps.sh --test
 
 jobs=$(nproc)
-for preset in release asan; do
+for preset in release asan tsan; do
     echo "== $preset: build" >&2
     ci/build.sh "$preset" >/dev/null
     echo "== $preset: test" >&2
-    ctest --preset "$preset" -j "$jobs" --timeout 600
+    ctest --preset "$preset" -j "$jobs" --timeout 900 --no-tests=error
 done

@@ -1,25 +1,20 @@
 # tests/integration/lib.sh — what every integration test script shares (sourced, not a test).
 #
 # Starts the real mock-provider ($MOCK_PROVIDER) with an inline config on port 0, reads the deployments'
-# URLs from its ready lines, and stops every process it started by PID when the script exits. Timing
-# tolerances scale with SOAK_TIME_SCALE (default 1). mock_lib.sh and soak_lib.sh add their own helpers.
+# URLs from its ready lines, and stops every process it started by PID when the script exits (through
+# ci/lib.sh, the helpers ci/ and bench/ use too). Timing tolerances scale with SOAK_TIME_SCALE (default 1;
+# the sanitizer presets set it). mock_lib.sh and soak_lib.sh add their own helpers.
 
 set -u
 MOCK_PROVIDER=${MOCK_PROVIDER:?set MOCK_PROVIDER to the mock-provider binary}
-SCALE=${SOAK_TIME_SCALE:-1}
+: "${SOAK_SOURCE_DIR:?set SOAK_SOURCE_DIR to the project root}"
+source "$SOAK_SOURCE_DIR/ci/lib.sh"
+SCALE=$SR_SCALE
 TMP=$(mktemp -d "/tmp/${ITEST_NAME:-itest}.XXXXXX")
-PIDS=()
 MOCK_PID=
 
 cleanup() {
-    local p
-    for p in "${PIDS[@]}"; do
-        kill -TERM "$p" 2>/dev/null
-    done
-    for p in "${PIDS[@]}"; do
-        for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null
-    done
+    sr_stop_all
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -68,22 +63,13 @@ start_mock() {
     local config=$1
     shift
     printf '%s\n' "$config" >"$TMP/config.yaml"
-    "$MOCK_PROVIDER" --config "$TMP/config.yaml" "$@" >"$TMP/mock.out" 2>"$TMP/mock.err" &
-    MOCK_PID=$!
-    PIDS+=("$MOCK_PID")
-    local limit
-    limit=$(python3 -c "print(int(100 * $SCALE))")
-    for _ in $(seq 1 "$limit"); do
-        grep -q '^mock-provider: ready$' "$TMP/mock.out" && return 0
-        kill -0 "$MOCK_PID" 2>/dev/null || fail "mock-provider exited during startup: $(cat "$TMP/mock.err")"
-        sleep 0.1
-    done
-    fail "mock-provider did not print its ready line"
+    sr_start_mock "$TMP/mock.out" "$TMP/mock.err" "$MOCK_PROVIDER" --config "$TMP/config.yaml" "$@" ||
+        fail "mock-provider did not start"
 }
 
 # url_of NAME: the api_base printed for deployment NAME (http://host:port/v1)
 url_of() {
-    sed -n "s|^mock-provider: deployment $1 listening on \(http://.*\)$|\1|p" "$TMP/mock.out"
+    sr_mock_url "$TMP/mock.out" "$1"
 }
 
 # base_of NAME: the same without /v1 (for /health and /metrics)
@@ -93,7 +79,7 @@ base_of() {
     echo "${u%/v1}"
 }
 
-# free_port: a TCP port on 127.0.0.1 nothing listens on (bound then released by python)
+# free_port: a TCP port on 127.0.0.1 nothing listens on at the moment (prefer port 0 where possible)
 free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    sr_free_port
 }

@@ -65,7 +65,7 @@ pass "--check: valid example, errors with file:line:col"
 "$M" --name quick --listen 127.0.0.1:0 --model m1 --model m2 --api-key k1 --ttft 10ms --threads 1 \
     >"$TMP/mock.out" 2>"$TMP/mock.err" &
 MOCK_PID=$!
-PIDS+=("$MOCK_PID")
+sr_track "$MOCK_PID"
 for _ in $(seq 1 50); do grep -q 'ready' "$TMP/mock.out" && break; sleep 0.1; done
 Q=$(url_of quick)
 expect_match "$Q" '^http://127\.0\.0\.1:[0-9]+/v1$' "quick deployment url"
@@ -88,13 +88,12 @@ H2=$(curl -s -N --http2-prior-knowledge -o "$TMP/h2s" -w '%{http_version} %{http
     "$Q/chat/completions" -d '{"model":"m1","stream":true,"messages":[{"role":"user","content":"x"}]}')
 expect_eq "$H2" "2 200" "h2c stream"
 expect_eq "$(grep '^data: ' "$TMP/h2s" | tail -1)" "data: [DONE]" "h2c stream end"
-if command -v h2load >/dev/null; then
-    printf '%s' '{"model":"m1","messages":[{"role":"user","content":"x"}]}' >"$TMP/h2body"
-    h2load -n 2000 -c 10 -m 10 -H 'Authorization: Bearer k1' -d "$TMP/h2body" "$Q/chat/completions" \
-        >"$TMP/h2load" 2>&1
-    expect_contains "$(cat "$TMP/h2load")" "2000 succeeded, 0 failed, 0 errored" "h2load over h2c"
-    expect_contains "$(cat "$TMP/h2load")" "status codes: 2000 2xx" "h2load statuses"
-fi
+command -v h2load >/dev/null || fail "h2load is not installed (package nghttp2-client; run ci/install-deps.sh --test)"
+printf '%s' '{"model":"m1","messages":[{"role":"user","content":"x"}]}' >"$TMP/h2body"
+h2load -n 2000 -c 10 -m 10 -H 'Authorization: Bearer k1' -d "$TMP/h2body" "$Q/chat/completions" \
+    >"$TMP/h2load" 2>&1
+expect_contains "$(cat "$TMP/h2load")" "2000 succeeded, 0 failed, 0 errored" "h2load over h2c"
+expect_contains "$(cat "$TMP/h2load")" "status codes: 2000 2xx" "h2load statuses"
 pass "HTTP/2 prior knowledge"
 
 # the same explicit port again: refused, even though the listeners use SO_REUSEPORT
@@ -116,16 +115,16 @@ expect_eq "$RC" 0 "exit status after SIGINT"
 fcmp "$END - $START < 1.0 * $SCALE + 0.2" || fail "SIGINT stop took too long"
 pass "SIGINT: exit 0"
 
-# IPv6 listeners print the host in brackets
-if python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
-    start_mock "
+# IPv6 listeners print the host in brackets (loopback ::1 is part of the test machine's contract)
+python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null ||
+    fail "cannot bind [::1]: this test needs IPv6 loopback"
+start_mock "
 mock:
   threads: 1
   deployments:
     - {name: six, listen: '[::1]:0'}
 "
-    expect_match "$(url_of six)" '^http://\[::1\]:[0-9]+/v1$' "IPv6 ready line"
-    expect_eq "$(curl -s -g "$(base_of six)/health")" '{"status":"ok"}' "IPv6 health"
-    stop_mock
-    pass "IPv6 listener"
-fi
+expect_match "$(url_of six)" '^http://\[::1\]:[0-9]+/v1$' "IPv6 ready line"
+expect_eq "$(curl -s -g "$(base_of six)/health")" '{"status":"ok"}' "IPv6 health"
+stop_mock
+pass "IPv6 listener"

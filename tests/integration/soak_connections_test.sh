@@ -56,7 +56,7 @@ open_conns() {
 "$SOAK" load --url "$URL" --rate 1000/s --duration "$(scaled 16)s" --json "$TMP/b.json" \
     >"$TMP/b.out" 2>"$TMP/b.err" &
 SOAK_PID=$!
-PIDS+=("$SOAK_PID")
+sr_track "$SOAK_PID"
 sleep "$(scaled 2)"
 kill -STOP "$MOCK_PID"
 sleep 0.3

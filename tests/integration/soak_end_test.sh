@@ -58,7 +58,7 @@ pass "--max-inflight 10: 10 sent, 90 dropped"
 "$SOAK" load --url "$FAST" --rate 20/s --duration 30s --quiet --json "$TMP/term.json" >"$TMP/soak.out" \
     2>"$TMP/soak.err" &
 PID=$!
-PIDS+=("$PID")
+sr_track "$PID"
 sleep 1
 kill -TERM "$PID"
 wait "$PID"
@@ -71,7 +71,7 @@ pass "SIGTERM: stopped and reported"
 "$SOAK" load --url "$FAST" --rate 50/s --duration 30s --quiet --json "$TMP/int.json" --jsonl "$TMP/int.jsonl" \
     --junit "$TMP/int.xml" >"$TMP/soak.out" 2>"$TMP/soak.err" &
 PID=$!
-PIDS+=("$PID")
+sr_track "$PID"
 sleep 1.5
 kill -INT "$PID"
 T0=$(date +%s.%N)
@@ -94,7 +94,7 @@ pass "SIGINT: stopped after ${DUR}s with $OK ok, every report written"
 "$SOAK" load --url "$FAST" --rate 50/s --duration 30s --quiet --jsonl "$TMP/k.jsonl" \
     >"$TMP/soak.out" 2>"$TMP/soak.err" &
 PID=$!
-PIDS+=("$PID")
+sr_track "$PID"
 sleep 3.6
 kill -KILL "$PID"
 wait "$PID" 2>/dev/null
