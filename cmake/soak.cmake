@@ -23,6 +23,7 @@ function(soak_unit_tests dir)
       target_link_libraries(${target} PRIVATE ${ARGN} PkgConfig::CMOCKA m)
     endif()
     add_test(NAME ${component}/${base} COMMAND ${target})
-    set_tests_properties(${component}/${base} PROPERTIES LABELS unit TIMEOUT 120)
+    set_tests_properties(${component}/${base} PROPERTIES LABELS unit TIMEOUT 120
+      ENVIRONMENT "SOAK_TIME_SCALE=${SOAK_TEST_TIME_SCALE}")
   endforeach()
 endfunction()
