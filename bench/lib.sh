@@ -1,54 +1,37 @@
-# bench/lib.sh — shared helpers for the benchmark scripts (sourced, not run).
-# Every process started here is recorded and stopped by PID on exit.
+# bench/lib.sh — the one setup every benchmark script shares (sourced, not run), on top of ci/lib.sh (the
+# process helpers ci/ and tests/ use: sr_start_mock, sr_track, sr_free_port, sr_wait_port, sr_stop_all).
+#
+#   source "$(dirname "$0")/lib.sh"
+#   ... parse the script's own flags ...
+#   bench_setup            # peers installed, release build current, $root $build $work set, cleanup on exit
+#
+# Every process a script starts is tracked (sr_start_mock, sr_track) and stopped by PID when it exits.
 
-BENCH_PIDS=()
-bench_cleanup() {
-    for pid in "${BENCH_PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${BENCH_PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    BENCH_PIDS=()
-}
-trap bench_cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/../ci/lib.sh"
 
 bench_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
 
-# A free TCP port on 127.0.0.1.
-bench_free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+# bench_setup: installs the reference peers (ci/install-deps.sh --bench: nginx, wrk, locust, hey, autocannon)
+# when missing, builds the release tree (or uses $BUILD when set), and sets root, build and work (a temporary
+# directory removed on exit with every tracked process stopped).
+bench_setup() {
+    root=$(bench_root)
+    "$root/ci/install-deps.sh" --bench
+    if [[ -n ${BUILD:-} ]]; then
+        build=$BUILD
+    else
+        build=$root/$("$root/ci/build.sh" release)
+    fi
+    work=$(mktemp -d "${TMPDIR:-/tmp}/soakrig-bench.XXXXXX")
+    trap 'sr_stop_all; rm -rf "$work"' EXIT
 }
 
-# bench_wait_port PORT: wait up to 10 s for a listener.
-bench_wait_port() {
-    for _ in $(seq 1 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "nothing listening on port $1" >&2
-    return 1
-}
-
-# bench_start_mock LOG ARGS...: starts mock-provider, sets MOCK_URL (api_base) and MOCK_PID.
+# bench_start_mock LOG COMMAND...: starts mock-provider (possibly behind taskset) with its output in LOG and
+# sets MOCK_URL (the first deployment's api_base) and MOCK_PID; exits the script when it does not start.
 bench_start_mock() {
     local log=$1
     shift
-    "$@" >"$log" 2>&1 &
-    MOCK_PID=$!
-    BENCH_PIDS+=("$MOCK_PID")
-    MOCK_URL=""
-    for _ in $(seq 1 100); do
-        if grep -q '^mock-provider: ready' "$log"; then
-            MOCK_URL=$(sed -n 's/^mock-provider: deployment [^ ]* listening on \(http[^ ]*\)$/\1/p' "$log" | head -n 1)
-            return 0
-        fi
-        kill -0 "$MOCK_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    echo "mock-provider did not start:" >&2
-    cat "$log" >&2
-    return 1
+    sr_start_mock "$log" "$log" "$@" || exit 1
 }
 
 # bench_wrk_rps OUTPUT_OF_WRK: prints the Requests/sec figure.

@@ -4,7 +4,6 @@
 #   bench/mock_latency.sh [--duration 10s] [--connections 1000] [--delay 50ms]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-root=$(bench_root)
 duration=10s
 conns=1000
 delay_ms=50
@@ -16,9 +15,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "usage: $0 [--duration 10s] [--connections 1000] [--delay 50ms]" >&2; exit 2 ;;
     esac
 done
-build=${BUILD:-$root/build/release}
-work=$(mktemp -d)
-trap 'bench_cleanup; rm -rf "$work"' EXIT
+bench_setup
 ulimit -n "$(ulimit -Hn)"
 
 bench_start_mock "$work/mock.log" taskset -c 1 "$build/mock-provider/mock-provider" --threads 1 \

@@ -6,7 +6,6 @@
 #   bench/mock_streams.sh [--streams 10000] [--duration 30s]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-root=$(bench_root)
 streams=10000
 duration=30s
 while [[ $# -gt 0 ]]; do
@@ -16,9 +15,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "usage: $0 [--streams 10000] [--duration 30s]" >&2; exit 2 ;;
     esac
 done
-build=${BUILD:-$root/build/release}
-work=$(mktemp -d)
-trap 'bench_cleanup; rm -rf "$work"' EXIT
+bench_setup
 ulimit -n "$(ulimit -Hn)"
 
 bench_start_mock "$work/mock.log" taskset -c 1 "$build/mock-provider/mock-provider" --threads 1 \
@@ -30,7 +27,7 @@ peak=0
         sleep 1
     done
 ) >"$work/rss" &
-BENCH_PIDS+=($!)
+sr_track "$!"
 
 taskset -c 0 "$build/harness/soak" load --url "$MOCK_URL" --api openai.chat --stream --model gpt-4o-mini \
     --users "$streams" --think 0s --spawn 2000/s --duration "$duration" --threads 1 --max-inflight $((streams + 100)) \

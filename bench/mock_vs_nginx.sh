@@ -6,7 +6,6 @@
 #   bench/mock_vs_nginx.sh [--duration 10s] [--rounds 3]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-root=$(bench_root)
 duration=10s
 rounds=3
 while [[ $# -gt 0 ]]; do
@@ -16,9 +15,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "usage: $0 [--duration 10s] [--rounds 3]" >&2; exit 2 ;;
     esac
 done
-build=${BUILD:-$root/build/release}
-work=$(mktemp -d)
-trap 'bench_cleanup; rm -rf "$work"' EXIT
+bench_setup
 
 cc -std=c11 -O2 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 "$root/bench/h2o_bare.c" -o "$work/h2o_bare" -lh2o-evloop
 
@@ -26,7 +23,7 @@ small='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello! This 
 unit="6f1c2b8e-3d4a-4e5f-9a0b-1c2d3e4f5a6b This is a test there will be no cache hits and we'll fill up the context"
 large=$(python3 -c "import json,sys; print(json.dumps({'model':'fake-openai-endpoint','messages':[{'role':'user','content':sys.argv[1]*150}],'user':'my-new-end-user-1'}))" "$unit")
 
-mock_port=$(bench_free_port)
+mock_port=$(sr_free_port)
 bench_start_mock "$work/mock.log" taskset -c 1 "$build/mock-provider/mock-provider" --threads 1 \
     --listen "127.0.0.1:$mock_port" --ttft 0ms --itl 0ms --output-tokens 16 --log-level warn
 
@@ -39,8 +36,8 @@ run_case() { # name body
         "$body" >"$work/post.lua"
 
     local nginx_port bare_port
-    nginx_port=$(bench_free_port)
-    bare_port=$(bench_free_port)
+    nginx_port=$(sr_free_port)
+    bare_port=$(sr_free_port)
     local escaped
     escaped=$(sed -e "s/\\\\/\\\\\\\\/g" -e "s/'/\\\\'/g" "$work/resp.json")
     mkdir -p "$work/nginx-$name"
@@ -62,11 +59,11 @@ http {
 }
 CONF
     taskset -c 1 nginx -c "$work/nginx-$name/nginx.conf" -e "$work/nginx-$name/error.log" &
-    BENCH_PIDS+=($!)
+    sr_track "$!"
     taskset -c 1 "$work/h2o_bare" "$bare_port" "$work/resp.json" &
-    BENCH_PIDS+=($!)
-    bench_wait_port "$nginx_port"
-    bench_wait_port "$bare_port"
+    sr_track "$!"
+    sr_wait_port "$nginx_port"
+    sr_wait_port "$bare_port"
 
     local -a m=() n=() b=()
     for _ in $(seq 1 "$rounds"); do

@@ -5,7 +5,6 @@
 #   bench/soak_memory.sh [--duration 30m] [--rate 5000] [--samples FILE]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-root=$(bench_root)
 duration=30m
 rate=5000
 samples=""
@@ -17,9 +16,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "usage: $0 [--duration 30m] [--rate 5000] [--samples FILE]" >&2; exit 2 ;;
     esac
 done
-build=${BUILD:-$root/build/release}
-work=$(mktemp -d)
-trap 'bench_cleanup; rm -rf "$work"' EXIT
+bench_setup
 
 bench_start_mock "$work/mock.log" taskset -c 1 "$build/mock-provider/mock-provider" --threads 1 \
     --listen 127.0.0.1:0 --ttft 5ms --itl 1ms --output-tokens 16 --log-level warn
@@ -27,7 +24,7 @@ taskset -c 0 "$build/harness/soak" load --url "$MOCK_URL" --api openai.chat --mo
     --prompt "{{uuid}} memory soak" --rate "$rate/s" --duration "$duration" --threads 1 \
     --json "$work/summary.json" --jsonl "$work/series.jsonl" --quiet >/dev/null &
 sp=$!
-BENCH_PIDS+=("$sp")
+sr_track "$sp"
 start=$(date +%s)
 while kill -0 "$sp" 2>/dev/null; do
     s=$(bench_rss_kb "$sp" 2>/dev/null || true)

@@ -5,7 +5,6 @@
 #   bench/soak_rate.sh [--duration 60s] [--rates "1000 10000 30000"]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-root=$(bench_root)
 duration=60s
 rates="1000 10000 30000"
 while [[ $# -gt 0 ]]; do
@@ -15,9 +14,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "usage: $0 [--duration 60s] [--rates \"1000 10000 30000\"]" >&2; exit 2 ;;
     esac
 done
-build=${BUILD:-$root/build/release}
-work=$(mktemp -d)
-trap 'bench_cleanup; rm -rf "$work"' EXIT
+bench_setup
 
 bench_start_mock "$work/mock.log" taskset -c 1 "$build/mock-provider/mock-provider" --threads 1 \
     --listen 127.0.0.1:0 --ttft 0ms --itl 0ms --output-tokens 16 --log-level warn

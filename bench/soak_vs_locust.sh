@@ -4,7 +4,6 @@
 #   bench/soak_vs_locust.sh [--duration 20s] [--users 64]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-root=$(bench_root)
 duration=20
 users=64
 while [[ $# -gt 0 ]]; do
@@ -14,9 +13,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "usage: $0 [--duration 20s] [--users 64]" >&2; exit 2 ;;
     esac
 done
-build=${BUILD:-$root/build/release}
-work=$(mktemp -d)
-trap 'bench_cleanup; rm -rf "$work"' EXIT
+bench_setup
 hz=$(getconf CLK_TCK)
 
 bench_start_mock "$work/mock.log" taskset -c 1 "$build/mock-provider/mock-provider" --threads 1 \
@@ -44,7 +41,7 @@ PY
 taskset -c 0 locust -f "$work/locustfile.py" --headless -u "$users" -r "$users" -t "${duration}s" \
     --host "$MOCK_URL/" --csv "$work/locust" --only-summary >"$work/locust.log" 2>&1 &
 lp=$!
-BENCH_PIDS+=("$lp")
+sr_track "$lp"
 sleep $((duration - 2))
 lt=$(bench_cpu_ticks "$lp")
 wait "$lp" || true
@@ -58,7 +55,7 @@ taskset -c 0 "$build/harness/soak" load --url "$MOCK_URL" --api openai.chat --mo
     --api-key sk-1234 --users "$users" --think 0s --spawn 100000/s --duration "${duration}s" --threads 1 \
     --json "$work/soak.json" --quiet >/dev/null &
 sp=$!
-BENCH_PIDS+=("$sp")
+sr_track "$sp"
 sleep $((duration - 2))
 st=$(bench_cpu_ticks "$sp")
 wait "$sp" || true

@@ -4,7 +4,6 @@
 #   bench/soak_vs_wrk.sh [--duration 10s] [--rounds 3]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-root=$(bench_root)
 duration=10s
 rounds=3
 while [[ $# -gt 0 ]]; do
@@ -14,9 +13,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "usage: $0 [--duration 10s] [--rounds 3]" >&2; exit 2 ;;
     esac
 done
-build=${BUILD:-$root/build/release}
-work=$(mktemp -d)
-trap 'bench_cleanup; rm -rf "$work"' EXIT
+bench_setup
 
 bench_start_mock "$work/mock.log" taskset -c 1 "$build/mock-provider/mock-provider" --threads 1 \
     --listen 127.0.0.1:0 --ttft 0ms --itl 0ms --output-tokens 16 --log-level warn

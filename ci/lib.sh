@@ -16,19 +16,20 @@ sr_track() {
     SR_PIDS+=("$1")
 }
 
-# sr_stop_all: SIGTERM to every tracked process still running, up to 3 s each to exit, then SIGKILL.
+# sr_stop_all: SIGTERM to every tracked process still running, up to 3 s each to exit, then SIGKILL. Safe under
+# `set -e` and in an EXIT trap: a process that already exited is not an error.
 sr_stop_all() {
     local p
     for p in "${SR_PIDS[@]}"; do
-        kill -TERM "$p" 2>/dev/null
+        kill -TERM "$p" 2>/dev/null || true
     done
     for p in "${SR_PIDS[@]}"; do
         for _ in $(seq 1 30); do
             kill -0 "$p" 2>/dev/null || break
             sleep 0.1
         done
-        kill -KILL "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
+        kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
     done
     SR_PIDS=()
     return 0
