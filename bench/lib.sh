@@ -65,3 +65,59 @@ bench_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 # bench_cpu_ticks PID: user+system clock ticks consumed so far (includes threads).
 bench_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# bench_start_nginx DIR PORT RESPONSE_FILE: one nginx worker on CPU 1 answering every request with
+# `return 200 '<RESPONSE_FILE's bytes>'` (application/json) on 127.0.0.1:PORT; waits until it listens.
+bench_start_nginx() {
+    local dir=$1 port=$2 resp=$3 escaped nginx
+    nginx=$(command -v nginx || echo /usr/sbin/nginx)
+    escaped=$(sed -e "s/\\\\/\\\\\\\\/g" -e "s/'/\\\\'/g" "$resp")
+    mkdir -p "$dir"
+    cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $dir;
+    client_body_buffer_size 64k;
+    keepalive_requests 100000000;
+    server {
+        listen 127.0.0.1:$port;
+        location / { default_type application/json; return 200 '$escaped'; }
+    }
+}
+CONF
+    taskset -c 1 "$nginx" -c "$dir/nginx.conf" -e "$dir/error.log" &
+    BENCH_PIDS+=($!)
+    bench_wait_port "$port"
+}
+
+# bench_now: wall-clock seconds with nanoseconds.
+bench_now() { date +%s.%N; }
+
+# bench_alive PID: true while PID runs (an exited child not yet reaped is a zombie and does not count).
+bench_alive() {
+    local st
+    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+    [[ -n "$st" && "${st:0:1}" != Z ]]
+}
+
+# bench_wait_exit PID SECONDS: waits up to SECONDS for PID (a child of this shell) to exit, stops it by PID
+# if it has not, and reaps it. Returns PID's exit status, or 124 when it had to be stopped.
+bench_wait_exit() {
+    local pid=$1 limit=$2 i
+    for ((i = 0; i < limit * 10; i++)); do
+        bench_alive "$pid" || break
+        sleep 0.1
+    done
+    if bench_alive "$pid"; then
+        echo "pid $pid still running after ${limit}s; stopping it" >&2
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        return 124
+    fi
+    wait "$pid"
+}
