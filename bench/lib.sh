@@ -121,3 +121,26 @@ bench_wait_exit() {
     fi
     wait "$pid"
 }
+
+# bench_start_rusage OUT CMD...: starts CMD in the background under a small wait4 wrapper, which writes
+# "wall_s user_s sys_s status" to OUT when CMD ends (CPU of every thread, to the last tick) and exits with CMD's
+# status. Sets RUSAGE_PID (the wrapper; it passes SIGTERM and SIGINT on to CMD) and records it for cleanup.
+bench_start_rusage() {
+    local out=$1
+    shift
+    python3 -c '
+import os, signal, sys, time
+out, argv = sys.argv[1], sys.argv[2:]
+t0 = time.monotonic()
+pid = os.posix_spawnp(argv[0], argv, os.environ)
+for s in (signal.SIGTERM, signal.SIGINT):
+    signal.signal(s, lambda n, f: os.kill(pid, n))
+_, st, ru = os.wait4(pid, 0)
+code = os.waitstatus_to_exitcode(st)
+with open(out, "w") as f:
+    f.write(f"{time.monotonic() - t0:.3f} {ru.ru_utime:.3f} {ru.ru_stime:.3f} {code}\n")
+sys.exit(code if code >= 0 else 128 - code)
+' "$out" "$@" &
+    RUSAGE_PID=$!
+    BENCH_PIDS+=("$RUSAGE_PID")
+}
