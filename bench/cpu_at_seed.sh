@@ -5,8 +5,9 @@
 # --url pointing at it. For each process: CPU seconds / wall seconds as % of one core; soak's from wait4 over its
 # whole life, the mock's from /proc/PID/stat over the same span. Medians of --rounds runs, a fresh mock each.
 # Target (issue 7): soak + mock under 10% of one core; only --enforce makes missing it exit 1.
-#   bench/cpu_at_seed.sh [--duration 20s] [--rounds 3] [--pin] [--enforce]
+#   bench/cpu_at_seed.sh [--duration 20s] [--rounds 3] [--pin] [--mock-threads N] [--enforce]
 #   --pin: soak on CPU 0 and the mock on CPU 1 (default: unpinned, as ci/main-job.sh runs them)
+#   --mock-threads N: the mock's --threads (default: its own, one per CPU)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 root=$(bench_root)
@@ -14,13 +15,15 @@ duration=20
 rounds=3
 pin=0
 enforce=0
+mock_threads=()
 target_pct=10
-usage() { echo "usage: $0 [--duration 20s] [--rounds 3] [--pin] [--enforce]" >&2; exit 2; }
+usage() { echo "usage: $0 [--duration 20s] [--rounds 3] [--pin] [--mock-threads N] [--enforce]" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
     case "$1" in
     --duration) duration=${2%s}; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --pin) pin=1; shift ;;
+    --mock-threads) mock_threads=(--threads "$2"); shift 2 ;;
     --enforce) enforce=1; shift ;;
     *) usage ;;
     esac
@@ -44,11 +47,11 @@ fi
 sed 's/^\( *listen: *\)127\.0\.0\.1:8080 *$/\1127.0.0.1:0/' "$root/configs/1k-rps.yaml" >"$work/1k-rps.yaml"
 grep -q 'listen: 127.0.0.1:0$' "$work/1k-rps.yaml" || { echo "cpu_at_seed: no listen: 127.0.0.1:8080 in configs/1k-rps.yaml" >&2; exit 2; }
 
-echo "cpu_at_seed: configs/1k-rps.yaml for ${duration}s x $rounds rounds, $([[ $pin -eq 1 ]] && echo 'soak on CPU 0, mock on CPU 1' || echo unpinned), $(date -u +%F)"
+echo "cpu_at_seed: configs/1k-rps.yaml for ${duration}s x $rounds rounds, $([[ $pin -eq 1 ]] && echo 'soak on CPU 0, mock on CPU 1' || echo unpinned), mock threads ${mock_threads[1]:-default}, $(date -u +%F)"
 printf '  %-5s %9s %6s %9s %9s %9s %9s %9s\n' round achieved failed p99 soak mock together expect
 s_pct=() m_pct=() t_pct=()
 for ((i = 1; i <= rounds; i++)); do
-    bench_start_mock "$work/mock$i.log" "${mock_cpu[@]}" "$build/mock-provider/mock-provider" --config "$work/1k-rps.yaml"
+    bench_start_mock "$work/mock$i.log" "${mock_cpu[@]}" "$build/mock-provider/mock-provider" --config "$work/1k-rps.yaml" "${mock_threads[@]}"
     m0=$(bench_cpu_ticks "$MOCK_PID")
     t0=$(bench_now)
     bench_start_rusage "$work/soak$i.rusage" "${soak_cpu[@]}" "$build/harness/soak" load \
