@@ -74,21 +74,22 @@ run_tool() {
     # CPU over the run without its first and last second: start-up (Node.js loading its modules, soak
     # spawning users) and the final report are not the steady state the ratio is about.
     sleep 1
-    c0=$(bench_cpu_ticks "$pid"); t0=$(bench_now)
+    c0=$(bench_cpu_ticks "$pid" 2>/dev/null || echo 0); t0=$(bench_now)
     sleep $((duration - 2))
-    c1=$(bench_cpu_ticks "$pid"); t1=$(bench_now)
+    c1=$(bench_cpu_ticks "$pid" 2>/dev/null || echo 0); t1=$(bench_now)
     bench_wait_exit "$pid" $((duration + 30)) || true
     local cores
     cores=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" -v t0="$t0" -v t1="$t1" 'BEGIN {printf "%.3f", (b - a) / hz / (t1 - t0)}')
+    # A tool that failed leaves no figures: the caller sees an empty line and shows its output.
     case "$name" in
     soak) python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))
-print(s["rate"]["achieved"], sys.argv[2], s["requests"]["failed"])' "$work/soak.json" "$cores" ;;
+print(s["rate"]["achieved"], sys.argv[2], s["requests"]["failed"])' "$work/soak.json" "$cores" 2>/dev/null || true ;;
     # hey lists "[code] count responses" and then, under "Error distribution:", "[count] error".
     hey) awk -v c="$cores" '/Requests\/sec:/ {r = $2} /^Error distribution:/ {e = 1}
              /^ *\[[0-9]+\]/ {n = $1; gsub(/[][]/, "", n); if (e) f += n; else if (n != 200) f += $2}
              END {print r, c, f + 0}' "$out" ;;
     autocannon) python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))
-print(s["requests"]["total"] / s["duration"], sys.argv[2], s["non2xx"] + s["errors"] + s["timeouts"])' "$out" "$cores" ;;
+print(s["requests"]["total"] / s["duration"], sys.argv[2], s["non2xx"] + s["errors"] + s["timeouts"])' "$out" "$cores" 2>/dev/null || true ;;
     esac
 }
 
@@ -102,7 +103,12 @@ for ((i = 0; i < rounds; i++)); do
     for ((k = 0; k < 3; k++)); do
         t=${tools[$(((i + k) % 3))]}
         run_tool "$t" >"$work/result"
-        read -r r c f <"$work/result"
+        read -r r c f <"$work/result" || true
+        if ! awk -v r="${r:-0}" -v c="${c:-0}" 'BEGIN {exit !(r > 0 && c > 0)}'; then
+            echo "soak_vs_peers: $t gave no figures in round $((i + 1)); its output:" >&2
+            tail -n 20 "$work/$t.out" "$work/$t.out.err" >&2 2>/dev/null || true
+            exit 2
+        fi
         p=$(awk -v r="$r" -v c="$c" 'BEGIN {if (c > 0) printf "%.0f", r / c; else print 0}')
         rps[$t]+=" $r"; cores[$t]+=" $c"; per[$t]+=" $p"
         printf '  %-5s %-10s %10.0f %7.2f %12s %7s\n' "$((i + 1))" "$t" "$r" "$c" "$p" "$f"
