@@ -5,9 +5,10 @@
 # --url pointing at it. For each process: CPU seconds / wall seconds as % of one core; soak's from wait4 over its
 # whole life, the mock's from /proc/PID/stat over the same span. Medians of --rounds runs, a fresh mock each.
 # Target (issue 7): soak + mock under 10% of one core; only --enforce makes missing it exit 1.
-#   bench/cpu_at_seed.sh [--duration 20s] [--rounds 3] [--pin] [--mock-threads N] [--enforce]
+#   bench/cpu_at_seed.sh [--duration 20s] [--rounds 3] [--pin] [--mock-threads N] [--rate R] [--enforce]
 #   --pin: soak on CPU 0 and the mock on CPU 1 (default: unpinned, as ci/main-job.sh runs them)
 #   --mock-threads N: the mock's --threads (default: its own, one per CPU)
+#   --rate R: soak's --rate instead of the config's 1174/s (to see the cost per request at other rates)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 root=$(bench_root)
@@ -16,14 +17,16 @@ rounds=3
 pin=0
 enforce=0
 mock_threads=()
+rate=()
 target_pct=10
-usage() { echo "usage: $0 [--duration 20s] [--rounds 3] [--pin] [--mock-threads N] [--enforce]" >&2; exit 2; }
+usage() { echo "usage: $0 [--duration 20s] [--rounds 3] [--pin] [--mock-threads N] [--rate R] [--enforce]" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
     case "$1" in
     --duration) duration=${2%s}; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --pin) pin=1; shift ;;
     --mock-threads) mock_threads=(--threads "$2"); shift 2 ;;
+    --rate) rate=(--rate "${2%/s}/s"); shift 2 ;;
     --enforce) enforce=1; shift ;;
     *) usage ;;
     esac
@@ -47,7 +50,7 @@ fi
 sed 's/^\( *listen: *\)127\.0\.0\.1:8080 *$/\1127.0.0.1:0/' "$root/configs/1k-rps.yaml" >"$work/1k-rps.yaml"
 grep -q 'listen: 127.0.0.1:0$' "$work/1k-rps.yaml" || { echo "cpu_at_seed: no listen: 127.0.0.1:8080 in configs/1k-rps.yaml" >&2; exit 2; }
 
-echo "cpu_at_seed: configs/1k-rps.yaml for ${duration}s x $rounds rounds, $([[ $pin -eq 1 ]] && echo 'soak on CPU 0, mock on CPU 1' || echo unpinned), mock threads ${mock_threads[1]:-default}, $(date -u +%F)"
+echo "cpu_at_seed: configs/1k-rps.yaml at ${rate[1]:-1174/s} for ${duration}s x $rounds rounds, $([[ $pin -eq 1 ]] && echo 'soak on CPU 0, mock on CPU 1' || echo unpinned), mock threads ${mock_threads[1]:-default}, $(date -u +%F)"
 printf '  %-5s %9s %6s %9s %9s %9s %9s %9s\n' round achieved failed p99 soak mock together expect
 s_pct=() m_pct=() t_pct=()
 for ((i = 1; i <= rounds; i++)); do
@@ -55,7 +58,7 @@ for ((i = 1; i <= rounds; i++)); do
     m0=$(bench_cpu_ticks "$MOCK_PID")
     t0=$(bench_now)
     bench_start_rusage "$work/soak$i.rusage" "${soak_cpu[@]}" "$build/harness/soak" load \
-        --config "$work/1k-rps.yaml" --url "$MOCK_URL" --duration "${duration}s" --quiet \
+        --config "$work/1k-rps.yaml" --url "$MOCK_URL" "${rate[@]}" --duration "${duration}s" --quiet \
         --json "$work/soak$i.json" >"$work/soak$i.log" 2>&1
     status=0
     bench_wait_exit "$RUSAGE_PID" $((duration + 60)) || status=$?
@@ -68,11 +71,14 @@ for ((i = 1; i <= rounds; i++)); do
     m=$(awk -v a="$m0" -v b="$m1" -v hz="$hz" -v t0="$t0" -v t1="$t1" 'BEGIN {printf "%.2f", 100 * (b - a) / hz / (t1 - t0)}')
     t=$(awk -v s="$s" -v m="$m" 'BEGIN {printf "%.2f", s + m}')
     s_pct+=("$s") m_pct+=("$m") t_pct+=("$t")
-    read -r ach failed p99 < <(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))
-print(round(s["rate"]["achieved"], 1), s["requests"]["failed"], s.get("latency_ms", {}).get("p99"))' "$work/soak$i.json")
+    read -r ach failed p99 ok < <(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))
+print(round(s["rate"]["achieved"], 1), s["requests"]["failed"], s.get("latency_ms", {}).get("p99"), s["requests"]["ok"])' \
+        "$work/soak$i.json")
     printf '  %-5s %7s/s %6s %6s ms %8s%% %8s%% %8s%% %9s\n' "$i" "$ach" "$failed" "$p99" "$s" "$m" "$t" \
         "$([[ $status -eq 0 ]] && echo pass || echo "exit $status")"
-    echo "        soak user ${user}s sys ${sys}s over ${wall}s"
+    awk -v u="$user" -v y="$sys" -v w="$wall" -v n="$ok" -v m="$((m1 - m0))" -v hz="$hz" 'BEGIN {
+        printf "        soak user %.2fs sys %.2fs over %.2fs; CPU per request: soak %.0f us, mock %.0f us\n",
+            u, y, w, (n > 0 ? 1e6 * (u + y) / n : 0), (n > 0 ? 1e6 * m / hz / n : 0) }'
 done
 sm=$(bench_median "${s_pct[@]}")
 mm=$(bench_median "${m_pct[@]}")
