@@ -38,31 +38,9 @@ run_case() { # name body
     local nginx_port bare_port
     nginx_port=$(sr_free_port)
     bare_port=$(sr_free_port)
-    local escaped
-    escaped=$(sed -e "s/\\\\/\\\\\\\\/g" -e "s/'/\\\\'/g" "$work/resp.json")
-    mkdir -p "$work/nginx-$name"
-    cat >"$work/nginx-$name/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx-$name/nginx.pid;
-error_log $work/nginx-$name/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $work/nginx-$name;
-    client_body_buffer_size 64k;
-    keepalive_requests 100000000;
-    server {
-        listen 127.0.0.1:$nginx_port;
-        location / { default_type application/json; return 200 '$escaped'; }
-    }
-}
-CONF
-    taskset -c 1 nginx -c "$work/nginx-$name/nginx.conf" -e "$work/nginx-$name/error.log" &
-    sr_track "$!"
+    bench_start_nginx "$work/nginx-$name" "$nginx_port" "$work/resp.json"
     taskset -c 1 "$work/h2o_bare" "$bare_port" "$work/resp.json" &
     sr_track "$!"
-    sr_wait_port "$nginx_port"
     sr_wait_port "$bare_port"
 
     local -a m=() n=() b=()
