@@ -281,7 +281,12 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
     if (w->inflight >= w->cap) {
         /* Users never exceed the cap (hx_cfg_finish checks), but a dropped user must think and try again
          * rather than vanish from the run. */
-        w->stats->dropped++;
+        hx_stats_record_dropped(w->stats);
+        if (!w->first[HX_ERR_DROPPED].set) {
+            snprintf(why, sizeof(why), "%u requests already in flight on thread %u (its share of max_inflight %u)",
+                     w->inflight, w->index, w->cfg->max_inflight);
+            note_first(w, HX_ERR_DROPPED, cm_now_ns(), why);
+        }
         if (user != NULL)
             hx_worker_on_done(w, user, cm_now_ns(), false);
         return;
@@ -324,6 +329,7 @@ void hx_worker_abort_all(hx_worker_t *w)
         hx_xfer_aborted(x, now, &r);
         curl_multi_remove_handle(w->multi, x->easy);
         hx_stats_record(w->stats, &r);
+        note_first(w, HX_ERR_CLIENT_CLOSED, now, "still in flight when the run stopped and the drain ran out");
         release(w, x);
     }
 }
