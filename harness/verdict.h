@@ -1,8 +1,10 @@
 /* harness/verdict.h — expectations (thresholds) and their verdicts. Full reference: docs/expectations.md.
  *
  * Metrics (units as written in configs: durations with units, rates per second or minute, fractions as %):
- *   failure_rate                      fraction of requests that failed (ignore: [429, http_5xx, ...] removes
- *                                     those statuses/classes from the failures AND the denominator)
+ *   failure_rate                      fraction of the offered load that did not succeed: (failed + aborted +
+ *                                     dropped) / (total + aborted + dropped); ignore: [429, http_5xx, dropped,
+ *                                     client_closed, ...] removes those statuses/classes from the failures AND
+ *                                     the denominator ("aborted" is accepted for client_closed)
  *   latency.<stat>                    from intended send time (successful requests)
  *   latency_all.<stat>                from intended send time, every outcome
  *   service.<stat>                    from actual send time
