@@ -207,6 +207,8 @@ static void test_json_summary_fields(void **state)
         "requests.rate_limited",
         "requests.aborted",
         "requests.dropped",
+        "requests.offered",
+        "requests.unsuccessful",
         "requests.late",
         "rate.offered",
         "rate.achieved",
@@ -251,6 +253,12 @@ static void test_json_summary_fields(void **state)
     assert_true(jnum(&d, "requests.total") == 200);
     assert_true(jnum(&d, "requests.ok") == 190);
     assert_true(jnum(&d, "requests.rate_limited") == 10);
+    assert_true(jnum(&d, "requests.aborted") == 6);
+    assert_true(jnum(&d, "requests.dropped") == 4);
+    assert_true(jnum(&d, "requests.offered") == 210);    /* 200 outcomes + 6 aborted + 4 dropped */
+    assert_true(jnum(&d, "requests.unsuccessful") == 20); /* 10 failed + 6 aborted + 4 dropped */
+    assert_true(jnum(&d, "errors.dropped") == 4);
+    assert_true(jnum(&d, "errors.client_closed") == 6);
     assert_true(jnum(&d, "rate.achieved") == 20.0);
     assert_true(jnum(&d, "rate.offered") == 21.0);
     assert_true(jnum(&d, "latency_ms.max") == 50.0);
@@ -395,7 +403,8 @@ static void test_junit(void **state)
     assert_int_equal(count(s, "<failure "), 1);
     assert_non_null(strstr(s, "name=\"run\""));
     assert_non_null(strstr(s, "classname=\"soak.ci &lt;soak&gt; &amp; &quot;friends&quot;\""));
-    assert_non_null(strstr(s, "failure_rate measured 9.52%, expected &lt;= 1%"));
+    assert_non_null(
+        strstr(s, "failure_rate measured 9.52%, expected &lt;= 1% (failed 10, aborted 6, dropped 4 of 210 offered)"));
     assert_non_null(strstr(s, "timestamp=\"2023-11-14T22:13:20\""));
     free(s);
     /* Nothing succeeded: the run case fails and says why. */
@@ -439,7 +448,10 @@ static void test_table_fits_100_columns(void **state)
         "ttft (intended)",
         "itl",
         "gateway overhead",
-        "http_429 10",
+        "http_429 10 (4.76%)",
+        "client_closed 6 (2.86%)",
+        "dropped 4 (1.90%)",
+        "offered 210  unsuccessful 20 (9.52%: failed + aborted + dropped)",
         "rep-b",
         "25.0%",
         "PASS  latency.p99",
@@ -472,7 +484,7 @@ static void test_progress_line(void **state)
     assert_non_null(strstr(buf, "12.0s/60s"));
     assert_non_null(strstr(buf, "rate 5/s"));
     assert_non_null(strstr(buf, "ok 190"));
-    assert_non_null(strstr(buf, "failed 10"));
+    assert_non_null(strstr(buf, "not ok 20")); /* 10 failed + 6 aborted + 4 dropped, as failure_rate counts */
     assert_non_null(strstr(buf, "p50 10.0"));
     assert_non_null(strstr(buf, "inflight 17"));
     hx_report_progress(buf, sizeof(buf), NULL, &f->total, 0.5, 60, 0);
