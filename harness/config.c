@@ -344,6 +344,7 @@ static int load_expect(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, c
     free(c->expects);
     c->expects = e;
     c->nexpects = count;
+    c->expect_set = true;
     return 0;
 }
 

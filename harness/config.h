@@ -77,6 +77,7 @@ typedef struct hx_cfg {
     const char *api_key;  /* default key for every request */
     hx_expect_t *expects; /* malloc'd */
     size_t nexpects;
+    bool expect_set; /* the file has an expect: key; without one (and no --expect) the run gets the default */
     const char *report_dir;                          /* template: {{name}}, {{time}}, {{seed}} */
     unsigned report_formats;                         /* hx_format_t bits, for report_dir */
     const char *json_path, *jsonl_path, *junit_path; /* explicit files (flags) */
@@ -111,7 +112,8 @@ int hx_cfg_check_url(const char *url, char *err, size_t errlen);
 int hx_cfg_check_dir(const char *dir, char *err, size_t errlen);
 
 /* Applies defaults and cross-checks (a target is set, users <= max_inflight, threads <= users, ...), then
- * compiles the workload. Returns 0 or -1 with a one-line reason in err. */
+ * compiles the workload. A run with no expectation and no expect: key gets the default one
+ * (hx_expect_default). Returns 0 or -1 with a one-line reason in err. */
 int hx_cfg_finish(hx_cfg_t *c, char *err, size_t errlen);
 
 /* The planned duration after hx_cfg_finish. */

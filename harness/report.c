@@ -267,8 +267,11 @@ static void table_expectations(FILE *out, const hx_report_t *r)
     for (size_t i = 0; i < r->nexpects; i++) {
         const hx_verdict_t *v = &r->verdicts[i];
         passed += v->pass;
-        fprintf(out, "  %s  %-34.34s %-26.26s measured %s\n", v->pass ? "PASS" : "FAIL", r->expects[i].metric,
-                r->expects[i].bound_text, hx_expect_format_value(&r->expects[i], v, val, sizeof(val)));
+        const hx_expect_t *e = &r->expects[i];
+        char bound[128];
+        snprintf(bound, sizeof(bound), "%s%s", e->bound_text, e->is_default ? " (default)" : "");
+        fprintf(out, "  %s  %-34.34s %-26.26s measured %s\n", v->pass ? "PASS" : "FAIL", e->metric, bound,
+                hx_expect_format_value(e, v, val, sizeof(val)));
     }
     bool pass = hx_report_verdict(r);
     fprintf(out, "%sVerdict: %s (%zu of %zu expectations passed%s)\n", r->nexpects > 0 ? "\n" : "",
@@ -470,6 +473,8 @@ static void json_expectations(cm_jw_t *w, const hx_report_t *r)
         v->available ? cm_jw_double(w, v->measured) : cm_jw_null(w);
         jw_s(w, "measured_text", hx_expect_format_value(e, v, val, sizeof(val)));
         jw_s(w, "result", v->pass ? "pass" : "fail");
+        cm_jw_key(w, "default");
+        cm_jw_bool(w, e->is_default);
         cm_jw_obj_end(w);
     }
     cm_jw_arr_end(w);
@@ -606,7 +611,7 @@ int hx_report_junit(FILE *out, const hx_report_t *r)
     junit_run_case(&b, cls, r);
     for (size_t i = 0; i < r->nexpects; i++) {
         const hx_expect_t *e = &r->expects[i];
-        snprintf(name, sizeof(name), "%s %s", e->metric, e->bound_text);
+        snprintf(name, sizeof(name), "%s %s%s", e->metric, e->bound_text, e->is_default ? " (default)" : "");
         hx_expect_format_value(e, &r->verdicts[i], val, sizeof(val));
         int len = snprintf(msg, sizeof(msg), "%s measured %s, expected %s", e->metric, val, e->bound_text);
         if (strcmp(e->metric, "failure_rate") == 0 && len > 0 && (size_t)len < sizeof(msg))

@@ -456,6 +456,16 @@ int hx_expect_parse_flag(const char *s, hx_expect_t *out, char *err, size_t errl
     return 0;
 }
 
+void hx_expect_default(hx_expect_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    snprintf(out->metric, sizeof(out->metric), "failure_rate");
+    out->has_max = true;
+    out->max = HX_DEFAULT_FAILURE_RATE;
+    snprintf(out->bound_text, sizeof(out->bound_text), "<= %s", HX_DEFAULT_FAILURE_RATE_TEXT);
+    out->is_default = true;
+}
+
 /* ---- evaluation ------------------------------------------------------------------------------------- */
 
 static const cm_hist_t *hist_of(const hx_stats_t *s, const metric_t *m)

@@ -74,6 +74,14 @@ static void test_minimal(void **state)
     assert_int_equal(c->max_inflight, 10000);
     assert_int_equal(c->workload.nreqs, 1);
     assert_false(cli.check);
+    assert_int_equal(c->nexpects, 1); /* no --expect: the default verdict */
+    assert_true(c->expects[0].is_default);
+    hx_cli_free(&cli);
+    /* One --expect replaces the default. */
+    PARSE_OK(&cli, "--url", "http://127.0.0.1:8080/v1", "--rate", "1000/s", "--expect", "latency.p99<1s");
+    assert_int_equal(cli.cfg.nexpects, 1);
+    assert_false(cli.cfg.expects[0].is_default);
+    assert_string_equal(cli.cfg.expects[0].metric, "latency.p99");
     hx_cli_free(&cli);
 }
 

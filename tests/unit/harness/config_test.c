@@ -115,6 +115,8 @@ static void test_full(void **state)
     assert_string_equal(c.report_dir, "out/{{name}}");
     assert_int_equal(c.report_formats, HX_FMT_JSON | HX_FMT_JUNIT);
     assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
+    assert_int_equal(c.nexpects, 2); /* the file's own: no default added */
+    assert_false(c.expects[0].is_default);
     assert_int_equal(c.workload.nmodels, 3);
     assert_string_equal(c.workload.reqs[0].headers[1], "Authorization: Bearer sk-1234");
     assert_string_equal(c.workload.reqs[1].headers[1], "Authorization: Bearer sk-own");
@@ -144,7 +146,24 @@ static void test_defaults(void **state)
     assert_string_equal(c.workload.reqs[0].api->name, HX_DEFAULT_API);
     assert_string_equal(c.workload.models[0], HX_DEFAULT_MODEL);
     assert_null(c.report_dir);
+    /* No expect: key: the default verdict, failure_rate <= 1% of the offered load. */
+    assert_int_equal(c.nexpects, 1);
+    assert_true(c.expects[0].is_default);
+    assert_string_equal(c.expects[0].metric, "failure_rate");
+    assert_true(c.expects[0].has_max && !c.expects[0].has_min && c.expects[0].max == HX_DEFAULT_FAILURE_RATE);
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0); /* finishing again adds nothing */
+    assert_int_equal(c.nexpects, 1);
     hx_cfg_free(&c);
+    /* An expect: key without items opts out of the default on purpose. */
+    const char *none[] = {"expect: []\n", "expect:\n"};
+    for (size_t i = 0; i < 2; i++) {
+        char text[256];
+        snprintf(text, sizeof(text), "load: {target: 'http://127.0.0.1:1/v1', arrival: {constant: 1/s}}\n%s", none[i]);
+        assert_int_equal(load(&c, "n.yaml", text, &err), 0);
+        assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
+        assert_int_equal(c.nexpects, 0);
+        hx_cfg_free(&c);
+    }
     /* Ramp and step runs last as long as their schedule when no duration is given. */
     assert_int_equal(load(&c, "r.yaml", "load: {arrival: {ramp: {from: 1/s, to: 10/s, over: 45s}}}\n", &err), 0);
     assert_int_equal(hx_cfg_duration(&c), 45 * S);

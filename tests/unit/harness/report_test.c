@@ -288,6 +288,7 @@ static void test_json_summary_fields(void **state)
     assert_int_equal(cm_json_double(&d, cm_json_get(&d, e1, "measured"), &measured), 0);
     assert_true(fabs(measured - 20.0 / 210.0) < 1e-12);
     assert_true(cm_json_str_eq(&d, cm_json_get(&d, cm_json_at(&d, ex, 0), "result"), "pass"));
+    assert_int_equal(cm_json_type(&d, cm_json_get(&d, e1, "default")), CM_JSON_FALSE);
     assert_true(cm_json_str_eq(&d, jpath(&d, "verdict"), "fail"));
     cm_json_toks_free(&toks);
     free(s);
@@ -471,6 +472,42 @@ static void test_table_fits_100_columns(void **state)
     free(f);
 }
 
+/* A run that gave no expectation is judged by the default one, and every report says it is the default. */
+static void test_default_expectation_is_marked(void **state)
+{
+    (void)state;
+    fixture_t *f = make_fixture(false, "dflt");
+    f->report.nexpects = 1;
+    hx_expect_default(&f->expects[0]);
+    hx_eval_input_t in = {&f->total, NULL, NULL, f->info.duration_s};
+    hx_expect_eval(&f->expects[0], &in, &f->verdicts[0]);
+    finish(f);
+    FILE *fp = tmpfile();
+    hx_report_table(fp, &f->report);
+    char *s = slurp(fp);
+    fclose(fp);
+    assert_non_null(strstr(s, "FAIL  failure_rate"));
+    assert_non_null(strstr(s, "<= 1% (default)"));
+    assert_non_null(strstr(s, "measured 9.52%"));
+    free(s);
+    s = write_with(hx_report_json, &f->report);
+    cm_json_toks_t toks = {0};
+    cm_json_doc_t d;
+    char err[128];
+    assert_int_equal(cm_json_parse(&d, s, strlen(s), &toks, err, sizeof(err)), 0);
+    uint32_t e0 = cm_json_at(&d, jpath(&d, "expectations"), 0);
+    assert_int_equal(cm_json_type(&d, cm_json_get(&d, e0, "default")), CM_JSON_TRUE);
+    assert_true(cm_json_str_eq(&d, cm_json_get(&d, e0, "bound"), "<= 1%"));
+    assert_true(cm_json_str_eq(&d, jpath(&d, "verdict"), "fail"));
+    cm_json_toks_free(&toks);
+    free(s);
+    s = write_with(hx_report_junit, &f->report);
+    check_xml(s);
+    assert_non_null(strstr(s, "name=\"failure_rate &lt;= 1% (default)\""));
+    free(s);
+    free(f);
+}
+
 static void test_progress_line(void **state)
 {
     (void)state;
@@ -523,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_json_optional_sections),
         cmocka_unit_test(test_junit),
         cmocka_unit_test(test_table_fits_100_columns),
+        cmocka_unit_test(test_default_expectation_is_marked),
         cmocka_unit_test(test_progress_line),
         cmocka_unit_test(test_write_errors),
         cmocka_unit_test(test_iso_time),

@@ -370,6 +370,30 @@ static void test_eval_failure_rate(void **state)
     free(f);
 }
 
+/* The default verdict is failure_rate <= 1%, exactly as --expect 'failure_rate<=1%' would be, but marked. */
+static void test_default_expectation(void **state)
+{
+    (void)state;
+    hx_expect_t d, flag;
+    char err[256];
+    hx_expect_default(&d);
+    assert_int_equal(hx_expect_parse_flag("failure_rate<=" HX_DEFAULT_FAILURE_RATE_TEXT, &flag, err, sizeof(err)), 0);
+    assert_true(d.is_default);
+    assert_false(flag.is_default);
+    assert_string_equal(d.metric, flag.metric);
+    assert_string_equal(d.bound_text, flag.bound_text);
+    assert_true(d.has_max == flag.has_max && d.has_min == flag.has_min && d.max_strict == flag.max_strict);
+    assert_near(d.max, flag.max, 0);
+    assert_near(d.max, 0.01, 0);
+    assert_string_equal(hx_expect_unit(&d), "fraction");
+    fixture_t *f = make_fixture();
+    hx_eval_input_t in = {&f->total, NULL, NULL, 10.0};
+    hx_verdict_t v;
+    hx_expect_eval(&d, &in, &v);
+    assert_false(v.pass); /* 30 of 120 offered did not succeed */
+    free(f);
+}
+
 static void test_eval_latency_and_streams(void **state)
 {
     (void)state;
@@ -509,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_yaml_list),
         cmocka_unit_test(test_yaml_errors),
         cmocka_unit_test(test_eval_failure_rate),
+        cmocka_unit_test(test_default_expectation),
         cmocka_unit_test(test_eval_latency_and_streams),
         cmocka_unit_test(test_eval_rates_counts_shares),
         cmocka_unit_test(test_eval_drift),
