@@ -1,5 +1,7 @@
 #include "harness/config.h"
 
+#include "common/units.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,18 +350,26 @@ static int load_expect(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, c
     return 0;
 }
 
+/* A seed is any 64-bit value, as --seed takes it (cm_conf_int stops at INT64_MAX). */
+static int load_seed(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *v, cm_err_t *err)
+{
+    char why[160];
+    if (v->type != CM_NODE_SCALAR)
+        return cm_conf_error(conf, v, "seed", err, "expected a whole number from 0 to %llu",
+                             (unsigned long long)UINT64_MAX);
+    if (cm_parse_u64(v->str, &c->seed, why, sizeof(why)) != 0)
+        return cm_conf_error(conf, v, "seed", err, "%s", why);
+    c->seed_set = true;
+    return 0;
+}
+
 static int load_scalars(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *root, cm_err_t *err)
 {
     const cm_node_t *v;
-    int64_t seed;
     if ((v = cm_conf_get(root, "name")) && get_str(c, conf, v, "name", &c->name, err))
         return -1;
-    if ((v = cm_conf_get(root, "seed")) != NULL) {
-        if (cm_conf_int(conf, v, "seed", 0, INT64_MAX, &seed, err) != 0)
-            return -1;
-        c->seed = (uint64_t)seed;
-        c->seed_set = true;
-    }
+    if ((v = cm_conf_get(root, "seed")) && load_seed(c, conf, v, err))
+        return -1;
     if ((v = cm_conf_get(root, "duration")) && cm_conf_duration(conf, v, "duration", &c->duration_ns, err))
         return -1;
     if (v != NULL && c->duration_ns == 0)

@@ -88,7 +88,8 @@ static uint64_t random_seed(void)
     uint64_t s;
     if (getrandom(&s, sizeof(s), 0) != (ssize_t)sizeof(s))
         s = cm_now_ns() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
-    /* Kept below 2^63 so that it can be passed back with --seed or `seed:`. */
+    /* Kept below 2^63 so that it can be passed back with --seed, which stops at INT64_MAX (`seed:` in a file
+     * takes the whole 64-bit range). */
     return s & INT64_MAX;
 }
 

@@ -176,6 +176,30 @@ static void test_defaults(void **state)
     hx_cfg_free(&c);
 }
 
+/* seed: takes the whole 64-bit range, as --seed does; one past it is an error at the value's position. */
+static void test_seed_range(void **state)
+{
+    (void)state;
+    hx_cfg_t c;
+    cm_err_t err;
+    assert_int_equal(load(&c, "s.yaml", "seed: 0\n", &err), 0);
+    assert_true(c.seed_set);
+    assert_int_equal(c.seed, 0);
+    hx_cfg_free(&c);
+    assert_int_equal(load(&c, "s.yaml", "seed: 18446744073709551615\n", &err), 0);
+    assert_true(c.seed == UINT64_MAX);
+    hx_cfg_free(&c);
+    assert_int_equal(load(&c, "s.yaml", "seed: 9223372036854775808\n", &err), 0); /* above INT64_MAX */
+    assert_true(c.seed == UINT64_C(9223372036854775808));
+    hx_cfg_free(&c);
+    expect_error("name: x\nseed: 18446744073709551616\n",
+                 "s.yaml:2:7: seed: \"18446744073709551616\": too large (the maximum is 18446744073709551615)");
+    expect_error("seed: -1\n", "s.yaml:1:7: seed: \"-1\": negative values are not allowed");
+    expect_error("seed: 1.5\n",
+                 "s.yaml:1:7: seed: \"1.5\": expected a whole number from 0 to 18446744073709551615 in decimal digits");
+    expect_error("seed: [1]\n", "s.yaml:1:7: seed: expected a whole number from 0 to 18446744073709551615");
+}
+
 static void test_unknown_keys(void **state)
 {
     (void)state;
@@ -295,6 +319,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_seed_range),
         cmocka_unit_test(test_unknown_keys),
         cmocka_unit_test(test_value_errors),
         cmocka_unit_test(test_target_for_soak_run),
