@@ -200,6 +200,43 @@ static void test_seed_range(void **state)
     expect_error("seed: [1]\n", "s.yaml:1:7: seed: expected a whole number from 0 to 18446744073709551615");
 }
 
+static void expect_finish_error(const char *text, const char *want);
+
+/* Durations stop at HX_MAX_DURATION_NS (365 days) and think times at a day, so no deadline can wrap. */
+static void test_duration_limits(void **state)
+{
+    (void)state;
+    hx_cfg_t c;
+    cm_err_t err;
+    char why[256];
+    assert_int_equal(load(&c, "s.yaml", "duration: 365d\nload: {drain: 365d, timeout: 365d, interval: 365d}\n", &err),
+                     0);
+    assert_int_equal(c.duration_ns, HX_MAX_DURATION_NS);
+    hx_cfg_free(&c);
+    expect_error("duration: 366d\n", "s.yaml:1:11: duration: 366d is above the maximum of 365d");
+    expect_error("duration: 100000d\n", "s.yaml:1:11: duration: 100000d is above the maximum of 365d");
+    expect_error("load: {drain: 8760h1s}\n", "s.yaml:1:15: load.drain: 8760h1s is above the maximum of 365d");
+    expect_error("load: {timeout: 400d}\n", "s.yaml:1:17: load.timeout: 400d is above the maximum of 365d");
+    expect_error("load: {interval: 400d}\n", "s.yaml:1:18: load.interval: 400d is above the maximum of 365d");
+    expect_error("load: {arrival: {ramp: {from: 1/s, to: 2/s, over: 400d}}}\n",
+                 "s.yaml:1:51: load.arrival.ramp.over: 400d is above the maximum of 365d");
+    expect_error("load: {arrival: {step: [{rate: 1/s, for: 1s}, {rate: 1/s, for: 400d}]}}\n",
+                 "s.yaml:1:64: load.arrival.step[1].for: 400d is above the maximum of 365d");
+    expect_error("load: {arrival: {users: 1, think: 2d}}\n",
+                 "s.yaml:1:35: load.arrival.think: \"2d\": a think time is at most 1d");
+    /* Steps within the limit one by one can still add up past it: refused before any deadline is computed. */
+    expect_finish_error("load: {target: 'http://h/v1', arrival: {step: [{rate: 1/s, for: 200d}, {rate: 1/s, for: "
+                        "200d}]}}\n",
+                        "duration (the ramp's over or the steps' sum) 400d is above the maximum of 365d");
+    /* Values set by hand (the CLI does this) are checked by hx_cfg_finish too. */
+    assert_int_equal(load(&c, "s.yaml", "load: {target: 'http://h/v1', arrival: {constant: 1/s}}\n", &err), 0);
+    c.drain_ns = HX_MAX_DURATION_NS + 1;
+    c.drain_set = true;
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), -1);
+    assert_string_equal(why, "drain is above the maximum of 365d"); /* 1 ns over: no rounded value */
+    hx_cfg_free(&c);
+}
+
 static void test_unknown_keys(void **state)
 {
     (void)state;
@@ -320,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_seed_range),
+        cmocka_unit_test(test_duration_limits),
         cmocka_unit_test(test_unknown_keys),
         cmocka_unit_test(test_value_errors),
         cmocka_unit_test(test_target_for_soak_run),
