@@ -259,19 +259,15 @@ static hx_xfer_t *get_xfer(hx_worker_t *w, char *err, size_t errlen)
     return x;
 }
 
-/* A request that could not even be handed to libcurl still has an outcome: it is counted (other) rather
- * than vanishing from the totals. */
+/* A request that could not even be handed to libcurl still has an outcome: it is counted (client_setup)
+ * rather than vanishing from the totals, and the first one's reason is reported. */
 static void launch_failed(hx_worker_t *w, uint64_t intended, hx_user_t *user, const char *why)
 {
     uint64_t now = cm_now_ns();
     hx_result_t r;
-    memset(&r, 0, sizeof(r));
-    r.err = HX_ERR_OTHER;
-    r.intended = intended;
-    r.sent = r.done = now;
-    r.mock_service_ms = r.gateway_overhead_ms = HX_NO_VALUE;
+    hx_xfer_setup_failed(intended, now, &r);
     hx_stats_record(w->stats, &r);
-    note_first(w, HX_ERR_OTHER, now, why);
+    note_first(w, HX_ERR_CLIENT_SETUP, now, why);
     hx_worker_on_done(w, user, now, false);
 }
 
@@ -299,7 +295,13 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
     uint32_t req = hx_workload_pick(w->wl, &w->rng);
     uint16_t model = hx_workload_model(w->wl, req, &w->cursor[req]);
     uint64_t seq = w->seq++ * w->nworkers + w->index;
-    hx_xfer_prepare(x, w->wl, req, model, w->targets[req], w->headers[req], &w->rng, seq);
+    if (hx_xfer_prepare(x, w->wl, req, model, w->targets[req], w->headers[req], &w->rng, seq, why, sizeof(why)) !=
+        0) {
+        x->next_free = w->free_list; /* never in flight: back to the free list as it is */
+        w->free_list = x;
+        launch_failed(w, intended, user, why);
+        return;
+    }
     x->intended = intended;
     x->user = user;
     x->active = true;

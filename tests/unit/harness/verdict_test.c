@@ -210,7 +210,7 @@ static void test_yaml_errors(void **state)
     expect_yaml_error("expect:\n  - {metric: failure_rate, max: 1%, ignore: [none]}\n", "expect[0].ignore[0]",
                       "unknown error class \"none\"");
     expect_yaml_error("expect:\n  - {metric: failure_rate, max: 1%, ignore: [abort]}\n", "expect[0].ignore[0]",
-                      "bad_body, other, dropped, aborted)");
+                      "bad_body, other, dropped, client_setup, aborted)");
     expect_yaml_error("expect:\n  - {metric: failure_rate, max: 1%, ignore: {a: 1}}\n", "expect[0].ignore",
                       "expected a list");
     expect_yaml_error("expect: {metric: failure_rate}\n", "test.yaml:1:9: expect", "expected a list of expectations");
