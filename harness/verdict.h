@@ -37,7 +37,7 @@ typedef struct hx_expect {
     uint64_t ignore_errors;   /* bit i: hx_err_t i ignored by failure_rate */
     uint64_t ignore_status[10]; /* bitset over HTTP statuses 0..639 ignored by failure_rate */
     bool min_strict, max_strict; /* CLI ">" and "<": the bound itself fails (YAML min/max are inclusive) */
-    bool is_default; /* added because the run gave no expectation (hx_expect_default); reports say so */
+    bool is_default;             /* added because the run gave no expectation (hx_expect_default); reports say so */
 } hx_expect_t;
 
 /* The verdict of a run that states no expectation at all (no --expect, no expect: key): at most 1% of the

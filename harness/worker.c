@@ -295,8 +295,7 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
     uint32_t req = hx_workload_pick(w->wl, &w->rng);
     uint16_t model = hx_workload_model(w->wl, req, &w->cursor[req]);
     uint64_t seq = w->seq++ * w->nworkers + w->index;
-    if (hx_xfer_prepare(x, w->wl, req, model, w->targets[req], w->headers[req], &w->rng, seq, why, sizeof(why)) !=
-        0) {
+    if (hx_xfer_prepare(x, w->wl, req, model, w->targets[req], w->headers[req], &w->rng, seq, why, sizeof(why)) != 0) {
         x->next_free = w->free_list; /* never in flight: back to the free list as it is */
         w->free_list = x;
         launch_failed(w, intended, user, why);

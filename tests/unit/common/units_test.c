@@ -251,7 +251,8 @@ static void test_u64(void **state)
     assert_true(v == UINT64_MAX);
     assert_int_equal(cm_parse_u64("000018446744073709551615", &v, err, sizeof(err)), 0);
     assert_true(v == UINT64_MAX);
-    check_u64_error("18446744073709551616", "\"18446744073709551616\": too large (the maximum is 18446744073709551615)");
+    check_u64_error("18446744073709551616",
+                    "\"18446744073709551616\": too large (the maximum is 18446744073709551615)");
     check_u64_error("99999999999999999999999", "\"99999999999999999999999\": too large (the maximum is "
                                                "18446744073709551615)");
     check_u64_error("-1", "\"-1\": negative values are not allowed");

@@ -255,7 +255,7 @@ static void test_json_summary_fields(void **state)
     assert_true(jnum(&d, "requests.rate_limited") == 10);
     assert_true(jnum(&d, "requests.aborted") == 6);
     assert_true(jnum(&d, "requests.dropped") == 4);
-    assert_true(jnum(&d, "requests.offered") == 210);    /* 200 outcomes + 6 aborted + 4 dropped */
+    assert_true(jnum(&d, "requests.offered") == 210);     /* 200 outcomes + 6 aborted + 4 dropped */
     assert_true(jnum(&d, "requests.unsuccessful") == 20); /* 10 failed + 6 aborted + 4 dropped */
     assert_true(jnum(&d, "errors.dropped") == 4);
     assert_true(jnum(&d, "errors.client_closed") == 6);

@@ -165,9 +165,8 @@ static void test_yaml_list(void **state)
     assert_int_equal(n, 0);
     assert_null(e);
     /* dropped and aborted (the summary's name for client_closed) are classes failure_rate may ignore */
-    assert_int_equal(parse_yaml("expect:\n  - {metric: failure_rate, max: 1%, ignore: [dropped, aborted]}\n", &e, &n,
-                                &err),
-                     0);
+    assert_int_equal(
+        parse_yaml("expect:\n  - {metric: failure_rate, max: 1%, ignore: [dropped, aborted]}\n", &e, &n, &err), 0);
     assert_int_equal(n, 1);
     assert_int_equal(e[0].ignore_errors, (1ull << HX_ERR_DROPPED) | (1ull << HX_ERR_CLIENT_CLOSED));
     free(e);

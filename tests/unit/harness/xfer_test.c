@@ -26,7 +26,7 @@ typedef CURLcode (*setopt_fn)(CURL *, CURLoption, ...);
 
 static struct {
     bool refuse;
-    CURLoption option;         /* refused while refuse is set */
+    CURLoption option;          /* refused while refuse is set */
     unsigned curlu, postfields; /* calls seen */
 } seam;
 
@@ -138,7 +138,8 @@ static void test_refused_option_fails_the_request(void **state)
         seam.refuse = true;
         seam.option = cases[i].option;
         assert_int_equal(prepare(f, x, err, sizeof(err)), -1);
-        snprintf(want, sizeof(want), "curl_easy_setopt(%s): %s", cases[i].name, curl_easy_strerror(CURLE_OUT_OF_MEMORY));
+        snprintf(want, sizeof(want), "curl_easy_setopt(%s): %s", cases[i].name,
+                 curl_easy_strerror(CURLE_OUT_OF_MEMORY));
         assert_string_equal(err, want);
         /* Once libcurl takes the option again, the same transfer sets everything anew and works. */
         seam.refuse = false;
