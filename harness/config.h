@@ -123,9 +123,8 @@ int hx_cfg_check_url(const char *url, char *err, size_t errlen);
 int hx_cfg_check_dir(const char *dir, char *err, size_t errlen);
 
 /* Applies defaults and cross-checks (a target is set, users <= max_inflight, threads <= users, durations up
- * to HX_MAX_DURATION_NS, ...), then
- * compiles the workload. A run with no expectation and no expect: key gets the default one
- * (hx_expect_default). Returns 0 or -1 with a one-line reason in err. */
+ * to HX_MAX_DURATION_NS, ...), then compiles the workload. A run with no expectation and no expect: key gets
+ * the default one (hx_expect_default). Returns 0 or -1 with a one-line reason in err. */
 int hx_cfg_finish(hx_cfg_t *c, char *err, size_t errlen);
 
 /* The planned duration after hx_cfg_finish. */

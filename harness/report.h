@@ -46,8 +46,8 @@ typedef struct hx_report {
 bool hx_report_verdict(const hx_report_t *r);
 
 /* One line for the terminal: elapsed, rate this interval, ok and not ok (failed + aborted + dropped, what
- * failure_rate counts), p50/p99, in-flight. interval may be
- * NULL (nothing closed yet). Always NUL-terminates buf (truncating when n is small). */
+ * failure_rate counts), p50/p99, in-flight. interval may be NULL (nothing closed yet). Always NUL-terminates
+ * buf (truncating when n is small). */
 void hx_report_progress(char *buf, size_t n, const hx_stats_t *interval, const hx_stats_t *total, double elapsed_s,
                         double planned_s, uint64_t inflight);
 /* The final table for people, at most 100 columns wide. first_window/last_window may be NULL. */
