@@ -7,6 +7,7 @@
 #include "common/units.h"
 #include "common/buf.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -365,6 +366,25 @@ int cm_parse_size(const char *s, uint64_t *bytes, char *err, size_t errlen)
         return -1;
     if (term_to_u64(&t, bytes) != 0)
         return fail(&sc, "too large");
+    return 0;
+}
+
+int cm_parse_u64(const char *s, uint64_t *out, char *err, size_t errlen)
+{
+    scanner_t sc;
+    scanner_init(&sc, s, err, errlen);
+    if (sc.p == sc.end)
+        return fail(&sc, "empty number");
+    if (*sc.p == '-')
+        return fail(&sc, "negative values are not allowed");
+    uint64_t v = 0;
+    for (const char *p = sc.p; p < sc.end; p++) {
+        if (!is_digit(*p))
+            return fail(&sc, "expected a whole number from 0 to %" PRIu64 " in decimal digits", UINT64_MAX);
+        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v))
+            return fail(&sc, "too large (the maximum is %" PRIu64 ")", UINT64_MAX);
+    }
+    *out = v;
     return 0;
 }
 

@@ -31,6 +31,11 @@ int cm_parse_percent(const char *s, double *fraction, char *err, size_t errlen);
 /* Sizes: bytes with optional suffix B, k/KB (1000), KiB (1024), M/MB, MiB, G/GB, GiB. */
 int cm_parse_size(const char *s, uint64_t *bytes, char *err, size_t errlen);
 
+/* Whole numbers over the full unsigned 64-bit range, 0..18446744073709551615, in plain decimal digits (no
+ * sign, suffix, fraction or exponent): identifiers such as seeds, where "10k" or rounding through a double
+ * would be a mistake. Above the range is an error ("too large"), not a wrap. */
+int cm_parse_u64(const char *s, uint64_t *out, char *err, size_t errlen);
+
 /* Formatting for reports: shortest readable form with up to 3 significant decimals.
  * cm_format_duration(buf, n, 1250000) -> "1.25ms"; 0 -> "0s"; 90e9 -> "1m30s". Returns buf. */
 char *cm_format_duration(char *buf, size_t n, uint64_t ns);

@@ -157,7 +157,21 @@ static int parse_range(const char *s, const char *dots, cm_dist_t *out, char *er
     return 0;
 }
 
-int hx_think_parse(const char *s, cm_dist_t *out, char *err, size_t errlen)
+/* The value that says how long a distribution thinks: samples beyond it are the tail, which
+ * hx_think_sample caps; a think time whose typical value is already past the cap is a mistake. */
+static double think_typical(const cm_dist_t *d)
+{
+    switch (d->kind) {
+    case CM_DIST_UNIFORM:
+        return d->b;
+    case CM_DIST_PERCENTILES:
+        return d->npoints > 0 ? d->points[d->npoints - 1].v : 0;
+    default: /* fixed: the value; normal: the mean; lognormal: the median */
+        return d->a;
+    }
+}
+
+static int think_parse_any(const char *s, cm_dist_t *out, char *err, size_t errlen)
 {
     const char *dots = strstr(s, "..");
     if (dots != NULL)
@@ -169,6 +183,29 @@ int hx_think_parse(const char *s, cm_dist_t *out, char *err, size_t errlen)
         return -1;
     *out = cm_dist_fixed((double)ns);
     return 0;
+}
+
+int hx_think_parse(const char *s, cm_dist_t *out, char *err, size_t errlen)
+{
+    char max[32];
+    cm_dist_t d;
+    if (think_parse_any(s, &d, err, errlen) != 0)
+        return -1;
+    if (!(think_typical(&d) <= (double)HX_MAX_THINK_NS)) {
+        snprintf(err, errlen, "\"%s\": a think time is at most %s", s,
+                 cm_format_duration(max, sizeof(max), HX_MAX_THINK_NS));
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+uint64_t hx_think_sample(const cm_dist_t *d, cm_rng_t *rng)
+{
+    double v = cm_dist_sample(d, rng);
+    if (!(v > 0))
+        return 0;
+    return v >= (double)HX_MAX_THINK_NS ? HX_MAX_THINK_NS : (uint64_t)v;
 }
 
 static char *fmt_dur(char *buf, size_t n, uint64_t ns)

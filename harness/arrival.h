@@ -72,9 +72,17 @@ uint64_t hx_user_start_ns(const hx_arrival_t *a, uint32_t user);
 /* Expected number of open-loop arrivals in [0, t) (all threads); for the offered rate and --check output. */
 double hx_arrival_expected(const hx_arrival_t *a, uint64_t t_ns);
 
+/* One think time is at most a day, like one of the mock's delays: a distribution written with the wrong unit
+ * ("lognormal(800s, 2)") or a long tail must not park a user for years or overflow its next send time. */
+#define HX_MAX_THINK_NS (86400ull * 1000000000ull)
+
 /* Parses a think time: "0.5s..1s" (uniform, like Locust's between(0.5, 1)), a bare duration ("1s", fixed),
- * or any duration distribution cm_dist_parse accepts ("lognormal(800ms, 0.3)"). Returns 0 or -1 with err. */
+ * or any duration distribution cm_dist_parse accepts ("lognormal(800ms, 0.3)"). A think time whose typical
+ * value is above HX_MAX_THINK_NS (fixed value, range maximum, mean, median or last percentile) is an error.
+ * Returns 0 or -1 with err. */
 int hx_think_parse(const char *s, cm_dist_t *out, char *err, size_t errlen);
+/* Draws one think time in ns, capped at HX_MAX_THINK_NS (tails of normal and lognormal are unbounded). */
+uint64_t hx_think_sample(const cm_dist_t *d, cm_rng_t *rng);
 
 /* A one-line description for reports: "constant 1174/s", "ramp 10/s -> 1000/s over 30s",
  * "users 1000 spawn 500/s think 0.5s..1s". Returns buf. */

@@ -1,5 +1,7 @@
 #include "harness/config.h"
 
+#include "common/units.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +94,18 @@ int hx_cfg_load_headers(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
     return 0;
 }
 
+/* A duration up to HX_MAX_DURATION_NS, so that no deadline computed from it can wrap. */
+static int get_dur(const cm_conf_t *conf, const cm_node_t *n, const char *path, uint64_t *ns, cm_err_t *err)
+{
+    char max[32];
+    if (cm_conf_duration(conf, n, path, ns, err) != 0)
+        return -1;
+    if (*ns > HX_MAX_DURATION_NS)
+        return cm_conf_error(conf, n, path, err, "%s is above the maximum of %s", n->str,
+                             cm_format_duration(max, sizeof(max), HX_MAX_DURATION_NS));
+    return 0;
+}
+
 /* ---- arrival ---------------------------------------------------------------------------------------- */
 
 static int load_ramp(hx_arrival_t *a, const cm_conf_t *conf, const cm_node_t *n, const char *path, cm_err_t *err)
@@ -103,7 +117,7 @@ static int load_ramp(hx_arrival_t *a, const cm_conf_t *conf, const cm_node_t *n,
     a->kind = HX_ARRIVAL_RAMP;
     if (cm_conf_rate(conf, cm_conf_get(n, "from"), cm_conf_path(p, sizeof(p), path, -1, "from"), &a->from, err) ||
         cm_conf_rate(conf, cm_conf_get(n, "to"), cm_conf_path(p, sizeof(p), path, -1, "to"), &a->to, err) ||
-        cm_conf_duration(conf, cm_conf_get(n, "over"), cm_conf_path(p, sizeof(p), path, -1, "over"), &a->over_ns, err))
+        get_dur(conf, cm_conf_get(n, "over"), cm_conf_path(p, sizeof(p), path, -1, "over"), &a->over_ns, err))
         return -1;
     if (a->over_ns == 0)
         return cm_conf_error(conf, cm_conf_get(n, "over"), p, err, "must be > 0");
@@ -127,8 +141,7 @@ static int load_steps(hx_arrival_t *a, const cm_conf_t *conf, const cm_node_t *n
             return -1;
         if (cm_conf_rate(conf, cm_conf_get(it, "rate"), cm_conf_path(q, sizeof(q), p, -1, "rate"), &a->steps[i].rate,
                          err) ||
-            cm_conf_duration(conf, cm_conf_get(it, "for"), cm_conf_path(q, sizeof(q), p, -1, "for"),
-                             &a->steps[i].dur_ns, err))
+            get_dur(conf, cm_conf_get(it, "for"), cm_conf_path(q, sizeof(q), p, -1, "for"), &a->steps[i].dur_ns, err))
             return -1;
         if (a->steps[i].dur_ns == 0)
             return cm_conf_error(conf, cm_conf_get(it, "for"), q, err, "must be > 0");
@@ -289,14 +302,14 @@ static int load_target(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *v, c
 static int load_durations(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err)
 {
     const cm_node_t *v;
-    if ((v = cm_conf_get(n, "timeout")) && cm_conf_duration(conf, v, "load.timeout", &c->timeout_ns, err))
+    if ((v = cm_conf_get(n, "timeout")) && get_dur(conf, v, "load.timeout", &c->timeout_ns, err))
         return -1;
     if (v != NULL && c->timeout_ns < 1000000ull)
         return cm_conf_error(conf, v, "load.timeout", err, "must be at least 1ms");
-    if ((v = cm_conf_get(n, "drain")) && cm_conf_duration(conf, v, "load.drain", &c->drain_ns, err))
+    if ((v = cm_conf_get(n, "drain")) && get_dur(conf, v, "load.drain", &c->drain_ns, err))
         return -1;
     c->drain_set = c->drain_set || v != NULL;
-    if ((v = cm_conf_get(n, "interval")) && cm_conf_duration(conf, v, "load.interval", &c->interval_ns, err))
+    if ((v = cm_conf_get(n, "interval")) && get_dur(conf, v, "load.interval", &c->interval_ns, err))
         return -1;
     if (v != NULL && c->interval_ns < 10000000ull)
         return cm_conf_error(conf, v, "load.interval", err, "must be at least 10ms");
@@ -344,22 +357,31 @@ static int load_expect(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, c
     free(c->expects);
     c->expects = e;
     c->nexpects = count;
+    c->expect_set = true;
+    return 0;
+}
+
+/* A seed is any 64-bit value, as --seed takes it (cm_conf_int stops at INT64_MAX). */
+static int load_seed(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *v, cm_err_t *err)
+{
+    char why[160];
+    if (v->type != CM_NODE_SCALAR)
+        return cm_conf_error(conf, v, "seed", err, "expected a whole number from 0 to %llu",
+                             (unsigned long long)UINT64_MAX);
+    if (cm_parse_u64(v->str, &c->seed, why, sizeof(why)) != 0)
+        return cm_conf_error(conf, v, "seed", err, "%s", why);
+    c->seed_set = true;
     return 0;
 }
 
 static int load_scalars(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *root, cm_err_t *err)
 {
     const cm_node_t *v;
-    int64_t seed;
     if ((v = cm_conf_get(root, "name")) && get_str(c, conf, v, "name", &c->name, err))
         return -1;
-    if ((v = cm_conf_get(root, "seed")) != NULL) {
-        if (cm_conf_int(conf, v, "seed", 0, INT64_MAX, &seed, err) != 0)
-            return -1;
-        c->seed = (uint64_t)seed;
-        c->seed_set = true;
-    }
-    if ((v = cm_conf_get(root, "duration")) && cm_conf_duration(conf, v, "duration", &c->duration_ns, err))
+    if ((v = cm_conf_get(root, "seed")) && load_seed(c, conf, v, err))
+        return -1;
+    if ((v = cm_conf_get(root, "duration")) && get_dur(conf, v, "duration", &c->duration_ns, err))
         return -1;
     if (v != NULL && c->duration_ns == 0)
         return cm_conf_error(conf, v, "duration", err, "must be > 0");

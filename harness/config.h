@@ -47,6 +47,17 @@ typedef enum hx_format {
 #define HX_DEFAULT_DRAIN_NS (2ull * 1000000000ull)
 #define HX_DEFAULT_INTERVAL_NS (1000000000ull)
 #define HX_MAX_THREADS 256u
+/* The longest duration, ramp `over`, step `for`, drain, timeout and interval a run accepts: a year. It keeps
+ * start + duration + drain, and every deadline derived from them, far from 2^64 ns (584 years), where the
+ * arithmetic would wrap into the past. Longer values are configuration errors. */
+#define HX_MAX_DURATION_NS (365ull * 86400ull * 1000000000ull)
+
+/* start + d in ns, saturating at UINT64_MAX: a deadline that would overflow is never reached rather than
+ * wrapping to a time already past. */
+static inline uint64_t hx_deadline_ns(uint64_t start, uint64_t d)
+{
+    return d > UINT64_MAX - start ? UINT64_MAX : start + d;
+}
 /* Defaults of a request template (flags and files alike). */
 #define HX_DEFAULT_API "openai.chat"
 #define HX_DEFAULT_MODEL "gpt-4o-mini"
@@ -77,6 +88,7 @@ typedef struct hx_cfg {
     const char *api_key;  /* default key for every request */
     hx_expect_t *expects; /* malloc'd */
     size_t nexpects;
+    bool expect_set; /* the file has an expect: key; without one (and no --expect) the run gets the default */
     const char *report_dir;                          /* template: {{name}}, {{time}}, {{seed}} */
     unsigned report_formats;                         /* hx_format_t bits, for report_dir */
     const char *json_path, *jsonl_path, *junit_path; /* explicit files (flags) */
@@ -110,8 +122,9 @@ int hx_cfg_check_url(const char *url, char *err, size_t errlen);
 /* Checks a report dir template's placeholders. */
 int hx_cfg_check_dir(const char *dir, char *err, size_t errlen);
 
-/* Applies defaults and cross-checks (a target is set, users <= max_inflight, threads <= users, ...), then
- * compiles the workload. Returns 0 or -1 with a one-line reason in err. */
+/* Applies defaults and cross-checks (a target is set, users <= max_inflight, threads <= users, durations up
+ * to HX_MAX_DURATION_NS, ...), then compiles the workload. A run with no expectation and no expect: key gets
+ * the default one (hx_expect_default). Returns 0 or -1 with a one-line reason in err. */
 int hx_cfg_finish(hx_cfg_t *c, char *err, size_t errlen);
 
 /* The planned duration after hx_cfg_finish. */

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/units.h"
 #include "harness/config.h"
 
 int hx_cfg_check_url(const char *url, char *err, size_t errlen)
@@ -64,7 +65,7 @@ uint64_t hx_cfg_duration(const hx_cfg_t *c)
     if (c->arrival.kind == HX_ARRIVAL_RAMP)
         d = c->arrival.over_ns;
     for (size_t i = 0; c->arrival.kind == HX_ARRIVAL_STEP && i < c->arrival.nsteps; i++)
-        d += c->arrival.steps[i].dur_ns;
+        d = hx_deadline_ns(d, c->arrival.steps[i].dur_ns); /* saturates; hx_cfg_finish refuses the total */
     return d ? d : HX_DEFAULT_DURATION_NS;
 }
 
@@ -88,7 +89,8 @@ static uint64_t random_seed(void)
     uint64_t s;
     if (getrandom(&s, sizeof(s), 0) != (ssize_t)sizeof(s))
         s = cm_now_ns() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
-    /* Kept below 2^63 so that it can be passed back with --seed or `seed:`. */
+    /* Kept below 2^63 so that it can be passed back with --seed, which stops at INT64_MAX (`seed:` in a file
+     * takes the whole 64-bit range). */
     return s & INT64_MAX;
 }
 
@@ -116,6 +118,13 @@ static void apply_defaults(hx_cfg_t *c)
         c->reqs = s;
         c->nreqs = 1;
     }
+    /* A run that states nothing still has a verdict that cannot hide failures or overload; `expect: []`
+     * says "no expectations" on purpose. */
+    if (c->nexpects == 0 && !c->expect_set) {
+        c->expects = cm_xcalloc(1, sizeof(*c->expects));
+        hx_expect_default(&c->expects[0]);
+        c->nexpects = 1;
+    }
 }
 
 static int cross_check(const hx_cfg_t *c, char *err, size_t errlen)
@@ -141,6 +150,32 @@ static int cross_check(const hx_cfg_t *c, char *err, size_t errlen)
     return 0;
 }
 
+static int check_limit(const char *what, uint64_t ns, char *err, size_t errlen)
+{
+    char v[32], max[32];
+    if (ns <= HX_MAX_DURATION_NS)
+        return 0;
+    /* The formatter rounds to 3 significant decimals: "365d" above "365d" would read as a contradiction. */
+    cm_format_duration(v, sizeof(v), ns);
+    cm_format_duration(max, sizeof(max), HX_MAX_DURATION_NS);
+    if (strcmp(v, max) == 0)
+        snprintf(err, errlen, "%s is above the maximum of %s", what, max);
+    else
+        snprintf(err, errlen, "%s %s is above the maximum of %s", what, v, max);
+    return -1;
+}
+
+/* Files are checked value by value where they are read (with a position); this catches flags and the total
+ * of a step schedule, whose steps may each be within the limit. */
+static int check_limits(const hx_cfg_t *c, char *err, size_t errlen)
+{
+    const char *what = c->duration_ns != 0 ? "duration" : "duration (the ramp's over or the steps' sum)";
+    if (check_limit(what, hx_cfg_duration(c), err, errlen) || check_limit("drain", c->drain_ns, err, errlen) ||
+        check_limit("timeout", c->timeout_ns, err, errlen) || check_limit("interval", c->interval_ns, err, errlen))
+        return -1;
+    return 0;
+}
+
 int hx_cfg_finish(hx_cfg_t *c, char *err, size_t errlen)
 {
     if (c->target == NULL) {
@@ -151,7 +186,7 @@ int hx_cfg_finish(hx_cfg_t *c, char *err, size_t errlen)
         snprintf(err, errlen, "no arrival: pass --rate R or --users N (or set load.arrival)");
         return -1;
     }
-    if (hx_arrival_check(&c->arrival, err, errlen) != 0)
+    if (hx_arrival_check(&c->arrival, err, errlen) != 0 || check_limits(c, err, errlen) != 0)
         return -1;
     apply_defaults(c);
     if (cross_check(c, err, errlen) != 0)

@@ -57,8 +57,8 @@ int hx_engine_start(hx_engine_t *e, uint64_t start_ns, char *err, size_t errlen)
     for (uint32_t i = 0; i < e->nworkers; i++) {
         hx_worker_t *w = &e->workers[i];
         w->start_ns = start_ns;
-        w->end_ns = start_ns + e->cfg->duration_ns;
-        w->next_interval = start_ns + e->cfg->interval_ns;
+        w->end_ns = hx_deadline_ns(start_ns, e->cfg->duration_ns);
+        w->next_interval = hx_deadline_ns(start_ns, e->cfg->interval_ns);
         hx_stats_reset(w->stats, start_ns);
         atomic_store(&w->running, true);
         int rc = pthread_create(&w->tid, NULL, hx_worker_main, w);

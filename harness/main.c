@@ -22,9 +22,11 @@ static void print_check(const hx_cli_t *cli)
         printf("%s: OK: %s\n", c->file, cli->check_note);
         return;
     }
-    printf("%s: OK: %s -> %s, %s for %.0fs, %zu request template%s, %zu expectation%s%s%s\n", c->file, c->name,
+    bool dflt = c->nexpects == 1 && c->expects[0].is_default;
+    printf("%s: OK: %s -> %s, %s for %.0fs, %zu request template%s, %zu expectation%s%s%s%s\n", c->file, c->name,
            c->target, hx_arrival_describe(&c->arrival, arr, sizeof(arr)), (double)c->duration_ns / 1e9,
            c->workload.nreqs, c->workload.nreqs == 1 ? "" : "s", c->nexpects, c->nexpects == 1 ? "" : "s",
+           dflt ? " (the default failure_rate <= " HX_DEFAULT_FAILURE_RATE_TEXT ")" : "",
            cli->check_note ? "; note: " : "", cli->check_note ? cli->check_note : "");
 }
 

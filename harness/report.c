@@ -120,9 +120,11 @@ void hx_report_progress(char *buf, size_t n, const hx_stats_t *interval, const h
         fmt_ms(p99, sizeof(p99), &interval->latency, 99);
     }
     /* Fixed widths for the common magnitudes, so the line does not jitter as it is rewritten in place. */
-    snprintf(buf, n, "%7.1fs/%.0fs  rate %-7s  ok %-8llu  failed %-6llu  p50 %-8s  p99 %-8s  inflight %llu", elapsed_s,
-             planned_s, rate, (unsigned long long)total->all.ok, (unsigned long long)total->all.failed, p50, p99,
-             (unsigned long long)inflight);
+    /* "not ok" is what failure_rate counts (failed, aborted and dropped), so an overloaded run does not look
+     * healthy while its arrivals go unsent; the final table breaks it down. */
+    snprintf(buf, n, "%7.1fs/%.0fs  rate %-7s  ok %-8llu  not ok %-6llu  p50 %-8s  p99 %-8s  inflight %llu", elapsed_s,
+             planned_s, rate, (unsigned long long)total->all.ok, (unsigned long long)hx_stats_unsuccessful(total), p50,
+             p99, (unsigned long long)inflight);
 }
 
 /* ---- terminal table --------------------------------------------------------------------------------- */
@@ -154,11 +156,14 @@ static void table_counts(FILE *out, const hx_report_t *r)
 {
     const hx_stats_t *t = r->total;
     double secs = r->info->duration_s;
-    fprintf(out, "Requests   total %llu  ok %llu  failed %llu (%.2f%%)  rate-limited %llu\n",
-            (unsigned long long)t->all.total, (unsigned long long)t->all.ok, (unsigned long long)t->all.failed,
-            pct_of(t->all.failed, t->all.total), (unsigned long long)t->all.rate_limited);
+    uint64_t offered = hx_stats_offered(t), unsuccessful = hx_stats_unsuccessful(t);
+    fprintf(out, "Requests   total %llu  ok %llu  failed %llu  rate-limited %llu\n", (unsigned long long)t->all.total,
+            (unsigned long long)t->all.ok, (unsigned long long)t->all.failed, (unsigned long long)t->all.rate_limited);
     fprintf(out, "           sent %llu  aborted %llu  dropped %llu  late %llu\n", (unsigned long long)t->sent,
             (unsigned long long)t->aborted, (unsigned long long)t->dropped, (unsigned long long)t->late);
+    /* The share failure_rate judges: what the target was offered and did not serve, whoever is to blame. */
+    fprintf(out, "           offered %llu  unsuccessful %llu (%.2f%%: failed + aborted + dropped)\n",
+            (unsigned long long)offered, (unsigned long long)unsuccessful, pct_of(unsuccessful, offered));
     fprintf(out, "           max in-flight %llu  tokens %llu\n", (unsigned long long)t->inflight_max,
             (unsigned long long)t->tokens);
     fprintf(out, "Rate       offered %.1f/s  achieved %.1f/s  successes %.1f/min", per_s(t->sent + t->dropped, secs),
@@ -216,7 +221,7 @@ static void table_errors(FILE *out, const hx_stats_t *t)
         if (t->errors[e] == 0)
             continue;
         int n = snprintf(item, sizeof(item), " %s %llu (%.2f%%)", hx_err_name((hx_err_t)e),
-                         (unsigned long long)t->errors[e], pct_of(t->errors[e], t->all.total + t->aborted));
+                         (unsigned long long)t->errors[e], pct_of(t->errors[e], hx_stats_offered(t)));
         if (col > 10 && col + (size_t)n > 100) {
             fputs("\n          ", out);
             col = 10;
@@ -262,8 +267,11 @@ static void table_expectations(FILE *out, const hx_report_t *r)
     for (size_t i = 0; i < r->nexpects; i++) {
         const hx_verdict_t *v = &r->verdicts[i];
         passed += v->pass;
-        fprintf(out, "  %s  %-34.34s %-26.26s measured %s\n", v->pass ? "PASS" : "FAIL", r->expects[i].metric,
-                r->expects[i].bound_text, hx_expect_format_value(&r->expects[i], v, val, sizeof(val)));
+        const hx_expect_t *e = &r->expects[i];
+        char bound[128];
+        snprintf(bound, sizeof(bound), "%s%s", e->bound_text, e->is_default ? " (default)" : "");
+        fprintf(out, "  %s  %-34.34s %-26.26s measured %s\n", v->pass ? "PASS" : "FAIL", e->metric, bound,
+                hx_expect_format_value(e, v, val, sizeof(val)));
     }
     bool pass = hx_report_verdict(r);
     fprintf(out, "%sVerdict: %s (%zu of %zu expectations passed%s)\n", r->nexpects > 0 ? "\n" : "",
@@ -341,6 +349,8 @@ static void json_requests(cm_jw_t *w, const hx_stats_t *t, double secs)
     jw_u(w, "aborted", t->aborted);
     jw_u(w, "sent", t->sent);
     jw_u(w, "dropped", t->dropped);
+    jw_u(w, "offered", hx_stats_offered(t));
+    jw_u(w, "unsuccessful", hx_stats_unsuccessful(t));
     jw_u(w, "late", t->late);
     jw_u(w, "inflight_max", t->inflight_max);
     cm_jw_obj_end(w);
@@ -463,6 +473,8 @@ static void json_expectations(cm_jw_t *w, const hx_report_t *r)
         v->available ? cm_jw_double(w, v->measured) : cm_jw_null(w);
         jw_s(w, "measured_text", hx_expect_format_value(e, v, val, sizeof(val)));
         jw_s(w, "result", v->pass ? "pass" : "fail");
+        cm_jw_key(w, "default");
+        cm_jw_bool(w, e->is_default);
         cm_jw_obj_end(w);
     }
     cm_jw_arr_end(w);
@@ -570,6 +582,14 @@ static void junit_run_case(cm_buf_t *b, const char *cls, const hx_report_t *r)
     junit_case(b, cls, "run", r->info->duration_s, msg);
 }
 
+/* What a failure rate is made of, so that a CI page shows whether the target failed or the run overloaded
+ * it: " (failed 10, aborted 6, dropped 4 of 210 offered)". */
+static void failure_detail(char *buf, size_t n, const hx_stats_t *t)
+{
+    snprintf(buf, n, " (failed %llu, aborted %llu, dropped %llu of %llu offered)", (unsigned long long)t->all.failed,
+             (unsigned long long)t->aborted, (unsigned long long)t->dropped, (unsigned long long)hx_stats_offered(t));
+}
+
 int hx_report_junit(FILE *out, const hx_report_t *r)
 {
     const hx_run_info_t *in = r->info;
@@ -591,9 +611,11 @@ int hx_report_junit(FILE *out, const hx_report_t *r)
     junit_run_case(&b, cls, r);
     for (size_t i = 0; i < r->nexpects; i++) {
         const hx_expect_t *e = &r->expects[i];
-        snprintf(name, sizeof(name), "%s %s", e->metric, e->bound_text);
+        snprintf(name, sizeof(name), "%s %s%s", e->metric, e->bound_text, e->is_default ? " (default)" : "");
         hx_expect_format_value(e, &r->verdicts[i], val, sizeof(val));
-        snprintf(msg, sizeof(msg), "%s measured %s, expected %s", e->metric, val, e->bound_text);
+        int len = snprintf(msg, sizeof(msg), "%s measured %s, expected %s", e->metric, val, e->bound_text);
+        if (strcmp(e->metric, "failure_rate") == 0 && len > 0 && (size_t)len < sizeof(msg))
+            failure_detail(msg + len, sizeof(msg) - (size_t)len, r->total);
         junit_case(&b, cls, name, 0, r->verdicts[i].pass ? NULL : msg);
     }
     cm_buf_puts(&b, "  </testsuite>\n</testsuites>\n");

@@ -45,8 +45,9 @@ typedef struct hx_report {
  * exit code follow this. */
 bool hx_report_verdict(const hx_report_t *r);
 
-/* One line for the terminal: elapsed, rate this interval, ok/failed, p50/p99, in-flight. interval may be
- * NULL (nothing closed yet). Always NUL-terminates buf (truncating when n is small). */
+/* One line for the terminal: elapsed, rate this interval, ok and not ok (failed + aborted + dropped, what
+ * failure_rate counts), p50/p99, in-flight. interval may be NULL (nothing closed yet). Always NUL-terminates
+ * buf (truncating when n is small). */
 void hx_report_progress(char *buf, size_t n, const hx_stats_t *interval, const hx_stats_t *total, double elapsed_s,
                         double planned_s, uint64_t inflight);
 /* The final table for people, at most 100 columns wide. first_window/last_window may be NULL. */
@@ -54,7 +55,8 @@ void hx_report_table(FILE *out, const hx_report_t *r);
 /* Return 0, or -1 on a write error (errno set). The JSON schema is docs/json-summary.md. */
 int hx_report_json(FILE *out, const hx_report_t *r);
 /* JUnit XML: one testsuite "soak", a testcase "run" (fails when no request succeeded) and one per
- * expectation (with <failure> when it failed). */
+ * expectation (with <failure> when it failed; a failure_rate failure also gives its failed, aborted and
+ * dropped counts). */
 int hx_report_junit(FILE *out, const hx_report_t *r);
 
 /* Shared with the collector's JSONL writer. */

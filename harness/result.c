@@ -23,6 +23,8 @@ static const char *const err_names[] = {
     [HX_ERR_STREAM_PARSE] = "stream_parse",
     [HX_ERR_BAD_BODY] = "bad_body",
     [HX_ERR_OTHER] = "other",
+    [HX_ERR_DROPPED] = "dropped",
+    [HX_ERR_CLIENT_SETUP] = "client_setup",
 };
 
 _Static_assert(sizeof(err_names) / sizeof(err_names[0]) == HX_ERR__COUNT, "every hx_err_t needs a name");

@@ -27,6 +27,8 @@ typedef enum hx_err {
     HX_ERR_STREAM_PARSE,     /* malformed SSE or JSON inside the stream */
     HX_ERR_BAD_BODY,         /* non-stream 2xx whose body is not the expected JSON */
     HX_ERR_OTHER,            /* any other transport error (libcurl code in the log) */
+    HX_ERR_DROPPED,          /* an arrival never sent: the in-flight cap (max_inflight) was reached */
+    HX_ERR_CLIENT_SETUP,     /* the harness could not prepare the request or hand it to libcurl */
     HX_ERR__COUNT,
 } hx_err_t;
 

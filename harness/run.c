@@ -91,7 +91,7 @@ static void on_signal(run_t *r, uint64_t now)
 static void watch(run_t *r)
 {
     uint64_t grace = r->cfg->interval_ns / 2 < 250 * CM_NS_PER_MS ? r->cfg->interval_ns / 2 : 250 * CM_NS_PER_MS;
-    uint64_t hard = r->end_ns + r->cfg->drain_ns + HX_HARD_STOP_NS;
+    uint64_t hard = hx_deadline_ns(hx_deadline_ns(r->end_ns, r->cfg->drain_ns), HX_HARD_STOP_NS);
     struct timespec ts = {0, (long)HX_WATCH_NS};
     while (hx_engine_running(r->eng) > 0) {
         int sig = sigtimedwait(&r->sigs, NULL, &ts);
@@ -257,7 +257,7 @@ int hx_run(const hx_cfg_t *cfg, FILE *out, FILE *err_out)
     pthread_sigmask(SIG_BLOCK, &r.sigs, &r.old_mask); /* engine threads inherit the mask */
     r.tty = isatty(fileno(err_out)) == 1;
     r.start_ns = cm_now_ns() + HX_START_DELAY_NS;
-    r.end_ns = r.start_ns + cfg->duration_ns;
+    r.end_ns = hx_deadline_ns(r.start_ns, cfg->duration_ns);
     r.wall_ms = cm_wall_ms() + HX_START_DELAY_NS / CM_NS_PER_MS;
     if (start(&r) == 0) {
         watch(&r);

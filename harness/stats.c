@@ -161,6 +161,22 @@ void hx_stats_record(hx_stats_t *s, const hx_result_t *r)
     record_overheads(s, r);
 }
 
+void hx_stats_record_dropped(hx_stats_t *s)
+{
+    s->dropped++;
+    s->errors[HX_ERR_DROPPED]++;
+}
+
+uint64_t hx_stats_offered(const hx_stats_t *s)
+{
+    return s->all.total + s->aborted + s->dropped;
+}
+
+uint64_t hx_stats_unsuccessful(const hx_stats_t *s)
+{
+    return s->all.failed + s->aborted + s->dropped;
+}
+
 void hx_stats_record_itl(hx_stats_t *s, uint64_t gap_ns)
 {
     cm_hist_record(&s->itl, gap_ns / 1000u);

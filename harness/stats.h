@@ -27,7 +27,7 @@ typedef struct hx_stats {
     uint64_t aborted;          /* in flight when the run ended and cut off by the harness (errors[client_closed]) */
     uint64_t sent;             /* requests handed to libcurl in this interval */
     uint64_t late;             /* sent later than HX_LATE_NS after their intended time */
-    uint64_t dropped;          /* arrivals not sent because the in-flight cap was reached */
+    uint64_t dropped;          /* arrivals not sent because the in-flight cap was reached (errors[dropped]) */
     uint64_t inflight_max;     /* highest in-flight depth seen */
     uint64_t status[6];        /* by status class: [0] none, [1] 1xx ... [5] 5xx */
     uint64_t errors[HX_ERR__COUNT];
@@ -64,6 +64,14 @@ void hx_stats_reset(hx_stats_t *s, uint64_t start_ns);
  * (service time minus x-mock-service-ms, floored at 0) when that header was present; litellm_overhead when
  * x-litellm-overhead-duration-ms was present. Times that go backwards count as 0. */
 void hx_stats_record(hx_stats_t *s, const hx_result_t *r);
+/* One arrival that found the in-flight cap reached: counts dropped and errors[dropped], nothing else (it was
+ * never sent, so it has no latency and no template). */
+void hx_stats_record_dropped(hx_stats_t *s);
+/* The load offered to the target that has an end: every outcome (all.total), every request the harness cut
+ * off at the end (aborted) and every arrival dropped at the in-flight cap (dropped). */
+uint64_t hx_stats_offered(const hx_stats_t *s);
+/* The part of hx_stats_offered that did not succeed: all.failed + aborted + dropped. */
+uint64_t hx_stats_unsuccessful(const hx_stats_t *s);
 /* One gap between consecutive content events of a stream (hx_stream's on_gap). */
 void hx_stats_record_itl(hx_stats_t *s, uint64_t gap_ns);
 /* Adds src into dst: sums index by index, histogram merges, the union of the two spans, and the larger

@@ -264,6 +264,16 @@ static int parse_bound(const char *name, const metric_t *m, const char *s, doubl
 
 /* ---- YAML form -------------------------------------------------------------------------------------- */
 
+/* An error class to ignore, or "aborted": the summary's name for client_closed (requests.aborted). */
+static int parse_ignore_class(const char *s, hx_err_t *cls)
+{
+    if (strcmp(s, "aborted") == 0) {
+        *cls = HX_ERR_CLIENT_CLOSED;
+        return 0;
+    }
+    return hx_err_parse(s, cls) == 0 && *cls != HX_ERR_NONE ? 0 : -1;
+}
+
 static int parse_ignore_item(const cm_conf_t *conf, const cm_node_t *n, const char *path, hx_expect_t *e, cm_err_t *err)
 {
     const char *s;
@@ -278,13 +288,13 @@ static int parse_ignore_item(const cm_conf_t *conf, const cm_node_t *n, const ch
         return 0;
     }
     hx_err_t cls;
-    if (hx_err_parse(s, &cls) != 0 || cls == HX_ERR_NONE) {
+    if (parse_ignore_class(s, &cls) != 0) {
         char names[512] = "";
         for (int i = 1, len = 0; i < HX_ERR__COUNT && len >= 0 && (size_t)len < sizeof(names); i++)
             len +=
                 snprintf(names + len, sizeof(names) - (size_t)len, "%s%s", i > 1 ? ", " : "", hx_err_name((hx_err_t)i));
-        return cm_conf_error(conf, n, path, err, "unknown error class \"%s\" (expected an HTTP status or one of %s)", s,
-                             names);
+        return cm_conf_error(conf, n, path, err,
+                             "unknown error class \"%s\" (expected an HTTP status or one of %s, aborted)", s, names);
     }
     e->ignore_errors |= 1ull << cls;
     return 0;
@@ -446,6 +456,16 @@ int hx_expect_parse_flag(const char *s, hx_expect_t *out, char *err, size_t errl
     return 0;
 }
 
+void hx_expect_default(hx_expect_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    snprintf(out->metric, sizeof(out->metric), "failure_rate");
+    out->has_max = true;
+    out->max = HX_DEFAULT_FAILURE_RATE;
+    snprintf(out->bound_text, sizeof(out->bound_text), "<= %s", HX_DEFAULT_FAILURE_RATE_TEXT);
+    out->is_default = true;
+}
+
 /* ---- evaluation ------------------------------------------------------------------------------------- */
 
 static const cm_hist_t *hist_of(const hx_stats_t *s, const metric_t *m)
@@ -487,23 +507,35 @@ static hx_err_t status_class(unsigned st)
     return HX_ERR_HTTP_OTHER;
 }
 
-/* Ignored statuses and classes leave both the failures and the denominator. A status whose class is also
- * ignored is already counted in that class. */
+static bool ignores(const hx_expect_t *e, hx_err_t cls)
+{
+    return (e->ignore_errors >> cls) & 1u;
+}
+
+/* The rate is over the offered load, not only the outcomes: an arrival dropped at the in-flight cap and a
+ * request cut off at the end of the run were asked of the target and did not succeed, and leaving them out
+ * would let an overloaded run pass on the few requests it managed to send. Ignored statuses and classes
+ * leave both the failures and the denominator; a status whose class is also ignored is already counted in
+ * that class. */
 static bool failure_rate(const hx_expect_t *e, const hx_stats_t *s, double *out)
 {
     uint64_t ignored = 0;
     for (int c = 1; c < HX_ERR__COUNT; c++)
-        if ((e->ignore_errors >> c) & 1u && c != HX_ERR_CLIENT_CLOSED)
+        if (ignores(e, (hx_err_t)c) && c != HX_ERR_CLIENT_CLOSED && c != HX_ERR_DROPPED)
             ignored += s->errors[c];
     for (unsigned st = 100; st < HX_STATUS_SLOTS; st++)
-        if ((e->ignore_status[st / 64] >> (st % 64)) & 1u && !((e->ignore_errors >> status_class(st)) & 1u))
+        if ((e->ignore_status[st / 64] >> (st % 64)) & 1u && !ignores(e, status_class(st)))
             ignored += s->http_errors[st];
     if (ignored > s->all.failed)
         ignored = s->all.failed;
-    uint64_t total = s->all.total - ignored;
+    if (ignores(e, HX_ERR_CLIENT_CLOSED))
+        ignored += s->aborted;
+    if (ignores(e, HX_ERR_DROPPED))
+        ignored += s->dropped;
+    uint64_t total = hx_stats_offered(s) - ignored;
     if (total == 0)
         return false;
-    *out = (double)(s->all.failed - ignored) / (double)total;
+    *out = (double)(hx_stats_unsuccessful(s) - ignored) / (double)total;
     return true;
 }
 

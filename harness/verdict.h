@@ -1,8 +1,10 @@
 /* harness/verdict.h — expectations (thresholds) and their verdicts. Full reference: docs/expectations.md.
  *
  * Metrics (units as written in configs: durations with units, rates per second or minute, fractions as %):
- *   failure_rate                      fraction of requests that failed (ignore: [429, http_5xx, ...] removes
- *                                     those statuses/classes from the failures AND the denominator)
+ *   failure_rate                      fraction of the offered load that did not succeed: (failed + aborted +
+ *                                     dropped) / (total + aborted + dropped); ignore: [429, http_5xx, dropped,
+ *                                     client_closed, ...] removes those statuses/classes from the failures AND
+ *                                     the denominator ("aborted" is accepted for client_closed)
  *   latency.<stat>                    from intended send time (successful requests)
  *   latency_all.<stat>                from intended send time, every outcome
  *   service.<stat>                    from actual send time
@@ -35,7 +37,13 @@ typedef struct hx_expect {
     uint64_t ignore_errors;   /* bit i: hx_err_t i ignored by failure_rate */
     uint64_t ignore_status[10]; /* bitset over HTTP statuses 0..639 ignored by failure_rate */
     bool min_strict, max_strict; /* CLI ">" and "<": the bound itself fails (YAML min/max are inclusive) */
+    bool is_default;             /* added because the run gave no expectation (hx_expect_default); reports say so */
 } hx_expect_t;
+
+/* The verdict of a run that states no expectation at all (no --expect, no expect: key): at most 1% of the
+ * offered load may fail, as in LiteLLM's release load test. A scenario opts out with `expect: []`. */
+#define HX_DEFAULT_FAILURE_RATE 0.01
+#define HX_DEFAULT_FAILURE_RATE_TEXT "1%"
 
 typedef struct hx_verdict {
     bool available; /* the metric had data */
@@ -53,6 +61,8 @@ int hx_expect_parse(const cm_conf_t *conf, const cm_node_t *seq, const char *pat
 /* Parses a CLI expectation: "latency.p99<500ms", "failure_rate<=1%", "rate.achieved>=990/s". "<" and ">"
  * are strict, "<=" and ">=" inclusive. Returns 0, or -1 with a one-line reason in err. */
 int hx_expect_parse_flag(const char *s, hx_expect_t *out, char *err, size_t errlen);
+/* Fills out with the default expectation, failure_rate <= HX_DEFAULT_FAILURE_RATE, marked is_default. */
+void hx_expect_default(hx_expect_t *out);
 /* The unit of the metric's base value, for machine-readable reports: "ms", "fraction", "per_second",
  * "per_minute", "count" or "ratio" ("" for an expectation that did not come from a parser). */
 const char *hx_expect_unit(const hx_expect_t *e);

@@ -259,19 +259,15 @@ static hx_xfer_t *get_xfer(hx_worker_t *w, char *err, size_t errlen)
     return x;
 }
 
-/* A request that could not even be handed to libcurl still has an outcome: it is counted (other) rather
- * than vanishing from the totals. */
+/* A request that could not even be handed to libcurl still has an outcome: it is counted (client_setup)
+ * rather than vanishing from the totals, and the first one's reason is reported. */
 static void launch_failed(hx_worker_t *w, uint64_t intended, hx_user_t *user, const char *why)
 {
     uint64_t now = cm_now_ns();
     hx_result_t r;
-    memset(&r, 0, sizeof(r));
-    r.err = HX_ERR_OTHER;
-    r.intended = intended;
-    r.sent = r.done = now;
-    r.mock_service_ms = r.gateway_overhead_ms = HX_NO_VALUE;
+    hx_xfer_setup_failed(intended, now, &r);
     hx_stats_record(w->stats, &r);
-    note_first(w, HX_ERR_OTHER, now, why);
+    note_first(w, HX_ERR_CLIENT_SETUP, now, why);
     hx_worker_on_done(w, user, now, false);
 }
 
@@ -281,7 +277,12 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
     if (w->inflight >= w->cap) {
         /* Users never exceed the cap (hx_cfg_finish checks), but a dropped user must think and try again
          * rather than vanish from the run. */
-        w->stats->dropped++;
+        hx_stats_record_dropped(w->stats);
+        if (!w->first[HX_ERR_DROPPED].set) {
+            snprintf(why, sizeof(why), "%u requests already in flight on thread %u (its share of max_inflight %u)",
+                     w->inflight, w->index, w->cfg->max_inflight);
+            note_first(w, HX_ERR_DROPPED, cm_now_ns(), why);
+        }
         if (user != NULL)
             hx_worker_on_done(w, user, cm_now_ns(), false);
         return;
@@ -294,7 +295,12 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
     uint32_t req = hx_workload_pick(w->wl, &w->rng);
     uint16_t model = hx_workload_model(w->wl, req, &w->cursor[req]);
     uint64_t seq = w->seq++ * w->nworkers + w->index;
-    hx_xfer_prepare(x, w->wl, req, model, w->targets[req], w->headers[req], &w->rng, seq);
+    if (hx_xfer_prepare(x, w->wl, req, model, w->targets[req], w->headers[req], &w->rng, seq, why, sizeof(why)) != 0) {
+        x->next_free = w->free_list; /* never in flight: back to the free list as it is */
+        w->free_list = x;
+        launch_failed(w, intended, user, why);
+        return;
+    }
     x->intended = intended;
     x->user = user;
     x->active = true;
@@ -324,6 +330,7 @@ void hx_worker_abort_all(hx_worker_t *w)
         hx_xfer_aborted(x, now, &r);
         curl_multi_remove_handle(w->multi, x->easy);
         hx_stats_record(w->stats, &r);
+        note_first(w, HX_ERR_CLIENT_CLOSED, now, "still in flight when the run stopped and the drain ran out");
         release(w, x);
     }
 }

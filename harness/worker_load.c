@@ -27,7 +27,7 @@ void hx_worker_arm(hx_worker_t *w, struct event *ev, uint64_t at_ns)
 static void advance(hx_worker_t *w)
 {
     uint64_t off = hx_sched_next(&w->sched);
-    w->next_arrival = off == HX_SCHED_END || off >= UINT64_MAX - w->start_ns ? HX_SCHED_END : w->start_ns + off;
+    w->next_arrival = off == HX_SCHED_END ? HX_SCHED_END : hx_deadline_ns(w->start_ns, off);
 }
 
 /* Arrivals sent per timer callback when the loop is behind. The rest follow at once, after the loop has
@@ -86,7 +86,7 @@ static void begin_drain(hx_worker_t *w)
         finish(w);
         return;
     }
-    hx_worker_arm(w, w->drain_ev, cm_now_ns() + w->cfg->drain_ns);
+    hx_worker_arm(w, w->drain_ev, hx_deadline_ns(cm_now_ns(), w->cfg->drain_ns));
 }
 
 /* ---- closed loop ------------------------------------------------------------------------------------ */
@@ -110,8 +110,8 @@ void hx_worker_on_done(hx_worker_t *w, hx_user_t *user, uint64_t now_ns, bool ma
     if (user == NULL || w->state != HX_W_RUNNING)
         return;
     /* The next request is intended for the end of the think time, measured from this outcome. */
-    uint64_t think = (uint64_t)cm_dist_sample(&w->cfg->arrival.think, &w->rng);
-    uint64_t at = now_ns + think;
+    uint64_t think = hx_think_sample(&w->cfg->arrival.think, &w->rng);
+    uint64_t at = hx_deadline_ns(now_ns, think);
     if (at >= w->end_ns)
         return;
     user->intended = at;
@@ -132,7 +132,9 @@ static void start_users(hx_worker_t *w)
         hx_user_t *u = &w->users[i];
         u->w = w;
         u->ev = evtimer_new(w->base, on_user, u);
-        u->intended = w->start_ns + hx_user_start_ns(a, hx_user_global(i, w->index, w->nworkers));
+        /* A start offset past any schedule (a spawn rate near 0) is HX_SCHED_END: it saturates past the end
+         * rather than wrapping to a time already due. */
+        u->intended = hx_deadline_ns(w->start_ns, hx_user_start_ns(a, hx_user_global(i, w->index, w->nworkers)));
         if (u->ev != NULL && u->intended < w->end_ns)
             hx_worker_arm(w, u->ev, u->intended);
     }

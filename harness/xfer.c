@@ -132,24 +132,56 @@ void hx_xfer_free(hx_xfer_t *x)
     free(x);
 }
 
-void hx_xfer_prepare(hx_xfer_t *x, const hx_workload_t *wl, uint32_t req, uint16_t model, CURLU *url,
-                     struct curl_slist *headers, cm_rng_t *rng, uint64_t seq)
+/* A refused option leaves the handle half set up (a body pointer the buffer has since moved from, the
+ * previous template's URL): forgetting what the handle holds makes the next prepare set everything again. */
+static int setopt_failed(hx_xfer_t *x, const char *option, CURLcode rc, char *err, size_t errlen)
+{
+    x->body_req = -1;
+    x->last_req = -1;
+    snprintf(err, errlen, "curl_easy_setopt(%s): %s", option, curl_easy_strerror(rc));
+    return -1;
+}
+
+static int set_body(hx_xfer_t *x, char *err, size_t errlen)
+{
+    CURLcode rc = curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->body.data);
+    if (rc != CURLE_OK)
+        return setopt_failed(x, "CURLOPT_POSTFIELDS", rc, err, errlen);
+    rc = curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body.len);
+    if (rc != CURLE_OK)
+        return setopt_failed(x, "CURLOPT_POSTFIELDSIZE_LARGE", rc, err, errlen);
+    return 0;
+}
+
+static int set_target(hx_xfer_t *x, CURLU *url, struct curl_slist *headers, char *err, size_t errlen)
+{
+    CURLcode rc = curl_easy_setopt(x->easy, CURLOPT_CURLU, url);
+    if (rc != CURLE_OK)
+        return setopt_failed(x, "CURLOPT_CURLU", rc, err, errlen);
+    rc = curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, headers);
+    if (rc != CURLE_OK)
+        return setopt_failed(x, "CURLOPT_HTTPHEADER", rc, err, errlen);
+    return 0;
+}
+
+int hx_xfer_prepare(hx_xfer_t *x, const hx_workload_t *wl, uint32_t req, uint16_t model, CURLU *url,
+                    struct curl_slist *headers, cm_rng_t *rng, uint64_t seq, char *err, size_t errlen)
 {
     const hx_reqtpl_t *rq = &wl->reqs[req];
     /* A body without placeholders is the same for every request of its template and model: the handle
      * keeps sending the one it has. */
     if (x->body_req != (int)req || x->body_model != model) {
         hx_workload_body(wl, req, model, rng, seq, &x->body);
-        curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->body.data);
-        curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body.len);
+        if (set_body(x, err, errlen) != 0)
+            return -1;
         x->body_req = hx_workload_body_static(wl, req) ? (int)req : -1;
         x->body_model = model;
     }
     /* Given a URL string, libcurl parses it again for every transfer; given a parsed handle, it copies the
      * parts. Most runs have one template, so the handle keeps the last one it was given. */
     if (x->last_req != (int)req) {
-        curl_easy_setopt(x->easy, CURLOPT_CURLU, url);
-        curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, headers);
+        if (set_target(x, url, headers, err, errlen) != 0)
+            return -1;
         x->last_req = (int)req;
     }
     x->req = req;
@@ -163,6 +195,7 @@ void hx_xfer_prepare(hx_xfer_t *x, const hx_workload_t *wl, uint32_t req, uint16
     hx_headers_reset(&x->hdr);
     if (x->stream)
         hx_stream_reset(&x->sr, rq->api->dialect);
+    return 0;
 }
 
 /* ---- results ---------------------------------------------------------------------------------------- */
@@ -227,6 +260,15 @@ void hx_xfer_aborted(hx_xfer_t *x, uint64_t now_ns, hx_result_t *r)
 {
     fill_common(x, now_ns, r);
     r->err = HX_ERR_CLIENT_CLOSED;
+}
+
+void hx_xfer_setup_failed(uint64_t intended, uint64_t now_ns, hx_result_t *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->err = HX_ERR_CLIENT_SETUP;
+    r->intended = intended;
+    r->sent = r->done = now_ns;
+    r->mock_service_ms = r->gateway_overhead_ms = HX_NO_VALUE;
 }
 
 void hx_xfer_describe(const hx_xfer_t *x, CURLcode code, const hx_result_t *r, char *buf, size_t n)

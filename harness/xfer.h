@@ -63,15 +63,20 @@ void hx_xfer_free(hx_xfer_t *x);
 
 /* Readies x for template req with model index `model`: builds the body, points the handle at the
  * template's parsed URL and header list (both must outlive the transfer and stay unchanged while it runs),
- * resets the response state. */
-void hx_xfer_prepare(hx_xfer_t *x, const hx_workload_t *wl, uint32_t req, uint16_t model, CURLU *url,
-                     struct curl_slist *headers, cm_rng_t *rng, uint64_t seq);
+ * resets the response state. Returns 0, or -1 when libcurl refuses an option, with the option and libcurl's
+ * reason in err ("curl_easy_setopt(CURLOPT_POSTFIELDS): Out of memory"): the request must then not be sent
+ * (the engine counts it as client_setup). x stays reusable: its next prepare sets every option again. */
+int hx_xfer_prepare(hx_xfer_t *x, const hx_workload_t *wl, uint32_t req, uint16_t model, CURLU *url,
+                    struct curl_slist *headers, cm_rng_t *rng, uint64_t seq, char *err, size_t errlen);
 
 /* Fills r for a transfer libcurl finished with `code` at now_ns (call before curl_multi_remove_handle).
  * toks is the thread's JSON token storage. */
 void hx_xfer_finish(hx_xfer_t *x, CURLcode code, uint64_t now_ns, cm_json_toks_t *toks, hx_result_t *r);
 /* Fills r for a transfer the harness cut off (HX_ERR_CLIENT_CLOSED). */
 void hx_xfer_aborted(hx_xfer_t *x, uint64_t now_ns, hx_result_t *r);
+/* Fills r for a request that never reached libcurl (HX_ERR_CLIENT_SETUP): no transfer could be made or
+ * prepared, or the multi handle refused it. It is an outcome (a failure), intended and sent at now_ns. */
+void hx_xfer_setup_failed(uint64_t intended, uint64_t now_ns, hx_result_t *r);
 
 /* A one-line description of a failed transfer for the "first error" report: libcurl's message, or the HTTP
  * status with the start of the body. */

@@ -4,6 +4,7 @@
 #include "common/units.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)cm_parse_rate(s, &d, err, sizeof(err));
     (void)cm_parse_percent(s, &d, err, sizeof(err));
     (void)cm_parse_size(s, &u, err, sizeof(err));
+    if (cm_parse_u64(s, &u, err, sizeof(err)) == 0) {
+        uint64_t back;
+        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)u);
+        if (cm_parse_u64(buf, &back, err, sizeof(err)) != 0 || back != u)
+            abort();
+    }
     cm_dist_t dist;
     for (int unit = CM_DIST_DURATION; unit <= CM_DIST_COUNT; unit++) {
         if (cm_dist_parse(s, (cm_dist_unit_t)unit, &dist, err, sizeof(err)) == 0) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/integration/soak_end_test.sh — the run ends on time: against a target that never answers, soak stops
-# at the planned end plus the drain and counts what it cut off as aborted (not failures); SIGINT stops a
+# at the planned end plus the drain and counts what it cut off as aborted (not outcomes); SIGINT stops a
 # run early and still writes every report (interrupted: true); kill -9 leaves the JSONL intervals already
 # closed on disk.
 source "$(dirname "$0")/soak_lib.sh"
@@ -28,7 +28,7 @@ ELAPSED=$(python3 -c "print($T1 - $T0)")
 fcmp "$ELAPSED < 3 + $(scaled 1.5)" || fail "run took $ELAPSED s for 2s + 1s drain"
 expect_eq "$(jq_py "$TMP/hang.json" 'j["requests"]["sent"]')" "40" "sent"
 expect_eq "$(jq_py "$TMP/hang.json" 'j["requests"]["aborted"]')" "40" "aborted at the end"
-expect_eq "$(jq_py "$TMP/hang.json" 'j["requests"]["total"]')" "0" "outcomes (aborted ones are not failures)"
+expect_eq "$(jq_py "$TMP/hang.json" 'j["requests"]["total"]')" "0" "total (aborted requests have no outcome)"
 pass "hanging target: ended after ${ELAPSED}s, 40 aborted"
 
 # --drain 0s cuts off at the planned end itself.
@@ -79,7 +79,7 @@ wait "$PID"
 RC=$?
 T1=$(date +%s.%N)
 fcmp "$T1 - $T0 < $(scaled 3)" || fail "soak took $(python3 -c "print($T1 - $T0)") s to stop after SIGINT"
-expect_eq "$RC" "0" "exit status after SIGINT (no expectations, requests succeeded)"
+expect_eq "$RC" "0" "exit status after SIGINT (default verdict: every request answered)"
 expect_eq "$(jq_py "$TMP/int.json" 'j["run"]["interrupted"]')" "True" "interrupted flag"
 DUR=$(jq_py "$TMP/int.json" 'j["run"]["duration_s"]')
 fcmp "1.0 < $DUR < 1.5 + $(scaled 1)" || fail "measured duration $DUR s after SIGINT at 1.5 s"

@@ -227,6 +227,45 @@ static void check_fmt_duration(uint64_t ns, const char *want)
         fail_msg("formatted \"%s\" does not parse: %s", buf, err);
 }
 
+static void check_u64_error(const char *s, const char *want)
+{
+    char err[256] = "";
+    uint64_t v = 777;
+    assert_int_equal(cm_parse_u64(s, &v, err, sizeof(err)), -1);
+    assert_string_equal(err, want);
+    assert_int_equal(v, 777); /* untouched on error */
+}
+
+static void test_u64(void **state)
+{
+    (void)state;
+    char err[256];
+    uint64_t v = 1;
+    assert_int_equal(cm_parse_u64("0", &v, err, sizeof(err)), 0);
+    assert_int_equal(v, 0);
+    assert_int_equal(cm_parse_u64(" 42 ", &v, err, sizeof(err)), 0);
+    assert_int_equal(v, 42);
+    assert_int_equal(cm_parse_u64("9223372036854775808", &v, err, sizeof(err)), 0); /* 2^63: past int64 */
+    assert_true(v == UINT64_C(9223372036854775808));
+    assert_int_equal(cm_parse_u64("18446744073709551615", &v, err, sizeof(err)), 0); /* 2^64 - 1 */
+    assert_true(v == UINT64_MAX);
+    assert_int_equal(cm_parse_u64("000018446744073709551615", &v, err, sizeof(err)), 0);
+    assert_true(v == UINT64_MAX);
+    check_u64_error("18446744073709551616",
+                    "\"18446744073709551616\": too large (the maximum is 18446744073709551615)");
+    check_u64_error("99999999999999999999999", "\"99999999999999999999999\": too large (the maximum is "
+                                               "18446744073709551615)");
+    check_u64_error("-1", "\"-1\": negative values are not allowed");
+    check_u64_error("", "\"\": empty number");
+    const char *bad[] = {"+1", "1k", "1.5", "1e3", "0x10", "1 2", "seven"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char want[128];
+        snprintf(want, sizeof(want), "\"%s\": expected a whole number from 0 to 18446744073709551615 in decimal digits",
+                 bad[i]);
+        check_u64_error(bad[i], want);
+    }
+}
+
 static void test_format_duration(void **state)
 {
     (void)state;
@@ -279,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_rates),
         cmocka_unit_test(test_percents),
         cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_u64),
         cmocka_unit_test(test_format_duration),
         cmocka_unit_test(test_format_count),
     };

@@ -235,6 +235,41 @@ static void test_think(void **state)
     assert_int_equal(hx_think_parse("soon", &d, err, sizeof(err)), -1);
 }
 
+/* A think time is at most a day: longer typical values are refused, and tails are capped when drawn. */
+static void test_think_cap(void **state)
+{
+    (void)state;
+    cm_dist_t d;
+    char err[256];
+    cm_rng_t rng;
+    cm_rng_seed(&rng, 5);
+    assert_int_equal(hx_think_parse("1d", &d, err, sizeof(err)), 0); /* the limit itself is allowed */
+    assert_int_equal(hx_think_sample(&d, &rng), HX_MAX_THINK_NS);
+    assert_int_equal(hx_think_parse("0s..1d", &d, err, sizeof(err)), 0);
+    assert_int_equal(hx_think_parse("1d1ns", &d, err, sizeof(err)), -1);
+    assert_string_equal(err, "\"1d1ns\": a think time is at most 1d");
+    assert_int_equal(hx_think_parse("0.5s..2d", &d, err, sizeof(err)), -1);
+    assert_string_equal(err, "\"0.5s..2d\": a think time is at most 1d");
+    assert_int_equal(hx_think_parse("lognormal(800h, 0.3)", &d, err, sizeof(err)), -1);
+    assert_int_equal(hx_think_parse("normal(2d, 1s)", &d, err, sizeof(err)), -1);
+    assert_int_equal(hx_think_parse("percentiles(p50=1s, p99=30d)", &d, err, sizeof(err)), -1);
+    assert_string_equal(err, "\"percentiles(p50=1s, p99=30d)\": a think time is at most 1d");
+    assert_int_equal(hx_think_parse("100000d", &d, err, sizeof(err)), -1); /* not wrapped into range */
+    /* A median within the limit with a tail far beyond it: every draw is capped, some hit the cap. */
+    assert_int_equal(hx_think_parse("lognormal(20h, 4)", &d, err, sizeof(err)), 0);
+    int capped = 0;
+    for (int i = 0; i < 10000; i++) {
+        uint64_t v = hx_think_sample(&d, &rng);
+        assert_true(v <= HX_MAX_THINK_NS);
+        capped += v == HX_MAX_THINK_NS;
+    }
+    assert_true(capped > 1000 && capped < 9000);
+    d = cm_dist_fixed(1e300); /* built by hand, past any parser */
+    assert_int_equal(hx_think_sample(&d, &rng), HX_MAX_THINK_NS);
+    d = cm_dist_fixed(0);
+    assert_int_equal(hx_think_sample(&d, &rng), 0);
+}
+
 static void test_describe_and_check(void **state)
 {
     (void)state;
@@ -275,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_poisson),
         cmocka_unit_test(test_users),
         cmocka_unit_test(test_think),
+        cmocka_unit_test(test_think_cap),
         cmocka_unit_test(test_describe_and_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -74,6 +74,14 @@ static void test_minimal(void **state)
     assert_int_equal(c->max_inflight, 10000);
     assert_int_equal(c->workload.nreqs, 1);
     assert_false(cli.check);
+    assert_int_equal(c->nexpects, 1); /* no --expect: the default verdict */
+    assert_true(c->expects[0].is_default);
+    hx_cli_free(&cli);
+    /* One --expect replaces the default. */
+    PARSE_OK(&cli, "--url", "http://127.0.0.1:8080/v1", "--rate", "1000/s", "--expect", "latency.p99<1s");
+    assert_int_equal(cli.cfg.nexpects, 1);
+    assert_false(cli.cfg.expects[0].is_default);
+    assert_string_equal(cli.cfg.expects[0].metric, "latency.p99");
     hx_cli_free(&cli);
 }
 
@@ -153,6 +161,12 @@ static void test_bad_values(void **state)
     PARSE_ERR_HAS("--expect \"latency.p99~5\": ", "--url", "http://h/v1", "--rate", "1/s", "--expect", "latency.p99~5");
     PARSE_ERR("--seed \"-1\": expected a whole number from 0 to 9223372036854775807", "--url", "http://h/v1", "--rate",
               "1/s", "--seed", "-1");
+    PARSE_ERR("duration 400d is above the maximum of 365d", "--url", "http://h/v1", "--rate", "1/s", "--duration",
+              "400d");
+    PARSE_ERR("timeout 1000d is above the maximum of 365d", "--url", "http://h/v1", "--rate", "1/s", "--timeout",
+              "1000d");
+    PARSE_ERR("--think \"0s..2d\": a think time is at most 1d", "--url", "http://h/v1", "--users", "1", "--think",
+              "0s..2d");
     PARSE_ERR("--url \"ftp://h/v1\" is not an http:// URL (expected an api_base like http://127.0.0.1:8080/v1)",
               "--url", "ftp://h/v1", "--rate", "1/s");
     PARSE_ERR_HAS("--think \"1s..x\": ", "--url", "http://h/v1", "--users", "2", "--think", "1s..x");

@@ -115,6 +115,8 @@ static void test_full(void **state)
     assert_string_equal(c.report_dir, "out/{{name}}");
     assert_int_equal(c.report_formats, HX_FMT_JSON | HX_FMT_JUNIT);
     assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
+    assert_int_equal(c.nexpects, 2); /* the file's own: no default added */
+    assert_false(c.expects[0].is_default);
     assert_int_equal(c.workload.nmodels, 3);
     assert_string_equal(c.workload.reqs[0].headers[1], "Authorization: Bearer sk-1234");
     assert_string_equal(c.workload.reqs[1].headers[1], "Authorization: Bearer sk-own");
@@ -144,7 +146,24 @@ static void test_defaults(void **state)
     assert_string_equal(c.workload.reqs[0].api->name, HX_DEFAULT_API);
     assert_string_equal(c.workload.models[0], HX_DEFAULT_MODEL);
     assert_null(c.report_dir);
+    /* No expect: key: the default verdict, failure_rate <= 1% of the offered load. */
+    assert_int_equal(c.nexpects, 1);
+    assert_true(c.expects[0].is_default);
+    assert_string_equal(c.expects[0].metric, "failure_rate");
+    assert_true(c.expects[0].has_max && !c.expects[0].has_min && c.expects[0].max == HX_DEFAULT_FAILURE_RATE);
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0); /* finishing again adds nothing */
+    assert_int_equal(c.nexpects, 1);
     hx_cfg_free(&c);
+    /* An expect: key without items opts out of the default on purpose. */
+    const char *none[] = {"expect: []\n", "expect:\n"};
+    for (size_t i = 0; i < 2; i++) {
+        char text[256];
+        snprintf(text, sizeof(text), "load: {target: 'http://127.0.0.1:1/v1', arrival: {constant: 1/s}}\n%s", none[i]);
+        assert_int_equal(load(&c, "n.yaml", text, &err), 0);
+        assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
+        assert_int_equal(c.nexpects, 0);
+        hx_cfg_free(&c);
+    }
     /* Ramp and step runs last as long as their schedule when no duration is given. */
     assert_int_equal(load(&c, "r.yaml", "load: {arrival: {ramp: {from: 1/s, to: 10/s, over: 45s}}}\n", &err), 0);
     assert_int_equal(hx_cfg_duration(&c), 45 * S);
@@ -154,6 +173,67 @@ static void test_defaults(void **state)
     assert_int_equal(hx_cfg_duration(&c), 30 * S);
     assert_int_equal(c.arrival.nsteps, 2);
     assert_true(c.arrival.steps[1].rate == 10);
+    hx_cfg_free(&c);
+}
+
+/* seed: takes the whole 64-bit range, as --seed does; one past it is an error at the value's position. */
+static void test_seed_range(void **state)
+{
+    (void)state;
+    hx_cfg_t c;
+    cm_err_t err;
+    assert_int_equal(load(&c, "s.yaml", "seed: 0\n", &err), 0);
+    assert_true(c.seed_set);
+    assert_int_equal(c.seed, 0);
+    hx_cfg_free(&c);
+    assert_int_equal(load(&c, "s.yaml", "seed: 18446744073709551615\n", &err), 0);
+    assert_true(c.seed == UINT64_MAX);
+    hx_cfg_free(&c);
+    assert_int_equal(load(&c, "s.yaml", "seed: 9223372036854775808\n", &err), 0); /* above INT64_MAX */
+    assert_true(c.seed == UINT64_C(9223372036854775808));
+    hx_cfg_free(&c);
+    expect_error("name: x\nseed: 18446744073709551616\n",
+                 "s.yaml:2:7: seed: \"18446744073709551616\": too large (the maximum is 18446744073709551615)");
+    expect_error("seed: -1\n", "s.yaml:1:7: seed: \"-1\": negative values are not allowed");
+    expect_error("seed: 1.5\n",
+                 "s.yaml:1:7: seed: \"1.5\": expected a whole number from 0 to 18446744073709551615 in decimal digits");
+    expect_error("seed: [1]\n", "s.yaml:1:7: seed: expected a whole number from 0 to 18446744073709551615");
+}
+
+static void expect_finish_error(const char *text, const char *want);
+
+/* Durations stop at HX_MAX_DURATION_NS (365 days) and think times at a day, so no deadline can wrap. */
+static void test_duration_limits(void **state)
+{
+    (void)state;
+    hx_cfg_t c;
+    cm_err_t err;
+    char why[256];
+    assert_int_equal(load(&c, "s.yaml", "duration: 365d\nload: {drain: 365d, timeout: 365d, interval: 365d}\n", &err),
+                     0);
+    assert_int_equal(c.duration_ns, HX_MAX_DURATION_NS);
+    hx_cfg_free(&c);
+    expect_error("duration: 366d\n", "s.yaml:1:11: duration: 366d is above the maximum of 365d");
+    expect_error("duration: 100000d\n", "s.yaml:1:11: duration: 100000d is above the maximum of 365d");
+    expect_error("load: {drain: 8760h1s}\n", "s.yaml:1:15: load.drain: 8760h1s is above the maximum of 365d");
+    expect_error("load: {timeout: 400d}\n", "s.yaml:1:17: load.timeout: 400d is above the maximum of 365d");
+    expect_error("load: {interval: 400d}\n", "s.yaml:1:18: load.interval: 400d is above the maximum of 365d");
+    expect_error("load: {arrival: {ramp: {from: 1/s, to: 2/s, over: 400d}}}\n",
+                 "s.yaml:1:51: load.arrival.ramp.over: 400d is above the maximum of 365d");
+    expect_error("load: {arrival: {step: [{rate: 1/s, for: 1s}, {rate: 1/s, for: 400d}]}}\n",
+                 "s.yaml:1:64: load.arrival.step[1].for: 400d is above the maximum of 365d");
+    expect_error("load: {arrival: {users: 1, think: 2d}}\n",
+                 "s.yaml:1:35: load.arrival.think: \"2d\": a think time is at most 1d");
+    /* Steps within the limit one by one can still add up past it: refused before any deadline is computed. */
+    expect_finish_error("load: {target: 'http://h/v1', arrival: {step: [{rate: 1/s, for: 200d}, {rate: 1/s, for: "
+                        "200d}]}}\n",
+                        "duration (the ramp's over or the steps' sum) 400d is above the maximum of 365d");
+    /* Values set by hand (the CLI does this) are checked by hx_cfg_finish too. */
+    assert_int_equal(load(&c, "s.yaml", "load: {target: 'http://h/v1', arrival: {constant: 1/s}}\n", &err), 0);
+    c.drain_ns = HX_MAX_DURATION_NS + 1;
+    c.drain_set = true;
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), -1);
+    assert_string_equal(why, "drain is above the maximum of 365d"); /* 1 ns over: no rounded value */
     hx_cfg_free(&c);
 }
 
@@ -276,6 +356,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_seed_range),
+        cmocka_unit_test(test_duration_limits),
         cmocka_unit_test(test_unknown_keys),
         cmocka_unit_test(test_value_errors),
         cmocka_unit_test(test_target_for_soak_run),

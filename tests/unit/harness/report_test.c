@@ -10,6 +10,7 @@
 #include "harness/report.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +85,11 @@ static fixture_t *make_fixture(bool streams, const char *scenario)
     if (streams)
         for (int i = 0; i < 50; i++)
             hx_stats_record_itl(&f->total, (uint64_t)(i + 1) * MS / 10);
-    f->total.sent = 200;
-    f->total.dropped = 4;
+    for (int i = 0; i < 6; i++) /* cut off at the end of the run */
+        rec(&f->total, 5, HX_ERR_CLIENT_CLOSED, 0, NULL, false);
+    for (int i = 0; i < 4; i++) /* the in-flight cap was reached */
+        hx_stats_record_dropped(&f->total);
+    f->total.sent = 206;
     f->total.start_ns = 5;
     for (int i = 0; i < 5; i++) {
         rec(&f->first, 10, HX_ERR_NONE, 200, NULL, false);
@@ -107,7 +111,7 @@ static fixture_t *make_fixture(bool streams, const char *scenario)
                               1};
     f->report = (hx_report_t){&f->info, &f->total, &f->first, &f->last, f->expects, f->verdicts, 0, false};
     add_expect(f, "latency.p99<500ms");
-    add_expect(f, "failure_rate<=1%"); /* 5% are 429s: fails */
+    add_expect(f, "failure_rate<=1%"); /* 10 x 429, 6 aborted, 4 dropped of 210 offered: fails */
     add_expect(f, "drift.latency.p99<=1.5");
     if (streams)
         add_expect(f, "ttft.p50<1s");
@@ -203,6 +207,8 @@ static void test_json_summary_fields(void **state)
         "requests.rate_limited",
         "requests.aborted",
         "requests.dropped",
+        "requests.offered",
+        "requests.unsuccessful",
         "requests.late",
         "rate.offered",
         "rate.achieved",
@@ -247,8 +253,14 @@ static void test_json_summary_fields(void **state)
     assert_true(jnum(&d, "requests.total") == 200);
     assert_true(jnum(&d, "requests.ok") == 190);
     assert_true(jnum(&d, "requests.rate_limited") == 10);
+    assert_true(jnum(&d, "requests.aborted") == 6);
+    assert_true(jnum(&d, "requests.dropped") == 4);
+    assert_true(jnum(&d, "requests.offered") == 210);     /* 200 outcomes + 6 aborted + 4 dropped */
+    assert_true(jnum(&d, "requests.unsuccessful") == 20); /* 10 failed + 6 aborted + 4 dropped */
+    assert_true(jnum(&d, "errors.dropped") == 4);
+    assert_true(jnum(&d, "errors.client_closed") == 6);
     assert_true(jnum(&d, "rate.achieved") == 20.0);
-    assert_true(jnum(&d, "rate.offered") == 20.4);
+    assert_true(jnum(&d, "rate.offered") == 21.0);
     assert_true(jnum(&d, "latency_ms.max") == 50.0);
     assert_true(jnum(&d, "tokens.total") == 1000);
     assert_true(jnum(&d, "deployments.rep-b.total") == 50);
@@ -274,8 +286,9 @@ static void test_json_summary_fields(void **state)
     assert_int_equal(cm_json_type(&d, cm_json_get(&d, e1, "min")), CM_JSON_NULL);
     double measured;
     assert_int_equal(cm_json_double(&d, cm_json_get(&d, e1, "measured"), &measured), 0);
-    assert_true(measured == 0.05);
+    assert_true(fabs(measured - 20.0 / 210.0) < 1e-12);
     assert_true(cm_json_str_eq(&d, cm_json_get(&d, cm_json_at(&d, ex, 0), "result"), "pass"));
+    assert_int_equal(cm_json_type(&d, cm_json_get(&d, e1, "default")), CM_JSON_FALSE);
     assert_true(cm_json_str_eq(&d, jpath(&d, "verdict"), "fail"));
     cm_json_toks_free(&toks);
     free(s);
@@ -391,7 +404,8 @@ static void test_junit(void **state)
     assert_int_equal(count(s, "<failure "), 1);
     assert_non_null(strstr(s, "name=\"run\""));
     assert_non_null(strstr(s, "classname=\"soak.ci &lt;soak&gt; &amp; &quot;friends&quot;\""));
-    assert_non_null(strstr(s, "failure_rate measured 5.00%, expected &lt;= 1%"));
+    assert_non_null(
+        strstr(s, "failure_rate measured 9.52%, expected &lt;= 1% (failed 10, aborted 6, dropped 4 of 210 offered)"));
     assert_non_null(strstr(s, "timestamp=\"2023-11-14T22:13:20\""));
     free(s);
     /* Nothing succeeded: the run case fails and says why. */
@@ -435,14 +449,17 @@ static void test_table_fits_100_columns(void **state)
         "ttft (intended)",
         "itl",
         "gateway overhead",
-        "http_429 10",
+        "http_429 10 (4.76%)",
+        "client_closed 6 (2.86%)",
+        "dropped 4 (1.90%)",
+        "offered 210  unsuccessful 20 (9.52%: failed + aborted + dropped)",
         "rep-b",
         "25.0%",
         "PASS  latency.p99",
         "FAIL  failure_rate",
-        "measured 5.00%",
+        "measured 9.52%",
         "Verdict: FAIL (3 of 4 expectations passed)",
-        "offered 20.4/s",
+        "offered 21.0/s",
         "achieved 20.0/s",
     };
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -451,6 +468,42 @@ static void test_table_fits_100_columns(void **state)
             fail();
         }
     }
+    free(s);
+    free(f);
+}
+
+/* A run that gave no expectation is judged by the default one, and every report says it is the default. */
+static void test_default_expectation_is_marked(void **state)
+{
+    (void)state;
+    fixture_t *f = make_fixture(false, "dflt");
+    f->report.nexpects = 1;
+    hx_expect_default(&f->expects[0]);
+    hx_eval_input_t in = {&f->total, NULL, NULL, f->info.duration_s};
+    hx_expect_eval(&f->expects[0], &in, &f->verdicts[0]);
+    finish(f);
+    FILE *fp = tmpfile();
+    hx_report_table(fp, &f->report);
+    char *s = slurp(fp);
+    fclose(fp);
+    assert_non_null(strstr(s, "FAIL  failure_rate"));
+    assert_non_null(strstr(s, "<= 1% (default)"));
+    assert_non_null(strstr(s, "measured 9.52%"));
+    free(s);
+    s = write_with(hx_report_json, &f->report);
+    cm_json_toks_t toks = {0};
+    cm_json_doc_t d;
+    char err[128];
+    assert_int_equal(cm_json_parse(&d, s, strlen(s), &toks, err, sizeof(err)), 0);
+    uint32_t e0 = cm_json_at(&d, jpath(&d, "expectations"), 0);
+    assert_int_equal(cm_json_type(&d, cm_json_get(&d, e0, "default")), CM_JSON_TRUE);
+    assert_true(cm_json_str_eq(&d, cm_json_get(&d, e0, "bound"), "<= 1%"));
+    assert_true(cm_json_str_eq(&d, jpath(&d, "verdict"), "fail"));
+    cm_json_toks_free(&toks);
+    free(s);
+    s = write_with(hx_report_junit, &f->report);
+    check_xml(s);
+    assert_non_null(strstr(s, "name=\"failure_rate &lt;= 1% (default)\""));
     free(s);
     free(f);
 }
@@ -468,7 +521,7 @@ static void test_progress_line(void **state)
     assert_non_null(strstr(buf, "12.0s/60s"));
     assert_non_null(strstr(buf, "rate 5/s"));
     assert_non_null(strstr(buf, "ok 190"));
-    assert_non_null(strstr(buf, "failed 10"));
+    assert_non_null(strstr(buf, "not ok 20")); /* 10 failed + 6 aborted + 4 dropped, as failure_rate counts */
     assert_non_null(strstr(buf, "p50 10.0"));
     assert_non_null(strstr(buf, "inflight 17"));
     hx_report_progress(buf, sizeof(buf), NULL, &f->total, 0.5, 60, 0);
@@ -507,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_json_optional_sections),
         cmocka_unit_test(test_junit),
         cmocka_unit_test(test_table_fits_100_columns),
+        cmocka_unit_test(test_default_expectation_is_marked),
         cmocka_unit_test(test_progress_line),
         cmocka_unit_test(test_write_errors),
         cmocka_unit_test(test_iso_time),

@@ -17,6 +17,7 @@ static void test_names_are_stable(void **state)
         "http_other",   "connect_refused", "connect_timeout", "reset",
         "timeout",      "client_closed",   "stream_no_done",  "stream_truncated",
         "stream_error", "stream_parse",    "bad_body",        "other",
+        "dropped",      "client_setup",
     };
     for (int i = 0; i < HX_ERR__COUNT; i++)
         assert_string_equal(hx_err_name((hx_err_t)i), expected[i]);

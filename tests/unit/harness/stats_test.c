@@ -118,6 +118,40 @@ static void test_client_closed_is_not_an_outcome(void **state)
     free(s);
 }
 
+/* Dropped arrivals and aborted requests are not outcomes, but they are offered load that did not succeed:
+ * failure_rate and the reports count them through hx_stats_offered and hx_stats_unsuccessful. */
+static void test_dropped_and_offered(void **state)
+{
+    (void)state;
+    hx_stats_t *s = new_stats();
+    hx_result_t r = ok_result(T0, 5 * MS);
+    hx_stats_record(s, &r);
+    r.err = HX_ERR_HTTP_5XX;
+    r.status = 503;
+    hx_stats_record(s, &r);
+    r.err = HX_ERR_CLIENT_CLOSED;
+    r.status = 0;
+    hx_stats_record(s, &r);
+    for (int i = 0; i < 3; i++)
+        hx_stats_record_dropped(s);
+    assert_int_equal(s->dropped, 3);
+    assert_int_equal(s->errors[HX_ERR_DROPPED], 3);
+    assert_int_equal(s->all.total, 2); /* outcomes only */
+    assert_int_equal(s->all.failed, 1);
+    assert_int_equal(s->status[0], 0);
+    assert_int_equal(s->latency_all.count, 2);
+    assert_int_equal(hx_stats_offered(s), 6);      /* 2 outcomes + 1 aborted + 3 dropped */
+    assert_int_equal(hx_stats_unsuccessful(s), 5); /* 1 failed + 1 aborted + 3 dropped */
+    hx_stats_t *m = new_stats();
+    hx_stats_merge(m, s);
+    hx_stats_merge(m, s);
+    assert_int_equal(m->errors[HX_ERR_DROPPED], 6);
+    assert_int_equal(hx_stats_offered(m), 12);
+    assert_int_equal(hx_stats_unsuccessful(m), 10);
+    free(m);
+    free(s);
+}
+
 static void test_latency_from_intended_service_from_sent(void **state)
 {
     (void)state;
@@ -438,6 +472,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts_and_classes),
         cmocka_unit_test(test_client_closed_is_not_an_outcome),
+        cmocka_unit_test(test_dropped_and_offered),
         cmocka_unit_test(test_latency_from_intended_service_from_sent),
         cmocka_unit_test(test_late_threshold),
         cmocka_unit_test(test_stream_timings),

@@ -164,6 +164,12 @@ static void test_yaml_list(void **state)
     assert_int_equal(parse_yaml("name: x\n", &e, &n, &err), 0);
     assert_int_equal(n, 0);
     assert_null(e);
+    /* dropped and aborted (the summary's name for client_closed) are classes failure_rate may ignore */
+    assert_int_equal(
+        parse_yaml("expect:\n  - {metric: failure_rate, max: 1%, ignore: [dropped, aborted]}\n", &e, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(e[0].ignore_errors, (1ull << HX_ERR_DROPPED) | (1ull << HX_ERR_CLIENT_CLOSED));
+    free(e);
     assert_int_equal(parse_yaml("expect:\n", &e, &n, &err), 0);
     assert_int_equal(n, 0);
     assert_int_equal(parse_yaml("expect: []\n", &e, &n, &err), 0);
@@ -202,6 +208,8 @@ static void test_yaml_errors(void **state)
                       "unknown error class \"http_6xx\"");
     expect_yaml_error("expect:\n  - {metric: failure_rate, max: 1%, ignore: [none]}\n", "expect[0].ignore[0]",
                       "unknown error class \"none\"");
+    expect_yaml_error("expect:\n  - {metric: failure_rate, max: 1%, ignore: [abort]}\n", "expect[0].ignore[0]",
+                      "bad_body, other, dropped, client_setup, aborted)");
     expect_yaml_error("expect:\n  - {metric: failure_rate, max: 1%, ignore: {a: 1}}\n", "expect[0].ignore",
                       "expected a list");
     expect_yaml_error("expect: {metric: failure_rate}\n", "test.yaml:1:9: expect", "expected a list of expectations");
@@ -233,7 +241,7 @@ static void rec(hx_stats_t *s, uint64_t latency_ms, hx_err_t err, int status, co
     hx_stats_record(s, &r);
 }
 
-/* 100 requests: 90 ok (latency 1..90 ms), 6 x 429, 2 x 503, 1 x 500, 1 reset; plus 1 aborted.
+/* 100 requests: 90 ok (latency 1..90 ms), 6 x 429, 2 x 503, 1 x 500, 1 reset; plus 1 aborted and 19 dropped.
  * Deployments: 60 on verdict-a, 30 on verdict-b, 10 without the header. */
 static fixture_t *make_fixture(void)
 {
@@ -256,7 +264,8 @@ static fixture_t *make_fixture(void)
     }
     rec(&f->total, 5, HX_ERR_CLIENT_CLOSED, 0, NULL, false);
     f->total.sent = 101;
-    f->total.dropped = 19;
+    for (int i = 0; i < 19; i++)
+        hx_stats_record_dropped(&f->total);
     f->total.late = 3;
     for (int i = 0; i < 10; i++) {
         rec(&f->first, 10, HX_ERR_NONE, 200, NULL, false);
@@ -279,48 +288,108 @@ static hx_verdict_t eval(const fixture_t *f, const char *flag, bool windows)
     return v;
 }
 
-static void test_eval_failure_rate(void **state)
+static hx_expect_t failure_rate_ignoring(uint64_t classes, int status1, int status2)
 {
-    (void)state;
-    fixture_t *f = make_fixture();
-    hx_verdict_t v = eval(f, "failure_rate<=10%", false);
-    assert_true(v.available && v.pass);
-    assert_near(v.measured, 0.10, 1e-12); /* 10 of 100; the aborted one is not an outcome */
-    v = eval(f, "failure_rate<10%", false);
-    assert_false(v.pass); /* strict: equal fails */
-    /* ignore 429: failures 4 of 94 */
     hx_expect_t e;
     memset(&e, 0, sizeof(e));
     snprintf(e.metric, sizeof(e.metric), "failure_rate");
     e.has_max = true;
     e.max = 0.05;
-    e.ignore_status[429 / 64] |= 1ull << (429 % 64);
-    hx_eval_input_t in = {&f->total, NULL, NULL, 10.0};
-    hx_expect_eval(&e, &in, &v);
-    assert_near(v.measured, 4.0 / 94.0, 1e-12);
-    assert_true(v.pass);
+    e.ignore_errors = classes;
+    if (status1 > 0)
+        e.ignore_status[status1 / 64] |= 1ull << (status1 % 64);
+    if (status2 > 0)
+        e.ignore_status[status2 / 64] |= 1ull << (status2 % 64);
+    return e;
+}
+
+static double measure_failure_rate(const hx_stats_t *s, const hx_expect_t *e)
+{
+    hx_eval_input_t in = {s, NULL, NULL, 10.0};
+    hx_verdict_t v;
+    hx_expect_eval(e, &in, &v);
+    assert_true(v.available);
+    return v.measured;
+}
+
+static void test_eval_failure_rate(void **state)
+{
+    (void)state;
+    fixture_t *f = make_fixture();
+    /* The offered load: 100 outcomes (10 failed) + 1 aborted + 19 dropped = 30 of 120 did not succeed. */
+    hx_verdict_t v = eval(f, "failure_rate<=25%", false);
+    assert_true(v.available && v.pass);
+    assert_near(v.measured, 30.0 / 120.0, 1e-12);
+    v = eval(f, "failure_rate<25%", false);
+    assert_false(v.pass); /* strict: equal fails */
+    v = eval(f, "failure_rate<=1%", false);
+    assert_false(v.pass); /* the default verdict does not let an overloaded run pass */
+    const uint64_t unsent = (1ull << HX_ERR_CLIENT_CLOSED) | (1ull << HX_ERR_DROPPED);
+    /* ignore: [dropped, client_closed] is the outcomes alone: 10 of 100 */
+    hx_expect_t e = failure_rate_ignoring(unsent, 0, 0);
+    assert_near(measure_failure_rate(&f->total, &e), 10.0 / 100.0, 1e-12);
+    e = failure_rate_ignoring(1ull << HX_ERR_DROPPED, 0, 0); /* 11 of 101 */
+    assert_near(measure_failure_rate(&f->total, &e), 11.0 / 101.0, 1e-12);
+    e = failure_rate_ignoring(1ull << HX_ERR_CLIENT_CLOSED, 0, 0); /* 29 of 119 */
+    assert_near(measure_failure_rate(&f->total, &e), 29.0 / 119.0, 1e-12);
+    /* ignore 429 (the offered load stays in): 24 of 114 */
+    e = failure_rate_ignoring(0, 429, 0);
+    assert_near(measure_failure_rate(&f->total, &e), 24.0 / 114.0, 1e-12);
+    /* ignore 429 and the unsent: failures 4 of 94 */
+    e = failure_rate_ignoring(unsent, 429, 0);
+    assert_near(measure_failure_rate(&f->total, &e), 4.0 / 94.0, 1e-12);
     /* ignore 503 too: 2 of 92 */
-    e.ignore_status[503 / 64] |= 1ull << (503 % 64);
-    hx_expect_eval(&e, &in, &v);
-    assert_near(v.measured, 2.0 / 92.0, 1e-12);
+    e = failure_rate_ignoring(unsent, 429, 503);
+    assert_near(measure_failure_rate(&f->total, &e), 2.0 / 92.0, 1e-12);
     /* the http_5xx class already covers 503: not removed twice (1 reset of 91) */
-    e.ignore_errors = 1ull << HX_ERR_HTTP_5XX;
-    hx_expect_eval(&e, &in, &v);
-    assert_near(v.measured, 1.0 / 91.0, 1e-12);
+    e = failure_rate_ignoring(unsent | (1ull << HX_ERR_HTTP_5XX), 429, 503);
+    assert_near(measure_failure_rate(&f->total, &e), 1.0 / 91.0, 1e-12);
     /* ignoring a status nobody got changes nothing */
-    memset(e.ignore_status, 0, sizeof(e.ignore_status));
-    e.ignore_errors = 0;
-    e.ignore_status[404 / 64] |= 1ull << (404 % 64);
-    hx_expect_eval(&e, &in, &v);
-    assert_near(v.measured, 0.10, 1e-12);
-    /* no requests: n/a, fails */
+    e = failure_rate_ignoring(0, 404, 0);
+    assert_near(measure_failure_rate(&f->total, &e), 30.0 / 120.0, 1e-12);
+    /* a run in which every arrival was dropped failed completely: 100%, not "no data" */
     hx_stats_t *empty = malloc(sizeof(*empty));
     hx_stats_init(empty);
-    in.total = empty;
+    for (int i = 0; i < 5; i++)
+        hx_stats_record_dropped(empty);
+    assert_near(measure_failure_rate(empty, &e), 1.0, 0);
+    /* ... unless the drops are ignored: then nothing is left, n/a, fails */
+    e = failure_rate_ignoring(unsent, 0, 0);
+    hx_eval_input_t in = {empty, NULL, NULL, 10.0};
+    hx_expect_eval(&e, &in, &v);
+    assert_false(v.available);
+    assert_false(v.pass);
+    /* no requests at all: n/a, fails */
+    hx_stats_init(empty);
+    e = failure_rate_ignoring(0, 0, 0);
     hx_expect_eval(&e, &in, &v);
     assert_false(v.available);
     assert_false(v.pass);
     free(empty);
+    free(f);
+}
+
+/* The default verdict is failure_rate <= 1%, exactly as --expect 'failure_rate<=1%' would be, but marked. */
+static void test_default_expectation(void **state)
+{
+    (void)state;
+    hx_expect_t d, flag;
+    char err[256];
+    hx_expect_default(&d);
+    assert_int_equal(hx_expect_parse_flag("failure_rate<=" HX_DEFAULT_FAILURE_RATE_TEXT, &flag, err, sizeof(err)), 0);
+    assert_true(d.is_default);
+    assert_false(flag.is_default);
+    assert_string_equal(d.metric, flag.metric);
+    assert_string_equal(d.bound_text, flag.bound_text);
+    assert_true(d.has_max == flag.has_max && d.has_min == flag.has_min && d.max_strict == flag.max_strict);
+    assert_near(d.max, flag.max, 0);
+    assert_near(d.max, 0.01, 0);
+    assert_string_equal(hx_expect_unit(&d), "fraction");
+    fixture_t *f = make_fixture();
+    hx_eval_input_t in = {&f->total, NULL, NULL, 10.0};
+    hx_verdict_t v;
+    hx_expect_eval(&d, &in, &v);
+    assert_false(v.pass); /* 30 of 120 offered did not succeed */
     free(f);
 }
 
@@ -463,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_yaml_list),
         cmocka_unit_test(test_yaml_errors),
         cmocka_unit_test(test_eval_failure_rate),
+        cmocka_unit_test(test_default_expectation),
         cmocka_unit_test(test_eval_latency_and_streams),
         cmocka_unit_test(test_eval_rates_counts_shares),
         cmocka_unit_test(test_eval_drift),
