@@ -1,6 +1,5 @@
 #include "harness/cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
@@ -416,15 +415,11 @@ static int apply_expects(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen
 
 static int apply_seed(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
 {
-    char *end;
+    char why[160];
     if (f->seed == NULL)
         return 0;
-    errno = 0;
-    unsigned long long v = strtoull(f->seed, &end, 10);
-    if (f->seed[0] < '0' || f->seed[0] > '9' || *end != '\0' || errno != 0 || v > INT64_MAX)
-        return errf(err, errlen, "--seed \"%s\": expected a whole number from 0 to %lld", f->seed,
-                    (long long)INT64_MAX);
-    c->seed = v;
+    if (cm_parse_u64(f->seed, &c->seed, why, sizeof(why)) != 0)
+        return errf(err, errlen, "--seed: %s", why);
     c->seed_set = true;
     return 0;
 }

@@ -89,9 +89,7 @@ static uint64_t random_seed(void)
     uint64_t s;
     if (getrandom(&s, sizeof(s), 0) != (ssize_t)sizeof(s))
         s = cm_now_ns() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
-    /* Kept below 2^63 so that it can be passed back with --seed, which stops at INT64_MAX (`seed:` in a file
-     * takes the whole 64-bit range). */
-    return s & INT64_MAX;
+    return s; /* any of the 2^64 values: --seed and seed: take the whole range back */
 }
 
 static void apply_defaults(hx_cfg_t *c)

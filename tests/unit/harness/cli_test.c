@@ -77,6 +77,10 @@ static void test_minimal(void **state)
     assert_int_equal(c->nexpects, 1); /* no --expect: the default verdict */
     assert_true(c->expects[0].is_default);
     hx_cli_free(&cli);
+    PARSE_OK(&cli, "--url", "http://127.0.0.1:8080/v1", "--rate", "1/s", "--seed", "18446744073709551615");
+    assert_true(cli.cfg.seed == UINT64_MAX);
+    assert_true(cli.cfg.seed_set);
+    hx_cli_free(&cli);
     /* One --expect replaces the default. */
     PARSE_OK(&cli, "--url", "http://127.0.0.1:8080/v1", "--rate", "1000/s", "--expect", "latency.p99<1s");
     assert_int_equal(cli.cfg.nexpects, 1);
@@ -159,8 +163,10 @@ static void test_bad_values(void **state)
     PARSE_ERR("--header \"X Y: z\": invalid character in the name", "--url", "http://h/v1", "--rate", "1/s", "--header",
               "X Y: z");
     PARSE_ERR_HAS("--expect \"latency.p99~5\": ", "--url", "http://h/v1", "--rate", "1/s", "--expect", "latency.p99~5");
-    PARSE_ERR("--seed \"-1\": expected a whole number from 0 to 9223372036854775807", "--url", "http://h/v1", "--rate",
-              "1/s", "--seed", "-1");
+    PARSE_ERR("--seed: \"-1\": negative values are not allowed", "--url", "http://h/v1", "--rate", "1/s", "--seed",
+              "-1");
+    PARSE_ERR("--seed: \"18446744073709551616\": too large (the maximum is 18446744073709551615)", "--url",
+              "http://h/v1", "--rate", "1/s", "--seed", "18446744073709551616");
     PARSE_ERR("duration 400d is above the maximum of 365d", "--url", "http://h/v1", "--rate", "1/s", "--duration",
               "400d");
     PARSE_ERR("timeout 1000d is above the maximum of 365d", "--url", "http://h/v1", "--rate", "1/s", "--timeout",
