@@ -358,9 +358,12 @@ static void test_histogram_scrape_consistent(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_counters_and_gauges), cmocka_unit_test(test_histograms),
-        cmocka_unit_test(test_exposition_syntax),   cmocka_unit_test(test_model_label_is_bounded),
-        cmocka_unit_test(test_label_escaping),      cmocka_unit_test(test_concurrent_writers),
+        cmocka_unit_test(test_counters_and_gauges),
+        cmocka_unit_test(test_histograms),
+        cmocka_unit_test(test_exposition_syntax),
+        cmocka_unit_test(test_model_label_is_bounded),
+        cmocka_unit_test(test_label_escaping),
+        cmocka_unit_test(test_concurrent_writers),
         cmocka_unit_test(test_histogram_scrape_consistent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
