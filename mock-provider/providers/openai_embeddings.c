@@ -131,9 +131,8 @@ int mp_oa_parse_embeddings(mp_oa_ctx_t *c)
     if (mp_oa_scan(c, fields, sizeof(fields) / sizeof(fields[0]), MP_OA_UNRECOGNIZED) != 0)
         return -1;
     uint32_t model = c->slot[MP_OA_S_MODEL], in = c->slot[MP_OA_S_INPUT], enc = c->slot[MP_OA_S_ENCODING_FORMAT];
-    if (model == 0 || c->d.tok[model].len == 0)
-        return mp_oa_invalid(c, NULL, NULL, "you must provide a model parameter");
-    c->req->model = cm_json_raw(&c->d, model);
+    if (mp_oa_want_model(c, model) != 0)
+        return -1;
     if (in == 0)
         return mp_oa_missing(c, "input");
     if (embeddings_input(c, in) != 0)
