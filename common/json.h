@@ -22,6 +22,8 @@
 void cm_json_escape(cm_buf_t *b, const char *s, size_t n);
 /* Appends the escaped contents without the surrounding quotes. */
 void cm_json_escape_body(cm_buf_t *b, const char *s, size_t n);
+/* Length of what cm_json_escape_body would append for s. */
+size_t cm_json_escaped_len(const char *s, size_t n);
 
 #define CM_JW_MAX_DEPTH 32
 

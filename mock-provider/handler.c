@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "mock-provider/metrics.h"
+#include "mock-provider/providers/budget.h"
 #include "mock-provider/run.h"
 #include "mock-provider/server.h"
 
@@ -154,6 +155,14 @@ static int step_model(mp_run_t *run, mp_metrics_t *metrics, mp_error_t *err)
     return -1;
 }
 
+/* Last check before anything is produced: the response's upper bound against the deployment's budget. */
+static int step_budget(mp_run_t *run, mp_error_t *err)
+{
+    if (run->api == MP_API_MODELS)
+        return 0;
+    return mp_response_check(run->wd->dep, &run->r, err);
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     mp_handler_t *h = (mp_handler_t *)self;
@@ -166,7 +175,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     mp_error_t err;
     if (step_route(run, &err) != 0 || step_auth(run, &err) != 0 ||
         step_size(run, h->server->cfg->max_body, &err) != 0 || step_parse(run, &err) != 0 ||
-        step_model(run, h->server->metrics, &err) != 0) {
+        step_model(run, h->server->metrics, &err) != 0 || step_budget(run, &err) != 0) {
         mp_run_fail(run, &err);
         return 0;
     }

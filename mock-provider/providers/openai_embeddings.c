@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mock-provider/providers/content.h"
 #include "mock-provider/providers/openai.h"
 #include "mock-provider/providers/render.h"
 
@@ -146,14 +147,6 @@ int mp_oa_parse_embeddings(mp_oa_ctx_t *c)
 
 /* ---- response ------------------------------------------------------------------------------------- */
 
-static uint32_t vector_dims(const mp_exchange_t *x)
-{
-    if (x->req->dimensions != 0)
-        return x->req->dimensions;
-    uint32_t dflt = x->dep->embedding_dimensions ? x->dep->embedding_dimensions : 1536;
-    return mp_embedding_default_dims(x->req->model, dflt);
-}
-
 static void put_vector(cm_buf_t *out, const float *v, uint32_t dims, bool base64)
 {
     if (base64) {
@@ -175,7 +168,7 @@ static void put_vector(cm_buf_t *out, const float *v, uint32_t dims, bool base64
 void mp_oa_embeddings_body(mp_exchange_t *x, cm_buf_t *out)
 {
     const mp_request_t *r = x->req;
-    uint32_t dims = vector_dims(x);
+    uint32_t dims = mp_embedding_dims(x->dep, r);
     float *v = cm_xmalloc((size_t)dims * sizeof(float)); /* one buffer for all inputs of the request */
     MP_PUT_LIT(out, "{\"object\":\"list\",\"data\":[");
     for (uint32_t i = 0; i < r->ninputs; i++) {
