@@ -48,6 +48,20 @@ static void on_wake(h2o_socket_t *sock, const char *err)
     (void)r;
 }
 
+bool mp_worker_trim_scratch(mp_worker_t *w)
+{
+    bool trimmed = false;
+    if (w->scratch.cap > (size_t)MP_SCRATCH_SLACK * MP_SCRATCH_BUF_BASELINE) {
+        cm_buf_shrink(&w->scratch, MP_SCRATCH_BUF_BASELINE);
+        trimmed = true;
+    }
+    if (w->toks.cap > MP_SCRATCH_SLACK * MP_SCRATCH_TOKS_BASELINE) {
+        cm_json_toks_shrink(&w->toks, MP_SCRATCH_TOKS_BASELINE);
+        trimmed = true;
+    }
+    return trimmed;
+}
+
 static uint64_t os_seed(uint32_t index)
 {
     uint64_t seed;
@@ -139,8 +153,10 @@ static void *worker_main(void *arg)
     int rc = setup(w, a.fds, err, sizeof(err));
     mp_server__worker_ready(w->server, rc, err);
     if (rc == 0) {
-        while (!stopping(w))
+        while (!stopping(w)) {
             h2o_evloop_run(w->loop, INT32_MAX);
+            mp_worker_trim_scratch(w);
+        }
         drain(w);
     }
     mp_server__worker_stopped(w->server, w);

@@ -25,6 +25,13 @@
 
 #define MP_WORKER_DRAIN_NS (500ull * 1000 * 1000) /* shutdown waits this long for in-flight requests */
 
+/* Per-thread scratch (the rendering buffer, the JSON token array) grows to the largest request seen. After
+ * a loop iteration that left either above MP_SCRATCH_SLACK times its baseline, it is freed and allocated
+ * again at the baseline, so one outsized request does not keep its memory for the life of the thread. */
+#define MP_SCRATCH_BUF_BASELINE (64u * 1024) /* bytes: a few ordinary bodies */
+#define MP_SCRATCH_TOKS_BASELINE (4u * 1024) /* JSON tokens: a chat request of about 40 KB */
+#define MP_SCRATCH_SLACK 4
+
 struct mp_server;
 
 /* One deployment as seen by one worker. */
@@ -68,6 +75,11 @@ int mp_worker_spawn(mp_worker_t *w, struct mp_server *s, uint32_t index, const i
 /* Asks the worker to stop (async-signal-unsafe; call from a normal thread). The server waits for its stop
  * latch (mp_server__worker_stopped) rather than joining the thread. */
 void mp_worker_request_stop(mp_worker_t *w);
+
+/* Brings the worker's scratch back to its baselines when it grew past MP_SCRATCH_SLACK times them (see
+ * above); returns true when it did. Called by the worker's loop between iterations, when no request holds
+ * the scratch. */
+bool mp_worker_trim_scratch(mp_worker_t *w);
 
 /* Writes prefix (NULL = none) + 32 random lower-case hex digits into out; returns the length, or 0 with out
  * empty when cap < strlen(prefix) + 33. */
