@@ -81,6 +81,16 @@ void mp_worker_request_stop(mp_worker_t *w);
  * the scratch. */
 bool mp_worker_trim_scratch(mp_worker_t *w);
 
+/* A client may still be sending an oversize body when h2o has refused it: closing the socket then makes
+ * the kernel answer with a reset that can destroy the 413 before the client reads it (h2o 2.2.5 has no
+ * lingering close: "TODO use lingering close" in lib/http1.c). After mp_worker_linger, the connection of
+ * req (HTTP/1 only) is not reset when h2o closes it: the mock keeps its own descriptor of the socket, stops
+ * writing (FIN after the response), and reads and discards what the client still sends, until the client
+ * closes or MP_LINGER_NS or MP_LINGER_BYTES is reached. Memory: one small struct and one read buffer. */
+#define MP_LINGER_NS (5ull * 1000 * 1000 * 1000)
+#define MP_LINGER_BYTES (1024ull * 1024 * 1024)
+void mp_worker_linger(mp_worker_t *w, h2o_req_t *req);
+
 /* Writes prefix (NULL = none) + 32 random lower-case hex digits into out; returns the length, or 0 with out
  * empty when cap < strlen(prefix) + 33. */
 size_t mp_worker_request_id(mp_worker_t *w, const char *prefix, char *out, size_t cap);
