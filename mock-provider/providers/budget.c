@@ -36,8 +36,9 @@ static const shape_t completions_stream = {1, 2, 1, 0, 1, 0, 0}; /* finish chunk
 static const shape_t completions_body = {0, 1, 0, 1, 1, 0, 0};
 static const shape_t responses_body = {0, 1, 0, 1, 1, 1, 1};
 /* created, in_progress, item added, part added, text done, part done, item done, completed: the three
- * response objects echo the request, the four closing events repeat the whole text. */
-static const shape_t responses_stream = {1, 8, 0, 3, 4, 3, 4};
+ * response objects echo the request, the deltas carry the text once and the four closing events repeat it
+ * whole; a function call names its tool in four events. */
+static const shape_t responses_stream = {1, 8, 0, 3, 5, 3, 4};
 
 static const shape_t *shape_of(const mp_request_t *req)
 {

@@ -84,6 +84,29 @@ static void test_every_shape_within_bound(void **state)
     }
 }
 
+/* In echo mode a one-word prompt of 50 KB is the whole text: the bound must count every copy a format makes
+ * of it (the Responses stream has five: the deltas and four closing events). */
+static void test_text_dominated_within_bound(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    f->dep.content = MP_CONTENT_ECHO;
+    cm_buf_t word = CM_BUF_INIT, body = CM_BUF_INIT;
+    for (int i = 0; i < 50 * 1024; i++)
+        cm_buf_putc(&word, 'w');
+    cm_buf_printf(&body, "{\"model\":\"m\",\"input\":\"%s\"}", word.data);
+    assert_true(render_within_bound(f, MP_API_RESPONSES, body.data) > 5 * word.len);
+    cm_buf_reset(&body);
+    cm_buf_printf(&body, "{\"model\":\"m\",\"prompt\":\"%s\",\"n\":3}", word.data);
+    render_within_bound(f, MP_API_COMPLETIONS, body.data);
+    cm_buf_reset(&body);
+    cm_buf_printf(&body, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"%s\"}],\"n\":3}", word.data);
+    render_within_bound(f, MP_API_CHAT, body.data);
+    cm_buf_free(&word);
+    cm_buf_free(&body);
+    fx_free(f);
+}
+
 /* The schema of issue 7 (9 levels, each requiring its child 6 times, 801 bytes) with a forced tool call
  * and n=16: the arguments are one path now, and the whole stream stays small. */
 static void test_nested_tools_schema(void **state)
@@ -225,7 +248,7 @@ int main(void)
         cmocka_unit_test(test_every_shape_within_bound),          cmocka_unit_test(test_nested_tools_schema),
         cmocka_unit_test(test_long_model_many_choices),           cmocka_unit_test(test_choices_times_tokens),
         cmocka_unit_test(test_embedding_inputs_times_dimensions), cmocka_unit_test(test_echo_times_choices),
-        cmocka_unit_test(test_tool_arguments_times_chunks),
+        cmocka_unit_test(test_tool_arguments_times_chunks),       cmocka_unit_test(test_text_dominated_within_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
