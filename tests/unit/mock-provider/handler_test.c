@@ -149,8 +149,8 @@ static void expect_shaped_413(const cm_buf_t *resp, const char *detail)
 }
 
 #define HEAD(len)                                                                                                      \
-    "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " len "\r\n\r" \
-                                                                                                              "\n"
+    "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"                              \
+    "Content-Length: " len "\r\n\r\n"
 
 /* h2o refuses a content-length over its limit before reading the body; the answer is ours. */
 static void test_content_length_over_limit(void **state)
