@@ -69,6 +69,18 @@ void cm_buf_reset(cm_buf_t *b)
         b->data[0] = '\0';
 }
 
+void cm_buf_shrink(cm_buf_t *b, size_t cap)
+{
+    if (b->cap > cap) {
+        cm_buf_free(b);
+        if (cap > 0) {
+            b->data = cm_xmalloc(cap);
+            b->cap = cap;
+        }
+    }
+    cm_buf_reset(b);
+}
+
 void cm_buf_free(cm_buf_t *b)
 {
     free(b->data);

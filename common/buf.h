@@ -20,6 +20,9 @@ void cm_buf_putc(cm_buf_t *b, char c);
 void cm_buf_printf(cm_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cm_buf_vprintf(cm_buf_t *b, const char *fmt, va_list ap);
 void cm_buf_reset(cm_buf_t *b); /* len = 0, keeps the memory */
+/* Empties b and, when its capacity is above cap, gives the memory back and allocates cap bytes afresh: for
+ * scratch buffers that one outsized use must not keep large. */
+void cm_buf_shrink(cm_buf_t *b, size_t cap);
 void cm_buf_free(cm_buf_t *b);
 char *cm_buf_detach(cm_buf_t *b); /* returns data (caller frees) and leaves b empty */
 

@@ -427,6 +427,17 @@ int cm_json_parse(cm_json_doc_t *doc, const char *src, size_t len, cm_json_toks_
     return 0;
 }
 
+void cm_json_toks_shrink(cm_json_toks_t *toks, uint32_t cap)
+{
+    if (toks->cap <= cap)
+        return;
+    cm_json_toks_free(toks);
+    if (cap > 0) {
+        toks->v = cm_xmalloc((size_t)cap * sizeof(*toks->v));
+        toks->cap = cap;
+    }
+}
+
 void cm_json_toks_free(cm_json_toks_t *toks)
 {
     free(toks->v);

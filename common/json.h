@@ -22,6 +22,8 @@
 void cm_json_escape(cm_buf_t *b, const char *s, size_t n);
 /* Appends the escaped contents without the surrounding quotes. */
 void cm_json_escape_body(cm_buf_t *b, const char *s, size_t n);
+/* Length of what cm_json_escape_body would append for s. */
+size_t cm_json_escaped_len(const char *s, size_t n);
 
 #define CM_JW_MAX_DEPTH 32
 
@@ -92,6 +94,10 @@ typedef struct cm_json_doc {
  * toks->v; both must outlive it. */
 int cm_json_parse(cm_json_doc_t *doc, const char *src, size_t len, cm_json_toks_t *toks, char *err, size_t errlen);
 void cm_json_toks_free(cm_json_toks_t *toks);
+/* When toks holds room for more than cap tokens, gives the memory back and allocates cap afresh (a document
+ * parsed with them must no longer be used). Scratch token arrays grow to the largest request seen; this
+ * brings them back after an outsized one. */
+void cm_json_toks_shrink(cm_json_toks_t *toks, uint32_t cap);
 
 static inline cm_json_type_t cm_json_type(const cm_json_doc_t *d, uint32_t t)
 {

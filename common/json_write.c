@@ -65,6 +65,19 @@ void cm_json_escape_body(cm_buf_t *b, const char *s, size_t n)
     cm_buf_append(b, s + run, n - run);
 }
 
+size_t cm_json_escaped_len(const char *s, size_t n)
+{
+    size_t len = n;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t')
+            len += 1;
+        else if (c < 0x20)
+            len += 5;
+    }
+    return len;
+}
+
 void cm_json_escape(cm_buf_t *b, const char *s, size_t n)
 {
     cm_buf_putc(b, '"');

@@ -8,9 +8,9 @@
 
 #include "common/alloc.h"
 
-static const char *const dep_keys[] = {"name",    "provider",      "listen",  "models",     "api_keys",
-                                       "latency", "output_tokens", "content", "tool_calls", "embedding_dimensions",
-                                       "seed",    "limits",        "faults",  NULL};
+static const char *const dep_keys[] = {"name",         "provider",      "listen",  "models",     "api_keys",
+                                       "latency",      "output_tokens", "content", "tool_calls", "embedding_dimensions",
+                                       "max_response", "seed",          "limits",  "faults",     NULL};
 static const char *const required_keys[] = {"name", NULL};
 static const char *const latency_keys[] = {"ttft", "itl", "prefill_per_token", NULL};
 
@@ -195,6 +195,14 @@ static int read_numbers(const reader_t *r, mp_deployment_t *d)
                         r->err) != 0)
             return -1;
         d->embedding_dimensions = (uint32_t)v;
+    }
+    if ((n = cm_conf_get(r->node, "max_response")) != NULL) {
+        uint64_t bytes;
+        if (cm_conf_size(r->conf, n, child(r, "max_response", p, sizeof(p)), &bytes, r->err) != 0)
+            return -1;
+        if (bytes < MP_MIN_MAX_RESPONSE || bytes > MP_MAX_MAX_RESPONSE)
+            return cm_conf_error(r->conf, n, p, r->err, "must be from 64KiB to 1GiB");
+        d->max_response = bytes;
     }
     if ((n = cm_conf_get(r->node, "seed")) != NULL) {
         if (cm_conf_int(r->conf, n, child(r, "seed", p, sizeof(p)), 0, INT64_MAX, &v, r->err) != 0)

@@ -23,13 +23,20 @@ typedef enum mp_content_mode {
     MP_CONTENT_ECHO, /* the last user message (or prompt/input), token by token, capped by the length model */
 } mp_content_mode_t;
 
+/* Budget of one response when the deployment sets none: room for 2048 embeddings of 1536 floats, or 128
+ * streamed choices of the default length model, while one request can never hold more than this. */
+#define MP_DEFAULT_MAX_RESPONSE (64ull * 1024 * 1024)
+/* Range of max_response in a config. */
+#define MP_MIN_MAX_RESPONSE (64ull * 1024)
+#define MP_MAX_MAX_RESPONSE (1024ull * 1024 * 1024)
+
 typedef struct mp_deployment {
     char *name;
     uint32_t index; /* position in the table; used for per-deployment metric arrays */
     mp_provider_kind_t provider;
     const struct mp_provider *ops;
 
-    char *listen_host; /* numeric address: "127.0.0.1", "::1", "0.0.0.0" */
+    char *listen_host;    /* numeric address: "127.0.0.1", "::1", "0.0.0.0" */
     uint16_t listen_port; /* 0 until bound when configured as 0 */
 
     char **models; /* accepted model names; nmodels == 0 accepts any model */
@@ -45,6 +52,7 @@ typedef struct mp_deployment {
     mp_content_mode_t content;
     bool tool_calls;               /* answer with a tool call when the request offers tools */
     uint32_t embedding_dimensions; /* default for models not in the built-in table; 0 = 1536 */
+    uint64_t max_response;         /* bytes: budget of one response (providers/budget.h); 0 = the default */
     uint64_t seed;
 } mp_deployment_t;
 

@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "mock-provider/metrics.h"
+#include "mock-provider/providers/budget.h"
 #include "mock-provider/run.h"
 #include "mock-provider/server.h"
 
@@ -154,6 +155,14 @@ static int step_model(mp_run_t *run, mp_metrics_t *metrics, mp_error_t *err)
     return -1;
 }
 
+/* Last check before anything is produced: the response's upper bound against the deployment's budget. */
+static int step_budget(mp_run_t *run, mp_error_t *err)
+{
+    if (run->api == MP_API_MODELS)
+        return 0;
+    return mp_response_check(run->wd->dep, &run->r, err);
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     mp_handler_t *h = (mp_handler_t *)self;
@@ -166,13 +175,107 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     mp_error_t err;
     if (step_route(run, &err) != 0 || step_auth(run, &err) != 0 ||
         step_size(run, h->server->cfg->max_body, &err) != 0 || step_parse(run, &err) != 0 ||
-        step_model(run, h->server->metrics, &err) != 0) {
+        step_model(run, h->server->metrics, &err) != 0 || step_budget(run, &err) != 0) {
         mp_run_fail(run, &err);
         return 0;
     }
     /* quotas and faults plug in here (later issues) */
     mp_run_start(run);
     return 0;
+}
+
+/* ---- bodies over max_body ------------------------------------------------------------------------------ */
+
+/* h2o reads a request body before any handler runs, and refuses one over its max_request_entity_size with a
+ * plain-text 413 ("request entity is too large") sent from its own code: HTTP/1 with a content-length over
+ * the limit is refused before a byte of the body is read, a chunked one as soon as the limit is passed.
+ * The mock used to set that limit to 4 x max_body, so bodies between max_body and 4 x max_body were
+ * buffered whole (up to 32 MB by default, kept resident afterwards) to reach the handler's 413, and larger
+ * ones got h2o's text. The limit is now max_body + 1 (mp_server_entity_limit), so h2o never holds more than
+ * that, and this filter turns h2o's answer into the provider's own 413 with the usual headers, counted.
+ *
+ * h2o sends those errors through the hostconf's fallback path (the request never reached "/"), so a filter
+ * registered there sees them and nothing else of ours. Other statuses h2o answers there (400 for a broken
+ * chunked encoding) pass through unchanged. HTTP/2 cannot be helped: h2o 2.2.5 resets a stream whose DATA
+ * go over the limit (RST_STREAM REFUSED_STREAM) without producing a response. */
+typedef struct oversize_filter {
+    h2o_filter_t super;
+    struct mp_server *server;
+    const mp_deployment_t *dep;
+} oversize_filter_t;
+
+typedef struct oversize_ostream {
+    h2o_ostream_t super;
+    h2o_iovec_t body;
+} oversize_ostream_t;
+
+/* Replaces h2o's text with our body; a HEAD request (h2o sends no bytes) gets none either. */
+static void oversize_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, size_t bufcnt, h2o_send_state_t state)
+{
+    oversize_ostream_t *o = (oversize_ostream_t *)self;
+    h2o_iovec_t body = o->body;
+    size_t n = bufcnt > 0 && body.len > 0 ? 1 : 0;
+    o->body.len = 0;
+    h2o_ostream_send_next(&o->super, req, &body, n, state);
+}
+
+/* The api the path would have been routed to, for the request counter. */
+static int oversize_api(const mp_deployment_t *dep, const h2o_req_t *req)
+{
+    mp_api_t api;
+    mp_error_t ignored;
+    cm_str_t path = request_path(req);
+    if (req->path.base == NULL ||
+        dep->ops->route(req->method.base, req->method.len, path.p, path.n, &api, &ignored) != 0)
+        return MP_METRICS_API_UNKNOWN;
+    return (int)api;
+}
+
+static uint64_t held_ns(const h2o_req_t *req)
+{
+    const struct timeval *a = &req->timestamps.request_begin_at, *b = &req->processed_at.at;
+    int64_t us = (int64_t)(b->tv_sec - a->tv_sec) * 1000000 + (b->tv_usec - a->tv_usec);
+    return a->tv_sec == 0 || us < 0 ? 0 : (uint64_t)us * 1000;
+}
+
+static void shape_too_large(oversize_filter_t *f, h2o_req_t *req, h2o_ostream_t **slot)
+{
+    const mp_deployment_t *dep = f->dep;
+    mp_worker_t *w = mp_worker_of(req);
+    char what[64], rid[80];
+    mp_error_t err;
+    snprintf(what, sizeof(what), "the limit is %llu bytes", (unsigned long long)f->server->cfg->max_body);
+    mp_error_preset(dep->ops, &err, MP_ERR_TOO_LARGE, what);
+    cm_buf_reset(&w->scratch);
+    dep->ops->render_error(&err, &w->scratch);
+    size_t n = mp_worker_request_id(w, dep->ops->request_id_prefix, rid, sizeof(rid));
+    memset(&req->res.headers, 0, sizeof(req->res.headers));
+    req->res.reason = mp_reason(413);
+    req->res.content_length = w->scratch.len;
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype_json.base, ctype_json.len);
+    mp_run_add_headers(req, dep, rid, n, held_ns(req));
+    mp_metrics_request(w->metrics, dep->index, oversize_api(dep, req), MP_SLOT_NONE, 413);
+    mp_worker_linger(w, req); /* h2o closes the connection after this answer; the client may still be sending */
+    oversize_ostream_t *o = (oversize_ostream_t *)h2o_add_ostream(req, sizeof(*o), slot);
+    o->super.do_send = oversize_send;
+    o->body = h2o_strdup(&req->pool, w->scratch.data, w->scratch.len);
+    h2o_setup_next_ostream(req, &o->super.next);
+}
+
+static void on_setup_oversize(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+    if (req->res.status == 413)
+        shape_too_large((oversize_filter_t *)self, req, slot);
+    else
+        h2o_setup_next_ostream(req, slot);
+}
+
+void mp_handler_register_oversize(h2o_hostconf_t *host, struct mp_server *s, const mp_deployment_t *dep)
+{
+    oversize_filter_t *f = (oversize_filter_t *)h2o_create_filter(&host->fallback_path, sizeof(*f));
+    f->super.on_setup_ostream = on_setup_oversize;
+    f->server = s;
+    f->dep = dep;
 }
 
 void mp_handler_register(h2o_pathconf_t *pathconf, struct mp_server *s, const mp_deployment_t *dep)

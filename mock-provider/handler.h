@@ -4,9 +4,11 @@
  *   GET /health, GET /metrics       answered by the core (no auth, not counted as provider requests)
  *   route      dep->ops->route       unknown path or method -> the provider's 404
  *   auth       dep->api_keys         Authorization: Bearer K, or api-key: K -> else the provider's 401
- *   size       mock.max_body         -> the provider's 413
+ *   size       mock.max_body         -> the provider's 413 (bodies h2o itself refuses get it too: see
+ *                                       mp_handler_register_oversize)
  *   parse      dep->ops->parse       -> the provider's 400 (invalid JSON, bad field)
  *   model      dep->models           -> the provider's 404 model_not_found
+ *   budget     dep->max_response     -> the provider's 400 response_too_large (providers/budget.h)
  *   (quotas and faults plug in here: later issues)
  *   run        mp_run_start          exchange, timing plan, response (run.h)
  */
@@ -28,5 +30,9 @@ typedef struct mp_handler {
 /* Registers the pipeline for dep on pathconf (the "/" path of the deployment's own hostconf). The handler
  * is owned by h2o's configuration. */
 void mp_handler_register(h2o_pathconf_t *pathconf, struct mp_server *s, const mp_deployment_t *dep);
+
+/* Registers, on host's fallback path, the filter that gives bodies h2o refuses as over its entity limit
+ * (max_body + 1) the provider's own 413 body and headers, counted in mock_requests_total. */
+void mp_handler_register_oversize(h2o_hostconf_t *host, struct mp_server *s, const mp_deployment_t *dep);
 
 #endif

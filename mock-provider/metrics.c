@@ -87,7 +87,9 @@ static inline uint64_t load_u64(const uint64_t *c)
 }
 
 /* cm_hist_record is plain memory writes; a scrape reading concurrently would be a data race, so the
- * owning thread records through this relaxed-atomic twin of it instead. */
+ * owning thread records through this relaxed-atomic twin of it instead. The count is bumped right after
+ * the bucket, but relaxed stores to two addresses may still be seen in either order by a scraper, which is
+ * why the scrape never reads `count` at all (see hist_add_snapshot). */
 static void hist_record(cm_hist_t *h, uint64_t v)
 {
     if (v > CM_HIST_MAX) {
@@ -95,6 +97,7 @@ static void hist_record(cm_hist_t *h, uint64_t v)
         add_u64(&h->clamped, 1);
     }
     add_u64(&h->buckets[cm_hist_index(v)], 1);
+    add_u64(&h->count, 1);
     double sum;
     __atomic_load(&h->sum, &sum, __ATOMIC_RELAXED);
     sum += (double)v;
@@ -103,16 +106,21 @@ static void hist_record(cm_hist_t *h, uint64_t v)
         __atomic_store_n(&h->min, v, __ATOMIC_RELAXED);
     if (v > load_u64(&h->max))
         __atomic_store_n(&h->max, v, __ATOMIC_RELAXED);
-    add_u64(&h->count, 1);
 }
 
+/* The count of the snapshot is the sum of the bucket values this scrape read, not the writer's `count`:
+ * read separately, `count` could lag a bucket already incremented and a scrape would then show an `le`
+ * bucket above +Inf, which Prometheus clients treat as a broken histogram. Derived, +Inf and _count equal
+ * the last bucket by construction. (_sum may still be one sample behind or ahead; Prometheus accepts
+ * that.) */
 static void hist_add_snapshot(cm_hist_t *dst, const cm_hist_t *src)
 {
     cm_hist_t tmp;
     cm_hist_init(&tmp);
-    for (uint32_t i = 0; i < CM_HIST_NBUCKETS; i++)
+    for (uint32_t i = 0; i < CM_HIST_NBUCKETS; i++) {
         tmp.buckets[i] = load_u64(&src->buckets[i]);
-    tmp.count = load_u64(&src->count);
+        tmp.count += tmp.buckets[i];
+    }
     tmp.clamped = load_u64(&src->clamped);
     tmp.min = load_u64(&src->min);
     tmp.max = load_u64(&src->max);

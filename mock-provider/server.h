@@ -38,10 +38,15 @@ typedef struct mp_server {
     char failure[256];
 } mp_server_t;
 
+/* Allocations above this many bytes get their own mapping, given back to the kernel when freed, for the
+ * whole process (glibc's mallopt; see pin_mmap_threshold in server.c). */
+#define MP_SERVER_MMAP_THRESHOLD (128 * 1024)
+
 /* Resolves each deployment's provider, builds the h2o configuration and binds nthreads listening sockets
  * per deployment (threads 0 = one per online CPU). A deployment with port 0 gets the port the first socket
- * was given; cfg->deps[i].listen_port is updated. Returns 0 with *out set, or -1 with err filled (e.g.
- * "deployment \"a\": cannot listen on 127.0.0.1:8080: Address already in use"); nothing is left open. */
+ * was given; cfg->deps[i].listen_port is updated. Pins glibc's mmap threshold (MP_SERVER_MMAP_THRESHOLD).
+ * Returns 0 with *out set, or -1 with err filled (e.g. "deployment \"a\": cannot listen on 127.0.0.1:8080:
+ * Address already in use"); nothing is left open. */
 int mp_server_create(mp_server_t **out, mp_config_t *cfg, char *err, size_t errlen);
 
 /* Starts the workers and waits until each has set up its loop and listeners. Returns 0, or -1 with err
@@ -62,8 +67,8 @@ void mp_server__worker_ready(mp_server_t *s, int rc, const char *why);
 /* Called by a worker thread when its loop has stopped for good (after draining, or after a failed setup). */
 void mp_server__worker_stopped(mp_server_t *s, mp_worker_t *w);
 
-/* The h2o request-body limit for a given max_body: far enough above it that a body over max_body still
- * reaches the handler (and gets the provider's own 413), while h2o still bounds what it buffers. */
+/* The h2o request-body limit for a given max_body: max_body + 1, so that h2o never buffers more than that;
+ * what it refuses gets the provider's own 413 through the oversize filter (handler.h). */
 size_t mp_server_entity_limit(uint64_t max_body);
 
 #endif

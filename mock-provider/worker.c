@@ -1,11 +1,13 @@
 #include "mock-provider/worker.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +23,70 @@ static void on_connection_close(void *data)
 {
     mp_worker_t *w = data;
     mp_metrics_connections(w->metrics, -1);
+}
+
+/* ---- lingering close ---------------------------------------------------------------------------------- */
+
+typedef struct lingering {
+    mp_worker_t *w;
+    int fd;             /* our duplicate of the connection's socket */
+    h2o_socket_t *sock; /* fd in the loop, once h2o has closed its own descriptor */
+    mp_timer_t timer;
+    uint64_t discarded;
+} lingering_t;
+
+static void linger_end(lingering_t *l)
+{
+    mp_timers_cancel(&l->w->timers, &l->timer);
+    h2o_socket_close(l->sock);
+    free(l);
+}
+
+static void on_lingering_timeout(mp_timer_t *timer)
+{
+    linger_end(H2O_STRUCT_FROM_MEMBER(lingering_t, timer, timer));
+}
+
+static void on_linger_read(h2o_socket_t *sock, const char *err)
+{
+    lingering_t *l = sock->data;
+    if (err == NULL) {
+        l->discarded += sock->input->size;
+        h2o_buffer_consume(&sock->input, sock->input->size);
+    }
+    if (err != NULL || l->discarded > MP_LINGER_BYTES)
+        linger_end(l);
+}
+
+/* h2o has written the response and closed its descriptor (the socket stays open through ours, so no reset
+ * was sent). The connection counts as closed from here, as for any other connection. */
+static void on_linger_close(void *data)
+{
+    lingering_t *l = data;
+    mp_metrics_connections(l->w->metrics, -1);
+    shutdown(l->fd, SHUT_WR);
+    l->sock = h2o_evloop_socket_create(l->w->loop, l->fd, 0);
+    l->sock->data = l;
+    mp_timer_init(&l->timer, on_lingering_timeout);
+    mp_timers_add(&l->w->timers, &l->timer, cm_now_ns() + MP_LINGER_NS);
+    h2o_socket_read_start(l->sock, on_linger_read);
+}
+
+void mp_worker_linger(mp_worker_t *w, h2o_req_t *req)
+{
+    if (req->version >= 0x200 || req->conn->callbacks->get_socket == NULL)
+        return;
+    h2o_socket_t *sock = req->conn->callbacks->get_socket(req->conn);
+    if (sock == NULL || sock->on_close.cb != on_connection_close)
+        return; /* not one of our accepted sockets, or already lingering */
+    int fd = fcntl(h2o_socket_get_fd(sock), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0)
+        return; /* out of descriptors: h2o's plain close (a reset) is the fallback */
+    lingering_t *l = cm_xcalloc(1, sizeof(*l));
+    l->w = w;
+    l->fd = fd;
+    sock->on_close.cb = on_linger_close;
+    sock->on_close.data = l;
 }
 
 static void on_accept(h2o_socket_t *listener, const char *err)
@@ -46,6 +112,20 @@ static void on_wake(h2o_socket_t *sock, const char *err)
     uint64_t v;
     ssize_t r = read(w->wake_fd, &v, sizeof(v));
     (void)r;
+}
+
+bool mp_worker_trim_scratch(mp_worker_t *w)
+{
+    bool trimmed = false;
+    if (w->scratch.cap > (size_t)MP_SCRATCH_SLACK * MP_SCRATCH_BUF_BASELINE) {
+        cm_buf_shrink(&w->scratch, MP_SCRATCH_BUF_BASELINE);
+        trimmed = true;
+    }
+    if (w->toks.cap > MP_SCRATCH_SLACK * MP_SCRATCH_TOKS_BASELINE) {
+        cm_json_toks_shrink(&w->toks, MP_SCRATCH_TOKS_BASELINE);
+        trimmed = true;
+    }
+    return trimmed;
 }
 
 static uint64_t os_seed(uint32_t index)
@@ -139,8 +219,10 @@ static void *worker_main(void *arg)
     int rc = setup(w, a.fds, err, sizeof(err));
     mp_server__worker_ready(w->server, rc, err);
     if (rc == 0) {
-        while (!stopping(w))
+        while (!stopping(w)) {
             h2o_evloop_run(w->loop, INT32_MAX);
+            mp_worker_trim_scratch(w);
+        }
         drain(w);
     }
     mp_server__worker_stopped(w->server, w);

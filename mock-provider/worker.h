@@ -25,6 +25,13 @@
 
 #define MP_WORKER_DRAIN_NS (500ull * 1000 * 1000) /* shutdown waits this long for in-flight requests */
 
+/* Per-thread scratch (the rendering buffer, the JSON token array) grows to the largest request seen. After
+ * a loop iteration that left either above MP_SCRATCH_SLACK times its baseline, it is freed and allocated
+ * again at the baseline, so one outsized request does not keep its memory for the life of the thread. */
+#define MP_SCRATCH_BUF_BASELINE (64u * 1024) /* bytes: a few ordinary bodies */
+#define MP_SCRATCH_TOKS_BASELINE (4u * 1024) /* JSON tokens: a chat request of about 40 KB */
+#define MP_SCRATCH_SLACK 4
+
 struct mp_server;
 
 /* One deployment as seen by one worker. */
@@ -68,6 +75,21 @@ int mp_worker_spawn(mp_worker_t *w, struct mp_server *s, uint32_t index, const i
 /* Asks the worker to stop (async-signal-unsafe; call from a normal thread). The server waits for its stop
  * latch (mp_server__worker_stopped) rather than joining the thread. */
 void mp_worker_request_stop(mp_worker_t *w);
+
+/* Brings the worker's scratch back to its baselines when it grew past MP_SCRATCH_SLACK times them (see
+ * above); returns true when it did. Called by the worker's loop between iterations, when no request holds
+ * the scratch. */
+bool mp_worker_trim_scratch(mp_worker_t *w);
+
+/* A client may still be sending an oversize body when h2o has refused it: closing the socket then makes
+ * the kernel answer with a reset that can destroy the 413 before the client reads it (h2o 2.2.5 has no
+ * lingering close: "TODO use lingering close" in lib/http1.c). After mp_worker_linger, the connection of
+ * req (HTTP/1 only) is not reset when h2o closes it: the mock keeps its own descriptor of the socket, stops
+ * writing (FIN after the response), and reads and discards what the client still sends, until the client
+ * closes or MP_LINGER_NS or MP_LINGER_BYTES is reached. Memory: one small struct and one read buffer. */
+#define MP_LINGER_NS (5ull * 1000 * 1000 * 1000)
+#define MP_LINGER_BYTES (1024ull * 1024 * 1024)
+void mp_worker_linger(mp_worker_t *w, h2o_req_t *req);
 
 /* Writes prefix (NULL = none) + 32 random lower-case hex digits into out; returns the length, or 0 with out
  * empty when cap < strlen(prefix) + 33. */

@@ -1,6 +1,7 @@
 /* Exchange planning (ids, lengths, finish reasons) and token production for every provider. */
 #include "mock-provider/providers/content.h"
 
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -210,10 +211,55 @@ void mp_system_fingerprint(const mp_deployment_t *dep, char *out, size_t cap)
 
 /* ---- planning ------------------------------------------------------------------------------------- */
 
+/* A drawn or bounding length as a token count: rounded, at least 1, at most MP_MAX_OUTPUT_TOKENS. */
+static uint32_t token_count(double v)
+{
+    if (!(v >= 1.0)) /* also NaN */
+        return 1;
+    return v >= MP_MAX_OUTPUT_TOKENS ? MP_MAX_OUTPUT_TOKENS : (uint32_t)(v + 0.5);
+}
+
+uint32_t mp_output_tokens_cap(const cm_dist_t *d)
+{
+    double hi = MP_MAX_OUTPUT_TOKENS;
+    switch (d->kind) {
+    case CM_DIST_FIXED:
+        hi = d->a;
+        break;
+    case CM_DIST_UNIFORM:
+        hi = d->a > d->b ? d->a : d->b;
+        break;
+    case CM_DIST_NORMAL:
+        hi = d->a + 6.0 * d->b;
+        break;
+    case CM_DIST_LOGNORMAL:
+        hi = d->a * exp(6.0 * d->b);
+        break;
+    case CM_DIST_PERCENTILES:
+        hi = d->npoints > 0 ? d->points[d->npoints - 1].v : 1.0;
+        break;
+    }
+    return token_count(hi);
+}
+
+bool mp_wants_tool_call(const mp_deployment_t *dep, const mp_request_t *req)
+{
+    return req->tools && req->tool_arguments != NULL && (dep->tool_calls || req->tool_forced);
+}
+
+uint32_t mp_embedding_dims(const mp_deployment_t *dep, const mp_request_t *req)
+{
+    if (req->dimensions != 0)
+        return req->dimensions;
+    return mp_embedding_default_dims(req->model, dep->embedding_dimensions ? dep->embedding_dimensions : 1536);
+}
+
 static void plan_text(mp_exchange_t *x, uint32_t c, uint32_t echo_tokens, cm_rng_t *rng)
 {
-    double v = cm_dist_sample(&x->dep->output_tokens, rng);
-    uint32_t len = v < 1.0 ? 1 : v >= MP_MAX_OUTPUT_TOKENS ? MP_MAX_OUTPUT_TOKENS : (uint32_t)(v + 0.5);
+    uint32_t len = token_count(cm_dist_sample(&x->dep->output_tokens, rng));
+    uint32_t cap = mp_output_tokens_cap(&x->dep->output_tokens);
+    if (len > cap)
+        len = cap;
     if (echo_tokens > 0 && echo_tokens < len)
         len = echo_tokens;
     x->finish[c] = MP_FINISH_STOP;
@@ -231,11 +277,6 @@ static void plan_tool(mp_exchange_t *x, uint32_t c)
     cm_json_escape_body(&x->text[c], args, strlen(args));
     x->tokens[c] = mp_tool_count_pieces((cm_str_t){x->text[c].data, x->text[c].len});
     x->finish[c] = MP_FINISH_TOOL_CALLS;
-}
-
-static bool wants_tool_call(const mp_deployment_t *dep, const mp_request_t *req)
-{
-    return req->tools && req->tool_arguments != NULL && (dep->tool_calls || req->tool_forced);
 }
 
 static void make_ids(mp_exchange_t *x, bool tool, cm_rng_t *rng)
@@ -272,7 +313,7 @@ void mp_exchange_begin(mp_exchange_t *x, const mp_deployment_t *dep, const mp_re
     x->req = req;
     x->created = (int64_t)time(NULL);
     x->seed = cm_rng_next(rng);
-    bool tool = wants_tool_call(dep, req);
+    bool tool = mp_wants_tool_call(dep, req);
     make_ids(x, tool, rng);
     if (req->api != MP_API_CHAT && req->api != MP_API_COMPLETIONS && req->api != MP_API_RESPONSES)
         return; /* embeddings and models produce no tokens */

@@ -6,6 +6,7 @@
 #ifndef MP_PROVIDERS_CONTENT_H
 #define MP_PROVIDERS_CONTENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,20 @@
 /* Upper bound on planned completion tokens per choice, whatever the length model draws: it keeps a typo'd
  * distribution from building gigabyte bodies. */
 #define MP_MAX_OUTPUT_TOKENS (1u << 20)
+
+/* Planning rules shared by the exchange and the response budget (budget.h), so that both see the same
+ * lengths. */
+
+/* Largest completion length the deployment's output_tokens model gives: fixed v; uniform hi; normal
+ * mean + 6 sd; lognormal median x e^(6 sigma); percentiles the last value; at least 1 and at most
+ * MP_MAX_OUTPUT_TOKENS. Samples above it are cut to it (a normal draw goes past 6 sd about once in 10^9). */
+uint32_t mp_output_tokens_cap(const cm_dist_t *output_tokens);
+/* True when the fake model answers req with a tool call: a function tool is offered and either the
+ * deployment's tool_calls is on or tool_choice forces one. */
+bool mp_wants_tool_call(const mp_deployment_t *dep, const mp_request_t *req);
+/* Dimensions of the vectors of an embeddings answer: the request's dimensions, else the model's built-in
+ * size, else the deployment's embedding_dimensions (1536 when unset). */
+uint32_t mp_embedding_dims(const mp_deployment_t *dep, const mp_request_t *req);
 
 /* Appends choice c's next token to x->text[c] and returns it (escaped JSON string contents). For a tool-call
  * choice, returns the next piece of the arguments already held in x->text[c]. The slice is valid until the

@@ -165,6 +165,20 @@ static bool type_ok(const cm_json_doc_t *d, uint32_t t, mp_oa_type_t type)
     return false;
 }
 
+/* OpenAI's wording for a missing or empty model differs from every other missing parameter. */
+int mp_oa_want_model(mp_oa_ctx_t *c, uint32_t m)
+{
+    if (m == 0 || c->d.tok[m].len == 0)
+        return mp_oa_invalid(c, NULL, NULL, "you must provide a model parameter");
+    if (c->d.tok[m].len > MP_OA_MAX_MODEL_LEN)
+        return mp_oa_invalid(c, "model", "string_above_max_length",
+                             "Invalid 'model': string too long. Expected a string with maximum length %d, but got a "
+                             "string with length %u instead.",
+                             MP_OA_MAX_MODEL_LEN, c->d.tok[m].len);
+    c->req->model = cm_json_raw(&c->d, m);
+    return 0;
+}
+
 int mp_oa_want(mp_oa_ctx_t *c, uint32_t t, mp_oa_type_t type, const char *param)
 {
     return type_ok(&c->d, t, type) ? 0 : mp_oa_bad_type(c, param, expected_phrase[type], t);

@@ -109,6 +109,16 @@ void mp_oa_path(char *out, size_t cap, const char *fmt, ...) __attribute__((form
 /* Drops a UTF-8 sequence cut short at the end of s (after a truncating copy of valid UTF-8). */
 void mp_oa_trim_utf8(char *s);
 
+/* Longest model name accepted, in bytes as sent. Model names are echoed in every stream chunk, so their
+ * length multiplies the size of a stream (n choices x tokens x name). OpenAI refuses absurd names without
+ * documenting the bound; 256 is the limit Anthropic documents ("String should have at most 256
+ * characters") and far above any real model or deployment name. */
+#define MP_OA_MAX_MODEL_LEN 256
+
+/* The model member (token m, 0 when absent): OpenAI's error for a missing or empty model, a
+ * string_above_max_length 400 past MP_OA_MAX_MODEL_LEN, else sets c->req->model. */
+int mp_oa_want_model(mp_oa_ctx_t *c, uint32_t m);
+
 /* Checks that t is of the given type (MP_OA_STRING...), else fails with the type error for param. */
 int mp_oa_want(mp_oa_ctx_t *c, uint32_t t, mp_oa_type_t type, const char *param);
 /* Checks that t is a string among values (NULL-terminated) and returns its index, else -1 with the

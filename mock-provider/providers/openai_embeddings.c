@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mock-provider/providers/content.h"
 #include "mock-provider/providers/openai.h"
 #include "mock-provider/providers/render.h"
 
@@ -131,9 +132,8 @@ int mp_oa_parse_embeddings(mp_oa_ctx_t *c)
     if (mp_oa_scan(c, fields, sizeof(fields) / sizeof(fields[0]), MP_OA_UNRECOGNIZED) != 0)
         return -1;
     uint32_t model = c->slot[MP_OA_S_MODEL], in = c->slot[MP_OA_S_INPUT], enc = c->slot[MP_OA_S_ENCODING_FORMAT];
-    if (model == 0 || c->d.tok[model].len == 0)
-        return mp_oa_invalid(c, NULL, NULL, "you must provide a model parameter");
-    c->req->model = cm_json_raw(&c->d, model);
+    if (mp_oa_want_model(c, model) != 0)
+        return -1;
     if (in == 0)
         return mp_oa_missing(c, "input");
     if (embeddings_input(c, in) != 0)
@@ -146,14 +146,6 @@ int mp_oa_parse_embeddings(mp_oa_ctx_t *c)
 }
 
 /* ---- response ------------------------------------------------------------------------------------- */
-
-static uint32_t vector_dims(const mp_exchange_t *x)
-{
-    if (x->req->dimensions != 0)
-        return x->req->dimensions;
-    uint32_t dflt = x->dep->embedding_dimensions ? x->dep->embedding_dimensions : 1536;
-    return mp_embedding_default_dims(x->req->model, dflt);
-}
 
 static void put_vector(cm_buf_t *out, const float *v, uint32_t dims, bool base64)
 {
@@ -176,7 +168,7 @@ static void put_vector(cm_buf_t *out, const float *v, uint32_t dims, bool base64
 void mp_oa_embeddings_body(mp_exchange_t *x, cm_buf_t *out)
 {
     const mp_request_t *r = x->req;
-    uint32_t dims = vector_dims(x);
+    uint32_t dims = mp_embedding_dims(x->dep, r);
     float *v = cm_xmalloc((size_t)dims * sizeof(float)); /* one buffer for all inputs of the request */
     MP_PUT_LIT(out, "{\"object\":\"list\",\"data\":[");
     for (uint32_t i = 0; i < r->ninputs; i++) {

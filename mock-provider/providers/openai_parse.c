@@ -101,14 +101,9 @@ static const mp_oa_field_t responses_fields[] = {
 
 #define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
 
-/* OpenAI's wording for a missing or empty model differs from every other missing parameter. */
 static int want_model(mp_oa_ctx_t *c)
 {
-    uint32_t m = c->slot[MP_OA_S_MODEL];
-    if (m == 0 || c->d.tok[m].len == 0)
-        return mp_oa_invalid(c, NULL, NULL, "you must provide a model parameter");
-    c->req->model = cm_json_raw(&c->d, m);
-    return 0;
+    return mp_oa_want_model(c, c->slot[MP_OA_S_MODEL]);
 }
 
 static int64_t slot_int(const mp_oa_ctx_t *c, mp_oa_slot_t s, int64_t dflt)

@@ -158,14 +158,36 @@ static uint32_t find_tool(const cm_json_doc_t *d, uint32_t tools, uint32_t name,
     return 0;
 }
 
-static void select_tool(mp_oa_ctx_t *c, uint32_t tool, bool nested, bool forced)
+/* Position of tool in the tools array, for the param of an error. */
+static uint32_t tool_index(const cm_json_doc_t *d, uint32_t tools, uint32_t tool)
+{
+    uint32_t i = 0;
+    for (uint32_t t = cm_json_first(d, tools); t != 0 && t != tool; t = cm_json_next(d, t))
+        i++;
+    return i;
+}
+
+/* Only the schema of the tool the fake model would call (the first function tool, or the named one) is
+ * read, so only that one can be refused. The wording follows OpenAI's own schema errors ("Invalid schema
+ * for function 'f': ..."). */
+static int select_tool(mp_oa_ctx_t *c, uint32_t tools, uint32_t tool, bool nested, bool forced)
 {
     uint32_t fn = function_of(&c->d, tool, nested);
     uint32_t params = cm_json_get(&c->d, fn, "parameters");
+    uint32_t name = cm_json_get(&c->d, fn, "name");
+    char why[160], fname[72], param[64];
+    if (mp_tool_arguments(&c->d, params, c->a, &c->req->tool_arguments, why, sizeof(why)) != 0) {
+        cm_json_unescape(&c->d, name, fname, sizeof(fname));
+        mp_oa_trim_utf8(fname);
+        mp_oa_path(param, sizeof(param), nested ? "tools[%u].function.parameters" : "tools[%u].parameters",
+                   tool_index(&c->d, tools, tool));
+        return mp_oa_invalid(c, param, "invalid_function_parameters", "Invalid schema for function '%s': it %s.", fname,
+                             why);
+    }
     c->req->tools = true;
     c->req->tool_forced = forced;
-    c->req->tool_name = cm_json_raw(&c->d, cm_json_get(&c->d, fn, "name"));
-    c->req->tool_arguments = mp_tool_arguments(&c->d, params, c->a);
+    c->req->tool_name = cm_json_raw(&c->d, name);
+    return 0;
 }
 
 int mp_oa_tools(mp_oa_ctx_t *c, uint32_t tools, uint32_t choice, bool nested)
@@ -195,6 +217,6 @@ int mp_oa_tools(mp_oa_ctx_t *c, uint32_t tools, uint32_t choice, bool nested)
                              fn);
     }
     if (tool != 0 && mode != CHOICE_NONE)
-        select_tool(c, tool, nested, mode == CHOICE_REQUIRED || mode == CHOICE_NAMED);
+        return select_tool(c, tools, tool, nested, mode == CHOICE_REQUIRED || mode == CHOICE_NAMED);
     return 0;
 }

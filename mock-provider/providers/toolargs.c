@@ -1,19 +1,47 @@
 #include "mock-provider/providers/toolargs.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mock-provider/providers/render.h"
 
-static void put_value(const cm_json_doc_t *d, uint32_t s, cm_buf_t *out, int depth);
+/* One build: the output, and the budget it draws from. */
+typedef struct builder {
+    const cm_json_doc_t *d;
+    cm_buf_t out;
+    uint32_t examined; /* required entries and property names looked at so far */
+    bool too_many, too_large;
+} builder_t;
+
+static void put_value(builder_t *b, uint32_t s, int depth);
+
+static bool stopped(builder_t *b)
+{
+    if (b->out.len > MP_TOOLARGS_MAX_BYTES)
+        b->too_large = true;
+    return b->too_many || b->too_large;
+}
+
+/* Charges n names to the budget; false once it is spent. */
+static bool examine(builder_t *b, uint32_t n)
+{
+    if (n > MP_TOOLARGS_MAX_PROPERTIES - b->examined) {
+        b->too_many = true;
+        return false;
+    }
+    b->examined += n;
+    return true;
+}
 
 /* Raw JSON text of a value, compacted: string tokens exclude their quotes, so put them back. */
-static void put_json(const cm_json_doc_t *d, uint32_t t, cm_buf_t *out)
+static void put_json(builder_t *b, uint32_t t)
 {
-    cm_str_t raw = cm_json_raw(d, t);
-    if (cm_json_type(d, t) == CM_JSON_STRING)
-        mp_put_quoted(out, raw);
+    cm_str_t raw = cm_json_raw(b->d, t);
+    if (cm_json_type(b->d, t) == CM_JSON_STRING)
+        mp_put_quoted(&b->out, raw);
     else
-        mp_put_json_compact(out, raw);
+        mp_put_json_compact(&b->out, raw);
 }
 
 static bool raw_equal(const cm_json_doc_t *d, uint32_t a, uint32_t b)
@@ -34,25 +62,43 @@ static uint32_t find_property(const cm_json_doc_t *d, uint32_t props, uint32_t n
     return 0;
 }
 
-static void put_object(const cm_json_doc_t *d, uint32_t s, cm_buf_t *out, int depth)
+/* True when the string entry r of a required array already appeared before it. Skipping repeats is what
+ * keeps every property schema visited once: a repeated name used to build its whole subtree again. */
+static bool listed_before(const cm_json_doc_t *d, uint32_t req, uint32_t r)
 {
-    cm_buf_putc(out, '{');
-    uint32_t req = s ? cm_json_get(d, s, "required") : 0;
-    if (depth < MP_TOOLARGS_MAX_DEPTH && req != 0 && cm_json_type(d, req) == CM_JSON_ARRAY) {
-        uint32_t props = cm_json_get(d, s, "properties");
-        bool first = true;
-        for (uint32_t r = cm_json_first(d, req); r != 0; r = cm_json_next(d, r)) {
-            if (cm_json_type(d, r) != CM_JSON_STRING)
-                continue;
-            if (!first)
-                cm_buf_putc(out, ',');
-            first = false;
-            mp_put_quoted(out, cm_json_raw(d, r));
-            cm_buf_putc(out, ':');
-            put_value(d, find_property(d, props, r), out, depth + 1);
-        }
+    for (uint32_t e = cm_json_first(d, req); e != r; e = cm_json_next(d, e))
+        if (cm_json_type(d, e) == CM_JSON_STRING && raw_equal(d, e, r))
+            return true;
+    return false;
+}
+
+static void put_members(builder_t *b, uint32_t s, uint32_t req, int depth)
+{
+    const cm_json_doc_t *d = b->d;
+    uint32_t props = cm_json_get(d, s, "properties");
+    uint32_t nprops = props != 0 && cm_json_type(d, props) == CM_JSON_OBJECT ? d->tok[props].count : 0;
+    if (!examine(b, d->tok[req].count) || !examine(b, nprops))
+        return;
+    bool first = true;
+    for (uint32_t r = cm_json_first(d, req); r != 0 && !stopped(b); r = cm_json_next(d, r)) {
+        if (cm_json_type(d, r) != CM_JSON_STRING || listed_before(d, req, r))
+            continue;
+        if (!first)
+            cm_buf_putc(&b->out, ',');
+        first = false;
+        mp_put_quoted(&b->out, cm_json_raw(d, r));
+        cm_buf_putc(&b->out, ':');
+        put_value(b, find_property(d, props, r), depth + 1);
     }
-    cm_buf_putc(out, '}');
+}
+
+static void put_object(builder_t *b, uint32_t s, int depth)
+{
+    cm_buf_putc(&b->out, '{');
+    uint32_t req = s ? cm_json_get(b->d, s, "required") : 0;
+    if (depth < MP_TOOLARGS_MAX_DEPTH && req != 0 && cm_json_type(b->d, req) == CM_JSON_ARRAY)
+        put_members(b, s, req, depth);
+    cm_buf_putc(&b->out, '}');
 }
 
 /* The declared type name: "type": "string", or the first non-null entry of "type": ["string", "null"]. */
@@ -79,60 +125,75 @@ static uint32_t first_branch(const cm_json_doc_t *d, uint32_t s)
     return 0;
 }
 
-static void put_typed(const cm_json_doc_t *d, uint32_t s, uint32_t type, cm_buf_t *out, int depth)
+static void put_typed(builder_t *b, uint32_t s, uint32_t type, int depth)
 {
+    const cm_json_doc_t *d = b->d;
     if (cm_json_str_eq(d, type, "string"))
-        MP_PUT_LIT(out, "\"example\"");
+        MP_PUT_LIT(&b->out, "\"example\"");
     else if (cm_json_str_eq(d, type, "integer"))
-        MP_PUT_LIT(out, "1");
+        MP_PUT_LIT(&b->out, "1");
     else if (cm_json_str_eq(d, type, "number"))
-        MP_PUT_LIT(out, "1.5");
+        MP_PUT_LIT(&b->out, "1.5");
     else if (cm_json_str_eq(d, type, "boolean"))
-        MP_PUT_LIT(out, "true");
+        MP_PUT_LIT(&b->out, "true");
     else if (cm_json_str_eq(d, type, "array"))
-        MP_PUT_LIT(out, "[]");
+        MP_PUT_LIT(&b->out, "[]");
     else if (cm_json_str_eq(d, type, "object"))
-        put_object(d, s, out, depth);
+        put_object(b, s, depth);
     else
-        MP_PUT_LIT(out, "null");
+        MP_PUT_LIT(&b->out, "null");
 }
 
-static void put_value(const cm_json_doc_t *d, uint32_t s, cm_buf_t *out, int depth)
+static void put_value(builder_t *b, uint32_t s, int depth)
 {
+    const cm_json_doc_t *d = b->d;
     if (s == 0 || cm_json_type(d, s) != CM_JSON_OBJECT || depth > MP_TOOLARGS_MAX_DEPTH) {
-        MP_PUT_LIT(out, "null");
+        MP_PUT_LIT(&b->out, "null");
         return;
     }
     uint32_t e = cm_json_get(d, s, "enum");
     if (e != 0 && cm_json_type(d, e) == CM_JSON_ARRAY && d->tok[e].count > 0) {
-        put_json(d, cm_json_first(d, e), out);
+        put_json(b, cm_json_first(d, e));
         return;
     }
     uint32_t k = cm_json_get(d, s, "const");
     if (k != 0) {
-        put_json(d, k, out);
+        put_json(b, k);
         return;
     }
     uint32_t type = declared_type(d, s);
     if (type != 0) {
-        put_typed(d, s, type, out, depth);
+        put_typed(b, s, type, depth);
         return;
     }
     uint32_t branch = first_branch(d, s);
     if (branch != 0)
-        put_value(d, branch, out, depth + 1);
+        put_value(b, branch, depth + 1);
     else if (cm_json_get(d, s, "properties") != 0)
-        put_object(d, s, out, depth);
+        put_object(b, s, depth);
     else
-        MP_PUT_LIT(out, "null");
+        MP_PUT_LIT(&b->out, "null");
 }
 
-const char *mp_tool_arguments(const cm_json_doc_t *d, uint32_t schema, const cm_allocator_t *a)
+int mp_tool_arguments(const cm_json_doc_t *d, uint32_t schema, const cm_allocator_t *a, const char **out, char *why,
+                      size_t whylen)
 {
-    cm_buf_t out = CM_BUF_INIT;
-    put_object(d, schema != 0 && cm_json_type(d, schema) == CM_JSON_OBJECT ? schema : 0, &out, 0);
-    char *s = cm_alloc(a, out.len + 1);
-    memcpy(s, out.data, out.len + 1);
-    cm_buf_free(&out);
-    return s;
+    builder_t b = {.d = d, .out = CM_BUF_INIT};
+    put_object(&b, schema != 0 && cm_json_type(d, schema) == CM_JSON_OBJECT ? schema : 0, 0);
+    if (stopped(&b)) {
+        if (b.too_many)
+            snprintf(why, whylen,
+                     "has more than %d properties (required entries and property names, all nested "
+                     "objects together)",
+                     MP_TOOLARGS_MAX_PROPERTIES);
+        else
+            snprintf(why, whylen, "gives example arguments larger than %d bytes", MP_TOOLARGS_MAX_BYTES);
+        cm_buf_free(&b.out);
+        return -1;
+    }
+    char *s = cm_alloc(a, b.out.len + 1);
+    memcpy(s, b.out.data, b.out.len + 1);
+    cm_buf_free(&b.out);
+    *out = s;
+    return 0;
 }

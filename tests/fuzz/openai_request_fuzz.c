@@ -1,8 +1,15 @@
 /* tests/fuzz/openai_request_fuzz.c — the OpenAI request parser of every api on arbitrary bytes, and, for
  * whatever it accepts, the whole answer: body and stream are rendered and must be valid JSON frame by
  * frame (everything echoed from a request must stay correctly escaped). Error bodies are checked alike.
- * The first input byte picks the deployment's options (echo or pool content, tool calls), so that both
- * content paths and tool calls see fuzzed text. */
+ * The first input byte picks the deployment's options (echo or pool content, tool calls), and a trailing
+ * space the smallest response budget, so that both content paths, tool calls and budget refusals see
+ * fuzzed text.
+ *
+ * Sizes are checked too (issue 7: an 801-byte schema built 16.8 MB of tool arguments, a 10 KB request
+ * streamed 11.6 MB): the request-controlled multipliers stay bounded (tool arguments linear in the input,
+ * model names within MP_OA_MAX_MODEL_LEN), and every rendered answer stays within the bound of budget.h
+ * (refused with a 400 when that is over the deployment's budget) and within a budget computed here from
+ * the input size alone, independently of budget.c. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +17,19 @@
 #include "common/alloc.h"
 #include "common/json.h"
 #include "mock-provider/provider.h"
+#include "mock-provider/providers/budget.h"
+#include "mock-provider/providers/openai_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Embeddings of thousands of inputs are valid but slow to render; they prove nothing more than a few. */
 #define FUZZ_MAX_RENDERED_INPUTS 16
+
+/* The independent budget of an answer to `size` input bytes: each frame (a chunk, an event, a choice) may
+ * hold up to 1 KiB of fixed fields and model name, each choice may repeat text of the input up to 5 times
+ * (Responses' closing events), and the request may be echoed 8 times. */
+#define FUZZ_BASE 65536
+#define FUZZ_FRAME 1024
 
 static void must_be_json(const char *s, size_t n, cm_json_toks_t *toks)
 {
@@ -48,29 +63,64 @@ static void must_be_sse(const cm_buf_t *b, cm_json_toks_t *toks)
     }
 }
 
-static void render_all(const mp_deployment_t *dep, const mp_request_t *req, cm_rng_t *rng, const cm_allocator_t *a,
-                       cm_json_toks_t *toks)
+static uint64_t input_budget(size_t size, const mp_exchange_t *x)
+{
+    uint64_t n = x->n ? x->n : 1;
+    return FUZZ_BASE + (n * 5 + 8) * (uint64_t)size + n * ((uint64_t)x->steps + 3) * FUZZ_FRAME;
+}
+
+/* Renders req as a body or as a stream, as the handler would: within its bound and the input's budget, or
+ * refused by the response budget with a 400 and a valid error body. */
+static void render_one(const mp_deployment_t *dep, const mp_request_t *req, size_t size, cm_rng_t *rng,
+                       const cm_allocator_t *a, cm_json_toks_t *toks)
 {
     const mp_provider_t *p = dep->ops;
     mp_exchange_t x;
+    mp_error_t err;
     cm_buf_t out = CM_BUF_INIT;
-    if (req->api == MP_API_EMBEDDINGS && req->ninputs > FUZZ_MAX_RENDERED_INPUTS)
+    if (mp_response_check(dep, req, &err) != 0) {
+        if (err.status != 400)
+            abort();
+        p->render_error(&err, &out);
+        must_be_json(out.data, out.len, toks);
+        cm_buf_free(&out);
         return;
+    }
     mp_exchange_begin(&x, dep, req, rng, a);
-    p->render_body(&x, &out);
-    must_be_json(out.data, out.len, toks);
-    mp_exchange_end(&x);
-    if (req->api != MP_API_EMBEDDINGS) {
-        cm_buf_reset(&out);
-        mp_exchange_begin(&x, dep, req, rng, a);
+    if (req->stream) {
         p->render_head(&x, &out);
         for (uint32_t i = 0; i < x.steps; i++)
             p->render_step(&x, &out);
         p->render_tail(&x, &out);
         must_be_sse(&out, toks);
-        mp_exchange_end(&x);
+    } else {
+        p->render_body(&x, &out);
+        must_be_json(out.data, out.len, toks);
     }
+    if (out.len > mp_response_bound(dep, req) || out.len > input_budget(size, &x))
+        abort();
+    mp_exchange_end(&x);
     cm_buf_free(&out);
+}
+
+/* An accepted request: its request-controlled multipliers are bounded, and it is answered as a body and
+ * (except embeddings) as a stream. */
+static void answer(const mp_deployment_t *dep, const mp_request_t *req, size_t size, cm_rng_t *rng,
+                   const cm_allocator_t *a, cm_json_toks_t *toks)
+{
+    if (req->tool_arguments != NULL && strlen(req->tool_arguments) > 2 * size + 16)
+        abort();
+    if (req->model.n > MP_OA_MAX_MODEL_LEN)
+        abort();
+    if (req->api == MP_API_EMBEDDINGS && req->ninputs > FUZZ_MAX_RENDERED_INPUTS)
+        return;
+    mp_request_t r = *req;
+    r.stream = false;
+    render_one(dep, &r, size, rng, a, toks);
+    if (req->api != MP_API_EMBEDDINGS) {
+        r.stream = true;
+        render_one(dep, &r, size, rng, a, toks);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -85,6 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dep.content = opts & 1 ? MP_CONTENT_ECHO : MP_CONTENT_POOL;
     dep.tool_calls = (opts & 2) != 0;
     dep.embedding_dimensions = 8;
+    dep.max_response = size > 0 && data[size - 1] == ' ' ? MP_MIN_MAX_RESPONSE : 0; /* a trailing space: 64 KiB */
     cm_json_toks_t scratch = {0}, check = {0};
     cm_rng_t rng;
     cm_rng_seed(&rng, 1);
@@ -95,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         mp_error_t err;
         cm_buf_t out = CM_BUF_INIT;
         if (dep.ops->parse(apis[i], (const char *)data, size, &scratch, &a, &req, &err) == 0) {
-            render_all(&dep, &req, &rng, &a, &check);
+            answer(&dep, &req, size, &rng, &a, &check);
         } else {
             if (err.status != 400)
                 abort();

@@ -63,6 +63,7 @@ static const char good[] = "name: t\n"
                            "      content: echo\n"
                            "      tool_calls: true\n"
                            "      embedding_dimensions: 256\n"
+                           "      max_response: 16MiB\n"
                            "      seed: 99\n"
                            "    - name: b.2_x-y\n"
                            "      listen: \"[::1]:8080\"\n"
@@ -100,6 +101,7 @@ static void test_good_file(void **state)
     assert_int_equal(a->content, MP_CONTENT_ECHO);
     assert_true(a->tool_calls);
     assert_int_equal(a->embedding_dimensions, 256);
+    assert_int_equal(a->max_response, 16ull << 20);
     assert_int_equal(a->seed, 99);
     assert_null(a->ops);
     /* b: defaults */
@@ -119,6 +121,7 @@ static void test_good_file(void **state)
     assert_int_equal(b->content, MP_CONTENT_POOL);
     assert_false(b->tool_calls);
     assert_int_equal(b->embedding_dimensions, 0);
+    assert_int_equal(b->max_response, 0);
     assert_int_equal(b->seed, mp_default_seed(7, "b.2_x-y"));
     mp_config_free(&c);
 }
@@ -212,7 +215,7 @@ static void test_deployment_errors(void **state)
     expect_error("mock:\n  deployments:\n    - name: a\n      latncy: {ttft: 1ms}\n",
                  "t.yaml:4:7: mock.deployments[0]: unknown key \"latncy\" (did you mean \"latency\"? allowed: name, "
                  "provider, listen, models, api_keys, latency, output_tokens, content, tool_calls, "
-                 "embedding_dimensions, seed, limits, faults)");
+                 "embedding_dimensions, max_response, seed, limits, faults)");
     expect_error(
         "mock:\n  deployments:\n    - name: a\n      latency: {tfft: 1ms}\n",
         "t.yaml:4:17: mock.deployments[0].latency: unknown key \"tfft\" (did you mean \"ttft\"? allowed: ttft, "
@@ -227,6 +230,12 @@ static void test_deployment_errors(void **state)
                  "t.yaml:4:18: mock.deployments[0].api_keys: item 0 is an empty string");
     expect_error_prefix("mock:\n  deployments:\n    - name: a\n      embedding_dimensions: 0\n",
                         "t.yaml:4:29: mock.deployments[0].embedding_dimensions: ");
+    expect_error("mock:\n  deployments:\n    - name: a\n      max_response: 1KiB\n",
+                 "t.yaml:4:21: mock.deployments[0].max_response: must be from 64KiB to 1GiB");
+    expect_error("mock:\n  deployments:\n    - name: a\n      max_response: 2GiB\n",
+                 "t.yaml:4:21: mock.deployments[0].max_response: must be from 64KiB to 1GiB");
+    expect_error_prefix("mock:\n  deployments:\n    - name: a\n      max_response: lots\n",
+                        "t.yaml:4:21: mock.deployments[0].max_response: ");
     expect_error_prefix("mock:\n  deployments:\n    - name: a\n      tool_calls: yes please\n",
                         "t.yaml:4:19: mock.deployments[0].tool_calls: ");
 }

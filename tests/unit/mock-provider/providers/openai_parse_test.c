@@ -1,6 +1,7 @@
 /* Tests mock-provider/providers/openai_parse.c (and the field checks of openai_check.c): chat and completions
  * requests, valid forms and every error with OpenAI's exact status, param, code and message. */
 #include "fixture.h"
+#include "mock-provider/providers/openai_check.h"
 
 #define CHAT(extra)                                                                                                    \
     "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}]" extra "}"
@@ -107,6 +108,45 @@ static void test_model_errors(void **state)
     ERR("{\"model\":4,\"messages\":[]}", "model", "invalid_type",
         "Invalid type for 'model': expected a string, but got an integer instead.");
     assert_int_equal(f->err.kind, MP_ERR_BAD_REQUEST);
+    fx_free(f);
+}
+
+/* The request of issue 7: a 10,000-character model with n=16 and stream made an 11.6 MB stream from a
+ * 10 KB request (the name is in every chunk). Every api refuses names past MP_OA_MAX_MODEL_LEN. */
+static void test_model_length_bounded(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    static const mp_api_t apis[] = {MP_API_CHAT, MP_API_COMPLETIONS, MP_API_EMBEDDINGS, MP_API_RESPONSES};
+    static const char *const rest[] = {
+        "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"n\":16,\"stream\":true",
+        "\"prompt\":\"hi\"",
+        "\"input\":\"hi\"",
+        "\"input\":\"hi\"",
+    };
+    for (size_t a = 0; a < 4; a++) {
+        size_t lens[] = {MP_OA_MAX_MODEL_LEN, MP_OA_MAX_MODEL_LEN + 1, 10000};
+        for (size_t i = 0; i < 3; i++) {
+            cm_buf_t b = CM_BUF_INIT;
+            cm_buf_puts(&b, "{\"model\":\"");
+            for (size_t k = 0; k < lens[i]; k++)
+                cm_buf_putc(&b, 'm');
+            cm_buf_printf(&b, "\",%s}", rest[a]);
+            if (i == 0) {
+                if (fx_parse(f, apis[a], b.data) != 0)
+                    fail_msg("api %zu: %s", a, f->err.message);
+                assert_int_equal(f->req.model.n, MP_OA_MAX_MODEL_LEN);
+            } else {
+                char msg[200];
+                snprintf(msg, sizeof(msg),
+                         "Invalid 'model': string too long. Expected a string with maximum length 256, but got a "
+                         "string with length %zu instead.",
+                         lens[i]);
+                fx_expect_error(f, apis[a], b.data, 400, "model", "string_above_max_length", msg);
+            }
+            cm_buf_free(&b);
+        }
+    }
     fx_free(f);
 }
 
@@ -269,19 +309,13 @@ static void test_models_api_has_no_body(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_chat_minimal),
-        cmocka_unit_test(test_chat_full),
-        cmocka_unit_test(test_chat_nulls_are_absent),
-        cmocka_unit_test(test_chat_escaped_keys),
-        cmocka_unit_test(test_invalid_json),
-        cmocka_unit_test(test_model_errors),
-        cmocka_unit_test(test_unknown_argument),
-        cmocka_unit_test(test_numeric_ranges),
-        cmocka_unit_test(test_other_types),
-        cmocka_unit_test(test_stream_options),
-        cmocka_unit_test(test_completions_valid),
-        cmocka_unit_test(test_completions_errors),
-        cmocka_unit_test(test_models_api_has_no_body),
+        cmocka_unit_test(test_chat_minimal),          cmocka_unit_test(test_chat_full),
+        cmocka_unit_test(test_chat_nulls_are_absent), cmocka_unit_test(test_chat_escaped_keys),
+        cmocka_unit_test(test_invalid_json),          cmocka_unit_test(test_model_errors),
+        cmocka_unit_test(test_model_length_bounded),  cmocka_unit_test(test_unknown_argument),
+        cmocka_unit_test(test_numeric_ranges),        cmocka_unit_test(test_other_types),
+        cmocka_unit_test(test_stream_options),        cmocka_unit_test(test_completions_valid),
+        cmocka_unit_test(test_completions_errors),    cmocka_unit_test(test_models_api_has_no_body),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* Tests mock-provider/providers/openai_tools.c: tools and tool_choice for chat (nested) and the Responses
  * API (flat): which function is called, with what arguments, and every validation error. */
 #include "fixture.h"
+#include "mock-provider/providers/toolargs.h"
 
 #define CHAT(extra) "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]" extra "}"
 #define RESP(extra) "{\"model\":\"m\",\"input\":\"x\"" extra "}"
@@ -155,6 +156,35 @@ static void test_responses_tool_errors(void **state)
     fx_free(f);
 }
 
+/* A schema over the bound of toolargs.h is OpenAI's 400 for an invalid schema, naming the tool and what is
+ * too large; the tool is found by its position (here the second tool, the named one). */
+static void test_schema_over_limit(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    cm_buf_t schema = CM_BUF_INIT, body = CM_BUF_INIT;
+    cm_buf_puts(&schema, "{\"type\":\"object\",\"required\":[");
+    for (int i = 0; i <= MP_TOOLARGS_MAX_PROPERTIES; i++)
+        cm_buf_printf(&schema, "%s\"p%d\"", i ? "," : "", i);
+    cm_buf_puts(&schema, "]}");
+    cm_buf_printf(&body,
+                  CHAT(",\"tools\":[" FN("a", "{}") ",{\"type\":\"function\",\"function\":{\"name\":\"big\","
+                                                    "\"parameters\":%s}}],\"tool_choice\":{\"type\":\"function\","
+                                                    "\"function\":{\"name\":\"big\"}}"),
+                  schema.data);
+    ERR(body.data, "tools[1].function.parameters", "invalid_function_parameters",
+        "Invalid schema for function 'big': it has more than 5000 properties (required entries and property names, "
+        "all nested objects together).");
+    cm_buf_reset(&body);
+    cm_buf_printf(&body, RESP(",\"tools\":[{\"type\":\"function\",\"name\":\"big\",\"parameters\":%s}]"), schema.data);
+    RERR(body.data, "tools[0].parameters", "invalid_function_parameters",
+         "Invalid schema for function 'big': it has more than 5000 properties (required entries and property "
+         "names, all nested objects together).");
+    cm_buf_free(&schema);
+    cm_buf_free(&body);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -164,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_chat_choice_errors),
         cmocka_unit_test(test_responses_tools),
         cmocka_unit_test(test_responses_tool_errors),
+        cmocka_unit_test(test_schema_over_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
