@@ -7,8 +7,8 @@
 
 #include "mock-provider/providers/render.h"
 
-/* Wording copied from real OpenAI responses (the error bodies of the OpenAI API); 413 has no documented JSON body at
- * OpenAI (their edge answers it), so ours follows the same shape with a plain message. */
+/* Wording copied from the error bodies real OpenAI responses carry; 413 has no documented JSON body at OpenAI
+ * (their edge answers it), so ours follows the same shape with a plain message. */
 const mp_error_entry_t mp_openai_errors[MP_ERR__COUNT] = {
     [MP_ERR_BAD_REQUEST] = {400, "invalid_request_error", NULL, "Invalid request.", NULL},
     [MP_ERR_INVALID_JSON] = {400, "invalid_request_error", NULL,
