@@ -21,8 +21,7 @@
 /* Nesting beyond this depth renders {} or null, so a hostile schema cannot recurse without bound. */
 #define MP_TOOLARGS_MAX_DEPTH 16
 /* Required entries and property names examined, all nested objects together. OpenAI documents 5000 object
- * properties per schema; the limit also bounds the quadratic cost of matching names (about 25M short
- * comparisons at worst). */
+ * properties per schema; names are matched through hash tables, so the work is linear in this count. */
 #define MP_TOOLARGS_MAX_PROPERTIES 5000
 /* Largest arguments text built. Streamed, every 4 characters become one chunk, so this also bounds the
  * frames a tool call adds to a stream. */

@@ -18,6 +18,7 @@
 #include "common/json.h"
 #include "mock-provider/provider.h"
 #include "mock-provider/providers/budget.h"
+#include "mock-provider/providers/content.h"
 #include "mock-provider/providers/openai_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,11 +26,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Embeddings of thousands of inputs are valid but slow to render; they prove nothing more than a few. */
 #define FUZZ_MAX_RENDERED_INPUTS 16
 
-/* The independent budget of an answer to `size` input bytes: each frame (a chunk, an event, a choice) may
- * hold up to 1 KiB of fixed fields and model name, each choice may repeat text of the input up to 5 times
- * (Responses' closing events), and the request may be echoed 8 times. */
+/* The independent budget of an answer to `size` input bytes: each frame (a chunk, an event, a choice, an
+ * embedding) may hold up to 1 KiB of fixed fields and model name, each choice may repeat text of the input
+ * up to 5 times (Responses' closing events), the request may be echoed 8 times, and an embedding component
+ * may take 20 bytes. */
 #define FUZZ_BASE 65536
 #define FUZZ_FRAME 1024
+#define FUZZ_FLOAT 20
 
 static void must_be_json(const char *s, size_t n, cm_json_toks_t *toks)
 {
@@ -54,7 +57,9 @@ static void must_be_sse(const cm_buf_t *b, cm_json_toks_t *toks)
         if (strncmp(p, "data: ", 6) != 0)
             abort();
         p += 6;
-        const char *end = strstr(p, "\n\n");
+        /* memmem, not strstr: the sanitizers' strstr measures the whole rest of the stream on every call,
+         * which made a stream of a few thousand frames cost seconds. */
+        const char *end = memmem(p, b->len - (size_t)(p - b->data), "\n\n", 2);
         if (end == NULL || memchr(p, '\n', (size_t)(end - p)) != NULL) /* a newline would end the data line */
             abort();
         if (!((size_t)(end - p) == 6 && memcmp(p, "[DONE]", 6) == 0))
@@ -63,10 +68,13 @@ static void must_be_sse(const cm_buf_t *b, cm_json_toks_t *toks)
     }
 }
 
-static uint64_t input_budget(size_t size, const mp_exchange_t *x)
+static uint64_t input_budget(size_t size, const mp_deployment_t *dep, const mp_request_t *req, const mp_exchange_t *x)
 {
     uint64_t n = x->n ? x->n : 1;
-    return FUZZ_BASE + (n * 5 + 8) * (uint64_t)size + n * ((uint64_t)x->steps + 3) * FUZZ_FRAME;
+    uint64_t budget = FUZZ_BASE + (n * 5 + 8) * (uint64_t)size + n * ((uint64_t)x->steps + 3) * FUZZ_FRAME;
+    if (req->api == MP_API_EMBEDDINGS)
+        budget += (uint64_t)req->ninputs * (FUZZ_FRAME + (uint64_t)mp_embedding_dims(dep, req) * FUZZ_FLOAT);
+    return budget;
 }
 
 /* Renders req as a body or as a stream, as the handler would: within its bound and the input's budget, or
@@ -97,7 +105,7 @@ static void render_one(const mp_deployment_t *dep, const mp_request_t *req, size
         p->render_body(&x, &out);
         must_be_json(out.data, out.len, toks);
     }
-    if (out.len > mp_response_bound(dep, req) || out.len > input_budget(size, &x))
+    if (out.len > mp_response_bound(dep, req) || out.len > input_budget(size, dep, req, &x))
         abort();
     mp_exchange_end(&x);
     cm_buf_free(&out);
