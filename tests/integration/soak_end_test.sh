@@ -105,6 +105,10 @@ import json, sys
 data = open(sys.argv[1]).read()
 assert data.endswith("\n"), "last line is cut"
 lines = [json.loads(l) for l in data.splitlines()]
-assert all(l["requests"] == 50 for l in lines[:-1]), [l["requests"] for l in lines]
+# An interval counts the requests that completed in it: at 50/s on a busy machine an answer can land just past
+# a boundary, moving one request to the next interval, but none is lost or counted twice.
+closed = [l["requests"] for l in lines[:-1]]
+assert all(abs(n - 50) <= 2 for n in closed), closed
+assert abs(sum(closed) - 50 * len(closed)) <= 2, closed
 EOF
 pass "kill -9: $LINES complete JSONL intervals kept"
