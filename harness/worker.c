@@ -69,6 +69,7 @@ static void on_sock_ready(evutil_socket_t fd, short events, void *arg)
     int running;
     curl_multi_socket_action(w->multi, fd, action, &running);
     collect_done(w);
+    hx_worker_arrivals_due(w, cm_now_ns());
 }
 
 /* CURLMOPT_SOCKETFUNCTION. libcurl asks to stop watching a connection at the end of every transfer and to

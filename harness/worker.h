@@ -85,7 +85,8 @@ struct hx_worker {
     hx_worker_state_t state;
     hx_stats_t *stats;
     hx_sched_t sched;
-    uint64_t next_arrival; /* absolute ns, HX_SCHED_END when none */
+    uint64_t next_arrival;  /* absolute ns, HX_SCHED_END when none */
+    uint64_t arrival_armed; /* the time arrival_ev is set for, HX_SCHED_END when not set */
     uint64_t next_interval;
     hx_user_t *users;
     uint32_t nusers;
@@ -137,6 +138,11 @@ void *hx_worker_main(void *arg);
  * whose think time is over may send its next request at once (not when the request could not even be
  * handed to libcurl, which would loop). */
 void hx_worker_on_done(hx_worker_t *w, hx_user_t *user, uint64_t now_ns, bool may_launch);
+/* Open loop: an arrival planned within HX_ARRIVAL_EARLY_NS of a wakeup goes out in that wakeup (timed from
+ * when it really leaves), so arrivals close together, and arrivals close to an answer coming in, share one
+ * wakeup of the thread instead of costing a timer each. Called after socket events; a no-op otherwise. */
+#define HX_ARRIVAL_EARLY_NS (1000u * 1000u)
+void hx_worker_arrivals_due(hx_worker_t *w, uint64_t now);
 /* Arms ev to fire at absolute monotonic time at_ns (now when past). */
 void hx_worker_arm(hx_worker_t *w, struct event *ev, uint64_t at_ns);
 

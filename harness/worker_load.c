@@ -36,14 +36,17 @@ static void advance(hx_worker_t *w)
  * search of a host's connections is linear, so every later request would pay for them. */
 #define HX_ARRIVAL_BATCH 64
 
-/* Sends up to budget arrivals due by now (each either goes out or is counted as dropped at the cap). */
-static void launch_due(hx_worker_t *w, uint64_t now, int budget)
+/* Sends up to budget arrivals due by now + early (each either goes out or is counted as dropped at the cap).
+ * An arrival sent ahead of its plan is timed from when it really went out, so sending early never shortens
+ * a measured latency; sending late keeps the plan's time, so the delay shows. */
+static void launch_due(hx_worker_t *w, uint64_t now, uint64_t early, int budget)
 {
     int sent = 0;
     /* When the loop fell behind, every due arrival goes out now with its own intended time, so the delay
      * shows in the latency instead of being hidden by a slower schedule. */
-    while (w->next_arrival <= now && w->next_arrival < w->end_ns && sent < budget) {
-        hx_worker_launch(w, w->next_arrival, NULL, 0);
+    while (w->next_arrival <= now + early && w->next_arrival < w->end_ns && sent < budget) {
+        uint64_t intended = w->next_arrival < now ? w->next_arrival : now;
+        hx_worker_launch(w, intended, NULL, now);
         sent++;
         advance(w);
     }
@@ -51,14 +54,31 @@ static void launch_due(hx_worker_t *w, uint64_t now, int budget)
         hx_worker_kick(w);
 }
 
+static void arm_arrival(hx_worker_t *w)
+{
+    if (w->next_arrival < w->end_ns && w->next_arrival != w->arrival_armed) {
+        hx_worker_arm(w, w->arrival_ev, w->next_arrival);
+        w->arrival_armed = w->next_arrival;
+    }
+}
+
 static void on_arrival(evutil_socket_t fd, short events, void *arg)
 {
     hx_worker_t *w = arg;
+    w->arrival_armed = HX_SCHED_END;
     if (w->state != HX_W_RUNNING)
         return;
-    launch_due(w, cm_now_ns(), HX_ARRIVAL_BATCH);
-    if (w->next_arrival < w->end_ns)
-        hx_worker_arm(w, w->arrival_ev, w->next_arrival);
+    launch_due(w, cm_now_ns(), HX_ARRIVAL_EARLY_NS, HX_ARRIVAL_BATCH);
+    arm_arrival(w);
+}
+
+void hx_worker_arrivals_due(hx_worker_t *w, uint64_t now)
+{
+    if (w->state != HX_W_RUNNING || w->cfg->arrival.kind == HX_ARRIVAL_USERS ||
+        w->next_arrival > now + HX_ARRIVAL_EARLY_NS)
+        return;
+    launch_due(w, now, HX_ARRIVAL_EARLY_NS, HX_ARRIVAL_BATCH);
+    arm_arrival(w);
 }
 
 /* ---- the end of the run -------------------------------------------------------------------------- */
@@ -77,7 +97,7 @@ static void begin_drain(hx_worker_t *w)
      * now (late) or are counted as dropped, never silently skipped. After a stop signal, only those
      * already due. */
     if (w->cfg->arrival.kind != HX_ARRIVAL_USERS)
-        launch_due(w, cm_now_ns(), INT32_MAX);
+        launch_due(w, cm_now_ns(), 0, INT32_MAX);
     w->state = HX_W_DRAINING;
     evtimer_del(w->arrival_ev);
     for (uint32_t i = 0; i < w->nusers; i++)
@@ -220,8 +240,8 @@ static void run_loop(hx_worker_t *w)
         start_users(w);
     } else {
         advance(w);
-        if (w->next_arrival < w->end_ns)
-            hx_worker_arm(w, w->arrival_ev, w->next_arrival);
+        w->arrival_armed = HX_SCHED_END;
+        arm_arrival(w);
     }
     /* A stop requested before the loop started would otherwise wait for the next write to wake_fd. */
     if (atomic_load(&w->stop_req) != 0)

@@ -84,14 +84,20 @@ void mp_timerq_cancel(mp_timerq_t *q, mp_timer_t *t)
 
 void mp_timerq_add(mp_timerq_t *q, mp_timer_t *t, uint64_t deadline)
 {
+    mp_timerq_add_window(q, t, deadline, deadline);
+}
+
+void mp_timerq_add_window(mp_timerq_t *q, mp_timer_t *t, uint64_t early, uint64_t deadline)
+{
     mp_timerq_cancel(q, t);
     if (q->n == q->cap) {
         q->cap = q->cap ? q->cap * 2 : 64;
         q->heap = cm_xrealloc(q->heap, q->cap * sizeof(*q->heap));
     }
     t->deadline = deadline;
+    t->early = early < deadline ? early : deadline;
     t->seq = q->seq++;
-    mp_timerq_entry_t e = {deadline, t->seq, t};
+    mp_timerq_entry_t e = {deadline, t->seq, t->early, t};
     place(q, q->n++, &e);
     sift_up(q, t->slot);
 }
@@ -104,7 +110,7 @@ uint64_t mp_timerq_next(const mp_timerq_t *q)
 size_t mp_timerq_run(mp_timerq_t *q, uint64_t now)
 {
     size_t fired = 0;
-    while (q->n > 0 && q->heap[0].deadline <= now) {
+    while (q->n > 0 && q->heap[0].early <= now) {
         mp_timer_t *t = q->heap[0].timer;
         mp_timerq_cancel(q, t);
         t->cb(t);
@@ -188,9 +194,23 @@ void mp_timers_dispose(mp_timers_t *t)
  * cost a system call per token, so it is left to the single rearm() at the end of the callback. */
 void mp_timers_add(mp_timers_t *t, mp_timer_t *timer, uint64_t deadline)
 {
-    mp_timerq_add(&t->q, timer, deadline);
+    uint64_t now = cm_now_ns();
+    uint64_t slack = deadline > now ? (deadline - now) / MP_TIMER_SLACK_DIV : 0;
+    if (slack > MP_TIMER_SLACK_MAX_NS)
+        slack = MP_TIMER_SLACK_MAX_NS;
+    mp_timerq_add_window(&t->q, timer, deadline - slack, deadline);
     if (!t->firing && deadline < t->armed)
         program(t, deadline);
+}
+
+void mp_timers_poll(mp_timers_t *t)
+{
+    if (t->q.n == 0 || t->q.heap[0].early > cm_now_ns())
+        return;
+    t->firing = true;
+    mp_timerq_run(&t->q, cm_now_ns());
+    t->firing = false;
+    rearm(t);
 }
 
 /* Cancelling never reprograms the fd: a wake for a deadline that no longer exists costs one loop

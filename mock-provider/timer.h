@@ -22,9 +22,14 @@ typedef struct mp_timer mp_timer_t;
 typedef void (*mp_timer_cb)(mp_timer_t *timer);
 
 #define MP_TIMER_IDLE SIZE_MAX
+/* Slack of mp_timers_add: 1/32 of the delay (a 30 ms time to first token may fire 0.94 ms early, a 1 ms
+ * inter-token gap 31 us early), never more than 1 ms. */
+#define MP_TIMER_SLACK_DIV 32
+#define MP_TIMER_SLACK_MAX_NS 1000000ull
 
 struct mp_timer {
     uint64_t deadline; /* CLOCK_MONOTONIC ns; valid while armed */
+    uint64_t early;    /* the earliest moment it may fire (<= deadline), so that nearby timers share a wakeup */
     uint64_t seq;      /* insertion order: timers with equal deadlines fire first-in first-out */
     mp_timer_cb cb;
     size_t slot; /* position in the heap, MP_TIMER_IDLE when not armed */
@@ -34,6 +39,7 @@ struct mp_timer {
 static inline void mp_timer_init(mp_timer_t *t, mp_timer_cb cb)
 {
     t->deadline = 0;
+    t->early = 0;
     t->seq = 0;
     t->cb = cb;
     t->slot = MP_TIMER_IDLE;
@@ -50,6 +56,7 @@ static inline bool mp_timer_armed(const mp_timer_t *t)
 typedef struct mp_timerq_entry {
     uint64_t deadline;
     uint64_t seq;
+    uint64_t early;
     mp_timer_t *timer;
 } mp_timerq_entry_t;
 
@@ -65,13 +72,16 @@ void mp_timerq_dispose(mp_timerq_t *q);
 /* Arms t for deadline; re-arms it when already armed. The queue keeps a pointer to t until it fires or
  * is cancelled, so t must stay alive that long. */
 void mp_timerq_add(mp_timerq_t *q, mp_timer_t *t, uint64_t deadline);
+/* Like mp_timerq_add, but t may fire as early as `early` (clamped to deadline) when the queue is run then:
+ * timers keep their deadline order, and a run fires the earliest ones whose window has opened. */
+void mp_timerq_add_window(mp_timerq_t *q, mp_timer_t *t, uint64_t early, uint64_t deadline);
 /* Disarms t; a no-op when t is not armed. */
 void mp_timerq_cancel(mp_timerq_t *q, mp_timer_t *t);
 /* Earliest deadline, or UINT64_MAX when the queue is empty. */
 uint64_t mp_timerq_next(const mp_timerq_t *q);
-/* Fires, in deadline order, every timer whose deadline is <= now (including timers that callbacks add
- * with a deadline <= now, so a late thread catches up within one call). Each timer is disarmed before its
- * callback runs. Returns the number of callbacks run. */
+/* Fires, in deadline order, every timer whose deadline (or opened window) is <= now (including timers that callbacks
+ * add with a deadline <= now, so a late thread catches up within one call). Each timer is disarmed before its callback
+ * runs. Returns the number of callbacks run. */
 size_t mp_timerq_run(mp_timerq_t *q, uint64_t now);
 
 typedef struct mp_timers {
@@ -87,8 +97,13 @@ int mp_timers_init(mp_timers_t *t, h2o_evloop_t *loop, char *err, size_t errlen)
 /* Closes the fd (through h2o) and frees the heap. Safe on a zeroed or half-initialised struct. */
 void mp_timers_dispose(mp_timers_t *t);
 /* Arms (or re-arms) timer at an absolute CLOCK_MONOTONIC deadline; the timerfd is reprogrammed only when
- * the earliest deadline moves earlier. */
+ * the earliest deadline moves earlier. The timer may fire up to MP_TIMER_SLACK_DIV-th of its delay early
+ * (at most MP_TIMER_SLACK_MAX_NS) when the thread is awake anyway, so that timers close together share one
+ * wakeup instead of costing one each (the kernel grants its own timers a slack for the same reason). */
 void mp_timers_add(mp_timers_t *t, mp_timer_t *timer, uint64_t deadline);
+/* Fires the timers whose window has opened by now; the worker calls it after every loop iteration, so
+ * that a wakeup for I/O also serves the timers due within their slack. */
+void mp_timers_poll(mp_timers_t *t);
 void mp_timers_cancel(mp_timers_t *t, mp_timer_t *timer);
 /* Number of armed timers. */
 static inline size_t mp_timers_count(const mp_timers_t *t)

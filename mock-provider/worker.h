@@ -31,6 +31,8 @@
 #define MP_SCRATCH_BUF_BASELINE (64u * 1024) /* bytes: a few ordinary bodies */
 #define MP_SCRATCH_TOKS_BASELINE (4u * 1024) /* JSON tokens: a chat request of about 40 KB */
 #define MP_SCRATCH_SLACK 4
+/* Initial capacity of a connection's input buffer (h2o's default is 8 KiB): one read() takes a 30 KiB request. */
+#define MP_INPUT_BUFFER_INITIAL (32u * 1024)
 
 struct mp_server;
 
