@@ -72,9 +72,12 @@ static void on_arrival(evutil_socket_t fd, short events, void *arg)
     arm_arrival(w);
 }
 
+/* Only arrivals not yet due go out from here. Due ones mean the loop is behind: they belong to the arrival
+ * timer (already expired, so it runs in this same loop pass), whose batch limit lets answers in between;
+ * sending them after every socket event would open a connection for each at once. */
 void hx_worker_arrivals_due(hx_worker_t *w, uint64_t now)
 {
-    if (w->state != HX_W_RUNNING || w->cfg->arrival.kind == HX_ARRIVAL_USERS ||
+    if (w->state != HX_W_RUNNING || w->cfg->arrival.kind == HX_ARRIVAL_USERS || w->next_arrival <= now ||
         w->next_arrival > now + HX_ARRIVAL_EARLY_NS)
         return;
     launch_due(w, now, HX_ARRIVAL_EARLY_NS, HX_ARRIVAL_BATCH);
