@@ -111,10 +111,10 @@ int fx_parse(const cm_conf_t *conf, const cm_node_t *list, const char *path, uin
              cm_err_t *err);
 void fx_set_free(fx_set_t *s);
 /* Restarts every counter (first N, every k-th and the draws start over). */
-void fx_set_reset(fx_set_t *s);
+void fx_set_reset(const fx_set_t *s);
 
 /* The request fault that applies to r, or NULL. Thread-safe: only the per-fault counters change, atomically. */
-const fx_fault_t *fx_pick(fx_set_t *s, const fx_request_t *r);
+const fx_fault_t *fx_pick(const fx_set_t *s, const fx_request_t *r);
 
 const char *fx_kind_name(fx_kind_t k);
 /* Whether k is picked per request (false for conn_limit, accept_pause and pause). */

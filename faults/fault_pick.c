@@ -66,7 +66,7 @@ static const fx_fault_t *by_name(const fx_set_t *s, cm_str_t name)
     return NULL;
 }
 
-const fx_fault_t *fx_pick(fx_set_t *s, const fx_request_t *r)
+const fx_fault_t *fx_pick(const fx_set_t *s, const fx_request_t *r)
 {
     if (r->header.p != NULL) {
         const fx_fault_t *f = by_name(s, r->header);
@@ -84,7 +84,7 @@ const fx_fault_t *fx_pick(fx_set_t *s, const fx_request_t *r)
     return NULL;
 }
 
-void fx_set_reset(fx_set_t *s)
+void fx_set_reset(const fx_set_t *s)
 {
     for (size_t i = 0; i < s->n; i++)
         atomic_store_explicit(&s->passed[i], 0, memory_order_relaxed);

@@ -7,6 +7,7 @@
 
 #include "common/alloc.h"
 #include "common/dist.h"
+#include "faults/fault.h"
 
 void mp_config_init(mp_config_t *c)
 {
@@ -30,6 +31,9 @@ void mp_config_free(mp_config_t *c)
         free(d->listen_host);
         free_strv(d->models, d->nmodels);
         free_strv(d->api_keys, d->nkeys);
+        if (d->faults != NULL)
+            fx_set_free(d->faults);
+        free(d->faults);
     }
     free(c->deps);
     c->deps = NULL;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/alloc.h"
+#include "faults/fault.h"
 
 static const char *const dep_keys[] = {"name",         "provider",      "listen",  "models",     "api_keys",
                                        "latency",      "output_tokens", "content", "tool_calls", "embedding_dimensions",
@@ -216,8 +217,8 @@ static int read_numbers(const reader_t *r, mp_deployment_t *d)
     return 0;
 }
 
-/* Quotas and faults are the next issues. Accepting the keys and ignoring them would let a scenario that
- * depends on them "pass" without testing anything, so they are refused until they work. */
+/* Quotas are the next issue. Accepting the key and ignoring it would let a scenario that depends on it "pass"
+ * without testing anything, so it is refused until it works. */
 static int reject_later(const reader_t *r)
 {
     char p[96];
@@ -225,9 +226,47 @@ static int reject_later(const reader_t *r)
     if ((n = cm_conf_get(r->node, "limits")) != NULL)
         return cm_conf_error(r->conf, n, child(r, "limits", p, sizeof(p)), r->err,
                              "rate limits (rpm/tpm quotas) are not supported yet by this build (remove the key)");
-    if ((n = cm_conf_get(r->node, "faults")) != NULL)
-        return cm_conf_error(r->conf, n, child(r, "faults", p, sizeof(p)), r->err,
-                             "fault injection is not supported yet by this build (remove the key)");
+    return 0;
+}
+
+/* The fault model reads every kind; this build applies the request faults that act before the response
+ * starts. The others are refused by name, never accepted and ignored. */
+static int check_applied(const reader_t *r, const cm_node_t *list, const fx_set_t *set)
+{
+    char list_path[96], item_path[128], p[160];
+    child(r, "faults", list_path, sizeof(list_path));
+    for (size_t i = 0; i < set->n; i++) {
+        const fx_fault_t *f = &set->faults[i];
+        const cm_node_t *item = list->items[i];
+        bool at_ok = f->at.kind == FX_AT_BEFORE_HEADERS || f->kind == FX_HTTP_ERROR || f->kind == FX_MALFORMED;
+        cm_conf_path(item_path, sizeof(item_path), list_path, (int)i, NULL);
+        if (!fx_kind_per_request(f->kind) || f->kind == FX_TRUNCATE || f->kind == FX_STREAM_ERROR || f->kind == FX_DRIP)
+            return cm_conf_error(r->conf, cm_conf_get(item, "kind"), cm_conf_path(p, sizeof(p), item_path, -1, "kind"),
+                                 r->err,
+                                 "%s faults are not applied by this build yet (applied: http_error, stall, close, "
+                                 "reset, malformed)",
+                                 fx_kind_name(f->kind));
+        if (!at_ok)
+            return cm_conf_error(r->conf, cm_conf_get(item, "at"), cm_conf_path(p, sizeof(p), item_path, -1, "at"),
+                                 r->err, "only before_headers is applied by this build yet");
+    }
+    return 0;
+}
+
+static int read_faults(const reader_t *r, mp_deployment_t *d)
+{
+    const cm_node_t *n = cm_conf_get(r->node, "faults");
+    char p[96];
+    if (n == NULL)
+        return 0;
+    fx_set_t *set = cm_xcalloc(1, sizeof(*set));
+    if (fx_parse(r->conf, n, child(r, "faults", p, sizeof(p)), d->seed, set, r->err) != 0 ||
+        check_applied(r, n, set) != 0) {
+        fx_set_free(set);
+        free(set);
+        return -1;
+    }
+    d->faults = set;
     return 0;
 }
 
@@ -244,7 +283,7 @@ int mp_config_load_deployment(mp_config_t *c, const cm_conf_t *conf, const cm_no
     if (read_provider(&r, d) != 0 || read_listen(&r, c, d) != 0 ||
         read_strv(&r, "models", &d->models, &d->nmodels) != 0 ||
         read_strv(&r, "api_keys", &d->api_keys, &d->nkeys) != 0 || read_latency(&r, d) != 0 ||
-        read_content(&r, d) != 0 || read_numbers(&r, d) != 0)
+        read_content(&r, d) != 0 || read_numbers(&r, d) != 0 || read_faults(&r, d) != 0)
         return -1;
     return 0;
 }

@@ -13,6 +13,7 @@
 #include "common/dist.h"
 
 struct mp_provider;
+struct fx_set;
 
 typedef enum mp_provider_kind {
     MP_PROVIDER_OPENAI, /* the only shape served so far; azure, vertex, gemini, anthropic come next */
@@ -54,6 +55,7 @@ typedef struct mp_deployment {
     uint32_t embedding_dimensions; /* default for models not in the built-in table; 0 = 1536 */
     uint64_t max_response;         /* bytes: budget of one response (providers/budget.h); 0 = the default */
     uint64_t seed;
+    struct fx_set *faults; /* request faults (faults/fault.h), NULL when none; only their counters change */
 } mp_deployment_t;
 
 #endif

@@ -8,6 +8,7 @@
 #include "common/alloc.h"
 #include "common/clock.h"
 #include "common/hist.h"
+#include "faults/fault.h"
 #include "mock-provider/provider.h"
 
 /* Statuses get their own label value; anything else is counted as status="other". The table covers what
@@ -42,6 +43,7 @@ typedef struct tdep {
     _Alignas(64) uint64_t *requests; /* [NAPI][nslots][NSTATUS] */
     size_t nslots;                   /* named slots + other + none */
     int64_t inflight;
+    uint64_t faults[FX_KIND_COUNT];
     cm_hist_t lat[MP_LAT__COUNT];
 } tdep_t;
 
@@ -271,6 +273,12 @@ void mp_metrics_inflight(mp_tmetrics_t *t, uint32_t dep, int delta)
     add_i64(&t->deps[dep].inflight, delta);
 }
 
+void mp_metrics_fault(mp_tmetrics_t *t, uint32_t dep, int kind)
+{
+    if (kind >= 0 && kind < FX_KIND_COUNT)
+        add_u64(&t->deps[dep].faults[kind], 1);
+}
+
 void mp_metrics_connections(mp_tmetrics_t *t, int delta)
 {
     add_i64(&t->connections, delta);
@@ -373,6 +381,22 @@ static void render_requests(mp_metrics_t *m, cm_buf_t *out)
         render_requests_of(m, d, out);
 }
 
+static void render_faults(const mp_metrics_t *m, cm_buf_t *out)
+{
+    cm_buf_puts(out, "# HELP mock_faults_total Faults injected, by deployment and kind.\n"
+                     "# TYPE mock_faults_total counter\n");
+    for (size_t d = 0; d < m->ndeps; d++) {
+        for (int k = 0; k < FX_KIND_COUNT; k++) {
+            uint64_t sum = 0;
+            for (uint32_t i = 0; i < m->nthreads; i++)
+                sum += load_u64(&m->threads[i]->deps[d].faults[k]);
+            cm_buf_puts(out, "mock_faults_total{");
+            put_dep_label(out, m, d);
+            cm_buf_printf(out, ",kind=\"%s\"} %llu\n", fx_kind_name((fx_kind_t)k), (unsigned long long)sum);
+        }
+    }
+}
+
 static void render_gauges(const mp_metrics_t *m, cm_buf_t *out)
 {
     cm_buf_puts(out, "# HELP mock_inflight_requests Requests received and not yet finished.\n"
@@ -430,6 +454,7 @@ static void render_histograms(const mp_metrics_t *m, cm_buf_t *out)
 void mp_metrics_render(mp_metrics_t *m, cm_buf_t *out)
 {
     render_requests(m, out);
+    render_faults(m, out);
     render_gauges(m, out);
     render_histograms(m, out);
 }

@@ -65,6 +65,8 @@ uint32_t mp_metrics_model_slot(mp_metrics_t *m, uint32_t dep, const char *model,
  * status sent (statuses outside the built-in table are counted under status="other"). */
 void mp_metrics_request(mp_tmetrics_t *t, uint32_t dep, int api, uint32_t model_slot, int status);
 void mp_metrics_inflight(mp_tmetrics_t *t, uint32_t dep, int delta);
+/* A fault of kind (fx_kind_t) applied on deployment dep: mock_faults_total{deployment,kind}. */
+void mp_metrics_fault(mp_tmetrics_t *t, uint32_t dep, int kind);
 void mp_metrics_connections(mp_tmetrics_t *t, int delta);
 void mp_metrics_latency(mp_tmetrics_t *t, uint32_t dep, mp_lat_t which, uint64_t ns);
 

@@ -38,6 +38,8 @@ typedef enum mp_error_kind {
     MP_ERR_MODEL_NOT_FOUND, /* 404: model not served by this deployment */
     MP_ERR_TOO_LARGE,       /* 413: body over the deployment's limit */
     MP_ERR_SERVER,          /* 500 */
+    MP_ERR_RATE_LIMITED,    /* 429: a quota or an injected rate-limit fault */
+    MP_ERR_UNAVAILABLE,     /* 503: overloaded (injected faults; other 5xx statuses reuse MP_ERR_SERVER's shape) */
     MP_ERR__COUNT,
 } mp_error_kind_t;
 
@@ -119,13 +121,13 @@ typedef struct mp_exchange {
     uint32_t n;       /* choices */
     uint32_t *tokens; /* per choice: completion tokens to produce */
     mp_finish_t *finish;
-    uint32_t *cursor; /* per choice: tokens produced so far */
-    size_t *echo_pos; /* per choice: byte offset reached in the echo text (or in a tool call's arguments) */
-    cm_buf_t *text;    /* per choice: text produced so far (escaped JSON string contents) */
-    uint32_t steps;    /* max(tokens): stream steps; each step emits one token per unfinished choice */
-    uint32_t step;     /* steps already rendered */
+    uint32_t *cursor;           /* per choice: tokens produced so far */
+    size_t *echo_pos;           /* per choice: byte offset reached in the echo text (or in a tool call's arguments) */
+    cm_buf_t *text;             /* per choice: text produced so far (escaped JSON string contents) */
+    uint32_t steps;             /* max(tokens): stream steps; each step emits one token per unfinished choice */
+    uint32_t step;              /* steps already rendered */
     uint32_t completion_tokens; /* sum of tokens */
-    uint64_t seq;      /* responses stream: next sequence_number */
+    uint64_t seq;               /* responses stream: next sequence_number */
 } mp_exchange_t;
 
 /* Decides ids, created time, per-choice lengths (output_tokens model capped by max_tokens, or the echo
@@ -142,10 +144,10 @@ typedef struct mp_header {
 } mp_header_t;
 
 typedef struct mp_provider {
-    const char *name;              /* "openai" */
-    const char *request_id_header; /* "x-request-id" */
-    const char *request_id_prefix; /* "req_" */
-    const char *processing_ms_header; /* "openai-processing-ms", or NULL */
+    const char *name;                  /* "openai" */
+    const char *request_id_header;     /* "x-request-id" */
+    const char *request_id_prefix;     /* "req_" */
+    const char *processing_ms_header;  /* "openai-processing-ms", or NULL */
     const mp_header_t *static_headers; /* terminated by {NULL, NULL} */
 
     /* Maps a method and path (without query string) to an api. Returns 0, or -1 with err filled

@@ -1,6 +1,7 @@
 #include "mock-provider/run.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "common/clock.h"
 #include "mock-provider/metrics.h"
@@ -132,6 +133,18 @@ static void count_response(mp_run_t *run, int status)
 
 /* ---- whole bodies ------------------------------------------------------------------------------------- */
 
+/* Replaces the last '}' with a space: the JSON of a body or of an event no longer parses, which is what a
+ * malformed fault promises, while the text still looks like the provider's. */
+static void corrupt(cm_buf_t *b)
+{
+    for (size_t i = b->len; i-- > 0;) {
+        if (b->data[i] == '}') {
+            b->data[i] = ' ';
+            return;
+        }
+    }
+}
+
 static void send_whole(mp_run_t *run, int status, const cm_buf_t *body)
 {
     h2o_req_t *req = run->req;
@@ -150,6 +163,11 @@ static void send_whole(mp_run_t *run, int status, const cm_buf_t *body)
     run->phase = MP_RUN_IDLE;
     h2o_start_response(req, &run->super);
     h2o_send(req, &iov, 1, H2O_SEND_STATE_FINAL);
+}
+
+void mp_run_send(mp_run_t *run, int status, const cm_buf_t *body)
+{
+    send_whole(run, status, body);
 }
 
 void mp_run_fail(mp_run_t *run, const mp_error_t *err)
@@ -173,6 +191,8 @@ static void body_tick(mp_run_t *run)
     cm_buf_t *b = &worker(run)->scratch;
     cm_buf_reset(b);
     run->wd->dep->ops->render_body(&run->x, b);
+    if (run->malformed)
+        corrupt(b);
     send_whole(run, 200, b);
 }
 
@@ -263,6 +283,8 @@ static void start_stream(mp_run_t *run, uint64_t now)
     h2o_start_response(req, &run->super);
     run->headers_sent = true;
     run->wd->dep->ops->render_head(&run->x, &run->pending);
+    if (run->malformed)
+        corrupt(&run->pending);
 }
 
 static uint64_t draw(const cm_dist_t *d, cm_rng_t *rng)
@@ -307,6 +329,8 @@ static void fire(mp_run_t *run)
         body_tick(run);
     else if (run->phase == MP_RUN_STREAM)
         stream_tick(run);
+    else if (run->phase == MP_RUN_CUT)
+        mp_run_cut(run, run->cut_reset);
 }
 
 static void on_timer(mp_timer_t *timer)
@@ -337,7 +361,7 @@ void mp_run_start(mp_run_t *run)
     run->begun = true;
     run->planned = true;
     uint64_t prefill = to_ns(cm_dist_sample(&dep->prefill_per_token, rng) * (double)run->r.prompt_tokens);
-    uint64_t first = sat_add(sat_add(run->arrival, prefill), draw(&dep->ttft, rng));
+    uint64_t first = sat_add(sat_add(sat_add(run->arrival, run->hold_ns), prefill), draw(&dep->ttft, rng));
     if (run->api == MP_API_EMBEDDINGS) {
         run->end_at = first;
         schedule(run, MP_RUN_BODY, first);
@@ -356,6 +380,44 @@ void mp_run_start(mp_run_t *run)
         schedule(run, MP_RUN_STREAM, first);
     else
         schedule(run, MP_RUN_BODY, end);
+}
+
+/* ---- faults that cut the connection ------------------------------------------------------------------ */
+
+/* connect() with AF_UNSPEC disconnects a TCP socket: Linux sends a RST at once and leaves the descriptor
+ * valid (h2o still owns it), which closing it ourselves would not. shutdown(SHUT_WR) sends the FIN. Either
+ * way h2o's next write fails and it closes the connection, which disposes the request. */
+void mp_run_cut(mp_run_t *run, bool reset)
+{
+    h2o_req_t *req = run->req;
+    h2o_socket_t *sock = req->conn->callbacks->get_socket != NULL ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    if (sock != NULL) {
+        int fd = h2o_socket_get_fd(sock);
+        if (reset) {
+            struct sockaddr sa;
+            memset(&sa, 0, sizeof(sa));
+            sa.sa_family = AF_UNSPEC;
+            (void)connect(fd, &sa, sizeof(sa));
+        } else {
+            (void)shutdown(fd, SHUT_WR);
+        }
+    }
+    run->phase = MP_RUN_IDLE;
+    run->final_sent = true;
+    req->http1_is_persistent = 0;
+    req->res.status = 503;
+    req->res.reason = mp_reason(503);
+    req->res.content_length = 0;
+    h2o_start_response(req, &run->super);
+    h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+}
+
+void mp_run_cut_at(mp_run_t *run, bool reset, uint64_t at)
+{
+    run->cut_reset = reset;
+    run->planned = true;
+    run->end_at = at;
+    schedule(run, MP_RUN_CUT, at);
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------------------------- */

@@ -32,6 +32,7 @@ typedef enum mp_run_phase {
     MP_RUN_IDLE,
     MP_RUN_BODY,   /* waiting to send a whole body */
     MP_RUN_STREAM, /* streaming steps */
+    MP_RUN_CUT,    /* a fault: the connection is cut (FIN or RST) when the timer fires */
 } mp_run_phase_t;
 
 typedef struct mp_run {
@@ -53,6 +54,11 @@ typedef struct mp_run {
     uint64_t end_at;  /* planned send of the last byte (valid when planned) */
     uint64_t next_at; /* stream: deadline of the next step */
     uint32_t steps_done;
+    /* faults (mock-provider/faults.h) */
+    h2o_iovec_t key;  /* the API key the request presented (Bearer or api-key), for fault targeting */
+    uint64_t hold_ns; /* a stall before the headers, added to the plan */
+    bool cut_reset;   /* MP_RUN_CUT: RST rather than FIN */
+    bool malformed;   /* the body (or the stream's first event) is sent as invalid JSON */
     cm_rng_t itl_rng; /* stream: replays the itl draws made while planning */
     /* stream output: frames rendered while a send is outstanding wait in pending */
     cm_buf_t pending, inflight;
@@ -74,6 +80,14 @@ void mp_run_start(mp_run_t *run);
  * value rounded) and the provider's static headers. */
 void mp_run_add_headers(h2o_req_t *req, const mp_deployment_t *dep, const char *rid, size_t rid_len,
                         uint64_t service_ns);
+
+/* Answers now with status and body; extra headers already in req->res.headers go out with it. */
+void mp_run_send(mp_run_t *run, int status, const cm_buf_t *body);
+/* Cuts the request's connection without a response: FIN (close) or RST (reset). HTTP/2 connections carry
+ * other streams, which end with it. h2o then finishes the request on the cut socket. */
+void mp_run_cut(mp_run_t *run, bool reset);
+/* The same at an absolute CLOCK_MONOTONIC time (a stall that ends in close or reset). */
+void mp_run_cut_at(mp_run_t *run, bool reset, uint64_t at);
 
 /* HTTP reason phrase for a status ("OK", "Not Found"...; "Unknown" for unlisted ones). */
 const char *mp_reason(int status);

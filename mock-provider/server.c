@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/alloc.h"
+#include "common/clock.h"
 #include "mock-provider/handler.h"
 #include "mock-provider/provider.h"
 
@@ -278,6 +279,7 @@ static void stop_workers(mp_server_t *s)
 int mp_server_start(mp_server_t *s, char *err, size_t errlen)
 {
     uint32_t spawned = 0;
+    s->started_ns = cm_now_ns();
     s->workers = cm_xcalloc(s->nthreads, sizeof(*s->workers));
     for (; spawned < s->nthreads; spawned++)
         if (mp_worker_spawn(&s->workers[spawned], s, spawned, &s->fds[spawned * s->cfg->ndeps], err, errlen) != 0)

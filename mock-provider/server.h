@@ -30,6 +30,7 @@ typedef struct mp_server {
     int *fds;               /* [nthreads * ndeps] listening sockets, -1 once handed to a worker */
     mp_metrics_t *metrics;
     mp_worker_t *workers; /* [nthreads] */
+    uint64_t started_ns;  /* CLOCK_MONOTONIC when the workers were started: fault windows count from it */
     /* ready latch: workers report setup success or failure */
     pthread_mutex_t lock;
     pthread_cond_t cond;

@@ -32,6 +32,14 @@ const mp_error_entry_t mp_openai_errors[MP_ERR__COUNT] = {
                           "The request body is too large."},
     [MP_ERR_SERVER] = {500, "server_error", NULL,
                        "The server had an error while processing your request. Sorry about that!", NULL},
+    [MP_ERR_RATE_LIMITED] = {429, "requests", "rate_limit_exceeded",
+                             "Rate limit reached for %s in organization user-soakrig on requests per min (RPM): "
+                             "Limit 1, Used 1, Requested 1. Please try again in 1s. Visit "
+                             "https://platform.openai.com/account/rate-limits to learn more.",
+                             "Rate limit reached for requests. Visit https://platform.openai.com/account/rate-limits "
+                             "to learn more."},
+    [MP_ERR_UNAVAILABLE] = {503, "server_error", NULL, "The engine is currently overloaded, please try again later.",
+                            NULL},
 };
 
 static const mp_header_t openai_headers[] = {

@@ -24,7 +24,7 @@ static int status_of(mp_error_kind_t kind)
     static const int statuses[MP_ERR__COUNT] = {
         [MP_ERR_BAD_REQUEST] = 400, [MP_ERR_INVALID_JSON] = 400,    [MP_ERR_UNAUTHORIZED] = 401,
         [MP_ERR_NOT_FOUND] = 404,   [MP_ERR_MODEL_NOT_FOUND] = 404, [MP_ERR_TOO_LARGE] = 413,
-        [MP_ERR_SERVER] = 500,
+        [MP_ERR_SERVER] = 500,      [MP_ERR_RATE_LIMITED] = 429,    [MP_ERR_UNAVAILABLE] = 503,
     };
     return (unsigned)kind < MP_ERR__COUNT ? statuses[kind] : 500;
 }

@@ -202,9 +202,13 @@ static void test_deployment_errors(void **state)
     expect_error("mock:\n  deployments:\n    - name: a\n      limits: {rpm: 10}\n",
                  "t.yaml:4:15: mock.deployments[0].limits: rate limits (rpm/tpm quotas) are not supported yet by this "
                  "build (remove the key)");
-    expect_error("mock:\n  deployments:\n    - name: a\n      faults: []\n",
-                 "t.yaml:4:15: mock.deployments[0].faults: fault injection is not supported yet by this build (remove "
-                 "the key)");
+    expect_error("mock:\n  deployments:\n    - name: a\n      faults: [{kind: drip, every: 1s}]\n",
+                 "t.yaml:4:23: mock.deployments[0].faults[0].kind: drip faults are not applied by this build yet "
+                 "(applied: http_error, stall, close, reset, malformed)");
+    expect_error("mock:\n  deployments:\n    - name: a\n      faults: [{kind: close, at: {after_chunks: 2}}]\n",
+                 "t.yaml:4:34: mock.deployments[0].faults[0].at: only before_headers is applied by this build yet");
+    expect_error("mock:\n  deployments:\n    - name: a\n      faults: [{kind: stall}]\n",
+                 "t.yaml:4:16: mock.deployments[0].faults[0].duration: required for this kind");
     expect_error("mock:\n  deployments:\n    - name: a\n    - name: a\n",
                  "t.yaml:4:13: mock.deployments[1].name: duplicate deployment name \"a\" (also mock.deployments[0])");
     expect_error("mock:\n  deployments:\n    - name: a b\n",

@@ -9,6 +9,8 @@
 
 #include "mock-provider/metrics.h"
 
+#include "faults/fault.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +83,10 @@ static void test_counters_and_gauges(void **state)
     mp_metrics_connections(t0, 3);
     mp_metrics_connections(t0, -1);
     mp_metrics_connections(t1, 1);
+    mp_metrics_fault(t0, 0, FX_STALL);
+    mp_metrics_fault(t1, 0, FX_STALL);
+    mp_metrics_fault(t1, 1, FX_HTTP_ERROR);
+    mp_metrics_fault(t1, 1, FX_KIND_COUNT); /* out of range: ignored */
     assert_int_equal(mp_metrics_thread_inflight(t0), 1);
     assert_int_equal(mp_metrics_thread_inflight(t1), 1);
 
@@ -101,7 +107,12 @@ static void test_counters_and_gauges(void **state)
     expect_line(out.data, "# TYPE mock_open_connections gauge");
     expect_line(out.data, "mock_open_connections 3");
     expect_no(out.data, "rate_limited");
-    expect_no(out.data, "fault");
+    /* Every kind has a series per deployment, summed over the threads. */
+    expect_line(out.data, "# TYPE mock_faults_total counter");
+    expect_line(out.data, "mock_faults_total{deployment=\"a\",kind=\"stall\"} 2");
+    expect_line(out.data, "mock_faults_total{deployment=\"a\",kind=\"http_error\"} 0");
+    expect_line(out.data, "mock_faults_total{deployment=\"b\",kind=\"http_error\"} 1");
+    assert_int_equal(count(out.data, "mock_faults_total{"), 2 * FX_KIND_COUNT);
     cm_buf_free(&out);
     mp_metrics_free(m);
 }

@@ -1,0 +1,101 @@
+#include "mock-provider/faults.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "faults/fault.h"
+#include "mock-provider/metrics.h"
+#include "mock-provider/server.h"
+
+static cm_str_t header_str(const h2o_req_t *req, const char *name)
+{
+    ssize_t i = h2o_find_header_by_str(&req->headers, name, strlen(name), -1);
+    if (i < 0)
+        return (cm_str_t){NULL, 0};
+    return (cm_str_t){req->headers.entries[i].value.base, req->headers.entries[i].value.len};
+}
+
+static fx_request_t view(const mp_run_t *run, uint64_t started_ns)
+{
+    fx_request_t r;
+    const char *route = mp_api_label((mp_api_t)run->api);
+    r.route = (cm_str_t){route, strlen(route)};
+    r.model = run->r.model;
+    r.key = (cm_str_t){run->key.base, run->key.base != NULL ? run->key.len : 0};
+    r.header = header_str(run->req, MP_FAULT_HEADER);
+    r.since_start_ns = run->arrival > started_ns ? run->arrival - started_ns : 0;
+    return r;
+}
+
+static void name_it(mp_run_t *run, const fx_fault_t *f)
+{
+    const char *v = f->name != NULL ? f->name : fx_kind_name(f->kind);
+    h2o_req_t *req = run->req;
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT(MP_FAULT_HEADER), 0, NULL, v, strlen(v));
+}
+
+/* The provider's own error shape: its 429 and 503 for those statuses, its server error for other 5xx and its
+ * invalid-request error for other 4xx, each with the status the fault asks for. */
+static void http_error(mp_run_t *run, const fx_fault_t *f)
+{
+    const mp_provider_t *ops = run->wd->dep->ops;
+    mp_error_t err;
+    char model[128];
+    snprintf(model, sizeof(model), "%.*s", (int)(run->r.model.n < 127 ? run->r.model.n : 127),
+             run->r.model.p != NULL ? run->r.model.p : "");
+    if (f->status == 429)
+        mp_error_preset(ops, &err, MP_ERR_RATE_LIMITED, model);
+    else if (f->status == 503)
+        mp_error_preset(ops, &err, MP_ERR_UNAVAILABLE, NULL);
+    else if (f->status >= 500)
+        mp_error_preset(ops, &err, MP_ERR_SERVER, NULL);
+    else
+        mp_error_set(&err, MP_ERR_BAD_REQUEST, NULL, "The request could not be served (HTTP %d).", f->status);
+    err.status = f->status;
+    if (f->has_retry_after) {
+        /* Whole seconds, rounded up (the form OpenAI's clients parse); 0 stays 0. */
+        char v[24];
+        int n =
+            snprintf(v, sizeof(v), "%llu", (unsigned long long)((f->retry_after_ns + 999999999ull) / 1000000000ull));
+        h2o_add_header(&run->req->pool, &run->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
+                       h2o_strdup(&run->req->pool, v, (size_t)n).base, (size_t)n);
+    }
+    mp_run_fail(run, &err);
+}
+
+bool mp_faults_apply(mp_run_t *run)
+{
+    const mp_deployment_t *dep = run->wd->dep;
+    if (dep->faults == NULL || dep->faults->n == 0 || run->api == MP_API_MODELS)
+        return false;
+    fx_request_t r = view(run, run->wd->worker->server->started_ns);
+    const fx_fault_t *f = fx_pick(dep->faults, &r);
+    if (f == NULL)
+        return false;
+    mp_metrics_fault(run->wd->worker->metrics, dep->index, (int)f->kind);
+    switch (f->kind) {
+    case FX_HTTP_ERROR:
+        name_it(run, f);
+        http_error(run, f);
+        return true;
+    case FX_MALFORMED:
+        name_it(run, f);
+        run->malformed = true;
+        return false;
+    case FX_STALL:
+        if (f->then == FX_THEN_RESUME) {
+            name_it(run, f);
+            run->hold_ns = f->duration_ns;
+            return false;
+        }
+        mp_run_cut_at(run, f->then == FX_THEN_RESET, run->arrival + f->duration_ns);
+        return true;
+    case FX_CLOSE:
+    case FX_RESET:
+        mp_run_cut(run, f->kind == FX_RESET);
+        return true;
+    default:
+        return false; /* the config reader refuses the kinds this build does not apply */
+    }
+}

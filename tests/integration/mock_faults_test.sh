@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# tests/integration/mock_faults_test.sh — request faults applied by the real mock-provider, seen from a client
+# (curl): http_error bodies and Retry-After, a stall that resumes (the answer comes later by the stall), a stall
+# that ends in a reset, close (FIN: an empty reply) and reset (RST: connection reset) told apart by curl's exit
+# status, malformed bodies and stream events, first N with a route filter, the x-mock-fault header both ways,
+# mock_faults_total, and a kind this build does not apply refused by --check with its position.
+source "$(dirname "$0")/mock_lib.sh"
+
+start_mock "
+mock:
+  threads: 2
+  deployments:
+    - name: f
+      output_tokens: fixed(4)
+      faults:
+        - {name: e503, kind: http_error, status: 503, retry_after: 1500ms, probability: 0%}
+        - {name: e429, kind: http_error, status: 429, probability: 0%}
+        - {name: e418, kind: http_error, status: 418, probability: 0%}
+        - {name: slow, kind: stall, duration: 400ms, probability: 0%}
+        - {name: slowcut, kind: stall, duration: 300ms, then: reset, probability: 0%}
+        - {name: fin, kind: close, probability: 0%}
+        - {name: rst, kind: reset, probability: 0%}
+        - {name: bad, kind: malformed, probability: 0%}
+        - {kind: http_error, status: 500, first: 2, routes: [embeddings]}
+"
+URL=$(url_of f)
+CHAT='{"model":"m","messages":[{"role":"user","content":"hi"}]}'
+
+# call FAULT [curl args...]: POSTs $DATA (default: a chat request) asking for FAULT; sets RC (curl's exit
+# status), CODE, TIME, HEADERS (lower-cased) and BODY.
+call() {
+    local fault=$1
+    shift
+    RC=0
+    curl -s -m 10 -D "$TMP/h" -o "$TMP/b" -w '%{http_code} %{time_total}' -H "x-mock-fault: $fault" \
+        -H 'content-type: application/json' -d "${DATA:-$CHAT}" "$@" "$URL/chat/completions" >"$TMP/w" 2>/dev/null || RC=$?
+    read -r CODE TIME <"$TMP/w"
+    HEADERS=$(tr 'A-Z' 'a-z' <"$TMP/h" 2>/dev/null | tr -d '\r')
+    BODY=$(cat "$TMP/b" 2>/dev/null)
+}
+
+call e503
+expect_eq "$CODE" "503" "status of http_error 503"
+expect_contains "$HEADERS" "retry-after: 2" "Retry-After of 1500ms, rounded up to whole seconds"
+expect_contains "$HEADERS" "x-mock-fault: e503" "the fault named in the response"
+expect_eq "$(echo "$BODY" | json '(j["error"]["type"], j["error"]["message"])')" \
+    "('server_error', 'The engine is currently overloaded, please try again later.')" "OpenAI's 503 body"
+
+call e429
+expect_eq "$CODE" "429" "status of http_error 429"
+expect_eq "$(echo "$BODY" | json '(j["error"]["type"], j["error"]["code"])')" "('requests', 'rate_limit_exceeded')" \
+    "OpenAI's 429 body"
+case "$HEADERS" in *retry-after*) fail "a 429 without retry_after has no Retry-After: $HEADERS" ;; esac
+
+call e418
+expect_eq "$CODE" "418" "any status"
+expect_eq "$(echo "$BODY" | json 'sorted(j["error"].keys())')" "['code', 'message', 'param', 'type']" \
+    "the provider's error shape for another status"
+
+call slow
+expect_eq "$RC/$CODE" "0/200" "a stall that resumes answers"
+fcmp "$TIME >= 0.39" || fail "answered after $TIME s, before the 400 ms stall ended"
+fcmp "$TIME < 0.4 + 0.5 * $SCALE" || fail "answered after $TIME s for a 400 ms stall"
+expect_eq "$(echo "$BODY" | json 'j["object"]')" "chat.completion" "the normal answer after the stall"
+
+call slowcut
+expect_eq "$RC" "56" "curl's exit status for a stall that ends in a reset (56: connection reset)"
+fcmp "$TIME >= 0.29" || fail "reset after $TIME s, before the 300 ms stall ended"
+
+call fin
+expect_eq "$RC" "52" "curl's exit status for close (52: empty reply, a FIN before any response)"
+call rst
+expect_eq "$RC" "56" "curl's exit status for reset (56: connection reset by peer)"
+
+call bad
+expect_eq "$CODE" "200" "malformed answers 200"
+if echo "$BODY" | json 'j' >/dev/null 2>&1; then fail "the malformed body parses as JSON: $BODY"; fi
+expect_contains "$BODY" '"object":"chat.completion"' "a malformed body still looks like the provider's"
+DATA='{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}' call bad -N
+FIRST=$(grep -m1 '^data: ' "$TMP/b" | cut -c7-)
+if echo "$FIRST" | json 'j' >/dev/null 2>&1; then fail "the first stream event parses as JSON: $FIRST"; fi
+[ "$(grep -c '^data: ' "$TMP/b")" -gt 2 ] || fail "the stream did not go on after the malformed event: $(cat "$TMP/b")"
+
+# No header, no fault for chat; embeddings get the first-2 500.
+call ""
+expect_eq "$CODE" "200" "a request that asks for no fault (empty header)"
+case "$HEADERS" in *x-mock-fault*) fail "no fault applied but x-mock-fault sent: $HEADERS" ;; esac
+CODES=""
+for _ in 1 2 3 4; do
+    CODES+="$(curl -s -o /dev/null -w '%{http_code}' -H 'content-type: application/json' \
+        -d '{"model":"m","input":"x"}' "$URL/embeddings") "
+done
+expect_eq "$CODES" "500 500 200 200 " "first: 2 with routes: [embeddings]"
+
+F=(mock_faults_total\{deployment=\"f\",kind=)
+expect_eq "$(metric f "${F[0]}\"http_error\"}")" "5" "mock_faults_total http_error (503, 429, 418, two 500s)"
+expect_eq "$(metric f "${F[0]}\"stall\"}")" "2" "mock_faults_total stall"
+expect_eq "$(metric f "${F[0]}\"close\"}")" "1" "mock_faults_total close"
+expect_eq "$(metric f "${F[0]}\"reset\"}")" "1" "mock_faults_total reset"
+expect_eq "$(metric f "${F[0]}\"malformed\"}")" "2" "mock_faults_total malformed"
+# The mock keeps serving after every cut connection.
+call ""
+expect_eq "$CODE" "200" "a normal request after the faults"
+stop_mock
+
+# Kinds and points this build does not apply are refused with their position, never ignored.
+printf 'mock:\n  deployments:\n    - name: x\n      faults:\n        - {kind: truncate, bytes: 10}\n' >"$TMP/t.yaml"
+OUT=$("$MOCK_PROVIDER" --config "$TMP/t.yaml" --check 2>&1) && fail "--check accepted a truncate fault: $OUT"
+expect_contains "$OUT" "t.yaml:5:" "position of the refused fault"
+expect_contains "$OUT" "mock.deployments[0].faults[0].kind: truncate faults are not applied by this build yet" \
+    "the refusal names the field"
+printf 'mock:\n  deployments:\n    - name: x\n      faults:\n        - {kind: stall, at: after_headers, duration: 1s}\n' \
+    >"$TMP/s.yaml"
+OUT=$("$MOCK_PROVIDER" --config "$TMP/s.yaml" --check 2>&1) && fail "--check accepted a stall after the headers"
+expect_contains "$OUT" "faults[0].at: only before_headers is applied by this build yet" "a point not applied yet"
+printf 'mock:\n  deployments:\n    - name: x\n      faults:\n        - {kind: stall}\n' >"$TMP/r.yaml"
+OUT=$("$MOCK_PROVIDER" --config "$TMP/r.yaml" --check 2>&1) && fail "--check accepted a stall without duration"
+expect_contains "$OUT" "faults[0].duration: required for this kind" "a missing parameter"
+pass "request faults: http_error, stall (resume, reset), close, reset, malformed, first N, header, metrics"
