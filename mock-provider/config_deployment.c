@@ -240,11 +240,12 @@ static int check_applied(const reader_t *r, const cm_node_t *list, const fx_set_
         const cm_node_t *item = list->items[i];
         bool at_ok = f->at.kind == FX_AT_BEFORE_HEADERS || f->kind == FX_HTTP_ERROR || f->kind == FX_MALFORMED;
         cm_conf_path(item_path, sizeof(item_path), list_path, (int)i, NULL);
-        if (!fx_kind_per_request(f->kind) || f->kind == FX_TRUNCATE || f->kind == FX_STREAM_ERROR || f->kind == FX_DRIP)
+        if (f->kind == FX_ACCEPT_PAUSE || f->kind == FX_PAUSE || f->kind == FX_TRUNCATE || f->kind == FX_STREAM_ERROR ||
+            f->kind == FX_DRIP)
             return cm_conf_error(r->conf, cm_conf_get(item, "kind"), cm_conf_path(p, sizeof(p), item_path, -1, "kind"),
                                  r->err,
                                  "%s faults are not applied by this build yet (applied: http_error, stall, close, "
-                                 "reset, malformed)",
+                                 "reset, malformed, conn_limit)",
                                  fx_kind_name(f->kind));
         if (!at_ok)
             return cm_conf_error(r->conf, cm_conf_get(item, "at"), cm_conf_path(p, sizeof(p), item_path, -1, "at"),

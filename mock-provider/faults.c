@@ -64,6 +64,27 @@ static void http_error(mp_run_t *run, const fx_fault_t *f)
     mp_run_fail(run, &err);
 }
 
+void mp_faults_connection(mp_run_t *run)
+{
+    const fx_set_t *set = run->wd->dep->faults;
+    mp_conn_t *c = set != NULL ? mp_worker_conn_of(run->req) : NULL;
+    if (c == NULL)
+        return;
+    c->requests++;
+    uint64_t age = run->arrival > c->opened_ns ? run->arrival - c->opened_ns : 0;
+    for (size_t i = 0; i < set->n; i++) {
+        const fx_fault_t *f = &set->faults[i];
+        if (f->kind != FX_CONN_LIMIT)
+            continue;
+        if ((f->max_requests != 0 && c->requests >= f->max_requests) || (f->max_age_ns != 0 && age >= f->max_age_ns)) {
+            run->req->http1_is_persistent = 0;
+            mp_metrics_fault(run->wd->worker->metrics, run->wd->dep->index, FX_CONN_LIMIT);
+            name_it(run, f);
+            return;
+        }
+    }
+}
+
 bool mp_faults_apply(mp_run_t *run)
 {
     const mp_deployment_t *dep = run->wd->dep;

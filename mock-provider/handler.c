@@ -175,6 +175,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     mp_run_t *run = mp_run_create(req, &mp_worker_of(req)->deps[h->dep->index], arrival);
     run->path = path;
+    mp_faults_connection(run);
     mp_error_t err;
     if (step_route(run, &err) != 0 || step_auth(run, &err) != 0 ||
         step_size(run, h->server->cfg->max_body, &err) != 0 || step_parse(run, &err) != 0 ||

@@ -21,8 +21,17 @@
 
 static void on_connection_close(void *data)
 {
-    mp_worker_t *w = data;
-    mp_metrics_connections(w->metrics, -1);
+    mp_conn_t *c = data;
+    mp_metrics_connections(c->worker->metrics, -1);
+    free(c);
+}
+
+mp_conn_t *mp_worker_conn_of(h2o_req_t *req)
+{
+    if (req->version >= 0x200 || req->conn->callbacks->get_socket == NULL)
+        return NULL;
+    h2o_socket_t *sock = req->conn->callbacks->get_socket(req->conn);
+    return sock != NULL && sock->on_close.cb == on_connection_close ? sock->on_close.data : NULL;
 }
 
 /* ---- lingering close ---------------------------------------------------------------------------------- */
@@ -85,6 +94,7 @@ void mp_worker_linger(mp_worker_t *w, h2o_req_t *req)
     lingering_t *l = cm_xcalloc(1, sizeof(*l));
     l->w = w;
     l->fd = fd;
+    free(sock->on_close.data); /* the connection's mp_conn_t: lingering replaces it */
     sock->on_close.cb = on_linger_close;
     sock->on_close.data = l;
 }
@@ -98,8 +108,12 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
         if (sock == NULL)
             return;
+        mp_conn_t *c = cm_xmalloc(sizeof(*c));
+        c->worker = wd->worker;
+        c->opened_ns = cm_now_ns();
+        c->requests = 0;
         sock->on_close.cb = on_connection_close;
-        sock->on_close.data = wd->worker;
+        sock->on_close.data = c;
         mp_metrics_connections(wd->worker->metrics, 1);
         h2o_accept(&wd->accept, sock);
     }

@@ -65,6 +65,16 @@ typedef struct mp_worker {
     bool stopped; /* under the server lock: drained (or failed setup); the loop no longer runs */
 } mp_worker_t;
 
+/* One accepted client connection: what conn_limit faults count. Owned by the socket's close callback. */
+typedef struct mp_conn {
+    mp_worker_t *worker;
+    uint64_t opened_ns; /* CLOCK_MONOTONIC at accept */
+    uint64_t requests;  /* requests started on it */
+} mp_conn_t;
+
+/* The connection state of req's connection, or NULL (HTTP/2, or a socket the worker did not accept). */
+mp_conn_t *mp_worker_conn_of(h2o_req_t *req);
+
 static inline mp_worker_t *mp_worker_of(h2o_req_t *req)
 {
     return H2O_STRUCT_FROM_MEMBER(mp_worker_t, ctx, req->conn->ctx);

@@ -3,7 +3,8 @@
 # (curl): http_error bodies and Retry-After, a stall that resumes (the answer comes later by the stall), a stall
 # that ends in a reset, close (FIN: an empty reply) and reset (RST: connection reset) told apart by curl's exit
 # status, malformed bodies and stream events, first N with a route filter, the x-mock-fault header both ways,
-# mock_faults_total, and a kind this build does not apply refused by --check with its position.
+# mock_faults_total, conn_limit (keep-alive connections closed after N requests or an age), and a kind this
+# build does not apply refused by --check with its position.
 source "$(dirname "$0")/mock_lib.sh"
 
 start_mock "
@@ -103,6 +104,55 @@ call ""
 expect_eq "$CODE" "200" "a normal request after the faults"
 stop_mock
 
+# conn_limit: the 3rd request on a keep-alive connection is answered with "Connection: close" and the server
+# closes the connection (EOF on the client's next read); a connection older than its age limit likewise.
+start_mock "
+mock:
+  deployments:
+    - name: c
+      output_tokens: fixed(2)
+      faults:
+        - {name: ttl, kind: conn_limit, requests: 3, age: 1500ms}
+"
+PORT=$(url_of c | sed -E 's#.*:([0-9]+)/v1#\1#')
+OUT=$(python3 - "$PORT" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+body = b'{"model":"m","messages":[{"role":"user","content":"hi"}]}'
+req = (b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+       + str(len(body)).encode() + b"\r\n\r\n" + body)
+def exchange(s):
+    s.sendall(req)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += s.recv(65536)
+    head, rest = data.split(b"\r\n\r\n", 1)
+    length = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0])
+    while len(rest) < length:
+        rest += s.recv(65536)
+    return b"connection: close" in head.lower()
+def closed_by_server(s):
+    s.settimeout(2)
+    try:
+        return s.recv(1) == b""
+    except OSError:
+        return False
+out = []
+s = socket.create_connection(("127.0.0.1", port))
+out.append([exchange(s) for _ in range(3)])
+out.append(closed_by_server(s))
+s = socket.create_connection(("127.0.0.1", port))
+first = exchange(s)
+time.sleep(1.8)
+out.append([first, exchange(s), closed_by_server(s)])
+print(out)
+PY
+)
+expect_eq "$OUT" "[[False, False, True], True, [False, True, True]]" \
+    "close after 3 requests, then after 1.5 s of age (per response: Connection: close?; then: server closed?)"
+expect_eq "$(metric c 'mock_faults_total{deployment="c",kind="conn_limit"}')" "2" "mock_faults_total conn_limit"
+stop_mock
+
 # Kinds and points this build does not apply are refused with their position, never ignored.
 printf 'mock:\n  deployments:\n    - name: x\n      faults:\n        - {kind: truncate, bytes: 10}\n' >"$TMP/t.yaml"
 OUT=$("$MOCK_PROVIDER" --config "$TMP/t.yaml" --check 2>&1) && fail "--check accepted a truncate fault: $OUT"
@@ -116,4 +166,4 @@ expect_contains "$OUT" "faults[0].at: only before_headers is applied by this bui
 printf 'mock:\n  deployments:\n    - name: x\n      faults:\n        - {kind: stall}\n' >"$TMP/r.yaml"
 OUT=$("$MOCK_PROVIDER" --config "$TMP/r.yaml" --check 2>&1) && fail "--check accepted a stall without duration"
 expect_contains "$OUT" "faults[0].duration: required for this kind" "a missing parameter"
-pass "request faults: http_error, stall (resume, reset), close, reset, malformed, first N, header, metrics"
+pass "faults: http_error, stall (resume, reset), close, reset, malformed, conn_limit, first N, header, metrics"
