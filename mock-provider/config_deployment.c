@@ -229,8 +229,8 @@ static int reject_later(const reader_t *r)
     return 0;
 }
 
-/* The fault model reads every kind; this build applies the request faults that act before the response
- * starts. The others are refused by name, never accepted and ignored. */
+/* The fault model reads every kind; this build applies the request faults (but stream_error and drip) and
+ * conn_limit. The others are refused by name, never accepted and ignored. */
 static int check_applied(const reader_t *r, const cm_node_t *list, const fx_set_t *set)
 {
     char list_path[96], item_path[128], p[160];
@@ -238,18 +238,13 @@ static int check_applied(const reader_t *r, const cm_node_t *list, const fx_set_
     for (size_t i = 0; i < set->n; i++) {
         const fx_fault_t *f = &set->faults[i];
         const cm_node_t *item = list->items[i];
-        bool at_ok = f->at.kind == FX_AT_BEFORE_HEADERS || f->kind == FX_HTTP_ERROR || f->kind == FX_MALFORMED;
         cm_conf_path(item_path, sizeof(item_path), list_path, (int)i, NULL);
-        if (f->kind == FX_ACCEPT_PAUSE || f->kind == FX_PAUSE || f->kind == FX_TRUNCATE || f->kind == FX_STREAM_ERROR ||
-            f->kind == FX_DRIP)
+        if (f->kind == FX_ACCEPT_PAUSE || f->kind == FX_PAUSE || f->kind == FX_STREAM_ERROR || f->kind == FX_DRIP)
             return cm_conf_error(r->conf, cm_conf_get(item, "kind"), cm_conf_path(p, sizeof(p), item_path, -1, "kind"),
                                  r->err,
                                  "%s faults are not applied by this build yet (applied: http_error, stall, close, "
-                                 "reset, malformed, conn_limit)",
+                                 "reset, truncate, malformed, conn_limit)",
                                  fx_kind_name(f->kind));
-        if (!at_ok)
-            return cm_conf_error(r->conf, cm_conf_get(item, "at"), cm_conf_path(p, sizeof(p), item_path, -1, "at"),
-                                 r->err, "only before_headers is applied by this build yet");
     }
     return 0;
 }

@@ -85,6 +85,24 @@ void mp_faults_connection(mp_run_t *run)
     }
 }
 
+/* A fault inside the response: the normal answer starts and stops at the point (run.c), where the fault acts.
+ * On a whole body, {after_chunks: N} means after the headers: there are no chunks. On a stream, h2o writes the
+ * headers together with the first event, so after_headers acts after the opening event ({after_chunks: 0}).
+ * truncate closes the connection after `bytes` body bytes, whatever the Content-Length said. */
+static void at_point(mp_run_t *run, const fx_fault_t *f)
+{
+    name_it(run, f);
+    run->mid = f;
+    if (f->kind == FX_TRUNCATE)
+        run->mid_offset = f->bytes;
+    else if (f->at.kind == FX_AT_AFTER_BYTES)
+        run->mid_offset = f->at.n;
+    else if (f->at.kind != FX_AT_BEFORE_HEADERS && run->r.stream)
+        run->mid_offset = UINT64_MAX; /* set when the N-th chunk (or the opening event) is rendered */
+    else
+        run->mid_offset = 0;
+}
+
 bool mp_faults_apply(mp_run_t *run)
 {
     const mp_deployment_t *dep = run->wd->dep;
@@ -95,6 +113,11 @@ bool mp_faults_apply(mp_run_t *run)
     if (f == NULL)
         return false;
     mp_metrics_fault(run->wd->worker->metrics, dep->index, (int)f->kind);
+    if (f->kind == FX_TRUNCATE ||
+        ((f->kind == FX_STALL || f->kind == FX_CLOSE || f->kind == FX_RESET) && f->at.kind != FX_AT_BEFORE_HEADERS)) {
+        at_point(run, f);
+        return false;
+    }
     switch (f->kind) {
     case FX_HTTP_ERROR:
         name_it(run, f);

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include "common/clock.h"
+#include "faults/fault.h"
 #include "mock-provider/metrics.h"
 
 /* One sample is capped at a day: a distribution typed with the wrong unit must not overflow a deadline. */
@@ -145,17 +146,38 @@ static void corrupt(cm_buf_t *b)
     }
 }
 
+static void whole_headers(mp_run_t *run, int status, size_t len, uint64_t now)
+{
+    h2o_req_t *req = run->req;
+    req->res.status = status;
+    req->res.reason = mp_reason(status);
+    req->res.content_length = len;
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype_json.base, ctype_json.len);
+    mp_run_add_headers(req, run->wd->dep, run->rid, run->rid_len, service_ns(run, now));
+    count_response(run, status);
+}
+
+static void flush(mp_run_t *run, uint64_t now);
+
+/* A whole body with a fault at a point inside it goes out like a stream's frames (flush stops at the point),
+ * with the Content-Length of the whole body. */
+static void send_whole_in_parts(mp_run_t *run, const cm_buf_t *body, uint64_t now)
+{
+    whole_headers(run, 200, body->len, now);
+    cm_buf_append(&run->pending, body->data ? body->data : "", body->len);
+    run->tail_rendered = true;
+    run->headers_sent = true;
+    run->phase = MP_RUN_IDLE;
+    h2o_start_response(run->req, &run->super);
+    flush(run, now);
+}
+
 static void send_whole(mp_run_t *run, int status, const cm_buf_t *body)
 {
     h2o_req_t *req = run->req;
     const mp_deployment_t *dep = run->wd->dep;
     uint64_t now = cm_now_ns();
-    req->res.status = status;
-    req->res.reason = mp_reason(status);
-    req->res.content_length = body->len;
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype_json.base, ctype_json.len);
-    mp_run_add_headers(req, dep, run->rid, run->rid_len, service_ns(run, now));
-    count_response(run, status);
+    whole_headers(run, status, body->len, now);
     if (status >= 200 && status < 300)
         mp_metrics_latency(worker(run)->metrics, dep->index, MP_LAT_RESPONSE, now - run->arrival);
     h2o_iovec_t iov = h2o_strdup(&req->pool, body->data ? body->data : "", body->len);
@@ -193,7 +215,10 @@ static void body_tick(mp_run_t *run)
     run->wd->dep->ops->render_body(&run->x, b);
     if (run->malformed)
         corrupt(b);
-    send_whole(run, 200, b);
+    if (run->mid != NULL)
+        send_whole_in_parts(run, b, cm_now_ns());
+    else
+        send_whole(run, 200, b);
 }
 
 static void send_models(mp_run_t *run)
@@ -235,33 +260,68 @@ static void record_steps(mp_run_t *run, uint64_t now)
 /* h2o allows one outstanding send per request: after an IN_PROGRESS send nothing more may be sent until
  * proceed runs. Frames rendered meanwhile wait in `pending`; the buffers swap on each send so the bytes
  * h2o is still writing are never touched. */
+/* How much of pending may go now: all of it, or up to a fault's point (then *point is set). */
+static size_t sendable(const mp_run_t *run, bool *point)
+{
+    *point = false;
+    if (run->mid == NULL || run->mid_due || run->mid_offset == UINT64_MAX ||
+        run->mid_offset - run->body_sent > run->pending.len)
+        return run->pending.len;
+    *point = true;
+    return (size_t)(run->mid_offset - run->body_sent);
+}
+
+/* Moves the first n bytes of pending to inflight (all of them by swapping the buffers, without a copy). */
+static void take(mp_run_t *run, size_t n)
+{
+    if (n == run->pending.len) {
+        cm_buf_t tmp = run->inflight;
+        run->inflight = run->pending;
+        run->pending = tmp;
+        cm_buf_reset(&run->pending);
+        return;
+    }
+    cm_buf_reset(&run->inflight);
+    cm_buf_append(&run->inflight, run->pending.data, n);
+    memmove(run->pending.data, run->pending.data + n, run->pending.len - n);
+    run->pending.len -= n;
+}
+
 static void flush(mp_run_t *run, uint64_t now)
 {
-    if (run->sending || run->final_sent || run->stopped || run->pending.len == 0)
+    bool point;
+    if (run->sending || run->final_sent || run->stopped || now < run->held_until)
+        return;
+    size_t n = sendable(run, &point);
+    if (n == 0 && !point)
         return;
     record_steps(run, now);
-    cm_buf_t tmp = run->inflight;
-    run->inflight = run->pending;
-    run->pending = tmp;
-    cm_buf_reset(&run->pending);
+    take(run, n);
+    run->body_sent += n;
+    run->mid_due = point;
     h2o_iovec_t iov = h2o_iovec_init(run->inflight.data, run->inflight.len);
     h2o_send_state_t state = H2O_SEND_STATE_IN_PROGRESS;
-    if (run->tail_rendered) {
+    if (run->tail_rendered && run->pending.len == 0 && !point) {
         state = H2O_SEND_STATE_FINAL;
         run->final_sent = true;
         mp_metrics_latency(worker(run)->metrics, run->wd->dep->index, MP_LAT_RESPONSE, now - run->arrival);
     } else {
         run->sending = true;
     }
-    h2o_send(run->req, &iov, 1, state);
+    h2o_send(run->req, &iov, n > 0 ? 1 : 0, state);
 }
+
+static void mid_act(mp_run_t *run);
 
 static void on_proceed(h2o_generator_t *self, h2o_req_t *req)
 {
     mp_run_t *run = (mp_run_t *)self;
     run->sending = false;
     cm_buf_reset(&run->inflight);
-    flush(run, cm_now_ns());
+    if (run->mid_due)
+        mid_act(run);
+    else
+        flush(run, cm_now_ns());
 }
 
 static void on_stop(h2o_generator_t *self, h2o_req_t *req)
@@ -285,6 +345,9 @@ static void start_stream(mp_run_t *run, uint64_t now)
     run->wd->dep->ops->render_head(&run->x, &run->pending);
     if (run->malformed)
         corrupt(&run->pending);
+    if (run->mid != NULL && run->mid_offset == UINT64_MAX &&
+        (run->mid->at.kind == FX_AT_AFTER_HEADERS || run->mid->at.n == 0))
+        run->mid_offset = run->pending.len;
 }
 
 static uint64_t draw(const cm_dist_t *d, cm_rng_t *rng)
@@ -308,6 +371,8 @@ static void stream_tick(mp_run_t *run)
         record_lateness(run, run->next_at, now);
         ops->render_step(x, &run->pending);
         run->steps_done++;
+        if (run->mid != NULL && run->mid->at.kind == FX_AT_AFTER_CHUNKS && run->steps_done == run->mid->at.n)
+            run->mid_offset = run->body_sent + run->pending.len;
         run->pending_steps++;
         if (run->steps_done < x->steps)
             run->next_at = sat_add(run->next_at, draw(&run->wd->dep->itl, &run->itl_rng));
@@ -331,6 +396,8 @@ static void fire(mp_run_t *run)
         stream_tick(run);
     else if (run->phase == MP_RUN_CUT)
         mp_run_cut(run, run->cut_reset);
+    else if (run->phase == MP_RUN_HOLD)
+        flush(run, cm_now_ns());
 }
 
 static void on_timer(mp_timer_t *timer)
@@ -402,14 +469,48 @@ void mp_run_cut(mp_run_t *run, bool reset)
             (void)shutdown(fd, SHUT_WR);
         }
     }
+    mp_timers_cancel(&worker(run)->timers, &run->timer);
     run->phase = MP_RUN_IDLE;
     run->final_sent = true;
     req->http1_is_persistent = 0;
-    req->res.status = 503;
-    req->res.reason = mp_reason(503);
-    req->res.content_length = 0;
-    h2o_start_response(req, &run->super);
+    if (!run->headers_sent) {
+        req->res.status = 503;
+        req->res.reason = mp_reason(503);
+        req->res.content_length = 0;
+        h2o_start_response(req, &run->super);
+    }
     h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+}
+
+/* The response reached a fault's point and h2o has written everything before it. A stall that resumes holds
+ * back the rest (and, in a stream, every later step) for its duration; the other faults cut the connection,
+ * at once or when their stall ends. */
+static void mid_act(mp_run_t *run)
+{
+    const fx_fault_t *f = run->mid;
+    uint64_t now = cm_now_ns();
+    run->mid = NULL;
+    run->mid_due = false;
+    if (f->kind == FX_STALL && f->then == FX_THEN_RESUME) {
+        run->held_until = sat_add(now, f->duration_ns);
+        if (run->phase == MP_RUN_STREAM && !run->tail_rendered) {
+            run->next_at = sat_add(run->next_at > now ? run->next_at : now, f->duration_ns);
+            run->end_at = sat_add(run->end_at, f->duration_ns);
+            mp_timers_add(&worker(run)->timers, &run->timer, run->next_at);
+        } else {
+            run->phase = MP_RUN_HOLD;
+            mp_timers_add(&worker(run)->timers, &run->timer, run->held_until);
+        }
+        return;
+    }
+    bool reset = f->kind == FX_RESET || (f->kind == FX_STALL && f->then == FX_THEN_RESET);
+    if (f->kind != FX_STALL) {
+        mp_run_cut(run, reset);
+        return;
+    }
+    run->cut_reset = reset;
+    run->phase = MP_RUN_CUT;
+    mp_timers_add(&worker(run)->timers, &run->timer, sat_add(now, f->duration_ns));
 }
 
 void mp_run_cut_at(mp_run_t *run, bool reset, uint64_t at)

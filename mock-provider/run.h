@@ -33,6 +33,7 @@ typedef enum mp_run_phase {
     MP_RUN_BODY,   /* waiting to send a whole body */
     MP_RUN_STREAM, /* streaming steps */
     MP_RUN_CUT,    /* a fault: the connection is cut (FIN or RST) when the timer fires */
+    MP_RUN_HOLD,   /* a fault: a stall inside the response; the rest is sent when the timer fires */
 } mp_run_phase_t;
 
 typedef struct mp_run {
@@ -59,7 +60,13 @@ typedef struct mp_run {
     uint64_t hold_ns; /* a stall before the headers, added to the plan */
     bool cut_reset;   /* MP_RUN_CUT: RST rather than FIN */
     bool malformed;   /* the body (or the stream's first event) is sent as invalid JSON */
-    cm_rng_t itl_rng; /* stream: replays the itl draws made while planning */
+    /* a fault at a point inside the response (stall, close, reset, truncate), until it acts */
+    const struct fx_fault *mid;
+    uint64_t mid_offset; /* body offset of its point; UINT64_MAX until known (after N stream chunks) */
+    uint64_t body_sent;  /* body bytes handed to h2o */
+    uint64_t held_until; /* a stall inside the response: nothing more is sent before this time */
+    bool mid_due;        /* the last send reached the point: the fault acts when h2o is done with it */
+    cm_rng_t itl_rng;    /* stream: replays the itl draws made while planning */
     /* stream output: frames rendered while a send is outstanding wait in pending */
     cm_buf_t pending, inflight;
     uint32_t pending_steps;
@@ -83,8 +90,8 @@ void mp_run_add_headers(h2o_req_t *req, const mp_deployment_t *dep, const char *
 
 /* Answers now with status and body; extra headers already in req->res.headers go out with it. */
 void mp_run_send(mp_run_t *run, int status, const cm_buf_t *body);
-/* Cuts the request's connection without a response: FIN (close) or RST (reset). HTTP/2 connections carry
- * other streams, which end with it. h2o then finishes the request on the cut socket. */
+/* Cuts the request's connection: FIN (close) or RST (reset), without a response or in the middle of one.
+ * HTTP/2 connections carry other streams, which end with it. h2o then finishes the request on the cut socket. */
 void mp_run_cut(mp_run_t *run, bool reset);
 /* The same at an absolute CLOCK_MONOTONIC time (a stall that ends in close or reset). */
 void mp_run_cut_at(mp_run_t *run, bool reset, uint64_t at);

@@ -2,7 +2,8 @@
 # tests/integration/mock_faults_test.sh — request faults applied by the real mock-provider, seen from a client
 # (curl): http_error bodies and Retry-After, a stall that resumes (the answer comes later by the stall), a stall
 # that ends in a reset, close (FIN: an empty reply) and reset (RST: connection reset) told apart by curl's exit
-# status, malformed bodies and stream events, first N with a route filter, the x-mock-fault header both ways,
+# status, the same inside a response (after N stream chunks, after the headers, after N bytes) and truncate,
+# malformed bodies and stream events, first N with a route filter, the x-mock-fault header both ways,
 # mock_faults_total, conn_limit (keep-alive connections closed after N requests or an age), and a kind this
 # build does not apply refused by --check with its position.
 source "$(dirname "$0")/mock_lib.sh"
@@ -33,6 +34,7 @@ call() {
     local fault=$1
     shift
     RC=0
+    rm -f "$TMP/h" "$TMP/b" # curl leaves an earlier file in place when it receives nothing
     curl -s -m 10 -D "$TMP/h" -o "$TMP/b" -w '%{http_code} %{time_total}' -H "x-mock-fault: $fault" \
         -H 'content-type: application/json' -d "${DATA:-$CHAT}" "$@" "$URL/chat/completions" >"$TMP/w" 2>/dev/null || RC=$?
     read -r CODE TIME <"$TMP/w"
@@ -104,6 +106,45 @@ call ""
 expect_eq "$CODE" "200" "a normal request after the faults"
 stop_mock
 
+# Faults at a point inside the response: the client gets exactly what comes before the point, then the fault.
+start_mock "
+mock:
+  deployments:
+    - name: m
+      output_tokens: fixed(6)
+      latency: {itl: 20ms}
+      faults:
+        - {name: rst2, kind: reset, at: {after_chunks: 2}, probability: 0%}
+        - {name: fin2, kind: close, at: {after_chunks: 2}, probability: 0%}
+        - {name: hold1, kind: stall, at: {after_chunks: 1}, duration: 400ms, probability: 0%}
+        - {name: holdcut, kind: stall, at: after_headers, duration: 300ms, then: close, probability: 0%}
+        - {name: trunc, kind: truncate, bytes: 20, probability: 0%}
+        - {name: hdr, kind: close, at: after_headers, probability: 0%}
+        - {name: b30, kind: stall, at: {after_bytes: 30}, duration: 300ms, probability: 0%}
+"
+URL=$(url_of m)
+STREAM='{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}'
+events() { grep -c '^data: ' "$TMP/b" 2>/dev/null || true; }
+DATA=$STREAM call rst2 -N
+expect_eq "$RC/$(events)" "56/3" "reset after 2 chunks: curl's status / events received (the opening one and 2 tokens)"
+DATA=$STREAM call fin2 -N
+expect_eq "$RC/$(events)" "18/3" "close after 2 chunks: curl's status (18: transfer closed early) / events received"
+DATA=$STREAM call hold1 -N
+expect_eq "$RC/$(grep -c '^data: \[DONE\]' "$TMP/b")" "0/1" "a stall after 1 chunk resumes and the stream ends"
+fcmp "$TIME >= 0.49" || fail "stream with a 400 ms stall and 100 ms of tokens ended after $TIME s"
+DATA=$STREAM call holdcut -N
+expect_eq "$RC/$(events)" "18/1" "a stall after the headers (on a stream: the opening event), then close"
+fcmp "$TIME >= 0.29" || fail "closed after $TIME s, before the 300 ms stall ended"
+call trunc
+expect_eq "$RC/$CODE/$(cat "$TMP/b" 2>/dev/null | wc -c)" "18/200/20" "truncate: 200, then 20 bytes of the body and a FIN"
+call hdr
+expect_eq "$RC/$CODE/$(cat "$TMP/b" 2>/dev/null | wc -c)" "18/200/0" "close after the headers of a whole body"
+call b30
+expect_eq "$RC/$CODE" "0/200" "a stall after 30 bytes of a whole body resumes"
+fcmp "$TIME >= 0.39" || fail "a body with a 300 ms stall after 100 ms of tokens came after $TIME s"
+expect_eq "$(echo "$BODY" | json 'j["object"]')" "chat.completion" "the whole body after the stall"
+stop_mock
+
 # conn_limit: the 3rd request on a keep-alive connection is answered with "Connection: close" and the server
 # closes the connection (EOF on the client's next read); a connection older than its age limit likewise.
 start_mock "
@@ -154,16 +195,12 @@ expect_eq "$(metric c 'mock_faults_total{deployment="c",kind="conn_limit"}')" "2
 stop_mock
 
 # Kinds and points this build does not apply are refused with their position, never ignored.
-printf 'mock:\n  deployments:\n    - name: x\n      faults:\n        - {kind: truncate, bytes: 10}\n' >"$TMP/t.yaml"
-OUT=$("$MOCK_PROVIDER" --config "$TMP/t.yaml" --check 2>&1) && fail "--check accepted a truncate fault: $OUT"
+printf 'mock:\n  deployments:\n    - name: x\n      faults:\n        - {kind: stream_error}\n' >"$TMP/t.yaml"
+OUT=$("$MOCK_PROVIDER" --config "$TMP/t.yaml" --check 2>&1) && fail "--check accepted a stream_error fault: $OUT"
 expect_contains "$OUT" "t.yaml:5:" "position of the refused fault"
-expect_contains "$OUT" "mock.deployments[0].faults[0].kind: truncate faults are not applied by this build yet" \
+expect_contains "$OUT" "mock.deployments[0].faults[0].kind: stream_error faults are not applied by this build yet" \
     "the refusal names the field"
-printf 'mock:\n  deployments:\n    - name: x\n      faults:\n        - {kind: stall, at: after_headers, duration: 1s}\n' \
-    >"$TMP/s.yaml"
-OUT=$("$MOCK_PROVIDER" --config "$TMP/s.yaml" --check 2>&1) && fail "--check accepted a stall after the headers"
-expect_contains "$OUT" "faults[0].at: only before_headers is applied by this build yet" "a point not applied yet"
 printf 'mock:\n  deployments:\n    - name: x\n      faults:\n        - {kind: stall}\n' >"$TMP/r.yaml"
 OUT=$("$MOCK_PROVIDER" --config "$TMP/r.yaml" --check 2>&1) && fail "--check accepted a stall without duration"
 expect_contains "$OUT" "faults[0].duration: required for this kind" "a missing parameter"
-pass "faults: http_error, stall (resume, reset), close, reset, malformed, conn_limit, first N, header, metrics"
+pass "faults: http_error, stall, close, reset (before and inside responses), truncate, malformed, conn_limit, first N"

@@ -204,9 +204,10 @@ static void test_deployment_errors(void **state)
                  "build (remove the key)");
     expect_error("mock:\n  deployments:\n    - name: a\n      faults: [{kind: drip, every: 1s}]\n",
                  "t.yaml:4:23: mock.deployments[0].faults[0].kind: drip faults are not applied by this build yet "
-                 "(applied: http_error, stall, close, reset, malformed, conn_limit)");
-    expect_error("mock:\n  deployments:\n    - name: a\n      faults: [{kind: close, at: {after_chunks: 2}}]\n",
-                 "t.yaml:4:34: mock.deployments[0].faults[0].at: only before_headers is applied by this build yet");
+                 "(applied: http_error, stall, close, reset, truncate, malformed, conn_limit)");
+    expect_error("mock:\n  deployments:\n    - name: a\n      faults: [{kind: pause, duration: 1s, every: 1m}]\n",
+                 "t.yaml:4:23: mock.deployments[0].faults[0].kind: pause faults are not applied by this build yet "
+                 "(applied: http_error, stall, close, reset, truncate, malformed, conn_limit)");
     expect_error("mock:\n  deployments:\n    - name: a\n      faults: [{kind: stall}]\n",
                  "t.yaml:4:16: mock.deployments[0].faults[0].duration: required for this kind");
     expect_error("mock:\n  deployments:\n    - name: a\n    - name: a\n",
