@@ -21,7 +21,9 @@ expect_eq "$RC" "0" "exit status"
 TOTAL=$(jq_py "$TMP/cl.json" 'j["requests"]["total"]')
 fcmp "185 <= $TOTAL <= 200" || fail "$TOTAL requests from 10 users over 3 s (expected about 200)"
 P50=$(jq_py "$TMP/cl.json" 'j["latency_ms"]["p50"]')
-fcmp "49.5 <= $P50 <= 50 + $(scaled 5)" || fail "latency p50 $P50 ms (service 50 ms, think not counted)"
+# The upper bound only has to tell "think not counted" (about 50 ms) from "think counted" (150 ms): on a machine
+# running other test suites beside this one, timer wake-ups alone added 5-10 ms to the median (55 and 60 ms seen).
+fcmp "49.5 <= $P50 <= 50 + $(scaled 25)" || fail "latency p50 $P50 ms (service 50 ms, think not counted)"
 expect_eq "$(jq_py "$TMP/cl.json" 'j["requests"]["inflight_max"] <= 10')" "True" "in flight never above users"
 expect_eq "$(jq_py "$TMP/cl.json" 'j["run"]["target_rate"]')" "0.0" "no target rate for a closed loop"
 pass "closed loop: $TOTAL requests, latency p50 $P50 ms"
