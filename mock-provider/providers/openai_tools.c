@@ -176,7 +176,13 @@ static int select_tool(mp_oa_ctx_t *c, uint32_t tools, uint32_t tool, bool neste
     uint32_t params = cm_json_get(&c->d, fn, "parameters");
     uint32_t name = cm_json_get(&c->d, fn, "name");
     char why[160], fname[72], param[64];
-    if (mp_tool_arguments(&c->d, params, c->a, &c->req->tool_arguments, why, sizeof(why)) != 0) {
+    /* Seeded by the conversation and the schema: the same request gets the same arguments, streamed or not,
+     * and another conversation others. */
+    uint32_t convo = c->slot[MP_OA_S_MESSAGES] ? c->slot[MP_OA_S_MESSAGES] : c->slot[MP_OA_S_INPUT];
+    cm_str_t said = convo ? mp_oa_json_text(&c->d, convo) : (cm_str_t){"", 0};
+    cm_str_t schema = params ? mp_oa_json_text(&c->d, params) : (cm_str_t){"", 0};
+    uint64_t seed = cm_hash64(said.p, said.n, cm_hash64(schema.p, schema.n, 0x7001a125u));
+    if (mp_tool_arguments(&c->d, params, seed, c->a, &c->req->tool_arguments, why, sizeof(why)) != 0) {
         cm_json_unescape(&c->d, name, fname, sizeof(fname));
         mp_oa_trim_utf8(fname);
         mp_oa_path(param, sizeof(param), nested ? "tools[%u].function.parameters" : "tools[%u].parameters",

@@ -26,11 +26,12 @@ ok(typeof final.choices[0].message.content === 'string' && final.choices[0].fini
 const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } }, required: ['city', 'days'] } } }];
 const tc = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'weather?' }], tools, tool_choice: 'required' });
 const call = tc.choices[0].message.tool_calls?.[0];
-ok(tc.choices[0].finish_reason === 'tool_calls' && call && JSON.parse(call.function.arguments).city === 'example', 'tool call non-stream ' + call?.function.arguments);
+const targs = call && JSON.parse(call.function.arguments);
+ok(tc.choices[0].finish_reason === 'tool_calls' && typeof targs?.city === 'string' && targs.city.length > 0 && Number.isInteger(targs.days), 'tool call non-stream ' + call?.function.arguments);
 const tstream = client.chat.completions.stream({ model: 'gpt-4o', messages: [{ role: 'user', content: 'weather?' }], tools, tool_choice: 'required' });
 const tfinal = await tstream.finalChatCompletion();
 const tcall = tfinal.choices[0].message.tool_calls?.[0];
-ok(tcall && tcall.id.startsWith('call_') && JSON.parse(tcall.function.arguments).days === 1, 'tool call stream accumulated ' + tcall?.function.arguments);
+ok(tcall && tcall.id.startsWith('call_') && tcall.function.arguments === call.function.arguments, 'tool call stream accumulated ' + tcall?.function.arguments);
 
 const comp = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this', max_tokens: 3 });
 ok(comp.object === 'text_completion' && comp.choices[0].finish_reason === 'length', 'completions');
@@ -57,10 +58,10 @@ const rstream = client.responses.stream({ model: 'gpt-4o', input: 'hi' });
 const rfinal = await rstream.finalResponse();
 ok(rfinal.output_text.length > 0, 'responses stream helper finalResponse');
 const rtool = await client.responses.create({ model: 'gpt-4o', input: 'weather?', tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }], tool_choice: 'required' });
-ok(rtool.output[0].type === 'function_call' && JSON.parse(rtool.output[0].arguments).q === 'example', 'responses function_call');
+ok(rtool.output[0].type === 'function_call' && typeof JSON.parse(rtool.output[0].arguments).q === 'string', 'responses function_call ' + rtool.output[0].arguments);
 const rts = client.responses.stream({ model: 'gpt-4o', input: 'weather?', tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }], tool_choice: 'required' });
 const rtf = await rts.finalResponse();
-ok(rtf.output[0].type === 'function_call' && rtf.output[0].arguments === '{"q":"example"}', 'responses function_call stream');
+ok(rtf.output[0].type === 'function_call' && rtf.output[0].arguments === rtool.output[0].arguments, 'responses function_call stream');
 
 const models = await client.models.list();
 ok(models.data.length > 0 && models.data[0].object === 'model', 'models.list ' + models.data.map(m => m.id).join(','));

@@ -187,7 +187,10 @@ static void test_function_call(void **state)
     assert_int_equal(strncmp(jstr(d, 0, "output.0.id"), "fc_", 3), 0);
     assert_int_equal(strncmp(jstr(d, 0, "output.0.call_id"), "call_", 5), 0);
     assert_string_equal(jstr(d, 0, "output.0.name"), "lookup");
-    assert_string_equal(jstr(d, 0, "output.0.arguments"), "{\"q\":\"example\"}");
+    char body_args[256]; /* a realistic string for q, the same streamed or not (same conversation, same schema) */
+    fx_copy(body_args, sizeof(body_args), jstr(d, 0, "output.0.arguments"));
+    assert_int_equal(strncmp(body_args, "{\"q\":\"", 6), 0);
+    assert_true(strlen(body_args) > 9);
     assert_string_equal(jstr(d, 0, "tools.0.name"), "lookup"); /* tools echoed */
     stream(f, &e);
     assert_string_equal(e.fr[2].event, "response.output_item.added");
@@ -202,7 +205,7 @@ static void test_function_call(void **state)
         cm_buf_puts(&args, jstr(&f->doc, 0, "delta"));
     }
     assert_int_equal(i - 3, f->x.tokens[0]);
-    assert_string_equal(args.data, "{\"q\":\"example\"}");
+    assert_string_equal(args.data, body_args);
     assert_string_equal(e.fr[i].event, "response.function_call_arguments.done");
     fx_read(f, e.fr[i].data, e.fr[i].len);
     assert_string_equal(jstr(&f->doc, 0, "arguments"), args.data);
