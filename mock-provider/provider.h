@@ -96,6 +96,11 @@ typedef struct mp_request {
     cm_str_t tools_json;       /* responses: raw JSON of tools, tool_choice and metadata for the echo; */
     cm_str_t tool_choice_json; /* empty when absent (the renderer writes the defaults) */
     cm_str_t metadata_json;
+    /* Structured output (chat response_format, Responses text.format of type json_schema or json_object):
+     * the JSON text the fake model answers with, NUL-terminated, or NULL for free text. */
+    const char *structured;
+    cm_str_t text_format_json; /* responses: raw JSON of text.format for the echo; empty when absent */
+    bool after_tool_result;    /* the conversation ends with a tool result: the model answers in text */
 } mp_request_t;
 
 typedef enum mp_finish {
@@ -126,6 +131,7 @@ typedef struct mp_exchange {
     uint32_t step;     /* steps already rendered */
     uint32_t completion_tokens; /* sum of tokens */
     uint64_t seq;      /* responses stream: next sequence_number */
+    bool structured;   /* text choices carry req->structured, streamed in pieces like tool-call arguments */
 } mp_exchange_t;
 
 /* Decides ids, created time, per-choice lengths (output_tokens model capped by max_tokens, or the echo

@@ -66,6 +66,13 @@ static choice_t tool_choice(const mp_request_t *req)
     return (choice_t){n / 4 + 1, n};
 }
 
+/* Structured output streams its escaped JSON like tool-call arguments (max_tokens can only shorten it). */
+static choice_t structured_choice(const mp_request_t *req)
+{
+    uint64_t n = cm_json_escaped_len(req->structured, strlen(req->structured));
+    return (choice_t){n / 4 + 1, n};
+}
+
 static choice_t text_choice(const mp_deployment_t *dep, const mp_request_t *req)
 {
     uint64_t tokens = mp_output_tokens_cap(&dep->output_tokens);
@@ -86,13 +93,16 @@ static uint32_t choices(const mp_request_t *req)
 
 static uint64_t echoed(const mp_request_t *req)
 {
-    return req->instructions.n + req->tools_json.n + req->tool_choice_json.n + req->metadata_json.n;
+    return req->instructions.n + req->tools_json.n + req->tool_choice_json.n + req->metadata_json.n +
+           req->text_format_json.n;
 }
 
 static uint64_t text_bound(const mp_deployment_t *dep, const mp_request_t *req)
 {
     const shape_t *s = shape_of(req);
-    choice_t c = mp_wants_tool_call(dep, req) ? tool_choice(req) : text_choice(dep, req);
+    choice_t c = mp_wants_tool_call(dep, req) ? tool_choice(req)
+                 : req->structured             ? structured_choice(req)
+                                               : text_choice(dep, req);
     uint64_t model = req->model.n + 2, tool = req->tool_name.n + 2;
     uint64_t frames = c.tokens * s->per_token + s->extra;
     uint64_t one = frames * (FRAME_BYTES + s->model_frames * model) + c.text * s->text_copies + tool * s->tool_copies;

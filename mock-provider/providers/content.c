@@ -172,7 +172,7 @@ cm_str_t mp_content_next(mp_exchange_t *x, uint32_t c)
     if (c >= x->n || x->cursor[c] >= x->tokens[c])
         return (cm_str_t){"", 0};
     cm_str_t s;
-    if (x->finish[c] == MP_FINISH_TOOL_CALLS)
+    if (x->finish[c] == MP_FINISH_TOOL_CALLS || x->structured)
         s = next_piece(x, c);
     else if (use_echo(x))
         s = next_echo(x, c);
@@ -279,6 +279,27 @@ static void plan_tool(mp_exchange_t *x, uint32_t c)
     x->finish[c] = MP_FINISH_TOOL_CALLS;
 }
 
+/* Structured output: the JSON is all there from the start, like a tool call's arguments, and streams in the
+ * same pieces; max_tokens cuts it at a piece boundary (finish "length", an unfinished JSON text, as the real
+ * API does). */
+static void plan_structured(mp_exchange_t *x, uint32_t c)
+{
+    const char *json = x->req->structured;
+    cm_json_escape_body(&x->text[c], json, strlen(json));
+    cm_str_t all = {x->text[c].data, x->text[c].len};
+    x->tokens[c] = mp_tool_count_pieces(all);
+    x->finish[c] = MP_FINISH_STOP;
+    if (x->req->max_tokens >= 0 && (int64_t)x->tokens[c] > x->req->max_tokens) {
+        size_t end = 0;
+        for (int64_t i = 0; i < x->req->max_tokens; i++)
+            end = piece_end(all, end);
+        x->text[c].len = end;
+        x->text[c].data[end] = '\0';
+        x->tokens[c] = (uint32_t)x->req->max_tokens;
+        x->finish[c] = MP_FINISH_LENGTH;
+    }
+}
+
 static void make_ids(mp_exchange_t *x, bool tool, cm_rng_t *rng)
 {
     switch (x->req->api) {
@@ -326,11 +347,14 @@ void mp_exchange_begin(mp_exchange_t *x, const mp_deployment_t *dep, const mp_re
     x->cursor = alloc_zero(a, n * sizeof(*x->cursor));
     x->echo_pos = alloc_zero(a, n * sizeof(*x->echo_pos));
     x->text = alloc_zero(a, n * sizeof(*x->text));
+    x->structured = !tool && req->structured != NULL;
     uint32_t echo_tokens = use_echo(x) ? mp_echo_count_tokens(req->echo) : 0;
     uint64_t total = 0;
     for (uint32_t c = 0; c < n; c++) {
         if (tool)
             plan_tool(x, c);
+        else if (x->structured)
+            plan_structured(x, c);
         else
             plan_text(x, c, echo_tokens, rng);
         total += x->tokens[c];

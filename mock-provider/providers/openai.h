@@ -26,6 +26,16 @@ int mp_oa_responses_input(mp_oa_ctx_t *c, uint32_t input, uint32_t instructions)
  * Responses API's flat {"type":"function","name":...}. */
 int mp_oa_tools(mp_oa_ctx_t *c, uint32_t tools, uint32_t tool_choice, bool nested);
 
+/* Structured output (openai_format.c): chat response_format and the Responses API's text (its format),
+ * each 0 when absent. Validates them with OpenAI's errors (strict schemas included) and sets
+ * req->structured (and req->text_format_json) when the answer is JSON. */
+int mp_oa_response_format(mp_oa_ctx_t *c, uint32_t response_format);
+int mp_oa_text_format(mp_oa_ctx_t *c, uint32_t text);
+/* The strict-mode rules for a schema (root an object; every object with additionalProperties false and
+ * every property required). Returns 0, or -1 with why set to OpenAI's wording after the owner's name, e.g.
+ * "In context=('properties', 'a'), 'additionalProperties' is required to be supplied and to be false.". */
+int mp_oa_strict_schema(const cm_json_doc_t *d, uint32_t schema, char *why, size_t whylen);
+
 /* Renderers dispatching on x->req->api (openai_render.c; Responses in openai_responses.c). */
 void mp_openai_render_body(mp_exchange_t *x, cm_buf_t *out);
 void mp_openai_render_head(mp_exchange_t *x, cm_buf_t *out);

@@ -28,7 +28,7 @@ static const mp_oa_field_t chat_fields[] = {
     F("presence_penalty", MP_OA_NUMBER, MP_OA_S_NONE, true, -2, 2, NULL),
     F("prompt_cache_key", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
     F("reasoning_effort", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
-    F("response_format", MP_OA_OBJECT, MP_OA_S_NONE, false, 0, 0, NULL),
+    F("response_format", MP_OA_OBJECT, MP_OA_S_RESPONSE_FORMAT, false, 0, 0, NULL),
     F("safety_identifier", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
     F("seed", MP_OA_INT, MP_OA_S_NONE, false, 0, 0, NULL),
     F("service_tier", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
@@ -90,7 +90,7 @@ static const mp_oa_field_t responses_fields[] = {
     F("stream", MP_OA_BOOL, MP_OA_S_STREAM, false, 0, 0, NULL),
     F("stream_options", MP_OA_OBJECT, MP_OA_S_NONE, false, 0, 0, NULL),
     F("temperature", MP_OA_NUMBER, MP_OA_S_TEMPERATURE, true, 0, 2, NULL),
-    F("text", MP_OA_OBJECT, MP_OA_S_NONE, false, 0, 0, NULL),
+    F("text", MP_OA_OBJECT, MP_OA_S_TEXT, false, 0, 0, NULL),
     F("tool_choice", MP_OA_ANY, MP_OA_S_TOOL_CHOICE, false, 0, 0, NULL),
     F("tools", MP_OA_ARRAY, MP_OA_S_TOOLS, false, 0, 0, NULL),
     F("top_logprobs", MP_OA_INT, MP_OA_S_NONE, true, 0, 20, NULL),
@@ -187,7 +187,9 @@ static int parse_chat(mp_oa_ctx_t *c)
         return mp_oa_missing(c, "messages");
     if (mp_oa_chat_messages(c, messages) != 0 || sampling_fields(c) != 0)
         return -1;
-    return mp_oa_tools(c, c->slot[MP_OA_S_TOOLS], c->slot[MP_OA_S_TOOL_CHOICE], true);
+    if (mp_oa_tools(c, c->slot[MP_OA_S_TOOLS], c->slot[MP_OA_S_TOOL_CHOICE], true) != 0)
+        return -1;
+    return mp_oa_response_format(c, c->slot[MP_OA_S_RESPONSE_FORMAT]);
 }
 
 /* ---- completions ---------------------------------------------------------------------------------- */
@@ -279,7 +281,9 @@ static int parse_responses(mp_oa_ctx_t *c)
         r->parallel_tool_calls = slot_true(c, MP_OA_S_PARALLEL_TOOL_CALLS);
     if (c->slot[MP_OA_S_METADATA] != 0)
         r->metadata_json = cm_json_raw(&c->d, c->slot[MP_OA_S_METADATA]);
-    return mp_oa_tools(c, c->slot[MP_OA_S_TOOLS], c->slot[MP_OA_S_TOOL_CHOICE], false);
+    if (mp_oa_tools(c, c->slot[MP_OA_S_TOOLS], c->slot[MP_OA_S_TOOL_CHOICE], false) != 0)
+        return -1;
+    return mp_oa_text_format(c, c->slot[MP_OA_S_TEXT]);
 }
 
 /* ---- entry ---------------------------------------------------------------------------------------- */

@@ -126,7 +126,9 @@ static void put_response(const mp_exchange_t *x, cm_buf_t *out, bool done)
                     "\"reasoning\":{\"effort\":null,\"summary\":null},\"safety_identifier\":null,"
                     "\"service_tier\":\"default\",\"store\":true,\"temperature\":");
     mp_put_double(out, r->temperature);
-    MP_PUT_LIT(out, ",\"text\":{\"format\":{\"type\":\"text\"},\"verbosity\":\"medium\"},\"tool_choice\":");
+    MP_PUT_LIT(out, ",\"text\":{\"format\":");
+    put_raw_or(out, r->text_format_json, "{\"type\":\"text\"}");
+    MP_PUT_LIT(out, ",\"verbosity\":\"medium\"},\"tool_choice\":");
     put_raw_or(out, r->tool_choice_json, "\"auto\"");
     MP_PUT_LIT(out, ",\"tools\":");
     put_raw_or(out, r->tools_json, "[]");

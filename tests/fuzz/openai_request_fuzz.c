@@ -6,8 +6,8 @@
  * fuzzed text.
  *
  * Sizes are checked too (issue 7: an 801-byte schema built 16.8 MB of tool arguments, a 10 KB request
- * streamed 11.6 MB): the request-controlled multipliers stay bounded (tool arguments linear in the input,
- * model names within MP_OA_MAX_MODEL_LEN), and every rendered answer stays within the bound of budget.h
+ * streamed 11.6 MB): the request-controlled multipliers stay bounded (tool arguments and structured output
+ * within the schema generator's MP_SCHEMA_MAX_BYTES, model names within MP_OA_MAX_MODEL_LEN), and every rendered answer stays within the bound of budget.h
  * (refused with a 400 when that is over the deployment's budget) and within a budget computed here from
  * the input size alone, independently of budget.c. */
 #include <stdint.h>
@@ -20,6 +20,7 @@
 #include "mock-provider/providers/budget.h"
 #include "mock-provider/providers/content.h"
 #include "mock-provider/providers/openai_check.h"
+#include "mock-provider/providers/schema_gen.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -116,7 +117,9 @@ static void render_one(const mp_deployment_t *dep, const mp_request_t *req, size
 static void answer(const mp_deployment_t *dep, const mp_request_t *req, size_t size, cm_rng_t *rng,
                    const cm_allocator_t *a, cm_json_toks_t *toks)
 {
-    if (req->tool_arguments != NULL && strlen(req->tool_arguments) > 2 * size + 16)
+    if (req->tool_arguments != NULL && strlen(req->tool_arguments) > MP_SCHEMA_MAX_BYTES)
+        abort();
+    if (req->structured != NULL && strlen(req->structured) > MP_SCHEMA_MAX_BYTES)
         abort();
     if (req->model.n > MP_OA_MAX_MODEL_LEN)
         abort();

@@ -1,11 +1,18 @@
 // The official OpenAI Node SDK against mock-provider: every endpoint, stream and non-stream, errors.
 // Run by tests/integration/openai_sdk_test.sh with two api_bases: A (tool calls on, 6 tokens) and B (keys).
+// Structured output goes through the SDK's own helpers (zod schemas, .parse(), the stream runner).
 import OpenAI from 'openai';
+import { zodResponseFormat, zodTextFormat } from 'openai/helpers/zod';
+import { z } from 'zod';
 const [base, authBase] = process.argv.slice(2);
 const client = new OpenAI({ baseURL: base, apiKey: 'sk-test', maxRetries: 0 });
 let failures = 0;
 const ok = (cond, what) => { if (!cond) { failures++; console.log('FAIL', what); } else console.log('ok  ', what); };
 
+async function expectError(fn, cls, what, check) {
+  try { await fn(); ok(false, what + ' (no error)'); }
+  catch (e) { ok(e instanceof cls && (!check || check(e)), `${what}: ${e.status} ${e.code} ${e.param} "${e.message}"`); }
+}
 const chat = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello there' }], n: 2, max_tokens: 4 });
 ok(chat.object === 'chat.completion' && chat.choices.length === 2 && chat.choices[1].finish_reason === 'length', 'chat non-stream n=2 length');
 ok(chat.usage.total_tokens === chat.usage.prompt_tokens + chat.usage.completion_tokens && chat.usage.completion_tokens === 8, 'chat usage');
@@ -63,15 +70,36 @@ const rts = client.responses.stream({ model: 'gpt-4o', input: 'weather?', tools:
 const rtf = await rts.finalResponse();
 ok(rtf.output[0].type === 'function_call' && rtf.output[0].arguments === rtool.output[0].arguments, 'responses function_call stream');
 
+// Structured output: the SDK's zod helpers send strict json_schema formats; the mock's JSON must pass the
+// same zod schema (formats, bounds, patterns, nullable, nested objects, enums).
+const Person = z.object({
+  name: z.string(), email: z.string().email(), age: z.number().int().min(18).max(99),
+  tags: z.array(z.string()).min(1).max(4), nickname: z.string().nullable(), id: z.string().uuid(),
+  role: z.enum(['admin', 'user', 'guest']), address: z.object({ city: z.string(), zip: z.string().regex(/^\d{5}$/) }),
+  joined: z.string().datetime(), score: z.number().min(0).max(1),
+});
+const ask = [{ role: 'user', content: 'Describe a user' }];
+const parsed = await client.chat.completions.parse({ model: 'gpt-4o', messages: ask, response_format: zodResponseFormat(Person, 'person') });
+const pmsg = parsed.choices[0].message;
+ok(pmsg.parsed && Person.safeParse(pmsg.parsed).success && parsed.choices[0].finish_reason === 'stop', 'chat.completions.parse (zod) ' + pmsg.content);
+const rparsed = await client.responses.parse({ model: 'gpt-4o', input: 'Describe a user', text: { format: zodTextFormat(Person, 'person') } });
+ok(rparsed.output_parsed && Person.safeParse(rparsed.output_parsed).success && rparsed.text.format.name === 'person', 'responses.parse (zod) ' + rparsed.output_text);
+let partials = 0, lastPartial = null;
+const pstream = client.chat.completions.stream({ model: 'gpt-4o', messages: ask, response_format: zodResponseFormat(Person, 'person') });
+pstream.on('content.delta', ({ parsed: partial }) => { if (partial && typeof partial === 'object') { partials++; lastPartial = partial; } });
+const pfinal = await pstream.finalChatCompletion();
+ok(partials > 5 && Person.safeParse(pfinal.choices[0].message.parsed).success && pfinal.choices[0].message.content === pmsg.content, `chat stream parse: ${partials} partial objects, same JSON as non-stream`);
+const jo = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Reply in JSON' }], response_format: { type: 'json_object' } });
+const joParsed = JSON.parse(jo.choices[0].message.content);
+ok(joParsed && typeof joParsed === 'object' && !Array.isArray(joParsed), 'json_object ' + jo.choices[0].message.content);
+await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: ask, response_format: { type: 'json_object' } }), OpenAI.BadRequestError, '400 json_object without "json"', e => e.param === 'messages');
+await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: ask, response_format: { type: 'json_schema', json_schema: { name: 'p', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } } } } } }), OpenAI.BadRequestError, '400 strict schema', e => e.param === 'response_format' && /additionalProperties/.test(e.message));
+
 const models = await client.models.list();
 ok(models.data.length > 0 && models.data[0].object === 'model', 'models.list ' + models.data.map(m => m.id).join(','));
 const m = await client.models.retrieve('gpt-4o-mini');
 ok(m.id === 'gpt-4o-mini', 'models.retrieve');
 
-async function expectError(fn, cls, what, check) {
-  try { await fn(); ok(false, what + ' (no error)'); }
-  catch (e) { ok(e instanceof cls && (!check || check(e)), `${what}: ${e.status} ${e.code} ${e.param} "${e.message}"`); }
-}
 await expectError(() => client.chat.completions.create({ model: 'm', messages: 'hi' }), OpenAI.BadRequestError, '400 invalid_type', e => e.code === 'invalid_type' && e.param === 'messages');
 await expectError(() => client.chat.completions.create({ model: 'm', messages: [] }), OpenAI.BadRequestError, '400 empty_array', e => e.code === 'empty_array');
 await expectError(() => client.post('/chat/completions', { body: 'not json', headers: { 'content-type': 'application/json' } }), OpenAI.BadRequestError, '400 invalid JSON');
