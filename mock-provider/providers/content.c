@@ -242,9 +242,25 @@ uint32_t mp_output_tokens_cap(const cm_dist_t *d)
     return token_count(hi);
 }
 
+/* tool_auto 0 with tool_calls on is a deployment built in code with the bool alone: always. */
+static double auto_probability(const mp_deployment_t *dep)
+{
+    return dep->tool_auto > 0 ? dep->tool_auto : dep->tool_calls ? 1.0 : 0.0;
+}
+
 bool mp_wants_tool_call(const mp_deployment_t *dep, const mp_request_t *req)
 {
-    return req->tools && req->tool_arguments != NULL && (dep->tool_calls || req->tool_forced);
+    if (!req->tools || req->tool_arguments == NULL)
+        return false;
+    return req->tool_forced || (!req->after_tool_result && auto_probability(dep) > 0);
+}
+
+bool mp_decide_tool_call(const mp_deployment_t *dep, const mp_request_t *req, cm_rng_t *rng)
+{
+    if (!mp_wants_tool_call(dep, req))
+        return false;
+    double p = auto_probability(dep);
+    return req->tool_forced || p >= 1.0 || cm_rng_uniform(rng) < p;
 }
 
 uint32_t mp_embedding_dims(const mp_deployment_t *dep, const mp_request_t *req)
@@ -334,7 +350,7 @@ void mp_exchange_begin(mp_exchange_t *x, const mp_deployment_t *dep, const mp_re
     x->req = req;
     x->created = (int64_t)time(NULL);
     x->seed = cm_rng_next(rng);
-    bool tool = mp_wants_tool_call(dep, req);
+    bool tool = mp_decide_tool_call(dep, req, rng);
     make_ids(x, tool, rng);
     if (req->api != MP_API_CHAT && req->api != MP_API_COMPLETIONS && req->api != MP_API_RESPONSES)
         return; /* embeddings and models produce no tokens */

@@ -23,9 +23,13 @@
  * mean + 6 sd; lognormal median x e^(6 sigma); percentiles the last value; at least 1 and at most
  * MP_MAX_OUTPUT_TOKENS. Samples above it are cut to it (a normal draw goes past 6 sd about once in 10^9). */
 uint32_t mp_output_tokens_cap(const cm_dist_t *output_tokens);
-/* True when the fake model answers req with a tool call: a function tool is offered and either the
- * deployment's tool_calls is on or tool_choice forces one. */
+/* True when the fake model may answer req with a tool call: a function tool is offered and either
+ * tool_choice forces one, or the deployment calls tools under auto and the conversation does not end with a
+ * tool result (a model answers a tool's result in text, which is how agent loops end). */
 bool mp_wants_tool_call(const mp_deployment_t *dep, const mp_request_t *req);
+/* Whether this exchange calls the tool: always when forced, never when mp_wants_tool_call is false, else
+ * with the deployment's probability under auto (tool_calls: {auto: 50%}; a draw from rng only then). */
+bool mp_decide_tool_call(const mp_deployment_t *dep, const mp_request_t *req, cm_rng_t *rng);
 /* Dimensions of the vectors of an embeddings answer: the request's dimensions, else the model's built-in
  * size, else the deployment's embedding_dimensions (1536 when unset). */
 uint32_t mp_embedding_dims(const mp_deployment_t *dep, const mp_request_t *req);

@@ -1,7 +1,7 @@
 /* tests/fuzz/openai_request_fuzz.c — the OpenAI request parser of every api on arbitrary bytes, and, for
  * whatever it accepts, the whole answer: body and stream are rendered and must be valid JSON frame by
  * frame (everything echoed from a request must stay correctly escaped). Error bodies are checked alike.
- * The first input byte picks the deployment's options (echo or pool content, tool calls), and a trailing
+ * The first input byte picks the deployment's options (echo or pool content, tool calls always or at 50%), and a trailing
  * space the smallest response budget, so that both content paths, tool calls and budget refusals see
  * fuzzed text.
  *
@@ -145,6 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dep.output_tokens = cm_dist_fixed(opts & 4 ? 3 : 12);
     dep.content = opts & 1 ? MP_CONTENT_ECHO : MP_CONTENT_POOL;
     dep.tool_calls = (opts & 2) != 0;
+    dep.tool_auto = opts & 8 ? 0.5 : 0; /* tool_calls: {auto: 50%}: either answer, within one bound */
     dep.embedding_dimensions = 8;
     dep.max_response = size > 0 && data[size - 1] == ' ' ? MP_MIN_MAX_RESPONSE : 0; /* a trailing space: 64 KiB */
     cm_json_toks_t scratch = {0}, check = {0};

@@ -2,7 +2,7 @@
 // Run by tests/integration/openai_sdk_test.sh with two api_bases: A (tool calls on, 6 tokens) and B (keys).
 // Structured output goes through the SDK's own helpers (zod schemas, .parse(), the stream runner).
 import OpenAI from 'openai';
-import { zodResponseFormat, zodTextFormat } from 'openai/helpers/zod';
+import { zodFunction, zodResponseFormat, zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 const [base, authBase] = process.argv.slice(2);
 const client = new OpenAI({ baseURL: base, apiKey: 'sk-test', maxRetries: 0 });
@@ -94,6 +94,27 @@ const joParsed = JSON.parse(jo.choices[0].message.content);
 ok(joParsed && typeof joParsed === 'object' && !Array.isArray(joParsed), 'json_object ' + jo.choices[0].message.content);
 await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: ask, response_format: { type: 'json_object' } }), OpenAI.BadRequestError, '400 json_object without "json"', e => e.param === 'messages');
 await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: ask, response_format: { type: 'json_schema', json_schema: { name: 'p', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } } } } } }), OpenAI.BadRequestError, '400 strict schema', e => e.param === 'response_format' && /additionalProperties/.test(e.message));
+
+// Agent loops: the mock calls a tool (deployment a: tool_calls on), the runner calls the function and sends
+// its result, and the mock answers that in text, so the loop ends with final content. zodFunction makes the
+// tool strict and has the SDK parse the arguments with the zod schema.
+const Weather = z.object({ city: z.string().min(2), unit: z.enum(['celsius', 'fahrenheit']), days: z.number().int().min(1).max(7), contact: z.string().email().nullable() });
+for (const stream of [false, true]) {
+  let calls = 0, seen = null;
+  const agent = client.chat.completions.runTools({
+    model: 'gpt-4o', stream, messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+    tools: [zodFunction({ name: 'get_weather', parameters: Weather, function: (args) => { calls++; seen = args; return { temperature: 21 }; } })],
+  });
+  const finalText = await agent.finalContent();
+  ok(typeof finalText === 'string' && finalText.length > 0 && calls === 1 && Weather.safeParse(seen).success,
+     `runTools${stream ? ' (stream)' : ''} ends with final content after ${calls} call: ${JSON.stringify(seen)} -> "${finalText}"`);
+}
+const rtools = [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }];
+const step1 = await client.responses.create({ model: 'gpt-4o', input: 'look it up', tools: rtools });
+const fc = step1.output[0];
+const step2 = await client.responses.create({ model: 'gpt-4o', tools: rtools, input: [{ role: 'user', content: 'look it up' }, fc, { type: 'function_call_output', call_id: fc.call_id, output: '42' }] });
+ok(fc.type === 'function_call' && step2.output[0].type === 'message' && step2.output_text.length > 0, 'responses: function_call, then text after function_call_output');
+await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }, { role: 'tool', tool_call_id: 'call_1', content: '42' }] }), OpenAI.BadRequestError, '400 tool message without tool_calls', e => e.param === 'messages.[1].role');
 
 const models = await client.models.list();
 ok(models.data.length > 0 && models.data[0].object === 'model', 'models.list ' + models.data.map(m => m.id).join(','));
