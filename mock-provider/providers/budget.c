@@ -94,7 +94,21 @@ static uint32_t choices(const mp_request_t *req)
 static uint64_t echoed(const mp_request_t *req)
 {
     return req->instructions.n + req->tools_json.n + req->tool_choice_json.n + req->metadata_json.n +
-           req->text_format_json.n;
+           req->text_format_json.n + req->previous_response_id_json.n + req->user_json.n + req->service_tier_json.n;
+}
+
+/* Logprobs, per token, as often as the text is repeated: an entry (about 90 fixed bytes, the token and its bytes array: at most 5 bytes
+ * of JSON per byte of text) and top_logprobs alternatives (the token again, then pool words). */
+#define LOGPROB_TOKEN_BYTES 256
+#define LOGPROB_ALT_BYTES 192
+#define LOGPROB_TEXT_FACTOR 12
+
+static uint64_t logprobs_bound(const mp_request_t *req, choice_t c)
+{
+    if (!req->logprobs)
+        return 0;
+    return c.tokens * (LOGPROB_TOKEN_BYTES + LOGPROB_ALT_BYTES * (uint64_t)req->top_logprobs) +
+           c.text * LOGPROB_TEXT_FACTOR;
 }
 
 static uint64_t choice_bound(const mp_request_t *req, choice_t c)
@@ -102,7 +116,8 @@ static uint64_t choice_bound(const mp_request_t *req, choice_t c)
     const shape_t *s = shape_of(req);
     uint64_t model = req->model.n + 2, tool = req->tool_name.n + 2;
     uint64_t frames = c.tokens * s->per_token + s->extra;
-    uint64_t one = frames * (FRAME_BYTES + s->model_frames * model) + c.text * s->text_copies + tool * s->tool_copies;
+    uint64_t one = frames * (FRAME_BYTES + s->model_frames * model) + c.text * s->text_copies + tool * s->tool_copies +
+                   logprobs_bound(req, c) * s->text_copies;
     return BASE_BYTES + choices(req) * one + model * s->model_copies + echoed(req) * s->echo_copies;
 }
 

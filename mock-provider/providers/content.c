@@ -182,6 +182,12 @@ cm_str_t mp_content_next(mp_exchange_t *x, uint32_t c)
     return s;
 }
 
+size_t mp_content_token_end(const mp_exchange_t *x, cm_str_t text, size_t pos)
+{
+    /* Pool words and echo tokens are both a run of spaces and the non-spaces after it. */
+    return x->structured ? piece_end(text, pos) : echo_token_end(text, pos);
+}
+
 void mp_content_fill(mp_exchange_t *x, uint32_t c)
 {
     while (c < x->n && x->cursor[c] < x->tokens[c])
@@ -190,7 +196,7 @@ void mp_content_fill(mp_exchange_t *x, uint32_t c)
 
 void mp_tool_call_id(const mp_exchange_t *x, uint32_t c, char *out, size_t cap)
 {
-    mp_id_base62_from(out, cap, "call_", 24, x->seed ^ mp_mix64(0x7001ca11u + c));
+    mp_id_base62_from(out, cap, "call_", 24, x->id_key ^ mp_mix64(0x7001ca11u + c));
 }
 
 void mp_system_fingerprint(const mp_deployment_t *dep, char *out, size_t cap)
@@ -316,18 +322,22 @@ static void plan_structured(mp_exchange_t *x, uint32_t c)
     }
 }
 
-static void make_ids(mp_exchange_t *x, bool tool, cm_rng_t *rng)
+/* Ids come from a key unique to this exchange and process, not from the seeded generator: two runs with one
+ * seed give the same content under different ids, as a real provider would. */
+static void make_ids(mp_exchange_t *x, bool tool)
 {
+    x->id_key = mp_unique_key();
+    uint64_t k = x->id_key;
     switch (x->req->api) {
     case MP_API_CHAT:
-        mp_id_base62(x->id, sizeof(x->id), "chatcmpl-", 29, rng);
+        mp_id_base62_from(x->id, sizeof(x->id), "chatcmpl-", 29, k);
         break;
     case MP_API_COMPLETIONS:
-        mp_id_base62(x->id, sizeof(x->id), "cmpl-", 29, rng);
+        mp_id_base62_from(x->id, sizeof(x->id), "cmpl-", 29, k);
         break;
     case MP_API_RESPONSES:
-        mp_id_hex(x->id, sizeof(x->id), "resp_", 48, rng);
-        mp_id_hex(x->item_id, sizeof(x->item_id), tool ? "fc_" : "msg_", 48, rng);
+        mp_id_hex_from(x->id, sizeof(x->id), "resp_", 48, k);
+        mp_id_hex_from(x->item_id, sizeof(x->item_id), tool ? "fc_" : "msg_", 48, mp_mix64(k ^ 0x17e3u));
         break;
     default:
         break;
@@ -351,7 +361,7 @@ void mp_exchange_begin(mp_exchange_t *x, const mp_deployment_t *dep, const mp_re
     x->created = (int64_t)time(NULL);
     x->seed = cm_rng_next(rng);
     bool tool = mp_decide_tool_call(dep, req, rng);
-    make_ids(x, tool, rng);
+    make_ids(x, tool);
     if (req->api != MP_API_CHAT && req->api != MP_API_COMPLETIONS && req->api != MP_API_RESPONSES)
         return; /* embeddings and models produce no tokens */
     uint32_t n = req->n == 0 ? 1 : req->n > MP_MAX_CHOICES ? MP_MAX_CHOICES : req->n;

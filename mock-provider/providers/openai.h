@@ -48,6 +48,13 @@ void mp_oa_responses_head(mp_exchange_t *x, cm_buf_t *out);
 void mp_oa_responses_step(mp_exchange_t *x, cm_buf_t *out);
 void mp_oa_responses_tail(mp_exchange_t *x, cm_buf_t *out);
 
+/* Chat logprobs (openai_logprobs.c): one entry for token number index of choice c (escaped text), and the
+ * whole {"content":[...],"refusal":null} of a choice's text for a body. */
+void mp_oa_put_logprob_entry(const mp_exchange_t *x, uint32_t c, uint32_t index, cm_str_t token, cm_buf_t *out);
+void mp_oa_put_choice_logprobs(const mp_exchange_t *x, uint32_t c, cm_buf_t *out);
+/* The entries of every token of choice c's text, comma-separated (Responses' output_text.logprobs). */
+void mp_oa_put_logprob_entries(const mp_exchange_t *x, uint32_t c, cm_buf_t *out);
+
 /* The usage object of chat and completions ({"prompt_tokens":..,"total_tokens":..,"..._details"}). */
 void mp_oa_put_usage(const mp_exchange_t *x, cm_buf_t *out, bool details);
 

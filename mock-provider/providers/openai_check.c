@@ -213,8 +213,11 @@ static int check_field(mp_oa_ctx_t *c, const mp_oa_field_t *f, uint32_t v)
         return mp_oa_bad_type(c, f->name, f->expected ? f->expected : expected_phrase[f->type], v);
     if (!f->ranged)
         return 0;
+    /* A number beyond a double (1e400) is out of every range, on the side of its sign; it must not pass as
+     * the 0 an unread value would leave. */
     double x = 0;
-    cm_json_double(&c->d, v, &x);
+    if (cm_json_double(&c->d, v, &x) != 0)
+        x = c->d.src[c->d.tok[v].start] == '-' ? -HUGE_VAL : HUGE_VAL;
     if (x < f->min)
         return out_of_range(c, f, v, false);
     if (x > f->max)

@@ -39,6 +39,13 @@ typedef enum mp_oa_slot {
     MP_OA_S_STOP,
     MP_OA_S_RESPONSE_FORMAT,
     MP_OA_S_TEXT,
+    MP_OA_S_PREVIOUS_RESPONSE_ID,
+    MP_OA_S_STORE,
+    MP_OA_S_USER,
+    MP_OA_S_SERVICE_TIER,
+    MP_OA_S_LOGPROBS,
+    MP_OA_S_TOP_LOGPROBS,
+    MP_OA_S_INCLUDE,
     MP_OA_S__COUNT,
 } mp_oa_slot_t;
 

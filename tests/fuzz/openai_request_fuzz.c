@@ -73,6 +73,9 @@ static uint64_t input_budget(size_t size, const mp_deployment_t *dep, const mp_r
 {
     uint64_t n = x->n ? x->n : 1;
     uint64_t budget = FUZZ_BASE + (n * 5 + 8) * (uint64_t)size + n * ((uint64_t)x->steps + 3) * FUZZ_FRAME;
+    /* logprobs: per token an entry of about 1 KiB with each alternative, and the text's bytes as numbers */
+    if (req->logprobs)
+        budget += n * ((uint64_t)x->steps + 3) * FUZZ_FRAME * (1 + req->top_logprobs) + n * 12 * (uint64_t)size;
     if (req->api == MP_API_EMBEDDINGS)
         budget += (uint64_t)req->ninputs * (FUZZ_FRAME + (uint64_t)mp_embedding_dims(dep, req) * FUZZ_FLOAT);
     return budget;

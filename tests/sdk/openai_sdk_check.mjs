@@ -116,6 +116,33 @@ const step2 = await client.responses.create({ model: 'gpt-4o', tools: rtools, in
 ok(fc.type === 'function_call' && step2.output[0].type === 'message' && step2.output_text.length > 0, 'responses: function_call, then text after function_call_output');
 await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }, { role: 'tool', tool_call_id: 'call_1', content: '42' }] }), OpenAI.BadRequestError, '400 tool message without tool_calls', e => e.param === 'messages.[1].role');
 
+// logprobs: one entry per output token, tokens concatenating to the content, bytes their UTF-8; in the body
+// and in every stream chunk.
+const lpReq = { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], logprobs: true, top_logprobs: 2 };
+const lp = await client.chat.completions.create(lpReq);
+const lpc = lp.choices[0].logprobs.content;
+ok(lpc.length === lp.usage.completion_tokens && lpc.map(e => e.token).join('') === lp.choices[0].message.content &&
+   lpc.every(e => e.logprob <= 0 && e.top_logprobs.length === 2 && e.top_logprobs[0].token === e.token && Buffer.from(e.bytes).toString() === e.token),
+   `chat logprobs body (${lpc.length} tokens)`);
+let lpText = '', lpTokens = '', lpEvery = true;
+for await (const ch of await client.chat.completions.create({ ...lpReq, stream: true })) {
+  for (const c of ch.choices) {
+    if (!c.logprobs || !Array.isArray(c.logprobs.content)) lpEvery = false;
+    else lpTokens += c.logprobs.content.map(e => e.token).join('');
+    lpText += c.delta.content || '';
+  }
+}
+ok(lpEvery && lpTokens === lpText && lpText.length > 0, 'chat logprobs in every stream chunk');
+const rlp = await client.responses.create({ model: 'gpt-4o', input: 'hi', include: ['message.output_text.logprobs'], top_logprobs: 1 });
+ok(rlp.output[0].content[0].logprobs.map(e => e.token).join('') === rlp.output_text, 'responses output_text.logprobs');
+// Ids are new for every request; Responses echo what was sent.
+const idA = await client.chat.completions.create({ model: 'gpt-4o', messages: ask }), idB = await client.chat.completions.create({ model: 'gpt-4o', messages: ask });
+ok(idA.id !== idB.id, 'ids differ between requests');
+const echoed = await client.responses.create({ model: 'gpt-4o', input: 'hi', previous_response_id: r.id, store: false, metadata: { run: 'ci-1' }, service_tier: 'flex', user: 'u-1' });
+ok(echoed.previous_response_id === r.id && echoed.store === false && echoed.metadata.run === 'ci-1' && echoed.service_tier === 'flex' && echoed.user === 'u-1', 'responses echo previous_response_id, store, metadata, service_tier, user');
+await expectError(() => client.responses.create({ model: 'gpt-4o', input: 'hi', metadata: { n: 1 } }), OpenAI.BadRequestError, '400 metadata value not a string', e => e.param === 'metadata.n');
+await expectError(() => client.post('/chat/completions', { body: '{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":1e400}', headers: { 'content-type': 'application/json' } }), OpenAI.BadRequestError, '400 temperature 1e400', e => e.param === 'temperature');
+
 const models = await client.models.list();
 ok(models.data.length > 0 && models.data[0].object === 'model', 'models.list ' + models.data.map(m => m.id).join(','));
 const m = await client.models.retrieve('gpt-4o-mini');

@@ -235,7 +235,9 @@ static void test_chat_tool_call_stream(void **state)
     g->dep.ops->render_body(&g->x, &g->out);
     fx_read(g, g->out.data, g->out.len);
     assert_string_equal(args.data, jstr(&g->doc, 0, "choices.0.message.tool_calls.0.function.arguments"));
-    assert_string_equal(id, jstr(&g->doc, 0, "choices.0.message.tool_calls.0.id"));
+    /* Another exchange: the same arguments (same conversation and schema), another call id. */
+    assert_string_not_equal(id, jstr(&g->doc, 0, "choices.0.message.tool_calls.0.id"));
+    assert_int_equal(strncmp(id, "call_", 5), 0);
     cm_buf_free(&args);
     fx_free(f);
     fx_free(g);
