@@ -103,7 +103,7 @@ typedef struct mp_request {
     bool after_tool_result;    /* the conversation ends with a tool result: the model answers in text */
     /* responses: echoed as sent (raw JSON text, empty when absent or null) */
     cm_str_t previous_response_id_json, user_json, service_tier_json;
-    bool store; /* default true */
+    bool store;           /* default true */
     bool logprobs;        /* chat: logprobs: true */
     uint8_t top_logprobs; /* 0..20 alternatives per token */
 } mp_request_t;
@@ -129,15 +129,15 @@ typedef struct mp_exchange {
     uint32_t n;       /* choices */
     uint32_t *tokens; /* per choice: completion tokens to produce */
     mp_finish_t *finish;
-    uint32_t *cursor; /* per choice: tokens produced so far */
-    size_t *echo_pos; /* per choice: byte offset reached in the echo text (or in a tool call's arguments) */
-    cm_buf_t *text;    /* per choice: text produced so far (escaped JSON string contents) */
-    uint32_t steps;    /* max(tokens): stream steps; each step emits one token per unfinished choice */
-    uint32_t step;     /* steps already rendered */
+    uint32_t *cursor;           /* per choice: tokens produced so far */
+    size_t *echo_pos;           /* per choice: byte offset reached in the echo text (or in a tool call's arguments) */
+    cm_buf_t *text;             /* per choice: text produced so far (escaped JSON string contents) */
+    uint32_t steps;             /* max(tokens): stream steps; each step emits one token per unfinished choice */
+    uint32_t step;              /* steps already rendered */
     uint32_t completion_tokens; /* sum of tokens */
-    uint64_t seq;      /* responses stream: next sequence_number */
-    bool structured;   /* text choices carry req->structured, streamed in pieces like tool-call arguments */
-    uint64_t id_key;   /* unique per exchange and process: the ids (response, item, tool calls) come from it */
+    uint64_t seq;               /* responses stream: next sequence_number */
+    bool structured;            /* text choices carry req->structured, streamed in pieces like tool-call arguments */
+    uint64_t id_key;            /* unique per exchange and process: the ids (response, item, tool calls) come from it */
 } mp_exchange_t;
 
 /* Decides ids, created time, per-choice lengths (output_tokens model capped by max_tokens, or the echo
@@ -154,10 +154,10 @@ typedef struct mp_header {
 } mp_header_t;
 
 typedef struct mp_provider {
-    const char *name;              /* "openai" */
-    const char *request_id_header; /* "x-request-id" */
-    const char *request_id_prefix; /* "req_" */
-    const char *processing_ms_header; /* "openai-processing-ms", or NULL */
+    const char *name;                  /* "openai" */
+    const char *request_id_header;     /* "x-request-id" */
+    const char *request_id_prefix;     /* "req_" */
+    const char *processing_ms_header;  /* "openai-processing-ms", or NULL */
     const mp_header_t *static_headers; /* terminated by {NULL, NULL} */
 
     /* Maps a method and path (without query string) to an api. Returns 0, or -1 with err filled

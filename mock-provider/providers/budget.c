@@ -97,8 +97,8 @@ static uint64_t echoed(const mp_request_t *req)
            req->text_format_json.n + req->previous_response_id_json.n + req->user_json.n + req->service_tier_json.n;
 }
 
-/* Logprobs, per token, as often as the text is repeated: an entry (about 90 fixed bytes, the token and its bytes array: at most 5 bytes
- * of JSON per byte of text) and top_logprobs alternatives (the token again, then pool words). */
+/* Logprobs, per token, as often as the text is repeated: an entry (about 90 fixed bytes, the token and its bytes array:
+ * at most 5 bytes of JSON per byte of text) and top_logprobs alternatives (the token again, then pool words). */
 #define LOGPROB_TOKEN_BYTES 256
 #define LOGPROB_ALT_BYTES 192
 #define LOGPROB_TEXT_FACTOR 12
@@ -166,8 +166,8 @@ static const char *describe(const mp_deployment_t *dep, const mp_request_t *req,
         return "tools";
     }
     if (req->structured) {
-        snprintf(out, cap, "%u choice(s) x %zu bytes of structured output, %s", choices(req),
-                 strlen(req->structured), mode);
+        snprintf(out, cap, "%u choice(s) x %zu bytes of structured output, %s", choices(req), strlen(req->structured),
+                 mode);
         return req->api == MP_API_RESPONSES ? "text.format" : "response_format";
     }
     snprintf(out, cap, "%u choice(s) x up to %llu tokens, %s", choices(req),

@@ -30,11 +30,19 @@ typedef struct where {
 } where_t;
 
 static const where_t chat_where = {
-    "response_format", "response_format.json_schema", "response_format", NULL, "messages",
+    "response_format",
+    "response_format.json_schema",
+    "response_format",
+    NULL,
+    "messages",
     "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
 };
 static const where_t responses_where = {
-    "text.format", "text.format", "text.format.schema", "invalid_json_schema", "input",
+    "text.format",
+    "text.format",
+    "text.format.schema",
+    "invalid_json_schema",
+    "input",
     "Response input messages must contain the word 'json' in some form to use 'text.format' of type "
     "'json_object'.",
 };
@@ -244,8 +252,8 @@ static int format(mp_oa_ctx_t *c, const where_t *w, uint32_t f)
     if (type < 0 || type == TEXT)
         return type < 0 ? -1 : 0;
     if (type == JSON_OBJECT)
-        return mentions_json(c) ? generate(c, w, 0, "json_object") : mp_oa_invalid(c, w->convo, NULL, "%s",
-                                                                                     w->json_word);
+        return mentions_json(c) ? generate(c, w, 0, "json_object")
+                                : mp_oa_invalid(c, w->convo, NULL, "%s", w->json_word);
     if (w == &responses_where)
         return json_schema(c, w, f);
     uint32_t holder = cm_json_get(&c->d, f, "json_schema");

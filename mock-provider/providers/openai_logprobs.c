@@ -1,5 +1,5 @@
-/* Logprobs (chat, and Responses output_text): one entry per output token, {"token","logprob","bytes","top_logprobs"}, whose tokens
- * concatenate to the content; in a body for every token, in a stream chunk for the chunk's own token.
+/* Logprobs (chat, and Responses output_text): one entry per output token, {"token","logprob","bytes","top_logprobs"},
+ * whose tokens concatenate to the content; in a body for every token, in a stream chunk for the chunk's own token.
  * Values are seeded (the exchange's seed, the choice and the token's index), so a body and a stream of one
  * seed agree; the alternatives are pool words with lower logprobs, the chosen token first. */
 #include <stdio.h>

@@ -248,8 +248,7 @@ static int parse_chat(mp_oa_ctx_t *c)
     uint32_t messages = c->slot[MP_OA_S_MESSAGES];
     if (messages == 0)
         return mp_oa_missing(c, "messages");
-    if (mp_oa_chat_messages(c, messages) != 0 || sampling_fields(c) != 0 || metadata(c) != 0 ||
-        logprobs_fields(c) != 0)
+    if (mp_oa_chat_messages(c, messages) != 0 || sampling_fields(c) != 0 || metadata(c) != 0 || logprobs_fields(c) != 0)
         return -1;
     if (mp_oa_tools(c, c->slot[MP_OA_S_TOOLS], c->slot[MP_OA_S_TOOL_CHOICE], true) != 0)
         return -1;

@@ -27,9 +27,9 @@ typedef struct mp_sg {
 typedef struct mp_sg_view {
     uint32_t node[MP_SG_MAX_VIEW];
     uint32_t n;
-    cm_str_t key;  /* the property (raw) this value is for, or empty: chooses realistic text */
-    bool minimal;  /* take the smallest valid choices (deep or recursive) */
-    uint8_t refs;  /* $refs followed on the path here */
+    cm_str_t key; /* the property (raw) this value is for, or empty: chooses realistic text */
+    bool minimal; /* take the smallest valid choices (deep or recursive) */
+    uint8_t refs; /* $refs followed on the path here */
 } mp_sg_view_t;
 
 /* Charges n units of work; false once the budget is spent (or the output too large): stop producing. */

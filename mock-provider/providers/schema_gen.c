@@ -175,8 +175,8 @@ static void choose_branches(mp_sg_t *b, mp_sg_view_t *v)
             if (arr == 0 || cm_json_type(b->d, arr) != CM_JSON_ARRAY || b->d->tok[arr].count == 0)
                 continue;
             mp_sg_spend(b, b->d->tok[arr].count);
-            uint32_t pick = v->minimal ? terminal_branch(b->d, arr)
-                                       : cm_json_at(b->d, arr, mp_sg_below(b, b->d->tok[arr].count));
+            uint32_t pick =
+                v->minimal ? terminal_branch(b->d, arr) : cm_json_at(b->d, arr, mp_sg_below(b, b->d->tok[arr].count));
             uint32_t from = v->n;
             view_add(b, v, pick);
             view_expand(b, v, from);
@@ -202,9 +202,9 @@ static vtype_t inferred(const mp_sg_t *b, const mp_sg_view_t *v)
         const char *key;
         vtype_t type;
     } hints[] = {
-        {"properties", T_OBJECT}, {"required", T_OBJECT},    {"additionalProperties", T_OBJECT},
-        {"items", T_ARRAY},       {"prefixItems", T_ARRAY},  {"minItems", T_ARRAY},
-        {"maxItems", T_ARRAY},    {"minimum", T_NUMBER},     {"maximum", T_NUMBER},
+        {"properties", T_OBJECT}, {"required", T_OBJECT},         {"additionalProperties", T_OBJECT},
+        {"items", T_ARRAY},       {"prefixItems", T_ARRAY},       {"minItems", T_ARRAY},
+        {"maxItems", T_ARRAY},    {"minimum", T_NUMBER},          {"maximum", T_NUMBER},
         {"multipleOf", T_NUMBER}, {"exclusiveMinimum", T_NUMBER}, {"exclusiveMaximum", T_NUMBER},
     };
     for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
@@ -452,13 +452,27 @@ static void gen_value(gen_t *g, mp_sg_view_t *v, int depth)
     }
     vtype_t type = depth == 0 && g->root_object ? T_OBJECT : impossible(b, v) ? T_NULL : choose_type(b, v);
     switch (type) {
-    case T_OBJECT: gen_object(g, v, depth); break;
-    case T_ARRAY: gen_array(g, v, depth); break;
-    case T_INTEGER: mp_sg_number(b, v, true); break;
-    case T_NUMBER: mp_sg_number(b, v, false); break;
-    case T_BOOLEAN: cm_buf_puts(b->out, mp_sg_below(b, 2) ? "true" : "false"); break;
-    case T_NULL: MP_PUT_LIT(b->out, "null"); break;
-    default: mp_sg_string(b, v); break;
+    case T_OBJECT:
+        gen_object(g, v, depth);
+        break;
+    case T_ARRAY:
+        gen_array(g, v, depth);
+        break;
+    case T_INTEGER:
+        mp_sg_number(b, v, true);
+        break;
+    case T_NUMBER:
+        mp_sg_number(b, v, false);
+        break;
+    case T_BOOLEAN:
+        cm_buf_puts(b->out, mp_sg_below(b, 2) ? "true" : "false");
+        break;
+    case T_NULL:
+        MP_PUT_LIT(b->out, "null");
+        break;
+    default:
+        mp_sg_string(b, v);
+        break;
     }
 }
 
@@ -506,8 +520,10 @@ int mp_schema_generate(const cm_json_doc_t *d, uint32_t schema, uint64_t seed, i
     if (g.sg.too_large)
         snprintf(why, whylen, "gives a value larger than %d bytes", MP_SCHEMA_MAX_BYTES);
     else
-        snprintf(why, whylen, "needs more than %u steps to build a value (array items, $refs and properties "
-                              "multiply)", MP_SCHEMA_MAX_WORK);
+        snprintf(why, whylen,
+                 "needs more than %u steps to build a value (array items, $refs and properties "
+                 "multiply)",
+                 MP_SCHEMA_MAX_WORK);
     out->len = g.start;
     if (out->data)
         out->data[g.start] = '\0';

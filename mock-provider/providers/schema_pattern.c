@@ -195,8 +195,8 @@ static uint32_t parse_alt(rx_t *r);
 static void parse_group(rx_t *r, uint32_t g)
 {
     if (r->pos < r->len && r->p[r->pos] == '?') {
-        bool named = r->pos + 2 < r->len && r->p[r->pos + 1] == '<' && r->p[r->pos + 2] != '=' &&
-                     r->p[r->pos + 2] != '!';
+        bool named =
+            r->pos + 2 < r->len && r->p[r->pos + 1] == '<' && r->p[r->pos + 2] != '=' && r->p[r->pos + 2] != '!';
         if (r->pos + 1 < r->len && r->p[r->pos + 1] == ':')
             r->pos += 2;
         else if (named) {
@@ -445,8 +445,8 @@ int mp_pattern_generate(const char *pat, size_t n, size_t minlen, size_t maxlen,
         r.out = &tmp;
         r.steps = 0;
         r.spread = spreads[t];
-        r.target = t % 2 && minlen > 0 ? minlen + below(&r, (uint32_t)(maxlen - minlen < 8 ? maxlen - minlen + 1 : 9))
-                                       : 0;
+        r.target =
+            t % 2 && minlen > 0 ? minlen + below(&r, (uint32_t)(maxlen - minlen < 8 ? maxlen - minlen + 1 : 9)) : 0;
         gen_branches(&r, root);
         size_t chars = utf8_chars(tmp.data ? tmp.data : "", tmp.len);
         if (r.bad)

@@ -15,8 +15,7 @@
 #define MAX_SAFE_INT 9007199254740991.0
 
 /* The string keyword key of the view, unescaped into out; false when absent, not a string or too long. */
-static bool string_keyword(const mp_sg_t *b, const mp_sg_view_t *v, const char *key, char *out, size_t cap,
-                           size_t *len)
+static bool string_keyword(const mp_sg_t *b, const mp_sg_view_t *v, const char *key, char *out, size_t cap, size_t *len)
 {
     uint32_t t = mp_sg_get(b, v, key);
     if (t == 0 || cm_json_type(b->d, t) != CM_JSON_STRING)
@@ -69,8 +68,7 @@ void mp_sg_string(mp_sg_t *b, const mp_sg_view_t *v)
     bool done = string_keyword(b, v, "pattern", pat, sizeof(pat), &n) &&
                 mp_pattern_generate(pat, n, minlen, maxlen, &b->rng, &raw) == 0;
     if (!done) {
-        if (!string_keyword(b, v, "format", format, sizeof(format), &n) ||
-            !mp_words_format(&raw, format, &b->rng))
+        if (!string_keyword(b, v, "format", format, sizeof(format), &n) || !mp_words_format(&raw, format, &b->rng))
             mp_words_for_key(&raw, v->key.p, v->key.n, &b->rng);
         fit_length(b, &raw, minlen, maxlen);
     }
@@ -82,8 +80,8 @@ void mp_sg_string(mp_sg_t *b, const mp_sg_view_t *v)
 /* ---- numbers -------------------------------------------------------------------------------------- */
 
 typedef struct range {
-    double lo, hi;      /* the schema's bounds (-inf/+inf when absent) */
-    bool exlo, exhi;    /* exclusive */
+    double lo, hi;   /* the schema's bounds (-inf/+inf when absent) */
+    bool exlo, exhi; /* exclusive */
 } range_t;
 
 /* A draft-4 "exclusiveMinimum": true makes "minimum" exclusive; a number is its own (newer) bound. */
@@ -182,8 +180,8 @@ static void put_number(mp_sg_t *b, double x, int decimals)
 static bool put_multiple(mp_sg_t *b, const range_t *r, uint32_t mt, double m, double pa, double pb, bool integer)
 {
     double klo, khi;
-    if (!multiples(r, m, pa, pb, &klo, &khi) && !multiples(r, m, fmax(r->lo, -MAX_SAFE_INT * m),
-                                                           fmin(r->hi, MAX_SAFE_INT * m), &klo, &khi))
+    if (!multiples(r, m, pa, pb, &klo, &khi) &&
+        !multiples(r, m, fmax(r->lo, -MAX_SAFE_INT * m), fmin(r->hi, MAX_SAFE_INT * m), &klo, &khi))
         return false;
     double x = draw_int(b, klo, khi) * m;
     put_number(b, x, integer ? 0 : decimals_of(b, mt));

@@ -10,15 +10,14 @@
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const first_names[] = {
-    "Alice", "Bruno", "Chloe",  "Daniel", "Elena", "Farid",  "Grace", "Hiro",  "Ines",  "Jonas", "Kara",
-    "Liam",  "Maya",  "Nikhil", "Olivia", "Pablo", "Quinn",  "Rosa",  "Samir", "Tara",  "Umar",  "Vera",
-    "Wei",   "Ximena", "Yusuf", "Zoe",    "Amara", "Felix",  "Lucia", "Marco", "Noah",  "Sofia",
+    "Alice", "Bruno",  "Chloe",  "Daniel", "Elena", "Farid", "Grace", "Hiro",  "Ines", "Jonas", "Kara",
+    "Liam",  "Maya",   "Nikhil", "Olivia", "Pablo", "Quinn", "Rosa",  "Samir", "Tara", "Umar",  "Vera",
+    "Wei",   "Ximena", "Yusuf",  "Zoe",    "Amara", "Felix", "Lucia", "Marco", "Noah", "Sofia",
 };
 static const char *const last_names[] = {
-    "Anderson", "Bauer",  "Costa",  "Dubois", "Evans",  "Fischer", "Garcia", "Haddad",
-    "Ito",      "Jensen", "Kim",    "Lopez",  "Martin", "Nguyen",  "Okafor", "Patel",
-    "Quinlan",  "Rossi",  "Silva",  "Tanaka", "Usman",  "Varga",   "Walker", "Xu",
-    "Yilmaz",   "Zhang",  "Moreau", "Novak",  "Reyes",  "Schmidt", "Brown",  "Wilson",
+    "Anderson", "Bauer",  "Costa",  "Dubois", "Evans",  "Fischer", "Garcia", "Haddad",  "Ito",    "Jensen", "Kim",
+    "Lopez",    "Martin", "Nguyen", "Okafor", "Patel",  "Quinlan", "Rossi",  "Silva",   "Tanaka", "Usman",  "Varga",
+    "Walker",   "Xu",     "Yilmaz", "Zhang",  "Moreau", "Novak",   "Reyes",  "Schmidt", "Brown",  "Wilson",
 };
 static const char *const cities[] = {
     "Lisbon", "Toronto", "Osaka",   "Nairobi", "Lyon",   "Austin",  "Melbourne", "Bergen",
@@ -26,9 +25,9 @@ static const char *const cities[] = {
     "Boston", "Sapporo", "Chicago", "Zurich",  "Oslo",   "Seville", "Auckland",  "Quebec",
 };
 static const char *const countries[] = {
-    "Portugal", "Canada", "Japan",  "Kenya",   "France",  "United States", "Australia", "Norway",
-    "Germany",  "Peru",   "Poland", "Spain",   "Ireland", "Switzerland",   "Brazil",    "India",
-    "Mexico",   "Italy",  "Sweden", "Vietnam",
+    "Portugal", "Canada",  "Japan",  "Kenya",  "France", "United States", "Australia",
+    "Norway",   "Germany", "Peru",   "Poland", "Spain",  "Ireland",       "Switzerland",
+    "Brazil",   "India",   "Mexico", "Italy",  "Sweden", "Vietnam",
 };
 static const char *const streets[] = {
     "Maple Street", "Oak Avenue",   "Harbor Road", "Cedar Lane",  "Mill Road",    "River Street",
@@ -36,7 +35,7 @@ static const char *const streets[] = {
     "Bridge Road",  "Garden Way",   "Lake Drive",  "Forest Road",
 };
 static const char *const companies[] = {
-    "Acme Corp", "Northwind Traders", "Globex",      "Initech",       "Umbrella Labs", "Stark Industries",
+    "Acme Corp", "Northwind Traders", "Globex",      "Initech",       "Umbrella Labs",  "Stark Industries",
     "Hooli",     "Vandelay Imports",  "Wayne Foods", "Blue Sky Data", "Cobalt Systems", "Orbit Logistics",
 };
 static const char *const colors[] = {"red", "blue", "green", "orange", "purple", "teal", "yellow", "black", "white"};
@@ -157,8 +156,28 @@ bool mp_words_format(cm_buf_t *out, const char *f, cm_rng_t *rng)
 /* ---- by property name ----------------------------------------------------------------------------- */
 
 typedef enum kind {
-    K_PHRASE, K_EMAIL, K_FIRST, K_LAST, K_USER, K_COMPANY, K_CITY, K_COUNTRY, K_STREET, K_ZIP, K_PHONE,
-    K_URL, K_UUID, K_DATETIME, K_DATE, K_COLOR, K_LANGUAGE, K_CURRENCY, K_TITLE, K_FILE, K_NAME, K_SENTENCE,
+    K_PHRASE,
+    K_EMAIL,
+    K_FIRST,
+    K_LAST,
+    K_USER,
+    K_COMPANY,
+    K_CITY,
+    K_COUNTRY,
+    K_STREET,
+    K_ZIP,
+    K_PHONE,
+    K_URL,
+    K_UUID,
+    K_DATETIME,
+    K_DATE,
+    K_COLOR,
+    K_LANGUAGE,
+    K_CURRENCY,
+    K_TITLE,
+    K_FILE,
+    K_NAME,
+    K_SENTENCE,
     K_WORD,
 } kind_t;
 
@@ -168,21 +187,66 @@ static const struct rule {
     const char *part;
     kind_t kind;
 } rules[] = {
-    {"email", K_EMAIL},      {"firstname", K_FIRST},     {"givenname", K_FIRST},     {"lastname", K_LAST},
-    {"surname", K_LAST},     {"familyname", K_LAST},     {"username", K_USER},       {"login", K_USER},
-    {"nickname", K_USER},    {"company", K_COMPANY},     {"organi", K_COMPANY},      {"employer", K_COMPANY},
-    {"city", K_CITY},        {"town", K_CITY},           {"country", K_COUNTRY},     {"street", K_STREET},
-    {"address", K_STREET},   {"zip", K_ZIP},             {"postal", K_ZIP},          {"postcode", K_ZIP},
-    {"phone", K_PHONE},      {"mobile", K_PHONE},        {"url", K_URL},             {"website", K_URL},
-    {"homepage", K_URL},     {"link", K_URL},            {"uuid", K_UUID},           {"guid", K_UUID},
-    {"timestamp", K_DATETIME}, {"datetime", K_DATETIME}, {"birthday", K_DATE},       {"date", K_DATE},
-    {"colo", K_COLOR},       {"language", K_LANGUAGE},   {"currency", K_CURRENCY},   {"title", K_TITLE},
-    {"subject", K_TITLE},    {"headline", K_TITLE},      {"file", K_FILE},           {"name", K_NAME},
-    {"description", K_SENTENCE}, {"summary", K_SENTENCE}, {"text", K_SENTENCE},      {"content", K_SENTENCE},
-    {"message", K_SENTENCE}, {"body", K_SENTENCE},       {"comment", K_SENTENCE},    {"reason", K_SENTENCE},
-    {"answer", K_SENTENCE},  {"explanation", K_SENTENCE}, {"note", K_SENTENCE},      {"review", K_SENTENCE},
-    {"tag", K_WORD},         {"keyword", K_WORD},        {"category", K_WORD},       {"label", K_WORD},
-    {"status", K_WORD},      {"type", K_WORD},           {"kind", K_WORD},           {"role", K_WORD},
+    {"email", K_EMAIL},
+    {"firstname", K_FIRST},
+    {"givenname", K_FIRST},
+    {"lastname", K_LAST},
+    {"surname", K_LAST},
+    {"familyname", K_LAST},
+    {"username", K_USER},
+    {"login", K_USER},
+    {"nickname", K_USER},
+    {"company", K_COMPANY},
+    {"organi", K_COMPANY},
+    {"employer", K_COMPANY},
+    {"city", K_CITY},
+    {"town", K_CITY},
+    {"country", K_COUNTRY},
+    {"street", K_STREET},
+    {"address", K_STREET},
+    {"zip", K_ZIP},
+    {"postal", K_ZIP},
+    {"postcode", K_ZIP},
+    {"phone", K_PHONE},
+    {"mobile", K_PHONE},
+    {"url", K_URL},
+    {"website", K_URL},
+    {"homepage", K_URL},
+    {"link", K_URL},
+    {"uuid", K_UUID},
+    {"guid", K_UUID},
+    {"timestamp", K_DATETIME},
+    {"datetime", K_DATETIME},
+    {"birthday", K_DATE},
+    {"date", K_DATE},
+    {"colo", K_COLOR},
+    {"language", K_LANGUAGE},
+    {"currency", K_CURRENCY},
+    {"title", K_TITLE},
+    {"subject", K_TITLE},
+    {"headline", K_TITLE},
+    {"file", K_FILE},
+    {"name", K_NAME},
+    {"description", K_SENTENCE},
+    {"summary", K_SENTENCE},
+    {"text", K_SENTENCE},
+    {"content", K_SENTENCE},
+    {"message", K_SENTENCE},
+    {"body", K_SENTENCE},
+    {"comment", K_SENTENCE},
+    {"reason", K_SENTENCE},
+    {"answer", K_SENTENCE},
+    {"explanation", K_SENTENCE},
+    {"note", K_SENTENCE},
+    {"review", K_SENTENCE},
+    {"tag", K_WORD},
+    {"keyword", K_WORD},
+    {"category", K_WORD},
+    {"label", K_WORD},
+    {"status", K_WORD},
+    {"type", K_WORD},
+    {"kind", K_WORD},
+    {"role", K_WORD},
 };
 
 /* Lower-cased letters and digits of key, at most cap-1 of them. */
@@ -207,8 +271,8 @@ static bool is_id(const char *key, size_t n)
 /* "created_at", "updatedAt": a moment. */
 static bool is_moment(const char *key, size_t n)
 {
-    return n > 3 && ((key[n - 2] == 'A' && key[n - 1] == 't') || (key[n - 3] == '_' && key[n - 2] == 'a' &&
-                                                                  key[n - 1] == 't'));
+    return n > 3 &&
+           ((key[n - 2] == 'A' && key[n - 1] == 't') || (key[n - 3] == '_' && key[n - 2] == 'a' && key[n - 1] == 't'));
 }
 
 static kind_t kind_of(const char *key, size_t n)
@@ -240,38 +304,78 @@ static void put_words(cm_buf_t *out, cm_rng_t *rng, uint32_t n, bool capital)
 static void put_kind(cm_buf_t *out, kind_t k, cm_rng_t *rng)
 {
     switch (k) {
-    case K_EMAIL: put_email(out, rng); break;
-    case K_FIRST: cm_buf_puts(out, PICK(first_names, rng)); break;
-    case K_LAST: cm_buf_puts(out, PICK(last_names, rng)); break;
+    case K_EMAIL:
+        put_email(out, rng);
+        break;
+    case K_FIRST:
+        cm_buf_puts(out, PICK(first_names, rng));
+        break;
+    case K_LAST:
+        cm_buf_puts(out, PICK(last_names, rng));
+        break;
     case K_USER:
         put_lower(out, PICK(first_names, rng));
         cm_buf_printf(out, "_%u", below(rng, 1000));
         break;
-    case K_COMPANY: cm_buf_puts(out, PICK(companies, rng)); break;
-    case K_CITY: cm_buf_puts(out, PICK(cities, rng)); break;
-    case K_COUNTRY: cm_buf_puts(out, PICK(countries, rng)); break;
-    case K_STREET: cm_buf_printf(out, "%u %s", 1 + below(rng, 400), PICK(streets, rng)); break;
-    case K_ZIP: put_digits(out, below(rng, 100000), 5); break;
-    case K_PHONE: cm_buf_printf(out, "+1-555-01%02u", below(rng, 100)); break;
-    case K_URL: put_url(out, rng); break;
-    case K_UUID: put_uuid(out, rng); break;
-    case K_DATETIME: mp_words_format(out, "date-time", rng); break;
-    case K_DATE: put_date(out, rng); break;
-    case K_COLOR: cm_buf_puts(out, PICK(colors, rng)); break;
-    case K_LANGUAGE: cm_buf_puts(out, PICK(languages, rng)); break;
-    case K_CURRENCY: cm_buf_puts(out, PICK(currencies, rng)); break;
-    case K_TITLE: put_words(out, rng, 2 + below(rng, 3), true); break;
+    case K_COMPANY:
+        cm_buf_puts(out, PICK(companies, rng));
+        break;
+    case K_CITY:
+        cm_buf_puts(out, PICK(cities, rng));
+        break;
+    case K_COUNTRY:
+        cm_buf_puts(out, PICK(countries, rng));
+        break;
+    case K_STREET:
+        cm_buf_printf(out, "%u %s", 1 + below(rng, 400), PICK(streets, rng));
+        break;
+    case K_ZIP:
+        put_digits(out, below(rng, 100000), 5);
+        break;
+    case K_PHONE:
+        cm_buf_printf(out, "+1-555-01%02u", below(rng, 100));
+        break;
+    case K_URL:
+        put_url(out, rng);
+        break;
+    case K_UUID:
+        put_uuid(out, rng);
+        break;
+    case K_DATETIME:
+        mp_words_format(out, "date-time", rng);
+        break;
+    case K_DATE:
+        put_date(out, rng);
+        break;
+    case K_COLOR:
+        cm_buf_puts(out, PICK(colors, rng));
+        break;
+    case K_LANGUAGE:
+        cm_buf_puts(out, PICK(languages, rng));
+        break;
+    case K_CURRENCY:
+        cm_buf_puts(out, PICK(currencies, rng));
+        break;
+    case K_TITLE:
+        put_words(out, rng, 2 + below(rng, 3), true);
+        break;
     case K_FILE:
         mp_words_word(out, rng);
         cm_buf_printf(out, "_%u.pdf", 2020 + below(rng, 7));
         break;
-    case K_NAME: cm_buf_printf(out, "%s %s", PICK(first_names, rng), PICK(last_names, rng)); break;
+    case K_NAME:
+        cm_buf_printf(out, "%s %s", PICK(first_names, rng), PICK(last_names, rng));
+        break;
     case K_SENTENCE:
         put_words(out, rng, 6 + below(rng, 7), false);
         cm_buf_putc(out, '.');
         break;
-    case K_WORD: mp_words_word(out, rng); break;
-    case K_PHRASE: put_words(out, rng, 2 + below(rng, 3), false); break;
+    case K_WORD:
+        mp_words_word(out, rng);
+        break;
+    case K_PHRASE:
+        put_words(out, rng, 2 + below(rng, 3), false);
+        break;
     }
 }
 
@@ -287,14 +391,16 @@ static const struct range {
     double lo, hi;
     int decimals;
 } ranges[] = {
-    {"year", 1990, 2026, 0},        {"month", 1, 12, 0},       {"hour", 0, 23, 0},        {"minute", 0, 59, 0},
-    {"price", 5, 500, 2},           {"cost", 5, 500, 2},       {"amount", 5, 500, 2},     {"total", 10, 900, 2},
-    {"salary", 30000, 150000, 0},   {"balance", 0, 5000, 2},   {"fee", 1, 50, 2},         {"latitude", -90, 90, 4},
-    {"longitude", -180, 180, 4},    {"lat", -90, 90, 4},       {"lng", -180, 180, 4},     {"lon", -180, 180, 4},
-    {"percent", 0, 100, 1},         {"rating", 1, 5, 1},       {"stars", 1, 5, 0},        {"score", 0, 100, 1},
-    {"temperature", -10, 35, 1},    {"confidence", 0, 1, 2},   {"probability", 0, 1, 2},  {"weight", 1, 100, 1},
-    {"count", 1, 20, 0},            {"quantity", 1, 20, 0},    {"qty", 1, 20, 0},         {"days", 1, 14, 0},
-    {"day", 1, 28, 0},
+    {"year", 1990, 2026, 0},     {"month", 1, 12, 0},      {"hour", 0, 23, 0},
+    {"minute", 0, 59, 0},        {"price", 5, 500, 2},     {"cost", 5, 500, 2},
+    {"amount", 5, 500, 2},       {"total", 10, 900, 2},    {"salary", 30000, 150000, 0},
+    {"balance", 0, 5000, 2},     {"fee", 1, 50, 2},        {"latitude", -90, 90, 4},
+    {"longitude", -180, 180, 4}, {"lat", -90, 90, 4},      {"lng", -180, 180, 4},
+    {"lon", -180, 180, 4},       {"percent", 0, 100, 1},   {"rating", 1, 5, 1},
+    {"stars", 1, 5, 0},          {"score", 0, 100, 1},     {"temperature", -10, 35, 1},
+    {"confidence", 0, 1, 2},     {"probability", 0, 1, 2}, {"weight", 1, 100, 1},
+    {"count", 1, 20, 0},         {"quantity", 1, 20, 0},   {"qty", 1, 20, 0},
+    {"days", 1, 14, 0},          {"day", 1, 28, 0},
 };
 
 void mp_words_number_range(const char *key, size_t keylen, double *lo, double *hi, int *decimals)
@@ -304,8 +410,8 @@ void mp_words_number_range(const char *key, size_t keylen, double *lo, double *h
     *lo = 1;
     *hi = 100;
     *decimals = 2;
-    if (!strcmp(norm, "age") || (keylen > 3 && !strcmp(norm + strlen(norm) - 3, "age") &&
-                                 (key[keylen - 4] == '_' || key[keylen - 3] == 'A'))) {
+    if (!strcmp(norm, "age") ||
+        (keylen > 3 && !strcmp(norm + strlen(norm) - 3, "age") && (key[keylen - 4] == '_' || key[keylen - 3] == 'A'))) {
         *lo = 18;
         *hi = 80;
         *decimals = 0;

@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-int mp_tool_arguments(const cm_json_doc_t *d, uint32_t schema, uint64_t seed, const cm_allocator_t *a,
-                      const char **out, char *why, size_t whylen)
+int mp_tool_arguments(const cm_json_doc_t *d, uint32_t schema, uint64_t seed, const cm_allocator_t *a, const char **out,
+                      char *why, size_t whylen)
 {
     cm_buf_t b = CM_BUF_INIT;
     if (mp_schema_generate(d, schema, seed, MP_SCHEMA_ROOT_OBJECT, &b, why, whylen) != 0) {

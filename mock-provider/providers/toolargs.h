@@ -18,7 +18,7 @@
  * from a. schema is the parameters token (a member value, never the root), 0 when absent (gives "{}"); seed
  * chooses the values (the same seed and schema give the same text). Returns 0 with *out set, or -1 with why
  * saying what is too large, as the end of a sentence that starts with the function's name. */
-int mp_tool_arguments(const cm_json_doc_t *d, uint32_t schema, uint64_t seed, const cm_allocator_t *a,
-                      const char **out, char *why, size_t whylen);
+int mp_tool_arguments(const cm_json_doc_t *d, uint32_t schema, uint64_t seed, const cm_allocator_t *a, const char **out,
+                      char *why, size_t whylen);
 
 #endif

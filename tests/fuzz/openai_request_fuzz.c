@@ -1,15 +1,15 @@
 /* tests/fuzz/openai_request_fuzz.c — the OpenAI request parser of every api on arbitrary bytes, and, for
  * whatever it accepts, the whole answer: body and stream are rendered and must be valid JSON frame by
  * frame (everything echoed from a request must stay correctly escaped). Error bodies are checked alike.
- * The first input byte picks the deployment's options (echo or pool content, tool calls always or at 50%), and a trailing
- * space the smallest response budget, so that both content paths, tool calls and budget refusals see
- * fuzzed text.
+ * The first input byte picks the deployment's options (echo or pool content, tool calls always or at 50%), and a
+ * trailing space the smallest response budget, so that both content paths, tool calls and budget refusals see fuzzed
+ * text.
  *
  * Sizes are checked too (issue 7: an 801-byte schema built 16.8 MB of tool arguments, a 10 KB request
  * streamed 11.6 MB): the request-controlled multipliers stay bounded (tool arguments and structured output
- * within the schema generator's MP_SCHEMA_MAX_BYTES, model names within MP_OA_MAX_MODEL_LEN), and every rendered answer stays within the bound of budget.h
- * (refused with a 400 when that is over the deployment's budget) and within a budget computed here from
- * the input size alone, independently of budget.c. */
+ * within the schema generator's MP_SCHEMA_MAX_BYTES, model names within MP_OA_MAX_MODEL_LEN), and every rendered answer
+ * stays within the bound of budget.h (refused with a 400 when that is over the deployment's budget) and within a budget
+ * computed here from the input size alone, independently of budget.c. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

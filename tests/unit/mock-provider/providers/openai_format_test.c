@@ -5,16 +5,17 @@
 #include "mock-provider/providers/budget.h"
 
 #define PERSON                                                                                                         \
-    "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"email\":{\"type\":\"string\",\"format\":"  \
-    "\"email\"},\"age\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":120},\"tags\":{\"type\":\"array\",\"items\":" \
-    "{\"type\":\"string\"}},\"nick\":{\"type\":[\"string\",\"null\"]}},\"required\":[\"name\",\"email\",\"age\","     \
+    "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"email\":{\"type\":\"string\",\"format\":"   \
+    "\"email\"},\"age\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":120},\"tags\":{\"type\":\"array\",\"items\":"  \
+    "{\"type\":\"string\"}},\"nick\":{\"type\":[\"string\",\"null\"]}},\"required\":[\"name\",\"email\",\"age\","      \
     "\"tags\",\"nick\"],\"additionalProperties\":false}"
 #define CHAT(extra) "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Who?\"}]" extra "}"
-#define RF(schema) ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"person\",\"strict\":true," \
+#define RF(schema)                                                                                                     \
+    ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"person\",\"strict\":true,"             \
     "\"schema\":" schema "}}"
 #define RESP(extra) "{\"model\":\"m\",\"input\":\"Who?\"" extra "}"
-#define TF(schema) ",\"text\":{\"format\":{\"type\":\"json_schema\",\"name\":\"person\",\"strict\":true,\"schema\":"     \
-    schema "}}"
+#define TF(schema)                                                                                                     \
+    ",\"text\":{\"format\":{\"type\":\"json_schema\",\"name\":\"person\",\"strict\":true,\"schema\":" schema "}}"
 
 static cm_json_toks_t stoks;
 static cm_json_doc_t sdoc;
@@ -173,8 +174,9 @@ static void test_chat_errors(void **state)
                     "response_format.json_schema.name", "invalid_value",
                     "Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string "
                     "that matches the pattern '^[a-zA-Z0-9_-]+$'.");
-    fx_expect_error(f, MP_API_CHAT, CHAT(RF("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},"
-                                            "\"required\":[\"a\"]}")),
+    fx_expect_error(f, MP_API_CHAT,
+                    CHAT(RF("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},"
+                            "\"required\":[\"a\"]}")),
                     400, "response_format", "",
                     "Invalid schema for response_format 'person': In context=(), 'additionalProperties' is required "
                     "to be supplied and to be false.");
@@ -189,10 +191,11 @@ static void test_chat_errors(void **state)
                     "Invalid schema for response_format 'person': schema must be a JSON Schema of 'type: "
                     "\"object\"', got 'type: \"array\"'.");
     /* Not strict: the same schema is accepted. */
-    assert_int_equal(fx_parse(f, MP_API_CHAT,
-                              CHAT(",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\","
-                                   "\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"},\"minItems\":2}}}")),
-                     0);
+    assert_int_equal(
+        fx_parse(f, MP_API_CHAT,
+                 CHAT(",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\","
+                      "\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"},\"minItems\":2}}}")),
+        0);
     assert_int_equal(f->req.structured[0], '[');
     fx_free(f);
 }
@@ -204,8 +207,8 @@ static void test_responses_errors_and_strict_tools(void **state)
     fx_expect_error(f, MP_API_RESPONSES, RESP(",\"text\":{\"format\":{\"type\":\"json_schema\"}}"), 400,
                     "text.format.name", "missing_required_parameter",
                     "Missing required parameter: 'text.format.name'.");
-    fx_expect_error(f, MP_API_RESPONSES, RESP(TF("{\"type\":\"object\",\"properties\":{}}")), 400,
-                    "text.format.schema", "invalid_json_schema",
+    fx_expect_error(f, MP_API_RESPONSES, RESP(TF("{\"type\":\"object\",\"properties\":{}}")), 400, "text.format.schema",
+                    "invalid_json_schema",
                     "Invalid schema for response_format 'person': In context=(), 'additionalProperties' is required "
                     "to be supplied and to be false.");
     fx_expect_error(f, MP_API_RESPONSES, RESP(",\"text\":{\"format\":{\"type\":\"json_object\"}}"), 400, "input", "",
@@ -230,9 +233,12 @@ static void test_responses_errors_and_strict_tools(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_chat_body),      cmocka_unit_test(test_chat_stream),
-        cmocka_unit_test(test_chat_truncated), cmocka_unit_test(test_json_object),
-        cmocka_unit_test(test_responses),      cmocka_unit_test(test_chat_errors),
+        cmocka_unit_test(test_chat_body),
+        cmocka_unit_test(test_chat_stream),
+        cmocka_unit_test(test_chat_truncated),
+        cmocka_unit_test(test_json_object),
+        cmocka_unit_test(test_responses),
+        cmocka_unit_test(test_chat_errors),
         cmocka_unit_test(test_responses_errors_and_strict_tools),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,9 +81,10 @@ static void test_body_pool_and_echo(void **state)
     fx_free(f);
     /* Structured output: its pieces are the tokens. */
     f = fx_new();
-    fx_begin(f, MP_API_CHAT, CHAT(",\"logprobs\":true,\"top_logprobs\":20,\"response_format\":{\"type\":"
-                                  "\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":{\"type\":\"object\","
-                                  "\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}}}"));
+    fx_begin(f, MP_API_CHAT,
+             CHAT(",\"logprobs\":true,\"top_logprobs\":20,\"response_format\":{\"type\":"
+                  "\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":{\"type\":\"object\","
+                  "\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}}}"));
     check_body(f, 20);
     fx_free(f);
     /* Without logprobs: null, as before. */
@@ -145,7 +146,8 @@ static void test_responses(void **state)
 {
     (void)state;
     fx_t *f = fx_new(), *g = fx_new();
-#define RESP(extra) "{\"model\":\"m\",\"input\":\"hi\",\"include\":[\"message.output_text.logprobs\"],\"top_logprobs\":2" extra "}"
+#define RESP(extra)                                                                                                    \
+    "{\"model\":\"m\",\"input\":\"hi\",\"include\":[\"message.output_text.logprobs\"],\"top_logprobs\":2" extra "}"
     fx_begin(f, MP_API_RESPONSES, RESP(""));
     f->dep.ops->render_body(&f->x, &f->out);
     fx_read(f, f->out.data, f->out.len);

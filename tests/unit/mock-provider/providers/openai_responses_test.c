@@ -313,9 +313,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_echo_and_metadata),
-        cmocka_unit_test(test_body),           cmocka_unit_test(test_incomplete),
-        cmocka_unit_test(test_stream_events),  cmocka_unit_test(test_stream_incomplete_ends_with_incomplete),
-        cmocka_unit_test(test_function_call),  cmocka_unit_test(test_pretty_request_echo),
+        cmocka_unit_test(test_body),
+        cmocka_unit_test(test_incomplete),
+        cmocka_unit_test(test_stream_events),
+        cmocka_unit_test(test_stream_incomplete_ends_with_incomplete),
+        cmocka_unit_test(test_function_call),
+        cmocka_unit_test(test_pretty_request_echo),
         cmocka_unit_test(test_request_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,7 +27,8 @@ static void expect_tool(fx_t *f, const char *name, const char *args, bool forced
     cm_json_toks_t toks = {0};
     cm_json_doc_t d;
     char err[160];
-    assert_int_equal(cm_json_parse(&d, f->req.tool_arguments, strlen(f->req.tool_arguments), &toks, err, sizeof(err)), 0);
+    assert_int_equal(cm_json_parse(&d, f->req.tool_arguments, strlen(f->req.tool_arguments), &toks, err, sizeof(err)),
+                     0);
     assert_int_equal(d.tok[0].count, 2);
     assert_int_equal(cm_json_type(&d, cm_json_get(&d, 0, "city")), CM_JSON_STRING);
     int64_t days;
@@ -206,9 +207,9 @@ static void test_answers_tool_result_in_text(void **state)
     fx_t *f = fx_new(), *g = fx_new(), *h = fx_new(), *r = fx_new();
     f->dep.tool_calls = g->dep.tool_calls = h->dep.tool_calls = r->dep.tool_calls = true;
 #define LOOP(choice)                                                                                                   \
-    "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"weather?\"},{\"role\":\"assistant\","            \
+    "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"weather?\"},{\"role\":\"assistant\","             \
     "\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"f\","          \
-    "\"arguments\":\"{}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"21C\"}],\"tools\":[" FN(     \
+    "\"arguments\":\"{}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"21C\"}],\"tools\":[" FN(    \
         "f", WEATHER) "]" choice "}"
     fx_begin(f, MP_API_CHAT, LOOP(""));
     assert_true(f->req.after_tool_result);
@@ -219,10 +220,11 @@ static void test_answers_tool_result_in_text(void **state)
     fx_begin(h, MP_API_CHAT, CHAT(",\"tools\":[" FN("f", WEATHER) "]"));
     assert_false(h->req.after_tool_result);
     assert_int_equal(h->x.finish[0], MP_FINISH_TOOL_CALLS);
-    fx_begin(r, MP_API_RESPONSES,
-             "{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":\"q\"},{\"type\":\"function_call\",\"call_id\":"
-             "\"call_1\",\"name\":\"f\",\"arguments\":\"{}\"},{\"type\":\"function_call_output\",\"call_id\":\"call_1\","
-             "\"output\":\"42\"}],\"tools\":[" FLAT("f", WEATHER) "]}");
+    fx_begin(
+        r, MP_API_RESPONSES,
+        "{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":\"q\"},{\"type\":\"function_call\",\"call_id\":"
+        "\"call_1\",\"name\":\"f\",\"arguments\":\"{}\"},{\"type\":\"function_call_output\",\"call_id\":\"call_1\","
+        "\"output\":\"42\"}],\"tools\":[" FLAT("f", WEATHER) "]}");
     assert_true(r->req.after_tool_result);
     assert_int_equal(r->x.finish[0], MP_FINISH_STOP);
     assert_int_equal(strncmp(r->x.item_id, "msg_", 4), 0);

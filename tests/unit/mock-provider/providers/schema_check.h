@@ -67,7 +67,8 @@ static inline bool sc_equal(const cm_json_doc_t *a, uint32_t x, const cm_json_do
     if (tx == CM_JSON_ARRAY) {
         if (a->tok[x].count != b->tok[y].count)
             return false;
-        for (uint32_t i = cm_json_first(a, x), j = cm_json_first(b, y); i; i = cm_json_next(a, i), j = cm_json_next(b, j))
+        for (uint32_t i = cm_json_first(a, x), j = cm_json_first(b, y); i;
+             i = cm_json_next(a, i), j = cm_json_next(b, j))
             if (!sc_equal(a, i, b, j))
                 return false;
         return true;
@@ -142,15 +143,32 @@ static inline void sc_translate(const char *p, char *out, size_t cap)
             char e = p[++i];
             const char *rep = NULL;
             switch (e) {
-            case 'd': rep = in_class ? "0-9" : "[0-9]"; break;
-            case 'w': rep = in_class ? "A-Za-z0-9_" : "[A-Za-z0-9_]"; break;
-            case 's': rep = in_class ? "[:space:]" : "[[:space:]]"; break;
-            case 'D': rep = "[^0-9]"; break;
-            case 'W': rep = "[^A-Za-z0-9_]"; break;
-            case 'S': rep = "[^[:space:]]"; break;
-            case 'n': rep = "\n"; break;
-            case 't': rep = "\t"; break;
-            default: break;
+            case 'd':
+                rep = in_class ? "0-9" : "[0-9]";
+                break;
+            case 'w':
+                rep = in_class ? "A-Za-z0-9_" : "[A-Za-z0-9_]";
+                break;
+            case 's':
+                rep = in_class ? "[:space:]" : "[[:space:]]";
+                break;
+            case 'D':
+                rep = "[^0-9]";
+                break;
+            case 'W':
+                rep = "[^A-Za-z0-9_]";
+                break;
+            case 'S':
+                rep = "[^[:space:]]";
+                break;
+            case 'n':
+                rep = "\n";
+                break;
+            case 't':
+                rep = "\t";
+                break;
+            default:
+                break;
             }
             if (rep) {
                 o += (size_t)snprintf(out + o, cap - o, "%s", rep);
@@ -405,17 +423,22 @@ static bool sc_check(sc_t *c, uint32_t schema, uint32_t value, const char *path)
             return sc_fail(c, path, "not in enum", NULL);
     }
     switch (cm_json_type(c->v, value)) {
-    case CM_JSON_STRING: return sc_string_kw(c, schema, value, path);
-    case CM_JSON_NUMBER: return sc_number_kw(c, schema, value, path);
-    case CM_JSON_OBJECT: return sc_object_kw(c, schema, value, path);
-    case CM_JSON_ARRAY: return sc_array_kw(c, schema, value, path);
-    default: return true;
+    case CM_JSON_STRING:
+        return sc_string_kw(c, schema, value, path);
+    case CM_JSON_NUMBER:
+        return sc_number_kw(c, schema, value, path);
+    case CM_JSON_OBJECT:
+        return sc_object_kw(c, schema, value, path);
+    case CM_JSON_ARRAY:
+        return sc_array_kw(c, schema, value, path);
+    default:
+        return true;
     }
 }
 
 /* Validates value (JSON text) against the schema at token root of schema_doc (a member value: token 0, the
- * document's root, stands for "no schema" here as in the generator, and is refused to keep tests honest). Returns NULL when valid, else a
- * static description of the first failure. */
+ * document's root, stands for "no schema" here as in the generator, and is refused to keep tests honest). Returns NULL
+ * when valid, else a static description of the first failure. */
 static inline const char *sc_validate(const cm_json_doc_t *schema_doc, uint32_t root, const char *value)
 {
     static sc_t c;

@@ -70,8 +70,10 @@ static void test_types(void **state)
               "\"n\":{\"type\":\"number\"},\"b\":{\"type\":\"boolean\"},\"z\":{\"type\":\"null\"},"
               "\"a\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"o\":{\"type\":\"object\"}},"
               "\"required\":[\"s\",\"i\",\"n\",\"b\",\"z\",\"a\",\"o\"],\"additionalProperties\":false}");
-    const char *v = gen("{\"type\":\"object\",\"properties\":{\"s\":{\"type\":\"string\"},\"i\":{\"type\":\"integer\"}},"
-                        "\"required\":[\"s\",\"i\"]}", 3);
+    const char *v =
+        gen("{\"type\":\"object\",\"properties\":{\"s\":{\"type\":\"string\"},\"i\":{\"type\":\"integer\"}},"
+            "\"required\":[\"s\",\"i\"]}",
+            3);
     fx_t *f = fx_new();
     fx_read(f, v, strlen(v));
     assert_int_equal(cm_json_type(&f->doc, jpath(&f->doc, 0, "s")), CM_JSON_STRING);
@@ -101,22 +103,24 @@ static void test_nullable_unions(void **state)
 static void test_numbers(void **state)
 {
     (void)state;
-    check_all("{\"type\":\"object\",\"properties\":{"
-              "\"age\":{\"type\":\"integer\",\"minimum\":21,\"maximum\":22},"
-              "\"x\":{\"type\":\"integer\",\"exclusiveMinimum\":5,\"exclusiveMaximum\":7},"
-              "\"y\":{\"type\":\"number\",\"exclusiveMinimum\":0,\"exclusiveMaximum\":0.001},"
-              "\"old\":{\"type\":\"number\",\"minimum\":1,\"exclusiveMinimum\":true,\"maximum\":2,"
-              "\"exclusiveMaximum\":true},"
-              "\"m\":{\"type\":\"integer\",\"multipleOf\":7,\"minimum\":100,\"maximum\":120},"
-              "\"q\":{\"type\":\"number\",\"multipleOf\":0.25,\"minimum\":-3,\"maximum\":-1},"
-              "\"big\":{\"type\":\"integer\",\"minimum\":1000000000000},"
-              "\"neg\":{\"type\":\"number\",\"maximum\":-1e6},"
-              "\"price\":{\"type\":\"number\"},\"latitude\":{\"type\":\"number\"},"
-              "\"free\":{\"type\":\"integer\"}},"
-              "\"required\":[\"age\",\"x\",\"y\",\"old\",\"m\",\"q\",\"big\",\"neg\",\"price\",\"latitude\",\"free\"]}");
+    check_all(
+        "{\"type\":\"object\",\"properties\":{"
+        "\"age\":{\"type\":\"integer\",\"minimum\":21,\"maximum\":22},"
+        "\"x\":{\"type\":\"integer\",\"exclusiveMinimum\":5,\"exclusiveMaximum\":7},"
+        "\"y\":{\"type\":\"number\",\"exclusiveMinimum\":0,\"exclusiveMaximum\":0.001},"
+        "\"old\":{\"type\":\"number\",\"minimum\":1,\"exclusiveMinimum\":true,\"maximum\":2,"
+        "\"exclusiveMaximum\":true},"
+        "\"m\":{\"type\":\"integer\",\"multipleOf\":7,\"minimum\":100,\"maximum\":120},"
+        "\"q\":{\"type\":\"number\",\"multipleOf\":0.25,\"minimum\":-3,\"maximum\":-1},"
+        "\"big\":{\"type\":\"integer\",\"minimum\":1000000000000},"
+        "\"neg\":{\"type\":\"number\",\"maximum\":-1e6},"
+        "\"price\":{\"type\":\"number\"},\"latitude\":{\"type\":\"number\"},"
+        "\"free\":{\"type\":\"integer\"}},"
+        "\"required\":[\"age\",\"x\",\"y\",\"old\",\"m\",\"q\",\"big\",\"neg\",\"price\",\"latitude\",\"free\"]}");
     /* x can only be 6; m only 105, 112 or 119. */
     const char *v = gen("{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"integer\",\"exclusiveMinimum\":5,"
-                        "\"exclusiveMaximum\":7}},\"required\":[\"x\"]}", 9);
+                        "\"exclusiveMaximum\":7}},\"required\":[\"x\"]}",
+                        9);
     assert_string_equal(v, "{\"x\":6}");
 }
 
@@ -163,11 +167,21 @@ static void test_patterns(void **state)
 {
     (void)state;
     static const char *const patterns[] = {
-        "^[A-Z]{3}-\\\\d{4}$",          "^\\\\+?[0-9]{1,3}-[0-9]{3}-[0-9]{4}$", "^(foo|bar)+baz?$",
-        "[a-f0-9]{8}",                  "^(?:[a-z]+\\\\.)*example\\\\.com$",    "^(?<year>\\\\d{4})-(?<m>\\\\d{2})$",
-        "^[^@\\\\s]+@[^@\\\\s]+$",      "^\\\\w+( \\\\w+)*$",                    "^a{2,}b{0,3}c?$",
-        "^[\\\\-_.a-z]{1,8}$",          "^x\\\\u0041y$",                          "^.{3}$",
-        "^(ab|c(d|e)f)+$",              "^\\\\S{2} \\\\D$",                       "^[A-Za-z0-9+/]{4}={0,2}$",
+        "^[A-Z]{3}-\\\\d{4}$",
+        "^\\\\+?[0-9]{1,3}-[0-9]{3}-[0-9]{4}$",
+        "^(foo|bar)+baz?$",
+        "[a-f0-9]{8}",
+        "^(?:[a-z]+\\\\.)*example\\\\.com$",
+        "^(?<year>\\\\d{4})-(?<m>\\\\d{2})$",
+        "^[^@\\\\s]+@[^@\\\\s]+$",
+        "^\\\\w+( \\\\w+)*$",
+        "^a{2,}b{0,3}c?$",
+        "^[\\\\-_.a-z]{1,8}$",
+        "^x\\\\u0041y$",
+        "^.{3}$",
+        "^(ab|c(d|e)f)+$",
+        "^\\\\S{2} \\\\D$",
+        "^[A-Za-z0-9+/]{4}={0,2}$",
     };
     for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
         char s[256];
@@ -183,8 +197,8 @@ static void test_patterns(void **state)
 static void test_pattern_fallback(void **state)
 {
     (void)state;
-    static const char *const unsupported[] = {"^(?=a)b$", "^(a)\\\\1$", "\\\\bword\\\\b", "\\\\p{L}+", "a{2000}",
-                                              "[^ -~]", "(((",      "a)",      "[z-a]"};
+    static const char *const unsupported[] = {
+        "^(?=a)b$", "^(a)\\\\1$", "\\\\bword\\\\b", "\\\\p{L}+", "a{2000}", "[^ -~]", "(((", "a)", "[z-a]"};
     cm_rng_t rng;
     cm_rng_seed(&rng, 1);
     for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
@@ -263,7 +277,8 @@ static void test_refs(void **state)
               "\"required\":[\"home\",\"count\",\"odd\"],\"additionalProperties\":false}");
     /* A reference outside the schema cannot be followed: any value (a phrase) stands for it. */
     const char *v = gen("{\"type\":\"object\",\"properties\":{\"lost\":{\"$ref\":\"https://example.com/s.json\"}},"
-                        "\"required\":[\"lost\"]}", 1);
+                        "\"required\":[\"lost\"]}",
+                        1);
     assert_true(strncmp(v, "{\"lost\":\"", 9) == 0);
     /* A $ref cycle without any value in between ends (the view ignores a node seen twice): some JSON. */
     fx_t *f = fx_new();
@@ -402,14 +417,22 @@ static void test_bytes_bounded(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_types),          cmocka_unit_test(test_nullable_unions),
-        cmocka_unit_test(test_numbers),        cmocka_unit_test(test_strings_and_formats),
-        cmocka_unit_test(test_realistic_by_name), cmocka_unit_test(test_patterns),
-        cmocka_unit_test(test_pattern_fallback), cmocka_unit_test(test_enum_const),
-        cmocka_unit_test(test_combinators),    cmocka_unit_test(test_arrays),
-        cmocka_unit_test(test_refs),           cmocka_unit_test(test_recursion),
-        cmocka_unit_test(test_depth_bounded),  cmocka_unit_test(test_deterministic),
-        cmocka_unit_test(test_exponential_refused), cmocka_unit_test(test_properties_bounded),
+        cmocka_unit_test(test_types),
+        cmocka_unit_test(test_nullable_unions),
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_strings_and_formats),
+        cmocka_unit_test(test_realistic_by_name),
+        cmocka_unit_test(test_patterns),
+        cmocka_unit_test(test_pattern_fallback),
+        cmocka_unit_test(test_enum_const),
+        cmocka_unit_test(test_combinators),
+        cmocka_unit_test(test_arrays),
+        cmocka_unit_test(test_refs),
+        cmocka_unit_test(test_recursion),
+        cmocka_unit_test(test_depth_bounded),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_exponential_refused),
+        cmocka_unit_test(test_properties_bounded),
         cmocka_unit_test(test_bytes_bounded),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
