@@ -180,17 +180,39 @@ static int read_content(const reader_t *r, mp_deployment_t *d)
     return 0;
 }
 
+/* tool_calls: true (always call when tools are offered, unless answering a tool result), false, or
+ * {auto: 50%}: call with that probability when tool_choice is auto. */
+static int read_tool_calls(const reader_t *r, const cm_node_t *n, mp_deployment_t *d)
+{
+    static const char *const keys[] = {"auto", NULL};
+    char p[96], pa[112];
+    bool b;
+    child(r, "tool_calls", p, sizeof(p));
+    if (n->type != CM_NODE_MAP) {
+        if (cm_conf_bool(r->conf, n, p, &b, r->err) != 0)
+            return -1;
+        d->tool_auto = b ? 1.0 : 0.0;
+    } else {
+        const cm_node_t *a = cm_conf_get(n, "auto");
+        snprintf(pa, sizeof(pa), "%s.auto", p);
+        if (cm_conf_check_keys(r->conf, n, p, keys, r->err) != 0)
+            return -1;
+        if (a == NULL)
+            return cm_conf_error(r->conf, n, p, r->err, "expected true, false or {auto: PERCENT}");
+        if (cm_conf_percent(r->conf, a, pa, &d->tool_auto, r->err) != 0)
+            return -1;
+    }
+    d->tool_calls = d->tool_auto > 0;
+    return 0;
+}
+
 static int read_numbers(const reader_t *r, mp_deployment_t *d)
 {
     char p[96];
     const cm_node_t *n;
     int64_t v;
-    bool b;
-    if ((n = cm_conf_get(r->node, "tool_calls")) != NULL) {
-        if (cm_conf_bool(r->conf, n, child(r, "tool_calls", p, sizeof(p)), &b, r->err) != 0)
-            return -1;
-        d->tool_calls = b;
-    }
+    if ((n = cm_conf_get(r->node, "tool_calls")) != NULL && read_tool_calls(r, n, d) != 0)
+        return -1;
     if ((n = cm_conf_get(r->node, "embedding_dimensions")) != NULL) {
         if (cm_conf_int(r->conf, n, child(r, "embedding_dimensions", p, sizeof(p)), 1, MP_MAX_EMBEDDING_DIMS, &v,
                         r->err) != 0)

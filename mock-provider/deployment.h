@@ -51,7 +51,9 @@ typedef struct mp_deployment {
     cm_dist_t output_tokens;     /* count, capped by the request's max_tokens */
 
     mp_content_mode_t content;
-    bool tool_calls;               /* answer with a tool call when the request offers tools */
+    bool tool_calls;               /* answer with a tool call when the request offers tools (tool_auto > 0) */
+    double tool_auto;              /* probability of a call under tool_choice auto: p for tool_calls: {auto: p};
+                                      0 means all or nothing, as tool_calls says */
     uint32_t embedding_dimensions; /* default for models not in the built-in table; 0 = 1536 */
     uint64_t max_response;         /* bytes: budget of one response (providers/budget.h); 0 = the default */
     uint64_t seed;

@@ -98,6 +98,16 @@ typedef struct mp_request {
     cm_str_t tools_json;       /* responses: raw JSON of tools, tool_choice and metadata for the echo; */
     cm_str_t tool_choice_json; /* empty when absent (the renderer writes the defaults) */
     cm_str_t metadata_json;
+    /* Structured output (chat response_format, Responses text.format of type json_schema or json_object):
+     * the JSON text the fake model answers with, NUL-terminated, or NULL for free text. */
+    const char *structured;
+    cm_str_t text_format_json; /* responses: raw JSON of text.format for the echo; empty when absent */
+    bool after_tool_result;    /* the conversation ends with a tool result: the model answers in text */
+    /* responses: echoed as sent (raw JSON text, empty when absent or null) */
+    cm_str_t previous_response_id_json, user_json, service_tier_json;
+    bool store;           /* default true */
+    bool logprobs;        /* chat: logprobs: true */
+    uint8_t top_logprobs; /* 0..20 alternatives per token */
 } mp_request_t;
 
 typedef enum mp_finish {
@@ -128,6 +138,8 @@ typedef struct mp_exchange {
     uint32_t step;              /* steps already rendered */
     uint32_t completion_tokens; /* sum of tokens */
     uint64_t seq;               /* responses stream: next sequence_number */
+    bool structured;            /* text choices carry req->structured, streamed in pieces like tool-call arguments */
+    uint64_t id_key;            /* unique per exchange and process: the ids (response, item, tool calls) come from it */
 } mp_exchange_t;
 
 /* Decides ids, created time, per-choice lengths (output_tokens model capped by max_tokens, or the echo

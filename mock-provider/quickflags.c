@@ -112,6 +112,7 @@ static int quick_misc(const mp_cli_t *cli, mp_deployment_t *d, cm_err_t *err)
         d->seed = v;
     }
     d->tool_calls = cli->tool_calls;
+    d->tool_auto = cli->tool_calls ? 1.0 : 0.0;
     return 0;
 }
 

@@ -66,6 +66,13 @@ static choice_t tool_choice(const mp_request_t *req)
     return (choice_t){n / 4 + 1, n};
 }
 
+/* Structured output streams its escaped JSON like tool-call arguments (max_tokens can only shorten it). */
+static choice_t structured_choice(const mp_request_t *req)
+{
+    uint64_t n = cm_json_escaped_len(req->structured, strlen(req->structured));
+    return (choice_t){n / 4 + 1, n};
+}
+
 static choice_t text_choice(const mp_deployment_t *dep, const mp_request_t *req)
 {
     uint64_t tokens = mp_output_tokens_cap(&dep->output_tokens);
@@ -86,17 +93,40 @@ static uint32_t choices(const mp_request_t *req)
 
 static uint64_t echoed(const mp_request_t *req)
 {
-    return req->instructions.n + req->tools_json.n + req->tool_choice_json.n + req->metadata_json.n;
+    return req->instructions.n + req->tools_json.n + req->tool_choice_json.n + req->metadata_json.n +
+           req->text_format_json.n + req->previous_response_id_json.n + req->user_json.n + req->service_tier_json.n;
 }
 
-static uint64_t text_bound(const mp_deployment_t *dep, const mp_request_t *req)
+/* Logprobs, per token, as often as the text is repeated: an entry (about 90 fixed bytes, the token and its bytes array:
+ * at most 5 bytes of JSON per byte of text) and top_logprobs alternatives (the token again, then pool words). */
+#define LOGPROB_TOKEN_BYTES 256
+#define LOGPROB_ALT_BYTES 192
+#define LOGPROB_TEXT_FACTOR 12
+
+static uint64_t logprobs_bound(const mp_request_t *req, choice_t c)
+{
+    if (!req->logprobs)
+        return 0;
+    return c.tokens * (LOGPROB_TOKEN_BYTES + LOGPROB_ALT_BYTES * (uint64_t)req->top_logprobs) +
+           c.text * LOGPROB_TEXT_FACTOR;
+}
+
+static uint64_t choice_bound(const mp_request_t *req, choice_t c)
 {
     const shape_t *s = shape_of(req);
-    choice_t c = mp_wants_tool_call(dep, req) ? tool_choice(req) : text_choice(dep, req);
     uint64_t model = req->model.n + 2, tool = req->tool_name.n + 2;
     uint64_t frames = c.tokens * s->per_token + s->extra;
-    uint64_t one = frames * (FRAME_BYTES + s->model_frames * model) + c.text * s->text_copies + tool * s->tool_copies;
+    uint64_t one = frames * (FRAME_BYTES + s->model_frames * model) + c.text * s->text_copies + tool * s->tool_copies +
+                   logprobs_bound(req, c) * s->text_copies;
     return BASE_BYTES + choices(req) * one + model * s->model_copies + echoed(req) * s->echo_copies;
+}
+
+/* A tool call may be drawn (tool_calls: {auto: p}) or not: the larger of the two answers. */
+static uint64_t text_bound(const mp_deployment_t *dep, const mp_request_t *req)
+{
+    uint64_t text = choice_bound(req, req->structured ? structured_choice(req) : text_choice(dep, req));
+    uint64_t tool = mp_wants_tool_call(dep, req) ? choice_bound(req, tool_choice(req)) : 0;
+    return tool > text ? tool : text;
 }
 
 /* Base64 of dims float32: 4 characters per 3 bytes, padded, and its quotes. */
@@ -130,10 +160,15 @@ static const char *describe(const mp_deployment_t *dep, const mp_request_t *req,
         return "input";
     }
     const char *mode = req->stream ? "streamed" : "in one body";
-    if (mp_wants_tool_call(dep, req)) {
+    if (mp_wants_tool_call(dep, req) && choice_bound(req, tool_choice(req)) == text_bound(dep, req)) {
         snprintf(out, cap, "%u choice(s) x a tool call with %zu bytes of arguments, %s", choices(req),
                  strlen(req->tool_arguments), mode);
         return "tools";
+    }
+    if (req->structured) {
+        snprintf(out, cap, "%u choice(s) x %zu bytes of structured output, %s", choices(req), strlen(req->structured),
+                 mode);
+        return req->api == MP_API_RESPONSES ? "text.format" : "response_format";
     }
     snprintf(out, cap, "%u choice(s) x up to %llu tokens, %s", choices(req),
              (unsigned long long)text_choice(dep, req).tokens, mode);

@@ -172,7 +172,7 @@ cm_str_t mp_content_next(mp_exchange_t *x, uint32_t c)
     if (c >= x->n || x->cursor[c] >= x->tokens[c])
         return (cm_str_t){"", 0};
     cm_str_t s;
-    if (x->finish[c] == MP_FINISH_TOOL_CALLS)
+    if (x->finish[c] == MP_FINISH_TOOL_CALLS || x->structured)
         s = next_piece(x, c);
     else if (use_echo(x))
         s = next_echo(x, c);
@@ -180,6 +180,12 @@ cm_str_t mp_content_next(mp_exchange_t *x, uint32_t c)
         s = next_word(x, c);
     x->cursor[c]++;
     return s;
+}
+
+size_t mp_content_token_end(const mp_exchange_t *x, cm_str_t text, size_t pos)
+{
+    /* Pool words and echo tokens are both a run of spaces and the non-spaces after it. */
+    return x->structured ? piece_end(text, pos) : echo_token_end(text, pos);
 }
 
 void mp_content_fill(mp_exchange_t *x, uint32_t c)
@@ -190,7 +196,7 @@ void mp_content_fill(mp_exchange_t *x, uint32_t c)
 
 void mp_tool_call_id(const mp_exchange_t *x, uint32_t c, char *out, size_t cap)
 {
-    mp_id_base62_from(out, cap, "call_", 24, x->seed ^ mp_mix64(0x7001ca11u + c));
+    mp_id_base62_from(out, cap, "call_", 24, x->id_key ^ mp_mix64(0x7001ca11u + c));
 }
 
 void mp_system_fingerprint(const mp_deployment_t *dep, char *out, size_t cap)
@@ -242,9 +248,25 @@ uint32_t mp_output_tokens_cap(const cm_dist_t *d)
     return token_count(hi);
 }
 
+/* tool_auto 0 with tool_calls on is a deployment built in code with the bool alone: always. */
+static double auto_probability(const mp_deployment_t *dep)
+{
+    return dep->tool_auto > 0 ? dep->tool_auto : dep->tool_calls ? 1.0 : 0.0;
+}
+
 bool mp_wants_tool_call(const mp_deployment_t *dep, const mp_request_t *req)
 {
-    return req->tools && req->tool_arguments != NULL && (dep->tool_calls || req->tool_forced);
+    if (!req->tools || req->tool_arguments == NULL)
+        return false;
+    return req->tool_forced || (!req->after_tool_result && auto_probability(dep) > 0);
+}
+
+bool mp_decide_tool_call(const mp_deployment_t *dep, const mp_request_t *req, cm_rng_t *rng)
+{
+    if (!mp_wants_tool_call(dep, req))
+        return false;
+    double p = auto_probability(dep);
+    return req->tool_forced || p >= 1.0 || cm_rng_uniform(rng) < p;
 }
 
 uint32_t mp_embedding_dims(const mp_deployment_t *dep, const mp_request_t *req)
@@ -279,18 +301,43 @@ static void plan_tool(mp_exchange_t *x, uint32_t c)
     x->finish[c] = MP_FINISH_TOOL_CALLS;
 }
 
-static void make_ids(mp_exchange_t *x, bool tool, cm_rng_t *rng)
+/* Structured output: the JSON is all there from the start, like a tool call's arguments, and streams in the
+ * same pieces; max_tokens cuts it at a piece boundary (finish "length", an unfinished JSON text, as the real
+ * API does). */
+static void plan_structured(mp_exchange_t *x, uint32_t c)
 {
+    const char *json = x->req->structured;
+    cm_json_escape_body(&x->text[c], json, strlen(json));
+    cm_str_t all = {x->text[c].data, x->text[c].len};
+    x->tokens[c] = mp_tool_count_pieces(all);
+    x->finish[c] = MP_FINISH_STOP;
+    if (x->req->max_tokens >= 0 && (int64_t)x->tokens[c] > x->req->max_tokens) {
+        size_t end = 0;
+        for (int64_t i = 0; i < x->req->max_tokens; i++)
+            end = piece_end(all, end);
+        x->text[c].len = end;
+        x->text[c].data[end] = '\0';
+        x->tokens[c] = (uint32_t)x->req->max_tokens;
+        x->finish[c] = MP_FINISH_LENGTH;
+    }
+}
+
+/* Ids come from a key unique to this exchange and process, not from the seeded generator: two runs with one
+ * seed give the same content under different ids, as a real provider would. */
+static void make_ids(mp_exchange_t *x, bool tool)
+{
+    x->id_key = mp_unique_key();
+    uint64_t k = x->id_key;
     switch (x->req->api) {
     case MP_API_CHAT:
-        mp_id_base62(x->id, sizeof(x->id), "chatcmpl-", 29, rng);
+        mp_id_base62_from(x->id, sizeof(x->id), "chatcmpl-", 29, k);
         break;
     case MP_API_COMPLETIONS:
-        mp_id_base62(x->id, sizeof(x->id), "cmpl-", 29, rng);
+        mp_id_base62_from(x->id, sizeof(x->id), "cmpl-", 29, k);
         break;
     case MP_API_RESPONSES:
-        mp_id_hex(x->id, sizeof(x->id), "resp_", 48, rng);
-        mp_id_hex(x->item_id, sizeof(x->item_id), tool ? "fc_" : "msg_", 48, rng);
+        mp_id_hex_from(x->id, sizeof(x->id), "resp_", 48, k);
+        mp_id_hex_from(x->item_id, sizeof(x->item_id), tool ? "fc_" : "msg_", 48, mp_mix64(k ^ 0x17e3u));
         break;
     default:
         break;
@@ -313,8 +360,8 @@ void mp_exchange_begin(mp_exchange_t *x, const mp_deployment_t *dep, const mp_re
     x->req = req;
     x->created = (int64_t)time(NULL);
     x->seed = cm_rng_next(rng);
-    bool tool = mp_wants_tool_call(dep, req);
-    make_ids(x, tool, rng);
+    bool tool = mp_decide_tool_call(dep, req, rng);
+    make_ids(x, tool);
     if (req->api != MP_API_CHAT && req->api != MP_API_COMPLETIONS && req->api != MP_API_RESPONSES)
         return; /* embeddings and models produce no tokens */
     uint32_t n = req->n == 0 ? 1 : req->n > MP_MAX_CHOICES ? MP_MAX_CHOICES : req->n;
@@ -326,11 +373,14 @@ void mp_exchange_begin(mp_exchange_t *x, const mp_deployment_t *dep, const mp_re
     x->cursor = alloc_zero(a, n * sizeof(*x->cursor));
     x->echo_pos = alloc_zero(a, n * sizeof(*x->echo_pos));
     x->text = alloc_zero(a, n * sizeof(*x->text));
+    x->structured = !tool && req->structured != NULL;
     uint32_t echo_tokens = use_echo(x) ? mp_echo_count_tokens(req->echo) : 0;
     uint64_t total = 0;
     for (uint32_t c = 0; c < n; c++) {
         if (tool)
             plan_tool(x, c);
+        else if (x->structured)
+            plan_structured(x, c);
         else
             plan_text(x, c, echo_tokens, rng);
         total += x->tokens[c];

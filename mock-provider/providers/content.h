@@ -23,9 +23,13 @@
  * mean + 6 sd; lognormal median x e^(6 sigma); percentiles the last value; at least 1 and at most
  * MP_MAX_OUTPUT_TOKENS. Samples above it are cut to it (a normal draw goes past 6 sd about once in 10^9). */
 uint32_t mp_output_tokens_cap(const cm_dist_t *output_tokens);
-/* True when the fake model answers req with a tool call: a function tool is offered and either the
- * deployment's tool_calls is on or tool_choice forces one. */
+/* True when the fake model may answer req with a tool call: a function tool is offered and either
+ * tool_choice forces one, or the deployment calls tools under auto and the conversation does not end with a
+ * tool result (a model answers a tool's result in text, which is how agent loops end). */
 bool mp_wants_tool_call(const mp_deployment_t *dep, const mp_request_t *req);
+/* Whether this exchange calls the tool: always when forced, never when mp_wants_tool_call is false, else
+ * with the deployment's probability under auto (tool_calls: {auto: 50%}; a draw from rng only then). */
+bool mp_decide_tool_call(const mp_deployment_t *dep, const mp_request_t *req, cm_rng_t *rng);
 /* Dimensions of the vectors of an embeddings answer: the request's dimensions, else the model's built-in
  * size, else the deployment's embedding_dimensions (1536 when unset). */
 uint32_t mp_embedding_dims(const mp_deployment_t *dep, const mp_request_t *req);
@@ -34,6 +38,10 @@ uint32_t mp_embedding_dims(const mp_deployment_t *dep, const mp_request_t *req);
  * choice, returns the next piece of the arguments already held in x->text[c]. The slice is valid until the
  * next call for c. Requires x->cursor[c] < x->tokens[c]; returns an empty slice otherwise. */
 cm_str_t mp_content_next(mp_exchange_t *x, uint32_t c);
+/* End of the token that starts at pos of text produced for x (a choice's text): the same boundaries
+ * mp_content_next produced, so that tokens read back from a body are the tokens a stream sent (words with
+ * their leading space, echo runs, or the pieces of structured output). */
+size_t mp_content_token_end(const mp_exchange_t *x, cm_str_t text, size_t pos);
 /* Produces every remaining token of choice c (non-stream bodies, closing frames). */
 void mp_content_fill(mp_exchange_t *x, uint32_t c);
 
@@ -45,8 +53,8 @@ uint32_t mp_echo_count_tokens(cm_str_t s);
  * sequence or a UTF-8 character); at least 1. */
 uint32_t mp_tool_count_pieces(cm_str_t escaped);
 
-/* Tool call id of choice c: "call_" + 24 base62 characters, deterministic in the exchange's seed so that a
- * stream and its body agree. out needs 30 bytes. */
+/* Tool call id of choice c: "call_" + 24 base62 characters, from the exchange's unique key, so the same id
+ * in every frame of one exchange and another id in every other exchange. out needs 30 bytes. */
 void mp_tool_call_id(const mp_exchange_t *x, uint32_t c, char *out, size_t cap);
 /* "fp_" + 10 hex digits, fixed for a deployment (its seed and index), like a model build's fingerprint.
  * out needs 14 bytes. */

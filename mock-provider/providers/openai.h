@@ -26,6 +26,16 @@ int mp_oa_responses_input(mp_oa_ctx_t *c, uint32_t input, uint32_t instructions)
  * Responses API's flat {"type":"function","name":...}. */
 int mp_oa_tools(mp_oa_ctx_t *c, uint32_t tools, uint32_t tool_choice, bool nested);
 
+/* Structured output (openai_format.c): chat response_format and the Responses API's text (its format),
+ * each 0 when absent. Validates them with OpenAI's errors (strict schemas included) and sets
+ * req->structured (and req->text_format_json) when the answer is JSON. */
+int mp_oa_response_format(mp_oa_ctx_t *c, uint32_t response_format);
+int mp_oa_text_format(mp_oa_ctx_t *c, uint32_t text);
+/* The strict-mode rules for a schema (root an object; every object with additionalProperties false and
+ * every property required). Returns 0, or -1 with why set to OpenAI's wording after the owner's name, e.g.
+ * "In context=('properties', 'a'), 'additionalProperties' is required to be supplied and to be false.". */
+int mp_oa_strict_schema(const cm_json_doc_t *d, uint32_t schema, char *why, size_t whylen);
+
 /* Renderers dispatching on x->req->api (openai_render.c; Responses in openai_responses.c). */
 void mp_openai_render_body(mp_exchange_t *x, cm_buf_t *out);
 void mp_openai_render_head(mp_exchange_t *x, cm_buf_t *out);
@@ -37,6 +47,13 @@ void mp_oa_responses_body(mp_exchange_t *x, cm_buf_t *out);
 void mp_oa_responses_head(mp_exchange_t *x, cm_buf_t *out);
 void mp_oa_responses_step(mp_exchange_t *x, cm_buf_t *out);
 void mp_oa_responses_tail(mp_exchange_t *x, cm_buf_t *out);
+
+/* Chat logprobs (openai_logprobs.c): one entry for token number index of choice c (escaped text), and the
+ * whole {"content":[...],"refusal":null} of a choice's text for a body. */
+void mp_oa_put_logprob_entry(const mp_exchange_t *x, uint32_t c, uint32_t index, cm_str_t token, cm_buf_t *out);
+void mp_oa_put_choice_logprobs(const mp_exchange_t *x, uint32_t c, cm_buf_t *out);
+/* The entries of every token of choice c's text, comma-separated (Responses' output_text.logprobs). */
+void mp_oa_put_logprob_entries(const mp_exchange_t *x, uint32_t c, cm_buf_t *out);
 
 /* The usage object of chat and completions ({"prompt_tokens":..,"total_tokens":..,"..._details"}). */
 void mp_oa_put_usage(const mp_exchange_t *x, cm_buf_t *out, bool details);

@@ -213,8 +213,11 @@ static int check_field(mp_oa_ctx_t *c, const mp_oa_field_t *f, uint32_t v)
         return mp_oa_bad_type(c, f->name, f->expected ? f->expected : expected_phrase[f->type], v);
     if (!f->ranged)
         return 0;
+    /* A number beyond a double (1e400) is out of every range, on the side of its sign; it must not pass as
+     * the 0 an unread value would leave. */
     double x = 0;
-    cm_json_double(&c->d, v, &x);
+    if (cm_json_double(&c->d, v, &x) != 0)
+        x = c->d.src[c->d.tok[v].start] == '-' ? -HUGE_VAL : HUGE_VAL;
     if (x < f->min)
         return out_of_range(c, f, v, false);
     if (x > f->max)
@@ -264,4 +267,39 @@ int mp_oa_scan(mp_oa_ctx_t *c, const mp_oa_field_t *fields, size_t nfields, mp_o
             c->slot[f->slot] = v;
     }
     return 0;
+}
+
+int mp_oa_check_name(mp_oa_ctx_t *c, uint32_t name, const char *param)
+{
+    cm_str_t s = cm_json_raw(&c->d, name);
+    if (s.n > 64)
+        return mp_oa_invalid(c, param, "string_above_max_length",
+                             "Invalid '%s': string too long. Expected a string with maximum length 64, but got a "
+                             "string with length %zu instead.",
+                             param, s.n);
+    if (s.n == 0)
+        return mp_oa_invalid(c, param, "empty_string",
+                             "Invalid '%s': empty string. Expected a string with minimum length 1, but got an empty "
+                             "string instead.",
+                             param);
+    for (size_t i = 0; i < s.n; i++) {
+        char ch = s.p[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+              ch == '-'))
+            return mp_oa_invalid(c, param, "invalid_value",
+                                 "Invalid '%s': string does not match pattern. Expected a string that matches the "
+                                 "pattern '^[a-zA-Z0-9_-]+$'.",
+                                 param);
+    }
+    return 0;
+}
+
+/* The conversation and the schema, not the whole body: the same request gets the same value streamed or
+ * not, and another conversation another value. */
+uint64_t mp_oa_content_seed(const mp_oa_ctx_t *c, uint32_t schema)
+{
+    uint32_t convo = c->slot[MP_OA_S_MESSAGES] ? c->slot[MP_OA_S_MESSAGES] : c->slot[MP_OA_S_INPUT];
+    cm_str_t said = convo ? mp_oa_json_text(&c->d, convo) : (cm_str_t){"", 0};
+    cm_str_t s = schema ? mp_oa_json_text(&c->d, schema) : (cm_str_t){"", 0};
+    return cm_hash64(said.p, said.n, cm_hash64(s.p, s.n, 0x7001a125u));
 }

@@ -37,6 +37,15 @@ typedef enum mp_oa_slot {
     MP_OA_S_METADATA,
     MP_OA_S_PARALLEL_TOOL_CALLS,
     MP_OA_S_STOP,
+    MP_OA_S_RESPONSE_FORMAT,
+    MP_OA_S_TEXT,
+    MP_OA_S_PREVIOUS_RESPONSE_ID,
+    MP_OA_S_STORE,
+    MP_OA_S_USER,
+    MP_OA_S_SERVICE_TIER,
+    MP_OA_S_LOGPROBS,
+    MP_OA_S_TOP_LOGPROBS,
+    MP_OA_S_INCLUDE,
     MP_OA_S__COUNT,
 } mp_oa_slot_t;
 
@@ -121,6 +130,14 @@ int mp_oa_want_model(mp_oa_ctx_t *c, uint32_t m);
 
 /* Checks that t is of the given type (MP_OA_STRING...), else fails with the type error for param. */
 int mp_oa_want(mp_oa_ctx_t *c, uint32_t t, mp_oa_type_t type, const char *param);
+/* A function or schema name (string token name): OpenAI requires ^[a-zA-Z0-9_-]+$, at most 64 characters;
+ * fails with its string_above_max_length / empty_string / invalid_value error for param. */
+int mp_oa_check_name(mp_oa_ctx_t *c, uint32_t name, const char *param);
+
+/* Seed of a generated value (tool arguments, structured output): a hash of the conversation (messages or
+ * input) and of the schema token (0 when none). */
+uint64_t mp_oa_content_seed(const mp_oa_ctx_t *c, uint32_t schema);
+
 /* Checks that t is a string among values (NULL-terminated) and returns its index, else -1 with the
  * invalid_value (or invalid_type) error for param. */
 int mp_oa_enum(mp_oa_ctx_t *c, uint32_t t, const char *const *values, const char *param);

@@ -108,7 +108,32 @@ static int chat_content(mp_oa_ctx_t *c, uint32_t msg, int role, uint32_t i, size
     }
 }
 
-static int chat_message(mp_oa_ctx_t *c, uint32_t msg, uint32_t i, uint32_t *tokens)
+/* Where the conversation stands while messages are read: whether tool results may follow (an assistant
+ * turn with tool_calls came before them), and the role of the last message. */
+typedef struct turn {
+    bool calls_open;
+    int last_role;
+} turn_t;
+
+/* A tool message answers a call: OpenAI refuses one that follows no assistant message with tool_calls
+ * (other tool messages may sit in between, one per parallel call). */
+static int tool_order(mp_oa_ctx_t *c, uint32_t msg, int role, uint32_t i, turn_t *turn)
+{
+    if (role == ROLE_TOOL && !turn->calls_open) {
+        char p[64];
+        mp_oa_path(p, sizeof(p), "messages.[%u].role", i); /* sic: OpenAI's param for this error */
+        return mp_oa_invalid(c, p, NULL,
+                             "Invalid parameter: messages with role 'tool' must be a response to a preceeding message "
+                             "with 'tool_calls'.");
+    }
+    uint32_t calls = role == ROLE_ASSISTANT ? cm_json_get(&c->d, msg, "tool_calls") : 0;
+    if (role != ROLE_TOOL)
+        turn->calls_open = calls != 0 && cm_json_type(&c->d, calls) == CM_JSON_ARRAY && c->d.tok[calls].count > 0;
+    turn->last_role = role;
+    return 0;
+}
+
+static int chat_message(mp_oa_ctx_t *c, uint32_t msg, uint32_t i, uint32_t *tokens, turn_t *turn)
 {
     char path[64], p[128];
     mp_oa_path(path, sizeof(path), "messages[%u]", i);
@@ -129,6 +154,8 @@ static int chat_message(mp_oa_ctx_t *c, uint32_t msg, uint32_t i, uint32_t *toke
         return -1;
     if (role == ROLE_FUNCTION && want_string(c, msg, "name", path, NULL) != 0)
         return -1;
+    if (tool_order(c, msg, role, i, turn) != 0)
+        return -1;
     if (role == ROLE_USER && text != 0)
         c->req->echo = cm_json_raw(&c->d, text);
     *tokens += mp_estimate_tokens(bytes) + 3;
@@ -140,10 +167,12 @@ int mp_oa_chat_messages(mp_oa_ctx_t *c, uint32_t messages)
     if (c->d.tok[messages].count == 0)
         return mp_oa_empty_array(c, "messages");
     uint32_t tokens = 3, i = 0;
+    turn_t turn = {false, -1};
     for (uint32_t m = cm_json_first(&c->d, messages); m != 0; m = cm_json_next(&c->d, m), i++)
-        if (chat_message(c, m, i, &tokens) != 0)
+        if (chat_message(c, m, i, &tokens, &turn) != 0)
             return -1;
     c->req->prompt_tokens = tokens;
+    c->req->after_tool_result = turn.last_role == ROLE_TOOL || turn.last_role == ROLE_FUNCTION;
     return 0;
 }
 
@@ -239,10 +268,14 @@ int mp_oa_responses_input(mp_oa_ctx_t *c, uint32_t input, uint32_t instr)
             c->req->echo = cm_json_raw(&c->d, input);
             tokens += mp_estimate_tokens(c->d.tok[input].len) + 3;
         } else if (type == CM_JSON_ARRAY) {
-            uint32_t i = 0;
+            uint32_t i = 0, last = 0;
             for (uint32_t it = cm_json_first(&c->d, input); it != 0; it = cm_json_next(&c->d, it), i++)
                 if (input_item(c, it, i, &tokens) != 0)
                     return -1;
+                else
+                    last = it;
+            uint32_t kind = last ? cm_json_get(&c->d, last, "type") : 0;
+            c->req->after_tool_result = kind != 0 && mp_oa_is(&c->d, kind, "function_call_output");
         } else {
             return mp_oa_bad_type(c, "input", "one of a string or array of input items", input);
         }

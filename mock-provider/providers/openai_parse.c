@@ -17,10 +17,10 @@ static const mp_oa_field_t chat_fields[] = {
     F("function_call", MP_OA_ANY, MP_OA_S_NONE, false, 0, 0, NULL),
     F("functions", MP_OA_ARRAY, MP_OA_S_NONE, false, 0, 0, NULL),
     F("logit_bias", MP_OA_OBJECT, MP_OA_S_NONE, false, 0, 0, NULL),
-    F("logprobs", MP_OA_BOOL, MP_OA_S_NONE, false, 0, 0, NULL),
+    F("logprobs", MP_OA_BOOL, MP_OA_S_LOGPROBS, false, 0, 0, NULL),
     F("max_completion_tokens", MP_OA_INT, MP_OA_S_MAX_COMPLETION_TOKENS, true, 1, INF, NULL),
     F("max_tokens", MP_OA_INT, MP_OA_S_MAX_TOKENS, true, 1, INF, NULL),
-    F("metadata", MP_OA_OBJECT, MP_OA_S_NONE, false, 0, 0, NULL),
+    F("metadata", MP_OA_OBJECT, MP_OA_S_METADATA, false, 0, 0, NULL),
     F("modalities", MP_OA_ARRAY, MP_OA_S_NONE, false, 0, 0, NULL),
     F("n", MP_OA_INT, MP_OA_S_N, true, 1, MP_MAX_CHOICES, NULL),
     F("parallel_tool_calls", MP_OA_BOOL, MP_OA_S_PARALLEL_TOOL_CALLS, false, 0, 0, NULL),
@@ -28,20 +28,20 @@ static const mp_oa_field_t chat_fields[] = {
     F("presence_penalty", MP_OA_NUMBER, MP_OA_S_NONE, true, -2, 2, NULL),
     F("prompt_cache_key", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
     F("reasoning_effort", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
-    F("response_format", MP_OA_OBJECT, MP_OA_S_NONE, false, 0, 0, NULL),
+    F("response_format", MP_OA_OBJECT, MP_OA_S_RESPONSE_FORMAT, false, 0, 0, NULL),
     F("safety_identifier", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
     F("seed", MP_OA_INT, MP_OA_S_NONE, false, 0, 0, NULL),
-    F("service_tier", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
+    F("service_tier", MP_OA_STRING, MP_OA_S_SERVICE_TIER, false, 0, 0, NULL),
     F("stop", MP_OA_ANY, MP_OA_S_STOP, false, 0, 0, NULL),
-    F("store", MP_OA_BOOL, MP_OA_S_NONE, false, 0, 0, NULL),
+    F("store", MP_OA_BOOL, MP_OA_S_STORE, false, 0, 0, NULL),
     F("stream", MP_OA_BOOL, MP_OA_S_STREAM, false, 0, 0, NULL),
     F("stream_options", MP_OA_OBJECT, MP_OA_S_STREAM_OPTIONS, false, 0, 0, NULL),
     F("temperature", MP_OA_NUMBER, MP_OA_S_TEMPERATURE, true, 0, 2, NULL),
     F("tool_choice", MP_OA_ANY, MP_OA_S_TOOL_CHOICE, false, 0, 0, NULL),
     F("tools", MP_OA_ARRAY, MP_OA_S_TOOLS, false, 0, 0, NULL),
-    F("top_logprobs", MP_OA_INT, MP_OA_S_NONE, true, 0, 20, NULL),
+    F("top_logprobs", MP_OA_INT, MP_OA_S_TOP_LOGPROBS, true, 0, 20, NULL),
     F("top_p", MP_OA_NUMBER, MP_OA_S_TOP_P, true, 0, 1, NULL),
-    F("user", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
+    F("user", MP_OA_STRING, MP_OA_S_USER, false, 0, 0, NULL),
     F("verbosity", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
     F("web_search_options", MP_OA_OBJECT, MP_OA_S_NONE, false, 0, 0, NULL),
 };
@@ -65,14 +65,14 @@ static const mp_oa_field_t completions_fields[] = {
     F("suffix", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
     F("temperature", MP_OA_NUMBER, MP_OA_S_TEMPERATURE, true, 0, 2, NULL),
     F("top_p", MP_OA_NUMBER, MP_OA_S_TOP_P, true, 0, 1, NULL),
-    F("user", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
+    F("user", MP_OA_STRING, MP_OA_S_USER, false, 0, 0, NULL),
 };
 
 /* The Responses API enforces max_output_tokens >= 16. */
 static const mp_oa_field_t responses_fields[] = {
     F("background", MP_OA_BOOL, MP_OA_S_NONE, false, 0, 0, NULL),
     F("conversation", MP_OA_ANY, MP_OA_S_NONE, false, 0, 0, NULL),
-    F("include", MP_OA_ARRAY, MP_OA_S_NONE, false, 0, 0, NULL),
+    F("include", MP_OA_ARRAY, MP_OA_S_INCLUDE, false, 0, 0, NULL),
     F("input", MP_OA_ANY, MP_OA_S_INPUT, false, 0, 0, NULL),
     F("instructions", MP_OA_ANY, MP_OA_S_INSTRUCTIONS, false, 0, 0, NULL),
     F("max_output_tokens", MP_OA_INT, MP_OA_S_MAX_OUTPUT_TOKENS, true, 16, INF, NULL),
@@ -80,23 +80,23 @@ static const mp_oa_field_t responses_fields[] = {
     F("metadata", MP_OA_OBJECT, MP_OA_S_METADATA, false, 0, 0, NULL),
     F("model", MP_OA_STRING, MP_OA_S_MODEL, false, 0, 0, NULL),
     F("parallel_tool_calls", MP_OA_BOOL, MP_OA_S_PARALLEL_TOOL_CALLS, false, 0, 0, NULL),
-    F("previous_response_id", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
+    F("previous_response_id", MP_OA_STRING, MP_OA_S_PREVIOUS_RESPONSE_ID, false, 0, 0, NULL),
     F("prompt", MP_OA_OBJECT, MP_OA_S_NONE, false, 0, 0, NULL),
     F("prompt_cache_key", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
     F("reasoning", MP_OA_OBJECT, MP_OA_S_NONE, false, 0, 0, NULL),
     F("safety_identifier", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
-    F("service_tier", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
-    F("store", MP_OA_BOOL, MP_OA_S_NONE, false, 0, 0, NULL),
+    F("service_tier", MP_OA_STRING, MP_OA_S_SERVICE_TIER, false, 0, 0, NULL),
+    F("store", MP_OA_BOOL, MP_OA_S_STORE, false, 0, 0, NULL),
     F("stream", MP_OA_BOOL, MP_OA_S_STREAM, false, 0, 0, NULL),
     F("stream_options", MP_OA_OBJECT, MP_OA_S_NONE, false, 0, 0, NULL),
     F("temperature", MP_OA_NUMBER, MP_OA_S_TEMPERATURE, true, 0, 2, NULL),
-    F("text", MP_OA_OBJECT, MP_OA_S_NONE, false, 0, 0, NULL),
+    F("text", MP_OA_OBJECT, MP_OA_S_TEXT, false, 0, 0, NULL),
     F("tool_choice", MP_OA_ANY, MP_OA_S_TOOL_CHOICE, false, 0, 0, NULL),
     F("tools", MP_OA_ARRAY, MP_OA_S_TOOLS, false, 0, 0, NULL),
-    F("top_logprobs", MP_OA_INT, MP_OA_S_NONE, true, 0, 20, NULL),
+    F("top_logprobs", MP_OA_INT, MP_OA_S_TOP_LOGPROBS, true, 0, 20, NULL),
     F("top_p", MP_OA_NUMBER, MP_OA_S_TOP_P, true, 0, 1, NULL),
     F("truncation", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
-    F("user", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
+    F("user", MP_OA_STRING, MP_OA_S_USER, false, 0, 0, NULL),
 };
 
 #define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
@@ -178,6 +178,69 @@ static int sampling_fields(mp_oa_ctx_t *c)
     return stream_fields(c) != 0 ? -1 : stop_field(c);
 }
 
+/* metadata: at most 16 pairs, keys up to 64 characters, string values up to 512 (OpenAI's documented limits;
+ * the wording follows its other length errors). */
+#define MP_OA_MAX_METADATA_PAIRS 16
+#define MP_OA_MAX_METADATA_KEY 64
+#define MP_OA_MAX_METADATA_VALUE 512
+
+/* Characters of a string token (its decoded UTF-8), or limit + 1 once it is surely longer than limit. */
+static size_t chars_of(const cm_json_doc_t *d, uint32_t t, size_t limit)
+{
+    char buf[4 * MP_OA_MAX_METADATA_VALUE + 8];
+    size_t n = cm_json_unescape(d, t, buf, sizeof(buf)), chars = 0;
+    if (n >= sizeof(buf))
+        return limit + 1;
+    for (size_t i = 0; i < n; i++)
+        chars += ((unsigned char)buf[i] & 0xc0) != 0x80;
+    return chars;
+}
+
+static int metadata(mp_oa_ctx_t *c)
+{
+    uint32_t m = c->slot[MP_OA_S_METADATA];
+    if (m == 0)
+        return 0;
+    if (c->d.tok[m].count > MP_OA_MAX_METADATA_PAIRS)
+        return mp_oa_invalid(c, "metadata", "object_above_max_properties",
+                             "Invalid 'metadata': too many properties. Expected an object with at most %d properties, "
+                             "but got an object with %u properties instead.",
+                             MP_OA_MAX_METADATA_PAIRS, c->d.tok[m].count);
+    for (uint32_t k = cm_json_first(&c->d, m); k != 0; k = cm_json_next(&c->d, k + 1)) {
+        char name[80], p[96];
+        cm_json_unescape(&c->d, k, name, sizeof(name));
+        mp_oa_trim_utf8(name);
+        mp_oa_path(p, sizeof(p), "metadata.%s", name);
+        size_t n = chars_of(&c->d, k, MP_OA_MAX_METADATA_KEY);
+        if (n > MP_OA_MAX_METADATA_KEY)
+            return mp_oa_invalid(c, "metadata", "string_above_max_length",
+                                 "Invalid 'metadata': key too long. Expected a key with maximum length %d, but got a "
+                                 "key with length %zu instead.",
+                                 MP_OA_MAX_METADATA_KEY, n);
+        if (mp_oa_want(c, k + 1, MP_OA_STRING, p) != 0)
+            return -1;
+        if ((n = chars_of(&c->d, k + 1, MP_OA_MAX_METADATA_VALUE)) > MP_OA_MAX_METADATA_VALUE)
+            return mp_oa_invalid(c, p, "string_above_max_length",
+                                 "Invalid '%s': string too long. Expected a string with maximum length %d, but got a "
+                                 "string with length %zu instead.",
+                                 p, MP_OA_MAX_METADATA_VALUE, n);
+    }
+    return 0;
+}
+
+/* logprobs: true, and top_logprobs (0..20, checked by the scan) only with it, as OpenAI requires. */
+static int logprobs_fields(mp_oa_ctx_t *c)
+{
+    c->req->logprobs = slot_true(c, MP_OA_S_LOGPROBS);
+    if (c->slot[MP_OA_S_TOP_LOGPROBS] == 0)
+        return 0;
+    if (!c->req->logprobs)
+        return mp_oa_invalid(c, "top_logprobs", NULL,
+                             "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.");
+    c->req->top_logprobs = (uint8_t)slot_int(c, MP_OA_S_TOP_LOGPROBS, 0);
+    return 0;
+}
+
 static int parse_chat(mp_oa_ctx_t *c)
 {
     if (mp_oa_scan(c, chat_fields, NFIELDS(chat_fields), MP_OA_UNRECOGNIZED) != 0 || want_model(c) != 0)
@@ -185,9 +248,11 @@ static int parse_chat(mp_oa_ctx_t *c)
     uint32_t messages = c->slot[MP_OA_S_MESSAGES];
     if (messages == 0)
         return mp_oa_missing(c, "messages");
-    if (mp_oa_chat_messages(c, messages) != 0 || sampling_fields(c) != 0)
+    if (mp_oa_chat_messages(c, messages) != 0 || sampling_fields(c) != 0 || metadata(c) != 0 || logprobs_fields(c) != 0)
         return -1;
-    return mp_oa_tools(c, c->slot[MP_OA_S_TOOLS], c->slot[MP_OA_S_TOOL_CHOICE], true);
+    if (mp_oa_tools(c, c->slot[MP_OA_S_TOOLS], c->slot[MP_OA_S_TOOL_CHOICE], true) != 0)
+        return -1;
+    return mp_oa_response_format(c, c->slot[MP_OA_S_RESPONSE_FORMAT]);
 }
 
 /* ---- completions ---------------------------------------------------------------------------------- */
@@ -264,6 +329,43 @@ static int parse_completions(mp_oa_ctx_t *c)
 
 /* ---- responses ------------------------------------------------------------------------------------ */
 
+/* include: strings; "message.output_text.logprobs" asks for logprobs (top_logprobs alternatives each), the
+ * other documented values are accepted and have nothing to add here. */
+static int responses_include(mp_oa_ctx_t *c)
+{
+    uint32_t inc = c->slot[MP_OA_S_INCLUDE], i = 0;
+    for (uint32_t e = inc ? cm_json_first(&c->d, inc) : 0; e != 0; e = cm_json_next(&c->d, e), i++) {
+        char p[32];
+        mp_oa_path(p, sizeof(p), "include[%u]", i);
+        if (mp_oa_want(c, e, MP_OA_STRING, p) != 0)
+            return -1;
+        if (mp_oa_is(&c->d, e, "message.output_text.logprobs"))
+            c->req->logprobs = true;
+    }
+    c->req->top_logprobs = (uint8_t)slot_int(c, MP_OA_S_TOP_LOGPROBS, 0);
+    return 0;
+}
+
+/* What the Response object echoes: previous_response_id, store, user, and the service tier used ("auto"
+ * runs on "default", as upstream reports it). */
+static int responses_echo(mp_oa_ctx_t *c)
+{
+    static const char *const tiers[] = {"auto", "default", "flex", "scale", "priority", NULL};
+    mp_request_t *r = c->req;
+    r->store = c->slot[MP_OA_S_STORE] == 0 || slot_true(c, MP_OA_S_STORE);
+    if (c->slot[MP_OA_S_PREVIOUS_RESPONSE_ID] != 0)
+        r->previous_response_id_json = mp_oa_json_text(&c->d, c->slot[MP_OA_S_PREVIOUS_RESPONSE_ID]);
+    if (c->slot[MP_OA_S_USER] != 0)
+        r->user_json = mp_oa_json_text(&c->d, c->slot[MP_OA_S_USER]);
+    uint32_t t = c->slot[MP_OA_S_SERVICE_TIER];
+    int tier = t != 0 ? mp_oa_enum(c, t, tiers, "service_tier") : 0;
+    if (tier < 0)
+        return -1;
+    if (tier > 0)
+        r->service_tier_json = mp_oa_json_text(&c->d, t);
+    return 0;
+}
+
 static int parse_responses(mp_oa_ctx_t *c)
 {
     if (mp_oa_scan(c, responses_fields, NFIELDS(responses_fields), MP_OA_UNKNOWN_PARAMETER) != 0 || want_model(c) != 0)
@@ -277,9 +379,13 @@ static int parse_responses(mp_oa_ctx_t *c)
     r->stream = slot_true(c, MP_OA_S_STREAM);
     if (c->slot[MP_OA_S_PARALLEL_TOOL_CALLS] != 0)
         r->parallel_tool_calls = slot_true(c, MP_OA_S_PARALLEL_TOOL_CALLS);
+    if (metadata(c) != 0 || responses_echo(c) != 0 || responses_include(c) != 0)
+        return -1;
     if (c->slot[MP_OA_S_METADATA] != 0)
         r->metadata_json = cm_json_raw(&c->d, c->slot[MP_OA_S_METADATA]);
-    return mp_oa_tools(c, c->slot[MP_OA_S_TOOLS], c->slot[MP_OA_S_TOOL_CHOICE], false);
+    if (mp_oa_tools(c, c->slot[MP_OA_S_TOOLS], c->slot[MP_OA_S_TOOL_CHOICE], false) != 0)
+        return -1;
+    return mp_oa_text_format(c, c->slot[MP_OA_S_TEXT]);
 }
 
 /* ---- entry ---------------------------------------------------------------------------------------- */
@@ -294,6 +400,7 @@ int mp_openai_parse(mp_api_t api, const char *body, size_t len, cm_json_toks_t *
     req->temperature = 1.0;
     req->top_p = 1.0;
     req->parallel_tool_calls = true;
+    req->store = true;
     if (api == MP_API_MODELS)
         return 0; /* GET: no body to read */
     mp_oa_ctx_t c = {.a = a, .req = req, .err = err};

@@ -98,7 +98,12 @@ static void chat_body(mp_exchange_t *x, cm_buf_t *out)
         mp_put_uint(out, c);
         MP_PUT_LIT(out, ",\"message\":");
         put_message(x, c, out);
-        MP_PUT_LIT(out, ",\"logprobs\":null,\"finish_reason\":");
+        MP_PUT_LIT(out, ",\"logprobs\":");
+        if (x->req->logprobs)
+            mp_oa_put_choice_logprobs(x, c, out);
+        else
+            MP_PUT_LIT(out, "null");
+        MP_PUT_LIT(out, ",\"finish_reason\":");
         put_finish(out, x->finish[c]);
         cm_buf_putc(out, '}');
     }
@@ -120,10 +125,19 @@ static void chat_chunk_open(const mp_exchange_t *x, uint32_t c, cm_buf_t *out)
 }
 
 /* Closes the choice (logprobs, finish_reason) and the chunk; usage is null on every chunk when the client
- * asked for include_usage, as OpenAI does. */
-static void chunk_close(const mp_exchange_t *x, cm_buf_t *out, const char *finish)
+ * asked for include_usage, as OpenAI does. With logprobs, every chunk carries {"content":[...]}: the entry of
+ * its token (tok, token number index of choice c), or none. */
+static void chunk_close(const mp_exchange_t *x, cm_buf_t *out, const char *finish, uint32_t c, const cm_str_t *tok,
+                        uint32_t index)
 {
-    MP_PUT_LIT(out, ",\"logprobs\":null,\"finish_reason\":");
+    if (x->req->logprobs) {
+        MP_PUT_LIT(out, ",\"logprobs\":{\"content\":[");
+        if (tok != NULL)
+            mp_oa_put_logprob_entry(x, c, index, *tok, out);
+        MP_PUT_LIT(out, "],\"refusal\":null},\"finish_reason\":");
+    } else {
+        MP_PUT_LIT(out, ",\"logprobs\":null,\"finish_reason\":");
+    }
     cm_buf_puts(out, finish);
     MP_PUT_LIT(out, "}]");
     if (x->req->include_usage)
@@ -142,7 +156,7 @@ static void chat_head(mp_exchange_t *x, cm_buf_t *out)
         } else {
             MP_PUT_LIT(out, "{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}");
         }
-        chunk_close(x, out, "null");
+        chunk_close(x, out, "null", c, NULL, 0);
     }
 }
 
@@ -160,7 +174,7 @@ static void chat_step(mp_exchange_t *x, cm_buf_t *out)
             MP_PUT_LIT(out, "{\"content\":");
         mp_put_quoted(out, tok);
         cm_buf_puts(out, tool ? "}}]}" : "}");
-        chunk_close(x, out, "null");
+        chunk_close(x, out, "null", c, tool ? NULL : &tok, x->cursor[c] - 1);
     }
 }
 
@@ -181,7 +195,7 @@ static void chat_tail(mp_exchange_t *x, cm_buf_t *out)
     for (uint32_t c = 0; c < x->n; c++) {
         chat_chunk_open(x, c, out);
         MP_PUT_LIT(out, "{}");
-        chunk_close(x, out, finish_names[x->finish[c]]);
+        chunk_close(x, out, finish_names[x->finish[c]], c, NULL, 0);
     }
     if (x->req->include_usage)
         usage_chunk(x, out, "chat.completion.chunk", true);

@@ -32,7 +32,10 @@ static void put_raw_or(cm_buf_t *out, cm_str_t raw, const char *dflt)
 
 static void put_part(const mp_exchange_t *x, cm_buf_t *out, bool done)
 {
-    MP_PUT_LIT(out, "{\"type\":\"output_text\",\"annotations\":[],\"logprobs\":[],\"text\":");
+    MP_PUT_LIT(out, "{\"type\":\"output_text\",\"annotations\":[],\"logprobs\":[");
+    if (done && x->req->logprobs)
+        mp_oa_put_logprob_entries(x, 0, out);
+    MP_PUT_LIT(out, "],\"text\":");
     mp_put_quoted(out, done ? text_of(x) : (cm_str_t){"", 0});
     cm_buf_putc(out, '}');
 }
@@ -122,22 +125,33 @@ static void put_response(const mp_exchange_t *x, cm_buf_t *out, bool done)
         put_item(x, out, true);
     MP_PUT_LIT(out, "],\"parallel_tool_calls\":");
     cm_buf_puts(out, r->parallel_tool_calls ? "true" : "false");
-    MP_PUT_LIT(out, ",\"previous_response_id\":null,\"prompt_cache_key\":null,"
-                    "\"reasoning\":{\"effort\":null,\"summary\":null},\"safety_identifier\":null,"
-                    "\"service_tier\":\"default\",\"store\":true,\"temperature\":");
+    MP_PUT_LIT(out, ",\"previous_response_id\":");
+    put_raw_or(out, r->previous_response_id_json, "null");
+    MP_PUT_LIT(out, ",\"prompt_cache_key\":null,\"reasoning\":{\"effort\":null,\"summary\":null},"
+                    "\"safety_identifier\":null,\"service_tier\":");
+    put_raw_or(out, r->service_tier_json, "\"default\"");
+    MP_PUT_LIT(out, ",\"store\":");
+    cm_buf_puts(out, r->store ? "true" : "false");
+    MP_PUT_LIT(out, ",\"temperature\":");
     mp_put_double(out, r->temperature);
-    MP_PUT_LIT(out, ",\"text\":{\"format\":{\"type\":\"text\"},\"verbosity\":\"medium\"},\"tool_choice\":");
+    MP_PUT_LIT(out, ",\"text\":{\"format\":");
+    put_raw_or(out, r->text_format_json, "{\"type\":\"text\"}");
+    MP_PUT_LIT(out, ",\"verbosity\":\"medium\"},\"tool_choice\":");
     put_raw_or(out, r->tool_choice_json, "\"auto\"");
     MP_PUT_LIT(out, ",\"tools\":");
     put_raw_or(out, r->tools_json, "[]");
-    MP_PUT_LIT(out, ",\"top_logprobs\":0,\"top_p\":");
+    MP_PUT_LIT(out, ",\"top_logprobs\":");
+    mp_put_uint(out, r->top_logprobs);
+    MP_PUT_LIT(out, ",\"top_p\":");
     mp_put_double(out, r->top_p);
     MP_PUT_LIT(out, ",\"truncation\":\"disabled\",\"usage\":");
     if (done)
         put_usage(x, out);
     else
         MP_PUT_LIT(out, "null");
-    MP_PUT_LIT(out, ",\"user\":null,\"metadata\":");
+    MP_PUT_LIT(out, ",\"user\":");
+    put_raw_or(out, r->user_json, "null");
+    MP_PUT_LIT(out, ",\"metadata\":");
     put_raw_or(out, r->metadata_json, "{}");
     cm_buf_putc(out, '}');
 }
@@ -219,8 +233,12 @@ void mp_oa_responses_step(mp_exchange_t *x, cm_buf_t *out)
     put_item_ref(x, out, !tool);
     MP_PUT_LIT(out, ",\"delta\":");
     mp_put_quoted(out, tok);
-    if (!tool)
-        MP_PUT_LIT(out, ",\"logprobs\":[]");
+    if (!tool) {
+        MP_PUT_LIT(out, ",\"logprobs\":[");
+        if (x->req->logprobs)
+            mp_oa_put_logprob_entry(x, 0, x->cursor[0] - 1, tok, out);
+        cm_buf_putc(out, ']');
+    }
     event_close(out);
 }
 
@@ -230,7 +248,10 @@ static void text_done(mp_exchange_t *x, cm_buf_t *out)
     put_item_ref(x, out, true);
     MP_PUT_LIT(out, ",\"text\":");
     mp_put_quoted(out, text_of(x));
-    MP_PUT_LIT(out, ",\"logprobs\":[]");
+    MP_PUT_LIT(out, ",\"logprobs\":[");
+    if (x->req->logprobs)
+        mp_oa_put_logprob_entries(x, 0, out);
+    cm_buf_putc(out, ']');
     event_close(out);
     part_event(x, out, "response.content_part.done", true);
 }

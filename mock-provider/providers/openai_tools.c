@@ -19,30 +19,21 @@ static uint32_t function_of(const cm_json_doc_t *d, uint32_t tool, bool nested)
     return nested ? cm_json_get(d, tool, "function") : tool;
 }
 
-/* OpenAI requires ^[a-zA-Z0-9_-]+$, at most 64 characters. */
-static int check_name(mp_oa_ctx_t *c, uint32_t name, const char *param)
+/* strict: true puts the parameters under structured output's rules (openai_format.c). */
+static int check_strict(mp_oa_ctx_t *c, uint32_t fn, uint32_t name, uint32_t params, const char *param)
 {
-    cm_str_t s = cm_json_raw(&c->d, name);
-    if (s.n > 64)
-        return mp_oa_invalid(c, param, "string_above_max_length",
-                             "Invalid '%s': string too long. Expected a string with maximum length 64, but got a "
-                             "string with length %zu instead.",
-                             param, s.n);
-    if (s.n == 0)
-        return mp_oa_invalid(c, param, "empty_string",
-                             "Invalid '%s': empty string. Expected a string with minimum length 1, but got an empty "
-                             "string instead.",
-                             param);
-    for (size_t i = 0; i < s.n; i++) {
-        char ch = s.p[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
-              ch == '-'))
-            return mp_oa_invalid(c, param, "invalid_value",
-                                 "Invalid '%s': string does not match pattern. Expected a string that matches the "
-                                 "pattern '^[a-zA-Z0-9_-]+$'.",
-                                 param);
-    }
-    return 0;
+    uint32_t strict = cm_json_get(&c->d, fn, "strict");
+    char why[256], fname[72], p[128];
+    mp_oa_path(p, sizeof(p), "%.*s.strict", (int)(strlen(param) - strlen(".parameters")), param);
+    if (strict == 0 || cm_json_type(&c->d, strict) == CM_JSON_NULL)
+        return 0;
+    if (mp_oa_want(c, strict, MP_OA_BOOL, p) != 0)
+        return -1;
+    if (cm_json_type(&c->d, strict) != CM_JSON_TRUE || params == 0 || cm_json_type(&c->d, params) == CM_JSON_NULL ||
+        mp_oa_strict_schema(&c->d, params, why, sizeof(why)) == 0)
+        return 0;
+    cm_json_unescape(&c->d, name, fname, sizeof(fname));
+    return mp_oa_invalid(c, param, "invalid_function_parameters", "Invalid schema for function '%s': %s", fname, why);
 }
 
 static int check_function(mp_oa_ctx_t *c, uint32_t fn, const char *path)
@@ -52,13 +43,13 @@ static int check_function(mp_oa_ctx_t *c, uint32_t fn, const char *path)
     uint32_t name = cm_json_get(&c->d, fn, "name");
     if (name == 0)
         return mp_oa_missing(c, p);
-    if (mp_oa_want(c, name, MP_OA_STRING, p) != 0 || check_name(c, name, p) != 0)
+    if (mp_oa_want(c, name, MP_OA_STRING, p) != 0 || mp_oa_check_name(c, name, p) != 0)
         return -1;
     uint32_t params = cm_json_get(&c->d, fn, "parameters");
     mp_oa_path(p, sizeof(p), "%s.parameters", path);
     if (params != 0 && cm_json_type(&c->d, params) != CM_JSON_NULL && mp_oa_want(c, params, MP_OA_OBJECT, p) != 0)
         return -1;
-    return 0;
+    return check_strict(c, fn, name, params, p);
 }
 
 /* Chat accepts only function and custom tools; the Responses API also has built-in tools (web_search,
@@ -176,7 +167,8 @@ static int select_tool(mp_oa_ctx_t *c, uint32_t tools, uint32_t tool, bool neste
     uint32_t params = cm_json_get(&c->d, fn, "parameters");
     uint32_t name = cm_json_get(&c->d, fn, "name");
     char why[160], fname[72], param[64];
-    if (mp_tool_arguments(&c->d, params, c->a, &c->req->tool_arguments, why, sizeof(why)) != 0) {
+    uint64_t seed = mp_oa_content_seed(c, params);
+    if (mp_tool_arguments(&c->d, params, seed, c->a, &c->req->tool_arguments, why, sizeof(why)) != 0) {
         cm_json_unescape(&c->d, name, fname, sizeof(fname));
         mp_oa_trim_utf8(fname);
         mp_oa_path(param, sizeof(param), nested ? "tools[%u].function.parameters" : "tools[%u].parameters",

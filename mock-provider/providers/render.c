@@ -1,10 +1,14 @@
 #include "mock-provider/providers/render.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/json.h"
 
@@ -339,4 +343,41 @@ void mp_id_hex(char *out, size_t cap, const char *prefix, size_t nchars, cm_rng_
 void mp_id_base62_from(char *out, size_t cap, const char *prefix, size_t nchars, uint64_t key)
 {
     put_id(out, cap, prefix, nchars, base62, 62, 10, next_key, &key);
+}
+
+void mp_id_hex_from(char *out, size_t cap, const char *prefix, size_t nchars, uint64_t key)
+{
+    put_id(out, cap, prefix, nchars, "0123456789abcdef", 16, 16, next_key, &key);
+}
+
+/* ---- unique keys ---------------------------------------------------------------------------------- */
+
+static _Atomic uint64_t process_nonce, threads_seen;
+static _Thread_local uint64_t thread_base, thread_count;
+
+/* Random once per process (the first caller wins a race; every thread then reads the settled value). */
+static uint64_t nonce(void)
+{
+    uint64_t n = atomic_load_explicit(&process_nonce, memory_order_acquire);
+    if (n != 0)
+        return n;
+    uint64_t fresh = 0;
+    if (getrandom(&fresh, sizeof(fresh), GRND_NONBLOCK) != (ssize_t)sizeof(fresh)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        fresh = mp_mix64((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ ((uint64_t)getpid() << 48));
+    }
+    fresh |= 1; /* 0 means "not chosen yet" */
+    uint64_t expected = 0;
+    atomic_compare_exchange_strong(&process_nonce, &expected, fresh);
+    return atomic_load_explicit(&process_nonce, memory_order_acquire);
+}
+
+/* mp_mix64 is a bijection, so distinct (thread, count) pairs give distinct keys within a process; the
+ * process nonce makes another process's keys different too. */
+uint64_t mp_unique_key(void)
+{
+    if (thread_base == 0)
+        thread_base = (atomic_fetch_add(&threads_seen, 1) + 1) << 40;
+    return mp_mix64(nonce() ^ mp_mix64(thread_base + thread_count++));
 }

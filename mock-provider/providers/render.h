@@ -58,7 +58,13 @@ uint64_t mp_mix64(uint64_t x);
  * [0-9A-Za-z], hex lower-case hex digits. Randomness comes from the caller's generator. */
 void mp_id_base62(char *out, size_t cap, const char *prefix, size_t nchars, cm_rng_t *rng);
 void mp_id_hex(char *out, size_t cap, const char *prefix, size_t nchars, cm_rng_t *rng);
-/* The same, deterministic in key (ids derived from an exchange's seed, e.g. per-choice tool call ids). */
+/* The same, deterministic in key (ids derived from an exchange's key, e.g. per-choice tool call ids). */
 void mp_id_base62_from(char *out, size_t cap, const char *prefix, size_t nchars, uint64_t key);
+void mp_id_hex_from(char *out, size_t cap, const char *prefix, size_t nchars, uint64_t key);
+
+/* A key no other call in this process returns (up to 2^40 calls per thread), and that differs between
+ * processes (a random nonce per process): response ids never repeat across CI runs, while content stays
+ * seeded. Thread-safe; no lock, one atomic read per call. */
+uint64_t mp_unique_key(void);
 
 #endif

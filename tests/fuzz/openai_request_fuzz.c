@@ -1,15 +1,15 @@
 /* tests/fuzz/openai_request_fuzz.c — the OpenAI request parser of every api on arbitrary bytes, and, for
  * whatever it accepts, the whole answer: body and stream are rendered and must be valid JSON frame by
  * frame (everything echoed from a request must stay correctly escaped). Error bodies are checked alike.
- * The first input byte picks the deployment's options (echo or pool content, tool calls), and a trailing
- * space the smallest response budget, so that both content paths, tool calls and budget refusals see
- * fuzzed text.
+ * The first input byte picks the deployment's options (echo or pool content, tool calls always or at 50%), and a
+ * trailing space the smallest response budget, so that both content paths, tool calls and budget refusals see fuzzed
+ * text.
  *
  * Sizes are checked too (issue 7: an 801-byte schema built 16.8 MB of tool arguments, a 10 KB request
- * streamed 11.6 MB): the request-controlled multipliers stay bounded (tool arguments linear in the input,
- * model names within MP_OA_MAX_MODEL_LEN), and every rendered answer stays within the bound of budget.h
- * (refused with a 400 when that is over the deployment's budget) and within a budget computed here from
- * the input size alone, independently of budget.c. */
+ * streamed 11.6 MB): the request-controlled multipliers stay bounded (tool arguments and structured output
+ * within the schema generator's MP_SCHEMA_MAX_BYTES, model names within MP_OA_MAX_MODEL_LEN), and every rendered answer
+ * stays within the bound of budget.h (refused with a 400 when that is over the deployment's budget) and within a budget
+ * computed here from the input size alone, independently of budget.c. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +20,7 @@
 #include "mock-provider/providers/budget.h"
 #include "mock-provider/providers/content.h"
 #include "mock-provider/providers/openai_check.h"
+#include "mock-provider/providers/schema_gen.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -72,6 +73,9 @@ static uint64_t input_budget(size_t size, const mp_deployment_t *dep, const mp_r
 {
     uint64_t n = x->n ? x->n : 1;
     uint64_t budget = FUZZ_BASE + (n * 5 + 8) * (uint64_t)size + n * ((uint64_t)x->steps + 3) * FUZZ_FRAME;
+    /* logprobs: per token an entry of about 1 KiB with each alternative, and the text's bytes as numbers */
+    if (req->logprobs)
+        budget += n * ((uint64_t)x->steps + 3) * FUZZ_FRAME * (1 + req->top_logprobs) + n * 12 * (uint64_t)size;
     if (req->api == MP_API_EMBEDDINGS)
         budget += (uint64_t)req->ninputs * (FUZZ_FRAME + (uint64_t)mp_embedding_dims(dep, req) * FUZZ_FLOAT);
     return budget;
@@ -116,7 +120,9 @@ static void render_one(const mp_deployment_t *dep, const mp_request_t *req, size
 static void answer(const mp_deployment_t *dep, const mp_request_t *req, size_t size, cm_rng_t *rng,
                    const cm_allocator_t *a, cm_json_toks_t *toks)
 {
-    if (req->tool_arguments != NULL && strlen(req->tool_arguments) > 2 * size + 16)
+    if (req->tool_arguments != NULL && strlen(req->tool_arguments) > MP_SCHEMA_MAX_BYTES)
+        abort();
+    if (req->structured != NULL && strlen(req->structured) > MP_SCHEMA_MAX_BYTES)
         abort();
     if (req->model.n > MP_OA_MAX_MODEL_LEN)
         abort();
@@ -142,6 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dep.output_tokens = cm_dist_fixed(opts & 4 ? 3 : 12);
     dep.content = opts & 1 ? MP_CONTENT_ECHO : MP_CONTENT_POOL;
     dep.tool_calls = (opts & 2) != 0;
+    dep.tool_auto = opts & 8 ? 0.5 : 0; /* tool_calls: {auto: 50%}: either answer, within one bound */
     dep.embedding_dimensions = 8;
     dep.max_response = size > 0 && data[size - 1] == ' ' ? MP_MIN_MAX_RESPONSE : 0; /* a trailing space: 64 KiB */
     cm_json_toks_t scratch = {0}, check = {0};

@@ -1,11 +1,18 @@
 // The official OpenAI Node SDK against mock-provider: every endpoint, stream and non-stream, errors.
 // Run by tests/integration/openai_sdk_test.sh with two api_bases: A (tool calls on, 6 tokens) and B (keys).
+// Structured output goes through the SDK's own helpers (zod schemas, .parse(), the stream runner).
 import OpenAI from 'openai';
+import { zodFunction, zodResponseFormat, zodTextFormat } from 'openai/helpers/zod';
+import { z } from 'zod';
 const [base, authBase] = process.argv.slice(2);
 const client = new OpenAI({ baseURL: base, apiKey: 'sk-test', maxRetries: 0 });
 let failures = 0;
 const ok = (cond, what) => { if (!cond) { failures++; console.log('FAIL', what); } else console.log('ok  ', what); };
 
+async function expectError(fn, cls, what, check) {
+  try { await fn(); ok(false, what + ' (no error)'); }
+  catch (e) { ok(e instanceof cls && (!check || check(e)), `${what}: ${e.status} ${e.code} ${e.param} "${e.message}"`); }
+}
 const chat = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello there' }], n: 2, max_tokens: 4 });
 ok(chat.object === 'chat.completion' && chat.choices.length === 2 && chat.choices[1].finish_reason === 'length', 'chat non-stream n=2 length');
 ok(chat.usage.total_tokens === chat.usage.prompt_tokens + chat.usage.completion_tokens && chat.usage.completion_tokens === 8, 'chat usage');
@@ -26,11 +33,12 @@ ok(typeof final.choices[0].message.content === 'string' && final.choices[0].fini
 const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } }, required: ['city', 'days'] } } }];
 const tc = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'weather?' }], tools, tool_choice: 'required' });
 const call = tc.choices[0].message.tool_calls?.[0];
-ok(tc.choices[0].finish_reason === 'tool_calls' && call && JSON.parse(call.function.arguments).city === 'example', 'tool call non-stream ' + call?.function.arguments);
+const targs = call && JSON.parse(call.function.arguments);
+ok(tc.choices[0].finish_reason === 'tool_calls' && typeof targs?.city === 'string' && targs.city.length > 0 && Number.isInteger(targs.days), 'tool call non-stream ' + call?.function.arguments);
 const tstream = client.chat.completions.stream({ model: 'gpt-4o', messages: [{ role: 'user', content: 'weather?' }], tools, tool_choice: 'required' });
 const tfinal = await tstream.finalChatCompletion();
 const tcall = tfinal.choices[0].message.tool_calls?.[0];
-ok(tcall && tcall.id.startsWith('call_') && JSON.parse(tcall.function.arguments).days === 1, 'tool call stream accumulated ' + tcall?.function.arguments);
+ok(tcall && tcall.id.startsWith('call_') && tcall.function.arguments === call.function.arguments, 'tool call stream accumulated ' + tcall?.function.arguments);
 
 const comp = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this', max_tokens: 3 });
 ok(comp.object === 'text_completion' && comp.choices[0].finish_reason === 'length', 'completions');
@@ -57,20 +65,89 @@ const rstream = client.responses.stream({ model: 'gpt-4o', input: 'hi' });
 const rfinal = await rstream.finalResponse();
 ok(rfinal.output_text.length > 0, 'responses stream helper finalResponse');
 const rtool = await client.responses.create({ model: 'gpt-4o', input: 'weather?', tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }], tool_choice: 'required' });
-ok(rtool.output[0].type === 'function_call' && JSON.parse(rtool.output[0].arguments).q === 'example', 'responses function_call');
+ok(rtool.output[0].type === 'function_call' && typeof JSON.parse(rtool.output[0].arguments).q === 'string', 'responses function_call ' + rtool.output[0].arguments);
 const rts = client.responses.stream({ model: 'gpt-4o', input: 'weather?', tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }], tool_choice: 'required' });
 const rtf = await rts.finalResponse();
-ok(rtf.output[0].type === 'function_call' && rtf.output[0].arguments === '{"q":"example"}', 'responses function_call stream');
+ok(rtf.output[0].type === 'function_call' && rtf.output[0].arguments === rtool.output[0].arguments, 'responses function_call stream');
+
+// Structured output: the SDK's zod helpers send strict json_schema formats; the mock's JSON must pass the
+// same zod schema (formats, bounds, patterns, nullable, nested objects, enums).
+const Person = z.object({
+  name: z.string(), email: z.string().email(), age: z.number().int().min(18).max(99),
+  tags: z.array(z.string()).min(1).max(4), nickname: z.string().nullable(), id: z.string().uuid(),
+  role: z.enum(['admin', 'user', 'guest']), address: z.object({ city: z.string(), zip: z.string().regex(/^\d{5}$/) }),
+  joined: z.string().datetime(), score: z.number().min(0).max(1),
+});
+const ask = [{ role: 'user', content: 'Describe a user' }];
+const parsed = await client.chat.completions.parse({ model: 'gpt-4o', messages: ask, response_format: zodResponseFormat(Person, 'person') });
+const pmsg = parsed.choices[0].message;
+ok(pmsg.parsed && Person.safeParse(pmsg.parsed).success && parsed.choices[0].finish_reason === 'stop', 'chat.completions.parse (zod) ' + pmsg.content);
+const rparsed = await client.responses.parse({ model: 'gpt-4o', input: 'Describe a user', text: { format: zodTextFormat(Person, 'person') } });
+ok(rparsed.output_parsed && Person.safeParse(rparsed.output_parsed).success && rparsed.text.format.name === 'person', 'responses.parse (zod) ' + rparsed.output_text);
+let partials = 0, lastPartial = null;
+const pstream = client.chat.completions.stream({ model: 'gpt-4o', messages: ask, response_format: zodResponseFormat(Person, 'person') });
+pstream.on('content.delta', ({ parsed: partial }) => { if (partial && typeof partial === 'object') { partials++; lastPartial = partial; } });
+const pfinal = await pstream.finalChatCompletion();
+ok(partials > 5 && Person.safeParse(pfinal.choices[0].message.parsed).success && pfinal.choices[0].message.content === pmsg.content, `chat stream parse: ${partials} partial objects, same JSON as non-stream`);
+const jo = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Reply in JSON' }], response_format: { type: 'json_object' } });
+const joParsed = JSON.parse(jo.choices[0].message.content);
+ok(joParsed && typeof joParsed === 'object' && !Array.isArray(joParsed), 'json_object ' + jo.choices[0].message.content);
+await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: ask, response_format: { type: 'json_object' } }), OpenAI.BadRequestError, '400 json_object without "json"', e => e.param === 'messages');
+await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: ask, response_format: { type: 'json_schema', json_schema: { name: 'p', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } } } } } }), OpenAI.BadRequestError, '400 strict schema', e => e.param === 'response_format' && /additionalProperties/.test(e.message));
+
+// Agent loops: the mock calls a tool (deployment a: tool_calls on), the runner calls the function and sends
+// its result, and the mock answers that in text, so the loop ends with final content. zodFunction makes the
+// tool strict and has the SDK parse the arguments with the zod schema.
+const Weather = z.object({ city: z.string().min(2), unit: z.enum(['celsius', 'fahrenheit']), days: z.number().int().min(1).max(7), contact: z.string().email().nullable() });
+for (const stream of [false, true]) {
+  let calls = 0, seen = null;
+  const agent = client.chat.completions.runTools({
+    model: 'gpt-4o', stream, messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+    tools: [zodFunction({ name: 'get_weather', parameters: Weather, function: (args) => { calls++; seen = args; return { temperature: 21 }; } })],
+  });
+  const finalText = await agent.finalContent();
+  ok(typeof finalText === 'string' && finalText.length > 0 && calls === 1 && Weather.safeParse(seen).success,
+     `runTools${stream ? ' (stream)' : ''} ends with final content after ${calls} call: ${JSON.stringify(seen)} -> "${finalText}"`);
+}
+const rtools = [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }];
+const step1 = await client.responses.create({ model: 'gpt-4o', input: 'look it up', tools: rtools });
+const fc = step1.output[0];
+const step2 = await client.responses.create({ model: 'gpt-4o', tools: rtools, input: [{ role: 'user', content: 'look it up' }, fc, { type: 'function_call_output', call_id: fc.call_id, output: '42' }] });
+ok(fc.type === 'function_call' && step2.output[0].type === 'message' && step2.output_text.length > 0, 'responses: function_call, then text after function_call_output');
+await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }, { role: 'tool', tool_call_id: 'call_1', content: '42' }] }), OpenAI.BadRequestError, '400 tool message without tool_calls', e => e.param === 'messages.[1].role');
+
+// logprobs: one entry per output token, tokens concatenating to the content, bytes their UTF-8; in the body
+// and in every stream chunk.
+const lpReq = { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], logprobs: true, top_logprobs: 2 };
+const lp = await client.chat.completions.create(lpReq);
+const lpc = lp.choices[0].logprobs.content;
+ok(lpc.length === lp.usage.completion_tokens && lpc.map(e => e.token).join('') === lp.choices[0].message.content &&
+   lpc.every(e => e.logprob <= 0 && e.top_logprobs.length === 2 && e.top_logprobs[0].token === e.token && Buffer.from(e.bytes).toString() === e.token),
+   `chat logprobs body (${lpc.length} tokens)`);
+let lpText = '', lpTokens = '', lpEvery = true;
+for await (const ch of await client.chat.completions.create({ ...lpReq, stream: true })) {
+  for (const c of ch.choices) {
+    if (!c.logprobs || !Array.isArray(c.logprobs.content)) lpEvery = false;
+    else lpTokens += c.logprobs.content.map(e => e.token).join('');
+    lpText += c.delta.content || '';
+  }
+}
+ok(lpEvery && lpTokens === lpText && lpText.length > 0, 'chat logprobs in every stream chunk');
+const rlp = await client.responses.create({ model: 'gpt-4o', input: 'hi', include: ['message.output_text.logprobs'], top_logprobs: 1 });
+ok(rlp.output[0].content[0].logprobs.map(e => e.token).join('') === rlp.output_text, 'responses output_text.logprobs');
+// Ids are new for every request; Responses echo what was sent.
+const idA = await client.chat.completions.create({ model: 'gpt-4o', messages: ask }), idB = await client.chat.completions.create({ model: 'gpt-4o', messages: ask });
+ok(idA.id !== idB.id, 'ids differ between requests');
+const echoed = await client.responses.create({ model: 'gpt-4o', input: 'hi', previous_response_id: r.id, store: false, metadata: { run: 'ci-1' }, service_tier: 'flex', user: 'u-1' });
+ok(echoed.previous_response_id === r.id && echoed.store === false && echoed.metadata.run === 'ci-1' && echoed.service_tier === 'flex' && echoed.user === 'u-1', 'responses echo previous_response_id, store, metadata, service_tier, user');
+await expectError(() => client.responses.create({ model: 'gpt-4o', input: 'hi', metadata: { n: 1 } }), OpenAI.BadRequestError, '400 metadata value not a string', e => e.param === 'metadata.n');
+await expectError(() => client.post('/chat/completions', { body: '{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":1e400}', headers: { 'content-type': 'application/json' } }), OpenAI.BadRequestError, '400 temperature 1e400', e => e.param === 'temperature');
 
 const models = await client.models.list();
 ok(models.data.length > 0 && models.data[0].object === 'model', 'models.list ' + models.data.map(m => m.id).join(','));
 const m = await client.models.retrieve('gpt-4o-mini');
 ok(m.id === 'gpt-4o-mini', 'models.retrieve');
 
-async function expectError(fn, cls, what, check) {
-  try { await fn(); ok(false, what + ' (no error)'); }
-  catch (e) { ok(e instanceof cls && (!check || check(e)), `${what}: ${e.status} ${e.code} ${e.param} "${e.message}"`); }
-}
 await expectError(() => client.chat.completions.create({ model: 'm', messages: 'hi' }), OpenAI.BadRequestError, '400 invalid_type', e => e.code === 'invalid_type' && e.param === 'messages');
 await expectError(() => client.chat.completions.create({ model: 'm', messages: [] }), OpenAI.BadRequestError, '400 empty_array', e => e.code === 'empty_array');
 await expectError(() => client.post('/chat/completions', { body: 'not json', headers: { 'content-type': 'application/json' } }), OpenAI.BadRequestError, '400 invalid JSON');

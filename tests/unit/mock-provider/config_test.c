@@ -141,6 +141,30 @@ static void test_defaults_without_mock_scalars(void **state)
     mp_config_free(&c);
 }
 
+/* tool_calls: true / false, or {auto: PERCENT}: the probability of a call under tool_choice auto. */
+static void test_tool_calls_auto(void **state)
+{
+    (void)state;
+    mp_config_t c;
+    cm_err_t err;
+    assert_int_equal(load("mock:\n  deployments:\n    - {name: a, tool_calls: {auto: 50%}}\n    - {name: b, "
+                          "tool_calls: true}\n    - {name: c, tool_calls: {auto: 0%}}\n",
+                          &c, &err),
+                     0);
+    assert_true(c.deps[0].tool_calls);
+    assert_true(c.deps[0].tool_auto == 0.5);
+    assert_true(c.deps[1].tool_calls);
+    assert_true(c.deps[1].tool_auto == 1.0);
+    assert_false(c.deps[2].tool_calls);
+    mp_config_free(&c);
+    expect_error("mock:\n  deployments:\n    - name: a\n      tool_calls: {auto: 150%}\n",
+                 "t.yaml:4:26: mock.deployments[0].tool_calls.auto: \"150%\": must be between 0% and 100%");
+    expect_error("mock:\n  deployments:\n    - name: a\n      tool_calls: {always: 1}\n",
+                 "t.yaml:4:20: mock.deployments[0].tool_calls: unknown key \"always\" (allowed: auto)");
+    expect_error("mock:\n  deployments:\n    - name: a\n      tool_calls: {}\n",
+                 "t.yaml:4:19: mock.deployments[0].tool_calls: expected true, false or {auto: PERCENT}");
+}
+
 /* The DESIGN.md example writes distributions inline, unquoted: the loader takes back the comma splits. */
 static void test_inline_distributions(void **state)
 {
@@ -319,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_listen_errors),
         cmocka_unit_test(test_parse_listen),
         cmocka_unit_test(test_check_name),
+        cmocka_unit_test(test_tool_calls_auto),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* Tests mock-provider/providers/content.c: exchange planning (lengths, finish reasons, ids) and token
  * production (pool words, echo, tool-call pieces). */
 #include "fixture.h"
+#include "mock-provider/providers/render.h"
 #include "mock-provider/providers/content.h"
 
 static mp_request_t chat_req(uint32_t n, int64_t max_tokens)
@@ -333,10 +334,41 @@ static void test_fingerprint(void **state)
     assert_string_not_equal(a, b);
 }
 
+/* Content comes from the seeded generator, ids do not: two exchanges drawn from one seed say the same words
+ * under different ids, and 10,000 exchanges never repeat an id. */
+static void test_ids_unique_content_seeded(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new(), *g = fx_new();
+    mp_request_t r = chat_req(1, -1);
+    begin(f, &r);
+    begin(g, &r);
+    mp_content_fill(&f->x, 0);
+    mp_content_fill(&g->x, 0);
+    assert_string_equal(f->x.text[0].data, g->x.text[0].data);
+    assert_string_not_equal(f->x.id, g->x.id);
+    char a[32], b[32];
+    mp_tool_call_id(&f->x, 0, a, sizeof(a));
+    mp_tool_call_id(&g->x, 0, b, sizeof(b));
+    assert_string_not_equal(a, b);
+    enum { N = 10000 };
+    uint64_t *keys = cm_xcalloc(N, sizeof(*keys));
+    for (int i = 0; i < N; i++)
+        keys[i] = mp_unique_key();
+    for (int i = 0; i < N; i++)
+        for (int j = i + 1; j < N; j++)
+            if (keys[i] == keys[j])
+                fail_msg("key %d repeats key %d", j, i);
+    free(keys);
+    fx_free(f);
+    fx_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lengths_and_finish),
+        cmocka_unit_test(test_ids_unique_content_seeded),
         cmocka_unit_test(test_max_tokens_caps_with_length),
         cmocka_unit_test(test_length_at_least_one_and_bounded),
         cmocka_unit_test(test_choices_clamped_and_responses_single),

@@ -46,7 +46,7 @@ static void test_chat_full(void **state)
                        "\"stream\":true,\"stream_options\":{\"include_usage\":true},\"stop\":[\"a\",\"b\"],"
                        "\"seed\":1,\"user\":\"u\",\"logit_bias\":{\"50256\":-100},\"presence_penalty\":-2,"
                        "\"response_format\":{\"type\":\"text\"},\"metadata\":{\"k\":\"v\"},\"frequency_penalty\":null,"
-                       "\"logprobs\":false,\"top_logprobs\":2,\"store\":false,\"service_tier\":\"auto\"}";
+                       "\"logprobs\":true,\"top_logprobs\":2,\"store\":false,\"service_tier\":\"auto\"}";
     assert_int_equal(fx_parse(f, MP_API_CHAT, body), 0);
     assert_int_equal(f->req.n, 3);
     assert_int_equal(f->req.max_tokens, 7); /* max_completion_tokens wins */
@@ -177,6 +177,14 @@ static void test_numeric_ranges(void **state)
         "Invalid 'max_completion_tokens': integer below minimum value. Expected a value >= 1, but got -5 instead.");
     ERR(CHAT(",\"temperature\":2.5"), "temperature", "decimal_above_max_value",
         "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 2.5 instead.");
+    /* Beyond a double: out of range, never read as 0. */
+    ERR(CHAT(",\"temperature\":1e400"), "temperature", "decimal_above_max_value",
+        "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 1e400 instead.");
+    ERR(CHAT(",\"presence_penalty\":-1e999"), "presence_penalty", "decimal_below_min_value",
+        "Invalid 'presence_penalty': decimal below minimum value. Expected a value >= -2, but got -1e999 instead.");
+    fx_expect_error(f, MP_API_RESPONSES, "{\"model\":\"m\",\"input\":\"x\",\"top_p\":1E+400}", 400, "top_p",
+                    "decimal_above_max_value",
+                    "Invalid 'top_p': decimal above maximum value. Expected a value <= 1, but got 1E+400 instead.");
     ERR(CHAT(",\"temperature\":-1"), "temperature", "decimal_below_min_value",
         "Invalid 'temperature': decimal below minimum value. Expected a value >= 0, but got -1 instead.");
     ERR(CHAT(",\"temperature\":\"hot\""), "temperature", "invalid_type",

@@ -187,7 +187,10 @@ static void test_function_call(void **state)
     assert_int_equal(strncmp(jstr(d, 0, "output.0.id"), "fc_", 3), 0);
     assert_int_equal(strncmp(jstr(d, 0, "output.0.call_id"), "call_", 5), 0);
     assert_string_equal(jstr(d, 0, "output.0.name"), "lookup");
-    assert_string_equal(jstr(d, 0, "output.0.arguments"), "{\"q\":\"example\"}");
+    char body_args[256]; /* a realistic string for q, the same streamed or not (same conversation, same schema) */
+    fx_copy(body_args, sizeof(body_args), jstr(d, 0, "output.0.arguments"));
+    assert_int_equal(strncmp(body_args, "{\"q\":\"", 6), 0);
+    assert_true(strlen(body_args) > 9);
     assert_string_equal(jstr(d, 0, "tools.0.name"), "lookup"); /* tools echoed */
     stream(f, &e);
     assert_string_equal(e.fr[2].event, "response.output_item.added");
@@ -202,7 +205,7 @@ static void test_function_call(void **state)
         cm_buf_puts(&args, jstr(&f->doc, 0, "delta"));
     }
     assert_int_equal(i - 3, f->x.tokens[0]);
-    assert_string_equal(args.data, "{\"q\":\"example\"}");
+    assert_string_equal(args.data, body_args);
     assert_string_equal(e.fr[i].event, "response.function_call_arguments.done");
     fx_read(f, e.fr[i].data, e.fr[i].len);
     assert_string_equal(jstr(&f->doc, 0, "arguments"), args.data);
@@ -253,12 +256,69 @@ static void test_request_errors(void **state)
     fx_free(f);
 }
 
+/* The Response echoes previous_response_id, store, user and the service tier; metadata is checked like the
+ * real API (at most 16 pairs, string values up to 512 characters, keys up to 64). */
+static void test_echo_and_metadata(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    fx_begin(f, MP_API_RESPONSES,
+             RESP(",\"previous_response_id\":\"resp_abc\",\"store\":false,\"user\":\"u-1\",\"service_tier\":\"flex\","
+                  "\"metadata\":{\"run\":\"ci-42\",\"caf\\u00e9\":\"\"}"));
+    f->dep.ops->render_body(&f->x, &f->out);
+    fx_read(f, f->out.data, f->out.len);
+    assert_string_equal(jstr(&f->doc, 0, "previous_response_id"), "resp_abc");
+    assert_int_equal(cm_json_type(&f->doc, jpath(&f->doc, 0, "store")), CM_JSON_FALSE);
+    assert_string_equal(jstr(&f->doc, 0, "user"), "u-1");
+    assert_string_equal(jstr(&f->doc, 0, "service_tier"), "flex");
+    assert_string_equal(jstr(&f->doc, 0, "metadata.run"), "ci-42");
+    fx_free(f);
+    f = fx_new();
+    fx_begin(f, MP_API_RESPONSES, RESP(",\"service_tier\":\"auto\""));
+    f->dep.ops->render_body(&f->x, &f->out);
+    fx_read(f, f->out.data, f->out.len);
+    assert_string_equal(jstr(&f->doc, 0, "service_tier"), "default");
+    assert_true(jnull(&f->doc, 0, "previous_response_id"));
+    assert_int_equal(cm_json_type(&f->doc, jpath(&f->doc, 0, "store")), CM_JSON_TRUE);
+    ERR(RESP(",\"metadata\":{\"k\":1}"), "metadata.k", "invalid_type",
+        "Invalid type for 'metadata.k': expected a string, but got an integer instead.");
+    ERR(RESP(",\"metadata\":{\"a\":\"1\",\"b\":\"2\",\"c\":\"3\",\"d\":\"4\",\"e\":\"5\",\"f\":\"6\",\"g\":\"7\","
+             "\"h\":\"8\",\"i\":\"9\",\"j\":\"10\",\"k\":\"11\",\"l\":\"12\",\"m\":\"13\",\"n\":\"14\",\"o\":\"15\","
+             "\"p\":\"16\",\"q\":\"17\"}"),
+        "metadata", "object_above_max_properties",
+        "Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got an object "
+        "with 17 properties instead.");
+    ERR(RESP(",\"service_tier\":\"gold\""), "service_tier", "invalid_value",
+        "Invalid value: 'gold'. Supported values are: 'auto', 'default', 'flex', 'scale', and 'priority'.");
+    char body[2048], v[600];
+    memset(v, 'x', 513);
+    v[513] = '\0';
+    snprintf(body, sizeof(body), "{\"model\":\"m\",\"input\":\"x\",\"metadata\":{\"k\":\"%s\"}}", v);
+    ERR(body, "metadata.k", "string_above_max_length",
+        "Invalid 'metadata.k': string too long. Expected a string with maximum length 512, but got a string with "
+        "length 513 instead.");
+    v[512] = '\0'; /* at the limit: served */
+    snprintf(body, sizeof(body), "{\"model\":\"m\",\"input\":\"x\",\"metadata\":{\"k\":\"%s\"}}", v);
+    assert_int_equal(fx_parse(f, MP_API_RESPONSES, body), 0);
+    memset(v, 'k', 65);
+    v[65] = '\0';
+    snprintf(body, sizeof(body), "{\"model\":\"m\",\"input\":\"x\",\"metadata\":{\"%s\":\"v\"}}", v);
+    ERR(body, "metadata", "string_above_max_length",
+        "Invalid 'metadata': key too long. Expected a key with maximum length 64, but got a key with length 65 "
+        "instead.");
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_body),           cmocka_unit_test(test_incomplete),
-        cmocka_unit_test(test_stream_events),  cmocka_unit_test(test_stream_incomplete_ends_with_incomplete),
-        cmocka_unit_test(test_function_call),  cmocka_unit_test(test_pretty_request_echo),
+        cmocka_unit_test(test_echo_and_metadata),
+        cmocka_unit_test(test_body),
+        cmocka_unit_test(test_incomplete),
+        cmocka_unit_test(test_stream_events),
+        cmocka_unit_test(test_stream_incomplete_ends_with_incomplete),
+        cmocka_unit_test(test_function_call),
+        cmocka_unit_test(test_pretty_request_echo),
         cmocka_unit_test(test_request_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,7 +19,21 @@ static void expect_tool(fx_t *f, const char *name, const char *args, bool forced
     assert_int_equal(f->req.tool_forced, forced);
     assert_int_equal(f->req.tool_name.n, strlen(name));
     assert_memory_equal(f->req.tool_name.p, name, strlen(name));
-    assert_string_equal(f->req.tool_arguments, args);
+    if (args != NULL) {
+        assert_string_equal(f->req.tool_arguments, args);
+        return;
+    }
+    /* The WEATHER schema: a city (a realistic string) and a number of days (an integer). */
+    cm_json_toks_t toks = {0};
+    cm_json_doc_t d;
+    char err[160];
+    assert_int_equal(cm_json_parse(&d, f->req.tool_arguments, strlen(f->req.tool_arguments), &toks, err, sizeof(err)),
+                     0);
+    assert_int_equal(d.tok[0].count, 2);
+    assert_int_equal(cm_json_type(&d, cm_json_get(&d, 0, "city")), CM_JSON_STRING);
+    int64_t days;
+    assert_int_equal(cm_json_int(&d, cm_json_get(&d, 0, "days"), &days), 0);
+    cm_json_toks_free(&toks);
 }
 
 static void test_chat_auto_picks_first_function(void **state)
@@ -30,7 +44,7 @@ static void test_chat_auto_picks_first_function(void **state)
                               CHAT(",\"tools\":[{\"type\":\"custom\",\"custom\":{\"name\":\"c\"}}," FN(
                                   "get_weather", WEATHER) "," FN("other", "{}") "]")),
                      0);
-    expect_tool(f, "get_weather", "{\"city\":\"example\",\"days\":1}", false);
+    expect_tool(f, "get_weather", NULL, false);
     assert_int_equal(fx_parse(f, MP_API_CHAT, CHAT(",\"tools\":[" FN("f", "null") "],\"tool_choice\":\"auto\"")), 0);
     expect_tool(f, "f", "{}", false);
     fx_free(f);
@@ -44,13 +58,13 @@ static void test_chat_choice_modes(void **state)
     assert_false(f->req.tools);
     assert_int_equal(fx_parse(f, MP_API_CHAT, CHAT(",\"tools\":[" FN("f", WEATHER) "],\"tool_choice\":\"required\"")),
                      0);
-    expect_tool(f, "f", "{\"city\":\"example\",\"days\":1}", true);
+    expect_tool(f, "f", NULL, true);
     assert_int_equal(fx_parse(f, MP_API_CHAT,
                               CHAT(",\"tools\":[" FN("a", "{}") "," FN("b", WEATHER) "],\"tool_choice\":{\"type\":"
                                                                                      "\"function\",\"function\":{"
                                                                                      "\"name\":\"b\"}}")),
                      0);
-    expect_tool(f, "b", "{\"city\":\"example\",\"days\":1}", true);
+    expect_tool(f, "b", NULL, true);
     /* Only custom tools: nothing the fake model can call. */
     assert_int_equal(fx_parse(f, MP_API_CHAT, CHAT(",\"tools\":[{\"type\":\"custom\",\"custom\":{\"name\":\"c\"}}]")),
                      0);
@@ -126,7 +140,7 @@ static void test_responses_tools(void **state)
                                                                               "\"function\",\"name\":"
                                                                               "\"lookup\"}");
     assert_int_equal(fx_parse(f, MP_API_RESPONSES, body), 0);
-    expect_tool(f, "lookup", "{\"city\":\"example\",\"days\":1}", true);
+    expect_tool(f, "lookup", NULL, true);
     /* The raw JSON is kept for the echo in the Response object. */
     assert_int_equal(f->req.tool_choice_json.p[0], '{');
     assert_int_equal(f->req.tools_json.p[0], '[');
@@ -164,7 +178,7 @@ static void test_schema_over_limit(void **state)
     fx_t *f = fx_new();
     cm_buf_t schema = CM_BUF_INIT, body = CM_BUF_INIT;
     cm_buf_puts(&schema, "{\"type\":\"object\",\"required\":[");
-    for (int i = 0; i <= MP_TOOLARGS_MAX_PROPERTIES; i++)
+    for (int i = 0; i <= MP_SCHEMA_MAX_PROPERTIES; i++)
         cm_buf_printf(&schema, "%s\"p%d\"", i ? "," : "", i);
     cm_buf_puts(&schema, "]}");
     cm_buf_printf(&body,
@@ -185,9 +199,98 @@ static void test_schema_over_limit(void **state)
     fx_free(f);
 }
 
+/* Agent loops: a conversation that ends with a tool result is answered in text (unless tool_choice forces
+ * another call), so SDK runners stop; chat and Responses alike. */
+static void test_answers_tool_result_in_text(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new(), *g = fx_new(), *h = fx_new(), *r = fx_new();
+    f->dep.tool_calls = g->dep.tool_calls = h->dep.tool_calls = r->dep.tool_calls = true;
+#define LOOP(choice)                                                                                                   \
+    "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"weather?\"},{\"role\":\"assistant\","             \
+    "\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"f\","          \
+    "\"arguments\":\"{}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"21C\"}],\"tools\":[" FN(    \
+        "f", WEATHER) "]" choice "}"
+    fx_begin(f, MP_API_CHAT, LOOP(""));
+    assert_true(f->req.after_tool_result);
+    assert_int_equal(f->x.finish[0], MP_FINISH_STOP);
+    fx_begin(g, MP_API_CHAT, LOOP(",\"tool_choice\":\"required\""));
+    assert_int_equal(g->x.finish[0], MP_FINISH_TOOL_CALLS);
+    /* Before the result, the same deployment calls the tool. */
+    fx_begin(h, MP_API_CHAT, CHAT(",\"tools\":[" FN("f", WEATHER) "]"));
+    assert_false(h->req.after_tool_result);
+    assert_int_equal(h->x.finish[0], MP_FINISH_TOOL_CALLS);
+    fx_begin(
+        r, MP_API_RESPONSES,
+        "{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":\"q\"},{\"type\":\"function_call\",\"call_id\":"
+        "\"call_1\",\"name\":\"f\",\"arguments\":\"{}\"},{\"type\":\"function_call_output\",\"call_id\":\"call_1\","
+        "\"output\":\"42\"}],\"tools\":[" FLAT("f", WEATHER) "]}");
+    assert_true(r->req.after_tool_result);
+    assert_int_equal(r->x.finish[0], MP_FINISH_STOP);
+    assert_int_equal(strncmp(r->x.item_id, "msg_", 4), 0);
+#undef LOOP
+    fx_free(f);
+    fx_free(g);
+    fx_free(h);
+    fx_free(r);
+}
+
+/* A tool message must answer an assistant message with tool_calls (OpenAI's 400 and its param, sic). */
+static void test_tool_message_order(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ERR("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"tool\",\"tool_call_id\":"
+        "\"c\",\"content\":\"1\"}]}",
+        "messages.[1].role", "",
+        "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.");
+    /* Parallel results: several tool messages after one assistant turn. */
+    assert_int_equal(fx_parse(f, MP_API_CHAT,
+                              "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":"
+                              "\"assistant\",\"tool_calls\":[{\"id\":\"a\",\"type\":\"function\",\"function\":{"
+                              "\"name\":\"f\",\"arguments\":\"{}\"}},{\"id\":\"b\",\"type\":\"function\",\"function\":{"
+                              "\"name\":\"f\",\"arguments\":\"{}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"a\","
+                              "\"content\":\"1\"},{\"role\":\"tool\",\"tool_call_id\":\"b\",\"content\":\"2\"}]}"),
+                     0);
+    assert_true(f->req.after_tool_result);
+    fx_free(f);
+}
+
+/* tool_calls: {auto: p}: under tool_choice auto a call with probability p (seeded draws); forced choices
+ * always call; the response bound covers either answer. */
+static void test_auto_probability(void **state)
+{
+    (void)state;
+    int calls = 0;
+    for (int i = 0; i < 400; i++) {
+        fx_t *f = fx_new();
+        f->dep.tool_calls = true;
+        f->dep.tool_auto = 0.25;
+        cm_rng_seed(&f->rng, (uint64_t)i);
+        fx_begin(f, MP_API_CHAT, CHAT(",\"tools\":[" FN("f", WEATHER) "]"));
+        calls += f->x.finish[0] == MP_FINISH_TOOL_CALLS;
+        fx_free(f);
+    }
+    if (calls < 60 || calls > 140) /* 100 expected; the binomial sd is 8.7 */
+        fail_msg("%d calls in 400 at 25%%", calls);
+    fx_t *f = fx_new();
+    f->dep.tool_auto = 0.01;
+    f->dep.tool_calls = true;
+    for (int i = 0; i < 20; i++) {
+        fx_begin(f, MP_API_CHAT, CHAT(",\"tools\":[" FN("f", WEATHER) "],\"tool_choice\":\"required\""));
+        assert_int_equal(f->x.finish[0], MP_FINISH_TOOL_CALLS);
+        mp_exchange_end(&f->x);
+        f->begun = false;
+    }
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_answers_tool_result_in_text),
+        cmocka_unit_test(test_tool_message_order),
+        cmocka_unit_test(test_auto_probability),
         cmocka_unit_test(test_chat_auto_picks_first_function),
         cmocka_unit_test(test_chat_choice_modes),
         cmocka_unit_test(test_chat_tool_errors),
