@@ -257,9 +257,6 @@ static void record_steps(mp_run_t *run, uint64_t now)
     run->pending_steps = 0;
 }
 
-/* h2o allows one outstanding send per request: after an IN_PROGRESS send nothing more may be sent until
- * proceed runs. Frames rendered meanwhile wait in `pending`; the buffers swap on each send so the bytes
- * h2o is still writing are never touched. */
 /* How much of pending may go now: all of it, or up to a fault's point (then *point is set). */
 static size_t sendable(const mp_run_t *run, bool *point)
 {
@@ -287,6 +284,10 @@ static void take(mp_run_t *run, size_t n)
     run->pending.len -= n;
 }
 
+/* h2o allows one outstanding send per request: after an IN_PROGRESS send nothing more may be sent until
+ * proceed runs. Frames rendered meanwhile wait in `pending`; the buffers swap on each send so the bytes
+ * h2o is still writing are never touched. A fault's point splits a send: what comes before it goes, and the
+ * fault acts in proceed, once h2o has written it. */
 static void flush(mp_run_t *run, uint64_t now)
 {
     bool point;
@@ -396,8 +397,11 @@ static void fire(mp_run_t *run)
         stream_tick(run);
     else if (run->phase == MP_RUN_CUT)
         mp_run_cut(run, run->cut_reset);
-    else if (run->phase == MP_RUN_HOLD)
+    else if (run->phase == MP_RUN_HOLD) {
+        /* The hold ends with its timer, which may fire within its slack before held_until. */
+        run->held_until = 0;
         flush(run, cm_now_ns());
+    }
 }
 
 static void on_timer(mp_timer_t *timer)
