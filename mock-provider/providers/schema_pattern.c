@@ -39,7 +39,8 @@ typedef struct rx {
     cm_rng_t *rng;
     cm_buf_t *out;
     uint32_t steps, spread;
-    size_t target; /* > 0: repeat past a quantifier's minimum until the output is this long */
+    uint32_t step_cap; /* steps allowed in this try: MP_PATTERN_MAX_STEPS, or less of the caller's budget */
+    size_t target;     /* > 0: repeat past a quantifier's minimum until the output is this long */
 } rx_t;
 
 static uint32_t add(rx_t *r, rx_kind_t kind)
@@ -380,7 +381,7 @@ static char pick(rx_t *r, const rx_node_t *x)
 
 static bool over(rx_t *r)
 {
-    if (++r->steps > MP_PATTERN_MAX_STEPS || r->out->len > MP_PATTERN_MAX_OUTPUT)
+    if (++r->steps > r->step_cap || r->out->len > MP_PATTERN_MAX_OUTPUT)
         r->bad = true;
     return r->bad;
 }
@@ -425,9 +426,12 @@ static size_t utf8_chars(const char *s, size_t n)
     return c;
 }
 
-int mp_pattern_generate(const char *pat, size_t n, size_t minlen, size_t maxlen, cm_rng_t *rng, cm_buf_t *out)
+int mp_pattern_generate(const char *pat, size_t n, size_t minlen, size_t maxlen, uint32_t budget, cm_rng_t *rng,
+                        cm_buf_t *out, uint32_t *spent)
 {
-    if (n > MP_PATTERN_MAX_LEN)
+    /* Parsing costs about a unit per 16 pattern bytes; every generation step one unit. */
+    *spent = (uint32_t)(n / 16 + 1);
+    if (n > MP_PATTERN_MAX_LEN || *spent > budget)
         return -1;
     rx_t r = {.p = pat, .len = n, .cap = (uint32_t)(2 * n + 4), .rng = rng};
     r.node = calloc(r.cap, sizeof(*r.node));
@@ -440,14 +444,16 @@ int mp_pattern_generate(const char *pat, size_t n, size_t minlen, size_t maxlen,
      * counts aimed at a length within [minlen, maxlen] (to reach a minLength). */
     static const uint32_t spreads[MP_PATTERN_TRIES] = {3, 0, 0, 1, 12, 0, 48, 0};
     cm_buf_t tmp = CM_BUF_INIT;
-    for (int t = 0; ok && t < MP_PATTERN_TRIES; t++) {
+    for (int t = 0; ok && t < MP_PATTERN_TRIES && *spent < budget; t++) {
         cm_buf_reset(&tmp);
         r.out = &tmp;
         r.steps = 0;
+        r.step_cap = budget - *spent < MP_PATTERN_MAX_STEPS ? budget - *spent : MP_PATTERN_MAX_STEPS;
         r.spread = spreads[t];
         r.target =
             t % 2 && minlen > 0 ? minlen + below(&r, (uint32_t)(maxlen - minlen < 8 ? maxlen - minlen + 1 : 9)) : 0;
         gen_branches(&r, root);
+        *spent += r.steps < r.step_cap ? r.steps : r.step_cap;
         size_t chars = utf8_chars(tmp.data ? tmp.data : "", tmp.len);
         if (r.bad)
             r.bad = false; /* over a bound this time; a narrower try may fit */

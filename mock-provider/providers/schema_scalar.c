@@ -65,8 +65,13 @@ void mp_sg_string(mp_sg_t *b, const mp_sg_view_t *v)
     }
     cm_buf_t raw = CM_BUF_INIT;
     char pat[MP_PATTERN_MAX_LEN + 1], format[32];
+    uint32_t spent = 0;
     bool done = string_keyword(b, v, "pattern", pat, sizeof(pat), &n) &&
-                mp_pattern_generate(pat, n, minlen, maxlen, &b->rng, &raw) == 0;
+                mp_pattern_generate(pat, n, minlen, maxlen, MP_SCHEMA_MAX_WORK - b->work, &b->rng, &raw, &spent) == 0;
+    if (!mp_sg_spend(b, spent)) {
+        cm_buf_free(&raw);
+        return;
+    }
     if (!done) {
         if (!string_keyword(b, v, "format", format, sizeof(format), &n) || !mp_words_format(&raw, format, &b->rng))
             mp_words_for_key(&raw, v->key.p, v->key.n, &b->rng);

@@ -55,7 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cm_rng_t rng;
     cm_rng_seed(&rng, size);
     cm_buf_t out = CM_BUF_INIT;
-    if (mp_pattern_generate((const char *)data, size, 0, 64, &rng, &out) != 0 && out.len != 0)
+    uint32_t spent;
+    if (mp_pattern_generate((const char *)data, size, 0, 64, 1u << 20, &rng, &out, &spent) != 0 && out.len != 0)
         abort();
     cm_buf_free(&out);
     cm_json_toks_free(&toks);

@@ -215,8 +215,14 @@ static void test_pattern_fallback(void **state)
     }
     /* Nested quantifiers cannot multiply the work: refused within the step and output bounds. */
     cm_buf_t out = CM_BUF_INIT;
+    uint32_t spent;
     const char *nested = "((((a{0,1000}){0,1000}){0,1000}){0,1000})";
-    assert_int_equal(mp_pattern_generate(nested, strlen(nested), 1000000, (size_t)-1, &rng, &out), -1);
+    assert_int_equal(mp_pattern_generate(nested, strlen(nested), 1000000, (size_t)-1, UINT32_MAX, &rng, &out, &spent),
+                     -1);
+    assert_true(spent <= MP_PATTERN_TRIES * MP_PATTERN_MAX_STEPS + strlen(nested));
+    /* All tries together stay within the caller's budget. */
+    assert_int_equal(mp_pattern_generate(nested, strlen(nested), 1000000, (size_t)-1, 500, &rng, &out, &spent), -1);
+    assert_true(spent <= 500);
     assert_int_equal(out.len, 0);
     cm_buf_free(&out);
 }
@@ -368,6 +374,18 @@ static void test_exponential_refused(void **state)
     cm_buf_free(&s);
 }
 
+/* Patterns draw on the same work budget as the rest of the value: thousands of patterned strings, each of
+ * which no try can fit, are refused quickly instead of costing each pattern's worst case (seconds of the
+ * event loop before the budget counted pattern steps). */
+static void test_patterns_share_the_budget(void **state)
+{
+    (void)state;
+    load("{\"type\":\"array\",\"minItems\":5000,\"maxItems\":5000,\"items\":{\"type\":\"string\","
+         "\"pattern\":\"((a|b|c|d)(e|f|g|h)(x|y|z)){300}\",\"maxLength\":3}}");
+    assert_null(gen_loaded(1, 0));
+    assert_non_null(strstr(why, "steps"));
+}
+
 /* One name over MP_SCHEMA_MAX_PROPERTIES is refused; at the limit it is served. */
 static void test_properties_bounded(void **state)
 {
@@ -432,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_depth_bounded),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_exponential_refused),
+        cmocka_unit_test(test_patterns_share_the_budget),
         cmocka_unit_test(test_properties_bounded),
         cmocka_unit_test(test_bytes_bounded),
     };
