@@ -127,6 +127,10 @@ bool mp_faults_apply(mp_run_t *run)
         name_it(run, f);
         run->malformed = true;
         return false;
+    case FX_DRIP:
+        name_it(run, f);
+        run->drip = f;
+        return false;
     case FX_STALL:
         if (f->then == FX_THEN_RESUME) {
             name_it(run, f);

@@ -215,7 +215,7 @@ static void body_tick(mp_run_t *run)
     run->wd->dep->ops->render_body(&run->x, b);
     if (run->malformed)
         corrupt(b);
-    if (run->mid != NULL)
+    if (run->mid != NULL || run->drip != NULL)
         send_whole_in_parts(run, b, cm_now_ns());
     else
         send_whole(run, 200, b);
@@ -291,9 +291,13 @@ static void take(mp_run_t *run, size_t n)
 static void flush(mp_run_t *run, uint64_t now)
 {
     bool point;
-    if (run->sending || run->final_sent || run->stopped || now < run->held_until)
+    if (run->sending || run->final_sent || run->stopped || now < run->held_until || run->drip_waiting)
         return;
     size_t n = sendable(run, &point);
+    if (run->drip != NULL && n > run->drip->bytes) {
+        n = (size_t)run->drip->bytes;
+        point = false;
+    }
     if (n == 0 && !point)
         return;
     record_steps(run, now);
@@ -319,16 +323,29 @@ static void on_proceed(h2o_generator_t *self, h2o_req_t *req)
     mp_run_t *run = (mp_run_t *)self;
     run->sending = false;
     cm_buf_reset(&run->inflight);
-    if (run->mid_due)
+    if (run->mid_due) {
         mid_act(run);
-    else
+    } else if (run->drip != NULL) {
+        /* The next piece goes when the drip's interval has passed, whether it is rendered yet or not. */
+        run->drip_waiting = true;
+        mp_timers_add(&worker(run)->timers, &run->drip_timer, sat_add(cm_now_ns(), run->drip->every_ns));
+    } else {
         flush(run, cm_now_ns());
+    }
+}
+
+static void on_drip_timer(mp_timer_t *timer)
+{
+    mp_run_t *run = H2O_STRUCT_FROM_MEMBER(mp_run_t, drip_timer, timer);
+    run->drip_waiting = false;
+    flush(run, cm_now_ns());
 }
 
 static void on_stop(h2o_generator_t *self, h2o_req_t *req)
 {
     mp_run_t *run = (mp_run_t *)self;
     run->stopped = true;
+    mp_timers_cancel(&worker(run)->timers, &run->drip_timer);
     mp_timers_cancel(&worker(run)->timers, &run->timer);
 }
 
@@ -474,6 +491,7 @@ void mp_run_cut(mp_run_t *run, bool reset)
         }
     }
     mp_timers_cancel(&worker(run)->timers, &run->timer);
+    mp_timers_cancel(&worker(run)->timers, &run->drip_timer);
     run->phase = MP_RUN_IDLE;
     run->final_sent = true;
     req->http1_is_persistent = 0;
@@ -532,6 +550,7 @@ static void on_dispose(void *p)
     mp_run_t *run = p;
     mp_worker_t *w = worker(run);
     mp_timers_cancel(&w->timers, &run->timer);
+    mp_timers_cancel(&w->timers, &run->drip_timer);
     if (run->begun)
         mp_exchange_end(&run->x);
     cm_buf_free(&run->pending);
@@ -553,6 +572,7 @@ mp_run_t *mp_run_create(h2o_req_t *req, mp_wdep_t *wd, uint64_t arrival)
     run->model_slot = MP_SLOT_NONE;
     run->rid_len = mp_worker_request_id(wd->worker, wd->dep->ops->request_id_prefix, run->rid, sizeof(run->rid));
     mp_timer_init(&run->timer, on_timer);
+    mp_timer_init(&run->drip_timer, on_drip_timer);
     mp_metrics_inflight(wd->worker->metrics, wd->dep->index, 1);
     return run;
 }

@@ -62,11 +62,14 @@ typedef struct mp_run {
     bool malformed;   /* the body (or the stream's first event) is sent as invalid JSON */
     /* a fault at a point inside the response (stall, close, reset, truncate), until it acts */
     const struct fx_fault *mid;
-    uint64_t mid_offset; /* body offset of its point; UINT64_MAX until known (after N stream chunks) */
-    uint64_t body_sent;  /* body bytes handed to h2o */
-    uint64_t held_until; /* a stall inside the response: nothing more is sent before this time */
-    bool mid_due;        /* the last send reached the point: the fault acts when h2o is done with it */
-    cm_rng_t itl_rng;    /* stream: replays the itl draws made while planning */
+    uint64_t mid_offset;         /* body offset of its point; UINT64_MAX until known (after N stream chunks) */
+    uint64_t body_sent;          /* body bytes handed to h2o */
+    uint64_t held_until;         /* a stall inside the response: nothing more is sent before this time */
+    bool mid_due;                /* the last send reached the point: the fault acts when h2o is done with it */
+    const struct fx_fault *drip; /* a drip fault: at most drip->bytes per send, a send every drip->every_ns */
+    mp_timer_t drip_timer;
+    bool drip_waiting; /* the next piece waits for drip_timer */
+    cm_rng_t itl_rng;  /* stream: replays the itl draws made while planning */
     /* stream output: frames rendered while a send is outstanding wait in pending */
     cm_buf_t pending, inflight;
     uint32_t pending_steps;

@@ -2,7 +2,7 @@
 # tests/integration/mock_faults_test.sh — request faults applied by the real mock-provider, seen from a client
 # (curl): http_error bodies and Retry-After, a stall that resumes (the answer comes later by the stall), a stall
 # that ends in a reset, close (FIN: an empty reply) and reset (RST: connection reset) told apart by curl's exit
-# status, the same inside a response (after N stream chunks, after the headers, after N bytes) and truncate,
+# status, the same inside a response (after N stream chunks, after the headers, after N bytes), truncate, drip,
 # malformed bodies and stream events, first N with a route filter, the x-mock-fault header both ways,
 # mock_faults_total, conn_limit (keep-alive connections closed after N requests or an age), and a kind this
 # build does not apply refused by --check with its position.
@@ -121,6 +121,7 @@ mock:
         - {name: trunc, kind: truncate, bytes: 20, probability: 0%}
         - {name: hdr, kind: close, at: after_headers, probability: 0%}
         - {name: b30, kind: stall, at: {after_bytes: 30}, duration: 300ms, probability: 0%}
+        - {name: drip, kind: drip, bytes: 200, every: 100ms, probability: 0%}
 "
 URL=$(url_of m)
 STREAM='{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}'
@@ -143,6 +144,17 @@ call b30
 expect_eq "$RC/$CODE" "0/200" "a stall after 30 bytes of a whole body resumes"
 fcmp "$TIME >= 0.39" || fail "a body with a 300 ms stall after 100 ms of tokens came after $TIME s"
 expect_eq "$(echo "$BODY" | json 'j["object"]')" "chat.completion" "the whole body after the stall"
+# drip: a body of about 600 bytes in pieces of 200 every 100 ms takes at least two intervals more than the
+# plan's 100 ms of tokens, and arrives whole.
+call drip
+expect_eq "$RC/$CODE" "0/200" "a dripped body"
+expect_eq "$(echo "$BODY" | json 'j["object"]')" "chat.completion" "the whole body, dripped"
+LEN=$(cat "$TMP/b" | wc -c)
+fcmp "$TIME >= 0.1 + 0.1 * (($LEN + 199) // 200 - 1) - 0.01" || fail "$LEN bytes by 200 every 100 ms in $TIME s"
+DATA=$STREAM call drip -N
+expect_eq "$RC/$(grep -c '^data: \[DONE\]' "$TMP/b")" "0/1" "a dripped stream ends"
+LEN=$(cat "$TMP/b" | wc -c)
+fcmp "$TIME >= 0.1 * (($LEN + 199) // 200 - 1) - 0.01" || fail "a $LEN-byte stream by 200 every 100 ms in $TIME s"
 stop_mock
 
 # conn_limit: the 3rd request on a keep-alive connection is answered with "Connection: close" and the server
@@ -203,4 +215,4 @@ expect_contains "$OUT" "mock.deployments[0].faults[0].kind: stream_error faults 
 printf 'mock:\n  deployments:\n    - name: x\n      faults:\n        - {kind: stall}\n' >"$TMP/r.yaml"
 OUT=$("$MOCK_PROVIDER" --config "$TMP/r.yaml" --check 2>&1) && fail "--check accepted a stall without duration"
 expect_contains "$OUT" "faults[0].duration: required for this kind" "a missing parameter"
-pass "faults: http_error, stall, close, reset (before and inside responses), truncate, malformed, conn_limit, first N"
+pass "faults: http_error, stall, close, reset (before and inside responses), truncate, drip, malformed, conn_limit"
