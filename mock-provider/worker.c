@@ -14,6 +14,7 @@
 #include "common/alloc.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "faults/fault.h"
 #include "mock-provider/server.h"
 
 /* Accepting in a bounded batch keeps one busy listener from starving the others and the timers. */
@@ -150,6 +151,55 @@ static uint64_t os_seed(uint32_t index)
     return seed ^ ((uint64_t)index * 0x9e3779b97f4a7c15ull);
 }
 
+/* ---- accept_pause faults --------------------------------------------------------------------------- */
+
+/* Whether an accept_pause window of dep covers t (ns since the server's start), and the next time after t
+ * at which a window opens or closes (UINT64_MAX: none). */
+static bool accept_paused_at(const mp_deployment_t *dep, uint64_t t, uint64_t *next)
+{
+    bool paused = false;
+    *next = UINT64_MAX;
+    for (size_t i = 0; dep->faults != NULL && i < dep->faults->n; i++) {
+        const fx_fault_t *f = &dep->faults->faults[i];
+        if (f->kind != FX_ACCEPT_PAUSE)
+            continue;
+        paused |= t >= f->window_from && t < f->window_to;
+        if (f->window_from > t && f->window_from < *next)
+            *next = f->window_from;
+        if (f->window_to > t && f->window_to < *next)
+            *next = f->window_to;
+    }
+    return paused;
+}
+
+/* The kernel keeps completing handshakes into the listen backlog while the listener is not read, so
+ * clients connect and then wait for an answer, as with a server that stopped calling accept(). */
+static void update_accepting(mp_wdep_t *wd)
+{
+    if (wd->listener == NULL)
+        return;
+    uint64_t start = wd->worker->server->started_ns, now = cm_now_ns(), next;
+    uint64_t t = now > start ? now - start : 0;
+    if (t < wd->accept_at) /* the timer may fire within its slack: it is due all the same */
+        t = wd->accept_at;
+    bool paused = accept_paused_at(wd->dep, t, &next);
+    if (paused && !wd->accept_paused) {
+        h2o_socket_read_stop(wd->listener);
+        mp_metrics_fault(wd->worker->metrics, wd->dep->index, FX_ACCEPT_PAUSE);
+    } else if (!paused && wd->accept_paused) {
+        h2o_socket_read_start(wd->listener, on_accept);
+    }
+    wd->accept_paused = paused;
+    wd->accept_at = next;
+    if (next != UINT64_MAX)
+        mp_timers_add(&wd->worker->timers, &wd->accept_timer, start + next);
+}
+
+static void on_accept_window(mp_timer_t *timer)
+{
+    update_accepting(H2O_STRUCT_FROM_MEMBER(mp_wdep_t, accept_timer, timer));
+}
+
 static void setup_deployment(mp_worker_t *w, mp_wdep_t *wd, size_t d, int fd)
 {
     mp_server_t *s = w->server;
@@ -164,6 +214,8 @@ static void setup_deployment(mp_worker_t *w, mp_wdep_t *wd, size_t d, int fd)
     wd->listener = h2o_evloop_socket_create(w->loop, fd, H2O_SOCKET_FLAG_DONT_READ);
     wd->listener->data = wd;
     h2o_socket_read_start(wd->listener, on_accept);
+    mp_timer_init(&wd->accept_timer, on_accept_window);
+    update_accepting(wd);
 }
 
 static int setup(mp_worker_t *w, const int *fds, char *err, size_t errlen)
@@ -205,6 +257,7 @@ static bool stopping(mp_worker_t *w)
 static void drain(mp_worker_t *w)
 {
     for (size_t d = 0; d < w->server->cfg->ndeps; d++) {
+        mp_timers_cancel(&w->timers, &w->deps[d].accept_timer);
         h2o_socket_read_stop(w->deps[d].listener);
         h2o_socket_close(w->deps[d].listener);
         w->deps[d].listener = NULL;

@@ -44,6 +44,10 @@ typedef struct mp_wdep {
     h2o_socket_t *listener;
     int fd;       /* the listening socket, bound by the server before the thread starts */
     cm_rng_t rng; /* latency and length draws: seeded from the deployment's seed and the thread index */
+    /* accept_pause faults: the listener stops accepting inside their windows */
+    mp_timer_t accept_timer;
+    uint64_t accept_at; /* ns since the server's start the timer was set for */
+    bool accept_paused;
 } mp_wdep_t;
 
 typedef struct mp_worker {

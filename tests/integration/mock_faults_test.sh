@@ -3,7 +3,7 @@
 # (curl): http_error bodies and Retry-After, a stall that resumes (the answer comes later by the stall), a stall
 # that ends in a reset, close (FIN: an empty reply) and reset (RST: connection reset) told apart by curl's exit
 # status, the same inside a response (after N stream chunks, after the headers, after N bytes), truncate, drip,
-# malformed bodies and stream events, first N with a route filter, the x-mock-fault header both ways,
+# malformed bodies and stream events, accept_pause, first N with a route filter, the x-mock-fault header,
 # mock_faults_total, conn_limit (keep-alive connections closed after N requests or an age), and a kind this
 # build does not apply refused by --check with its position.
 source "$(dirname "$0")/mock_lib.sh"
@@ -204,6 +204,43 @@ PY
 expect_eq "$OUT" "[[False, False, True], True, [False, True, True]]" \
     "close after 3 requests, then after 1.5 s of age (per response: Connection: close?; then: server closed?)"
 expect_eq "$(metric c 'mock_faults_total{deployment="c",kind="conn_limit"}')" "2" "mock_faults_total conn_limit"
+stop_mock
+
+# accept_pause: from 3 s to 7 s after the mock started, its listener accepts nothing: a client that connects
+# then (the kernel completes the handshake) waits until the window ends; before and after, answers come at
+# once. Times are taken from when the mock said it was ready (a few ms after its start), not from when
+# python got going, which on a loaded machine can be a second later.
+start_mock "
+mock:
+  deployments:
+    - name: p
+      faults:
+        - {kind: accept_pause, window: 3s..7s}
+"
+READY=$(date +%s.%N)
+OUT=$(python3 - "$(url_of p)" "$READY" <<'PY'
+import sys, time, urllib.request
+url, ready = sys.argv[1] + "/models", float(sys.argv[2])
+def timed():
+    t = time.time()
+    urllib.request.urlopen(urllib.request.Request(url, headers={"Connection": "close"}), timeout=30).read()
+    return time.time() - t
+before_at = time.time() - ready
+before = timed()
+time.sleep(max(0, 4.0 - (time.time() - ready)))
+at = time.time() - ready
+during = timed()
+after = timed()
+print("%.3f %.3f %.3f %.3f %.3f" % (before_at, before, at, during, after))
+PY
+)
+read -r BEFORE_AT BEFORE AT DURING AFTER <<<"$OUT"
+fcmp "$BEFORE_AT + $BEFORE < 3.0" || fail "the first request ($BEFORE_AT s after ready) took $BEFORE s: not before the window"
+fcmp "$AT >= 3.1 and $AT < 6.0" || fail "the paused request was sent $AT s after ready, outside the window"
+fcmp "$DURING >= 7.0 - $AT - 0.3" || fail "a request sent at $AT s got its answer after $DURING s, before the window ended"
+fcmp "$AFTER < 0.5 * $SCALE" || fail "a request after the window took $AFTER s"
+# Each worker thread pauses its own listener and counts it.
+fcmp "$(metric p 'mock_faults_total{deployment="p",kind="accept_pause"}') >= 1" || fail "accept_pause not counted"
 stop_mock
 
 # Kinds and points this build does not apply are refused with their position, never ignored.

@@ -229,10 +229,10 @@ static void test_deployment_errors(void **state)
     expect_error(
         "mock:\n  deployments:\n    - name: a\n      faults: [{kind: stream_error}]\n",
         "t.yaml:4:23: mock.deployments[0].faults[0].kind: stream_error faults are not applied by this build yet "
-        "(applied: http_error, stall, close, reset, truncate, malformed, drip, conn_limit)");
+        "(applied: http_error, stall, close, reset, truncate, malformed, drip, conn_limit, accept_pause)");
     expect_error("mock:\n  deployments:\n    - name: a\n      faults: [{kind: pause, duration: 1s, every: 1m}]\n",
                  "t.yaml:4:23: mock.deployments[0].faults[0].kind: pause faults are not applied by this build yet "
-                 "(applied: http_error, stall, close, reset, truncate, malformed, drip, conn_limit)");
+                 "(applied: http_error, stall, close, reset, truncate, malformed, drip, conn_limit, accept_pause)");
     expect_error("mock:\n  deployments:\n    - name: a\n      faults: [{kind: stall}]\n",
                  "t.yaml:4:16: mock.deployments[0].faults[0].duration: required for this kind");
     expect_error("mock:\n  deployments:\n    - name: a\n    - name: a\n",
