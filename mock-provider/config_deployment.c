@@ -181,10 +181,11 @@ static int read_content(const reader_t *r, mp_deployment_t *d)
 }
 
 /* tool_calls: true (always call when tools are offered, unless answering a tool result), false, or
- * {auto: 50%}: call with that probability when tool_choice is auto. */
+ * {auto: 50%, parallel: 3}: call with that probability when tool_choice is auto (default 100%), and up to
+ * that many functions in one answer when the request allows parallel calls (default 1). */
 static int read_tool_calls(const reader_t *r, const cm_node_t *n, mp_deployment_t *d)
 {
-    static const char *const keys[] = {"auto", NULL};
+    static const char *const keys[] = {"auto", "parallel", NULL};
     char p[96], pa[112];
     bool b;
     child(r, "tool_calls", p, sizeof(p));
@@ -193,14 +194,21 @@ static int read_tool_calls(const reader_t *r, const cm_node_t *n, mp_deployment_
             return -1;
         d->tool_auto = b ? 1.0 : 0.0;
     } else {
-        const cm_node_t *a = cm_conf_get(n, "auto");
-        snprintf(pa, sizeof(pa), "%s.auto", p);
+        const cm_node_t *a = cm_conf_get(n, "auto"), *par = cm_conf_get(n, "parallel");
+        int64_t most = 1;
         if (cm_conf_check_keys(r->conf, n, p, keys, r->err) != 0)
             return -1;
-        if (a == NULL)
-            return cm_conf_error(r->conf, n, p, r->err, "expected true, false or {auto: PERCENT}");
-        if (cm_conf_percent(r->conf, a, pa, &d->tool_auto, r->err) != 0)
+        if (a == NULL && par == NULL)
+            return cm_conf_error(r->conf, n, p, r->err,
+                                 "expected true, false or {auto: PERCENT, parallel: N} (at least one key)");
+        snprintf(pa, sizeof(pa), "%s.auto", p);
+        d->tool_auto = 1.0;
+        if (a != NULL && cm_conf_percent(r->conf, a, pa, &d->tool_auto, r->err) != 0)
             return -1;
+        snprintf(pa, sizeof(pa), "%s.parallel", p);
+        if (par != NULL && cm_conf_int(r->conf, par, pa, 1, MP_MAX_PARALLEL_CALLS, &most, r->err) != 0)
+            return -1;
+        d->tool_parallel = (uint8_t)most;
     }
     d->tool_calls = d->tool_auto > 0;
     return 0;

@@ -31,6 +31,9 @@ typedef enum mp_content_mode {
 #define MP_MIN_MAX_RESPONSE (64ull * 1024)
 #define MP_MAX_MAX_RESPONSE (1024ull * 1024 * 1024)
 
+/* Most tool calls in one answer (tool_calls: {parallel: N}); parse prepares this many calls at most. */
+#define MP_MAX_PARALLEL_CALLS 4
+
 typedef struct mp_deployment {
     char *name;
     uint32_t index; /* position in the table; used for per-deployment metric arrays */
@@ -52,6 +55,7 @@ typedef struct mp_deployment {
 
     mp_content_mode_t content;
     bool tool_calls;               /* answer with a tool call when the request offers tools (tool_auto > 0) */
+    uint8_t tool_parallel;         /* most calls in one answer (tool_calls: {parallel: N}, 1..4); 0 or 1: one */
     double tool_auto;              /* probability of a call under tool_choice auto: p for tool_calls: {auto: p};
                                       0 means all or nothing, as tool_calls says */
     uint32_t embedding_dimensions; /* default for models not in the built-in table; 0 = 1536 */

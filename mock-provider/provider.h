@@ -81,6 +81,11 @@ typedef struct mp_request {
     bool tools;
     cm_str_t tool_name;
     const char *tool_arguments; /* a JSON object built from the tool's parameter schema, NUL-terminated */
+    /* Calls one answer may make (chat with parallel_tool_calls: the next function tools, in order): call 0
+     * is tool_name / tool_arguments; ncalls is 0 without tools. */
+    uint32_t ncalls;
+    cm_str_t call_names[MP_MAX_PARALLEL_CALLS];
+    const char *call_args[MP_MAX_PARALLEL_CALLS];
     /* embeddings */
     uint32_t ninputs;
     const uint64_t *input_hash; /* per input: hash of its raw bytes, seeds its vector */
@@ -139,6 +144,8 @@ typedef struct mp_exchange {
     uint32_t completion_tokens; /* sum of tokens */
     uint64_t seq;               /* responses stream: next sequence_number */
     bool structured;            /* text choices carry req->structured, streamed in pieces like tool-call arguments */
+    uint8_t *calls;             /* per choice: tool calls in a tool-call answer (1 unless parallel) */
+    size_t *call_end;           /* per choice, MP_MAX_PARALLEL_CALLS each: end of each call's arguments in text */
     uint64_t id_key;            /* unique per exchange and process: the ids (response, item, tool calls) come from it */
 } mp_exchange_t;
 

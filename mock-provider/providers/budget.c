@@ -59,11 +59,25 @@ typedef struct choice {
     uint64_t tokens, text;
 } choice_t;
 
-/* A tool call streams its escaped arguments in pieces of 4 characters, one byte or more each. */
+/* A tool call streams its escaped arguments in pieces of 4 characters, one byte or more each; parallel
+ * calls (every prepared one, at most) one after the other, each with its own opening chunk. */
 static choice_t tool_choice(const mp_request_t *req)
 {
-    uint64_t n = cm_json_escaped_len(req->tool_arguments, strlen(req->tool_arguments));
-    return (choice_t){n / 4 + 1, n};
+    uint64_t n = 0, calls = req->ncalls > 0 ? req->ncalls : 1;
+    for (uint64_t i = 0; i < calls; i++) {
+        const char *args = i == 0 ? req->tool_arguments : req->call_args[i];
+        n += cm_json_escaped_len(args, strlen(args));
+    }
+    return (choice_t){n / 4 + 2 * calls, n};
+}
+
+/* The tool names an answer may repeat: every prepared call's. */
+static uint64_t tool_names(const mp_request_t *req)
+{
+    uint64_t n = req->tool_name.n + 2;
+    for (uint32_t i = 1; i < req->ncalls; i++)
+        n += req->call_names[i].n + 2;
+    return n;
 }
 
 /* Structured output streams its escaped JSON like tool-call arguments (max_tokens can only shorten it). */
@@ -114,7 +128,7 @@ static uint64_t logprobs_bound(const mp_request_t *req, choice_t c)
 static uint64_t choice_bound(const mp_request_t *req, choice_t c)
 {
     const shape_t *s = shape_of(req);
-    uint64_t model = req->model.n + 2, tool = req->tool_name.n + 2;
+    uint64_t model = req->model.n + 2, tool = tool_names(req);
     uint64_t frames = c.tokens * s->per_token + s->extra;
     uint64_t one = frames * (FRAME_BYTES + s->model_frames * model) + c.text * s->text_copies + tool * s->tool_copies +
                    logprobs_bound(req, c) * s->text_copies;

@@ -158,11 +158,31 @@ static cm_str_t next_echo(mp_exchange_t *x, uint32_t c)
 }
 
 /* A tool call's escaped arguments are in text[c] from the start; echo_pos walks through them. */
+uint32_t mp_tool_call_at(const mp_exchange_t *x, uint32_t c, size_t pos)
+{
+    uint32_t i = 0;
+    while (i + 1 < x->calls[c] && pos >= x->call_end[c * MP_MAX_PARALLEL_CALLS + i])
+        i++;
+    return i;
+}
+
+cm_str_t mp_tool_call_args(const mp_exchange_t *x, uint32_t c, uint32_t i)
+{
+    const size_t *end = &x->call_end[c * MP_MAX_PARALLEL_CALLS];
+    size_t from = i == 0 ? 0 : end[i - 1];
+    return (cm_str_t){x->text[c].data + from, end[i] - from};
+}
+
+/* Pieces never cross from one call's arguments into the next's. */
 static cm_str_t next_piece(mp_exchange_t *x, uint32_t c)
 {
     cm_str_t all = {x->text[c].data, x->text[c].len};
-    size_t from = x->echo_pos[c];
+    size_t from = x->echo_pos[c], end = all.n;
+    if (x->finish[c] == MP_FINISH_TOOL_CALLS)
+        end = x->call_end[c * MP_MAX_PARALLEL_CALLS + mp_tool_call_at(x, c, from)];
     size_t to = x->cursor[c] + 1 >= x->tokens[c] ? all.n : piece_end(all, from);
+    if (to > end)
+        to = end;
     x->echo_pos[c] = to;
     return (cm_str_t){all.p + from, to - from};
 }
@@ -194,9 +214,9 @@ void mp_content_fill(mp_exchange_t *x, uint32_t c)
         mp_content_next(x, c);
 }
 
-void mp_tool_call_id(const mp_exchange_t *x, uint32_t c, char *out, size_t cap)
+void mp_tool_call_id(const mp_exchange_t *x, uint32_t c, uint32_t i, char *out, size_t cap)
 {
-    mp_id_base62_from(out, cap, "call_", 24, x->id_key ^ mp_mix64(0x7001ca11u + c));
+    mp_id_base62_from(out, cap, "call_", 24, x->id_key ^ mp_mix64(0x7001ca11u + c * MP_MAX_PARALLEL_CALLS + i));
 }
 
 void mp_system_fingerprint(const mp_deployment_t *dep, char *out, size_t cap)
@@ -293,11 +313,24 @@ static void plan_text(mp_exchange_t *x, uint32_t c, uint32_t echo_tokens, cm_rng
     cm_buf_reserve(&x->text[c], (size_t)len * 8);
 }
 
-static void plan_tool(mp_exchange_t *x, uint32_t c)
+/* One call, or with tool_calls: {parallel: N} and a chat request that allows it, 1 to N calls (seeded) of
+ * the prepared functions; their escaped arguments follow each other in text[c]. */
+static void plan_tool(mp_exchange_t *x, uint32_t c, cm_rng_t *rng)
 {
-    const char *args = x->req->tool_arguments;
-    cm_json_escape_body(&x->text[c], args, strlen(args));
-    x->tokens[c] = mp_tool_count_pieces((cm_str_t){x->text[c].data, x->text[c].len});
+    const mp_request_t *r = x->req;
+    uint32_t most = r->api == MP_API_CHAT ? r->ncalls : 1;
+    if (most > x->dep->tool_parallel)
+        most = x->dep->tool_parallel;
+    uint32_t k = most > 1 ? 1 + (uint32_t)(cm_rng_next(rng) % most) : 1;
+    x->calls[c] = (uint8_t)k;
+    x->tokens[c] = 0;
+    for (uint32_t i = 0; i < k; i++) {
+        const char *args = i == 0 ? r->tool_arguments : r->call_args[i];
+        size_t from = x->text[c].len;
+        cm_json_escape_body(&x->text[c], args, strlen(args));
+        x->tokens[c] += mp_tool_count_pieces((cm_str_t){x->text[c].data + from, x->text[c].len - from});
+        x->call_end[c * MP_MAX_PARALLEL_CALLS + i] = x->text[c].len;
+    }
     x->finish[c] = MP_FINISH_TOOL_CALLS;
 }
 
@@ -373,12 +406,14 @@ void mp_exchange_begin(mp_exchange_t *x, const mp_deployment_t *dep, const mp_re
     x->cursor = alloc_zero(a, n * sizeof(*x->cursor));
     x->echo_pos = alloc_zero(a, n * sizeof(*x->echo_pos));
     x->text = alloc_zero(a, n * sizeof(*x->text));
+    x->calls = alloc_zero(a, n * sizeof(*x->calls));
+    x->call_end = alloc_zero(a, (size_t)n * MP_MAX_PARALLEL_CALLS * sizeof(*x->call_end));
     x->structured = !tool && req->structured != NULL;
     uint32_t echo_tokens = use_echo(x) ? mp_echo_count_tokens(req->echo) : 0;
     uint64_t total = 0;
     for (uint32_t c = 0; c < n; c++) {
         if (tool)
-            plan_tool(x, c);
+            plan_tool(x, c, rng);
         else if (x->structured)
             plan_structured(x, c);
         else

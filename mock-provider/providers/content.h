@@ -53,9 +53,13 @@ uint32_t mp_echo_count_tokens(cm_str_t s);
  * sequence or a UTF-8 character); at least 1. */
 uint32_t mp_tool_count_pieces(cm_str_t escaped);
 
-/* Tool call id of choice c: "call_" + 24 base62 characters, from the exchange's unique key, so the same id
+/* Tool call id of call i of choice c: "call_" + 24 base62 characters, from the exchange's unique key, so the same id
  * in every frame of one exchange and another id in every other exchange. out needs 30 bytes. */
-void mp_tool_call_id(const mp_exchange_t *x, uint32_t c, char *out, size_t cap);
+void mp_tool_call_id(const mp_exchange_t *x, uint32_t c, uint32_t i, char *out, size_t cap);
+/* A tool-call choice's calls: which call the arguments at byte pos of text[c] belong to, and the escaped
+ * arguments of call i (x->calls[c] calls in all). */
+uint32_t mp_tool_call_at(const mp_exchange_t *x, uint32_t c, size_t pos);
+cm_str_t mp_tool_call_args(const mp_exchange_t *x, uint32_t c, uint32_t i);
 /* "fp_" + 10 hex digits, fixed for a deployment (its seed and index), like a model build's fingerprint.
  * out needs 14 bytes. */
 void mp_system_fingerprint(const mp_deployment_t *dep, char *out, size_t cap);

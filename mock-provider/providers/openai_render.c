@@ -55,18 +55,22 @@ static void put_tier_fingerprint(const mp_exchange_t *x, cm_buf_t *out)
 
 /* ---- chat ----------------------------------------------------------------------------------------- */
 
-/* {"id":"call_..","type":"function","function":{"name":"..","arguments":"<args>"}} with args escaped. */
-static void put_tool_call(const mp_exchange_t *x, uint32_t c, cm_buf_t *out, cm_str_t args, bool index)
+/* {"id":"call_..","type":"function","function":{"name":"..","arguments":"<args>"}} with args escaped: call i
+ * of choice c; index writes the stream's "index":i first. */
+static void put_tool_call(const mp_exchange_t *x, uint32_t c, uint32_t i, cm_buf_t *out, cm_str_t args, bool index)
 {
     char id[32];
-    mp_tool_call_id(x, c, id, sizeof(id));
+    mp_tool_call_id(x, c, i, id, sizeof(id));
     MP_PUT_LIT(out, "{");
-    if (index)
-        MP_PUT_LIT(out, "\"index\":0,");
+    if (index) {
+        MP_PUT_LIT(out, "\"index\":");
+        mp_put_uint(out, i);
+        cm_buf_putc(out, ',');
+    }
     MP_PUT_LIT(out, "\"id\":\"");
     cm_buf_puts(out, id);
     MP_PUT_LIT(out, "\",\"type\":\"function\",\"function\":{\"name\":");
-    mp_put_quoted(out, x->req->tool_name);
+    mp_put_quoted(out, i == 0 ? x->req->tool_name : x->req->call_names[i]);
     MP_PUT_LIT(out, ",\"arguments\":");
     mp_put_quoted(out, args);
     MP_PUT_LIT(out, "}}");
@@ -77,7 +81,11 @@ static void put_message(const mp_exchange_t *x, uint32_t c, cm_buf_t *out)
     cm_str_t text = {x->text[c].data ? x->text[c].data : "", x->text[c].len};
     if (x->finish[c] == MP_FINISH_TOOL_CALLS) {
         MP_PUT_LIT(out, "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[");
-        put_tool_call(x, c, out, text, false);
+        for (uint32_t i = 0; i < x->calls[c]; i++) {
+            if (i > 0)
+                cm_buf_putc(out, ',');
+            put_tool_call(x, c, i, out, mp_tool_call_args(x, c, i), false);
+        }
         MP_PUT_LIT(out, "],\"refusal\":null,\"annotations\":[]}");
         return;
     }
@@ -151,7 +159,7 @@ static void chat_head(mp_exchange_t *x, cm_buf_t *out)
         chat_chunk_open(x, c, out);
         if (x->finish[c] == MP_FINISH_TOOL_CALLS) {
             MP_PUT_LIT(out, "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[");
-            put_tool_call(x, c, out, (cm_str_t){"", 0}, true);
+            put_tool_call(x, c, 0, out, (cm_str_t){"", 0}, true);
             MP_PUT_LIT(out, "],\"refusal\":null}");
         } else {
             MP_PUT_LIT(out, "{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}");
@@ -160,18 +168,34 @@ static void chat_head(mp_exchange_t *x, cm_buf_t *out)
     }
 }
 
+/* The chunk that opens call i of a parallel answer: its index, id, name and empty arguments. */
+static void call_header(const mp_exchange_t *x, uint32_t c, uint32_t i, cm_buf_t *out)
+{
+    chat_chunk_open(x, c, out);
+    MP_PUT_LIT(out, "{\"tool_calls\":[");
+    put_tool_call(x, c, i, out, (cm_str_t){"", 0}, true);
+    MP_PUT_LIT(out, "]}");
+    chunk_close(x, out, "null", c, NULL, 0);
+}
+
 static void chat_step(mp_exchange_t *x, cm_buf_t *out)
 {
     for (uint32_t c = 0; c < x->n; c++) {
         if (x->cursor[c] >= x->tokens[c])
             continue;
         bool tool = x->finish[c] == MP_FINISH_TOOL_CALLS;
+        uint32_t call = tool ? mp_tool_call_at(x, c, x->echo_pos[c]) : 0;
+        if (call > 0 && x->echo_pos[c] == x->call_end[c * MP_MAX_PARALLEL_CALLS + call - 1])
+            call_header(x, c, call, out); /* the next parallel call starts */
         cm_str_t tok = mp_content_next(x, c);
         chat_chunk_open(x, c, out);
-        if (tool)
-            MP_PUT_LIT(out, "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":");
-        else
+        if (tool) {
+            MP_PUT_LIT(out, "{\"tool_calls\":[{\"index\":");
+            mp_put_uint(out, call);
+            MP_PUT_LIT(out, ",\"function\":{\"arguments\":");
+        } else {
             MP_PUT_LIT(out, "{\"content\":");
+        }
         mp_put_quoted(out, tok);
         cm_buf_puts(out, tool ? "}}]}" : "}");
         chunk_close(x, out, "null", c, tool ? NULL : &tok, x->cursor[c] - 1);

@@ -48,7 +48,7 @@ static const char *item_status(const mp_exchange_t *x, bool done)
 static void put_function_call(const mp_exchange_t *x, cm_buf_t *out, bool done)
 {
     char call_id[32];
-    mp_tool_call_id(x, 0, call_id, sizeof(call_id));
+    mp_tool_call_id(x, 0, 0, call_id, sizeof(call_id));
     MP_PUT_LIT(out, "{\"id\":\"");
     cm_buf_puts(out, x->item_id);
     MP_PUT_LIT(out, "\",\"type\":\"function_call\",\"status\":");

@@ -158,17 +158,16 @@ static uint32_t tool_index(const cm_json_doc_t *d, uint32_t tools, uint32_t tool
     return i;
 }
 
-/* Only the schema of the tool the fake model would call (the first function tool, or the named one) is
- * read, so only that one can be refused. The wording follows OpenAI's own schema errors ("Invalid schema
- * for function 'f': ..."). */
-static int select_tool(mp_oa_ctx_t *c, uint32_t tools, uint32_t tool, bool nested, bool forced)
+/* Arguments of call k for tool. The wording of a refusal follows OpenAI's own schema errors ("Invalid
+ * schema for function 'f': ..."). */
+static int prepare_call(mp_oa_ctx_t *c, uint32_t tools, uint32_t tool, bool nested, uint32_t k)
 {
     uint32_t fn = function_of(&c->d, tool, nested);
     uint32_t params = cm_json_get(&c->d, fn, "parameters");
     uint32_t name = cm_json_get(&c->d, fn, "name");
     char why[160], fname[72], param[64];
-    uint64_t seed = mp_oa_content_seed(c, params);
-    if (mp_tool_arguments(&c->d, params, seed, c->a, &c->req->tool_arguments, why, sizeof(why)) != 0) {
+    uint64_t seed = mp_oa_content_seed(c, params) ^ k;
+    if (mp_tool_arguments(&c->d, params, seed, c->a, &c->req->call_args[k], why, sizeof(why)) != 0) {
         cm_json_unescape(&c->d, name, fname, sizeof(fname));
         mp_oa_trim_utf8(fname);
         mp_oa_path(param, sizeof(param), nested ? "tools[%u].function.parameters" : "tools[%u].parameters",
@@ -176,9 +175,29 @@ static int select_tool(mp_oa_ctx_t *c, uint32_t tools, uint32_t tool, bool neste
         return mp_oa_invalid(c, param, "invalid_function_parameters", "Invalid schema for function '%s': it %s.", fname,
                              why);
     }
+    c->req->call_names[k] = cm_json_raw(&c->d, name);
+    c->req->ncalls = k + 1;
+    return 0;
+}
+
+/* Call 0 is the first function tool (or the named one); with parallel calls allowed (chat, tool_choice auto
+ * or required, parallel_tool_calls not false) the next function tools, in order, are prepared too, so that
+ * a deployment with tool_calls: {parallel: N} can call several. Only the schemas of tools that may be called
+ * are read, so only those can be refused. */
+static int select_tool(mp_oa_ctx_t *c, uint32_t tools, uint32_t tool, bool nested, bool forced, bool parallel)
+{
+    if (prepare_call(c, tools, tool, nested, 0) != 0)
+        return -1;
+    for (uint32_t t = cm_json_next(&c->d, tool); parallel && t != 0 && c->req->ncalls < MP_MAX_PARALLEL_CALLS;
+         t = cm_json_next(&c->d, t)) {
+        uint32_t type = cm_json_get(&c->d, t, "type");
+        if (type != 0 && mp_oa_is(&c->d, type, "function") && prepare_call(c, tools, t, nested, c->req->ncalls) != 0)
+            return -1;
+    }
     c->req->tools = true;
     c->req->tool_forced = forced;
-    c->req->tool_name = cm_json_raw(&c->d, name);
+    c->req->tool_name = c->req->call_names[0];
+    c->req->tool_arguments = c->req->call_args[0];
     return 0;
 }
 
@@ -208,7 +227,8 @@ int mp_oa_tools(mp_oa_ctx_t *c, uint32_t tools, uint32_t choice, bool nested)
                              "parameter.",
                              fn);
     }
+    bool parallel = nested && mode != CHOICE_NAMED && c->req->parallel_tool_calls;
     if (tool != 0 && mode != CHOICE_NONE)
-        return select_tool(c, tools, tool, nested, mode == CHOICE_REQUIRED || mode == CHOICE_NAMED);
+        return select_tool(c, tools, tool, nested, mode == CHOICE_REQUIRED || mode == CHOICE_NAMED, parallel);
     return 0;
 }

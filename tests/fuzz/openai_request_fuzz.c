@@ -1,9 +1,9 @@
 /* tests/fuzz/openai_request_fuzz.c — the OpenAI request parser of every api on arbitrary bytes, and, for
  * whatever it accepts, the whole answer: body and stream are rendered and must be valid JSON frame by
  * frame (everything echoed from a request must stay correctly escaped). Error bodies are checked alike.
- * The first input byte picks the deployment's options (echo or pool content, tool calls always or at 50%), and a
- * trailing space the smallest response budget, so that both content paths, tool calls and budget refusals see fuzzed
- * text.
+ * The first input byte picks the deployment's options (echo or pool content, tool calls always or at 50%, one or up to
+ * 4 parallel calls), and a trailing space the smallest response budget, so that both content paths, tool calls and
+ * budget refusals see fuzzed text.
  *
  * Sizes are checked too (issue 7: an 801-byte schema built 16.8 MB of tool arguments, a 10 KB request
  * streamed 11.6 MB): the request-controlled multipliers stay bounded (tool arguments and structured output
@@ -72,10 +72,12 @@ static void must_be_sse(const cm_buf_t *b, cm_json_toks_t *toks)
 static uint64_t input_budget(size_t size, const mp_deployment_t *dep, const mp_request_t *req, const mp_exchange_t *x)
 {
     uint64_t n = x->n ? x->n : 1;
-    uint64_t budget = FUZZ_BASE + (n * 5 + 8) * (uint64_t)size + n * ((uint64_t)x->steps + 3) * FUZZ_FRAME;
+    /* frames per choice: every step, role, finish and usage, and the opening chunk of each parallel call */
+    uint64_t frames = (uint64_t)x->steps + 3 + MP_MAX_PARALLEL_CALLS;
+    uint64_t budget = FUZZ_BASE + (n * 5 + 8) * (uint64_t)size + n * frames * FUZZ_FRAME;
     /* logprobs: per token an entry of about 1 KiB with each alternative, and the text's bytes as numbers */
     if (req->logprobs)
-        budget += n * ((uint64_t)x->steps + 3) * FUZZ_FRAME * (1 + req->top_logprobs) + n * 12 * (uint64_t)size;
+        budget += n * frames * FUZZ_FRAME * (1 + req->top_logprobs) + n * 12 * (uint64_t)size;
     if (req->api == MP_API_EMBEDDINGS)
         budget += (uint64_t)req->ninputs * (FUZZ_FRAME + (uint64_t)mp_embedding_dims(dep, req) * FUZZ_FLOAT);
     return budget;
@@ -149,6 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dep.content = opts & 1 ? MP_CONTENT_ECHO : MP_CONTENT_POOL;
     dep.tool_calls = (opts & 2) != 0;
     dep.tool_auto = opts & 8 ? 0.5 : 0; /* tool_calls: {auto: 50%}: either answer, within one bound */
+    dep.tool_parallel = opts & 16 ? MP_MAX_PARALLEL_CALLS : 1;
     dep.embedding_dimensions = 8;
     dep.max_response = size > 0 && data[size - 1] == ' ' ? MP_MIN_MAX_RESPONSE : 0; /* a trailing space: 64 KiB */
     cm_json_toks_t scratch = {0}, check = {0};

@@ -1,10 +1,11 @@
 // The official OpenAI Node SDK against mock-provider: every endpoint, stream and non-stream, errors.
-// Run by tests/integration/openai_sdk_test.sh with two api_bases: A (tool calls on, 6 tokens) and B (keys).
+// Run by tests/integration/openai_sdk_test.sh with three api_bases: A (tool calls on, 6 tokens), B (keys) and
+// C (up to 3 parallel tool calls).
 // Structured output goes through the SDK's own helpers (zod schemas, .parse(), the stream runner).
 import OpenAI from 'openai';
 import { zodFunction, zodResponseFormat, zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
-const [base, authBase] = process.argv.slice(2);
+const [base, authBase, parallelBase] = process.argv.slice(2);
 const client = new OpenAI({ baseURL: base, apiKey: 'sk-test', maxRetries: 0 });
 let failures = 0;
 const ok = (cond, what) => { if (!cond) { failures++; console.log('FAIL', what); } else console.log('ok  ', what); };
@@ -109,6 +110,21 @@ for (const stream of [false, true]) {
   ok(typeof finalText === 'string' && finalText.length > 0 && calls === 1 && Weather.safeParse(seen).success,
      `runTools${stream ? ' (stream)' : ''} ends with final content after ${calls} call: ${JSON.stringify(seen)} -> "${finalText}"`);
 }
+// Parallel calls (deployment C): one answer may call several functions; the runner answers each, and the
+// loop still ends with final content.
+const par = new OpenAI({ baseURL: parallelBase, apiKey: 'sk-test', maxRetries: 0 });
+let parCalls = 0, parRounds = 0, widest = 0;
+for (let i = 0; i < 6; i++) {
+  const called = new Set();
+  const agent = par.chat.completions.runTools({
+    model: 'gpt-4o', messages: [{ role: 'user', content: `weather and time, round ${i}` }],
+    tools: ['weather', 'time', 'news'].map(name => zodFunction({ name, parameters: z.object({ q: z.string().min(1) }), function: () => { parCalls++; called.add(name); return 'ok'; } })),
+  });
+  const text = await agent.finalContent();
+  if (typeof text === 'string' && text.length > 0) parRounds++;
+  widest = Math.max(widest, called.size);
+}
+ok(parRounds === 6 && widest >= 2, `parallel tool calls: ${parCalls} calls over 6 loops (up to ${widest} functions in one answer), each loop ends with content`);
 const rtools = [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }];
 const step1 = await client.responses.create({ model: 'gpt-4o', input: 'look it up', tools: rtools });
 const fc = step1.output[0];

@@ -157,12 +157,20 @@ static void test_tool_calls_auto(void **state)
     assert_true(c.deps[1].tool_auto == 1.0);
     assert_false(c.deps[2].tool_calls);
     mp_config_free(&c);
+    assert_int_equal(load("mock:\n  deployments:\n    - {name: a, tool_calls: {parallel: 3}}\n", &c, &err), 0);
+    assert_true(c.deps[0].tool_auto == 1.0);
+    assert_int_equal(c.deps[0].tool_parallel, 3);
+    mp_config_free(&c);
+    expect_error("mock:\n  deployments:\n    - name: a\n      tool_calls: {parallel: 5}\n",
+                 "t.yaml:4:30: mock.deployments[0].tool_calls.parallel: must be between 1 and 4, got 5");
     expect_error("mock:\n  deployments:\n    - name: a\n      tool_calls: {auto: 150%}\n",
                  "t.yaml:4:26: mock.deployments[0].tool_calls.auto: \"150%\": must be between 0% and 100%");
     expect_error("mock:\n  deployments:\n    - name: a\n      tool_calls: {always: 1}\n",
-                 "t.yaml:4:20: mock.deployments[0].tool_calls: unknown key \"always\" (allowed: auto)");
-    expect_error("mock:\n  deployments:\n    - name: a\n      tool_calls: {}\n",
-                 "t.yaml:4:19: mock.deployments[0].tool_calls: expected true, false or {auto: PERCENT}");
+                 "t.yaml:4:20: mock.deployments[0].tool_calls: unknown key \"always\" (allowed: auto, parallel)");
+    expect_error(
+        "mock:\n  deployments:\n    - name: a\n      tool_calls: {}\n",
+        "t.yaml:4:19: mock.deployments[0].tool_calls: expected true, false or {auto: PERCENT, parallel: N} (at least "
+        "one key)");
 }
 
 /* The DESIGN.md example writes distributions inline, unquoted: the loader takes back the comma splits. */

@@ -242,6 +242,7 @@ static void check_pieces(const char *escaped)
     cm_buf_reset(&f->x.text[0]);
     cm_buf_append(&f->x.text[0], escaped, s.n);
     f->x.tokens[0] = n;
+    f->x.call_end[0] = s.n; /* one call: its arguments are the whole text */
     cm_buf_t all = CM_BUF_INIT;
     for (uint32_t i = 0; i < n; i++) {
         cm_str_t p = mp_content_next(&f->x, 0);
@@ -287,9 +288,9 @@ static void test_tool_call_planning(void **state)
         assert_int_equal(f->x.tokens[c], mp_tool_count_pieces(CM_STR("{\\\"city\\\":\\\"example\\\"}")));
     }
     char id0[32], id1[32], again[32];
-    mp_tool_call_id(&f->x, 0, id0, sizeof(id0));
-    mp_tool_call_id(&f->x, 1, id1, sizeof(id1));
-    mp_tool_call_id(&f->x, 0, again, sizeof(again));
+    mp_tool_call_id(&f->x, 0, 0, id0, sizeof(id0));
+    mp_tool_call_id(&f->x, 1, 0, id1, sizeof(id1));
+    mp_tool_call_id(&f->x, 0, 0, again, sizeof(again));
     assert_string_equal(id0, again);
     assert_string_not_equal(id0, id1);
     assert_int_equal(strlen(id0), 29);
@@ -348,8 +349,8 @@ static void test_ids_unique_content_seeded(void **state)
     assert_string_equal(f->x.text[0].data, g->x.text[0].data);
     assert_string_not_equal(f->x.id, g->x.id);
     char a[32], b[32];
-    mp_tool_call_id(&f->x, 0, a, sizeof(a));
-    mp_tool_call_id(&g->x, 0, b, sizeof(b));
+    mp_tool_call_id(&f->x, 0, 0, a, sizeof(a));
+    mp_tool_call_id(&g->x, 0, 0, b, sizeof(b));
     assert_string_not_equal(a, b);
     enum { N = 10000 };
     uint64_t *keys = cm_xcalloc(N, sizeof(*keys));

@@ -1,6 +1,7 @@
 /* Tests mock-provider/providers/openai_tools.c: tools and tool_choice for chat (nested) and the Responses
  * API (flat): which function is called, with what arguments, and every validation error. */
 #include "fixture.h"
+#include "mock-provider/providers/budget.h"
 #include "mock-provider/providers/toolargs.h"
 
 #define CHAT(extra) "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]" extra "}"
@@ -285,12 +286,100 @@ static void test_auto_probability(void **state)
     fx_free(f);
 }
 
+#define THREE                                                                                                          \
+    "[" FN("a", WEATHER) "," FN(                                                                                       \
+        "b",                                                                                                           \
+        "{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}},\"required\":[\"q\"]}") "," FN("c",         \
+                                                                                                          "{}") "]"
+
+/* tool_calls: {parallel: 3}: an answer calls 1 to 3 of the offered functions, in order, each with its own
+ * id and arguments; streamed, each call opens with its own chunk (index, id, name) before its pieces. */
+static void test_parallel_calls(void **state)
+{
+    (void)state;
+    int seen[4] = {0};
+    for (int seed = 0; seed < 60; seed++) {
+        fx_t *f = fx_new(), *g = fx_new();
+        f->dep.tool_calls = g->dep.tool_calls = true;
+        f->dep.tool_parallel = g->dep.tool_parallel = 3;
+        cm_rng_seed(&f->rng, (uint64_t)seed);
+        cm_rng_seed(&g->rng, (uint64_t)seed);
+        fx_begin(f, MP_API_CHAT, CHAT(",\"tools\":" THREE));
+        fx_begin(g, MP_API_CHAT, CHAT(",\"tools\":" THREE ",\"stream\":true"));
+        assert_int_equal(f->req.ncalls, 3);
+        uint32_t k = f->x.calls[0];
+        assert_true(k >= 1 && k <= 3);
+        seen[k]++;
+        f->dep.ops->render_body(&f->x, &f->out);
+        fx_read(f, f->out.data, f->out.len);
+        uint32_t calls = jpath(&f->doc, 0, "choices.0.message.tool_calls");
+        assert_int_equal(f->doc.tok[calls].count, k);
+        static const char *const names[] = {"a", "b", "c"};
+        char body_args[3][512], ids[3][40];
+        for (uint32_t i = 0; i < k; i++) {
+            char p[96];
+            snprintf(p, sizeof(p), "choices.0.message.tool_calls.%u.function.name", i);
+            assert_string_equal(jstr(&f->doc, 0, p), names[i]);
+            snprintf(p, sizeof(p), "choices.0.message.tool_calls.%u.function.arguments", i);
+            fx_copy(body_args[i], sizeof(body_args[i]), jstr(&f->doc, 0, p));
+            assert_int_equal(body_args[i][0], '{');
+            snprintf(p, sizeof(p), "choices.0.message.tool_calls.%u.id", i);
+            fx_copy(ids[i], sizeof(ids[i]), jstr(&f->doc, 0, p));
+            for (uint32_t j = 0; j < i; j++)
+                assert_string_not_equal(ids[i], ids[j]);
+        }
+        fx_stream(g);
+        static sse_frame_t fr[512];
+        size_t n = sse_split(g->out.data, g->out.len, fr, 512);
+        cm_buf_t args[3] = {CM_BUF_INIT, CM_BUF_INIT, CM_BUF_INIT};
+        uint32_t opened = 0;
+        for (size_t i = 0; i + 1 < n; i++) {
+            fx_read(g, fr[i].data, fr[i].len);
+            uint32_t tc = jpath(&g->doc, 0, "choices.0.delta.tool_calls.0");
+            if (tc == 0)
+                continue;
+            int64_t idx = jint(&g->doc, tc, "index");
+            assert_true(idx >= 0 && idx < (int64_t)k);
+            if (jpath(&g->doc, tc, "id") != 0) {
+                assert_int_equal(idx, opened); /* each call opens once, in order */
+                opened++;
+                assert_string_equal(jstr(&g->doc, tc, "function.name"), names[idx]);
+            }
+            assert_int_equal(idx + 1, opened); /* pieces belong to the call opened last */
+            cm_buf_puts(&args[idx], jstr(&g->doc, tc, "function.arguments"));
+        }
+        assert_int_equal(opened, k);
+        assert_true(mp_response_bound(&g->dep, &g->req) >= g->out.len);
+        for (uint32_t i = 0; i < k; i++) {
+            assert_string_equal(args[i].data ? args[i].data : "", body_args[i]);
+            cm_buf_free(&args[i]);
+        }
+        fx_free(f);
+        fx_free(g);
+    }
+    assert_true(seen[1] > 0 && seen[2] > 0 && seen[3] > 0);
+    /* One call when the request or the choice rules out parallel calls, and on the Responses API. */
+    fx_t *f = fx_new();
+    f->dep.tool_calls = true;
+    f->dep.tool_parallel = 3;
+    fx_begin(f, MP_API_CHAT, CHAT(",\"tools\":" THREE ",\"parallel_tool_calls\":false"));
+    assert_int_equal(f->req.ncalls, 1);
+    assert_int_equal(f->x.calls[0], 1);
+    mp_exchange_end(&f->x);
+    fx_begin(f, MP_API_CHAT,
+             CHAT(",\"tools\":" THREE ",\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"b\"}}"));
+    assert_int_equal(f->req.ncalls, 1);
+    fx_free(f);
+}
+#undef THREE
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_answers_tool_result_in_text),
         cmocka_unit_test(test_tool_message_order),
         cmocka_unit_test(test_auto_probability),
+        cmocka_unit_test(test_parallel_calls),
         cmocka_unit_test(test_chat_auto_picks_first_function),
         cmocka_unit_test(test_chat_choice_modes),
         cmocka_unit_test(test_chat_tool_errors),

@@ -213,6 +213,20 @@ static void test_pattern_fallback(void **state)
             fail_msg("%s gave %s", s, v);
         fx_free(f);
     }
+    /* One over each bound of the subset is refused; at the bound it is served. */
+    cm_buf_t pat = CM_BUF_INIT, got = CM_BUF_INIT;
+    uint32_t used;
+    for (int i = 0; i < MP_PATTERN_MAX_LEN; i++)
+        cm_buf_putc(&pat, 'a');
+    assert_int_equal(mp_pattern_generate(pat.data, pat.len, 0, (size_t)-1, UINT32_MAX, &rng, &got, &used), 0);
+    assert_int_equal(got.len, MP_PATTERN_MAX_LEN);
+    cm_buf_putc(&pat, 'a');
+    assert_int_equal(mp_pattern_generate(pat.data, pat.len, 0, (size_t)-1, UINT32_MAX, &rng, &got, &used), -1);
+    assert_int_equal(mp_pattern_generate("x{1000}", 7, 0, (size_t)-1, UINT32_MAX, &rng, &got, &used), 0);
+    assert_int_equal(mp_pattern_generate("x{1001}", 7, 0, (size_t)-1, UINT32_MAX, &rng, &got, &used), -1);
+    assert_int_equal(mp_pattern_generate("x{0,1001}", 9, 0, (size_t)-1, UINT32_MAX, &rng, &got, &used), -1);
+    cm_buf_free(&pat);
+    cm_buf_free(&got);
     /* Nested quantifiers cannot multiply the work: refused within the step and output bounds. */
     cm_buf_t out = CM_BUF_INIT;
     uint32_t spent;
