@@ -8,14 +8,6 @@
 #include "mock-provider/metrics.h"
 #include "mock-provider/server.h"
 
-static cm_str_t header_str(const h2o_req_t *req, const char *name)
-{
-    ssize_t i = h2o_find_header_by_str(&req->headers, name, strlen(name), -1);
-    if (i < 0)
-        return (cm_str_t){NULL, 0};
-    return (cm_str_t){req->headers.entries[i].value.base, req->headers.entries[i].value.len};
-}
-
 static fx_request_t view(const mp_run_t *run, uint64_t started_ns)
 {
     fx_request_t r;
@@ -23,7 +15,7 @@ static fx_request_t view(const mp_run_t *run, uint64_t started_ns)
     r.route = (cm_str_t){route, strlen(route)};
     r.model = run->r.model;
     r.key = (cm_str_t){run->key.base, run->key.base != NULL ? run->key.len : 0};
-    r.header = header_str(run->req, MP_FAULT_HEADER);
+    r.header = (cm_str_t){run->fault_header.base, run->fault_header.base != NULL ? run->fault_header.len : 0};
     r.since_start_ns = run->arrival > started_ns ? run->arrival - started_ns : 0;
     return r;
 }

@@ -184,6 +184,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     /* quotas plug in here (a later issue) */
+    run->fault_header = header_value(req, NULL, MP_FAULT_HEADER);
     if (!mp_faults_apply(run))
         mp_run_start(run);
     return 0;

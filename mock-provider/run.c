@@ -187,11 +187,6 @@ static void send_whole(mp_run_t *run, int status, const cm_buf_t *body)
     h2o_send(req, &iov, 1, H2O_SEND_STATE_FINAL);
 }
 
-void mp_run_send(mp_run_t *run, int status, const cm_buf_t *body)
-{
-    send_whole(run, status, body);
-}
-
 void mp_run_fail(mp_run_t *run, const mp_error_t *err)
 {
     cm_buf_t *b = &worker(run)->scratch;
@@ -530,9 +525,7 @@ static void mid_act(mp_run_t *run)
         mp_run_cut(run, reset);
         return;
     }
-    run->cut_reset = reset;
-    run->phase = MP_RUN_CUT;
-    mp_timers_add(&worker(run)->timers, &run->timer, sat_add(now, f->duration_ns));
+    mp_run_cut_at(run, reset, sat_add(now, f->duration_ns));
 }
 
 void mp_run_cut_at(mp_run_t *run, bool reset, uint64_t at)

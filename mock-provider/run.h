@@ -56,10 +56,11 @@ typedef struct mp_run {
     uint64_t next_at; /* stream: deadline of the next step */
     uint32_t steps_done;
     /* faults (mock-provider/faults.h) */
-    h2o_iovec_t key;  /* the API key the request presented (Bearer or api-key), for fault targeting */
-    uint64_t hold_ns; /* a stall before the headers, added to the plan */
-    bool cut_reset;   /* MP_RUN_CUT: RST rather than FIN */
-    bool malformed;   /* the body (or the stream's first event) is sent as invalid JSON */
+    h2o_iovec_t key;          /* the API key the request presented (Bearer or api-key), for fault targeting */
+    h2o_iovec_t fault_header; /* the x-mock-fault request header (base NULL when absent) */
+    uint64_t hold_ns;         /* a stall before the headers, added to the plan */
+    bool cut_reset;           /* MP_RUN_CUT: RST rather than FIN */
+    bool malformed;           /* the body (or the stream's first event) is sent as invalid JSON */
     /* a fault at a point inside the response (stall, close, reset, truncate), until it acts */
     const struct fx_fault *mid;
     uint64_t mid_offset;         /* body offset of its point; UINT64_MAX until known (after N stream chunks) */
@@ -91,8 +92,6 @@ void mp_run_start(mp_run_t *run);
 void mp_run_add_headers(h2o_req_t *req, const mp_deployment_t *dep, const char *rid, size_t rid_len,
                         uint64_t service_ns);
 
-/* Answers now with status and body; extra headers already in req->res.headers go out with it. */
-void mp_run_send(mp_run_t *run, int status, const cm_buf_t *body);
 /* Cuts the request's connection: FIN (close) or RST (reset), without a response or in the middle of one.
  * HTTP/2 connections carry other streams, which end with it. h2o then finishes the request on the cut socket. */
 void mp_run_cut(mp_run_t *run, bool reset);
