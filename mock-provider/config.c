@@ -8,6 +8,7 @@
 #include "common/alloc.h"
 #include "common/dist.h"
 #include "faults/fault.h"
+#include "mock-provider/provider.h"
 
 void mp_config_init(mp_config_t *c)
 {
@@ -34,6 +35,9 @@ void mp_config_free(mp_config_t *c)
         if (d->faults != NULL)
             fx_set_free(d->faults);
         free(d->faults);
+        const mp_provider_t *ops = mp_provider_for(d->provider);
+        if (d->provider_cfg != NULL && ops != NULL && ops->free_config != NULL)
+            ops->free_config(d);
     }
     free(c->deps);
     c->deps = NULL;

@@ -8,6 +8,7 @@
 
 #include "common/alloc.h"
 #include "faults/fault.h"
+#include "mock-provider/provider.h"
 
 static const char *const dep_keys[] = {"name",         "provider",      "listen",  "models",     "api_keys",
                                        "latency",      "output_tokens", "content", "tool_calls", "embedding_dimensions",
@@ -43,31 +44,50 @@ static int read_name(const reader_t *r, const mp_config_t *c, const char **name)
     return 0;
 }
 
-/* Every later provider shape is named so that a user who writes one learns it is planned, not a typo. */
+/* Every provider shape not served yet is named so that a user who writes one learns it is planned, not a
+ * typo. */
 static int read_provider(const reader_t *r, mp_deployment_t *d)
 {
-    char p[96];
+    char p[96], served[128];
     const char *s;
     const cm_node_t *n = cm_conf_get(r->node, "provider");
     if (n == NULL)
         return 0;
     if (cm_conf_str(r->conf, n, child(r, "provider", p, sizeof(p)), &s, r->err) != 0)
         return -1;
-    if (strcmp(s, "openai") == 0) {
-        d->provider = MP_PROVIDER_OPENAI;
+    if (mp_provider_named(s, &d->provider))
         return 0;
-    }
+    mp_provider_names(served, sizeof(served));
     static const char *const later[] = {"azure", "vertex", "gemini", "anthropic"};
     for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++)
         if (strcmp(s, later[i]) == 0)
             return cm_conf_error(r->conf, n, p, r->err,
-                                 "provider \"%s\" is not served yet by this build (supported: openai; azure, vertex, "
-                                 "gemini and anthropic are planned)",
-                                 s);
-    return cm_conf_error(r->conf, n, p, r->err,
-                         "unknown provider \"%s\" (supported: openai; azure, vertex, gemini and anthropic are not "
-                         "served yet by this build)",
-                         s);
+                                 "provider \"%s\" is not served yet by this build (supported: %s)", s, served);
+    return cm_conf_error(r->conf, n, p, r->err, "unknown provider \"%s\" (supported: %s)", s, served);
+}
+
+/* The keys of a deployment: the common ones and its provider's own. */
+#define MAX_DEP_KEYS 48
+
+static int check_keys(const reader_t *r, const mp_deployment_t *d)
+{
+    const char *keys[MAX_DEP_KEYS];
+    size_t n = 0;
+    for (const char *const *k = dep_keys; *k != NULL && n + 1 < MAX_DEP_KEYS; k++)
+        keys[n++] = *k;
+    const mp_provider_t *ops = mp_provider_for(d->provider);
+    for (const char *const *k = ops->config_keys; k != NULL && *k != NULL && n + 1 < MAX_DEP_KEYS; k++)
+        keys[n++] = *k;
+    keys[n] = NULL;
+    return cm_conf_check_keys(r->conf, r->node, r->path, keys, r->err);
+}
+
+static int read_provider_config(const reader_t *r, mp_deployment_t *d)
+{
+    const mp_provider_t *ops = mp_provider_for(d->provider);
+    if (ops->read_config == NULL)
+        return 0;
+    return ops->read_config(r->conf, r->node, r->path, d, r->err);
 }
 
 static int read_listen(const reader_t *r, const mp_config_t *c, mp_deployment_t *d)
@@ -301,12 +321,14 @@ int mp_config_load_deployment(mp_config_t *c, const cm_conf_t *conf, const cm_no
     reader_t r = {.conf = conf, .node = node, .err = err};
     cm_conf_path(r.path, sizeof(r.path), "mock.deployments", index, NULL);
     const char *name;
-    if (check_split_dist(&r, node, r.path) != 0 || cm_conf_check_keys(conf, node, r.path, dep_keys, err) != 0 ||
-        cm_conf_require_keys(conf, node, r.path, required_keys, err) != 0 || reject_later(&r) != 0 ||
+    mp_deployment_t probe = {.provider = MP_PROVIDER_OPENAI};
+    if (check_split_dist(&r, node, r.path) != 0 || cm_conf_require_keys(conf, node, r.path, required_keys, err) != 0 ||
+        read_provider(&r, &probe) != 0 || check_keys(&r, &probe) != 0 || reject_later(&r) != 0 ||
         read_name(&r, c, &name) != 0)
         return -1;
     mp_deployment_t *d = mp_config_add_deployment(c, name);
-    if (read_provider(&r, d) != 0 || read_listen(&r, c, d) != 0 ||
+    d->provider = probe.provider;
+    if (read_provider_config(&r, d) != 0 || read_listen(&r, c, d) != 0 ||
         read_strv(&r, "models", &d->models, &d->nmodels) != 0 ||
         read_strv(&r, "api_keys", &d->api_keys, &d->nkeys) != 0 || read_latency(&r, d) != 0 ||
         read_content(&r, d) != 0 || read_numbers(&r, d) != 0 || read_faults(&r, d) != 0)

@@ -15,8 +15,10 @@
 struct mp_provider;
 struct fx_set;
 
+/* Index into the provider registry (providers/provider.c); a deployment's provider: key names one. */
 typedef enum mp_provider_kind {
-    MP_PROVIDER_OPENAI, /* the only shape served so far; azure, vertex, gemini, anthropic come next */
+    MP_PROVIDER_OPENAI,
+    MP_PROVIDER__COUNT,
 } mp_provider_kind_t;
 
 typedef enum mp_content_mode {
@@ -62,6 +64,7 @@ typedef struct mp_deployment {
     uint64_t max_response;         /* bytes: budget of one response (providers/budget.h); 0 = the default */
     uint64_t seed;
     struct fx_set *faults; /* request faults (faults/fault.h), NULL when none; only their counters change */
+    void *provider_cfg;    /* the provider's own settings (mp_provider_t.read_config), NULL when none */
 } mp_deployment_t;
 
 #endif

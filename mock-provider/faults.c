@@ -14,7 +14,7 @@ static fx_request_t view(const mp_run_t *run, uint64_t started_ns)
     const char *route = mp_api_label((mp_api_t)run->api);
     r.route = (cm_str_t){route, strlen(route)};
     r.model = run->r.model;
-    r.key = (cm_str_t){run->key.base, run->key.base != NULL ? run->key.len : 0};
+    r.key = run->key;
     r.header = (cm_str_t){run->fault_header.base, run->fault_header.base != NULL ? run->fault_header.len : 0};
     r.since_start_ns = run->arrival > started_ns ? run->arrival - started_ns : 0;
     return r;

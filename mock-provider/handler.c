@@ -7,7 +7,6 @@
 #include "common/clock.h"
 #include "mock-provider/faults.h"
 #include "mock-provider/metrics.h"
-#include "mock-provider/providers/budget.h"
 #include "mock-provider/run.h"
 #include "mock-provider/server.h"
 
@@ -55,16 +54,6 @@ static int serve_core(mp_handler_t *h, h2o_req_t *req, cm_str_t path, uint64_t a
 
 /* ---- pipeline steps: each returns 0 to go on, or -1 with err filled ---------------------------------- */
 
-static int step_route(mp_run_t *run, mp_error_t *err)
-{
-    const h2o_req_t *req = run->req;
-    mp_api_t api;
-    if (run->wd->dep->ops->route(req->method.base, req->method.len, run->path.p, run->path.n, &api, err) != 0)
-        return -1;
-    run->api = (int)api;
-    return 0;
-}
-
 static h2o_iovec_t header_value(const h2o_req_t *req, const h2o_token_t *token, const char *name)
 {
     ssize_t i = token != NULL ? h2o_find_header(&req->headers, token, -1)
@@ -72,45 +61,38 @@ static h2o_iovec_t header_value(const h2o_req_t *req, const h2o_token_t *token, 
     return i < 0 ? h2o_iovec_init(NULL, 0) : req->headers.entries[i].value;
 }
 
-/* "Bearer K" (scheme case-insensitive, as RFC 7235 says); any other Authorization value is taken whole so
- * that the 401 message shows what was sent. */
-static h2o_iovec_t bearer_key(h2o_iovec_t v)
+static cm_str_t http_header(const mp_http_t *http, const char *name)
 {
-    if (v.len >= 7 && strncasecmp(v.base, "bearer ", 7) == 0) {
-        v.base += 7;
-        v.len -= 7;
-        while (v.len > 0 && (v.base[0] == ' ' || v.base[0] == '\t')) {
-            v.base++;
-            v.len--;
-        }
-    }
-    return v;
+    h2o_iovec_t v = header_value(http->impl, NULL, name);
+    return (cm_str_t){v.base, v.base != NULL ? v.len : 0};
 }
 
-static bool key_listed(const mp_deployment_t *dep, h2o_iovec_t key)
+/* The provider's view of the request line and headers. */
+static mp_http_t http_view(const h2o_req_t *req)
 {
-    for (size_t i = 0; key.base != NULL && i < dep->nkeys; i++)
-        if (span_is(key.base, key.len, dep->api_keys[i]))
-            return true;
-    return false;
+    size_t at = req->query_at;
+    bool query = at != SIZE_MAX && at < req->path.len;
+    return (mp_http_t){
+        .method = {req->method.base, req->method.len},
+        .path = request_path(req),
+        .query = query ? (cm_str_t){req->path.base + at + 1, req->path.len - at - 1} : (cm_str_t){NULL, 0},
+        .header = http_header,
+        .impl = req,
+    };
+}
+
+static int step_route(mp_run_t *run, mp_error_t *err)
+{
+    if (run->wd->dep->ops->route(&run->http, &run->route, err) != 0)
+        return -1;
+    run->api = (int)run->route.api;
+    return 0;
 }
 
 /* The key presented is kept for fault targeting even when the deployment checks none. */
 static int step_auth(mp_run_t *run, mp_error_t *err)
 {
-    const mp_deployment_t *dep = run->wd->dep;
-    h2o_iovec_t bearer = bearer_key(header_value(run->req, H2O_TOKEN_AUTHORIZATION, NULL));
-    h2o_iovec_t api_key = header_value(run->req, NULL, "api-key");
-    run->key = bearer.base != NULL ? bearer : api_key;
-    if (dep->nkeys == 0)
-        return 0;
-    if (key_listed(dep, bearer) || key_listed(dep, api_key))
-        return 0;
-    h2o_iovec_t shown = bearer.base != NULL ? bearer : api_key;
-    char key[128];
-    snprintf(key, sizeof(key), "%.*s", (int)(shown.len < 127 ? shown.len : 127), shown.base ? shown.base : "");
-    mp_error_preset(dep->ops, err, MP_ERR_UNAUTHORIZED, key);
-    return -1;
+    return run->wd->dep->ops->auth(&run->http, &run->route, run->wd->dep, &run->key, err);
 }
 
 static int step_size(mp_run_t *run, uint64_t max_body, mp_error_t *err)
@@ -130,7 +112,7 @@ static int step_parse(mp_run_t *run, mp_error_t *err)
         return 0;
     h2o_iovec_t body = run->req->entity;
     mp_worker_t *w = run->wd->worker;
-    return run->wd->dep->ops->parse((mp_api_t)run->api, body.base ? body.base : "", body.base ? body.len : 0, &w->toks,
+    return run->wd->dep->ops->parse(&run->route, body.base ? body.base : "", body.base ? body.len : 0, &w->toks,
                                     &run->alloc, &run->r, err);
 }
 
@@ -161,9 +143,10 @@ static int step_model(mp_run_t *run, mp_metrics_t *metrics, mp_error_t *err)
 /* Last check before anything is produced: the response's upper bound against the deployment's budget. */
 static int step_budget(mp_run_t *run, mp_error_t *err)
 {
-    if (run->api == MP_API_MODELS)
+    const mp_provider_t *ops = run->wd->dep->ops;
+    if (run->api == MP_API_MODELS || ops->check_response == NULL)
         return 0;
-    return mp_response_check(run->wd->dep, &run->r, err);
+    return ops->check_response(run->wd->dep, &run->r, err);
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
@@ -175,6 +158,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     mp_run_t *run = mp_run_create(req, &mp_worker_of(req)->deps[h->dep->index], arrival);
     run->path = path;
+    run->http = http_view(req);
     mp_faults_connection(run);
     mp_error_t err;
     if (step_route(run, &err) != 0 || step_auth(run, &err) != 0 ||
@@ -228,13 +212,14 @@ static void oversize_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs
 /* The api the path would have been routed to, for the request counter. */
 static int oversize_api(const mp_deployment_t *dep, const h2o_req_t *req)
 {
-    mp_api_t api;
+    mp_route_t route;
     mp_error_t ignored;
-    cm_str_t path = request_path(req);
-    if (req->path.base == NULL ||
-        dep->ops->route(req->method.base, req->method.len, path.p, path.n, &api, &ignored) != 0)
+    if (req->path.base == NULL)
         return MP_METRICS_API_UNKNOWN;
-    return (int)api;
+    mp_http_t http = http_view(req);
+    if (dep->ops->route(&http, &route, &ignored) != 0)
+        return MP_METRICS_API_UNKNOWN;
+    return (int)route.api;
 }
 
 static uint64_t held_ns(const h2o_req_t *req)

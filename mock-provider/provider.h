@@ -1,10 +1,12 @@
-/* mock-provider/provider.h — the contract between the server core (sockets, timers, streaming, metrics)
- * and a provider shape (routes, request parsing, error catalogue, response renderers).
+/* mock-provider/provider.h — the contract between the server core (sockets, timers, streaming, quotas,
+ * faults, metrics) and a provider shape (routes, authentication, request parsing, ids, error catalogue,
+ * response renderers, its own deployment settings).
  *
- * A request flows: route -> auth -> parse -> [quota check, fault selection: later issues plug in here]
- * -> mp_exchange_begin (lengths decided) -> timing -> render (body, or head/steps/tail for a stream).
- * Providers differ by table (routes, error catalogue, header names) and by renderer; the core never
- * branches on which provider it serves. */
+ * A request flows: route (method, path, query: what the path carries) -> auth (the provider's own headers)
+ * -> parse (the body, with the route) -> model check -> response budget -> [quota admission] -> faults ->
+ * mp_exchange_begin (lengths decided, ids from the provider) -> timing -> render (body, or head/steps/tail for
+ * a stream). The core sees requests only through mp_http_t and mp_request_t, and never branches on which
+ * provider it serves: what differs is in the provider's table. */
 #ifndef MP_PROVIDER_H
 #define MP_PROVIDER_H
 
@@ -18,17 +20,55 @@
 #include "common/json.h"
 #include "mock-provider/deployment.h"
 
+/* What a request asks for, across providers; the metric label of mock_requests_total{api}. A provider maps
+ * its own paths onto these (Azure's chat is MP_API_CHAT, Gemini's embedContent MP_API_EMBEDDINGS). */
 typedef enum mp_api {
     MP_API_CHAT,
     MP_API_COMPLETIONS,
     MP_API_EMBEDDINGS,
     MP_API_RESPONSES,
     MP_API_MODELS,
+    MP_API_MESSAGES,     /* Anthropic Messages */
+    MP_API_GENERATE,     /* Gemini / Vertex generateContent and streamGenerateContent */
+    MP_API_COUNT_TOKENS, /* count_tokens / countTokens: answered at once, no generation */
     MP_API__COUNT,
 } mp_api_t;
 
-/* Metric label: "chat", "completions", "embeddings", "responses", "models". */
+/* Metric label: "chat", "completions", "embeddings", "responses", "models", "messages", "generate_content",
+ * "count_tokens". */
 const char *mp_api_label(mp_api_t api);
+
+/* How the core times an api's answer (run.h has the timing model). */
+typedef enum mp_api_timing {
+    MP_TIMING_TOKENS,  /* generation: prefill, time to first token, a gap per token (streamed or not) */
+    MP_TIMING_PREFILL, /* embeddings: one body after prefill and time to first token */
+    MP_TIMING_AT_ONCE, /* listings and token counts: answered in the handler's call */
+} mp_api_timing_t;
+mp_api_timing_t mp_api_timing(mp_api_t api);
+
+/* The parts of an HTTP request a provider reads to route and authenticate it. Strings are not
+ * NUL-terminated and live as long as the request. */
+typedef struct mp_http {
+    cm_str_t method;
+    cm_str_t path;  /* without the query string */
+    cm_str_t query; /* after '?', raw (percent-encoded); empty when none */
+    /* The first value of a header (name in lower case), {NULL, 0} when absent. */
+    cm_str_t (*header)(const struct mp_http *http, const char *name);
+    const void *impl; /* the server's request, for header() */
+} mp_http_t;
+
+/* The first value of a query parameter (raw, still percent-encoded). Returns false when absent. */
+bool mp_http_query(const mp_http_t *http, const char *name, cm_str_t *value);
+
+/* What route found in the method, path and query, kept for parse and the renderers. */
+typedef struct mp_route {
+    mp_api_t api;
+    bool stream;      /* the path asks for a stream (Gemini :streamGenerateContent); parse may also set it */
+    uint8_t variant;  /* the provider's own sub-kind (a stream dialect, a path family); 0 by default */
+    cm_str_t model;   /* a model named by the path (Gemini models/{m}), empty when the body names it */
+    cm_str_t target;  /* a deployment named by the path (Azure deployments/{d}), empty otherwise */
+    cm_str_t version; /* an API version from the query or a header (Azure api-version), empty otherwise */
+} mp_route_t;
 
 typedef enum mp_error_kind {
     MP_ERR_BAD_REQUEST,     /* 400: a field is missing, of the wrong type or out of range (param names it) */
@@ -70,6 +110,10 @@ typedef struct mp_error_entry {
  * allocator given to parse. */
 typedef struct mp_request {
     mp_api_t api;
+    const mp_route_t *route; /* what the path carried (set by the core before parse) */
+    /* The provider's own view of what it parsed beyond these fields (echoes, dialect details), from the
+     * allocator given to parse; only its renderers read it. NULL when it keeps none. */
+    const void *own;
     cm_str_t model;
     bool stream;
     bool include_usage;     /* stream_options.include_usage */
@@ -162,21 +206,41 @@ typedef struct mp_header {
     const char *value;
 } mp_header_t;
 
+struct cm_conf;
+struct cm_node;
+struct cm_err;
+
 typedef struct mp_provider {
-    const char *name;                  /* "openai" */
+    const char *name;                  /* "openai": the value of a deployment's provider: key */
     const char *request_id_header;     /* "x-request-id" */
     const char *request_id_prefix;     /* "req_" */
     const char *processing_ms_header;  /* "openai-processing-ms", or NULL */
     const mp_header_t *static_headers; /* terminated by {NULL, NULL} */
 
-    /* Maps a method and path (without query string) to an api. Returns 0, or -1 with err filled
-     * (MP_ERR_NOT_FOUND, shaped like the provider's "Invalid URL (POST /v1/x)"). */
-    int (*route)(const char *method, size_t mlen, const char *path, size_t plen, mp_api_t *api, mp_error_t *err);
+    /* Maps a request line to an api and what the path carries. Returns 0, or -1 with err filled (the
+     * provider's own 404 or 400, e.g. OpenAI's "Invalid URL (POST /v1/x)", Azure's missing api-version). */
+    int (*route)(const mp_http_t *http, mp_route_t *route, mp_error_t *err);
 
-    /* Validates the body for api and fills req. scratch is the thread's token storage for the JSON reader;
-     * a allocates anything that must outlive the call. Returns 0, or -1 with err filled. */
-    int (*parse)(mp_api_t api, const char *body, size_t len, cm_json_toks_t *scratch, const cm_allocator_t *a,
-                 mp_request_t *req, mp_error_t *err);
+    /* Finds the API key the request presents in the provider's own headers (or query) and checks it against
+     * the deployment's keys (mp_key_accepted). *key is set to what was presented, {NULL, 0} when nothing,
+     * also when the deployment accepts any key (faults target keys). Returns 0, or -1 with err filled. */
+    int (*auth)(const mp_http_t *http, const mp_route_t *route, const mp_deployment_t *dep, cm_str_t *key,
+                mp_error_t *err);
+
+    /* Validates the body for route->api and fills req (req->api and req->route are set by the caller).
+     * scratch is the thread's token storage for the JSON reader; a allocates anything that must outlive the
+     * call. Returns 0, or -1 with err filled. */
+    int (*parse)(const mp_route_t *route, const char *body, size_t len, cm_json_toks_t *scratch,
+                 const cm_allocator_t *a, mp_request_t *req, mp_error_t *err);
+
+    /* The largest response req could produce against the deployment's budget (providers/budget.h): 0, or -1
+     * with err filled in the provider's words. NULL: no check (the provider's answers are bounded by
+     * construction). */
+    int (*check_response)(const mp_deployment_t *dep, const mp_request_t *req, mp_error_t *err);
+
+    /* Writes x->id and x->item_id from x->id_key (unique per exchange and process) in the provider's own
+     * forms; tool is true when the answer is a tool call. */
+    void (*make_ids)(mp_exchange_t *x, bool tool);
 
     /* Renders an error body (the status is err->status). */
     void (*render_error)(const mp_error_t *err, cm_buf_t *out);
@@ -200,6 +264,15 @@ typedef struct mp_provider {
      * for ".../models/{id}". Returns 0, or -1 with err filled (MP_ERR_MODEL_NOT_FOUND) and out untouched.
      * The core calls it for MP_API_MODELS when set, else render_models. */
     int (*render_models_at)(const mp_deployment_t *dep, const char *path, size_t plen, cm_buf_t *out, mp_error_t *err);
+
+    /* The provider's own deployment settings: keys a deployment of this provider accepts beyond the common
+     * ones (NULL-terminated; NULL when none), read by read_config, which stores what it reads in
+     * dep->provider_cfg (freed by free_config). path is the deployment's key path for errors
+     * ("mock.deployments[2]"). Returns 0, or -1 with err filled (file:line:col). */
+    const char *const *config_keys;
+    int (*read_config)(const struct cm_conf *conf, const struct cm_node *node, const char *path, mp_deployment_t *dep,
+                       struct cm_err *err);
+    void (*free_config)(mp_deployment_t *dep);
 } mp_provider_t;
 
 /* Fills err->kind, err->status (from the provider's catalogue: 400, 401, 404, 413, 500...), err->param and
@@ -212,8 +285,18 @@ void mp_error_set(mp_error_t *err, mp_error_kind_t kind, const char *param, cons
  * NULL or "" when none was sent), a size for MP_ERR_TOO_LARGE; NULL elsewhere. */
 void mp_error_preset(const mp_provider_t *p, mp_error_t *err, mp_error_kind_t kind, const char *arg);
 
-/* The provider table for a kind (never NULL for a valid kind). */
+/* The provider table for a kind (NULL for an invalid kind). */
 const mp_provider_t *mp_provider_for(mp_provider_kind_t kind);
+/* The kind whose table is named name ("openai"); returns false when none is. */
+bool mp_provider_named(const char *name, mp_provider_kind_t *kind);
+/* The names served, comma-separated ("openai, ..."), for error messages; truncated to cap. */
+void mp_provider_names(char *out, size_t cap);
+
+/* Whether key is one of the deployment's API keys (always true when it lists none). */
+bool mp_key_accepted(const mp_deployment_t *dep, cm_str_t key);
+/* The credentials of "Bearer K" (scheme case-insensitive, as RFC 7235 says, blanks after it skipped); any
+ * other value is returned whole, so that a 401 can show what was sent. */
+cm_str_t mp_bearer_token(cm_str_t authorization);
 
 /* Token estimate used for prompt_tokens and TPM: ceil(bytes / 4) of the text, the common rule of thumb for
  * English with BPE tokenizers (documented in docs/mock-openai.md). */

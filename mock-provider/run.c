@@ -443,9 +443,15 @@ void mp_run_start(mp_run_t *run)
     mp_exchange_begin(&run->x, dep, &run->r, rng, &run->alloc);
     run->begun = true;
     run->planned = true;
+    mp_api_timing_t timing = mp_api_timing((mp_api_t)run->api);
+    if (timing == MP_TIMING_AT_ONCE) {
+        run->end_at = sat_add(run->arrival, run->hold_ns);
+        schedule(run, MP_RUN_BODY, run->end_at);
+        return;
+    }
     uint64_t prefill = to_ns(cm_dist_sample(&dep->prefill_per_token, rng) * (double)run->r.prompt_tokens);
     uint64_t first = sat_add(sat_add(sat_add(run->arrival, run->hold_ns), prefill), draw(&dep->ttft, rng));
-    if (run->api == MP_API_EMBEDDINGS) {
+    if (timing == MP_TIMING_PREFILL) {
         run->end_at = first;
         schedule(run, MP_RUN_BODY, first);
         return;

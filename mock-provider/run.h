@@ -43,6 +43,8 @@ typedef struct mp_run {
     uint64_t arrival;     /* CLOCK_MONOTONIC ns when the handler got the request */
     cm_allocator_t alloc; /* backed by the request pool */
     cm_str_t path;        /* request path without the query string */
+    mp_http_t http;       /* the provider's view of the request line and headers */
+    mp_route_t route;     /* what the path carried, once routed */
     int api;              /* mp_api_t once routed, else MP_METRICS_API_UNKNOWN */
     uint32_t model_slot;  /* metrics label slot */
     mp_request_t r;
@@ -56,7 +58,7 @@ typedef struct mp_run {
     uint64_t next_at; /* stream: deadline of the next step */
     uint32_t steps_done;
     /* faults (mock-provider/faults.h) */
-    h2o_iovec_t key;          /* the API key the request presented (Bearer or api-key), for fault targeting */
+    cm_str_t key;             /* the API key the request presented (the provider's own header), for fault targeting */
     h2o_iovec_t fault_header; /* the x-mock-fault request header (base NULL when absent) */
     uint64_t hold_ns;         /* a stall before the headers, added to the plan */
     bool cut_reset;           /* MP_RUN_CUT: RST rather than FIN */

@@ -355,28 +355,6 @@ static void plan_structured(mp_exchange_t *x, uint32_t c)
     }
 }
 
-/* Ids come from a key unique to this exchange and process, not from the seeded generator: two runs with one
- * seed give the same content under different ids, as a real provider would. */
-static void make_ids(mp_exchange_t *x, bool tool)
-{
-    x->id_key = mp_unique_key();
-    uint64_t k = x->id_key;
-    switch (x->req->api) {
-    case MP_API_CHAT:
-        mp_id_base62_from(x->id, sizeof(x->id), "chatcmpl-", 29, k);
-        break;
-    case MP_API_COMPLETIONS:
-        mp_id_base62_from(x->id, sizeof(x->id), "cmpl-", 29, k);
-        break;
-    case MP_API_RESPONSES:
-        mp_id_hex_from(x->id, sizeof(x->id), "resp_", 48, k);
-        mp_id_hex_from(x->item_id, sizeof(x->item_id), tool ? "fc_" : "msg_", 48, mp_mix64(k ^ 0x17e3u));
-        break;
-    default:
-        break;
-    }
-}
-
 static void *alloc_zero(const cm_allocator_t *a, size_t n)
 {
     void *p = cm_alloc(a, n);
@@ -394,9 +372,13 @@ void mp_exchange_begin(mp_exchange_t *x, const mp_deployment_t *dep, const mp_re
     x->created = (int64_t)time(NULL);
     x->seed = cm_rng_next(rng);
     bool tool = mp_decide_tool_call(dep, req, rng);
-    make_ids(x, tool);
-    if (req->api != MP_API_CHAT && req->api != MP_API_COMPLETIONS && req->api != MP_API_RESPONSES)
-        return; /* embeddings and models produce no tokens */
+    /* Ids come from a key unique to this exchange and process, not from the seeded generator: two runs with
+     * one seed give the same content under different ids, as a real provider would. */
+    x->id_key = mp_unique_key();
+    if (x->ops->make_ids != NULL)
+        x->ops->make_ids(x, tool);
+    if (mp_api_timing(req->api) != MP_TIMING_TOKENS)
+        return; /* embeddings, listings and counts produce no tokens */
     uint32_t n = req->n == 0 ? 1 : req->n > MP_MAX_CHOICES ? MP_MAX_CHOICES : req->n;
     if (req->api == MP_API_RESPONSES)
         n = 1;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mock-provider/providers/budget.h"
 #include "mock-provider/providers/render.h"
 
 /* Wording copied from the error bodies real OpenAI responses carry; 413 has no documented JSON body at OpenAI
@@ -97,24 +98,61 @@ static void copy_printable(char *out, size_t cap, const char *s, size_t n)
     out[o] = '\0';
 }
 
-static int route(const char *method, size_t mlen, const char *path, size_t plen, mp_api_t *api, mp_error_t *err)
+static int route(const mp_http_t *http, mp_route_t *r, mp_error_t *err)
 {
+    cm_str_t m = http->method, p = http->path;
+    memset(r, 0, sizeof(*r));
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        if (span_eq(method, mlen, routes[i].method) && span_eq(path, plen, routes[i].path)) {
-            *api = routes[i].api;
+        if (span_eq(m.p, m.n, routes[i].method) && span_eq(p.p, p.n, routes[i].path)) {
+            r->api = routes[i].api;
             return 0;
         }
     }
-    if (span_eq(method, mlen, "GET") && models_prefix(path, plen) != 0) {
-        *api = MP_API_MODELS;
+    if (span_eq(m.p, m.n, "GET") && models_prefix(p.p, p.n) != 0) {
+        r->api = MP_API_MODELS;
         return 0;
     }
-    char m[24], p[408], what[440];
-    copy_printable(m, sizeof(m), method, mlen);
-    copy_printable(p, sizeof(p), path, plen);
-    snprintf(what, sizeof(what), "%s %s", m, p);
+    char ms[24], ps[408], what[440];
+    copy_printable(ms, sizeof(ms), m.p, m.n);
+    copy_printable(ps, sizeof(ps), p.p, p.n);
+    snprintf(what, sizeof(what), "%s %s", ms, ps);
     mp_error_preset(&mp_openai_provider, err, MP_ERR_NOT_FOUND, what);
     return -1;
+}
+
+/* Bearer auth, as OpenAI documents it; the api-key header is accepted too, so that clients configured for
+ * Azure-style keys can point at an OpenAI deployment. */
+static int auth(const mp_http_t *http, const mp_route_t *r, const mp_deployment_t *dep, cm_str_t *key, mp_error_t *err)
+{
+    (void)r;
+    cm_str_t bearer = mp_bearer_token(http->header(http, "authorization"));
+    cm_str_t api_key = http->header(http, "api-key");
+    *key = bearer.p != NULL ? bearer : api_key;
+    if (mp_key_accepted(dep, bearer) || mp_key_accepted(dep, api_key))
+        return 0;
+    char shown[128];
+    copy_printable(shown, sizeof(shown), key->p ? key->p : "", key->p ? key->n : 0);
+    mp_error_preset(&mp_openai_provider, err, MP_ERR_UNAUTHORIZED, shown);
+    return -1;
+}
+
+void mp_openai_make_ids(mp_exchange_t *x, bool tool)
+{
+    uint64_t k = x->id_key;
+    switch (x->req->api) {
+    case MP_API_CHAT:
+        mp_id_base62_from(x->id, sizeof(x->id), "chatcmpl-", 29, k);
+        break;
+    case MP_API_COMPLETIONS:
+        mp_id_base62_from(x->id, sizeof(x->id), "cmpl-", 29, k);
+        break;
+    case MP_API_RESPONSES:
+        mp_id_hex_from(x->id, sizeof(x->id), "resp_", 48, k);
+        mp_id_hex_from(x->item_id, sizeof(x->item_id), tool ? "fc_" : "msg_", 48, mp_mix64(k ^ 0x17e3u));
+        break;
+    default:
+        break;
+    }
 }
 
 static void put_opt(cm_buf_t *out, const char *s)
@@ -248,7 +286,10 @@ const mp_provider_t mp_openai_provider = {
     .processing_ms_header = "openai-processing-ms",
     .static_headers = openai_headers,
     .route = route,
+    .auth = auth,
     .parse = mp_openai_parse,
+    .check_response = mp_response_check,
+    .make_ids = mp_openai_make_ids,
     .render_error = render_error,
     .render_models = render_models,
     .render_body = mp_openai_render_body,

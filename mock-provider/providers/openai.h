@@ -1,6 +1,6 @@
 /* mock-provider/providers/openai.h — the OpenAI shape's internal interface (soak_mp_providers only): the
  * provider table, and the parse and render entry points it is made of. The core reaches them through
- * mp_provider_for(MP_PROVIDER_OPENAI). */
+ * mp_provider_for(MP_PROVIDER_OPENAI); Azure OpenAI reuses them with its own table. */
 #ifndef MP_PROVIDERS_OPENAI_H
 #define MP_PROVIDERS_OPENAI_H
 
@@ -12,8 +12,11 @@ extern const mp_provider_t mp_openai_provider;
 extern const mp_error_entry_t mp_openai_errors[MP_ERR__COUNT];
 
 /* mp_provider_t.parse for every OpenAI api (openai_parse.c). */
-int mp_openai_parse(mp_api_t api, const char *body, size_t len, cm_json_toks_t *scratch, const cm_allocator_t *a,
-                    mp_request_t *req, mp_error_t *err);
+int mp_openai_parse(const mp_route_t *route, const char *body, size_t len, cm_json_toks_t *scratch,
+                    const cm_allocator_t *a, mp_request_t *req, mp_error_t *err);
+
+/* mp_provider_t.make_ids: chatcmpl-, cmpl-, resp_ with msg_ or fc_ items (openai.c). */
+void mp_openai_make_ids(mp_exchange_t *x, bool tool);
 
 /* The embeddings request (openai_embeddings.c), called by mp_openai_parse with the document parsed. */
 int mp_oa_parse_embeddings(mp_oa_ctx_t *c);

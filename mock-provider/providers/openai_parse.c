@@ -390,11 +390,13 @@ static int parse_responses(mp_oa_ctx_t *c)
 
 /* ---- entry ---------------------------------------------------------------------------------------- */
 
-int mp_openai_parse(mp_api_t api, const char *body, size_t len, cm_json_toks_t *scratch, const cm_allocator_t *a,
-                    mp_request_t *req, mp_error_t *err)
+int mp_openai_parse(const mp_route_t *route, const char *body, size_t len, cm_json_toks_t *scratch,
+                    const cm_allocator_t *a, mp_request_t *req, mp_error_t *err)
 {
+    mp_api_t api = route->api;
     memset(req, 0, sizeof(*req));
     req->api = api;
+    req->route = route;
     req->n = 1;
     req->max_tokens = -1;
     req->temperature = 1.0;

@@ -1,20 +1,58 @@
-/* Provider-neutral parts of the contract: api labels, error construction, the provider registry and the
- * token estimate. */
+/* Provider-neutral parts of the contract: api labels and timing, error construction, the provider
+ * registry, key checks, query parameters and the token estimate. */
 #include "mock-provider/provider.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mock-provider/providers/openai.h"
 
 const char *mp_api_label(mp_api_t api)
 {
     static const char *const labels[MP_API__COUNT] = {
-        [MP_API_CHAT] = "chat",           [MP_API_COMPLETIONS] = "completions", [MP_API_EMBEDDINGS] = "embeddings",
-        [MP_API_RESPONSES] = "responses", [MP_API_MODELS] = "models",
+        [MP_API_CHAT] = "chat",
+        [MP_API_COMPLETIONS] = "completions",
+        [MP_API_EMBEDDINGS] = "embeddings",
+        [MP_API_RESPONSES] = "responses",
+        [MP_API_MODELS] = "models",
+        [MP_API_MESSAGES] = "messages",
+        [MP_API_GENERATE] = "generate_content",
+        [MP_API_COUNT_TOKENS] = "count_tokens",
     };
     return (unsigned)api < MP_API__COUNT ? labels[api] : "unknown";
+}
+
+mp_api_timing_t mp_api_timing(mp_api_t api)
+{
+    switch (api) {
+    case MP_API_EMBEDDINGS:
+        return MP_TIMING_PREFILL;
+    case MP_API_MODELS:
+    case MP_API_COUNT_TOKENS:
+        return MP_TIMING_AT_ONCE;
+    default:
+        return MP_TIMING_TOKENS;
+    }
+}
+
+bool mp_http_query(const mp_http_t *http, const char *name, cm_str_t *value)
+{
+    size_t nlen = strlen(name);
+    const char *p = http->query.p, *end = p ? p + http->query.n : NULL;
+    while (p != NULL && p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *stop = amp ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(stop - p));
+        const char *kend = eq ? eq : stop;
+        if ((size_t)(kend - p) == nlen && memcmp(p, name, nlen) == 0) {
+            *value = eq ? (cm_str_t){eq + 1, (size_t)(stop - eq - 1)} : (cm_str_t){stop, 0};
+            return true;
+        }
+        p = amp ? amp + 1 : end;
+    }
+    return false;
 }
 
 /* Every provider shape we serve or plan to (OpenAI, Azure, Vertex, Anthropic) answers these cases with the
@@ -103,13 +141,57 @@ void mp_error_preset(const mp_provider_t *p, mp_error_t *err, mp_error_kind_t ki
     substitute(err->message, sizeof(err->message), tmpl, arg ? arg : "");
 }
 
+/* The registry: one table per kind. A new provider adds its kind and its table here, nothing else in the
+ * core. */
+static const mp_provider_t *const registry[MP_PROVIDER__COUNT] = {
+    [MP_PROVIDER_OPENAI] = &mp_openai_provider,
+};
+
 const mp_provider_t *mp_provider_for(mp_provider_kind_t kind)
 {
-    switch (kind) {
-    case MP_PROVIDER_OPENAI:
-        return &mp_openai_provider;
+    return (unsigned)kind < MP_PROVIDER__COUNT ? registry[kind] : NULL;
+}
+
+bool mp_provider_named(const char *name, mp_provider_kind_t *kind)
+{
+    for (unsigned k = 0; k < MP_PROVIDER__COUNT; k++) {
+        if (registry[k] != NULL && strcmp(registry[k]->name, name) == 0) {
+            *kind = (mp_provider_kind_t)k;
+            return true;
+        }
     }
-    return NULL;
+    return false;
+}
+
+void mp_provider_names(char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (unsigned k = 0; k < MP_PROVIDER__COUNT && o < cap; k++)
+        o += (size_t)snprintf(out + o, cap - o, "%s%s", o ? ", " : "", registry[k]->name);
+}
+
+bool mp_key_accepted(const mp_deployment_t *dep, cm_str_t key)
+{
+    if (dep->nkeys == 0)
+        return true;
+    for (size_t i = 0; key.p != NULL && i < dep->nkeys; i++)
+        if (strlen(dep->api_keys[i]) == key.n && memcmp(dep->api_keys[i], key.p, key.n) == 0)
+            return true;
+    return false;
+}
+
+cm_str_t mp_bearer_token(cm_str_t v)
+{
+    if (v.p != NULL && v.n >= 7 && strncasecmp(v.p, "bearer ", 7) == 0) {
+        v.p += 7;
+        v.n -= 7;
+        while (v.n > 0 && (v.p[0] == ' ' || v.p[0] == '\t')) {
+            v.p++;
+            v.n--;
+        }
+    }
+    return v;
 }
 
 uint32_t mp_estimate_tokens(size_t bytes)

@@ -163,7 +163,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         mp_request_t req;
         mp_error_t err;
         cm_buf_t out = CM_BUF_INIT;
-        if (dep.ops->parse(apis[i], (const char *)data, size, &scratch, &a, &req, &err) == 0) {
+        mp_route_t route = {.api = apis[i]};
+        if (dep.ops->parse(&route, (const char *)data, size, &scratch, &a, &req, &err) == 0) {
             answer(&dep, &req, size, &rng, &a, &check);
         } else {
             if (err.status != 400)

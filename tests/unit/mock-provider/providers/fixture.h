@@ -23,6 +23,7 @@ typedef struct fx {
     cm_allocator_t a;
     cm_json_toks_t toks;
     mp_deployment_t dep;
+    mp_route_t route; /* what fx_parse routes to (only the api is set) */
     mp_request_t req;
     mp_error_t err;
     mp_exchange_t x;
@@ -59,7 +60,8 @@ static inline void fx_free(fx_t *f)
 
 static inline int fx_parse(fx_t *f, mp_api_t api, const char *body)
 {
-    return f->dep.ops->parse(api, body, strlen(body), &f->toks, &f->a, &f->req, &f->err);
+    f->route = (mp_route_t){.api = api};
+    return f->dep.ops->parse(&f->route, body, strlen(body), &f->toks, &f->a, &f->req, &f->err);
 }
 
 /* Parses body (must succeed) and begins an exchange. */

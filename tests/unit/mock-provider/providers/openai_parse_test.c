@@ -309,7 +309,8 @@ static void test_models_api_has_no_body(void **state)
 {
     (void)state;
     fx_t *f = fx_new();
-    assert_int_equal(f->dep.ops->parse(MP_API_MODELS, "", 0, &f->toks, &f->a, &f->req, &f->err), 0);
+    f->route = (mp_route_t){.api = MP_API_MODELS};
+    assert_int_equal(f->dep.ops->parse(&f->route, "", 0, &f->toks, &f->a, &f->req, &f->err), 0);
     assert_int_equal(f->req.api, MP_API_MODELS);
     fx_free(f);
 }

@@ -1,9 +1,21 @@
 /* Tests mock-provider/providers/openai.c: routes, the error catalogue and bodies, GET models. */
 #include "fixture.h"
 
+static cm_str_t no_header(const mp_http_t *http, const char *name)
+{
+    (void)http;
+    (void)name;
+    return (cm_str_t){NULL, 0};
+}
+
 static int route(const char *method, const char *path, mp_api_t *api, mp_error_t *err)
 {
-    return mp_provider_for(MP_PROVIDER_OPENAI)->route(method, strlen(method), path, strlen(path), api, err);
+    mp_http_t http = {.method = {method, strlen(method)}, .path = {path, strlen(path)}, .header = no_header};
+    mp_route_t r;
+    int rc = mp_provider_for(MP_PROVIDER_OPENAI)->route(&http, &r, err);
+    if (rc == 0)
+        *api = r.api;
+    return rc;
 }
 
 static void test_routes(void **state)

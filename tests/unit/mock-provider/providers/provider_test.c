@@ -133,6 +133,81 @@ static void test_provider_for(void **state)
     assert_string_equal(p->static_headers[0].name, "openai-version");
 }
 
+static void test_provider_registry(void **state)
+{
+    (void)state;
+    mp_provider_kind_t k = MP_PROVIDER__COUNT;
+    assert_true(mp_provider_named("openai", &k));
+    assert_int_equal(k, MP_PROVIDER_OPENAI);
+    assert_false(mp_provider_named("opnai", &k));
+    assert_false(mp_provider_named("", &k));
+    char names[128];
+    mp_provider_names(names, sizeof(names));
+    assert_string_equal(names, "openai");
+    for (unsigned i = 0; i < MP_PROVIDER__COUNT; i++) {
+        const mp_provider_t *p = mp_provider_for((mp_provider_kind_t)i);
+        assert_non_null(p);
+        assert_non_null(p->route);
+        assert_non_null(p->auth);
+        assert_non_null(p->parse);
+        assert_non_null(p->render_error);
+    }
+}
+
+static void test_api_timing(void **state)
+{
+    (void)state;
+    assert_int_equal(mp_api_timing(MP_API_CHAT), MP_TIMING_TOKENS);
+    assert_int_equal(mp_api_timing(MP_API_MESSAGES), MP_TIMING_TOKENS);
+    assert_int_equal(mp_api_timing(MP_API_GENERATE), MP_TIMING_TOKENS);
+    assert_int_equal(mp_api_timing(MP_API_EMBEDDINGS), MP_TIMING_PREFILL);
+    assert_int_equal(mp_api_timing(MP_API_MODELS), MP_TIMING_AT_ONCE);
+    assert_int_equal(mp_api_timing(MP_API_COUNT_TOKENS), MP_TIMING_AT_ONCE);
+    assert_string_equal(mp_api_label(MP_API_GENERATE), "generate_content");
+    assert_string_equal(mp_api_label(MP_API_COUNT_TOKENS), "count_tokens");
+}
+
+static void test_http_query(void **state)
+{
+    (void)state;
+    const char *q = "api-version=2024-10-21&alt=sse&flag&key=a%3Db&api-version=second";
+    mp_http_t h = {.query = {q, strlen(q)}};
+    cm_str_t v;
+    assert_true(mp_http_query(&h, "api-version", &v));
+    assert_int_equal(v.n, 10);
+    assert_memory_equal(v.p, "2024-10-21", 10); /* the first of two */
+    assert_true(mp_http_query(&h, "alt", &v));
+    assert_int_equal(v.n, 3);
+    assert_true(mp_http_query(&h, "flag", &v));
+    assert_int_equal(v.n, 0);
+    assert_true(mp_http_query(&h, "key", &v));
+    assert_int_equal(v.n, 5);
+    assert_memory_equal(v.p, "a%3Db", 5);
+    assert_false(mp_http_query(&h, "ap", &v));
+    assert_false(mp_http_query(&h, "version", &v));
+    mp_http_t none = {0};
+    assert_false(mp_http_query(&none, "alt", &v));
+}
+
+static void test_keys(void **state)
+{
+    (void)state;
+    cm_str_t b = mp_bearer_token(CM_STR("bearer \t sk-1"));
+    assert_int_equal(b.n, 4);
+    assert_memory_equal(b.p, "sk-1", 4);
+    b = mp_bearer_token(CM_STR("Basic abc"));
+    assert_int_equal(b.n, 9); /* other schemes whole */
+    b = mp_bearer_token((cm_str_t){NULL, 0});
+    assert_null(b.p);
+    char *keys[] = {"sk-1", "sk-22"};
+    mp_deployment_t dep = {.api_keys = keys, .nkeys = 2};
+    assert_true(mp_key_accepted(&dep, CM_STR("sk-22")));
+    assert_false(mp_key_accepted(&dep, CM_STR("sk-2")));
+    assert_false(mp_key_accepted(&dep, (cm_str_t){NULL, 0}));
+    mp_deployment_t open = {0};
+    assert_true(mp_key_accepted(&open, (cm_str_t){NULL, 0}));
+}
+
 static void test_estimate_tokens(void **state)
 {
     (void)state;
@@ -148,6 +223,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_api_labels),
+        cmocka_unit_test(test_provider_registry),
+        cmocka_unit_test(test_api_timing),
+        cmocka_unit_test(test_http_query),
+        cmocka_unit_test(test_keys),
         cmocka_unit_test(test_error_set),
         cmocka_unit_test(test_error_param_truncated),
         cmocka_unit_test(test_preset_model_not_found),
