@@ -69,8 +69,37 @@ static int read_provider(const reader_t *r, mp_deployment_t *d)
 /* The keys of a deployment: the common ones and its provider's own. */
 #define MAX_DEP_KEYS 48
 
+static bool listed(const char *const *keys, const char *k)
+{
+    for (; keys != NULL && *keys != NULL; keys++)
+        if (strcmp(*keys, k) == 0)
+            return true;
+    return false;
+}
+
+/* A key of another provider's deployments says so, rather than only "unknown key". */
+static int check_foreign_keys(const reader_t *r, const mp_deployment_t *d)
+{
+    const mp_provider_t *own = mp_provider_for(d->provider);
+    for (size_t i = 0; r->node->type == CM_NODE_MAP && i < r->node->n; i++) {
+        const char *k = r->node->keys[i]->str;
+        if (listed(dep_keys, k) || listed(own->config_keys, k))
+            continue;
+        for (unsigned p = 0; p < MP_PROVIDER__COUNT; p++) {
+            const mp_provider_t *other = mp_provider_for((mp_provider_kind_t)p);
+            if (listed(other->config_keys, k))
+                return cm_conf_error(r->conf, r->node->keys[i], r->path, r->err,
+                                     "\"%s\" is a setting of %s deployments, and this one's provider is %s", k,
+                                     other->name, own->name);
+        }
+    }
+    return 0;
+}
+
 static int check_keys(const reader_t *r, const mp_deployment_t *d)
 {
+    if (check_foreign_keys(r, d) != 0)
+        return -1;
     const char *keys[MAX_DEP_KEYS];
     size_t n = 0;
     for (const char *const *k = dep_keys; *k != NULL && n + 1 < MAX_DEP_KEYS; k++)

@@ -18,6 +18,7 @@ struct fx_set;
 /* Index into the provider registry (providers/provider.c); a deployment's provider: key names one. */
 typedef enum mp_provider_kind {
     MP_PROVIDER_OPENAI,
+    MP_PROVIDER_AZURE,
     MP_PROVIDER__COUNT,
 } mp_provider_kind_t;
 

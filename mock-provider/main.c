@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "mock-provider/config.h"
+#include "mock-provider/provider.h"
 #include "mock-provider/quickflags.h"
 #include "mock-provider/server.h"
 
@@ -236,8 +237,8 @@ static void print_ready(const mp_config_t *cfg)
     for (size_t i = 0; i < cfg->ndeps; i++) {
         const mp_deployment_t *d = &cfg->deps[i];
         bool v6 = strchr(d->listen_host, ':') != NULL;
-        printf("mock-provider: deployment %s listening on http://%s%s%s:%u/v1\n", d->name, v6 ? "[" : "",
-               d->listen_host, v6 ? "]" : "", (unsigned)d->listen_port);
+        printf("mock-provider: deployment %s listening on http://%s%s%s:%u%s\n", d->name, v6 ? "[" : "", d->listen_host,
+               v6 ? "]" : "", (unsigned)d->listen_port, d->ops->base_path);
     }
     printf("mock-provider: ready\n");
     fflush(stdout);

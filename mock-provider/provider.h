@@ -216,6 +216,10 @@ typedef struct mp_provider {
     const char *request_id_prefix;     /* "req_" */
     const char *processing_ms_header;  /* "openai-processing-ms", or NULL */
     const mp_header_t *static_headers; /* terminated by {NULL, NULL} */
+    const char *base_path;             /* appended to http://host:port for the api_base clients are given:
+                                          "/v1" (OpenAI), "" (Azure: the SDKs' endpoint) */
+    const void *own;                   /* the provider's private data for its own code (Azure: its flavor of
+                                          the OpenAI renderers); the core never reads it */
 
     /* Maps a request line to an api and what the path carries. Returns 0, or -1 with err filled (the
      * provider's own 404 or 400, e.g. OpenAI's "Invalid URL (POST /v1/x)", Azure's missing api-version). */

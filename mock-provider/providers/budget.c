@@ -9,6 +9,7 @@
 
 #include "common/json.h"
 #include "mock-provider/providers/content.h"
+#include "mock-provider/providers/openai.h"
 
 /* Fixed bytes of one frame: a stream chunk or event, a choice of a body, an embedding entry; ids, numbers
  * and punctuation included, but not the model name, the tool name or any text. The opening chunk of a
@@ -125,21 +126,22 @@ static uint64_t logprobs_bound(const mp_request_t *req, choice_t c)
            c.text * LOGPROB_TEXT_FACTOR;
 }
 
-static uint64_t choice_bound(const mp_request_t *req, choice_t c)
+static uint64_t choice_bound(const mp_deployment_t *dep, const mp_request_t *req, choice_t c)
 {
+    const mp_oa_flavor_t *fl = mp_oa_flavor(dep->ops);
     const shape_t *s = shape_of(req);
     uint64_t model = req->model.n + 2, tool = tool_names(req);
     uint64_t frames = c.tokens * s->per_token + s->extra;
-    uint64_t one = frames * (FRAME_BYTES + s->model_frames * model) + c.text * s->text_copies + tool * s->tool_copies +
-                   logprobs_bound(req, c) * s->text_copies;
-    return BASE_BYTES + choices(req) * one + model * s->model_copies + echoed(req) * s->echo_copies;
+    uint64_t one = frames * (FRAME_BYTES + fl->frame_extra + s->model_frames * model) + c.text * s->text_copies +
+                   tool * s->tool_copies + logprobs_bound(req, c) * s->text_copies;
+    return BASE_BYTES + fl->body_extra + choices(req) * one + model * s->model_copies + echoed(req) * s->echo_copies;
 }
 
 /* A tool call may be drawn (tool_calls: {auto: p}) or not: the larger of the two answers. */
 static uint64_t text_bound(const mp_deployment_t *dep, const mp_request_t *req)
 {
-    uint64_t text = choice_bound(req, req->structured ? structured_choice(req) : text_choice(dep, req));
-    uint64_t tool = mp_wants_tool_call(dep, req) ? choice_bound(req, tool_choice(req)) : 0;
+    uint64_t text = choice_bound(dep, req, req->structured ? structured_choice(req) : text_choice(dep, req));
+    uint64_t tool = mp_wants_tool_call(dep, req) ? choice_bound(dep, req, tool_choice(req)) : 0;
     return tool > text ? tool : text;
 }
 
@@ -174,7 +176,7 @@ static const char *describe(const mp_deployment_t *dep, const mp_request_t *req,
         return "input";
     }
     const char *mode = req->stream ? "streamed" : "in one body";
-    if (mp_wants_tool_call(dep, req) && choice_bound(req, tool_choice(req)) == text_bound(dep, req)) {
+    if (mp_wants_tool_call(dep, req) && choice_bound(dep, req, tool_choice(req)) == text_bound(dep, req)) {
         snprintf(out, cap, "%u choice(s) x a tool call with %zu bytes of arguments, %s", choices(req),
                  strlen(req->tool_arguments), mode);
         return "tools";

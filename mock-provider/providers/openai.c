@@ -204,7 +204,7 @@ static void put_model(cm_buf_t *out, const char *id, size_t n)
     MP_PUT_LIT(out, ",\"owned_by\":\"system\"}");
 }
 
-static void render_models(const mp_deployment_t *dep, cm_buf_t *out)
+void mp_openai_render_models(const mp_deployment_t *dep, cm_buf_t *out)
 {
     const char *const *list = dep->nmodels ? (const char *const *)dep->models : default_models;
     size_t n = dep->nmodels ? dep->nmodels : sizeof(default_models) / sizeof(default_models[0]);
@@ -261,7 +261,7 @@ static int render_models_at(const mp_deployment_t *dep, const char *path, size_t
 {
     size_t pre = models_prefix(path, plen);
     if (pre == 0 || pre == plen) {
-        render_models(dep, out);
+        mp_openai_render_models(dep, out);
         return 0;
     }
     char id[256];
@@ -284,6 +284,7 @@ const mp_provider_t mp_openai_provider = {
     .request_id_header = "x-request-id",
     .request_id_prefix = "req_",
     .processing_ms_header = "openai-processing-ms",
+    .base_path = "/v1",
     .static_headers = openai_headers,
     .route = route,
     .auth = auth,
@@ -291,7 +292,7 @@ const mp_provider_t mp_openai_provider = {
     .check_response = mp_response_check,
     .make_ids = mp_openai_make_ids,
     .render_error = render_error,
-    .render_models = render_models,
+    .render_models = mp_openai_render_models,
     .render_body = mp_openai_render_body,
     .render_head = mp_openai_render_head,
     .render_step = mp_openai_render_step,

@@ -8,12 +8,27 @@
 #include "mock-provider/providers/openai_check.h"
 
 extern const mp_provider_t mp_openai_provider;
+extern const mp_provider_t mp_azure_provider;
+
+/* What a provider of the OpenAI family changes in the shared parse and render code: its table's `own`
+ * (NULL for OpenAI itself). */
+typedef struct mp_oa_flavor {
+    bool content_filters; /* Azure: prompt_filter_results, content_filter_results, the leading filter chunk */
+    uint32_t frame_extra; /* the most bytes that adds to one frame, for the response budget */
+    uint32_t body_extra;  /* and to a whole response */
+} mp_oa_flavor_t;
+
+/* The flavor of x's provider, never NULL (OpenAI's own when the table has none). */
+const mp_oa_flavor_t *mp_oa_flavor(const mp_provider_t *ops);
 /* The catalogue: kind -> status, type, code, default message (see openai.c). */
 extern const mp_error_entry_t mp_openai_errors[MP_ERR__COUNT];
 
 /* mp_provider_t.parse for every OpenAI api (openai_parse.c). */
 int mp_openai_parse(const mp_route_t *route, const char *body, size_t len, cm_json_toks_t *scratch,
                     const cm_allocator_t *a, mp_request_t *req, mp_error_t *err);
+
+/* mp_provider_t.render_models: the deployment's models, or a default catalogue when it accepts any. */
+void mp_openai_render_models(const mp_deployment_t *dep, cm_buf_t *out);
 
 /* mp_provider_t.make_ids: chatcmpl-, cmpl-, resp_ with msg_ or fc_ items (openai.c). */
 void mp_openai_make_ids(mp_exchange_t *x, bool tool);

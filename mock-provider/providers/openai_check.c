@@ -168,6 +168,13 @@ static bool type_ok(const cm_json_doc_t *d, uint32_t t, mp_oa_type_t type)
 /* OpenAI's wording for a missing or empty model differs from every other missing parameter. */
 int mp_oa_want_model(mp_oa_ctx_t *c, uint32_t m)
 {
+    const mp_route_t *route = c->req->route;
+    if (route != NULL && route->target.n > 0) {
+        /* Azure's deployments/{d} paths: the deployment is the model, whatever the body says (the route
+         * admits only [A-Za-z0-9._-] there, so it can be pasted into JSON as it is). */
+        c->req->model = route->target;
+        return 0;
+    }
     if (m == 0 || c->d.tok[m].len == 0)
         return mp_oa_invalid(c, NULL, NULL, "you must provide a model parameter");
     if (c->d.tok[m].len > MP_OA_MAX_MODEL_LEN)

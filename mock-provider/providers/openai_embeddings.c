@@ -100,14 +100,16 @@ static int embeddings_input(mp_oa_ctx_t *c, uint32_t in)
     return 0;
 }
 
-/* dimensions exists only for the text-embedding-3 family; its upper bound is the model's native size. */
+/* dimensions exists only for the text-embedding-3 family; its upper bound is the model's native size. An Azure
+ * deployment name (deployments/{d}) does not tell the model behind it, so there it is taken as allowed. */
 static int dimensions(mp_oa_ctx_t *c, uint32_t t)
 {
     static const char family[] = "text-embedding-3";
     cm_str_t model = c->req->model;
     int64_t v = 0;
     cm_json_int(&c->d, t, &v);
-    if (model.n < sizeof(family) - 1 || memcmp(model.p, family, sizeof(family) - 1) != 0)
+    bool azure = c->req->route != NULL && c->req->route->target.n > 0;
+    if (!azure && (model.n < sizeof(family) - 1 || memcmp(model.p, family, sizeof(family) - 1) != 0))
         return mp_oa_invalid(c, "dimensions", NULL, "This model does not support specifying dimensions.");
     uint32_t max = mp_embedding_default_dims(model, 3072);
     if (v > (int64_t)max)

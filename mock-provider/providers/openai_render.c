@@ -53,6 +53,56 @@ static void put_tier_fingerprint(const mp_exchange_t *x, cm_buf_t *out)
     cm_buf_putc(out, '"');
 }
 
+/* ---- Azure's content filter annotations (mp_oa_flavor_t.content_filters) ----------------------------- */
+
+#define SAFE "{\"filtered\":false,\"severity\":\"safe\"}"
+#define UNDETECTED "{\"filtered\":false,\"detected\":false}"
+/* Every category passed, as Azure reports a harmless prompt and completion. */
+static const char prompt_filters[] =
+    "[{\"prompt_index\":0,\"content_filter_results\":{\"hate\":" SAFE ",\"jailbreak\":" UNDETECTED
+    ",\"self_harm\":" SAFE ",\"sexual\":" SAFE ",\"violence\":" SAFE "}}]";
+static const char choice_filters[] =
+    "{\"hate\":" SAFE ",\"protected_material_code\":" UNDETECTED ",\"protected_material_text\":" UNDETECTED
+    ",\"self_harm\":" SAFE ",\"sexual\":" SAFE ",\"violence\":" SAFE "}";
+
+static bool filters(const mp_exchange_t *x)
+{
+    return mp_oa_flavor(x->ops)->content_filters;
+}
+
+/* ,"prompt_filter_results":[...] of a body. */
+static void put_prompt_filters(const mp_exchange_t *x, cm_buf_t *out)
+{
+    if (!filters(x))
+        return;
+    MP_PUT_LIT(out, ",\"prompt_filter_results\":");
+    MP_PUT_LIT(out, prompt_filters);
+}
+
+/* ,"content_filter_results":... of a choice: the whole annotation, or {} (stream chunks without text). */
+static void put_choice_filters(const mp_exchange_t *x, cm_buf_t *out, bool whole)
+{
+    if (!filters(x))
+        return;
+    MP_PUT_LIT(out, ",\"content_filter_results\":");
+    if (whole)
+        MP_PUT_LIT(out, choice_filters);
+    else
+        MP_PUT_LIT(out, "{}");
+}
+
+/* Azure opens a stream with a chunk that carries only the prompt's annotations. */
+static void filter_chunk(const mp_exchange_t *x, cm_buf_t *out)
+{
+    if (!filters(x))
+        return;
+    MP_PUT_LIT(
+        out,
+        "data: {\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\",\"prompt_filter_results\":");
+    MP_PUT_LIT(out, prompt_filters);
+    MP_PUT_LIT(out, "}" MP_SSE_END);
+}
+
 /* ---- chat ----------------------------------------------------------------------------------------- */
 
 /* {"id":"call_..","type":"function","function":{"name":"..","arguments":"<args>"}} with args escaped: call i
@@ -113,9 +163,12 @@ static void chat_body(mp_exchange_t *x, cm_buf_t *out)
             MP_PUT_LIT(out, "null");
         MP_PUT_LIT(out, ",\"finish_reason\":");
         put_finish(out, x->finish[c]);
+        put_choice_filters(x, out, true);
         cm_buf_putc(out, '}');
     }
-    MP_PUT_LIT(out, "],\"usage\":");
+    cm_buf_putc(out, ']');
+    put_prompt_filters(x, out);
+    MP_PUT_LIT(out, ",\"usage\":");
     mp_oa_put_usage(x, out, true);
     put_tier_fingerprint(x, out);
     cm_buf_putc(out, '}');
@@ -147,6 +200,7 @@ static void chunk_close(const mp_exchange_t *x, cm_buf_t *out, const char *finis
         MP_PUT_LIT(out, ",\"logprobs\":null,\"finish_reason\":");
     }
     cm_buf_puts(out, finish);
+    put_choice_filters(x, out, tok != NULL);
     MP_PUT_LIT(out, "}]");
     if (x->req->include_usage)
         MP_PUT_LIT(out, ",\"usage\":null");
@@ -155,6 +209,7 @@ static void chunk_close(const mp_exchange_t *x, cm_buf_t *out, const char *finis
 
 static void chat_head(mp_exchange_t *x, cm_buf_t *out)
 {
+    filter_chunk(x, out);
     for (uint32_t c = 0; c < x->n; c++) {
         chat_chunk_open(x, c, out);
         if (x->finish[c] == MP_FINISH_TOOL_CALLS) {
@@ -236,6 +291,7 @@ static void put_text_choice(const mp_exchange_t *x, uint32_t c, cm_buf_t *out, c
     mp_put_uint(out, c);
     MP_PUT_LIT(out, ",\"logprobs\":null,\"finish_reason\":");
     cm_buf_puts(out, finish);
+    put_choice_filters(x, out, text.n > 0);
     cm_buf_putc(out, '}');
 }
 
@@ -250,7 +306,9 @@ static void completions_body(mp_exchange_t *x, cm_buf_t *out)
         put_text_choice(x, c, out, (cm_str_t){x->text[c].data ? x->text[c].data : "", x->text[c].len},
                         finish_names[x->finish[c]]);
     }
-    MP_PUT_LIT(out, "],\"usage\":");
+    cm_buf_putc(out, ']');
+    put_prompt_filters(x, out);
+    MP_PUT_LIT(out, ",\"usage\":");
     mp_oa_put_usage(x, out, false);
     cm_buf_putc(out, '}');
 }
@@ -308,6 +366,8 @@ void mp_openai_render_body(mp_exchange_t *x, cm_buf_t *out)
 
 void mp_openai_render_head(mp_exchange_t *x, cm_buf_t *out)
 {
+    if (x->req->api == MP_API_COMPLETIONS)
+        filter_chunk(x, out);
     if (x->req->api == MP_API_CHAT)
         chat_head(x, out);
     else if (x->req->api == MP_API_RESPONSES)

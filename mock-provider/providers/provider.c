@@ -145,6 +145,7 @@ void mp_error_preset(const mp_provider_t *p, mp_error_t *err, mp_error_kind_t ki
  * core. */
 static const mp_provider_t *const registry[MP_PROVIDER__COUNT] = {
     [MP_PROVIDER_OPENAI] = &mp_openai_provider,
+    [MP_PROVIDER_AZURE] = &mp_azure_provider,
 };
 
 const mp_provider_t *mp_provider_for(mp_provider_kind_t kind)

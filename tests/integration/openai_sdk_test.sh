@@ -24,7 +24,9 @@ mock:
     - {name: a, listen: "127.0.0.1:0", output_tokens: 6, tool_calls: true, seed: 1}
     - {name: b, listen: "127.0.0.1:0", api_keys: [sk-good], models: [gpt-4o, gpt-4o-mini]}
     - {name: c, listen: "127.0.0.1:0", output_tokens: 6, tool_calls: {parallel: 3}, seed: 3}
+    - {name: az, provider: azure, listen: "127.0.0.1:0", api_keys: [az-key], models: [gpt-4o-prod, embed-prod]}
 ' --threads 1
 timeout 120 node "$sdk/openai_sdk_check.mjs" "$(url_of a)" "$(url_of b)" "$(url_of c)" || fail "the OpenAI SDK check failed"
+timeout 60 node "$sdk/azure_sdk_check.mjs" "$(url_of az)" || fail "the AzureOpenAI check failed"
 stop_mock
-pass "OpenAI Node SDK $(node -p "require('$sdk/node_modules/openai/package.json').version") against every endpoint"
+pass "OpenAI Node SDK $(node -p "require('$sdk/node_modules/openai/package.json').version") against every endpoint, OpenAI and Azure"
