@@ -237,9 +237,10 @@ static void shape_too_large(oversize_filter_t *f, h2o_req_t *req, h2o_ostream_t 
     mp_error_t err;
     snprintf(what, sizeof(what), "the limit is %llu bytes", (unsigned long long)f->server->cfg->max_body);
     mp_error_preset(dep->ops, &err, MP_ERR_TOO_LARGE, what);
+    size_t n = mp_worker_request_id(w, dep->ops->request_id_prefix, rid, sizeof(rid));
+    err.request_id = rid;
     cm_buf_reset(&w->scratch);
     dep->ops->render_error(&err, &w->scratch);
-    size_t n = mp_worker_request_id(w, dep->ops->request_id_prefix, rid, sizeof(rid));
     memset(&req->res.headers, 0, sizeof(req->res.headers));
     req->res.reason = mp_reason(413);
     req->res.content_length = w->scratch.len;

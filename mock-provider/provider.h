@@ -68,6 +68,9 @@ typedef struct mp_route {
     cm_str_t model;   /* a model named by the path (Gemini models/{m}), empty when the body names it */
     cm_str_t target;  /* a deployment named by the path (Azure deployments/{d}), empty otherwise */
     cm_str_t version; /* an API version from the query or a header (Azure api-version), empty otherwise */
+    /* Content-Type of a streamed answer; NULL means text/event-stream (Gemini's streamGenerateContent without
+     * alt=sse streams a JSON array as application/json). */
+    const char *stream_content_type;
 } mp_route_t;
 
 typedef enum mp_error_kind {
@@ -92,6 +95,9 @@ typedef struct mp_error {
      * when it depends on the case ("missing_required_parameter", "invalid_type"...); "" means the catalogue's
      * code for the kind. */
     char code[48];
+    /* The response's request id (the provider's request-id header value), set by the core before
+     * render_error, for shapes that repeat it in the body (Anthropic's "request_id"); NULL when unknown. */
+    const char *request_id;
 } mp_error_t;
 
 /* One entry of a provider's error catalogue, indexed by mp_error_kind_t. NULL strings render as null.

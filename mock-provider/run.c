@@ -190,8 +190,10 @@ static void send_whole(mp_run_t *run, int status, const cm_buf_t *body)
 void mp_run_fail(mp_run_t *run, const mp_error_t *err)
 {
     cm_buf_t *b = &worker(run)->scratch;
+    mp_error_t e = *err;
+    e.request_id = run->rid;
     cm_buf_reset(b);
-    run->wd->dep->ops->render_error(err, b);
+    run->wd->dep->ops->render_error(&e, b);
     send_whole(run, err->status, b);
 }
 
@@ -349,7 +351,11 @@ static void start_stream(mp_run_t *run, uint64_t now)
     h2o_req_t *req = run->req;
     req->res.status = 200;
     req->res.reason = "OK";
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype_sse.base, ctype_sse.len);
+    const char *ctype = run->route.stream_content_type;
+    if (ctype != NULL)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype, strlen(ctype));
+    else
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype_sse.base, ctype_sse.len);
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, no_cache.base, no_cache.len);
     mp_run_add_headers(req, run->wd->dep, run->rid, run->rid_len, service_ns(run, now));
     count_response(run, 200);
