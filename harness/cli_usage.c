@@ -1,5 +1,7 @@
 #include "harness/cli.h"
 
+#include "harness/workload.h"
+
 void hx_cli_usage(FILE *out)
 {
     fputs("Usage: soak <command> [options]\n"
@@ -32,7 +34,7 @@ void hx_cli_usage_load(FILE *out)
           "\n"
           "Target and requests:\n"
           "  --url URL               api_base of the target, e.g. http://127.0.0.1:8080/v1 (the API path is appended)\n"
-          "  --api NAME              openai.chat (default), openai.completions, openai.embeddings, openai.responses\n"
+          "  --api NAME              the request kind (default openai.chat); the list is below\n"
           "  --model M               model; repeat to cycle through several (default gpt-4o-mini)\n"
           "  --stream                ask for a stream: TTFT, inter-token latency and stream errors are measured\n"
           "  --prompt TEXT           prompt template, {{uuid}} and {{seq}} are replaced per request\n"
@@ -40,7 +42,8 @@ void hx_cli_usage_load(FILE *out)
           "  --repeat N              repeat the rendered prompt N times (the same uuid in every copy)\n"
           "  --max-tokens N          max_tokens (max_output_tokens for openai.responses)\n"
           "  --user NAME             the body's \"user\" field\n"
-          "  --api-key KEY           send Authorization: Bearer KEY\n"
+          "  --api-key KEY           the API key, sent as the API expects (Authorization: Bearer, api-key,\n"
+          "                          x-api-key or x-goog-api-key)\n"
           "  --header 'K: V'         extra request header; repeatable\n"
           "\n"
           "Arrivals:\n"
@@ -78,6 +81,12 @@ void hx_cli_usage_load(FILE *out)
           "\n"
           "SIGINT or SIGTERM stops the run early and still writes every report (a second one aborts the drain).\n"
           "Exit status: 0 every expectation passed, 1 an expectation failed (or no request succeeded),\n"
-          "2 usage, configuration or runtime error.\n",
+          "2 usage, configuration or runtime error.\n"
+          "\n"
+          "APIs (--api, requests[].api):\n",
           out);
+    for (size_t i = 0; hx_api_at(i) != NULL; i++) {
+        const hx_api_t *a = hx_api_at(i);
+        fprintf(out, "  %-22s  %s%s\n", a->name, a->about, a->streams ? "" : " (no stream)");
+    }
 }

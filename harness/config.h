@@ -88,9 +88,9 @@ typedef struct hx_cfg {
     const char *api_key;  /* default key for every request */
     hx_expect_t *expects; /* malloc'd */
     size_t nexpects;
-    bool expect_set; /* the file has an expect: key; without one (and no --expect) the run gets the default */
-    const char *report_dir;                          /* template: {{name}}, {{time}}, {{seed}} */
-    unsigned report_formats;                         /* hx_format_t bits, for report_dir */
+    bool expect_set;         /* the file has an expect: key; without one (and no --expect) the run gets the default */
+    const char *report_dir;  /* template: {{name}}, {{time}}, {{seed}} */
+    unsigned report_formats; /* hx_format_t bits, for report_dir */
     const char *json_path, *jsonl_path, *junit_path; /* explicit files (flags) */
     bool quiet;
     bool has_mock, has_gateway; /* the file has sections for `soak run` */

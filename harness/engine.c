@@ -12,7 +12,7 @@
 struct hx_engine {
     const hx_cfg_t *cfg;
     hx_collector_t *collector;
-    char **urls; /* per template: api_base + the API's path */
+    char **urls; /* per template and model (index req * nmodels + model): api_base + the API's path */
     size_t nurls;
     hx_worker_t *workers;
     uint32_t nworkers;
@@ -36,10 +36,19 @@ hx_engine_t *hx_engine_new(const hx_cfg_t *cfg, hx_collector_t *c, char *err, si
     hx_engine_t *e = cm_xcalloc(1, sizeof(*e));
     e->cfg = cfg;
     e->collector = c;
-    e->nurls = cfg->workload.nreqs;
+    /* One URL per template and model it uses (the model may be in the path); NULL for the others. */
+    const hx_workload_t *wl = &cfg->workload;
+    e->nurls = wl->nreqs * wl->nmodels;
     e->urls = cm_xcalloc(e->nurls, sizeof(char *));
-    for (size_t i = 0; i < e->nurls; i++)
-        e->urls[i] = join_url(cfg->target, cfg->workload.reqs[i].api->path);
+    for (uint32_t i = 0; i < wl->nreqs; i++) {
+        for (uint16_t m = 0; m < wl->nmodels; m++) {
+            if (!hx_workload_uses(wl, i, m))
+                continue;
+            char *path = hx_workload_path(wl, i, m);
+            e->urls[i * wl->nmodels + m] = join_url(cfg->target, path);
+            free(path);
+        }
+    }
     e->workers = cm_xcalloc(cfg->threads, sizeof(hx_worker_t));
     for (uint32_t i = 0; i < cfg->threads; i++) {
         e->nworkers = i + 1; /* so that hx_engine_free releases a partly built worker too */

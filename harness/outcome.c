@@ -132,14 +132,18 @@ void hx_headers_line(hx_headers_t *h, const char *line, size_t len)
     }
 }
 
+/* Output tokens a body reports: OpenAI's usage.completion_tokens, the Responses API's and Anthropic's
+ * usage.output_tokens, Gemini's usageMetadata.candidatesTokenCount. */
 static uint32_t usage_tokens(const cm_json_doc_t *d)
 {
-    uint32_t usage = cm_json_get(d, 0, "usage");
-    if (usage == 0 || cm_json_type(d, usage) != CM_JSON_OBJECT)
-        return 0;
-    uint32_t t = cm_json_get(d, usage, "completion_tokens");
-    if (t == 0)
-        t = cm_json_get(d, usage, "output_tokens");
+    uint32_t usage = cm_json_get(d, 0, "usage"), t = 0;
+    if (usage != 0 && cm_json_type(d, usage) == CM_JSON_OBJECT) {
+        t = cm_json_get(d, usage, "completion_tokens");
+        if (t == 0)
+            t = cm_json_get(d, usage, "output_tokens");
+    } else if ((usage = cm_json_get(d, 0, "usageMetadata")) != 0 && cm_json_type(d, usage) == CM_JSON_OBJECT) {
+        t = cm_json_get(d, usage, "candidatesTokenCount");
+    }
     int64_t v;
     if (t == 0 || cm_json_int(d, t, &v) != 0 || v < 0 || v > UINT32_MAX)
         return 0;

@@ -14,16 +14,16 @@
 #include "harness/verdict.h"
 
 typedef struct hx_run_info {
-    const char *scenario;    /* scenario name, or "load" for a flag-only run */
-    const char *target;      /* URL (api_base) */
-    const char *arrival;     /* human description: "constant 1174/s", "users 1000 think 0.5s..1s" */
+    const char *scenario; /* scenario name, or "load" for a flag-only run */
+    const char *target;   /* URL (api_base) */
+    const char *arrival;  /* human description: "constant 1174/s", "users 1000 think 0.5s..1s" */
     uint64_t seed;
-    uint64_t wall_start_ms;  /* unix ms */
-    double planned_s;        /* configured duration */
-    double duration_s;       /* measured */
-    double target_rate;      /* per second; 0 for closed loop */
+    uint64_t wall_start_ms; /* unix ms */
+    double planned_s;       /* configured duration */
+    double duration_s;      /* measured */
+    double target_rate;     /* per second; 0 for closed loop */
     int threads;
-    bool interrupted;        /* stopped by a signal before the planned end */
+    bool interrupted;                 /* stopped by a signal before the planned end */
     const char *const *request_names; /* workload templates ("openai.chat stream", ...) */
     size_t nrequests;
     const char *const *model_names;

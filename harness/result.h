@@ -12,10 +12,10 @@
 /* Error taxonomy. Exactly one class per request; HX_ERR_NONE means a 2xx with a complete body/stream. */
 typedef enum hx_err {
     HX_ERR_NONE = 0,
-    HX_ERR_HTTP_4XX,         /* 4xx other than 429 */
-    HX_ERR_HTTP_429,         /* rate limited */
+    HX_ERR_HTTP_4XX, /* 4xx other than 429 */
+    HX_ERR_HTTP_429, /* rate limited */
     HX_ERR_HTTP_5XX,
-    HX_ERR_HTTP_OTHER,       /* 1xx/3xx final status */
+    HX_ERR_HTTP_OTHER, /* 1xx/3xx final status */
     HX_ERR_CONNECT_REFUSED,
     HX_ERR_CONNECT_TIMEOUT,
     HX_ERR_RESET,            /* connection reset or closed before a complete response */
@@ -40,19 +40,19 @@ int hx_err_parse(const char *name, hx_err_t *out);
 #define HX_NO_VALUE (-1.0)
 
 typedef struct hx_result {
-    uint16_t request;    /* index of the request template in the workload */
-    uint16_t model;      /* index of the model name in the workload's model table */
-    int status;          /* final HTTP status, 0 when none was received */
+    uint16_t request; /* index of the request template in the workload */
+    uint16_t model;   /* index of the model name in the workload's model table */
+    int status;       /* final HTTP status, 0 when none was received */
     hx_err_t err;
     bool stream;
-    uint64_t intended;   /* ns */
-    uint64_t sent;       /* ns */
-    uint64_t first_byte; /* ns, 0 if no response byte arrived */
-    uint64_t first_token; /* ns, streams: first non-empty content; 0 if none */
-    uint64_t last_token;  /* ns, streams: last content event; 0 if none */
-    uint64_t done;       /* ns */
-    uint32_t tokens;     /* streams: content events seen; non-stream: usage.completion_tokens if parsed, else 0 */
-    double mock_service_ms;     /* x-mock-service-ms, HX_NO_VALUE when absent */
+    uint64_t intended;      /* ns */
+    uint64_t sent;          /* ns */
+    uint64_t first_byte;    /* ns, 0 if no response byte arrived */
+    uint64_t first_token;   /* ns, streams: first non-empty content; 0 if none */
+    uint64_t last_token;    /* ns, streams: last content event; 0 if none */
+    uint64_t done;          /* ns */
+    uint32_t tokens;        /* streams: content events seen; non-stream: usage.completion_tokens if parsed, else 0 */
+    double mock_service_ms; /* x-mock-service-ms, HX_NO_VALUE when absent */
     double gateway_overhead_ms; /* x-litellm-overhead-duration-ms, HX_NO_VALUE when absent */
     const char *deployment;     /* x-mock-deployment value (NUL-terminated, valid during the call), or NULL */
     uint32_t deployment_len;

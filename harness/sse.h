@@ -20,7 +20,7 @@ typedef struct hx_sse {
     cm_buf_t event; /* event name of the frame being built */
     cm_buf_t data;  /* data of the frame being built */
     bool has_data;
-    bool last_cr;   /* previous chunk ended with \r (a following \n belongs to it) */
+    bool last_cr; /* previous chunk ended with \r (a following \n belongs to it) */
     size_t max_event;
     hx_sse_cb cb;
     void *ctx;

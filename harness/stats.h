@@ -14,8 +14,8 @@
 
 #define HX_MAX_DEPLOYMENTS 64 /* distinct x-mock-deployment values tracked; more fold into "other" */
 #define HX_MAX_MODELS 64
-#define HX_MAX_REQUESTS 64    /* request templates */
-#define HX_STATUS_SLOTS 600   /* http_errors[] covers statuses 0..599 */
+#define HX_MAX_REQUESTS 64  /* request templates */
+#define HX_STATUS_SLOTS 600 /* http_errors[] covers statuses 0..599 */
 
 typedef struct hx_counts {
     uint64_t total, ok, failed, rate_limited;
@@ -32,14 +32,14 @@ typedef struct hx_stats {
     uint64_t status[6];        /* by status class: [0] none, [1] 1xx ... [5] 5xx */
     uint64_t errors[HX_ERR__COUNT];
     uint64_t tokens;
-    cm_hist_t latency;  /* us, from intended send time, successful requests */
-    cm_hist_t service;  /* us, from actual send time, successful requests */
-    cm_hist_t latency_all; /* us, from intended send, every request that completed (any outcome) */
-    cm_hist_t ttfb;     /* us, from actual send */
-    cm_hist_t ttft;     /* us, streams, from intended send time */
-    cm_hist_t itl;      /* us, every gap between consecutive content events */
-    cm_hist_t ttlt;     /* us, streams, from intended send to the last token */
-    cm_hist_t mock_service;    /* us, x-mock-service-ms */
+    cm_hist_t latency;          /* us, from intended send time, successful requests */
+    cm_hist_t service;          /* us, from actual send time, successful requests */
+    cm_hist_t latency_all;      /* us, from intended send, every request that completed (any outcome) */
+    cm_hist_t ttfb;             /* us, from actual send */
+    cm_hist_t ttft;             /* us, streams, from intended send time */
+    cm_hist_t itl;              /* us, every gap between consecutive content events */
+    cm_hist_t ttlt;             /* us, streams, from intended send to the last token */
+    cm_hist_t mock_service;     /* us, x-mock-service-ms */
     cm_hist_t gateway_overhead; /* us, latency(service) minus x-mock-service-ms, when the mock answered */
     cm_hist_t litellm_overhead; /* us, x-litellm-overhead-duration-ms */
     hx_counts_t by_request[HX_MAX_REQUESTS];

@@ -2,10 +2,10 @@
  *
  * Every SSE event is classified as content (a token or a piece of tool-call arguments the user would see
  * arrive), a terminator, an error, or something to skip (role-only chunks, usage chunks, Azure's filter
- * preamble, the Responses API's lifecycle events). Content events carry the time the bytes were fed in,
- * which is as close to the wire as the harness gets; gaps between consecutive content events are the
- * inter-token latencies. Every chunk is parsed and validated as JSON, so a gateway that mangles a chunk is
- * caught (stream_parse) instead of being timed as if it were fine. */
+ * preamble, the Responses API's lifecycle events, Anthropic's message_start and pings). Content events carry the time
+ * the bytes were fed in, which is as close to the wire as the harness gets; gaps between consecutive content events are
+ * the inter-token latencies. Every chunk is parsed and validated as JSON, so a gateway that mangles a chunk is caught
+ * (stream_parse) instead of being timed as if it were fine. */
 #include "harness/stream.h"
 
 #include <string.h>
@@ -182,6 +182,85 @@ static ev_kind_t classify_responses(hx_stream_t *s, const char *event, size_t ev
     return EV_SKIP;
 }
 
+/* The event's type: the event: line, or the data's "type" when a gateway dropped the event lines. */
+static bool event_type(const cm_json_doc_t *doc, const char *event, size_t event_len, cm_str_t *type)
+{
+    if (event_len > 0) {
+        *type = (cm_str_t){event, event_len};
+        return true;
+    }
+    uint32_t t = cm_json_get(doc, 0, "type");
+    if (t == 0 || cm_json_type(doc, t) != CM_JSON_STRING)
+        return false;
+    *type = cm_json_raw(doc, t);
+    return true;
+}
+
+/* Anthropic: text and tool input arrive in content_block_delta events; thinking deltas are not the answer
+ * (they are timed apart in a later version). */
+static ev_kind_t classify_anthropic(hx_stream_t *s, const char *event, size_t event_len, const char *data,
+                                    size_t data_len)
+{
+    if (is_blank(data, data_len))
+        return EV_SKIP;
+    cm_json_doc_t doc;
+    cm_str_t type;
+    if (parse_chunk(s, data, data_len, &doc) != 0 || !event_type(&doc, event, event_len, &type))
+        return EV_PARSE;
+    if (type_is(type.p, type.n, "content_block_delta")) {
+        uint32_t delta = cm_json_get(&doc, 0, "delta");
+        if (delta == 0 || cm_json_type(&doc, delta) != CM_JSON_OBJECT)
+            return EV_PARSE;
+        return nonempty_string(&doc, cm_json_get(&doc, delta, "text")) ||
+                       nonempty_string(&doc, cm_json_get(&doc, delta, "partial_json"))
+                   ? EV_CONTENT
+                   : EV_SKIP;
+    }
+    if (type_is(type.p, type.n, "message_stop"))
+        return EV_DONE;
+    if (type_is(type.p, type.n, "error"))
+        return EV_ERROR;
+    return EV_SKIP;
+}
+
+/* Gemini: a chunk with text or a function call in any candidate's parts is content; the chunk whose
+ * candidate has a finishReason is the last (it may carry content too). */
+static ev_kind_t classify_gemini(hx_stream_t *s, const char *data, size_t data_len, bool *last)
+{
+    if (is_blank(data, data_len))
+        return EV_SKIP;
+    cm_json_doc_t doc;
+    if (parse_chunk(s, data, data_len, &doc) != 0)
+        return EV_PARSE;
+    if (has_error_member(&doc))
+        return EV_ERROR;
+    uint32_t cands = cm_json_get(&doc, 0, "candidates");
+    if (cands == 0 || cm_json_type(&doc, cands) != CM_JSON_ARRAY)
+        return EV_SKIP;
+    ev_kind_t kind = EV_SKIP;
+    for (uint32_t c = cm_json_first(&doc, cands); c != 0; c = cm_json_next(&doc, c)) {
+        if (cm_json_type(&doc, c) != CM_JSON_OBJECT)
+            continue;
+        if (nonempty_string(&doc, cm_json_get(&doc, c, "finishReason")))
+            *last = true;
+        uint32_t content = cm_json_get(&doc, c, "content");
+        uint32_t parts =
+            content != 0 && cm_json_type(&doc, content) == CM_JSON_OBJECT ? cm_json_get(&doc, content, "parts") : 0;
+        if (parts == 0 || cm_json_type(&doc, parts) != CM_JSON_ARRAY)
+            continue;
+        for (uint32_t p = cm_json_first(&doc, parts); p != 0; p = cm_json_next(&doc, p)) {
+            if (cm_json_type(&doc, p) != CM_JSON_OBJECT)
+                continue;
+            uint32_t thought = cm_json_get(&doc, p, "thought");
+            if (thought != 0 && cm_json_type(&doc, thought) == CM_JSON_TRUE)
+                continue;
+            if (nonempty_string(&doc, cm_json_get(&doc, p, "text")) || cm_json_get(&doc, p, "functionCall") != 0)
+                kind = EV_CONTENT;
+        }
+    }
+    return kind;
+}
+
 static void content_event(hx_stream_t *s)
 {
     if (s->tokens == 0) {
@@ -197,11 +276,29 @@ static void content_event(hx_stream_t *s)
 static int on_event(void *ctx, const char *event, size_t event_len, const char *data, size_t data_len)
 {
     hx_stream_t *s = ctx;
-    ev_kind_t kind = s->dialect == HX_DIALECT_OPENAI_RESPONSES ? classify_responses(s, event, event_len, data, data_len)
-                                                               : classify_openai(s, event, event_len, data, data_len);
+    bool last = false;
+    ev_kind_t kind;
+    switch (s->dialect) {
+    case HX_DIALECT_OPENAI_RESPONSES:
+        kind = classify_responses(s, event, event_len, data, data_len);
+        break;
+    case HX_DIALECT_ANTHROPIC:
+        kind = classify_anthropic(s, event, event_len, data, data_len);
+        break;
+    case HX_DIALECT_GEMINI:
+        kind = classify_gemini(s, data, data_len, &last);
+        break;
+    default:
+        kind = classify_openai(s, event, event_len, data, data_len);
+        break;
+    }
     switch (kind) {
     case EV_CONTENT:
         content_event(s);
+        if (last) {
+            s->done = true;
+            return 1;
+        }
         return 0;
     case EV_DONE:
         s->done = true;
@@ -213,6 +310,10 @@ static int on_event(void *ctx, const char *event, size_t event_len, const char *
         s->err = HX_ERR_STREAM_PARSE;
         return 1;
     case EV_SKIP:
+        if (last) {
+            s->done = true;
+            return 1;
+        }
         break;
     }
     return 0;

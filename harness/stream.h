@@ -1,9 +1,10 @@
 /* harness/stream.h — reads a streamed LLM response as it arrives and reports what a user would feel:
  * the first token, each inter-token gap, the last token, the token count, and how a stream broke.
  *
- * One interpreter per stream dialect, chosen by the request's api (OpenAI chat and completions:
- * data-only chunks ending in [DONE]; OpenAI Responses: typed events ending in response.completed).
- * Other provider shapes add a dialect here when the mock serves them. */
+ * One interpreter per stream dialect, chosen by the request's api (OpenAI chat and completions, also
+ * through Azure: data-only chunks ending in [DONE]; OpenAI Responses: typed events ending in
+ * response.completed; Anthropic Messages: named events ending in message_stop; Gemini and Vertex with
+ * alt=sse: data-only chunks, the last one with a finishReason). */
 #ifndef HX_STREAM_H
 #define HX_STREAM_H
 
@@ -18,6 +19,8 @@ typedef enum hx_dialect {
     HX_DIALECT_OPENAI_CHAT,        /* choices[].delta.content / tool_calls; [DONE] */
     HX_DIALECT_OPENAI_COMPLETIONS, /* choices[].text; [DONE] */
     HX_DIALECT_OPENAI_RESPONSES,   /* response.output_text.delta ... response.completed */
+    HX_DIALECT_ANTHROPIC,          /* content_block_delta (text_delta, input_json_delta) ... message_stop */
+    HX_DIALECT_GEMINI,             /* candidates[].content.parts[] text / functionCall; finishReason ends it */
 } hx_dialect_t;
 
 typedef struct hx_stream {
@@ -27,8 +30,8 @@ typedef struct hx_stream {
     uint64_t now;        /* time of the bytes being fed (set by hx_stream_feed) */
     uint64_t first_token, last_token;
     uint32_t tokens;
-    bool done;           /* terminator seen */
-    hx_err_t err;        /* first stream error seen (HX_ERR_NONE if none) */
+    bool done;    /* terminator seen */
+    hx_err_t err; /* first stream error seen (HX_ERR_NONE if none) */
     /* Called for every gap between consecutive content events (ns); may be NULL. */
     void (*on_gap)(void *ctx, uint64_t gap_ns);
     void *ctx;

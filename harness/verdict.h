@@ -32,10 +32,10 @@
 typedef struct hx_expect {
     char metric[96];
     bool has_min, has_max;
-    double min, max;          /* in the metric's base unit: ms for times, per second for rates, fraction */
-    char bound_text[96];      /* as written, for reports: "max 500ms", "min 19000" */
-    uint64_t ignore_errors;   /* bit i: hx_err_t i ignored by failure_rate */
-    uint64_t ignore_status[10]; /* bitset over HTTP statuses 0..639 ignored by failure_rate */
+    double min, max;             /* in the metric's base unit: ms for times, per second for rates, fraction */
+    char bound_text[96];         /* as written, for reports: "max 500ms", "min 19000" */
+    uint64_t ignore_errors;      /* bit i: hx_err_t i ignored by failure_rate */
+    uint64_t ignore_status[10];  /* bitset over HTTP statuses 0..639 ignored by failure_rate */
     bool min_strict, max_strict; /* CLI ">" and "<": the bound itself fails (YAML min/max are inclusive) */
     bool is_default;             /* added because the run gave no expectation (hx_expect_default); reports say so */
 } hx_expect_t;

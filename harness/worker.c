@@ -296,7 +296,8 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
     uint32_t req = hx_workload_pick(w->wl, &w->rng);
     uint16_t model = hx_workload_model(w->wl, req, &w->cursor[req]);
     uint64_t seq = w->seq++ * w->nworkers + w->index;
-    if (hx_xfer_prepare(x, w->wl, req, model, w->targets[req], w->headers[req], &w->rng, seq, why, sizeof(why)) != 0) {
+    CURLU *target = w->targets[req * w->wl->nmodels + model];
+    if (hx_xfer_prepare(x, w->wl, req, model, target, w->headers[req], &w->rng, seq, why, sizeof(why)) != 0) {
         x->next_free = w->free_list; /* never in flight: back to the free list as it is */
         w->free_list = x;
         launch_failed(w, intended, user, why);
@@ -464,8 +465,11 @@ static int build_headers(hx_worker_t *w, char *err, size_t errlen)
 
 static int build_targets(hx_worker_t *w, char *err, size_t errlen)
 {
-    w->targets = cm_xcalloc(w->wl->nreqs, sizeof(*w->targets));
-    for (size_t i = 0; i < w->wl->nreqs; i++) {
+    w->ntargets = w->wl->nreqs * w->wl->nmodels;
+    w->targets = cm_xcalloc(w->ntargets, sizeof(*w->targets));
+    for (size_t i = 0; i < w->ntargets; i++) {
+        if (w->urls[i] == NULL)
+            continue; /* a model the template does not use */
         w->targets[i] = curl_url();
         if (w->targets[i] == NULL) {
             snprintf(err, errlen, "out of memory parsing the target URL");
@@ -567,8 +571,9 @@ void hx_worker_free(hx_worker_t *w)
     for (size_t i = 0; w->headers != NULL && i < w->wl->nreqs; i++)
         curl_slist_free_all(w->headers[i]);
     free(w->headers);
-    for (size_t i = 0; w->targets != NULL && i < w->wl->nreqs; i++)
-        curl_url_cleanup(w->targets[i]);
+    for (size_t i = 0; w->targets != NULL && i < w->ntargets; i++)
+        if (w->targets[i] != NULL)
+            curl_url_cleanup(w->targets[i]);
     free(w->targets);
     if (w->curl_timer != NULL)
         event_free(w->curl_timer);

@@ -68,9 +68,10 @@ struct hx_worker {
     const hx_cfg_t *cfg;
     const hx_workload_t *wl;
     hx_collector_t *collector;
-    char *const *urls;             /* per template, shared by the engine's workers */
-    struct curl_slist **headers;   /* per template, this worker's own copies */
-    CURLU **targets;               /* per template, the URL parsed once (libcurl only copies from it) */
+    char *const *urls;           /* per template and model (req * nmodels + model; NULL when unused), shared */
+    struct curl_slist **headers; /* per template, this worker's own copies */
+    CURLU **targets;             /* the same URLs parsed once (libcurl only copies from them) */
+    size_t ntargets;
     uint32_t index, nworkers, cap; /* cap: this worker's share of max_inflight */
     uint64_t start_ns, end_ns;
     hx_xfer_opts_t xopts;

@@ -1,5 +1,6 @@
 #include "harness/workload.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,12 +75,85 @@ static void build_input(const hx_reqtpl_t *rq, const char *model_json, cm_rng_t 
     cm_buf_putc(out, '}');
 }
 
+/* Anthropic: max_tokens is required, so a template without one sends MAX_TOKENS_DEFAULT; the user goes in
+ * metadata.user_id (Anthropic refuses unknown top-level fields). */
+#define ANTHROPIC_MAX_TOKENS_DEFAULT 1024
+
+static void build_anthropic(const hx_reqtpl_t *rq, const char *model_json, cm_rng_t *rng, uint64_t seq, cm_buf_t *out)
+{
+    cm_buf_puts(out, "{\"model\":");
+    cm_buf_puts(out, model_json);
+    cm_buf_printf(out, ",\"max_tokens\":%lld",
+                  (long long)(rq->max_tokens >= 0 ? rq->max_tokens : ANTHROPIC_MAX_TOKENS_DEFAULT));
+    cm_buf_puts(out, ",\"messages\":[{\"role\":\"user\",\"content\":");
+    put_prompt(rq, &rq->prompt, rng, seq, out);
+    cm_buf_puts(out, "}]");
+    if (rq->user_json != NULL) {
+        cm_buf_puts(out, ",\"metadata\":{\"user_id\":");
+        cm_buf_puts(out, rq->user_json);
+        cm_buf_putc(out, '}');
+    }
+    if (rq->stream)
+        cm_buf_puts(out, ",\"stream\":true");
+    cm_buf_putc(out, '}');
+}
+
+/* Gemini and Vertex: the model is in the path, the stream in the method name; the body has no model. */
+static void build_gemini(const hx_reqtpl_t *rq, const char *model_json, cm_rng_t *rng, uint64_t seq, cm_buf_t *out)
+{
+    (void)model_json;
+    cm_buf_puts(out, "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":");
+    put_prompt(rq, &rq->prompt, rng, seq, out);
+    cm_buf_puts(out, "}]}]");
+    if (rq->max_tokens >= 0)
+        cm_buf_printf(out, ",\"generationConfig\":{\"maxOutputTokens\":%lld}", (long long)rq->max_tokens);
+    cm_buf_putc(out, '}');
+}
+
+static void build_gemini_embed(const hx_reqtpl_t *rq, const char *model_json, cm_rng_t *rng, uint64_t seq,
+                               cm_buf_t *out)
+{
+    (void)model_json;
+    cm_buf_puts(out, "{\"content\":{\"parts\":[{\"text\":");
+    put_prompt(rq, rq->has_input ? &rq->input : &rq->prompt, rng, seq, out);
+    cm_buf_puts(out, "}]}}");
+}
+
+/* Azure's dated paths carry the deployment (the template's model) and a GA api-version; Vertex's carry a
+ * project and location, which a mock deployment accepts unless it pins others. */
+#define AZURE_DEPLOYMENT "/openai/deployments/{model}"
+#define AZURE_VERSION "?api-version=2024-10-21"
+#define VERTEX_MODEL "/v1/projects/soakrig/locations/us-central1/publishers/google/models/{model}"
+
 static const hx_api_t apis[] = {
-    /* name                path                 stream dialect                         input  max-tokens key */
-    {"openai.chat", "/chat/completions", true, HX_DIALECT_OPENAI_CHAT, false, "max_tokens", build_chat},
-    {"openai.completions", "/completions", true, HX_DIALECT_OPENAI_COMPLETIONS, false, "max_tokens", build_completions},
-    {"openai.embeddings", "/embeddings", false, HX_DIALECT_OPENAI_CHAT, true, NULL, build_input},
-    {"openai.responses", "/responses", true, HX_DIALECT_OPENAI_RESPONSES, true, "max_output_tokens", build_input},
+    {"openai.chat", "/chat/completions", NULL, true, HX_DIALECT_OPENAI_CHAT, false, "max_tokens", HX_AUTH_BEARER, NULL,
+     "OpenAI chat completions (api_base ends in /v1)", build_chat},
+    {"openai.completions", "/completions", NULL, true, HX_DIALECT_OPENAI_COMPLETIONS, false, "max_tokens",
+     HX_AUTH_BEARER, NULL, "OpenAI legacy completions", build_completions},
+    {"openai.embeddings", "/embeddings", NULL, false, HX_DIALECT_OPENAI_CHAT, true, NULL, HX_AUTH_BEARER, NULL,
+     "OpenAI embeddings", build_input},
+    {"openai.responses", "/responses", NULL, true, HX_DIALECT_OPENAI_RESPONSES, true, "max_output_tokens",
+     HX_AUTH_BEARER, NULL, "OpenAI Responses API", build_input},
+    {"azure.chat", AZURE_DEPLOYMENT "/chat/completions" AZURE_VERSION, NULL, true, HX_DIALECT_OPENAI_CHAT, false,
+     "max_tokens", HX_AUTH_API_KEY, NULL, "Azure OpenAI chat; the model is the deployment (api_base: the endpoint)",
+     build_chat},
+    {"azure.completions", AZURE_DEPLOYMENT "/completions" AZURE_VERSION, NULL, true, HX_DIALECT_OPENAI_COMPLETIONS,
+     false, "max_tokens", HX_AUTH_API_KEY, NULL, "Azure OpenAI completions", build_completions},
+    {"azure.embeddings", AZURE_DEPLOYMENT "/embeddings" AZURE_VERSION, NULL, false, HX_DIALECT_OPENAI_CHAT, true, NULL,
+     HX_AUTH_API_KEY, NULL, "Azure OpenAI embeddings", build_input},
+    {"azure.responses", "/openai/v1/responses", NULL, true, HX_DIALECT_OPENAI_RESPONSES, true, "max_output_tokens",
+     HX_AUTH_API_KEY, NULL, "Azure OpenAI Responses (v1 surface)", build_input},
+    {"anthropic.messages", "/v1/messages", NULL, true, HX_DIALECT_ANTHROPIC, false, "max_tokens", HX_AUTH_X_API_KEY,
+     "anthropic-version: 2023-06-01", "Anthropic Messages (max_tokens 1024 unless set; api_base: the host)",
+     build_anthropic},
+    {"gemini.generate", "/v1beta/models/{model}:generateContent",
+     "/v1beta/models/{model}:streamGenerateContent?alt=sse", true, HX_DIALECT_GEMINI, false, "maxOutputTokens",
+     HX_AUTH_GOOG, NULL, "Gemini API generateContent (stream: streamGenerateContent?alt=sse)", build_gemini},
+    {"gemini.embed", "/v1beta/models/{model}:embedContent", NULL, false, HX_DIALECT_GEMINI, true, NULL, HX_AUTH_GOOG,
+     NULL, "Gemini API embedContent", build_gemini_embed},
+    {"vertex.generate", VERTEX_MODEL ":generateContent", VERTEX_MODEL ":streamGenerateContent?alt=sse", true,
+     HX_DIALECT_GEMINI, false, "maxOutputTokens", HX_AUTH_BEARER, NULL,
+     "Vertex AI generateContent (project soakrig, location us-central1)", build_gemini},
 };
 #define NAPIS (sizeof(apis) / sizeof(apis[0]))
 
@@ -92,9 +166,25 @@ const hx_api_t *hx_api_find(const char *name)
     return NULL;
 }
 
+const hx_api_t *hx_api_at(size_t i)
+{
+    return i < NAPIS ? &apis[i] : NULL;
+}
+
+static char api_names[512];
+static pthread_once_t api_names_once = PTHREAD_ONCE_INIT;
+
+static void list_names(void)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < NAPIS && o < sizeof(api_names); i++)
+        o += (size_t)snprintf(api_names + o, sizeof(api_names) - o, "%s%s", i ? ", " : "", apis[i].name);
+}
+
 const char *hx_api_list(void)
 {
-    return "openai.chat, openai.completions, openai.embeddings, openai.responses";
+    pthread_once(&api_names_once, list_names);
+    return api_names;
 }
 
 /* ---- validation ------------------------------------------------------------------------------------- */
@@ -149,6 +239,8 @@ static int check_spec(const hx_reqspec_t *s, size_t i, char *err, size_t errlen)
         return fail(err, errlen, i, "repeat: must be >= 1");
     if (s->max_tokens >= 0 && api->max_tokens_key == NULL)
         return fail(err, errlen, i, "max_tokens: %s has no output length", api->name);
+    if (s->user != NULL && (api->build == build_gemini || api->build == build_gemini_embed))
+        return fail(err, errlen, i, "user: %s has no user field", api->name);
     if (s->input != NULL && !api->takes_input)
         return fail(err, errlen, i, "input: %s takes a prompt, not an input", api->name);
     char why[200];
@@ -205,10 +297,18 @@ static void build_headers(hx_reqtpl_t *rq, const hx_reqspec_t *s, const char *co
                           const char *api_key)
 {
     put_header(rq, "Content-Type: application/json");
+    if (rq->api->header != NULL)
+        put_header(rq, rq->api->header);
     const char *key = s->api_key ? s->api_key : api_key;
     if (key != NULL && key[0] != '\0') {
+        static const char *const prefixes[] = {
+            [HX_AUTH_BEARER] = "Authorization: Bearer ",
+            [HX_AUTH_API_KEY] = "api-key: ",
+            [HX_AUTH_X_API_KEY] = "x-api-key: ",
+            [HX_AUTH_GOOG] = "x-goog-api-key: ",
+        };
         cm_buf_t b = CM_BUF_INIT;
-        cm_buf_printf(&b, "Authorization: Bearer %s", key);
+        cm_buf_printf(&b, "%s%s", prefixes[rq->api->auth], key);
         put_header(rq, b.data);
         cm_buf_free(&b);
     }
@@ -326,6 +426,43 @@ void hx_workload_free(hx_workload_t *w)
 }
 
 /* ---- per request ------------------------------------------------------------------------------------ */
+
+bool hx_workload_uses(const hx_workload_t *w, uint32_t req, uint16_t model)
+{
+    const hx_reqtpl_t *rq = &w->reqs[req];
+    for (size_t i = 0; i < rq->nmodels; i++)
+        if (rq->models[i] == model)
+            return true;
+    return false;
+}
+
+/* Characters a model name keeps in a path; others are percent-encoded (RFC 3986 unreserved, plus ':' and
+ * '@', which path segments allow). */
+static bool path_safe(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~:@", c) != NULL;
+}
+
+char *hx_workload_path(const hx_workload_t *w, uint32_t req, uint16_t model)
+{
+    const hx_reqtpl_t *rq = &w->reqs[req];
+    const char *path = rq->stream && rq->api->stream_path != NULL ? rq->api->stream_path : rq->api->path;
+    const char *hole = strstr(path, "{model}");
+    cm_buf_t b = CM_BUF_INIT;
+    if (hole == NULL) {
+        cm_buf_puts(&b, path);
+        return cm_buf_detach(&b);
+    }
+    cm_buf_append(&b, path, (size_t)(hole - path));
+    for (const unsigned char *m = (const unsigned char *)w->models[model]; *m != '\0'; m++) {
+        if (path_safe(*m))
+            cm_buf_putc(&b, (char)*m);
+        else
+            cm_buf_printf(&b, "%%%02X", *m);
+    }
+    cm_buf_puts(&b, hole + strlen("{model}"));
+    return cm_buf_detach(&b);
+}
 
 uint32_t hx_workload_pick(const hx_workload_t *w, cm_rng_t *rng)
 {

@@ -1,7 +1,9 @@
 /* harness/workload.h — what the load sends: the API table, request templates and their weighted mix.
  *
- * The API table maps a name ("openai.chat") to the path appended to the target's api_base, the stream
- * dialect and a body builder; adding a provider shape is one entry in workload.c. A workload is a list of
+ * The API table maps a name ("openai.chat", "azure.chat", "anthropic.messages", "gemini.generate", ...) to
+ * the path appended to the target's api_base (with the model in it where the provider puts it there), how
+ * the API key is sent, the stream dialect and a body builder; adding a provider shape is one entry in
+ * workload.c, and `soak --help` lists the table. A workload is a list of
  * request templates compiled once (models interned, literal text pre-escaped, header lines merged) and then
  * shared read-only by every engine thread; each thread keeps its own random generator and model cursors. */
 #ifndef HX_WORKLOAD_H
@@ -19,13 +21,27 @@
 
 typedef struct hx_reqtpl hx_reqtpl_t;
 
+/* How a template's API key is sent. */
+typedef enum hx_auth {
+    HX_AUTH_BEARER,    /* Authorization: Bearer KEY (OpenAI, Vertex) */
+    HX_AUTH_API_KEY,   /* api-key: KEY (Azure) */
+    HX_AUTH_X_API_KEY, /* x-api-key: KEY (Anthropic) */
+    HX_AUTH_GOOG,      /* x-goog-api-key: KEY (Gemini API) */
+} hx_auth_t;
+
 typedef struct hx_api {
-    const char *name;           /* "openai.chat" */
-    const char *path;           /* appended to the api_base: "/chat/completions" */
+    const char *name; /* "openai.chat" */
+    /* Appended to the api_base: "/chat/completions"; "{model}" stands for the request's model
+     * (percent-encoded), as in "/v1beta/models/{model}:generateContent". */
+    const char *path;
+    const char *stream_path;    /* the path of a streamed request when it differs (Gemini), else NULL */
     bool streams;               /* the API can stream */
     hx_dialect_t dialect;       /* how its stream is read */
     bool takes_input;           /* the body has an "input" (a template's `input`, else its prompt) */
     const char *max_tokens_key; /* body key for the output limit; NULL: the API has none */
+    hx_auth_t auth;
+    const char *header; /* a header line every request of the API carries ("anthropic-version: ..."), or NULL */
+    const char *about;  /* one line for --help */
     /* Appends the JSON body for one request. model_json is the model name already quoted and escaped. */
     void (*build)(const hx_reqtpl_t *rq, const char *model_json, cm_rng_t *rng, uint64_t seq, cm_buf_t *out);
 } hx_api_t;
@@ -34,6 +50,8 @@ typedef struct hx_api {
 const hx_api_t *hx_api_find(const char *name);
 /* Every API name, comma separated, for error messages ("openai.chat, openai.completions, ..."). */
 const char *hx_api_list(void);
+/* The table, for --help: entry i, or NULL past the end. */
+const hx_api_t *hx_api_at(size_t i);
 
 /* A request template as written by people (config or flags). Strings are borrowed during hx_workload_init. */
 typedef struct hx_reqspec {
@@ -99,6 +117,11 @@ uint16_t hx_workload_model(const hx_workload_t *w, uint32_t req, uint32_t *curso
 /* True when template req's body is the same for every request with the same model (no {{uuid}} or {{seq}}
  * in its prompt or input), so a body built once may be sent again without rebuilding it. */
 bool hx_workload_body_static(const hx_workload_t *w, uint32_t req);
+/* The path template req's requests for model index `model` go to (appended to the api_base), allocated. */
+char *hx_workload_path(const hx_workload_t *w, uint32_t req, uint16_t model);
+/* Whether template req uses model index `model`. */
+bool hx_workload_uses(const hx_workload_t *w, uint32_t req, uint16_t model);
+
 /* Replaces out's contents with the JSON body of template req for model index `model`. */
 void hx_workload_body(const hx_workload_t *w, uint32_t req, uint16_t model, cm_rng_t *rng, uint64_t seq, cm_buf_t *out);
 

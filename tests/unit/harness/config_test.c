@@ -258,9 +258,11 @@ static void test_unknown_keys(void **state)
 static void test_value_errors(void **state)
 {
     (void)state;
-    expect_error("load:\n  requests:\n    - {api: openai.chats}\n",
-                 "s.yaml:3:13: load.requests[0].api: unknown api \"openai.chats\" (expected one of openai.chat, "
-                 "openai.completions, openai.embeddings, openai.responses)");
+    expect_error(
+        "load:\n  requests:\n    - {api: openai.chats}\n",
+        "s.yaml:3:13: load.requests[0].api: unknown api \"openai.chats\" (expected one of openai.chat, "
+        "openai.completions, openai.embeddings, openai.responses, azure.chat, azure.completions, "
+        "azure.embeddings, azure.responses, anthropic.messages, gemini.generate, gemini.embed, vertex.generate)");
     expect_error("load:\n  requests:\n    - api: openai.embeddings\n      stream: true\n",
                  "s.yaml:4:15: load.requests[0].stream: openai.embeddings cannot stream");
     expect_error("load:\n  requests:\n    - {prompt: \"{{uuid}} and {{user}}\"}\n",

@@ -116,6 +116,9 @@ static void test_body_check(void **state)
     const char *resp = "{\"object\":\"response\",\"usage\":{\"input_tokens\":3,\"output_tokens\":50},\"error\":null}";
     assert_int_equal(hx_body_check(resp, strlen(resp), &toks, &tokens), HX_ERR_NONE);
     assert_int_equal(tokens, 50);
+    const char *gem = "{\"candidates\":[],\"usageMetadata\":{\"promptTokenCount\":4,\"candidatesTokenCount\":7}}";
+    assert_int_equal(hx_body_check(gem, strlen(gem), &toks, &tokens), HX_ERR_NONE);
+    assert_int_equal(tokens, 7);
     const char *emb = "{\"object\":\"list\",\"data\":[]}";
     assert_int_equal(hx_body_check(emb, strlen(emb), &toks, &tokens), HX_ERR_NONE);
     assert_int_equal(tokens, 0);

@@ -311,6 +311,93 @@ static void test_responses_type_from_data(void **state)
     hx_stream_free(&s);
 }
 
+#define AEV(name, data) "event: " name "\ndata: " data "\n\n"
+
+static const char *const anthropic_frames[] = {
+    AEV("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\","
+                         "\"role\":\"assistant\",\"content\":[],\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}"),
+    AEV("content_block_start",
+        "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"),
+    AEV("ping", "{\"type\": \"ping\"}"),
+    AEV("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\","
+                               "\"text\":\"Hi\"}}"), /* t=40: first token */
+    AEV("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\","
+                               "\"text\":\"\"}}"), /* t=50: empty, not a token */
+    AEV("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":"
+                               "\"input_json_delta\",\"partial_json\":\"{\\\"a\\\"\"}}"), /* t=60 */
+    AEV("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"),
+    AEV("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":"
+                         "{\"output_tokens\":2}}"),
+    AEV("message_stop", "{\"type\":\"message_stop\"}"), /* t=90 */
+};
+
+static void test_anthropic_stream(void **state)
+{
+    (void)state;
+    hx_stream_t s;
+    gaps_t g;
+    size_t n = sizeof(anthropic_frames) / sizeof(anthropic_frames[0]);
+    assert_int_equal(run(&s, HX_DIALECT_ANTHROPIC, &g, anthropic_frames, n, true), HX_ERR_NONE);
+    assert_true(s.done);
+    assert_int_equal(s.tokens, 2);
+    assert_int_equal(s.first_token, 40 * MS);
+    assert_int_equal(s.last_token, 60 * MS);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.v[0], 20 * MS);
+    hx_stream_free(&s);
+    /* without message_stop: a clean end is stream_no_done */
+    assert_int_equal(run(&s, HX_DIALECT_ANTHROPIC, &g, anthropic_frames, n - 1, true), HX_ERR_STREAM_NO_DONE);
+    hx_stream_free(&s);
+    /* an error event after the 200 */
+    static const char *const err_frames[] = {
+        AEV("error", "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"),
+    };
+    assert_int_equal(run(&s, HX_DIALECT_ANTHROPIC, &g, err_frames, 1, true), HX_ERR_STREAM_ERROR);
+    hx_stream_free(&s);
+    /* a gateway that drops event: lines still leaves the type in the data */
+    static const char *const bare[] = {
+        "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\n",
+        "data: {\"type\":\"message_stop\"}\n\n",
+    };
+    assert_int_equal(run(&s, HX_DIALECT_ANTHROPIC, &g, bare, 2, true), HX_ERR_NONE);
+    assert_int_equal(s.tokens, 1);
+    hx_stream_free(&s);
+    static const char *const broken[] = {AEV("content_block_delta", "{\"type\":")};
+    assert_int_equal(run(&s, HX_DIALECT_ANTHROPIC, &g, broken, 1, true), HX_ERR_STREAM_PARSE);
+    hx_stream_free(&s);
+}
+
+#define GCHUNK(parts, tail)                                                                                            \
+    "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":" parts "}" tail "}],"                          \
+    "\"modelVersion\":\"gemini-2.5-flash\"}\r\n\r\n"
+
+static void test_gemini_stream(void **state)
+{
+    (void)state;
+    static const char *const frames[] = {
+        GCHUNK("[{\"text\":\"Hel\"}]", ""),                              /* t=10 */
+        GCHUNK("[{\"text\":\"thinking\",\"thought\":true}]", ""),        /* t=20: a thought, not the answer */
+        GCHUNK("[{\"functionCall\":{\"name\":\"f\",\"args\":{}}}]", ""), /* t=30 */
+        GCHUNK("[{\"text\":\"lo\"}]", ",\"finishReason\":\"STOP\""),     /* t=40: the last, with content */
+        GCHUNK("[{\"text\":\"after\"}]", ""),                            /* ignored: the outcome is settled */
+    };
+    hx_stream_t s;
+    gaps_t g;
+    assert_int_equal(run(&s, HX_DIALECT_GEMINI, &g, frames, 5, true), HX_ERR_NONE);
+    assert_true(s.done);
+    assert_int_equal(s.tokens, 3);
+    assert_int_equal(s.first_token, 10 * MS);
+    assert_int_equal(s.last_token, 40 * MS);
+    hx_stream_free(&s);
+    assert_int_equal(run(&s, HX_DIALECT_GEMINI, &g, frames, 3, false), HX_ERR_STREAM_TRUNCATED);
+    hx_stream_free(&s);
+    static const char *const errs[] = {
+        "data: {\"error\":{\"code\":503,\"message\":\"The model is overloaded.\",\"status\":\"UNAVAILABLE\"}}\r\n\r\n",
+    };
+    assert_int_equal(run(&s, HX_DIALECT_GEMINI, &g, errs, 1, true), HX_ERR_STREAM_ERROR);
+    hx_stream_free(&s);
+}
+
 static void test_reset_reuses(void **state)
 {
     (void)state;
@@ -346,6 +433,8 @@ int main(void)
         cmocka_unit_test(test_responses_stream),
         cmocka_unit_test(test_responses_failures),
         cmocka_unit_test(test_responses_type_from_data),
+        cmocka_unit_test(test_anthropic_stream),
+        cmocka_unit_test(test_gemini_stream),
         cmocka_unit_test(test_reset_reuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/json.h"
@@ -87,6 +88,98 @@ static void test_api_table(void **state)
     assert_string_equal(hx_api_find("openai.responses")->path, "/responses");
     assert_int_equal(hx_api_find("openai.responses")->dialect, HX_DIALECT_OPENAI_RESPONSES);
     assert_null(hx_api_find("openai.chats"));
+}
+
+/* Every provider's entry: the path (with the model in it where the provider puts it), the stream path, how
+ * the key is sent, the fixed header and a body that parses. */
+static void test_provider_apis(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *api, *model;
+        bool stream;
+        const char *path, *auth, *extra;
+    } cases[] = {
+        {"azure.chat", "gpt-4o prod", false,
+         "/openai/deployments/gpt-4o%20prod/chat/completions?api-version=2024-10-21", "api-key: k", NULL},
+        {"azure.embeddings", "emb", false, "/openai/deployments/emb/embeddings?api-version=2024-10-21", "api-key: k",
+         NULL},
+        {"azure.responses", "gpt-4o", true, "/openai/v1/responses", "api-key: k", NULL},
+        {"anthropic.messages", "claude-sonnet-4-5", true, "/v1/messages", "x-api-key: k",
+         "anthropic-version: 2023-06-01"},
+        {"gemini.generate", "gemini-2.5-flash", false, "/v1beta/models/gemini-2.5-flash:generateContent",
+         "x-goog-api-key: k", NULL},
+        {"gemini.generate", "gemini-2.5-flash", true, "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+         "x-goog-api-key: k", NULL},
+        {"gemini.embed", "text-embedding-004", false, "/v1beta/models/text-embedding-004:embedContent",
+         "x-goog-api-key: k", NULL},
+        {"vertex.generate", "gemini-2.0-flash-001", true,
+         "/v1/projects/soakrig/locations/us-central1/publishers/google/models/gemini-2.0-flash-001:"
+         "streamGenerateContent?alt=sse",
+         "Authorization: Bearer k", NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        hx_reqspec_t s = spec(cases[i].api);
+        const char *models[] = {cases[i].model};
+        s.models = models;
+        s.nmodels = 1;
+        s.stream = cases[i].stream;
+        hx_workload_t w;
+        char err[256];
+        assert_int_equal(hx_workload_init(&w, &s, 1, NULL, 0, "k", err, sizeof(err)), 0);
+        char *path = hx_workload_path(&w, 0, 0);
+        assert_string_equal(path, cases[i].path);
+        free(path);
+        bool auth = false, extra = cases[i].extra == NULL;
+        for (size_t h = 0; h < w.reqs[0].nheaders; h++) {
+            auth = auth || strcmp(w.reqs[0].headers[h], cases[i].auth) == 0;
+            extra = extra || strcmp(w.reqs[0].headers[h], cases[i].extra) == 0;
+        }
+        assert_true(auth);
+        assert_true(extra);
+        cm_buf_t body = CM_BUF_INIT;
+        cm_rng_t rng;
+        cm_rng_seed(&rng, 1);
+        hx_workload_body(&w, 0, 0, &rng, 1, &body);
+        cm_json_toks_t toks = {0};
+        cm_json_doc_t doc;
+        parse(&body, &doc, &toks);
+        cm_json_toks_free(&toks);
+        cm_buf_free(&body);
+        hx_workload_free(&w);
+    }
+    assert_contains(hx_api_list(), "anthropic.messages");
+}
+
+static void test_anthropic_and_gemini_bodies(void **state)
+{
+    (void)state;
+    cm_json_toks_t toks = {0};
+    cm_json_doc_t doc;
+    cm_buf_t body = CM_BUF_INIT;
+    hx_reqspec_t s = spec("anthropic.messages");
+    s.stream = true;
+    s.user = "u-1";
+    build(&s, &body);
+    parse(&body, &doc, &toks);
+    assert_int_member(&doc, 0, "max_tokens", 1024); /* required by Anthropic: a default when unset */
+    assert_int_equal(cm_json_type(&doc, cm_json_get(&doc, 0, "stream")), CM_JSON_TRUE);
+    assert_str_member(&doc, cm_json_get(&doc, 0, "metadata"), "user_id", "u-1");
+    assert_int_equal(cm_json_get(&doc, 0, "user"), 0);
+    cm_buf_reset(&body);
+    s = spec("gemini.generate");
+    s.stream = true;
+    s.max_tokens = 50;
+    build(&s, &body);
+    parse(&body, &doc, &toks);
+    assert_int_equal(cm_json_get(&doc, 0, "model"), 0);
+    assert_int_equal(cm_json_get(&doc, 0, "stream"), 0);
+    assert_int_member(&doc, cm_json_get(&doc, 0, "generationConfig"), "maxOutputTokens", 50);
+    uint32_t contents = cm_json_get(&doc, 0, "contents");
+    assert_int_equal(cm_json_type(&doc, contents), CM_JSON_ARRAY);
+    assert_str_member(&doc, cm_json_first(&doc, contents), "role", "user");
+    cm_json_toks_free(&toks);
+    cm_buf_free(&body);
 }
 
 static void test_chat_body_seed_payload(void **state)
@@ -262,8 +355,10 @@ static void test_errors(void **state)
     (void)state;
     static const char *const bad_header[] = {"NoColon"};
     hx_reqspec_t s = spec("openai.chats");
-    expect_error(s, "requests[0].api: unknown api \"openai.chats\" (expected one of openai.chat, openai.completions, "
-                    "openai.embeddings, openai.responses)");
+    expect_error(
+        s, "requests[0].api: unknown api \"openai.chats\" (expected one of openai.chat, openai.completions, "
+           "openai.embeddings, openai.responses, azure.chat, azure.completions, "
+           "azure.embeddings, azure.responses, anthropic.messages, gemini.generate, gemini.embed, vertex.generate)");
     s = spec("openai.embeddings");
     s.stream = true;
     expect_error(s, "requests[0].stream: openai.embeddings cannot stream");
@@ -316,6 +411,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_api_table),      cmocka_unit_test(test_chat_body_seed_payload),
+        cmocka_unit_test(test_provider_apis),  cmocka_unit_test(test_anthropic_and_gemini_bodies),
         cmocka_unit_test(test_stream_options), cmocka_unit_test(test_other_apis),
         cmocka_unit_test(test_weighted_pick),  cmocka_unit_test(test_model_cycle_and_intern),
         cmocka_unit_test(test_headers),        cmocka_unit_test(test_errors),
