@@ -1,16 +1,19 @@
 /* mock-provider: a fake LLM provider for load and soak tests. This file only reads the command line and
  * drives the library (quickflags.c builds the config, server.c runs it). */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <h2o/version.h>
 
 #include "common/log.h"
 #include "mock-provider/config.h"
+#include "mock-provider/litellm.h"
 #include "mock-provider/provider.h"
 #include "mock-provider/quickflags.h"
 #include "mock-provider/server.h"
@@ -33,6 +36,7 @@ enum {
     OPT_THREADS,
     OPT_LOG_LEVEL,
     OPT_SET,
+    OPT_LITELLM,
 };
 
 static const struct option longopts[] = {
@@ -54,6 +58,7 @@ static const struct option longopts[] = {
     {"max-body", required_argument, NULL, OPT_MAX_BODY},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"print-litellm-config", optional_argument, NULL, OPT_LITELLM},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -63,26 +68,32 @@ typedef struct options {
     mp_cli_t cli;
     int check;
     const char *log_level;
+    bool litellm;             /* --print-litellm-config */
+    const char *litellm_file; /* its FILE; NULL: stdout */
 } options_t;
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: mock-provider [--config FILE [--check]] [options]\n"
-            "A fake LLM provider (OpenAI shape) for load and soak tests. Without --config it serves one\n"
+            "A fake LLM provider (OpenAI, Azure OpenAI) for load and soak tests. Without --config it serves one\n"
             "deployment described by the quick flags. Every deployment prints its api_base when ready.\n"
             "\n"
             "  -c, --config FILE            read the mock: section of a scenario file\n"
             "      --set PATH=VALUE         override a value of the file; repeatable, e.g.\n"
             "                               --set mock.deployments[NAME].listen=127.0.0.1:0\n"
             "      --check                  validate the configuration and exit (0 valid, 2 invalid)\n"
+            "      --print-litellm-config[=FILE]\n"
+            "                               once the ports are bound, write a LiteLLM config (model_list) routing\n"
+            "                               to every deployment to FILE (default: stdout), then serve\n"
             "\n"
             "One deployment without a file (not combinable with --config):\n"
             "      --name NAME              deployment name (default: default)\n"
             "      --listen HOST:PORT       listen address; port 0 picks a free port (default: 127.0.0.1:0)\n"
             "      --ttft D|DIST            time to first token, e.g. 200ms or lognormal(80ms, 0.3) (default: 0)\n"
             "      --itl D|DIST             inter-token latency, e.g. normal(20ms, 5ms) (default: 0)\n"
-            "      --prefill-per-token D|DIST  added per prompt token before the first token (default: 0)\n"
+            "      --prefill-per-token D|DIST\n"
+            "                               added per prompt token before the first token (default: 0)\n"
             "      --output-tokens DIST     completion length, capped by max_tokens (default: normal(64, 16))\n"
             "      --model M                accepted model; repeatable (default: any model)\n"
             "      --api-key K              accepted API key; repeatable (default: no auth)\n"
@@ -191,6 +202,10 @@ static int parse_option(int c, options_t *o)
     case OPT_LOG_LEVEL:
         o->log_level = optarg;
         return 0;
+    case OPT_LITELLM:
+        o->litellm = true;
+        o->litellm_file = optarg;
+        return 0;
     case 'h':
         usage(stdout);
         return 1;
@@ -219,6 +234,10 @@ static int parse_args(int argc, char **argv, options_t *o)
         fprintf(stderr, "mock-provider: unexpected argument \"%s\" (options start with --)\n", argv[optind]);
         return -1;
     }
+    if (o->check && o->litellm) {
+        fprintf(stderr, "mock-provider: --print-litellm-config needs the bound ports: use it without --check\n");
+        return -1;
+    }
     if (o->check && o->cli.config == NULL && o->cli.first_quick_flag == NULL) {
         fprintf(stderr, "mock-provider: --check needs --config FILE (or quick flags) to validate\n");
         return -1;
@@ -229,6 +248,32 @@ static int parse_args(int argc, char **argv, options_t *o)
         return -1;
     }
     cm_log_set_level(level);
+    return 0;
+}
+
+/* Written whole to FILE.tmp and renamed, so a gateway started on the file never reads half of it. */
+static int write_litellm(const mp_config_t *cfg, const char *path)
+{
+    if (path == NULL) {
+        mp_litellm_write(cfg, stdout);
+        return 0;
+    }
+    char tmp[4096];
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+        fprintf(stderr, "mock-provider: --print-litellm-config: path too long\n");
+        return -1;
+    }
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        fprintf(stderr, "mock-provider: --print-litellm-config: cannot write %s: %s\n", tmp, strerror(errno));
+        return -1;
+    }
+    mp_litellm_write(cfg, f);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        fprintf(stderr, "mock-provider: --print-litellm-config: cannot write %s: %s\n", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
     return 0;
 }
 
@@ -246,7 +291,7 @@ static void print_ready(const mp_config_t *cfg)
 
 /* Signals are blocked in every thread (the workers inherit the mask) and taken synchronously here with
  * sigwait, so no handler runs inside an event loop. */
-static int serve(mp_config_t *cfg)
+static int serve(mp_config_t *cfg, const options_t *o)
 {
     sigset_t set;
     sigemptyset(&set);
@@ -258,6 +303,11 @@ static int serve(mp_config_t *cfg)
     mp_server_t *s = NULL;
     if (mp_server_create(&s, cfg, err, sizeof(err)) != 0 || mp_server_start(s, err, sizeof(err)) != 0) {
         fprintf(stderr, "mock-provider: %s\n", err);
+        mp_server_free(s);
+        return 1;
+    }
+    if (o->litellm && write_litellm(cfg, o->litellm_file) != 0) {
+        mp_server_stop(s);
         mp_server_free(s);
         return 1;
     }
@@ -290,7 +340,7 @@ int main(int argc, char **argv)
                cfg.ndeps == 1 ? "" : "s");
         rc = 0;
     } else {
-        rc = serve(&cfg);
+        rc = serve(&cfg, &o);
     }
     mp_config_free(&cfg);
     return rc;

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/alloc.h"
 #include "common/buf.h"
@@ -224,8 +225,11 @@ typedef struct mp_provider {
     const mp_header_t *static_headers; /* terminated by {NULL, NULL} */
     const char *base_path;             /* appended to http://host:port for the api_base clients are given:
                                           "/v1" (OpenAI), "" (Azure: the SDKs' endpoint) */
-    const void *own;                   /* the provider's private data for its own code (Azure: its flavor of
-                                          the OpenAI renderers); the core never reads it */
+    const char *litellm_prefix;        /* LiteLLM's provider prefix in a model_list entry: "openai", "azure" */
+    /* Writes the provider's own litellm_params lines (6 spaces of indent; Azure's api_version), or NULL. */
+    void (*litellm_params)(const mp_deployment_t *dep, FILE *out);
+    const void *own; /* the provider's private data for its own code (Azure: its flavor of
+                        the OpenAI renderers); the core never reads it */
 
     /* Maps a request line to an api and what the path carries. Returns 0, or -1 with err filled (the
      * provider's own 404 or 400, e.g. OpenAI's "Invalid URL (POST /v1/x)", Azure's missing api-version). */

@@ -278,12 +278,22 @@ static int read_config(const cm_conf_t *conf, const cm_node_t *node, const char 
     cfg->api_versions = cm_xcalloc(count, sizeof(char *));
     dep->provider_cfg = cfg;
     for (size_t i = 0; i < count; i++) {
-        if (items[i][0] == '\0' || strlen(items[i]) > 32)
+        size_t len = strlen(items[i]);
+        if (len == 0 || len > 32 ||
+            strspn(items[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != len)
             return cm_conf_error(conf, n->type == CM_NODE_SEQ ? n->items[i] : n, p, err,
-                                 "item %zu: an api-version is 1 to 32 characters", i);
+                                 "item %zu: an api-version is 1 to 32 letters, digits, '.' or '-'", i);
         cfg->api_versions[cfg->nversions++] = cm_xstrdup(items[i]);
     }
     return 0;
+}
+
+/* LiteLLM sends api_version on every Azure call: the deployment's first accepted one, else a GA version. */
+static void litellm_params(const mp_deployment_t *dep, FILE *out)
+{
+    const azure_cfg_t *cfg = dep->provider_cfg;
+    fprintf(out, "      api_version: \"%s\"\n",
+            cfg != NULL && cfg->nversions > 0 ? cfg->api_versions[0] : "2024-10-21");
 }
 
 const mp_oa_flavor_t *mp_oa_flavor(const mp_provider_t *ops)
@@ -298,6 +308,8 @@ const mp_provider_t mp_azure_provider = {
     .request_id_prefix = "",
     .processing_ms_header = "openai-processing-ms",
     .base_path = "",
+    .litellm_prefix = "azure",
+    .litellm_params = litellm_params,
     .static_headers = azure_headers,
     .own = &azure_flavor,
     .route = route,

@@ -285,6 +285,7 @@ const mp_provider_t mp_openai_provider = {
     .request_id_prefix = "req_",
     .processing_ms_header = "openai-processing-ms",
     .base_path = "/v1",
+    .litellm_prefix = "openai",
     .static_headers = openai_headers,
     .route = route,
     .auth = auth,

@@ -18,11 +18,12 @@ run_rc() {
 run_rc --help
 expect_eq "$RC" 0 "--help exit"
 for flag in --config --check --listen --ttft --itl --prefill-per-token --output-tokens --model --api-key \
-    --content --tool-calls --seed --name --keepalive-timeout --max-body --threads --log-level --help --version; do
+    --content --tool-calls --seed --name --keepalive-timeout --max-body --threads --log-level --help --version \
+    --print-litellm-config; do
     expect_contains "$OUT" "$flag" "--help lists $flag"
 done
 # aligned: every option line's description starts in the same column
-COLS=$(echo "$OUT" | grep -E '^  (-., )?--' | awk '{ match($0, /  [^ -][^ ]/); print RSTART }' | sort -u | wc -l)
+COLS=$(echo "$OUT" | grep -E '^ +(-., )?--' | awk '{ if (match($0, /  [^ -][^ ]/)) print RSTART }' | sort -u | wc -l)
 expect_eq "$COLS" 1 "--help descriptions aligned"
 run_rc --version
 expect_eq "$RC" 0 "--version exit"
@@ -128,3 +129,26 @@ expect_match "$(url_of six)" '^http://\[::1\]:[0-9]+/v1$' "IPv6 ready line"
 expect_eq "$(curl -s -g "$(base_of six)/health")" '{"status":"ok"}' "IPv6 health"
 stop_mock
 pass "IPv6 listener"
+
+# --print-litellm-config=FILE: once the ports are bound, a LiteLLM model_list routing to every deployment
+start_mock "
+mock:
+  threads: 1
+  deployments:
+    - {name: oa-a, models: [gpt-4o, gpt-4o-mini], api_keys: [sk-a]}
+    - {name: oa-b, models: [gpt-4o]}
+    - {name: az, provider: azure, models: ['prod \"x\"'], api_versions: [2024-06-01]}
+" --print-litellm-config="$TMP/litellm.yaml"
+[ -f "$TMP/litellm.yaml" ] || fail "no LiteLLM config written"
+LL=$(cat "$TMP/litellm.yaml")
+expect_eq "$(grep -c '^  - model_name: ' <<<"$LL")" 4 "one entry per deployment and model"
+expect_eq "$(grep -c '^  - model_name: "gpt-4o"$' <<<"$LL")" 2 "two deployments of gpt-4o form one group"
+expect_contains "$LL" "api_base: \"$(url_of oa-a)\"" "OpenAI api_base as printed"
+expect_contains "$LL" "model: \"azure/prod \\\"x\\\"\"" "Azure prefix, quotes escaped"
+expect_contains "$LL" "api_base: \"$(url_of az)\"" "Azure endpoint"
+expect_contains "$LL" 'api_version: "2024-06-01"' "Azure api_version"
+expect_contains "$LL" 'api_key: "sk-a"' "the deployment's key"
+stop_mock
+run_rc --check --print-litellm-config --name x
+expect_eq "$RC" 2 "--print-litellm-config with --check"
+pass "--print-litellm-config"
