@@ -316,9 +316,10 @@ bool mp_quota_admit(mp_quota_t *q, const char *key, size_t key_len, uint64_t tok
             c->req_used += 1;
             c->tok_used += tokens;
         }
-        c->outstanding++;
-        if (t != NULL)
+        if (t != NULL) {
+            c->outstanding++;
             *t = (mp_quota_ticket_t){.counters = c, .seq = seq, .tokens = tokens};
+        }
     }
     fill(q, c, now, tokens, d);
     pthread_mutex_unlock(&q->lock);
@@ -356,6 +357,14 @@ static void close_ticket(mp_quota_t *q, mp_quota_ticket_t *t, uint64_t tokens, b
         c->req_used -= 1;
         if (q->cfg.window != MP_QUOTA_FIXED)
             AT(c, t->seq)->n -= 1;
+    }
+    /* The usual refund takes back the newest admission: drop its entry so that it does not occupy a place
+     * in a ring sized for admissions. (No ticket refers to an entry with no request left in it.) */
+    if (refund && q->cfg.window != MP_QUOTA_FIXED && t->seq + 1 == c->head && AT(c, t->seq)->n == 0 &&
+        AT(c, t->seq)->tokens == 0) {
+        c->head--;
+        c->req_tail = c->req_tail < c->head ? c->req_tail : c->head;
+        c->tok_tail = c->tok_tail < c->head ? c->tok_tail : c->head;
     }
     c->outstanding--;
     pthread_mutex_unlock(&q->lock);

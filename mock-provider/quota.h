@@ -150,7 +150,8 @@ const mp_quota_config_t *mp_quota_config(const mp_quota_t *q);
 
 /* Admits one request charging `tokens` (clamped to MP_QUOTA_MAX_CHARGE), or refuses it without charging
  * anything. key/key_len name the API key (ignored unless per_key; NULL is the empty key). Fills *d always
- * and *t when admitted. Thread-safe. Returns d->admitted. */
+ * and *t when admitted (t may be NULL when the charge will never be corrected). Thread-safe. Returns
+ * d->admitted. */
 bool mp_quota_admit(mp_quota_t *q, const char *key, size_t key_len, uint64_t tokens, uint64_t now_ns,
                     mp_quota_ticket_t *t, mp_quota_decision_t *d);
 /* Replaces the ticket's charge by the real usage, at the admission's place in time: while that admission
@@ -168,7 +169,7 @@ typedef struct mp_quota_usage {
     uint32_t keys;                           /* keys with counters of their own */
     uint32_t inflight, queued;               /* concurrency */
     uint64_t rejected[MP_QUOTA_LIMIT_COUNT]; /* refusals since creation, by limit */
-    uint64_t overflowed;                     /* admissions decided on the overflow counters */
+    uint64_t overflowed;                     /* requests decided on the overflow counters */
 } mp_quota_usage_t;
 
 void mp_quota_usage(mp_quota_t *q, uint64_t now_ns, mp_quota_usage_t *u);
