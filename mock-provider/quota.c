@@ -230,11 +230,14 @@ static uint64_t sliding_wait(const mp_quota_counters_t *c, uint64_t from, uint64
     return window; /* not reached while the sums match the entries */
 }
 
-static uint64_t sliding_reset(const mp_quota_counters_t *c, uint64_t tail, uint64_t used, uint64_t window, uint64_t now)
+/* reset: when the newest counted entry leaves; next: when the oldest does. */
+static void sliding_times(const mp_quota_counters_t *c, uint64_t tail, uint64_t used, uint64_t window, uint64_t now,
+                          mp_quota_dim_t *d)
 {
-    if (used == 0 || tail >= c->head)
-        return 0;
-    return AT(c, c->head - 1)->t + window - now;
+    if (d->limit == 0 || used == 0 || tail >= c->head)
+        return;
+    d->reset_ns = AT(c, c->head - 1)->t + window - now;
+    d->next_ns = AT(c, tail)->t + window - now;
 }
 
 static void fill_dim(mp_quota_dim_t *d, uint64_t limit, uint64_t used, uint64_t requested, uint64_t window)
@@ -260,15 +263,13 @@ static void fill(const mp_quota_t *q, const mp_quota_counters_t *c, uint64_t now
     fill_dim(&d->tokens, q->tok_limit, c->tok_used, tokens, q->tok_window_ns);
     if (q->cfg.window == MP_QUOTA_FIXED) {
         uint64_t end = q->start_ns + (fixed_index(q, now) + 1) * MINUTE_NS, left = end - now;
-        d->requests.reset_ns = c->req_used > 0 && q->req_limit > 0 ? left : 0;
-        d->tokens.reset_ns = c->tok_used > 0 && q->tok_limit > 0 ? left : 0;
+        d->requests.reset_ns = d->requests.next_ns = c->req_used > 0 && q->req_limit > 0 ? left : 0;
+        d->tokens.reset_ns = d->tokens.next_ns = c->tok_used > 0 && q->tok_limit > 0 ? left : 0;
         d->requests.wait_ns = req_over ? left : 0;
         d->tokens.wait_ns = tok_over ? left : 0;
     } else {
-        if (q->req_limit > 0)
-            d->requests.reset_ns = sliding_reset(c, c->req_tail, c->req_used, q->req_window_ns, now);
-        if (q->tok_limit > 0)
-            d->tokens.reset_ns = sliding_reset(c, c->tok_tail, c->tok_used, q->tok_window_ns, now);
+        sliding_times(c, c->req_tail, c->req_used, q->req_window_ns, now, &d->requests);
+        sliding_times(c, c->tok_tail, c->tok_used, q->tok_window_ns, now, &d->tokens);
         if (req_over)
             d->requests.wait_ns =
                 sliding_wait(c, c->req_tail, c->req_used + 1 - q->req_limit, false, q->req_window_ns, now);

@@ -118,6 +118,7 @@ typedef struct mp_quota_dim {
     uint64_t remaining; /* limit - used, 0 when used is over (a settlement can push it over) */
     uint64_t requested; /* 1 for requests, the charge for tokens */
     uint64_t wait_ns;   /* until `requested` fits: 0 when admitted, MP_QUOTA_NEVER when larger than the limit */
+    uint64_t next_ns;   /* until the oldest usage counted now leaves the window (capacity starts to return) */
     uint64_t reset_ns;  /* until nothing used now is left in the window ("back to its initial state") */
     uint64_t window_ns;
 } mp_quota_dim_t;

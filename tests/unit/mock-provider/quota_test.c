@@ -56,6 +56,7 @@ static void test_sliding_edges(void **state)
     assert_int_equal(d.requests.wait_ns, 57 * S);
     assert_int_equal(d.retry_ns, 57 * S);
     assert_int_equal(d.requests.reset_ns, 59 * S);
+    assert_int_equal(d.requests.next_ns, 57 * S);
     /* One nanosecond before the first admission is a window old: still refused. */
     assert_false(admit(q, T0 + 60 * S - 1, &d));
     assert_int_equal(d.requests.wait_ns, 1);
@@ -122,6 +123,7 @@ static void test_fixed_windows(void **state)
     assert_true(admit(q, T0 - 5 * S, &d)); /* before the start: the first window */
     assert_true(admit(q, T0 + 59 * S, &d));
     assert_int_equal(d.requests.reset_ns, 1 * S);
+    assert_int_equal(d.requests.next_ns, 1 * S);
     assert_false(admit(q, T0 + 60 * S - 1, &d));
     assert_int_equal(d.requests.wait_ns, 1);
     /* A new window starts from zero, although a sliding window would still hold two. */
