@@ -160,7 +160,8 @@ bool mp_quota_admit(mp_quota_t *q, const char *key, size_t key_len, uint64_t tok
  * once it has left, nothing is left to correct and nothing changes. Empties t. Thread-safe. */
 void mp_quota_settle(mp_quota_t *q, mp_quota_ticket_t *t, uint64_t actual_tokens);
 /* Takes the admission back (request and tokens) as far as it is still inside its windows, for a request
- * that was admitted but then never served (e.g. refused by the concurrency limit). Empties t. */
+ * that was admitted but then never served (e.g. refused by the concurrency limit). Empties t. Taking back
+ * the newest admission frees its ring entry; an older one leaves an empty entry until it expires. */
 void mp_quota_refund(mp_quota_t *q, mp_quota_ticket_t *t);
 
 /* Current usage for metrics and the admin API. Counters are summed over every key in per_key mode. */
@@ -195,11 +196,13 @@ typedef enum mp_quota_slot {
 /* Takes a slot, or queues w (position: 1 for the head of the queue, at most `queue`), or refuses (counted
  * as a concurrency rejection). Without a concurrency limit always RUN. Thread-safe. */
 mp_quota_slot_t mp_quota_acquire(mp_quota_t *q, mp_quota_waiter_t *w, uint32_t *position);
-/* Gives a slot back. When a waiter is queued the slot passes to the oldest one, which is unlinked and
- * returned: the caller must then tell w->owner (from whichever thread it runs on) that w->cookie may run;
- * that request now holds the slot and releases it in its turn. NULL when nobody waited. Thread-safe. */
+/* Gives a slot back (a release without a slot held is ignored). When a waiter is queued the slot passes
+ * to the oldest one, which is unlinked and returned: the caller must then tell w->owner (from whichever
+ * thread it runs on) that w->cookie may run; that request now holds the slot and releases it in its turn.
+ * NULL when nobody waited. Thread-safe. */
 mp_quota_waiter_t *mp_quota_release(mp_quota_t *q);
-/* Takes a queued waiter out (client gone, queue timeout). true: removed, it holds nothing. false: it was
+/* Takes a waiter that mp_quota_acquire queued out of the queue (client gone, queue timeout). true: removed,
+ * it holds nothing. false: it was
  * already handed a slot by a release racing with this call; it holds the slot (and must release it) and its
  * memory must stay valid until its owner has been told. */
 bool mp_quota_cancel(mp_quota_t *q, mp_quota_waiter_t *w);

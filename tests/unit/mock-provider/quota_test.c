@@ -241,6 +241,15 @@ static void test_too_large_and_refund(void **state)
     assert_int_equal(d.requests.wait_ns, 40 * S);
     assert_int_equal(d.tokens.wait_ns, 40 * S);
     mp_quota_destroy(q);
+    /* A charge above MP_QUOTA_MAX_CHARGE is clamped, so sums cannot overflow. */
+    q = make(0, MP_QUOTA_MAX_TPM, MP_QUOTA_SLIDING, false);
+    assert_true(mp_quota_admit(q, NULL, 0, UINT64_MAX, T0, &a, &d));
+    assert_int_equal(d.tokens.requested, MP_QUOTA_MAX_CHARGE);
+    mp_quota_settle(q, &a, UINT64_MAX);
+    mp_quota_usage_t u;
+    mp_quota_usage(q, T0, &u);
+    assert_int_equal(u.tokens, MP_QUOTA_MAX_CHARGE);
+    mp_quota_destroy(q);
 }
 
 static void test_clock_going_back(void **state)
