@@ -201,10 +201,9 @@ mp_quota_slot_t mp_quota_acquire(mp_quota_t *q, mp_quota_waiter_t *w, uint32_t *
  * thread it runs on) that w->cookie may run; that request now holds the slot and releases it in its turn.
  * NULL when nobody waited. Thread-safe. */
 mp_quota_waiter_t *mp_quota_release(mp_quota_t *q);
-/* Takes a waiter that mp_quota_acquire queued out of the queue (client gone, queue timeout). true: removed,
- * it holds nothing. false: it was
- * already handed a slot by a release racing with this call; it holds the slot (and must release it) and its
- * memory must stay valid until its owner has been told. */
+/* Takes a waiter that mp_quota_acquire queued out of the queue (client gone, queue timeout). true:
+ * removed, it holds nothing. false: a release racing with this call already handed it a slot; it holds the
+ * slot (and must release it) and its memory must stay valid until its owner has been told. */
 bool mp_quota_cancel(mp_quota_t *q, mp_quota_waiter_t *w);
 
 #endif
