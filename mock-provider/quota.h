@@ -19,12 +19,14 @@
  * Exact sliding windows in bounded memory. Each counter set keeps a ring of admission entries
  * (time, requests, tokens) in time order, with running sums for the request and token windows. An entry
  * leaves a window when it is one window length old. The ring grows by doubling up to MP_QUOTA_RING_MAX
- * entries (MP_QUOTA_KEY_RING_MAX for a per-key set), and never beyond the most admissions the limits allow
- * in one window, so a deployment with rpm <= MP_QUOTA_RING_MAX is exact to the nanosecond. When the ring is
- * full (only a limit above the bound, or a tokens-only limit, can fill it), a new admission is merged into
- * the newest entry, whose time moves to now: the merged admissions then leave the window together, later
- * than their own times. That never admits more than the limit in any window; it can only hold capacity back
- * for about one window / ring size longer than an exact log would.
+ * entries (MP_QUOTA_KEY_RING_MAX for a per-key set; 24 bytes each), and never beyond the most admissions
+ * the request limit allows in the token window. So the decisions are exact to the nanosecond whenever no
+ * more admissions than the ring holds are inside a window: always for rpm <= MP_QUOTA_RING_MAX (per key:
+ * <= MP_QUOTA_KEY_RING_MAX); for a tokens-only limit, up to that many admissions a minute. When the ring is
+ * full, a new admission is merged into the newest entry, whose time moves to now: the merged admissions
+ * then leave the window together, with the last of them. That never admits more than the limit in any
+ * window; it only holds capacity back, by about window / ring size under steady traffic and by at most one
+ * window. (A refund of an admission other than the newest leaves an empty entry that takes ring space.)
  *
  * Threads. One short critical section (a mutex held for amortised O(1) work: append, pop what expired)
  * guards a deployment's counters, so totals are exact across threads. A clock read on one thread can be a
