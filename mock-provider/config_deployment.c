@@ -9,6 +9,7 @@
 #include "common/alloc.h"
 #include "faults/fault.h"
 #include "mock-provider/provider.h"
+#include "mock-provider/quota_config.h"
 
 static const char *const dep_keys[] = {"name",         "provider",      "listen",  "models",     "api_keys",
                                        "latency",      "output_tokens", "content", "tool_calls", "embedding_dimensions",
@@ -296,15 +297,16 @@ static int read_numbers(const reader_t *r, mp_deployment_t *d)
     return 0;
 }
 
-/* Quotas are the next issue. Accepting the key and ignoring it would let a scenario that depends on it "pass"
- * without testing anything, so it is refused until it works. */
-static int reject_later(const reader_t *r)
+/* limits: rpm, tpm, window, per_key, concurrency, queue, retry_after, charge (quota_config.h). */
+static int read_limits(const reader_t *r, mp_deployment_t *d)
 {
     char p[96];
-    const cm_node_t *n;
-    if ((n = cm_conf_get(r->node, "limits")) != NULL)
-        return cm_conf_error(r->conf, n, child(r, "limits", p, sizeof(p)), r->err,
-                             "rate limits (rpm/tpm quotas) are not supported yet by this build (remove the key)");
+    const cm_node_t *n = cm_conf_get(r->node, "limits");
+    if (n == NULL)
+        return 0;
+    if (mp_quota_config_read(r->conf, n, child(r, "limits", p, sizeof(p)), &d->limits, r->err) != 0)
+        return -1;
+    d->limited = true;
     return 0;
 }
 
@@ -352,15 +354,14 @@ int mp_config_load_deployment(mp_config_t *c, const cm_conf_t *conf, const cm_no
     const char *name;
     mp_deployment_t probe = {.provider = MP_PROVIDER_OPENAI};
     if (check_split_dist(&r, node, r.path) != 0 || cm_conf_require_keys(conf, node, r.path, required_keys, err) != 0 ||
-        read_provider(&r, &probe) != 0 || check_keys(&r, &probe) != 0 || reject_later(&r) != 0 ||
-        read_name(&r, c, &name) != 0)
+        read_provider(&r, &probe) != 0 || check_keys(&r, &probe) != 0 || read_name(&r, c, &name) != 0)
         return -1;
     mp_deployment_t *d = mp_config_add_deployment(c, name);
     d->provider = probe.provider;
     if (read_provider_config(&r, d) != 0 || read_listen(&r, c, d) != 0 ||
         read_strv(&r, "models", &d->models, &d->nmodels) != 0 ||
         read_strv(&r, "api_keys", &d->api_keys, &d->nkeys) != 0 || read_latency(&r, d) != 0 ||
-        read_content(&r, d) != 0 || read_numbers(&r, d) != 0 || read_faults(&r, d) != 0)
+        read_content(&r, d) != 0 || read_numbers(&r, d) != 0 || read_limits(&r, d) != 0 || read_faults(&r, d) != 0)
         return -1;
     return 0;
 }

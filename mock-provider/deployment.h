@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "common/dist.h"
+#include "mock-provider/quota.h"
 
 struct mp_provider;
 struct fx_set;
@@ -66,6 +67,9 @@ typedef struct mp_deployment {
     uint64_t seed;
     struct fx_set *faults; /* request faults (faults/fault.h), NULL when none; only their counters change */
     void *provider_cfg;    /* the provider's own settings (mp_provider_t.read_config), NULL when none */
+    bool limited;          /* limits: was given */
+    mp_quota_config_t limits;
+    struct mp_quota *quota; /* the deployment's quota engine while the server runs (thread-safe), else NULL */
 } mp_deployment_t;
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "mock-provider/faults.h"
+#include "mock-provider/limits.h"
 #include "mock-provider/metrics.h"
 #include "mock-provider/run.h"
 #include "mock-provider/server.h"
@@ -167,11 +168,24 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         mp_run_fail(run, &err);
         return 0;
     }
-    /* quotas plug in here (a later issue) */
-    run->fault_header = header_value(req, NULL, MP_FAULT_HEADER);
+    switch (mp_limits_admit(run, &err)) {
+    case MP_LIMITS_REFUSED:
+        mp_run_fail(run, &err);
+        return 0;
+    case MP_LIMITS_QUEUED:
+        return 0; /* mp_handler_continue goes on once a concurrency slot is free */
+    case MP_LIMITS_GO:
+        break;
+    }
+    mp_handler_continue(run);
+    return 0;
+}
+
+void mp_handler_continue(mp_run_t *run)
+{
+    run->fault_header = header_value(run->req, NULL, MP_FAULT_HEADER);
     if (!mp_faults_apply(run))
         mp_run_start(run);
-    return 0;
 }
 
 /* ---- bodies over max_body ------------------------------------------------------------------------------ */

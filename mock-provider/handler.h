@@ -31,6 +31,11 @@ typedef struct mp_handler {
  * is owned by h2o's configuration. */
 void mp_handler_register(h2o_pathconf_t *pathconf, struct mp_server *s, const mp_deployment_t *dep);
 
+/* The rest of a request's pipeline after its limits admitted it (faults, then the answer); called by the
+ * handler, or later on the run's own worker when a concurrency slot was handed to it (limits.h). */
+struct mp_run;
+void mp_handler_continue(struct mp_run *run);
+
 /* Registers, on host's fallback path, the filter that gives bodies h2o refuses as over its entity limit
  * (max_body + 1) the provider's own 413 body and headers, counted in mock_requests_total. */
 void mp_handler_register_oversize(h2o_hostconf_t *host, struct mp_server *s, const mp_deployment_t *dep);

@@ -451,10 +451,60 @@ static void render_histograms(const mp_metrics_t *m, cm_buf_t *out)
     }
 }
 
+/* Every deployment's limits, read from its quota engine (exact across threads): refusals by limit, and what
+ * the current windows hold against their limits. */
+static void render_limits(const mp_metrics_t *m, cm_buf_t *out)
+{
+    static const struct {
+        const char *name, *help;
+    } gauges[] = {
+        {"mock_ratelimit_window_requests", "Requests counted in the deployment's current rate-limit window."},
+        {"mock_ratelimit_window_tokens", "Tokens counted in the deployment's current rate-limit window."},
+        {"mock_ratelimit_limit_requests", "The deployment's requests per window (per key with per_key)."},
+        {"mock_ratelimit_limit_tokens", "The deployment's tokens per window (per key with per_key)."},
+        {"mock_concurrency_inflight", "Requests holding one of the deployment's concurrency slots."},
+        {"mock_concurrency_queued", "Requests waiting for a concurrency slot."},
+    };
+    bool any = false;
+    for (size_t d = 0; d < m->ndeps; d++)
+        any = any || m->deps[d].quota != NULL;
+    if (!any)
+        return; /* no deployment has limits: no series to show */
+    mp_quota_usage_t *u = cm_xcalloc(m->ndeps, sizeof(*u));
+    uint64_t now = cm_now_ns();
+    for (size_t d = 0; d < m->ndeps; d++)
+        if (m->deps[d].quota != NULL)
+            mp_quota_usage(m->deps[d].quota, now, &u[d]);
+    cm_buf_puts(out, "# HELP mock_rate_limited_total Requests refused by a deployment's limits, by limit.\n"
+                     "# TYPE mock_rate_limited_total counter\n");
+    for (size_t d = 0; d < m->ndeps; d++) {
+        for (int l = MP_QUOTA_LIMIT_REQUESTS; m->deps[d].quota != NULL && l < MP_QUOTA_LIMIT_COUNT; l++) {
+            cm_buf_puts(out, "mock_rate_limited_total{");
+            put_dep_label(out, m, d);
+            cm_buf_printf(out, ",limit=\"%s\"} %llu\n", mp_quota_limit_name((mp_quota_limit_t)l),
+                          (unsigned long long)u[d].rejected[l]);
+        }
+    }
+    for (size_t g = 0; g < sizeof(gauges) / sizeof(gauges[0]); g++) {
+        cm_buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", gauges[g].name, gauges[g].help, gauges[g].name);
+        for (size_t d = 0; d < m->ndeps; d++) {
+            if (m->deps[d].quota == NULL)
+                continue;
+            const uint64_t v[] = {u[d].requests,     u[d].tokens,   u[d].requests_limit,
+                                  u[d].tokens_limit, u[d].inflight, u[d].queued};
+            cm_buf_printf(out, "%s{", gauges[g].name);
+            put_dep_label(out, m, d);
+            cm_buf_printf(out, "} %llu\n", (unsigned long long)v[g]);
+        }
+    }
+    free(u);
+}
+
 void mp_metrics_render(mp_metrics_t *m, cm_buf_t *out)
 {
     render_requests(m, out);
     render_faults(m, out);
+    render_limits(m, out);
     render_gauges(m, out);
     render_histograms(m, out);
 }

@@ -99,6 +99,9 @@ typedef struct mp_error {
     /* The response's request id (the provider's request-id header value), set by the core before
      * render_error, for shapes that repeat it in the body (Anthropic's "request_id"); NULL when unknown. */
     const char *request_id;
+    /* The provider's error type when it depends on the case (OpenAI's 429 says "requests" or "tokens"); ""
+     * means the catalogue's type for the kind. */
+    char type[32];
 } mp_error_t;
 
 /* One entry of a provider's error catalogue, indexed by mp_error_kind_t. NULL strings render as null.
@@ -216,6 +219,10 @@ typedef struct mp_header {
 struct cm_conf;
 struct cm_node;
 struct cm_err;
+struct mp_quota_decision;
+
+/* Adds one response header (name lower-case; value copied). */
+typedef void (*mp_header_fn)(void *ctx, const char *name, const char *value, size_t len);
 
 typedef struct mp_provider {
     const char *name;                  /* "openai": the value of a deployment's provider: key */
@@ -278,6 +285,15 @@ typedef struct mp_provider {
      * for ".../models/{id}". Returns 0, or -1 with err filled (MP_ERR_MODEL_NOT_FOUND) and out untouched.
      * The core calls it for MP_API_MODELS when set, else render_models. */
     int (*render_models_at)(const mp_deployment_t *dep, const char *path, size_t plen, cm_buf_t *out, mp_error_t *err);
+
+    /* Rate limits (a deployment with limits:, quota.h decides). rate_headers adds the provider's rate-limit
+     * headers from a decision: on every admitted answer, and with the retry headers on a refusal (refused
+     * true; the policy is dep->limits.retry_after). rate_error fills the 429 of a refusal by requests or
+     * tokens in the provider's words. NULL: no headers / the catalogue's generic 429. */
+    void (*rate_headers)(const mp_deployment_t *dep, const struct mp_quota_decision *d, bool refused, mp_header_fn add,
+                         void *ctx);
+    void (*rate_error)(const mp_deployment_t *dep, const mp_request_t *req, const struct mp_quota_decision *d,
+                       mp_error_t *err);
 
     /* The provider's own deployment settings: keys a deployment of this provider accepts beyond the common
      * ones (NULL-terminated; NULL when none), read by read_config, which stores what it reads in

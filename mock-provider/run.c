@@ -5,6 +5,7 @@
 
 #include "common/clock.h"
 #include "faults/fault.h"
+#include "mock-provider/limits.h"
 #include "mock-provider/metrics.h"
 
 /* One sample is capped at a day: a distribution typed with the wrong unit must not overflow a deadline. */
@@ -449,14 +450,16 @@ void mp_run_start(mp_run_t *run)
     mp_exchange_begin(&run->x, dep, &run->r, rng, &run->alloc);
     run->begun = true;
     run->planned = true;
+    mp_limits_settle(run);
     mp_api_timing_t timing = mp_api_timing((mp_api_t)run->api);
     if (timing == MP_TIMING_AT_ONCE) {
-        run->end_at = sat_add(run->arrival, run->hold_ns);
+        run->end_at = sat_add(sat_add(run->arrival, run->queued_ns), run->hold_ns);
         schedule(run, MP_RUN_BODY, run->end_at);
         return;
     }
     uint64_t prefill = to_ns(cm_dist_sample(&dep->prefill_per_token, rng) * (double)run->r.prompt_tokens);
-    uint64_t first = sat_add(sat_add(sat_add(run->arrival, run->hold_ns), prefill), draw(&dep->ttft, rng));
+    uint64_t start = sat_add(run->arrival, run->queued_ns);
+    uint64_t first = sat_add(sat_add(sat_add(start, run->hold_ns), prefill), draw(&dep->ttft, rng));
     if (timing == MP_TIMING_PREFILL) {
         run->end_at = first;
         schedule(run, MP_RUN_BODY, first);
@@ -556,6 +559,7 @@ static void on_dispose(void *p)
     mp_worker_t *w = worker(run);
     mp_timers_cancel(&w->timers, &run->timer);
     mp_timers_cancel(&w->timers, &run->drip_timer);
+    mp_limits_done(run);
     if (run->begun)
         mp_exchange_end(&run->x);
     cm_buf_free(&run->pending);

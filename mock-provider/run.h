@@ -2,7 +2,8 @@
  * sending of the response (a whole body, or a stream of frames under h2o's one-send-at-a-time rule).
  *
  * Timing model (every deadline absolute, from the request's arrival, so nothing drifts):
- *   first token  = arrival + prefill_per_token * prompt_tokens + ttft
+ *   first token  = arrival + prefill_per_token * prompt_tokens + ttft  (plus the time queued for a
+ *                  concurrency slot and a stall fault before the headers, when there are)
  *   step k (k>1) = step k-1 + itl          (a fresh itl sample per step)
  *   stream:      headers + head + step 1 at the first-token time, each later step at its own time, the
  *                tail together with the last step
@@ -63,6 +64,11 @@ typedef struct mp_run {
     uint64_t hold_ns;         /* a stall before the headers, added to the plan */
     bool cut_reset;           /* MP_RUN_CUT: RST rather than FIN */
     bool malformed;           /* the body (or the stream's first event) is sent as invalid JSON */
+    /* limits (mock-provider/limits.h) */
+    mp_quota_ticket_t ticket;    /* the rate-limit charge until settled (counters NULL when none) */
+    bool slot;                   /* holds a concurrency slot */
+    uint64_t queued_ns;          /* waited for the slot: the plan starts this much after the arrival */
+    struct mp_limits_wait *wait; /* queued for a slot, else NULL */
     /* a fault at a point inside the response (stall, close, reset, truncate), until it acts */
     const struct fx_fault *mid;
     uint64_t mid_offset;         /* body offset of its point; UINT64_MAX until known (after N stream chunks) */

@@ -15,6 +15,7 @@
 #include "common/alloc.h"
 #include "common/clock.h"
 #include "mock-provider/handler.h"
+#include "mock-provider/limits.h"
 #include "mock-provider/provider.h"
 
 #define LISTEN_BACKLOG 4096
@@ -280,6 +281,8 @@ int mp_server_start(mp_server_t *s, char *err, size_t errlen)
 {
     uint32_t spawned = 0;
     s->started_ns = cm_now_ns();
+    if (mp_limits_create(s->cfg, s->started_ns, err, errlen) != 0)
+        return -1;
     s->workers = cm_xcalloc(s->nthreads, sizeof(*s->workers));
     for (; spawned < s->nthreads; spawned++)
         if (mp_worker_spawn(&s->workers[spawned], s, spawned, &s->fds[spawned * s->cfg->ndeps], err, errlen) != 0)
@@ -319,6 +322,7 @@ void mp_server_free(mp_server_t *s)
     s->fds = NULL;
     mp_metrics_free(s->metrics);
     s->metrics = NULL;
+    mp_limits_free(s->cfg); /* the workers' loops have stopped: no request reaches a quota any more */
     if (s->workers != NULL) {
         /* Connections still open reference the contexts, hostconfs and handlers (see server.h). */
         retained = s;

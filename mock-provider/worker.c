@@ -15,6 +15,8 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "faults/fault.h"
+#include "mock-provider/handler.h"
+#include "mock-provider/limits.h"
 #include "mock-provider/server.h"
 
 /* Accepting in a bounded batch keeps one busy listener from starving the others and the timers. */
@@ -240,6 +242,7 @@ static int setup(mp_worker_t *w, const int *fds, char *err, size_t errlen)
     w->wake = h2o_evloop_socket_create(w->loop, w->wake_fd, H2O_SOCKET_FLAG_DONT_READ);
     w->wake->data = w;
     h2o_socket_read_start(w->wake, on_wake);
+    mp_limits_worker_init(w, mp_handler_continue);
     w->deps = cm_xcalloc(s->cfg->ndeps ? s->cfg->ndeps : 1, sizeof(*w->deps));
     for (size_t d = 0; d < s->cfg->ndeps; d++)
         setup_deployment(w, &w->deps[d], d, fds[d]);

@@ -50,6 +50,8 @@ typedef struct mp_wdep {
     bool accept_paused;
 } mp_wdep_t;
 
+struct mp_run;
+
 typedef struct mp_worker {
     h2o_context_t ctx; /* requests find their worker from req->conn->ctx (mp_worker_of) */
     h2o_evloop_t *loop;
@@ -65,6 +67,9 @@ typedef struct mp_worker {
     h2o_socket_t *wake;
     int stop; /* set with __atomic by mp_worker_request_stop */
     pthread_t thread;
+    /* concurrency slots handed over by other threads (limits.c) */
+    h2o_multithread_receiver_t limits_rx;
+    void (*continue_run)(struct mp_run *run);
     bool spawned;
     bool stopped; /* under the server lock: drained (or failed setup); the loop no longer runs */
 } mp_worker_t;

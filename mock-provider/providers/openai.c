@@ -172,7 +172,7 @@ static void render_error(const mp_error_t *err, cm_buf_t *out)
     MP_PUT_LIT(out, "{\"error\":{\"message\":");
     cm_json_escape(out, msg, strlen(msg));
     MP_PUT_LIT(out, ",\"type\":");
-    put_opt(out, e ? e->type : "server_error");
+    put_opt(out, err->type[0] ? err->type : e ? e->type : "server_error");
     MP_PUT_LIT(out, ",\"param\":");
     put_opt(out, err->param);
     MP_PUT_LIT(out, ",\"code\":");
@@ -292,6 +292,8 @@ const mp_provider_t mp_openai_provider = {
     .parse = mp_openai_parse,
     .check_response = mp_response_check,
     .make_ids = mp_openai_make_ids,
+    .rate_headers = mp_openai_rate_headers,
+    .rate_error = mp_openai_rate_error,
     .render_error = render_error,
     .render_models = mp_openai_render_models,
     .render_body = mp_openai_render_body,

@@ -27,6 +27,17 @@ extern const mp_error_entry_t mp_openai_errors[MP_ERR__COUNT];
 int mp_openai_parse(const mp_route_t *route, const char *body, size_t len, cm_json_toks_t *scratch,
                     const cm_allocator_t *a, mp_request_t *req, mp_error_t *err);
 
+/* Rate limits (openai_ratelimit.c): mp_provider_t.rate_headers and rate_error of OpenAI and Azure. */
+struct mp_quota_decision;
+void mp_openai_rate_headers(const mp_deployment_t *dep, const struct mp_quota_decision *d, bool refused,
+                            mp_header_fn add, void *ctx);
+void mp_openai_rate_error(const mp_deployment_t *dep, const mp_request_t *req, const struct mp_quota_decision *d,
+                          mp_error_t *err);
+void mp_azure_rate_headers(const mp_deployment_t *dep, const struct mp_quota_decision *d, bool refused,
+                           mp_header_fn add, void *ctx);
+void mp_azure_rate_error(const mp_deployment_t *dep, const mp_request_t *req, const struct mp_quota_decision *d,
+                         mp_error_t *err);
+
 /* mp_provider_t.render_models: the deployment's models, or a default catalogue when it accepts any. */
 void mp_openai_render_models(const mp_deployment_t *dep, cm_buf_t *out);
 

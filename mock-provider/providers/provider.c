@@ -82,6 +82,7 @@ void mp_error_set(mp_error_t *err, mp_error_kind_t kind, const char *param, cons
     err->status = status_of(kind);
     copy_trunc(err->param, sizeof(err->param), param);
     err->code[0] = '\0';
+    err->type[0] = '\0';
     err->request_id = NULL;
     va_list ap;
     va_start(ap, fmt);
@@ -131,6 +132,7 @@ void mp_error_preset(const mp_provider_t *p, mp_error_t *err, mp_error_kind_t ki
     err->status = e ? e->status : status_of(kind);
     err->param[0] = '\0';
     err->code[0] = '\0';
+    err->type[0] = '\0';
     err->request_id = NULL;
     char masked[64];
     if (kind == MP_ERR_UNAUTHORIZED && arg != NULL && arg[0] != '\0') {

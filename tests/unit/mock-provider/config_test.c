@@ -236,9 +236,9 @@ static void test_deployment_errors(void **state)
                  "to accept any)");
     expect_error("mock:\n  deployments:\n    - name: a\n      provider: opnai\n",
                  "t.yaml:4:17: mock.deployments[0].provider: unknown provider \"opnai\" (supported: openai, azure)");
-    expect_error("mock:\n  deployments:\n    - name: a\n      limits: {rpm: 10}\n",
-                 "t.yaml:4:15: mock.deployments[0].limits: rate limits (rpm/tpm quotas) are not supported yet by this "
-                 "build (remove the key)");
+    expect_error("mock:\n  deployments:\n    - name: a\n      limits: {rpm: 10, bogus: 1}\n",
+                 "t.yaml:4:25: mock.deployments[0].limits: unknown key \"bogus\" (allowed: rpm, tpm, window, per_key, "
+                 "concurrency, queue, retry_after, charge)");
     expect_error(
         "mock:\n  deployments:\n    - name: a\n      faults: [{kind: stream_error}]\n",
         "t.yaml:4:23: mock.deployments[0].faults[0].kind: stream_error faults are not applied by this build yet "
