@@ -50,11 +50,11 @@ pass "usage errors exit 2"
 run_rc --config "$SRC/configs/mock-example.yaml" --check
 expect_eq "$RC" 0 "--check of configs/mock-example.yaml: $ERR"
 expect_contains "$OUT" "OK (2 deployments)" "--check output"
-printf 'mock:\n  deployments:\n    - name: a\n      limits: {rpm: 100}\n' >"$TMP/bad.yaml"
+printf 'mock:\n  deployments:\n    - name: a\n      limits: {rpm: 100, rmp: 5}\n' >"$TMP/bad.yaml"
 run_rc --config "$TMP/bad.yaml" --check
 expect_eq "$RC" 2 "--check of a bad file"
-expect_eq "$ERR" "mock-provider: $TMP/bad.yaml:4:15: mock.deployments[0].limits: rate limits (rpm/tpm quotas) are not \
-supported yet by this build (remove the key)" "--check message"
+expect_eq "$ERR" "mock-provider: $TMP/bad.yaml:4:26: mock.deployments[0].limits: unknown key \"rmp\" (did you mean \
+\"rpm\"? allowed: rpm, tpm, window, per_key, concurrency, queue, retry_after, charge)" "--check message"
 printf 'mock:\n  deployments:\n    - name: a\n      latency: {ttft: 1ms, itl: 2ms}\n    - name: a\n' >"$TMP/dup.yaml"
 run_rc --config "$TMP/dup.yaml" --check
 expect_eq "$RC" 2 "duplicate name exit"
