@@ -125,6 +125,24 @@ for (let i = 0; i < 6; i++) {
   widest = Math.max(widest, called.size);
 }
 ok(parRounds === 6 && widest >= 2, `parallel tool calls: ${parCalls} calls over 6 loops (up to ${widest} functions in one answer), each loop ends with content`);
+// Responses with parallel calls (deployment C): several function_call output items, streamed one after the
+// other; answering each with a function_call_output ends the loop in text.
+let rWidest = 0, rLoops = 0, rStreamSame = true;
+for (let i = 0; i < 6; i++) {
+  const ptools = ['weather', 'time', 'news'].map(name => ({ type: 'function', name, parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'], additionalProperties: false }, strict: true }));
+  const req = { model: 'gpt-4o', input: `weather and time, round ${i}`, tools: ptools };
+  const first = await par.responses.create(req);
+  const calls = first.output.filter(o => o.type === 'function_call');
+  rWidest = Math.max(rWidest, calls.length);
+  const sfinal = await par.responses.stream(req).finalResponse();
+  const scalls = sfinal.output.filter(o => o.type === 'function_call');
+  // how many calls is drawn per request; call k's name and arguments are the same in both
+  if (scalls.length === 0 || new Set(scalls.map(c => c.call_id)).size !== scalls.length || scalls.some((c, k) => k < calls.length && (c.name !== calls[k].name || c.arguments !== calls[k].arguments))) rStreamSame = false;
+  const outputs = calls.map(c => ({ type: 'function_call_output', call_id: c.call_id, output: 'ok' }));
+  const next = await par.responses.create({ ...req, input: [{ role: 'user', content: req.input }, ...calls, ...outputs] });
+  if (calls.length > 0 && calls.every(c => typeof JSON.parse(c.arguments).q === 'string') && next.output[0].type === 'message' && next.output_text.length > 0) rLoops++;
+}
+ok(rLoops === 6 && rWidest >= 2 && rStreamSame, `responses parallel function calls: up to ${rWidest} function_call items in one answer, stream alike, each loop ends in text`);
 const rtools = [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }];
 const step1 = await client.responses.create({ model: 'gpt-4o', input: 'look it up', tools: rtools });
 const fc = step1.output[0];
