@@ -90,12 +90,12 @@ static int strict_required(strict_t *s, uint32_t props, uint32_t req)
 
 static int strict_node(strict_t *s, uint32_t t, int depth);
 
-/* Runs strict_node on child t with seg appended to the context ("'properties', 'name'"). */
-static int strict_child(strict_t *s, uint32_t t, const char *seg, size_t seglen, bool quote, int depth)
+/* Runs strict_node on child t with seg appended to the context ("'properties', 'name'"; array indices are
+ * quoted too: context=('anyOf', '0') upstream). */
+static int strict_child(strict_t *s, uint32_t t, const char *seg, size_t seglen, int depth)
 {
     size_t len = strlen(s->ctx);
-    snprintf(s->ctx + len, sizeof(s->ctx) - len, "%s%s%.*s%s", len ? ", " : "", quote ? "'" : "", (int)seglen, seg,
-             quote ? "'" : "");
+    snprintf(s->ctx + len, sizeof(s->ctx) - len, "%s'%.*s'", len ? ", " : "", (int)seglen, seg);
     int rc = strict_node(s, t, depth + 1);
     s->ctx[len] = '\0';
     return rc;
@@ -117,12 +117,12 @@ static int strict_members(strict_t *s, uint32_t node, const char *key, int depth
         rc = strict_node(s, m, depth + 1);
     else if (cm_json_type(d, m) == CM_JSON_OBJECT)
         for (uint32_t k = cm_json_first(d, m); k != 0 && rc == 0; k = cm_json_next(d, k + 1))
-            rc = strict_child(s, k + 1, cm_json_raw(d, k).p, cm_json_raw(d, k).n, true, depth);
+            rc = strict_child(s, k + 1, cm_json_raw(d, k).p, cm_json_raw(d, k).n, depth);
     else if (cm_json_type(d, m) == CM_JSON_ARRAY) {
         uint32_t i = 0;
         for (uint32_t e = cm_json_first(d, m); e != 0 && rc == 0; e = cm_json_next(d, e), i++) {
             int n = snprintf(idx, sizeof(idx), "%u", i);
-            rc = strict_child(s, e, idx, (size_t)n, false, depth);
+            rc = strict_child(s, e, idx, (size_t)n, depth);
         }
     }
     s->ctx[len] = '\0';

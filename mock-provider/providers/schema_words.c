@@ -106,9 +106,18 @@ static void put_date(cm_buf_t *out, cm_rng_t *rng)
     cm_buf_printf(out, "%u-%02u-%02u", 2020 + below(rng, 7), 1 + below(rng, 12), 1 + below(rng, 28));
 }
 
-static void put_time(cm_buf_t *out, cm_rng_t *rng)
+static void put_clock(cm_buf_t *out, cm_rng_t *rng)
 {
     cm_buf_printf(out, "%02u:%02u:%02u", below(rng, 24), below(rng, 60), below(rng, 60));
+}
+
+/* RFC 3339 full-time, which JSON Schema's "time" is: the clock and an offset, UTC ("Z") half the time, else
+ * one of the offsets real zones use (half-hour ones included). */
+static void put_time(cm_buf_t *out, cm_rng_t *rng)
+{
+    static const char *const offsets[] = {"+01:00", "+02:00", "+05:30", "+09:00", "-03:00", "-05:00", "-08:00"};
+    put_clock(out, rng);
+    cm_buf_puts(out, below(rng, 2) ? "Z" : PICK(offsets, rng));
 }
 
 static void put_url(cm_buf_t *out, cm_rng_t *rng)
@@ -134,7 +143,7 @@ bool mp_words_format(cm_buf_t *out, const char *f, cm_rng_t *rng)
     else if (!strcmp(f, "date-time")) {
         put_date(out, rng);
         cm_buf_putc(out, 'T');
-        put_time(out, rng);
+        put_clock(out, rng);
         cm_buf_putc(out, 'Z');
     } else if (!strcmp(f, "duration"))
         cm_buf_printf(out, "P%uDT%uH%uM", below(rng, 30), below(rng, 24), below(rng, 60));

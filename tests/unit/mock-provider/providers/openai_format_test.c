@@ -211,6 +211,15 @@ static void test_responses_errors_and_strict_tools(void **state)
                     "invalid_json_schema",
                     "Invalid schema for response_format 'person': In context=(), 'additionalProperties' is required "
                     "to be supplied and to be false.");
+    /* Array indices in the context are quoted, as in a real upstream error (a zod union through
+     * zodTextFormat). */
+    fx_expect_error(f, MP_API_RESPONSES,
+                    RESP(TF("{\"type\":\"object\",\"properties\":{\"u\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{"
+                            "\"a\":{\"type\":\"string\"}},\"required\":[\"a\"]},{\"type\":\"null\"}]}},\"required\":[\"u\"],"
+                            "\"additionalProperties\":false}")),
+                    400, "text.format.schema", "invalid_json_schema",
+                    "Invalid schema for response_format 'person': In context=('properties', 'u', 'anyOf', '0'), "
+                    "'additionalProperties' is required to be supplied and to be false.");
     fx_expect_error(f, MP_API_RESPONSES, RESP(",\"text\":{\"format\":{\"type\":\"json_object\"}}"), 400, "input", "",
                     "Response input messages must contain the word 'json' in some form to use 'text.format' of type "
                     "'json_object'.");

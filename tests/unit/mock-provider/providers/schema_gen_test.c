@@ -140,6 +140,26 @@ static void test_strings_and_formats(void **state)
               "\"exact\",\"none\"]}");
 }
 
+/* format: time is RFC 3339 full-time (what JSON Schema defines): always an offset, "Z" or a numeric one,
+ * both seen over the seeds (the validator above requires the offset). */
+static void test_time_has_offset(void **state)
+{
+    (void)state;
+    int utc = 0, numeric = 0;
+    load("{\"type\":\"string\",\"format\":\"time\"}");
+    for (uint64_t seed = 1; seed <= 100; seed++) {
+        const char *v = gen_loaded(seed, 0);
+        size_t n = strlen(v);
+        if (n == 11 && v[9] == 'Z')
+            utc++;
+        else if (n == 16 && (v[9] == '+' || v[9] == '-') && v[12] == ':')
+            numeric++;
+        else
+            fail_msg("not a full-time: %s", v);
+    }
+    assert_true(utc > 0 && numeric > 0);
+}
+
 /* Names look like names and emails like emails, chosen by the property's name alone. */
 static void test_realistic_by_name(void **state)
 {
@@ -535,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_nullable_unions),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_strings_and_formats),
+        cmocka_unit_test(test_time_has_offset),
         cmocka_unit_test(test_realistic_by_name),
         cmocka_unit_test(test_patterns),
         cmocka_unit_test(test_pattern_fallback),
