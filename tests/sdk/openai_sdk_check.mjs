@@ -149,6 +149,9 @@ const fc = step1.output[0];
 const step2 = await client.responses.create({ model: 'gpt-4o', tools: rtools, input: [{ role: 'user', content: 'look it up' }, fc, { type: 'function_call_output', call_id: fc.call_id, output: '42' }] });
 ok(fc.type === 'function_call' && step2.output[0].type === 'message' && step2.output_text.length > 0, 'responses: function_call, then text after function_call_output');
 await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }, { role: 'tool', tool_call_id: 'call_1', content: '42' }] }), OpenAI.BadRequestError, '400 tool message without tool_calls', e => e.param === 'messages.[1].role');
+const asked = { role: 'assistant', content: null, tool_calls: [{ id: 'call_a', type: 'function', function: { name: 'lookup', arguments: '{}' } }] };
+await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }, asked, { role: 'tool', tool_call_id: 'call_b', content: '42' }] }), OpenAI.BadRequestError, '400 tool_call_id that no call has', e => e.param === 'messages.[2].tool_call_id' && /'call_b' not found in 'tool_calls'/.test(e.message));
+await expectError(() => client.responses.create({ model: 'gpt-4o', input: [{ role: 'user', content: 'x' }, { type: 'function_call_output', call_id: 'call_z', output: '42' }] }), OpenAI.BadRequestError, '400 function_call_output without its call', e => e.param === 'input' && /call_id call_z/.test(e.message));
 
 // logprobs: one entry per output token, tokens concatenating to the content, bytes their UTF-8; in the body
 // and in every stream chunk.
