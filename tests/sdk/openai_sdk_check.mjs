@@ -170,6 +170,16 @@ for await (const ch of await client.chat.completions.create({ ...lpReq, stream: 
   }
 }
 ok(lpEvery && lpTokens === lpText && lpText.length > 0, 'chat logprobs in every stream chunk');
+const clp = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this', logprobs: 2 });
+const cl = clp.choices[0].logprobs;
+ok(cl && cl.tokens.join('') === clp.choices[0].text && cl.token_logprobs.length === cl.tokens.length && cl.top_logprobs.every((t, i) => Object.keys(t).length === 2 && t[cl.tokens[i]] === cl.token_logprobs[i]) && cl.text_offset[0] === 'Say this'.length,
+   `legacy completions logprobs (${cl?.tokens.length} tokens, offsets ${cl?.text_offset.join(',')})`);
+let clText = '', clTokens = '';
+for await (const ch of await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this', logprobs: 1, stream: true })) {
+  clText += ch.choices[0]?.text || '';
+  clTokens += (ch.choices[0]?.logprobs?.tokens || []).join('');
+}
+ok(clText.length > 0 && clTokens === clText, 'legacy completions logprobs in every stream chunk');
 const rlp = await client.responses.create({ model: 'gpt-4o', input: 'hi', include: ['message.output_text.logprobs'], top_logprobs: 1 });
 ok(rlp.output[0].content[0].logprobs.map(e => e.token).join('') === rlp.output_text, 'responses output_text.logprobs');
 // Ids are new for every request; Responses echo what was sent.
