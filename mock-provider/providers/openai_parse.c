@@ -321,7 +321,8 @@ static void completions_logprobs(mp_oa_ctx_t *c, uint32_t prompt, uint32_t per_p
     uint32_t *chars = cm_alloc(c->a, c->req->n * sizeof(*chars)), i = 0;
     bool list = cm_json_type(d, prompt) == CM_JSON_ARRAY && d->tok[prompt].count > 0 &&
                 cm_json_type(d, cm_json_first(d, prompt)) != CM_JSON_NUMBER;
-    for (uint32_t p = list ? cm_json_first(d, prompt) : prompt; p != 0 && i < c->req->n; p = list ? cm_json_next(d, p) : 0) {
+    for (uint32_t p = list ? cm_json_first(d, prompt) : prompt; p != 0 && i < c->req->n;
+         p = list ? cm_json_next(d, p) : 0) {
         uint32_t n = cm_json_type(d, p) == CM_JSON_STRING ? (uint32_t)mp_oa_text_chars(cm_json_raw(d, p)) : 0;
         for (uint32_t k = 0; k < per_prompt && i < c->req->n; k++)
             chars[i++] = n;

@@ -93,6 +93,10 @@ ok(partials > 5 && Person.safeParse(pfinal.choices[0].message.parsed).success &&
 const jo = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Reply in JSON' }], response_format: { type: 'json_object' } });
 const joParsed = JSON.parse(jo.choices[0].message.content);
 ok(joParsed && typeof joParsed === 'object' && !Array.isArray(joParsed), 'json_object ' + jo.choices[0].message.content);
+// JSON mode with the keys in the prompt (LangChain jsonMode style): the object has those keys.
+const jk = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'system', content: 'You must always output a JSON object with an "answer" key and a "followup_question" key.' }, { role: 'user', content: 'What is the capital of France?' }], response_format: { type: 'json_object' } });
+const jkParsed = JSON.parse(jk.choices[0].message.content);
+ok(Object.keys(jkParsed).join(',') === 'answer,followup_question' && typeof jkParsed.answer === 'string', 'json_object keys from the prompt ' + jk.choices[0].message.content);
 await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: ask, response_format: { type: 'json_object' } }), OpenAI.BadRequestError, '400 json_object without "json"', e => e.param === 'messages');
 await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: ask, response_format: { type: 'json_schema', json_schema: { name: 'p', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } } } } } }), OpenAI.BadRequestError, '400 strict schema', e => e.param === 'response_format' && /additionalProperties/.test(e.message));
 

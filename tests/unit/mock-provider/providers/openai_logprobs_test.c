@@ -267,7 +267,8 @@ static void test_legacy_body(void **state)
     }
     /* Several prompts: each choice counts from its own prompt (n per prompt, in order); token ids from 0. */
     fx_t *f = fx_new();
-    fx_begin(f, MP_API_COMPLETIONS, "{\"model\":\"m\",\"prompt\":[\"ab\",\"\\u00e9t\\u00e9!\"],\"n\":2,\"logprobs\":1}");
+    fx_begin(f, MP_API_COMPLETIONS,
+             "{\"model\":\"m\",\"prompt\":[\"ab\",\"\\u00e9t\\u00e9!\"],\"n\":2,\"logprobs\":1}");
     f->dep.ops->render_body(&f->x, &f->out);
     fx_read(f, f->out.data, f->out.len);
     static const int64_t first[] = {2, 2, 4, 4};

@@ -332,7 +332,8 @@ static void test_parallel_function_calls(void **state)
         fx_begin(f, MP_API_RESPONSES, RESP(",\"tools\":" THREE ",\"parallel_tool_calls\":false"));
         assert_int_equal(f->x.calls[0], 1);
         mp_exchange_end(&f->x);
-        fx_begin(f, MP_API_RESPONSES, RESP(",\"tools\":" THREE ",\"tool_choice\":{\"type\":\"function\",\"name\":\"b\"}"));
+        fx_begin(f, MP_API_RESPONSES,
+                 RESP(",\"tools\":" THREE ",\"tool_choice\":{\"type\":\"function\",\"name\":\"b\"}"));
         assert_int_equal(f->x.calls[0], 1);
         mp_exchange_end(&f->x);
         f->begun = false;

@@ -256,7 +256,9 @@ static void test_tool_message_order(void **state)
     assert_true(f->req.after_tool_result);
     /* A tool_call_id must name a call of the assistant turn before it: not an unknown id, nor one of an
      * earlier turn. */
-#define ASSISTANT(id) "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"" id "\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}"
+#define ASSISTANT(id)                                                                                                  \
+    "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"" id                                                            \
+    "\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}"
 #define TOOLMSG(id) "{\"role\":\"tool\",\"tool_call_id\":\"" id "\",\"content\":\"1\"}"
 #define CONVO(...) "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}," __VA_ARGS__ "]}"
     ERR(CONVO(ASSISTANT("call_a") "," TOOLMSG("call_b")), "messages.[2].tool_call_id", "",
@@ -282,8 +284,10 @@ static void test_tool_message_order(void **state)
     cm_buf_puts(&big, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":"
                       "\"assistant\",\"tool_calls\":[");
     for (int i = 0; i < 20000; i++)
-        cm_buf_printf(&big, "%s{\"id\":\"call_%d\",\"type\":\"function\",\"function\":{\"name\":\"f\","
-                            "\"arguments\":\"{}\"}}", i ? "," : "", i);
+        cm_buf_printf(&big,
+                      "%s{\"id\":\"call_%d\",\"type\":\"function\",\"function\":{\"name\":\"f\","
+                      "\"arguments\":\"{}\"}}",
+                      i ? "," : "", i);
     cm_buf_puts(&big, "]}");
     for (int i = 19999; i >= 0; i--)
         cm_buf_printf(&big, ",{\"role\":\"tool\",\"tool_call_id\":\"call_%d\",\"content\":\"1\"}", i);
@@ -312,10 +316,13 @@ static void test_function_call_output_order(void **state)
          "No tool call found for function call output with call_id call_1.");
     RERR(INPUT("", CALL("call_1") "," OUT("call_2")), "input", "",
          "No tool call found for function call output with call_id call_2.");
-    assert_int_equal(fx_parse(f, MP_API_RESPONSES, INPUT("", CALL("call_1") "," CALL("call_2") "," OUT("call_2") "," OUT("call_1"))), 0);
+    assert_int_equal(
+        fx_parse(f, MP_API_RESPONSES, INPUT("", CALL("call_1") "," CALL("call_2") "," OUT("call_2") "," OUT("call_1"))),
+        0);
     assert_true(f->req.after_tool_result);
     assert_int_equal(fx_parse(f, MP_API_RESPONSES, INPUT(",\"previous_response_id\":\"resp_1\"", OUT("call_1"))), 0);
-    assert_int_equal(fx_parse(f, MP_API_RESPONSES, INPUT("", "{\"type\":\"item_reference\",\"id\":\"fc_1\"}," OUT("call_1"))), 0);
+    assert_int_equal(
+        fx_parse(f, MP_API_RESPONSES, INPUT("", "{\"type\":\"item_reference\",\"id\":\"fc_1\"}," OUT("call_1"))), 0);
 #undef CALL
 #undef OUT
 #undef INPUT
