@@ -419,8 +419,9 @@ void mp_words_number_range(const char *key, size_t keylen, double *lo, double *h
     *lo = 1;
     *hi = 100;
     *decimals = 2;
+    size_t nl = strlen(norm); /* punctuation is dropped: it may be shorter than the key */
     if (!strcmp(norm, "age") ||
-        (keylen > 3 && !strcmp(norm + strlen(norm) - 3, "age") && (key[keylen - 4] == '_' || key[keylen - 3] == 'A'))) {
+        (keylen > 3 && nl > 3 && !strcmp(norm + nl - 3, "age") && (key[keylen - 4] == '_' || key[keylen - 3] == 'A'))) {
         *lo = 18;
         *hi = 80;
         *decimals = 0;

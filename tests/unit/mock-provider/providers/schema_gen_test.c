@@ -103,20 +103,20 @@ static void test_nullable_unions(void **state)
 static void test_numbers(void **state)
 {
     (void)state;
-    check_all(
-        "{\"type\":\"object\",\"properties\":{"
-        "\"age\":{\"type\":\"integer\",\"minimum\":21,\"maximum\":22},"
-        "\"x\":{\"type\":\"integer\",\"exclusiveMinimum\":5,\"exclusiveMaximum\":7},"
-        "\"y\":{\"type\":\"number\",\"exclusiveMinimum\":0,\"exclusiveMaximum\":0.001},"
-        "\"old\":{\"type\":\"number\",\"minimum\":1,\"exclusiveMinimum\":true,\"maximum\":2,"
-        "\"exclusiveMaximum\":true},"
-        "\"m\":{\"type\":\"integer\",\"multipleOf\":7,\"minimum\":100,\"maximum\":120},"
-        "\"q\":{\"type\":\"number\",\"multipleOf\":0.25,\"minimum\":-3,\"maximum\":-1},"
-        "\"big\":{\"type\":\"integer\",\"minimum\":1000000000000},"
-        "\"neg\":{\"type\":\"number\",\"maximum\":-1e6},"
-        "\"price\":{\"type\":\"number\"},\"latitude\":{\"type\":\"number\"},"
-        "\"free\":{\"type\":\"integer\"}},"
-        "\"required\":[\"age\",\"x\",\"y\",\"old\",\"m\",\"q\",\"big\",\"neg\",\"price\",\"latitude\",\"free\"]}");
+    check_all("{\"type\":\"object\",\"properties\":{"
+              "\"age\":{\"type\":\"integer\",\"minimum\":21,\"maximum\":22},"
+              "\"x\":{\"type\":\"integer\",\"exclusiveMinimum\":5,\"exclusiveMaximum\":7},"
+              "\"y\":{\"type\":\"number\",\"exclusiveMinimum\":0,\"exclusiveMaximum\":0.001},"
+              "\"old\":{\"type\":\"number\",\"minimum\":1,\"exclusiveMinimum\":true,\"maximum\":2,"
+              "\"exclusiveMaximum\":true},"
+              "\"m\":{\"type\":\"integer\",\"multipleOf\":7,\"minimum\":100,\"maximum\":120},"
+              "\"q\":{\"type\":\"number\",\"multipleOf\":0.25,\"minimum\":-3,\"maximum\":-1},"
+              "\"big\":{\"type\":\"integer\",\"minimum\":1000000000000},"
+              "\"neg\":{\"type\":\"number\",\"maximum\":-1e6},"
+              "\"price\":{\"type\":\"number\"},\"latitude\":{\"type\":\"number\"},"
+              "\"free\":{\"type\":\"integer\"},\"-_-x\":{\"type\":\"number\"}},"
+              "\"required\":[\"age\",\"x\",\"y\",\"old\",\"m\",\"q\",\"big\",\"neg\",\"price\",\"latitude\",\"free\","
+              "\"-_-x\"]}"); /* a name mostly punctuation (read before its start under ASan once) */
     /* x can only be 6; m only 105, 112 or 119. */
     const char *v = gen("{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"integer\",\"exclusiveMinimum\":5,"
                         "\"exclusiveMaximum\":7}},\"required\":[\"x\"]}",
