@@ -167,6 +167,9 @@ typedef struct mp_request {
     bool store;           /* default true */
     bool logprobs;        /* chat: logprobs: true */
     uint8_t top_logprobs; /* 0..20 alternatives per token */
+    /* Legacy completions' logprobs: N sets logprobs and top_logprobs (N, 0..5); text_offset counts from the
+     * end of each choice's prompt: its characters, per choice (0 for a prompt of token ids). */
+    const uint32_t *prompt_chars;
 } mp_request_t;
 
 typedef enum mp_finish {

@@ -84,6 +84,14 @@ void mp_oa_put_choice_logprobs(const mp_exchange_t *x, uint32_t c, cm_buf_t *out
 /* The entries of every token of choice c's text, comma-separated (Responses' output_text.logprobs). */
 void mp_oa_put_logprob_entries(const mp_exchange_t *x, uint32_t c, cm_buf_t *out);
 
+/* Legacy completions logprobs (openai_logprobs.c): {"tokens","token_logprobs","top_logprobs","text_offset"} for
+ * the tokens of text (escaped), the tokens of choice c numbered from first on, offsets counted from offset (in
+ * characters). A body passes a choice's whole text, a stream chunk its own token, a closing chunk nothing. */
+void mp_oa_put_legacy_logprobs(const mp_exchange_t *x, uint32_t c, uint32_t first, cm_str_t text, size_t offset,
+                               cm_buf_t *out);
+/* Characters (code points) of escaped JSON string contents. */
+size_t mp_oa_text_chars(cm_str_t escaped);
+
 /* The usage object of chat and completions ({"prompt_tokens":..,"total_tokens":..,"..._details"}). */
 void mp_oa_put_usage(const mp_exchange_t *x, cm_buf_t *out, bool details);
 

@@ -9,15 +9,9 @@
 #include <string.h>
 
 #include "mock-provider/providers/openai.h"
+#include "mock-provider/providers/render.h"
 #include "mock-provider/providers/schema_gen.h"
-
-/* What json_object answers: no schema is given, so a plausible record (wrapped as the member "s", since the
- * generator reads token 0 as "no schema"). */
-static const char json_object_schema[] =
-    "{\"s\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"format\":\"uuid\"},\"title\":{\"type\":"
-    "\"string\"},\"summary\":{\"type\":\"string\"},\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},"
-    "\"minItems\":1,\"maxItems\":3},\"score\":{\"type\":\"number\",\"minimum\":0,\"maximum\":1}},\"required\":"
-    "[\"id\",\"title\",\"summary\",\"tags\",\"score\"]}}";
+#include "mock-provider/providers/schema_hint.h"
 
 /* Where the parts of a format are, and how errors name them, per api. */
 typedef struct where {
@@ -90,12 +84,12 @@ static int strict_required(strict_t *s, uint32_t props, uint32_t req)
 
 static int strict_node(strict_t *s, uint32_t t, int depth);
 
-/* Runs strict_node on child t with seg appended to the context ("'properties', 'name'"). */
-static int strict_child(strict_t *s, uint32_t t, const char *seg, size_t seglen, bool quote, int depth)
+/* Runs strict_node on child t with seg appended to the context ("'properties', 'name'"; array indices are
+ * quoted too: context=('anyOf', '0') upstream). */
+static int strict_child(strict_t *s, uint32_t t, const char *seg, size_t seglen, int depth)
 {
     size_t len = strlen(s->ctx);
-    snprintf(s->ctx + len, sizeof(s->ctx) - len, "%s%s%.*s%s", len ? ", " : "", quote ? "'" : "", (int)seglen, seg,
-             quote ? "'" : "");
+    snprintf(s->ctx + len, sizeof(s->ctx) - len, "%s'%.*s'", len ? ", " : "", (int)seglen, seg);
     int rc = strict_node(s, t, depth + 1);
     s->ctx[len] = '\0';
     return rc;
@@ -117,12 +111,12 @@ static int strict_members(strict_t *s, uint32_t node, const char *key, int depth
         rc = strict_node(s, m, depth + 1);
     else if (cm_json_type(d, m) == CM_JSON_OBJECT)
         for (uint32_t k = cm_json_first(d, m); k != 0 && rc == 0; k = cm_json_next(d, k + 1))
-            rc = strict_child(s, k + 1, cm_json_raw(d, k).p, cm_json_raw(d, k).n, true, depth);
+            rc = strict_child(s, k + 1, cm_json_raw(d, k).p, cm_json_raw(d, k).n, depth);
     else if (cm_json_type(d, m) == CM_JSON_ARRAY) {
         uint32_t i = 0;
         for (uint32_t e = cm_json_first(d, m); e != 0 && rc == 0; e = cm_json_next(d, e), i++) {
             int n = snprintf(idx, sizeof(idx), "%u", i);
-            rc = strict_child(s, e, idx, (size_t)n, false, depth);
+            rc = strict_child(s, e, idx, (size_t)n, depth);
         }
     }
     s->ctx[len] = '\0';
@@ -183,29 +177,83 @@ static bool mentions_json(const mp_oa_ctx_t *c)
     return false;
 }
 
-/* The answer: a value of schema (0: the json_object record, parsed here from its own text). */
+static void keep_answer(mp_oa_ctx_t *c, const cm_buf_t *out)
+{
+    char *s = cm_alloc(c->a, out->len + 1);
+    memcpy(s, out->data ? out->data : "", out->len);
+    s[out->len] = '\0';
+    c->req->structured = s;
+}
+
+/* The answer to a json_schema format: a value of schema. */
 static int generate(mp_oa_ctx_t *c, const where_t *w, uint32_t schema, const char *name)
 {
     cm_buf_t out = CM_BUF_INIT;
     char why[200];
-    int rc;
-    if (schema != 0) {
-        rc = mp_schema_generate(&c->d, schema, mp_oa_content_seed(c, schema), 0, &out, why, sizeof(why));
-    } else {
-        cm_json_toks_t toks = {0};
-        cm_json_doc_t d;
-        cm_json_parse(&d, json_object_schema, sizeof(json_object_schema) - 1, &toks, why, sizeof(why));
-        rc = mp_schema_generate(&d, cm_json_get(&d, 0, "s"), mp_oa_content_seed(c, 0), 0, &out, why, sizeof(why));
-        cm_json_toks_free(&toks);
-    }
-    if (rc != 0) {
-        cm_buf_free(&out);
+    int rc = mp_schema_generate(&c->d, schema, mp_oa_content_seed(c, schema), 0, &out, why, sizeof(why));
+    if (rc == 0)
+        keep_answer(c, &out);
+    cm_buf_free(&out);
+    if (rc != 0)
         return mp_oa_invalid(c, w->schema_param, w->schema_code, "Invalid schema for response_format '%s': it %s.",
                              name, why);
+    return 0;
+}
+
+/* Appends the text of string token t (decoded) to out, up to MP_HINT_MAX_TEXT bytes in all. */
+static void add_text(const cm_json_doc_t *d, uint32_t t, cm_buf_t *out)
+{
+    if (t == 0 || cm_json_type(d, t) != CM_JSON_STRING || out->len >= MP_HINT_MAX_TEXT)
+        return;
+    size_t room = MP_HINT_MAX_TEXT - out->len, n;
+    cm_buf_reserve(out, room + 2);
+    n = cm_json_unescape(d, t, out->data + out->len, room + 1);
+    out->len += n < room ? n : room;
+    cm_buf_putc(out, '\n');
+}
+
+/* A message's or input item's text: a string content, or the text of its parts. */
+static void add_content(const cm_json_doc_t *d, uint32_t content, cm_buf_t *out)
+{
+    if (content != 0 && cm_json_type(d, content) == CM_JSON_ARRAY)
+        for (uint32_t p = cm_json_first(d, content); p != 0; p = cm_json_next(d, p))
+            add_text(d, cm_json_type(d, p) == CM_JSON_OBJECT ? cm_json_get(d, p, "text") : 0, out);
+    else
+        add_text(d, content, out);
+}
+
+/* What the conversation says, in order: instructions, then every message but tool results (chat) or every
+ * input message (Responses). */
+static void prompt_text(const mp_oa_ctx_t *c, cm_buf_t *out)
+{
+    const cm_json_doc_t *d = &c->d;
+    uint32_t convo = c->slot[MP_OA_S_MESSAGES] ? c->slot[MP_OA_S_MESSAGES] : c->slot[MP_OA_S_INPUT];
+    add_text(d, c->slot[MP_OA_S_INSTRUCTIONS], out);
+    if (convo != 0 && cm_json_type(d, convo) != CM_JSON_ARRAY) {
+        add_text(d, convo, out);
+        return;
     }
-    char *s = cm_alloc(c->a, out.len + 1);
-    memcpy(s, out.data, out.len + 1);
-    c->req->structured = s;
+    for (uint32_t m = convo ? cm_json_first(d, convo) : 0; m != 0; m = cm_json_next(d, m)) {
+        uint32_t role = cm_json_type(d, m) == CM_JSON_OBJECT ? cm_json_get(d, m, "role") : 0;
+        if (role != 0 && !mp_oa_is(d, role, "tool") && !mp_oa_is(d, role, "function"))
+            add_content(d, cm_json_get(d, m, "content"), out);
+    }
+}
+
+/* The answer to json_object: an object that fits what the prompt asks (schema_hint.h), seeded by the
+ * conversation and the request's seed, so that another seed gives another object. */
+static int json_object(mp_oa_ctx_t *c)
+{
+    cm_buf_t text = CM_BUF_INIT, out = CM_BUF_INIT;
+    int64_t seed = 0;
+    uint32_t st = cm_json_get(&c->d, 0, "seed");
+    if (st != 0)
+        cm_json_int(&c->d, st, &seed);
+    prompt_text(c, &text);
+    mp_hint_json_object(text.data ? text.data : "", text.len, mp_oa_content_seed(c, 0) ^ mp_mix64((uint64_t)seed),
+                        &out);
+    keep_answer(c, &out);
+    cm_buf_free(&text);
     cm_buf_free(&out);
     return 0;
 }
@@ -252,8 +300,7 @@ static int format(mp_oa_ctx_t *c, const where_t *w, uint32_t f)
     if (type < 0 || type == TEXT)
         return type < 0 ? -1 : 0;
     if (type == JSON_OBJECT)
-        return mentions_json(c) ? generate(c, w, 0, "json_object")
-                                : mp_oa_invalid(c, w->convo, NULL, "%s", w->json_word);
+        return mentions_json(c) ? json_object(c) : mp_oa_invalid(c, w->convo, NULL, "%s", w->json_word);
     if (w == &responses_where)
         return json_schema(c, w, f);
     uint32_t holder = cm_json_get(&c->d, f, "json_schema");

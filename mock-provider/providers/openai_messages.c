@@ -1,6 +1,7 @@
 /* Conversation checks: chat "messages" and the Responses API's "input"/"instructions". Besides rejecting
  * what OpenAI rejects, this is where prompt_tokens and the echo text come from. */
 #include <stdio.h>
+#include <string.h>
 
 #include "mock-provider/providers/openai.h"
 
@@ -108,29 +109,93 @@ static int chat_content(mp_oa_ctx_t *c, uint32_t msg, int role, uint32_t i, size
     }
 }
 
-/* Where the conversation stands while messages are read: whether tool results may follow (an assistant
- * turn with tool_calls came before them), and the role of the last message. */
+/* The ids of the tool_calls of the assistant turn that tool messages answer, hashed by their raw spelling
+ * (ids are compared as sent), so that matching t tool messages against k calls costs O(t + k), not O(t x k).
+ * Open addressing, at most half full, from the request's allocator; 0 marks an empty slot. */
+typedef struct call_ids {
+    uint64_t *slot;
+    uint32_t mask;
+} call_ids_t;
+
+static uint64_t id_hash(const cm_json_doc_t *d, uint32_t t)
+{
+    cm_str_t raw = cm_json_raw(d, t);
+    return cm_hash64(raw.p, raw.n, 0xca11u) | 1;
+}
+
+static uint64_t *id_slot(const call_ids_t *ids, uint64_t h)
+{
+    uint32_t i = (uint32_t)h & ids->mask;
+    while (ids->slot[i] != 0 && ids->slot[i] != h)
+        i = (i + 1) & ids->mask;
+    return &ids->slot[i];
+}
+
+/* An assistant message's tool_calls: a non-empty array of objects, each with a string id (what a tool message
+ * answers; OpenAI's other members are not checked here). Fills ids. */
+static int read_calls(mp_oa_ctx_t *c, uint32_t calls, uint32_t i, call_ids_t *ids)
+{
+    char p[96];
+    mp_oa_path(p, sizeof(p), "messages[%u].tool_calls", i);
+    if (cm_json_type(&c->d, calls) != CM_JSON_ARRAY)
+        return mp_oa_bad_type(c, p, "an array of objects", calls);
+    uint32_t n = c->d.tok[calls].count, cap = 8, j = 0;
+    if (n == 0)
+        return mp_oa_empty_array(c, p);
+    while (cap < 2 * n)
+        cap *= 2;
+    ids->slot = cm_alloc(c->a, cap * sizeof(*ids->slot));
+    memset(ids->slot, 0, cap * sizeof(*ids->slot));
+    ids->mask = cap - 1;
+    for (uint32_t e = cm_json_first(&c->d, calls); e != 0; e = cm_json_next(&c->d, e), j++) {
+        uint32_t id = 0;
+        mp_oa_path(p, sizeof(p), "messages[%u].tool_calls[%u]", i, j);
+        if (mp_oa_want(c, e, MP_OA_OBJECT, p) != 0 || want_string(c, e, "id", p, &id) != 0)
+            return -1;
+        uint64_t h = id_hash(&c->d, id);
+        *id_slot(ids, h) = h;
+    }
+    return 0;
+}
+
+/* Where the conversation stands while messages are read: the tool calls that tool results may answer (an
+ * assistant turn with tool_calls came before them; other tool messages may sit in between, one per parallel
+ * call), and the role of the last message. */
 typedef struct turn {
     bool calls_open;
+    call_ids_t ids;
     int last_role;
 } turn_t;
 
-/* A tool message answers a call: OpenAI refuses one that follows no assistant message with tool_calls
- * (other tool messages may sit in between, one per parallel call). */
+/* A tool message answers a call of the assistant turn before it: OpenAI refuses one that follows no
+ * assistant message with tool_calls, and one whose tool_call_id names none of that turn's calls. */
 static int tool_order(mp_oa_ctx_t *c, uint32_t msg, int role, uint32_t i, turn_t *turn)
 {
+    char p[64];
+    turn->last_role = role;
     if (role == ROLE_TOOL && !turn->calls_open) {
-        char p[64];
         mp_oa_path(p, sizeof(p), "messages.[%u].role", i); /* sic: OpenAI's param for this error */
         return mp_oa_invalid(c, p, NULL,
                              "Invalid parameter: messages with role 'tool' must be a response to a preceeding message "
                              "with 'tool_calls'.");
     }
+    if (role == ROLE_TOOL) {
+        uint32_t id = cm_json_get(&c->d, msg, "tool_call_id");
+        if (*id_slot(&turn->ids, id_hash(&c->d, id)) != 0)
+            return 0;
+        char name[72];
+        cm_json_unescape(&c->d, id, name, sizeof(name));
+        mp_oa_trim_utf8(name);
+        mp_oa_path(p, sizeof(p), "messages.[%u].tool_call_id", i);
+        return mp_oa_invalid(c, p, NULL,
+                             "Invalid parameter: 'tool_call_id' of '%s' not found in 'tool_calls' of previous message.",
+                             name);
+    }
     uint32_t calls = role == ROLE_ASSISTANT ? cm_json_get(&c->d, msg, "tool_calls") : 0;
-    if (role != ROLE_TOOL)
-        turn->calls_open = calls != 0 && cm_json_type(&c->d, calls) == CM_JSON_ARRAY && c->d.tok[calls].count > 0;
-    turn->last_role = role;
-    return 0;
+    if (calls != 0 && cm_json_type(&c->d, calls) == CM_JSON_NULL)
+        calls = 0;
+    turn->calls_open = calls != 0;
+    return calls != 0 ? read_calls(c, calls, i, &turn->ids) : 0;
 }
 
 static int chat_message(mp_oa_ctx_t *c, uint32_t msg, uint32_t i, uint32_t *tokens, turn_t *turn)
@@ -167,7 +232,7 @@ int mp_oa_chat_messages(mp_oa_ctx_t *c, uint32_t messages)
     if (c->d.tok[messages].count == 0)
         return mp_oa_empty_array(c, "messages");
     uint32_t tokens = 3, i = 0;
-    turn_t turn = {false, -1};
+    turn_t turn = {.last_role = -1};
     for (uint32_t m = cm_json_first(&c->d, messages); m != 0; m = cm_json_next(&c->d, m), i++)
         if (chat_message(c, m, i, &tokens, &turn) != 0)
             return -1;
@@ -247,6 +312,42 @@ static int input_item(mp_oa_ctx_t *c, uint32_t item, uint32_t i, uint32_t *token
     return 0;
 }
 
+/* A function_call_output answers a function_call item earlier in the input, which OpenAI reads in order: one
+ * whose call_id no earlier function_call has is its 400. When the calls may live elsewhere (a
+ * previous_response_id, a conversation, or an item_reference), the mock cannot know and accepts it. */
+static int outputs_answer_calls(mp_oa_ctx_t *c, uint32_t input)
+{
+    const cm_json_doc_t *d = &c->d;
+    if (c->slot[MP_OA_S_PREVIOUS_RESPONSE_ID] != 0 || cm_json_get(d, 0, "conversation") != 0)
+        return 0;
+    for (uint32_t it = cm_json_first(d, input); it != 0; it = cm_json_next(d, it)) {
+        uint32_t type = cm_json_get(d, it, "type");
+        if (type != 0 && mp_oa_is(d, type, "item_reference"))
+            return 0;
+    }
+    uint32_t cap = 8;
+    while (cap < 2 * d->tok[input].count)
+        cap *= 2;
+    call_ids_t ids = {cm_alloc(c->a, cap * sizeof(uint64_t)), cap - 1};
+    memset(ids.slot, 0, cap * sizeof(uint64_t));
+    for (uint32_t it = cm_json_first(d, input); it != 0; it = cm_json_next(d, it)) {
+        uint32_t type = cm_json_get(d, it, "type"), id = cm_json_get(d, it, "call_id");
+        if (type == 0 || id == 0 || cm_json_type(d, id) != CM_JSON_STRING)
+            continue;
+        uint64_t h = id_hash(d, id);
+        if (mp_oa_is(d, type, "function_call")) {
+            *id_slot(&ids, h) = h;
+        } else if (mp_oa_is(d, type, "function_call_output") && *id_slot(&ids, h) == 0) {
+            char name[72];
+            cm_json_unescape(d, id, name, sizeof(name));
+            mp_oa_trim_utf8(name);
+            return mp_oa_invalid(c, "input", NULL, "No tool call found for function call output with call_id %s.",
+                                 name);
+        }
+    }
+    return 0;
+}
+
 static int instructions(mp_oa_ctx_t *c, uint32_t t, uint32_t *tokens)
 {
     if (mp_oa_want(c, t, MP_OA_STRING, "instructions") != 0)
@@ -274,6 +375,8 @@ int mp_oa_responses_input(mp_oa_ctx_t *c, uint32_t input, uint32_t instr)
                     return -1;
                 else
                     last = it;
+            if (outputs_answer_calls(c, input) != 0)
+                return -1;
             uint32_t kind = last ? cm_json_get(&c->d, last, "type") : 0;
             c->req->after_tool_result = kind != 0 && mp_oa_is(&c->d, kind, "function_call_output");
         } else {

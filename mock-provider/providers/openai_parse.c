@@ -54,7 +54,7 @@ static const mp_oa_field_t completions_fields[] = {
     F("echo", MP_OA_BOOL, MP_OA_S_NONE, false, 0, 0, NULL),
     F("frequency_penalty", MP_OA_NUMBER, MP_OA_S_NONE, true, -2, 2, NULL),
     F("logit_bias", MP_OA_OBJECT, MP_OA_S_NONE, false, 0, 0, NULL),
-    F("logprobs", MP_OA_INT, MP_OA_S_NONE, true, 0, 5, NULL),
+    F("logprobs", MP_OA_INT, MP_OA_S_LOGPROBS, true, 0, 5, NULL),
     F("max_tokens", MP_OA_INT, MP_OA_S_MAX_TOKENS, true, 0, INF, NULL),
     F("n", MP_OA_INT, MP_OA_S_N, true, 1, MP_MAX_CHOICES, NULL),
     F("presence_penalty", MP_OA_NUMBER, MP_OA_S_NONE, true, -2, 2, NULL),
@@ -309,6 +309,29 @@ static int completions_prompt(mp_oa_ctx_t *c, uint32_t p, uint32_t *nprompts)
     return 0;
 }
 
+/* logprobs: N (0..5, checked by the scan) asks for the legacy logprobs object; its text_offset needs each
+ * choice's prompt length in characters (choices come n per prompt, in the order of the prompts). */
+static void completions_logprobs(mp_oa_ctx_t *c, uint32_t prompt, uint32_t per_prompt)
+{
+    const cm_json_doc_t *d = &c->d;
+    if (c->slot[MP_OA_S_LOGPROBS] == 0)
+        return;
+    c->req->logprobs = true;
+    c->req->top_logprobs = (uint8_t)slot_int(c, MP_OA_S_LOGPROBS, 0);
+    uint32_t *chars = cm_alloc(c->a, c->req->n * sizeof(*chars)), i = 0;
+    bool list = cm_json_type(d, prompt) == CM_JSON_ARRAY && d->tok[prompt].count > 0 &&
+                cm_json_type(d, cm_json_first(d, prompt)) != CM_JSON_NUMBER;
+    for (uint32_t p = list ? cm_json_first(d, prompt) : prompt; p != 0 && i < c->req->n;
+         p = list ? cm_json_next(d, p) : 0) {
+        uint32_t n = cm_json_type(d, p) == CM_JSON_STRING ? (uint32_t)mp_oa_text_chars(cm_json_raw(d, p)) : 0;
+        for (uint32_t k = 0; k < per_prompt && i < c->req->n; k++)
+            chars[i++] = n;
+    }
+    while (i < c->req->n)
+        chars[i++] = 0;
+    c->req->prompt_chars = chars;
+}
+
 static int parse_completions(mp_oa_ctx_t *c)
 {
     if (mp_oa_scan(c, completions_fields, NFIELDS(completions_fields), MP_OA_UNRECOGNIZED) != 0 || want_model(c) != 0)
@@ -323,7 +346,9 @@ static int parse_completions(mp_oa_ctx_t *c)
                              "Too many choices requested: n (%u) times the number of prompts (%u) is above the "
                              "maximum of %d.",
                              c->req->n, nprompts, MP_MAX_CHOICES);
+    uint32_t per_prompt = c->req->n;
     c->req->n *= nprompts;
+    completions_logprobs(c, prompt, per_prompt);
     return 0;
 }
 

@@ -283,13 +283,39 @@ static void chat_tail(mp_exchange_t *x, cm_buf_t *out)
 
 /* ---- completions ---------------------------------------------------------------------------------- */
 
-static void put_text_choice(const mp_exchange_t *x, uint32_t c, cm_buf_t *out, cm_str_t text, const char *finish)
+static cm_str_t text_of(const mp_exchange_t *x, uint32_t c)
+{
+    return (cm_str_t){x->text[c].data ? x->text[c].data : "", x->text[c].len};
+}
+
+/* Where choice c's text_offset starts: the end of its prompt. */
+static size_t prompt_end(const mp_exchange_t *x, uint32_t c)
+{
+    return x->req->prompt_chars ? x->req->prompt_chars[c] : 0;
+}
+
+/* Completions never call tools, so a streamed choice keeps the characters it has sent (for the next token's
+ * text_offset, without recounting the text each step) in its first call_end slot. */
+static size_t *chars_sent(mp_exchange_t *x, uint32_t c)
+{
+    return &x->call_end[(size_t)c * MP_MAX_PARALLEL_CALLS];
+}
+
+/* {"text":..,"index":c,"logprobs":..,"finish_reason":..}: with logprobs, the object of tokens first on of
+ * text, whose offsets start at offset. */
+static void put_text_choice(const mp_exchange_t *x, uint32_t c, cm_buf_t *out, cm_str_t text, const char *finish,
+                            uint32_t first, size_t offset)
 {
     MP_PUT_LIT(out, "{\"text\":");
     mp_put_quoted(out, text);
     MP_PUT_LIT(out, ",\"index\":");
     mp_put_uint(out, c);
-    MP_PUT_LIT(out, ",\"logprobs\":null,\"finish_reason\":");
+    MP_PUT_LIT(out, ",\"logprobs\":");
+    if (x->req->logprobs)
+        mp_oa_put_legacy_logprobs(x, c, first, text, offset, out);
+    else
+        MP_PUT_LIT(out, "null");
+    MP_PUT_LIT(out, ",\"finish_reason\":");
     cm_buf_puts(out, finish);
     put_choice_filters(x, out, text.n > 0);
     cm_buf_putc(out, '}');
@@ -303,8 +329,7 @@ static void completions_body(mp_exchange_t *x, cm_buf_t *out)
         mp_content_fill(x, c);
         if (c > 0)
             cm_buf_putc(out, ',');
-        put_text_choice(x, c, out, (cm_str_t){x->text[c].data ? x->text[c].data : "", x->text[c].len},
-                        finish_names[x->finish[c]]);
+        put_text_choice(x, c, out, text_of(x, c), finish_names[x->finish[c]], 0, prompt_end(x, c));
     }
     cm_buf_putc(out, ']');
     put_prompt_filters(x, out);
@@ -313,12 +338,13 @@ static void completions_body(mp_exchange_t *x, cm_buf_t *out)
     cm_buf_putc(out, '}');
 }
 
-static void completion_chunk(const mp_exchange_t *x, uint32_t c, cm_buf_t *out, cm_str_t text, const char *finish)
+static void completion_chunk(const mp_exchange_t *x, uint32_t c, cm_buf_t *out, cm_str_t text, const char *finish,
+                             size_t offset)
 {
     MP_PUT_LIT(out, "data: ");
     put_head(x, out, "text_completion");
     MP_PUT_LIT(out, ",\"choices\":[");
-    put_text_choice(x, c, out, text, finish);
+    put_text_choice(x, c, out, text, finish, x->cursor[c] > 0 ? x->cursor[c] - 1 : 0, offset);
     cm_buf_putc(out, ']');
     if (x->req->include_usage)
         MP_PUT_LIT(out, ",\"usage\":null");
@@ -327,15 +353,21 @@ static void completion_chunk(const mp_exchange_t *x, uint32_t c, cm_buf_t *out, 
 
 static void completions_step(mp_exchange_t *x, cm_buf_t *out)
 {
-    for (uint32_t c = 0; c < x->n; c++)
-        if (x->cursor[c] < x->tokens[c])
-            completion_chunk(x, c, out, mp_content_next(x, c), "null");
+    for (uint32_t c = 0; c < x->n; c++) {
+        if (x->cursor[c] >= x->tokens[c])
+            continue;
+        cm_str_t tok = mp_content_next(x, c);
+        size_t offset = prompt_end(x, c) + *chars_sent(x, c);
+        if (x->req->logprobs)
+            *chars_sent(x, c) += mp_oa_text_chars(tok);
+        completion_chunk(x, c, out, tok, "null", offset);
+    }
 }
 
 static void completions_tail(mp_exchange_t *x, cm_buf_t *out)
 {
     for (uint32_t c = 0; c < x->n; c++)
-        completion_chunk(x, c, out, (cm_str_t){"", 0}, finish_names[x->finish[c]]);
+        completion_chunk(x, c, out, (cm_str_t){"", 0}, finish_names[x->finish[c]], 0);
     if (x->req->include_usage)
         usage_chunk(x, out, "text_completion", false);
     MP_PUT_LIT(out, "data: [DONE]" MP_SSE_END);

@@ -180,10 +180,10 @@ static int prepare_call(mp_oa_ctx_t *c, uint32_t tools, uint32_t tool, bool nest
     return 0;
 }
 
-/* Call 0 is the first function tool (or the named one); with parallel calls allowed (chat, tool_choice auto
- * or required, parallel_tool_calls not false) the next function tools, in order, are prepared too, so that
- * a deployment with tool_calls: {parallel: N} can call several. Only the schemas of tools that may be called
- * are read, so only those can be refused. */
+/* Call 0 is the first function tool (or the named one); with parallel calls allowed (tool_choice auto or
+ * required, parallel_tool_calls not false; chat and Responses alike) the next function tools, in order, are
+ * prepared too, so that a deployment with tool_calls: {parallel: N} can call several. Only the schemas of
+ * tools that may be called are read, so only those can be refused. */
 static int select_tool(mp_oa_ctx_t *c, uint32_t tools, uint32_t tool, bool nested, bool forced, bool parallel)
 {
     if (prepare_call(c, tools, tool, nested, 0) != 0)
@@ -227,7 +227,7 @@ int mp_oa_tools(mp_oa_ctx_t *c, uint32_t tools, uint32_t choice, bool nested)
                              "parameter.",
                              fn);
     }
-    bool parallel = nested && mode != CHOICE_NAMED && c->req->parallel_tool_calls;
+    bool parallel = mode != CHOICE_NAMED && c->req->parallel_tool_calls;
     if (tool != 0 && mode != CHOICE_NONE)
         return select_tool(c, tools, tool, nested, mode == CHOICE_REQUIRED || mode == CHOICE_NAMED, parallel);
     return 0;

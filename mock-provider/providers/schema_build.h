@@ -22,6 +22,7 @@ typedef struct mp_sg {
     cm_buf_t *out;
     uint32_t work;
     bool too_much_work, too_large;
+    bool widen; /* numbers from the schema's whole range, not the realistic part (uniqueItems retries) */
 } mp_sg_t;
 
 typedef struct mp_sg_view {

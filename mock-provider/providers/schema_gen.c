@@ -392,12 +392,77 @@ static uint64_t item_count(mp_sg_t *b, const mp_sg_view_t *v, uint32_t tuple_len
     return lo > MP_SCHEMA_DEFAULT_ITEMS_MAX ? lo : hi;
 }
 
+/* uniqueItems: the items produced so far, as hashes of their text (the generator writes one value one way,
+ * so equal values are equal texts; a number that two union branches could print as 2 and 2.00 is the one
+ * case it misses). Open addressing, at most half full; 0 marks an empty slot. */
+typedef struct seen_items {
+    uint64_t *slot;
+    uint32_t mask, count;
+} seen_items_t;
+
+/* Adds the hash of text; false when it was there already. */
+static bool seen_add(seen_items_t *t, const char *text, size_t n)
+{
+    if (2 * (t->count + 1) > t->mask + 1) {
+        seen_items_t bigger = {cm_xcalloc(2 * ((size_t)t->mask + 1), sizeof(uint64_t)), 2 * t->mask + 1, 0};
+        for (uint32_t i = 0; t->slot && i <= t->mask; i++)
+            for (uint32_t j = (uint32_t)t->slot[i] & bigger.mask; t->slot[i] != 0; j = (j + 1) & bigger.mask)
+                if (bigger.slot[j] == 0) {
+                    bigger.slot[j] = t->slot[i];
+                    break;
+                }
+        free(t->slot);
+        bigger.count = t->count;
+        *t = bigger;
+    }
+    uint64_t h = cm_hash64(text, n, 0x0417e5u) | 1;
+    uint32_t i = (uint32_t)h & t->mask;
+    for (; t->slot[i] != 0; i = (i + 1) & t->mask)
+        if (t->slot[i] == h)
+            return false;
+    t->slot[i] = h;
+    t->count++;
+    return true;
+}
+
+/* Tries at a distinct value for one item of a uniqueItems array: enough that a value drawn from as few as
+ * three choices is found with near certainty ((2/3)^32 < 1e-5), while each try is charged to the budget. */
+#define MP_SCHEMA_UNIQUE_TRIES 32
+
+/* Item i (its schema elem or rest). With uniqueItems, a value equal to an earlier item is drawn again; false
+ * when no distinct value was found: the item is then kept (below minItems: the schema asks for more distinct
+ * values than it allows) or dropped (the array may end here). */
+static bool gen_item(gen_t *g, const mp_sg_view_t *v, uint32_t schema, int depth, seen_items_t *seen, bool keep)
+{
+    cm_buf_t *out = g->sg.out;
+    size_t at = out->len;
+    bool widen = g->sg.widen;
+    for (int t = 0; t < MP_SCHEMA_UNIQUE_TRIES; t++) {
+        out->len = at;
+        mp_sg_view_t child = {.key = v->key, .minimal = v->minimal, .refs = v->refs};
+        view_add(&g->sg, &child, schema);
+        g->sg.widen = widen || t >= 2; /* after two equal draws, numbers use all the schema allows */
+        gen_value(g, &child, depth + 1);
+        g->sg.widen = widen;
+        if (seen == NULL || mp_sg_stopped(&g->sg) || seen_add(seen, out->data + at, out->len - at))
+            return true;
+        if (!mp_sg_spend(&g->sg, 1))
+            return true;
+    }
+    if (!keep)
+        out->len = at;
+    if (out->data)
+        out->data[out->len] = '\0';
+    return keep;
+}
+
 static void gen_array(gen_t *g, const mp_sg_view_t *v, int depth)
 {
     mp_sg_t *b = &g->sg;
     const cm_json_doc_t *d = b->d;
     cm_buf_putc(b->out, '[');
     uint32_t items = mp_sg_get(b, v, "items"), tuple = mp_sg_get(b, v, "prefixItems"), rest = items;
+    uint32_t unique = mp_sg_get(b, v, "uniqueItems");
     if (items != 0 && cm_json_type(d, items) == CM_JSON_ARRAY) { /* draft-4 tuples */
         tuple = items;
         rest = mp_sg_get(b, v, "additionalItems");
@@ -405,15 +470,22 @@ static void gen_array(gen_t *g, const mp_sg_view_t *v, int depth)
     if (tuple != 0 && cm_json_type(d, tuple) != CM_JSON_ARRAY)
         tuple = 0;
     uint64_t count = depth < MP_SCHEMA_MAX_DEPTH ? item_count(b, v, tuple ? d->tok[tuple].count : 0) : 0;
+    double min_items = 0;
+    mp_sg_bound(b, v, "minItems", false, &min_items);
+    seen_items_t seen = {NULL, 0, 0};
+    bool distinct = unique != 0 && cm_json_type(d, unique) == CM_JSON_TRUE;
     uint32_t elem = tuple ? cm_json_first(d, tuple) : 0;
     for (uint64_t i = 0; i < count && mp_sg_spend(b, 1); i++) {
+        size_t comma = b->out->len;
         if (i > 0)
             cm_buf_putc(b->out, ',');
-        mp_sg_view_t child = {.key = v->key, .minimal = v->minimal, .refs = v->refs};
-        view_add(b, &child, elem ? elem : rest);
-        gen_value(g, &child, depth + 1);
+        if (!gen_item(g, v, elem ? elem : rest, depth, distinct ? &seen : NULL, (double)i < min_items)) {
+            b->out->len = comma; /* no distinct value left: the array ends with the items it has */
+            break;
+        }
         elem = elem ? cm_json_next(d, elem) : 0;
     }
+    free(seen.slot);
     cm_buf_putc(b->out, ']');
 }
 

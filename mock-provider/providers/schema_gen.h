@@ -3,14 +3,14 @@
  * function declarations) and as structured output (OpenAI response_format / text.format, later Gemini
  * responseSchema). Provider-neutral: it reads a schema from a parsed request and writes JSON text.
  *
- * Honoured: type (and type unions such as ["string","null"]), properties, required (every required name
- * once; optional properties now and then), additionalProperties (nothing beyond the listed properties),
- * minProperties, items (and tuple forms: prefixItems, items as an array), minItems, maxItems, minimum,
- * maximum, exclusiveMinimum, exclusiveMaximum (numbers, or draft-4 booleans), multipleOf, minLength,
- * maxLength, pattern (the subset in schema_pattern.h), format (the ones in schema_words.h), enum, const,
- * anyOf / oneOf (one branch, seeded), allOf (members merged: their keywords all apply), $ref into
- * "#", "#/$defs/...", "#/definitions/..." or any JSON pointer of the same schema, boolean schemas. Strings
- * without format or pattern are chosen by the property's name (a "name" is a person's name, an "email" an
+ * Honoured: type (and type unions such as ["string","null"]), properties, required (every required name once; optional
+ * properties now and then), additionalProperties (nothing beyond the listed properties), minProperties, items (and
+ * tuple forms: prefixItems, items as an array), minItems, maxItems, uniqueItems (equal items drawn again), minimum,
+ * maximum, exclusiveMinimum, exclusiveMaximum (numbers, or draft-4 booleans), multipleOf (a fractional one on an
+ * integer too: 1.5 gives multiples of 3), minLength, maxLength, pattern (the subset in schema_pattern.h), format (the
+ * ones in schema_words.h), enum, const, anyOf / oneOf (one branch, seeded), allOf (members merged: their keywords all
+ * apply), $ref into "#", "#/$defs/...", "#/definitions/..." or any JSON pointer of the same schema, boolean schemas.
+ * Strings without format or pattern are chosen by the property's name (a "name" is a person's name, an "email" an
  * email, a "city" a city).
  *
  * Fallbacks, documented in docs/mock-provider.md: a pattern outside the subset (or that no try fits within

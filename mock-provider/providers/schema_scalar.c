@@ -3,6 +3,7 @@
  * its name, narrowed by the schema's bounds and multipleOf. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mock-provider/providers/render.h"
@@ -181,16 +182,86 @@ static void put_number(mp_sg_t *b, double x, int decimals)
         mp_put_double(b->out, x);
 }
 
-/* With multipleOf m: a multiple within the preferred part of the range, else anywhere in it. */
-static bool put_multiple(mp_sg_t *b, const range_t *r, uint32_t mt, double m, double pa, double pb, bool integer)
+/* The double a client reads back from put_number's text. */
+static double as_printed(double x, int decimals)
 {
-    double klo, khi;
-    if (!multiples(r, m, pa, pb, &klo, &khi) &&
-        !multiples(r, m, fmax(r->lo, -MAX_SAFE_INT * m), fmin(r->hi, MAX_SAFE_INT * m), &klo, &khi))
+    char text[64];
+    if (decimals < 0 || fabs(x) >= 1e15)
+        return x;
+    snprintf(text, sizeof(text), "%.*f", decimals, x);
+    return strtod(text, NULL);
+}
+
+/* Draws of a multiple to find one whose quotient is exact in floating point (see put_multiple). */
+#define MULTIPLE_TRIES 16
+
+/* With multipleOf m: a multiple of step (m itself, or for an integer the integral step of a fractional m)
+ * within the preferred part of the range, else anywhere in it. Validators that test multipleOf by dividing
+ * in floating point (ajv, Python's jsonschema) reject 9 for 0.3 and 0.3 for 0.1 (30.000000000000004,
+ * 2.9999999999999996): among a few draws, a value whose quotient is exact is preferred, so that both they
+ * and the exact decimal validators (zod) accept it. */
+static bool put_multiple(mp_sg_t *b, const range_t *r, double step, double m, double pa, double pb, int decimals)
+{
+    double klo, khi, x = 0;
+    if (!multiples(r, step, pa, pb, &klo, &khi) &&
+        !multiples(r, step, fmax(r->lo, -MAX_SAFE_INT * step), fmin(r->hi, MAX_SAFE_INT * step), &klo, &khi))
         return false;
-    double x = draw_int(b, klo, khi) * m;
-    put_number(b, x, integer ? 0 : decimals_of(b, mt));
+    for (int i = 0; i < MULTIPLE_TRIES; i++) {
+        x = draw_int(b, klo, khi) * step;
+        double q = as_printed(x, decimals) / m;
+        if (q == floor(q))
+            break;
+    }
+    put_number(b, x, decimals);
     return true;
+}
+
+/* The integers that are multiples of a fractional m, read from its decimal text M x 10^-k (M integral):
+ * j x M / 10^k is an integer exactly when it is a multiple of M / gcd(M, 10^k), so 0.5 allows every
+ * integer, 1.5 the multiples of 3 and 0.75 those of 3. False when the text does not give M exactly (more
+ * than 18 significant digits) or the step is beyond 2^53. */
+static bool integer_step(const mp_sg_t *b, uint32_t mt, double *step)
+{
+    cm_str_t raw = cm_json_raw(b->d, mt);
+    uint64_t mant = 0;
+    int64_t exp10 = 0;
+    int digits = 0;
+    bool frac = false;
+    size_t i = 0;
+    for (; i < raw.n && raw.p[i] != 'e' && raw.p[i] != 'E'; i++) {
+        if (raw.p[i] == '.') {
+            frac = true;
+            continue;
+        }
+        if (raw.p[i] < '0' || raw.p[i] > '9')
+            return false;
+        if (mant == 0 && raw.p[i] == '0') {
+            exp10 -= frac; /* leading zeros: only their place counts */
+            continue;
+        }
+        if (++digits > 18)
+            return false;
+        mant = mant * 10 + (uint64_t)(raw.p[i] - '0');
+        exp10 -= frac;
+    }
+    if (i < raw.n) {
+        char *end;
+        long e = strtol(raw.p + i + 1, &end, 10);
+        exp10 += e < -100000 ? -100000 : e > 100000 ? 100000 : e;
+    }
+    if (mant == 0)
+        return false;
+    for (int64_t k = 0; k < -exp10 && mant % 2 == 0; k++)
+        mant /= 2;
+    for (int64_t k = 0; k < -exp10 && mant % 5 == 0; k++)
+        mant /= 5;
+    for (int64_t k = 0; k < exp10; k++) /* an integral m written with an exponent (1.5e1) */
+        if (mant > (uint64_t)MAX_SAFE_INT / 10)
+            return false;
+        else
+            mant *= 10;
+    *step = (double)mant;
+    return mant <= (uint64_t)MAX_SAFE_INT;
 }
 
 static void put_integer(mp_sg_t *b, const range_t *r, double pa, double pb)
@@ -229,11 +300,19 @@ void mp_sg_number(mp_sg_t *b, const mp_sg_view_t *v, bool integer)
     mp_words_number_range(v->key.p, v->key.n, &plo, &phi, &decimals);
     schema_range(b, v, &r);
     preferred(&r, plo, phi, &pa, &pb);
+    if (b->widen) { /* a distinct value is wanted: the realistic range may hold too few */
+        double span = pb - pa + 1;
+        pa = isfinite(r.lo) ? r.lo : pa - 10 * span;
+        pb = isfinite(r.hi) ? r.hi : pb + 10 * span;
+    }
     uint32_t mt = mp_sg_get(b, v, "multipleOf");
     bool has_m = mt != 0 && cm_json_type(b->d, mt) == CM_JSON_NUMBER && cm_json_double(b->d, mt, &m) == 0 &&
                  isfinite(m) && m > 0;
-    /* An integer must be a multiple of an integral m; a fractional m for an integer is left out. */
-    if (has_m && (!integer || m == floor(m)) && put_multiple(b, &r, mt, m, pa, pb, integer))
+    /* An integer takes the integral step of a fractional m (0.5: any integer; 1.5: multiples of 3). */
+    double step = m;
+    if (has_m && integer && m != floor(m) && !integer_step(b, mt, &step))
+        has_m = false;
+    if (has_m && put_multiple(b, &r, step, m, pa, pb, integer ? 0 : decimals_of(b, mt)))
         return;
     if (integer)
         put_integer(b, &r, pa, pb);

@@ -106,9 +106,18 @@ static void put_date(cm_buf_t *out, cm_rng_t *rng)
     cm_buf_printf(out, "%u-%02u-%02u", 2020 + below(rng, 7), 1 + below(rng, 12), 1 + below(rng, 28));
 }
 
-static void put_time(cm_buf_t *out, cm_rng_t *rng)
+static void put_clock(cm_buf_t *out, cm_rng_t *rng)
 {
     cm_buf_printf(out, "%02u:%02u:%02u", below(rng, 24), below(rng, 60), below(rng, 60));
+}
+
+/* RFC 3339 full-time, which JSON Schema's "time" is: the clock and an offset, UTC ("Z") half the time, else
+ * one of the offsets real zones use (half-hour ones included). */
+static void put_time(cm_buf_t *out, cm_rng_t *rng)
+{
+    static const char *const offsets[] = {"+01:00", "+02:00", "+05:30", "+09:00", "-03:00", "-05:00", "-08:00"};
+    put_clock(out, rng);
+    cm_buf_puts(out, below(rng, 2) ? "Z" : PICK(offsets, rng));
 }
 
 static void put_url(cm_buf_t *out, cm_rng_t *rng)
@@ -134,7 +143,7 @@ bool mp_words_format(cm_buf_t *out, const char *f, cm_rng_t *rng)
     else if (!strcmp(f, "date-time")) {
         put_date(out, rng);
         cm_buf_putc(out, 'T');
-        put_time(out, rng);
+        put_clock(out, rng);
         cm_buf_putc(out, 'Z');
     } else if (!strcmp(f, "duration"))
         cm_buf_printf(out, "P%uDT%uH%uM", below(rng, 30), below(rng, 24), below(rng, 60));
@@ -410,8 +419,9 @@ void mp_words_number_range(const char *key, size_t keylen, double *lo, double *h
     *lo = 1;
     *hi = 100;
     *decimals = 2;
+    size_t nl = strlen(norm); /* punctuation is dropped: it may be shorter than the key */
     if (!strcmp(norm, "age") ||
-        (keylen > 3 && !strcmp(norm + strlen(norm) - 3, "age") && (key[keylen - 4] == '_' || key[keylen - 3] == 'A'))) {
+        (keylen > 3 && nl > 3 && !strcmp(norm + nl - 3, "age") && (key[keylen - 4] == '_' || key[keylen - 3] == 'A'))) {
         *lo = 18;
         *hi = 80;
         *decimals = 0;

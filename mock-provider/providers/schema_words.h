@@ -12,9 +12,9 @@
 #include "common/buf.h"
 #include "common/dist.h"
 
-/* Appends a value of the named format: email, idn-email, uuid, date-time, date, time (HH:MM:SS, no offset:
- * what zod's time() and most clients accept), duration, uri, url, uri-reference, iri, hostname,
- * idn-hostname, ipv4, ipv6. Returns false (and appends nothing) for any other format. format is
+/* Appends a value of the named format: email, idn-email, uuid, date-time, date, time (RFC 3339 full-time,
+ * HH:MM:SS with an offset, "Z" or "+05:30": JSON Schema's definition), duration, uri, url, uri-reference, iri,
+ * hostname, idn-hostname, ipv4, ipv6. Returns false (and appends nothing) for any other format. format is
  * NUL-terminated. */
 bool mp_words_format(cm_buf_t *out, const char *format, cm_rng_t *rng);
 

@@ -93,6 +93,10 @@ ok(partials > 5 && Person.safeParse(pfinal.choices[0].message.parsed).success &&
 const jo = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Reply in JSON' }], response_format: { type: 'json_object' } });
 const joParsed = JSON.parse(jo.choices[0].message.content);
 ok(joParsed && typeof joParsed === 'object' && !Array.isArray(joParsed), 'json_object ' + jo.choices[0].message.content);
+// JSON mode with the keys in the prompt (LangChain jsonMode style): the object has those keys.
+const jk = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'system', content: 'You must always output a JSON object with an "answer" key and a "followup_question" key.' }, { role: 'user', content: 'What is the capital of France?' }], response_format: { type: 'json_object' } });
+const jkParsed = JSON.parse(jk.choices[0].message.content);
+ok(Object.keys(jkParsed).join(',') === 'answer,followup_question' && typeof jkParsed.answer === 'string', 'json_object keys from the prompt ' + jk.choices[0].message.content);
 await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: ask, response_format: { type: 'json_object' } }), OpenAI.BadRequestError, '400 json_object without "json"', e => e.param === 'messages');
 await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: ask, response_format: { type: 'json_schema', json_schema: { name: 'p', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } } } } } }), OpenAI.BadRequestError, '400 strict schema', e => e.param === 'response_format' && /additionalProperties/.test(e.message));
 
@@ -125,12 +129,33 @@ for (let i = 0; i < 6; i++) {
   widest = Math.max(widest, called.size);
 }
 ok(parRounds === 6 && widest >= 2, `parallel tool calls: ${parCalls} calls over 6 loops (up to ${widest} functions in one answer), each loop ends with content`);
+// Responses with parallel calls (deployment C): several function_call output items, streamed one after the
+// other; answering each with a function_call_output ends the loop in text.
+let rWidest = 0, rLoops = 0, rStreamSame = true;
+for (let i = 0; i < 6; i++) {
+  const ptools = ['weather', 'time', 'news'].map(name => ({ type: 'function', name, parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'], additionalProperties: false }, strict: true }));
+  const req = { model: 'gpt-4o', input: `weather and time, round ${i}`, tools: ptools };
+  const first = await par.responses.create(req);
+  const calls = first.output.filter(o => o.type === 'function_call');
+  rWidest = Math.max(rWidest, calls.length);
+  const sfinal = await par.responses.stream(req).finalResponse();
+  const scalls = sfinal.output.filter(o => o.type === 'function_call');
+  // how many calls is drawn per request; call k's name and arguments are the same in both
+  if (scalls.length === 0 || new Set(scalls.map(c => c.call_id)).size !== scalls.length || scalls.some((c, k) => k < calls.length && (c.name !== calls[k].name || c.arguments !== calls[k].arguments))) rStreamSame = false;
+  const outputs = calls.map(c => ({ type: 'function_call_output', call_id: c.call_id, output: 'ok' }));
+  const next = await par.responses.create({ ...req, input: [{ role: 'user', content: req.input }, ...calls, ...outputs] });
+  if (calls.length > 0 && calls.every(c => typeof JSON.parse(c.arguments).q === 'string') && next.output[0].type === 'message' && next.output_text.length > 0) rLoops++;
+}
+ok(rLoops === 6 && rWidest >= 2 && rStreamSame, `responses parallel function calls: up to ${rWidest} function_call items in one answer, stream alike, each loop ends in text`);
 const rtools = [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }];
 const step1 = await client.responses.create({ model: 'gpt-4o', input: 'look it up', tools: rtools });
 const fc = step1.output[0];
 const step2 = await client.responses.create({ model: 'gpt-4o', tools: rtools, input: [{ role: 'user', content: 'look it up' }, fc, { type: 'function_call_output', call_id: fc.call_id, output: '42' }] });
 ok(fc.type === 'function_call' && step2.output[0].type === 'message' && step2.output_text.length > 0, 'responses: function_call, then text after function_call_output');
 await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }, { role: 'tool', tool_call_id: 'call_1', content: '42' }] }), OpenAI.BadRequestError, '400 tool message without tool_calls', e => e.param === 'messages.[1].role');
+const asked = { role: 'assistant', content: null, tool_calls: [{ id: 'call_a', type: 'function', function: { name: 'lookup', arguments: '{}' } }] };
+await expectError(() => client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }, asked, { role: 'tool', tool_call_id: 'call_b', content: '42' }] }), OpenAI.BadRequestError, '400 tool_call_id that no call has', e => e.param === 'messages.[2].tool_call_id' && /'call_b' not found in 'tool_calls'/.test(e.message));
+await expectError(() => client.responses.create({ model: 'gpt-4o', input: [{ role: 'user', content: 'x' }, { type: 'function_call_output', call_id: 'call_z', output: '42' }] }), OpenAI.BadRequestError, '400 function_call_output without its call', e => e.param === 'input' && /call_id call_z/.test(e.message));
 
 // logprobs: one entry per output token, tokens concatenating to the content, bytes their UTF-8; in the body
 // and in every stream chunk.
@@ -149,6 +174,16 @@ for await (const ch of await client.chat.completions.create({ ...lpReq, stream: 
   }
 }
 ok(lpEvery && lpTokens === lpText && lpText.length > 0, 'chat logprobs in every stream chunk');
+const clp = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this', logprobs: 2 });
+const cl = clp.choices[0].logprobs;
+ok(cl && cl.tokens.join('') === clp.choices[0].text && cl.token_logprobs.length === cl.tokens.length && cl.top_logprobs.every((t, i) => Object.keys(t).length === 2 && t[cl.tokens[i]] === cl.token_logprobs[i]) && cl.text_offset[0] === 'Say this'.length,
+   `legacy completions logprobs (${cl?.tokens.length} tokens, offsets ${cl?.text_offset.join(',')})`);
+let clText = '', clTokens = '';
+for await (const ch of await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this', logprobs: 1, stream: true })) {
+  clText += ch.choices[0]?.text || '';
+  clTokens += (ch.choices[0]?.logprobs?.tokens || []).join('');
+}
+ok(clText.length > 0 && clTokens === clText, 'legacy completions logprobs in every stream chunk');
 const rlp = await client.responses.create({ model: 'gpt-4o', input: 'hi', include: ['message.output_text.logprobs'], top_logprobs: 1 });
 ok(rlp.output[0].content[0].logprobs.map(e => e.token).join('') === rlp.output_text, 'responses output_text.logprobs');
 // Ids are new for every request; Responses echo what was sent.

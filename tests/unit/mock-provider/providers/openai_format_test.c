@@ -115,10 +115,47 @@ static void test_json_object(void **state)
     fx_copy(content, sizeof(content), jstr(&f->doc, 0, "choices.0.message.content"));
     fx_read(f, content, strlen(content));
     assert_int_equal(cm_json_type(&f->doc, 0), CM_JSON_OBJECT);
-    assert_true(f->doc.tok[0].count >= 3);
+    assert_true(f->doc.tok[0].count >= 2);
     /* text is plain text, as without response_format. */
     assert_int_equal(fx_parse(f, MP_API_CHAT, CHAT(",\"response_format\":{\"type\":\"text\"}")), 0);
     assert_null(f->req.structured);
+    fx_free(f);
+}
+
+/* json_object reads the conversation (system prompt, parts, Responses instructions) for the keys it asks
+ * for (schema_hint.h), and the request's seed varies the values. */
+static void test_json_object_from_prompt(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    char first[1024];
+    const char *chat =
+        "{\"model\":\"m\",\"seed\":%d,\"messages\":[{\"role\":\"system\",\"content\":[{\"type\":\"text\","
+        "\"text\":\"Reply with a JSON object with an \\\"answer\\\" key and a \\\"sources\\\" key.\"}]},"
+        "{\"role\":\"user\",\"content\":\"Why is the sky blue?\"}],\"response_format\":{\"type\":"
+        "\"json_object\"}}";
+    char body[512];
+    for (int seed = 1; seed <= 2; seed++) {
+        snprintf(body, sizeof(body), chat, seed);
+        assert_int_equal(fx_parse(f, MP_API_CHAT, body), 0);
+        fx_read(f, f->req.structured, strlen(f->req.structured));
+        assert_int_equal(cm_json_type(&f->doc, jpath(&f->doc, 0, "answer")), CM_JSON_STRING);
+        assert_int_equal(cm_json_type(&f->doc, jpath(&f->doc, 0, "sources")), CM_JSON_ARRAY);
+        assert_int_equal(f->doc.tok[0].count, 2);
+        if (seed == 1)
+            fx_copy(first, sizeof(first), f->req.structured);
+        else
+            assert_string_not_equal(first, f->req.structured);
+    }
+    assert_int_equal(fx_parse(f, MP_API_RESPONSES,
+                              "{\"model\":\"m\",\"instructions\":\"Return JSON with the keys: city, population.\","
+                              "\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"Largest "
+                              "city?\"}]}],\"text\":{\"format\":{\"type\":\"json_object\"}}}"),
+                     0);
+    fx_read(f, f->req.structured, strlen(f->req.structured));
+    assert_int_equal(cm_json_type(&f->doc, jpath(&f->doc, 0, "city")), CM_JSON_STRING);
+    int64_t pop;
+    assert_int_equal(cm_json_int(&f->doc, jpath(&f->doc, 0, "population"), &pop), 0);
     fx_free(f);
 }
 
@@ -211,6 +248,16 @@ static void test_responses_errors_and_strict_tools(void **state)
                     "invalid_json_schema",
                     "Invalid schema for response_format 'person': In context=(), 'additionalProperties' is required "
                     "to be supplied and to be false.");
+    /* Array indices in the context are quoted, as in a real upstream error (a zod union through
+     * zodTextFormat). */
+    fx_expect_error(
+        f, MP_API_RESPONSES,
+        RESP(TF("{\"type\":\"object\",\"properties\":{\"u\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{"
+                "\"a\":{\"type\":\"string\"}},\"required\":[\"a\"]},{\"type\":\"null\"}]}},\"required\":[\"u\"],"
+                "\"additionalProperties\":false}")),
+        400, "text.format.schema", "invalid_json_schema",
+        "Invalid schema for response_format 'person': In context=('properties', 'u', 'anyOf', '0'), "
+        "'additionalProperties' is required to be supplied and to be false.");
     fx_expect_error(f, MP_API_RESPONSES, RESP(",\"text\":{\"format\":{\"type\":\"json_object\"}}"), 400, "input", "",
                     "Response input messages must contain the word 'json' in some form to use 'text.format' of type "
                     "'json_object'.");
@@ -237,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_chat_stream),
         cmocka_unit_test(test_chat_truncated),
         cmocka_unit_test(test_json_object),
+        cmocka_unit_test(test_json_object_from_prompt),
         cmocka_unit_test(test_responses),
         cmocka_unit_test(test_chat_errors),
         cmocka_unit_test(test_responses_errors_and_strict_tools),

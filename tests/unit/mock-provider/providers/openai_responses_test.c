@@ -1,6 +1,7 @@
 /* Tests mock-provider/providers/openai_responses.c (and the Responses request in openai_parse.c): the
  * Response object, the typed event stream, function calls, incomplete answers, and request errors. */
 #include "fixture.h"
+#include "mock-provider/providers/budget.h"
 
 #define RESP(extra) "{\"model\":\"gpt-4o\",\"input\":\"Tell me a story\"" extra "}"
 #define ERR(body, param, code, msg) fx_expect_error(f, MP_API_RESPONSES, body, 400, param, code, msg)
@@ -218,6 +219,129 @@ static void test_function_call(void **state)
     fx_free(g);
 }
 
+#define FLAT(name, params) "{\"type\":\"function\",\"name\":\"" name "\",\"parameters\":" params "}"
+#define Q_SCHEMA "{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}},\"required\":[\"q\"]}"
+#define THREE "[" FLAT("a", Q_SCHEMA) ",{\"type\":\"web_search\"}," FLAT("b", Q_SCHEMA) "," FLAT("c", "{}") "]"
+
+/* The body's function_call items: k of them, output_index order, names a, b, c, distinct ids and call ids. */
+static uint32_t body_calls(fx_t *g, char args[3][256])
+{
+    static const char *const names[] = {"a", "b", "c"};
+    const cm_json_doc_t *d = &g->doc;
+    uint32_t k = d->tok[jpath(d, 0, "output")].count;
+    char ids[3][64], calls[3][40], p[64];
+    for (uint32_t i = 0; i < k; i++) {
+        snprintf(p, sizeof(p), "output.%u.type", i);
+        assert_string_equal(jstr(d, 0, p), "function_call");
+        snprintf(p, sizeof(p), "output.%u.name", i);
+        assert_string_equal(jstr(d, 0, p), names[i]);
+        snprintf(p, sizeof(p), "output.%u.status", i);
+        assert_string_equal(jstr(d, 0, p), "completed");
+        snprintf(p, sizeof(p), "output.%u.id", i);
+        fx_copy(ids[i], sizeof(ids[i]), jstr(d, 0, p));
+        assert_int_equal(strncmp(ids[i], "fc_", 3), 0);
+        snprintf(p, sizeof(p), "output.%u.call_id", i);
+        fx_copy(calls[i], sizeof(calls[i]), jstr(d, 0, p));
+        assert_int_equal(strncmp(calls[i], "call_", 5), 0);
+        snprintf(p, sizeof(p), "output.%u.arguments", i);
+        fx_copy(args[i], sizeof(args[i]), jstr(d, 0, p));
+        assert_int_equal(args[i][0], '{');
+        for (uint32_t j = 0; j < i; j++) {
+            assert_string_not_equal(ids[i], ids[j]);
+            assert_string_not_equal(calls[i], calls[j]);
+        }
+    }
+    return k;
+}
+
+/* The stream of k calls: for each, output_item.added (index i), its argument deltas, arguments.done and
+ * output_item.done, one call after the other, then response.completed listing all k. */
+static void stream_calls(fx_t *f, uint32_t k, char args[3][256])
+{
+    static ev_t e;
+    stream(f, &e);
+    size_t i = 2;
+    for (uint32_t call = 0; call < k; call++) {
+        assert_string_equal(e.fr[i].event, "response.output_item.added");
+        fx_read(f, e.fr[i].data, e.fr[i].len);
+        assert_int_equal(jint(&f->doc, 0, "output_index"), call);
+        assert_string_equal(jstr(&f->doc, 0, "item.status"), "in_progress");
+        char id[64];
+        fx_copy(id, sizeof(id), jstr(&f->doc, 0, "item.id"));
+        cm_buf_t got = CM_BUF_INIT;
+        for (i++; i < e.n && strcmp(e.fr[i].event, "response.function_call_arguments.delta") == 0; i++) {
+            fx_read(f, e.fr[i].data, e.fr[i].len);
+            assert_int_equal(jint(&f->doc, 0, "output_index"), call);
+            assert_string_equal(jstr(&f->doc, 0, "item_id"), id);
+            cm_buf_puts(&got, jstr(&f->doc, 0, "delta"));
+        }
+        assert_string_equal(got.data ? got.data : "", args[call]);
+        cm_buf_free(&got);
+        assert_string_equal(e.fr[i].event, "response.function_call_arguments.done");
+        fx_read(f, e.fr[i].data, e.fr[i].len);
+        assert_string_equal(jstr(&f->doc, 0, "arguments"), args[call]);
+        assert_int_equal(jint(&f->doc, 0, "output_index"), call);
+        assert_string_equal(e.fr[++i].event, "response.output_item.done");
+        fx_read(f, e.fr[i].data, e.fr[i].len);
+        assert_string_equal(jstr(&f->doc, 0, "item.id"), id);
+        assert_string_equal(jstr(&f->doc, 0, "item.status"), "completed");
+        assert_string_equal(jstr(&f->doc, 0, "item.arguments"), args[call]);
+        i++;
+    }
+    assert_string_equal(e.fr[i].event, "response.completed");
+    fx_read(f, e.fr[i].data, e.fr[i].len);
+    assert_int_equal(f->doc.tok[jpath(&f->doc, 0, "response.output")].count, k);
+    assert_int_equal(e.n, i + 1);
+    assert_true(mp_response_bound(&f->dep, &f->req) >= f->out.len);
+}
+
+/* tool_calls: {parallel: 3}: like chat, a Responses answer calls 1 to 3 of the offered functions (built-in
+ * tools skipped), each its own function_call output item; one call when parallel_tool_calls is false or
+ * tool_choice names a function. */
+static void test_parallel_function_calls(void **state)
+{
+    (void)state;
+    int seen[4] = {0};
+    for (int seed = 0; seed < 40; seed++) {
+        fx_t *f = fx_new(), *g = fx_new();
+        f->dep.tool_calls = g->dep.tool_calls = true;
+        f->dep.tool_parallel = g->dep.tool_parallel = 3;
+        cm_rng_seed(&f->rng, (uint64_t)seed);
+        cm_rng_seed(&g->rng, (uint64_t)seed);
+        fx_begin(f, MP_API_RESPONSES, RESP(",\"tools\":" THREE ",\"stream\":true"));
+        fx_begin(g, MP_API_RESPONSES, RESP(",\"tools\":" THREE));
+        g->dep.ops->render_body(&g->x, &g->out);
+        fx_read(g, g->out.data, g->out.len);
+        check_response(&g->doc, 0, "completed");
+        char args[3][256];
+        uint32_t k = body_calls(g, args);
+        assert_int_equal(k, g->x.calls[0]);
+        assert_true(k >= 1 && k <= 3);
+        assert_true(mp_response_bound(&g->dep, &g->req) >= g->out.len);
+        seen[k]++;
+        stream_calls(f, k, args);
+        fx_free(f);
+        fx_free(g);
+    }
+    assert_true(seen[1] > 0 && seen[2] > 0 && seen[3] > 0);
+    fx_t *f = fx_new();
+    f->dep.tool_calls = true;
+    f->dep.tool_parallel = 3;
+    for (int seed = 0; seed < 10; seed++) {
+        cm_rng_seed(&f->rng, (uint64_t)seed);
+        fx_begin(f, MP_API_RESPONSES, RESP(",\"tools\":" THREE ",\"parallel_tool_calls\":false"));
+        assert_int_equal(f->x.calls[0], 1);
+        mp_exchange_end(&f->x);
+        fx_begin(f, MP_API_RESPONSES,
+                 RESP(",\"tools\":" THREE ",\"tool_choice\":{\"type\":\"function\",\"name\":\"b\"}"));
+        assert_int_equal(f->x.calls[0], 1);
+        mp_exchange_end(&f->x);
+        f->begun = false;
+    }
+    fx_free(f);
+}
+#undef THREE
+
 /* Clients that pretty-print their body (openai-node v4 does): echoed tools, tool_choice and metadata must
  * not carry newlines into the SSE data lines (stream() fails on a newline inside a frame). */
 static void test_pretty_request_echo(void **state)
@@ -318,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_stream_events),
         cmocka_unit_test(test_stream_incomplete_ends_with_incomplete),
         cmocka_unit_test(test_function_call),
+        cmocka_unit_test(test_parallel_function_calls),
         cmocka_unit_test(test_pretty_request_echo),
         cmocka_unit_test(test_request_errors),
     };

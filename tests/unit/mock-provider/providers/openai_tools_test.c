@@ -254,6 +254,78 @@ static void test_tool_message_order(void **state)
                               "\"content\":\"1\"},{\"role\":\"tool\",\"tool_call_id\":\"b\",\"content\":\"2\"}]}"),
                      0);
     assert_true(f->req.after_tool_result);
+    /* A tool_call_id must name a call of the assistant turn before it: not an unknown id, nor one of an
+     * earlier turn. */
+#define ASSISTANT(id)                                                                                                  \
+    "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"" id                                                            \
+    "\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}"
+#define TOOLMSG(id) "{\"role\":\"tool\",\"tool_call_id\":\"" id "\",\"content\":\"1\"}"
+#define CONVO(...) "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}," __VA_ARGS__ "]}"
+    ERR(CONVO(ASSISTANT("call_a") "," TOOLMSG("call_b")), "messages.[2].tool_call_id", "",
+        "Invalid parameter: 'tool_call_id' of 'call_b' not found in 'tool_calls' of previous message.");
+    ERR(CONVO(ASSISTANT("call_a") "," TOOLMSG("call_a") "," ASSISTANT("call_b") "," TOOLMSG("call_a")),
+        "messages.[4].tool_call_id", "",
+        "Invalid parameter: 'tool_call_id' of 'call_a' not found in 'tool_calls' of previous message.");
+    assert_int_equal(fx_parse(f, MP_API_CHAT,
+                              CONVO(ASSISTANT("call_a") "," TOOLMSG("call_a") "," ASSISTANT("call_b") "," TOOLMSG(
+                                  "call_b") ",{\"role\":\"assistant\",\"content\":\"ok\",\"tool_calls\":null}")),
+                     0);
+    assert_false(f->req.after_tool_result);
+    /* The assistant's tool_calls themselves: an array of objects with ids, not empty. */
+    ERR(CONVO("{\"role\":\"assistant\",\"tool_calls\":[]}"), "messages[1].tool_calls", "empty_array",
+        "Invalid 'messages[1].tool_calls': empty array. Expected an array with minimum length 1, but got an empty "
+        "array instead.");
+    ERR(CONVO("{\"role\":\"assistant\",\"tool_calls\":{}}"), "messages[1].tool_calls", "invalid_type",
+        "Invalid type for 'messages[1].tool_calls': expected an array of objects, but got an object instead.");
+    ERR(CONVO("{\"role\":\"assistant\",\"tool_calls\":[{\"type\":\"function\"}]}"), "messages[1].tool_calls[0].id",
+        "missing_required_parameter", "Missing required parameter: 'messages[1].tool_calls[0].id'.");
+    /* Many calls and results: matched through a hash, in time linear in the conversation. */
+    cm_buf_t big = CM_BUF_INIT;
+    cm_buf_puts(&big, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":"
+                      "\"assistant\",\"tool_calls\":[");
+    for (int i = 0; i < 20000; i++)
+        cm_buf_printf(&big,
+                      "%s{\"id\":\"call_%d\",\"type\":\"function\",\"function\":{\"name\":\"f\","
+                      "\"arguments\":\"{}\"}}",
+                      i ? "," : "", i);
+    cm_buf_puts(&big, "]}");
+    for (int i = 19999; i >= 0; i--)
+        cm_buf_printf(&big, ",{\"role\":\"tool\",\"tool_call_id\":\"call_%d\",\"content\":\"1\"}", i);
+    cm_buf_puts(&big, "]}");
+    double t0 = fx_now();
+    assert_int_equal(fx_parse(f, MP_API_CHAT, big.data), 0);
+    assert_true(fx_now() - t0 < 0.5 * fx_time_scale());
+    cm_buf_free(&big);
+#undef ASSISTANT
+#undef TOOLMSG
+#undef CONVO
+    fx_free(f);
+}
+
+/* Responses: a function_call_output must answer a function_call earlier in the input (OpenAI's 400),
+ * unless the call may be stored upstream (previous_response_id, conversation, item_reference). */
+static void test_function_call_output_order(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+#define CALL(id) "{\"type\":\"function_call\",\"call_id\":\"" id "\",\"name\":\"f\",\"arguments\":\"{}\"}"
+#define OUT(id) "{\"type\":\"function_call_output\",\"call_id\":\"" id "\",\"output\":\"1\"}"
+#define INPUT(extra, ...) "{\"model\":\"m\"" extra ",\"input\":[{\"role\":\"user\",\"content\":\"x\"}," __VA_ARGS__ "]}"
+    RERR(INPUT("", OUT("call_1")), "input", "", "No tool call found for function call output with call_id call_1.");
+    RERR(INPUT("", OUT("call_1") "," CALL("call_1")), "input", "",
+         "No tool call found for function call output with call_id call_1.");
+    RERR(INPUT("", CALL("call_1") "," OUT("call_2")), "input", "",
+         "No tool call found for function call output with call_id call_2.");
+    assert_int_equal(
+        fx_parse(f, MP_API_RESPONSES, INPUT("", CALL("call_1") "," CALL("call_2") "," OUT("call_2") "," OUT("call_1"))),
+        0);
+    assert_true(f->req.after_tool_result);
+    assert_int_equal(fx_parse(f, MP_API_RESPONSES, INPUT(",\"previous_response_id\":\"resp_1\"", OUT("call_1"))), 0);
+    assert_int_equal(
+        fx_parse(f, MP_API_RESPONSES, INPUT("", "{\"type\":\"item_reference\",\"id\":\"fc_1\"}," OUT("call_1"))), 0);
+#undef CALL
+#undef OUT
+#undef INPUT
     fx_free(f);
 }
 
@@ -378,6 +450,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_answers_tool_result_in_text),
         cmocka_unit_test(test_tool_message_order),
+        cmocka_unit_test(test_function_call_output_order),
         cmocka_unit_test(test_auto_probability),
         cmocka_unit_test(test_parallel_calls),
         cmocka_unit_test(test_chat_auto_picks_first_function),

@@ -2,7 +2,8 @@
  * independent of the generator: it checks a value against a schema and says where and why it fails.
  *
  * Covers what the generator claims: type (and unions), properties, required, additionalProperties (false or
- * a schema), minProperties, items / prefixItems / tuple items, minItems, maxItems, minimum, maximum,
+ * a schema), minProperties, items / prefixItems / tuple items, minItems, maxItems, uniqueItems (deep
+ * equality), minimum, maximum,
  * exclusiveMinimum, exclusiveMaximum (numbers and draft-4 booleans), multipleOf, minLength, maxLength (in
  * code points), pattern (ECMA escapes translated to POSIX extended regexes, searched unanchored like JSON
  * Schema does), format (email, uuid, date, time, date-time, uri, hostname, ipv4, ipv6, duration), enum,
@@ -215,7 +216,7 @@ static inline bool sc_format(const char *f, const char *s)
         {"email", "^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$"},
         {"uuid", "^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"},
         {"date", "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"},
-        {"time", "^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$"},
+        {"time", "^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"},
         {"date-time", "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
                       "(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"},
         {"uri", "^[a-zA-Z][a-zA-Z0-9+.-]*:[^[:space:]]+$"},
@@ -325,6 +326,12 @@ static inline bool sc_array_kw(sc_t *c, uint32_t schema, uint32_t value, const c
         return sc_fail(c, path, "fewer than minItems", NULL);
     if (sc_num(c, schema, "maxItems", &x) && n > x)
         return sc_fail(c, path, "more than maxItems", NULL);
+    uint32_t unique = sc_kw(c, schema, "uniqueItems");
+    for (uint32_t a = unique && cm_json_type(c->s, unique) == CM_JSON_TRUE ? cm_json_first(c->v, value) : 0; a;
+         a = cm_json_next(c->v, a))
+        for (uint32_t b = cm_json_next(c->v, a); b; b = cm_json_next(c->v, b))
+            if (sc_equal(c->v, a, c->v, b))
+                return sc_fail(c, path, "has equal items despite uniqueItems", NULL);
     uint32_t items = sc_kw(c, schema, "items"), tuple = sc_kw(c, schema, "prefixItems");
     if (items && cm_json_type(c->s, items) == CM_JSON_ARRAY) {
         tuple = items;

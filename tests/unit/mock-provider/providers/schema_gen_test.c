@@ -103,20 +103,20 @@ static void test_nullable_unions(void **state)
 static void test_numbers(void **state)
 {
     (void)state;
-    check_all(
-        "{\"type\":\"object\",\"properties\":{"
-        "\"age\":{\"type\":\"integer\",\"minimum\":21,\"maximum\":22},"
-        "\"x\":{\"type\":\"integer\",\"exclusiveMinimum\":5,\"exclusiveMaximum\":7},"
-        "\"y\":{\"type\":\"number\",\"exclusiveMinimum\":0,\"exclusiveMaximum\":0.001},"
-        "\"old\":{\"type\":\"number\",\"minimum\":1,\"exclusiveMinimum\":true,\"maximum\":2,"
-        "\"exclusiveMaximum\":true},"
-        "\"m\":{\"type\":\"integer\",\"multipleOf\":7,\"minimum\":100,\"maximum\":120},"
-        "\"q\":{\"type\":\"number\",\"multipleOf\":0.25,\"minimum\":-3,\"maximum\":-1},"
-        "\"big\":{\"type\":\"integer\",\"minimum\":1000000000000},"
-        "\"neg\":{\"type\":\"number\",\"maximum\":-1e6},"
-        "\"price\":{\"type\":\"number\"},\"latitude\":{\"type\":\"number\"},"
-        "\"free\":{\"type\":\"integer\"}},"
-        "\"required\":[\"age\",\"x\",\"y\",\"old\",\"m\",\"q\",\"big\",\"neg\",\"price\",\"latitude\",\"free\"]}");
+    check_all("{\"type\":\"object\",\"properties\":{"
+              "\"age\":{\"type\":\"integer\",\"minimum\":21,\"maximum\":22},"
+              "\"x\":{\"type\":\"integer\",\"exclusiveMinimum\":5,\"exclusiveMaximum\":7},"
+              "\"y\":{\"type\":\"number\",\"exclusiveMinimum\":0,\"exclusiveMaximum\":0.001},"
+              "\"old\":{\"type\":\"number\",\"minimum\":1,\"exclusiveMinimum\":true,\"maximum\":2,"
+              "\"exclusiveMaximum\":true},"
+              "\"m\":{\"type\":\"integer\",\"multipleOf\":7,\"minimum\":100,\"maximum\":120},"
+              "\"q\":{\"type\":\"number\",\"multipleOf\":0.25,\"minimum\":-3,\"maximum\":-1},"
+              "\"big\":{\"type\":\"integer\",\"minimum\":1000000000000},"
+              "\"neg\":{\"type\":\"number\",\"maximum\":-1e6},"
+              "\"price\":{\"type\":\"number\"},\"latitude\":{\"type\":\"number\"},"
+              "\"free\":{\"type\":\"integer\"},\"-_-x\":{\"type\":\"number\"}},"
+              "\"required\":[\"age\",\"x\",\"y\",\"old\",\"m\",\"q\",\"big\",\"neg\",\"price\",\"latitude\",\"free\","
+              "\"-_-x\"]}"); /* a name mostly punctuation (read before its start under ASan once) */
     /* x can only be 6; m only 105, 112 or 119. */
     const char *v = gen("{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"integer\",\"exclusiveMinimum\":5,"
                         "\"exclusiveMaximum\":7}},\"required\":[\"x\"]}",
@@ -138,6 +138,26 @@ static void test_strings_and_formats(void **state)
               "\"none\":{\"type\":\"string\",\"maxLength\":0}},"
               "\"required\":[\"e\",\"u\",\"dt\",\"d\",\"t\",\"uri\",\"h\",\"ip\",\"ip6\",\"du\",\"short\",\"long\","
               "\"exact\",\"none\"]}");
+}
+
+/* format: time is RFC 3339 full-time (what JSON Schema defines): always an offset, "Z" or a numeric one,
+ * both seen over the seeds (the validator above requires the offset). */
+static void test_time_has_offset(void **state)
+{
+    (void)state;
+    int utc = 0, numeric = 0;
+    load("{\"type\":\"string\",\"format\":\"time\"}");
+    for (uint64_t seed = 1; seed <= 100; seed++) {
+        const char *v = gen_loaded(seed, 0);
+        size_t n = strlen(v);
+        if (n == 11 && v[9] == 'Z')
+            utc++;
+        else if (n == 16 && (v[9] == '+' || v[9] == '-') && v[12] == ':')
+            numeric++;
+        else
+            fail_msg("not a full-time: %s", v);
+    }
+    assert_true(utc > 0 && numeric > 0);
 }
 
 /* Names look like names and emails like emails, chosen by the property's name alone. */
@@ -282,6 +302,88 @@ static void test_arrays(void **state)
               "\"old\":{\"type\":\"array\",\"items\":[{\"type\":\"null\"},{\"type\":\"boolean\"}]},"
               "\"emails\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"format\":\"email\"}}},"
               "\"required\":[\"tags\",\"one\",\"none\",\"many\",\"pair\",\"old\",\"emails\"]}");
+}
+
+/* uniqueItems: distinct items even from small domains (3 enum values, 3 integers, 2 booleans, short
+ * strings); an array whose schema cannot give minItems distinct values keeps its duplicates rather than
+ * break minItems, and one that may stop early ends with the distinct items it has. */
+static void test_unique_items(void **state)
+{
+    (void)state;
+    check_all("{\"type\":\"object\",\"properties\":{"
+              "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"maxLength\":1},\"minItems\":3,"
+              "\"uniqueItems\":true},"
+              "\"colors\":{\"type\":\"array\",\"items\":{\"enum\":[\"red\",\"green\",\"blue\"]},\"minItems\":3,"
+              "\"maxItems\":3,\"uniqueItems\":true},"
+              "\"small\":{\"type\":\"array\",\"items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":3},"
+              "\"minItems\":3,\"uniqueItems\":true},"
+              "\"flags\":{\"type\":\"array\",\"items\":{\"type\":\"boolean\"},\"minItems\":2,\"uniqueItems\":true},"
+              "\"points\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":"
+              "\"integer\",\"minimum\":0,\"maximum\":1},\"y\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":1}},"
+              "\"required\":[\"x\",\"y\"]},\"minItems\":4,\"uniqueItems\":true},"
+              "\"up_to\":{\"type\":\"array\",\"items\":{\"const\":1},\"maxItems\":3,\"uniqueItems\":true}},"
+              "\"required\":[\"tags\",\"colors\",\"small\",\"flags\",\"points\",\"up_to\"]}");
+    /* Without uniqueItems, 50 booleans repeat; with it and minItems 3 the schema is unsatisfiable: the
+     * three items are kept (duplicates) rather than fewer than minItems. */
+    const char *v = gen("{\"type\":\"array\",\"items\":{\"type\":\"boolean\"},\"minItems\":3,\"uniqueItems\":true}", 5);
+    assert_int_equal(strlen(v) > 0 && v[0] == '[', 1);
+    load("{\"type\":\"array\",\"items\":{\"type\":\"boolean\"},\"minItems\":3,\"uniqueItems\":true}");
+    cm_json_toks_t t = {0};
+    cm_json_doc_t d;
+    char err[64];
+    assert_int_equal(cm_json_parse(&d, gen_loaded(5, 0), value.len, &t, err, sizeof(err)), 0);
+    assert_int_equal(d.tok[0].count, 3);
+    cm_json_toks_free(&t);
+}
+
+/* multipleOf on an integer with a fractional value: 0.5 and 0.25 allow any integer, 1.5 the multiples of
+ * 3, 0.3 and 3e-1 those of 3, 2.5 those of 5; values stay within their bounds. */
+static void test_fractional_multiple_of_integer(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *m;
+        long step;
+    } cases[] = {{"0.5", 1}, {"0.25", 1}, {"1.5", 3}, {"0.3", 3}, {"3e-1", 3}, {"2.5", 5}, {"0.75", 3}, {"1.50", 3}};
+    char schema[256];
+    bool odd = false;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(schema, sizeof(schema),
+                 "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\",\"multipleOf\":%s,\"minimum\":-40,"
+                 "\"maximum\":40}},\"required\":[\"n\"]}",
+                 cases[i].m);
+        check_all(schema);
+        for (uint64_t seed = 1; seed <= 200; seed++) {
+            const char *v = gen_loaded(seed, 0);
+            long n = strtol(v + 5, NULL, 10);
+            if (n % cases[i].step != 0 || n < -40 || n > 40)
+                fail_msg("multipleOf %s: %s", cases[i].m, v);
+            odd = odd || (cases[i].step == 1 && n % 2 != 0);
+        }
+    }
+    assert_true(odd); /* 0.5 and 0.25 do not narrow integers to even ones */
+}
+
+/* A naive validator divides: 9 / 0.3 is 30.000000000000004 in floating point. Values are chosen so that
+ * the quotient is exact, for integers and decimals alike. */
+static void test_multiple_of_quotient_exact(void **state)
+{
+    (void)state;
+    const char *schemas[] = {
+        "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\",\"multipleOf\":0.3}},\"required\":[\"n\"]}",
+        "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"number\",\"multipleOf\":0.1,\"minimum\":0,"
+        "\"maximum\":10}},\"required\":[\"n\"]}",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        load(schemas[i]);
+        double m = i == 0 ? 0.3 : 0.1;
+        for (uint64_t seed = 1; seed <= 200; seed++) {
+            const char *v = gen_loaded(seed, 0);
+            double x = strtod(v + 5, NULL), q = x / m;
+            if (q != floor(q))
+                fail_msg("seed %llu: %s / %g = %.17g", (unsigned long long)seed, v, m, q);
+        }
+    }
 }
 
 /* $ref into $defs and definitions, through chains and escaped pointer segments. */
@@ -453,12 +555,16 @@ int main(void)
         cmocka_unit_test(test_nullable_unions),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_strings_and_formats),
+        cmocka_unit_test(test_time_has_offset),
         cmocka_unit_test(test_realistic_by_name),
         cmocka_unit_test(test_patterns),
         cmocka_unit_test(test_pattern_fallback),
         cmocka_unit_test(test_enum_const),
         cmocka_unit_test(test_combinators),
         cmocka_unit_test(test_arrays),
+        cmocka_unit_test(test_unique_items),
+        cmocka_unit_test(test_fractional_multiple_of_integer),
+        cmocka_unit_test(test_multiple_of_quotient_exact),
         cmocka_unit_test(test_refs),
         cmocka_unit_test(test_recursion),
         cmocka_unit_test(test_depth_bounded),
