@@ -76,6 +76,7 @@ void mp_oa_trim_utf8(char *s)
 static int fail_v(mp_oa_ctx_t *c, const char *param, const char *code, const char *fmt, va_list ap)
 {
     mp_error_t *e = c->err;
+    memset(e, 0, sizeof(*e));
     e->kind = MP_ERR_BAD_REQUEST;
     e->status = 400;
     snprintf(e->param, sizeof(e->param), "%s", param ? param : "");
