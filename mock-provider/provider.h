@@ -98,6 +98,13 @@ typedef struct mp_error {
     /* The response's request id (the provider's request-id header value), set by the core before
      * render_error, for shapes that repeat it in the body (Anthropic's "request_id"); NULL when unknown. */
     const char *request_id;
+    /* What the path carried, set by the core before render_error once the request was routed (NULL before),
+     * for shapes that depend on it (Google's errors on a JSON-array stream are arrays; its NOT_FOUND names
+     * the path's model). */
+    const struct mp_route *route;
+    /* The wait a 429 or 503 asks for, in ms, when known (a fault's retry_after), for shapes that say it in the
+     * body (Google's RetryInfo); 0 when unknown. */
+    uint64_t retry_after_ms;
 } mp_error_t;
 
 /* One entry of a provider's error catalogue, indexed by mp_error_kind_t. NULL strings render as null.
@@ -180,7 +187,7 @@ typedef struct mp_exchange {
     const struct mp_provider *ops;
     const mp_request_t *req;
     char id[64];      /* "chatcmpl-...", "cmpl-...", "resp_..." */
-    char item_id[64]; /* responses: the message or function-call item id */
+    char item_id[64]; /* responses: the message or function-call item id; Vertex: the createTime stamp */
     int64_t created;  /* unix seconds */
     uint64_t seed;    /* content seed for this exchange */
     uint32_t n;       /* choices */
