@@ -20,6 +20,8 @@ struct fx_set;
 typedef enum mp_provider_kind {
     MP_PROVIDER_OPENAI,
     MP_PROVIDER_AZURE,
+    MP_PROVIDER_GEMINI,
+    MP_PROVIDER_VERTEX,
     MP_PROVIDER__COUNT,
 } mp_provider_kind_t;
 

@@ -46,6 +46,7 @@ static void http_error(mp_run_t *run, const fx_fault_t *f)
         mp_error_set(&err, MP_ERR_BAD_REQUEST, NULL, "The request could not be served (HTTP %d).", f->status);
     err.status = f->status;
     if (f->has_retry_after) {
+        err.retry_after_ms = (f->retry_after_ns + 999999ull) / 1000000ull;
         /* Whole seconds, rounded up (the form OpenAI's clients parse); 0 stays 0. */
         char v[24];
         int n =

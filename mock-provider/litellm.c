@@ -24,9 +24,13 @@ static void put_entry(FILE *out, const mp_deployment_t *d, const char *model)
 {
     const mp_provider_t *ops = mp_provider_for(d->provider);
     bool v6 = strchr(d->listen_host, ':') != NULL;
-    char base[160], litellm_model[320];
-    snprintf(base, sizeof(base), "http://%s%s%s:%u%s", v6 ? "[" : "", d->listen_host, v6 ? "]" : "",
-             (unsigned)d->listen_port, ops->base_path);
+    char host[96], base[512], litellm_model[320];
+    snprintf(host, sizeof(host), "http://%s%s%s:%u", v6 ? "[" : "", d->listen_host, v6 ? "]" : "",
+             (unsigned)d->listen_port);
+    if (ops->litellm_api_base != NULL)
+        ops->litellm_api_base(d, host, model, base, sizeof(base));
+    else
+        snprintf(base, sizeof(base), "%s%s", host, ops->base_path);
     snprintf(litellm_model, sizeof(litellm_model), "%s/%s", ops->litellm_prefix, model);
     fputs("  - model_name: ", out);
     put_quoted(out, model);

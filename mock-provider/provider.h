@@ -102,6 +102,13 @@ typedef struct mp_error {
     /* The provider's error type when it depends on the case (OpenAI's 429 says "requests" or "tokens"); ""
      * means the catalogue's type for the kind. */
     char type[32];
+    /* What the path carried, set by the core before render_error once the request was routed (NULL before),
+     * for shapes that depend on it (Google's errors on a JSON-array stream are arrays; its NOT_FOUND names
+     * the path's model). */
+    const struct mp_route *route;
+    /* The wait a 429 or 503 asks for, in ms, when known (a fault's retry_after), for shapes that say it in the
+     * body (Google's RetryInfo); 0 when unknown. */
+    uint64_t retry_after_ms;
 } mp_error_t;
 
 /* One entry of a provider's error catalogue, indexed by mp_error_kind_t. NULL strings render as null.
@@ -187,7 +194,7 @@ typedef struct mp_exchange {
     const struct mp_provider *ops;
     const mp_request_t *req;
     char id[64];      /* "chatcmpl-...", "cmpl-...", "resp_..." */
-    char item_id[64]; /* responses: the message or function-call item id */
+    char item_id[64]; /* responses: the message or function-call item id; Vertex: the createTime stamp */
     int64_t created;  /* unix seconds */
     uint64_t seed;    /* content seed for this exchange */
     uint32_t n;       /* choices */
@@ -238,6 +245,9 @@ typedef struct mp_provider {
     const char *litellm_prefix;        /* LiteLLM's provider prefix in a model_list entry: "openai", "azure" */
     /* Writes the provider's own litellm_params lines (6 spaces of indent; Azure's api_version), or NULL. */
     void (*litellm_params)(const mp_deployment_t *dep, FILE *out);
+    /* The api_base LiteLLM needs for model when it is not http://host:port + base_path (Gemini: /v1beta;
+     * Vertex: the path up to the model), written into out from host (http://host:port); NULL: the default. */
+    void (*litellm_api_base)(const mp_deployment_t *dep, const char *host, const char *model, char *out, size_t cap);
     const void *own; /* the provider's private data for its own code (Azure: its flavor of
                         the OpenAI renderers); the core never reads it */
 

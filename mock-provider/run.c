@@ -193,6 +193,7 @@ void mp_run_fail(mp_run_t *run, const mp_error_t *err)
     cm_buf_t *b = &worker(run)->scratch;
     mp_error_t e = *err;
     e.request_id = run->rid;
+    e.route = run->api != MP_METRICS_API_UNKNOWN ? &run->route : NULL;
     cm_buf_reset(b);
     run->wd->dep->ops->render_error(&e, b);
     send_whole(run, err->status, b);

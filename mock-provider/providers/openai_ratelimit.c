@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "mock-provider/providers/openai.h"
+#include "mock-provider/providers/ratelimit.h"
 #include "mock-provider/quota.h"
 #include "mock-provider/quota_format.h"
 
@@ -33,9 +34,8 @@ static void add_str(mp_header_fn add, void *ctx, const char *name, const char *v
     add(ctx, name, v, strlen(v));
 }
 
-/* retry-after (and retry-after-ms where the policy or the provider wants it) for a refusal. */
-static void retry_headers(const mp_deployment_t *dep, const mp_quota_decision_t *d, bool always_ms, mp_header_fn add,
-                          void *ctx)
+void mp_retry_headers(const mp_deployment_t *dep, const mp_quota_decision_t *d, bool always_ms, mp_header_fn add,
+                      void *ctx)
 {
     mp_retry_after_values_t v;
     mp_retry_after_format(&dep->limits.retry_after, d->retry_ns, unix_now_ns(), &v);
@@ -66,7 +66,7 @@ void mp_openai_rate_headers(const mp_deployment_t *dep, const mp_quota_decision_
     dim_headers(&d->requests, "requests", true, add, ctx);
     dim_headers(&d->tokens, "tokens", true, add, ctx);
     if (refused)
-        retry_headers(dep, d, false, add, ctx);
+        mp_retry_headers(dep, d, false, add, ctx);
 }
 
 void mp_azure_rate_headers(const mp_deployment_t *dep, const mp_quota_decision_t *d, bool refused, mp_header_fn add,
@@ -75,7 +75,7 @@ void mp_azure_rate_headers(const mp_deployment_t *dep, const mp_quota_decision_t
     dim_headers(&d->requests, "requests", false, add, ctx);
     dim_headers(&d->tokens, "tokens", false, add, ctx);
     if (refused)
-        retry_headers(dep, d, true, add, ctx);
+        mp_retry_headers(dep, d, true, add, ctx);
 }
 
 static const mp_quota_dim_t *refusing(const mp_quota_decision_t *d)

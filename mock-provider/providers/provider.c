@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mock-provider/providers/gemini.h"
 #include "mock-provider/providers/openai.h"
 
 const char *mp_api_label(mp_api_t api)
@@ -84,6 +85,8 @@ void mp_error_set(mp_error_t *err, mp_error_kind_t kind, const char *param, cons
     err->code[0] = '\0';
     err->type[0] = '\0';
     err->request_id = NULL;
+    err->route = NULL;
+    err->retry_after_ms = 0;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
@@ -134,6 +137,8 @@ void mp_error_preset(const mp_provider_t *p, mp_error_t *err, mp_error_kind_t ki
     err->code[0] = '\0';
     err->type[0] = '\0';
     err->request_id = NULL;
+    err->route = NULL;
+    err->retry_after_ms = 0;
     char masked[64];
     if (kind == MP_ERR_UNAUTHORIZED && arg != NULL && arg[0] != '\0') {
         mask_key(arg, masked, sizeof(masked));
@@ -150,6 +155,8 @@ void mp_error_preset(const mp_provider_t *p, mp_error_t *err, mp_error_kind_t ki
 static const mp_provider_t *const registry[MP_PROVIDER__COUNT] = {
     [MP_PROVIDER_OPENAI] = &mp_openai_provider,
     [MP_PROVIDER_AZURE] = &mp_azure_provider,
+    [MP_PROVIDER_GEMINI] = &mp_gemini_provider,
+    [MP_PROVIDER_VERTEX] = &mp_vertex_provider,
 };
 
 const mp_provider_t *mp_provider_for(mp_provider_kind_t kind)

@@ -138,10 +138,18 @@ mock:
     - {name: oa-a, models: [gpt-4o, gpt-4o-mini], api_keys: [sk-a]}
     - {name: oa-b, models: [gpt-4o]}
     - {name: az, provider: azure, models: ['prod \"x\"'], api_versions: [2024-06-01]}
+    - {name: gm, provider: gemini, models: [gemini-2.5-flash]}
+    - {name: vx, provider: vertex, models: [gemini-2.0-flash-001], project: p1, location: europe-west4}
 " --print-litellm-config="$TMP/litellm.yaml"
 [ -f "$TMP/litellm.yaml" ] || fail "no LiteLLM config written"
 LL=$(cat "$TMP/litellm.yaml")
-expect_eq "$(grep -c '^  - model_name: ' <<<"$LL")" 4 "one entry per deployment and model"
+expect_eq "$(grep -c '^  - model_name: ' <<<"$LL")" 6 "one entry per deployment and model"
+expect_contains "$LL" "model: \"gemini/gemini-2.5-flash\"" "Gemini prefix"
+expect_contains "$LL" "api_base: \"$(url_of gm)/v1beta\"" "Gemini api_base"
+expect_contains "$LL" "model: \"vertex_ai/gemini-2.0-flash-001\"" "Vertex prefix"
+expect_contains "$LL" "api_base: \"$(url_of vx)/v1/projects/p1/locations/europe-west4/publishers/google/models\"" \
+    "Vertex api_base"
+expect_contains "$LL" 'vertex_location: "europe-west4"' "Vertex location"
 expect_eq "$(grep -c '^  - model_name: "gpt-4o"$' <<<"$LL")" 2 "two deployments of gpt-4o form one group"
 expect_contains "$LL" "api_base: \"$(url_of oa-a)\"" "OpenAI api_base as printed"
 expect_contains "$LL" "model: \"azure/prod \\\"x\\\"\"" "Azure prefix, quotes escaped"

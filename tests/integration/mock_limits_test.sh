@@ -16,6 +16,7 @@ mock:
     - {name: keys, limits: {rpm: 2, per_key: true}, output_tokens: fixed(2)}
     - {name: busy, limits: {concurrency: 1, queue: 1}, latency: {ttft: 400ms}, output_tokens: fixed(1)}
     - {name: load, limits: {rpm: 100}, output_tokens: fixed(1)}
+    - {name: gm, provider: gemini, limits: {rpm: 1, retry_after: none}, output_tokens: fixed(1)}
 "
 CHAT='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}'
 json() {
@@ -120,7 +121,19 @@ fcmp "$T3 < 0.3" || fail "the refusal took ${T3}s"
 expect_contains "$(cat "$TMP/busy3")" "The engine is currently overloaded" "overloaded body"
 pass "concurrency with a queue"
 
-# 7. exact across threads: rpm 100 under 300 requests from many connections on both worker threads
+# 7. Gemini: RESOURCE_EXHAUSTED with the wait in the body (RetryInfo), no retry header under retry_after: none
+GM=$(url_of gm)
+GBODY='{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}'
+req POST "$GM/v1beta/models/gemini-2.5-flash:generateContent" -H "x-goog-api-key: k" -d "$GBODY"
+expect_eq "$STATUS" 200 "gemini first"
+req POST "$GM/v1beta/models/gemini-2.5-flash:generateContent" -H "x-goog-api-key: k" -d "$GBODY"
+expect_eq "$STATUS" 429 "gemini second"
+expect_eq "$(echo "$BODY" | json '(j["error"]["code"], j["error"]["status"])')" "(429, 'RESOURCE_EXHAUSTED')" "gemini 429"
+expect_contains "$BODY" "type.googleapis.com/google.rpc.RetryInfo" "gemini RetryInfo"
+[ -z "$(header retry-after)" ] || fail "retry_after: none sends no retry-after"
+pass "gemini: RESOURCE_EXHAUSTED"
+
+# 8. exact across threads: rpm 100 under 300 requests from many connections on both worker threads
 LOAD=$(url_of load)
 run_soak load --url "$LOAD" --rate 300/s --duration 1s --seed 4 --quiet --json "$TMP/load.json" --expect 'failure_rate<=100%'
 expect_eq "$(jq_py "$TMP/load.json" 'j["requests"]["total"]')" "300" "soak sent 300"

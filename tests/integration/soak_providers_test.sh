@@ -14,8 +14,19 @@ mock:
       models: [gpt-4o-prod]
       api_keys: [az-key]
       output_tokens: fixed(6)
+    - name: gm
+      provider: gemini
+      models: [gemini-2.5-flash]
+      api_keys: [gm-key]
+      output_tokens: fixed(5)
+    - name: vx
+      provider: vertex
+      models: [gemini-2.0-flash-001]
+      output_tokens: fixed(4)
 "
 AZ=$(url_of az)
+GM=$(url_of gm)
+VX=$(url_of vx)
 
 # azure.chat: the model is the deployment in the path, the key goes in api-key
 run_soak load --url "$AZ" --api azure.chat --model gpt-4o-prod --api-key az-key --rate 100/s --duration 1s \
@@ -36,6 +47,27 @@ run_soak load --url "$AZ" --api azure.chat --model gpt-4o-prod --api-key nope --
 expect_eq "$RC" "1" "wrong key fails the verdict"
 expect_eq "$(jq_py "$TMP/bad.json" 'j["requests"]["failed"]')" "20" "wrong key: every request failed"
 pass "azure.chat and azure.chat stream"
+
+# gemini.generate: the model in the path, x-goog-api-key, usageMetadata for tokens; the stream with alt=sse
+run_soak load --url "$GM" --api gemini.generate --model gemini-2.5-flash --api-key gm-key --rate 50/s --duration 1s \
+    --seed 5 --quiet --json "$TMP/gm.json" --expect 'failure_rate<=0%'
+expect_eq "$RC" "0" "gemini.generate exit status ($(cat "$TMP/soak.err"))"
+expect_eq "$(jq_py "$TMP/gm.json" 'j["requests"]["ok"]')" "50" "gemini.generate ok"
+expect_eq "$(jq_py "$TMP/gm.json" 'j["tokens"]["total"]')" "250" "gemini.generate tokens from usageMetadata"
+run_soak load --url "$GM" --api gemini.generate --model gemini-2.5-flash --api-key gm-key --rate 50/s --duration 1s \
+    --stream --seed 6 --quiet --json "$TMP/gms.json" --expect 'failure_rate<=0%'
+expect_eq "$RC" "0" "gemini.generate stream exit status ($(cat "$TMP/soak.err"))"
+expect_eq "$(jq_py "$TMP/gms.json" 'j["ttft_ms"]["count"]')" "50" "gemini stream TTFT"
+expect_eq "$(jq_py "$TMP/gms.json" 'j["tokens"]["total"]')" "250" "gemini stream content chunks"
+expect_eq "$(mock_requests gm)" "100" "the mock counted every gemini request"
+pass "gemini.generate and its stream"
+
+# vertex.generate: Bearer, the project/location path
+run_soak load --url "$VX" --api vertex.generate --model gemini-2.0-flash-001 --api-key token --rate 50/s --duration 1s \
+    --stream --seed 7 --quiet --json "$TMP/vx.json" --expect 'failure_rate<=0%'
+expect_eq "$RC" "0" "vertex.generate exit status ($(cat "$TMP/soak.err"))"
+expect_eq "$(jq_py "$TMP/vx.json" 'j["tokens"]["total"]')" "200" "vertex stream content chunks"
+pass "vertex.generate stream"
 
 stop_mock
 pass "soak against every provider surface"

@@ -225,9 +225,15 @@ static void test_mock_section_errors(void **state)
 /* Deployment errors, each on the node that is wrong. */
 static void test_deployment_errors(void **state)
 {
-    expect_error("mock:\n  deployments:\n    - name: a\n      provider: vertex\n",
-                 "t.yaml:4:17: mock.deployments[0].provider: provider \"vertex\" is not served yet by this build "
-                 "(supported: openai, azure)");
+    expect_error("mock:\n  deployments:\n    - name: a\n      provider: anthropic\n",
+                 "t.yaml:4:17: mock.deployments[0].provider: provider \"anthropic\" is not served yet by this build "
+                 "(supported: openai, azure, gemini, vertex)");
+    expect_error("mock:\n  deployments:\n    - name: a\n      provider: gemini\n      project: p\n",
+                 "t.yaml:5:7: mock.deployments[0]: \"project\" is a setting of vertex deployments, and this one's "
+                 "provider is gemini");
+    expect_error("mock:\n  deployments:\n    - name: a\n      provider: vertex\n      location: US_CENTRAL\n",
+                 "t.yaml:5:17: mock.deployments[0].location: a location is 1 to 63 lower-case letters, digits and '-' "
+                 "(got \"US_CENTRAL\")");
     expect_error("mock:\n  deployments:\n    - name: a\n      api_versions: [2024-10-21]\n",
                  "t.yaml:4:7: mock.deployments[0]: \"api_versions\" is a setting of azure deployments, and this one's "
                  "provider is openai");
@@ -235,7 +241,8 @@ static void test_deployment_errors(void **state)
                  "t.yaml:5:21: mock.deployments[0].api_versions: list at least one api-version (or remove the key "
                  "to accept any)");
     expect_error("mock:\n  deployments:\n    - name: a\n      provider: opnai\n",
-                 "t.yaml:4:17: mock.deployments[0].provider: unknown provider \"opnai\" (supported: openai, azure)");
+                 "t.yaml:4:17: mock.deployments[0].provider: unknown provider \"opnai\" (supported: openai, azure, "
+                 "gemini, vertex)");
     expect_error("mock:\n  deployments:\n    - name: a\n      limits: {rpm: 10, bogus: 1}\n",
                  "t.yaml:4:25: mock.deployments[0].limits: unknown key \"bogus\" (allowed: rpm, tpm, window, per_key, "
                  "concurrency, queue, retry_after, charge)");
