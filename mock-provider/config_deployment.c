@@ -310,8 +310,8 @@ static int read_limits(const reader_t *r, mp_deployment_t *d)
     return 0;
 }
 
-/* The fault model reads every kind; this build applies the request faults (but stream_error), conn_limit
- * and accept_pause. The others are refused by name, never accepted and ignored. */
+/* The fault model reads every kind; this build applies the request faults, conn_limit and accept_pause.
+ * pause is refused by name, never accepted and ignored. */
 static int check_applied(const reader_t *r, const cm_node_t *list, const fx_set_t *set)
 {
     char list_path[96], item_path[128], p[160];
@@ -320,11 +320,11 @@ static int check_applied(const reader_t *r, const cm_node_t *list, const fx_set_
         const fx_fault_t *f = &set->faults[i];
         const cm_node_t *item = list->items[i];
         cm_conf_path(item_path, sizeof(item_path), list_path, (int)i, NULL);
-        if (f->kind == FX_PAUSE || f->kind == FX_STREAM_ERROR)
+        if (f->kind == FX_PAUSE)
             return cm_conf_error(r->conf, cm_conf_get(item, "kind"), cm_conf_path(p, sizeof(p), item_path, -1, "kind"),
                                  r->err,
                                  "%s faults are not applied by this build yet (applied: http_error, stall, close, "
-                                 "reset, truncate, malformed, drip, conn_limit, accept_pause)",
+                                 "reset, truncate, malformed, stream_error, drip, conn_limit, accept_pause)",
                                  fx_kind_name(f->kind));
     }
     return 0;

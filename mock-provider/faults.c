@@ -103,10 +103,10 @@ bool mp_faults_apply(mp_run_t *run)
         return false;
     fx_request_t r = view(run, run->wd->worker->server->started_ns);
     const fx_fault_t *f = fx_pick(dep->faults, &r);
-    if (f == NULL)
-        return false;
+    if (f == NULL || (f->kind == FX_STREAM_ERROR && !run->r.stream))
+        return false; /* an in-stream error has no place in a whole body: that request is answered as usual */
     mp_metrics_fault(run->wd->worker->metrics, dep->index, (int)f->kind);
-    if (f->kind == FX_TRUNCATE ||
+    if (f->kind == FX_TRUNCATE || f->kind == FX_STREAM_ERROR ||
         ((f->kind == FX_STALL || f->kind == FX_CLOSE || f->kind == FX_RESET) && f->at.kind != FX_AT_BEFORE_HEADERS)) {
         at_point(run, f);
         return false;

@@ -518,12 +518,40 @@ void mp_run_cut(mp_run_t *run, bool reset)
 /* The response reached a fault's point and h2o has written everything before it. A stall that resumes holds
  * back the rest (and, in a stream, every later step) for its duration; the other faults cut the connection,
  * at once or when their stall ends. */
+/* A stream_error fault: what was rendered after the point is dropped, the provider's error event goes out
+ * and ends the stream; the connection stays usable. */
+static void stream_error(mp_run_t *run, uint64_t now)
+{
+    const mp_provider_t *ops = run->wd->dep->ops;
+    mp_error_t err;
+    mp_error_preset(ops, &err, MP_ERR_UNAVAILABLE, NULL);
+    err.request_id = run->rid;
+    err.route = &run->route;
+    mp_timers_cancel(&worker(run)->timers, &run->timer);
+    cm_buf_reset(&run->pending);
+    if (ops->render_stream_error != NULL) {
+        ops->render_stream_error(&run->x, &err, &run->pending);
+    } else {
+        cm_buf_puts(&run->pending, "data: ");
+        ops->render_error(&err, &run->pending);
+        cm_buf_puts(&run->pending, "\n\n");
+    }
+    run->pending_steps = 0;
+    run->tail_rendered = true;
+    run->phase = MP_RUN_IDLE;
+    flush(run, now);
+}
+
 static void mid_act(mp_run_t *run)
 {
     const fx_fault_t *f = run->mid;
     uint64_t now = cm_now_ns();
     run->mid = NULL;
     run->mid_due = false;
+    if (f->kind == FX_STREAM_ERROR) {
+        stream_error(run, now);
+        return;
+    }
     if (f->kind == FX_STALL && f->then == FX_THEN_RESUME) {
         run->held_until = sat_add(now, f->duration_ns);
         if (run->phase == MP_RUN_STREAM && !run->tail_rendered) {

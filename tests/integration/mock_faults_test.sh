@@ -23,6 +23,7 @@ mock:
         - {name: fin, kind: close, probability: 0%}
         - {name: rst, kind: reset, probability: 0%}
         - {name: bad, kind: malformed, probability: 0%}
+        - {name: serr, kind: stream_error, at: {after_chunks: 2}, probability: 0%}
         - {kind: http_error, status: 500, first: 2, routes: [embeddings]}
 "
 URL=$(url_of f)
@@ -104,6 +105,17 @@ expect_eq "$(metric f "${F[0]}\"malformed\"}")" "2" "mock_faults_total malformed
 # The mock keeps serving after every cut connection.
 call ""
 expect_eq "$CODE" "200" "a normal request after the faults"
+# stream_error after 2 token events: the opening event and two tokens, then OpenAI's error object as a data: frame, and the stream ends (no [DONE])
+DATA='{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}' call serr
+expect_eq "$RC $CODE" "0 200" "stream_error: a 200 stream that ends cleanly"
+expect_eq "$(grep -c '"content":"' <<<"$BODY")" 3 "stream_error: the role chunk and two tokens before the point"
+LASTF=$(grep '^data: ' <<<"$BODY" | tail -1)
+expect_contains "$LASTF" 'data: {"error":{"message":"The engine is currently overloaded' "stream_error: the error frame"
+[[ "$BODY" != *"[DONE]"* ]] || fail "stream_error: [DONE] after the error"
+# a whole body is answered as usual
+call serr
+expect_eq "$CODE" 200 "stream_error on a non-stream request"
+pass "stream_error"
 stop_mock
 
 # Faults at a point inside the response: the client gets exactly what comes before the point, then the fault.
@@ -243,11 +255,12 @@ fcmp "$AFTER < 0.5 * $SCALE" || fail "a request after the window took $AFTER s"
 fcmp "$(metric p 'mock_faults_total{deployment="p",kind="accept_pause"}') >= 1" || fail "accept_pause not counted"
 stop_mock
 
+
 # Kinds and points this build does not apply are refused with their position, never ignored.
-printf 'mock:\n  deployments:\n    - name: x\n      faults:\n        - {kind: stream_error}\n' >"$TMP/t.yaml"
-OUT=$("$MOCK_PROVIDER" --config "$TMP/t.yaml" --check 2>&1) && fail "--check accepted a stream_error fault: $OUT"
+printf 'mock:\n  deployments:\n    - name: x\n      faults:\n        - {kind: pause, duration: 1s, every: 1m}\n' >"$TMP/t.yaml"
+OUT=$("$MOCK_PROVIDER" --config "$TMP/t.yaml" --check 2>&1) && fail "--check accepted a pause fault: $OUT"
 expect_contains "$OUT" "t.yaml:5:" "position of the refused fault"
-expect_contains "$OUT" "mock.deployments[0].faults[0].kind: stream_error faults are not applied by this build yet" \
+expect_contains "$OUT" "mock.deployments[0].faults[0].kind: pause faults are not applied by this build yet" \
     "the refusal names the field"
 printf 'mock:\n  deployments:\n    - name: x\n      faults:\n        - {kind: stall}\n' >"$TMP/r.yaml"
 OUT=$("$MOCK_PROVIDER" --config "$TMP/r.yaml" --check 2>&1) && fail "--check accepted a stall without duration"
