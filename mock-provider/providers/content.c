@@ -313,12 +313,13 @@ static void plan_text(mp_exchange_t *x, uint32_t c, uint32_t echo_tokens, cm_rng
     cm_buf_reserve(&x->text[c], (size_t)len * 8);
 }
 
-/* One call, or with tool_calls: {parallel: N} and a chat request that allows it, 1 to N calls (seeded) of
- * the prepared functions; their escaped arguments follow each other in text[c]. */
+/* One call, or with tool_calls: {parallel: N} and a request that allows it, 1 to N calls (seeded) of the
+ * prepared functions: parse prepares several only where the shape has parallel calls (chat, Anthropic
+ * messages). Their escaped arguments follow each other in text[c]. */
 static void plan_tool(mp_exchange_t *x, uint32_t c, cm_rng_t *rng)
 {
     const mp_request_t *r = x->req;
-    uint32_t most = r->api == MP_API_CHAT ? r->ncalls : 1;
+    uint32_t most = r->ncalls > 0 ? r->ncalls : 1;
     if (most > x->dep->tool_parallel)
         most = x->dep->tool_parallel;
     uint32_t k = most > 1 ? 1 + (uint32_t)(cm_rng_next(rng) % most) : 1;
