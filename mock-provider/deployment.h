@@ -19,6 +19,7 @@ struct fx_set;
 typedef enum mp_provider_kind {
     MP_PROVIDER_OPENAI,
     MP_PROVIDER_AZURE,
+    MP_PROVIDER_ANTHROPIC,
     MP_PROVIDER__COUNT,
 } mp_provider_kind_t;
 

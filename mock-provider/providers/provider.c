@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mock-provider/providers/anthropic.h"
 #include "mock-provider/providers/openai.h"
 
 const char *mp_api_label(mp_api_t api)
@@ -148,6 +149,7 @@ void mp_error_preset(const mp_provider_t *p, mp_error_t *err, mp_error_kind_t ki
 static const mp_provider_t *const registry[MP_PROVIDER__COUNT] = {
     [MP_PROVIDER_OPENAI] = &mp_openai_provider,
     [MP_PROVIDER_AZURE] = &mp_azure_provider,
+    [MP_PROVIDER_ANTHROPIC] = &mp_anthropic_provider,
 };
 
 const mp_provider_t *mp_provider_for(mp_provider_kind_t kind)

@@ -227,15 +227,16 @@ static void test_deployment_errors(void **state)
 {
     expect_error("mock:\n  deployments:\n    - name: a\n      provider: vertex\n",
                  "t.yaml:4:17: mock.deployments[0].provider: provider \"vertex\" is not served yet by this build "
-                 "(supported: openai, azure)");
+                 "(supported: openai, azure, anthropic)");
     expect_error("mock:\n  deployments:\n    - name: a\n      api_versions: [2024-10-21]\n",
                  "t.yaml:4:7: mock.deployments[0]: \"api_versions\" is a setting of azure deployments, and this one's "
                  "provider is openai");
     expect_error("mock:\n  deployments:\n    - name: a\n      provider: azure\n      api_versions: []\n",
                  "t.yaml:5:21: mock.deployments[0].api_versions: list at least one api-version (or remove the key "
                  "to accept any)");
-    expect_error("mock:\n  deployments:\n    - name: a\n      provider: opnai\n",
-                 "t.yaml:4:17: mock.deployments[0].provider: unknown provider \"opnai\" (supported: openai, azure)");
+    expect_error(
+        "mock:\n  deployments:\n    - name: a\n      provider: opnai\n",
+        "t.yaml:4:17: mock.deployments[0].provider: unknown provider \"opnai\" (supported: openai, azure, anthropic)");
     expect_error("mock:\n  deployments:\n    - name: a\n      limits: {rpm: 10}\n",
                  "t.yaml:4:15: mock.deployments[0].limits: rate limits (rpm/tpm quotas) are not supported yet by this "
                  "build (remove the key)");
