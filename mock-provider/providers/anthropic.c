@@ -99,13 +99,14 @@ static int route(const mp_http_t *http, mp_route_t *r, mp_error_t *err)
         mp_error_preset(&mp_anthropic_provider, err, MP_ERR_NOT_FOUND, NULL);
         return -1;
     }
+    /* The version selects validation rules (2026-10-21 removed the sampling parameters); auth checks it. */
+    r->version = http->header(http, "anthropic-version");
     return 0;
 }
 
 /* ---- auth --------------------------------------------------------------------------------------------- */
 
-/* Versions the API accepts in anthropic-version. */
-static const char *const versions[] = {"2023-06-01", "2023-01-01", NULL};
+const char *const mp_an_versions[] = {"2023-06-01", "2023-01-01", MP_AN_VERSION_2026, NULL};
 
 /* Copies header bytes into a message, replacing anything but printable ASCII so that the body stays valid
  * UTF-8 and one line whatever a client sent; '"' and '\\' go through the JSON escaper later. */
@@ -117,15 +118,14 @@ static void copy_printable(char *out, size_t cap, cm_str_t s)
     out[o] = '\0';
 }
 
-static int check_version(const mp_http_t *http, mp_error_t *err)
+static int check_version(cm_str_t v, mp_error_t *err)
 {
-    cm_str_t v = http->header(http, "anthropic-version");
     if (v.p == NULL) {
         mp_error_set(err, MP_ERR_BAD_REQUEST, NULL, "anthropic-version: header is required");
         return -1;
     }
-    for (size_t i = 0; versions[i] != NULL; i++)
-        if (span_eq(v, versions[i]))
+    for (size_t i = 0; mp_an_versions[i] != NULL; i++)
+        if (span_eq(v, mp_an_versions[i]))
             return 0;
     char shown[96];
     copy_printable(shown, sizeof(shown), v);
@@ -133,12 +133,16 @@ static int check_version(const mp_http_t *http, mp_error_t *err)
     return -1;
 }
 
-/* x-api-key, or an OAuth token as Bearer (the SDKs' authToken); each is checked against the deployment's keys.
- * The key is checked first, then the version header, which the API requires on every request (a deployment
- * without api_keys still requires the version: a client that forgets it fails at Anthropic too). */
+/* OAuth access tokens (the SDKs' authToken) start so; an API key may come as Bearer too (the SDKs from API
+ * version 2026-10-21 on send it that way). */
+#define OAUTH_PREFIX "sk-ant-oat"
+
+/* x-api-key, else Authorization: Bearer (x-api-key wins when both are sent, as at the API); either is checked
+ * against the deployment's keys. The key is checked first, then the version header, which the API requires on
+ * every request (a deployment without api_keys still requires it: a client that forgets it fails at Anthropic
+ * too). */
 static int auth(const mp_http_t *http, const mp_route_t *r, const mp_deployment_t *dep, cm_str_t *key, mp_error_t *err)
 {
-    (void)r;
     cm_str_t api_key = http->header(http, "x-api-key");
     cm_str_t authz = http->header(http, "authorization");
     cm_str_t bearer = mp_bearer_token(authz);
@@ -148,11 +152,13 @@ static int auth(const mp_http_t *http, const mp_route_t *r, const mp_deployment_
         mp_error_preset(&mp_anthropic_provider, err, MP_ERR_UNAUTHORIZED, NULL);
         if (api_key.p != NULL)
             snprintf(err->message, sizeof(err->message), "invalid x-api-key");
-        else if (authz.p != NULL)
+        else if (bearer.n >= sizeof(OAUTH_PREFIX) - 1 && memcmp(bearer.p, OAUTH_PREFIX, sizeof(OAUTH_PREFIX) - 1) == 0)
             snprintf(err->message, sizeof(err->message), "OAuth access token is invalid.");
+        else if (authz.p != NULL)
+            snprintf(err->message, sizeof(err->message), "invalid x-api-key");
         return -1;
     }
-    return check_version(http, err);
+    return check_version(r->version, err);
 }
 
 /* ---- ids ---------------------------------------------------------------------------------------------- */

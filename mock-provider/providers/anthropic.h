@@ -14,6 +14,11 @@ extern const mp_provider_t mp_anthropic_provider;
 /* The organization every answer belongs to (anthropic-organization-id, and the 429 message). */
 #define MP_AN_ORGANIZATION "5e8c3a42-7d1f-4b9e-a6c0-2f94d1b7e835"
 
+/* The anthropic-version values the API accepts, NULL-terminated, and the one that removed temperature, top_p
+ * and top_k and refuses document blocks in assistant turns and citations in user turns. */
+extern const char *const mp_an_versions[];
+#define MP_AN_VERSION_2026 "2026-10-21"
+
 /* Bounds of a request that the response depends on (the rest is bounded by max_body). */
 #define MP_AN_MAX_MODEL_LEN 256 /* "model: String should have at most 256 characters" */
 #define MP_AN_MAX_TOOLS 128     /* tools offered in one request */

@@ -27,6 +27,7 @@ typedef struct mp_an_ctx {
     mp_request_t *req;
     mp_an_request_t *own;
     mp_error_t *err;
+    bool v2026; /* anthropic-version 2026-10-21: its stricter rules apply */
 } mp_an_ctx_t;
 
 /* Fills c->err with a 400 invalid_request_error whose message is the formatted text (truncated on a UTF-8

@@ -97,6 +97,10 @@ static int block(mp_an_ctx_t *c, uint32_t b, uint32_t i, uint32_t j, bool assist
             return -1;
         if (c->d.tok[t].len == 0)
             return mp_an_fail(c, "messages: text content blocks must be non-empty");
+        if (c->v2026 && !assistant && (t = cm_json_get(&c->d, b, "citations")) != 0 &&
+            cm_json_type(&c->d, t) == CM_JSON_ARRAY && c->d.tok[t].count > 0)
+            return mp_an_fail(c, "%s.citations: citations are not accepted on text blocks in user messages", path);
+        t = cm_json_get(&c->d, b, "text");
         cv->bytes += c->d.tok[t].len;
         if (*text == 0)
             *text = t;
@@ -105,6 +109,11 @@ static int block(mp_an_ctx_t *c, uint32_t b, uint32_t i, uint32_t j, bool assist
         cv->images++;
         return mp_an_member(c, b, "source", MP_AN_OBJ, path, NULL);
     case B_DOCUMENT:
+        if (c->v2026 && assistant)
+            return mp_an_fail(c,
+                              "%s: document blocks are not accepted in assistant messages; send documents in user "
+                              "messages",
+                              where);
         if (mp_an_member(c, b, "source", MP_AN_OBJ, path, &t) != 0)
             return -1;
         cv->bytes += c->d.tok[t].len;

@@ -37,31 +37,33 @@ typedef struct field {
     bool msg;
     bool ranged;
     double min, max;
+    bool sampling; /* removed in API version 2026-10-21: an extra input there, even at its default */
 } field_t;
 
 /* Beta and newer fields (container, mcp_servers, context_management, output_config...) are accepted as they
  * are: the fake model has nothing to do with them, and refusing what the API accepts would fail good clients. */
 static const field_t fields[] = {
-    {"model", MP_AN_STR, S_MODEL, false, false, 0, 0},
-    {"messages", MP_AN_LIST, S_MESSAGES, false, false, 0, 0},
-    {"max_tokens", MP_AN_INT, S_MAX_TOKENS, true, true, 1, HUGE_VAL},
-    {"system", MP_AN_ANY, S_SYSTEM, false, false, 0, 0},
-    {"stream", MP_AN_BOOL, S_STREAM, true, false, 0, 0},
-    {"temperature", MP_AN_NUM, S_TEMPERATURE, true, true, 0, 1},
-    {"top_p", MP_AN_NUM, S_NONE, true, true, 0, 1},
-    {"top_k", MP_AN_INT, S_NONE, true, true, 0, HUGE_VAL},
-    {"stop_sequences", MP_AN_LIST, S_STOP, true, false, 0, 0},
-    {"metadata", MP_AN_OBJ, S_METADATA, true, false, 0, 0},
-    {"service_tier", MP_AN_STR, S_SERVICE_TIER, true, false, 0, 0},
-    {"tools", MP_AN_LIST, S_TOOLS, false, false, 0, 0},
-    {"tool_choice", MP_AN_OBJ, S_TOOL_CHOICE, false, false, 0, 0},
-    {"thinking", MP_AN_OBJ, S_THINKING, false, false, 0, 0},
-    {"container", MP_AN_ANY, S_NONE, true, false, 0, 0},
-    {"mcp_servers", MP_AN_LIST, S_NONE, false, false, 0, 0},
-    {"context_management", MP_AN_ANY, S_NONE, false, false, 0, 0},
-    {"output_config", MP_AN_OBJ, S_NONE, false, false, 0, 0},
-    {"output_format", MP_AN_ANY, S_NONE, false, false, 0, 0},
-    {"inference_geo", MP_AN_STR, S_NONE, true, false, 0, 0},
+    {"model", MP_AN_STR, S_MODEL, false, false, 0, 0, false},
+    {"messages", MP_AN_LIST, S_MESSAGES, false, false, 0, 0, false},
+    {"max_tokens", MP_AN_INT, S_MAX_TOKENS, true, true, 1, HUGE_VAL, false},
+    {"system", MP_AN_ANY, S_SYSTEM, false, false, 0, 0, false},
+    {"stream", MP_AN_BOOL, S_STREAM, true, false, 0, 0, false},
+    {"temperature", MP_AN_NUM, S_TEMPERATURE, true, true, 0, 1, true},
+    {"top_p", MP_AN_NUM, S_NONE, true, true, 0, 1, true},
+    {"top_k", MP_AN_INT, S_NONE, true, true, 0, HUGE_VAL, true},
+    {"stop_sequences", MP_AN_LIST, S_STOP, true, false, 0, 0, false},
+    {"metadata", MP_AN_OBJ, S_METADATA, true, false, 0, 0, false},
+    {"service_tier", MP_AN_STR, S_SERVICE_TIER, true, false, 0, 0, false},
+    {"tools", MP_AN_LIST, S_TOOLS, false, false, 0, 0, false},
+    {"tool_choice", MP_AN_OBJ, S_TOOL_CHOICE, false, false, 0, 0, false},
+    {"thinking", MP_AN_OBJ, S_THINKING, false, false, 0, 0, false},
+    {"container", MP_AN_ANY, S_NONE, true, false, 0, 0, false},
+    {"mcp_servers", MP_AN_LIST, S_NONE, false, false, 0, 0, false},
+    {"context_management", MP_AN_ANY, S_NONE, false, false, 0, 0, false},
+    {"output_config", MP_AN_OBJ, S_NONE, false, false, 0, 0, false},
+    {"output_format", MP_AN_ANY, S_NONE, false, false, 0, 0, false},
+    {"inference_geo", MP_AN_STR, S_NONE, true, false, 0, 0, false},
+    {"speed", MP_AN_STR, S_NONE, true, false, 0, 0, false},
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -74,7 +76,8 @@ typedef struct parse {
 static const field_t *find_field(const mp_an_ctx_t *c, uint32_t key, bool count_tokens)
 {
     for (size_t i = 0; i < NFIELDS; i++)
-        if ((!fields[i].msg || !count_tokens) && mp_an_is(&c->d, key, fields[i].name))
+        if ((!fields[i].msg || !count_tokens) && !(fields[i].sampling && c->v2026) &&
+            mp_an_is(&c->d, key, fields[i].name))
             return &fields[i];
     return NULL;
 }
@@ -260,6 +263,8 @@ int mp_anthropic_parse(const mp_route_t *route, const char *body, size_t len, cm
     memset(&p, 0, sizeof(p));
     p.c = (mp_an_ctx_t){.a = a, .req = req, .own = own, .err = err};
     p.count_tokens = route->api == MP_API_COUNT_TOKENS;
+    cm_str_t v = route->version;
+    p.c.v2026 = v.n == sizeof(MP_AN_VERSION_2026) - 1 && memcmp(v.p, MP_AN_VERSION_2026, v.n) == 0;
     char jerr[160];
     if (cm_json_parse(&p.c.d, body, len, scratch, jerr, sizeof(jerr)) != 0) {
         invalid_json(body, len, jerr, err);
