@@ -45,8 +45,7 @@ static int read_name(const reader_t *r, const mp_config_t *c, const char **name)
     return 0;
 }
 
-/* Every provider shape not served yet is named so that a user who writes one learns it is planned, not a
- * typo. */
+/* provider: one of the registry's names (providers/provider.c). */
 static int read_provider(const reader_t *r, mp_deployment_t *d)
 {
     char p[96], served[128];
@@ -59,11 +58,6 @@ static int read_provider(const reader_t *r, mp_deployment_t *d)
     if (mp_provider_named(s, &d->provider))
         return 0;
     mp_provider_names(served, sizeof(served));
-    static const char *const later[] = {"azure", "vertex", "gemini", "anthropic"};
-    for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++)
-        if (strcmp(s, later[i]) == 0)
-            return cm_conf_error(r->conf, n, p, r->err,
-                                 "provider \"%s\" is not served yet by this build (supported: %s)", s, served);
     return cm_conf_error(r->conf, n, p, r->err, "unknown provider \"%s\" (supported: %s)", s, served);
 }
 

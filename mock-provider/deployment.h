@@ -22,6 +22,7 @@ typedef enum mp_provider_kind {
     MP_PROVIDER_AZURE,
     MP_PROVIDER_GEMINI,
     MP_PROVIDER_VERTEX,
+    MP_PROVIDER_ANTHROPIC,
     MP_PROVIDER__COUNT,
 } mp_provider_kind_t;
 

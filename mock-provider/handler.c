@@ -42,7 +42,7 @@ static int serve_core(mp_handler_t *h, h2o_req_t *req, cm_str_t path, uint64_t a
     else
         mp_metrics_render(h->server->metrics, b);
     char rid[80];
-    size_t n = mp_worker_request_id(w, h->dep->ops->request_id_prefix, rid, sizeof(rid));
+    size_t n = mp_worker_request_id(w, h->dep->ops, rid, sizeof(rid));
     const h2o_iovec_t *ct = health ? &ctype_json : &ctype_prom;
     req->res.status = 200;
     req->res.reason = "OK";
@@ -251,7 +251,7 @@ static void shape_too_large(oversize_filter_t *f, h2o_req_t *req, h2o_ostream_t 
     mp_error_t err;
     snprintf(what, sizeof(what), "the limit is %llu bytes", (unsigned long long)f->server->cfg->max_body);
     mp_error_preset(dep->ops, &err, MP_ERR_TOO_LARGE, what);
-    size_t n = mp_worker_request_id(w, dep->ops->request_id_prefix, rid, sizeof(rid));
+    size_t n = mp_worker_request_id(w, dep->ops, rid, sizeof(rid));
     err.request_id = rid;
     cm_buf_reset(&w->scratch);
     dep->ops->render_error(&err, &w->scratch);

@@ -238,6 +238,8 @@ typedef struct mp_provider {
     const char *name;                  /* "openai": the value of a deployment's provider: key */
     const char *request_id_header;     /* "x-request-id" */
     const char *request_id_prefix;     /* "req_" */
+    uint8_t request_id_base62;         /* the id after the prefix: this many base62 characters (Anthropic's
+                                          "req_011C" + 20); 0: 32 lower-case hex digits */
     const char *processing_ms_header;  /* "openai-processing-ms", or NULL */
     const mp_header_t *static_headers; /* terminated by {NULL, NULL} */
     const char *base_path;             /* appended to http://host:port for the api_base clients are given:

@@ -608,7 +608,7 @@ mp_run_t *mp_run_create(h2o_req_t *req, mp_wdep_t *wd, uint64_t arrival)
     run->alloc = (cm_allocator_t){.alloc = pool_alloc, .ctx = &req->pool};
     run->api = MP_METRICS_API_UNKNOWN;
     run->model_slot = MP_SLOT_NONE;
-    run->rid_len = mp_worker_request_id(wd->worker, wd->dep->ops->request_id_prefix, run->rid, sizeof(run->rid));
+    run->rid_len = mp_worker_request_id(wd->worker, wd->dep->ops, run->rid, sizeof(run->rid));
     mp_timer_init(&run->timer, on_timer);
     mp_timer_init(&run->drip_timer, on_drip_timer);
     mp_metrics_inflight(wd->worker->metrics, wd->dep->index, 1);

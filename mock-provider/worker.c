@@ -17,6 +17,7 @@
 #include "faults/fault.h"
 #include "mock-provider/handler.h"
 #include "mock-provider/limits.h"
+#include "mock-provider/provider.h"
 #include "mock-provider/server.h"
 
 /* Accepting in a bounded batch keeps one busy listener from starving the others and the timers. */
@@ -340,21 +341,31 @@ void mp_worker_request_stop(mp_worker_t *w)
     }
 }
 
-size_t mp_worker_request_id(mp_worker_t *w, const char *prefix, char *out, size_t cap)
+size_t mp_worker_request_id(mp_worker_t *w, const mp_provider_t *ops, char *out, size_t cap)
 {
     static const char hex[] = "0123456789abcdef";
-    if (prefix == NULL)
-        prefix = "";
-    size_t n = strlen(prefix);
-    if (cap < n + 33) {
+    static const char base62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    const char *prefix = ops->request_id_prefix != NULL ? ops->request_id_prefix : "";
+    size_t n = strlen(prefix), body = ops->request_id_base62 ? ops->request_id_base62 : 32;
+    if (cap < n + body + 1) {
         out[0] = '\0';
         return 0;
     }
     memcpy(out, prefix, n);
-    for (int half = 0; half < 2; half++) {
-        uint64_t r = cm_rng_next(&w->ids);
-        for (int i = 0; i < 16; i++, r >>= 4)
-            out[n++] = hex[r & 15];
+    if (ops->request_id_base62 == 0) {
+        for (int half = 0; half < 2; half++) {
+            uint64_t r = cm_rng_next(&w->ids);
+            for (int i = 0; i < 16; i++, r >>= 4)
+                out[n++] = hex[r & 15];
+        }
+    } else {
+        /* One draw gives ten base62 characters (62^10 < 2^64); the slight bias of the modulo does not matter
+         * for an id. */
+        for (size_t i = 0; i < body; i += 10) {
+            uint64_t r = cm_rng_next(&w->ids);
+            for (size_t j = i; j < body && j < i + 10; j++, r /= 62)
+                out[n++] = base62[r % 62];
+        }
     }
     out[n] = '\0';
     return n;

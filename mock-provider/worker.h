@@ -112,8 +112,9 @@ bool mp_worker_trim_scratch(mp_worker_t *w);
 #define MP_LINGER_BYTES (1024ull * 1024 * 1024)
 void mp_worker_linger(mp_worker_t *w, h2o_req_t *req);
 
-/* Writes prefix (NULL = none) + 32 random lower-case hex digits into out; returns the length, or 0 with out
- * empty when cap < strlen(prefix) + 33. */
-size_t mp_worker_request_id(mp_worker_t *w, const char *prefix, char *out, size_t cap);
+/* Writes a request id in the provider's form into out: its request_id_prefix (NULL = none), then its
+ * request_id_base62 random base62 characters, or 32 random lower-case hex digits when that is 0. Returns the
+ * length, or 0 with out empty when it does not fit in cap. */
+size_t mp_worker_request_id(mp_worker_t *w, const struct mp_provider *ops, char *out, size_t cap);
 
 #endif

@@ -313,8 +313,9 @@ static void plan_text(mp_exchange_t *x, uint32_t c, uint32_t echo_tokens, cm_rng
     cm_buf_reserve(&x->text[c], (size_t)len * 8);
 }
 
-/* One call, or with tool_calls: {parallel: N} and a request that allows it (chat, Responses or Gemini), 1 to N calls
- * (seeded) of the prepared functions; their escaped arguments follow each other in text[c]. */
+/* One call, or with tool_calls: {parallel: N} and a request that allows it, 1 to N calls (seeded) of the
+ * prepared functions: parse prepares several only where the shape has parallel calls (chat, Responses, Gemini,
+ * Anthropic messages). Their escaped arguments follow each other in text[c]. */
 static void plan_tool(mp_exchange_t *x, uint32_t c, cm_rng_t *rng)
 {
     const mp_request_t *r = x->req;

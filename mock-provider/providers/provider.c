@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "mock-provider/providers/gemini.h"
+#include "mock-provider/providers/anthropic.h"
 #include "mock-provider/providers/openai.h"
 
 const char *mp_api_label(mp_api_t api)
@@ -153,10 +154,9 @@ void mp_error_preset(const mp_provider_t *p, mp_error_t *err, mp_error_kind_t ki
 /* The registry: one table per kind. A new provider adds its kind and its table here, nothing else in the
  * core. */
 static const mp_provider_t *const registry[MP_PROVIDER__COUNT] = {
-    [MP_PROVIDER_OPENAI] = &mp_openai_provider,
-    [MP_PROVIDER_AZURE] = &mp_azure_provider,
-    [MP_PROVIDER_GEMINI] = &mp_gemini_provider,
-    [MP_PROVIDER_VERTEX] = &mp_vertex_provider,
+    [MP_PROVIDER_OPENAI] = &mp_openai_provider,       [MP_PROVIDER_AZURE] = &mp_azure_provider,
+    [MP_PROVIDER_GEMINI] = &mp_gemini_provider,       [MP_PROVIDER_VERTEX] = &mp_vertex_provider,
+    [MP_PROVIDER_ANTHROPIC] = &mp_anthropic_provider,
 };
 
 const mp_provider_t *mp_provider_for(mp_provider_kind_t kind)

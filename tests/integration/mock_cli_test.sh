@@ -140,10 +140,13 @@ mock:
     - {name: az, provider: azure, models: ['prod \"x\"'], api_versions: [2024-06-01]}
     - {name: gm, provider: gemini, models: [gemini-2.5-flash]}
     - {name: vx, provider: vertex, models: [gemini-2.0-flash-001], project: p1, location: europe-west4}
+    - {name: an, provider: anthropic, models: [claude-sonnet-4-5]}
 " --print-litellm-config="$TMP/litellm.yaml"
 [ -f "$TMP/litellm.yaml" ] || fail "no LiteLLM config written"
 LL=$(cat "$TMP/litellm.yaml")
-expect_eq "$(grep -c '^  - model_name: ' <<<"$LL")" 6 "one entry per deployment and model"
+expect_eq "$(grep -c '^  - model_name: ' <<<"$LL")" 7 "one entry per deployment and model"
+expect_contains "$LL" "model: \"anthropic/claude-sonnet-4-5\"" "Anthropic prefix"
+expect_contains "$LL" "api_base: \"$(url_of an)\"" "Anthropic api_base"
 expect_contains "$LL" "model: \"gemini/gemini-2.5-flash\"" "Gemini prefix"
 expect_contains "$LL" "api_base: \"$(url_of gm)/v1beta\"" "Gemini api_base"
 expect_contains "$LL" "model: \"vertex_ai/gemini-2.0-flash-001\"" "Vertex prefix"

@@ -17,6 +17,7 @@ mock:
     - {name: busy, limits: {concurrency: 1, queue: 1}, latency: {ttft: 400ms}, output_tokens: fixed(1)}
     - {name: load, limits: {rpm: 100}, output_tokens: fixed(1)}
     - {name: gm, provider: gemini, limits: {rpm: 1, retry_after: none}, output_tokens: fixed(1)}
+    - {name: an, provider: anthropic, limits: {rpm: 1, tpm: 10000}, output_tokens: fixed(1)}
 "
 CHAT='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}'
 json() {
@@ -133,7 +134,25 @@ expect_contains "$BODY" "type.googleapis.com/google.rpc.RetryInfo" "gemini Retry
 [ -z "$(header retry-after)" ] || fail "retry_after: none sends no retry-after"
 pass "gemini: RESOURCE_EXHAUSTED"
 
-# 8. exact across threads: rpm 100 under 300 requests from many connections on both worker threads
+# 8. Anthropic: anthropic-ratelimit-* with RFC 3339 resets on every answer; rate_limit_error with retry-after
+AN=$(url_of an)
+ABODY='{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}'
+AH=(-H "anthropic-version: 2023-06-01" -H "x-api-key: k")
+req POST "$AN/v1/messages" "${AH[@]}" -d "$ABODY"
+expect_eq "$STATUS" 200 "anthropic first"
+expect_eq "$(header anthropic-ratelimit-requests-limit)" 1 "anthropic-ratelimit-requests-limit"
+expect_eq "$(header anthropic-ratelimit-requests-remaining)" 0 "anthropic-ratelimit-requests-remaining"
+expect_match "$(header anthropic-ratelimit-requests-reset)" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}t[0-9:]{8}z$' \
+    "anthropic-ratelimit-requests-reset (RFC 3339)"
+expect_eq "$(header anthropic-ratelimit-tokens-limit)" 10000 "anthropic-ratelimit-tokens-limit"
+req POST "$AN/v1/messages" "${AH[@]}" -d "$ABODY"
+expect_eq "$STATUS" 429 "anthropic second"
+expect_eq "$(echo "$BODY" | json '(j["type"], j["error"]["type"])')" "('error', 'rate_limit_error')" "anthropic 429"
+expect_contains "$BODY" "of 1 requests per minute" "anthropic 429 message"
+expect_match "$(header retry-after)" '^[0-9]+$' "anthropic retry-after"
+pass "anthropic: rate-limit headers and 429"
+
+# 9. exact across threads: rpm 100 under 300 requests from many connections on both worker threads
 LOAD=$(url_of load)
 run_soak load --url "$LOAD" --rate 300/s --duration 1s --seed 4 --quiet --json "$TMP/load.json" --expect 'failure_rate<=100%'
 expect_eq "$(jq_py "$TMP/load.json" 'j["requests"]["total"]')" "300" "soak sent 300"

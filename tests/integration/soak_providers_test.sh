@@ -23,8 +23,14 @@ mock:
       provider: vertex
       models: [gemini-2.0-flash-001]
       output_tokens: fixed(4)
+    - name: an
+      provider: anthropic
+      models: [claude-sonnet-4-5]
+      api_keys: [an-key]
+      output_tokens: fixed(7)
 "
 AZ=$(url_of az)
+AN=$(url_of an)
 GM=$(url_of gm)
 VX=$(url_of vx)
 
@@ -68,6 +74,18 @@ run_soak load --url "$VX" --api vertex.generate --model gemini-2.0-flash-001 --a
 expect_eq "$RC" "0" "vertex.generate exit status ($(cat "$TMP/soak.err"))"
 expect_eq "$(jq_py "$TMP/vx.json" 'j["tokens"]["total"]')" "200" "vertex stream content chunks"
 pass "vertex.generate stream"
+
+# anthropic.messages: x-api-key and anthropic-version, named events, usage.output_tokens
+run_soak load --url "$AN" --api anthropic.messages --model claude-sonnet-4-5 --api-key an-key --rate 50/s \
+    --duration 1s --seed 8 --quiet --json "$TMP/an.json" --expect 'failure_rate<=0%'
+expect_eq "$RC" "0" "anthropic.messages exit status ($(cat "$TMP/soak.err"))"
+expect_eq "$(jq_py "$TMP/an.json" 'j["tokens"]["total"]')" "350" "anthropic tokens from usage.output_tokens"
+run_soak load --url "$AN" --api anthropic.messages --model claude-sonnet-4-5 --api-key an-key --rate 50/s \
+    --duration 1s --stream --seed 9 --quiet --json "$TMP/ans.json" --expect 'failure_rate<=0%'
+expect_eq "$RC" "0" "anthropic.messages stream exit status ($(cat "$TMP/soak.err"))"
+expect_eq "$(jq_py "$TMP/ans.json" 'j["ttft_ms"]["count"]')" "50" "anthropic stream TTFT"
+expect_eq "$(jq_py "$TMP/ans.json" 'j["tokens"]["total"]')" "350" "anthropic stream text deltas"
+pass "anthropic.messages and its stream"
 
 stop_mock
 pass "soak against every provider surface"

@@ -225,9 +225,6 @@ static void test_mock_section_errors(void **state)
 /* Deployment errors, each on the node that is wrong. */
 static void test_deployment_errors(void **state)
 {
-    expect_error("mock:\n  deployments:\n    - name: a\n      provider: anthropic\n",
-                 "t.yaml:4:17: mock.deployments[0].provider: provider \"anthropic\" is not served yet by this build "
-                 "(supported: openai, azure, gemini, vertex)");
     expect_error("mock:\n  deployments:\n    - name: a\n      provider: gemini\n      project: p\n",
                  "t.yaml:5:7: mock.deployments[0]: \"project\" is a setting of vertex deployments, and this one's "
                  "provider is gemini");
@@ -242,7 +239,7 @@ static void test_deployment_errors(void **state)
                  "to accept any)");
     expect_error("mock:\n  deployments:\n    - name: a\n      provider: opnai\n",
                  "t.yaml:4:17: mock.deployments[0].provider: unknown provider \"opnai\" (supported: openai, azure, "
-                 "gemini, vertex)");
+                 "gemini, vertex, anthropic)");
     expect_error("mock:\n  deployments:\n    - name: a\n      limits: {rpm: 10, bogus: 1}\n",
                  "t.yaml:4:25: mock.deployments[0].limits: unknown key \"bogus\" (allowed: rpm, tpm, window, per_key, "
                  "concurrency, queue, retry_after, charge)");

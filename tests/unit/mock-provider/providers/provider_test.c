@@ -143,13 +143,15 @@ static void test_provider_registry(void **state)
     assert_false(mp_provider_named("", &k));
     char names[128];
     mp_provider_names(names, sizeof(names));
-    assert_string_equal(names, "openai, azure, gemini, vertex");
+    assert_string_equal(names, "openai, azure, gemini, vertex, anthropic");
     assert_true(mp_provider_named("azure", &k));
     assert_int_equal(k, MP_PROVIDER_AZURE);
     assert_true(mp_provider_named("gemini", &k));
     assert_int_equal(k, MP_PROVIDER_GEMINI);
     assert_true(mp_provider_named("vertex", &k));
     assert_int_equal(k, MP_PROVIDER_VERTEX);
+    assert_true(mp_provider_named("anthropic", &k));
+    assert_int_equal(k, MP_PROVIDER_ANTHROPIC);
     for (unsigned i = 0; i < MP_PROVIDER__COUNT; i++) {
         const mp_provider_t *p = mp_provider_for((mp_provider_kind_t)i);
         assert_non_null(p);
