@@ -44,10 +44,9 @@ typedef struct header_ctx {
 static void add_header(void *ctx, const char *name, const char *value, size_t len)
 {
     h2o_req_t *req = ((header_ctx_t *)ctx)->req;
-    /* h2o keeps the name's pointer: both go into the request's pool (providers format names on the stack). */
-    h2o_iovec_t n = h2o_strdup(&req->pool, name, strlen(name));
+    /* h2o keeps the name's pointer (a literal, per mp_header_fn) and the value's (copied into the pool). */
     h2o_iovec_t v = h2o_strdup(&req->pool, value, len);
-    h2o_add_header_by_str(&req->pool, &req->res.headers, n.base, n.len, 1, NULL, v.base, v.len);
+    h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 0, NULL, v.base, v.len);
 }
 
 static void rate_headers(mp_run_t *run, const mp_quota_decision_t *d, bool refused)

@@ -231,7 +231,8 @@ struct cm_node;
 struct cm_err;
 struct mp_quota_decision;
 
-/* Adds one response header (name lower-case; value copied). */
+/* Adds one response header: name a lower-case string that lives as long as the process (a literal), value
+ * copied. */
 typedef void (*mp_header_fn)(void *ctx, const char *name, const char *value, size_t len);
 
 typedef struct mp_provider {

@@ -100,28 +100,33 @@ static uint64_t unix_now_ns(void)
 
 /* anthropic-ratelimit-{requests,tokens}-{limit,remaining,reset}, the reset an absolute RFC 3339 time (when
  * what the window holds now has left it). */
-static void dim_headers(const mp_quota_dim_t *dim, const char *what, uint64_t now, mp_header_fn add, void *ctx)
+typedef struct dim_names {
+    const char *limit, *remaining, *reset;
+} dim_names_t;
+
+static void dim_headers(const mp_quota_dim_t *dim, const dim_names_t *names, uint64_t now, mp_header_fn add, void *ctx)
 {
-    char name[64], v[MP_RFC3339_MAX > 24 ? MP_RFC3339_MAX : 24];
+    char v[MP_RFC3339_MAX > 24 ? MP_RFC3339_MAX : 24];
     if (dim->limit == 0)
         return;
-    snprintf(name, sizeof(name), "anthropic-ratelimit-%s-limit", what);
     int n = snprintf(v, sizeof(v), "%llu", (unsigned long long)dim->limit);
-    add(ctx, name, v, (size_t)n);
-    snprintf(name, sizeof(name), "anthropic-ratelimit-%s-remaining", what);
+    add(ctx, names->limit, v, (size_t)n);
     n = snprintf(v, sizeof(v), "%llu", (unsigned long long)dim->remaining);
-    add(ctx, name, v, (size_t)n);
-    snprintf(name, sizeof(name), "anthropic-ratelimit-%s-reset", what);
+    add(ctx, names->remaining, v, (size_t)n);
     mp_format_rfc3339(v, sizeof(v), now + mp_ceil_second_ns(dim->reset_ns));
-    add(ctx, name, v, strlen(v));
+    add(ctx, names->reset, v, strlen(v));
 }
 
 static void rate_headers(const mp_deployment_t *dep, const mp_quota_decision_t *d, bool refused, mp_header_fn add,
                          void *ctx)
 {
+    static const dim_names_t requests = {"anthropic-ratelimit-requests-limit", "anthropic-ratelimit-requests-remaining",
+                                         "anthropic-ratelimit-requests-reset"};
+    static const dim_names_t tokens = {"anthropic-ratelimit-tokens-limit", "anthropic-ratelimit-tokens-remaining",
+                                       "anthropic-ratelimit-tokens-reset"};
     uint64_t now = unix_now_ns();
-    dim_headers(&d->requests, "requests", now, add, ctx);
-    dim_headers(&d->tokens, "tokens", now, add, ctx);
+    dim_headers(&d->requests, &requests, now, add, ctx);
+    dim_headers(&d->tokens, &tokens, now, add, ctx);
     if (refused)
         mp_retry_headers(dep, d, false, add, ctx);
 }

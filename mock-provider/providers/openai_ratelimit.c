@@ -45,26 +45,32 @@ void mp_retry_headers(const mp_deployment_t *dep, const mp_quota_decision_t *d, 
         add_str(add, ctx, "retry-after-ms", v.retry_after_ms);
 }
 
-static void dim_headers(const mp_quota_dim_t *dim, const char *what, bool resets, mp_header_fn add, void *ctx)
+/* The header names of one limited quantity (literals: the sink keeps the pointers). */
+typedef struct dim_names {
+    const char *limit, *remaining, *reset;
+} dim_names_t;
+
+static const dim_names_t requests_names = {"x-ratelimit-limit-requests", "x-ratelimit-remaining-requests",
+                                           "x-ratelimit-reset-requests"};
+static const dim_names_t tokens_names = {"x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens",
+                                         "x-ratelimit-reset-tokens"};
+
+static void dim_headers(const mp_quota_dim_t *dim, const dim_names_t *names, bool resets, mp_header_fn add, void *ctx)
 {
-    char name[48], reset[MP_GO_DURATION_MAX];
+    char reset[MP_GO_DURATION_MAX];
     if (dim->limit == 0)
         return;
-    snprintf(name, sizeof(name), "x-ratelimit-limit-%s", what);
-    add_uint(add, ctx, name, dim->limit);
-    snprintf(name, sizeof(name), "x-ratelimit-remaining-%s", what);
-    add_uint(add, ctx, name, dim->remaining);
-    if (!resets)
-        return;
-    snprintf(name, sizeof(name), "x-ratelimit-reset-%s", what);
-    add_str(add, ctx, name, mp_format_go_duration(reset, sizeof(reset), dim->reset_ns));
+    add_uint(add, ctx, names->limit, dim->limit);
+    add_uint(add, ctx, names->remaining, dim->remaining);
+    if (resets)
+        add_str(add, ctx, names->reset, mp_format_go_duration(reset, sizeof(reset), dim->reset_ns));
 }
 
 void mp_openai_rate_headers(const mp_deployment_t *dep, const mp_quota_decision_t *d, bool refused, mp_header_fn add,
                             void *ctx)
 {
-    dim_headers(&d->requests, "requests", true, add, ctx);
-    dim_headers(&d->tokens, "tokens", true, add, ctx);
+    dim_headers(&d->requests, &requests_names, true, add, ctx);
+    dim_headers(&d->tokens, &tokens_names, true, add, ctx);
     if (refused)
         mp_retry_headers(dep, d, false, add, ctx);
 }
@@ -72,8 +78,8 @@ void mp_openai_rate_headers(const mp_deployment_t *dep, const mp_quota_decision_
 void mp_azure_rate_headers(const mp_deployment_t *dep, const mp_quota_decision_t *d, bool refused, mp_header_fn add,
                            void *ctx)
 {
-    dim_headers(&d->requests, "requests", false, add, ctx);
-    dim_headers(&d->tokens, "tokens", false, add, ctx);
+    dim_headers(&d->requests, &requests_names, false, add, ctx);
+    dim_headers(&d->tokens, &tokens_names, false, add, ctx);
     if (refused)
         mp_retry_headers(dep, d, true, add, ctx);
 }
