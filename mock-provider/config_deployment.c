@@ -304,26 +304,6 @@ static int read_limits(const reader_t *r, mp_deployment_t *d)
     return 0;
 }
 
-/* The fault model reads every kind; this build applies the request faults, conn_limit and accept_pause.
- * pause is refused by name, never accepted and ignored. */
-static int check_applied(const reader_t *r, const cm_node_t *list, const fx_set_t *set)
-{
-    char list_path[96], item_path[128], p[160];
-    child(r, "faults", list_path, sizeof(list_path));
-    for (size_t i = 0; i < set->n; i++) {
-        const fx_fault_t *f = &set->faults[i];
-        const cm_node_t *item = list->items[i];
-        cm_conf_path(item_path, sizeof(item_path), list_path, (int)i, NULL);
-        if (f->kind == FX_PAUSE)
-            return cm_conf_error(r->conf, cm_conf_get(item, "kind"), cm_conf_path(p, sizeof(p), item_path, -1, "kind"),
-                                 r->err,
-                                 "%s faults are not applied by this build yet (applied: http_error, stall, close, "
-                                 "reset, truncate, malformed, stream_error, drip, conn_limit, accept_pause)",
-                                 fx_kind_name(f->kind));
-    }
-    return 0;
-}
-
 static int read_faults(const reader_t *r, mp_deployment_t *d)
 {
     const cm_node_t *n = cm_conf_get(r->node, "faults");
@@ -331,8 +311,7 @@ static int read_faults(const reader_t *r, mp_deployment_t *d)
     if (n == NULL)
         return 0;
     fx_set_t *set = cm_xcalloc(1, sizeof(*set));
-    if (fx_parse(r->conf, n, child(r, "faults", p, sizeof(p)), d->seed, set, r->err) != 0 ||
-        check_applied(r, n, set) != 0) {
+    if (fx_parse(r->conf, n, child(r, "faults", p, sizeof(p)), d->seed, set, r->err) != 0) {
         fx_set_free(set);
         free(set);
         return -1;

@@ -160,25 +160,33 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     mp_run_t *run = mp_run_create(req, &mp_worker_of(req)->deps[h->dep->index], arrival);
     run->path = path;
     run->http = http_view(req);
+    if (run->wd->frozen)
+        mp_run_park(run, MP_PARK_BEGIN); /* a pause fault: the request waits unread until it ends */
+    else
+        mp_handler_begin(run);
+    return 0;
+}
+
+void mp_handler_begin(mp_run_t *run)
+{
+    const mp_server_t *server = run->wd->worker->server;
     mp_faults_connection(run);
     mp_error_t err;
-    if (step_route(run, &err) != 0 || step_auth(run, &err) != 0 ||
-        step_size(run, h->server->cfg->max_body, &err) != 0 || step_parse(run, &err) != 0 ||
-        step_model(run, h->server->metrics, &err) != 0 || step_budget(run, &err) != 0) {
+    if (step_route(run, &err) != 0 || step_auth(run, &err) != 0 || step_size(run, server->cfg->max_body, &err) != 0 ||
+        step_parse(run, &err) != 0 || step_model(run, server->metrics, &err) != 0 || step_budget(run, &err) != 0) {
         mp_run_fail(run, &err);
-        return 0;
+        return;
     }
     switch (mp_limits_admit(run, &err)) {
     case MP_LIMITS_REFUSED:
         mp_run_fail(run, &err);
-        return 0;
+        return;
     case MP_LIMITS_QUEUED:
-        return 0; /* mp_handler_continue goes on once a concurrency slot is free */
+        return; /* mp_handler_continue goes on once a concurrency slot is free */
     case MP_LIMITS_GO:
         break;
     }
     mp_handler_continue(run);
-    return 0;
 }
 
 void mp_handler_continue(mp_run_t *run)

@@ -35,6 +35,9 @@ void mp_handler_register(h2o_pathconf_t *pathconf, struct mp_server *s, const mp
  * handler, or later on the run's own worker when a concurrency slot was handed to it (limits.h). */
 struct mp_run;
 void mp_handler_continue(struct mp_run *run);
+/* The whole pipeline of a request (route, auth, ..., limits, then mp_handler_continue); called by the
+ * handler, or when a pause fault that held the request back ends. */
+void mp_handler_begin(struct mp_run *run);
 
 /* Registers, on host's fallback path, the filter that gives bodies h2o refuses as over its entity limit
  * (max_body + 1) the provider's own 413 body and headers, counted in mock_requests_total. */

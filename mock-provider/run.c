@@ -290,6 +290,10 @@ static void take(mp_run_t *run, size_t n)
 static void flush(mp_run_t *run, uint64_t now)
 {
     bool point;
+    if (run->wd->frozen) {
+        mp_run_park(run, MP_PARK_FLUSH);
+        return;
+    }
     if (run->sending || run->final_sent || run->stopped || now < run->held_until || run->drip_waiting)
         return;
     size_t n = sendable(run, &point);
@@ -411,6 +415,10 @@ static void stream_tick(mp_run_t *run)
 
 static void fire(mp_run_t *run)
 {
+    if (run->wd->frozen) {
+        mp_run_park(run, MP_PARK_FIRE);
+        return;
+    }
     if (run->phase == MP_RUN_BODY)
         body_tick(run);
     else if (run->phase == MP_RUN_STREAM)
@@ -582,10 +590,41 @@ void mp_run_cut_at(mp_run_t *run, bool reset, uint64_t at)
 
 /* ---- lifecycle ---------------------------------------------------------------------------------------- */
 
+void mp_run_park(mp_run_t *run, uint8_t what)
+{
+    if (run->parked == 0)
+        h2o_linklist_insert(&run->wd->parked, &run->park_link);
+    run->parked |= what;
+}
+
+/* The runs parked during the pause, in the order they parked: a request that arrived goes through its
+ * pipeline, a due deadline fires, a held send goes out (all at once, as from a process that was stopped). */
+void mp_run_thaw(mp_wdep_t *wd)
+{
+    h2o_linklist_t list;
+    h2o_linklist_init_anchor(&list);
+    h2o_linklist_insert_list(&list, &wd->parked);
+    while (!wd->frozen && !h2o_linklist_is_empty(&list)) {
+        mp_run_t *run = H2O_STRUCT_FROM_MEMBER(mp_run_t, park_link, list.next);
+        h2o_linklist_unlink(&run->park_link);
+        uint8_t what = run->parked;
+        run->parked = 0;
+        if (what & MP_PARK_BEGIN)
+            worker(run)->begin_run(run);
+        else if (what & MP_PARK_FIRE)
+            fire(run);
+        else if (what & MP_PARK_FLUSH)
+            flush(run, cm_now_ns());
+    }
+    h2o_linklist_insert_list(&wd->parked, &list); /* frozen again before the end: the rest waits on */
+}
+
 static void on_dispose(void *p)
 {
     mp_run_t *run = p;
     mp_worker_t *w = worker(run);
+    if (h2o_linklist_is_linked(&run->park_link))
+        h2o_linklist_unlink(&run->park_link);
     mp_timers_cancel(&w->timers, &run->timer);
     mp_timers_cancel(&w->timers, &run->drip_timer);
     mp_limits_done(run);

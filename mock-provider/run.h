@@ -79,6 +79,9 @@ typedef struct mp_run {
     mp_timer_t drip_timer;
     bool drip_waiting; /* the next piece waits for drip_timer */
     cm_rng_t itl_rng;  /* stream: replays the itl draws made while planning */
+    /* a pause fault froze the deployment: what the run does when it ends (MP_PARK_* bits) */
+    h2o_linklist_t park_link;
+    uint8_t parked;
     /* stream output: frames rendered while a send is outstanding wait in pending */
     cm_buf_t pending, inflight;
     uint32_t pending_steps;
@@ -105,6 +108,12 @@ void mp_run_add_headers(h2o_req_t *req, const mp_deployment_t *dep, const char *
 void mp_run_cut(mp_run_t *run, bool reset);
 /* The same at an absolute CLOCK_MONOTONIC time (a stall that ends in close or reset). */
 void mp_run_cut_at(mp_run_t *run, bool reset, uint64_t at);
+
+/* pause faults (mp_wdep_t.frozen): a run that would act while its deployment is frozen waits in the
+ * deployment's parked list; mp_run_thaw runs what each waited for when the pause ends. */
+enum { MP_PARK_BEGIN = 1, MP_PARK_FIRE = 2, MP_PARK_FLUSH = 4 };
+void mp_run_park(mp_run_t *run, uint8_t what);
+void mp_run_thaw(mp_wdep_t *wd);
 
 /* HTTP reason phrase for a status ("OK", "Not Found"...; "Unknown" for unlisted ones). */
 const char *mp_reason(int status);

@@ -17,6 +17,7 @@
 #include "faults/fault.h"
 #include "mock-provider/handler.h"
 #include "mock-provider/limits.h"
+#include "mock-provider/run.h"
 #include "mock-provider/provider.h"
 #include "mock-provider/server.h"
 
@@ -177,6 +178,18 @@ static bool accept_paused_at(const mp_deployment_t *dep, uint64_t t, uint64_t *n
 
 /* The kernel keeps completing handshakes into the listen backlog while the listener is not read, so
  * clients connect and then wait for an answer, as with a server that stopped calling accept(). */
+static void apply_listener(mp_wdep_t *wd)
+{
+    bool idle = wd->accept_paused || wd->frozen;
+    if (wd->listener == NULL)
+        return;
+    if (idle && !wd->listener_idle)
+        h2o_socket_read_stop(wd->listener);
+    else if (!idle && wd->listener_idle)
+        h2o_socket_read_start(wd->listener, on_accept);
+    wd->listener_idle = idle;
+}
+
 static void update_accepting(mp_wdep_t *wd)
 {
     if (wd->listener == NULL)
@@ -186,13 +199,10 @@ static void update_accepting(mp_wdep_t *wd)
     if (t < wd->accept_at) /* the timer may fire within its slack: it is due all the same */
         t = wd->accept_at;
     bool paused = accept_paused_at(wd->dep, t, &next);
-    if (paused && !wd->accept_paused) {
-        h2o_socket_read_stop(wd->listener);
+    if (paused && !wd->accept_paused)
         mp_metrics_fault(wd->worker->metrics, wd->dep->index, FX_ACCEPT_PAUSE);
-    } else if (!paused && wd->accept_paused) {
-        h2o_socket_read_start(wd->listener, on_accept);
-    }
     wd->accept_paused = paused;
+    apply_listener(wd);
     wd->accept_at = next;
     if (next != UINT64_MAX)
         mp_timers_add(&wd->worker->timers, &wd->accept_timer, start + next);
@@ -201,6 +211,61 @@ static void update_accepting(mp_wdep_t *wd)
 static void on_accept_window(mp_timer_t *timer)
 {
     update_accepting(H2O_STRUCT_FROM_MEMBER(mp_wdep_t, accept_timer, timer));
+}
+
+/* ---- pause faults ------------------------------------------------------------------------------------ */
+
+/* Whether a pause of dep covers t (ns since the server's start): pause k (k >= 1) freezes [k*every,
+ * k*every + duration) when it starts inside the fault's window. Also the next time after t at which a pause
+ * starts or ends (UINT64_MAX: none). */
+static bool frozen_at(const mp_deployment_t *dep, uint64_t t, uint64_t *next)
+{
+    bool frozen = false;
+    *next = UINT64_MAX;
+    for (size_t i = 0; dep->faults != NULL && i < dep->faults->n; i++) {
+        const fx_fault_t *f = &dep->faults->faults[i];
+        if (f->kind != FX_PAUSE || f->every_ns == 0)
+            continue;
+        uint64_t k = t / f->every_ns, start = k * f->every_ns, boundary;
+        if (k >= 1 && start >= f->window_from && start < f->window_to && t < start + f->duration_ns) {
+            frozen = true;
+            boundary = start + f->duration_ns;
+        } else {
+            uint64_t k2 = k + 1;
+            if (k2 * f->every_ns < f->window_from)
+                k2 = f->window_from / f->every_ns + (f->window_from % f->every_ns != 0);
+            boundary = k2 * f->every_ns < f->window_to ? k2 * f->every_ns : UINT64_MAX;
+        }
+        if (boundary < *next)
+            *next = boundary;
+    }
+    return frozen;
+}
+
+/* A frozen deployment reads no new connection and sends nothing: requests that arrive wait unread, due
+ * answers and stream events wait (run.c parks them), and all of it goes when the pause ends. */
+static void update_frozen(mp_wdep_t *wd)
+{
+    uint64_t start = wd->worker->server->started_ns, now = cm_now_ns(), next;
+    uint64_t t = now > start ? now - start : 0;
+    if (t < wd->pause_at)
+        t = wd->pause_at;
+    bool frozen = frozen_at(wd->dep, t, &next);
+    bool thaw = wd->frozen && !frozen;
+    if (frozen && !wd->frozen)
+        mp_metrics_fault(wd->worker->metrics, wd->dep->index, FX_PAUSE);
+    wd->frozen = frozen;
+    apply_listener(wd);
+    wd->pause_at = next;
+    if (next != UINT64_MAX)
+        mp_timers_add(&wd->worker->timers, &wd->pause_timer, start + next);
+    if (thaw)
+        mp_run_thaw(wd);
+}
+
+static void on_pause_window(mp_timer_t *timer)
+{
+    update_frozen(H2O_STRUCT_FROM_MEMBER(mp_wdep_t, pause_timer, timer));
 }
 
 static void setup_deployment(mp_worker_t *w, mp_wdep_t *wd, size_t d, int fd)
@@ -217,8 +282,11 @@ static void setup_deployment(mp_worker_t *w, mp_wdep_t *wd, size_t d, int fd)
     wd->listener = h2o_evloop_socket_create(w->loop, fd, H2O_SOCKET_FLAG_DONT_READ);
     wd->listener->data = wd;
     h2o_socket_read_start(wd->listener, on_accept);
+    h2o_linklist_init_anchor(&wd->parked);
     mp_timer_init(&wd->accept_timer, on_accept_window);
+    mp_timer_init(&wd->pause_timer, on_pause_window);
     update_accepting(wd);
+    update_frozen(wd);
 }
 
 static int setup(mp_worker_t *w, const int *fds, char *err, size_t errlen)
@@ -244,6 +312,7 @@ static int setup(mp_worker_t *w, const int *fds, char *err, size_t errlen)
     w->wake->data = w;
     h2o_socket_read_start(w->wake, on_wake);
     mp_limits_worker_init(w, mp_handler_continue);
+    w->begin_run = mp_handler_begin;
     w->deps = cm_xcalloc(s->cfg->ndeps ? s->cfg->ndeps : 1, sizeof(*w->deps));
     for (size_t d = 0; d < s->cfg->ndeps; d++)
         setup_deployment(w, &w->deps[d], d, fds[d]);
@@ -262,6 +331,11 @@ static void drain(mp_worker_t *w)
 {
     for (size_t d = 0; d < w->server->cfg->ndeps; d++) {
         mp_timers_cancel(&w->timers, &w->deps[d].accept_timer);
+        mp_timers_cancel(&w->timers, &w->deps[d].pause_timer);
+        if (w->deps[d].frozen) { /* what a pause held back may finish in the grace period */
+            w->deps[d].frozen = false;
+            mp_run_thaw(&w->deps[d]);
+        }
         h2o_socket_read_stop(w->deps[d].listener);
         h2o_socket_close(w->deps[d].listener);
         w->deps[d].listener = NULL;

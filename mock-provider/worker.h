@@ -48,6 +48,12 @@ typedef struct mp_wdep {
     mp_timer_t accept_timer;
     uint64_t accept_at; /* ns since the server's start the timer was set for */
     bool accept_paused;
+    /* pause faults: the deployment is frozen; requests and sends wait in `parked` until the pause ends */
+    bool frozen;
+    h2o_linklist_t parked; /* mp_run_t.park_link */
+    mp_timer_t pause_timer;
+    uint64_t pause_at;  /* ns since the server's start the timer was set for */
+    bool listener_idle; /* the listener is not read (accept_pause or pause) */
 } mp_wdep_t;
 
 struct mp_run;
@@ -70,6 +76,7 @@ typedef struct mp_worker {
     /* concurrency slots handed over by other threads (limits.c) */
     h2o_multithread_receiver_t limits_rx;
     void (*continue_run)(struct mp_run *run);
+    void (*begin_run)(struct mp_run *run); /* the request pipeline of a run that arrived during a pause */
     bool spawned;
     bool stopped; /* under the server lock: drained (or failed setup); the loop no longer runs */
 } mp_worker_t;

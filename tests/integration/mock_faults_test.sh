@@ -256,12 +256,34 @@ fcmp "$(metric p 'mock_faults_total{deployment="p",kind="accept_pause"}') >= 1" 
 stop_mock
 
 
-# Kinds and points this build does not apply are refused with their position, never ignored.
-printf 'mock:\n  deployments:\n    - name: x\n      faults:\n        - {kind: pause, duration: 1s, every: 1m}\n' >"$TMP/t.yaml"
-OUT=$("$MOCK_PROVIDER" --config "$TMP/t.yaml" --check 2>&1) && fail "--check accepted a pause fault: $OUT"
+# pause: the whole deployment freezes for 500 ms every second (from 1 s after the start). Twenty requests, one
+# every 100 ms one after the other: one sent inside a pause waits for its end (so about one per pause is held),
+# the others are answered at once.
+start_mock "
+mock:
+  threads: 2
+  deployments:
+    - {name: z, output_tokens: fixed(2), faults: [{kind: pause, duration: 500ms, every: 1s}]}
+"
+ZURL=$(url_of z)
+HELD=0
+MAXT=0
+for _ in $(seq 1 20); do
+    T=$(curl -s -m 10 -o /dev/null -w '%{time_total}' -d "$CHAT" "$ZURL/chat/completions")
+    fcmp "$T > 0.08" && HELD=$((HELD + 1))
+    fcmp "$T > $MAXT" && MAXT=$T
+    sleep 0.1
+done
+fcmp "$HELD >= 2" || fail "pause: only $HELD of 20 requests were held back (one per pause is expected)"
+fcmp "$MAXT <= 0.5 + 0.5 * $SCALE" || fail "pause: a request waited ${MAXT}s for a 500 ms pause"
+fcmp "$(metric z 'mock_faults_total{deployment="z",kind="pause"}') >= 2" || fail "pause not counted"
+stop_mock
+pass "pause: $HELD of 20 requests held, longest ${MAXT}s"
+
+# Points a kind does not take are refused with their position, never ignored.
+printf 'mock:\n  deployments:\n    - name: x\n      faults:\n        - {kind: stream_error, at: before_headers}\n' >"$TMP/t.yaml"
+OUT=$("$MOCK_PROVIDER" --config "$TMP/t.yaml" --check 2>&1) && fail "--check accepted a stream_error before the headers: $OUT"
 expect_contains "$OUT" "t.yaml:5:" "position of the refused fault"
-expect_contains "$OUT" "mock.deployments[0].faults[0].kind: pause faults are not applied by this build yet" \
-    "the refusal names the field"
 printf 'mock:\n  deployments:\n    - name: x\n      faults:\n        - {kind: stall}\n' >"$TMP/r.yaml"
 OUT=$("$MOCK_PROVIDER" --config "$TMP/r.yaml" --check 2>&1) && fail "--check accepted a stall without duration"
 expect_contains "$OUT" "faults[0].duration: required for this kind" "a missing parameter"

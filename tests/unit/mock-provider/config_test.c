@@ -243,10 +243,6 @@ static void test_deployment_errors(void **state)
     expect_error("mock:\n  deployments:\n    - name: a\n      limits: {rpm: 10, bogus: 1}\n",
                  "t.yaml:4:25: mock.deployments[0].limits: unknown key \"bogus\" (allowed: rpm, tpm, window, per_key, "
                  "concurrency, queue, retry_after, charge)");
-    expect_error("mock:\n  deployments:\n    - name: a\n      faults: [{kind: pause, duration: 1s, every: 1m}]\n",
-                 "t.yaml:4:23: mock.deployments[0].faults[0].kind: pause faults are not applied by this build yet "
-                 "(applied: http_error, stall, close, reset, truncate, malformed, stream_error, drip, conn_limit, "
-                 "accept_pause)");
     expect_error("mock:\n  deployments:\n    - name: a\n      faults: [{kind: stall}]\n",
                  "t.yaml:4:16: mock.deployments[0].faults[0].duration: required for this kind");
     expect_error("mock:\n  deployments:\n    - name: a\n    - name: a\n",
