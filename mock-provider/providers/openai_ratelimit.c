@@ -22,11 +22,16 @@ static uint64_t unix_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Digits by hand: this runs for every answer of a limited deployment. */
 static void add_uint(mp_header_fn add, void *ctx, const char *name, uint64_t v)
 {
     char buf[24];
-    int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-    add(ctx, name, buf, (size_t)n);
+    size_t i = sizeof(buf);
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    add(ctx, name, buf + i, sizeof(buf) - i);
 }
 
 static void add_str(mp_header_fn add, void *ctx, const char *name, const char *v)
