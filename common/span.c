@@ -90,6 +90,7 @@ void cm_span_init(cm_span_t *s, uint32_t cls, bool fresh)
     uint32_t size = class_size[cls];
     size_t words = ((CM_SPAN_SIZE - sizeof(*s)) / size + 63) / 64;
     size_t hdr = (sizeof(*s) + words * 8 + 15) & ~(size_t)15;
+    UNPOISON(s, hdr); /* a kept span's old blocks may lie where this class's bitmap goes */
     s->cls = cls;
     s->size = size;
     s->cap = (uint32_t)((CM_SPAN_SIZE - hdr) / size);
