@@ -11,6 +11,8 @@
 
 #include "common/alloc.h"
 #include "common/clock.h"
+#include "common/slab.h"
+#include "harness/engine.h"
 
 /* The libcurl <-> libevent glue follows the shape of curl's hiperfifo example: libcurl tells us which
  * sockets to watch and when to call it back; libevent watches; every callback hands control back to libcurl
@@ -351,33 +353,54 @@ static uint64_t keep_for(hx_worker_t *w, uint64_t peak)
     return most > HX_IDLE_KEEP ? most : HX_IDLE_KEEP;
 }
 
+typedef struct idle_xfer {
+    uint64_t order;
+    uint32_t i;
+} idle_xfer_t;
+
+static int last_first(const void *a, const void *b)
+{
+    const idle_xfer_t *x = a, *y = b;
+    if (x->order != y->order)
+        return x->order < y->order ? 1 : -1;
+    return x->i < y->i ? 1 : x->i > y->i ? -1 : 0;
+}
+
 /* Between callbacks every transfer not in flight is on the free list, so one pass can free the excess and
- * relink the rest. The newest go first: what stays was allocated before the burst, so the memory the burst
- * took is left free in one piece that malloc_trim can return. Returns how many were freed. */
+ * relink the rest. Those freed first are the ones whose easy handle sits in the newest of cm_slab's spans:
+ * new blocks go to the oldest span with room, so a handle made after a burst may fill a hole in an old span
+ * while an older handle holds a span the burst added. (Without cm_slab, the newest transfers.) What stays is
+ * then packed in the oldest spans, and the spans the burst took empty and are unmapped. Returns how many
+ * were freed. */
 static uint32_t free_idle_xfers(hx_worker_t *w, uint64_t keep)
 {
     if (w->nxfers <= keep || w->nxfers == w->inflight)
         return 0;
-    uint32_t freed = 0, excess = w->nxfers - (uint32_t)keep;
-    for (uint32_t i = w->nxfers; i-- > 0 && freed < excess;) {
-        if (!w->xfers[i]->active) {
-            hx_xfer_free(w->xfers[i]);
-            w->xfers[i] = NULL;
-            freed++;
-        }
+    uint32_t excess = w->nxfers - (uint32_t)keep, nidle = 0;
+    bool routed = hx_engine_memory_routed();
+    idle_xfer_t *idle = cm_xmalloc((w->nxfers - w->inflight) * sizeof(*idle));
+    for (uint32_t i = 0; i < w->nxfers; i++)
+        if (!w->xfers[i]->active)
+            idle[nidle++] = (idle_xfer_t){routed ? cm_slab_span_seq(w->xfers[i]->easy) : 0, i};
+    qsort(idle, nidle, sizeof(*idle), last_first);
+    uint32_t freed = 0;
+    for (; freed < nidle && freed < excess; freed++) {
+        hx_xfer_free(w->xfers[idle[freed].i]);
+        w->xfers[idle[freed].i] = NULL;
     }
-    uint32_t n = 0;
+    /* The oldest end up at the head of the free list: they serve the next requests, and the newer ones,
+     * left idle, are the next to go. */
     w->free_list = NULL;
-    for (uint32_t i = 0; i < w->nxfers; i++) {
-        hx_xfer_t *x = w->xfers[i];
-        if (x == NULL)
-            continue;
-        if (!x->active) {
-            x->next_free = w->free_list;
-            w->free_list = x;
-        }
-        w->xfers[n++] = x;
+    for (uint32_t k = freed; k < nidle; k++) {
+        hx_xfer_t *x = w->xfers[idle[k].i];
+        x->next_free = w->free_list;
+        w->free_list = x;
     }
+    free(idle);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < w->nxfers; i++)
+        if (w->xfers[i] != NULL)
+            w->xfers[n++] = w->xfers[i];
     w->nxfers = n;
     return freed;
 }
@@ -427,7 +450,9 @@ static uint32_t close_idle_conns(hx_worker_t *w, uint64_t keep)
 }
 
 /* glibc keeps freed memory in its arenas unless asked, hence malloc_trim after a real trim; once more at the
- * next boundary after closing connections, because libcurl frees those only when it next looks at its pool. */
+ * next boundary after closing connections, because libcurl frees those only when it next looks at its pool.
+ * libcurl's and libevent's memory (cm_slab) is unmapped as its spans empty; cm_slab_trim also lets go of
+ * the empty spans kept for reuse and of the pages of free blocks inside the others. */
 void hx_worker_trim_idle(hx_worker_t *w, uint64_t peak)
 {
     uint64_t keep = keep_for(w, peak);
@@ -436,6 +461,7 @@ void hx_worker_trim_idle(hx_worker_t *w, uint64_t peak)
     if (freed > 0 || closed > 0 || w->trim_again)
         malloc_trim(0);
     w->trim_again = closed > 0;
+    cm_slab_trim();
 }
 
 /* ---- setup and teardown ----------------------------------------------------------------------------- */
