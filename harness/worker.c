@@ -412,10 +412,10 @@ static uint32_t free_idle_xfers(hx_worker_t *w, uint64_t keep)
 /* Idle pooled connections beyond keep are closed by libcurl itself: with the pool's limit
  * (CURLMOPT_MAXCONNECTS) lowered to keep, each transfer that hands its connection back to an over-full pool
  * closes the connection idle longest, which after a burst is mostly one of the burst's (libcurl reuses the
- * first idle connection in the order they opened). Shutting the excess down from here instead left libcurl to find it dead, and its prune
- * starts its walk of the pool over after each dead connection it finds, with a poll() per connection
- * visited: 4,000 shut down beside 1,000 kept held the thread for 7 s without a request. Returns whether the
- * limit went down. */
+ * first idle connection in the order they opened). Shutting the excess down from here instead left libcurl
+ * to find it dead, and its prune starts its walk of the pool over after each dead connection it finds, with
+ * a poll() per connection visited: 4,000 shut down beside 1,000 kept held the thread for 7 s without a
+ * request. Returns whether the limit went down. */
 static bool limit_pool(hx_worker_t *w, uint64_t keep)
 {
     long limit = keep < w->cap ? (long)keep : (long)w->cap;
