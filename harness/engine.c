@@ -1,12 +1,18 @@
 #include "harness/engine.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+#include <event2/event.h>
+
 #include "common/alloc.h"
+#include "common/slab.h"
 #include "harness/worker.h"
 
 struct hx_engine {
@@ -17,6 +23,35 @@ struct hx_engine {
     hx_worker_t *workers;
     uint32_t nworkers;
 };
+
+static pthread_once_t mem_once = PTHREAD_ONCE_INIT;
+static atomic_bool mem_routed;
+
+/* What libevent allocates (events, a slot per socket number ever watched, arrays that grow) stays for the
+ * run: in cm_slab's spans for lasting blocks, a burst's slots do not keep its transfers' spans mapped. */
+static void route_event_memory(void)
+{
+    event_set_mem_functions(cm_slab_malloc_lasting, cm_slab_realloc_lasting, cm_slab_free);
+}
+
+/* libcurl keeps the functions it was first initialised with until the process ends, and libevent's apply to
+ * everything it allocates after the call; both are set before either library has allocated anything (soak's
+ * main path makes this its first call into either). */
+int hx_engine_global_init(void)
+{
+    pthread_once(&mem_once, route_event_memory);
+    CURLcode rc = curl_global_init_mem(CURL_GLOBAL_DEFAULT, cm_slab_malloc, cm_slab_free, cm_slab_realloc,
+                                       cm_slab_strdup, cm_slab_calloc);
+    if (rc != CURLE_OK)
+        return -1;
+    atomic_store(&mem_routed, true);
+    return 0;
+}
+
+bool hx_engine_memory_routed(void)
+{
+    return atomic_load(&mem_routed);
+}
 
 /* api_base "http://h:p/v1/" + "/chat/completions" -> "http://h:p/v1/chat/completions", as the OpenAI SDK
  * joins them. */

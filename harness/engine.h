@@ -18,9 +18,17 @@
 
 typedef struct hx_engine hx_engine_t;
 
+/* Once per process, before anything else uses libcurl or libevent: routes both libraries' memory through
+ * cm_slab (common/slab.h: what a burst of requests took is unmapped when the burst is over, which glibc's heap
+ * cannot do) and initialises libcurl. Returns 0, or -1 when libcurl fails to initialise. Pair it with
+ * curl_global_cleanup. */
+int hx_engine_global_init(void);
+/* Whether hx_engine_global_init has routed the libraries' memory through cm_slab. */
+bool hx_engine_memory_routed(void);
+
 /* Builds the threads' loops, multi handles and request headers for a finished cfg (hx_cfg_finish). cfg and
  * c must outlive the engine. Returns NULL with err on failure (libevent or libcurl refused). libcurl must
- * be globally initialised (curl_global_init) before. */
+ * be globally initialised (hx_engine_global_init) before. */
 hx_engine_t *hx_engine_new(const hx_cfg_t *cfg, hx_collector_t *c, char *err, size_t errlen);
 /* Starts the threads for a run that starts at start_ns (monotonic, normally a few ms ahead so that every
  * thread is ready for the first arrival). Returns 0, or -1 with err (threads already started keep running

@@ -246,7 +246,7 @@ int hx_run(const hx_cfg_t *cfg, FILE *out, FILE *err_out)
     run_t r = {.cfg = cfg, .out = out, .err_out = err_out};
     int rc = HX_EXIT_ERROR;
     char err[512];
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    if (hx_engine_global_init() != 0) {
         fprintf(err_out, "soak: libcurl failed to initialise\n");
         return HX_EXIT_ERROR;
     }

@@ -41,7 +41,6 @@ typedef struct hx_conn {
     uint64_t opened_ns;
     uint32_t requests;
     bool open;
-    bool in_use; /* serving a transfer (valid only while hx_worker_trim_idle runs) */
 } hx_conn_t;
 
 /* A closed-loop user. */
@@ -97,7 +96,8 @@ struct hx_worker {
     uint32_t inflight;
     uint64_t peaks[HX_PEAK_WINDOW]; /* the in-flight peaks of the last intervals (a ring) */
     uint32_t peak_next;
-    bool trim_again;   /* connections were closed at the last boundary: their memory is freed after it */
+    bool trim_again;   /* the pool's limit went down at the last boundary: libcurl closes the excess after it */
+    long pool_limit;   /* CURLMOPT_MAXCONNECTS as last set */
     hx_sock_t **socks; /* by fd */
     size_t nsocks;
     hx_conn_t *conns; /* by fd */
@@ -129,7 +129,8 @@ void hx_worker_kick(hx_worker_t *w);
 void hx_worker_abort_all(hx_worker_t *w);
 /* Sizes the idle state to recent need, so a burst of concurrency (a stalled target, a ramp) does not hold its
  * memory for the rest of a days-long run: transfers and pooled connections beyond the busiest of the last
- * HX_PEAK_WINDOW intervals plus a quarter (at least HX_IDLE_KEEP) are freed and closed.
+ * HX_PEAK_WINDOW intervals plus a quarter (at least HX_IDLE_KEEP) are freed, and closed (by libcurl, as
+ * transfers hand their connections back, see limit_pool in worker.c).
  * peak: the highest in-flight depth of the interval that just ended. */
 void hx_worker_trim_idle(hx_worker_t *w, uint64_t peak);
 
