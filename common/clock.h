@@ -13,6 +13,14 @@ static inline uint64_t cm_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Wall-clock (Unix) time in ns, for dates a peer reads (Retry-After, rate-limit resets). */
+static inline uint64_t cm_wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static inline uint64_t cm_wall_ms(void)
 {
     struct timespec ts;

@@ -37,13 +37,9 @@ static uint64_t charge(const mp_deployment_t *dep, const mp_request_t *r)
     return (uint64_t)r->prompt_tokens + out;
 }
 
-typedef struct header_ctx {
-    h2o_req_t *req;
-} header_ctx_t;
-
 static void add_header(void *ctx, const char *name, const char *value, size_t len)
 {
-    h2o_req_t *req = ((header_ctx_t *)ctx)->req;
+    h2o_req_t *req = ctx;
     /* h2o keeps the name's pointer (a literal, per mp_header_fn) and the value's (copied into the pool). */
     h2o_iovec_t v = h2o_strdup(&req->pool, value, len);
     h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 0, NULL, v.base, v.len);
@@ -52,9 +48,8 @@ static void add_header(void *ctx, const char *name, const char *value, size_t le
 static void rate_headers(mp_run_t *run, const mp_quota_decision_t *d, bool refused)
 {
     const mp_deployment_t *dep = run->wd->dep;
-    header_ctx_t ctx = {run->req};
     if (dep->ops->rate_headers != NULL)
-        dep->ops->rate_headers(dep, d, refused, add_header, &ctx);
+        dep->ops->rate_headers(dep, d, refused, add_header, run->req);
 }
 
 static mp_limits_verdict_t refuse_rate(mp_run_t *run, const mp_quota_decision_t *d, mp_error_t *err)

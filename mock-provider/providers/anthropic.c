@@ -1,6 +1,7 @@
 /* The Anthropic Messages shape as data: routes, x-api-key / Bearer auth with the anthropic-version header,
  * the error catalogue and its {"type":"error",...} renderer, ids, and the model listing. Request parsing is in
  * anthropic_parse.c, the Message object and its event stream in anthropic_render.c. */
+#include "common/clock.h"
 #include "mock-provider/providers/anthropic.h"
 
 #include <stdio.h>
@@ -91,13 +92,6 @@ static void render_stream_error(mp_exchange_t *x, const mp_error_t *err, cm_buf_
 
 /* ---- rate limits ------------------------------------------------------------------------------------- */
 
-static uint64_t unix_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* anthropic-ratelimit-{requests,tokens}-{limit,remaining,reset}, the reset an absolute RFC 3339 time (when
  * what the window holds now has left it). */
 typedef struct dim_names {
@@ -124,7 +118,7 @@ static void rate_headers(const mp_deployment_t *dep, const mp_quota_decision_t *
                                          "anthropic-ratelimit-requests-reset"};
     static const dim_names_t tokens = {"anthropic-ratelimit-tokens-limit", "anthropic-ratelimit-tokens-remaining",
                                        "anthropic-ratelimit-tokens-reset"};
-    uint64_t now = unix_now_ns();
+    uint64_t now = cm_wall_ns();
     dim_headers(&d->requests, &requests, now, add, ctx);
     dim_headers(&d->tokens, &tokens, now, add, ctx);
     if (refused)

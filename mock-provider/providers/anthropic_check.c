@@ -5,22 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Request text reaches messages unescaped and possibly cut by the fixed buffer; the reader has validated it
- * as UTF-8, so only a cut at the end can break a character, and dropping it keeps the body valid UTF-8. */
-static void trim_utf8(char *s)
-{
-    size_t i = strlen(s), cont = 0;
-    while (i > 0 && cont < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) {
-        i--;
-        cont++;
-    }
-    if (i == 0)
-        return;
-    unsigned char lead = (unsigned char)s[i - 1];
-    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    if (lead >= 0xC0 && cont + 1 < need)
-        s[i - 1] = '\0';
-}
+#include "mock-provider/providers/render.h"
 
 int mp_an_fail(mp_an_ctx_t *c, const char *fmt, ...)
 {
@@ -34,7 +19,7 @@ int mp_an_fail(mp_an_ctx_t *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof(e->message), fmt, ap);
     va_end(ap);
-    trim_utf8(e->message);
+    mp_trim_utf8(e->message);
     return -1;
 }
 
@@ -52,7 +37,7 @@ bool mp_an_is(const cm_json_doc_t *d, uint32_t t, const char *s)
 void mp_an_key_name(const mp_an_ctx_t *c, uint32_t key, char *out, size_t cap)
 {
     cm_json_unescape(&c->d, key, out, cap);
-    trim_utf8(out);
+    mp_trim_utf8(out);
 }
 
 static const char *const type_words[] = {

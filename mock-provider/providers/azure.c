@@ -210,14 +210,6 @@ static int auth(const mp_http_t *http, const mp_route_t *r, const mp_deployment_
     return 0;
 }
 
-static void put_opt(cm_buf_t *out, const char *s)
-{
-    if (s == NULL || s[0] == '\0')
-        MP_PUT_LIT(out, "null");
-    else
-        cm_json_escape(out, s, strlen(s));
-}
-
 static void render_error(const mp_error_t *err, cm_buf_t *out)
 {
     const mp_error_entry_t *e = (unsigned)err->kind < MP_ERR__COUNT ? &azure_errors[err->kind] : NULL;
@@ -229,7 +221,7 @@ static void render_error(const mp_error_t *err, cm_buf_t *out)
         MP_PUT_LIT(out, "\"code\":");
         char status[8];
         snprintf(status, sizeof(status), "%d", err->status);
-        put_opt(out, code != NULL ? code : status);
+        mp_put_opt(out, code != NULL ? code : status);
         MP_PUT_LIT(out, ",\"message\":");
         cm_json_escape(out, msg, strlen(msg));
         MP_PUT_LIT(out, "}}");
@@ -238,11 +230,11 @@ static void render_error(const mp_error_t *err, cm_buf_t *out)
     MP_PUT_LIT(out, "\"message\":");
     cm_json_escape(out, msg, strlen(msg));
     MP_PUT_LIT(out, ",\"type\":");
-    put_opt(out, e->type);
+    mp_put_opt(out, e->type);
     MP_PUT_LIT(out, ",\"param\":");
-    put_opt(out, err->param);
+    mp_put_opt(out, err->param);
     MP_PUT_LIT(out, ",\"code\":");
-    put_opt(out, code);
+    mp_put_opt(out, code);
     MP_PUT_LIT(out, "}}");
 }
 

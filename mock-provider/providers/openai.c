@@ -155,14 +155,6 @@ void mp_openai_make_ids(mp_exchange_t *x, bool tool)
     }
 }
 
-static void put_opt(cm_buf_t *out, const char *s)
-{
-    if (s == NULL || s[0] == '\0')
-        MP_PUT_LIT(out, "null");
-    else
-        cm_json_escape(out, s, strlen(s));
-}
-
 static void render_error(const mp_error_t *err, cm_buf_t *out)
 {
     const mp_error_entry_t *e = (unsigned)err->kind < MP_ERR__COUNT ? &mp_openai_errors[err->kind] : NULL;
@@ -172,11 +164,11 @@ static void render_error(const mp_error_t *err, cm_buf_t *out)
     MP_PUT_LIT(out, "{\"error\":{\"message\":");
     cm_json_escape(out, msg, strlen(msg));
     MP_PUT_LIT(out, ",\"type\":");
-    put_opt(out, err->type[0] ? err->type : e ? e->type : "server_error");
+    mp_put_opt(out, err->type[0] ? err->type : e ? e->type : "server_error");
     MP_PUT_LIT(out, ",\"param\":");
-    put_opt(out, err->param);
+    mp_put_opt(out, err->param);
     MP_PUT_LIT(out, ",\"code\":");
-    put_opt(out, err->code[0] ? err->code : e ? e->code : NULL);
+    mp_put_opt(out, err->code[0] ? err->code : e ? e->code : NULL);
     MP_PUT_LIT(out, "}}");
 }
 

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mock-provider/providers/render.h"
+
 bool mp_oa_is(const cm_json_doc_t *d, uint32_t t, const char *s)
 {
     const cm_json_tok_t *k = &d->tok[t];
@@ -55,21 +57,6 @@ void mp_oa_path(char *out, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-void mp_oa_trim_utf8(char *s)
-{
-    size_t i = strlen(s), cont = 0;
-    while (i > 0 && cont < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) {
-        i--;
-        cont++;
-    }
-    if (i == 0)
-        return;
-    unsigned char lead = (unsigned char)s[i - 1];
-    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    if (lead >= 0xC0 && cont + 1 < need)
-        s[i - 1] = '\0';
-}
-
 /* Request text reaches messages and params unescaped and possibly truncated by these fixed buffers; the
  * reader has validated it as UTF-8, so only a cut at the end can break a character, and trimming it keeps
  * the error body valid UTF-8. */
@@ -82,8 +69,8 @@ static int fail_v(mp_oa_ctx_t *c, const char *param, const char *code, const cha
     snprintf(e->param, sizeof(e->param), "%s", param ? param : "");
     snprintf(e->code, sizeof(e->code), "%s", code ? code : "");
     vsnprintf(e->message, sizeof(e->message), fmt, ap);
-    mp_oa_trim_utf8(e->param);
-    mp_oa_trim_utf8(e->message);
+    mp_trim_utf8(e->param);
+    mp_trim_utf8(e->message);
     return -1;
 }
 
@@ -133,7 +120,7 @@ int mp_oa_bad_value(mp_oa_ctx_t *c, const char *param, uint32_t got, const char 
 {
     char value[80], list[320];
     cm_json_unescape(&c->d, got, value, sizeof(value));
-    mp_oa_trim_utf8(value);
+    mp_trim_utf8(value);
     join_values(list, sizeof(list), supported);
     return mp_oa_invalid(c, param, "invalid_value", "Invalid value: '%s'. Supported values are: %s.", value, list);
 }
@@ -237,7 +224,7 @@ static int unknown_key(mp_oa_ctx_t *c, uint32_t key, mp_oa_unknown_style_t style
 {
     char name[64];
     cm_json_unescape(&c->d, key, name, sizeof(name));
-    mp_oa_trim_utf8(name);
+    mp_trim_utf8(name);
     if (style == MP_OA_UNKNOWN_PARAMETER)
         return mp_oa_invalid(c, name, "unknown_parameter", "Unknown parameter: '%s'.", name);
     return mp_oa_invalid(c, NULL, NULL, "Unrecognized request argument supplied: %s", name);

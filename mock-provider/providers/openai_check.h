@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "mock-provider/provider.h"
+#include "mock-provider/providers/render.h"
 
 /* Fields whose values the api code needs after the scan (ctx->slot[...] holds their tokens, 0 if absent
  * or null: OpenAI treats an explicit null like an absent optional parameter). */
@@ -114,9 +115,6 @@ int mp_oa_invalid(mp_oa_ctx_t *c, const char *param, const char *code, const cha
 /* Formats a parameter path such as "messages[3].content[0].type" into out. Truncation is harmless (the
  * error's param holds 63 bytes anyway), so this goes through vsnprintf where the compiler does not warn. */
 void mp_oa_path(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Drops a UTF-8 sequence cut short at the end of s (after a truncating copy of valid UTF-8). */
-void mp_oa_trim_utf8(char *s);
 
 /* Longest model name accepted, in bytes as sent. Model names are echoed in every stream chunk, so their
  * length multiplies the size of a stream (n choices x tokens x name). OpenAI refuses absurd names without

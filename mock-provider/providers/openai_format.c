@@ -73,7 +73,7 @@ static int strict_required(strict_t *s, uint32_t props, uint32_t req)
         if (!listed) {
             char name[64];
             cm_json_unescape(d, k, name, sizeof(name));
-            mp_oa_trim_utf8(name);
+            mp_trim_utf8(name);
             return strict_fail(s, msg, name);
         }
     }

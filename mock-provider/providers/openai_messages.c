@@ -185,7 +185,7 @@ static int tool_order(mp_oa_ctx_t *c, uint32_t msg, int role, uint32_t i, turn_t
             return 0;
         char name[72];
         cm_json_unescape(&c->d, id, name, sizeof(name));
-        mp_oa_trim_utf8(name);
+        mp_trim_utf8(name);
         mp_oa_path(p, sizeof(p), "messages.[%u].tool_call_id", i);
         return mp_oa_invalid(c, p, NULL,
                              "Invalid parameter: 'tool_call_id' of '%s' not found in 'tool_calls' of previous message.",
@@ -340,7 +340,7 @@ static int outputs_answer_calls(mp_oa_ctx_t *c, uint32_t input)
         } else if (mp_oa_is(d, type, "function_call_output") && *id_slot(&ids, h) == 0) {
             char name[72];
             cm_json_unescape(d, id, name, sizeof(name));
-            mp_oa_trim_utf8(name);
+            mp_trim_utf8(name);
             return mp_oa_invalid(c, "input", NULL, "No tool call found for function call output with call_id %s.",
                                  name);
         }

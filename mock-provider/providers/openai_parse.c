@@ -209,7 +209,7 @@ static int metadata(mp_oa_ctx_t *c)
     for (uint32_t k = cm_json_first(&c->d, m); k != 0; k = cm_json_next(&c->d, k + 1)) {
         char name[80], p[96];
         cm_json_unescape(&c->d, k, name, sizeof(name));
-        mp_oa_trim_utf8(name);
+        mp_trim_utf8(name);
         mp_oa_path(p, sizeof(p), "metadata.%s", name);
         size_t n = chars_of(&c->d, k, MP_OA_MAX_METADATA_KEY);
         if (n > MP_OA_MAX_METADATA_KEY)

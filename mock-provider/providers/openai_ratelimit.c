@@ -10,17 +10,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "mock-provider/providers/openai.h"
 #include "mock-provider/providers/ratelimit.h"
 #include "mock-provider/quota.h"
 #include "mock-provider/quota_format.h"
-
-static uint64_t unix_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* Digits by hand: this runs for every answer of a limited deployment. */
 static void add_uint(mp_header_fn add, void *ctx, const char *name, uint64_t v)
@@ -43,7 +37,7 @@ void mp_retry_headers(const mp_deployment_t *dep, const mp_quota_decision_t *d, 
                       void *ctx)
 {
     mp_retry_after_values_t v;
-    mp_retry_after_format(&dep->limits.retry_after, d->retry_ns, unix_now_ns(), &v);
+    mp_retry_after_format(&dep->limits.retry_after, d->retry_ns, cm_wall_ns(), &v);
     if (v.retry_after[0] != '\0')
         add_str(add, ctx, "retry-after", v.retry_after);
     if (v.retry_after_ms[0] != '\0' && (always_ms || v.ms_required))

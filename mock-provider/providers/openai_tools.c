@@ -169,7 +169,7 @@ static int prepare_call(mp_oa_ctx_t *c, uint32_t tools, uint32_t tool, bool nest
     uint64_t seed = mp_oa_content_seed(c, params) ^ k;
     if (mp_tool_arguments(&c->d, params, seed, c->a, &c->req->call_args[k], why, sizeof(why)) != 0) {
         cm_json_unescape(&c->d, name, fname, sizeof(fname));
-        mp_oa_trim_utf8(fname);
+        mp_trim_utf8(fname);
         mp_oa_path(param, sizeof(param), nested ? "tools[%u].function.parameters" : "tools[%u].parameters",
                    tool_index(&c->d, tools, tool));
         return mp_oa_invalid(c, param, "invalid_function_parameters", "Invalid schema for function '%s': it %s.", fname,
@@ -221,7 +221,7 @@ int mp_oa_tools(mp_oa_ctx_t *c, uint32_t tools, uint32_t choice, bool nested)
     if (mode == CHOICE_NAMED && (tool = find_tool(&c->d, tools, name, nested)) == 0) {
         char fn[72];
         cm_json_unescape(&c->d, name, fn, sizeof(fn));
-        mp_oa_trim_utf8(fn);
+        mp_trim_utf8(fn);
         return mp_oa_invalid(c, "tool_choice", "invalid_value",
                              "Invalid value for 'tool_choice': no function named '%s' was specified in the 'tools' "
                              "parameter.",

@@ -381,3 +381,26 @@ uint64_t mp_unique_key(void)
         thread_base = (atomic_fetch_add(&threads_seen, 1) + 1) << 40;
     return mp_mix64(nonce() ^ mp_mix64(thread_base + thread_count++));
 }
+
+void mp_put_opt(cm_buf_t *b, const char *s)
+{
+    if (s == NULL || s[0] == '\0')
+        MP_PUT_LIT(b, "null");
+    else
+        cm_json_escape(b, s, strlen(s));
+}
+
+void mp_trim_utf8(char *s)
+{
+    size_t i = strlen(s), cont = 0;
+    while (i > 0 && cont < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) {
+        i--;
+        cont++;
+    }
+    if (i == 0)
+        return;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (lead >= 0xC0 && cont + 1 < need)
+        s[i - 1] = '\0';
+}

@@ -67,4 +67,11 @@ void mp_id_hex_from(char *out, size_t cap, const char *prefix, size_t nchars, ui
  * seeded. Thread-safe; no lock, one atomic read per call. */
 uint64_t mp_unique_key(void);
 
+/* Drops a UTF-8 sequence cut short at the end of s (after a truncating copy of valid UTF-8), so that an error
+ * body built from request text stays valid UTF-8. */
+void mp_trim_utf8(char *s);
+
+/* Appends s as a JSON string, or null when s is NULL or empty. */
+void mp_put_opt(cm_buf_t *b, const char *s);
+
 #endif

@@ -11,11 +11,11 @@ static void test_trim_utf8(void **state)
     char c[] = "ab\xe2\x82\xac"; /* complete */
     char d[] = "\xf0\x9f\x98";   /* 4-byte sequence cut after 3 */
     char e[] = "plain";
-    mp_oa_trim_utf8(a);
-    mp_oa_trim_utf8(b);
-    mp_oa_trim_utf8(c);
-    mp_oa_trim_utf8(d);
-    mp_oa_trim_utf8(e);
+    mp_trim_utf8(a);
+    mp_trim_utf8(b);
+    mp_trim_utf8(c);
+    mp_trim_utf8(d);
+    mp_trim_utf8(e);
     assert_string_equal(a, "ab");
     assert_string_equal(b, "ab");
     assert_string_equal(c, "ab\xe2\x82\xac");
