@@ -21,7 +21,7 @@
 #include <time.h>
 
 #include "common/clock.h"
-#include "mock-provider/quota.h"
+#include "mock-provider/quota/quota.h"
 
 #define MAX_THREADS 2
 #define CHECK_EVERY 256          /* decisions between clock reads for the deadline */

@@ -9,7 +9,7 @@
 #include "common/alloc.h"
 #include "faults/fault.h"
 #include "mock-provider/provider.h"
-#include "mock-provider/quota_config.h"
+#include "mock-provider/quota/quota_config.h"
 
 static const char *const dep_keys[] = {"name",         "provider",      "listen",  "models",     "api_keys",
                                        "latency",      "output_tokens", "content", "tool_calls", "embedding_dimensions",

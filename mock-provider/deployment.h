@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "common/dist.h"
-#include "mock-provider/quota.h"
+#include "mock-provider/quota/quota.h"
 
 struct mp_provider;
 struct fx_set;

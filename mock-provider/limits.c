@@ -7,7 +7,7 @@
 #include "common/alloc.h"
 #include "common/clock.h"
 #include "mock-provider/providers/content.h"
-#include "mock-provider/quota.h"
+#include "mock-provider/quota/quota.h"
 
 /* A request waiting for a concurrency slot. Allocated apart from the request, because a slot may be handed
  * to it by another thread at the moment its client goes away: the message then still arrives, finds run

@@ -9,7 +9,7 @@
 
 #include "common/json.h"
 #include "mock-provider/providers/content.h"
-#include "mock-provider/providers/openai.h"
+#include "mock-provider/providers/openai/openai.h"
 
 /* Fixed bytes of one frame: a stream chunk or event, a choice of a body, an embedding entry; ids, numbers
  * and punctuation included, but not the model name, the tool name or any text. The opening chunk of a

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "mock-provider/providers/gemini.h"
-#include "mock-provider/providers/anthropic.h"
-#include "mock-provider/providers/openai.h"
+#include "mock-provider/providers/gemini/gemini.h"
+#include "mock-provider/providers/anthropic/anthropic.h"
+#include "mock-provider/providers/openai/openai.h"
 
 const char *mp_api_label(mp_api_t api)
 {

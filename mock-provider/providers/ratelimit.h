@@ -5,7 +5,7 @@
 #include <stdbool.h>
 
 #include "mock-provider/provider.h"
-#include "mock-provider/quota.h"
+#include "mock-provider/quota/quota.h"
 
 /* retry-after (and retry-after-ms when always_ms or the deployment's retry_after policy asks for it) of a
  * refusal by the deployment's limits, rendered under that policy (openai_ratelimit.c). */

@@ -15,8 +15,8 @@
 #include "common/alloc.h"
 #include "common/json.h"
 #include "mock-provider/provider.h"
-#include "mock-provider/providers/anthropic.h"
-#include "mock-provider/providers/schema_gen.h"
+#include "mock-provider/providers/anthropic/anthropic.h"
+#include "mock-provider/providers/schema/schema_gen.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

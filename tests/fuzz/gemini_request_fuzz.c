@@ -15,9 +15,9 @@
 #include "common/alloc.h"
 #include "common/json.h"
 #include "mock-provider/provider.h"
-#include "mock-provider/providers/gemini.h"
-#include "mock-provider/providers/gemini_json.h"
-#include "mock-provider/providers/schema_gen.h"
+#include "mock-provider/providers/gemini/gemini.h"
+#include "mock-provider/providers/gemini/gemini_json.h"
+#include "mock-provider/providers/schema/schema_gen.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -19,8 +19,8 @@
 #include "mock-provider/provider.h"
 #include "mock-provider/providers/budget.h"
 #include "mock-provider/providers/content.h"
-#include "mock-provider/providers/openai_check.h"
-#include "mock-provider/providers/schema_gen.h"
+#include "mock-provider/providers/openai/openai_check.h"
+#include "mock-provider/providers/schema/schema_gen.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "common/json.h"
-#include "mock-provider/providers/schema_gen.h"
-#include "mock-provider/providers/schema_pattern.h"
+#include "mock-provider/providers/schema/schema_gen.h"
+#include "mock-provider/providers/schema/schema_pattern.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "common/json.h"
-#include "mock-provider/providers/schema_hint.h"
+#include "mock-provider/providers/schema/schema_hint.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
