@@ -133,7 +133,6 @@ typedef struct mp_request {
     const void *own;
     cm_str_t model;
     bool stream;
-    bool include_usage;     /* stream_options.include_usage */
     uint32_t n;             /* choices; 1 unless the request sets n */
     int64_t max_tokens;     /* max_tokens, max_completion_tokens or max_output_tokens; -1 when absent */
     uint32_t prompt_tokens; /* estimate: see mp_estimate_tokens */
@@ -151,32 +150,17 @@ typedef struct mp_request {
     uint32_t ninputs;
     const uint64_t *input_hash; /* per input: hash of its raw bytes, seeds its vector */
     const uint32_t *input_tokens;
-    bool base64;         /* encoding_format: "base64" */
-    uint32_t dimensions; /* requested dimensions, 0 = the model's default */
-    /* responses */
-    cm_str_t instructions; /* raw; has_instructions false means null */
-    bool has_instructions;
-    double temperature, top_p; /* echoed in the Responses object (default 1.0) */
-    /* Added for the OpenAI shape (compatible additions; the core does not need them): */
-    bool tool_forced;          /* tool_choice "required" or a named function: answer with a tool call even when
-                                  the deployment's tool_calls is off */
-    bool parallel_tool_calls;  /* echoed in the Responses object (default true) */
-    cm_str_t tools_json;       /* responses: raw JSON of tools, tool_choice and metadata for the echo; */
-    cm_str_t tool_choice_json; /* empty when absent (the renderer writes the defaults) */
-    cm_str_t metadata_json;
-    /* Structured output (chat response_format, Responses text.format of type json_schema or json_object):
-     * the JSON text the fake model answers with, NUL-terminated, or NULL for free text. */
+    bool base64;               /* encoding_format: "base64" */
+    uint32_t dimensions;       /* requested dimensions, 0 = the model's default */
+    double temperature, top_p; /* sampling, as sent (default 1.0) */
+    /* Added for the tool and structured-output shapes (compatible additions; the core does not need them): */
+    bool tool_forced; /* tool_choice "required" or a named function: answer with a tool call even when
+                         the deployment's tool_calls is off */
+    /* Structured output (chat response_format, Responses text.format of type json_schema or json_object,
+     * Gemini's responseSchema): the JSON text the fake model answers with, NUL-terminated, or NULL for free
+     * text. */
     const char *structured;
-    cm_str_t text_format_json; /* responses: raw JSON of text.format for the echo; empty when absent */
-    bool after_tool_result;    /* the conversation ends with a tool result: the model answers in text */
-    /* responses: echoed as sent (raw JSON text, empty when absent or null) */
-    cm_str_t previous_response_id_json, user_json, service_tier_json;
-    bool store;           /* default true */
-    bool logprobs;        /* chat: logprobs: true */
-    uint8_t top_logprobs; /* 0..20 alternatives per token */
-    /* Legacy completions' logprobs: N sets logprobs and top_logprobs (N, 0..5); text_offset counts from the
-     * end of each choice's prompt: its characters, per choice (0 for a prompt of token ids). */
-    const uint32_t *prompt_chars;
+    bool after_tool_result; /* the conversation ends with a tool result: the model answers in text */
 } mp_request_t;
 
 typedef enum mp_finish {

@@ -18,6 +18,7 @@
 #include "common/json.h"
 #include "mock-provider/provider.h"
 #include "mock-provider/providers/budget.h"
+#include "mock-provider/providers/openai/openai.h"
 #include "mock-provider/providers/content.h"
 #include "mock-provider/providers/openai/openai_check.h"
 #include "mock-provider/providers/schema/schema_gen.h"
@@ -76,8 +77,8 @@ static uint64_t input_budget(size_t size, const mp_deployment_t *dep, const mp_r
     uint64_t frames = (uint64_t)x->steps + 3 + MP_MAX_PARALLEL_CALLS;
     uint64_t budget = FUZZ_BASE + (n * 5 + 8) * (uint64_t)size + n * frames * FUZZ_FRAME;
     /* logprobs: per token an entry of about 1 KiB with each alternative, and the text's bytes as numbers */
-    if (req->logprobs)
-        budget += n * frames * FUZZ_FRAME * (1 + req->top_logprobs) + n * 12 * (uint64_t)size;
+    if (mp_oa_req(req)->logprobs)
+        budget += n * frames * FUZZ_FRAME * (1 + mp_oa_req(req)->top_logprobs) + n * 12 * (uint64_t)size;
     if (req->api == MP_API_EMBEDDINGS)
         budget += (uint64_t)req->ninputs * (FUZZ_FRAME + (uint64_t)mp_embedding_dims(dep, req) * FUZZ_FLOAT);
     return budget;
@@ -92,7 +93,7 @@ static void render_one(const mp_deployment_t *dep, const mp_request_t *req, size
     mp_exchange_t x;
     mp_error_t err;
     cm_buf_t out = CM_BUF_INIT;
-    if (mp_response_check(dep, req, &err) != 0) {
+    if (mp_oa_response_check(dep, req, &err) != 0) {
         if (err.status != 400)
             abort();
         p->render_error(&err, &out);
@@ -111,7 +112,7 @@ static void render_one(const mp_deployment_t *dep, const mp_request_t *req, size
         p->render_body(&x, &out);
         must_be_json(out.data, out.len, toks);
     }
-    if (out.len > mp_response_bound(dep, req) || out.len > input_budget(size, dep, req, &x))
+    if (out.len > mp_oa_response_bound(dep, req) || out.len > input_budget(size, dep, req, &x))
         abort();
     mp_exchange_end(&x);
     cm_buf_free(&out);

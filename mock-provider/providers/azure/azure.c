@@ -7,7 +7,6 @@
 
 #include "common/alloc.h"
 #include "common/config.h"
-#include "mock-provider/providers/budget.h"
 #include "mock-provider/providers/openai/openai.h"
 #include "mock-provider/providers/render.h"
 
@@ -307,7 +306,7 @@ const mp_provider_t mp_azure_provider = {
     .route = route,
     .auth = auth,
     .parse = mp_openai_parse,
-    .check_response = mp_response_check,
+    .check_response = mp_oa_response_check,
     .make_ids = mp_openai_make_ids,
     .rate_headers = mp_azure_rate_headers,
     .rate_error = mp_azure_rate_error,

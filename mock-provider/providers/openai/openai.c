@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mock-provider/providers/budget.h"
 #include "mock-provider/providers/render.h"
 
 /* Wording copied from the error bodies real OpenAI responses carry; 413 has no documented JSON body at OpenAI
@@ -271,6 +270,12 @@ static int render_models_at(const mp_deployment_t *dep, const char *path, size_t
     return 0;
 }
 
+const mp_oa_request_t *mp_oa_req(const mp_request_t *req)
+{
+    static const mp_oa_request_t defaults = {.parallel_tool_calls = true, .store = true};
+    return req->own != NULL ? req->own : &defaults;
+}
+
 const mp_provider_t mp_openai_provider = {
     .name = "openai",
     .request_id_header = "x-request-id",
@@ -282,7 +287,7 @@ const mp_provider_t mp_openai_provider = {
     .route = route,
     .auth = auth,
     .parse = mp_openai_parse,
-    .check_response = mp_response_check,
+    .check_response = mp_oa_response_check,
     .make_ids = mp_openai_make_ids,
     .rate_headers = mp_openai_rate_headers,
     .rate_error = mp_openai_rate_error,

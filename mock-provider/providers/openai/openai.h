@@ -1,4 +1,4 @@
-/* mock-provider/providers/openai.h — the OpenAI shape's internal interface (soak_mp_providers only): the
+/* mock-provider/providers/openai/openai.h — the OpenAI shape's internal interface (soak_mp_providers only): the
  * provider table, and the parse and render entry points it is made of. The core reaches them through
  * mp_provider_for(MP_PROVIDER_OPENAI); Azure OpenAI reuses them with its own table. */
 #ifndef MP_PROVIDERS_OPENAI_H
@@ -17,6 +17,38 @@ typedef struct mp_oa_flavor {
     uint32_t frame_extra; /* the most bytes that adds to one frame, for the response budget */
     uint32_t body_extra;  /* and to a whole response */
 } mp_oa_flavor_t;
+
+/* The OpenAI shape's own view of a request (mp_request_t.own): what only its renderers echo or use. parse
+ * allocates it; a request built without parse (tests) reads the defaults through mp_oa_req. */
+typedef struct mp_oa_request {
+    bool include_usage;        /* stream_options.include_usage */
+    bool parallel_tool_calls;  /* echoed in the Responses object (default true) */
+    bool store;                /* responses: echoed (default true) */
+    bool logprobs;             /* chat: logprobs: true; responses: include message.output_text.logprobs */
+    uint8_t top_logprobs;      /* 0..20 alternatives per token */
+    bool has_instructions;     /* responses: false means null */
+    cm_str_t instructions;     /* raw */
+    cm_str_t tools_json;       /* responses: raw JSON of tools, tool_choice, metadata and text.format for the */
+    cm_str_t tool_choice_json; /* echo; empty when absent (the renderer writes the defaults) */
+    cm_str_t metadata_json;
+    cm_str_t text_format_json;
+    /* responses: echoed as sent (raw JSON text, empty when absent or null) */
+    cm_str_t previous_response_id_json, user_json, service_tier_json;
+    /* Legacy completions' logprobs: N sets logprobs and top_logprobs (N, 0..5); text_offset counts from the
+     * end of each choice's prompt: its characters, per choice (0 for a prompt of token ids). */
+    const uint32_t *prompt_chars;
+} mp_oa_request_t;
+
+/* The OpenAI view of req: its own, or the defaults when it has none. */
+const mp_oa_request_t *mp_oa_req(const mp_request_t *req);
+
+/* The response bound of an OpenAI-family request (openai_budget.c): upper bound, in bytes, of the body (or
+ * whole stream) that answers req on dep. Valid for requests that parse; models listings answer 0. */
+uint64_t mp_oa_response_bound(const mp_deployment_t *dep, const mp_request_t *req);
+/* mp_provider_t.check_response of OpenAI and Azure: 0 when the bound is within the budget (budget.h), else
+ * -1 with err filled: a 400 invalid_request_error, code "response_too_large", param the parameter to lower
+ * ("n", "input", "tools" or null) and a message with the bound, the budget and what makes it large. */
+int mp_oa_response_check(const mp_deployment_t *dep, const mp_request_t *req, mp_error_t *err);
 
 /* The flavor of x's provider, never NULL (OpenAI's own when the table has none). */
 const mp_oa_flavor_t *mp_oa_flavor(const mp_provider_t *ops);

@@ -88,6 +88,7 @@ typedef struct mp_oa_ctx {
     cm_json_doc_t d;
     const cm_allocator_t *a;
     mp_request_t *req;
+    struct mp_oa_request *oa; /* req->own */
     mp_error_t *err;
     uint32_t slot[MP_OA_S__COUNT];
 } mp_oa_ctx_t;

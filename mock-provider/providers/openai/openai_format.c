@@ -321,6 +321,6 @@ int mp_oa_text_format(mp_oa_ctx_t *c, uint32_t text)
         return 0;
     if (format(c, &responses_where, f) != 0)
         return -1;
-    c->req->text_format_json = mp_oa_json_text(&c->d, f);
+    c->oa->text_format_json = mp_oa_json_text(&c->d, f);
     return 0;
 }

@@ -116,7 +116,7 @@ static double rank(const mp_exchange_t *x, uint32_t c, uint32_t index, cm_str_t 
 void mp_oa_put_logprob_entry(const mp_exchange_t *x, uint32_t c, uint32_t index, cm_str_t token, cm_buf_t *out)
 {
     ranked_t r;
-    uint32_t top = x->req->top_logprobs;
+    uint32_t top = mp_oa_req(x->req)->top_logprobs;
     double logprob = rank(x, c, index, token, top > 0 ? top - 1 : 0, &r);
     put_token(out, token, logprob);
     MP_PUT_LIT(out, ",\"top_logprobs\":[");
@@ -212,7 +212,7 @@ static void put_token_top(const mp_exchange_t *x, uint32_t c, uint32_t index, cm
                           cm_buf_t *out)
 {
     ranked_t r;
-    uint32_t top = x->req->top_logprobs;
+    uint32_t top = mp_oa_req(x->req)->top_logprobs;
     (void)offset;
     double chosen = rank(x, c, index, token, top > 0 ? top - 1 : 0, &r);
     cm_buf_putc(out, '{');

@@ -352,8 +352,8 @@ static int instructions(mp_oa_ctx_t *c, uint32_t t, uint32_t *tokens)
 {
     if (mp_oa_want(c, t, MP_OA_STRING, "instructions") != 0)
         return -1;
-    c->req->instructions = cm_json_raw(&c->d, t);
-    c->req->has_instructions = true;
+    c->oa->instructions = cm_json_raw(&c->d, t);
+    c->oa->has_instructions = true;
     *tokens += mp_estimate_tokens(c->d.tok[t].len) + 3;
     return 0;
 }

@@ -142,7 +142,7 @@ static int stream_fields(mp_oa_ctx_t *c)
         return 0;
     if (mp_oa_want(c, iu, MP_OA_BOOL, "stream_options.include_usage") != 0)
         return -1;
-    c->req->include_usage = cm_json_type(&c->d, iu) == CM_JSON_TRUE;
+    c->oa->include_usage = cm_json_type(&c->d, iu) == CM_JSON_TRUE;
     return 0;
 }
 
@@ -174,7 +174,7 @@ static int sampling_fields(mp_oa_ctx_t *c)
     r->temperature = slot_double(c, MP_OA_S_TEMPERATURE, 1.0);
     r->top_p = slot_double(c, MP_OA_S_TOP_P, 1.0);
     if (c->slot[MP_OA_S_PARALLEL_TOOL_CALLS] != 0)
-        r->parallel_tool_calls = slot_true(c, MP_OA_S_PARALLEL_TOOL_CALLS);
+        c->oa->parallel_tool_calls = slot_true(c, MP_OA_S_PARALLEL_TOOL_CALLS);
     return stream_fields(c) != 0 ? -1 : stop_field(c);
 }
 
@@ -231,13 +231,13 @@ static int metadata(mp_oa_ctx_t *c)
 /* logprobs: true, and top_logprobs (0..20, checked by the scan) only with it, as OpenAI requires. */
 static int logprobs_fields(mp_oa_ctx_t *c)
 {
-    c->req->logprobs = slot_true(c, MP_OA_S_LOGPROBS);
+    c->oa->logprobs = slot_true(c, MP_OA_S_LOGPROBS);
     if (c->slot[MP_OA_S_TOP_LOGPROBS] == 0)
         return 0;
-    if (!c->req->logprobs)
+    if (!c->oa->logprobs)
         return mp_oa_invalid(c, "top_logprobs", NULL,
                              "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.");
-    c->req->top_logprobs = (uint8_t)slot_int(c, MP_OA_S_TOP_LOGPROBS, 0);
+    c->oa->top_logprobs = (uint8_t)slot_int(c, MP_OA_S_TOP_LOGPROBS, 0);
     return 0;
 }
 
@@ -316,8 +316,8 @@ static void completions_logprobs(mp_oa_ctx_t *c, uint32_t prompt, uint32_t per_p
     const cm_json_doc_t *d = &c->d;
     if (c->slot[MP_OA_S_LOGPROBS] == 0)
         return;
-    c->req->logprobs = true;
-    c->req->top_logprobs = (uint8_t)slot_int(c, MP_OA_S_LOGPROBS, 0);
+    c->oa->logprobs = true;
+    c->oa->top_logprobs = (uint8_t)slot_int(c, MP_OA_S_LOGPROBS, 0);
     uint32_t *chars = cm_alloc(c->a, c->req->n * sizeof(*chars)), i = 0;
     bool list = cm_json_type(d, prompt) == CM_JSON_ARRAY && d->tok[prompt].count > 0 &&
                 cm_json_type(d, cm_json_first(d, prompt)) != CM_JSON_NUMBER;
@@ -329,7 +329,7 @@ static void completions_logprobs(mp_oa_ctx_t *c, uint32_t prompt, uint32_t per_p
     }
     while (i < c->req->n)
         chars[i++] = 0;
-    c->req->prompt_chars = chars;
+    c->oa->prompt_chars = chars;
 }
 
 static int parse_completions(mp_oa_ctx_t *c)
@@ -365,9 +365,9 @@ static int responses_include(mp_oa_ctx_t *c)
         if (mp_oa_want(c, e, MP_OA_STRING, p) != 0)
             return -1;
         if (mp_oa_is(&c->d, e, "message.output_text.logprobs"))
-            c->req->logprobs = true;
+            c->oa->logprobs = true;
     }
-    c->req->top_logprobs = (uint8_t)slot_int(c, MP_OA_S_TOP_LOGPROBS, 0);
+    c->oa->top_logprobs = (uint8_t)slot_int(c, MP_OA_S_TOP_LOGPROBS, 0);
     return 0;
 }
 
@@ -376,18 +376,17 @@ static int responses_include(mp_oa_ctx_t *c)
 static int responses_echo(mp_oa_ctx_t *c)
 {
     static const char *const tiers[] = {"auto", "default", "flex", "scale", "priority", NULL};
-    mp_request_t *r = c->req;
-    r->store = c->slot[MP_OA_S_STORE] == 0 || slot_true(c, MP_OA_S_STORE);
+    c->oa->store = c->slot[MP_OA_S_STORE] == 0 || slot_true(c, MP_OA_S_STORE);
     if (c->slot[MP_OA_S_PREVIOUS_RESPONSE_ID] != 0)
-        r->previous_response_id_json = mp_oa_json_text(&c->d, c->slot[MP_OA_S_PREVIOUS_RESPONSE_ID]);
+        c->oa->previous_response_id_json = mp_oa_json_text(&c->d, c->slot[MP_OA_S_PREVIOUS_RESPONSE_ID]);
     if (c->slot[MP_OA_S_USER] != 0)
-        r->user_json = mp_oa_json_text(&c->d, c->slot[MP_OA_S_USER]);
+        c->oa->user_json = mp_oa_json_text(&c->d, c->slot[MP_OA_S_USER]);
     uint32_t t = c->slot[MP_OA_S_SERVICE_TIER];
     int tier = t != 0 ? mp_oa_enum(c, t, tiers, "service_tier") : 0;
     if (tier < 0)
         return -1;
     if (tier > 0)
-        r->service_tier_json = mp_oa_json_text(&c->d, t);
+        c->oa->service_tier_json = mp_oa_json_text(&c->d, t);
     return 0;
 }
 
@@ -403,11 +402,11 @@ static int parse_responses(mp_oa_ctx_t *c)
     r->top_p = slot_double(c, MP_OA_S_TOP_P, 1.0);
     r->stream = slot_true(c, MP_OA_S_STREAM);
     if (c->slot[MP_OA_S_PARALLEL_TOOL_CALLS] != 0)
-        r->parallel_tool_calls = slot_true(c, MP_OA_S_PARALLEL_TOOL_CALLS);
+        c->oa->parallel_tool_calls = slot_true(c, MP_OA_S_PARALLEL_TOOL_CALLS);
     if (metadata(c) != 0 || responses_echo(c) != 0 || responses_include(c) != 0)
         return -1;
     if (c->slot[MP_OA_S_METADATA] != 0)
-        r->metadata_json = cm_json_raw(&c->d, c->slot[MP_OA_S_METADATA]);
+        c->oa->metadata_json = cm_json_raw(&c->d, c->slot[MP_OA_S_METADATA]);
     if (mp_oa_tools(c, c->slot[MP_OA_S_TOOLS], c->slot[MP_OA_S_TOOL_CHOICE], false) != 0)
         return -1;
     return mp_oa_text_format(c, c->slot[MP_OA_S_TEXT]);
@@ -426,11 +425,12 @@ int mp_openai_parse(const mp_route_t *route, const char *body, size_t len, cm_js
     req->max_tokens = -1;
     req->temperature = 1.0;
     req->top_p = 1.0;
-    req->parallel_tool_calls = true;
-    req->store = true;
     if (api == MP_API_MODELS)
         return 0; /* GET: no body to read */
-    mp_oa_ctx_t c = {.a = a, .req = req, .err = err};
+    mp_oa_request_t *oa = cm_alloc(a, sizeof(*oa));
+    *oa = *mp_oa_req(req); /* the defaults */
+    req->own = oa;
+    mp_oa_ctx_t c = {.a = a, .req = req, .oa = oa, .err = err};
     char jerr[160];
     if (cm_json_parse(&c.d, body, len, scratch, jerr, sizeof(jerr)) != 0 || cm_json_type(&c.d, 0) != CM_JSON_OBJECT) {
         mp_error_preset(&mp_openai_provider, err, MP_ERR_INVALID_JSON, NULL);

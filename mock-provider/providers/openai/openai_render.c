@@ -157,7 +157,7 @@ static void chat_body(mp_exchange_t *x, cm_buf_t *out)
         MP_PUT_LIT(out, ",\"message\":");
         put_message(x, c, out);
         MP_PUT_LIT(out, ",\"logprobs\":");
-        if (x->req->logprobs)
+        if (mp_oa_req(x->req)->logprobs)
             mp_oa_put_choice_logprobs(x, c, out);
         else
             MP_PUT_LIT(out, "null");
@@ -191,7 +191,7 @@ static void chat_chunk_open(const mp_exchange_t *x, uint32_t c, cm_buf_t *out)
 static void chunk_close(const mp_exchange_t *x, cm_buf_t *out, const char *finish, uint32_t c, const cm_str_t *tok,
                         uint32_t index)
 {
-    if (x->req->logprobs) {
+    if (mp_oa_req(x->req)->logprobs) {
         MP_PUT_LIT(out, ",\"logprobs\":{\"content\":[");
         if (tok != NULL)
             mp_oa_put_logprob_entry(x, c, index, *tok, out);
@@ -202,7 +202,7 @@ static void chunk_close(const mp_exchange_t *x, cm_buf_t *out, const char *finis
     cm_buf_puts(out, finish);
     put_choice_filters(x, out, tok != NULL);
     MP_PUT_LIT(out, "}]");
-    if (x->req->include_usage)
+    if (mp_oa_req(x->req)->include_usage)
         MP_PUT_LIT(out, ",\"usage\":null");
     MP_PUT_LIT(out, "}" MP_SSE_END);
 }
@@ -276,7 +276,7 @@ static void chat_tail(mp_exchange_t *x, cm_buf_t *out)
         MP_PUT_LIT(out, "{}");
         chunk_close(x, out, finish_names[x->finish[c]], c, NULL, 0);
     }
-    if (x->req->include_usage)
+    if (mp_oa_req(x->req)->include_usage)
         usage_chunk(x, out, "chat.completion.chunk", true);
     MP_PUT_LIT(out, "data: [DONE]" MP_SSE_END);
 }
@@ -291,7 +291,7 @@ static cm_str_t text_of(const mp_exchange_t *x, uint32_t c)
 /* Where choice c's text_offset starts: the end of its prompt. */
 static size_t prompt_end(const mp_exchange_t *x, uint32_t c)
 {
-    return x->req->prompt_chars ? x->req->prompt_chars[c] : 0;
+    return mp_oa_req(x->req)->prompt_chars ? mp_oa_req(x->req)->prompt_chars[c] : 0;
 }
 
 /* Completions never call tools, so a streamed choice keeps the characters it has sent (for the next token's
@@ -311,7 +311,7 @@ static void put_text_choice(const mp_exchange_t *x, uint32_t c, cm_buf_t *out, c
     MP_PUT_LIT(out, ",\"index\":");
     mp_put_uint(out, c);
     MP_PUT_LIT(out, ",\"logprobs\":");
-    if (x->req->logprobs)
+    if (mp_oa_req(x->req)->logprobs)
         mp_oa_put_legacy_logprobs(x, c, first, text, offset, out);
     else
         MP_PUT_LIT(out, "null");
@@ -346,7 +346,7 @@ static void completion_chunk(const mp_exchange_t *x, uint32_t c, cm_buf_t *out, 
     MP_PUT_LIT(out, ",\"choices\":[");
     put_text_choice(x, c, out, text, finish, x->cursor[c] > 0 ? x->cursor[c] - 1 : 0, offset);
     cm_buf_putc(out, ']');
-    if (x->req->include_usage)
+    if (mp_oa_req(x->req)->include_usage)
         MP_PUT_LIT(out, ",\"usage\":null");
     MP_PUT_LIT(out, "}" MP_SSE_END);
 }
@@ -358,7 +358,7 @@ static void completions_step(mp_exchange_t *x, cm_buf_t *out)
             continue;
         cm_str_t tok = mp_content_next(x, c);
         size_t offset = prompt_end(x, c) + *chars_sent(x, c);
-        if (x->req->logprobs)
+        if (mp_oa_req(x->req)->logprobs)
             *chars_sent(x, c) += mp_oa_text_chars(tok);
         completion_chunk(x, c, out, tok, "null", offset);
     }
@@ -368,7 +368,7 @@ static void completions_tail(mp_exchange_t *x, cm_buf_t *out)
 {
     for (uint32_t c = 0; c < x->n; c++)
         completion_chunk(x, c, out, (cm_str_t){"", 0}, finish_names[x->finish[c]], 0);
-    if (x->req->include_usage)
+    if (mp_oa_req(x->req)->include_usage)
         usage_chunk(x, out, "text_completion", false);
     MP_PUT_LIT(out, "data: [DONE]" MP_SSE_END);
 }

@@ -35,7 +35,7 @@ static void put_raw_or(cm_buf_t *out, cm_str_t raw, const char *dflt)
 static void put_part(const mp_exchange_t *x, cm_buf_t *out, bool done)
 {
     MP_PUT_LIT(out, "{\"type\":\"output_text\",\"annotations\":[],\"logprobs\":[");
-    if (done && x->req->logprobs)
+    if (done && mp_oa_req(x->req)->logprobs)
         mp_oa_put_logprob_entries(x, 0, out);
     MP_PUT_LIT(out, "],\"text\":");
     mp_put_quoted(out, done ? text_of(x) : (cm_str_t){"", 0});
@@ -113,6 +113,7 @@ static void put_usage(const mp_exchange_t *x, cm_buf_t *out)
 static void put_response_start(const mp_exchange_t *x, cm_buf_t *out, bool done)
 {
     const mp_request_t *r = x->req;
+    const mp_oa_request_t *oa = mp_oa_req(r);
     MP_PUT_LIT(out, "{\"id\":\"");
     cm_buf_puts(out, x->id);
     MP_PUT_LIT(out, "\",\"object\":\"response\",\"created_at\":");
@@ -122,8 +123,8 @@ static void put_response_start(const mp_exchange_t *x, cm_buf_t *out, bool done)
     MP_PUT_LIT(out, ",\"background\":false,\"error\":null,\"incomplete_details\":");
     cm_buf_puts(out, done && is_incomplete(x) ? "{\"reason\":\"max_output_tokens\"}" : "null");
     MP_PUT_LIT(out, ",\"instructions\":");
-    if (r->has_instructions)
-        mp_put_quoted(out, r->instructions);
+    if (oa->has_instructions)
+        mp_put_quoted(out, oa->instructions);
     else
         MP_PUT_LIT(out, "null");
     MP_PUT_LIT(out, ",\"max_output_tokens\":");
@@ -138,6 +139,7 @@ static void put_response_start(const mp_exchange_t *x, cm_buf_t *out, bool done)
 static void put_response(const mp_exchange_t *x, cm_buf_t *out, bool done)
 {
     const mp_request_t *r = x->req;
+    const mp_oa_request_t *oa = mp_oa_req(r);
     put_response_start(x, out, done);
     MP_PUT_LIT(out, ",\"output\":[");
     for (uint32_t i = 0; done && i < item_count(x); i++) {
@@ -146,24 +148,24 @@ static void put_response(const mp_exchange_t *x, cm_buf_t *out, bool done)
         put_item(x, i, out, true);
     }
     MP_PUT_LIT(out, "],\"parallel_tool_calls\":");
-    cm_buf_puts(out, r->parallel_tool_calls ? "true" : "false");
+    cm_buf_puts(out, oa->parallel_tool_calls ? "true" : "false");
     MP_PUT_LIT(out, ",\"previous_response_id\":");
-    put_raw_or(out, r->previous_response_id_json, "null");
+    put_raw_or(out, oa->previous_response_id_json, "null");
     MP_PUT_LIT(out, ",\"prompt_cache_key\":null,\"reasoning\":{\"effort\":null,\"summary\":null},"
                     "\"safety_identifier\":null,\"service_tier\":");
-    put_raw_or(out, r->service_tier_json, "\"default\"");
+    put_raw_or(out, oa->service_tier_json, "\"default\"");
     MP_PUT_LIT(out, ",\"store\":");
-    cm_buf_puts(out, r->store ? "true" : "false");
+    cm_buf_puts(out, oa->store ? "true" : "false");
     MP_PUT_LIT(out, ",\"temperature\":");
     mp_put_double(out, r->temperature);
     MP_PUT_LIT(out, ",\"text\":{\"format\":");
-    put_raw_or(out, r->text_format_json, "{\"type\":\"text\"}");
+    put_raw_or(out, oa->text_format_json, "{\"type\":\"text\"}");
     MP_PUT_LIT(out, ",\"verbosity\":\"medium\"},\"tool_choice\":");
-    put_raw_or(out, r->tool_choice_json, "\"auto\"");
+    put_raw_or(out, oa->tool_choice_json, "\"auto\"");
     MP_PUT_LIT(out, ",\"tools\":");
-    put_raw_or(out, r->tools_json, "[]");
+    put_raw_or(out, oa->tools_json, "[]");
     MP_PUT_LIT(out, ",\"top_logprobs\":");
-    mp_put_uint(out, r->top_logprobs);
+    mp_put_uint(out, oa->top_logprobs);
     MP_PUT_LIT(out, ",\"top_p\":");
     mp_put_double(out, r->top_p);
     MP_PUT_LIT(out, ",\"truncation\":\"disabled\",\"usage\":");
@@ -172,9 +174,9 @@ static void put_response(const mp_exchange_t *x, cm_buf_t *out, bool done)
     else
         MP_PUT_LIT(out, "null");
     MP_PUT_LIT(out, ",\"user\":");
-    put_raw_or(out, r->user_json, "null");
+    put_raw_or(out, oa->user_json, "null");
     MP_PUT_LIT(out, ",\"metadata\":");
-    put_raw_or(out, r->metadata_json, "{}");
+    put_raw_or(out, oa->metadata_json, "{}");
     cm_buf_putc(out, '}');
 }
 
@@ -288,7 +290,7 @@ void mp_oa_responses_step(mp_exchange_t *x, cm_buf_t *out)
     mp_put_quoted(out, tok);
     if (!tool) {
         MP_PUT_LIT(out, ",\"logprobs\":[");
-        if (x->req->logprobs)
+        if (mp_oa_req(x->req)->logprobs)
             mp_oa_put_logprob_entry(x, 0, x->cursor[0] - 1, tok, out);
         cm_buf_putc(out, ']');
     }
@@ -302,7 +304,7 @@ static void text_done(mp_exchange_t *x, cm_buf_t *out)
     MP_PUT_LIT(out, ",\"text\":");
     mp_put_quoted(out, text_of(x));
     MP_PUT_LIT(out, ",\"logprobs\":[");
-    if (x->req->logprobs)
+    if (mp_oa_req(x->req)->logprobs)
         mp_oa_put_logprob_entries(x, 0, out);
     cm_buf_putc(out, ']');
     event_close(out);

@@ -214,9 +214,9 @@ int mp_oa_tools(mp_oa_ctx_t *c, uint32_t tools, uint32_t choice, bool nested)
                              "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are "
                              "specified.");
     if (tools != 0)
-        c->req->tools_json = mp_oa_json_text(&c->d, tools);
+        c->oa->tools_json = mp_oa_json_text(&c->d, tools);
     if (choice != 0)
-        c->req->tool_choice_json = mp_oa_json_text(&c->d, choice);
+        c->oa->tool_choice_json = mp_oa_json_text(&c->d, choice);
     uint32_t tool = first;
     if (mode == CHOICE_NAMED && (tool = find_tool(&c->d, tools, name, nested)) == 0) {
         char fn[72];
@@ -227,7 +227,7 @@ int mp_oa_tools(mp_oa_ctx_t *c, uint32_t tools, uint32_t choice, bool nested)
                              "parameter.",
                              fn);
     }
-    bool parallel = mode != CHOICE_NAMED && c->req->parallel_tool_calls;
+    bool parallel = mode != CHOICE_NAMED && c->oa->parallel_tool_calls;
     if (tool != 0 && mode != CHOICE_NONE)
         return select_tool(c, tools, tool, nested, mode == CHOICE_REQUIRED || mode == CHOICE_NAMED, parallel);
     return 0;

@@ -3,6 +3,7 @@
 #include "unit/mock-provider/providers/fixture.h"
 #include "unit/mock-provider/providers/schema_check.h"
 #include "mock-provider/providers/budget.h"
+#include "mock-provider/providers/openai/openai.h"
 
 #define PERSON                                                                                                         \
     "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"email\":{\"type\":\"string\",\"format\":"   \
@@ -46,7 +47,7 @@ static void test_chat_body(void **state)
     /* Usage counts the JSON's pieces (about 4 characters each), not the length model's 5 tokens. */
     assert_int_equal(jint(&f->doc, 0, "usage.completion_tokens"), f->x.tokens[0]);
     assert_true(f->x.tokens[0] >= strlen(content) / 4);
-    assert_true(mp_response_bound(&f->dep, &f->req) >= f->out.len);
+    assert_true(mp_oa_response_bound(&f->dep, &f->req) >= f->out.len);
     fx_free(f);
 }
 
@@ -77,7 +78,7 @@ static void test_chat_stream(void **state)
     g->dep.ops->render_body(&g->x, &g->out);
     fx_read(g, g->out.data, g->out.len);
     assert_string_equal(text.data, jstr(&g->doc, 0, "choices.0.message.content"));
-    assert_true(mp_response_bound(&f->dep, &f->req) >= f->out.len);
+    assert_true(mp_oa_response_bound(&f->dep, &f->req) >= f->out.len);
     cm_buf_free(&text);
     fx_free(f);
     fx_free(g);
@@ -185,7 +186,7 @@ static void test_responses(void **state)
             cm_buf_puts(&all, jstr(&g->doc, 0, "delta"));
         }
     assert_string_equal(all.data, text);
-    assert_true(mp_response_bound(&g->dep, &g->req) >= g->out.len);
+    assert_true(mp_oa_response_bound(&g->dep, &g->req) >= g->out.len);
     cm_buf_free(&all);
     fx_free(f);
     fx_free(g);

@@ -2,6 +2,7 @@
  * that concatenate to the content, bytes that are the tokens' UTF-8, sorted alternatives, and the bound. */
 #include "unit/mock-provider/providers/fixture.h"
 #include "mock-provider/providers/budget.h"
+#include "mock-provider/providers/openai/openai.h"
 
 #define CHAT(extra)                                                                                                    \
     "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Say \\\"caf\\u00e9\\\" and\\nmore\"}]" extra "}"
@@ -63,7 +64,7 @@ static void check_body(fx_t *f, uint32_t top)
         assert_true(jnull(d, 0, path));
         cm_buf_free(&text);
     }
-    assert_true(mp_response_bound(&f->dep, &f->req) >= f->out.len);
+    assert_true(mp_oa_response_bound(&f->dep, &f->req) >= f->out.len);
 }
 
 static void test_body_pool_and_echo(void **state)
@@ -132,7 +133,7 @@ static void test_stream(void **state)
         cm_buf_append(&body_entries, raw.p, raw.n);
     }
     assert_string_equal(entries.data, body_entries.data);
-    assert_true(mp_response_bound(&f->dep, &f->req) >= f->out.len);
+    assert_true(mp_oa_response_bound(&f->dep, &f->req) >= f->out.len);
     cm_buf_free(&text);
     cm_buf_free(&entries);
     cm_buf_free(&body_entries);
@@ -173,7 +174,7 @@ static void test_responses(void **state)
         check_entry(&g->doc, cm_json_first(&g->doc, arr), 2, &streamed);
     }
     assert_string_equal(streamed.data, text.data);
-    assert_true(mp_response_bound(&g->dep, &g->req) >= g->out.len);
+    assert_true(mp_oa_response_bound(&g->dep, &g->req) >= g->out.len);
     cm_buf_free(&text);
     cm_buf_free(&streamed);
     fx_free(f);
@@ -262,7 +263,7 @@ static void test_legacy_body(void **state)
             check_legacy(&f->doc, jpath(&f->doc, 0, path), text, top > 0 ? top : 1, 10);
             assert_int_equal(f->doc.tok[jpath(&f->doc, jpath(&f->doc, 0, path), "tokens")].count, f->x.tokens[c]);
         }
-        assert_true(mp_response_bound(&f->dep, &f->req) >= f->out.len);
+        assert_true(mp_oa_response_bound(&f->dep, &f->req) >= f->out.len);
         fx_free(f);
     }
     /* Several prompts: each choice counts from its own prompt (n per prompt, in order); token ids from 0. */
@@ -322,7 +323,7 @@ static void test_legacy_stream(void **state)
         fx_read(g, g->out.data, g->out.len);
         assert_string_equal(text.data, jstr(&g->doc, 0, "choices.0.text"));
         assert_int_equal(check_legacy(&g->doc, jpath(&g->doc, 0, "choices.0.logprobs"), text.data, 3, 10), offset);
-        assert_true(mp_response_bound(&f->dep, &f->req) >= f->out.len);
+        assert_true(mp_oa_response_bound(&f->dep, &f->req) >= f->out.len);
         cm_buf_free(&text);
         fx_free(f);
         fx_free(g);

@@ -1,6 +1,7 @@
 /* Tests mock-provider/providers/openai/openai_messages.c: chat messages and Responses input validation, prompt
  * token estimates and the echo text. */
 #include "unit/mock-provider/providers/fixture.h"
+#include "mock-provider/providers/openai/openai.h"
 
 #define MSGS(m) "{\"model\":\"m\",\"messages\":" m "}"
 #define ERR(body, param, code, msg) fx_expect_error(f, MP_API_CHAT, body, 400, param, code, msg)
@@ -102,8 +103,8 @@ static void test_responses_input_valid(void **state)
         fx_parse(f, MP_API_RESPONSES, "{\"model\":\"m\",\"input\":\"Tell me\",\"instructions\":\"Be kind\"}"), 0);
     assert_int_equal(f->req.prompt_tokens, 3 + (2 + 3) + (2 + 3));
     assert_int_equal(f->req.echo.n, 7);
-    assert_true(f->req.has_instructions);
-    assert_int_equal(f->req.instructions.n, 7);
+    assert_true(mp_oa_req(&f->req)->has_instructions);
+    assert_int_equal(mp_oa_req(&f->req)->instructions.n, 7);
     const char *body = "{\"model\":\"m\",\"input\":[{\"role\":\"system\",\"content\":\"sys\"},"
                        "{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"hey "
                        "you\"},{\"type\":\"input_image\",\"image_url\":\"http://x\"}]},"
@@ -114,7 +115,7 @@ static void test_responses_input_valid(void **state)
     /* sys 1+3, "hey you" 2+3, arguments "{}" 1+3, output 11 bytes 3+3, reasoning 0, + 3 */
     assert_int_equal(f->req.prompt_tokens, 4 + 5 + 4 + 6 + 3);
     assert_int_equal(f->req.echo.n, 7);
-    assert_false(f->req.has_instructions);
+    assert_false(mp_oa_req(&f->req)->has_instructions);
     assert_int_equal(fx_parse(f, MP_API_RESPONSES, "{\"model\":\"m\"}"), 0);
     assert_int_equal(f->req.prompt_tokens, 3);
     fx_free(f);

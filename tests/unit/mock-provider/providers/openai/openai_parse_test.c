@@ -1,6 +1,7 @@
 /* Tests mock-provider/providers/openai/openai_parse.c (and the field checks of openai_check.c): chat and completions
  * requests, valid forms and every error with OpenAI's exact status, param, code and message. */
 #include "unit/mock-provider/providers/fixture.h"
+#include "mock-provider/providers/openai/openai.h"
 #include "mock-provider/providers/openai/openai_check.h"
 
 #define CHAT(extra)                                                                                                    \
@@ -24,7 +25,7 @@ static void test_chat_minimal(void **state)
     assert_int_equal(f->req.n, 1);
     assert_int_equal(f->req.max_tokens, -1);
     assert_false(f->req.stream);
-    assert_false(f->req.include_usage);
+    assert_false(mp_oa_req(&f->req)->include_usage);
     assert_false(f->req.tools);
     /* "Hello there" is 11 bytes: ceil(11/4) = 3, + 3 for the message, + 3 for the reply. */
     assert_int_equal(f->req.prompt_tokens, 9);
@@ -53,7 +54,7 @@ static void test_chat_full(void **state)
     assert_true(f->req.temperature == 0.5);
     assert_true(f->req.top_p == 0.9);
     assert_true(f->req.stream);
-    assert_true(f->req.include_usage);
+    assert_true(mp_oa_req(&f->req)->include_usage);
     /* system: ceil(9/4)+3 = 6; user: text parts "What is" + " this?" = 13 bytes -> 4+3 = 7; +3 */
     assert_int_equal(f->req.prompt_tokens, 16);
     assert_int_equal(f->req.echo.n, 7); /* the first text part of the last user message */
@@ -237,7 +238,7 @@ static void test_stream_options(void **state)
     assert_int_equal(fx_parse(f, MP_API_CHAT, CHAT(",\"stream\":true,\"stream_options\":{\"include_usage\":false}")),
                      0);
     assert_true(f->req.stream);
-    assert_false(f->req.include_usage);
+    assert_false(mp_oa_req(&f->req)->include_usage);
     fx_free(f);
 }
 
@@ -270,7 +271,7 @@ static void test_completions_valid(void **state)
                      0);
     assert_int_equal(f->req.n, 2);
     assert_int_equal(f->req.prompt_tokens, 3);
-    assert_true(f->req.include_usage);
+    assert_true(mp_oa_req(&f->req)->include_usage);
     fx_free(f);
 }
 

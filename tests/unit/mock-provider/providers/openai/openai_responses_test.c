@@ -2,6 +2,7 @@
  * Response object, the typed event stream, function calls, incomplete answers, and request errors. */
 #include "unit/mock-provider/providers/fixture.h"
 #include "mock-provider/providers/budget.h"
+#include "mock-provider/providers/openai/openai.h"
 
 #define RESP(extra) "{\"model\":\"gpt-4o\",\"input\":\"Tell me a story\"" extra "}"
 #define ERR(body, param, code, msg) fx_expect_error(f, MP_API_RESPONSES, body, 400, param, code, msg)
@@ -292,7 +293,7 @@ static void stream_calls(fx_t *f, uint32_t k, char args[3][256])
     fx_read(f, e.fr[i].data, e.fr[i].len);
     assert_int_equal(f->doc.tok[jpath(&f->doc, 0, "response.output")].count, k);
     assert_int_equal(e.n, i + 1);
-    assert_true(mp_response_bound(&f->dep, &f->req) >= f->out.len);
+    assert_true(mp_oa_response_bound(&f->dep, &f->req) >= f->out.len);
 }
 
 /* tool_calls: {parallel: 3}: like chat, a Responses answer calls 1 to 3 of the offered functions (built-in
@@ -317,7 +318,7 @@ static void test_parallel_function_calls(void **state)
         uint32_t k = body_calls(g, args);
         assert_int_equal(k, g->x.calls[0]);
         assert_true(k >= 1 && k <= 3);
-        assert_true(mp_response_bound(&g->dep, &g->req) >= g->out.len);
+        assert_true(mp_oa_response_bound(&g->dep, &g->req) >= g->out.len);
         seen[k]++;
         stream_calls(f, k, args);
         fx_free(f);

@@ -2,6 +2,7 @@
  * API (flat): which function is called, with what arguments, and every validation error. */
 #include "unit/mock-provider/providers/fixture.h"
 #include "mock-provider/providers/budget.h"
+#include "mock-provider/providers/openai/openai.h"
 #include "mock-provider/providers/schema/toolargs.h"
 
 #define CHAT(extra) "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]" extra "}"
@@ -143,13 +144,13 @@ static void test_responses_tools(void **state)
     assert_int_equal(fx_parse(f, MP_API_RESPONSES, body), 0);
     expect_tool(f, "lookup", NULL, true);
     /* The raw JSON is kept for the echo in the Response object. */
-    assert_int_equal(f->req.tool_choice_json.p[0], '{');
-    assert_int_equal(f->req.tools_json.p[0], '[');
-    assert_int_equal(f->req.tools_json.p[f->req.tools_json.n - 1], ']');
+    assert_int_equal(mp_oa_req(&f->req)->tool_choice_json.p[0], '{');
+    assert_int_equal(mp_oa_req(&f->req)->tools_json.p[0], '[');
+    assert_int_equal(mp_oa_req(&f->req)->tools_json.p[mp_oa_req(&f->req)->tools_json.n - 1], ']');
     assert_int_equal(fx_parse(f, MP_API_RESPONSES, RESP(",\"tools\":[],\"tool_choice\":\"none\"")), 0);
     assert_false(f->req.tools);
-    assert_int_equal(f->req.tool_choice_json.n, 6); /* "none" with its quotes */
-    assert_memory_equal(f->req.tool_choice_json.p, "\"none\"", 6);
+    assert_int_equal(mp_oa_req(&f->req)->tool_choice_json.n, 6); /* "none" with its quotes */
+    assert_memory_equal(mp_oa_req(&f->req)->tool_choice_json.p, "\"none\"", 6);
     assert_int_equal(fx_parse(f, MP_API_RESPONSES, RESP(",\"tools\":[{\"type\":\"file_search\"}]")), 0);
     assert_false(f->req.tools);
     fx_free(f);
@@ -421,7 +422,7 @@ static void test_parallel_calls(void **state)
             cm_buf_puts(&args[idx], jstr(&g->doc, tc, "function.arguments"));
         }
         assert_int_equal(opened, k);
-        assert_true(mp_response_bound(&g->dep, &g->req) >= g->out.len);
+        assert_true(mp_oa_response_bound(&g->dep, &g->req) >= g->out.len);
         for (uint32_t i = 0; i < k; i++) {
             assert_string_equal(args[i].data ? args[i].data : "", body_args[i]);
             cm_buf_free(&args[i]);

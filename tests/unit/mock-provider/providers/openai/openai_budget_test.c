@@ -1,8 +1,9 @@
-/* Tests mock-provider/providers/budget.c: the response bound holds for what the renderers produce, and
+/* Tests mock-provider/providers/openai/openai_budget.c: the response bound holds for what the renderers produce, and
  * each request-controlled multiplier of issue 7 ends in a 400 response_too_large instead of a large
  * response: n x tokens, inputs x dimensions, echoed text x n, tool arguments x chunks. */
-#include "fixture.h"
+#include "unit/mock-provider/providers/fixture.h"
 #include "mock-provider/providers/budget.h"
+#include "mock-provider/providers/openai/openai.h"
 #include "mock-provider/providers/content.h"
 
 /* Renders the answer to body (which must parse and fit its budget) as a body and as a stream, and checks
@@ -16,8 +17,8 @@ static size_t render_within_bound(fx_t *f, mp_api_t api, const char *body)
         if (api == MP_API_EMBEDDINGS && stream)
             break;
         f->req.stream = stream;
-        uint64_t bound = mp_response_bound(&f->dep, &f->req);
-        if (mp_response_check(&f->dep, &f->req, &f->err) != 0)
+        uint64_t bound = mp_oa_response_bound(&f->dep, &f->req);
+        if (mp_oa_response_check(&f->dep, &f->req, &f->err) != 0)
             fail_msg("refused: %s", f->err.message);
         mp_exchange_begin(&f->x, &f->dep, &f->req, &f->rng, &f->a);
         cm_buf_reset(&f->out);
@@ -40,7 +41,7 @@ static void expect_too_large(fx_t *f, mp_api_t api, const char *body, const char
 {
     if (fx_parse(f, api, body) != 0)
         fail_msg("parse failed: %s", f->err.message);
-    assert_int_equal(mp_response_check(&f->dep, &f->req, &f->err), -1);
+    assert_int_equal(mp_oa_response_check(&f->dep, &f->req, &f->err), -1);
     assert_int_equal(f->err.status, 400);
     assert_int_equal(f->err.kind, MP_ERR_BAD_REQUEST);
     assert_string_equal(f->err.code, "response_too_large");
@@ -145,7 +146,7 @@ static void test_long_model_many_choices(void **state)
     cm_buf_puts(&body, "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"n\":16,\"stream\":true}");
     size_t largest = render_within_bound(f, MP_API_CHAT, body.data);
     assert_true(largest < 2 * 1024 * 1024);
-    assert_true(mp_response_bound(&f->dep, &f->req) < mp_response_budget(&f->dep) / 8);
+    assert_true(mp_oa_response_bound(&f->dep, &f->req) < mp_response_budget(&f->dep) / 8);
     cm_buf_free(&body);
     fx_free(f);
 }
@@ -166,14 +167,14 @@ static void test_choices_times_tokens(void **state)
                               "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"n\":128,"
                               "\"stream\":true,\"max_tokens\":100}"),
                      0);
-    assert_int_equal(mp_response_check(&f->dep, &f->req, &f->err), 0);
+    assert_int_equal(mp_oa_response_check(&f->dep, &f->req, &f->err), 0);
     expect_too_large(f, MP_API_COMPLETIONS, "{\"model\":\"m\",\"prompt\":\"x\",\"n\":128}", "n",
                      "128 choice(s) x up to 100000 tokens, in one body");
     /* One choice of 100,000 streamed tokens is about 29 MB of chunks: within the default budget, over a
      * 16 MiB one, and the parameter to blame is not n. */
     const char *one = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true}";
     assert_int_equal(fx_parse(f, MP_API_CHAT, one), 0);
-    assert_int_equal(mp_response_check(&f->dep, &f->req, &f->err), 0);
+    assert_int_equal(mp_oa_response_check(&f->dep, &f->req, &f->err), 0);
     f->dep.max_response = 16ull << 20;
     expect_too_large(f, MP_API_CHAT, one, "",
                      "1 choice(s) x up to 100000 tokens, streamed), above the limit of 16777216");
@@ -196,7 +197,7 @@ static void test_embedding_inputs_times_dimensions(void **state)
     cm_buf_printf(&body, "{\"model\":\"text-embedding-3-large\",\"input\":[%s],\"encoding_format\":\"base64\"}",
                   inputs.data);
     assert_int_equal(fx_parse(f, MP_API_EMBEDDINGS, body.data), 0);
-    assert_int_equal(mp_response_check(&f->dep, &f->req, &f->err), 0);
+    assert_int_equal(mp_oa_response_check(&f->dep, &f->req, &f->err), 0);
     f->dep.embedding_dimensions = 65536;
     cm_buf_reset(&body);
     cm_buf_printf(&body, "{\"model\":\"custom\",\"input\":[%s],\"encoding_format\":\"base64\"}", inputs.data);
