@@ -5,8 +5,8 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 
-#include "harness/cli.h"
-#include "harness/run.h"
+#include "harness/run/cli.h"
+#include "harness/run/run.h"
 
 static void print_version(void)
 {

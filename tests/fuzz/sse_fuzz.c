@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/sse.h"
-#include "harness/stream.h"
+#include "harness/measure/sse.h"
+#include "harness/measure/stream.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,0 +1,133 @@
+/* harness/config/config.h — everything one `soak load` run needs, from a scenario file, flags, or both.
+ *
+ * A scenario file's top-level keys are name, seed, duration, mock, gateway, load, expect and report;
+ * `soak load` reads name, seed, duration, load, expect and report (mock: and gateway: belong to `soak run`
+ * and are only noted). The load: section:
+ *
+ *   load:
+ *     target: http://127.0.0.1:8080/v1        # an api_base; --url overrides
+ *     arrival: {constant: 1174/s}             # | {poisson: R} | {ramp: {from, to, over}}
+ *                                             # | {step: [{rate, for}, ...]} | {users: N, spawn: R, think: D}
+ *     requests: [{weight, api, model, stream, include_usage, prompt, repeat, input, max_tokens, user,
+ *                 headers, api_key, name}]
+ *     threads: 1
+ *     max_inflight: 10000
+ *     timeout: 60s
+ *     drain: 2s
+ *     interval: 1s
+ *     connections: {max_requests: 0, max_age: 0s, churn: false}
+ *     headers: {X-Team: soak}                 # or ["X-Team: soak"]
+ *     api_key: sk-1234
+ *   report: {dir: "reports/{{name}}-{{time}}", formats: [json, jsonl, junit]}
+ *
+ * Loading fills an hx_cfg_t with the file's values; flags are applied on top (cli.c); hx_cfg_finish then
+ * applies defaults, cross-checks and compiles the workload. */
+#ifndef HX_CONFIG_H
+#define HX_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/alloc.h"
+#include "common/config.h"
+#include "harness/engine/arrival.h"
+#include "harness/measure/verdict.h"
+#include "harness/engine/workload.h"
+
+typedef enum hx_format {
+    HX_FMT_JSON = 1,
+    HX_FMT_JSONL = 2,
+    HX_FMT_JUNIT = 4,
+} hx_format_t;
+
+#define HX_DEFAULT_DURATION_NS (30ull * 1000000000ull)
+#define HX_DEFAULT_MAX_INFLIGHT 10000u
+#define HX_DEFAULT_TIMEOUT_NS (60ull * 1000000000ull)
+#define HX_DEFAULT_DRAIN_NS (2ull * 1000000000ull)
+#define HX_DEFAULT_INTERVAL_NS (1000000000ull)
+#define HX_MAX_THREADS 256u
+/* The longest duration, ramp `over`, step `for`, drain, timeout and interval a run accepts: a year. It keeps
+ * start + duration + drain, and every deadline derived from them, far from 2^64 ns (584 years), where the
+ * arithmetic would wrap into the past. Longer values are configuration errors. */
+#define HX_MAX_DURATION_NS (365ull * 86400ull * 1000000000ull)
+
+/* start + d in ns, saturating at UINT64_MAX: a deadline that would overflow is never reached rather than
+ * wrapping to a time already past. */
+static inline uint64_t hx_deadline_ns(uint64_t start, uint64_t d)
+{
+    return d > UINT64_MAX - start ? UINT64_MAX : start + d;
+}
+/* Defaults of a request template (flags and files alike). */
+#define HX_DEFAULT_API "openai.chat"
+#define HX_DEFAULT_MODEL "gpt-4o-mini"
+#define HX_DEFAULT_PROMPT "{{uuid}} This is a SoakRig load test."
+
+typedef struct hx_cfg {
+    cm_arena_t arena; /* owns every string and array below except expects and workload */
+    const char *file; /* scenario path, NULL for a flag-only run */
+    const char *name; /* scenario name; "load" when none */
+    uint64_t seed;
+    bool seed_set;          /* else hx_cfg_finish draws one from the OS (printed in every report) */
+    uint64_t duration_ns;   /* 0: default (30 s; ramp: its `over`; step: the sum of its steps) */
+    const char *target;     /* api_base URL */
+    const char *target_err; /* set when the file's target is not a URL ("gateway"): raised unless --url */
+    hx_arrival_t arrival;
+    bool arrival_set;
+    hx_reqspec_t *reqs;
+    size_t nreqs;
+    uint32_t threads;                           /* 0: default 1 */
+    uint32_t max_inflight;                      /* 0: default */
+    uint64_t timeout_ns, drain_ns, interval_ns; /* 0 with *_set false: default */
+    bool drain_set;
+    uint32_t conn_max_requests; /* 0: unlimited */
+    uint64_t conn_max_age_ns;   /* 0: unlimited */
+    bool churn;                 /* a new connection for every request */
+    const char **headers;       /* "Name: value", for every request */
+    size_t nheaders;
+    const char *api_key;  /* default key for every request */
+    hx_expect_t *expects; /* malloc'd */
+    size_t nexpects;
+    bool expect_set;         /* the file has an expect: key; without one (and no --expect) the run gets the default */
+    const char *report_dir;  /* template: {{name}}, {{time}}, {{seed}} */
+    unsigned report_formats; /* hx_format_t bits, for report_dir */
+    const char *json_path, *jsonl_path, *junit_path; /* explicit files (flags) */
+    bool quiet;
+    bool has_mock, has_gateway; /* the file has sections for `soak run` */
+    bool has_load;              /* the file has a load: section */
+    hx_workload_t workload;     /* built by hx_cfg_finish */
+    bool workload_built;
+} hx_cfg_t;
+
+void hx_cfg_init(hx_cfg_t *c);
+void hx_cfg_free(hx_cfg_t *c);
+/* A copy of s in c's arena (NULL stays NULL). */
+const char *hx_cfg_strdup(hx_cfg_t *c, const char *s);
+
+/* Reads a scenario document into c. Errors are "file:line:col: path: message" in err. */
+int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err);
+/* Reads the load.requests sequence n into c->reqs (used by hx_cfg_load). */
+int hx_cfg_load_requests(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err);
+/* Reads headers written as a map ({X-Team: soak}) or a list of "Name: value" lines into c's arena. */
+int hx_cfg_load_headers(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, const char *path, const char ***out,
+                        size_t *count, cm_err_t *err);
+/* Fills s with the template defaults: HX_DEFAULT_API, HX_DEFAULT_MODEL, HX_DEFAULT_PROMPT, weight 1,
+ * repeat 1, no max_tokens, include_usage on when streaming. */
+void hx_reqspec_defaults(hx_reqspec_t *s);
+/* cm_conf_load_file, then the nsets `--set PATH=VALUE` overrides (cm_conf_set), then hx_cfg_load. */
+int hx_cfg_load_file(hx_cfg_t *c, const char *path, const char *const *sets, size_t nsets, cm_err_t *err);
+
+/* Checks a target URL ("http://127.0.0.1:8080/v1"); returns 0 or -1 with a reason. */
+int hx_cfg_check_url(const char *url, char *err, size_t errlen);
+/* Checks a report dir template's placeholders. */
+int hx_cfg_check_dir(const char *dir, char *err, size_t errlen);
+
+/* Applies defaults and cross-checks (a target is set, users <= max_inflight, threads <= users, durations up
+ * to HX_MAX_DURATION_NS, ...), then compiles the workload. A run with no expectation and no expect: key gets
+ * the default one (hx_expect_default). Returns 0 or -1 with a one-line reason in err. */
+int hx_cfg_finish(hx_cfg_t *c, char *err, size_t errlen);
+
+/* The planned duration after hx_cfg_finish. */
+uint64_t hx_cfg_duration(const hx_cfg_t *c);
+
+#endif

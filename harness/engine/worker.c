@@ -1,0 +1,592 @@
+#include "harness/engine/worker.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/alloc.h"
+#include "common/clock.h"
+#include "common/slab.h"
+#include "harness/engine/engine.h"
+
+/* The libcurl <-> libevent glue follows the shape of curl's hiperfifo example: libcurl tells us which
+ * sockets to watch and when to call it back; libevent watches; every callback hands control back to libcurl
+ * with curl_multi_socket_action and then collects finished transfers. Unlike the example nothing here exits
+ * or prints: failures become counted outcomes. */
+
+static void collect_done(hx_worker_t *w);
+static bool limit_pool(hx_worker_t *w, uint64_t keep);
+
+/* ---- sockets and connections ------------------------------------------------------------------------ */
+
+/* Returns arr grown (zero-filled) to hold at least need elements; *n is its capacity. */
+static void *grow(void *arr, size_t *n, size_t need, size_t elem)
+{
+    if (need <= *n)
+        return arr;
+    size_t cap = *n ? *n : 64;
+    while (cap < need)
+        cap *= 2;
+    arr = cm_xrealloc(arr, cap * elem);
+    memset((char *)arr + *n * elem, 0, (cap - *n) * elem);
+    *n = cap;
+    return arr;
+}
+
+/* Socket state is kept by fd number in slots that never move (libevent holds pointers to the events). */
+static hx_sock_t *sock_slot(hx_worker_t *w, int fd)
+{
+    w->socks = grow(w->socks, &w->nsocks, (size_t)fd + 1, sizeof(hx_sock_t *));
+    if (w->socks[fd] == NULL)
+        w->socks[fd] = cm_xcalloc(1, sizeof(hx_sock_t));
+    return w->socks[fd];
+}
+
+static hx_conn_t *conn_slot(hx_worker_t *w, int fd)
+{
+    w->conns = grow(w->conns, &w->nconns, (size_t)fd + 1, sizeof(hx_conn_t));
+    return &w->conns[fd];
+}
+
+static void unwatch(hx_sock_t *sk)
+{
+    if (sk->added)
+        event_del(&sk->ev);
+    sk->added = sk->wanted = false;
+}
+
+static void on_sock_ready(evutil_socket_t fd, short events, void *arg)
+{
+    hx_worker_t *w = arg;
+    hx_sock_t *sk = w->socks[fd];
+    if (!sk->wanted) {
+        unwatch(sk); /* an idle pooled connection became readable (closed by the server): libcurl will see */
+        return;
+    }
+    int action = ((events & EV_READ) ? CURL_CSELECT_IN : 0) | ((events & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+    int running;
+    curl_multi_socket_action(w->multi, fd, action, &running);
+    collect_done(w);
+    hx_worker_arrivals_due(w, cm_now_ns());
+}
+
+/* CURLMOPT_SOCKETFUNCTION. libcurl asks to stop watching a connection at the end of every transfer and to
+ * watch it again when the next transfer reuses it; the socket stays registered in between (an idle
+ * keep-alive connection is not readable, so it costs nothing) to save two epoll_ctl calls per request. It is
+ * removed for real when it closes or, if the server closes it while idle, when it turns readable. */
+static int on_curl_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
+{
+    hx_worker_t *w = userp;
+    hx_sock_t *sk = sock_slot(w, s);
+    if (what == CURL_POLL_REMOVE) {
+        sk->wanted = false;
+        return 0;
+    }
+    /* With HTTP/1.1 a socket serves one transfer at a time, so this tells which connection a transfer
+     * uses (needed to count requests per connection). */
+    hx_xfer_t *x = NULL;
+    if (e != NULL && curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&x) == CURLE_OK && x != NULL)
+        x->fd = s;
+    short ev = (short)(((what & CURL_POLL_IN) ? EV_READ : 0) | ((what & CURL_POLL_OUT) ? EV_WRITE : 0));
+    sk->wanted = true;
+    if (sk->added && sk->what == ev)
+        return 0;
+    if (sk->added)
+        event_del(&sk->ev);
+    event_assign(&sk->ev, w->base, s, (short)(ev | EV_PERSIST), on_sock_ready, w);
+    sk->added = event_add(&sk->ev, NULL) == 0;
+    sk->what = ev;
+    return 0;
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: counts connections and starts their request count. */
+static curl_socket_t on_open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    hx_worker_t *w = clientp;
+    int fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+    if (fd < 0)
+        return CURL_SOCKET_BAD;
+    hx_conn_t *c = conn_slot(w, fd);
+    c->opened_ns = cm_now_ns();
+    c->requests = 0;
+    c->open = true;
+    w->conns_opened++;
+    atomic_store_explicit(&w->conns_pub, w->conns_opened, memory_order_relaxed);
+    return fd;
+}
+
+/* CURLOPT_CLOSESOCKETFUNCTION */
+static int on_close_socket(void *clientp, curl_socket_t fd)
+{
+    hx_worker_t *w = clientp;
+    if ((size_t)fd < w->nconns)
+        w->conns[fd].open = false;
+    /* The event must go before the fd does: a new socket may get the same number at once. The slot goes too
+     * (libevent allows freeing an event from its own callback), so that a burst of connections leaves no
+     * small blocks behind to pin the memory it used. */
+    if ((size_t)fd < w->nsocks && w->socks[fd] != NULL) {
+        unwatch(w->socks[fd]);
+        free(w->socks[fd]);
+        w->socks[fd] = NULL;
+    }
+    return close(fd);
+}
+
+/* max_requests and max_age: libcurl has no per-connection request limit, and its lifetime limit counts
+ * whole seconds and only applies once a connection is strictly older than that. So after the request that
+ * reaches either limit the harness shuts the now idle connection down itself: libcurl checks a pooled
+ * connection before reusing it, sees it closed and opens a new one, and the server sees a clean FIN. */
+static void retire_if_due(hx_worker_t *w, const hx_xfer_t *x, CURLcode code, uint64_t now)
+{
+    uint32_t max_req = w->cfg->conn_max_requests;
+    uint64_t max_age = w->cfg->conn_max_age_ns;
+    if ((max_req == 0 && max_age == 0) || code != CURLE_OK || x->fd < 0 || (size_t)x->fd >= w->nconns)
+        return;
+    hx_conn_t *c = &w->conns[x->fd];
+    if (!c->open)
+        return;
+    c->requests++;
+    if ((max_req != 0 && c->requests >= max_req) || (max_age != 0 && now - c->opened_ns >= max_age)) {
+        shutdown(x->fd, SHUT_RDWR);
+        c->open = false;
+    }
+}
+
+/* ---- timers ----------------------------------------------------------------------------------------- */
+
+static void on_curl_timer_fire(evutil_socket_t fd, short events, void *arg)
+{
+    hx_worker_kick(arg);
+}
+
+/* CURLMOPT_TIMERFUNCTION */
+static int on_curl_timer(CURLM *m, long timeout_ms, void *userp)
+{
+    hx_worker_t *w = userp;
+    if (timeout_ms < 0) {
+        evtimer_del(w->curl_timer);
+        return 0;
+    }
+    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    evtimer_add(w->curl_timer, &tv);
+    return 0;
+}
+
+void hx_worker_kick(hx_worker_t *w)
+{
+    int running;
+    curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    collect_done(w);
+}
+
+/* ---- transfers -------------------------------------------------------------------------------------- */
+
+static void publish_inflight(hx_worker_t *w)
+{
+    atomic_store_explicit(&w->inflight_pub, w->inflight, memory_order_relaxed);
+}
+
+static void note_first(hx_worker_t *w, hx_err_t err, uint64_t now, const char *msg)
+{
+    hx_first_err_t *f = &w->first[err];
+    if (f->set || err == HX_ERR_NONE)
+        return;
+    f->set = true;
+    f->at_ns = now > w->start_ns ? now - w->start_ns : 0;
+    snprintf(f->msg, sizeof(f->msg), "%s", msg);
+}
+
+static void release(hx_worker_t *w, hx_xfer_t *x)
+{
+    x->active = false;
+    x->user = NULL;
+    x->next_free = w->free_list;
+    w->free_list = x;
+    w->inflight--;
+    publish_inflight(w);
+}
+
+static void finish_xfer(hx_worker_t *w, hx_xfer_t *x, CURLcode code)
+{
+    uint64_t now = cm_now_ns();
+    hx_result_t r;
+    char msg[sizeof(w->first[0].msg)];
+    hx_xfer_finish(x, code, now, &w->toks, &r);
+    curl_multi_remove_handle(w->multi, x->easy);
+    retire_if_due(w, x, code, now);
+    hx_stats_record(w->stats, &r);
+    if (r.err != HX_ERR_NONE && !w->first[r.err].set) {
+        hx_xfer_describe(x, code, &r, msg, sizeof(msg));
+        note_first(w, r.err, now, msg);
+    }
+    hx_user_t *user = x->user;
+    release(w, x);
+    hx_worker_on_done(w, user, now, true);
+}
+
+/* Users without think time send their next request from here (hx_worker_on_done); libcurl's zero timeout
+ * for a new transfer then sends all of them in one pass after the loop has served every ready socket. */
+static void collect_done(hx_worker_t *w)
+{
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(w->multi, &left)) != NULL) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        /* Copied before the handle is removed: the message does not survive curl_multi_remove_handle. */
+        CURL *e = m->easy_handle;
+        CURLcode code = m->data.result;
+        hx_xfer_t *x = NULL;
+        curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&x);
+        if (x != NULL)
+            finish_xfer(w, x, code);
+    }
+}
+
+static hx_xfer_t *get_xfer(hx_worker_t *w, char *err, size_t errlen)
+{
+    hx_xfer_t *x = w->free_list;
+    if (x != NULL) {
+        w->free_list = x->next_free;
+        return x;
+    }
+    x = hx_xfer_new(&w->xopts, w->stats, err, errlen);
+    if (x == NULL)
+        return NULL;
+    w->xfers = cm_xrealloc(w->xfers, (w->nxfers + 1) * sizeof(*w->xfers));
+    w->xfers[w->nxfers++] = x;
+    return x;
+}
+
+/* A request that could not even be handed to libcurl still has an outcome: it is counted (client_setup)
+ * rather than vanishing from the totals, and the first one's reason is reported. */
+static void launch_failed(hx_worker_t *w, uint64_t intended, hx_user_t *user, const char *why)
+{
+    uint64_t now = cm_now_ns();
+    hx_result_t r;
+    hx_xfer_setup_failed(intended, now, &r);
+    hx_stats_record(w->stats, &r);
+    note_first(w, HX_ERR_CLIENT_SETUP, now, why);
+    hx_worker_on_done(w, user, now, false);
+}
+
+void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64_t now_ns)
+{
+    char why[200];
+    if (w->inflight >= w->cap) {
+        /* Users never exceed the cap (hx_cfg_finish checks), but a dropped user must think and try again
+         * rather than vanish from the run. */
+        hx_stats_record_dropped(w->stats);
+        if (!w->first[HX_ERR_DROPPED].set) {
+            snprintf(why, sizeof(why), "%u requests already in flight on thread %u (its share of max_inflight %u)",
+                     w->inflight, w->index, w->cfg->max_inflight);
+            note_first(w, HX_ERR_DROPPED, cm_now_ns(), why);
+        }
+        if (user != NULL)
+            hx_worker_on_done(w, user, cm_now_ns(), false);
+        return;
+    }
+    hx_xfer_t *x = get_xfer(w, why, sizeof(why));
+    if (x == NULL) {
+        launch_failed(w, intended, user, why);
+        return;
+    }
+    uint32_t req = hx_workload_pick(w->wl, &w->rng);
+    uint16_t model = hx_workload_model(w->wl, req, &w->cursor[req]);
+    uint64_t seq = w->seq++ * w->nworkers + w->index;
+    CURLU *target = w->targets[req * w->wl->nmodels + model];
+    if (hx_xfer_prepare(x, w->wl, req, model, target, w->headers[req], &w->rng, seq, why, sizeof(why)) != 0) {
+        x->next_free = w->free_list; /* never in flight: back to the free list as it is */
+        w->free_list = x;
+        launch_failed(w, intended, user, why);
+        return;
+    }
+    x->intended = intended;
+    x->user = user;
+    x->active = true;
+    x->sent = now_ns != 0 ? now_ns : cm_now_ns();
+    w->inflight++;
+    CURLMcode mc = curl_multi_add_handle(w->multi, x->easy);
+    if (mc != CURLM_OK) {
+        snprintf(why, sizeof(why), "curl_multi_add_handle: %s", curl_multi_strerror(mc));
+        release(w, x);
+        launch_failed(w, intended, user, why);
+        return;
+    }
+    w->stats->sent++;
+    if (w->inflight > w->stats->inflight_max)
+        w->stats->inflight_max = w->inflight;
+    /* A burst past the pool's limit keeps its connections: the next boundary sizes the pool with it. */
+    if (w->inflight > w->pool_limit)
+        limit_pool(w, w->cap);
+    publish_inflight(w);
+}
+
+void hx_worker_abort_all(hx_worker_t *w)
+{
+    uint64_t now = cm_now_ns();
+    for (uint32_t i = 0; i < w->nxfers; i++) {
+        hx_xfer_t *x = w->xfers[i];
+        if (!x->active)
+            continue;
+        hx_result_t r;
+        hx_xfer_aborted(x, now, &r);
+        curl_multi_remove_handle(w->multi, x->easy);
+        hx_stats_record(w->stats, &r);
+        note_first(w, HX_ERR_CLIENT_CLOSED, now, "still in flight when the run stopped and the drain ran out");
+        release(w, x);
+    }
+}
+
+#define HX_IDLE_KEEP 64
+
+/* The idle state worth keeping: the busiest of the last HX_PEAK_WINDOW intervals plus a quarter. */
+static uint64_t keep_for(hx_worker_t *w, uint64_t peak)
+{
+    w->peaks[w->peak_next] = peak;
+    w->peak_next = (w->peak_next + 1) % HX_PEAK_WINDOW;
+    uint64_t most = 0;
+    for (uint32_t i = 0; i < HX_PEAK_WINDOW; i++)
+        if (w->peaks[i] > most)
+            most = w->peaks[i];
+    most += most / 4;
+    return most > HX_IDLE_KEEP ? most : HX_IDLE_KEEP;
+}
+
+typedef struct idle_xfer {
+    uint64_t order;
+    uint32_t i;
+} idle_xfer_t;
+
+static int last_first(const void *a, const void *b)
+{
+    const idle_xfer_t *x = a, *y = b;
+    if (x->order != y->order)
+        return x->order < y->order ? 1 : -1;
+    return x->i < y->i ? 1 : x->i > y->i ? -1 : 0;
+}
+
+/* Between callbacks every transfer not in flight is on the free list, so one pass can free the excess and
+ * relink the rest. Those freed first are the ones whose easy handle sits in the newest of cm_slab's spans:
+ * new blocks go to the oldest span with room, so a handle made after a burst may fill a hole in an old span
+ * while an older handle holds a span the burst added. (Without cm_slab, the newest transfers.) What stays is
+ * then packed in the oldest spans, and the spans the burst took empty and are unmapped. Returns how many
+ * were freed. */
+static uint32_t free_idle_xfers(hx_worker_t *w, uint64_t keep)
+{
+    if (w->nxfers <= keep || w->nxfers == w->inflight)
+        return 0;
+    uint32_t excess = w->nxfers - (uint32_t)keep, nidle = 0;
+    bool routed = hx_engine_memory_routed();
+    idle_xfer_t *idle = cm_xmalloc((w->nxfers - w->inflight) * sizeof(*idle));
+    for (uint32_t i = 0; i < w->nxfers; i++)
+        if (!w->xfers[i]->active)
+            idle[nidle++] = (idle_xfer_t){routed ? cm_slab_span_seq(w->xfers[i]->easy) : 0, i};
+    qsort(idle, nidle, sizeof(*idle), last_first);
+    uint32_t freed = 0;
+    for (; freed < nidle && freed < excess; freed++) {
+        hx_xfer_free(w->xfers[idle[freed].i]);
+        w->xfers[idle[freed].i] = NULL;
+    }
+    /* The oldest end up at the head of the free list: they serve the next requests, and the newer ones,
+     * left idle, are the next to go. */
+    w->free_list = NULL;
+    for (uint32_t k = freed; k < nidle; k++) {
+        hx_xfer_t *x = w->xfers[idle[k].i];
+        x->next_free = w->free_list;
+        w->free_list = x;
+    }
+    free(idle);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < w->nxfers; i++)
+        if (w->xfers[i] != NULL)
+            w->xfers[n++] = w->xfers[i];
+    w->nxfers = n;
+    return freed;
+}
+
+/* Idle pooled connections beyond keep are closed by libcurl itself: with the pool's limit
+ * (CURLMOPT_MAXCONNECTS) lowered to keep, each transfer that hands its connection back to an over-full pool
+ * closes the connection idle longest, which after a burst is mostly one of the burst's (libcurl reuses the
+ * first idle connection in the order they opened). Shutting the excess down from here instead left libcurl
+ * to find it dead, and its prune starts its walk of the pool over after each dead connection it finds, with
+ * a poll() per connection visited: 4,000 shut down beside 1,000 kept held the thread for 7 s without a
+ * request. Returns whether the limit went down. */
+static bool limit_pool(hx_worker_t *w, uint64_t keep)
+{
+    long limit = keep < w->cap ? (long)keep : (long)w->cap;
+    if (limit == w->pool_limit)
+        return false;
+    bool lower = limit < w->pool_limit;
+    if (curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, limit) == CURLM_OK)
+        w->pool_limit = limit;
+    return lower;
+}
+
+/* glibc keeps freed memory in its arenas unless asked, hence malloc_trim after a real trim; once more at the
+ * next boundary after lowering the pool's limit, because libcurl closes the excess as transfers finish.
+ * libcurl's and libevent's memory (cm_slab) is unmapped as its spans empty; cm_slab_trim also lets go of
+ * the empty spans kept for reuse and of the pages of free blocks inside the others. */
+void hx_worker_trim_idle(hx_worker_t *w, uint64_t peak)
+{
+    uint64_t keep = keep_for(w, peak);
+    uint32_t freed = free_idle_xfers(w, keep);
+    bool lowered = limit_pool(w, keep);
+    if (freed > 0 || w->trim_again)
+        malloc_trim(0);
+    w->trim_again = lowered;
+    cm_slab_trim();
+}
+
+/* ---- setup and teardown ----------------------------------------------------------------------------- */
+
+static int build_headers(hx_worker_t *w, char *err, size_t errlen)
+{
+    w->headers = cm_xcalloc(w->wl->nreqs, sizeof(*w->headers));
+    for (size_t i = 0; i < w->wl->nreqs; i++) {
+        const hx_reqtpl_t *rq = &w->wl->reqs[i];
+        struct curl_slist *l = NULL, *t;
+        /* "Expect:" turns off libcurl's 100-continue round trip for bodies over 1 KiB (the seed's 12 KB
+         * prompt would otherwise wait for the server before sending). */
+        for (size_t h = 0; h <= rq->nheaders; h++) {
+            t = curl_slist_append(l, h < rq->nheaders ? rq->headers[h] : "Expect:");
+            if (t == NULL) {
+                curl_slist_free_all(l);
+                snprintf(err, errlen, "out of memory building request headers");
+                return -1;
+            }
+            l = t;
+        }
+        w->headers[i] = l;
+    }
+    return 0;
+}
+
+static int build_targets(hx_worker_t *w, char *err, size_t errlen)
+{
+    w->ntargets = w->wl->nreqs * w->wl->nmodels;
+    w->targets = cm_xcalloc(w->ntargets, sizeof(*w->targets));
+    for (size_t i = 0; i < w->ntargets; i++) {
+        if (w->urls[i] == NULL)
+            continue; /* a model the template does not use */
+        w->targets[i] = curl_url();
+        if (w->targets[i] == NULL) {
+            snprintf(err, errlen, "out of memory parsing the target URL");
+            return -1;
+        }
+        CURLUcode uc = curl_url_set(w->targets[i], CURLUPART_URL, w->urls[i], 0);
+        if (uc != CURLUE_OK) {
+            snprintf(err, errlen, "cannot use URL \"%s\": %s", w->urls[i], curl_url_strerror(uc));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int setup_loop(hx_worker_t *w, char *err, size_t errlen)
+{
+    struct event_config *ec = event_config_new();
+    if (ec == NULL)
+        goto error;
+    /* The kernel tick here is 4 ms: without the precise flag a 1 ms timer fires every 5.7 ms. */
+    event_config_set_flag(ec, EVENT_BASE_FLAG_PRECISE_TIMER | EVENT_BASE_FLAG_NOLOCK);
+    w->base = event_base_new_with_config(ec);
+    event_config_free(ec);
+    if (w->base == NULL)
+        goto error;
+    w->curl_timer = evtimer_new(w->base, on_curl_timer_fire, w);
+    w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (w->curl_timer == NULL || w->wake_fd < 0)
+        goto error;
+    return 0;
+error:
+    snprintf(err, errlen, "cannot set up the event loop of thread %u: %s", w->index, strerror(errno));
+    return -1;
+}
+
+static int setup_multi(hx_worker_t *w, char *err, size_t errlen)
+{
+    w->multi = curl_multi_init();
+    if (w->multi == NULL) {
+        snprintf(err, errlen, "curl_multi_init failed");
+        return -1;
+    }
+    CURLMcode rc = CURLM_OK;
+    rc |= curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
+    rc |= curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
+    rc |= curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+    rc |= curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+    /* The pool may keep as many idle connections as the thread may have requests in flight, so the same
+     * connections serve the whole run rather than being closed when the pool's default size is exceeded. */
+    rc |= curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)w->cap);
+    w->pool_limit = (long)w->cap;
+    if (rc != CURLM_OK) {
+        snprintf(err, errlen, "libcurl rejected a multi option");
+        return -1;
+    }
+    return 0;
+}
+
+int hx_worker_init(hx_worker_t *w, const hx_cfg_t *cfg, hx_collector_t *c, char *const *urls, uint32_t index,
+                   uint32_t nworkers, char *err, size_t errlen)
+{
+    memset(w, 0, sizeof(*w));
+    w->cfg = cfg;
+    w->wl = &cfg->workload;
+    w->collector = c;
+    w->urls = urls;
+    w->index = index;
+    w->nworkers = nworkers;
+    w->cap = cfg->max_inflight / nworkers + (index < cfg->max_inflight % nworkers ? 1u : 0u);
+    w->wake_fd = -1;
+    w->stats = cm_xcalloc(1, sizeof(*w->stats));
+    hx_stats_init(w->stats);
+    uint64_t mix[3] = {cfg->seed, index, 0x776f726bu};
+    cm_rng_seed(&w->rng, cm_hash64(mix, sizeof(mix), 1));
+    w->xopts = (hx_xfer_opts_t){cfg->timeout_ns, cfg->conn_max_age_ns, cfg->churn, on_open_socket, on_close_socket, w};
+    if (cfg->arrival.kind != HX_ARRIVAL_USERS)
+        hx_sched_init(&w->sched, &cfg->arrival, index, nworkers, cfg->seed);
+    if (setup_loop(w, err, errlen) != 0 || setup_multi(w, err, errlen) != 0 || build_headers(w, err, errlen) != 0 ||
+        build_targets(w, err, errlen) != 0)
+        return -1;
+    return 0;
+}
+
+void hx_worker_free(hx_worker_t *w)
+{
+    /* The multi handle goes first: closing its pooled connections calls back into the socket and close
+     * callbacks, which still need the socket slots and the loop. */
+    if (w->multi != NULL)
+        curl_multi_cleanup(w->multi);
+    for (uint32_t i = 0; i < w->nxfers; i++)
+        hx_xfer_free(w->xfers[i]);
+    free(w->xfers);
+    for (size_t i = 0; i < w->nsocks; i++) {
+        if (w->socks[i] != NULL && w->socks[i]->added)
+            event_del(&w->socks[i]->ev);
+        free(w->socks[i]);
+    }
+    free(w->socks);
+    free(w->conns);
+    for (size_t i = 0; w->headers != NULL && i < w->wl->nreqs; i++)
+        curl_slist_free_all(w->headers[i]);
+    free(w->headers);
+    for (size_t i = 0; w->targets != NULL && i < w->ntargets; i++)
+        if (w->targets[i] != NULL)
+            curl_url_cleanup(w->targets[i]);
+    free(w->targets);
+    if (w->curl_timer != NULL)
+        event_free(w->curl_timer);
+    if (w->base != NULL)
+        event_base_free(w->base);
+    if (w->wake_fd >= 0)
+        close(w->wake_fd);
+    cm_json_toks_free(&w->toks);
+    free(w->stats);
+    memset(w, 0, sizeof(*w));
+}

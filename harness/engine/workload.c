@@ -1,0 +1,501 @@
+#include "harness/engine/workload.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/alloc.h"
+#include "common/json.h"
+
+/* ---- body builders ---------------------------------------------------------------------------------- */
+
+/* The builders write JSON by hand rather than through cm_jw: at tens of thousands of requests a second the
+ * body is the hot path, and every variable part is either pre-escaped or made of safe characters. */
+
+static void put_prompt(const hx_reqtpl_t *rq, const hx_tmpl_t *t, cm_rng_t *rng, uint64_t seq, cm_buf_t *out)
+{
+    cm_buf_putc(out, '"');
+    hx_tmpl_render_json(t, out, rq->repeat, rng, seq);
+    cm_buf_putc(out, '"');
+}
+
+static void put_common_tail(const hx_reqtpl_t *rq, cm_buf_t *out)
+{
+    if (rq->max_tokens >= 0 && rq->api->max_tokens_key != NULL)
+        cm_buf_printf(out, ",\"%s\":%lld", rq->api->max_tokens_key, (long long)rq->max_tokens);
+    if (rq->user_json != NULL) {
+        cm_buf_puts(out, ",\"user\":");
+        cm_buf_puts(out, rq->user_json);
+    }
+}
+
+static void put_stream(const hx_reqtpl_t *rq, bool usage_option, cm_buf_t *out)
+{
+    if (!rq->stream)
+        return;
+    cm_buf_puts(out, ",\"stream\":true");
+    if (usage_option && rq->include_usage)
+        cm_buf_puts(out, ",\"stream_options\":{\"include_usage\":true}");
+}
+
+static void build_chat(const hx_reqtpl_t *rq, const char *model_json, cm_rng_t *rng, uint64_t seq, cm_buf_t *out)
+{
+    cm_buf_puts(out, "{\"model\":");
+    cm_buf_puts(out, model_json);
+    cm_buf_puts(out, ",\"messages\":[{\"role\":\"user\",\"content\":");
+    put_prompt(rq, &rq->prompt, rng, seq, out);
+    cm_buf_puts(out, "}]");
+    put_common_tail(rq, out);
+    put_stream(rq, true, out);
+    cm_buf_putc(out, '}');
+}
+
+static void build_completions(const hx_reqtpl_t *rq, const char *model_json, cm_rng_t *rng, uint64_t seq, cm_buf_t *out)
+{
+    cm_buf_puts(out, "{\"model\":");
+    cm_buf_puts(out, model_json);
+    cm_buf_puts(out, ",\"prompt\":");
+    put_prompt(rq, &rq->prompt, rng, seq, out);
+    put_common_tail(rq, out);
+    put_stream(rq, true, out);
+    cm_buf_putc(out, '}');
+}
+
+static void build_input(const hx_reqtpl_t *rq, const char *model_json, cm_rng_t *rng, uint64_t seq, cm_buf_t *out)
+{
+    cm_buf_puts(out, "{\"model\":");
+    cm_buf_puts(out, model_json);
+    cm_buf_puts(out, ",\"input\":");
+    put_prompt(rq, rq->has_input ? &rq->input : &rq->prompt, rng, seq, out);
+    put_common_tail(rq, out);
+    put_stream(rq, false, out);
+    cm_buf_putc(out, '}');
+}
+
+/* Anthropic: max_tokens is required, so a template without one sends MAX_TOKENS_DEFAULT; the user goes in
+ * metadata.user_id (Anthropic refuses unknown top-level fields). */
+#define ANTHROPIC_MAX_TOKENS_DEFAULT 1024
+
+static void build_anthropic(const hx_reqtpl_t *rq, const char *model_json, cm_rng_t *rng, uint64_t seq, cm_buf_t *out)
+{
+    cm_buf_puts(out, "{\"model\":");
+    cm_buf_puts(out, model_json);
+    cm_buf_printf(out, ",\"max_tokens\":%lld",
+                  (long long)(rq->max_tokens >= 0 ? rq->max_tokens : ANTHROPIC_MAX_TOKENS_DEFAULT));
+    cm_buf_puts(out, ",\"messages\":[{\"role\":\"user\",\"content\":");
+    put_prompt(rq, &rq->prompt, rng, seq, out);
+    cm_buf_puts(out, "}]");
+    if (rq->user_json != NULL) {
+        cm_buf_puts(out, ",\"metadata\":{\"user_id\":");
+        cm_buf_puts(out, rq->user_json);
+        cm_buf_putc(out, '}');
+    }
+    if (rq->stream)
+        cm_buf_puts(out, ",\"stream\":true");
+    cm_buf_putc(out, '}');
+}
+
+/* Gemini and Vertex: the model is in the path, the stream in the method name; the body has no model. */
+static void build_gemini(const hx_reqtpl_t *rq, const char *model_json, cm_rng_t *rng, uint64_t seq, cm_buf_t *out)
+{
+    (void)model_json;
+    cm_buf_puts(out, "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":");
+    put_prompt(rq, &rq->prompt, rng, seq, out);
+    cm_buf_puts(out, "}]}]");
+    if (rq->max_tokens >= 0)
+        cm_buf_printf(out, ",\"generationConfig\":{\"maxOutputTokens\":%lld}", (long long)rq->max_tokens);
+    cm_buf_putc(out, '}');
+}
+
+static void build_gemini_embed(const hx_reqtpl_t *rq, const char *model_json, cm_rng_t *rng, uint64_t seq,
+                               cm_buf_t *out)
+{
+    (void)model_json;
+    cm_buf_puts(out, "{\"content\":{\"parts\":[{\"text\":");
+    put_prompt(rq, rq->has_input ? &rq->input : &rq->prompt, rng, seq, out);
+    cm_buf_puts(out, "}]}}");
+}
+
+/* Azure's dated paths carry the deployment (the template's model) and a GA api-version; Vertex's carry a
+ * project and location, which a mock deployment accepts unless it pins others. */
+#define AZURE_DEPLOYMENT "/openai/deployments/{model}"
+#define AZURE_VERSION "?api-version=2024-10-21"
+#define VERTEX_MODEL "/v1/projects/soakrig/locations/us-central1/publishers/google/models/{model}"
+
+static const hx_api_t apis[] = {
+    {"openai.chat", "/chat/completions", NULL, true, HX_DIALECT_OPENAI_CHAT, false, "max_tokens", HX_AUTH_BEARER, NULL,
+     "OpenAI chat completions (api_base ends in /v1)", build_chat},
+    {"openai.completions", "/completions", NULL, true, HX_DIALECT_OPENAI_COMPLETIONS, false, "max_tokens",
+     HX_AUTH_BEARER, NULL, "OpenAI legacy completions", build_completions},
+    {"openai.embeddings", "/embeddings", NULL, false, HX_DIALECT_OPENAI_CHAT, true, NULL, HX_AUTH_BEARER, NULL,
+     "OpenAI embeddings", build_input},
+    {"openai.responses", "/responses", NULL, true, HX_DIALECT_OPENAI_RESPONSES, true, "max_output_tokens",
+     HX_AUTH_BEARER, NULL, "OpenAI Responses API", build_input},
+    {"azure.chat", AZURE_DEPLOYMENT "/chat/completions" AZURE_VERSION, NULL, true, HX_DIALECT_OPENAI_CHAT, false,
+     "max_tokens", HX_AUTH_API_KEY, NULL, "Azure OpenAI chat; the model is the deployment (api_base: the endpoint)",
+     build_chat},
+    {"azure.completions", AZURE_DEPLOYMENT "/completions" AZURE_VERSION, NULL, true, HX_DIALECT_OPENAI_COMPLETIONS,
+     false, "max_tokens", HX_AUTH_API_KEY, NULL, "Azure OpenAI completions", build_completions},
+    {"azure.embeddings", AZURE_DEPLOYMENT "/embeddings" AZURE_VERSION, NULL, false, HX_DIALECT_OPENAI_CHAT, true, NULL,
+     HX_AUTH_API_KEY, NULL, "Azure OpenAI embeddings", build_input},
+    {"azure.responses", "/openai/v1/responses", NULL, true, HX_DIALECT_OPENAI_RESPONSES, true, "max_output_tokens",
+     HX_AUTH_API_KEY, NULL, "Azure OpenAI Responses (v1 surface)", build_input},
+    {"anthropic.messages", "/v1/messages", NULL, true, HX_DIALECT_ANTHROPIC, false, "max_tokens", HX_AUTH_X_API_KEY,
+     "anthropic-version: 2023-06-01", "Anthropic Messages (max_tokens 1024 unless set; api_base: the host)",
+     build_anthropic},
+    {"gemini.generate", "/v1beta/models/{model}:generateContent",
+     "/v1beta/models/{model}:streamGenerateContent?alt=sse", true, HX_DIALECT_GEMINI, false, "maxOutputTokens",
+     HX_AUTH_GOOG, NULL, "Gemini API generateContent (stream: streamGenerateContent?alt=sse)", build_gemini},
+    {"gemini.embed", "/v1beta/models/{model}:embedContent", NULL, false, HX_DIALECT_GEMINI, true, NULL, HX_AUTH_GOOG,
+     NULL, "Gemini API embedContent", build_gemini_embed},
+    {"vertex.generate", VERTEX_MODEL ":generateContent", VERTEX_MODEL ":streamGenerateContent?alt=sse", true,
+     HX_DIALECT_GEMINI, false, "maxOutputTokens", HX_AUTH_BEARER, NULL,
+     "Vertex AI generateContent (project soakrig, location us-central1)", build_gemini},
+};
+#define NAPIS (sizeof(apis) / sizeof(apis[0]))
+
+const hx_api_t *hx_api_find(const char *name)
+{
+    for (size_t i = 0; i < NAPIS; i++) {
+        if (strcmp(apis[i].name, name) == 0)
+            return &apis[i];
+    }
+    return NULL;
+}
+
+const hx_api_t *hx_api_at(size_t i)
+{
+    return i < NAPIS ? &apis[i] : NULL;
+}
+
+static char api_names[512];
+static pthread_once_t api_names_once = PTHREAD_ONCE_INIT;
+
+static void list_names(void)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < NAPIS && o < sizeof(api_names); i++)
+        o += (size_t)snprintf(api_names + o, sizeof(api_names) - o, "%s%s", i ? ", " : "", apis[i].name);
+}
+
+const char *hx_api_list(void)
+{
+    pthread_once(&api_names_once, list_names);
+    return api_names;
+}
+
+/* ---- validation ------------------------------------------------------------------------------------- */
+
+static int fail(char *err, size_t errlen, size_t i, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, size_t i, const char *fmt, ...)
+{
+    int n = snprintf(err, errlen, "requests[%zu].", i);
+    va_list ap;
+    va_start(ap, fmt);
+    if (n >= 0 && (size_t)n < errlen)
+        vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int hx_header_check(const char *line, char *err, size_t errlen)
+{
+    const char *colon = strchr(line, ':');
+    if (colon == NULL || colon == line) {
+        snprintf(err, errlen, "header \"%s\": expected \"Name: value\"", line);
+        return -1;
+    }
+    for (const char *p = line; p < colon; p++) {
+        if (*p <= ' ' || *p >= 127 || strchr("()<>@,;\\\"/[]?={}", *p) != NULL) {
+            snprintf(err, errlen, "header \"%s\": invalid character in the name", line);
+            return -1;
+        }
+    }
+    if (strpbrk(line, "\r\n") != NULL) {
+        snprintf(err, errlen, "header \"%s\": must not contain CR or LF", line);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_spec(const hx_reqspec_t *s, size_t i, char *err, size_t errlen)
+{
+    const hx_api_t *api = s->api ? hx_api_find(s->api) : NULL;
+    if (s->api == NULL)
+        return fail(err, errlen, i, "api: missing (expected one of %s)", hx_api_list());
+    if (api == NULL)
+        return fail(err, errlen, i, "api: unknown api \"%s\" (expected one of %s)", s->api, hx_api_list());
+    if (!(s->weight > 0))
+        return fail(err, errlen, i, "weight: must be > 0 (got %g)", s->weight);
+    if (s->stream && !api->streams)
+        return fail(err, errlen, i, "stream: %s cannot stream", api->name);
+    if (s->nmodels == 0)
+        return fail(err, errlen, i, "model: at least one model is required");
+    if (s->repeat < 1)
+        return fail(err, errlen, i, "repeat: must be >= 1");
+    if (s->max_tokens >= 0 && api->max_tokens_key == NULL)
+        return fail(err, errlen, i, "max_tokens: %s has no output length", api->name);
+    if (s->user != NULL && (api->build == build_gemini || api->build == build_gemini_embed))
+        return fail(err, errlen, i, "user: %s has no user field", api->name);
+    if (s->input != NULL && !api->takes_input)
+        return fail(err, errlen, i, "input: %s takes a prompt, not an input", api->name);
+    char why[200];
+    for (size_t h = 0; h < s->nheaders; h++) {
+        if (hx_header_check(s->headers[h], why, sizeof(why)) != 0)
+            return fail(err, errlen, i, "headers: %s", why);
+    }
+    return 0;
+}
+
+/* ---- construction ----------------------------------------------------------------------------------- */
+
+static char *quote(const char *s)
+{
+    cm_buf_t b = CM_BUF_INIT;
+    cm_json_escape(&b, s, strlen(s));
+    return cm_buf_detach(&b);
+}
+
+static int intern_model(hx_workload_t *w, const char *name, uint16_t *out)
+{
+    for (size_t i = 0; i < w->nmodels; i++) {
+        if (strcmp(w->models[i], name) == 0) {
+            *out = (uint16_t)i;
+            return 0;
+        }
+    }
+    if (w->nmodels >= HX_MAX_MODELS)
+        return -1;
+    w->models = cm_xrealloc(w->models, (w->nmodels + 1) * sizeof(char *));
+    w->models_json = cm_xrealloc(w->models_json, (w->nmodels + 1) * sizeof(char *));
+    w->models[w->nmodels] = cm_xstrdup(name);
+    w->models_json[w->nmodels] = quote(name);
+    *out = (uint16_t)w->nmodels++;
+    return 0;
+}
+
+/* Adds line to the list, replacing an earlier header of the same name (case-insensitive). */
+static void put_header(hx_reqtpl_t *rq, const char *line)
+{
+    size_t name_len = (size_t)(strchr(line, ':') - line);
+    for (size_t i = 0; i < rq->nheaders; i++) {
+        if (strncasecmp(rq->headers[i], line, name_len) == 0 && rq->headers[i][name_len] == ':') {
+            free(rq->headers[i]);
+            rq->headers[i] = cm_xstrdup(line);
+            return;
+        }
+    }
+    rq->headers = cm_xrealloc(rq->headers, (rq->nheaders + 1) * sizeof(char *));
+    rq->headers[rq->nheaders++] = cm_xstrdup(line);
+}
+
+static void build_headers(hx_reqtpl_t *rq, const hx_reqspec_t *s, const char *const *headers, size_t nheaders,
+                          const char *api_key)
+{
+    put_header(rq, "Content-Type: application/json");
+    if (rq->api->header != NULL)
+        put_header(rq, rq->api->header);
+    const char *key = s->api_key ? s->api_key : api_key;
+    if (key != NULL && key[0] != '\0') {
+        static const char *const prefixes[] = {
+            [HX_AUTH_BEARER] = "Authorization: Bearer ",
+            [HX_AUTH_API_KEY] = "api-key: ",
+            [HX_AUTH_X_API_KEY] = "x-api-key: ",
+            [HX_AUTH_GOOG] = "x-goog-api-key: ",
+        };
+        cm_buf_t b = CM_BUF_INIT;
+        cm_buf_printf(&b, "%s%s", prefixes[rq->api->auth], key);
+        put_header(rq, b.data);
+        cm_buf_free(&b);
+    }
+    for (size_t i = 0; i < nheaders; i++)
+        put_header(rq, headers[i]);
+    for (size_t i = 0; i < s->nheaders; i++)
+        put_header(rq, s->headers[i]);
+}
+
+static char *display_name(const hx_reqspec_t *s, const hx_workload_t *w)
+{
+    cm_buf_t b = CM_BUF_INIT;
+    if (s->name != NULL)
+        cm_buf_puts(&b, s->name);
+    else
+        cm_buf_printf(&b, "%s%s", s->api, s->stream ? " stream" : "");
+    /* Two templates with the same display name would merge in reports; number the later ones. */
+    for (size_t i = 0; i < w->nreqs; i++) {
+        if (strcmp(w->reqs[i].name, b.data) == 0) {
+            cm_buf_printf(&b, " #%zu", w->nreqs + 1);
+            break;
+        }
+    }
+    return cm_buf_detach(&b);
+}
+
+static int add_template(hx_workload_t *w, const hx_reqspec_t *s, size_t i, const char *const *headers, size_t nheaders,
+                        const char *api_key, char *err, size_t errlen)
+{
+    char why[256];
+    hx_reqtpl_t *rq = &w->reqs[w->nreqs];
+    memset(rq, 0, sizeof(*rq));
+    rq->name = display_name(s, w);
+    w->nreqs++; /* counted before the fallible steps so that hx_workload_free releases what was built */
+    rq->api = hx_api_find(s->api);
+    rq->weight = s->weight;
+    rq->stream = s->stream;
+    rq->include_usage = s->stream && s->include_usage != 0;
+    rq->repeat = s->repeat;
+    rq->max_tokens = s->max_tokens;
+    rq->user_json = s->user ? quote(s->user) : NULL;
+    rq->models = cm_xcalloc(s->nmodels, sizeof(uint16_t));
+    rq->nmodels = s->nmodels;
+    for (size_t m = 0; m < s->nmodels; m++) {
+        if (intern_model(w, s->models[m], &rq->models[m]) != 0)
+            return fail(err, errlen, i, "model: more than %d distinct models", HX_MAX_MODELS);
+    }
+    if (hx_tmpl_compile(&rq->prompt, s->prompt ? s->prompt : "", why, sizeof(why)) != 0)
+        return fail(err, errlen, i, "prompt: %s", why);
+    rq->has_input = s->input != NULL;
+    if (rq->has_input && hx_tmpl_compile(&rq->input, s->input, why, sizeof(why)) != 0)
+        return fail(err, errlen, i, "input: %s", why);
+    build_headers(rq, s, headers, nheaders, api_key);
+    rq->static_body = !hx_tmpl_dynamic(&rq->prompt) && !(rq->has_input && hx_tmpl_dynamic(&rq->input));
+    return 0;
+}
+
+int hx_workload_init(hx_workload_t *w, const hx_reqspec_t *specs, size_t n, const char *const *headers, size_t nheaders,
+                     const char *api_key, char *err, size_t errlen)
+{
+    memset(w, 0, sizeof(*w));
+    if (n == 0) {
+        snprintf(err, errlen, "requests: at least one request template is required");
+        return -1;
+    }
+    if (n > HX_MAX_REQUESTS) {
+        snprintf(err, errlen, "requests: %zu templates (at most %d)", n, HX_MAX_REQUESTS);
+        return -1;
+    }
+    for (size_t h = 0; h < nheaders; h++) {
+        if (hx_header_check(headers[h], err, errlen) != 0)
+            return -1;
+    }
+    w->reqs = cm_xcalloc(n, sizeof(*w->reqs));
+    w->cum_weight = cm_xcalloc(n, sizeof(double));
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (check_spec(&specs[i], i, err, errlen) != 0 ||
+            add_template(w, &specs[i], i, headers, nheaders, api_key, err, errlen) != 0)
+            goto error;
+        sum += specs[i].weight;
+        w->cum_weight[i] = sum;
+    }
+    return 0;
+error:
+    hx_workload_free(w);
+    return -1;
+}
+
+static void free_template(hx_reqtpl_t *rq)
+{
+    free(rq->name);
+    free(rq->models);
+    hx_tmpl_free(&rq->prompt);
+    hx_tmpl_free(&rq->input);
+    free(rq->user_json);
+    for (size_t h = 0; h < rq->nheaders; h++)
+        free(rq->headers[h]);
+    free(rq->headers);
+}
+
+void hx_workload_free(hx_workload_t *w)
+{
+    for (size_t i = 0; i < w->nreqs; i++)
+        free_template(&w->reqs[i]);
+    for (size_t i = 0; i < w->nmodels; i++) {
+        free(w->models[i]);
+        free(w->models_json[i]);
+    }
+    free(w->reqs);
+    free(w->models);
+    free(w->models_json);
+    free(w->cum_weight);
+    memset(w, 0, sizeof(*w));
+}
+
+/* ---- per request ------------------------------------------------------------------------------------ */
+
+bool hx_workload_uses(const hx_workload_t *w, uint32_t req, uint16_t model)
+{
+    const hx_reqtpl_t *rq = &w->reqs[req];
+    for (size_t i = 0; i < rq->nmodels; i++)
+        if (rq->models[i] == model)
+            return true;
+    return false;
+}
+
+/* Characters a model name keeps in a path; others are percent-encoded (RFC 3986 unreserved, plus ':' and
+ * '@', which path segments allow). */
+static bool path_safe(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~:@", c) != NULL;
+}
+
+char *hx_workload_path(const hx_workload_t *w, uint32_t req, uint16_t model)
+{
+    const hx_reqtpl_t *rq = &w->reqs[req];
+    const char *path = rq->stream && rq->api->stream_path != NULL ? rq->api->stream_path : rq->api->path;
+    const char *hole = strstr(path, "{model}");
+    cm_buf_t b = CM_BUF_INIT;
+    if (hole == NULL) {
+        cm_buf_puts(&b, path);
+        return cm_buf_detach(&b);
+    }
+    cm_buf_append(&b, path, (size_t)(hole - path));
+    for (const unsigned char *m = (const unsigned char *)w->models[model]; *m != '\0'; m++) {
+        if (path_safe(*m))
+            cm_buf_putc(&b, (char)*m);
+        else
+            cm_buf_printf(&b, "%%%02X", *m);
+    }
+    cm_buf_puts(&b, hole + strlen("{model}"));
+    return cm_buf_detach(&b);
+}
+
+uint32_t hx_workload_pick(const hx_workload_t *w, cm_rng_t *rng)
+{
+    if (w->nreqs <= 1)
+        return 0;
+    double x = cm_rng_uniform(rng) * w->cum_weight[w->nreqs - 1];
+    size_t lo = 0, hi = w->nreqs - 1;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (x < w->cum_weight[mid])
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return (uint32_t)lo;
+}
+
+uint16_t hx_workload_model(const hx_workload_t *w, uint32_t req, uint32_t *cursor)
+{
+    const hx_reqtpl_t *rq = &w->reqs[req];
+    uint16_t m = rq->models[*cursor % rq->nmodels];
+    *cursor = (uint32_t)((*cursor + 1) % rq->nmodels);
+    return m;
+}
+
+bool hx_workload_body_static(const hx_workload_t *w, uint32_t req)
+{
+    return w->reqs[req].static_body;
+}
+
+void hx_workload_body(const hx_workload_t *w, uint32_t req, uint16_t model, cm_rng_t *rng, uint64_t seq, cm_buf_t *out)
+{
+    const hx_reqtpl_t *rq = &w->reqs[req];
+    cm_buf_reset(out);
+    rq->api->build(rq, w->models_json[model], rng, seq, out);
+}

@@ -1,0 +1,128 @@
+/* harness/engine/workload.h — what the load sends: the API table, request templates and their weighted mix.
+ *
+ * The API table maps a name ("openai.chat", "azure.chat", "anthropic.messages", "gemini.generate", ...) to
+ * the path appended to the target's api_base (with the model in it where the provider puts it there), how
+ * the API key is sent, the stream dialect and a body builder; adding a provider shape is one entry in
+ * workload.c, and `soak --help` lists the table. A workload is a list of
+ * request templates compiled once (models interned, literal text pre-escaped, header lines merged) and then
+ * shared read-only by every engine thread; each thread keeps its own random generator and model cursors. */
+#ifndef HX_WORKLOAD_H
+#define HX_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/dist.h"
+#include "harness/measure/stats.h"
+#include "harness/measure/stream.h"
+#include "harness/engine/template.h"
+
+typedef struct hx_reqtpl hx_reqtpl_t;
+
+/* How a template's API key is sent. */
+typedef enum hx_auth {
+    HX_AUTH_BEARER,    /* Authorization: Bearer KEY (OpenAI, Vertex) */
+    HX_AUTH_API_KEY,   /* api-key: KEY (Azure) */
+    HX_AUTH_X_API_KEY, /* x-api-key: KEY (Anthropic) */
+    HX_AUTH_GOOG,      /* x-goog-api-key: KEY (Gemini API) */
+} hx_auth_t;
+
+typedef struct hx_api {
+    const char *name; /* "openai.chat" */
+    /* Appended to the api_base: "/chat/completions"; "{model}" stands for the request's model
+     * (percent-encoded), as in "/v1beta/models/{model}:generateContent". */
+    const char *path;
+    const char *stream_path;    /* the path of a streamed request when it differs (Gemini), else NULL */
+    bool streams;               /* the API can stream */
+    hx_dialect_t dialect;       /* how its stream is read */
+    bool takes_input;           /* the body has an "input" (a template's `input`, else its prompt) */
+    const char *max_tokens_key; /* body key for the output limit; NULL: the API has none */
+    hx_auth_t auth;
+    const char *header; /* a header line every request of the API carries ("anthropic-version: ..."), or NULL */
+    const char *about;  /* one line for --help */
+    /* Appends the JSON body for one request. model_json is the model name already quoted and escaped. */
+    void (*build)(const hx_reqtpl_t *rq, const char *model_json, cm_rng_t *rng, uint64_t seq, cm_buf_t *out);
+} hx_api_t;
+
+/* The entry called name, or NULL. */
+const hx_api_t *hx_api_find(const char *name);
+/* Every API name, comma separated, for error messages ("openai.chat, openai.completions, ..."). */
+const char *hx_api_list(void);
+/* The table, for --help: entry i, or NULL past the end. */
+const hx_api_t *hx_api_at(size_t i);
+
+/* A request template as written by people (config or flags). Strings are borrowed during hx_workload_init. */
+typedef struct hx_reqspec {
+    const char *name;          /* display name; NULL: derived from api and stream */
+    const char *api;           /* required */
+    double weight;             /* > 0 */
+    const char *const *models; /* cycled through in order, per thread */
+    size_t nmodels;            /* >= 1 */
+    bool stream;
+    int include_usage;          /* stream_options.include_usage: -1 default (on when streaming), 0, 1 */
+    const char *prompt;         /* template */
+    uint32_t repeat;            /* >= 1 */
+    const char *input;          /* embeddings/responses input template; NULL: the prompt */
+    int64_t max_tokens;         /* < 0: not sent */
+    const char *user;           /* NULL: not sent */
+    const char *const *headers; /* "Name: value" */
+    size_t nheaders;
+    const char *api_key; /* NULL: the workload's default key, if any */
+} hx_reqspec_t;
+
+struct hx_reqtpl {
+    char *name;
+    const hx_api_t *api;
+    double weight;
+    uint16_t *models; /* indexes into hx_workload_t.models */
+    size_t nmodels;
+    bool stream, include_usage;
+    hx_tmpl_t prompt;
+    uint32_t repeat;
+    hx_tmpl_t input;
+    bool has_input;
+    int64_t max_tokens;
+    char *user_json; /* quoted and escaped, or NULL */
+    char **headers;  /* final header lines: Content-Type, Authorization, extras (later names override) */
+    size_t nheaders;
+    bool static_body; /* no placeholders: the body depends on the model alone, see hx_workload_body_static */
+};
+
+typedef struct hx_workload {
+    hx_reqtpl_t *reqs;
+    size_t nreqs;
+    char **models;      /* distinct model names, in first-seen order */
+    char **models_json; /* the same, quoted and escaped */
+    size_t nmodels;
+    double *cum_weight; /* running sum of weights, for the weighted pick */
+} hx_workload_t;
+
+/* Builds the workload from n specs. headers/api_key are defaults for every template (a template's own
+ * headers override same-named ones; its api_key wins). Errors are returned in err naming the template and
+ * the field ("requests[1].api: unknown api \"openai.chats\" (expected ...)"); w is then empty and safe to
+ * free. At most HX_MAX_REQUESTS templates and HX_MAX_MODELS distinct models. */
+int hx_workload_init(hx_workload_t *w, const hx_reqspec_t *specs, size_t n, const char *const *headers, size_t nheaders,
+                     const char *api_key, char *err, size_t errlen);
+void hx_workload_free(hx_workload_t *w);
+
+/* Checks a header line "Name: value" (a token name, no CR or LF). Returns 0 or -1 with a reason. */
+int hx_header_check(const char *line, char *err, size_t errlen);
+
+/* Picks a template index by weight. */
+uint32_t hx_workload_pick(const hx_workload_t *w, cm_rng_t *rng);
+/* The next model of template req for a thread: cursor is that thread's position (start at 0). */
+uint16_t hx_workload_model(const hx_workload_t *w, uint32_t req, uint32_t *cursor);
+/* True when template req's body is the same for every request with the same model (no {{uuid}} or {{seq}}
+ * in its prompt or input), so a body built once may be sent again without rebuilding it. */
+bool hx_workload_body_static(const hx_workload_t *w, uint32_t req);
+/* The path template req's requests for model index `model` go to (appended to the api_base), allocated. */
+char *hx_workload_path(const hx_workload_t *w, uint32_t req, uint16_t model);
+/* Whether template req uses model index `model`. */
+bool hx_workload_uses(const hx_workload_t *w, uint32_t req, uint16_t model);
+
+/* Replaces out's contents with the JSON body of template req for model index `model`. */
+void hx_workload_body(const hx_workload_t *w, uint32_t req, uint16_t model, cm_rng_t *rng, uint64_t seq, cm_buf_t *out);
+
+#endif

@@ -1,0 +1,290 @@
+#include "harness/engine/xfer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/alloc.h"
+#include "common/clock.h"
+
+/* ---- libcurl callbacks ------------------------------------------------------------------------------ */
+
+static void on_gap(void *ctx, uint64_t gap_ns)
+{
+    hx_xfer_t *x = ctx;
+    hx_stats_record_itl(x->stats, gap_ns);
+}
+
+/* CURLOPT_HEADERFUNCTION: the first response byte, and the headers that carry ground truth. */
+static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
+{
+    hx_xfer_t *x = ud;
+    size_t n = size * nmemb;
+    if (x->first_byte == 0)
+        x->first_byte = cm_now_ns();
+    hx_headers_line(&x->hdr, p, n);
+    return n;
+}
+
+static void keep(cm_buf_t *b, const char *p, size_t n, size_t limit, bool *over)
+{
+    if (b->len + n > limit) {
+        n = limit > b->len ? limit - b->len : 0;
+        *over = true;
+    }
+    if (n > 0)
+        cm_buf_append(b, p, n);
+}
+
+/* CURLOPT_WRITEFUNCTION: streams are read event by event with the time each piece arrived; other bodies
+ * are kept (bounded) to be checked when the transfer ends. */
+static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
+{
+    hx_xfer_t *x = ud;
+    size_t n = size * nmemb;
+    bool ok = x->hdr.status >= 200 && x->hdr.status < 300;
+    /* The clock is read only when something uses it: the header callback has normally stamped the first
+     * byte already, and a kept body's pieces carry no time. */
+    uint64_t now = x->first_byte == 0 || (ok && x->stream) ? cm_now_ns() : 0;
+    if (x->first_byte == 0)
+        x->first_byte = now;
+    if (ok && x->stream)
+        hx_stream_feed(&x->sr, p, n, now);
+    else if (ok)
+        keep(&x->resp, p, n, HX_BODY_KEEP, &x->resp_over);
+    else {
+        bool ignored;
+        keep(&x->resp, p, n, HX_ERROR_SNIPPET, &ignored);
+    }
+    return n;
+}
+
+/* ---- lifecycle -------------------------------------------------------------------------------------- */
+
+static int set_options(hx_xfer_t *x, const hx_xfer_opts_t *o)
+{
+    CURL *e = x->easy;
+    CURLcode rc = CURLE_OK;
+    rc |= curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+    rc |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+    rc |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    rc |= curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    rc |= curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    rc |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(o->timeout_ns / CM_NS_PER_MS));
+    rc |= curl_easy_setopt(e, CURLOPT_POST, 1L);
+    rc |= curl_easy_setopt(e, CURLOPT_USERAGENT, "soak/" SOAK_VERSION);
+    /* A load generator talks to its target directly: an http_proxy in the environment would otherwise
+     * silently put a proxy in the measurement. */
+    rc |= curl_easy_setopt(e, CURLOPT_PROXY, "");
+    /* Saying so for no_proxy too keeps libcurl from reading no_proxy from the environment per request. */
+    rc |= curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+    rc |= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    rc |= curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+    rc |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    rc |= curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+    rc |= curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, o->open_cb);
+    rc |= curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, o->sock_ctx);
+    rc |= curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, o->close_cb);
+    rc |= curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, o->sock_ctx);
+    /* The engine retires connections at max_age itself (worker.c); libcurl's own limit, in whole seconds,
+     * is a backstop for a connection that aged while idle in the pool. */
+    if (o->max_age_ns > 0)
+        rc |= curl_easy_setopt(e, CURLOPT_MAXLIFETIME_CONN, (long)((o->max_age_ns + CM_NS_PER_S - 1) / CM_NS_PER_S));
+    if (o->churn) {
+        rc |= curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+        rc |= curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    }
+    return rc == CURLE_OK ? 0 : -1;
+}
+
+hx_xfer_t *hx_xfer_new(const hx_xfer_opts_t *o, hx_stats_t *stats, char *err, size_t errlen)
+{
+    hx_xfer_t *x = cm_xcalloc(1, sizeof(*x));
+    x->stats = stats;
+    x->fd = -1;
+    x->last_req = -1;
+    x->body_req = -1;
+    hx_stream_init(&x->sr, HX_DIALECT_OPENAI_CHAT, on_gap, x);
+    x->easy = curl_easy_init();
+    if (x->easy == NULL) {
+        snprintf(err, errlen, "curl_easy_init failed");
+        goto error;
+    }
+    if (set_options(x, o) != 0) {
+        snprintf(err, errlen, "libcurl rejected an option (libcurl %s)", curl_version_info(CURLVERSION_NOW)->version);
+        goto error;
+    }
+    return x;
+error:
+    hx_xfer_free(x);
+    return NULL;
+}
+
+void hx_xfer_free(hx_xfer_t *x)
+{
+    if (x == NULL)
+        return;
+    if (x->easy != NULL)
+        curl_easy_cleanup(x->easy);
+    cm_buf_free(&x->body);
+    cm_buf_free(&x->resp);
+    hx_stream_free(&x->sr);
+    free(x);
+}
+
+/* A refused option leaves the handle half set up (a body pointer the buffer has since moved from, the
+ * previous template's URL): forgetting what the handle holds makes the next prepare set everything again. */
+static int setopt_failed(hx_xfer_t *x, const char *option, CURLcode rc, char *err, size_t errlen)
+{
+    x->body_req = -1;
+    x->last_req = -1;
+    snprintf(err, errlen, "curl_easy_setopt(%s): %s", option, curl_easy_strerror(rc));
+    return -1;
+}
+
+static int set_body(hx_xfer_t *x, char *err, size_t errlen)
+{
+    CURLcode rc = curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->body.data);
+    if (rc != CURLE_OK)
+        return setopt_failed(x, "CURLOPT_POSTFIELDS", rc, err, errlen);
+    rc = curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body.len);
+    if (rc != CURLE_OK)
+        return setopt_failed(x, "CURLOPT_POSTFIELDSIZE_LARGE", rc, err, errlen);
+    return 0;
+}
+
+static int set_target(hx_xfer_t *x, CURLU *url, struct curl_slist *headers, char *err, size_t errlen)
+{
+    CURLcode rc = curl_easy_setopt(x->easy, CURLOPT_CURLU, url);
+    if (rc != CURLE_OK)
+        return setopt_failed(x, "CURLOPT_CURLU", rc, err, errlen);
+    rc = curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, headers);
+    if (rc != CURLE_OK)
+        return setopt_failed(x, "CURLOPT_HTTPHEADER", rc, err, errlen);
+    return 0;
+}
+
+int hx_xfer_prepare(hx_xfer_t *x, const hx_workload_t *wl, uint32_t req, uint16_t model, CURLU *url,
+                    struct curl_slist *headers, cm_rng_t *rng, uint64_t seq, char *err, size_t errlen)
+{
+    const hx_reqtpl_t *rq = &wl->reqs[req];
+    /* A body without placeholders is the same for every request of its template and model: the handle
+     * keeps sending the one it has. */
+    if (x->body_req != (int)req || x->body_model != model) {
+        hx_workload_body(wl, req, model, rng, seq, &x->body);
+        if (set_body(x, err, errlen) != 0)
+            return -1;
+        x->body_req = hx_workload_body_static(wl, req) ? (int)req : -1;
+        x->body_model = model;
+    }
+    /* Given a URL string, libcurl parses it again for every transfer; given a parsed handle, it copies the
+     * parts. Most runs have one template, so the handle keeps the last one it was given. */
+    if (x->last_req != (int)req) {
+        if (set_target(x, url, headers, err, errlen) != 0)
+            return -1;
+        x->last_req = (int)req;
+    }
+    x->req = req;
+    x->model = model;
+    x->stream = rq->stream;
+    x->first_byte = 0;
+    x->fd = -1;
+    x->errbuf[0] = '\0';
+    cm_buf_reset(&x->resp);
+    x->resp_over = false;
+    hx_headers_reset(&x->hdr);
+    if (x->stream)
+        hx_stream_reset(&x->sr, rq->api->dialect);
+    return 0;
+}
+
+/* ---- results ---------------------------------------------------------------------------------------- */
+
+static void fill_common(const hx_xfer_t *x, uint64_t now_ns, hx_result_t *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->request = (uint16_t)x->req;
+    r->model = x->model;
+    r->status = x->hdr.status;
+    r->stream = x->stream;
+    r->intended = x->intended;
+    r->sent = x->sent;
+    r->first_byte = x->first_byte;
+    r->done = now_ns;
+    r->mock_service_ms = x->hdr.mock_service_ms;
+    r->gateway_overhead_ms = x->hdr.gateway_overhead_ms;
+    r->deployment = x->hdr.deployment_len ? x->hdr.deployment : NULL;
+    r->deployment_len = x->hdr.deployment_len;
+}
+
+static hx_err_t body_class(hx_xfer_t *x, CURLcode code, cm_json_toks_t *toks, uint32_t *tokens)
+{
+    *tokens = 0;
+    if (x->hdr.status < 200 || x->hdr.status >= 300)
+        return HX_ERR_NONE;
+    if (x->stream) {
+        hx_err_t e = hx_stream_finish(&x->sr, code == CURLE_OK);
+        *tokens = x->sr.tokens;
+        return e;
+    }
+    if (code != CURLE_OK || x->resp_over)
+        return HX_ERR_NONE; /* a transport error decides the class; an oversized body is not checked */
+    return hx_body_check(x->resp.data ? x->resp.data : "", x->resp.len, toks, tokens);
+}
+
+void hx_xfer_finish(hx_xfer_t *x, CURLcode code, uint64_t now_ns, cm_json_toks_t *toks, hx_result_t *r)
+{
+    long os_errno = 0;
+    curl_off_t pretransfer = 0;
+    if (code != CURLE_OK) {
+        curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &os_errno);
+        curl_easy_getinfo(x->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+    }
+    fill_common(x, now_ns, r);
+    hx_outcome_in_t in = {
+        .curl_code = (int)code,
+        .os_errno = os_errno,
+        .status = x->hdr.status,
+        .connected = pretransfer > 0 || x->first_byte != 0,
+        .stream = x->stream,
+    };
+    in.body_err = body_class(x, code, toks, &r->tokens);
+    r->err = hx_outcome_classify(&in);
+    if (x->stream) {
+        r->first_token = x->sr.first_token;
+        r->last_token = x->sr.last_token;
+    }
+}
+
+void hx_xfer_aborted(hx_xfer_t *x, uint64_t now_ns, hx_result_t *r)
+{
+    fill_common(x, now_ns, r);
+    r->err = HX_ERR_CLIENT_CLOSED;
+}
+
+void hx_xfer_setup_failed(uint64_t intended, uint64_t now_ns, hx_result_t *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->err = HX_ERR_CLIENT_SETUP;
+    r->intended = intended;
+    r->sent = r->done = now_ns;
+    r->mock_service_ms = r->gateway_overhead_ms = HX_NO_VALUE;
+}
+
+void hx_xfer_describe(const hx_xfer_t *x, CURLcode code, const hx_result_t *r, char *buf, size_t n)
+{
+    if (code != CURLE_OK) {
+        snprintf(buf, n, "%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(code));
+        return;
+    }
+    if (r->status < 200 || r->status >= 300) {
+        int len = (int)x->resp.len;
+        snprintf(buf, n, "HTTP %d: %.*s", r->status, len, x->resp.data ? x->resp.data : "");
+        /* Bodies may hold newlines; the report is one line per class. */
+        for (char *p = buf; *p; p++)
+            if (*p == '\n' || *p == '\r')
+                *p = ' ';
+        return;
+    }
+    snprintf(buf, n, "HTTP %d with %s (%zu body bytes kept)", r->status, hx_err_name(r->err), x->resp.len);
+}

@@ -1,0 +1,371 @@
+/* harness/measure/collector.c — per-interval merging of the threads' stats, the JSONL time series, the cumulative
+ * totals and the first/last drift windows.
+ *
+ * Engine threads submit their interval stats into a small ring of pending intervals (indexed by interval
+ * number) under a mutex taken about once per second per thread. The main thread closes intervals in order
+ * once they are due, writes each as one JSONL line, flushes it (so a killed run keeps every closed second)
+ * and folds it into the totals. Memory is fixed: HX_PENDING pending intervals, the totals, and a ring of at
+ * most HX_DRIFT_SLOTS buckets for the last drift window, however long the run. */
+#include "harness/measure/collector.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/alloc.h"
+#include "common/buf.h"
+#include "common/clock.h"
+#include "common/json.h"
+#include "harness/report/report.h"
+
+/* Intervals that may be open at once. Threads run at most a second or two ahead of the main thread's
+ * closing; a thread further ahead than this is folded into the newest open interval rather than lost. */
+#define HX_PENDING 8
+/* Buckets kept for the last drift window. With the defaults (60 s window, 1 s intervals) one bucket is one
+ * interval; longer windows put several intervals in a bucket, so the window is quantised to buckets. */
+#define HX_DRIFT_SLOTS 64 /* plus one, see drift_setup */
+#define HX_DEFAULT_DRIFT_NS (60ull * CM_NS_PER_S)
+
+typedef struct pending {
+    hx_stats_t stats;
+    uint64_t index;
+    uint64_t inflight_sum; /* the submitters' in-flight maxima, summed: the threads ran concurrently */
+    bool used;
+} pending_t;
+
+typedef struct drift {
+    uint64_t window_ns;
+    uint64_t first_intervals; /* intervals [0, first_intervals) make up the first window */
+    bool have_first;
+    hx_stats_t first;
+    uint64_t per_bucket; /* intervals per bucket of the last window */
+    uint32_t nbuckets;
+    hx_stats_t *buckets;
+    uint64_t *bucket_group; /* group number + 1 held by each bucket; 0 = empty */
+    uint64_t last_group;
+    bool have_last;
+    bool lastwin_dirty;
+    hx_stats_t lastwin; /* merged on demand from the buckets */
+} drift_t;
+
+struct hx_collector {
+    pthread_mutex_t lock;
+    uint64_t start_ns, wall_start_ms, interval_ns;
+    FILE *series;
+    int series_errno;
+    /* Guarded by lock: */
+    pending_t pending[HX_PENDING];
+    uint64_t next_close; /* the oldest interval not closed yet */
+    uint64_t max_seen;   /* the highest interval anything was submitted to */
+    bool any_seen;
+    /* Main thread only: */
+    hx_stats_t closing;
+    hx_stats_t total;
+    hx_stats_t last;
+    bool have_last;
+    drift_t *drift; /* a pointer so the lazily merged last window can be filled behind a const collector */
+    cm_buf_t line;
+};
+
+static void drift_setup(drift_t *d, uint64_t window_ns, uint64_t interval_ns)
+{
+    free(d->buckets);
+    free(d->bucket_group);
+    d->window_ns = window_ns;
+    uint64_t nint = (window_ns + interval_ns - 1) / interval_ns;
+    if (nint == 0)
+        nint = 1;
+    d->first_intervals = nint;
+    d->per_bucket = (nint + HX_DRIFT_SLOTS - 1) / HX_DRIFT_SLOTS;
+    /* One bucket more than the window needs: the run's last interval is usually cut short, and the window
+     * then reaches one bucket further back to still cover window_ns. */
+    d->nbuckets = (uint32_t)((nint + d->per_bucket - 1) / d->per_bucket) + 1;
+    d->buckets = cm_xcalloc(d->nbuckets, sizeof(*d->buckets));
+    d->bucket_group = cm_xcalloc(d->nbuckets, sizeof(*d->bucket_group));
+    d->have_first = d->have_last = false;
+    d->lastwin_dirty = true;
+    hx_stats_init(&d->first);
+    hx_stats_init(&d->lastwin);
+}
+
+hx_collector_t *hx_collector_new(uint64_t start_ns, uint64_t wall_start_ms, uint64_t interval_ns, FILE *series)
+{
+    hx_collector_t *c = cm_xcalloc(1, sizeof(*c));
+    pthread_mutex_init(&c->lock, NULL);
+    c->start_ns = start_ns;
+    c->wall_start_ms = wall_start_ms;
+    c->interval_ns = interval_ns > 0 ? interval_ns : CM_NS_PER_S;
+    c->series = series;
+    for (int i = 0; i < HX_PENDING; i++)
+        hx_stats_init(&c->pending[i].stats);
+    hx_stats_init(&c->closing);
+    hx_stats_init(&c->total);
+    hx_stats_init(&c->last);
+    c->drift = cm_xcalloc(1, sizeof(*c->drift));
+    drift_setup(c->drift, HX_DEFAULT_DRIFT_NS, c->interval_ns);
+    return c;
+}
+
+void hx_collector_free(hx_collector_t *c)
+{
+    if (c == NULL)
+        return;
+    pthread_mutex_destroy(&c->lock);
+    free(c->drift->buckets);
+    free(c->drift->bucket_group);
+    free(c->drift);
+    cm_buf_free(&c->line);
+    free(c);
+}
+
+void hx_collector_set_drift_window(hx_collector_t *c, uint64_t window_ns)
+{
+    drift_setup(c->drift, window_ns > 0 ? window_ns : HX_DEFAULT_DRIFT_NS, c->interval_ns);
+}
+
+int hx_collector_series_errno(const hx_collector_t *c)
+{
+    return c->series_errno;
+}
+
+/* ---- submit (engine threads) ------------------------------------------------------------------------ */
+
+void hx_collector_submit(hx_collector_t *c, hx_stats_t *s, uint64_t now_ns)
+{
+    uint64_t idx = s->start_ns > c->start_ns ? (s->start_ns - c->start_ns) / c->interval_ns : 0;
+    if (now_ns > s->end_ns)
+        s->end_ns = now_ns;
+    pthread_mutex_lock(&c->lock);
+    /* An interval already closed cannot be reopened (its line is written): a late submit goes to the
+     * oldest open interval, so the totals stay exact and only its place in the series moves. */
+    if (idx < c->next_close)
+        idx = c->next_close;
+    if (idx >= c->next_close + HX_PENDING)
+        idx = c->next_close + HX_PENDING - 1;
+    pending_t *p = &c->pending[idx % HX_PENDING];
+    if (!p->used) {
+        hx_stats_reset(&p->stats, c->start_ns + idx * c->interval_ns);
+        p->index = idx;
+        p->inflight_sum = 0;
+        p->used = true;
+    }
+    hx_stats_merge(&p->stats, s);
+    p->inflight_sum += s->inflight_max;
+    if (!c->any_seen || idx > c->max_seen)
+        c->max_seen = idx;
+    c->any_seen = true;
+    pthread_mutex_unlock(&c->lock);
+    hx_stats_reset(s, now_ns);
+}
+
+/* ---- JSONL series ----------------------------------------------------------------------------------- */
+
+static void jsonl_errors(cm_jw_t *w, const hx_stats_t *s)
+{
+    cm_jw_key(w, "errors");
+    cm_jw_obj(w);
+    for (int e = 1; e < HX_ERR__COUNT; e++) {
+        if (s->errors[e] == 0)
+            continue;
+        cm_jw_key(w, hx_err_name((hx_err_t)e));
+        cm_jw_uint(w, s->errors[e]);
+    }
+    cm_jw_obj_end(w);
+}
+
+static void jsonl_deployments(cm_jw_t *w, const hx_stats_t *s)
+{
+    cm_jw_key(w, "deployments");
+    cm_jw_obj(w);
+    for (uint32_t d = 0; d <= HX_MAX_DEPLOYMENTS; d++) {
+        const char *name = hx_stats_deployment_name(d);
+        if (s->by_deployment[d].total == 0 || name == NULL)
+            continue;
+        cm_jw_key(w, name);
+        cm_jw_uint(w, s->by_deployment[d].total);
+    }
+    cm_jw_obj_end(w);
+}
+
+static void jsonl_counts(cm_jw_t *w, const hx_stats_t *s, double secs, uint64_t inflight)
+{
+    cm_jw_key(w, "requests");
+    cm_jw_uint(w, s->all.total);
+    cm_jw_key(w, "ok");
+    cm_jw_uint(w, s->all.ok);
+    cm_jw_key(w, "failed");
+    cm_jw_uint(w, s->all.failed);
+    cm_jw_key(w, "rate_limited");
+    cm_jw_uint(w, s->all.rate_limited);
+    cm_jw_key(w, "aborted");
+    cm_jw_uint(w, s->aborted);
+    cm_jw_key(w, "rate");
+    cm_jw_fixed(w, secs > 0 ? (double)s->all.total / secs : 0, 2);
+    cm_jw_key(w, "sent");
+    cm_jw_uint(w, s->sent);
+    cm_jw_key(w, "inflight");
+    cm_jw_uint(w, inflight);
+    cm_jw_key(w, "inflight_max");
+    cm_jw_uint(w, s->inflight_max);
+    cm_jw_key(w, "dropped");
+    cm_jw_uint(w, s->dropped);
+    cm_jw_key(w, "late");
+    cm_jw_uint(w, s->late);
+    cm_jw_key(w, "tokens");
+    cm_jw_uint(w, s->tokens);
+}
+
+static void write_line(hx_collector_t *c, const hx_stats_t *s, uint64_t inflight)
+{
+    double t = (double)(s->end_ns - c->start_ns) / 1e9;
+    double secs = (double)(s->end_ns - s->start_ns) / 1e9;
+    char ts[40];
+    cm_buf_reset(&c->line);
+    cm_jw_t w;
+    cm_jw_init(&w, &c->line);
+    cm_jw_obj(&w);
+    cm_jw_key(&w, "t");
+    cm_jw_fixed(&w, t, 3);
+    cm_jw_key(&w, "ts");
+    cm_jw_str(&w, hx_report_iso_time(ts, sizeof(ts), c->wall_start_ms + (s->end_ns - c->start_ns) / CM_NS_PER_MS));
+    jsonl_counts(&w, s, secs, inflight);
+    hx_report_json_ms(&w, "latency_ms", &s->latency, false);
+    hx_report_json_ms(&w, "service_ms", &s->service, false);
+    if (s->ttft.count > 0)
+        hx_report_json_ms(&w, "ttft_ms", &s->ttft, false);
+    if (s->itl.count > 0)
+        hx_report_json_ms(&w, "itl_ms", &s->itl, false);
+    jsonl_errors(&w, s);
+    jsonl_deployments(&w, s);
+    cm_jw_obj_end(&w);
+    cm_buf_putc(&c->line, '\n');
+    if (c->series == NULL || c->series_errno != 0)
+        return;
+    /* Flushed line by line: a run killed with -9 keeps every interval closed before it died. */
+    if (fwrite(c->line.data, 1, c->line.len, c->series) != c->line.len || fflush(c->series) != 0)
+        c->series_errno = errno != 0 ? errno : EIO;
+}
+
+/* ---- closing (main thread) -------------------------------------------------------------------------- */
+
+static void drift_add(drift_t *d, uint64_t idx, const hx_stats_t *s)
+{
+    if (idx < d->first_intervals) {
+        hx_stats_merge(&d->first, s);
+        d->have_first = true;
+    }
+    uint64_t group = idx / d->per_bucket;
+    uint32_t slot = (uint32_t)(group % d->nbuckets);
+    if (d->bucket_group[slot] != group + 1) {
+        hx_stats_init(&d->buckets[slot]);
+        d->bucket_group[slot] = group + 1;
+    }
+    hx_stats_merge(&d->buckets[slot], s);
+    d->last_group = group;
+    d->have_last = true;
+    d->lastwin_dirty = true;
+}
+
+/* Takes interval idx out of the pending ring into c->closing (an empty interval when nothing was
+ * submitted: a second in which no thread reported still gets its line). */
+static uint64_t take_pending(hx_collector_t *c, uint64_t idx)
+{
+    uint64_t inflight_sum = 0;
+    pthread_mutex_lock(&c->lock);
+    pending_t *p = &c->pending[idx % HX_PENDING];
+    if (p->used && p->index == idx) {
+        memcpy(&c->closing, &p->stats, sizeof(c->closing));
+        inflight_sum = p->inflight_sum;
+        p->used = false;
+    } else {
+        hx_stats_reset(&c->closing, 0);
+    }
+    c->next_close = idx + 1;
+    pthread_mutex_unlock(&c->lock);
+    return inflight_sum;
+}
+
+static void close_one(hx_collector_t *c, uint64_t idx, bool final, uint64_t inflight)
+{
+    hx_stats_t *s = &c->closing;
+    uint64_t inflight_sum = take_pending(c, idx);
+    uint64_t submitted_end = s->end_ns;
+    s->start_ns = c->start_ns + idx * c->interval_ns;
+    s->end_ns = s->start_ns + c->interval_ns;
+    /* The run's last interval is usually cut short: its rate is over the time it really covered. */
+    if (final && submitted_end > s->start_ns && submitted_end < s->end_ns)
+        s->end_ns = submitted_end;
+    s->inflight_max = inflight_sum > inflight ? inflight_sum : inflight;
+    write_line(c, s, inflight);
+    uint64_t run_inflight_max = c->total.inflight_max;
+    hx_stats_merge(&c->total, s);
+    c->total.inflight_max = s->inflight_max > run_inflight_max ? s->inflight_max : run_inflight_max;
+    memcpy(&c->last, s, sizeof(c->last));
+    c->have_last = true;
+    drift_add(c->drift, idx, s);
+}
+
+int hx_collector_close_due(hx_collector_t *c, uint64_t now_ns, uint64_t grace_ns, uint64_t inflight)
+{
+    pthread_mutex_lock(&c->lock);
+    uint64_t next = c->next_close, max_seen = c->max_seen;
+    bool any = c->any_seen;
+    pthread_mutex_unlock(&c->lock);
+    bool final = now_ns == UINT64_MAX;
+    uint64_t due; /* intervals [0, due) may be closed */
+    if (final)
+        due = any && max_seen + 1 > next ? max_seen + 1 : next;
+    else if (now_ns < c->start_ns || now_ns - c->start_ns < grace_ns)
+        due = 0;
+    else
+        due = (now_ns - c->start_ns - grace_ns) / c->interval_ns;
+    int closed = 0;
+    for (uint64_t idx = next; idx < due; idx++, closed++)
+        close_one(c, idx, final && idx + 1 == due, inflight);
+    return closed;
+}
+
+/* ---- readers ---------------------------------------------------------------------------------------- */
+
+const hx_stats_t *hx_collector_total(const hx_collector_t *c)
+{
+    return &c->total;
+}
+
+const hx_stats_t *hx_collector_last(const hx_collector_t *c)
+{
+    return c->have_last ? &c->last : NULL;
+}
+
+const hx_stats_t *hx_collector_first_window(const hx_collector_t *c)
+{
+    return c->drift->have_first ? &c->drift->first : NULL;
+}
+
+/* Merges buckets from the newest back until they cover window_ns of time (or the ring is exhausted). */
+static void merge_last_window(drift_t *d)
+{
+    uint64_t covered = 0;
+    hx_stats_init(&d->lastwin);
+    for (uint64_t k = 0; k < d->nbuckets && k <= d->last_group && covered < d->window_ns; k++) {
+        uint64_t g = d->last_group - k;
+        const hx_stats_t *b = &d->buckets[g % d->nbuckets];
+        if (d->bucket_group[g % d->nbuckets] != g + 1)
+            break;
+        hx_stats_merge(&d->lastwin, b);
+        covered += b->end_ns > b->start_ns ? b->end_ns - b->start_ns : 0;
+    }
+    d->lastwin_dirty = false;
+}
+
+const hx_stats_t *hx_collector_last_window(const hx_collector_t *c)
+{
+    drift_t *d = c->drift;
+    if (!d->have_last)
+        return NULL;
+    if (d->lastwin_dirty)
+        merge_last_window(d);
+    return &d->lastwin;
+}

@@ -1,0 +1,52 @@
+/* harness/measure/collector.h — gathers the threads' interval stats, closes intervals on time, keeps the
+ * cumulative totals, and appends each closed interval to the JSONL series as soon as it closes (so a
+ * killed run keeps everything measured up to its last second). */
+#ifndef HX_COLLECTOR_H
+#define HX_COLLECTOR_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "harness/measure/stats.h"
+
+typedef struct hx_collector hx_collector_t;
+
+/* interval_ns: window length (default 1 s). start_ns: monotonic run start. series: open JSONL file or NULL
+ * (not owned). wall_start_ms: wall-clock time of start_ns, for timestamps in the series. */
+hx_collector_t *hx_collector_new(uint64_t start_ns, uint64_t wall_start_ms, uint64_t interval_ns, FILE *series);
+void hx_collector_free(hx_collector_t *c);
+
+/* Called by an engine thread (any time, typically on its interval timer): merges s into the interval that
+ * contains s->start_ns and resets s to start at now_ns. Thread-safe (a mutex; called about once a second
+ * per thread, never per request). Everything in s is attributed to the interval s started in, so submit at
+ * (or just after) each interval boundary, not before it. A submit for an interval already closed goes to
+ * the oldest open one; one more than 8 intervals ahead of the closing goes to the newest open one. */
+void hx_collector_submit(hx_collector_t *c, hx_stats_t *s, uint64_t now_ns);
+
+/* Called by the main thread: closes every interval that ended before now_ns - grace_ns, writes its JSONL
+ * line and folds it into the cumulative stats. `inflight` is the current total in-flight depth (sampled by
+ * the caller) recorded on the interval. Returns the number of intervals closed. Pass grace_ns = 0 and
+ * now_ns = UINT64_MAX at the end of the run to close everything. */
+int hx_collector_close_due(hx_collector_t *c, uint64_t now_ns, uint64_t grace_ns, uint64_t inflight);
+
+/* The cumulative stats over closed intervals, and the most recently closed interval (NULL before one).
+ * Valid until the next call on c from the main thread. */
+const hx_stats_t *hx_collector_total(const hx_collector_t *c);
+const hx_stats_t *hx_collector_last(const hx_collector_t *c);
+/* First and last `window_ns` of the run as their own merged stats (for drift expectations). */
+const hx_stats_t *hx_collector_first_window(const hx_collector_t *c);
+const hx_stats_t *hx_collector_last_window(const hx_collector_t *c);
+/* Configure the drift window length before the run (default 60 s; the caller passes a tenth of the run when
+ * that is shorter). Resets both windows, so call it before the first interval closes. The first window is
+ * the intervals that start within window_ns of the run's start; the last window is the newest closed
+ * intervals that together cover at least window_ns (so a final interval cut short by the end of the run
+ * does not make a window of its own). The last window is kept as at most 65 buckets of whole intervals: a
+ * window longer than 64 intervals is quantised to buckets. NULL from the window getters means no interval
+ * has closed yet. */
+void hx_collector_set_drift_window(hx_collector_t *c, uint64_t window_ns);
+
+/* 0, or the errno of the first failed write/flush of the JSONL series (later lines are then skipped). The
+ * run goes on; the caller reports the error at the end. */
+int hx_collector_series_errno(const hx_collector_t *c);
+
+#endif

@@ -1,0 +1,88 @@
+/* harness/measure/stats.h — per-thread request statistics, merged at interval boundaries.
+ *
+ * Every engine thread records into its own hx_stats_t (no locks, no atomics). At each interval boundary a
+ * thread hands its interval to the collector (hx_collector_*), which merges all threads' intervals,
+ * appends the interval to the JSONL series, folds it into the cumulative stats and resets nothing the
+ * threads own. Memory is fixed: it does not grow with the run length or the request count. */
+#ifndef HX_STATS_H
+#define HX_STATS_H
+
+#include <stdint.h>
+
+#include "common/hist.h"
+#include "harness/measure/result.h"
+
+#define HX_MAX_DEPLOYMENTS 64 /* distinct x-mock-deployment values tracked; more fold into "other" */
+#define HX_MAX_MODELS 64
+#define HX_MAX_REQUESTS 64  /* request templates */
+#define HX_STATUS_SLOTS 600 /* http_errors[] covers statuses 0..599 */
+
+typedef struct hx_counts {
+    uint64_t total, ok, failed, rate_limited;
+} hx_counts_t;
+
+typedef struct hx_stats {
+    uint64_t start_ns, end_ns; /* the interval (or run) this covers */
+    hx_counts_t all;           /* requests with an outcome; aborted ones (client_closed) are not in here */
+    uint64_t aborted;          /* in flight when the run ended and cut off by the harness (errors[client_closed]) */
+    uint64_t sent;             /* requests handed to libcurl in this interval */
+    uint64_t late;             /* sent later than HX_LATE_NS after their intended time */
+    uint64_t dropped;          /* arrivals not sent because the in-flight cap was reached (errors[dropped]) */
+    uint64_t inflight_max;     /* highest in-flight depth seen */
+    uint64_t status[6];        /* by status class: [0] none, [1] 1xx ... [5] 5xx */
+    uint64_t errors[HX_ERR__COUNT];
+    uint64_t tokens;
+    cm_hist_t latency;          /* us, from intended send time, successful requests */
+    cm_hist_t service;          /* us, from actual send time, successful requests */
+    cm_hist_t latency_all;      /* us, from intended send, every request that completed (any outcome) */
+    cm_hist_t ttfb;             /* us, from actual send */
+    cm_hist_t ttft;             /* us, streams, from intended send time */
+    cm_hist_t itl;              /* us, every gap between consecutive content events */
+    cm_hist_t ttlt;             /* us, streams, from intended send to the last token */
+    cm_hist_t mock_service;     /* us, x-mock-service-ms */
+    cm_hist_t gateway_overhead; /* us, latency(service) minus x-mock-service-ms, when the mock answered */
+    cm_hist_t litellm_overhead; /* us, x-litellm-overhead-duration-ms */
+    hx_counts_t by_request[HX_MAX_REQUESTS];
+    hx_counts_t by_model[HX_MAX_MODELS];
+    /* Deployments are interned by name; names live in a table shared by all threads' stats (see
+     * hx_stats_intern_deployment) so merging is index-wise. */
+    hx_counts_t by_deployment[HX_MAX_DEPLOYMENTS + 1]; /* last slot: "other" */
+    /* Requests that failed with an HTTP error status (errors http_4xx, http_429, http_5xx, http_other), by
+     * exact status 100..599, so that an expectation can ignore one status (`ignore: [503]`). */
+    uint64_t http_errors[HX_STATUS_SLOTS];
+} hx_stats_t;
+
+#define HX_LATE_NS (10ull * 1000000ull) /* 10 ms behind the schedule counts as late */
+
+/* Empties s (all counters 0, histograms empty, start_ns 0). hx_stats_reset also sets start_ns. */
+void hx_stats_init(hx_stats_t *s);
+void hx_stats_reset(hx_stats_t *s, uint64_t start_ns);
+/* Records one finished request (hot path: no locks, no allocation except the first sighting of a deployment
+ * name). HX_ERR_CLIENT_CLOSED only counts aborted and errors[client_closed]. Otherwise: the counts, status
+ * class, error class, late; latency and service for successes, latency_all for all; ttfb when a byte
+ * arrived; ttft/ttlt for streams that produced tokens (any outcome); mock_service and gateway_overhead
+ * (service time minus x-mock-service-ms, floored at 0) when that header was present; litellm_overhead when
+ * x-litellm-overhead-duration-ms was present. Times that go backwards count as 0. */
+void hx_stats_record(hx_stats_t *s, const hx_result_t *r);
+/* One arrival that found the in-flight cap reached: counts dropped and errors[dropped], nothing else (it was
+ * never sent, so it has no latency and no template). */
+void hx_stats_record_dropped(hx_stats_t *s);
+/* The load offered to the target that has an end: every outcome (all.total), every request the harness cut
+ * off at the end (aborted) and every arrival dropped at the in-flight cap (dropped). */
+uint64_t hx_stats_offered(const hx_stats_t *s);
+/* The part of hx_stats_offered that did not succeed: all.failed + aborted + dropped. */
+uint64_t hx_stats_unsuccessful(const hx_stats_t *s);
+/* One gap between consecutive content events of a stream (hx_stream's on_gap). */
+void hx_stats_record_itl(hx_stats_t *s, uint64_t gap_ns);
+/* Adds src into dst: sums index by index, histogram merges, the union of the two spans, and the larger
+ * inflight_max (a maximum over time; the collector sums concurrent threads' maxima itself). */
+void hx_stats_merge(hx_stats_t *dst, const hx_stats_t *src);
+
+/* Deployment names seen in x-mock-deployment, interned process-wide (thread-safe; takes a lock only the
+ * first time a name is seen by a thread-local cache miss). Returns an index < HX_MAX_DEPLOYMENTS, or
+ * HX_MAX_DEPLOYMENTS for "other". */
+uint32_t hx_stats_intern_deployment(const char *name, uint32_t len);
+const char *hx_stats_deployment_name(uint32_t index); /* NULL if unused */
+uint32_t hx_stats_deployment_count(void);
+
+#endif

@@ -1,0 +1,69 @@
+/* harness/report/report.h — the ways a run is reported: the live progress line, the final terminal table, the
+ * JSON summary (stable schema, docs/json-summary.md) and JUnit XML. The JSONL series is written by the
+ * collector as intervals close. */
+#ifndef HX_REPORT_H
+#define HX_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/json.h"
+#include "harness/measure/stats.h"
+#include "harness/measure/verdict.h"
+
+typedef struct hx_run_info {
+    const char *scenario; /* scenario name, or "load" for a flag-only run */
+    const char *target;   /* URL (api_base) */
+    const char *arrival;  /* human description: "constant 1174/s", "users 1000 think 0.5s..1s" */
+    uint64_t seed;
+    uint64_t wall_start_ms; /* unix ms */
+    double planned_s;       /* configured duration */
+    double duration_s;      /* measured */
+    double target_rate;     /* per second; 0 for closed loop */
+    int threads;
+    bool interrupted;                 /* stopped by a signal before the planned end */
+    const char *const *request_names; /* workload templates ("openai.chat stream", ...) */
+    size_t nrequests;
+    const char *const *model_names;
+    size_t nmodels;
+} hx_run_info_t;
+
+typedef struct hx_report {
+    const hx_run_info_t *info;
+    const hx_stats_t *total;
+    const hx_stats_t *first_window, *last_window;
+    const hx_expect_t *expects;
+    const hx_verdict_t *verdicts;
+    size_t nexpects;
+    bool pass; /* every expectation passed */
+} hx_report_t;
+
+/* The run's verdict: every expectation passed AND at least one request succeeded (a run in which nothing
+ * succeeded never passes, whatever its expectations say). The JSON "verdict", the JUnit "run" case and the
+ * exit code follow this. */
+bool hx_report_verdict(const hx_report_t *r);
+
+/* One line for the terminal: elapsed, rate this interval, ok and not ok (failed + aborted + dropped, what
+ * failure_rate counts), p50/p99, in-flight. interval may be NULL (nothing closed yet). Always NUL-terminates
+ * buf (truncating when n is small). */
+void hx_report_progress(char *buf, size_t n, const hx_stats_t *interval, const hx_stats_t *total, double elapsed_s,
+                        double planned_s, uint64_t inflight);
+/* The final table for people, at most 100 columns wide. first_window/last_window may be NULL. */
+void hx_report_table(FILE *out, const hx_report_t *r);
+/* Return 0, or -1 on a write error (errno set). The JSON schema is docs/json-summary.md. */
+int hx_report_json(FILE *out, const hx_report_t *r);
+/* JUnit XML: one testsuite "soak", a testcase "run" (fails when no request succeeded) and one per
+ * expectation (with <failure> when it failed; a failure_rate failure also gives its failed, aborted and
+ * dropped counts). */
+int hx_report_junit(FILE *out, const hx_report_t *r);
+
+/* Shared with the collector's JSONL writer. */
+/* Unix milliseconds as ISO-8601 UTC with milliseconds ("2026-11-21T20:05:33.120Z"). Returns buf. */
+char *hx_report_iso_time(char *buf, size_t n, uint64_t wall_ms);
+/* Writes key: {p50, p90, p99, max} of a microsecond histogram in milliseconds, or with full also count,
+ * min, mean, p95 and p999. An empty histogram writes null (full: count 0 and null values). */
+void hx_report_json_ms(cm_jw_t *w, const char *key, const cm_hist_t *h, bool full);
+
+#endif

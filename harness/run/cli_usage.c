@@ -1,0 +1,92 @@
+#include "harness/run/cli.h"
+
+#include "harness/engine/workload.h"
+
+void hx_cli_usage(FILE *out)
+{
+    fputs("Usage: soak <command> [options]\n"
+          "\n"
+          "SoakRig's load and soak generator for LLM gateways: open-loop or closed-loop load, latency from the\n"
+          "intended send time, streaming TTFT and inter-token latency, thresholds with CI exit codes.\n"
+          "\n"
+          "Commands:\n"
+          "  load        run a load against a URL, from flags or a scenario file (soak help load)\n"
+          "  help CMD    show the options of a command\n"
+          "\n"
+          "Options:\n"
+          "  --help      show this help\n"
+          "  --version   show the version and the libraries in use\n"
+          "\n"
+          "Examples:\n"
+          "  soak load --url http://127.0.0.1:8080/v1 --rate 1000/s --duration 30s --expect 'latency.p99<500ms'\n"
+          "  soak load --config configs/1k-rps.yaml --url http://127.0.0.1:4000/v1\n"
+          "\n"
+          "Exit status: 0 every expectation passed, 1 an expectation failed (or no request succeeded),\n"
+          "2 usage, configuration or runtime error. Documentation: docs/soak.md\n",
+          out);
+}
+
+void hx_cli_usage_load(FILE *out)
+{
+    fputs("Usage: soak load --url URL (--rate R | --users N) [options]\n"
+          "       soak load --config FILE [options]       (flags override the file)\n"
+          "       soak load --check --config FILE         (validate and exit)\n"
+          "\n"
+          "Target and requests:\n"
+          "  --url URL               api_base of the target, e.g. http://127.0.0.1:8080/v1 (the API path is appended)\n"
+          "  --api NAME              the request kind (default openai.chat); the list is below\n"
+          "  --model M               model; repeat to cycle through several (default gpt-4o-mini)\n"
+          "  --stream                ask for a stream: TTFT, inter-token latency and stream errors are measured\n"
+          "  --prompt TEXT           prompt template, {{uuid}} and {{seq}} are replaced per request\n"
+          "                          (default \"{{uuid}} This is a SoakRig load test.\")\n"
+          "  --repeat N              repeat the rendered prompt N times (the same uuid in every copy)\n"
+          "  --max-tokens N          max_tokens (max_output_tokens for openai.responses)\n"
+          "  --user NAME             the body's \"user\" field\n"
+          "  --api-key KEY           the API key, sent as the API expects (Authorization: Bearer, api-key,\n"
+          "                          x-api-key or x-goog-api-key)\n"
+          "  --header 'K: V'         extra request header; repeatable\n"
+          "\n"
+          "Arrivals:\n"
+          "  --rate R                open loop: R requests per second (1000/s, 60k/min), evenly spaced\n"
+          "  --poisson               Poisson arrivals (exponential gaps) at --rate\n"
+          "  --users N               closed loop: N users, each sends, waits for the answer, thinks, repeats\n"
+          "  --think D               think time: 0.5s..1s (uniform), 1s, or a distribution (default 0)\n"
+          "  --spawn R               users started per second (default: all at once)\n"
+          "  --duration D            how long arrivals run (default 30s; ramp and step: their length)\n"
+          "\n"
+          "Engine:\n"
+          "  --threads N             event-loop threads, the load is split across them (default 1)\n"
+          "  --max-inflight N        cap on requests in flight (default 10000); an arrival over it is dropped\n"
+          "  --timeout D             per-request timeout (default 60s)\n"
+          "  --drain D               at the end, wait up to D for requests in flight, then abort them (default 2s)\n"
+          "  --max-conn-requests N   close a connection after N requests\n"
+          "  --max-conn-age D        close a connection once it is older than D\n"
+          "  --churn                 a new connection for every request\n"
+          "  --seed N                seed for uuids, the request mix and Poisson gaps (default: random, reported)\n"
+          "\n"
+          "Results:\n"
+          "  --interval D            statistics window (default 1s)\n"
+          "  --expect EXPR           threshold, e.g. 'latency.p99<500ms', 'failure_rate<=1%'; repeatable\n"
+          "                          (none given: the default verdict failure_rate<=1%, dropped and aborted\n"
+          "                          requests included; expect: [] in a file opts out)\n"
+          "  --json FILE             JSON summary\n"
+          "  --jsonl FILE            one JSON line per interval, written as each interval closes\n"
+          "  --junit FILE            JUnit XML, one testcase per expectation\n"
+          "  --quiet                 no progress line\n"
+          "  --config FILE           scenario file (name, seed, duration, load, expect, report)\n"
+          "  --set PATH=VALUE        override a value of the file, e.g. --set load.arrival.constant=500/s;\n"
+          "                          repeatable\n"
+          "  --check                 validate the configuration and exit\n"
+          "  --help                  show this help\n"
+          "\n"
+          "SIGINT or SIGTERM stops the run early and still writes every report (a second one aborts the drain).\n"
+          "Exit status: 0 every expectation passed, 1 an expectation failed (or no request succeeded),\n"
+          "2 usage, configuration or runtime error.\n"
+          "\n"
+          "APIs (--api, requests[].api):\n",
+          out);
+    for (size_t i = 0; hx_api_at(i) != NULL; i++) {
+        const hx_api_t *a = hx_api_at(i);
+        fprintf(out, "  %-22s  %s%s\n", a->name, a->about, a->streams ? "" : " (no stream)");
+    }
+}

@@ -1,0 +1,277 @@
+#include "harness/run/run.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "common/alloc.h"
+#include "common/clock.h"
+#include "common/units.h"
+#include "harness/measure/collector.h"
+#include "harness/engine/engine.h"
+#include "harness/report/outputs.h"
+#include "harness/report/report.h"
+
+/* Threads get a short head start so that the first arrival is not late because a thread was still being
+ * created. */
+#define HX_START_DELAY_NS (20ull * CM_NS_PER_MS)
+/* How often the main thread wakes to close intervals and watch for signals. */
+#define HX_WATCH_NS (100ull * CM_NS_PER_MS)
+/* Without a TTY the progress line is printed as a plain line this often. */
+#define HX_PLAIN_PROGRESS_NS (5ull * CM_NS_PER_S)
+/* A last guard beyond the planned end and the drain: if a thread has not stopped by then (a bug, or a
+ * loop stuck in a callback), everything in flight is aborted. */
+#define HX_HARD_STOP_NS (5ull * CM_NS_PER_S)
+
+typedef struct run {
+    const hx_cfg_t *cfg;
+    FILE *out, *err_out;
+    hx_outputs_t outs;
+    hx_collector_t *col;
+    hx_engine_t *eng;
+    uint64_t start_ns, end_ns, wall_ms;
+    uint64_t stop_ns; /* first stop signal, 0 if none */
+    int signals;
+    bool tty, hard_stopped;
+    uint64_t last_plain_ns;
+    sigset_t sigs, old_mask;
+} run_t;
+
+/* ---- progress --------------------------------------------------------------------------------------- */
+
+static void progress(run_t *r, uint64_t now)
+{
+    char line[256];
+    if (r->cfg->quiet)
+        return;
+    if (!r->tty && now - r->last_plain_ns < HX_PLAIN_PROGRESS_NS)
+        return;
+    r->last_plain_ns = now;
+    double elapsed = now > r->start_ns ? (double)(now - r->start_ns) / 1e9 : 0;
+    hx_report_progress(line, sizeof(line), hx_collector_last(r->col), hx_collector_total(r->col), elapsed,
+                       (double)r->cfg->duration_ns / 1e9, hx_engine_inflight(r->eng));
+    if (r->tty)
+        fprintf(r->err_out, "\r%s\x1b[K", line);
+    else
+        fprintf(r->err_out, "%s\n", line);
+    fflush(r->err_out);
+}
+
+static void announce(run_t *r)
+{
+    char arr[256], dur[32];
+    if (r->cfg->quiet)
+        return;
+    fprintf(r->err_out, "soak: %s -> %s: %s for %s, %u thread%s, seed %llu\n", r->cfg->name, r->cfg->target,
+            hx_arrival_describe(&r->cfg->arrival, arr, sizeof(arr)),
+            cm_format_duration(dur, sizeof(dur), r->cfg->duration_ns), r->cfg->threads, r->cfg->threads == 1 ? "" : "s",
+            (unsigned long long)r->cfg->seed);
+    if (r->outs.dir != NULL)
+        fprintf(r->err_out, "soak: reports in %s\n", r->outs.dir);
+}
+
+/* ---- the watch loop --------------------------------------------------------------------------------- */
+
+static void on_signal(run_t *r, uint64_t now)
+{
+    r->signals++;
+    if (r->signals == 1) {
+        r->stop_ns = now;
+        if (!r->cfg->quiet)
+            fprintf(r->err_out, "%ssoak: stopping (in-flight requests get %.1fs; signal again to abort them)\n",
+                    r->tty ? "\n" : "", (double)r->cfg->drain_ns / 1e9);
+    }
+    hx_engine_stop(r->eng, r->signals > 1);
+}
+
+static void watch(run_t *r)
+{
+    uint64_t grace = r->cfg->interval_ns / 2 < 250 * CM_NS_PER_MS ? r->cfg->interval_ns / 2 : 250 * CM_NS_PER_MS;
+    uint64_t hard = hx_deadline_ns(hx_deadline_ns(r->end_ns, r->cfg->drain_ns), HX_HARD_STOP_NS);
+    struct timespec ts = {0, (long)HX_WATCH_NS};
+    while (hx_engine_running(r->eng) > 0) {
+        int sig = sigtimedwait(&r->sigs, NULL, &ts);
+        uint64_t now = cm_now_ns();
+        if (sig == SIGINT || sig == SIGTERM)
+            on_signal(r, now);
+        if (hx_collector_close_due(r->col, now, grace, hx_engine_inflight(r->eng)) > 0)
+            progress(r, now);
+        if (now > hard && !r->hard_stopped) {
+            r->hard_stopped = true;
+            hx_engine_stop(r->eng, true);
+        }
+    }
+    if (r->tty && !r->cfg->quiet)
+        fputc('\n', r->err_out);
+}
+
+/* ---- reports ---------------------------------------------------------------------------------------- */
+
+static void fill_info(const run_t *r, hx_run_info_t *in, char *arrival, size_t n)
+{
+    const hx_cfg_t *c = r->cfg;
+    /* The measured duration is the time arrivals were scheduled: up to the planned end, or to the stop
+     * signal. The drain is not in it, so achieved rate compares with the target. */
+    uint64_t stop = r->stop_ns != 0 && r->stop_ns < r->end_ns ? r->stop_ns : r->end_ns;
+    memset(in, 0, sizeof(*in));
+    in->scenario = c->name;
+    in->target = c->target;
+    in->arrival = hx_arrival_describe(&c->arrival, arrival, n);
+    in->seed = c->seed;
+    in->wall_start_ms = r->wall_ms;
+    in->planned_s = (double)c->duration_ns / 1e9;
+    in->duration_s = stop > r->start_ns ? (double)(stop - r->start_ns) / 1e9 : 0;
+    if (c->arrival.kind != HX_ARRIVAL_USERS)
+        in->target_rate = hx_arrival_expected(&c->arrival, c->duration_ns) / in->planned_s;
+    in->threads = (int)c->threads;
+    in->interrupted = r->stop_ns != 0 && r->stop_ns < r->end_ns;
+    in->nrequests = c->workload.nreqs;
+    in->nmodels = c->workload.nmodels;
+    in->model_names = (const char *const *)c->workload.models;
+}
+
+static void print_first_errors(run_t *r)
+{
+    char msg[256];
+    double at;
+    for (int e = 1; e < HX_ERR__COUNT; e++) {
+        if (hx_engine_first_error(r->eng, (hx_err_t)e, msg, sizeof(msg), &at))
+            fprintf(r->err_out, "soak: first %s at %.1fs: %s\n", hx_err_name((hx_err_t)e), at, msg);
+    }
+    if (!r->cfg->quiet)
+        fprintf(r->err_out, "soak: %llu connection%s opened\n", (unsigned long long)hx_engine_connections(r->eng),
+                hx_engine_connections(r->eng) == 1 ? "" : "s");
+}
+
+static int write_files(run_t *r, const hx_report_t *rep)
+{
+    if (r->outs.json != NULL && hx_report_json(r->outs.json, rep) != 0) {
+        fprintf(r->err_out, "soak: %s: %s\n", r->outs.json_path, strerror(errno));
+        return -1;
+    }
+    if (r->outs.junit != NULL && hx_report_junit(r->outs.junit, rep) != 0) {
+        fprintf(r->err_out, "soak: %s: %s\n", r->outs.junit_path, strerror(errno));
+        return -1;
+    }
+    if (hx_collector_series_errno(r->col) != 0) {
+        fprintf(r->err_out, "soak: %s: %s\n", r->outs.jsonl_path, strerror(hx_collector_series_errno(r->col)));
+        return -1;
+    }
+    return 0;
+}
+
+/* The last lines of a run say where its files are, so a CI log or a person finds them without searching. */
+static void print_written(const run_t *r)
+{
+    const char *paths[] = {r->outs.json_path, r->outs.jsonl_path, r->outs.junit_path};
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        if (paths[i] != NULL)
+            fprintf(r->err_out, "soak: wrote %s\n", paths[i]);
+    }
+}
+
+static int report(run_t *r)
+{
+    const hx_cfg_t *c = r->cfg;
+    hx_run_info_t info;
+    char arrival[256];
+    fill_info(r, &info, arrival, sizeof(arrival));
+    const char **names = cm_xcalloc(c->workload.nreqs, sizeof(char *));
+    for (size_t i = 0; i < c->workload.nreqs; i++)
+        names[i] = c->workload.reqs[i].name;
+    info.request_names = names;
+    hx_verdict_t *verdicts = cm_xcalloc(c->nexpects ? c->nexpects : 1, sizeof(*verdicts));
+    hx_eval_input_t in = {hx_collector_total(r->col), hx_collector_first_window(r->col),
+                          hx_collector_last_window(r->col), info.duration_s};
+    bool all = true;
+    for (size_t i = 0; i < c->nexpects; i++) {
+        hx_expect_eval(&c->expects[i], &in, &verdicts[i]);
+        all = all && verdicts[i].pass;
+    }
+    hx_report_t rep = {&info, in.total, in.first_window, in.last_window, c->expects, verdicts, c->nexpects, all};
+    hx_report_table(r->out, &rep);
+    fflush(r->out);
+    print_first_errors(r);
+    int rc = write_files(r, &rep) != 0 ? HX_EXIT_ERROR : hx_report_verdict(&rep) ? HX_EXIT_PASS : HX_EXIT_FAIL;
+    if (rc != HX_EXIT_ERROR)
+        print_written(r);
+    free(verdicts);
+    free(names);
+    return rc;
+}
+
+/* ---- hx_run ----------------------------------------------------------------------------------------- */
+
+static int start(run_t *r)
+{
+    char err[512];
+    if (hx_outputs_open(&r->outs, r->cfg, r->wall_ms, err, sizeof(err)) != 0) {
+        fprintf(r->err_out, "soak: %s\n", err);
+        return -1;
+    }
+    r->col = hx_collector_new(r->start_ns, r->wall_ms, r->cfg->interval_ns, r->outs.jsonl);
+    /* Drift compares the first and last minute, or tenths of a run shorter than ten minutes. */
+    if (r->cfg->duration_ns / 10 < 60 * CM_NS_PER_S)
+        hx_collector_set_drift_window(r->col, r->cfg->duration_ns / 10);
+    r->eng = hx_engine_new(r->cfg, r->col, err, sizeof(err));
+    if (r->eng == NULL) {
+        fprintf(r->err_out, "soak: %s\n", err);
+        return -1;
+    }
+    announce(r);
+    if (hx_engine_start(r->eng, r->start_ns, err, sizeof(err)) != 0) {
+        fprintf(r->err_out, "soak: %s\n", err);
+        hx_engine_stop(r->eng, true);
+        hx_engine_join(r->eng);
+        return -1;
+    }
+    return 0;
+}
+
+static void restore_signals(run_t *r)
+{
+    /* A signal that arrived after the watch loop must not kill the process once unblocked. */
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&r->sigs, NULL, &zero) > 0) {
+    }
+    pthread_sigmask(SIG_SETMASK, &r->old_mask, NULL);
+}
+
+int hx_run(const hx_cfg_t *cfg, FILE *out, FILE *err_out)
+{
+    run_t r = {.cfg = cfg, .out = out, .err_out = err_out};
+    int rc = HX_EXIT_ERROR;
+    char err[512];
+    if (hx_engine_global_init() != 0) {
+        fprintf(err_out, "soak: libcurl failed to initialise\n");
+        return HX_EXIT_ERROR;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(&r.sigs);
+    sigaddset(&r.sigs, SIGINT);
+    sigaddset(&r.sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &r.sigs, &r.old_mask); /* engine threads inherit the mask */
+    r.tty = isatty(fileno(err_out)) == 1;
+    r.start_ns = cm_now_ns() + HX_START_DELAY_NS;
+    r.end_ns = hx_deadline_ns(r.start_ns, cfg->duration_ns);
+    r.wall_ms = cm_wall_ms() + HX_START_DELAY_NS / CM_NS_PER_MS;
+    if (start(&r) == 0) {
+        watch(&r);
+        hx_engine_join(r.eng);
+        hx_collector_close_due(r.col, UINT64_MAX, 0, 0);
+        rc = report(&r);
+    }
+    hx_engine_free(r.eng);
+    hx_collector_free(r.col);
+    if (hx_outputs_close(&r.outs, err, sizeof(err)) != 0) {
+        fprintf(err_out, "soak: %s\n", err);
+        rc = HX_EXIT_ERROR;
+    }
+    curl_global_cleanup();
+    restore_signals(&r);
+    return rc;
+}
