@@ -7,6 +7,7 @@
 
 #include "harness/run/cli.h"
 #include "harness/run/run.h"
+#include "harness/run/runner.h"
 
 static void print_version(void)
 {
@@ -44,8 +45,8 @@ static int cmd_load(int argc, char **argv)
     } else {
         if (hx_cli_has_run_sections(&cli))
             fprintf(stderr,
-                    "soak load: note: the mock: and gateway: sections of %s are for `soak run` (a later "
-                    "command); `soak load` does not start them\n",
+                    "soak load: note: the mock:, services:, proxies: and gateway: sections of %s are for "
+                    "`soak run`; `soak load` does not start them\n",
                     cli.cfg.file);
         if (cli.check) {
             print_check(&cli);
@@ -58,6 +59,21 @@ static int cmd_load(int argc, char **argv)
     return rc;
 }
 
+static int cmd_run(int argc, char **argv)
+{
+    hx_runner_opts_t o;
+    char err[512];
+    if (hx_runner_parse(argc, argv, &o, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soak run: %s\nTry 'soak help run'.\n", err);
+        return HX_EXIT_ERROR;
+    }
+    if (o.help) {
+        hx_runner_usage(stdout);
+        return HX_EXIT_PASS;
+    }
+    return hx_runner_run(&o, stdout, stderr);
+}
+
 static int cmd_help(int argc, char **argv)
 {
     if (argc < 2) {
@@ -68,7 +84,11 @@ static int cmd_help(int argc, char **argv)
         hx_cli_usage_load(stdout);
         return HX_EXIT_PASS;
     }
-    fprintf(stderr, "soak help: unknown command \"%s\" (commands: load)\n", argv[1]);
+    if (strcmp(argv[1], "run") == 0) {
+        hx_runner_usage(stdout);
+        return HX_EXIT_PASS;
+    }
+    fprintf(stderr, "soak help: unknown command \"%s\" (commands: run, load)\n", argv[1]);
     return HX_EXIT_ERROR;
 }
 
@@ -91,10 +111,12 @@ int main(int argc, char **argv)
         return cmd_help(argc - 1, argv + 1);
     if (strcmp(cmd, "load") == 0)
         return cmd_load(argc - 1, argv + 1);
-    if (strcmp(cmd, "run") == 0 || strcmp(cmd, "serve") == 0) {
-        fprintf(stderr, "soak: `soak %s` is not available yet; use `soak load`\n", cmd);
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0) {
+        fprintf(stderr, "soak: `soak %s` is not available yet; use `soak run` or `soak load`\n", cmd);
         return HX_EXIT_ERROR;
     }
-    fprintf(stderr, "soak: unknown command \"%s\" (commands: load, help)\nTry 'soak --help'.\n", cmd);
+    fprintf(stderr, "soak: unknown command \"%s\" (commands: run, load, help)\nTry 'soak --help'.\n", cmd);
     return HX_EXIT_ERROR;
 }

@@ -284,13 +284,19 @@ static int load_target(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *v, c
     char why[256];
     if (cm_conf_str(conf, v, "load.target", &s, err) != 0)
         return -1;
-    if (strcmp(s, "gateway") == 0 || strcmp(s, "deployments") == 0) {
+    if (strcmp(s, "gateway") == 0 || strcmp(s, "deployments") == 0 || strstr(s, "{{") != NULL) {
         /* Kept as a message and raised only when --url does not replace it, so a scenario written for
-         * `soak run` can still be pointed at a URL by `soak load`. */
+         * `soak run` can still be pointed at a URL by `soak load`; `soak run` fills in target_template. */
         cm_err_t e;
-        cm_conf_error(conf, v, "load.target", &e,
-                      "\"%s\" is for `soak run` (not available yet); give a URL here or pass --url", s);
+        if (strstr(s, "{{") != NULL)
+            cm_conf_error(conf, v, "load.target", &e,
+                          "\"%s\" has placeholders that `soak run` fills in; run it with `soak run`, or pass --url", s);
+        else
+            cm_conf_error(conf, v, "load.target", &e,
+                          "\"%s\" is for `soak run` (not available yet); give a URL here or pass --url", s);
         c->target_err = hx_cfg_strdup(c, e.msg);
+        c->target_template = hx_cfg_strdup(c, s);
+        c->target_node = v;
         return 0;
     }
     if (hx_cfg_check_url(s, why, sizeof(why)) != 0)
@@ -390,7 +396,8 @@ static int load_scalars(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *roo
 
 int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err)
 {
-    static const char *const keys[] = {"name", "seed", "duration", "mock", "gateway", "load", "expect", "report", NULL};
+    static const char *const keys[] = {"name",   "seed",   "duration", "mock",    "gateway", "load",
+                                       "expect", "report", "services", "proxies", NULL};
     const cm_node_t *root = conf->root, *v;
     c->file = hx_cfg_strdup(c, conf->file);
     if (root == NULL) {
@@ -402,7 +409,8 @@ int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err)
     if (cm_conf_check_keys(conf, root, "", keys, err) != 0 || load_scalars(c, conf, root, err) != 0)
         return -1;
     c->has_mock = cm_conf_get(root, "mock") != NULL;
-    c->has_gateway = cm_conf_get(root, "gateway") != NULL;
+    c->has_gateway = cm_conf_get(root, "gateway") != NULL || cm_conf_get(root, "services") != NULL ||
+                     cm_conf_get(root, "proxies") != NULL;
     c->has_load = cm_conf_get(root, "load") != NULL;
     if ((v = cm_conf_get(root, "load")) && load_section(c, conf, v, err))
         return -1;

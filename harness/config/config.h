@@ -1,8 +1,8 @@
 /* harness/config/config.h — everything one `soak load` run needs, from a scenario file, flags, or both.
  *
- * A scenario file's top-level keys are name, seed, duration, mock, gateway, load, expect and report;
- * `soak load` reads name, seed, duration, load, expect and report (mock: and gateway: belong to `soak run`
- * and are only noted). The load: section:
+ * A scenario file's top-level keys are name, seed, duration, mock, services, proxies, gateway, load, expect
+ * and report; `soak load` reads name, seed, duration, load, expect and report (mock:, services:, proxies:
+ * and gateway: belong to `soak run` and are only noted). The load: section:
  *
  *   load:
  *     target: http://127.0.0.1:8080/v1        # an api_base; --url overrides
@@ -68,10 +68,12 @@ typedef struct hx_cfg {
     const char *file; /* scenario path, NULL for a flag-only run */
     const char *name; /* scenario name; "load" when none */
     uint64_t seed;
-    bool seed_set;          /* else hx_cfg_finish draws one from the OS (printed in every report) */
-    uint64_t duration_ns;   /* 0: default (30 s; ramp: its `over`; step: the sum of its steps) */
-    const char *target;     /* api_base URL */
-    const char *target_err; /* set when the file's target is not a URL ("gateway"): raised unless --url */
+    bool seed_set;                     /* else hx_cfg_finish draws one from the OS (printed in every report) */
+    uint64_t duration_ns;              /* 0: default (30 s; ramp: its `over`; step: the sum of its steps) */
+    const char *target;                /* api_base URL */
+    const char *target_err;            /* set when the file's target is not a URL ("gateway"): raised unless --url */
+    const char *target_template;       /* that target as written ("{{deployments.a.url}}"), for `soak run` */
+    const struct cm_node *target_node; /* where it is written (valid while the file's cm_conf_t lives) */
     hx_arrival_t arrival;
     bool arrival_set;
     hx_reqspec_t *reqs;
@@ -93,7 +95,7 @@ typedef struct hx_cfg {
     unsigned report_formats; /* hx_format_t bits, for report_dir */
     const char *json_path, *jsonl_path, *junit_path; /* explicit files (flags) */
     bool quiet;
-    bool has_mock, has_gateway; /* the file has sections for `soak run` */
+    bool has_mock, has_gateway; /* the file has sections for `soak run` (has_gateway: also services:, proxies:) */
     bool has_load;              /* the file has a load: section */
     hx_workload_t workload;     /* built by hx_cfg_finish */
     bool workload_built;

@@ -36,8 +36,7 @@ char *hx_outputs_expand_dir(const char *tmpl, const char *name, uint64_t wall_ms
     return cm_buf_detach(&b);
 }
 
-/* mkdir -p */
-static int make_dirs(const char *path, char *err, size_t errlen)
+int hx_outputs_make_dirs(const char *path, char *err, size_t errlen)
 {
     char *p = cm_xstrdup(path);
     for (char *s = p + 1;; s++) {
@@ -91,7 +90,7 @@ int hx_outputs_open(hx_outputs_t *o, const hx_cfg_t *cfg, uint64_t wall_ms, char
     memset(o, 0, sizeof(*o));
     if (cfg->report_dir != NULL) {
         o->dir = hx_outputs_expand_dir(cfg->report_dir, cfg->name, wall_ms, cfg->seed);
-        if (make_dirs(o->dir, err, errlen) != 0)
+        if (hx_outputs_make_dirs(o->dir, err, errlen) != 0)
             goto error;
     }
     o->json_path = pick(cfg->json_path, o->dir, cfg->report_formats, HX_FMT_JSON, "summary.json");

@@ -21,6 +21,9 @@ typedef struct hx_outputs {
  * and {{seed}}. Returns a malloc'd string. */
 char *hx_outputs_expand_dir(const char *tmpl, const char *name, uint64_t wall_ms, uint64_t seed);
 
+/* Creates path and its missing parents (mkdir -p). Returns 0, or -1 with "path: reason" in err. */
+int hx_outputs_make_dirs(const char *path, char *err, size_t errlen);
+
 /* Resolves the paths (creating the report directory and its parents) and opens every file for writing.
  * Returns 0, or -1 with "path: reason" in err (nothing is left open). */
 int hx_outputs_open(hx_outputs_t *o, const hx_cfg_t *cfg, uint64_t wall_ms, char *err, size_t errlen);

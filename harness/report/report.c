@@ -22,7 +22,7 @@ static const char *const status_class_names[6] = {"none", "1xx", "2xx", "3xx", "
 
 bool hx_report_verdict(const hx_report_t *r)
 {
-    return r->pass && r->total != NULL && r->total->all.ok > 0;
+    return r->pass && r->total != NULL && r->total->all.ok > 0 && r->info->failure == NULL;
 }
 
 char *hx_report_iso_time(char *buf, size_t n, uint64_t wall_ms)
@@ -150,6 +150,8 @@ static void table_header(FILE *out, const hx_report_t *r)
     fprintf(out, "  started  %s, ran %.1fs of %.1fs planned%s\n\n",
             hx_report_iso_time(started, sizeof(started), in->wall_start_ms), in->duration_s, in->planned_s,
             in->interrupted ? " (INTERRUPTED)" : "");
+    if (in->failure != NULL)
+        fprintf(out, "  FAILED   %s\n\n", in->failure);
 }
 
 static void table_counts(FILE *out, const hx_report_t *r)
@@ -336,6 +338,7 @@ static void json_run(cm_jw_t *w, const hx_run_info_t *in)
     cm_jw_int(w, in->threads);
     cm_jw_key(w, "interrupted");
     cm_jw_bool(w, in->interrupted);
+    jw_s(w, "failure", in->failure);
     jw_s(w, "version", SOAK_VERSION);
     jw_s(w, "host", host);
     cm_jw_obj_end(w);
@@ -568,6 +571,10 @@ static void junit_run_case(cm_buf_t *b, const char *cls, const hx_report_t *r)
 {
     const hx_stats_t *t = r->total;
     char msg[512];
+    if (r->info->failure != NULL) {
+        junit_case(b, cls, "run", r->info->duration_s, r->info->failure);
+        return;
+    }
     if (t->all.ok > 0) {
         junit_case(b, cls, "run", r->info->duration_s, NULL);
         return;

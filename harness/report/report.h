@@ -28,6 +28,8 @@ typedef struct hx_run_info {
     size_t nrequests;
     const char *const *model_names;
     size_t nmodels;
+    const char *failure; /* why the run itself failed whatever the expectations say (a process `soak run`
+                            started died during the load), or NULL */
 } hx_run_info_t;
 
 typedef struct hx_report {
@@ -40,9 +42,9 @@ typedef struct hx_report {
     bool pass; /* every expectation passed */
 } hx_report_t;
 
-/* The run's verdict: every expectation passed AND at least one request succeeded (a run in which nothing
- * succeeded never passes, whatever its expectations say). The JSON "verdict", the JUnit "run" case and the
- * exit code follow this. */
+/* The run's verdict: every expectation passed AND at least one request succeeded AND the run did not fail
+ * on its own (info->failure; a run in which nothing succeeded never passes, whatever its expectations say). The JSON
+ * "verdict", the JUnit "run" case and the exit code follow this. */
 bool hx_report_verdict(const hx_report_t *r);
 
 /* One line for the terminal: elapsed, rate this interval, ok and not ok (failed + aborted + dropped, what

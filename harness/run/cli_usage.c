@@ -10,6 +10,7 @@ void hx_cli_usage(FILE *out)
           "intended send time, streaming TTFT and inter-token latency, thresholds with CI exit codes.\n"
           "\n"
           "Commands:\n"
+          "  run         run a whole scenario file: its mock deployments, services, load, verdict (soak help run)\n"
           "  load        run a load against a URL, from flags or a scenario file (soak help load)\n"
           "  help CMD    show the options of a command\n"
           "\n"

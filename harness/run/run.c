@@ -36,6 +36,8 @@ typedef struct run {
     uint64_t start_ns, end_ns, wall_ms;
     uint64_t stop_ns; /* first stop signal, 0 if none */
     int signals;
+    const hx_run_watch_t *watch;
+    char failure[512]; /* set by the watch: why the run was stopped and failed */
     bool tty, hard_stopped;
     uint64_t last_plain_ns;
     sigset_t sigs, old_mask;
@@ -88,6 +90,20 @@ static void on_signal(run_t *r, uint64_t now)
     hx_engine_stop(r->eng, r->signals > 1);
 }
 
+static void check_watch(run_t *r, uint64_t now)
+{
+    if (r->watch == NULL || r->failure[0] != '\0' ||
+        r->watch->check(r->watch->ctx, r->failure, sizeof(r->failure)) == 0)
+        return;
+    if (r->failure[0] == '\0')
+        snprintf(r->failure, sizeof(r->failure), "stopped by the scenario runner");
+    if (!r->cfg->quiet)
+        fprintf(r->err_out, "%ssoak: stopping: %s\n", r->tty ? "\n" : "", r->failure);
+    if (r->stop_ns == 0)
+        r->stop_ns = now;
+    hx_engine_stop(r->eng, false);
+}
+
 static void watch(run_t *r)
 {
     uint64_t grace = r->cfg->interval_ns / 2 < 250 * CM_NS_PER_MS ? r->cfg->interval_ns / 2 : 250 * CM_NS_PER_MS;
@@ -98,6 +114,7 @@ static void watch(run_t *r)
         uint64_t now = cm_now_ns();
         if (sig == SIGINT || sig == SIGTERM)
             on_signal(r, now);
+        check_watch(r, now);
         if (hx_collector_close_due(r->col, now, grace, hx_engine_inflight(r->eng)) > 0)
             progress(r, now);
         if (now > hard && !r->hard_stopped) {
@@ -129,6 +146,7 @@ static void fill_info(const run_t *r, hx_run_info_t *in, char *arrival, size_t n
         in->target_rate = hx_arrival_expected(&c->arrival, c->duration_ns) / in->planned_s;
     in->threads = (int)c->threads;
     in->interrupted = r->stop_ns != 0 && r->stop_ns < r->end_ns;
+    in->failure = r->failure[0] != '\0' ? r->failure : NULL;
     in->nrequests = c->workload.nreqs;
     in->nmodels = c->workload.nmodels;
     in->model_names = (const char *const *)c->workload.models;
@@ -243,7 +261,12 @@ static void restore_signals(run_t *r)
 
 int hx_run(const hx_cfg_t *cfg, FILE *out, FILE *err_out)
 {
-    run_t r = {.cfg = cfg, .out = out, .err_out = err_out};
+    return hx_run_watched(cfg, out, err_out, NULL);
+}
+
+int hx_run_watched(const hx_cfg_t *cfg, FILE *out, FILE *err_out, const hx_run_watch_t *watch_spec)
+{
+    run_t r = {.cfg = cfg, .out = out, .err_out = err_out, .watch = watch_spec};
     int rc = HX_EXIT_ERROR;
     char err[512];
     if (hx_engine_global_init() != 0) {

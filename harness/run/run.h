@@ -18,4 +18,15 @@
  * could not start). SIGINT and SIGTERM are blocked in the calling thread for the duration of the run. */
 int hx_run(const hx_cfg_t *cfg, FILE *out, FILE *err_out);
 
+/* What the scenario runner checks while its load runs: check is called from the run's watch loop (the
+ * calling thread) about every 100 ms and returns 0 to go on, or -1 with why filled (one line) to stop the
+ * load at once; the run then fails with that reason in every report (hx_run_info_t.failure). */
+typedef struct hx_run_watch {
+    int (*check)(void *ctx, char *why, size_t whylen);
+    void *ctx;
+} hx_run_watch_t;
+
+/* hx_run with a watch (NULL: none). */
+int hx_run_watched(const hx_cfg_t *cfg, FILE *out, FILE *err_out, const hx_run_watch_t *watch);
+
 #endif

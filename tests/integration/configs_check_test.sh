@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every scenario file in configs/ validates with both binaries (`--check`), and a broken copy of one is
+# Every scenario file in configs/ validates with both binaries (`--check`, and `soak run --check` for whole
+# scenarios), and a broken copy of one is
 # rejected with exit 2 and a file:line:col message.
 set -euo pipefail
 : "${MOCK_PROVIDER:?}" "${SOAK:?}" "${SOAK_SOURCE_DIR:?}"
@@ -16,6 +17,15 @@ for config in "$SOAK_SOURCE_DIR"/configs/*.yaml; do
         fi
         checked=$((checked + 1))
     done
+    # a file with a load: section is a whole scenario: `soak run --check` validates every section
+    if grep -q '^load:' "$config"; then
+        if ! out=$(SOAK_MOCK_PROVIDER=$MOCK_PROVIDER "$SOAK" run --check "$config" 2>&1); then
+            echo "FAIL: soak run --check $config" >&2
+            echo "$out" >&2
+            fail=1
+        fi
+        checked=$((checked + 1))
+    fi
 done
 
 # A typo in a deployment key must be an error that says where.

@@ -108,7 +108,8 @@ static fixture_t *make_fixture(bool streams, const char *scenario)
                               request_names,
                               2,
                               model_names,
-                              1};
+                              1,
+                              NULL};
     f->report = (hx_report_t){&f->info, &f->total, &f->first, &f->last, f->expects, f->verdicts, 0, false};
     add_expect(f, "latency.p99<500ms");
     add_expect(f, "failure_rate<=1%"); /* 10 x 429, 6 aborted, 4 dropped of 210 offered: fails */
@@ -422,6 +423,35 @@ static void test_junit(void **state)
     free(f);
 }
 
+/* A run the scenario runner failed (a process it started died) fails everywhere, with the reason, even
+ * when every expectation passed. */
+static void test_runner_failure(void **state)
+{
+    (void)state;
+    fixture_t *f = make_fixture(false, "plain");
+    f->report.nexpects = 0;
+    finish(f);
+    assert_true(hx_report_verdict(&f->report));
+    f->info.failure = "service redis (pid 7) exited with status 1 during the load";
+    assert_false(hx_report_verdict(&f->report));
+    char *s = write_with(hx_report_json, &f->report);
+    assert_non_null(strstr(s, "\"failure\":\"service redis (pid 7) exited with status 1 during the load\""));
+    assert_non_null(strstr(s, "\"verdict\":\"fail\""));
+    free(s);
+    s = write_with(hx_report_junit, &f->report);
+    check_xml(s);
+    assert_non_null(strstr(s, "<failure message=\"service redis (pid 7) exited with status 1 during the load\""));
+    free(s);
+    FILE *fp = tmpfile();
+    hx_report_table(fp, &f->report);
+    s = slurp(fp);
+    fclose(fp);
+    assert_non_null(strstr(s, "FAILED   service redis (pid 7)"));
+    assert_non_null(strstr(s, "Verdict: FAIL"));
+    free(s);
+    free(f);
+}
+
 static void test_table_fits_100_columns(void **state)
 {
     (void)state;
@@ -559,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_json_summary_fields),
         cmocka_unit_test(test_json_optional_sections),
         cmocka_unit_test(test_junit),
+        cmocka_unit_test(test_runner_failure),
         cmocka_unit_test(test_table_fits_100_columns),
         cmocka_unit_test(test_default_expectation_is_marked),
         cmocka_unit_test(test_progress_line),

@@ -1,0 +1,527 @@
+#include "harness/run/runner.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "harness/config/config.h"
+#include "harness/report/outputs.h"
+#include "harness/run/child.h"
+#include "harness/run/run.h"
+#include "harness/run/scenario.h"
+
+#define DEFAULT_REPORT_DIR "reports/{{name}}-{{time}}"
+/* `mock-provider --check` reads one file: it never takes long. */
+#define MOCK_CHECK_TIMEOUT_NS (30ull * CM_NS_PER_S)
+/* The mock binds its listeners before printing its ready line; a slow (sanitizer) build still starts in a few
+ * seconds. */
+#define MOCK_READY_TIMEOUT_NS (60ull * CM_NS_PER_S)
+#define MAX_CHILDREN (HX_MAX_SERVICES + 1)
+
+typedef struct runner {
+    const hx_runner_opts_t *o;
+    FILE *out, *err_out;
+    hx_scenario_t sc;
+    hx_cfg_t cfg;
+    const char *sets[HX_RUN_MAX_SETS + 3];
+    size_t nsets;
+    char overrides[3][256];
+    char mock_bin[PATH_MAX];
+    char logs[PATH_MAX];
+    hx_child_t children[MAX_CHILDREN];
+    size_t nchildren;
+    int died; /* index + 1 of the child that died during the load, 0 if none */
+    char target[HX_MAX_EXPANDED + 1];
+    char args[HX_MAX_COMMAND_ARGS][HX_MAX_EXPANDED + 1]; /* a service's command line, placeholders filled in */
+    char listens[HX_MAX_MOCK_DEPLOYMENTS][160];          /* the mock's --set ...listen= arguments */
+} runner_t;
+
+static int fail(runner_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(runner_t *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("soak run: ", r->err_out);
+    vfprintf(r->err_out, fmt, ap);
+    fputc('\n', r->err_out);
+    va_end(ap);
+    return HX_EXIT_ERROR;
+}
+
+/* ---- arguments ------------------------------------------------------------------------------------- */
+
+enum { OPT_DURATION = 256, OPT_SEED, OPT_REPORT_DIR, OPT_SET, OPT_CHECK, OPT_QUIET, OPT_MOCK, OPT_HELP };
+
+static const struct option longopts[] = {
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"report-dir", required_argument, NULL, OPT_REPORT_DIR},
+    {"set", required_argument, NULL, OPT_SET},
+    {"check", no_argument, NULL, OPT_CHECK},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"mock-provider", required_argument, NULL, OPT_MOCK},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+int hx_runner_parse(int argc, char **argv, hx_runner_opts_t *o, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof(*o));
+    optind = 0; /* reset getopt's state: a test may parse twice */
+    opterr = 0;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_DURATION:
+            o->duration = optarg;
+            break;
+        case OPT_SEED:
+            o->seed = optarg;
+            break;
+        case OPT_REPORT_DIR:
+            o->report_dir = optarg;
+            break;
+        case OPT_MOCK:
+            o->mock_provider = optarg;
+            break;
+        case OPT_CHECK:
+            o->check = true;
+            break;
+        case OPT_QUIET:
+            o->quiet = true;
+            break;
+        case OPT_HELP:
+            o->help = true;
+            return 0;
+        case OPT_SET:
+            if (o->nsets >= HX_RUN_MAX_SETS) {
+                snprintf(err, errlen, "--set: given more than %d times", HX_RUN_MAX_SETS);
+                return -1;
+            }
+            o->sets[o->nsets++] = optarg;
+            break;
+        default:
+            snprintf(err, errlen, "unknown option or missing value: %s", argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind >= argc) {
+        snprintf(err, errlen, "missing the scenario file (soak run SCENARIO.yaml)");
+        return -1;
+    }
+    if (optind + 1 < argc) {
+        snprintf(err, errlen, "one scenario file at a time (got \"%s\" after \"%s\"; options go before the file)",
+                 argv[optind + 1], argv[optind]);
+        return -1;
+    }
+    o->file = argv[optind];
+    return 0;
+}
+
+void hx_runner_usage(FILE *out)
+{
+    fputs("Usage: soak run [options] SCENARIO.yaml\n"
+          "\n"
+          "Runs a whole experiment from one file: starts its services and mock deployments on free ports,\n"
+          "runs its load against them, judges its expectations, writes its reports and stops everything it\n"
+          "started (also on Ctrl-C, and when a process it started dies). Documentation: docs/scenarios.md\n"
+          "\n"
+          "Options:\n"
+          "  --duration D        override the file's duration (e.g. 10s)\n"
+          "  --seed N            override the file's seed\n"
+          "  --report-dir DIR    override report.dir ({{name}}, {{time}}, {{seed}} allowed)\n"
+          "  --set PATH=VALUE    override any value of the file (repeatable), e.g.\n"
+          "                      --set 'mock.deployments[a].limits.rpm=600'\n"
+          "  --check             validate every section of the file and exit\n"
+          "  --quiet             no progress line\n"
+          "  --mock-provider P   the mock-provider binary (default: $SOAK_MOCK_PROVIDER, next to soak, PATH)\n"
+          "  --help              show this help\n"
+          "\n"
+          "Exit status: 0 every expectation passed, 1 an expectation failed or a process died during the\n"
+          "load, 2 usage, configuration or start-up error.\n",
+          out);
+}
+
+/* ---- reading and checking -------------------------------------------------------------------------- */
+
+static void collect_sets(runner_t *r)
+{
+    const hx_runner_opts_t *o = r->o;
+    for (size_t i = 0; i < o->nsets; i++)
+        r->sets[r->nsets++] = o->sets[i];
+    const char *keys[] = {"duration", "seed", "report.dir"};
+    const char *vals[] = {o->duration, o->seed, o->report_dir};
+    for (size_t i = 0; i < 3; i++) {
+        if (vals[i] == NULL)
+            continue;
+        snprintf(r->overrides[i], sizeof(r->overrides[i]), "%s=\"%s\"", keys[i], vals[i]);
+        r->sets[r->nsets++] = r->overrides[i];
+    }
+}
+
+/* Checks every placeholder a service uses (before any process starts, so ports read as 0). */
+static int check_services(runner_t *r)
+{
+    char tmp[HX_MAX_EXPANDED + 1], path[96];
+    cm_err_t err;
+    for (size_t i = 0; i < r->sc.nservices; i++) {
+        const hx_service_t *svc = &r->sc.services[i];
+        const cm_node_t *c = svc->command;
+        snprintf(path, sizeof(path), "services[%zu].command", i);
+        size_t n = c->type == CM_NODE_SEQ ? c->n : 1;
+        for (size_t a = 0; a < n; a++) {
+            const cm_node_t *arg = c->type == CM_NODE_SEQ ? c->items[a] : c;
+            if (hx_scenario_expand(&r->sc, arg, path, arg->str, tmp, sizeof(tmp), &err) != 0)
+                return fail(r, "%s", err.msg);
+            if (strstr(arg->str, "{{deployments.") != NULL) {
+                cm_conf_error(&r->sc.conf, arg, path, &err,
+                              "services start before the mock deployments: their URLs are not known yet");
+                return fail(r, "%s", err.msg);
+            }
+        }
+        snprintf(path, sizeof(path), "services[%zu].ready", i);
+        if (svc->ready_arg != NULL &&
+            hx_scenario_expand(&r->sc, svc->ready_arg, path, svc->ready_arg->str, tmp, sizeof(tmp), &err) != 0)
+            return fail(r, "%s", err.msg);
+    }
+    return 0;
+}
+
+/* The load's target: a URL, or placeholders filled in (ports read as 0 before the processes run). */
+static int resolve_target(runner_t *r)
+{
+    hx_cfg_t *c = &r->cfg;
+    cm_err_t err;
+    char why[256];
+    if (c->target_template == NULL)
+        return c->target != NULL ? 0 : fail(r, "%s: load.target: required by `soak run`", c->file);
+    if (strstr(c->target_template, "{{") == NULL)
+        return fail(r, "%s", c->target_err); /* "gateway" or "deployments": not built yet */
+    if (hx_scenario_expand(&r->sc, c->target_node, "load.target", c->target_template, r->target, sizeof(r->target),
+                           &err) != 0)
+        return fail(r, "%s", err.msg);
+    if (r->sc.started && hx_cfg_check_url(r->target, why, sizeof(why)) != 0)
+        return fail(r, "load.target: \"%s\" (from \"%s\"): %s", r->target, c->target_template, why);
+    c->target = r->target;
+    c->target_err = NULL;
+    return 0;
+}
+
+/* Where mock-provider is: the option, the environment, next to this soak (build tree or install), PATH. */
+static void find_mock(runner_t *r)
+{
+    const char *given = r->o->mock_provider != NULL ? r->o->mock_provider : getenv("SOAK_MOCK_PROVIDER");
+    if (given != NULL && given[0] != '\0') {
+        snprintf(r->mock_bin, sizeof(r->mock_bin), "%s", given);
+        return;
+    }
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+            const char *tails[] = {"/../mock-provider/mock-provider", "/mock-provider"};
+            for (size_t i = 0; i < 2; i++) {
+                snprintf(r->mock_bin, sizeof(r->mock_bin), "%s%s", self, tails[i]);
+                if (access(r->mock_bin, X_OK) == 0)
+                    return;
+            }
+        }
+    }
+    snprintf(r->mock_bin, sizeof(r->mock_bin), "mock-provider");
+}
+
+/* mock-provider reads the same file (with the same --set) and checks its mock: section itself. */
+static int check_mock(runner_t *r)
+{
+    char *argv[4 + 2 * HX_RUN_MAX_SETS + 1];
+    size_t n = 0;
+    argv[n++] = r->mock_bin;
+    argv[n++] = "--check";
+    argv[n++] = "--config";
+    argv[n++] = (char *)r->o->file;
+    for (size_t i = 0; i < r->o->nsets; i++) {
+        argv[n++] = "--set";
+        argv[n++] = (char *)r->o->sets[i];
+    }
+    argv[n] = NULL;
+    char out[4096];
+    int rc = hx_child_run(argv, out, sizeof(out), MOCK_CHECK_TIMEOUT_NS);
+    if (rc == 0)
+        return 0;
+    size_t len = strlen(out);
+    while (len > 0 && out[len - 1] == '\n')
+        out[--len] = '\0';
+    return fail(r, "mock: section (checked by %s --check): %s", r->mock_bin,
+                rc == 127 ? "mock-provider not found; build it, or pass --mock-provider PATH" : out);
+}
+
+static int load_scenario(runner_t *r)
+{
+    cm_err_t err;
+    collect_sets(r);
+    if (hx_scenario_load(&r->sc, r->o->file, r->sets, r->nsets, &err) != 0 ||
+        hx_cfg_load(&r->cfg, &r->sc.conf, &err) != 0)
+        return fail(r, "%s", err.msg);
+    r->cfg.quiet = r->cfg.quiet || r->o->quiet;
+    if (!r->cfg.has_load)
+        return fail(r, "%s: no load: section (nothing to run)", r->o->file);
+    char why[512];
+    if (check_services(r) != 0 || resolve_target(r) != 0)
+        return HX_EXIT_ERROR;
+    if (hx_cfg_finish(&r->cfg, why, sizeof(why)) != 0)
+        return fail(r, "%s", why);
+    find_mock(r);
+    return r->sc.has_mock ? check_mock(r) : 0;
+}
+
+/* ---- starting ---------------------------------------------------------------------------------------- */
+
+static int make_report_dir(runner_t *r)
+{
+    hx_cfg_t *c = &r->cfg;
+    char err[512];
+    if (c->report_dir == NULL) {
+        c->report_dir = DEFAULT_REPORT_DIR;
+        if (c->report_formats == 0)
+            c->report_formats = HX_FMT_JSON | HX_FMT_JSONL | HX_FMT_JUNIT;
+    }
+    char *dir = hx_outputs_expand_dir(c->report_dir, c->name, cm_wall_ms(), c->seed);
+    c->report_dir = hx_cfg_strdup(c, dir);
+    free(dir);
+    r->sc.report_dir = c->report_dir;
+    snprintf(r->logs, sizeof(r->logs), "%s/logs", c->report_dir);
+    if (hx_outputs_make_dirs(r->logs, err, sizeof(err)) != 0)
+        return fail(r, "%s", err);
+    return 0;
+}
+
+static bool ready_tcp(void *ctx, const hx_child_t *c)
+{
+    (void)c;
+    return hx_ready_tcp("127.0.0.1", *(uint16_t *)ctx);
+}
+
+static bool ready_log(void *ctx, const hx_child_t *c)
+{
+    return hx_child_log_has(c, ctx);
+}
+
+static bool ready_now(void *ctx, const hx_child_t *c)
+{
+    (void)ctx;
+    (void)c;
+    return true;
+}
+
+/* Starts argv as child `name` and waits for it. Returns 0, or an exit status after printing why. */
+static int start_child(runner_t *r, const char *name, const char *log_name, char **argv, hx_ready_fn ready, void *ctx,
+                       uint64_t timeout_ns)
+{
+    char log[PATH_MAX + 64], err[4096];
+    bool interrupted = false;
+    snprintf(log, sizeof(log), "%s/%s.log", r->logs, log_name);
+    hx_child_t *c = &r->children[r->nchildren];
+    if (hx_child_start(c, name, argv, log, err, sizeof(err)) != 0)
+        return fail(r, "%s", err);
+    r->nchildren++;
+    fprintf(r->err_out, "soak run: started %s (pid %d, log %s)\n", name, (int)c->pid, log);
+    if (hx_child_wait_ready(c, ready, ctx, timeout_ns, &interrupted, err, sizeof(err)) != 0)
+        return fail(r, "%s", err);
+    return 0;
+}
+
+static int start_service(runner_t *r, hx_service_t *svc)
+{
+    char(*expanded)[HX_MAX_EXPANDED + 1] = r->args;
+    char *argv[HX_MAX_COMMAND_ARGS + 4], name[96], ready_text[HX_MAX_EXPANDED + 1];
+    cm_err_t err;
+    const cm_node_t *c = svc->command;
+    size_t n = c->type == CM_NODE_SEQ ? c->n : 1, argc = 0;
+    for (size_t a = 0; a < n; a++) {
+        const cm_node_t *arg = c->type == CM_NODE_SEQ ? c->items[a] : c;
+        if (hx_scenario_expand(&r->sc, arg, "command", arg->str, expanded[a], sizeof(expanded[a]), &err) != 0)
+            return fail(r, "%s", err.msg);
+    }
+    if (c->type != CM_NODE_SEQ) {
+        argv[argc++] = "/bin/sh";
+        argv[argc++] = "-c";
+    }
+    for (size_t a = 0; a < n; a++)
+        argv[argc++] = expanded[a];
+    argv[argc] = NULL;
+    snprintf(name, sizeof(name), "service %s", svc->name);
+    char log_name[80];
+    snprintf(log_name, sizeof(log_name), "service-%s", svc->name);
+    if (svc->ready == HX_READY_STARTED)
+        return start_child(r, name, log_name, argv, ready_now, NULL, svc->timeout_ns);
+    if (hx_scenario_expand(&r->sc, svc->ready_arg, "ready", svc->ready_arg->str, ready_text, sizeof(ready_text),
+                           &err) != 0)
+        return fail(r, "%s", err.msg);
+    if (svc->ready == HX_READY_LOG)
+        return start_child(r, name, log_name, argv, ready_log, ready_text, svc->timeout_ns);
+    char *end;
+    unsigned long port = strtoul(ready_text, &end, 10);
+    if (*end != '\0' || port == 0 || port > 65535)
+        return fail(r, "services[%s].ready.tcp: \"%s\" is not a port", svc->name, ready_text);
+    uint16_t p = (uint16_t)port;
+    return start_child(r, name, log_name, argv, ready_tcp, &p, svc->timeout_ns);
+}
+
+/* The mock runs the scenario file itself, every deployment moved to a free port of its host. */
+static int start_mock(runner_t *r)
+{
+    char(*listens)[160] = r->listens;
+    char *argv[4 + 2 * (HX_RUN_MAX_SETS + HX_MAX_MOCK_DEPLOYMENTS) + 1];
+    size_t n = 0;
+    argv[n++] = r->mock_bin;
+    argv[n++] = "--config";
+    argv[n++] = (char *)r->o->file;
+    for (size_t i = 0; i < r->o->nsets; i++) {
+        argv[n++] = "--set";
+        argv[n++] = (char *)r->o->sets[i];
+    }
+    for (size_t i = 0; i < r->sc.ndeps; i++) {
+        const hx_mock_dep_t *d = &r->sc.deps[i];
+        bool v6 = strchr(d->host, ':') != NULL;
+        snprintf(listens[i], sizeof(listens[i]), "mock.deployments[%s].listen=\"%s%s%s:0\"", d->name, v6 ? "[" : "",
+                 d->host, v6 ? "]" : "");
+        argv[n++] = "--set";
+        argv[n++] = listens[i];
+    }
+    argv[n] = NULL;
+    return start_child(r, "mock-provider", "mock-provider", argv, ready_log, "mock-provider: ready",
+                       MOCK_READY_TIMEOUT_NS);
+}
+
+/* Reads the deployments' api_base from the mock's log. */
+static int read_mock_urls(runner_t *r)
+{
+    const hx_child_t *mock = &r->children[r->nchildren - 1];
+    FILE *f = fopen(mock->log, "r");
+    if (f == NULL)
+        return fail(r, "cannot read %s", mock->log);
+    char *text = calloc(1, HX_CHILD_LOG_SCAN + 1);
+    size_t len = text != NULL ? fread(text, 1, HX_CHILD_LOG_SCAN, f) : 0;
+    fclose(f);
+    size_t missing = text != NULL ? hx_scenario_read_mock_urls(&r->sc, text) : r->sc.ndeps;
+    (void)len;
+    free(text);
+    if (missing > 0)
+        return fail(r, "mock-provider did not print the address of %zu deployment(s) (see %s)", missing, mock->log);
+    for (size_t i = 0; i < r->sc.ndeps; i++)
+        fprintf(r->err_out, "soak run: deployment %s at %s\n", r->sc.deps[i].name, r->sc.deps[i].url);
+    return 0;
+}
+
+static int start_all(runner_t *r)
+{
+    int rc;
+    for (size_t i = 0; i < r->sc.nservices; i++) {
+        r->sc.services[i].port = hx_free_port("127.0.0.1");
+        if (r->sc.services[i].port == 0)
+            return fail(r, "no free port on 127.0.0.1 for service %s", r->sc.services[i].name);
+    }
+    r->sc.started = true;
+    for (size_t i = 0; i < r->sc.nservices; i++) {
+        if ((rc = start_service(r, &r->sc.services[i])) != 0)
+            return rc;
+    }
+    if (r->sc.has_mock && ((rc = start_mock(r)) != 0 || (rc = read_mock_urls(r)) != 0))
+        return rc;
+    return resolve_target(r);
+}
+
+/* ---- the load and the end ------------------------------------------------------------------------------- */
+
+static int watch_children(void *ctx, char *why, size_t whylen)
+{
+    runner_t *r = ctx;
+    char how[96];
+    for (size_t i = 0; i < r->nchildren; i++) {
+        hx_child_t *c = &r->children[i];
+        if (hx_child_alive(c))
+            continue;
+        r->died = (int)i + 1;
+        snprintf(why, whylen, "%s (pid %d) %s during the load (log: %s)", c->name, (int)c->pid,
+                 hx_child_describe(c, how, sizeof(how)), c->log);
+        return -1;
+    }
+    return 0;
+}
+
+static void stop_all(runner_t *r)
+{
+    for (size_t i = r->nchildren; i-- > 0;)
+        hx_child_stop(&r->children[i]);
+}
+
+static void print_check(runner_t *r)
+{
+    char arr[256];
+    const hx_cfg_t *c = &r->cfg;
+    fprintf(
+        r->out, "%s: OK: %s: %zu service%s, %zu mock deployment%s, load %s for %.0fs against %s, %zu expectation%s\n",
+        r->o->file, c->name, r->sc.nservices, r->sc.nservices == 1 ? "" : "s", r->sc.ndeps, r->sc.ndeps == 1 ? "" : "s",
+        hx_arrival_describe(&c->arrival, arr, sizeof(arr)), (double)c->duration_ns / 1e9,
+        c->target_template ? c->target_template : c->target, c->nexpects, c->nexpects == 1 ? "" : "s");
+}
+
+static int run_load(runner_t *r)
+{
+    hx_run_watch_t w = {watch_children, r};
+    int rc = hx_run_watched(&r->cfg, r->out, r->err_out, &w);
+    if (r->died > 0) {
+        const hx_child_t *c = &r->children[r->died - 1];
+        char tail[4096] = "", how[96];
+        hx_child_tail(c, tail, sizeof(tail));
+        fprintf(r->err_out, "soak run: %s (pid %d) %s during the load; the end of its log (%s):%s\n", c->name,
+                (int)c->pid, hx_child_describe(c, how, sizeof(how)), c->log, tail);
+    }
+    return rc;
+}
+
+int hx_runner_run(const hx_runner_opts_t *o, FILE *out, FILE *err_out)
+{
+    runner_t *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return HX_EXIT_ERROR;
+    r->o = o;
+    r->out = out;
+    r->err_out = err_out;
+    hx_cfg_init(&r->cfg);
+    /* Ctrl-C and SIGTERM are taken by sigtimedwait in the waits and in the load, never by default action, so
+     * that every child is stopped whatever moment they arrive at. */
+    sigset_t sigs, old;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, &old);
+    signal(SIGPIPE, SIG_IGN);
+    int rc = load_scenario(r);
+    if (rc == 0 && o->check)
+        print_check(r);
+    else if (rc == 0 && (rc = make_report_dir(r)) == 0 && (rc = start_all(r)) == 0)
+        rc = run_load(r);
+    stop_all(r);
+    if (r->nchildren > 0)
+        fprintf(err_out, "soak run: stopped %zu process%s it started (logs in %s)\n", r->nchildren,
+                r->nchildren == 1 ? "" : "es", r->logs);
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&sigs, NULL, &zero) > 0) {
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    hx_cfg_free(&r->cfg);
+    hx_scenario_free(&r->sc);
+    free(r);
+    return rc;
+}

@@ -1,0 +1,81 @@
+/* harness/run/scenario.h — the parts of a scenario file only `soak run` reads: the services it starts
+ * (`services:`), the mock deployments it starts (`mock:`, read by mock-provider itself; here only their names
+ * and hosts), and the placeholders that connect them, filled in once the processes run and their ports are
+ * known:
+ *
+ *   {{deployments.NAME.url}}   the api_base of mock deployment NAME (http://127.0.0.1:PORT/v1 for OpenAI)
+ *   {{deployments.NAME.port}}  its port
+ *   {{services.NAME.port}}     the free port chosen for service NAME (every service gets one)
+ *   {{report.dir}}             the run's report directory
+ *
+ *   services:
+ *     - name: redis
+ *       command: [redis-server, --port, "{{services.redis.port}}", --save, ""]   # or one string for /bin/sh -c
+ *       ready: {tcp: "{{services.redis.port}}"}    # or {log: "Ready to accept"}; none: ready once started
+ *       timeout: 30s                               # for readiness (default 30s)
+ */
+#ifndef HX_SCENARIO_H
+#define HX_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+
+#define HX_MAX_SERVICES 16
+#define HX_MAX_MOCK_DEPLOYMENTS 64
+#define HX_MAX_COMMAND_ARGS 64
+#define HX_MAX_EXPANDED 4096 /* bytes of one string after its placeholders are filled in */
+#define HX_SERVICE_TIMEOUT_DEFAULT_NS (30ull * 1000 * 1000 * 1000)
+#define HX_SERVICE_TIMEOUT_MAX_NS (600ull * 1000 * 1000 * 1000)
+
+typedef enum hx_ready_kind {
+    HX_READY_STARTED, /* no check */
+    HX_READY_TCP,     /* a TCP connect to 127.0.0.1:PORT succeeds */
+    HX_READY_LOG,     /* its output contains a text */
+} hx_ready_kind_t;
+
+typedef struct hx_service {
+    const char *name;
+    const cm_node_t *command; /* a string (run by /bin/sh -c) or a list of strings (argv) */
+    hx_ready_kind_t ready;
+    const cm_node_t *ready_arg; /* the port or the text, still with placeholders */
+    uint64_t timeout_ns;
+    uint16_t port; /* chosen when the run starts */
+} hx_service_t;
+
+typedef struct hx_mock_dep {
+    const char *name;
+    char host[64]; /* from its listen: (127.0.0.1 when absent) */
+    char url[256]; /* the api_base mock-provider printed, once it runs */
+    uint16_t port; /* the port it printed */
+} hx_mock_dep_t;
+
+typedef struct hx_scenario {
+    cm_conf_t conf; /* the whole file with --set applied */
+    hx_service_t services[HX_MAX_SERVICES];
+    size_t nservices;
+    bool has_mock;
+    hx_mock_dep_t deps[HX_MAX_MOCK_DEPLOYMENTS];
+    size_t ndeps;
+    const char *report_dir; /* once known, for {{report.dir}} */
+    bool started;           /* ports are known: placeholders expand to real values */
+} hx_scenario_t;
+
+/* Loads path with the assignments applied (as --set), and reads services: and the names and hosts of the
+ * mock deployments. Returns 0, or -1 with err filled (file:line:col); s is always safe to free. */
+int hx_scenario_load(hx_scenario_t *s, const char *path, const char *const *sets, size_t nsets, cm_err_t *err);
+void hx_scenario_free(hx_scenario_t *s);
+
+/* Fills the placeholders of text (read from node, named path in errors) into out. Before the run starts
+ * (s->started false) only the names are checked and ports read as 0. Returns 0, or -1 with err filled: an
+ * unknown placeholder or name, or a result longer than HX_MAX_EXPANDED. */
+int hx_scenario_expand(const hx_scenario_t *s, const cm_node_t *node, const char *path, const char *text, char *out,
+                       size_t cap, cm_err_t *err);
+
+/* Reads mock-provider's ready output (log text): "deployment NAME listening on URL" lines fill in deps'
+ * url and port. Returns the number of deployments still without a URL. */
+size_t hx_scenario_read_mock_urls(hx_scenario_t *s, const char *log_text);
+
+#endif

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# tests/integration/soak_run_test.sh — `soak run SCENARIO`: starts a service and the mock deployments on free
+# ports, fills in the placeholders, runs the load, writes the reports and the processes' logs, and stops
+# every process it started: after a pass, after Ctrl-C, when a process dies during the load (the run fails
+# and names it), when a start fails, and when soak itself is killed (no orphan, ever). --check validates
+# every section with file:line:col errors, the mock: section by mock-provider itself.
+source "$(dirname "$0")/soak_lib.sh"
+export SOAK_MOCK_PROVIDER=$MOCK_PROVIDER
+
+# scenario NAME SERVICES_YAML DURATION: writes $TMP/NAME.yaml, one mock deployment and a small load
+scenario() {
+    cat >"$TMP/$1.yaml" <<EOF
+name: $1
+seed: 5
+duration: $3
+$2
+mock:
+  threads: 1
+  deployments:
+    - name: a
+      provider: openai
+      listen: 127.0.0.1:8080
+      models: [m]
+      latency: {ttft: fixed(2ms), itl: fixed(1ms)}
+      output_tokens: fixed(4)
+load:
+  target: "{{deployments.a.url}}"
+  arrival: {constant: 40/s}
+  requests:
+    - {api: openai.chat, model: m}
+expect:
+  - {metric: failure_rate, max: 1%}
+report: {dir: "$TMP/reports/{{name}}"}
+EOF
+}
+
+# pids_started FILE: the PIDs soak run reported starting
+pids_started() {
+    sed -n 's/^soak run: started .* (pid \([0-9]*\),.*/\1/p' "$1"
+}
+
+# expect_gone PIDS...: each PID has exited (give it 2 s: a killed soak's children get SIGKILL from the kernel)
+expect_gone() {
+    local p i
+    for p in "$@"; do
+        for i in $(seq 1 40); do
+            kill -0 "$p" 2>/dev/null || break
+            sleep 0.05
+        done
+        kill -0 "$p" 2>/dev/null && { kill -KILL "$p"; fail "process $p is still running after soak run ended"; }
+    done
+    return 0
+}
+
+SVC='services:
+  - name: web
+    command: [python3, -m, http.server, --bind, 127.0.0.1, "{{services.web.port}}"]
+    ready: {tcp: "{{services.web.port}}"}'
+
+# ---- a passing run: reports, logs, every process stopped -------------------------------------------------
+scenario pass "$SVC" 2s
+run_soak run --check "$TMP/pass.yaml"
+expect_eq "$RC" "0" "--check of a good scenario ($(cat "$TMP/soak.err"))"
+expect_contains "$(cat "$TMP/soak.out")" "OK: pass: 1 service, 1 mock deployment" "--check summary"
+run_soak run --quiet "$TMP/pass.yaml"
+expect_eq "$RC" "0" "a passing run ($(tail -5 "$TMP/soak.err"))"
+expect_contains "$(cat "$TMP/soak.out")" "Verdict: PASS" "verdict"
+expect_match "$(cat "$TMP/soak.out")" "target +http://127\.0\.0\.1:[0-9]+/v1" "the target is the mock's real address"
+[[ "$(cat "$TMP/soak.out")" != *":8080/"* ]] || fail "the mock kept the file's port 8080"
+for f in summary.json series.jsonl junit.xml logs/mock-provider.log logs/service-web.log; do
+    [ -s "$TMP/reports/pass/$f" ] || fail "missing report file $f"
+done
+expect_eq "$(jq_py "$TMP/reports/pass/summary.json" 'j["requests"]["ok"]')" "80" "requests answered by the mock"
+run_soak run "$TMP/pass.yaml" --duration 1s 2>/dev/null
+expect_eq "$RC" "2" "options after the file are refused"
+run_soak run --duration 1s --report-dir "$TMP/reports/again" "$TMP/pass.yaml"
+expect_eq "$RC" "0" "--duration and --report-dir override the file"
+expect_eq "$(jq_py "$TMP/reports/again/summary.json" 'j["run"]["planned_s"]')" "1.0" "--duration"
+mapfile -t started < <(pids_started "$TMP/soak.err")
+expect_eq "${#started[@]}" "2" "two processes reported started"
+expect_gone "${started[@]}"
+pass "soak run: a passing scenario, its reports and logs, every process stopped"
+
+# ---- --check: every section, with positions --------------------------------------------------------
+scenario bad1 "$SVC" 2s
+sed -i 's/{{deployments.a.url}}/{{deployments.b.url}}/' "$TMP/bad1.yaml"
+run_soak run --check "$TMP/bad1.yaml"
+expect_eq "$RC" "2" "unknown deployment in a placeholder"
+expect_match "$(cat "$TMP/soak.err")" "bad1\.yaml:[0-9]+:[0-9]+: load\.target: \{\{deployments\.b\.url\}\}" "placeholder error"
+scenario bad2 "$SVC" 2s
+sed -i 's/ttft: fixed(2ms)/ttft: fixd(2ms)/' "$TMP/bad2.yaml"
+run_soak run --check "$TMP/bad2.yaml"
+expect_eq "$RC" "2" "a bad mock: section"
+expect_match "$(cat "$TMP/soak.err")" "bad2\.yaml:[0-9]+:[0-9]+: .*latency\.ttft" "the mock's own error, with its position"
+scenario bad3 "services:
+  - {name: web, command: [true]}
+  - {name: web, command: [true]}" 2s
+run_soak run --check "$TMP/bad3.yaml"
+expect_eq "$RC" "2" "two services of one name"
+expect_match "$(cat "$TMP/soak.err")" "bad3\.yaml:[0-9]+:[0-9]+: services\[1\]\.name: \"web\" is already" "duplicate name"
+scenario bad4 "services:
+  - {name: web, command: [true], redy: {tcp: 1}}" 2s
+run_soak run --check "$TMP/bad4.yaml"
+expect_eq "$RC" "2" "an unknown service key"
+expect_contains "$(cat "$TMP/soak.err")" 'unknown key "redy" (did you mean "ready"?' "unknown key"
+run_soak load --config "$TMP/pass.yaml"
+expect_eq "$RC" "2" "soak load cannot fill in placeholders"
+expect_contains "$(cat "$TMP/soak.err")" "placeholders that \`soak run\` fills in" "soak load says so"
+pass "soak run --check: placeholders, the mock: section, services"
+
+# ---- a service that dies during the load fails the run, named, with its log ----------------------
+scenario dies "services:
+  - name: flaky
+    command: \"echo about to fail; sleep 1.5; exit 3\"" 20s
+run_soak run --quiet "$TMP/dies.yaml"
+expect_eq "$RC" "1" "a run whose service died"
+expect_match "$(cat "$TMP/soak.err")" "service flaky \(pid [0-9]+\) exited with status 3 during the load" "names the child"
+expect_contains "$(cat "$TMP/soak.err")" "about to fail" "quotes its log"
+expect_contains "$(jq_py "$TMP/reports/dies/summary.json" 'j["run"]["failure"]')" "exited with status 3" "summary.json"
+expect_eq "$(jq_py "$TMP/reports/dies/summary.json" 'j["verdict"]')" "fail" "verdict"
+fcmp "$(jq_py "$TMP/reports/dies/summary.json" 'j["run"]["duration_s"]') < 10" || fail "the load did not stop early"
+mapfile -t started < <(pids_started "$TMP/soak.err")
+expect_gone "${started[@]}"
+pass "soak run: a child that dies stops and fails the run"
+
+# ---- start failures: not executable, not ready in time -------------------------------------------
+scenario noexec "services:
+  - {name: ghost, command: [/nonexistent/server], ready: {tcp: 1}}" 2s
+run_soak run --quiet "$TMP/noexec.yaml"
+expect_eq "$RC" "2" "a service that cannot be executed"
+expect_contains "$(cat "$TMP/soak.err")" "service ghost" "names it"
+expect_contains "$(cat "$TMP/soak.err")" "could not be executed" "says why"
+scenario slow "services:
+  - {name: lazy, command: [sleep, '30'], ready: {tcp: '{{services.lazy.port}}'}, timeout: 1s}" 2s
+run_soak run --quiet "$TMP/slow.yaml"
+expect_eq "$RC" "2" "a service never ready"
+expect_contains "$(cat "$TMP/soak.err")" "was not ready after 1.0s" "says why"
+mapfile -t started < <(pids_started "$TMP/soak.err")
+expect_gone "${started[@]}"
+pass "soak run: failed starts stop what was started"
+
+# ---- Ctrl-C keeps the results and stops everything; SIGKILL leaves no orphan ---------------------
+scenario intr "$SVC" 60s
+# (a fresh stderr file for each background run: the shell truncates it only once the job has started)
+: >"$TMP/soak.err"
+"$SOAK" run --quiet "$TMP/intr.yaml" >"$TMP/soak.out" 2>>"$TMP/soak.err" &
+SOAK_PID=$!
+sr_track "$SOAK_PID"
+for _ in $(seq 1 200); do
+    grep -q "deployment a at" "$TMP/soak.err" && break
+    sleep 0.05
+done
+sleep "$(scaled 1)"
+kill -INT "$SOAK_PID"
+wait "$SOAK_PID"
+RC=$?
+expect_match "$RC" "^[01]$" "an interrupted run ends with its verdict"
+expect_eq "$(jq_py "$TMP/reports/intr/summary.json" 'j["run"]["interrupted"]')" "True" "summary says interrupted"
+mapfile -t started < <(pids_started "$TMP/soak.err")
+expect_eq "${#started[@]}" "2" "two processes started"
+expect_gone "${started[@]}"
+
+: >"$TMP/soak.err"
+"$SOAK" run --quiet --report-dir "$TMP/reports/killed" "$TMP/intr.yaml" >"$TMP/soak.out" 2>>"$TMP/soak.err" &
+SOAK_PID=$!
+for _ in $(seq 1 200); do
+    [ "$(pids_started "$TMP/soak.err" | wc -l)" == "2" ] && break
+    sleep 0.05
+done
+mapfile -t started < <(pids_started "$TMP/soak.err")
+expect_eq "${#started[@]}" "2" "two processes started before the kill"
+kill -KILL "$SOAK_PID"
+wait "$SOAK_PID" 2>/dev/null
+expect_gone "${started[@]}"
+pass "soak run: Ctrl-C and SIGKILL leave no process behind"
