@@ -70,10 +70,14 @@ sr_mock_url() {
 sr_start_mock() {
     local out=$1 err=$2 n
     shift 2
+    # Emptied here, not by the job's own redirection: a background job truncates its files only once it runs,
+    # so the wait below could read the previous run's ready line (and its old addresses) from them.
+    : >"$out"
+    : >"$err"
     if [[ $out == "$err" ]]; then
-        "$@" >"$out" 2>&1 &
+        "$@" >>"$out" 2>&1 &
     else
-        "$@" >"$out" 2>"$err" &
+        "$@" >>"$out" 2>>"$err" &
     fi
     MOCK_PID=$!
     MOCK_URL=

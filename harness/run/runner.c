@@ -222,7 +222,7 @@ static void find_mock(runner_t *r)
         snprintf(r->mock_bin, sizeof(r->mock_bin), "%s", given);
         return;
     }
-    char self[PATH_MAX];
+    char self[PATH_MAX - 64]; /* room for a tail below */
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
     if (n > 0) {
         self[n] = '\0';

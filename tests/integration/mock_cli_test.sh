@@ -63,8 +63,9 @@ mock.deployments[0])" "duplicate name message"
 pass "--check: valid example, errors with file:line:col"
 
 # quick flags: one deployment, models and keys enforced
+: >"$TMP/mock.out" # emptied before the job starts: the wait below must not read an earlier ready line
 "$M" --name quick --listen 127.0.0.1:0 --model m1 --model m2 --api-key k1 --ttft 10ms --threads 1 \
-    >"$TMP/mock.out" 2>"$TMP/mock.err" &
+    >>"$TMP/mock.out" 2>"$TMP/mock.err" &
 MOCK_PID=$!
 sr_track "$MOCK_PID"
 for _ in $(seq 1 50); do grep -q 'ready' "$TMP/mock.out" && break; sleep 0.1; done
