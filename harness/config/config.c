@@ -1,5 +1,6 @@
 #include "harness/config/config.h"
 
+#include "common/clock.h"
 #include "common/units.h"
 
 #include <stdio.h>
@@ -13,6 +14,8 @@
 void hx_cfg_init(hx_cfg_t *c)
 {
     memset(c, 0, sizeof(*c));
+    /* LiteLLM's router defaults: simple-shuffle, a 5 s cooldown, and one more try on another deployment. */
+    c->router = (hx_router_cfg_t){HX_ROUTE_SHUFFLE, HX_ROUTER_COOLDOWN_DEFAULT_NS, 1};
 }
 
 void hx_cfg_free(hx_cfg_t *c)
@@ -278,12 +281,36 @@ static int load_report(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, c
 
 /* ---- load: ------------------------------------------------------------------------------------------ */
 
+/* load.target as a list of URLs: the router spreads the load over them. */
+static int load_targets(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *v, cm_err_t *err)
+{
+    char why[256];
+    if (v->n < 1 || v->n > HX_MAX_TARGETS)
+        return cm_conf_error(conf, v, "load.target", err, "expected 1 to %d URLs, got %zu", HX_MAX_TARGETS, v->n);
+    const char **urls = cm_arena_alloc(&c->arena, v->n * sizeof(char *));
+    for (size_t i = 0; i < v->n; i++) {
+        const char *s;
+        if (cm_conf_str(conf, v->items[i], "load.target", &s, err) != 0)
+            return -1;
+        if (hx_cfg_check_url(s, why, sizeof(why)) != 0)
+            return cm_conf_error(conf, v->items[i], "load.target", err, "%s", why);
+        urls[i] = hx_cfg_strdup(c, s);
+    }
+    c->targets = urls;
+    c->ntargets = v->n;
+    c->target = urls[0];
+    return 0;
+}
+
 static int load_target(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *v, cm_err_t *err)
 {
     const char *s;
     char why[256];
+    if (v->type == CM_NODE_SEQ)
+        return load_targets(c, conf, v, err);
     if (cm_conf_str(conf, v, "load.target", &s, err) != 0)
         return -1;
+    c->target_deployments = strcmp(s, "deployments") == 0;
     if (strcmp(s, "gateway") == 0 || strcmp(s, "deployments") == 0 || strstr(s, "{{") != NULL) {
         /* Kept as a message and raised only when --url does not replace it, so a scenario written for
          * `soak run` can still be pointed at a URL by `soak load`; `soak run` fills in target_template. */
@@ -291,6 +318,10 @@ static int load_target(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *v, c
         if (strstr(s, "{{") != NULL)
             cm_conf_error(conf, v, "load.target", &e,
                           "\"%s\" has placeholders that `soak run` fills in; run it with `soak run`, or pass --url", s);
+        else if (c->target_deployments)
+            cm_conf_error(conf, v, "load.target", &e,
+                          "\"deployments\" is filled in by `soak run` (the mock's deployments); give URLs here or "
+                          "pass --url");
         else
             cm_conf_error(conf, v, "load.target", &e,
                           "\"%s\" is for `soak run` (not available yet); give a URL here or pass --url", s);
@@ -322,16 +353,54 @@ static int load_durations(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n
     return 0;
 }
 
+/* load.router: {policy: shuffle | round-robin, cooldown: 5s, retries: 1} */
+static int load_router(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err)
+{
+    static const char *const keys[] = {"policy", "cooldown", "retries", NULL};
+    const cm_node_t *v;
+    if (n->type != CM_NODE_MAP)
+        return cm_conf_error(conf, n, "load.router", err, "expected a map of policy, cooldown, retries");
+    if (cm_conf_check_keys(conf, n, "load.router", keys, err) != 0)
+        return -1;
+    if ((v = cm_conf_get(n, "policy")) != NULL) {
+        const char *p;
+        if (cm_conf_str(conf, v, "load.router.policy", &p, err) != 0)
+            return -1;
+        if (strcmp(p, "shuffle") == 0)
+            c->router.policy = HX_ROUTE_SHUFFLE;
+        else if (strcmp(p, "round-robin") == 0)
+            c->router.policy = HX_ROUTE_ROUND_ROBIN;
+        else
+            return cm_conf_error(conf, v, "load.router.policy", err,
+                                 "unknown policy \"%s\" (expected shuffle or "
+                                 "round-robin)",
+                                 p);
+    }
+    if ((v = cm_conf_get(n, "cooldown")) != NULL) {
+        if (get_dur(conf, v, "load.router.cooldown", &c->router.cooldown_ns, err))
+            return -1;
+        if (c->router.cooldown_ns > 600 * CM_NS_PER_S)
+            return cm_conf_error(conf, v, "load.router.cooldown", err, "at most 10m");
+    }
+    if ((v = cm_conf_get(n, "retries")) != NULL &&
+        get_u32(conf, v, "load.router.retries", 0, HX_ROUTER_RETRIES_MAX, &c->router.retries, err))
+        return -1;
+    return 0;
+}
+
 static int load_section(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err)
 {
-    static const char *const keys[] = {"target", "arrival",  "requests",    "threads", "max_inflight", "timeout",
-                                       "drain",  "interval", "connections", "headers", "api_key",      NULL};
+    static const char *const keys[] = {"target",  "arrival", "requests", "threads",     "max_inflight",
+                                       "timeout", "drain",   "interval", "connections", "headers",
+                                       "api_key", "router",  NULL};
     const cm_node_t *v;
     if (cm_conf_check_keys(conf, n, "load", keys, err) != 0)
         return -1;
     if ((v = cm_conf_get(n, "target")) && load_target(c, conf, v, err))
         return -1;
     if ((v = cm_conf_get(n, "arrival")) && load_arrival(c, conf, v, "load.arrival", err))
+        return -1;
+    if ((v = cm_conf_get(n, "router")) && load_router(c, conf, v, err))
         return -1;
     if ((v = cm_conf_get(n, "requests")) && hx_cfg_load_requests(c, conf, v, err))
         return -1;

@@ -33,6 +33,7 @@
 #include "common/config.h"
 #include "harness/engine/arrival.h"
 #include "harness/measure/verdict.h"
+#include "harness/engine/router.h"
 #include "harness/engine/workload.h"
 
 typedef enum hx_format {
@@ -74,6 +75,12 @@ typedef struct hx_cfg {
     const char *target_err;            /* set when the file's target is not a URL ("gateway"): raised unless --url */
     const char *target_template;       /* that target as written ("{{deployments.a.url}}"), for `soak run` */
     const struct cm_node *target_node; /* where it is written (valid while the file's cm_conf_t lives) */
+    /* Several targets (a list of URLs, or `soak run`'s deployments): the router spreads the load over them
+     * (harness/engine/router.h). ntargets 0 means the one target above. */
+    const char **targets;
+    size_t ntargets;
+    bool target_deployments; /* load.target: deployments (filled in by `soak run`) */
+    hx_router_cfg_t router;
     hx_arrival_t arrival;
     bool arrival_set;
     hx_reqspec_t *reqs;

@@ -18,8 +18,10 @@
 struct hx_engine {
     const hx_cfg_t *cfg;
     hx_collector_t *collector;
-    char **urls; /* per template and model (index req * nmodels + model): api_base + the API's path */
+    char **urls; /* per target, template and model ((t * nreqs + req) * nmodels + model): api_base + path */
     size_t nurls;
+    hx_router_t router;
+    _Atomic uint64_t cooled_until[HX_MAX_TARGETS];
     hx_worker_t *workers;
     uint32_t nworkers;
 };
@@ -71,23 +73,28 @@ hx_engine_t *hx_engine_new(const hx_cfg_t *cfg, hx_collector_t *c, char *err, si
     hx_engine_t *e = cm_xcalloc(1, sizeof(*e));
     e->cfg = cfg;
     e->collector = c;
-    /* One URL per template and model it uses (the model may be in the path); NULL for the others. */
+    /* One URL per target, template and model it uses (the model may be in the path); NULL for the others. */
     const hx_workload_t *wl = &cfg->workload;
-    e->nurls = wl->nreqs * wl->nmodels;
+    uint32_t ntargets = cfg->ntargets > 0 ? (uint32_t)cfg->ntargets : 1;
+    e->router = (hx_router_t){&cfg->router, ntargets, e->cooled_until};
+    e->nurls = ntargets * wl->nreqs * wl->nmodels;
     e->urls = cm_xcalloc(e->nurls, sizeof(char *));
-    for (uint32_t i = 0; i < wl->nreqs; i++) {
-        for (uint16_t m = 0; m < wl->nmodels; m++) {
-            if (!hx_workload_uses(wl, i, m))
-                continue;
-            char *path = hx_workload_path(wl, i, m);
-            e->urls[i * wl->nmodels + m] = join_url(cfg->target, path);
-            free(path);
+    for (uint32_t t = 0; t < ntargets; t++) {
+        const char *base = cfg->ntargets > 0 ? cfg->targets[t] : cfg->target;
+        for (uint32_t i = 0; i < wl->nreqs; i++) {
+            for (uint16_t m = 0; m < wl->nmodels; m++) {
+                if (!hx_workload_uses(wl, i, m))
+                    continue;
+                char *path = hx_workload_path(wl, i, m);
+                e->urls[((size_t)t * wl->nreqs + i) * wl->nmodels + m] = join_url(base, path);
+                free(path);
+            }
         }
     }
     e->workers = cm_xcalloc(cfg->threads, sizeof(hx_worker_t));
     for (uint32_t i = 0; i < cfg->threads; i++) {
         e->nworkers = i + 1; /* so that hx_engine_free releases a partly built worker too */
-        if (hx_worker_init(&e->workers[i], cfg, c, e->urls, i, cfg->threads, err, errlen) != 0)
+        if (hx_worker_init(&e->workers[i], cfg, c, e->urls, &e->router, i, cfg->threads, err, errlen) != 0)
             goto error;
     }
     return e;

@@ -63,6 +63,8 @@ void hx_headers_reset(hx_headers_t *h)
     h->gateway_overhead_ms = HX_NO_VALUE;
     h->deployment[0] = '\0';
     h->deployment_len = 0;
+    h->retry_after_ms = -1;
+    h->retry_after_ms_exact = false;
 }
 
 /* The value of "name: value\r\n" when line has that name (case-insensitive), trimmed; NULL otherwise. */
@@ -94,6 +96,24 @@ static double parse_ms(const char *v, size_t n)
     return d;
 }
 
+/* Retry-After in delta-seconds, or Azure's retry-after-ms (which wins: it is the finer of the two). An
+ * HTTP-date is left as absent: the router then uses its configured cooldown. */
+static void retry_after(hx_headers_t *h, const char *line, size_t len)
+{
+    size_t vlen;
+    const char *v;
+    double d;
+    if ((v = header_value(line, len, "retry-after-ms", &vlen)) != NULL) {
+        if ((d = parse_ms(v, vlen)) != HX_NO_VALUE) {
+            h->retry_after_ms = (int64_t)d;
+            h->retry_after_ms_exact = true;
+        }
+    } else if ((v = header_value(line, len, "retry-after", &vlen)) != NULL && !h->retry_after_ms_exact) {
+        if ((d = parse_ms(v, vlen)) != HX_NO_VALUE)
+            h->retry_after_ms = (int64_t)(d * 1000.0);
+    }
+}
+
 static void status_line(hx_headers_t *h, const char *line, size_t len)
 {
     hx_headers_reset(h);
@@ -117,8 +137,12 @@ void hx_headers_line(hx_headers_t *h, const char *line, size_t len)
         status_line(h, line, len);
         return;
     }
+    if (len >= 2 && (line[0] == 'r' || line[0] == 'R')) {
+        retry_after(h, line, len);
+        return;
+    }
     if (len < 2 || (line[0] != 'x' && line[0] != 'X'))
-        return; /* every header we read starts with x-; most lines stop here */
+        return; /* every other header we read starts with x-; most lines stop here */
     if ((v = header_value(line, len, "x-mock-service-ms", &vlen)) != NULL) {
         h->mock_service_ms = parse_ms(v, vlen);
     } else if ((v = header_value(line, len, "x-litellm-overhead-duration-ms", &vlen)) != NULL) {

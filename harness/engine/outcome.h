@@ -34,6 +34,8 @@ typedef struct hx_headers {
     double gateway_overhead_ms;         /* HX_NO_VALUE when absent */
     char deployment[HX_DEPLOYMENT_MAX]; /* NUL-terminated (truncated); "" when absent */
     uint32_t deployment_len;
+    int64_t retry_after_ms;    /* retry-after-ms, else retry-after (delta-seconds) x 1000; -1 when absent */
+    bool retry_after_ms_exact; /* retry-after-ms was seen (it wins over retry-after) */
 } hx_headers_t;
 
 void hx_headers_reset(hx_headers_t *h);

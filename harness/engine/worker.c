@@ -211,6 +211,45 @@ static void release(hx_worker_t *w, hx_xfer_t *x)
     publish_inflight(w);
 }
 
+static CURLU *target_of(const hx_worker_t *w, uint32_t route, uint32_t req, uint16_t model)
+{
+    return w->targets[((size_t)route * w->wl->nreqs + req) * w->wl->nmodels + model];
+}
+
+/* A 429 from one of several targets: cool it down and, when retries are left and another target is ready,
+ * send the same request there (same intended and first send time: its latency is what a gateway's caller
+ * sees). Returns true when the transfer went out again (r is then counted as a retried attempt only). */
+static bool retry_elsewhere(hx_worker_t *w, hx_xfer_t *x, const hx_result_t *r, uint64_t now)
+{
+    hx_router_t *rt = w->router;
+    if (rt->ntargets < 2 || r->status != 429)
+        return false;
+    hx_router_cool(rt, x->route, now, x->hdr.retry_after_ms);
+    if (x->attempt >= rt->cfg->retries || !hx_router_has_other(rt, now, x->route) || w->state != HX_W_RUNNING)
+        return false;
+    uint64_t intended = x->intended, sent = x->sent;
+    /* r names its deployment inside x's response headers, which the next prepare resets. */
+    char dep[HX_DEPLOYMENT_MAX];
+    hx_result_t attempt = *r;
+    if (r->deployment != NULL) {
+        memcpy(dep, r->deployment, r->deployment_len + 1);
+        attempt.deployment = dep;
+    }
+    uint32_t route = hx_router_pick(rt, now, x->route, &w->route_cursor, &w->rng);
+    char why[200];
+    if (hx_xfer_prepare(x, w->wl, x->req, x->model, target_of(w, route, x->req, x->model), w->headers[x->req], &w->rng,
+                        x->seq, why, sizeof(why)) != 0)
+        return false;
+    x->route = route;
+    x->attempt++;
+    x->intended = intended;
+    x->sent = sent;
+    if (curl_multi_add_handle(w->multi, x->easy) != CURLM_OK)
+        return false; /* counted as the 429 it was */
+    hx_stats_record_retry(w->stats, &attempt);
+    return true;
+}
+
 static void finish_xfer(hx_worker_t *w, hx_xfer_t *x, CURLcode code)
 {
     uint64_t now = cm_now_ns();
@@ -219,6 +258,8 @@ static void finish_xfer(hx_worker_t *w, hx_xfer_t *x, CURLcode code)
     hx_xfer_finish(x, code, now, &w->toks, &r);
     curl_multi_remove_handle(w->multi, x->easy);
     retire_if_due(w, x, code, now);
+    if (retry_elsewhere(w, x, &r, now))
+        return;
     hx_stats_record(w->stats, &r);
     if (r.err != HX_ERR_NONE && !w->first[r.err].set) {
         hx_xfer_describe(x, code, &r, msg, sizeof(msg));
@@ -299,8 +340,11 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
     uint32_t req = hx_workload_pick(w->wl, &w->rng);
     uint16_t model = hx_workload_model(w->wl, req, &w->cursor[req]);
     uint64_t seq = w->seq++ * w->nworkers + w->index;
-    CURLU *target = w->targets[req * w->wl->nmodels + model];
-    if (hx_xfer_prepare(x, w->wl, req, model, target, w->headers[req], &w->rng, seq, why, sizeof(why)) != 0) {
+    x->route = hx_router_pick(w->router, now_ns != 0 ? now_ns : cm_now_ns(), UINT32_MAX, &w->route_cursor, &w->rng);
+    x->attempt = 0;
+    x->seq = seq;
+    if (hx_xfer_prepare(x, w->wl, req, model, target_of(w, x->route, req, model), w->headers[req], &w->rng, seq, why,
+                        sizeof(why)) != 0) {
         x->next_free = w->free_list; /* never in flight: back to the free list as it is */
         w->free_list = x;
         launch_failed(w, intended, user, why);
@@ -469,7 +513,7 @@ static int build_headers(hx_worker_t *w, char *err, size_t errlen)
 
 static int build_targets(hx_worker_t *w, char *err, size_t errlen)
 {
-    w->ntargets = w->wl->nreqs * w->wl->nmodels;
+    w->ntargets = (size_t)w->router->ntargets * w->wl->nreqs * w->wl->nmodels;
     w->targets = cm_xcalloc(w->ntargets, sizeof(*w->targets));
     for (size_t i = 0; i < w->ntargets; i++) {
         if (w->urls[i] == NULL)
@@ -532,14 +576,16 @@ static int setup_multi(hx_worker_t *w, char *err, size_t errlen)
     return 0;
 }
 
-int hx_worker_init(hx_worker_t *w, const hx_cfg_t *cfg, hx_collector_t *c, char *const *urls, uint32_t index,
-                   uint32_t nworkers, char *err, size_t errlen)
+int hx_worker_init(hx_worker_t *w, const hx_cfg_t *cfg, hx_collector_t *c, char *const *urls, hx_router_t *router,
+                   uint32_t index, uint32_t nworkers, char *err, size_t errlen)
 {
     memset(w, 0, sizeof(*w));
     w->cfg = cfg;
     w->wl = &cfg->workload;
     w->collector = c;
     w->urls = urls;
+    w->router = router;
+    w->route_cursor = index; /* threads start their round robin at different targets */
     w->index = index;
     w->nworkers = nworkers;
     w->cap = cfg->max_inflight / nworkers + (index < cfg->max_inflight % nworkers ? 1u : 0u);

@@ -20,6 +20,7 @@
 #include "harness/engine/arrival.h"
 #include "harness/measure/collector.h"
 #include "harness/config/config.h"
+#include "harness/engine/router.h"
 #include "harness/engine/xfer.h"
 
 typedef struct hx_worker hx_worker_t;
@@ -67,7 +68,10 @@ struct hx_worker {
     const hx_cfg_t *cfg;
     const hx_workload_t *wl;
     hx_collector_t *collector;
-    char *const *urls;           /* per template and model (req * nmodels + model; NULL when unused), shared */
+    char *const *urls;           /* per target, template and model ((t * nreqs + req) * nmodels + model; NULL when
+                                    unused), shared */
+    hx_router_t *router;         /* the engine's: which target a request goes to, cooldowns (shared) */
+    uint32_t route_cursor;       /* this thread's round-robin position */
     struct curl_slist **headers; /* per template, this worker's own copies */
     CURLU **targets;             /* the same URLs parsed once (libcurl only copies from them) */
     size_t ntargets;
@@ -116,8 +120,8 @@ struct hx_worker {
 };
 
 /* worker.c: setup and teardown (on the main thread), libcurl/libevent glue, transfers. */
-int hx_worker_init(hx_worker_t *w, const hx_cfg_t *cfg, hx_collector_t *c, char *const *urls, uint32_t index,
-                   uint32_t nworkers, char *err, size_t errlen);
+int hx_worker_init(hx_worker_t *w, const hx_cfg_t *cfg, hx_collector_t *c, char *const *urls, hx_router_t *router,
+                   uint32_t index, uint32_t nworkers, char *err, size_t errlen);
 void hx_worker_free(hx_worker_t *w);
 /* Hands a transfer to libcurl now; intended is its scheduled time, user its closed-loop user or NULL. now_ns
  * is the current time when the caller has just read it (it becomes the sent time), 0 to read the clock here.

@@ -102,7 +102,8 @@ hx_xfer_t *hx_xfer_new(const hx_xfer_opts_t *o, hx_stats_t *stats, char *err, si
     hx_xfer_t *x = cm_xcalloc(1, sizeof(*x));
     x->stats = stats;
     x->fd = -1;
-    x->last_req = -1;
+    x->last_url = NULL;
+    x->last_headers = NULL;
     x->body_req = -1;
     hx_stream_init(&x->sr, HX_DIALECT_OPENAI_CHAT, on_gap, x);
     x->easy = curl_easy_init();
@@ -137,7 +138,8 @@ void hx_xfer_free(hx_xfer_t *x)
 static int setopt_failed(hx_xfer_t *x, const char *option, CURLcode rc, char *err, size_t errlen)
 {
     x->body_req = -1;
-    x->last_req = -1;
+    x->last_url = NULL;
+    x->last_headers = NULL;
     snprintf(err, errlen, "curl_easy_setopt(%s): %s", option, curl_easy_strerror(rc));
     return -1;
 }
@@ -178,11 +180,13 @@ int hx_xfer_prepare(hx_xfer_t *x, const hx_workload_t *wl, uint32_t req, uint16_
         x->body_model = model;
     }
     /* Given a URL string, libcurl parses it again for every transfer; given a parsed handle, it copies the
-     * parts. Most runs have one template, so the handle keeps the last one it was given. */
-    if (x->last_req != (int)req) {
+     * parts. Most runs have one template, one model in the path and one target, so the handle keeps the last
+     * URL and header list it was given (each is unique per target, template and model). */
+    if (x->last_url != url || x->last_headers != headers) {
         if (set_target(x, url, headers, err, errlen) != 0)
             return -1;
-        x->last_req = (int)req;
+        x->last_url = url;
+        x->last_headers = headers;
     }
     x->req = req;
     x->model = model;

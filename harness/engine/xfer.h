@@ -31,12 +31,16 @@ struct hx_xfer {
     hx_xfer_t *next_free;
     void *user; /* closed loop: the user that sent it; NULL in open loop */
     bool active;
-    int fd;       /* socket it runs on (set by the engine's socket callback), -1 when unknown */
-    int last_req; /* template whose URL and headers are set on the handle, -1 none */
+    int fd;                /* socket it runs on (set by the engine's socket callback), -1 when unknown */
+    const CURLU *last_url; /* the URL set on the handle, NULL none */
+    const struct curl_slist *last_headers; /* and its header list */
     int body_req; /* static template whose body (for body_model) is in body and set on the handle, -1 none */
     uint16_t body_model;
     uint32_t req;
     uint16_t model;
+    uint32_t route;   /* the target it went to (harness/engine/router.h) */
+    uint32_t attempt; /* 0 for the first send, then one more per retry on another target */
+    uint64_t seq;     /* its sequence number ({{seq}} in templates), kept for a retry */
     bool stream;
     uint64_t intended, sent, first_byte;
     cm_buf_t body;  /* request body */

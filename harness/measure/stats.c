@@ -198,6 +198,14 @@ static void add_u64(uint64_t *dst, const uint64_t *src, size_t n)
         dst[i] += src[i];
 }
 
+void hx_stats_record_retry(hx_stats_t *s, const hx_result_t *r)
+{
+    s->retried++;
+    if (r->deployment != NULL && r->deployment_len > 0)
+        count_outcome(&s->by_deployment[hx_stats_intern_deployment(r->deployment, r->deployment_len)],
+                      HX_ERR_HTTP_429);
+}
+
 void hx_stats_merge(hx_stats_t *dst, const hx_stats_t *src)
 {
     /* The merged span covers both; a zero start means "not set" (a fresh hx_stats_init). */
@@ -210,6 +218,7 @@ void hx_stats_merge(hx_stats_t *dst, const hx_stats_t *src)
     dst->sent += src->sent;
     dst->late += src->late;
     dst->dropped += src->dropped;
+    dst->retried += src->retried;
     /* A maximum over time merges as a maximum; the collector sums the threads' maxima of one interval
      * itself, because only it knows that they were concurrent. */
     if (src->inflight_max > dst->inflight_max)

@@ -28,6 +28,7 @@ typedef struct hx_stats {
     uint64_t sent;             /* requests handed to libcurl in this interval */
     uint64_t late;             /* sent later than HX_LATE_NS after their intended time */
     uint64_t dropped;          /* arrivals not sent because the in-flight cap was reached (errors[dropped]) */
+    uint64_t retried;          /* attempts answered 429 and sent again to another target (the router) */
     uint64_t inflight_max;     /* highest in-flight depth seen */
     uint64_t status[6];        /* by status class: [0] none, [1] 1xx ... [5] 5xx */
     uint64_t errors[HX_ERR__COUNT];
@@ -64,6 +65,10 @@ void hx_stats_reset(hx_stats_t *s, uint64_t start_ns);
  * (service time minus x-mock-service-ms, floored at 0) when that header was present; litellm_overhead when
  * x-litellm-overhead-duration-ms was present. Times that go backwards count as 0. */
 void hx_stats_record(hx_stats_t *s, const hx_result_t *r);
+/* An attempt the router sends again to another target after its 429: counts retried and, at the deployment
+ * that answered, one rate-limited attempt (the deployment table counts attempts; every other count, the
+ * request once, with its final outcome). */
+void hx_stats_record_retry(hx_stats_t *s, const hx_result_t *r);
 /* One arrival that found the in-flight cap reached: counts dropped and errors[dropped], nothing else (it was
  * never sent, so it has no latency and no template). */
 void hx_stats_record_dropped(hx_stats_t *s);

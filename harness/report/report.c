@@ -161,8 +161,11 @@ static void table_counts(FILE *out, const hx_report_t *r)
     uint64_t offered = hx_stats_offered(t), unsuccessful = hx_stats_unsuccessful(t);
     fprintf(out, "Requests   total %llu  ok %llu  failed %llu  rate-limited %llu\n", (unsigned long long)t->all.total,
             (unsigned long long)t->all.ok, (unsigned long long)t->all.failed, (unsigned long long)t->all.rate_limited);
-    fprintf(out, "           sent %llu  aborted %llu  dropped %llu  late %llu\n", (unsigned long long)t->sent,
+    fprintf(out, "           sent %llu  aborted %llu  dropped %llu  late %llu", (unsigned long long)t->sent,
             (unsigned long long)t->aborted, (unsigned long long)t->dropped, (unsigned long long)t->late);
+    if (t->retried > 0)
+        fprintf(out, "  retried elsewhere after 429 %llu", (unsigned long long)t->retried);
+    fputc('\n', out);
     /* The share failure_rate judges: what the target was offered and did not serve, whoever is to blame. */
     fprintf(out, "           offered %llu  unsuccessful %llu (%.2f%%: failed + aborted + dropped)\n",
             (unsigned long long)offered, (unsigned long long)unsuccessful, pct_of(unsuccessful, offered));
@@ -352,6 +355,7 @@ static void json_requests(cm_jw_t *w, const hx_stats_t *t, double secs)
     jw_u(w, "aborted", t->aborted);
     jw_u(w, "sent", t->sent);
     jw_u(w, "dropped", t->dropped);
+    jw_u(w, "retried", t->retried);
     jw_u(w, "offered", hx_stats_offered(t));
     jw_u(w, "unsuccessful", hx_stats_unsuccessful(t));
     jw_u(w, "late", t->late);

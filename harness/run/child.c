@@ -55,7 +55,7 @@ int hx_child_start(hx_child_t *c, const char *name, char *const argv[], const ch
     memset(c, 0, sizeof(*c));
     snprintf(c->name, sizeof(c->name), "%s", name);
     snprintf(c->log, sizeof(c->log), "%s", log);
-    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644); /* a rerun into one report dir starts afresh */
     if (fd < 0) {
         snprintf(err, errlen, "%s: cannot open its log %s: %s", name, log, strerror(errno));
         return -1;

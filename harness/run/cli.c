@@ -453,9 +453,11 @@ static int apply_outputs(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen
     char why[256];
     if (f->url && hx_cfg_check_url(f->url, why, sizeof(why)) != 0)
         return errf(err, errlen, "--url %s", why);
-    if (f->url) {
+    if (f->url) { /* one URL replaces the file's target, or its list of targets */
         c->target = hx_cfg_strdup(c, f->url);
         c->target_err = NULL;
+        c->targets = NULL;
+        c->ntargets = 0;
     }
     c->json_path = f->json ? hx_cfg_strdup(c, f->json) : NULL;
     c->jsonl_path = f->jsonl ? hx_cfg_strdup(c, f->jsonl) : NULL;

@@ -38,6 +38,7 @@ typedef struct runner {
     size_t nchildren;
     int died; /* index + 1 of the child that died during the load, 0 if none */
     char target[HX_MAX_EXPANDED + 1];
+    const char *urls[HX_MAX_MOCK_DEPLOYMENTS];           /* target: deployments */
     char args[HX_MAX_COMMAND_ARGS][HX_MAX_EXPANDED + 1]; /* a service's command line, placeholders filled in */
     char listens[HX_MAX_MOCK_DEPLOYMENTS][160];          /* the mock's --set ...listen= arguments */
 } runner_t;
@@ -194,6 +195,27 @@ static int check_services(runner_t *r)
     return 0;
 }
 
+/* target: deployments: the router spreads the load over every mock deployment. */
+static int target_deployments(runner_t *r)
+{
+    hx_cfg_t *c = &r->cfg;
+    if (r->sc.ndeps == 0) {
+        cm_err_t err;
+        cm_conf_error(&r->sc.conf, c->target_node, "load.target", &err,
+                      "\"deployments\" needs a mock: section with deployments");
+        return fail(r, "%s", err.msg);
+    }
+    for (size_t i = 0; i < r->sc.ndeps; i++)
+        r->urls[i] = r->sc.started ? r->sc.deps[i].url : "http://127.0.0.1:1";
+    c->targets = r->urls;
+    c->ntargets = r->sc.ndeps;
+    snprintf(r->target, sizeof(r->target), "%s%s", r->urls[0],
+             r->sc.ndeps > 1 ? " and the other deployments (router)" : "");
+    c->target = r->target;
+    c->target_err = NULL;
+    return 0;
+}
+
 /* The load's target: a URL, or placeholders filled in (ports read as 0 before the processes run). */
 static int resolve_target(runner_t *r)
 {
@@ -202,8 +224,10 @@ static int resolve_target(runner_t *r)
     char why[256];
     if (c->target_template == NULL)
         return c->target != NULL ? 0 : fail(r, "%s: load.target: required by `soak run`", c->file);
+    if (c->target_deployments)
+        return target_deployments(r);
     if (strstr(c->target_template, "{{") == NULL)
-        return fail(r, "%s", c->target_err); /* "gateway" or "deployments": not built yet */
+        return fail(r, "%s", c->target_err); /* "gateway": not built yet */
     if (hx_scenario_expand(&r->sc, c->target_node, "load.target", c->target_template, r->target, sizeof(r->target),
                            &err) != 0)
         return fail(r, "%s", err.msg);

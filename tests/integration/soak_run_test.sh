@@ -173,3 +173,37 @@ kill -KILL "$SOAK_PID"
 wait "$SOAK_PID" 2>/dev/null
 expect_gone "${started[@]}"
 pass "soak run: Ctrl-C and SIGKILL leave no process behind"
+
+# ---- target: deployments: the router spreads the load, cools a 429ing deployment, retries elsewhere ----
+router() { # NAME RETRIES
+    cat >"$TMP/$1.yaml" <<EOF2
+name: $1
+duration: 2s
+mock:
+  threads: 1
+  deployments:
+    - {name: a, provider: openai, models: [m], limits: {rpm: 6}, output_tokens: fixed(3)}
+    - {name: b, provider: openai, models: [m], output_tokens: fixed(3)}
+load:
+  target: deployments
+  router: {policy: round-robin, retries: $2}
+  threads: 1
+  arrival: {constant: 20/s}
+  requests: [{api: openai.chat, model: m}]
+report: {dir: "$TMP/reports/{{name}}"}
+EOF2
+}
+router rr1 1
+run_soak run --quiet "$TMP/rr1.yaml"
+expect_eq "$RC" "0" "router with one retry ($(tail -3 "$TMP/soak.err"))"
+S="$TMP/reports/rr1/summary.json"
+expect_eq "$(jq_py "$S" '[j["requests"][k] for k in ("total", "ok", "retried")]')" "[40, 40, 1]" "every request served, one retried"
+expect_eq "$(jq_py "$S" '[j["deployments"][d][k] for d in "ab" for k in ("total", "ok", "rate_limited")]')" \
+    "[7, 6, 1, 34, 34, 0]" "a served its 6 RPM in turn, refused the 7th (sent on to b) and cooled down"
+router rr0 0
+run_soak run --quiet "$TMP/rr0.yaml"
+expect_eq "$RC" "1" "router without retries: the 429 fails the default expectation"
+S="$TMP/reports/rr0/summary.json"
+expect_eq "$(jq_py "$S" '[j["requests"][k] for k in ("total", "ok", "rate_limited", "retried")]')" "[40, 39, 1, 0]" \
+    "without retries the 429 is the request's outcome"
+pass "soak run: target deployments, round robin, cooldown on 429, one retry elsewhere"

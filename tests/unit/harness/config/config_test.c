@@ -244,7 +244,7 @@ static void test_unknown_keys(void **state)
                                        "duration, mock, gateway, load, expect, report, services, proxies)");
     expect_error("load:\n  thread: 2\n",
                  "s.yaml:2:3: load: unknown key \"thread\" (did you mean \"threads\"? allowed: target, arrival, "
-                 "requests, threads, max_inflight, timeout, drain, interval, connections, headers, api_key)");
+                 "requests, threads, max_inflight, timeout, drain, interval, connections, headers, api_key, router)");
     expect_error(
         "load:\n  requests:\n    - {api: openai.chat, promt: hi}\n",
         "s.yaml:3:26: load.requests[0]: unknown key \"promt\" (did you mean \"prompt\"? allowed: name, weight, "
@@ -314,6 +314,48 @@ static void test_target_for_soak_run(void **state)
     hx_cfg_free(&c);
 }
 
+/* Several targets and the router: a list of URLs, load.router's keys and their errors; placeholders and
+ * "deployments" are left to `soak run` with a message --url clears. */
+static void test_targets_and_router(void **state)
+{
+    (void)state;
+    hx_cfg_t c;
+    cm_err_t err;
+    char why[512];
+    const char *text = "load:\n  target: [\"http://127.0.0.1:1/v1\", \"http://127.0.0.1:2/v1\"]\n"
+                       "  router: {policy: round-robin, cooldown: 2s, retries: 0}\n  arrival: {constant: 1/s}\n";
+    assert_int_equal(load(&c, "s.yaml", text, &err), 0);
+    assert_int_equal(c.ntargets, 2);
+    assert_string_equal(c.targets[1], "http://127.0.0.1:2/v1");
+    assert_string_equal(c.target, "http://127.0.0.1:1/v1");
+    assert_int_equal(c.router.policy, HX_ROUTE_ROUND_ROBIN);
+    assert_int_equal(c.router.cooldown_ns, 2000000000ull);
+    assert_int_equal(c.router.retries, 0);
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
+    hx_cfg_free(&c);
+    /* defaults: LiteLLM's */
+    assert_int_equal(load(&c, "s.yaml", "load:\n  target: deployments\n", &err), 0);
+    assert_true(c.target_deployments);
+    assert_int_equal(c.router.policy, HX_ROUTE_SHUFFLE);
+    assert_int_equal(c.router.cooldown_ns, HX_ROUTER_COOLDOWN_DEFAULT_NS);
+    assert_int_equal(c.router.retries, 1);
+    assert_non_null(strstr(c.target_err, "\"deployments\" is filled in by `soak run`"));
+    hx_cfg_free(&c);
+    assert_int_equal(load(&c, "s.yaml", "load:\n  target: \"{{deployments.a.url}}\"\n", &err), 0);
+    assert_string_equal(c.target_template, "{{deployments.a.url}}");
+    assert_non_null(strstr(c.target_err, "placeholders that `soak run` fills in"));
+    hx_cfg_free(&c);
+    expect_error("load:\n  target: []\n", "s.yaml:2:11: load.target: expected 1 to 64 URLs, got 0");
+    expect_error("load:\n  target: [\"ftp://x\"]\n", "s.yaml:2:12: load.target: \"ftp://x\" is not an http:// URL "
+                                                     "(expected an api_base like http://127.0.0.1:8080/v1)");
+    expect_error("load:\n  router: {policy: random}\n",
+                 "s.yaml:2:20: load.router.policy: unknown policy \"random\" (expected shuffle or round-robin)");
+    expect_error("load:\n  router: {retries: 4}\n", "s.yaml:2:21: load.router.retries: must be between 0 and 3, got 4");
+    expect_error("load:\n  router: {cooldown: 11m}\n", "s.yaml:2:22: load.router.cooldown: at most 10m");
+    expect_error("load:\n  router: {cooldwn: 1s}\n", "s.yaml:2:12: load.router: unknown key \"cooldwn\" (did you mean "
+                                                     "\"cooldown\"? allowed: policy, cooldown, retries)");
+}
+
 static void expect_finish_error(const char *text, const char *want)
 {
     hx_cfg_t c;
@@ -363,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_unknown_keys),
         cmocka_unit_test(test_value_errors),
         cmocka_unit_test(test_target_for_soak_run),
+        cmocka_unit_test(test_targets_and_router),
         cmocka_unit_test(test_cross_checks),
         cmocka_unit_test(test_check_helpers),
     };
