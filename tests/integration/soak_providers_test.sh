@@ -16,7 +16,7 @@ mock:
       output_tokens: fixed(6)
     - name: gm
       provider: gemini
-      models: [gemini-2.5-flash]
+      models: [gemini-2.5-flash, gemini-2.5-pro]
       api_keys: [gm-key]
       output_tokens: fixed(5)
     - name: vx
@@ -66,6 +66,12 @@ expect_eq "$RC" "0" "gemini.generate stream exit status ($(cat "$TMP/soak.err"))
 expect_eq "$(jq_py "$TMP/gms.json" 'j["ttft_ms"]["count"]')" "50" "gemini stream TTFT"
 expect_eq "$(jq_py "$TMP/gms.json" 'j["tokens"]["total"]')" "250" "gemini stream content chunks"
 expect_eq "$(mock_requests gm)" "100" "the mock counted every gemini request"
+# two models taken in turn: each request's path names its own model (the transfer re-points its URL)
+run_soak load --url "$GM" --api gemini.generate --model gemini-2.5-flash --model gemini-2.5-pro --api-key gm-key \
+    --rate 40/s --duration 1s --seed 8 --quiet --json "$TMP/gm2.json" --expect 'failure_rate<=0%'
+expect_eq "$RC" "0" "gemini.generate with two models"
+PRO=$(curl -s "$(base_of gm)/metrics" | awk '/^mock_requests_total\{/ && /deployment="gm"/ && /model="gemini-2.5-pro"/ { s += $NF } END { printf "%d\n", s }')
+expect_eq "$PRO" "20" "the mock saw half of the requests for the second model"
 pass "gemini.generate and its stream"
 
 # vertex.generate: Bearer, the project/location path
