@@ -286,6 +286,8 @@ int hx_run_watched(const hx_cfg_t *cfg, FILE *out, FILE *err_out, const hx_run_w
         watch(&r);
         hx_engine_join(r.eng);
         hx_collector_close_due(r.col, UINT64_MAX, 0, 0);
+        if (watch_spec != NULL && watch_spec->done != NULL)
+            watch_spec->done(watch_spec->ctx, hx_collector_total(r.col));
         rc = report(&r);
     }
     hx_engine_free(r.eng);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "harness/config/config.h"
+#include "harness/measure/stats.h"
 
 /* Exit statuses shared by every soak command. */
 #define HX_EXIT_PASS 0
@@ -23,6 +24,8 @@ int hx_run(const hx_cfg_t *cfg, FILE *out, FILE *err_out);
  * load at once; the run then fails with that reason in every report (hx_run_info_t.failure). */
 typedef struct hx_run_watch {
     int (*check)(void *ctx, char *why, size_t whylen);
+    /* Called once the run is over, with its totals (before the reports are written), or NULL. */
+    void (*done)(void *ctx, const hx_stats_t *total);
     void *ctx;
 } hx_run_watch_t;
 

@@ -1,5 +1,6 @@
 #include "harness/run/runner.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
@@ -13,6 +14,7 @@
 #include "harness/config/config.h"
 #include "harness/report/outputs.h"
 #include "harness/run/child.h"
+#include "harness/run/reconcile.h"
 #include "harness/run/run.h"
 #include "harness/run/scenario.h"
 
@@ -41,6 +43,9 @@ typedef struct runner {
     const char *urls[HX_MAX_MOCK_DEPLOYMENTS];           /* target: deployments */
     char args[HX_MAX_COMMAND_ARGS][HX_MAX_EXPANDED + 1]; /* a service's command line, placeholders filled in */
     char listens[HX_MAX_MOCK_DEPLOYMENTS][160];          /* the mock's --set ...listen= arguments */
+    hx_dep_counts_t counts[HX_MAX_MOCK_DEPLOYMENTS];     /* both sides of every deployment, after the load */
+    uint64_t unanswered;
+    bool have_totals;
 } runner_t;
 
 static int fail(runner_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -500,10 +505,52 @@ static void print_check(runner_t *r)
         c->target_template ? c->target_template : c->target, c->nexpects, c->nexpects == 1 ? "" : "s");
 }
 
+static void take_totals(void *ctx, const hx_stats_t *total)
+{
+    runner_t *r = ctx;
+    for (size_t i = 0; i < r->sc.ndeps; i++)
+        r->counts[i].name = r->sc.deps[i].name;
+    r->unanswered = hx_reconcile_soak(total, r->counts, r->sc.ndeps);
+    r->have_totals = true;
+}
+
+/* "http://127.0.0.1:4100/v1" -> "http://127.0.0.1:4100/metrics" */
+static void metrics_url(const char *api_base, char *out, size_t cap)
+{
+    const char *host = strstr(api_base, "://");
+    const char *path = host != NULL ? strchr(host + 3, '/') : NULL;
+    size_t n = path != NULL ? (size_t)(path - api_base) : strlen(api_base);
+    snprintf(out, cap, "%.*s/metrics", (int)n, api_base);
+}
+
+/* The mock's side of every deployment, beside soak's, while the mock still runs. */
+static void reconcile(runner_t *r)
+{
+    if (!r->sc.has_mock || r->sc.ndeps == 0 || !r->have_totals)
+        return;
+    char url[512], err[512], path[PATH_MAX + 32];
+    size_t len;
+    metrics_url(r->sc.deps[0].url, url, sizeof(url));
+    char *text = hx_reconcile_fetch(url, &len, err, sizeof(err));
+    if (text == NULL) {
+        fprintf(r->err_out, "soak run: cannot read the mock's counters: %s\n", err);
+        return;
+    }
+    hx_reconcile_parse(text, len, r->counts, r->sc.ndeps);
+    free(text);
+    bool agreed = hx_reconcile_print(r->out, r->counts, r->sc.ndeps, r->unanswered);
+    snprintf(path, sizeof(path), "%s/deployments.json", r->cfg.report_dir);
+    if (hx_reconcile_write(path, r->counts, r->sc.ndeps, r->unanswered, agreed) != 0)
+        fprintf(r->err_out, "soak run: %s: %s\n", path, strerror(errno));
+    else
+        fprintf(r->err_out, "soak run: wrote %s\n", path);
+}
+
 static int run_load(runner_t *r)
 {
-    hx_run_watch_t w = {watch_children, r};
+    hx_run_watch_t w = {watch_children, take_totals, r};
     int rc = hx_run_watched(&r->cfg, r->out, r->err_out, &w);
+    reconcile(r);
     if (r->died > 0) {
         const hx_child_t *c = &r->children[r->died - 1];
         char tail[4096] = "", how[96];

@@ -200,6 +200,10 @@ S="$TMP/reports/rr1/summary.json"
 expect_eq "$(jq_py "$S" '[j["requests"][k] for k in ("total", "ok", "retried")]')" "[40, 40, 1]" "every request served, one retried"
 expect_eq "$(jq_py "$S" '[j["deployments"][d][k] for d in "ab" for k in ("total", "ok", "rate_limited")]')" \
     "[7, 6, 1, 34, 34, 0]" "a served its 6 RPM in turn, refused the 7th (sent on to b) and cooled down"
+D="$TMP/reports/rr1/deployments.json"
+expect_eq "$(jq_py "$D" '[j["reconciled"], j["unattributed"]] + [j["deployments"][d]["mock"][k] for d in "ab" for k in ("requests", "status_429")]')" \
+    "[True, 0, 7, 1, 34, 0]" "the mock counted exactly what soak sent (deployments.json)"
+expect_contains "$(cat "$TMP/soak.out")" "reconciled: the mock counted every attempt soak sent" "the both-sides table"
 router rr0 0
 run_soak run --quiet "$TMP/rr0.yaml"
 expect_eq "$RC" "1" "router without retries: the 429 fails the default expectation"
