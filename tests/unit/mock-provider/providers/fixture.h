@@ -202,12 +202,22 @@ static inline size_t sse_split(const char *s, size_t n, sse_frame_t *frames, siz
     return count;
 }
 
-/* Elapsed seconds on a monotonic clock, for the micro-benchmarks. */
 #include <time.h>
+/* Elapsed seconds on a monotonic clock, for the micro-benchmarks in bench/. */
 static inline double fx_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The calling thread's CPU time in seconds, for the checks that some input is refused or handled in bounded
+ * work (a quadratic algorithm takes seconds where a linear one takes milliseconds). CPU time, not elapsed
+ * time: a loaded machine delays a test without making it do more work, and must not fail it. */
+static inline double fx_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 

@@ -481,9 +481,9 @@ static void test_exponential_refused(void **state)
                       i + 1);
     cm_buf_puts(&s, "\"d30\":{\"type\":\"string\"}}}");
     load(s.data);
-    double t0 = fx_now();
+    double t0 = fx_cpu_s();
     assert_null(gen_loaded(1, 0));
-    double took = fx_now() - t0;
+    double took = fx_cpu_s() - t0;
     if (took > 0.5 * fx_time_scale())
         fail_msg("refusal took %.3f s", took);
     assert_true(strstr(why, "steps") != NULL || strstr(why, "larger") != NULL);
@@ -540,9 +540,9 @@ static void test_bytes_bounded(void **state)
     load(s);
     assert_non_null(gen_loaded(1, 0));
     load("{\"type\":\"array\",\"minItems\":1000000000000,\"items\":{\"type\":\"integer\"}}");
-    double t0 = fx_now();
+    double t0 = fx_cpu_s();
     assert_null(gen_loaded(1, 0));
-    assert_true(fx_now() - t0 < 0.5 * fx_time_scale());
+    assert_true(fx_cpu_s() - t0 < 0.5 * fx_time_scale());
     load("{\"type\":\"array\",\"minItems\":3000,\"items\":{\"type\":\"string\",\"minLength\":100}}");
     assert_null(gen_loaded(1, 0));
     assert_string_equal(why, "gives a value larger than 262144 bytes");
