@@ -19,21 +19,6 @@ bool hx_router_has_other(const hx_router_t *r, uint64_t now, uint32_t t)
     return false;
 }
 
-/* The target whose cooldown ends first (all are cooling down). */
-static uint32_t soonest(const hx_router_t *r)
-{
-    uint32_t best = 0;
-    uint64_t until = UINT64_MAX;
-    for (uint32_t i = 0; i < r->ntargets; i++) {
-        uint64_t u = atomic_load_explicit(&r->cooled_until[i], memory_order_relaxed);
-        if (u < until) {
-            until = u;
-            best = i;
-        }
-    }
-    return best;
-}
-
 uint32_t hx_router_pick(const hx_router_t *r, uint64_t now, uint32_t avoid, uint32_t *cursor, cm_rng_t *rng)
 {
     if (r->ntargets <= 1)
@@ -43,14 +28,19 @@ uint32_t hx_router_pick(const hx_router_t *r, uint64_t now, uint32_t avoid, uint
         if (i != avoid && !cooling(r, i, now))
             ready[n++] = i;
     }
-    if (n == 0)
-        return soonest(r);
+    /* Every target cooling down: the policy spreads the requests over all of them, so that each provider
+     * answers its share of them with its own 429 (none is favoured by a cooldown that ends a little sooner). */
+    bool all = n == 0;
+    if (all) {
+        for (uint32_t i = 0; i < r->ntargets; i++)
+            ready[n++] = i;
+    }
     if (r->cfg->policy == HX_ROUTE_SHUFFLE)
         return ready[cm_rng_next(rng) % n];
     /* Round robin over every target, skipping those not ready, so that the order stays fixed. */
     for (uint32_t k = 0; k < r->ntargets; k++) {
         uint32_t t = (*cursor + k) % r->ntargets;
-        if (t != avoid && !cooling(r, t, now)) {
+        if (all || (t != avoid && !cooling(r, t, now))) {
             *cursor = t + 1;
             return t;
         }

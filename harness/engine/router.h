@@ -2,9 +2,8 @@
  * `target: deployments`, or a list of URLs) the way a gateway's router does, modelled on LiteLLM's: pick a
  * target by policy among those not cooling down; a target that answers 429 cools down for its Retry-After
  * (or the configured time) and the request is sent again, once by default, to another target. When every
- * target is cooling down the request goes to the one whose cooldown ends first (LiteLLM answers such a
- * request with its own 429; here the provider's 429 is counted, so that every request is accounted for on
- * the provider's side).
+ * target is cooling down the policy picks among all of them (LiteLLM answers such a request with its own
+ * 429; here the provider's 429 is counted, so that every request is accounted for on the provider's side).
  *
  * The cooldown table is shared by the engine threads (one atomic per target); the round-robin cursor is each
  * thread's own. */
@@ -39,8 +38,8 @@ typedef struct hx_router {
 } hx_router_t;
 
 /* Picks a target at now: by policy among those not cooling down, never `avoid` (UINT32_MAX: none) unless it is
- * the only target; when all are cooling down, the one whose cooldown ends first. cursor is the calling
- * thread's round-robin position. Returns an index below ntargets. */
+ * the only target; when all are cooling down, by policy among all. cursor is the calling thread's
+ * round-robin position. Returns an index below ntargets. */
 uint32_t hx_router_pick(const hx_router_t *r, uint64_t now, uint32_t avoid, uint32_t *cursor, cm_rng_t *rng);
 
 /* True when some target other than t is not cooling down at now. */

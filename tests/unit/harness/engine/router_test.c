@@ -1,7 +1,7 @@
 /* tests/unit/harness/engine/router_test.c — the router's picks: shuffle spreads over the targets that are not
  * cooling down, round robin goes in order and skips them, a 429 cools a target for its Retry-After (or the
  * configured time, capped), a retry avoids the target that refused, and with every target cooling down the
- * one whose cooldown ends first is chosen. */
+ * policy spreads over all of them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -82,7 +82,7 @@ static void test_retry_avoids_the_refusing_target(void **state)
     assert_false(hx_router_has_other(&f.r, 0, 0));
 }
 
-static void test_all_cooling_picks_the_soonest(void **state)
+static void test_all_cooling_spreads(void **state)
 {
     (void)state;
     fixture_t f;
@@ -90,8 +90,16 @@ static void test_all_cooling_picks_the_soonest(void **state)
     hx_router_cool(&f.r, 0, 0, 3000);
     hx_router_cool(&f.r, 1, 0, 1000);
     hx_router_cool(&f.r, 2, 0, 2000);
-    assert_int_equal(hx_router_pick(&f.r, 10 * MS, UINT32_MAX, &f.cursor, &f.rng), 1);
+    for (uint32_t i = 0; i < 6; i++)
+        assert_int_equal(hx_router_pick(&f.r, 10 * MS, UINT32_MAX, &f.cursor, &f.rng), i % 3);
     assert_false(hx_router_has_other(&f.r, 10 * MS, 0));
+    setup(&f, HX_ROUTE_SHUFFLE, 2);
+    hx_router_cool(&f.r, 0, 0, 3000);
+    hx_router_cool(&f.r, 1, 0, 1000);
+    uint32_t count[2] = {0};
+    for (int i = 0; i < 1000; i++)
+        count[hx_router_pick(&f.r, 10 * MS, UINT32_MAX, &f.cursor, &f.rng)]++;
+    assert_true(count[0] > 400 && count[1] > 400);
     /* cooldowns only grow, and a huge Retry-After is capped at 10 minutes */
     hx_router_cool(&f.r, 1, 0, 10);
     assert_int_equal(atomic_load(&f.until[1]), 1000 * MS);
@@ -105,7 +113,7 @@ int main(void)
         cmocka_unit_test(test_round_robin_skips_cooling),
         cmocka_unit_test(test_shuffle_spreads),
         cmocka_unit_test(test_retry_avoids_the_refusing_target),
-        cmocka_unit_test(test_all_cooling_picks_the_soonest),
+        cmocka_unit_test(test_all_cooling_spreads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

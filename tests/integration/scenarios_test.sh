@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# tests/integration/scenarios_test.sh — every shipped scenario in configs/ passes with `soak run` as
+# shipped, most of them shortened with --duration (their expectations hold for any length of run); the
+# rate-limit scenario runs its whole minute, since its ceiling is a per-minute quota. Labelled `scenario`:
+# it runs in the release tree only (ci/test.sh), where the shipped rates are reachable on a 2-core machine;
+# the sanitizer trees run the runner's own tests (soak_run_test) instead.
+source "$(dirname "$0")/soak_lib.sh"
+export SOAK_MOCK_PROVIDER=$MOCK_PROVIDER
+CONFIGS=$SOAK_SOURCE_DIR/configs
+
+# scenario FILE [soak run options...]: runs it, expects a pass, and the mock's side reconciled with soak's
+scenario() {
+    local file=$1 name
+    shift
+    name=$(basename "$file" .yaml)
+    run_soak run --quiet --report-dir "$TMP/$name" "$@" "$CONFIGS/$file"
+    expect_eq "$RC" "0" "$file ($(grep -E 'FAIL|Verdict' "$TMP/soak.out" | head -5) $(tail -3 "$TMP/soak.err"))"
+    [ -s "$TMP/$name/summary.json" ] || fail "$file: no summary.json"
+    [ -s "$TMP/$name/deployments.json" ] || fail "$file: no deployments.json"
+    pass "$file"
+}
+
+shipped=0
+for f in "$CONFIGS"/*.yaml; do grep -q '^load:' "$f" && shipped=$((shipped + 1)); done
+tested=0
+scenario 1k-rps.yaml --duration 5s
+tested=$((tested + 1))
+scenario oai-azure-release.yaml --duration 5s
+tested=$((tested + 1))
+scenario streaming.yaml --duration 10s
+tested=$((tested + 1))
+scenario client-lifecycle.yaml --duration 12s
+expect_match "$(jq_py "$TMP/client-lifecycle/deployments.json" 'j["deployments"]["lifecycle"]["mock"]["faults"]')" \
+    '^[1-9][0-9]*$' "the mock closed connections during the run"
+tested=$((tested + 1))
+scenario degraded-provider.yaml --duration 10s
+expect_match "$(jq_py "$TMP/degraded-provider/summary.json" 'j["errors"].get("timeout", 0)')" '^[1-9][0-9]*$' \
+    "requests to the hanging deployment timed out"
+tested=$((tested + 1))
+scenario rate-limit-lb.yaml
+tested=$((tested + 1))
+expect_eq "$tested" "$shipped" "every shipped scenario with a load: section is run here"
