@@ -37,6 +37,13 @@ bench_start_mock() {
 # bench_wrk_rps OUTPUT_OF_WRK: prints the Requests/sec figure.
 bench_wrk_rps() { awk '/^Requests\/sec:/ {print $2}'; }
 
+# bench_us_per_request TICKS_BEFORE TICKS_AFTER < OUTPUT_OF_WRK: a process's CPU microseconds per request wrk
+# counted, from two bench_cpu_ticks readings around the run (a figure that moves less than requests/s when
+# other work shares the machine; only meaningful when that process served nothing else meanwhile).
+bench_us_per_request() {
+    awk -v a="$1" -v b="$2" -v k="$(getconf CLK_TCK)" '/ requests in / {printf "%.2f\n", (b - a) / k * 1e6 / $1}'
+}
+
 # bench_median N1 N2 ...: the median of the numbers.
 bench_median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 

@@ -308,6 +308,10 @@ typedef struct mp_provider {
     void (*free_config)(mp_deployment_t *dep);
 } mp_provider_t;
 
+/* Fills err->kind, err->status and err->param as mp_error_set does, with an empty message for the caller to
+ * write (the 429 of a refusal builds its message without printf: mp_text_t in quota_format.h). */
+void mp_error_begin(mp_error_t *err, mp_error_kind_t kind, const char *param);
+
 /* Fills err->kind, err->status (from the provider's catalogue: 400, 401, 404, 413, 500...), err->param and
  * a formatted message. */
 void mp_error_set(mp_error_t *err, mp_error_kind_t kind, const char *param, const char *fmt, ...)

@@ -188,14 +188,13 @@ static void send_whole(mp_run_t *run, int status, const cm_buf_t *body)
     h2o_send(req, &iov, 1, H2O_SEND_STATE_FINAL);
 }
 
-void mp_run_fail(mp_run_t *run, const mp_error_t *err)
+void mp_run_fail(mp_run_t *run, mp_error_t *err)
 {
     cm_buf_t *b = &worker(run)->scratch;
-    mp_error_t e = *err;
-    e.request_id = run->rid;
-    e.route = run->api != MP_METRICS_API_UNKNOWN ? &run->route : NULL;
+    err->request_id = run->rid;
+    err->route = run->api != MP_METRICS_API_UNKNOWN ? &run->route : NULL;
     cm_buf_reset(b);
-    run->wd->dep->ops->render_error(&e, b);
+    run->wd->dep->ops->render_error(err, b);
     send_whole(run, err->status, b);
 }
 

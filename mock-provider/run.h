@@ -91,8 +91,9 @@ typedef struct mp_run {
 
 /* Creates the run of req in req's pool, counts it in flight and draws its request id. Never NULL. */
 mp_run_t *mp_run_create(h2o_req_t *req, mp_wdep_t *wd, uint64_t arrival);
-/* Answers now with the provider's error body for err. */
-void mp_run_fail(mp_run_t *run, const mp_error_t *err);
+/* Answers now with the provider's error body for err, after setting err's request_id and route (the
+ * caller's own error, not copied: a 429 storm answers nothing else). */
+void mp_run_fail(mp_run_t *run, mp_error_t *err);
 /* After a successful parse (or routing for models): begins the exchange, plans the timing and schedules
  * the response. */
 void mp_run_start(mp_run_t *run);

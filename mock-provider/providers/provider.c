@@ -78,16 +78,22 @@ static void copy_trunc(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-void mp_error_set(mp_error_t *err, mp_error_kind_t kind, const char *param, const char *fmt, ...)
+void mp_error_begin(mp_error_t *err, mp_error_kind_t kind, const char *param)
 {
     err->kind = kind;
     err->status = status_of(kind);
     copy_trunc(err->param, sizeof(err->param), param);
+    err->message[0] = '\0';
     err->code[0] = '\0';
     err->type[0] = '\0';
     err->request_id = NULL;
     err->route = NULL;
     err->retry_after_ms = 0;
+}
+
+void mp_error_set(mp_error_t *err, mp_error_kind_t kind, const char *param, const char *fmt, ...)
+{
+    mp_error_begin(err, kind, param);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof(err->message), fmt, ap);

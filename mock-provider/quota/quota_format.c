@@ -12,16 +12,36 @@
 #define NS_PER_S 1000000000ull
 #define TEN_YEARS_S (3650ull * 86400ull)
 
-/* The formatters below run on every answer of a limited deployment, so they write digits by hand rather
- * than through snprintf (which cost several percent of the mock's CPU at full speed). */
-typedef struct out {
-    char *buf;
-    size_t n, len; /* len < n always: there is room for the NUL */
-} out_t;
+/* The formatters below run on every answer of a limited deployment, and the texts of a refusal are built
+ * on every 429, so they write digits by hand rather than through snprintf (which cost several percent of
+ * the mock's CPU at full speed). */
+typedef mp_text_t out_t;
+
+void mp_text_init(mp_text_t *t, char *buf, size_t cap)
+{
+    t->buf = buf;
+    t->cap = cap;
+    t->len = 0;
+    buf[0] = '\0';
+}
+
+void mp_text_put(mp_text_t *t, const char *s, size_t n)
+{
+    if (n > t->cap - 1 - t->len)
+        n = t->cap - 1 - t->len;
+    memcpy(t->buf + t->len, s, n);
+    t->len += n;
+    t->buf[t->len] = '\0';
+}
+
+void mp_text_puts(mp_text_t *t, const char *s)
+{
+    mp_text_put(t, s, strlen(s));
+}
 
 static void put_char(out_t *o, char c)
 {
-    if (o->len + 1 < o->n)
+    if (o->len + 1 < o->cap)
         o->buf[o->len++] = c;
 }
 
@@ -43,6 +63,12 @@ static void put_u64(out_t *o, uint64_t v)
         put_char(o, d[--i]);
 }
 
+void mp_text_put_u64(mp_text_t *t, uint64_t v)
+{
+    put_u64(t, v);
+    t->buf[t->len] = '\0';
+}
+
 /* ".ddd" with `digits` digits of frac, trailing zeros dropped; nothing when frac is zero. */
 static void put_fraction(out_t *o, uint64_t frac, int digits)
 {
@@ -59,38 +85,49 @@ static void put_fraction(out_t *o, uint64_t frac, int digits)
         put_char(o, d[i]);
 }
 
-char *mp_format_go_duration(char *buf, size_t n, uint64_t ns)
+static void put_go_duration(out_t *o, uint64_t ns)
 {
-    out_t o = {buf, n, 0};
-    if (n == 0)
-        return buf;
     if (ns == 0) {
-        put_str(&o, "0s");
+        put_str(o, "0s");
     } else if (ns < NS_PER_US) {
-        put_u64(&o, ns);
-        put_str(&o, "ns");
+        put_u64(o, ns);
+        put_str(o, "ns");
     } else if (ns < NS_PER_S) {
         /* Below a second the unit is the largest one that leaves a non-zero integer part. */
         bool micro = ns < NS_PER_MS;
         uint64_t unit = micro ? NS_PER_US : NS_PER_MS;
-        put_u64(&o, ns / unit);
-        put_fraction(&o, ns % unit, micro ? 3 : 6);
-        put_str(&o, micro ? "\xc2\xb5s" : "ms");
+        put_u64(o, ns / unit);
+        put_fraction(o, ns % unit, micro ? 3 : 6);
+        put_str(o, micro ? "\xc2\xb5s" : "ms");
     } else {
         uint64_t secs = ns / NS_PER_S, mins = secs / 60, hours = mins / 60;
         if (hours > 0) {
-            put_u64(&o, hours);
-            put_char(&o, 'h');
+            put_u64(o, hours);
+            put_char(o, 'h');
         }
         if (mins > 0) {
-            put_u64(&o, mins % 60);
-            put_char(&o, 'm');
+            put_u64(o, mins % 60);
+            put_char(o, 'm');
         }
-        put_u64(&o, secs % 60);
-        put_fraction(&o, ns % NS_PER_S, 9);
-        put_char(&o, 's');
+        put_u64(o, secs % 60);
+        put_fraction(o, ns % NS_PER_S, 9);
+        put_char(o, 's');
     }
-    buf[o.len] = '\0';
+}
+
+void mp_text_put_go_duration(mp_text_t *t, uint64_t ns)
+{
+    put_go_duration(t, ns);
+    t->buf[t->len] = '\0';
+}
+
+char *mp_format_go_duration(char *buf, size_t n, uint64_t ns)
+{
+    out_t o;
+    if (n == 0)
+        return buf;
+    mp_text_init(&o, buf, n);
+    mp_text_put_go_duration(&o, ns);
     return buf;
 }
 
@@ -169,15 +206,23 @@ static uint64_t ceil_div_min1(uint64_t v, uint64_t unit)
     return q > 0 ? q : 1;
 }
 
+static void put_decimal(char *buf, size_t n, uint64_t v)
+{
+    out_t o;
+    mp_text_init(&o, buf, n);
+    mp_text_put_u64(&o, v);
+}
+
 void mp_retry_after_format(const mp_retry_after_t *p, uint64_t wait_ns, uint64_t unix_now_ns,
                            mp_retry_after_values_t *out)
 {
+    out_t text;
     memset(out, 0, sizeof(*out));
     uint64_t secs = ceil_div_min1(wait_ns, NS_PER_S), ms = ceil_div_min1(wait_ns, NS_PER_MS);
     switch (p->kind) {
     case MP_RETRY_AFTER_SECONDS:
-        snprintf(out->retry_after, sizeof(out->retry_after), "%llu", (unsigned long long)secs);
-        snprintf(out->retry_after_ms, sizeof(out->retry_after_ms), "%llu", (unsigned long long)ms);
+        put_decimal(out->retry_after, sizeof(out->retry_after), secs);
+        put_decimal(out->retry_after_ms, sizeof(out->retry_after_ms), ms);
         break;
     case MP_RETRY_AFTER_HTTP_DATE: {
         /* A client reading the date must not come back early: the current second is rounded up too. Waits
@@ -187,11 +232,12 @@ void mp_retry_after_format(const mp_retry_after_t *p, uint64_t wait_ns, uint64_t
         break;
     }
     case MP_RETRY_AFTER_MS:
-        snprintf(out->retry_after_ms, sizeof(out->retry_after_ms), "%llu", (unsigned long long)ms);
+        put_decimal(out->retry_after_ms, sizeof(out->retry_after_ms), ms);
         out->ms_required = 1;
         break;
     case MP_RETRY_AFTER_FIXED:
-        snprintf(out->retry_after, sizeof(out->retry_after), "%s", p->fixed);
+        mp_text_init(&text, out->retry_after, sizeof(out->retry_after));
+        mp_text_puts(&text, p->fixed);
         break;
     case MP_RETRY_AFTER_NONE:
         break;

@@ -17,6 +17,21 @@
 /* As Go's time.Duration.String(): "0s", "750ns", "1.5µs" (U+00B5, two bytes), "12ms", "1.234567ms", "1s",
  * "3.704s", "1m30.5s", "6m0s", "1h0m0s"; trailing zeros of fractions dropped; hours are the largest unit. */
 char *mp_format_go_duration(char *buf, size_t n, uint64_t ns);
+/* A NUL-terminated string written piece by piece into a caller's buffer, for texts built on every refusal
+ * (429 messages, header values) without printf. Whatever does not fit is dropped; len < cap always. */
+typedef struct mp_text {
+    char *buf;
+    size_t cap, len;
+} mp_text_t;
+
+/* Starts an empty text in buf (cap > 0 bytes). */
+void mp_text_init(mp_text_t *t, char *buf, size_t cap);
+/* Appends n bytes of s / the string s / v in decimal / mp_format_go_duration(ns). */
+void mp_text_put(mp_text_t *t, const char *s, size_t n);
+void mp_text_puts(mp_text_t *t, const char *s);
+void mp_text_put_u64(mp_text_t *t, uint64_t v);
+void mp_text_put_go_duration(mp_text_t *t, uint64_t ns);
+
 /* UTC "YYYY-MM-DDTHH:MM:SSZ" of a Unix time in ns, truncated to the second. */
 char *mp_format_rfc3339(char *buf, size_t n, uint64_t unix_ns);
 /* RFC 9110 IMF-fixdate of a Unix time in ns, truncated to the second. */

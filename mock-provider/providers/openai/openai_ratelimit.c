@@ -6,7 +6,6 @@
  * retry-after on a 429; the body says which limit, its numbers and when to try again.
  * Azure: x-ratelimit-{limit,remaining}-{requests,tokens} on every answer, retry-after and retry-after-ms on a
  * 429, and Azure's own message naming the operation and the api-version. */
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -88,31 +87,46 @@ static const mp_quota_dim_t *refusing(const mp_quota_decision_t *d)
     return d->hit == MP_QUOTA_LIMIT_TOKENS ? &d->tokens : &d->requests;
 }
 
-/* "try again in 20s": Go's form, of the wait rounded up to the millisecond (OpenAI shows 3.704s, 6ms). */
-static void wait_text(const mp_quota_decision_t *d, char *out, size_t cap)
+/* The wait a refusal announces, rounded up to the millisecond (OpenAI shows 3.704s, 6ms). */
+static uint64_t wait_ns(const mp_quota_decision_t *d)
 {
     uint64_t ns = d->retry_ns == MP_QUOTA_NEVER ? refusing(d)->window_ns : d->retry_ns;
-    ns = (ns + 999999) / 1000000 * 1000000;
-    mp_format_go_duration(out, cap, ns);
+    return (ns + 999999) / 1000000 * 1000000;
 }
 
+static void set_word(char *dst, size_t cap, const char *word)
+{
+    mp_text_t t;
+    mp_text_init(&t, dst, cap);
+    mp_text_puts(&t, word);
+}
+
+/* The messages of a 429 are built piece by piece rather than with printf: a quota storm answers nothing
+ * else, and vsnprintf was the largest user-space cost of such an answer. */
 void mp_openai_rate_error(const mp_deployment_t *dep, const mp_request_t *req, const mp_quota_decision_t *d,
                           mp_error_t *err)
 {
     (void)dep;
     bool tokens = d->hit == MP_QUOTA_LIMIT_TOKENS;
     const mp_quota_dim_t *dim = refusing(d);
-    char wait[MP_GO_DURATION_MAX];
-    wait_text(d, wait, sizeof(wait));
-    int mlen = (int)(req->model.n < 128 ? req->model.n : 128);
-    mp_error_set(err, MP_ERR_RATE_LIMITED, NULL,
-                 "Rate limit reached for %.*s in organization user-soakrig on %s: Limit %llu, Used %llu, Requested "
-                 "%llu. Please try again in %s. Visit https://platform.openai.com/account/rate-limits to learn more.",
-                 mlen, req->model.p ? req->model.p : "", tokens ? "tokens per min (TPM)" : "requests per min (RPM)",
-                 (unsigned long long)dim->limit, (unsigned long long)dim->used, (unsigned long long)dim->requested,
-                 wait);
-    snprintf(err->type, sizeof(err->type), "%s", tokens ? "tokens" : "requests");
-    snprintf(err->code, sizeof(err->code), "rate_limit_exceeded");
+    mp_text_t m;
+    mp_error_begin(err, MP_ERR_RATE_LIMITED, NULL);
+    mp_text_init(&m, err->message, sizeof(err->message));
+    mp_text_puts(&m, "Rate limit reached for ");
+    if (req->model.p != NULL)
+        mp_text_put(&m, req->model.p, req->model.n < 128 ? req->model.n : 128);
+    mp_text_puts(&m, tokens ? " in organization user-soakrig on tokens per min (TPM): Limit "
+                            : " in organization user-soakrig on requests per min (RPM): Limit ");
+    mp_text_put_u64(&m, dim->limit);
+    mp_text_puts(&m, ", Used ");
+    mp_text_put_u64(&m, dim->used);
+    mp_text_puts(&m, ", Requested ");
+    mp_text_put_u64(&m, dim->requested);
+    mp_text_puts(&m, ". Please try again in ");
+    mp_text_put_go_duration(&m, wait_ns(d));
+    mp_text_puts(&m, ". Visit https://platform.openai.com/account/rate-limits to learn more.");
+    set_word(err->type, sizeof(err->type), tokens ? "tokens" : "requests");
+    set_word(err->code, sizeof(err->code), "rate_limit_exceeded");
 }
 
 /* The operation Azure names in its 429: ChatCompletions_Create, Completions_Create, Embeddings_Create. */
@@ -135,14 +149,22 @@ void mp_azure_rate_error(const mp_deployment_t *dep, const mp_request_t *req, co
 {
     (void)dep;
     uint64_t ns = d->retry_ns == MP_QUOTA_NEVER ? refusing(d)->window_ns : d->retry_ns;
-    unsigned long long secs = mp_ceil_second_ns(ns) / 1000000000ull;
+    uint64_t secs = mp_ceil_second_ns(ns) / 1000000000ull;
     cm_str_t v = req->route != NULL && req->route->version.n > 0 ? req->route->version : CM_STR("v1");
-    int vlen = (int)(v.n < 32 ? v.n : 32);
-    mp_error_set(err, MP_ERR_RATE_LIMITED, NULL,
-                 "Requests to the %s Operation under Azure OpenAI API version %.*s have exceeded %s rate limit of your "
-                 "current OpenAI S0 pricing tier. Please retry after %llu second%s. Please go here: "
-                 "https://aka.ms/oai/quotaincrease if you would like to further increase the default rate limit.",
-                 azure_operation(req->api), vlen, v.p ? v.p : "", d->hit == MP_QUOTA_LIMIT_TOKENS ? "token" : "call",
-                 secs < 1 ? 1 : secs, secs > 1 ? "s" : "");
-    snprintf(err->code, sizeof(err->code), "429");
+    mp_text_t m;
+    mp_error_begin(err, MP_ERR_RATE_LIMITED, NULL);
+    mp_text_init(&m, err->message, sizeof(err->message));
+    mp_text_puts(&m, "Requests to the ");
+    mp_text_puts(&m, azure_operation(req->api));
+    mp_text_puts(&m, " Operation under Azure OpenAI API version ");
+    if (v.p != NULL)
+        mp_text_put(&m, v.p, v.n < 32 ? v.n : 32);
+    mp_text_puts(&m, d->hit == MP_QUOTA_LIMIT_TOKENS ? " have exceeded token rate limit"
+                                                     : " have exceeded call rate limit");
+    mp_text_puts(&m, " of your current OpenAI S0 pricing tier. Please retry after ");
+    mp_text_put_u64(&m, secs < 1 ? 1 : secs);
+    mp_text_puts(&m, secs > 1 ? " seconds." : " second.");
+    mp_text_puts(&m, " Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the "
+                     "default rate limit.");
+    set_word(err->code, sizeof(err->code), "429");
 }

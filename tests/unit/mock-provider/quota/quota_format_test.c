@@ -135,6 +135,31 @@ static void test_retry_after_parse(void **state)
     assert_string_equal(why, "a fixed retry_after value must be printable ASCII (it is sent as a header)");
 }
 
+static void test_text(void **state)
+{
+    (void)state;
+    char buf[16];
+    mp_text_t t;
+    mp_text_init(&t, buf, sizeof(buf));
+    assert_string_equal(buf, "");
+    mp_text_puts(&t, "Limit ");
+    mp_text_put_u64(&t, 0);
+    mp_text_put(&t, ", x", 2);
+    mp_text_put_u64(&t, 1234);
+    assert_string_equal(buf, "Limit 0, 1234");
+    mp_text_put_go_duration(&t, 3704 * MS); /* cut at 15 bytes, NUL-terminated */
+    assert_string_equal(buf, "Limit 0, 12343.");
+    assert_int_equal(t.len, 15);
+    mp_text_puts(&t, "more");
+    mp_text_put_u64(&t, UINT64_MAX);
+    assert_string_equal(buf, "Limit 0, 12343.");
+    char one[1];
+    mp_text_init(&t, one, sizeof(one));
+    mp_text_puts(&t, "x");
+    mp_text_put_u64(&t, 7);
+    assert_string_equal(one, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +168,7 @@ int main(void)
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_retry_after_forms),
         cmocka_unit_test(test_retry_after_parse),
+        cmocka_unit_test(test_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
