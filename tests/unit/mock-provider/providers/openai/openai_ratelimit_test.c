@@ -1,4 +1,4 @@
-/* Tests mock-provider/providers/openai_ratelimit.c: the 429 messages of OpenAI and Azure, byte for byte
+/* Tests mock-provider/providers/openai/openai_ratelimit.c: the 429 messages of OpenAI and Azure, byte for byte
  * against the printf formats they were first written with (kept here as the reference, so building them
  * piece by piece cannot change a byte), with their type and code. */
 #include <setjmp.h>
@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mock-provider/providers/openai.h"
-#include "mock-provider/quota.h"
-#include "mock-provider/quota_format.h"
+#include "mock-provider/providers/openai/openai.h"
+#include "mock-provider/quota/quota.h"
+#include "mock-provider/quota/quota_format.h"
 
 #define S 1000000000ull
 
