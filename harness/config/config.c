@@ -252,9 +252,10 @@ static int load_formats(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
         else if (strcmp(names[i], "junit") == 0)
             c->report_formats |= HX_FMT_JUNIT;
         else if (strcmp(names[i], "html") == 0)
-            return cm_conf_error(conf, at, p, err, "html reports are not supported yet (use json, jsonl, junit)");
+            c->report_formats |= HX_FMT_HTML;
         else
-            return cm_conf_error(conf, at, p, err, "unknown format \"%s\" (expected json, jsonl, junit)", names[i]);
+            return cm_conf_error(conf, at, p, err, "unknown format \"%s\" (expected json, jsonl, junit, html)",
+                                 names[i]);
     }
     return 0;
 }
@@ -266,7 +267,7 @@ static int load_report(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, c
     const cm_node_t *v;
     if (cm_conf_check_keys(conf, n, "report", keys, err) != 0)
         return -1;
-    c->report_formats = HX_FMT_JSON | HX_FMT_JSONL | HX_FMT_JUNIT;
+    c->report_formats = HX_FMT_DEFAULT;
     c->report_dir = "reports/{{name}}-{{time}}";
     if ((v = cm_conf_get(n, "dir")) != NULL) {
         if (get_str(c, conf, v, "report.dir", &c->report_dir, err) != 0)
