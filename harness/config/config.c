@@ -16,6 +16,9 @@ void hx_cfg_init(hx_cfg_t *c)
     memset(c, 0, sizeof(*c));
     /* LiteLLM's router defaults: simple-shuffle, a 5 s cooldown, and one more try on another deployment. */
     c->router = (hx_router_cfg_t){HX_ROUTE_SHUFFLE, HX_ROUTER_COOLDOWN_DEFAULT_NS, 1};
+    /* Set here, not only by a report: section, so that a directory `soak run` picks by default holds every
+     * format too (report.html included). Without a directory no file is written whatever the bits say. */
+    c->report_formats = HX_FMT_DEFAULT;
 }
 
 void hx_cfg_free(hx_cfg_t *c)

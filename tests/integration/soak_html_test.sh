@@ -53,7 +53,23 @@ HTML="$TMP/reports/report.html"
 [ -s "$HTML" ] || fail "report.html not written into the report directory (formats default to all four)"
 [ -s "$TMP/reports/summary.json" ] || fail "summary.json not written beside report.html"
 expect_eq "$(grep 'soak: wrote' "$TMP/soak.err" | head -1)" "soak: wrote $HTML" "the first file listed (the HTML)"
-pass "report.html in the report directory and --html FILE"
+# soak run writes it too, with no report: section (the directory from --report-dir).
+cat >"$TMP/run.yaml" <<EOF2
+name: html-run
+duration: 1s
+mock:
+  threads: 1
+  deployments:
+    - {name: a, provider: openai, listen: 127.0.0.1:8080, models: [m], output_tokens: fixed(2)}
+load:
+  target: "{{deployments.a.url}}"
+  arrival: {constant: 20/s}
+  requests: [{api: openai.chat, model: m}]
+EOF2
+run_soak run --quiet --report-dir "$TMP/run" "$TMP/run.yaml"
+expect_eq "$RC" "0" "soak run exit status ($(tail -3 "$TMP/soak.err"))"
+[ -s "$TMP/run/report.html" ] || fail "soak run wrote no report.html: $(ls "$TMP/run")"
+pass "report.html in the report directory (soak load and soak run) and --html FILE"
 
 # Offline: nothing is fetched from anywhere.
 if grep -Eqi '(src|href)=["'"'"']?(https?:)?//|url\(|@import|<script|<link' "$HTML"; then
