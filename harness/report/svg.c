@@ -19,6 +19,11 @@
 #define PAD_B 64.0
 #define PLOT_W (W - PAD_L - PAD_R)
 #define PLOT_H (H - PAD_T - PAD_B)
+/* The highest y a chart scales to; larger values are drawn at the top edge. It keeps the tick arithmetic
+ * finite whatever a series holds. */
+#define Y_LIMIT 1e15
+/* Grid lines per axis at most (the scales aim at about 5 to 8). */
+#define MAX_TICKS 64
 
 /* ---- escaping --------------------------------------------------------------------------------------- */
 
@@ -159,10 +164,10 @@ static bool make_scale(scale_t *s, const hx_svg_chart_t *c)
     for (size_t i = 0; i < c->nseries && i < HX_SVG_MAX_SERIES; i++)
         for (size_t k = 0; k < c->series[i].n && k < HX_SVG_MAX_POINTS; k++)
             if (isfinite(c->series[i].y[k]) && isfinite(c->series[i].x[k])) {
-                top = fmax(top, c->series[i].y[k]);
+                top = fmin(fmax(top, c->series[i].y[k]), Y_LIMIT);
                 any = true;
             }
-    s->x_max = isfinite(c->x_max) && c->x_max > 0 ? c->x_max : 1;
+    s->x_max = isfinite(c->x_max) && c->x_max > 0 ? fmin(c->x_max, Y_LIMIT) : 1;
     s->y_step = nice_step(top > 0 ? top / 5 : 0.2);
     s->y_max = s->y_step * ceil((top > 0 ? top : 1) / s->y_step);
     return any;
@@ -173,7 +178,8 @@ static bool make_scale(scale_t *s, const hx_svg_chart_t *c)
 static void axes(cm_buf_t *b, const scale_t *s, const hx_svg_chart_t *c)
 {
     cm_buf_puts(b, "<g class=\"grid\">");
-    for (double y = 0; y <= s->y_max * 1.0001; y += s->y_step) {
+    for (int i = 0; i <= MAX_TICKS && (double)i * s->y_step <= s->y_max * 1.0001; i++) {
+        double y = (double)i * s->y_step;
         cm_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", PAD_L, sy(s, y), PAD_L + PLOT_W,
                       sy(s, y));
         cm_buf_printf(b, "<text class=\"yl\" x=\"%.1f\" y=\"%.1f\">", PAD_L - 6, sy(s, y) + 4);
@@ -181,7 +187,8 @@ static void axes(cm_buf_t *b, const scale_t *s, const hx_svg_chart_t *c)
         cm_buf_puts(b, "</text>");
     }
     double step = time_step(s->x_max);
-    for (double x = 0; x <= s->x_max * 1.0001 && x / step < 64; x += step) {
+    for (int i = 0; i <= MAX_TICKS && (double)i * step <= s->x_max * 1.0001; i++) {
+        double x = (double)i * step;
         cm_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", sx(s, x), PAD_T, sx(s, x),
                       PAD_T + PLOT_H);
         cm_buf_printf(b, "<text class=\"xl\" x=\"%.1f\" y=\"%.1f\">", sx(s, x), PAD_T + PLOT_H + 16);
@@ -243,7 +250,8 @@ static void legend(cm_buf_t *b, const hx_svg_chart_t *c)
         cm_buf_printf(b, "<text class=\"lg\" x=\"%.1f\" y=\"%.1f\">", x + 16, y);
         hx_html_escape(b, se->name, 40);
         cm_buf_puts(b, "</text>");
-        x += 40 + 7.0 * (double)(se->name ? strlen(se->name) < 40 ? strlen(se->name) : 40 : 0);
+        size_t chars = se->name != NULL ? strlen(se->name) : 0;
+        x += 40 + 7.0 * (double)(chars < 40 ? chars : 40); /* about 7 px a character at 12 px sans-serif */
     }
 }
 

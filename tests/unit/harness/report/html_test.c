@@ -417,6 +417,25 @@ static void test_no_data(void **state)
     free_fixture(f);
 }
 
+/* Values no run should produce still give a finite, well-formed chart: no "nan" or "inf" coordinates. */
+static void test_extreme_values(void **state)
+{
+    (void)state;
+    double x[] = {0, 1, 2, 3, 4, NAN}, y[] = {1e300, INFINITY, NAN, -5, 1e-300, 7};
+    hx_svg_series_t s = {"odd", "#000", x, y, 6, false};
+    hx_report_window_t w[] = {{5, 1, "backwards"}, {NAN, 2, "nan"}, {-10, 1e308, "everything"}};
+    hx_svg_chart_t c = {"odd", "odd values", "ms", 1e308, &s, 1, w, 3};
+    cm_buf_t b = CM_BUF_INIT;
+    hx_svg_line_chart(&b, &c);
+    check_xml(b.data, "svg");
+    for (const char *p = b.data; *p; p++)
+        if (strncmp(p, "nan", 3) == 0 || strncmp(p, "inf", 3) == 0)
+            fail_msg("non-finite number in the chart: %.40s", p);
+    assert_true(count(b.data, "<line ") <= 2 * 65);
+    assert_int_equal(count(b.data, "<g class=\"band\">"), 1);
+    cm_buf_free(&b);
+}
+
 static void test_write_error(void **state)
 {
     (void)state;
@@ -443,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_offline),
         cmocka_unit_test(test_long_series_is_downsampled),
         cmocka_unit_test(test_no_data),
+        cmocka_unit_test(test_extreme_values),
         cmocka_unit_test(test_write_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
