@@ -16,6 +16,9 @@ void hx_cfg_init(hx_cfg_t *c)
     memset(c, 0, sizeof(*c));
     /* LiteLLM's router defaults: simple-shuffle, a 5 s cooldown, and one more try on another deployment. */
     c->router = (hx_router_cfg_t){HX_ROUTE_SHUFFLE, HX_ROUTER_COOLDOWN_DEFAULT_NS, 1};
+    /* Set here, not only by a report: section, so that a directory `soak run` picks by default holds every
+     * format too (report.html included). Without a directory no file is written whatever the bits say. */
+    c->report_formats = HX_FMT_DEFAULT;
 }
 
 void hx_cfg_free(hx_cfg_t *c)
@@ -252,9 +255,10 @@ static int load_formats(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
         else if (strcmp(names[i], "junit") == 0)
             c->report_formats |= HX_FMT_JUNIT;
         else if (strcmp(names[i], "html") == 0)
-            return cm_conf_error(conf, at, p, err, "html reports are not supported yet (use json, jsonl, junit)");
+            c->report_formats |= HX_FMT_HTML;
         else
-            return cm_conf_error(conf, at, p, err, "unknown format \"%s\" (expected json, jsonl, junit)", names[i]);
+            return cm_conf_error(conf, at, p, err, "unknown format \"%s\" (expected json, jsonl, junit, html)",
+                                 names[i]);
     }
     return 0;
 }
@@ -266,7 +270,7 @@ static int load_report(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, c
     const cm_node_t *v;
     if (cm_conf_check_keys(conf, n, "report", keys, err) != 0)
         return -1;
-    c->report_formats = HX_FMT_JSON | HX_FMT_JSONL | HX_FMT_JUNIT;
+    c->report_formats = HX_FMT_DEFAULT;
     c->report_dir = "reports/{{name}}-{{time}}";
     if ((v = cm_conf_get(n, "dir")) != NULL) {
         if (get_str(c, conf, v, "report.dir", &c->report_dir, err) != 0)

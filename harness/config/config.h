@@ -18,7 +18,7 @@
  *     connections: {max_requests: 0, max_age: 0s, churn: false}
  *     headers: {X-Team: soak}                 # or ["X-Team: soak"]
  *     api_key: sk-1234
- *   report: {dir: "reports/{{name}}-{{time}}", formats: [json, jsonl, junit]}
+ *   report: {dir: "reports/{{name}}-{{time}}", formats: [json, jsonl, junit, html]}
  *
  * Loading fills an hx_cfg_t with the file's values; flags are applied on top (cli.c); hx_cfg_finish then
  * applies defaults, cross-checks and compiles the workload. */
@@ -35,12 +35,16 @@
 #include "harness/measure/verdict.h"
 #include "harness/engine/router.h"
 #include "harness/engine/workload.h"
+#include "harness/report/svg.h"
 
 typedef enum hx_format {
     HX_FMT_JSON = 1,
     HX_FMT_JSONL = 2,
     HX_FMT_JUNIT = 4,
+    HX_FMT_HTML = 8,
 } hx_format_t;
+/* What a report directory holds when report.formats is not given. */
+#define HX_FMT_DEFAULT (HX_FMT_JSON | HX_FMT_JSONL | HX_FMT_JUNIT | HX_FMT_HTML)
 
 #define HX_DEFAULT_DURATION_NS (30ull * 1000000000ull)
 #define HX_DEFAULT_MAX_INFLIGHT 10000u
@@ -100,7 +104,11 @@ typedef struct hx_cfg {
     bool expect_set;         /* the file has an expect: key; without one (and no --expect) the run gets the default */
     const char *report_dir;  /* template: {{name}}, {{time}}, {{seed}} */
     unsigned report_formats; /* hx_format_t bits, for report_dir */
-    const char *json_path, *jsonl_path, *junit_path; /* explicit files (flags) */
+    const char *json_path, *jsonl_path, *junit_path, *html_path; /* explicit files (flags) */
+    /* Spans shaded on the HTML report's charts (fault windows). Not read from files: `soak run` fills them
+     * from its timed changes; the array must outlive the run. NULL/0: none. */
+    const hx_report_window_t *report_windows;
+    size_t nreport_windows;
     bool quiet;
     bool has_mock, has_gateway; /* the file has sections for `soak run` (has_gateway: also services:, proxies:) */
     bool has_load;              /* the file has a load: section */

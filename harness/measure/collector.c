@@ -1,11 +1,12 @@
 /* harness/measure/collector.c — per-interval merging of the threads' stats, the JSONL time series, the cumulative
- * totals and the first/last drift windows.
+ * totals, the first/last drift windows and the downsampled timeline the HTML report draws.
  *
  * Engine threads submit their interval stats into a small ring of pending intervals (indexed by interval
  * number) under a mutex taken about once per second per thread. The main thread closes intervals in order
  * once they are due, writes each as one JSONL line, flushes it (so a killed run keeps every closed second)
  * and folds it into the totals. Memory is fixed: HX_PENDING pending intervals, the totals, and a ring of at
- * most HX_DRIFT_SLOTS buckets for the last drift window, however long the run. */
+ * most HX_DRIFT_SLOTS buckets for the last drift window and HX_TIMELINE_POINTS timeline points, however long
+ * the run. */
 #include "harness/measure/collector.h"
 
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include "common/buf.h"
 #include "common/clock.h"
 #include "common/json.h"
+#include "harness/measure/timeline.h"
 #include "harness/report/report.h"
 
 /* Intervals that may be open at once. Threads run at most a second or two ahead of the main thread's
@@ -66,6 +68,7 @@ struct hx_collector {
     hx_stats_t last;
     bool have_last;
     drift_t *drift; /* a pointer so the lazily merged last window can be filled behind a const collector */
+    hx_timeline_t *timeline;
     cm_buf_t line;
 };
 
@@ -105,6 +108,7 @@ hx_collector_t *hx_collector_new(uint64_t start_ns, uint64_t wall_start_ms, uint
     hx_stats_init(&c->last);
     c->drift = cm_xcalloc(1, sizeof(*c->drift));
     drift_setup(c->drift, HX_DEFAULT_DRIFT_NS, c->interval_ns);
+    c->timeline = hx_timeline_new();
     return c;
 }
 
@@ -116,6 +120,7 @@ void hx_collector_free(hx_collector_t *c)
     free(c->drift->buckets);
     free(c->drift->bucket_group);
     free(c->drift);
+    hx_timeline_free(c->timeline);
     cm_buf_free(&c->line);
     free(c);
 }
@@ -305,6 +310,7 @@ static void close_one(hx_collector_t *c, uint64_t idx, bool final, uint64_t infl
     memcpy(&c->last, s, sizeof(c->last));
     c->have_last = true;
     drift_add(c->drift, idx, s);
+    hx_timeline_add(c->timeline, s, (double)(s->start_ns - c->start_ns) / 1e9, (double)(s->end_ns - c->start_ns) / 1e9);
 }
 
 int hx_collector_close_due(hx_collector_t *c, uint64_t now_ns, uint64_t grace_ns, uint64_t inflight)
@@ -337,6 +343,11 @@ const hx_stats_t *hx_collector_total(const hx_collector_t *c)
 const hx_stats_t *hx_collector_last(const hx_collector_t *c)
 {
     return c->have_last ? &c->last : NULL;
+}
+
+const hx_timeline_t *hx_collector_timeline(const hx_collector_t *c)
+{
+    return c->timeline;
 }
 
 const hx_stats_t *hx_collector_first_window(const hx_collector_t *c)

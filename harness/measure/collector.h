@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "harness/measure/stats.h"
+#include "harness/measure/timeline.h"
 
 typedef struct hx_collector hx_collector_t;
 
@@ -33,6 +34,9 @@ int hx_collector_close_due(hx_collector_t *c, uint64_t now_ns, uint64_t grace_ns
  * Valid until the next call on c from the main thread. */
 const hx_stats_t *hx_collector_total(const hx_collector_t *c);
 const hx_stats_t *hx_collector_last(const hx_collector_t *c);
+/* Every closed interval, downsampled to at most HX_TIMELINE_POINTS points (harness/measure/timeline.h).
+ * Valid until hx_collector_free. */
+const hx_timeline_t *hx_collector_timeline(const hx_collector_t *c);
 /* First and last `window_ns` of the run as their own merged stats (for drift expectations). */
 const hx_stats_t *hx_collector_first_window(const hx_collector_t *c);
 const hx_stats_t *hx_collector_last_window(const hx_collector_t *c);

@@ -96,8 +96,9 @@ int hx_outputs_open(hx_outputs_t *o, const hx_cfg_t *cfg, uint64_t wall_ms, char
     o->json_path = pick(cfg->json_path, o->dir, cfg->report_formats, HX_FMT_JSON, "summary.json");
     o->jsonl_path = pick(cfg->jsonl_path, o->dir, cfg->report_formats, HX_FMT_JSONL, "series.jsonl");
     o->junit_path = pick(cfg->junit_path, o->dir, cfg->report_formats, HX_FMT_JUNIT, "junit.xml");
+    o->html_path = pick(cfg->html_path, o->dir, cfg->report_formats, HX_FMT_HTML, "report.html");
     if (open_one(o->json_path, &o->json, err, errlen) || open_one(o->jsonl_path, &o->jsonl, err, errlen) ||
-        open_one(o->junit_path, &o->junit, err, errlen))
+        open_one(o->junit_path, &o->junit, err, errlen) || open_one(o->html_path, &o->html, err, errlen))
         goto error;
     return 0;
 error:
@@ -122,10 +123,12 @@ int hx_outputs_close(hx_outputs_t *o, char *err, size_t errlen)
     close_one(&o->json, o->json_path, err, errlen, &rc);
     close_one(&o->jsonl, o->jsonl_path, err, errlen, &rc);
     close_one(&o->junit, o->junit_path, err, errlen, &rc);
+    close_one(&o->html, o->html_path, err, errlen, &rc);
     free(o->dir);
     free(o->json_path);
     free(o->jsonl_path);
     free(o->junit_path);
+    free(o->html_path);
     memset(o, 0, sizeof(*o));
     return rc;
 }

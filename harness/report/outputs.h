@@ -1,7 +1,7 @@
 /* harness/report/outputs.h — where a run's reports go: a report directory (report.dir, templated) with
- * summary.json, series.jsonl and junit.xml for the requested formats, and explicit files from flags
- * (--json, --jsonl, --junit) that take precedence. Every file is opened before the run starts, so a path that
- * cannot be written fails at once instead of after hours of load. */
+ * summary.json, series.jsonl, junit.xml and report.html for the requested formats, and explicit files from
+ * flags (--json, --jsonl, --junit, --html) that take precedence. Every file is opened before the run starts, so a path
+ * that cannot be written fails at once instead of after hours of load. */
 #ifndef HX_OUTPUTS_H
 #define HX_OUTPUTS_H
 
@@ -12,9 +12,9 @@
 #include "harness/config/config.h"
 
 typedef struct hx_outputs {
-    char *dir;                                 /* the expanded report directory, or NULL */
-    char *json_path, *jsonl_path, *junit_path; /* NULL when not requested */
-    FILE *json, *jsonl, *junit;
+    char *dir;                                             /* the expanded report directory, or NULL */
+    char *json_path, *jsonl_path, *junit_path, *html_path; /* NULL when not requested */
+    FILE *json, *jsonl, *junit, *html;
 } hx_outputs_t;
 
 /* Expands a report dir template: {{name}} (with '/' and spaces made '-'), {{time}} (UTC, 20261121T200533Z)

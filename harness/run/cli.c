@@ -16,6 +16,7 @@
 typedef struct flags {
     const char *config, *url, *api, *rate, *duration, *users, *think, *spawn, *threads, *max_inflight, *timeout;
     const char *drain, *interval, *prompt, *repeat, *max_tokens, *user, *api_key, *seed, *json, *junit, *jsonl;
+    const char *html;
     const char *max_conn_requests, *max_conn_age;
     bool stream, poisson, quiet, churn, check, help;
     const char *models[MAX_REPEAT_FLAG], *headers[MAX_REPEAT_FLAG], *expects[MAX_REPEAT_FLAG];
@@ -50,6 +51,7 @@ enum {
     OPT_JSON,
     OPT_JUNIT,
     OPT_JSONL,
+    OPT_HTML,
     OPT_QUIET,
     OPT_MAX_CONN_REQUESTS,
     OPT_MAX_CONN_AGE,
@@ -88,6 +90,7 @@ static const struct option longopts[] = {
     {"json", required_argument, NULL, OPT_JSON},
     {"junit", required_argument, NULL, OPT_JUNIT},
     {"jsonl", required_argument, NULL, OPT_JSONL},
+    {"html", required_argument, NULL, OPT_HTML},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"max-conn-requests", required_argument, NULL, OPT_MAX_CONN_REQUESTS},
     {"max-conn-age", required_argument, NULL, OPT_MAX_CONN_AGE},
@@ -168,6 +171,7 @@ static const slot_t slots[] = {
     BOOL(OPT_CHECK, check),    BOOL(OPT_HELP, help),
     LIST(OPT_MODEL, models),   LIST(OPT_HEADER, headers),
     LIST(OPT_EXPECT, expects), LIST(OPT_SET, sets),
+    STR(OPT_HTML, html),
 };
 
 static int store(flags_t *f, int opt, const char *v, char *err, size_t errlen)
@@ -462,6 +466,7 @@ static int apply_outputs(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen
     c->json_path = f->json ? hx_cfg_strdup(c, f->json) : NULL;
     c->jsonl_path = f->jsonl ? hx_cfg_strdup(c, f->jsonl) : NULL;
     c->junit_path = f->junit ? hx_cfg_strdup(c, f->junit) : NULL;
+    c->html_path = f->html ? hx_cfg_strdup(c, f->html) : NULL;
     c->quiet = f->quiet;
     return 0;
 }

@@ -73,6 +73,7 @@ void hx_cli_usage_load(FILE *out)
           "  --json FILE             JSON summary\n"
           "  --jsonl FILE            one JSON line per interval, written as each interval closes\n"
           "  --junit FILE            JUnit XML, one testcase per expectation\n"
+          "  --html FILE             one self-contained HTML page: verdicts, totals, SVG charts over time\n"
           "  --quiet                 no progress line\n"
           "  --config FILE           scenario file (name, seed, duration, load, expect, report)\n"
           "  --set PATH=VALUE        override a value of the file, e.g. --set load.arrival.constant=500/s;\n"

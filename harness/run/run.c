@@ -13,6 +13,7 @@
 #include "common/units.h"
 #include "harness/measure/collector.h"
 #include "harness/engine/engine.h"
+#include "harness/report/html.h"
 #include "harness/report/outputs.h"
 #include "harness/report/report.h"
 
@@ -175,6 +176,11 @@ static int write_files(run_t *r, const hx_report_t *rep)
         fprintf(r->err_out, "soak: %s: %s\n", r->outs.junit_path, strerror(errno));
         return -1;
     }
+    hx_html_input_t html = {rep, hx_collector_timeline(r->col), r->cfg->report_windows, r->cfg->nreport_windows};
+    if (r->outs.html != NULL && hx_report_html(r->outs.html, &html) != 0) {
+        fprintf(r->err_out, "soak: %s: %s\n", r->outs.html_path, strerror(errno));
+        return -1;
+    }
     if (hx_collector_series_errno(r->col) != 0) {
         fprintf(r->err_out, "soak: %s: %s\n", r->outs.jsonl_path, strerror(hx_collector_series_errno(r->col)));
         return -1;
@@ -185,7 +191,8 @@ static int write_files(run_t *r, const hx_report_t *rep)
 /* The last lines of a run say where its files are, so a CI log or a person finds them without searching. */
 static void print_written(const run_t *r)
 {
-    const char *paths[] = {r->outs.json_path, r->outs.jsonl_path, r->outs.junit_path};
+    /* The HTML first: it is the one a person opens. */
+    const char *paths[] = {r->outs.html_path, r->outs.json_path, r->outs.jsonl_path, r->outs.junit_path};
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
         if (paths[i] != NULL)
             fprintf(r->err_out, "soak: wrote %s\n", paths[i]);

@@ -46,6 +46,25 @@ static void expect_error(const char *text, const char *want)
     hx_cfg_free(&c);
 }
 
+/* A report directory holds every format, report.html included, unless formats says otherwise. */
+static void test_report_formats(void **state)
+{
+    (void)state;
+    hx_cfg_t c;
+    cm_err_t err;
+    assert_int_equal(load(&c, "s.yaml", "name: x\n", &err), 0); /* for the directory soak run picks */
+    assert_int_equal(c.report_formats, HX_FMT_DEFAULT);
+    assert_null(c.report_dir);
+    hx_cfg_free(&c);
+    assert_int_equal(load(&c, "s.yaml", "report: {dir: out}\n", &err), 0);
+    assert_int_equal(c.report_formats, HX_FMT_DEFAULT);
+    assert_true(c.report_formats & HX_FMT_HTML);
+    hx_cfg_free(&c);
+    assert_int_equal(load(&c, "s.yaml", "report: {formats: [html, jsonl]}\n", &err), 0);
+    assert_int_equal(c.report_formats, HX_FMT_HTML | HX_FMT_JSONL);
+    hx_cfg_free(&c);
+}
+
 static const char *const full =
     "name: seed-1k\n"
     "seed: 42\n"
@@ -283,8 +302,8 @@ static void test_value_errors(void **state)
                  "http://127.0.0.1:8080/v1)");
     expect_error("load: {connections: {max_age: 500us}}\n",
                  "s.yaml:1:31: load.connections.max_age: must be 0 (unlimited) or at least 1ms");
-    expect_error("report: {formats: [json, html]}\n",
-                 "s.yaml:1:26: report.formats[1]: html reports are not supported yet (use json, jsonl, junit)");
+    expect_error("report: {formats: [json, pdf]}\n",
+                 "s.yaml:1:26: report.formats[1]: unknown format \"pdf\" (expected json, jsonl, junit, html)");
     expect_error("report: {dir: 'r/{{when}}'}\n",
                  "s.yaml:1:15: report.dir: unknown placeholder \"{{when}}\" (expected {{name}}, {{time}}, {{seed}})");
     expect_error("load: {headers: {'X Bad': 1}}\n",
@@ -400,6 +419,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_report_formats),
         cmocka_unit_test(test_seed_range),
         cmocka_unit_test(test_duration_limits),
         cmocka_unit_test(test_unknown_keys),

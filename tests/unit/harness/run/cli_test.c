@@ -97,8 +97,8 @@ static void test_workload_flags(void **state)
              "--stream", "--model", "a", "--model", "b", "--max-tokens", "50", "--prompt", "x {{seq}}", "--repeat", "3",
              "--user", "u1", "--api-key", "sk-9", "--header", "X-Run: 7", "--seed", "12", "--threads", "2",
              "--max-inflight", "2k", "--timeout", "5s", "--drain", "0s", "--interval", "250ms", "--quiet",
-             "--max-conn-requests", "10", "--max-conn-age", "1m", "--json", "/tmp/s.json", "--expect",
-             "latency.p99<500ms", "--expect", "failure_rate<=1%");
+             "--max-conn-requests", "10", "--max-conn-age", "1m", "--json", "/tmp/s.json", "--html", "/tmp/r.html",
+             "--expect", "latency.p99<500ms", "--expect", "failure_rate<=1%");
     const hx_cfg_t *c = &cli.cfg;
     assert_int_equal(c->arrival.kind, HX_ARRIVAL_POISSON);
     assert_true(c->arrival.rate == 1000);
@@ -122,6 +122,7 @@ static void test_workload_flags(void **state)
     assert_int_equal(c->conn_max_requests, 10);
     assert_int_equal(c->conn_max_age_ns, 60 * S);
     assert_string_equal(c->json_path, "/tmp/s.json");
+    assert_string_equal(c->html_path, "/tmp/r.html");
     assert_int_equal(c->nexpects, 2);
     assert_string_equal(c->expects[0].metric, "latency.p99");
     hx_cli_free(&cli);
