@@ -47,14 +47,14 @@ static void add_header(void *ctx, const char *name, const char *value, size_t le
 
 static void rate_headers(mp_run_t *run, const mp_quota_decision_t *d, bool refused)
 {
-    const mp_deployment_t *dep = run->wd->dep;
+    const mp_deployment_t *dep = run->dep;
     if (dep->ops->rate_headers != NULL)
         dep->ops->rate_headers(dep, d, refused, add_header, run->req);
 }
 
 static mp_limits_verdict_t refuse_rate(mp_run_t *run, const mp_quota_decision_t *d, mp_error_t *err)
 {
-    const mp_deployment_t *dep = run->wd->dep;
+    const mp_deployment_t *dep = run->dep;
     rate_headers(run, d, true);
     if (dep->ops->rate_error != NULL)
         dep->ops->rate_error(dep, &run->r, d, err);
@@ -66,7 +66,7 @@ static mp_limits_verdict_t refuse_rate(mp_run_t *run, const mp_quota_decision_t 
 /* Full with a full queue: the provider's overloaded answer, with a retry hint of a second. */
 static mp_limits_verdict_t refuse_busy(mp_run_t *run, mp_error_t *err)
 {
-    const mp_deployment_t *dep = run->wd->dep;
+    const mp_deployment_t *dep = run->dep;
     mp_quota_decision_t d;
     memset(&d, 0, sizeof(d));
     d.hit = MP_QUOTA_LIMIT_CONCURRENCY;
@@ -80,7 +80,7 @@ static mp_limits_verdict_t refuse_busy(mp_run_t *run, mp_error_t *err)
 
 mp_limits_verdict_t mp_limits_admit(mp_run_t *run, mp_error_t *err)
 {
-    const mp_deployment_t *dep = run->wd->dep;
+    const mp_deployment_t *dep = run->dep;
     mp_quota_t *q = dep->quota;
     if (q == NULL || mp_api_timing((mp_api_t)run->api) == MP_TIMING_AT_ONCE)
         return MP_LIMITS_GO;
@@ -116,7 +116,7 @@ mp_limits_verdict_t mp_limits_admit(mp_run_t *run, mp_error_t *err)
 void mp_limits_settle(mp_run_t *run)
 {
     if (run->ticket.counters != NULL)
-        mp_quota_settle(run->wd->dep->quota, &run->ticket,
+        mp_quota_settle(run->dep->quota, &run->ticket,
                         (uint64_t)run->r.prompt_tokens + (run->begun ? run->x.completion_tokens : 0));
 }
 
@@ -133,7 +133,7 @@ static void pass_slot(mp_quota_t *q)
 
 void mp_limits_done(mp_run_t *run)
 {
-    mp_quota_t *q = run->wd->dep->quota;
+    mp_quota_t *q = run->dep->quota;
     if (q == NULL)
         return;
     mp_limits_settle(run);
