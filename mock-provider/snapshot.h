@@ -15,7 +15,8 @@
  *   - Quota engines: a snapshot whose limits are the same as the previous one's shares its engine (window
  *     state carried over); a snapshot with different limits gets a new engine (windows start empty). The
  *     engine is freed with the last snapshot that uses it.
- *   - Fault sets belong to one snapshot: a replaced set's counters (first N, every k-th, draws) start afresh. */
+ *   - Fault sets likewise: a snapshot whose faults are the same as the previous one's shares the set and its
+ *     counters (first N, every k-th, draws go on); a replaced set starts afresh. */
 #ifndef MP_SNAPSHOT_H
 #define MP_SNAPSHOT_H
 
@@ -32,12 +33,20 @@ typedef struct mp_quota_ref {
     bool owned; /* false: the configuration's engine (mp_limits_free frees it) */
 } mp_quota_ref_t;
 
+/* A fault set shared by the snapshots whose faults are the same. */
+typedef struct mp_faults_ref {
+    atomic_uint refs;
+    struct fx_set *set;
+    bool owned; /* false: the configuration's set */
+} mp_faults_ref_t;
+
 typedef struct mp_snap {
     atomic_uint refs;
-    atomic_uint adopted; /* workers that adopted it (mp_live_publish waits for them) */
-    uint64_t version;    /* 1 for the configuration's, then one more per publish */
-    bool owned;          /* false: dep borrows the configuration's deployment (never freed here) */
-    mp_quota_ref_t *quota;
+    atomic_uint adopted;     /* workers that adopted it (mp_live_publish waits for them) */
+    uint64_t version;        /* 1 for the configuration's, then one more per publish */
+    bool owned;              /* false: dep borrows the configuration's deployment (never freed here) */
+    mp_quota_ref_t *quota;   /* NULL when unlimited */
+    mp_faults_ref_t *faults; /* NULL when none */
     mp_deployment_t dep;
 } mp_snap_t;
 
@@ -45,8 +54,9 @@ typedef struct mp_snap {
  * reference held by the caller. Its quota is d->quota (not freed here). */
 mp_snap_t *mp_snap_borrow(const mp_deployment_t *d);
 /* A snapshot that owns *d (moved in; d is zeroed), one reference held by the caller. quota: the engine to
- * share (a reference is taken), or NULL to use d->quota as a new owned engine (NULL when unlimited). */
-mp_snap_t *mp_snap_own(mp_deployment_t *d, mp_quota_ref_t *quota);
+ * share (a reference is taken), or NULL to use d->quota as a new owned engine (NULL when unlimited). faults:
+ * the set to share instead of d->faults (which is then freed), or NULL to own d->faults. */
+mp_snap_t *mp_snap_own(mp_deployment_t *d, mp_quota_ref_t *quota, mp_faults_ref_t *faults);
 
 static inline mp_snap_t *mp_snap_ref(mp_snap_t *s)
 {

@@ -178,18 +178,18 @@ static int get_one(mp_admin_t *a, h2o_req_t *req, uint32_t d, bool faults)
 }
 
 /* Builds, publishes and answers with the new settings; or 400 with what is wrong, nothing changed. fresh:
- * a new quota engine even when the limits are the same (POST /admin/reset). */
+ * a new quota engine and fault set even when limits and faults are the same (POST /admin/reset). */
 static int apply(mp_admin_t *a, uint32_t d, mp_admin_op_t op, const char *body, size_t len, bool fresh,
                  mp_snap_t **published, cm_err_t *err)
 {
     mp_snap_t *cur = mp_server_current(a->server, d);
     mp_deployment_t dep;
-    bool limits_same = false;
-    if (mp_admin_build(&cur->dep, a->cfg->seed, op, body, len, &dep, &limits_same, err) != 0) {
+    mp_admin_kept_t kept;
+    if (mp_admin_build(&cur->dep, a->cfg->seed, op, body, len, &dep, &kept, err) != 0) {
         mp_snap_release(cur);
         return -1;
     }
-    bool share = dep.limited && !fresh && limits_same && cur->quota != NULL;
+    bool share = dep.limited && !fresh && kept.limits && cur->quota != NULL;
     if (dep.limited && !share) {
         char why[200];
         if (mp_quota_create(&dep.limits, cm_now_ns(), &dep.quota, why, sizeof(why)) != 0) {
@@ -199,7 +199,8 @@ static int apply(mp_admin_t *a, uint32_t d, mp_admin_op_t op, const char *body, 
             return -1;
         }
     }
-    mp_snap_t *next = mp_snap_own(&dep, share ? cur->quota : NULL);
+    bool share_faults = !fresh && kept.faults && cur->faults != NULL && dep.faults != NULL;
+    mp_snap_t *next = mp_snap_own(&dep, share ? cur->quota : NULL, share_faults ? cur->faults : NULL);
     next->version = cur->version + 1;
     mp_snap_release(cur);
     *published = mp_snap_ref(next);

@@ -160,7 +160,7 @@ static cm_node_t *build_tree(cm_arena_t *a, mp_admin_op_t op, cm_node_t *cur_roo
 }
 
 int mp_admin_build(const mp_deployment_t *cur, uint64_t scenario_seed, mp_admin_op_t op, const char *body, size_t len,
-                   mp_deployment_t *out, bool *limits_same, cm_err_t *err)
+                   mp_deployment_t *out, mp_admin_kept_t *kept, cm_err_t *err)
 {
     cm_conf_t bconf = {.file = "body"}, cconf = {0};
     mp_config_t scratch;
@@ -184,7 +184,9 @@ int mp_admin_build(const mp_deployment_t *cur, uint64_t scenario_seed, mp_admin_
     out->listen_port = cur->listen_port;
     out->index = cur->index;
     out->ops = cur->ops;
-    *limits_same = same_json(lookup(cconf.root, "limits"), lookup(tree, "limits"));
+    kept->limits = same_json(lookup(cconf.root, "limits"), lookup(tree, "limits"));
+    /* The set's draws are seeded from the deployment's seed: a new seed needs a new set. */
+    kept->faults = out->seed == cur->seed && same_json(lookup(cconf.root, "faults"), lookup(tree, "faults"));
     rc = 0;
 done:
     mp_config_free(&scratch);

@@ -31,12 +31,18 @@ typedef enum mp_admin_op {
     MP_ADMIN_FAULTS_DELETE,
 } mp_admin_op_t;
 
+/* What an update leaves as it was: the engines and counters behind those keys carry over. */
+typedef struct mp_admin_kept {
+    bool limits; /* `limits` is textually the same (the quota engine and its windows carry over) */
+    bool faults; /* `faults` and the seed are the same (the fault set and its counters carry over) */
+} mp_admin_kept_t;
+
 /* Builds the deployment op asks for from cur (whose source is its JSON) and body (len bytes; ignored for
  * FAULTS_DELETE). scenario_seed derives the default seed, as in the file. On success returns 0 and fills
  * *out (owned: free it with mp_deployment_free) with the fixed fields (index, ops, listen) copied from
- * cur, and *limits_same (the limits are textually those of cur: the quota engine carries over). Returns
+ * cur, and *kept. Returns
  * -1 with err filled when the update is invalid: nothing is changed. */
 int mp_admin_build(const mp_deployment_t *cur, uint64_t scenario_seed, mp_admin_op_t op, const char *body, size_t len,
-                   mp_deployment_t *out, bool *limits_same, cm_err_t *err);
+                   mp_deployment_t *out, mp_admin_kept_t *kept, cm_err_t *err);
 
 #endif

@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     mp_admin_op_t op = ops[data[0] % 3];
     mp_deployment_t d, again;
-    bool same;
+    mp_admin_kept_t same;
     cm_err_t err;
     memset(&d, 0, sizeof(d));
     memset(&err, 0, sizeof(err));
@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (strcmp(d.name, "a") != 0 || d.provider != cur->provider || d.ops != cur->ops || d.source == NULL)
         abort();
-    if (mp_admin_build(&d, 0, MP_ADMIN_PATCH, "{}", 2, &again, &same, &err) != 0 || !same)
+    if (mp_admin_build(&d, 0, MP_ADMIN_PATCH, "{}", 2, &again, &same, &err) != 0 || !same.limits || !same.faults)
         abort();
     mp_deployment_free(&again);
     mp_deployment_free(&d);

@@ -135,6 +135,10 @@ emb() { curl -s -m 10 -o /dev/null -w '%{http_code}' -d "$EMB" -H 'content-type:
 expect_eq "$(emb) $(emb)" "503 200" "first: 1 faults the first embeddings request only"
 req POST /reset
 expect_eq "$(emb) $(emb)" "503 200" "after a reset the first N count again"
+req PATCH /deployments/live '{"latency": {"ttft": "11ms"}}'
+expect_eq "$(emb)" "200" "a PATCH that leaves the faults alone keeps their counters (first: 1 is used up)"
+req PATCH /deployments/live '{"latency": {"ttft": "10ms"}, "faults": [{"name": "once", "kind": "http_error", "status": 503, "first": 2, "routes": ["embeddings"]}, {"name": "asked", "kind": "http_error", "status": 502, "probability": "0%"}]}'
+expect_eq "$(emb) $(emb) $(emb)" "503 503 200" "a changed fault list starts afresh"
 pass "journal entry, x-mock-fault and reset"
 
 # Bounds: 8 entries per thread (2 threads), ?limit= clamped to what is kept, filters checked.

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/alloc.h"
+#include "faults/fault.h"
 #include "mock-provider/config.h"
 #include "mock-provider/quota.h"
 
@@ -33,7 +34,7 @@ static void test_last_holder_frees(void **state)
 {
     (void)state;
     mp_deployment_t d = owned_dep("a");
-    mp_snap_t *s = mp_snap_own(&d, NULL);
+    mp_snap_t *s = mp_snap_own(&d, NULL, NULL);
     assert_null(d.name); /* moved in */
     assert_string_equal(s->dep.name, "a");
     assert_int_equal(atomic_load(&s->refs), 1);
@@ -78,16 +79,47 @@ static void test_shared_quota(void **state)
     mp_deployment_t d1 = owned_dep("q");
     d1.limited = true;
     d1.quota = make_quota();
-    mp_snap_t *s1 = mp_snap_own(&d1, NULL);
+    mp_snap_t *s1 = mp_snap_own(&d1, NULL, NULL);
     mp_deployment_t d2 = owned_dep("q");
     d2.limited = true;
-    mp_snap_t *s2 = mp_snap_own(&d2, s1->quota);
+    mp_snap_t *s2 = mp_snap_own(&d2, s1->quota, NULL);
     assert_ptr_equal(s2->dep.quota, s1->dep.quota);
     assert_int_equal(atomic_load(&s1->quota->refs), 2);
     mp_snap_release(s1);
     assert_int_equal(atomic_load(&s2->quota->refs), 1);
     mp_quota_usage_t u;
     mp_quota_usage(s2->dep.quota, 0, &u); /* still usable */
+    mp_snap_release(s2);
+}
+
+/* A fault set shared by two snapshots keeps its counters and goes with the last; the new deployment's own
+ * copy is freed at once. */
+static fx_set_t *parse_faults(void)
+{
+    static const char text[] = "[{kind: http_error, status: 503, first: 1}]";
+    cm_conf_t conf;
+    cm_err_t err;
+    fx_set_t *set = cm_xcalloc(1, sizeof(*set));
+    assert_int_equal(cm_conf_load_string(&conf, "f", text, strlen(text), &err), 0);
+    assert_int_equal(fx_parse(&conf, conf.root, "faults", 1, set, &err), 0);
+    cm_conf_free(&conf);
+    return set;
+}
+
+static void test_shared_faults(void **state)
+{
+    (void)state;
+    mp_deployment_t d1 = owned_dep("f");
+    d1.faults = parse_faults();
+    mp_snap_t *s1 = mp_snap_own(&d1, NULL, NULL);
+    fx_request_t r = {{"chat", 4}, {"m", 1}, {"", 0}, {NULL, 0}, 0};
+    assert_non_null(fx_pick(s1->dep.faults, &r)); /* the first request: faulted */
+    mp_deployment_t d2 = owned_dep("f");
+    d2.faults = parse_faults(); /* what the update read: replaced by the shared set */
+    mp_snap_t *s2 = mp_snap_own(&d2, NULL, s1->faults);
+    assert_ptr_equal(s2->dep.faults, s1->dep.faults);
+    mp_snap_release(s1);
+    assert_null(fx_pick(s2->dep.faults, &r)); /* first: 1 already used: the counter carried over */
     mp_snap_release(s2);
 }
 
@@ -111,7 +143,7 @@ static void test_threads_balance(void **state)
 {
     (void)state;
     mp_deployment_t d = owned_dep("t");
-    mp_snap_t *s = mp_snap_own(&d, NULL);
+    mp_snap_t *s = mp_snap_own(&d, NULL, NULL);
     enum { THREADS = 4 };
     pthread_t t[THREADS];
     hammer_t h = {.s = s, .rounds = 20000};
@@ -129,9 +161,8 @@ static void test_threads_balance(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_last_holder_frees),
-        cmocka_unit_test(test_borrowed_keeps_config),
-        cmocka_unit_test(test_shared_quota),
+        cmocka_unit_test(test_last_holder_frees), cmocka_unit_test(test_borrowed_keeps_config),
+        cmocka_unit_test(test_shared_quota),      cmocka_unit_test(test_shared_faults),
         cmocka_unit_test(test_threads_balance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -64,7 +64,8 @@ static int teardown(void **state)
     return 0;
 }
 
-static int build(fixture_t *f, mp_admin_op_t op, const char *body, mp_deployment_t *out, bool *same, cm_err_t *err)
+static int build(fixture_t *f, mp_admin_op_t op, const char *body, mp_deployment_t *out, mp_admin_kept_t *same,
+                 cm_err_t *err)
 {
     memset(err, 0, sizeof(*err));
     return mp_admin_build(&f->cfg.deps[0], 0, op, body, body ? strlen(body) : 0, out, same, err);
@@ -73,7 +74,7 @@ static int build(fixture_t *f, mp_admin_op_t op, const char *body, mp_deployment
 static void expect_error(fixture_t *f, mp_admin_op_t op, const char *body, const char *msg)
 {
     mp_deployment_t d;
-    bool same;
+    mp_admin_kept_t same;
     cm_err_t err;
     memset(&d, 0, sizeof(d));
     assert_int_equal(build(f, op, body, &d, &same, &err), -1);
@@ -95,13 +96,14 @@ static void test_patch_merges(void **state)
 {
     fixture_t *f = *state;
     mp_deployment_t d;
-    bool same;
+    mp_admin_kept_t same;
     cm_err_t err;
     assert_int_equal(build(f, MP_ADMIN_PATCH, "{\"latency\": {\"ttft\": \"5ms\"}}", &d, &same, &err), 0);
     assert_near(d.ttft.a, 5e6);
     assert_int_equal(d.itl.kind, CM_DIST_NORMAL); /* kept from the current settings */
     assert_int_equal(d.faults->n, 1);
-    assert_true(same); /* limits untouched: the quota engine carries over */
+    assert_true(same.limits); /* limits untouched: the quota engine carries over */
+    assert_true(same.faults); /* so do the faults and their counters */
     assert_true(d.limited);
     assert_int_equal(d.listen_port, 41000);
     assert_int_equal(d.index, 0);
@@ -111,7 +113,8 @@ static void test_patch_merges(void **state)
     /* null removes a key (RFC 7386) and a new limit starts a new engine */
     assert_int_equal(build(f, MP_ADMIN_PATCH, "{\"faults\": null, \"limits\": {\"rpm\": 10}}", &d, &same, &err), 0);
     assert_null(d.faults);
-    assert_false(same);
+    assert_false(same.limits);
+    assert_false(same.faults);
     assert_int_equal(d.limits.rpm, 10);
     mp_deployment_free(&d);
 }
@@ -120,7 +123,7 @@ static void test_put_replaces(void **state)
 {
     fixture_t *f = *state;
     mp_deployment_t d;
-    bool same;
+    mp_admin_kept_t same;
     cm_err_t err;
     assert_int_equal(build(f, MP_ADMIN_PUT, "{\"output_tokens\": 3}", &d, &same, &err), 0);
     assert_string_equal(d.name, "a");
@@ -142,7 +145,7 @@ static void test_faults_put_delete(void **state)
 {
     fixture_t *f = *state;
     mp_deployment_t d;
-    bool same;
+    mp_admin_kept_t same;
     cm_err_t err;
     assert_int_equal(build(f, MP_ADMIN_FAULTS_PUT,
                            "[{\"kind\": \"stall\", \"duration\": \"2s\"}, {\"kind\": \"close\", \"every_nth\": 3}]", &d,
@@ -150,7 +153,7 @@ static void test_faults_put_delete(void **state)
                      0);
     assert_int_equal(d.faults->n, 2);
     assert_int_equal(d.faults->faults[0].kind, FX_STALL);
-    assert_true(d.limited && same);
+    assert_true(d.limited && same.limits && !same.faults);
     mp_deployment_free(&d);
     assert_int_equal(build(f, MP_ADMIN_FAULTS_DELETE, NULL, &d, &same, &err), 0);
     assert_null(d.faults);
@@ -198,7 +201,7 @@ static void test_body_limit(void **state)
     body[n - 1] = '}';
     body[n] = '\0';
     mp_deployment_t d;
-    bool same;
+    mp_admin_kept_t same;
     cm_err_t err;
     assert_int_equal(build(f, MP_ADMIN_PATCH, body, &d, &same, &err), -1);
     assert_string_equal(err.msg, "body: larger than 1048576 bytes");
