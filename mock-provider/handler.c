@@ -1,9 +1,11 @@
 #include "mock-provider/handler.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "common/alloc.h"
 #include "common/clock.h"
 #include "mock-provider/faults.h"
 #include "mock-provider/admin/journal.h"
@@ -28,6 +30,21 @@ static cm_str_t request_path(const h2o_req_t *req)
 
 /* ---- core paths --------------------------------------------------------------------------------------- */
 
+/* Limits are read from the engines of this worker's current snapshots (the admin API may have replaced the
+ * configuration's); the worker holds them, so they stay alive while they are read. */
+static void render_metrics(mp_server_t *s, mp_worker_t *w, cm_buf_t *b)
+{
+    struct mp_quota *quotas[64], **q = quotas;
+    size_t n = s->cfg->ndeps;
+    if (n > sizeof(quotas) / sizeof(quotas[0]))
+        q = cm_xcalloc(n, sizeof(*q));
+    for (size_t d = 0; d < n; d++)
+        q[d] = w->deps[d].snap->dep.quota;
+    mp_metrics_render_quotas(s->metrics, q, b);
+    if (q != quotas)
+        free(q);
+}
+
 /* /health and /metrics answer on every deployment listener without auth, so a gateway's health checks and
  * a Prometheus scraper can use any api_base. They carry the same x-mock-* headers as provider responses. */
 static int serve_core(mp_handler_t *h, h2o_req_t *req, cm_str_t path, uint64_t arrival)
@@ -41,7 +58,7 @@ static int serve_core(mp_handler_t *h, h2o_req_t *req, cm_str_t path, uint64_t a
     if (health)
         cm_buf_puts(b, "{\"status\":\"ok\"}");
     else
-        mp_metrics_render(h->server->metrics, b);
+        render_metrics(h->server, w, b);
     char rid[80];
     size_t n = mp_worker_request_id(w, h->dep->ops, rid, sizeof(rid));
     const h2o_iovec_t *ct = health ? &ctype_json : &ctype_prom;

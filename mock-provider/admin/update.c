@@ -77,7 +77,18 @@ static const char *text_of(const cm_node_t *n)
     return n != NULL && n->type == CM_NODE_SCALAR && n->str != NULL ? n->str : NULL;
 }
 
-/* name, provider and listen of body, when given, must be those of cur. */
+static bool same_json(const cm_node_t *a, const cm_node_t *b)
+{
+    cm_buf_t x = CM_BUF_INIT, y = CM_BUF_INIT;
+    bool same = cm_conf_write_json(&x, a, MP_ADMIN_MAX_BODY * 4) == 0 &&
+                cm_conf_write_json(&y, b, MP_ADMIN_MAX_BODY * 4) == 0 && x.len == y.len &&
+                (x.len == 0 || memcmp(x.data, y.data, x.len) == 0);
+    cm_buf_free(&x);
+    cm_buf_free(&y);
+    return same;
+}
+
+/* name, provider, models and listen of body, when given, must be those of cur. */
 static int check_fixed(const cm_conf_t *conf, const cm_node_t *body, const mp_deployment_t *cur,
                        const cm_node_t *cur_root, cm_err_t *err)
 {
@@ -90,6 +101,9 @@ static int check_fixed(const cm_conf_t *conf, const cm_node_t *body, const mp_de
         if (text_of(n) == NULL || !mp_provider_named(text_of(n), &k) || k != cur->provider)
             return cm_conf_error(conf, n, "provider", err, "the provider is %s: %s", cur->ops->name, fixed);
     }
+    /* Metric label slots are laid out from the configuration's model list when the server starts. */
+    if ((n = lookup(body, "models")) != NULL && !same_json(n, lookup(cur_root, "models")))
+        return cm_conf_error(conf, n, "models", err, "the model list sets the metrics' label slots: %s", fixed);
     if ((n = lookup(body, "listen")) != NULL) {
         const char *s = text_of(n), *was = text_of(lookup(cur_root, "listen"));
         char host[64], why[200];
@@ -102,17 +116,6 @@ static int check_fixed(const cm_conf_t *conf, const cm_node_t *body, const mp_de
                                  (unsigned)cur->listen_port, fixed);
     }
     return 0;
-}
-
-static bool same_json(const cm_node_t *a, const cm_node_t *b)
-{
-    cm_buf_t x = CM_BUF_INIT, y = CM_BUF_INIT;
-    bool same = cm_conf_write_json(&x, a, MP_ADMIN_MAX_BODY * 4) == 0 &&
-                cm_conf_write_json(&y, b, MP_ADMIN_MAX_BODY * 4) == 0 && x.len == y.len &&
-                (x.len == 0 || memcmp(x.data, y.data, x.len) == 0);
-    cm_buf_free(&x);
-    cm_buf_free(&y);
-    return same;
 }
 
 /* The body must be JSON text: an object, or a list for the faults. */
@@ -141,9 +144,9 @@ static cm_node_t *build_tree(cm_arena_t *a, mp_admin_op_t op, cm_node_t *cur_roo
     case MP_ADMIN_PATCH:
         return merge(a, cur_root, body_root, true, 0);
     case MP_ADMIN_PUT: {
-        cm_node_t *fixed = new_map(a, 3);
-        static const char *const keys[] = {"name", "provider", "listen"};
-        for (size_t i = 0; i < 3; i++) {
+        cm_node_t *fixed = new_map(a, 4);
+        static const char *const keys[] = {"name", "provider", "listen", "models"};
+        for (size_t i = 0; i < 4; i++) {
             const cm_node_t *v = lookup(cur_root, keys[i]);
             if (v != NULL)
                 put(fixed, scalar(a, keys[i]), (cm_node_t *)v);

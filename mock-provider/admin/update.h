@@ -3,8 +3,9 @@
  * (mp_config_read_deployment), so YAML and JSON share one parser and one validation. No h2o in here, so
  * it is unit-tested and fuzzed on its own.
  *
- *   PUT     the body is the whole deployment; name, provider and listen may be left out (they stay) and,
- *           when given, must be the current ones ("cannot change at runtime")
+ *   PUT     the body is the whole deployment; name, provider, listen and models may be left out (they stay)
+ *           and, when given, must be the current ones ("cannot change at runtime": the listener is bound, the
+ *           metrics' model label slots are laid out at the start)
  *   PATCH   the body is merged into the current source as a JSON merge patch (RFC 7386): objects merge key
  *           by key, null removes a key, anything else replaces
  *   FAULTS_PUT, FAULTS_DELETE   the body (a list) replaces `faults`, or `faults` is removed

@@ -211,6 +211,14 @@ fcmp "$N5 <= 2 * $PUBLISHED" || fail "$N5 503s for $PUBLISHED fault sets of firs
 expect_eq "$N5" "$((${F1:-0} - ${F0:-0}))" "every 5xx was a fault counted in mock_faults_total"
 pass "20 updates under load: $LINE; $CODES ($PUBLISHED fault sets of first: 2)"
 
+# Limits added at runtime: /metrics reads the current quota engine.
+req PATCH /deployments/live '{"limits": {"rpm": 7}}'
+expect_eq "$CODE" "200" "PATCH limits"
+expect_eq "$(metric live 'mock_ratelimit_limit_requests{deployment="live"}')" "7" "the limits series follow the new engine"
+req PATCH /deployments/live '{"models": ["x"]}'
+expect_eq "$CODE" "400" "models cannot change (metric label slots)"
+pass "limits at runtime in /metrics; models fixed"
+
 # ---- token ----------------------------------------------------------------------------------------------------
 stop_mock
 start_mock "

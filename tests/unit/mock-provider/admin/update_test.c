@@ -183,6 +183,10 @@ static void test_errors_name_the_field(void **state)
         f, MP_ADMIN_PATCH, "{\"listen\": \"127.0.0.1:9\"}",
         "body:1:12: listen: the deployment listens on 127.0.0.1:41000: it cannot change at runtime (restart the "
         "mock with a new configuration)");
+    expect_error(
+        f, MP_ADMIN_PATCH, "{\"models\": [\"m\"]}",
+        "body:1:12: models: the model list sets the metrics' label slots: it cannot change at runtime (restart "
+        "the mock with a new configuration)");
     expect_error(f, MP_ADMIN_PATCH, "[1]", "body: expected a JSON object");
     expect_error(f, MP_ADMIN_FAULTS_PUT, "{}", "body: expected a JSON list of faults");
     expect_error(f, MP_ADMIN_PATCH, "", "body: expected a JSON object");
