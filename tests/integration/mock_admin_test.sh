@@ -211,6 +211,21 @@ fcmp "$N5 <= 2 * $PUBLISHED" || fail "$N5 503s for $PUBLISHED fault sets of firs
 expect_eq "$N5" "$((${F1:-0} - ${F0:-0}))" "every 5xx was a fault counted in mock_faults_total"
 pass "20 updates under load: $LINE; $CODES ($PUBLISHED fault sets of first: 2)"
 
+# Concurrency limits replaced under load: requests queued on the old engine still get their slots (each
+# engine lives until the last request it admitted or queued is done).
+req PUT /deployments/live '{"output_tokens": "fixed(4)", "latency": {"ttft": "5ms"}, "limits": {"concurrency": 2, "queue": 16}}'
+timeout 120 h2load --h1 -n 800 -c 8 -t 1 -d "$TMP/chat.json" -H 'content-type: application/json' \
+    "$URL/chat/completions" >"$TMP/h2load.out" 2>&1 &
+LOAD=$!
+for i in $(seq 1 10); do
+    req PATCH /deployments/live "{\"limits\": {\"concurrency\": $((2 + i % 2)), \"queue\": 16}}"
+    expect_eq "$CODE" "200" "PATCH limits $i under load"
+    sleep 0.1
+done
+wait "$LOAD" || fail "h2load failed: $(cat "$TMP/h2load.out")"
+expect_match "$(grep '^status codes:' "$TMP/h2load.out")" '^status codes: 800 2xx' "every queued request served"
+pass "concurrency limits replaced under load: $(grep '^requests:' "$TMP/h2load.out")"
+
 # Limits added at runtime: /metrics reads the current quota engine.
 req PATCH /deployments/live '{"limits": {"rpm": 7}}'
 expect_eq "$CODE" "200" "PATCH limits"
