@@ -24,7 +24,7 @@
 
 /* The admin API (admin/admin.h): mock.admin {listen, token, journal} or --admin / --admin-token. */
 #define MP_ADMIN_DEFAULT_JOURNAL 1024
-#define MP_ADMIN_MAX_JOURNAL 65536
+#define MP_ADMIN_MAX_JOURNAL 16384 /* per thread; an entry is about 340 bytes */
 #define MP_ADMIN_MAX_TOKEN 256
 
 typedef struct mp_admin_config {

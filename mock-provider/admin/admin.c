@@ -248,6 +248,8 @@ static int reset(mp_admin_t *a, h2o_req_t *req)
 static int get_requests(mp_admin_t *a, h2o_req_t *req)
 {
     size_t limit = MP_ADMIN_DEFAULT_LIMIT, most = (size_t)a->server->nthreads * a->cfg->admin.journal;
+    if (most == 0)
+        most = 1; /* journal: 0 keeps nothing; the answer is empty */
     int dep = -1;
     if (req->query_at != SIZE_MAX) {
         const char *p = req->path.base + req->query_at + 1, *end = req->path.base + req->path.len;
