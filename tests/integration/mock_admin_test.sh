@@ -211,21 +211,6 @@ fcmp "$N5 <= 2 * $PUBLISHED" || fail "$N5 503s for $PUBLISHED fault sets of firs
 expect_eq "$N5" "$((${F1:-0} - ${F0:-0}))" "every 5xx was a fault counted in mock_faults_total"
 pass "20 updates under load: $LINE; $CODES ($PUBLISHED fault sets of first: 2)"
 
-# Concurrency limits replaced under load: requests queued on the old engine still get their slots (each
-# engine lives until the last request it admitted or queued is done).
-req PUT /deployments/live '{"output_tokens": "fixed(4)", "latency": {"ttft": "5ms"}, "limits": {"concurrency": 2, "queue": 16}}'
-timeout 120 h2load --h1 -n 800 -c 8 -t 1 -d "$TMP/chat.json" -H 'content-type: application/json' \
-    "$URL/chat/completions" >"$TMP/h2load.out" 2>&1 &
-LOAD=$!
-for i in $(seq 1 10); do
-    req PATCH /deployments/live "{\"limits\": {\"concurrency\": $((2 + i % 2)), \"queue\": 16}}"
-    expect_eq "$CODE" "200" "PATCH limits $i under load"
-    sleep 0.1
-done
-wait "$LOAD" || fail "h2load failed: $(cat "$TMP/h2load.out")"
-expect_match "$(grep '^status codes:' "$TMP/h2load.out")" '^status codes: 800 2xx' "every queued request served"
-pass "concurrency limits replaced under load: $(grep '^requests:' "$TMP/h2load.out")"
-
 # Limits added at runtime: /metrics reads the current quota engine.
 req PATCH /deployments/live '{"limits": {"rpm": 7}}'
 expect_eq "$CODE" "200" "PATCH limits"
@@ -250,6 +235,34 @@ req GET /deployments "" -H 'Authorization: Bearer s3cret'
 expect_eq "$CODE" "200" "the token"
 stop_mock
 pass "token enforced"
+
+# ---- concurrency limits replaced under load ---------------------------------------------------------------
+# Requests queued on the old engine still get their slots (each engine lives until the last request it
+# admitted or queued is done). One worker thread: with two, the concurrency queue itself can leave requests
+# waiting for good on a loaded CPU (also without the admin API: main at d7c0062 hangs 1 run in 10 of 800
+# requests, -c 8, concurrency 2, 2 threads, 3 busy loops beside), a separate bug this test must not hide.
+start_mock "
+mock:
+  threads: 1
+  admin: {listen: 127.0.0.1:0}
+  deployments:
+    - {name: live, output_tokens: fixed(4), latency: {ttft: 5ms}, limits: {concurrency: 2, queue: 16}}
+"
+ADMIN=$(sed -n 's|^mock-provider: admin listening on \(http[^ ]*\)$|\1|p' "$TMP/mock.out")
+URL=$(url_of live)
+timeout 120 h2load --h1 -n 800 -c 8 -t 1 -d "$TMP/chat.json" -H 'content-type: application/json' \
+    "$URL/chat/completions" >"$TMP/h2load.out" 2>&1 &
+LOAD=$!
+for i in $(seq 1 10); do
+    req PATCH /deployments/live "{\"limits\": {\"concurrency\": $((2 + i % 2)), \"queue\": 16}}"
+    expect_eq "$CODE" "200" "PATCH limits $i under load"
+    sleep 0.1
+done
+wait "$LOAD" || fail "h2load failed: $(cat "$TMP/h2load.out")"
+expect_match "$(grep '^status codes:' "$TMP/h2load.out")" '^status codes: 800 2xx' "every queued request served"
+pass "concurrency limits replaced under load: $(grep '^requests:' "$TMP/h2load.out")"
+
+stop_mock
 
 printf 'mock:\n  deployments: [{name: a}]\n' >"$TMP/plain.yaml"
 RC=0
