@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "common/alloc.h"
+#include "common/buf.h"
 #include "common/dist.h"
 
 typedef enum cm_node_type {
@@ -101,6 +102,14 @@ int cm_conf_dist(const cm_conf_t *conf, const cm_node_t *n, const char *path, cm
 /* A sequence of strings, or a single scalar taken as a one-item list. *out is allocated in conf's arena. */
 int cm_conf_str_list(const cm_conf_t *conf, const cm_node_t *n, const char *path, const char ***out, size_t *count,
                      cm_err_t *err);
+
+/* Appends n as JSON text: maps and lists as such, unquoted scalars that are JSON numbers or true/false as
+ * those, every other scalar as a string, empty values as null. Aliases are written out in full. Returns 0, or
+ * -1 (b as it was) when the text would pass max bytes or nesting passes CM_CONF_JSON_MAX_DEPTH (an alias
+ * bomb cannot make it grow without bound). Reading the text back (cm_conf_load_string) gives the same
+ * values to every typed reader. */
+#define CM_CONF_JSON_MAX_DEPTH 256
+int cm_conf_write_json(cm_buf_t *b, const cm_node_t *n, size_t max);
 
 /* Builds child paths for messages: cm_conf_path(buf, n, "mock.deployments", 2, NULL) -> "mock.deployments[2]";
  * cm_conf_path(buf, n, "mock", -1, "admin") -> "mock.admin". Returns buf. */

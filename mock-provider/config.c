@@ -7,6 +7,7 @@
 
 #include "common/alloc.h"
 #include "common/dist.h"
+#include "common/json.h"
 #include "faults/fault.h"
 #include "mock-provider/provider.h"
 
@@ -15,6 +16,7 @@ void mp_config_init(mp_config_t *c)
     memset(c, 0, sizeof(*c));
     c->keepalive_timeout = MP_DEFAULT_KEEPALIVE_NS;
     c->max_body = MP_DEFAULT_MAX_BODY;
+    c->admin.journal = MP_ADMIN_DEFAULT_JOURNAL;
 }
 
 static void free_strv(char **v, size_t n)
@@ -24,24 +26,33 @@ static void free_strv(char **v, size_t n)
     free(v);
 }
 
+void mp_deployment_free(mp_deployment_t *d)
+{
+    free(d->name);
+    free(d->listen_host);
+    free_strv(d->models, d->nmodels);
+    free_strv(d->api_keys, d->nkeys);
+    if (d->faults != NULL)
+        fx_set_free(d->faults);
+    free(d->faults);
+    const mp_provider_t *ops = mp_provider_for(d->provider);
+    if (d->provider_cfg != NULL && ops != NULL && ops->free_config != NULL)
+        ops->free_config(d);
+    free(d->source);
+    d->source = NULL;
+}
+
 void mp_config_free(mp_config_t *c)
 {
-    for (size_t i = 0; i < c->ndeps; i++) {
-        mp_deployment_t *d = &c->deps[i];
-        free(d->name);
-        free(d->listen_host);
-        free_strv(d->models, d->nmodels);
-        free_strv(d->api_keys, d->nkeys);
-        if (d->faults != NULL)
-            fx_set_free(d->faults);
-        free(d->faults);
-        const mp_provider_t *ops = mp_provider_for(d->provider);
-        if (d->provider_cfg != NULL && ops != NULL && ops->free_config != NULL)
-            ops->free_config(d);
-    }
+    for (size_t i = 0; i < c->ndeps; i++)
+        mp_deployment_free(&c->deps[i]);
     free(c->deps);
     c->deps = NULL;
     c->ndeps = 0;
+    free(c->admin.listen_host);
+    free(c->admin.token);
+    c->admin.listen_host = NULL;
+    c->admin.token = NULL;
 }
 
 uint64_t mp_default_seed(uint64_t scenario_seed, const char *name)
@@ -166,13 +177,72 @@ static const char *const top_keys[] = {"name",   "seed",   "duration", "mock",  
                                        "expect", "report", "services", "proxies", NULL};
 static const char *const mock_keys[] = {"admin", "threads", "keepalive_timeout", "max_body", "deployments", NULL};
 
+bool mp_is_loopback(const char *host)
+{
+    struct in_addr a4;
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    return strcmp(host, "::1") == 0;
+}
+
+int mp_config_set_admin(mp_config_t *c, const char *listen, const char *token, char *err, size_t errlen)
+{
+    char host[64], why[200];
+    uint16_t port;
+    if (mp_parse_listen(listen, host, sizeof(host), &port, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "%s", why);
+        return -1;
+    }
+    if (token != NULL && strlen(token) > MP_ADMIN_MAX_TOKEN) {
+        snprintf(err, errlen, "the admin token is longer than %d characters", MP_ADMIN_MAX_TOKEN);
+        return -1;
+    }
+    if ((token == NULL || token[0] == '\0') && !mp_is_loopback(host)) {
+        snprintf(err, errlen,
+                 "admin listen \"%s\" is not a loopback address: set a token (mock.admin.token or --admin-token), "
+                 "or listen on 127.0.0.1 or [::1]",
+                 listen);
+        return -1;
+    }
+    free(c->admin.listen_host);
+    free(c->admin.token);
+    c->admin.listen_host = cm_xstrdup(host);
+    c->admin.listen_port = port;
+    c->admin.token = token != NULL && token[0] != '\0' ? cm_xstrdup(token) : NULL;
+    return 0;
+}
+
+/* mock.admin: {listen: HOST:PORT, token: SECRET, journal: N}. */
+static int load_admin(mp_config_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err)
+{
+    static const char *const keys[] = {"listen", "token", "journal", NULL};
+    static const char *const required[] = {"listen", NULL};
+    const char *listen, *token = NULL;
+    char why[300];
+    int64_t v;
+    if (cm_conf_check_keys(conf, n, "mock.admin", keys, err) != 0 ||
+        cm_conf_require_keys(conf, n, "mock.admin", required, err) != 0 ||
+        cm_conf_str(conf, cm_conf_get(n, "listen"), "mock.admin.listen", &listen, err) != 0)
+        return -1;
+    const cm_node_t *t = cm_conf_get(n, "token"), *j = cm_conf_get(n, "journal");
+    if (t != NULL && cm_conf_str(conf, t, "mock.admin.token", &token, err) != 0)
+        return -1;
+    if (j != NULL) {
+        if (cm_conf_int(conf, j, "mock.admin.journal", 0, MP_ADMIN_MAX_JOURNAL, &v, err) != 0)
+            return -1;
+        c->admin.journal = (uint32_t)v;
+    }
+    if (mp_config_set_admin(c, listen, token, why, sizeof(why)) != 0)
+        return cm_conf_error(conf, cm_conf_get(n, "listen"), "mock.admin.listen", err, "%s", why);
+    return 0;
+}
+
 static int load_scalars(mp_config_t *c, const cm_conf_t *conf, const cm_node_t *mock, cm_err_t *err)
 {
     const cm_node_t *n;
     int64_t v;
-    if ((n = cm_conf_get(mock, "admin")) != NULL)
-        return cm_conf_error(conf, n, "mock.admin", err,
-                             "the admin API is not supported yet by this build (remove the key)");
+    if ((n = cm_conf_get(mock, "admin")) != NULL && load_admin(c, conf, n, err) != 0)
+        return -1;
     if ((n = cm_conf_get(mock, "threads")) != NULL) {
         if (cm_conf_int(conf, n, "mock.threads", 1, MP_MAX_THREADS, &v, err) != 0)
             return -1;
@@ -236,4 +306,64 @@ int mp_config_load(mp_config_t *c, const cm_conf_t *conf, cm_err_t *err)
     if (load_scalars(c, conf, mock, err) != 0 || load_deployments(c, conf, mock, err) != 0)
         return -1;
     return 0;
+}
+
+/* ---- the source of a deployment built without a document ---------------------------------------------- */
+
+static void put_dist(cm_jw_t *w, const char *key, const cm_dist_t *d, cm_dist_unit_t unit)
+{
+    char buf[128];
+    cm_jw_key(w, key);
+    cm_jw_str(w, cm_dist_format(d, unit, buf, sizeof(buf)));
+}
+
+static void put_strv(cm_jw_t *w, const char *key, char **v, size_t n)
+{
+    if (n == 0)
+        return;
+    cm_jw_key(w, key);
+    cm_jw_arr(w);
+    for (size_t i = 0; i < n; i++)
+        cm_jw_str(w, v[i]);
+    cm_jw_arr_end(w);
+}
+
+void mp_deployment_fill_source(mp_deployment_t *d)
+{
+    if (d->source != NULL)
+        return;
+    cm_buf_t b = CM_BUF_INIT;
+    cm_jw_t w;
+    char listen[96];
+    bool v6 = strchr(d->listen_host, ':') != NULL;
+    snprintf(listen, sizeof(listen), "%s%s%s:%u", v6 ? "[" : "", d->listen_host, v6 ? "]" : "",
+             (unsigned)d->listen_port);
+    const mp_provider_t *ops = mp_provider_for(d->provider);
+    cm_jw_init(&w, &b);
+    cm_jw_obj(&w);
+    cm_jw_key(&w, "name");
+    cm_jw_str(&w, d->name);
+    cm_jw_key(&w, "provider");
+    cm_jw_str(&w, ops != NULL ? ops->name : "openai");
+    cm_jw_key(&w, "listen");
+    cm_jw_str(&w, listen);
+    put_strv(&w, "models", d->models, d->nmodels);
+    put_strv(&w, "api_keys", d->api_keys, d->nkeys);
+    cm_jw_key(&w, "latency");
+    cm_jw_obj(&w);
+    put_dist(&w, "ttft", &d->ttft, CM_DIST_DURATION);
+    put_dist(&w, "itl", &d->itl, CM_DIST_DURATION);
+    put_dist(&w, "prefill_per_token", &d->prefill_per_token, CM_DIST_DURATION);
+    cm_jw_obj_end(&w);
+    put_dist(&w, "output_tokens", &d->output_tokens, CM_DIST_COUNT);
+    cm_jw_key(&w, "content");
+    cm_jw_str(&w, d->content == MP_CONTENT_ECHO ? "echo" : "pool");
+    cm_jw_key(&w, "tool_calls");
+    cm_jw_bool(&w, d->tool_calls);
+    if (d->seed <= INT64_MAX) { /* a seed derived from the name may not be writable: the reader derives it again */
+        cm_jw_key(&w, "seed");
+        cm_jw_uint(&w, d->seed);
+    }
+    cm_jw_obj_end(&w);
+    d->source = cm_buf_detach(&b);
 }

@@ -7,6 +7,7 @@
 #ifndef MP_CONFIG_H
 #define MP_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,18 @@
 #define MP_MAX_NAME 64 /* deployment names: letters, digits, '.', '_', '-' */
 #define MP_MAX_EMBEDDING_DIMS 65536
 
+/* The admin API (admin/admin.h): mock.admin {listen, token, journal} or --admin / --admin-token. */
+#define MP_ADMIN_DEFAULT_JOURNAL 1024
+#define MP_ADMIN_MAX_JOURNAL 16384 /* per thread; an entry is about 340 bytes */
+#define MP_ADMIN_MAX_TOKEN 256
+
+typedef struct mp_admin_config {
+    char *listen_host;    /* NULL: no admin API */
+    uint16_t listen_port; /* 0 picks a free port; the server writes the bound one here */
+    char *token;          /* NULL or "": no token (only allowed on a loopback address) */
+    uint32_t journal;     /* entries kept by the recent-requests journal of each worker thread */
+} mp_admin_config_t;
+
 typedef struct mp_config {
     uint32_t threads;           /* worker threads; 0 = one per online CPU */
     uint64_t keepalive_timeout; /* ns: idle keep-alive (HTTP/1) and idle connection (HTTP/2) timeout */
@@ -28,11 +41,14 @@ typedef struct mp_config {
     uint64_t seed;              /* the scenario's top-level seed (0 when absent) */
     mp_deployment_t *deps;
     size_t ndeps;
+    mp_admin_config_t admin;
 } mp_config_t;
 
 /* Defaults: threads 0, keepalive 300 s, max_body 8 MiB, seed 0, no deployments. */
 void mp_config_init(mp_config_t *c);
 void mp_config_free(mp_config_t *c);
+/* Frees what one deployment owns (strings, faults, provider settings, source; not its quota engine). */
+void mp_deployment_free(mp_deployment_t *d);
 
 /* Appends a deployment named name (copied) with every default: provider openai, listen 127.0.0.1:0, any
  * model, no keys, latency 0, output_tokens normal(64, 16), content pool, no tool calls, seed derived from
@@ -49,6 +65,19 @@ int mp_config_load(mp_config_t *c, const cm_conf_t *conf, cm_err_t *err);
  * name and explicit listen address are not used by an earlier deployment. Returns 0 or -1 with err.
  * (config_deployment.c; mp_config_load calls it for each list item.) */
 int mp_config_load_deployment(mp_config_t *c, const cm_conf_t *conf, const cm_node_t *node, int index, cm_err_t *err);
+/* The same reader with the key path of node given (errors name "PATH.latency.ttft", or "latency.ttft" when
+ * path is ""): the admin API reads a JSON deployment through it. Fills the new deployment's source with node
+ * as JSON text. */
+int mp_config_read_deployment(mp_config_t *c, const cm_conf_t *conf, const cm_node_t *node, const char *path,
+                              cm_err_t *err);
+
+/* Sets the admin listener from "HOST:PORT" and an optional token, checking that a non-loopback address has
+ * a token. Returns 0 or -1 with err. */
+int mp_config_set_admin(mp_config_t *c, const char *listen, const char *token, char *err, size_t errlen);
+/* Whether host (numeric, as mp_parse_listen leaves it) is a loopback address: 127.0.0.0/8 or ::1. */
+bool mp_is_loopback(const char *host);
+/* Fills d->source from its fields when the reader did not (a deployment built from quick flags). */
+void mp_deployment_fill_source(mp_deployment_t *d);
 
 /* Parses "HOST:PORT" ("127.0.0.1:0", "[::1]:8080", "0.0.0.0:80"; "localhost" means 127.0.0.1). The host
  * must be a numeric address. Writes the host without brackets into host. Returns 0 or -1 with err. */

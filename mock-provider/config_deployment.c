@@ -322,8 +322,32 @@ static int read_faults(const reader_t *r, mp_deployment_t *d)
 
 int mp_config_load_deployment(mp_config_t *c, const cm_conf_t *conf, const cm_node_t *node, int index, cm_err_t *err)
 {
+    char path[64];
+    cm_conf_path(path, sizeof(path), "mock.deployments", index, NULL);
+    return mp_config_read_deployment(c, conf, node, path, err);
+}
+
+/* The source as JSON: what the admin API shows and merges updates into. A document so large that its JSON
+ * passes MP_SOURCE_MAX (aliases written out) is refused rather than kept. */
+#define MP_SOURCE_MAX (4u * 1024 * 1024)
+
+static int keep_source(const reader_t *r, mp_deployment_t *d)
+{
+    cm_buf_t b = CM_BUF_INIT;
+    if (cm_conf_write_json(&b, r->node, MP_SOURCE_MAX) != 0) {
+        cm_buf_free(&b);
+        return cm_conf_error(r->conf, r->node, r->path, r->err, "the deployment is larger than %u bytes as JSON",
+                             MP_SOURCE_MAX);
+    }
+    d->source = cm_buf_detach(&b);
+    return 0;
+}
+
+int mp_config_read_deployment(mp_config_t *c, const cm_conf_t *conf, const cm_node_t *node, const char *path,
+                              cm_err_t *err)
+{
     reader_t r = {.conf = conf, .node = node, .err = err};
-    cm_conf_path(r.path, sizeof(r.path), "mock.deployments", index, NULL);
+    snprintf(r.path, sizeof(r.path), "%s", path);
     const char *name;
     mp_deployment_t probe = {.provider = MP_PROVIDER_OPENAI};
     if (check_split_dist(&r, node, r.path) != 0 || cm_conf_require_keys(conf, node, r.path, required_keys, err) != 0 ||
@@ -334,7 +358,8 @@ int mp_config_load_deployment(mp_config_t *c, const cm_conf_t *conf, const cm_no
     if (read_provider_config(&r, d) != 0 || read_listen(&r, c, d) != 0 ||
         read_strv(&r, "models", &d->models, &d->nmodels) != 0 ||
         read_strv(&r, "api_keys", &d->api_keys, &d->nkeys) != 0 || read_latency(&r, d) != 0 ||
-        read_content(&r, d) != 0 || read_numbers(&r, d) != 0 || read_limits(&r, d) != 0 || read_faults(&r, d) != 0)
+        read_content(&r, d) != 0 || read_numbers(&r, d) != 0 || read_limits(&r, d) != 0 || read_faults(&r, d) != 0 ||
+        keep_source(&r, d) != 0)
         return -1;
     return 0;
 }

@@ -1,8 +1,9 @@
 /* mock-provider/deployment.h — one fake deployment: its own listener (api_base), provider shape, accepted
  * models and keys, latency and output-length models.
  *
- * A deployment's settings are read-only once the server runs; the admin API (a later issue) will swap a
- * whole deployment table atomically rather than edit one in place. */
+ * A deployment's settings are read-only once the server runs. The admin API (admin/admin.h) changes a deployment
+ * by publishing a new immutable copy of it (snapshot.h): name, index, provider, ops and listen address stay;
+ * everything else may differ between snapshots. */
 #ifndef MP_DEPLOYMENT_H
 #define MP_DEPLOYMENT_H
 
@@ -73,6 +74,8 @@ typedef struct mp_deployment {
     bool limited;          /* limits: was given */
     mp_quota_config_t limits;
     struct mp_quota *quota; /* the deployment's quota engine while the server runs (thread-safe), else NULL */
+    char *source;           /* the deployment as configured, as JSON text (what the admin API shows and merges
+                               into); NULL until the reader or the server fills it */
 } mp_deployment_t;
 
 #endif

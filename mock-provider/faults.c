@@ -23,6 +23,7 @@ static fx_request_t view(const mp_run_t *run, uint64_t started_ns)
 static void name_it(mp_run_t *run, const fx_fault_t *f)
 {
     const char *v = f->name != NULL ? f->name : fx_kind_name(f->kind);
+    run->fault = v;
     h2o_req_t *req = run->req;
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT(MP_FAULT_HEADER), 0, NULL, v, strlen(v));
 }
@@ -31,7 +32,7 @@ static void name_it(mp_run_t *run, const fx_fault_t *f)
  * invalid-request error for other 4xx, each with the status the fault asks for. */
 static void http_error(mp_run_t *run, const fx_fault_t *f)
 {
-    const mp_provider_t *ops = run->wd->dep->ops;
+    const mp_provider_t *ops = run->dep->ops;
     mp_error_t err;
     char model[128];
     snprintf(model, sizeof(model), "%.*s", (int)(run->r.model.n < 127 ? run->r.model.n : 127),
@@ -59,7 +60,7 @@ static void http_error(mp_run_t *run, const fx_fault_t *f)
 
 void mp_faults_connection(mp_run_t *run)
 {
-    const fx_set_t *set = run->wd->dep->faults;
+    const fx_set_t *set = run->dep->faults;
     mp_conn_t *c = set != NULL ? mp_worker_conn_of(run->req) : NULL;
     if (c == NULL)
         return;
@@ -71,7 +72,7 @@ void mp_faults_connection(mp_run_t *run)
             continue;
         if ((f->max_requests != 0 && c->requests >= f->max_requests) || (f->max_age_ns != 0 && age >= f->max_age_ns)) {
             run->req->http1_is_persistent = 0;
-            mp_metrics_fault(run->wd->worker->metrics, run->wd->dep->index, FX_CONN_LIMIT);
+            mp_metrics_fault(run->wd->worker->metrics, run->dep->index, FX_CONN_LIMIT);
             name_it(run, f);
             return;
         }
@@ -98,10 +99,10 @@ static void at_point(mp_run_t *run, const fx_fault_t *f)
 
 bool mp_faults_apply(mp_run_t *run)
 {
-    const mp_deployment_t *dep = run->wd->dep;
+    const mp_deployment_t *dep = run->dep;
     if (dep->faults == NULL || dep->faults->n == 0 || run->api == MP_API_MODELS)
         return false;
-    fx_request_t r = view(run, run->wd->worker->server->started_ns);
+    fx_request_t r = view(run, mp_server_epoch(run->wd->worker->server, dep->index));
     const fx_fault_t *f = fx_pick(dep->faults, &r);
     if (f == NULL || (f->kind == FX_STREAM_ERROR && !run->r.stream))
         return false; /* an in-stream error has no place in a whole body: that request is answered as usual */
@@ -130,10 +131,12 @@ bool mp_faults_apply(mp_run_t *run)
             run->hold_ns = f->duration_ns;
             return false;
         }
+        run->fault = f->name != NULL ? f->name : fx_kind_name(f->kind); /* no response to name it in */
         mp_run_cut_at(run, f->then == FX_THEN_RESET, run->arrival + f->duration_ns);
         return true;
     case FX_CLOSE:
     case FX_RESET:
+        run->fault = f->name != NULL ? f->name : fx_kind_name(f->kind);
         mp_run_cut(run, f->kind == FX_RESET);
         return true;
     default:

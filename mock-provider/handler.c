@@ -1,11 +1,14 @@
 #include "mock-provider/handler.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "common/alloc.h"
 #include "common/clock.h"
 #include "mock-provider/faults.h"
+#include "mock-provider/admin/journal.h"
 #include "mock-provider/limits.h"
 #include "mock-provider/metrics.h"
 #include "mock-provider/run.h"
@@ -27,6 +30,21 @@ static cm_str_t request_path(const h2o_req_t *req)
 
 /* ---- core paths --------------------------------------------------------------------------------------- */
 
+/* Limits are read from the engines of this worker's current snapshots (the admin API may have replaced the
+ * configuration's); the worker holds them, so they stay alive while they are read. */
+static void render_metrics(mp_server_t *s, mp_worker_t *w, cm_buf_t *b)
+{
+    struct mp_quota *quotas[64], **q = quotas;
+    size_t n = s->cfg->ndeps;
+    if (n > sizeof(quotas) / sizeof(quotas[0]))
+        q = cm_xcalloc(n, sizeof(*q));
+    for (size_t d = 0; d < n; d++)
+        q[d] = w->deps[d].snap->dep.quota;
+    mp_metrics_render_quotas(s->metrics, q, b);
+    if (q != quotas)
+        free(q);
+}
+
 /* /health and /metrics answer on every deployment listener without auth, so a gateway's health checks and
  * a Prometheus scraper can use any api_base. They carry the same x-mock-* headers as provider responses. */
 static int serve_core(mp_handler_t *h, h2o_req_t *req, cm_str_t path, uint64_t arrival)
@@ -40,7 +58,7 @@ static int serve_core(mp_handler_t *h, h2o_req_t *req, cm_str_t path, uint64_t a
     if (health)
         cm_buf_puts(b, "{\"status\":\"ok\"}");
     else
-        mp_metrics_render(h->server->metrics, b);
+        render_metrics(h->server, w, b);
     char rid[80];
     size_t n = mp_worker_request_id(w, h->dep->ops, rid, sizeof(rid));
     const h2o_iovec_t *ct = health ? &ctype_json : &ctype_prom;
@@ -84,7 +102,7 @@ static mp_http_t http_view(const h2o_req_t *req)
 
 static int step_route(mp_run_t *run, mp_error_t *err)
 {
-    if (run->wd->dep->ops->route(&run->http, &run->route, err) != 0)
+    if (run->dep->ops->route(&run->http, &run->route, err) != 0)
         return -1;
     run->api = (int)run->route.api;
     return 0;
@@ -93,7 +111,7 @@ static int step_route(mp_run_t *run, mp_error_t *err)
 /* The key presented is kept for fault targeting even when the deployment checks none. */
 static int step_auth(mp_run_t *run, mp_error_t *err)
 {
-    return run->wd->dep->ops->auth(&run->http, &run->route, run->wd->dep, &run->key, err);
+    return run->dep->ops->auth(&run->http, &run->route, run->dep, &run->key, err);
 }
 
 static int step_size(mp_run_t *run, uint64_t max_body, mp_error_t *err)
@@ -103,7 +121,7 @@ static int step_size(mp_run_t *run, uint64_t max_body, mp_error_t *err)
         return 0;
     char what[96];
     snprintf(what, sizeof(what), "%zu bytes; the limit is %llu bytes", len, (unsigned long long)max_body);
-    mp_error_preset(run->wd->dep->ops, err, MP_ERR_TOO_LARGE, what);
+    mp_error_preset(run->dep->ops, err, MP_ERR_TOO_LARGE, what);
     return -1;
 }
 
@@ -113,14 +131,14 @@ static int step_parse(mp_run_t *run, mp_error_t *err)
         return 0;
     h2o_iovec_t body = run->req->entity;
     mp_worker_t *w = run->wd->worker;
-    return run->wd->dep->ops->parse(&run->route, body.base ? body.base : "", body.base ? body.len : 0, &w->toks,
-                                    &run->alloc, &run->r, err);
+    return run->dep->ops->parse(&run->route, body.base ? body.base : "", body.base ? body.len : 0, &w->toks,
+                                &run->alloc, &run->r, err);
 }
 
 /* The label slot doubles as the result of the check: a listed model's slot is its index in the list. */
 static int step_model(mp_run_t *run, mp_metrics_t *metrics, mp_error_t *err)
 {
-    const mp_deployment_t *dep = run->wd->dep;
+    const mp_deployment_t *dep = run->dep;
     cm_str_t model = run->r.model;
     if (run->api == MP_API_MODELS)
         return 0;
@@ -144,10 +162,10 @@ static int step_model(mp_run_t *run, mp_metrics_t *metrics, mp_error_t *err)
 /* Last check before anything is produced: the response's upper bound against the deployment's budget. */
 static int step_budget(mp_run_t *run, mp_error_t *err)
 {
-    const mp_provider_t *ops = run->wd->dep->ops;
+    const mp_provider_t *ops = run->dep->ops;
     if (run->api == MP_API_MODELS || ops->check_response == NULL)
         return 0;
-    return ops->check_response(run->wd->dep, &run->r, err);
+    return ops->check_response(run->dep, &run->r, err);
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
@@ -173,7 +191,13 @@ void mp_handler_begin(mp_run_t *run)
     mp_faults_connection(run);
     mp_error_t err;
     if (step_route(run, &err) != 0 || step_auth(run, &err) != 0 || step_size(run, server->cfg->max_body, &err) != 0 ||
-        step_parse(run, &err) != 0 || step_model(run, server->metrics, &err) != 0 || step_budget(run, &err) != 0) {
+        step_parse(run, &err) != 0) {
+        mp_run_fail(run, &err);
+        return;
+    }
+    if (server->journal != NULL)
+        mp_journal_note_model(run);
+    if (step_model(run, server->metrics, &err) != 0 || step_budget(run, &err) != 0) {
         mp_run_fail(run, &err);
         return;
     }

@@ -11,12 +11,14 @@
 
 /* A request waiting for a concurrency slot. Allocated apart from the request, because a slot may be handed
  * to it by another thread at the moment its client goes away: the message then still arrives, finds run
- * NULL and passes the slot on. */
+ * NULL and passes the slot on (so it holds a reference to the snapshot whose engine q is). */
 typedef struct mp_limits_wait {
     mp_quota_waiter_t w; /* owner: the run's worker; cookie: this */
     h2o_multithread_message_t msg;
     mp_run_t *run; /* NULL once the request is gone */
     mp_quota_t *q;
+    mp_snap_t *snap; /* keeps q alive until the message is handled, even when the admin API replaced it and
+                        the request is gone */
 } mp_limits_wait_t;
 
 /* What an admission charges (limits.h). */
@@ -47,14 +49,14 @@ static void add_header(void *ctx, const char *name, const char *value, size_t le
 
 static void rate_headers(mp_run_t *run, const mp_quota_decision_t *d, bool refused)
 {
-    const mp_deployment_t *dep = run->wd->dep;
+    const mp_deployment_t *dep = run->dep;
     if (dep->ops->rate_headers != NULL)
         dep->ops->rate_headers(dep, d, refused, add_header, run->req);
 }
 
 static mp_limits_verdict_t refuse_rate(mp_run_t *run, const mp_quota_decision_t *d, mp_error_t *err)
 {
-    const mp_deployment_t *dep = run->wd->dep;
+    const mp_deployment_t *dep = run->dep;
     rate_headers(run, d, true);
     if (dep->ops->rate_error != NULL)
         dep->ops->rate_error(dep, &run->r, d, err);
@@ -66,7 +68,7 @@ static mp_limits_verdict_t refuse_rate(mp_run_t *run, const mp_quota_decision_t 
 /* Full with a full queue: the provider's overloaded answer, with a retry hint of a second. */
 static mp_limits_verdict_t refuse_busy(mp_run_t *run, mp_error_t *err)
 {
-    const mp_deployment_t *dep = run->wd->dep;
+    const mp_deployment_t *dep = run->dep;
     mp_quota_decision_t d;
     memset(&d, 0, sizeof(d));
     d.hit = MP_QUOTA_LIMIT_CONCURRENCY;
@@ -80,7 +82,7 @@ static mp_limits_verdict_t refuse_busy(mp_run_t *run, mp_error_t *err)
 
 mp_limits_verdict_t mp_limits_admit(mp_run_t *run, mp_error_t *err)
 {
-    const mp_deployment_t *dep = run->wd->dep;
+    const mp_deployment_t *dep = run->dep;
     mp_quota_t *q = dep->quota;
     if (q == NULL || mp_api_timing((mp_api_t)run->api) == MP_TIMING_AT_ONCE)
         return MP_LIMITS_GO;
@@ -105,6 +107,7 @@ mp_limits_verdict_t mp_limits_admit(mp_run_t *run, mp_error_t *err)
         return MP_LIMITS_GO;
     case MP_QUOTA_SLOT_QUEUED:
         wait->run = run;
+        wait->snap = mp_snap_ref(run->snap);
         run->wait = wait;
         return MP_LIMITS_QUEUED;
     default:
@@ -116,7 +119,7 @@ mp_limits_verdict_t mp_limits_admit(mp_run_t *run, mp_error_t *err)
 void mp_limits_settle(mp_run_t *run)
 {
     if (run->ticket.counters != NULL)
-        mp_quota_settle(run->wd->dep->quota, &run->ticket,
+        mp_quota_settle(run->dep->quota, &run->ticket,
                         (uint64_t)run->r.prompt_tokens + (run->begun ? run->x.completion_tokens : 0));
 }
 
@@ -133,7 +136,7 @@ static void pass_slot(mp_quota_t *q)
 
 void mp_limits_done(mp_run_t *run)
 {
-    mp_quota_t *q = run->wd->dep->quota;
+    mp_quota_t *q = run->dep->quota;
     if (q == NULL)
         return;
     mp_limits_settle(run);
@@ -144,9 +147,10 @@ void mp_limits_done(mp_run_t *run)
     mp_limits_wait_t *wait = run->wait;
     if (wait != NULL) {
         run->wait = NULL;
-        if (mp_quota_cancel(q, &wait->w))
+        if (mp_quota_cancel(q, &wait->w)) {
+            mp_snap_release(wait->snap);
             free(wait);
-        else
+        } else
             wait->run = NULL; /* a slot is on its way to this worker: the message passes it on */
     }
 }
@@ -160,11 +164,14 @@ static void on_granted(h2o_multithread_receiver_t *rx, h2o_linklist_t *messages)
         mp_limits_wait_t *wait = H2O_STRUCT_FROM_MEMBER(mp_limits_wait_t, msg, m);
         mp_run_t *run = wait->run;
         mp_quota_t *q = wait->q;
+        mp_snap_t *snap = wait->snap;
         free(wait);
         if (run == NULL) {
             pass_slot(q);
+            mp_snap_release(snap); /* the last reference frees an engine replaced meanwhile */
             continue;
         }
+        mp_snap_release(snap); /* the run holds its own */
         run->wait = NULL;
         run->slot = true;
         uint64_t now = cm_now_ns();

@@ -15,6 +15,7 @@
 #include "mock-provider/config.h"
 #include "mock-provider/litellm.h"
 #include "mock-provider/provider.h"
+#include "mock-provider/admin/admin.h"
 #include "mock-provider/quickflags.h"
 #include "mock-provider/server.h"
 
@@ -37,6 +38,8 @@ enum {
     OPT_LOG_LEVEL,
     OPT_SET,
     OPT_LITELLM,
+    OPT_ADMIN,
+    OPT_ADMIN_TOKEN,
 };
 
 static const struct option longopts[] = {
@@ -59,6 +62,8 @@ static const struct option longopts[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"print-litellm-config", optional_argument, NULL, OPT_LITELLM},
+    {"admin", required_argument, NULL, OPT_ADMIN},
+    {"admin-token", required_argument, NULL, OPT_ADMIN_TOKEN},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -106,6 +111,8 @@ static void usage(FILE *out)
             "      --keepalive-timeout D    idle keep-alive timeout (default: 300s)\n"
             "      --max-body SIZE          largest request body accepted (default: 8MiB)\n"
             "      --log-level LEVEL        error, warn, info or debug (default: info)\n"
+            "      --admin HOST:PORT        serve the admin API there (docs/faults.md); port 0 picks a free port\n"
+            "      --admin-token SECRET     require Authorization: Bearer SECRET (needed off loopback)\n"
             "  -h, --help                   show this help\n"
             "  -V, --version                show the version\n"
             "\n"
@@ -202,6 +209,12 @@ static int parse_option(int c, options_t *o)
     case OPT_LOG_LEVEL:
         o->log_level = optarg;
         return 0;
+    case OPT_ADMIN:
+        cli->admin = optarg;
+        return 0;
+    case OPT_ADMIN_TOKEN:
+        cli->admin_token = optarg;
+        return 0;
     case OPT_LITELLM:
         o->litellm = true;
         o->litellm_file = optarg;
@@ -279,6 +292,11 @@ static int write_litellm(const mp_config_t *cfg, const char *path)
 
 static void print_ready(const mp_config_t *cfg)
 {
+    if (cfg->admin.listen_host != NULL) {
+        bool v6 = strchr(cfg->admin.listen_host, ':') != NULL;
+        printf("mock-provider: admin listening on http://%s%s%s:%u/admin\n", v6 ? "[" : "", cfg->admin.listen_host,
+               v6 ? "]" : "", (unsigned)cfg->admin.listen_port);
+    }
     for (size_t i = 0; i < cfg->ndeps; i++) {
         const mp_deployment_t *d = &cfg->deps[i];
         bool v6 = strchr(d->listen_host, ':') != NULL;
@@ -306,7 +324,16 @@ static int serve(mp_config_t *cfg, const options_t *o)
         mp_server_free(s);
         return 1;
     }
+    mp_admin_t *admin = NULL;
+    if (cfg->admin.listen_host != NULL &&
+        (mp_admin_create(&admin, s, err, sizeof(err)) != 0 || mp_admin_start(admin, err, sizeof(err)) != 0)) {
+        fprintf(stderr, "mock-provider: %s\n", err);
+        mp_server_stop(s);
+        mp_server_free(s);
+        return 1;
+    }
     if (o->litellm && write_litellm(cfg, o->litellm_file) != 0) {
+        mp_admin_stop(admin);
         mp_server_stop(s);
         mp_server_free(s);
         return 1;
@@ -315,6 +342,7 @@ static int serve(mp_config_t *cfg, const options_t *o)
     int sig = 0;
     sigwait(&set, &sig);
     cm_log(CM_LOG_INFO, "mock-provider", "%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    mp_admin_stop(admin);
     mp_server_stop(s);
     mp_server_free(s);
     return 0;

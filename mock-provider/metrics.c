@@ -453,7 +453,7 @@ static void render_histograms(const mp_metrics_t *m, cm_buf_t *out)
 
 /* Every deployment's limits, read from its quota engine (exact across threads): refusals by limit, and what
  * the current windows hold against their limits. */
-static void render_limits(const mp_metrics_t *m, cm_buf_t *out)
+static void render_limits(const mp_metrics_t *m, struct mp_quota *const *quotas, cm_buf_t *out)
 {
     static const struct {
         const char *name, *help;
@@ -467,18 +467,18 @@ static void render_limits(const mp_metrics_t *m, cm_buf_t *out)
     };
     bool any = false;
     for (size_t d = 0; d < m->ndeps; d++)
-        any = any || m->deps[d].quota != NULL;
+        any = any || quotas[d] != NULL;
     if (!any)
         return; /* no deployment has limits: no series to show */
     mp_quota_usage_t *u = cm_xcalloc(m->ndeps, sizeof(*u));
     uint64_t now = cm_now_ns();
     for (size_t d = 0; d < m->ndeps; d++)
-        if (m->deps[d].quota != NULL)
-            mp_quota_usage(m->deps[d].quota, now, &u[d]);
+        if (quotas[d] != NULL)
+            mp_quota_usage(quotas[d], now, &u[d]);
     cm_buf_puts(out, "# HELP mock_rate_limited_total Requests refused by a deployment's limits, by limit.\n"
                      "# TYPE mock_rate_limited_total counter\n");
     for (size_t d = 0; d < m->ndeps; d++) {
-        for (int l = MP_QUOTA_LIMIT_REQUESTS; m->deps[d].quota != NULL && l < MP_QUOTA_LIMIT_COUNT; l++) {
+        for (int l = MP_QUOTA_LIMIT_REQUESTS; quotas[d] != NULL && l < MP_QUOTA_LIMIT_COUNT; l++) {
             cm_buf_puts(out, "mock_rate_limited_total{");
             put_dep_label(out, m, d);
             cm_buf_printf(out, ",limit=\"%s\"} %llu\n", mp_quota_limit_name((mp_quota_limit_t)l),
@@ -488,7 +488,7 @@ static void render_limits(const mp_metrics_t *m, cm_buf_t *out)
     for (size_t g = 0; g < sizeof(gauges) / sizeof(gauges[0]); g++) {
         cm_buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", gauges[g].name, gauges[g].help, gauges[g].name);
         for (size_t d = 0; d < m->ndeps; d++) {
-            if (m->deps[d].quota == NULL)
+            if (quotas[d] == NULL)
                 continue;
             const uint64_t v[] = {u[d].requests,     u[d].tokens,   u[d].requests_limit,
                                   u[d].tokens_limit, u[d].inflight, u[d].queued};
@@ -500,11 +500,20 @@ static void render_limits(const mp_metrics_t *m, cm_buf_t *out)
     free(u);
 }
 
-void mp_metrics_render(mp_metrics_t *m, cm_buf_t *out)
+void mp_metrics_render_quotas(mp_metrics_t *m, struct mp_quota *const *quotas, cm_buf_t *out)
 {
     render_requests(m, out);
     render_faults(m, out);
-    render_limits(m, out);
+    render_limits(m, quotas, out);
     render_gauges(m, out);
     render_histograms(m, out);
+}
+
+void mp_metrics_render(mp_metrics_t *m, cm_buf_t *out)
+{
+    struct mp_quota **quotas = cm_xcalloc(m->ndeps ? m->ndeps : 1, sizeof(*quotas));
+    for (size_t d = 0; d < m->ndeps; d++)
+        quotas[d] = m->deps[d].quota;
+    mp_metrics_render_quotas(m, quotas, out);
+    free(quotas);
 }

@@ -75,5 +75,9 @@ int64_t mp_metrics_thread_inflight(const mp_tmetrics_t *t);
 
 /* Appends the whole exposition to out. Safe to call from any thread while writers run. */
 void mp_metrics_render(mp_metrics_t *m, cm_buf_t *out);
+/* The same with the quota engines to read limits from (quotas[d] for deployment d, NULL when unlimited):
+ * the current snapshots' engines, which the admin API may have replaced since the configuration's. */
+struct mp_quota;
+void mp_metrics_render_quotas(mp_metrics_t *m, struct mp_quota *const *quotas, cm_buf_t *out);
 
 #endif

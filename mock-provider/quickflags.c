@@ -31,6 +31,32 @@ static int parse_uint(const char *flag, const char *s, uint64_t min, uint64_t ma
     return 0;
 }
 
+/* --admin replaces mock.admin.listen; --admin-token replaces its token (and needs a listener). */
+static int apply_admin(const mp_cli_t *cli, mp_config_t *c, cm_err_t *err)
+{
+    char why[300];
+    if (cli->admin == NULL && cli->admin_token == NULL)
+        return 0;
+    if (cli->admin == NULL && c->admin.listen_host == NULL)
+        return fail(err, "--admin-token needs --admin HOST:PORT (or mock.admin.listen in the file)");
+    char listen[96];
+    if (cli->admin != NULL) {
+        snprintf(listen, sizeof(listen), "%s", cli->admin);
+    } else {
+        bool v6 = strchr(c->admin.listen_host, ':') != NULL;
+        snprintf(listen, sizeof(listen), "%s%s%s:%u", v6 ? "[" : "", c->admin.listen_host, v6 ? "]" : "",
+                 (unsigned)c->admin.listen_port);
+    }
+    char *token = cli->admin_token != NULL ? cm_xstrdup(cli->admin_token)
+                  : c->admin.token != NULL ? cm_xstrdup(c->admin.token)
+                                           : NULL;
+    int rc = mp_config_set_admin(c, listen, token, why, sizeof(why));
+    free(token);
+    if (rc != 0)
+        return fail(err, "--admin: %s", why);
+    return 0;
+}
+
 static int apply_globals(const mp_cli_t *cli, mp_config_t *c, cm_err_t *err)
 {
     char why[256];
@@ -54,7 +80,7 @@ static int apply_globals(const mp_cli_t *cli, mp_config_t *c, cm_err_t *err)
             return fail(err, "--max-body \"%s\": must be from 1 byte to 1GiB", cli->max_body);
         c->max_body = v;
     }
-    return 0;
+    return apply_admin(cli, c, err);
 }
 
 static int dist_flag(const char *flag, const char *s, cm_dist_unit_t unit, cm_dist_t *out, cm_err_t *err)

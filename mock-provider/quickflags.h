@@ -20,6 +20,7 @@ typedef struct mp_cli {
     const char *sets[MP_CLI_MAX_LIST]; /* --set PATH=VALUE overrides of the file, in order */
     size_t nsets;
     const char *threads, *keepalive_timeout, *max_body;
+    const char *admin, *admin_token; /* --admin HOST:PORT, --admin-token SECRET (over mock.admin) */
     /* the quick deployment; NULL / 0 when not given */
     const char *name, *listen, *ttft, *itl, *prefill_per_token, *output_tokens, *content, *seed;
     const char *models[MP_CLI_MAX_LIST];

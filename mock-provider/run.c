@@ -5,8 +5,10 @@
 
 #include "common/clock.h"
 #include "faults/fault.h"
+#include "mock-provider/admin/journal.h"
 #include "mock-provider/limits.h"
 #include "mock-provider/metrics.h"
+#include "mock-provider/server.h"
 
 /* One sample is capped at a day: a distribution typed with the wrong unit must not overflow a deadline. */
 #define MAX_DELAY_NS (86400ull * CM_NS_PER_S)
@@ -130,7 +132,7 @@ static uint64_t service_ns(const mp_run_t *run, uint64_t now)
 
 static void count_response(mp_run_t *run, int status)
 {
-    mp_metrics_request(worker(run)->metrics, run->wd->dep->index, run->api, run->model_slot, status);
+    mp_metrics_request(worker(run)->metrics, run->dep->index, run->api, run->model_slot, status);
 }
 
 /* ---- whole bodies ------------------------------------------------------------------------------------- */
@@ -154,7 +156,7 @@ static void whole_headers(mp_run_t *run, int status, size_t len, uint64_t now)
     req->res.reason = mp_reason(status);
     req->res.content_length = len;
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype_json.base, ctype_json.len);
-    mp_run_add_headers(req, run->wd->dep, run->rid, run->rid_len, service_ns(run, now));
+    mp_run_add_headers(req, run->dep, run->rid, run->rid_len, service_ns(run, now));
     count_response(run, status);
 }
 
@@ -176,7 +178,7 @@ static void send_whole_in_parts(mp_run_t *run, const cm_buf_t *body, uint64_t no
 static void send_whole(mp_run_t *run, int status, const cm_buf_t *body)
 {
     h2o_req_t *req = run->req;
-    const mp_deployment_t *dep = run->wd->dep;
+    const mp_deployment_t *dep = run->dep;
     uint64_t now = cm_now_ns();
     whole_headers(run, status, body->len, now);
     if (status >= 200 && status < 300)
@@ -194,7 +196,7 @@ void mp_run_fail(mp_run_t *run, mp_error_t *err)
     err->request_id = run->rid;
     err->route = run->api != MP_METRICS_API_UNKNOWN ? &run->route : NULL;
     cm_buf_reset(b);
-    run->wd->dep->ops->render_error(err, b);
+    run->dep->ops->render_error(err, b);
     send_whole(run, err->status, b);
 }
 
@@ -202,7 +204,7 @@ void mp_run_fail(mp_run_t *run, mp_error_t *err)
  * requests served first). Users read it to tell the mock's lateness from the gateway's. */
 static void record_lateness(const mp_run_t *run, uint64_t planned, uint64_t now)
 {
-    mp_metrics_latency(worker(run)->metrics, run->wd->dep->index, MP_LAT_LATENESS, now > planned ? now - planned : 0);
+    mp_metrics_latency(worker(run)->metrics, run->dep->index, MP_LAT_LATENESS, now > planned ? now - planned : 0);
 }
 
 static void body_tick(mp_run_t *run)
@@ -210,7 +212,7 @@ static void body_tick(mp_run_t *run)
     record_lateness(run, run->end_at, cm_now_ns());
     cm_buf_t *b = &worker(run)->scratch;
     cm_buf_reset(b);
-    run->wd->dep->ops->render_body(&run->x, b);
+    run->dep->ops->render_body(&run->x, b);
     if (run->malformed)
         corrupt(b);
     if (run->mid != NULL || run->drip != NULL)
@@ -221,7 +223,7 @@ static void body_tick(mp_run_t *run)
 
 static void send_models(mp_run_t *run)
 {
-    const mp_deployment_t *dep = run->wd->dep;
+    const mp_deployment_t *dep = run->dep;
     cm_buf_t *b = &worker(run)->scratch;
     mp_error_t err;
     cm_buf_reset(b);
@@ -242,7 +244,7 @@ static void send_models(mp_run_t *run)
 static void record_steps(mp_run_t *run, uint64_t now)
 {
     mp_tmetrics_t *m = worker(run)->metrics;
-    uint32_t dep = run->wd->dep->index;
+    uint32_t dep = run->dep->index;
     for (uint32_t i = 0; i < run->pending_steps; i++) {
         if (!run->token_sent)
             mp_metrics_latency(m, dep, MP_LAT_TTFT, now - run->arrival);
@@ -311,7 +313,7 @@ static void flush(mp_run_t *run, uint64_t now)
     if (run->tail_rendered && run->pending.len == 0 && !point) {
         state = H2O_SEND_STATE_FINAL;
         run->final_sent = true;
-        mp_metrics_latency(worker(run)->metrics, run->wd->dep->index, MP_LAT_RESPONSE, now - run->arrival);
+        mp_metrics_latency(worker(run)->metrics, run->dep->index, MP_LAT_RESPONSE, now - run->arrival);
     } else {
         run->sending = true;
     }
@@ -362,11 +364,11 @@ static void start_stream(mp_run_t *run, uint64_t now)
     else
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype_sse.base, ctype_sse.len);
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, no_cache.base, no_cache.len);
-    mp_run_add_headers(req, run->wd->dep, run->rid, run->rid_len, service_ns(run, now));
+    mp_run_add_headers(req, run->dep, run->rid, run->rid_len, service_ns(run, now));
     count_response(run, 200);
     h2o_start_response(req, &run->super);
     run->headers_sent = true;
-    run->wd->dep->ops->render_head(&run->x, &run->pending);
+    run->dep->ops->render_head(&run->x, &run->pending);
     if (run->malformed)
         corrupt(&run->pending);
     if (run->mid != NULL && run->mid_offset == UINT64_MAX &&
@@ -384,7 +386,7 @@ static uint64_t draw(const cm_dist_t *d, cm_rng_t *rng)
  * h2o_send, the disposal would find the timer armed and cancel it. */
 static void stream_tick(mp_run_t *run)
 {
-    const mp_provider_t *ops = run->wd->dep->ops;
+    const mp_provider_t *ops = run->dep->ops;
     mp_exchange_t *x = &run->x;
     uint64_t now = cm_now_ns();
     if (run->stopped)
@@ -399,7 +401,7 @@ static void stream_tick(mp_run_t *run)
             run->mid_offset = run->body_sent + run->pending.len;
         run->pending_steps++;
         if (run->steps_done < x->steps)
-            run->next_at = sat_add(run->next_at, draw(&run->wd->dep->itl, &run->itl_rng));
+            run->next_at = sat_add(run->next_at, draw(&run->dep->itl, &run->itl_rng));
     }
     if (run->steps_done == x->steps && !run->tail_rendered) {
         ops->render_tail(x, &run->pending);
@@ -449,7 +451,7 @@ static void schedule(mp_run_t *run, mp_run_phase_t phase, uint64_t at)
 
 void mp_run_start(mp_run_t *run)
 {
-    const mp_deployment_t *dep = run->wd->dep;
+    const mp_deployment_t *dep = run->dep;
     cm_rng_t *rng = &run->wd->rng;
     if (run->api == MP_API_MODELS) {
         send_models(run);
@@ -529,7 +531,7 @@ void mp_run_cut(mp_run_t *run, bool reset)
  * and ends the stream; the connection stays usable. */
 static void stream_error(mp_run_t *run, uint64_t now)
 {
-    const mp_provider_t *ops = run->wd->dep->ops;
+    const mp_provider_t *ops = run->dep->ops;
     mp_error_t err;
     mp_error_preset(ops, &err, MP_ERR_UNAVAILABLE, NULL);
     err.request_id = run->rid;
@@ -631,7 +633,10 @@ static void on_dispose(void *p)
         mp_exchange_end(&run->x);
     cm_buf_free(&run->pending);
     cm_buf_free(&run->inflight);
-    mp_metrics_inflight(w->metrics, run->wd->dep->index, -1);
+    mp_metrics_inflight(w->metrics, run->dep->index, -1);
+    if (w->server->journal != NULL)
+        mp_journal_add_run(w->server->journal, w->index, run);
+    mp_snap_release(run->snap);
 }
 
 mp_run_t *mp_run_create(h2o_req_t *req, mp_wdep_t *wd, uint64_t arrival)
@@ -642,6 +647,8 @@ mp_run_t *mp_run_create(h2o_req_t *req, mp_wdep_t *wd, uint64_t arrival)
     run->super.stop = on_stop;
     run->req = req;
     run->wd = wd;
+    run->snap = mp_snap_ref(wd->snap);
+    run->dep = &run->snap->dep;
     run->arrival = arrival;
     run->alloc = (cm_allocator_t){.alloc = pool_alloc, .ctx = &req->pool};
     run->api = MP_METRICS_API_UNKNOWN;
@@ -650,5 +657,7 @@ mp_run_t *mp_run_create(h2o_req_t *req, mp_wdep_t *wd, uint64_t arrival)
     mp_timer_init(&run->timer, on_timer);
     mp_timer_init(&run->drip_timer, on_drip_timer);
     mp_metrics_inflight(wd->worker->metrics, wd->dep->index, 1);
+    if (wd->worker->server->journal != NULL)
+        mp_journal_note_client(run);
     return run;
 }

@@ -41,6 +41,11 @@ typedef struct mp_run {
     h2o_generator_t super; /* first: h2o hands it back to proceed/stop */
     h2o_req_t *req;
     mp_wdep_t *wd;
+    mp_snap_t *snap;            /* the settings the run started with (a reference, dropped at disposal) */
+    const mp_deployment_t *dep; /* &snap->dep */
+    const char *fault;          /* the fault applied (its name or kind; valid while snap is), else NULL */
+    char *journal_model;        /* journal.h, when on: copies made while the request is sure to be there */
+    char *journal_client;
     uint64_t arrival;     /* CLOCK_MONOTONIC ns when the handler got the request */
     cm_allocator_t alloc; /* backed by the request pool */
     cm_str_t path;        /* request path without the query string */

@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/alloc.h"
 #include "common/clock.h"
 #include "mock-provider/handler.h"
+#include "mock-provider/admin/journal.h"
 #include "mock-provider/limits.h"
 #include "mock-provider/provider.h"
 
@@ -225,6 +227,8 @@ int mp_server_create(mp_server_t **out, mp_config_t *cfg, char *err, size_t errl
     pin_mmap_threshold();
     setup_h2o(s);
     s->metrics = mp_metrics_create(cfg->deps, cfg->ndeps, s->nthreads);
+    if (cfg->admin.listen_host != NULL)
+        s->journal = mp_journal_create(s->nthreads, cfg->admin.journal);
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
     *out = s;
@@ -283,6 +287,12 @@ int mp_server_start(mp_server_t *s, char *err, size_t errlen)
     s->started_ns = cm_now_ns();
     if (mp_limits_create(s->cfg, s->started_ns, err, errlen) != 0)
         return -1;
+    s->live = cm_xcalloc(s->cfg->ndeps, sizeof(*s->live));
+    for (size_t d = 0; d < s->cfg->ndeps; d++) {
+        mp_deployment_fill_source(&s->cfg->deps[d]);
+        atomic_init(&s->live[d].cur, mp_snap_borrow(&s->cfg->deps[d]));
+        atomic_init(&s->live[d].epoch_ns, s->started_ns);
+    }
     s->workers = cm_xcalloc(s->nthreads, sizeof(*s->workers));
     for (; spawned < s->nthreads; spawned++)
         if (mp_worker_spawn(&s->workers[spawned], s, spawned, &s->fds[spawned * s->cfg->ndeps], err, errlen) != 0)
@@ -305,6 +315,42 @@ int mp_server_start(mp_server_t *s, char *err, size_t errlen)
     for (size_t i = 0; i < (size_t)s->nthreads * s->cfg->ndeps; i++)
         s->fds[i] = -1;
     return 0;
+}
+
+mp_snap_t *mp_server_current(mp_server_t *s, uint32_t d)
+{
+    return mp_snap_ref(atomic_load_explicit(&s->live[d].cur, memory_order_acquire));
+}
+
+static bool running(mp_server_t *s, mp_worker_t *w)
+{
+    pthread_mutex_lock(&s->lock);
+    bool r = w->spawned && !w->stopped;
+    pthread_mutex_unlock(&s->lock);
+    return r;
+}
+
+uint32_t mp_server_publish(mp_server_t *s, uint32_t d, mp_snap_t *snap, uint64_t wait_ns)
+{
+    uint32_t expected = 0;
+    mp_snap_t *old = atomic_exchange_explicit(&s->live[d].cur, snap, memory_order_acq_rel);
+    for (uint32_t i = 0; s->workers != NULL && i < s->nthreads; i++) {
+        mp_worker_t *w = &s->workers[i];
+        if (!running(s, w))
+            continue;
+        expected++;
+        mp_snap_release(atomic_exchange_explicit(&w->deps[d].mailbox, mp_snap_ref(snap), memory_order_acq_rel));
+        mp_worker_wake(w);
+    }
+    mp_snap_release(old);
+    uint64_t deadline = cm_now_ns() + wait_ns;
+    uint32_t got;
+    /* Bounded: a worker adopts at its next loop iteration, normally within microseconds. */
+    while ((got = atomic_load_explicit(&snap->adopted, memory_order_acquire)) < expected && cm_now_ns() < deadline) {
+        struct timespec ts = {0, 200 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return got;
 }
 
 void mp_server_stop(mp_server_t *s)
@@ -330,6 +376,10 @@ void mp_server_free(mp_server_t *s)
     }
     h2o_config_dispose(&s->h2o);
     free(s->hosts);
+    mp_journal_free(s->journal);
+    for (size_t d = 0; s->live != NULL && d < s->cfg->ndeps; d++)
+        mp_snap_release(atomic_load(&s->live[d].cur));
+    free(s->live);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->cond);
     free(s);

@@ -13,6 +13,7 @@
 #define MP_SERVER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,7 +21,17 @@
 
 #include "mock-provider/config.h"
 #include "mock-provider/metrics.h"
+#include "mock-provider/snapshot.h"
 #include "mock-provider/worker.h"
+
+/* One deployment's current settings (snapshot.h): the snapshot new requests get, and the time its fault
+ * windows and pause schedule count from (the server's start, moved to the reset by POST /admin/reset). */
+typedef struct mp_live {
+    _Atomic(mp_snap_t *) cur; /* holds one reference; written by the admin thread only */
+    _Atomic uint64_t epoch_ns;
+} mp_live_t;
+
+struct mp_journal;
 
 typedef struct mp_server {
     mp_config_t *cfg; /* borrowed; must outlive the server */
@@ -29,8 +40,10 @@ typedef struct mp_server {
     h2o_hostconf_t **hosts; /* [ndeps * 2]: per deployment {hostconf, NULL}, the list an accept ctx takes */
     int *fds;               /* [nthreads * ndeps] listening sockets, -1 once handed to a worker */
     mp_metrics_t *metrics;
-    mp_worker_t *workers; /* [nthreads] */
-    uint64_t started_ns;  /* CLOCK_MONOTONIC when the workers were started: fault windows count from it */
+    mp_worker_t *workers;       /* [nthreads] */
+    uint64_t started_ns;        /* CLOCK_MONOTONIC when the workers were started: fault windows count from it */
+    mp_live_t *live;            /* [ndeps], set up by mp_server_start */
+    struct mp_journal *journal; /* the recent-requests journal when the admin API is on, else NULL */
     /* ready latch: workers report setup success or failure */
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -62,6 +75,20 @@ void mp_server_stop(mp_server_t *s);
  * connections, so the workers' loops and contexts are left to the process exit (kept reachable so leak
  * checkers do not report them); everything else is freed. Call after mp_server_stop. */
 void mp_server_free(mp_server_t *s);
+
+/* The time deployment d's fault windows count from (CLOCK_MONOTONIC ns). */
+static inline uint64_t mp_server_epoch(const mp_server_t *s, uint32_t d)
+{
+    return atomic_load_explicit(&s->live[d].epoch_ns, memory_order_relaxed);
+}
+
+/* Makes snap (the caller's reference is taken over) the current settings of deployment d on every worker:
+ * stores it in the live slot, gives each worker a reference through its mailbox and wakes it, then waits up
+ * to wait_ns for every running worker to adopt it. Admin thread only (publishes are not concurrent). Returns
+ * the number of workers that adopted it in time. */
+uint32_t mp_server_publish(mp_server_t *s, uint32_t d, mp_snap_t *snap, uint64_t wait_ns);
+/* The current snapshot of d with a reference for the caller (admin thread only: it alone replaces it). */
+mp_snap_t *mp_server_current(mp_server_t *s, uint32_t d);
 
 /* Called by a worker thread once its setup finished: rc 0, or -1 with a reason. */
 void mp_server__worker_ready(mp_server_t *s, int rc, const char *why);

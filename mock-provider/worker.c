@@ -124,13 +124,42 @@ static void on_accept(h2o_socket_t *listener, const char *err)
     }
 }
 
-/* The eventfd only exists to interrupt h2o_evloop_run; the stop flag itself is read by the run loop. */
+static void update_accepting(mp_wdep_t *wd);
+static void update_frozen(mp_wdep_t *wd);
+static bool stopping(mp_worker_t *w);
+
+/* A snapshot published by the admin thread (snapshot.h) becomes this thread's: new requests take it, runs
+ * in flight keep theirs. The fault schedules are evaluated again (a new set may pause or stop accepting, or
+ * no longer do), and the draws restart from the new seed when it changed. */
+static void adopt(mp_wdep_t *wd)
+{
+    mp_snap_t *n = atomic_exchange_explicit(&wd->mailbox, NULL, memory_order_acq_rel);
+    if (n == NULL)
+        return;
+    mp_snap_t *old = wd->snap;
+    wd->snap = n;
+    if (n->dep.seed != old->dep.seed)
+        cm_rng_seed(&wd->rng, n->dep.seed ^ ((uint64_t)(wd->worker->index + 1) * 0xbf58476d1ce4e5b9ull));
+    mp_timers_cancel(&wd->worker->timers, &wd->accept_timer);
+    mp_timers_cancel(&wd->worker->timers, &wd->pause_timer);
+    wd->accept_at = 0;
+    wd->pause_at = 0;
+    update_accepting(wd);
+    update_frozen(wd);
+    atomic_fetch_add_explicit(&n->adopted, 1, memory_order_release);
+    mp_snap_release(old);
+}
+
+/* The eventfd interrupts h2o_evloop_run: the stop flag is read by the run loop; new snapshots are adopted here. */
 static void on_wake(h2o_socket_t *sock, const char *err)
 {
     mp_worker_t *w = sock->data;
     uint64_t v;
     ssize_t r = read(w->wake_fd, &v, sizeof(v));
     (void)r;
+    (void)err;
+    for (size_t d = 0; !stopping(w) && d < w->server->cfg->ndeps; d++)
+        adopt(&w->deps[d]);
 }
 
 bool mp_worker_trim_scratch(mp_worker_t *w)
@@ -194,11 +223,11 @@ static void update_accepting(mp_wdep_t *wd)
 {
     if (wd->listener == NULL)
         return;
-    uint64_t start = wd->worker->server->started_ns, now = cm_now_ns(), next;
+    uint64_t start = mp_server_epoch(wd->worker->server, wd->dep->index), now = cm_now_ns(), next;
     uint64_t t = now > start ? now - start : 0;
     if (t < wd->accept_at) /* the timer may fire within its slack: it is due all the same */
         t = wd->accept_at;
-    bool paused = accept_paused_at(wd->dep, t, &next);
+    bool paused = accept_paused_at(&wd->snap->dep, t, &next);
     if (paused && !wd->accept_paused)
         mp_metrics_fault(wd->worker->metrics, wd->dep->index, FX_ACCEPT_PAUSE);
     wd->accept_paused = paused;
@@ -246,11 +275,11 @@ static bool frozen_at(const mp_deployment_t *dep, uint64_t t, uint64_t *next)
  * answers and stream events wait (run.c parks them), and all of it goes when the pause ends. */
 static void update_frozen(mp_wdep_t *wd)
 {
-    uint64_t start = wd->worker->server->started_ns, now = cm_now_ns(), next;
+    uint64_t start = mp_server_epoch(wd->worker->server, wd->dep->index), now = cm_now_ns(), next;
     uint64_t t = now > start ? now - start : 0;
     if (t < wd->pause_at)
         t = wd->pause_at;
-    bool frozen = frozen_at(wd->dep, t, &next);
+    bool frozen = frozen_at(&wd->snap->dep, t, &next);
     bool thaw = wd->frozen && !frozen;
     if (frozen && !wd->frozen)
         mp_metrics_fault(wd->worker->metrics, wd->dep->index, FX_PAUSE);
@@ -273,6 +302,8 @@ static void setup_deployment(mp_worker_t *w, mp_wdep_t *wd, size_t d, int fd)
     mp_server_t *s = w->server;
     wd->worker = w;
     wd->dep = &s->cfg->deps[d];
+    wd->snap = mp_server_current(s, (uint32_t)d);
+    atomic_init(&wd->mailbox, NULL);
     wd->fd = fd;
     /* Each (deployment, thread) pair draws from its own stream, so one deployment's traffic never shifts
      * another's samples and a single-threaded run with a seed reproduces exactly. */
@@ -408,6 +439,11 @@ int mp_worker_spawn(mp_worker_t *w, struct mp_server *s, uint32_t index, const i
 void mp_worker_request_stop(mp_worker_t *w)
 {
     __atomic_store_n(&w->stop, 1, __ATOMIC_RELEASE);
+    mp_worker_wake(w);
+}
+
+void mp_worker_wake(mp_worker_t *w)
+{
     if (w->wake_fd >= 0) {
         uint64_t one = 1;
         ssize_t r = write(w->wake_fd, &one, sizeof(one));

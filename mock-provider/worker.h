@@ -21,6 +21,7 @@
 #include "common/json.h"
 #include "mock-provider/deployment.h"
 #include "mock-provider/metrics.h"
+#include "mock-provider/snapshot.h"
 #include "mock-provider/timer.h"
 
 #define MP_WORKER_DRAIN_NS (500ull * 1000 * 1000) /* shutdown waits this long for in-flight requests */
@@ -39,8 +40,10 @@ struct mp_server;
 /* One deployment as seen by one worker. */
 typedef struct mp_wdep {
     struct mp_worker *worker;
-    const mp_deployment_t *dep;
-    h2o_accept_ctx_t accept; /* hosts = the deployment's hostconf only: this listener serves just it */
+    const mp_deployment_t *dep;   /* the configuration's: only its fixed fields (name, index, ops, listen) */
+    mp_snap_t *snap;              /* the current settings on this thread (one reference; snapshot.h) */
+    _Atomic(mp_snap_t *) mailbox; /* a newer snapshot handed over by the admin thread, adopted when woken */
+    h2o_accept_ctx_t accept;      /* hosts = the deployment's hostconf only: this listener serves just it */
     h2o_socket_t *listener;
     int fd;       /* the listening socket, bound by the server before the thread starts */
     cm_rng_t rng; /* latency and length draws: seeded from the deployment's seed and the thread index */
@@ -103,6 +106,8 @@ int mp_worker_spawn(mp_worker_t *w, struct mp_server *s, uint32_t index, const i
 /* Asks the worker to stop (async-signal-unsafe; call from a normal thread). The server waits for its stop
  * latch (mp_server__worker_stopped) rather than joining the thread. */
 void mp_worker_request_stop(mp_worker_t *w);
+/* Interrupts the worker's loop (any thread): it then adopts the snapshots waiting in its mailboxes. */
+void mp_worker_wake(mp_worker_t *w);
 
 /* Brings the worker's scratch back to its baselines when it grew past MP_SCRATCH_SLACK times them (see
  * above); returns true when it did. Called by the worker's loop between iterations, when no request holds

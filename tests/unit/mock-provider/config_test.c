@@ -201,10 +201,41 @@ static void test_top_level_errors(void **state)
     expect_error_prefix("seed: -3\nmock: {}\n", "t.yaml:1:7: seed: ");
 }
 
+/* mock.admin: loopback without a token, any address with one, the journal size. */
+static void test_admin(void **state)
+{
+    mp_config_t c;
+    cm_err_t err;
+    (void)state;
+    assert_int_equal(load("mock:\n  admin: {listen: 127.0.0.1:0}\n  deployments: [{name: a}]\n", &c, &err), 0);
+    assert_string_equal(c.admin.listen_host, "127.0.0.1");
+    assert_int_equal(c.admin.listen_port, 0);
+    assert_null(c.admin.token);
+    assert_int_equal(c.admin.journal, MP_ADMIN_DEFAULT_JOURNAL);
+    mp_config_free(&c);
+    assert_int_equal(
+        load("mock:\n  admin: {listen: '[::]:9100', token: s3cret, journal: 10}\n  deployments: [{name: a}]\n", &c,
+             &err),
+        0);
+    assert_string_equal(c.admin.listen_host, "::");
+    assert_int_equal(c.admin.listen_port, 9100);
+    assert_string_equal(c.admin.token, "s3cret");
+    assert_int_equal(c.admin.journal, 10);
+    mp_config_free(&c);
+    assert_true(mp_is_loopback("127.0.0.1") && mp_is_loopback("127.9.9.9") && mp_is_loopback("::1"));
+    assert_false(mp_is_loopback("0.0.0.0") || mp_is_loopback("::") || mp_is_loopback("10.0.0.1"));
+}
+
 static void test_mock_section_errors(void **state)
 {
-    expect_error("mock:\n  admin: {listen: 127.0.0.1:0}\n  deployments: [{name: a}]\n",
-                 "t.yaml:2:10: mock.admin: the admin API is not supported yet by this build (remove the key)");
+    expect_error("mock:\n  admin: {listen: 0.0.0.0:9000}\n  deployments: [{name: a}]\n",
+                 "t.yaml:2:19: mock.admin.listen: admin listen \"0.0.0.0:9000\" is not a loopback address: set a token "
+                 "(mock.admin.token or --admin-token), or listen on 127.0.0.1 or [::1]");
+    expect_error(
+        "mock:\n  admin: {listen: 127.0.0.1:0, tokn: x}\n  deployments: [{name: a}]\n",
+        "t.yaml:2:32: mock.admin: unknown key \"tokn\" (did you mean \"token\"? allowed: listen, token, journal)");
+    expect_error("mock:\n  admin: {token: x}\n  deployments: [{name: a}]\n",
+                 "t.yaml:2:10: mock.admin: missing required key \"listen\"");
     expect_error("mock:\n  deployment: []\n",
                  "t.yaml:2:3: mock: unknown key \"deployment\" (did you mean \"deployments\"? allowed: admin, threads, "
                  "keepalive_timeout, max_body, deployments)");
@@ -350,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_inline_distributions),
         cmocka_unit_test(test_top_level_errors),
         cmocka_unit_test(test_mock_section_errors),
+        cmocka_unit_test(test_admin),
         cmocka_unit_test(test_deployment_errors),
         cmocka_unit_test(test_listen_errors),
         cmocka_unit_test(test_parse_listen),
