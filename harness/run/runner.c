@@ -319,11 +319,8 @@ static int make_report_dir(runner_t *r)
 {
     hx_cfg_t *c = &r->cfg;
     char err[512];
-    if (c->report_dir == NULL) {
-        c->report_dir = DEFAULT_REPORT_DIR;
-        if (c->report_formats == 0)
-            c->report_formats = HX_FMT_JSON | HX_FMT_JSONL | HX_FMT_JUNIT;
-    }
+    if (c->report_dir == NULL)
+        c->report_dir = DEFAULT_REPORT_DIR; /* with the default formats (hx_cfg_init) */
     char *dir = hx_outputs_expand_dir(c->report_dir, c->name, cm_wall_ms(), c->seed);
     c->report_dir = hx_cfg_strdup(c, dir);
     free(dir);
