@@ -318,6 +318,12 @@ static void build_headers(hx_reqtpl_t *rq, const hx_reqspec_t *s, const char *co
         put_header(rq, s->headers[i]);
 }
 
+void hx_workload_add_header(hx_workload_t *w, const char *line)
+{
+    for (size_t i = 0; i < w->nreqs; i++)
+        put_header(&w->reqs[i], line);
+}
+
 static char *display_name(const hx_reqspec_t *s, const hx_workload_t *w)
 {
     cm_buf_t b = CM_BUF_INIT;

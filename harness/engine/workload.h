@@ -106,6 +106,9 @@ typedef struct hx_workload {
 int hx_workload_init(hx_workload_t *w, const hx_reqspec_t *specs, size_t n, const char *const *headers, size_t nheaders,
                      const char *api_key, char *err, size_t errlen);
 void hx_workload_free(hx_workload_t *w);
+/* Adds header line "Name: value" to every template, replacing a header of that name (the scenario runner's
+ * gateway config, known only once the processes run). The line must pass hx_header_check. */
+void hx_workload_add_header(hx_workload_t *w, const char *line);
 
 /* Checks a header line "Name: value" (a token name, no CR or LF). Returns 0 or -1 with a reason. */
 int hx_header_check(const char *line, char *err, size_t errlen);

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/buf.h"
 #include "common/clock.h"
+#include "common/json.h"
 #include "harness/config/config.h"
 #include "harness/report/outputs.h"
 #include "harness/run/child.h"
@@ -43,6 +45,8 @@ typedef struct runner {
     const char *urls[HX_MAX_MOCK_DEPLOYMENTS];           /* target: deployments */
     char args[HX_MAX_COMMAND_ARGS][HX_MAX_EXPANDED + 1]; /* a service's command line, placeholders filled in */
     char listens[HX_MAX_MOCK_DEPLOYMENTS][160];          /* the mock's --set ...listen= arguments */
+    char litellm_arg[4096 + 32];                         /* --print-litellm-config=PATH */
+    char *portkey_header;                                /* "x-portkey-config: {...}", malloc'd */
     hx_dep_counts_t counts[HX_MAX_MOCK_DEPLOYMENTS];     /* both sides of every deployment, after the load */
     uint64_t unanswered;
     bool have_totals;
@@ -172,6 +176,65 @@ static void collect_sets(runner_t *r)
     }
 }
 
+/* The gateway's api_base: its url: with placeholders filled in, or http://127.0.0.1:{{gateway.port}}/v1. */
+static int gateway_url(runner_t *r)
+{
+    hx_gateway_t *g = &r->sc.gateway;
+    cm_err_t err;
+    char why[256];
+    if (g->url == NULL) {
+        snprintf(g->url_text, sizeof(g->url_text), "http://127.0.0.1:%u/v1", (unsigned)g->proc.port);
+        return 0;
+    }
+    char tmp[HX_MAX_EXPANDED + 1];
+    if (hx_scenario_expand(&r->sc, g->url, "gateway.url", g->url->str, tmp, sizeof(tmp), &err) != 0)
+        return fail(r, "%s", err.msg);
+    if (r->sc.started && hx_cfg_check_url(tmp, why, sizeof(why)) != 0)
+        return fail(r, "gateway.url: \"%s\": %s", tmp, why);
+    memcpy(g->url_text, tmp, strlen(tmp) + 1);
+    return 0;
+}
+
+/* Checks every placeholder of a command (a string or a list) and of a ready check. */
+static int check_command(runner_t *r, const cm_node_t *c, const char *path)
+{
+    char tmp[HX_MAX_EXPANDED + 1];
+    cm_err_t err;
+    size_t n = c->type == CM_NODE_SEQ ? c->n : 1;
+    for (size_t a = 0; a < n; a++) {
+        const cm_node_t *arg = c->type == CM_NODE_SEQ ? c->items[a] : c;
+        if (hx_scenario_expand(&r->sc, arg, path, arg->str, tmp, sizeof(tmp), &err) != 0)
+            return fail(r, "%s", err.msg);
+    }
+    return 0;
+}
+
+/* The gateway: its placeholders, and the configs it can be given. */
+static int check_gateway(runner_t *r)
+{
+    hx_gateway_t *g = &r->sc.gateway;
+    char tmp[HX_MAX_EXPANDED + 1];
+    cm_err_t err;
+    if (!g->present)
+        return 0;
+    if (check_command(r, g->proc.command, "gateway.command") != 0 ||
+        (g->setup != NULL && check_command(r, g->setup, "gateway.setup") != 0) || gateway_url(r) != 0)
+        return HX_EXIT_ERROR;
+    if (g->proc.ready_arg != NULL && hx_scenario_expand(&r->sc, g->proc.ready_arg, "gateway.ready",
+                                                        g->proc.ready_arg->str, tmp, sizeof(tmp), &err) != 0)
+        return fail(r, "%s", err.msg);
+    if (g->config != HX_GW_CONFIG_NONE && r->sc.ndeps == 0)
+        return fail(r, "%s: gateway.config: there are no mock deployments to write a config for", r->o->file);
+    for (size_t i = 0; g->config == HX_GW_CONFIG_PORTKEY && i < r->sc.ndeps; i++) {
+        if (strcmp(r->sc.deps[i].provider, "openai") != 0)
+            return fail(r,
+                        "%s: gateway.config: portkey: deployment %s is %s; this build writes Portkey configs for "
+                        "openai deployments",
+                        r->o->file, r->sc.deps[i].name, r->sc.deps[i].provider);
+    }
+    return 0;
+}
+
 /* Checks every placeholder a service uses (before any process starts, so ports read as 0). */
 static int check_services(runner_t *r)
 {
@@ -197,7 +260,7 @@ static int check_services(runner_t *r)
             hx_scenario_expand(&r->sc, svc->ready_arg, path, svc->ready_arg->str, tmp, sizeof(tmp), &err) != 0)
             return fail(r, "%s", err.msg);
     }
-    return 0;
+    return check_gateway(r);
 }
 
 /* target: deployments: the router spreads the load over every mock deployment. */
@@ -221,6 +284,26 @@ static int target_deployments(runner_t *r)
     return 0;
 }
 
+/* target: gateway: the load goes to the gateway the file starts. */
+static int target_gateway(runner_t *r)
+{
+    hx_cfg_t *c = &r->cfg;
+    if (!r->sc.gateway.present) {
+        cm_err_t err;
+        cm_conf_error(&r->sc.conf, c->target_node, "load.target", &err, "\"gateway\" needs a gateway: section");
+        return fail(r, "%s", err.msg);
+    }
+    if (!r->sc.started) { /* checked, not known yet */
+        c->target = "http://127.0.0.1:1/v1";
+        c->target_err = NULL;
+        return 0;
+    }
+    snprintf(r->target, sizeof(r->target), "%s", r->sc.gateway.url_text);
+    c->target = r->target;
+    c->target_err = NULL;
+    return 0;
+}
+
 /* The load's target: a URL, or placeholders filled in (ports read as 0 before the processes run). */
 static int resolve_target(runner_t *r)
 {
@@ -231,8 +314,10 @@ static int resolve_target(runner_t *r)
         return c->target != NULL ? 0 : fail(r, "%s: load.target: required by `soak run`", c->file);
     if (c->target_deployments)
         return target_deployments(r);
+    if (strcmp(c->target_template, "gateway") == 0)
+        return target_gateway(r);
     if (strstr(c->target_template, "{{") == NULL)
-        return fail(r, "%s", c->target_err); /* "gateway": not built yet */
+        return fail(r, "%s", c->target_err);
     if (hx_scenario_expand(&r->sc, c->target_node, "load.target", c->target_template, r->target, sizeof(r->target),
                            &err) != 0)
         return fail(r, "%s", err.msg);
@@ -366,16 +451,16 @@ static int start_child(runner_t *r, const char *name, const char *log_name, char
     return 0;
 }
 
-static int start_service(runner_t *r, hx_service_t *svc)
+/* The argv of a command node (a list, or a string run by /bin/sh -c) with its placeholders filled in, in
+ * r->args. Returns 0, or an exit status after printing why. */
+static int command_argv(runner_t *r, const cm_node_t *c, const char *path, char **argv)
 {
     char(*expanded)[HX_MAX_EXPANDED + 1] = r->args;
-    char *argv[HX_MAX_COMMAND_ARGS + 4], name[96], ready_text[HX_MAX_EXPANDED + 1];
     cm_err_t err;
-    const cm_node_t *c = svc->command;
     size_t n = c->type == CM_NODE_SEQ ? c->n : 1, argc = 0;
     for (size_t a = 0; a < n; a++) {
         const cm_node_t *arg = c->type == CM_NODE_SEQ ? c->items[a] : c;
-        if (hx_scenario_expand(&r->sc, arg, "command", arg->str, expanded[a], sizeof(expanded[a]), &err) != 0)
+        if (hx_scenario_expand(&r->sc, arg, path, arg->str, expanded[a], sizeof(expanded[a]), &err) != 0)
             return fail(r, "%s", err.msg);
     }
     if (c->type != CM_NODE_SEQ) {
@@ -385,9 +470,17 @@ static int start_service(runner_t *r, hx_service_t *svc)
     for (size_t a = 0; a < n; a++)
         argv[argc++] = expanded[a];
     argv[argc] = NULL;
-    snprintf(name, sizeof(name), "service %s", svc->name);
-    char log_name[80];
-    snprintf(log_name, sizeof(log_name), "service-%s", svc->name);
+    return 0;
+}
+
+/* Starts a service or the gateway (svc: its command, ready check and timeout) and waits until it is ready. */
+static int start_process(runner_t *r, const hx_service_t *svc, const char *name, const char *log_name, const char *path)
+{
+    char *argv[HX_MAX_COMMAND_ARGS + 4], ready_text[HX_MAX_EXPANDED + 1];
+    cm_err_t err;
+    int rc = command_argv(r, svc->command, path, argv);
+    if (rc != 0)
+        return rc;
     if (svc->ready == HX_READY_STARTED)
         return start_child(r, name, log_name, argv, ready_now, NULL, svc->timeout_ns);
     if (hx_scenario_expand(&r->sc, svc->ready_arg, "ready", svc->ready_arg->str, ready_text, sizeof(ready_text),
@@ -398,16 +491,24 @@ static int start_service(runner_t *r, hx_service_t *svc)
     char *end;
     unsigned long port = strtoul(ready_text, &end, 10);
     if (*end != '\0' || port == 0 || port > 65535)
-        return fail(r, "services[%s].ready.tcp: \"%s\" is not a port", svc->name, ready_text);
+        return fail(r, "%s.ready.tcp: \"%s\" is not a port", name, ready_text);
     uint16_t p = (uint16_t)port;
     return start_child(r, name, log_name, argv, ready_tcp, &p, svc->timeout_ns);
+}
+
+static int start_service(runner_t *r, hx_service_t *svc)
+{
+    char name[96], log_name[80];
+    snprintf(name, sizeof(name), "service %s", svc->name);
+    snprintf(log_name, sizeof(log_name), "service-%s", svc->name);
+    return start_process(r, svc, name, log_name, "command");
 }
 
 /* The mock runs the scenario file itself, every deployment moved to a free port of its host. */
 static int start_mock(runner_t *r)
 {
     char(*listens)[160] = r->listens;
-    char *argv[4 + 2 * (HX_RUN_MAX_SETS + HX_MAX_MOCK_DEPLOYMENTS) + 1];
+    char *argv[5 + 2 * (HX_RUN_MAX_SETS + HX_MAX_MOCK_DEPLOYMENTS) + 1];
     size_t n = 0;
     argv[n++] = r->mock_bin;
     argv[n++] = "--config";
@@ -415,6 +516,10 @@ static int start_mock(runner_t *r)
     for (size_t i = 0; i < r->o->nsets; i++) {
         argv[n++] = "--set";
         argv[n++] = (char *)r->o->sets[i];
+    }
+    if (r->sc.gateway.present && r->sc.gateway.config == HX_GW_CONFIG_LITELLM) {
+        snprintf(r->litellm_arg, sizeof(r->litellm_arg), "--print-litellm-config=%s", r->sc.gateway.config_path);
+        argv[n++] = r->litellm_arg;
     }
     for (size_t i = 0; i < r->sc.ndeps; i++) {
         const hx_mock_dep_t *d = &r->sc.deps[i];
@@ -449,6 +554,99 @@ static int read_mock_urls(runner_t *r)
     return 0;
 }
 
+/* gateway.setup: a command run to completion before the gateway starts (an install step), its output in
+ * logs/gateway-setup.log. */
+static int run_setup(runner_t *r)
+{
+    hx_gateway_t *g = &r->sc.gateway;
+    char *argv[HX_MAX_COMMAND_ARGS + 4];
+    int rc = command_argv(r, g->setup, "gateway.setup", argv);
+    if (rc != 0)
+        return rc;
+    char *out = malloc(HX_CHILD_LOG_SCAN);
+    if (out == NULL)
+        return fail(r, "out of memory");
+    fprintf(r->err_out, "soak run: gateway setup: %s%s%s\n", argv[0], argv[1] ? " " : "", argv[1] ? argv[1] : "");
+    int status = hx_child_run(argv, out, HX_CHILD_LOG_SCAN, g->setup_timeout_ns);
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/gateway-setup.log", r->logs);
+    FILE *f = fopen(path, "w");
+    if (f != NULL) {
+        fputs(out, f);
+        fclose(f);
+    }
+    if (status != 0) {
+        size_t len = strlen(out);
+        const char *tail = len > 1500 ? out + len - 1500 : out;
+        fail(r, "gateway.setup %s (status %d; log %s):\n%s", status < 0 ? "failed" : "exited", status, path, tail);
+        free(out);
+        return HX_EXIT_ERROR;
+    }
+    free(out);
+    return 0;
+}
+
+/* A Portkey load-balance config over the deployments (equal weights, each deployment's api_base as its
+ * custom_host), written to {{gateway.config}} and sent in every request's x-portkey-config header: the
+ * open-source gateway takes its routing from that header. */
+static int write_portkey_config(runner_t *r)
+{
+    cm_buf_t b = CM_BUF_INIT;
+    cm_jw_t w;
+    cm_jw_init(&w, &b);
+    cm_jw_obj(&w);
+    cm_jw_key(&w, "strategy");
+    cm_jw_obj(&w);
+    cm_jw_key(&w, "mode");
+    cm_jw_str(&w, "loadbalance");
+    cm_jw_obj_end(&w);
+    cm_jw_key(&w, "targets");
+    cm_jw_arr(&w);
+    for (size_t i = 0; i < r->sc.ndeps; i++) {
+        const hx_mock_dep_t *d = &r->sc.deps[i];
+        cm_jw_obj(&w);
+        cm_jw_key(&w, "provider");
+        cm_jw_str(&w, "openai");
+        cm_jw_key(&w, "api_key");
+        cm_jw_str(&w, d->api_key != NULL ? d->api_key : "sk-soakrig");
+        cm_jw_key(&w, "custom_host");
+        cm_jw_str(&w, d->url);
+        cm_jw_key(&w, "weight");
+        cm_jw_int(&w, 1);
+        cm_jw_obj_end(&w);
+    }
+    cm_jw_arr_end(&w);
+    cm_jw_obj_end(&w);
+    FILE *f = fopen(r->sc.gateway.config_path, "w");
+    bool ok = f != NULL && fwrite(b.data, 1, b.len, f) == b.len;
+    if (f != NULL && fclose(f) != 0)
+        ok = false;
+    size_t len = strlen("x-portkey-config: ") + b.len + 1;
+    r->portkey_header = cm_xmalloc(len);
+    snprintf(r->portkey_header, len, "x-portkey-config: %s", b.data);
+    cm_buf_free(&b);
+    if (!ok)
+        return fail(r, "cannot write %s: %s", r->sc.gateway.config_path, strerror(errno));
+    hx_workload_add_header(&r->cfg.workload, r->portkey_header);
+    return 0;
+}
+
+/* The gateway's config, its setup command (run to completion), then the gateway itself. */
+static int start_gateway(runner_t *r)
+{
+    hx_gateway_t *g = &r->sc.gateway;
+    int rc;
+    if (g->config == HX_GW_CONFIG_PORTKEY && (rc = write_portkey_config(r)) != 0)
+        return rc;
+    if (g->config == HX_GW_CONFIG_LITELLM && access(g->config_path, R_OK) != 0)
+        return fail(r, "mock-provider did not write the LiteLLM config %s", g->config_path);
+    if ((rc = gateway_url(r)) != 0)
+        return rc;
+    if (g->setup != NULL && (rc = run_setup(r)) != 0)
+        return rc;
+    return start_process(r, &g->proc, "gateway", "gateway", "gateway.command");
+}
+
 static int start_all(runner_t *r)
 {
     int rc;
@@ -457,12 +655,21 @@ static int start_all(runner_t *r)
         if (r->sc.services[i].port == 0)
             return fail(r, "no free port on 127.0.0.1 for service %s", r->sc.services[i].name);
     }
+    if (r->sc.gateway.present) {
+        hx_gateway_t *g = &r->sc.gateway;
+        if ((g->proc.port = hx_free_port("127.0.0.1")) == 0)
+            return fail(r, "no free port on 127.0.0.1 for the gateway");
+        snprintf(g->config_path, sizeof(g->config_path), "%s/gateway.%s", r->cfg.report_dir,
+                 g->config == HX_GW_CONFIG_PORTKEY ? "portkey.json" : "litellm.yaml");
+    }
     r->sc.started = true;
     for (size_t i = 0; i < r->sc.nservices; i++) {
         if ((rc = start_service(r, &r->sc.services[i])) != 0)
             return rc;
     }
     if (r->sc.has_mock && ((rc = start_mock(r)) != 0 || (rc = read_mock_urls(r)) != 0))
+        return rc;
+    if (r->sc.gateway.present && (rc = start_gateway(r)) != 0)
         return rc;
     return resolve_target(r);
 }
@@ -590,6 +797,7 @@ int hx_runner_run(const hx_runner_opts_t *o, FILE *out, FILE *err_out)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     hx_cfg_free(&r->cfg);
     hx_scenario_free(&r->sc);
+    free(r->portkey_header);
     free(r);
     return rc;
 }

@@ -1,5 +1,6 @@
 #include "harness/run/scenario.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,29 @@ static int read_ready(const cm_conf_t *conf, const cm_node_t *n, const char *pat
     return 0;
 }
 
+/* command, ready and timeout: what a service and the gateway share. */
+static int read_process(const cm_conf_t *conf, const cm_node_t *n, const char *path, hx_service_t *svc, cm_err_t *err)
+{
+    char sub[128];
+    const cm_node_t *v;
+    svc->command = cm_conf_get(n, "command");
+    snprintf(sub, sizeof(sub), "%s.command", path);
+    if (read_command(conf, svc->command, sub, err) != 0)
+        return -1;
+    snprintf(sub, sizeof(sub), "%s.ready", path);
+    if ((v = cm_conf_get(n, "ready")) != NULL && read_ready(conf, v, sub, svc, err) != 0)
+        return -1;
+    svc->timeout_ns = HX_SERVICE_TIMEOUT_DEFAULT_NS;
+    snprintf(sub, sizeof(sub), "%s.timeout", path);
+    if ((v = cm_conf_get(n, "timeout")) != NULL) {
+        if (cm_conf_duration(conf, v, sub, &svc->timeout_ns, err) != 0)
+            return -1;
+        if (svc->timeout_ns == 0 || svc->timeout_ns > HX_SERVICE_TIMEOUT_MAX_NS)
+            return cm_conf_error(conf, v, sub, err, "expected more than 0 and at most 10m");
+    }
+    return 0;
+}
+
 static int read_service(hx_scenario_t *s, const cm_node_t *n, size_t index, cm_err_t *err)
 {
     static const char *const keys[] = {"name", "command", "ready", "timeout", NULL};
@@ -78,22 +102,51 @@ static int read_service(hx_scenario_t *s, const cm_node_t *n, size_t index, cm_e
         if (strcmp(s->services[i].name, svc->name) == 0)
             return cm_conf_error(conf, v, sub, err, "\"%s\" is already the name of services[%zu]", svc->name, i);
     }
-    svc->command = cm_conf_get(n, "command");
-    snprintf(sub, sizeof(sub), "%s.command", path);
-    if (read_command(conf, svc->command, sub, err) != 0)
+    if (read_process(conf, n, path, svc, err) != 0)
         return -1;
-    snprintf(sub, sizeof(sub), "%s.ready", path);
-    if ((v = cm_conf_get(n, "ready")) != NULL && read_ready(conf, v, sub, svc, err) != 0)
-        return -1;
-    svc->timeout_ns = HX_SERVICE_TIMEOUT_DEFAULT_NS;
-    snprintf(sub, sizeof(sub), "%s.timeout", path);
-    if ((v = cm_conf_get(n, "timeout")) != NULL) {
-        if (cm_conf_duration(conf, v, sub, &svc->timeout_ns, err) != 0)
-            return -1;
-        if (svc->timeout_ns == 0 || svc->timeout_ns > HX_SERVICE_TIMEOUT_MAX_NS)
-            return cm_conf_error(conf, v, sub, err, "expected more than 0 and at most 10m");
-    }
     s->nservices++;
+    return 0;
+}
+
+static int read_gateway(hx_scenario_t *s, const cm_node_t *n, cm_err_t *err)
+{
+    static const char *const keys[] = {"command", "ready", "timeout", "setup", "setup_timeout", "config", "url", NULL};
+    static const char *const required[] = {"command", NULL};
+    const cm_conf_t *conf = &s->conf;
+    hx_gateway_t *g = &s->gateway;
+    const cm_node_t *v;
+    if (n->type != CM_NODE_MAP)
+        return cm_conf_error(conf, n, "gateway", err, "expected a map of command, ready, timeout, setup, config, url");
+    if (cm_conf_check_keys(conf, n, "gateway", keys, err) != 0 ||
+        cm_conf_require_keys(conf, n, "gateway", required, err) != 0 || read_process(conf, n, "gateway", &g->proc, err))
+        return -1;
+    g->present = true;
+    g->proc.name = "gateway";
+    if ((g->setup = cm_conf_get(n, "setup")) != NULL && read_command(conf, g->setup, "gateway.setup", err) != 0)
+        return -1;
+    g->setup_timeout_ns = HX_GATEWAY_SETUP_TIMEOUT_DEFAULT_NS;
+    if ((v = cm_conf_get(n, "setup_timeout")) != NULL) {
+        if (cm_conf_duration(conf, v, "gateway.setup_timeout", &g->setup_timeout_ns, err) != 0)
+            return -1;
+        if (g->setup_timeout_ns == 0 || g->setup_timeout_ns > 2 * HX_GATEWAY_SETUP_TIMEOUT_DEFAULT_NS)
+            return cm_conf_error(conf, v, "gateway.setup_timeout", err, "expected more than 0 and at most 20m");
+    }
+    if ((v = cm_conf_get(n, "config")) != NULL) {
+        const char *c;
+        if (cm_conf_str(conf, v, "gateway.config", &c, err) != 0)
+            return -1;
+        if (strcmp(c, "litellm") == 0)
+            g->config = HX_GW_CONFIG_LITELLM;
+        else if (strcmp(c, "portkey") == 0)
+            g->config = HX_GW_CONFIG_PORTKEY;
+        else if (strcmp(c, "none") != 0)
+            return cm_conf_error(conf, v, "gateway.config", err,
+                                 "unknown config \"%s\" (expected litellm, portkey or "
+                                 "none)",
+                                 c);
+    }
+    if ((g->url = cm_conf_get(n, "url")) != NULL && (g->url->type != CM_NODE_SCALAR || g->url->str[0] == '\0'))
+        return cm_conf_error(conf, g->url, "gateway.url", err, "expected a URL (placeholders allowed)");
     return 0;
 }
 
@@ -144,14 +197,37 @@ static int read_mock(hx_scenario_t *s, const cm_node_t *mock, cm_err_t *err)
             continue;
         hx_mock_dep_t *d = &s->deps[s->ndeps++];
         d->name = name->str;
+        const cm_node_t *prov = cm_conf_get(deps->items[i], "provider");
+        const cm_node_t *keys = cm_conf_get(deps->items[i], "api_keys");
+        d->provider = prov != NULL && prov->type == CM_NODE_SCALAR ? prov->str : "openai";
+        if (keys != NULL && keys->type == CM_NODE_SEQ && keys->n > 0 && keys->items[0]->type == CM_NODE_SCALAR)
+            d->api_key = keys->items[0]->str;
+        else if (keys != NULL && keys->type == CM_NODE_SCALAR)
+            d->api_key = keys->str;
         host_of(listen != NULL && listen->type == CM_NODE_SCALAR ? listen->str : NULL, d->host, sizeof(d->host));
     }
     return 0;
 }
 
+/* The absolute directory of the scenario file, for {{scenario.dir}}. */
+static void scenario_dir(const char *path, char *out, size_t cap)
+{
+    char abs[PATH_MAX];
+    if (realpath(path, abs) == NULL)
+        snprintf(abs, sizeof(abs), "%s", path);
+    char *slash = strrchr(abs, '/');
+    if (slash == NULL)
+        snprintf(out, cap, ".");
+    else if (slash == abs)
+        snprintf(out, cap, "/");
+    else
+        snprintf(out, cap, "%.*s", (int)(slash - abs), abs);
+}
+
 int hx_scenario_load(hx_scenario_t *s, const char *path, const char *const *sets, size_t nsets, cm_err_t *err)
 {
     memset(s, 0, sizeof(*s));
+    scenario_dir(path, s->dir, sizeof(s->dir));
     if (cm_conf_load_file(&s->conf, path, err) != 0 || cm_conf_set_all(&s->conf, sets, nsets, err) != 0)
         return -1;
     const cm_node_t *root = s->conf.root, *v;
@@ -161,6 +237,12 @@ int hx_scenario_load(hx_scenario_t *s, const char *path, const char *const *sets
         return -1;
     if ((v = cm_conf_get(root, "mock")) != NULL && read_mock(s, v, err) != 0)
         return -1;
+    if ((v = cm_conf_get(root, "gateway")) != NULL && read_gateway(s, v, err) != 0)
+        return -1;
+    if ((v = cm_conf_get(root, "proxies")) != NULL) /* refused rather than ignored */
+        return cm_conf_error(&s->conf, v, "proxies", err,
+                             "fault proxies are not started by this build's soak run yet; start fault-proxy as a "
+                             "service (services:) instead");
     return 0;
 }
 
@@ -185,6 +267,10 @@ static int placeholder(const hx_scenario_t *s, const char *p, size_t n, cm_buf_t
         cm_buf_puts(b, s->report_dir != NULL ? s->report_dir : "reports");
         return 0;
     }
+    if (strcmp(key, "scenario.dir") == 0) {
+        cm_buf_puts(b, s->dir);
+        return 0;
+    }
     char *dot = strrchr(key, '.');
     const char *field = dot != NULL ? dot + 1 : "";
     if (dot != NULL)
@@ -206,6 +292,17 @@ static int placeholder(const hx_scenario_t *s, const char *p, size_t n, cm_buf_t
                                : "no mock deployment of that name with that field (url, port)");
         return -1;
     }
+    if (strcmp(key, "gateway") == 0 && s->gateway.present) {
+        if (strcmp(field, "port") == 0)
+            cm_buf_printf(b, "%u", (unsigned)s->gateway.proc.port);
+        else if (strcmp(field, "config") == 0)
+            cm_buf_puts(b, s->gateway.config_path[0] != '\0' ? s->gateway.config_path : "gateway.config");
+        else if (strcmp(field, "url") == 0)
+            cm_buf_puts(b, s->gateway.url_text[0] != '\0' ? s->gateway.url_text : "http://127.0.0.1:1");
+        else
+            goto unknown;
+        return 0;
+    }
     if (strncmp(key, "services.", 9) == 0 && strcmp(field, "port") == 0) {
         for (size_t i = 0; i < s->nservices; i++) {
             if (strcmp(s->services[i].name, key + 9) == 0) {
@@ -216,9 +313,11 @@ static int placeholder(const hx_scenario_t *s, const char *p, size_t n, cm_buf_t
         snprintf(why, whylen, "{{%.*s}}: no service of that name", (int)n, p);
         return -1;
     }
+unknown:
     snprintf(why, whylen,
              "unknown placeholder {{%.*s}} (expected deployments.NAME.url, deployments.NAME.port, "
-             "services.NAME.port or report.dir)",
+             "services.NAME.port, gateway.port, gateway.config, gateway.url (with a gateway: section), report.dir or "
+             "scenario.dir)",
              (int)n, p);
     return -1;
 }

@@ -6,13 +6,25 @@
  *   {{deployments.NAME.url}}   the api_base of mock deployment NAME (http://127.0.0.1:PORT/v1 for OpenAI)
  *   {{deployments.NAME.port}}  its port
  *   {{services.NAME.port}}     the free port chosen for service NAME (every service gets one)
+ *   {{gateway.port}}           the free port chosen for the gateway
+ *   {{gateway.config}}         the path of the config written for it (config: litellm or portkey)
+ *   {{gateway.url}}            its api_base (url:, default http://127.0.0.1:{{gateway.port}}/v1)
  *   {{report.dir}}             the run's report directory
+ *   {{scenario.dir}}           the directory of the scenario file (for scripts shipped beside it)
  *
  *   services:
  *     - name: redis
  *       command: [redis-server, --port, "{{services.redis.port}}", --save, ""]   # or one string for /bin/sh -c
  *       ready: {tcp: "{{services.redis.port}}"}    # or {log: "Ready to accept"}; none: ready once started
  *       timeout: 30s                               # for readiness (default 30s)
+ *
+ *   gateway:                                       # started last, after the mock; load.target: gateway
+ *     setup: "npm install --prefix ~/.cache/x @portkey-ai/gateway@1.15.2"   # optional, run to completion first
+ *     command: [node, ..., "--port={{gateway.port}}"]
+ *     config: portkey       # litellm: a model_list for the deployments; portkey: a load-balance config sent
+ *                           # in every request's x-portkey-config header; none (default)
+ *     ready: {tcp: "{{gateway.port}}"}
+ *     url: "http://127.0.0.1:{{gateway.port}}/v1"
  */
 #ifndef HX_SCENARIO_H
 #define HX_SCENARIO_H
@@ -45,11 +57,32 @@ typedef struct hx_service {
     uint16_t port; /* chosen when the run starts */
 } hx_service_t;
 
+typedef enum hx_gw_config {
+    HX_GW_CONFIG_NONE,
+    HX_GW_CONFIG_LITELLM, /* mock-provider --print-litellm-config writes {{gateway.config}} */
+    HX_GW_CONFIG_PORTKEY, /* a loadbalance config over the deployments, in every request's x-portkey-config */
+} hx_gw_config_t;
+
+#define HX_GATEWAY_SETUP_TIMEOUT_DEFAULT_NS (600ull * 1000 * 1000 * 1000)
+
+typedef struct hx_gateway {
+    bool present;
+    hx_service_t proc;      /* command, ready, timeout, port (named "gateway") */
+    const cm_node_t *setup; /* run to completion before it starts (a string or a list), or NULL */
+    uint64_t setup_timeout_ns;
+    hx_gw_config_t config;
+    const cm_node_t *url; /* NULL: http://127.0.0.1:{{gateway.port}}/v1 */
+    char config_path[4096];
+    char url_text[HX_MAX_EXPANDED + 1]; /* once started */
+} hx_gateway_t;
+
 typedef struct hx_mock_dep {
     const char *name;
-    char host[64]; /* from its listen: (127.0.0.1 when absent) */
-    char url[256]; /* the api_base mock-provider printed, once it runs */
-    uint16_t port; /* the port it printed */
+    const char *provider; /* as written (openai when absent) */
+    const char *api_key;  /* its first api_keys entry, or NULL */
+    char host[64];        /* from its listen: (127.0.0.1 when absent) */
+    char url[256];        /* the api_base mock-provider printed, once it runs */
+    uint16_t port;        /* the port it printed */
 } hx_mock_dep_t;
 
 typedef struct hx_scenario {
@@ -59,7 +92,9 @@ typedef struct hx_scenario {
     bool has_mock;
     hx_mock_dep_t deps[HX_MAX_MOCK_DEPLOYMENTS];
     size_t ndeps;
+    hx_gateway_t gateway;
     const char *report_dir; /* once known, for {{report.dir}} */
+    char dir[4096];         /* the scenario file's directory, absolute */
     bool started;           /* ports are known: placeholders expand to real values */
 } hx_scenario_t;
 

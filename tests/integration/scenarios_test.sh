@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/integration/scenarios_test.sh — every shipped scenario in configs/ passes with `soak run` as
 # shipped, most of them shortened with --duration (their expectations hold for any length of run); the
-# rate-limit scenario runs its whole minute, since its ceiling is a per-minute quota. Labelled `scenario`:
+# rate-limit scenarios run their whole minute, since their ceiling is a per-minute quota (one of them through
+# a real Portkey gateway). Labelled `scenario`:
 # it runs in the release tree only (ci/test.sh), where the shipped rates are reachable on a 2-core machine;
 # the sanitizer trees run the runner's own tests (soak_run_test) instead.
 source "$(dirname "$0")/soak_lib.sh"
@@ -38,5 +39,12 @@ expect_match "$(jq_py "$TMP/degraded-provider/summary.json" 'j["errors"].get("ti
     "requests to the hanging deployment timed out"
 tested=$((tested + 1))
 scenario rate-limit-lb.yaml
+tested=$((tested + 1))
+# the gateway from the install ci/install-deps.sh --test made (tests/sdk), not from the network
+export SOAKRIG_PORTKEY_DIR=$SOAK_SOURCE_DIR/tests/sdk
+[ -f "$SOAKRIG_PORTKEY_DIR/node_modules/@portkey-ai/gateway/build/start-server.js" ] ||
+    fail "the Portkey gateway is not installed in $SOAKRIG_PORTKEY_DIR (run ci/install-deps.sh --test)"
+scenario gateway-lb.yaml
+expect_eq "$(jq_py "$TMP/gateway-lb/deployments.json" 'j["reconciled"]')" "True" "through Portkey, both sides agree"
 tested=$((tested + 1))
 expect_eq "$tested" "$shipped" "every shipped scenario with a load: section is run here"

@@ -211,3 +211,39 @@ S="$TMP/reports/rr0/summary.json"
 expect_eq "$(jq_py "$S" '[j["requests"][k] for k in ("total", "ok", "rate_limited", "retried")]')" "[40, 39, 1, 0]" \
     "without retries the 429 is the request's outcome"
 pass "soak run: target deployments, round robin, cooldown on 429, one retry elsewhere"
+
+# ---- gateway: started last, a LiteLLM config written for it, target: gateway -------------------------
+cat >"$TMP/gw.yaml" <<EOF2
+name: gw
+duration: 2s
+mock:
+  threads: 1
+  deployments:
+    - {name: a, provider: openai, models: [m], output_tokens: fixed(3)}
+    - {name: b, provider: openai, models: [m], output_tokens: fixed(3)}
+gateway:
+  setup: "echo setting up > {{report.dir}}/setup.txt"
+  command: [python3, "$SOAK_SOURCE_DIR/tests/integration/fake_gateway.py", "{{gateway.port}}", "{{gateway.config}}"]
+  config: litellm
+  ready: {log: "forwarding to"}
+load:
+  target: gateway
+  arrival: {constant: 20/s}
+  requests: [{api: openai.chat, model: m}]
+report: {dir: "$TMP/reports/{{name}}"}
+EOF2
+run_soak run --quiet "$TMP/gw.yaml"
+expect_eq "$RC" "0" "a run through a gateway ($(tail -5 "$TMP/soak.err"))"
+expect_contains "$(cat "$TMP/reports/gw/gateway.litellm.yaml")" "api_base: " "the LiteLLM config written for the gateway"
+[ -s "$TMP/reports/gw/setup.txt" ] || fail "gateway.setup did not run"
+expect_eq "$(jq_py "$TMP/reports/gw/deployments.json" '[j["deployments"][d]["mock"]["requests"] for d in "ab"] + [j["reconciled"]]')" \
+    "[20, 20, True]" "the gateway spread the load, both sides agree"
+mapfile -t started < <(pids_started "$TMP/soak.err")
+expect_eq "${#started[@]}" "2" "mock and gateway started"
+expect_gone "${started[@]}"
+sed -i 's/config: litellm/config: portkey/' "$TMP/gw.yaml"
+sed -i 's/provider: openai, models/provider: anthropic, models/' "$TMP/gw.yaml"
+run_soak run --check "$TMP/gw.yaml"
+expect_eq "$RC" "2" "a Portkey config for anthropic deployments"
+expect_contains "$(cat "$TMP/soak.err")" "this build writes Portkey configs for openai deployments" "says so"
+pass "soak run: gateway with its setup, a generated LiteLLM config, target gateway"

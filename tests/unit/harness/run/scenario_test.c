@@ -97,6 +97,10 @@ static void test_service_errors(void **state)
     for (int i = 0; i <= HX_MAX_SERVICES; i++)
         snprintf(many + strlen(many), sizeof(many) - strlen(many), "  - {name: s%d, command: [x]}\n", i);
     expect_error(many, "at most 16 services, got 17");
+    expect_error("proxies: []\n", ":1:10: proxies: fault proxies are not started by this build's soak run yet");
+    expect_error("gateway: {command: [x], config: nginx}\n", "gateway.config: unknown config \"nginx\"");
+    expect_error("gateway: {ready: {tcp: 1}}\n", "missing required key \"command\"");
+    expect_error("gateway: {command: [x], setup: []}\n", "gateway.setup: expected 1 to 64 arguments, got 0");
 }
 
 static void expand_ok(const hx_scenario_t *s, const char *text, const char *want)
