@@ -1,4 +1,4 @@
-#include "harness/run/runner.h"
+#include "harness/run/runner_internal.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -10,9 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/buf.h"
 #include "common/clock.h"
-#include "common/json.h"
 #include "harness/config/config.h"
 #include "harness/report/outputs.h"
 #include "harness/run/child.h"
@@ -20,41 +18,7 @@
 #include "harness/run/run.h"
 #include "harness/run/scenario.h"
 
-#define DEFAULT_REPORT_DIR "reports/{{name}}-{{time}}"
-/* `mock-provider --check` reads one file: it never takes long. */
-#define MOCK_CHECK_TIMEOUT_NS (30ull * CM_NS_PER_S)
-/* The mock binds its listeners before printing its ready line; a slow (sanitizer) build still starts in a few
- * seconds. */
-#define MOCK_READY_TIMEOUT_NS (60ull * CM_NS_PER_S)
-#define MAX_CHILDREN (HX_MAX_SERVICES + 1)
-
-typedef struct runner {
-    const hx_runner_opts_t *o;
-    FILE *out, *err_out;
-    hx_scenario_t sc;
-    hx_cfg_t cfg;
-    const char *sets[HX_RUN_MAX_SETS + 3];
-    size_t nsets;
-    char overrides[3][256];
-    char mock_bin[PATH_MAX];
-    char logs[PATH_MAX];
-    hx_child_t children[MAX_CHILDREN];
-    size_t nchildren;
-    int died; /* index + 1 of the child that died during the load, 0 if none */
-    char target[HX_MAX_EXPANDED + 1];
-    const char *urls[HX_MAX_MOCK_DEPLOYMENTS];           /* target: deployments */
-    char args[HX_MAX_COMMAND_ARGS][HX_MAX_EXPANDED + 1]; /* a service's command line, placeholders filled in */
-    char listens[HX_MAX_MOCK_DEPLOYMENTS][160];          /* the mock's --set ...listen= arguments */
-    char litellm_arg[4096 + 32];                         /* --print-litellm-config=PATH */
-    char *portkey_header;                                /* "x-portkey-config: {...}", malloc'd */
-    hx_dep_counts_t counts[HX_MAX_MOCK_DEPLOYMENTS];     /* both sides of every deployment, after the load */
-    uint64_t unanswered;
-    bool have_totals;
-} runner_t;
-
-static int fail(runner_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(runner_t *r, const char *fmt, ...)
+int hx_runner_fail(hx_runner_t *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -161,7 +125,7 @@ void hx_runner_usage(FILE *out)
 
 /* ---- reading and checking -------------------------------------------------------------------------- */
 
-static void collect_sets(runner_t *r)
+static void collect_sets(hx_runner_t *r)
 {
     const hx_runner_opts_t *o = r->o;
     for (size_t i = 0; i < o->nsets; i++)
@@ -177,7 +141,7 @@ static void collect_sets(runner_t *r)
 }
 
 /* The gateway's api_base: its url: with placeholders filled in, or http://127.0.0.1:{{gateway.port}}/v1. */
-static int gateway_url(runner_t *r)
+int hx_runner_gateway_url(hx_runner_t *r)
 {
     hx_gateway_t *g = &r->sc.gateway;
     cm_err_t err;
@@ -188,15 +152,15 @@ static int gateway_url(runner_t *r)
     }
     char tmp[HX_MAX_EXPANDED + 1];
     if (hx_scenario_expand(&r->sc, g->url, "gateway.url", g->url->str, tmp, sizeof(tmp), &err) != 0)
-        return fail(r, "%s", err.msg);
+        return hx_runner_fail(r, "%s", err.msg);
     if (r->sc.started && hx_cfg_check_url(tmp, why, sizeof(why)) != 0)
-        return fail(r, "gateway.url: \"%s\": %s", tmp, why);
+        return hx_runner_fail(r, "gateway.url: \"%s\": %s", tmp, why);
     memcpy(g->url_text, tmp, strlen(tmp) + 1);
     return 0;
 }
 
 /* Checks every placeholder of a command (a string or a list) and of a ready check. */
-static int check_command(runner_t *r, const cm_node_t *c, const char *path)
+static int check_command(hx_runner_t *r, const cm_node_t *c, const char *path)
 {
     char tmp[HX_MAX_EXPANDED + 1];
     cm_err_t err;
@@ -204,13 +168,13 @@ static int check_command(runner_t *r, const cm_node_t *c, const char *path)
     for (size_t a = 0; a < n; a++) {
         const cm_node_t *arg = c->type == CM_NODE_SEQ ? c->items[a] : c;
         if (hx_scenario_expand(&r->sc, arg, path, arg->str, tmp, sizeof(tmp), &err) != 0)
-            return fail(r, "%s", err.msg);
+            return hx_runner_fail(r, "%s", err.msg);
     }
     return 0;
 }
 
 /* The gateway: its placeholders, and the configs it can be given. */
-static int check_gateway(runner_t *r)
+static int check_gateway(hx_runner_t *r)
 {
     hx_gateway_t *g = &r->sc.gateway;
     char tmp[HX_MAX_EXPANDED + 1];
@@ -218,25 +182,26 @@ static int check_gateway(runner_t *r)
     if (!g->present)
         return 0;
     if (check_command(r, g->proc.command, "gateway.command") != 0 ||
-        (g->setup != NULL && check_command(r, g->setup, "gateway.setup") != 0) || gateway_url(r) != 0)
+        (g->setup != NULL && check_command(r, g->setup, "gateway.setup") != 0) || hx_runner_gateway_url(r) != 0)
         return HX_EXIT_ERROR;
     if (g->proc.ready_arg != NULL && hx_scenario_expand(&r->sc, g->proc.ready_arg, "gateway.ready",
                                                         g->proc.ready_arg->str, tmp, sizeof(tmp), &err) != 0)
-        return fail(r, "%s", err.msg);
+        return hx_runner_fail(r, "%s", err.msg);
     if (g->config != HX_GW_CONFIG_NONE && r->sc.ndeps == 0)
-        return fail(r, "%s: gateway.config: there are no mock deployments to write a config for", r->o->file);
+        return hx_runner_fail(r, "%s: gateway.config: there are no mock deployments to write a config for", r->o->file);
     for (size_t i = 0; g->config == HX_GW_CONFIG_PORTKEY && i < r->sc.ndeps; i++) {
         if (strcmp(r->sc.deps[i].provider, "openai") != 0)
-            return fail(r,
-                        "%s: gateway.config: portkey: deployment %s is %s; this build writes Portkey configs for "
-                        "openai deployments",
-                        r->o->file, r->sc.deps[i].name, r->sc.deps[i].provider);
+            return hx_runner_fail(
+                r,
+                "%s: gateway.config: portkey: deployment %s is %s; this build writes Portkey configs for "
+                "openai deployments",
+                r->o->file, r->sc.deps[i].name, r->sc.deps[i].provider);
     }
     return 0;
 }
 
 /* Checks every placeholder a service uses (before any process starts, so ports read as 0). */
-static int check_services(runner_t *r)
+static int check_services(hx_runner_t *r)
 {
     char tmp[HX_MAX_EXPANDED + 1], path[96];
     cm_err_t err;
@@ -248,30 +213,30 @@ static int check_services(runner_t *r)
         for (size_t a = 0; a < n; a++) {
             const cm_node_t *arg = c->type == CM_NODE_SEQ ? c->items[a] : c;
             if (hx_scenario_expand(&r->sc, arg, path, arg->str, tmp, sizeof(tmp), &err) != 0)
-                return fail(r, "%s", err.msg);
+                return hx_runner_fail(r, "%s", err.msg);
             if (strstr(arg->str, "{{deployments.") != NULL) {
                 cm_conf_error(&r->sc.conf, arg, path, &err,
                               "services start before the mock deployments: their URLs are not known yet");
-                return fail(r, "%s", err.msg);
+                return hx_runner_fail(r, "%s", err.msg);
             }
         }
         snprintf(path, sizeof(path), "services[%zu].ready", i);
         if (svc->ready_arg != NULL &&
             hx_scenario_expand(&r->sc, svc->ready_arg, path, svc->ready_arg->str, tmp, sizeof(tmp), &err) != 0)
-            return fail(r, "%s", err.msg);
+            return hx_runner_fail(r, "%s", err.msg);
     }
     return check_gateway(r);
 }
 
 /* target: deployments: the router spreads the load over every mock deployment. */
-static int target_deployments(runner_t *r)
+static int target_deployments(hx_runner_t *r)
 {
     hx_cfg_t *c = &r->cfg;
     if (r->sc.ndeps == 0) {
         cm_err_t err;
         cm_conf_error(&r->sc.conf, c->target_node, "load.target", &err,
                       "\"deployments\" needs a mock: section with deployments");
-        return fail(r, "%s", err.msg);
+        return hx_runner_fail(r, "%s", err.msg);
     }
     for (size_t i = 0; i < r->sc.ndeps; i++)
         r->urls[i] = r->sc.started ? r->sc.deps[i].url : "http://127.0.0.1:1";
@@ -285,13 +250,13 @@ static int target_deployments(runner_t *r)
 }
 
 /* target: gateway: the load goes to the gateway the file starts. */
-static int target_gateway(runner_t *r)
+static int target_gateway(hx_runner_t *r)
 {
     hx_cfg_t *c = &r->cfg;
     if (!r->sc.gateway.present) {
         cm_err_t err;
         cm_conf_error(&r->sc.conf, c->target_node, "load.target", &err, "\"gateway\" needs a gateway: section");
-        return fail(r, "%s", err.msg);
+        return hx_runner_fail(r, "%s", err.msg);
     }
     if (!r->sc.started) { /* checked, not known yet */
         c->target = "http://127.0.0.1:1/v1";
@@ -305,31 +270,31 @@ static int target_gateway(runner_t *r)
 }
 
 /* The load's target: a URL, or placeholders filled in (ports read as 0 before the processes run). */
-static int resolve_target(runner_t *r)
+int hx_runner_resolve_target(hx_runner_t *r)
 {
     hx_cfg_t *c = &r->cfg;
     cm_err_t err;
     char why[256];
     if (c->target_template == NULL)
-        return c->target != NULL ? 0 : fail(r, "%s: load.target: required by `soak run`", c->file);
+        return c->target != NULL ? 0 : hx_runner_fail(r, "%s: load.target: required by `soak run`", c->file);
     if (c->target_deployments)
         return target_deployments(r);
     if (strcmp(c->target_template, "gateway") == 0)
         return target_gateway(r);
     if (strstr(c->target_template, "{{") == NULL)
-        return fail(r, "%s", c->target_err);
+        return hx_runner_fail(r, "%s", c->target_err);
     if (hx_scenario_expand(&r->sc, c->target_node, "load.target", c->target_template, r->target, sizeof(r->target),
                            &err) != 0)
-        return fail(r, "%s", err.msg);
+        return hx_runner_fail(r, "%s", err.msg);
     if (r->sc.started && hx_cfg_check_url(r->target, why, sizeof(why)) != 0)
-        return fail(r, "load.target: \"%s\" (from \"%s\"): %s", r->target, c->target_template, why);
+        return hx_runner_fail(r, "load.target: \"%s\" (from \"%s\"): %s", r->target, c->target_template, why);
     c->target = r->target;
     c->target_err = NULL;
     return 0;
 }
 
 /* Where mock-provider is: the option, the environment, next to this soak (build tree or install), PATH. */
-static void find_mock(runner_t *r)
+static void find_mock(hx_runner_t *r)
 {
     const char *given = r->o->mock_provider != NULL ? r->o->mock_provider : getenv("SOAK_MOCK_PROVIDER");
     if (given != NULL && given[0] != '\0') {
@@ -355,7 +320,7 @@ static void find_mock(runner_t *r)
 }
 
 /* mock-provider reads the same file (with the same --set) and checks its mock: section itself. */
-static int check_mock(runner_t *r)
+static int check_mock(hx_runner_t *r)
 {
     char *argv[4 + 2 * HX_RUN_MAX_SETS + 1];
     size_t n = 0;
@@ -369,316 +334,58 @@ static int check_mock(runner_t *r)
     }
     argv[n] = NULL;
     char out[4096];
-    int rc = hx_child_run(argv, out, sizeof(out), MOCK_CHECK_TIMEOUT_NS);
+    int rc = hx_child_run(argv, out, sizeof(out), HX_RUN_MOCK_CHECK_NS);
     if (rc == 0)
         return 0;
     size_t len = strlen(out);
     while (len > 0 && out[len - 1] == '\n')
         out[--len] = '\0';
-    return fail(r, "mock: section (checked by %s --check): %s", r->mock_bin,
-                rc == 127 ? "mock-provider not found; build it, or pass --mock-provider PATH" : out);
+    return hx_runner_fail(r, "mock: section (checked by %s --check): %s", r->mock_bin,
+                          rc == 127 ? "mock-provider not found; build it, or pass --mock-provider PATH" : out);
 }
 
-static int load_scenario(runner_t *r)
+static int load_scenario(hx_runner_t *r)
 {
     cm_err_t err;
     collect_sets(r);
     if (hx_scenario_load(&r->sc, r->o->file, r->sets, r->nsets, &err) != 0 ||
         hx_cfg_load(&r->cfg, &r->sc.conf, &err) != 0)
-        return fail(r, "%s", err.msg);
+        return hx_runner_fail(r, "%s", err.msg);
     r->cfg.quiet = r->cfg.quiet || r->o->quiet;
     if (!r->cfg.has_load)
-        return fail(r, "%s: no load: section (nothing to run)", r->o->file);
+        return hx_runner_fail(r, "%s: no load: section (nothing to run)", r->o->file);
     char why[512];
-    if (check_services(r) != 0 || resolve_target(r) != 0)
+    if (check_services(r) != 0 || hx_runner_resolve_target(r) != 0)
         return HX_EXIT_ERROR;
     if (hx_cfg_finish(&r->cfg, why, sizeof(why)) != 0)
-        return fail(r, "%s", why);
+        return hx_runner_fail(r, "%s", why);
     find_mock(r);
     return r->sc.has_mock ? check_mock(r) : 0;
 }
 
 /* ---- starting ---------------------------------------------------------------------------------------- */
 
-static int make_report_dir(runner_t *r)
+static int make_report_dir(hx_runner_t *r)
 {
     hx_cfg_t *c = &r->cfg;
     char err[512];
     if (c->report_dir == NULL)
-        c->report_dir = DEFAULT_REPORT_DIR; /* with the default formats (hx_cfg_init) */
+        c->report_dir = HX_RUN_DEFAULT_REPORT_DIR; /* with the default formats (hx_cfg_init) */
     char *dir = hx_outputs_expand_dir(c->report_dir, c->name, cm_wall_ms(), c->seed);
     c->report_dir = hx_cfg_strdup(c, dir);
     free(dir);
     r->sc.report_dir = c->report_dir;
     snprintf(r->logs, sizeof(r->logs), "%s/logs", c->report_dir);
     if (hx_outputs_make_dirs(r->logs, err, sizeof(err)) != 0)
-        return fail(r, "%s", err);
+        return hx_runner_fail(r, "%s", err);
     return 0;
-}
-
-static bool ready_tcp(void *ctx, const hx_child_t *c)
-{
-    (void)c;
-    return hx_ready_tcp("127.0.0.1", *(uint16_t *)ctx);
-}
-
-static bool ready_log(void *ctx, const hx_child_t *c)
-{
-    return hx_child_log_has(c, ctx);
-}
-
-static bool ready_now(void *ctx, const hx_child_t *c)
-{
-    (void)ctx;
-    (void)c;
-    return true;
-}
-
-/* Starts argv as child `name` and waits for it. Returns 0, or an exit status after printing why. */
-static int start_child(runner_t *r, const char *name, const char *log_name, char **argv, hx_ready_fn ready, void *ctx,
-                       uint64_t timeout_ns)
-{
-    char log[PATH_MAX + 64], err[4096];
-    bool interrupted = false;
-    snprintf(log, sizeof(log), "%s/%s.log", r->logs, log_name);
-    hx_child_t *c = &r->children[r->nchildren];
-    if (hx_child_start(c, name, argv, log, err, sizeof(err)) != 0)
-        return fail(r, "%s", err);
-    r->nchildren++;
-    fprintf(r->err_out, "soak run: started %s (pid %d, log %s)\n", name, (int)c->pid, log);
-    if (hx_child_wait_ready(c, ready, ctx, timeout_ns, &interrupted, err, sizeof(err)) != 0)
-        return fail(r, "%s", err);
-    return 0;
-}
-
-/* The argv of a command node (a list, or a string run by /bin/sh -c) with its placeholders filled in, in
- * r->args. Returns 0, or an exit status after printing why. */
-static int command_argv(runner_t *r, const cm_node_t *c, const char *path, char **argv)
-{
-    char(*expanded)[HX_MAX_EXPANDED + 1] = r->args;
-    cm_err_t err;
-    size_t n = c->type == CM_NODE_SEQ ? c->n : 1, argc = 0;
-    for (size_t a = 0; a < n; a++) {
-        const cm_node_t *arg = c->type == CM_NODE_SEQ ? c->items[a] : c;
-        if (hx_scenario_expand(&r->sc, arg, path, arg->str, expanded[a], sizeof(expanded[a]), &err) != 0)
-            return fail(r, "%s", err.msg);
-    }
-    if (c->type != CM_NODE_SEQ) {
-        argv[argc++] = "/bin/sh";
-        argv[argc++] = "-c";
-    }
-    for (size_t a = 0; a < n; a++)
-        argv[argc++] = expanded[a];
-    argv[argc] = NULL;
-    return 0;
-}
-
-/* Starts a service or the gateway (svc: its command, ready check and timeout) and waits until it is ready. */
-static int start_process(runner_t *r, const hx_service_t *svc, const char *name, const char *log_name, const char *path)
-{
-    char *argv[HX_MAX_COMMAND_ARGS + 4], ready_text[HX_MAX_EXPANDED + 1];
-    cm_err_t err;
-    int rc = command_argv(r, svc->command, path, argv);
-    if (rc != 0)
-        return rc;
-    if (svc->ready == HX_READY_STARTED)
-        return start_child(r, name, log_name, argv, ready_now, NULL, svc->timeout_ns);
-    if (hx_scenario_expand(&r->sc, svc->ready_arg, "ready", svc->ready_arg->str, ready_text, sizeof(ready_text),
-                           &err) != 0)
-        return fail(r, "%s", err.msg);
-    if (svc->ready == HX_READY_LOG)
-        return start_child(r, name, log_name, argv, ready_log, ready_text, svc->timeout_ns);
-    char *end;
-    unsigned long port = strtoul(ready_text, &end, 10);
-    if (*end != '\0' || port == 0 || port > 65535)
-        return fail(r, "%s.ready.tcp: \"%s\" is not a port", name, ready_text);
-    uint16_t p = (uint16_t)port;
-    return start_child(r, name, log_name, argv, ready_tcp, &p, svc->timeout_ns);
-}
-
-static int start_service(runner_t *r, hx_service_t *svc)
-{
-    char name[96], log_name[80];
-    snprintf(name, sizeof(name), "service %s", svc->name);
-    snprintf(log_name, sizeof(log_name), "service-%s", svc->name);
-    return start_process(r, svc, name, log_name, "command");
-}
-
-/* The mock runs the scenario file itself, every deployment moved to a free port of its host. */
-static int start_mock(runner_t *r)
-{
-    char(*listens)[160] = r->listens;
-    char *argv[5 + 2 * (HX_RUN_MAX_SETS + HX_MAX_MOCK_DEPLOYMENTS) + 1];
-    size_t n = 0;
-    argv[n++] = r->mock_bin;
-    argv[n++] = "--config";
-    argv[n++] = (char *)r->o->file;
-    for (size_t i = 0; i < r->o->nsets; i++) {
-        argv[n++] = "--set";
-        argv[n++] = (char *)r->o->sets[i];
-    }
-    if (r->sc.gateway.present && r->sc.gateway.config == HX_GW_CONFIG_LITELLM) {
-        snprintf(r->litellm_arg, sizeof(r->litellm_arg), "--print-litellm-config=%s", r->sc.gateway.config_path);
-        argv[n++] = r->litellm_arg;
-    }
-    for (size_t i = 0; i < r->sc.ndeps; i++) {
-        const hx_mock_dep_t *d = &r->sc.deps[i];
-        bool v6 = strchr(d->host, ':') != NULL;
-        snprintf(listens[i], sizeof(listens[i]), "mock.deployments[%s].listen=\"%s%s%s:0\"", d->name, v6 ? "[" : "",
-                 d->host, v6 ? "]" : "");
-        argv[n++] = "--set";
-        argv[n++] = listens[i];
-    }
-    argv[n] = NULL;
-    return start_child(r, "mock-provider", "mock-provider", argv, ready_log, "mock-provider: ready",
-                       MOCK_READY_TIMEOUT_NS);
-}
-
-/* Reads the deployments' api_base from the mock's log. */
-static int read_mock_urls(runner_t *r)
-{
-    const hx_child_t *mock = &r->children[r->nchildren - 1];
-    FILE *f = fopen(mock->log, "r");
-    if (f == NULL)
-        return fail(r, "cannot read %s", mock->log);
-    char *text = calloc(1, HX_CHILD_LOG_SCAN + 1);
-    size_t len = text != NULL ? fread(text, 1, HX_CHILD_LOG_SCAN, f) : 0;
-    fclose(f);
-    size_t missing = text != NULL ? hx_scenario_read_mock_urls(&r->sc, text) : r->sc.ndeps;
-    (void)len;
-    free(text);
-    if (missing > 0)
-        return fail(r, "mock-provider did not print the address of %zu deployment(s) (see %s)", missing, mock->log);
-    for (size_t i = 0; i < r->sc.ndeps; i++)
-        fprintf(r->err_out, "soak run: deployment %s at %s\n", r->sc.deps[i].name, r->sc.deps[i].url);
-    return 0;
-}
-
-/* gateway.setup: a command run to completion before the gateway starts (an install step), its output in
- * logs/gateway-setup.log. */
-static int run_setup(runner_t *r)
-{
-    hx_gateway_t *g = &r->sc.gateway;
-    char *argv[HX_MAX_COMMAND_ARGS + 4];
-    int rc = command_argv(r, g->setup, "gateway.setup", argv);
-    if (rc != 0)
-        return rc;
-    char *out = malloc(HX_CHILD_LOG_SCAN);
-    if (out == NULL)
-        return fail(r, "out of memory");
-    fprintf(r->err_out, "soak run: gateway setup: %s%s%s\n", argv[0], argv[1] ? " " : "", argv[1] ? argv[1] : "");
-    int status = hx_child_run(argv, out, HX_CHILD_LOG_SCAN, g->setup_timeout_ns);
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof(path), "%s/gateway-setup.log", r->logs);
-    FILE *f = fopen(path, "w");
-    if (f != NULL) {
-        fputs(out, f);
-        fclose(f);
-    }
-    if (status != 0) {
-        size_t len = strlen(out);
-        const char *tail = len > 1500 ? out + len - 1500 : out;
-        fail(r, "gateway.setup %s (status %d; log %s):\n%s", status < 0 ? "failed" : "exited", status, path, tail);
-        free(out);
-        return HX_EXIT_ERROR;
-    }
-    free(out);
-    return 0;
-}
-
-/* A Portkey load-balance config over the deployments (equal weights, each deployment's api_base as its
- * custom_host), written to {{gateway.config}} and sent in every request's x-portkey-config header: the
- * open-source gateway takes its routing from that header. */
-static int write_portkey_config(runner_t *r)
-{
-    cm_buf_t b = CM_BUF_INIT;
-    cm_jw_t w;
-    cm_jw_init(&w, &b);
-    cm_jw_obj(&w);
-    cm_jw_key(&w, "strategy");
-    cm_jw_obj(&w);
-    cm_jw_key(&w, "mode");
-    cm_jw_str(&w, "loadbalance");
-    cm_jw_obj_end(&w);
-    cm_jw_key(&w, "targets");
-    cm_jw_arr(&w);
-    for (size_t i = 0; i < r->sc.ndeps; i++) {
-        const hx_mock_dep_t *d = &r->sc.deps[i];
-        cm_jw_obj(&w);
-        cm_jw_key(&w, "provider");
-        cm_jw_str(&w, "openai");
-        cm_jw_key(&w, "api_key");
-        cm_jw_str(&w, d->api_key != NULL ? d->api_key : "sk-soakrig");
-        cm_jw_key(&w, "custom_host");
-        cm_jw_str(&w, d->url);
-        cm_jw_key(&w, "weight");
-        cm_jw_int(&w, 1);
-        cm_jw_obj_end(&w);
-    }
-    cm_jw_arr_end(&w);
-    cm_jw_obj_end(&w);
-    FILE *f = fopen(r->sc.gateway.config_path, "w");
-    bool ok = f != NULL && fwrite(b.data, 1, b.len, f) == b.len;
-    if (f != NULL && fclose(f) != 0)
-        ok = false;
-    size_t len = strlen("x-portkey-config: ") + b.len + 1;
-    r->portkey_header = cm_xmalloc(len);
-    snprintf(r->portkey_header, len, "x-portkey-config: %s", b.data);
-    cm_buf_free(&b);
-    if (!ok)
-        return fail(r, "cannot write %s: %s", r->sc.gateway.config_path, strerror(errno));
-    hx_workload_add_header(&r->cfg.workload, r->portkey_header);
-    return 0;
-}
-
-/* The gateway's config, its setup command (run to completion), then the gateway itself. */
-static int start_gateway(runner_t *r)
-{
-    hx_gateway_t *g = &r->sc.gateway;
-    int rc;
-    if (g->config == HX_GW_CONFIG_PORTKEY && (rc = write_portkey_config(r)) != 0)
-        return rc;
-    if (g->config == HX_GW_CONFIG_LITELLM && access(g->config_path, R_OK) != 0)
-        return fail(r, "mock-provider did not write the LiteLLM config %s", g->config_path);
-    if ((rc = gateway_url(r)) != 0)
-        return rc;
-    if (g->setup != NULL && (rc = run_setup(r)) != 0)
-        return rc;
-    return start_process(r, &g->proc, "gateway", "gateway", "gateway.command");
-}
-
-static int start_all(runner_t *r)
-{
-    int rc;
-    for (size_t i = 0; i < r->sc.nservices; i++) {
-        r->sc.services[i].port = hx_free_port("127.0.0.1");
-        if (r->sc.services[i].port == 0)
-            return fail(r, "no free port on 127.0.0.1 for service %s", r->sc.services[i].name);
-    }
-    if (r->sc.gateway.present) {
-        hx_gateway_t *g = &r->sc.gateway;
-        if ((g->proc.port = hx_free_port("127.0.0.1")) == 0)
-            return fail(r, "no free port on 127.0.0.1 for the gateway");
-        snprintf(g->config_path, sizeof(g->config_path), "%s/gateway.%s", r->cfg.report_dir,
-                 g->config == HX_GW_CONFIG_PORTKEY ? "portkey.json" : "litellm.yaml");
-    }
-    r->sc.started = true;
-    for (size_t i = 0; i < r->sc.nservices; i++) {
-        if ((rc = start_service(r, &r->sc.services[i])) != 0)
-            return rc;
-    }
-    if (r->sc.has_mock && ((rc = start_mock(r)) != 0 || (rc = read_mock_urls(r)) != 0))
-        return rc;
-    if (r->sc.gateway.present && (rc = start_gateway(r)) != 0)
-        return rc;
-    return resolve_target(r);
 }
 
 /* ---- the load and the end ------------------------------------------------------------------------------- */
 
 static int watch_children(void *ctx, char *why, size_t whylen)
 {
-    runner_t *r = ctx;
+    hx_runner_t *r = ctx;
     char how[96];
     for (size_t i = 0; i < r->nchildren; i++) {
         hx_child_t *c = &r->children[i];
@@ -692,13 +399,7 @@ static int watch_children(void *ctx, char *why, size_t whylen)
     return 0;
 }
 
-static void stop_all(runner_t *r)
-{
-    for (size_t i = r->nchildren; i-- > 0;)
-        hx_child_stop(&r->children[i]);
-}
-
-static void print_check(runner_t *r)
+static void print_check(hx_runner_t *r)
 {
     char arr[256];
     const hx_cfg_t *c = &r->cfg;
@@ -711,7 +412,7 @@ static void print_check(runner_t *r)
 
 static void take_totals(void *ctx, const hx_stats_t *total)
 {
-    runner_t *r = ctx;
+    hx_runner_t *r = ctx;
     for (size_t i = 0; i < r->sc.ndeps; i++)
         r->counts[i].name = r->sc.deps[i].name;
     r->unanswered = hx_reconcile_soak(total, r->counts, r->sc.ndeps);
@@ -728,7 +429,7 @@ static void metrics_url(const char *api_base, char *out, size_t cap)
 }
 
 /* The mock's side of every deployment, beside soak's, while the mock still runs. */
-static void reconcile(runner_t *r)
+static void reconcile(hx_runner_t *r)
 {
     if (!r->sc.has_mock || r->sc.ndeps == 0 || !r->have_totals)
         return;
@@ -750,7 +451,7 @@ static void reconcile(runner_t *r)
         fprintf(r->err_out, "soak run: wrote %s\n", path);
 }
 
-static int run_load(runner_t *r)
+static int run_load(hx_runner_t *r)
 {
     hx_run_watch_t w = {watch_children, take_totals, r};
     int rc = hx_run_watched(&r->cfg, r->out, r->err_out, &w);
@@ -767,7 +468,7 @@ static int run_load(runner_t *r)
 
 int hx_runner_run(const hx_runner_opts_t *o, FILE *out, FILE *err_out)
 {
-    runner_t *r = calloc(1, sizeof(*r));
+    hx_runner_t *r = calloc(1, sizeof(*r));
     if (r == NULL)
         return HX_EXIT_ERROR;
     r->o = o;
@@ -785,9 +486,9 @@ int hx_runner_run(const hx_runner_opts_t *o, FILE *out, FILE *err_out)
     int rc = load_scenario(r);
     if (rc == 0 && o->check)
         print_check(r);
-    else if (rc == 0 && (rc = make_report_dir(r)) == 0 && (rc = start_all(r)) == 0)
+    else if (rc == 0 && (rc = make_report_dir(r)) == 0 && (rc = hx_runner_start_all(r)) == 0)
         rc = run_load(r);
-    stop_all(r);
+    hx_runner_stop_all(r);
     if (r->nchildren > 0)
         fprintf(err_out, "soak run: stopped %zu process%s it started (logs in %s)\n", r->nchildren,
                 r->nchildren == 1 ? "" : "es", r->logs);

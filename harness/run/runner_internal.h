@@ -1,0 +1,63 @@
+/* harness/run/runner_internal.h — what the parts of `soak run` share (runner.c: arguments, checks, the load
+ * and the end; runner_start.c: starting the services, the mock and the gateway). Not for other modules. */
+#ifndef HX_RUNNER_INTERNAL_H
+#define HX_RUNNER_INTERNAL_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/clock.h"
+#include "harness/config/config.h"
+#include "harness/run/child.h"
+#include "harness/run/reconcile.h"
+#include "harness/run/run.h"
+#include "harness/run/runner.h"
+#include "harness/run/scenario.h"
+
+#define HX_RUN_DEFAULT_REPORT_DIR "reports/{{name}}-{{time}}"
+/* `mock-provider --check` reads one file: it never takes long. */
+#define HX_RUN_MOCK_CHECK_NS (30ull * CM_NS_PER_S)
+/* The mock binds its listeners before printing its ready line; a slow (sanitizer) build still starts in a few
+ * seconds. */
+#define HX_RUN_MOCK_READY_NS (60ull * CM_NS_PER_S)
+#define HX_RUN_MAX_CHILDREN (HX_MAX_SERVICES + 1)
+
+typedef struct hx_runner {
+    const hx_runner_opts_t *o;
+    FILE *out, *err_out;
+    hx_scenario_t sc;
+    hx_cfg_t cfg;
+    const char *sets[HX_RUN_MAX_SETS + 3];
+    size_t nsets;
+    char overrides[3][256];
+    char mock_bin[PATH_MAX];
+    char logs[PATH_MAX];
+    hx_child_t children[HX_RUN_MAX_CHILDREN];
+    size_t nchildren;
+    int died; /* index + 1 of the child that died during the load, 0 if none */
+    char target[HX_MAX_EXPANDED + 1];
+    const char *urls[HX_MAX_MOCK_DEPLOYMENTS];           /* target: deployments */
+    char args[HX_MAX_COMMAND_ARGS][HX_MAX_EXPANDED + 1]; /* a service's command line, placeholders filled in */
+    char listens[HX_MAX_MOCK_DEPLOYMENTS][160];          /* the mock's --set ...listen= arguments */
+    char litellm_arg[4096 + 32];                         /* --print-litellm-config=PATH */
+    char *portkey_header;                                /* "x-portkey-config: {...}", malloc'd */
+    hx_dep_counts_t counts[HX_MAX_MOCK_DEPLOYMENTS];     /* both sides of every deployment, after the load */
+    uint64_t unanswered;
+    bool have_totals;
+} hx_runner_t;
+
+/* Prints "soak run: ..." to err_out; returns HX_EXIT_ERROR. */
+int hx_runner_fail(hx_runner_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The gateway's api_base into r->sc.gateway.url_text (runner.c). Returns 0 or an exit status. */
+int hx_runner_gateway_url(hx_runner_t *r);
+/* load.target with everything known so far filled in (runner.c). Returns 0 or an exit status. */
+int hx_runner_resolve_target(hx_runner_t *r);
+/* Starts the services, the mock and the gateway, in that order, each waited for (runner_start.c); then
+ * resolves the target. Returns 0, or an exit status after printing why (what started keeps running until
+ * hx_runner_stop_all). */
+int hx_runner_start_all(hx_runner_t *r);
+/* Stops every process started, the last first. */
+void hx_runner_stop_all(hx_runner_t *r);
+
+#endif
