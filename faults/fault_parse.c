@@ -106,14 +106,19 @@ static int read_dur(const reader_t *r, const char *key, bool required, bool posi
     return 0;
 }
 
-static int read_count(const reader_t *r, const cm_node_t *n, const char *key, int64_t min, uint64_t *out)
+static int read_range(const reader_t *r, const cm_node_t *n, const char *key, int64_t min, int64_t max, uint64_t *out)
 {
     int64_t v;
     char p[256];
-    if (cm_conf_int(r->conf, n, sub(r, key, p, sizeof(p)), min, (int64_t)FX_MAX_COUNT, &v, r->err) != 0)
+    if (cm_conf_int(r->conf, n, sub(r, key, p, sizeof(p)), min, max, &v, r->err) != 0)
         return -1;
     *out = (uint64_t)v;
     return 0;
+}
+
+static int read_count(const reader_t *r, const cm_node_t *n, const char *key, int64_t min, uint64_t *out)
+{
+    return read_range(r, n, key, min, (int64_t)FX_MAX_COUNT, out);
 }
 
 static int read_list(const reader_t *r, const char *key, const char ***out, size_t *count)
@@ -228,10 +233,8 @@ static int read_http_error(const reader_t *r, fx_fault_t *f)
     uint64_t status;
     if (n == NULL)
         return fail(r, NULL, "status", "required for kind http_error (e.g. %s)", "503");
-    if (read_count(r, n, "status", 400, &status) != 0)
+    if (read_range(r, n, "status", 400, 599, &status) != 0)
         return -1;
-    if (status > 599)
-        return fail(r, n, "status", "%s", "from 400 to 599");
     f->status = (int)status;
     f->has_retry_after = cm_conf_get(r->node, "retry_after") != NULL;
     return read_dur(r, "retry_after", false, false, &f->retry_after_ns);

@@ -470,7 +470,7 @@ static int load_scalars(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *roo
 int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err)
 {
     static const char *const keys[] = {"name",   "seed",   "duration", "mock",    "gateway", "load",
-                                       "expect", "report", "services", "proxies", NULL};
+                                       "expect", "report", "services", "proxies", "changes", NULL};
     const cm_node_t *root = conf->root, *v;
     c->file = hx_cfg_strdup(c, conf->file);
     if (root == NULL) {
@@ -483,7 +483,7 @@ int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err)
         return -1;
     c->has_mock = cm_conf_get(root, "mock") != NULL;
     c->has_gateway = cm_conf_get(root, "gateway") != NULL || cm_conf_get(root, "services") != NULL ||
-                     cm_conf_get(root, "proxies") != NULL;
+                     cm_conf_get(root, "proxies") != NULL || cm_conf_get(root, "changes") != NULL;
     c->has_load = cm_conf_get(root, "load") != NULL;
     if ((v = cm_conf_get(root, "load")) && load_section(c, conf, v, err))
         return -1;

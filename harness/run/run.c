@@ -94,7 +94,7 @@ static void on_signal(run_t *r, uint64_t now)
 static void check_watch(run_t *r, uint64_t now)
 {
     if (r->watch == NULL || r->failure[0] != '\0' ||
-        r->watch->check(r->watch->ctx, r->failure, sizeof(r->failure)) == 0)
+        r->watch->check(r->watch->ctx, now > r->start_ns ? now - r->start_ns : 0, r->failure, sizeof(r->failure)) == 0)
         return;
     if (r->failure[0] == '\0')
         snprintf(r->failure, sizeof(r->failure), "stopped by the scenario runner");

@@ -4,6 +4,7 @@
 #ifndef HX_RUN_H
 #define HX_RUN_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "harness/config/config.h"
@@ -20,10 +21,11 @@
 int hx_run(const hx_cfg_t *cfg, FILE *out, FILE *err_out);
 
 /* What the scenario runner checks while its load runs: check is called from the run's watch loop (the
- * calling thread) about every 100 ms and returns 0 to go on, or -1 with why filled (one line) to stop the
- * load at once; the run then fails with that reason in every report (hx_run_info_t.failure). */
+ * calling thread) about every 100 ms with the time since the load started, and returns 0 to go on, or -1
+ * with why filled (one line) to stop the load at once; the run then fails with that reason in every report
+ * (hx_run_info_t.failure). */
 typedef struct hx_run_watch {
-    int (*check)(void *ctx, char *why, size_t whylen);
+    int (*check)(void *ctx, uint64_t elapsed_ns, char *why, size_t whylen);
     /* Called once the run is over, with its totals (before the reports are written), or NULL. */
     void (*done)(void *ctx, const hx_stats_t *total);
     void *ctx;

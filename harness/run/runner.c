@@ -319,11 +319,14 @@ static void find_mock(hx_runner_t *r)
     snprintf(r->mock_bin, sizeof(r->mock_bin), "mock-provider");
 }
 
-/* mock-provider reads the same file (with the same --set) and checks its mock: section itself. */
-static int check_mock(hx_runner_t *r)
+/* mock-provider reads the same file (with the same --set, and extra ones) and checks its mock: section
+ * itself. what names the check in messages ("mock: section", "changes[1]"). */
+static int check_mock_with(hx_runner_t *r, char *const *extra, size_t nextra, const char *what)
 {
-    char *argv[4 + 2 * HX_RUN_MAX_SETS + 1];
-    size_t n = 0;
+    size_t max = 4 + 2 * (r->o->nsets + nextra) + 1, n = 0;
+    char **argv = calloc(max, sizeof(char *));
+    if (argv == NULL)
+        return hx_runner_fail(r, "out of memory");
     argv[n++] = r->mock_bin;
     argv[n++] = "--check";
     argv[n++] = "--config";
@@ -332,16 +335,41 @@ static int check_mock(hx_runner_t *r)
         argv[n++] = "--set";
         argv[n++] = (char *)r->o->sets[i];
     }
+    for (size_t i = 0; i < nextra; i++) {
+        argv[n++] = "--set";
+        argv[n++] = extra[i];
+    }
     argv[n] = NULL;
     char out[4096];
     int rc = hx_child_run(argv, out, sizeof(out), HX_RUN_MOCK_CHECK_NS);
+    free(argv);
     if (rc == 0)
         return 0;
     size_t len = strlen(out);
     while (len > 0 && out[len - 1] == '\n')
         out[--len] = '\0';
-    return hx_runner_fail(r, "mock: section (checked by %s --check): %s", r->mock_bin,
+    return hx_runner_fail(r, "%s (checked by %s --check): %s", what, r->mock_bin,
                           rc == 127 ? "mock-provider not found; build it, or pass --mock-provider PATH" : out);
+}
+
+/* The mock: section, then each timed change applied to it (as the admin API would merge it). */
+static int check_mock(hx_runner_t *r)
+{
+    int rc = check_mock_with(r, NULL, 0, "mock: section");
+    for (size_t i = 0; rc == 0 && i < r->sc.changes.n; i++) {
+        const hx_change_t *ch = &r->sc.changes.items[i];
+        char **sets, what[160];
+        int n = hx_change_sets(ch, &sets);
+        if (n < 0)
+            return hx_runner_fail(r, "%s:%d:%d: changes: set: larger than %u bytes as JSON", r->o->file, ch->set->line,
+                                  ch->set->col, HX_CHANGE_MAX_BODY);
+        snprintf(what, sizeof(what), "the change at line %d (%s)", ch->node->line, ch->label);
+        rc = check_mock_with(r, sets, (size_t)n, what);
+        for (int k = 0; k < n; k++)
+            free(sets[k]);
+        free(sets);
+    }
+    return rc;
 }
 
 static int load_scenario(hx_runner_t *r)
@@ -383,9 +411,26 @@ static int make_report_dir(hx_runner_t *r)
 
 /* ---- the load and the end ------------------------------------------------------------------------------- */
 
-static int watch_children(void *ctx, char *why, size_t whylen)
+/* Applies the changes that are due; a refused one stops the run as failed. */
+static int apply_changes(hx_runner_t *r, uint64_t elapsed_ns, char *why, size_t whylen)
+{
+    hx_changes_t *c = &r->sc.changes;
+    while (c->next < c->n && c->items[c->next].at_ns <= elapsed_ns) {
+        hx_change_t *ch = &c->items[c->next++];
+        if (hx_change_apply(ch, r->sc.admin_url, why, whylen) != 0)
+            return -1;
+        ch->applied = true;
+        fprintf(r->err_out, "%ssoak run: %.1fs: changed %s\n", r->cfg.quiet ? "" : "\n", (double)elapsed_ns / 1e9,
+                ch->label);
+    }
+    return 0;
+}
+
+static int watch_children(void *ctx, uint64_t elapsed_ns, char *why, size_t whylen)
 {
     hx_runner_t *r = ctx;
+    if (apply_changes(r, elapsed_ns, why, whylen) != 0)
+        return -1;
     char how[96];
     for (size_t i = 0; i < r->nchildren; i++) {
         hx_child_t *c = &r->children[i];
@@ -454,7 +499,12 @@ static void reconcile(hx_runner_t *r)
 static int run_load(hx_runner_t *r)
 {
     hx_run_watch_t w = {watch_children, take_totals, r};
+    r->cfg.report_windows = r->sc.changes.windows;
+    r->cfg.nreport_windows = hx_changes_windows(&r->sc.changes, (double)r->cfg.duration_ns / 1e9);
     int rc = hx_run_watched(&r->cfg, r->out, r->err_out, &w);
+    for (size_t i = r->sc.changes.next; i < r->sc.changes.n; i++)
+        fprintf(r->err_out, "soak run: not applied (after the end of the load): the change at %.1fs (%s)\n",
+                (double)r->sc.changes.items[i].at_ns / 1e9, r->sc.changes.items[i].label);
     reconcile(r);
     if (r->died > 0) {
         const hx_child_t *c = &r->children[r->died - 1];

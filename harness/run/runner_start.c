@@ -101,7 +101,7 @@ static int start_service(hx_runner_t *r, hx_service_t *svc)
 static int start_mock(hx_runner_t *r)
 {
     char(*listens)[160] = r->listens;
-    char *argv[5 + 2 * (HX_RUN_MAX_SETS + HX_MAX_MOCK_DEPLOYMENTS) + 1];
+    char *argv[7 + 2 * (HX_RUN_MAX_SETS + HX_MAX_MOCK_DEPLOYMENTS) + 1];
     size_t n = 0;
     argv[n++] = r->mock_bin;
     argv[n++] = "--config";
@@ -109,6 +109,10 @@ static int start_mock(hx_runner_t *r)
     for (size_t i = 0; i < r->o->nsets; i++) {
         argv[n++] = "--set";
         argv[n++] = (char *)r->o->sets[i];
+    }
+    if (r->sc.changes.n > 0) { /* the changes go through its admin API */
+        argv[n++] = "--admin";
+        argv[n++] = "127.0.0.1:0";
     }
     if (r->sc.gateway.present && r->sc.gateway.config == HX_GW_CONFIG_LITELLM) {
         snprintf(r->litellm_arg, sizeof(r->litellm_arg), "--print-litellm-config=%s", r->sc.gateway.config_path);
@@ -138,11 +142,20 @@ static int read_mock_urls(hx_runner_t *r)
     size_t len = text != NULL ? fread(text, 1, HX_CHILD_LOG_SCAN, f) : 0;
     fclose(f);
     size_t missing = text != NULL ? hx_scenario_read_mock_urls(&r->sc, text) : r->sc.ndeps;
+    if (text != NULL && r->sc.changes.n > 0) {
+        static const char mark[] = "mock-provider: admin listening on ";
+        const char *at = strstr(text, mark);
+        if (at != NULL)
+            snprintf(r->sc.admin_url, sizeof(r->sc.admin_url), "%.*s", (int)strcspn(at + sizeof(mark) - 1, " \r\n"),
+                     at + sizeof(mark) - 1);
+    }
     (void)len;
     free(text);
     if (missing > 0)
         return hx_runner_fail(r, "mock-provider did not print the address of %zu deployment(s) (see %s)", missing,
                               mock->log);
+    if (r->sc.changes.n > 0 && r->sc.admin_url[0] == '\0')
+        return hx_runner_fail(r, "mock-provider did not print its admin API's address (see %s)", mock->log);
     for (size_t i = 0; i < r->sc.ndeps; i++)
         fprintf(r->err_out, "soak run: deployment %s at %s\n", r->sc.deps[i].name, r->sc.deps[i].url);
     return 0;

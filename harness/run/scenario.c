@@ -239,6 +239,13 @@ int hx_scenario_load(hx_scenario_t *s, const char *path, const char *const *sets
         return -1;
     if ((v = cm_conf_get(root, "gateway")) != NULL && read_gateway(s, v, err) != 0)
         return -1;
+    if ((v = cm_conf_get(root, "changes")) != NULL) {
+        const char *names[HX_MAX_MOCK_DEPLOYMENTS];
+        for (size_t i = 0; i < s->ndeps; i++)
+            names[i] = s->deps[i].name;
+        if (hx_changes_read(&s->changes, &s->conf, v, names, s->ndeps, err) != 0)
+            return -1;
+    }
     if ((v = cm_conf_get(root, "proxies")) != NULL) /* refused rather than ignored */
         return cm_conf_error(&s->conf, v, "proxies", err,
                              "fault proxies are not started by this build's soak run yet; start fault-proxy as a "

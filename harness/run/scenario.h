@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "common/config.h"
+#include "harness/run/changes.h"
 
 #define HX_MAX_SERVICES 16
 #define HX_MAX_MOCK_DEPLOYMENTS 64
@@ -93,6 +94,8 @@ typedef struct hx_scenario {
     hx_mock_dep_t deps[HX_MAX_MOCK_DEPLOYMENTS];
     size_t ndeps;
     hx_gateway_t gateway;
+    hx_changes_t changes;   /* changes: (timed, through the mock's admin API) */
+    char admin_url[256];    /* the mock's admin API once it runs ("http://127.0.0.1:PORT/admin"), when changes */
     const char *report_dir; /* once known, for {{report.dir}} */
     char dir[4096];         /* the scenario file's directory, absolute */
     bool started;           /* ports are known: placeholders expand to real values */

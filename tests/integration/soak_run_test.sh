@@ -247,3 +247,40 @@ run_soak run --check "$TMP/gw.yaml"
 expect_eq "$RC" "2" "a Portkey config for anthropic deployments"
 expect_contains "$(cat "$TMP/soak.err")" "this build writes Portkey configs for openai deployments" "says so"
 pass "soak run: gateway with its setup, a generated LiteLLM config, target gateway"
+
+# ---- changes: timed, through the mock's admin API, shaded in the HTML report -------------------------
+cat >"$TMP/ch.yaml" <<EOF2
+name: ch
+duration: 3s
+mock:
+  threads: 1
+  deployments:
+    - {name: a, provider: openai, models: [m], output_tokens: fixed(3)}
+changes:
+  - {at: 2s, deployment: a, set: {faults: []}}
+  - {at: 1s, deployment: a, set: {faults: [{kind: http_error, status: 503}]}}
+  - {at: 9s, deployment: a, set: {latency: {ttft: fixed(1ms)}}}
+load:
+  target: "{{deployments.a.url}}"
+  threads: 1
+  arrival: {constant: 20/s}
+  requests: [{api: openai.chat, model: m}]
+expect:
+  - {metric: failure_rate, ignore: [503], max: 0%}
+report: {dir: "$TMP/reports/{{name}}"}
+EOF2
+run_soak run --quiet "$TMP/ch.yaml"
+expect_eq "$RC" "0" "a run with timed changes ($(tail -5 "$TMP/soak.err"))"
+expect_match "$(grep -c 'changed a: faults' "$TMP/soak.err")" "^2$" "both fault changes applied, in time order"
+expect_contains "$(cat "$TMP/soak.err")" "not applied (after the end of the load): the change at 9.0s (a: latency)" \
+    "a change after the end is reported, not silently dropped"
+E5=$(jq_py "$TMP/reports/ch/summary.json" 'j["errors"].get("http_5xx", 0)')
+fcmp "17 <= $E5 <= 23" || fail "about a second of 503s at 20/s between the two changes, got $E5"
+expect_eq "$(jq_py "$TMP/reports/ch/deployments.json" 'j["deployments"]["a"]["mock"]["faults"]')" "$E5" \
+    "the mock counted the same faults"
+expect_contains "$(cat "$TMP/reports/ch/report.html")" "a: faults" "the change's window in the HTML report"
+sed -i 's/status: 503/status: 99/' "$TMP/ch.yaml"
+run_soak run --check "$TMP/ch.yaml"
+expect_eq "$RC" "2" "an invalid change"
+expect_contains "$(cat "$TMP/soak.err")" "faults[0].status: must be between 400 and 599, got 99" "the mock's own reader says why"
+pass "soak run: timed changes through the admin API"

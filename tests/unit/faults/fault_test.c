@@ -117,7 +117,7 @@ static void test_errors_say_what_and_where(void **state)
     expect_error("faults:\n  - {kind: stall, duration: 1s, status: 500}\n", "status");
     expect_error("faults:\n  - {kind: http_error}\n", "faults[0].status: required for kind http_error");
     expect_error("faults:\n  - {kind: http_error, status: 200}\n", "faults[0].status");
-    expect_error("faults:\n  - {kind: http_error, status: 600}\n", "from 400 to 599");
+    expect_error("faults:\n  - {kind: http_error, status: 600}\n", "must be between 400 and 599, got 600");
     expect_error("faults:\n  - {kind: stall, duration: 25h}\n", "at most 24h");
     expect_error("faults:\n  - {kind: stall, duration: 0s}\n", "more than 0");
     expect_error("faults:\n  - {kind: close, at: middle}\n", "faults[0].at: expected before_headers");

@@ -1,0 +1,63 @@
+/* harness/run/changes.h — timed changes of a scenario: at a time into the load, a deployment's settings
+ * change through the mock's admin API (a JSON merge patch of the deployment, as `PATCH
+ * /admin/deployments/NAME`), e.g. a fault window:
+ *
+ *   changes:
+ *     - {at: 20s, deployment: gpt, set: {faults: [{kind: http_error, status: 503, probability: 30%}]}}
+ *     - {at: 40s, deployment: gpt, set: {faults: []}}
+ *
+ * Checked before the run with mock-provider's own reader (each `set` applied to the deployment with --set),
+ * applied in time order from the run's watch loop, and drawn as shaded windows in the HTML report (a change
+ * lasts until the next change of the same deployment, or the end). */
+#ifndef HX_CHANGES_H
+#define HX_CHANGES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "harness/report/svg.h"
+
+#define HX_MAX_CHANGES 64
+#define HX_CHANGE_MAX_BODY (64u * 1024) /* bytes of one change's JSON */
+#define HX_CHANGE_MAX_AT_NS (24ull * 3600 * 1000 * 1000 * 1000)
+
+typedef struct hx_change {
+    uint64_t at_ns;
+    const char *deployment;
+    const cm_node_t *set;  /* a map: the patch */
+    const cm_node_t *node; /* the list item, for messages */
+    char label[96];        /* "gpt: faults" */
+    bool applied;
+} hx_change_t;
+
+typedef struct hx_changes {
+    hx_change_t items[HX_MAX_CHANGES];
+    size_t n;
+    size_t next; /* the first not applied (items are in time order) */
+    hx_report_window_t windows[HX_MAX_CHANGES];
+} hx_changes_t;
+
+/* Reads changes: (n) into c, in time order (stable). deployments/ndeps name the mock deployments a change
+ * may address. Returns 0, or -1 with err filled (file:line:col). */
+int hx_changes_read(hx_changes_t *c, const cm_conf_t *conf, const cm_node_t *n, const char *const *deployments,
+                    size_t ndeps, cm_err_t *err);
+
+/* The --set arguments that apply change i to the mock's config ("mock.deployments[NAME].KEY=JSON"), for
+ * checking it with `mock-provider --check`; *out is malloc'd strings (free each, then the array). Returns the
+ * count, or -1 when a value does not fit HX_CHANGE_MAX_BODY. */
+int hx_change_sets(const hx_change_t *ch, char ***out);
+
+/* The JSON body of change i (a merge patch), into a malloc'd string, or NULL when over HX_CHANGE_MAX_BODY. */
+char *hx_change_body(const hx_change_t *ch);
+
+/* PATCHes admin_url/deployments/NAME with the change's body. Returns 0, or -1 with err ("the admin API
+ * answered 400: ..."). */
+int hx_change_apply(const hx_change_t *ch, const char *admin_url, char *err, size_t errlen);
+
+/* The report windows of the changes for a run of duration_s: each from its time to the next change of the same
+ * deployment, or to the end. Returns their number (in c->windows). */
+size_t hx_changes_windows(hx_changes_t *c, double duration_s);
+
+#endif
