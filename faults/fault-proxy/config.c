@@ -72,7 +72,7 @@ static int read_protocol(const cm_conf_t *conf, const cm_node_t *n, const char *
 
 static int read_toxics(const cm_conf_t *conf, const cm_node_t *n, const char *path, fp_proxy_conf_t *c, cm_err_t *err)
 {
-    char p[256];
+    char p[256], q[300];
     if (n->type == CM_NODE_NULL)
         return 0;
     if (n->type != CM_NODE_SEQ)
@@ -84,6 +84,9 @@ static int read_toxics(const cm_conf_t *conf, const cm_node_t *n, const char *pa
         cm_conf_path(p, sizeof(p), path, (int)i, NULL);
         if (fp_toxic_parse(conf, n->items[i], p, NULL, &c->toxics[i], err) != 0)
             return -1;
+        if (c->toxics[i].type == FP_ERROR && c->protocol != FP_PROTO_RESP)
+            return cm_conf_error(conf, cm_conf_get(n->items[i], "type"), cm_conf_path(q, sizeof(q), p, -1, "type"), err,
+                                 "error toxics need protocol resp");
         for (size_t j = 0; j < i; j++)
             if (strcmp(c->toxics[j].name, c->toxics[i].name) == 0)
                 return cm_conf_error(conf, n->items[i], p, err, "toxic already exists: \"%s\"", c->toxics[i].name);

@@ -31,9 +31,10 @@ typedef struct dir {
     size_t held_len;
     mark_t marks[FP_MAX_MARKS]; /* a ring */
     int head, count;
-    uint64_t last_due; /* release times never go backwards, so bytes keep their order */
-    uint64_t bw_next;  /* bandwidth: when the next slice may go */
-    uint64_t passed;   /* bytes passed on (limit_data) */
+    uint64_t last_due;   /* release times never go backwards, so bytes keep their order */
+    uint64_t bw_next;    /* bandwidth: when the next slice may go */
+    uint64_t not_before; /* slicer: no slice before this (the write callback pumps too) */
+    uint64_t passed;     /* bytes passed on (limit_data) */
     struct event timer;
     bool paused;      /* src not read until the held bytes or dst's output go down */
     bool eof;         /* src closed its side */
@@ -330,8 +331,8 @@ static void dir_pump(dir_t *d)
     uint64_t now = cm_now_ns();
     while (d->count > 0 && !d->closing && !c->dead) {
         mark_t *m = &d->marks[d->head];
-        if (m->due > now) {
-            arm(d, m->due, now);
+        if (m->due > now || d->not_before > now) {
+            arm(d, m->due > d->not_before ? m->due : d->not_before, now);
             return;
         }
         if (evbuffer_get_length(out) >= FP_OUT_HIGH)
@@ -346,6 +347,7 @@ static void dir_pump(dir_t *d)
                 d->head = (d->head + 1) % FP_MAX_MARKS, d->count--;
         }
         if (wake > now && d->count > 0) {
+            d->not_before = wake;
             arm(d, wake, now);
             return;
         }

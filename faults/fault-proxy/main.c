@@ -162,6 +162,7 @@ static int serve(const options_t *o, const fp_config_t *cfg)
     if (o->api != NULL) {
         if (fp_api_start(&api, &server, o->api, o->token, err, sizeof(err)) != 0) {
             fprintf(stderr, "fault-proxy: --api: %s\n", err);
+            rc = 2;
             goto error;
         }
         printf("fault-proxy: api listening on http://%s\n", fp_api_address(api));

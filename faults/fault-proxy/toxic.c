@@ -143,8 +143,6 @@ static int read_attributes(const reader_t *top, const cm_node_t *map, fp_toxic_t
             return -1;
     if (t->type == FP_SLICER && t->size_variation >= t->average_size)
         return cm_conf_error(r.conf, map, r.path, r.err, "size_variation must be smaller than average_size");
-    if (t->type == FP_ERROR && t->reply[0] == '\0')
-        return cm_conf_error(r.conf, map, r.path, r.err, "reply is required (BUSY, LOADING, READONLY or OOM)");
     return 0;
 }
 
@@ -240,6 +238,8 @@ int fp_toxic_parse(const cm_conf_t *conf, const cm_node_t *node, const char *pat
     }
     if (read_fields(&r, node, base != NULL, &t) != 0)
         return -1;
+    if (t.type == FP_ERROR && t.reply[0] == '\0')
+        return cm_conf_error(conf, node, path, err, "attributes.reply is required (BUSY, LOADING, READONLY or OOM)");
     if (t.name[0] == '\0')
         snprintf(t.name, sizeof(t.name), "%s_%s", fp_toxic_type_name(t.type), fp_stream_name(t.stream));
     *out = t;
