@@ -13,66 +13,73 @@
 #include "common/alloc.h"
 #include "common/clock.h"
 #include "common/dist.h"
-#include "faults/fault-proxy/conn.h"
+#include "faults/fault-proxy/conn_internal.h"
 
-enum { SIDE_CLIENT = 0, SIDE_UPSTREAM = 1 };
+uint64_t fp_dir_keep_order(fp_dir_t *d, uint64_t due)
+{
+    if (due < d->last_due)
+        due = d->last_due;
+    d->last_due = due;
+    return due;
+}
 
-typedef struct mark {
-    size_t len;
-    uint64_t due; /* monotonic ns before which these bytes are not passed on */
-} mark_t;
+bool fp_dir_full(const fp_dir_t *d)
+{
+    return d->held_len >= FP_HELD_MAX || d->count >= FP_MAX_MARKS - 1;
+}
 
-/* One direction: bytes read from src wait in held, cut into marks, until the toxics let them go to dst. */
-typedef struct dir {
-    fp_conn_t *conn;
-    fp_stream_t stream;
-    struct bufferevent *src, *dst;
-    struct evbuffer *held;
-    size_t held_len;
-    mark_t marks[FP_MAX_MARKS]; /* a ring */
-    int head, count;
-    uint64_t last_due;   /* release times never go backwards, so bytes keep their order */
-    uint64_t bw_next;    /* bandwidth: when the next slice may go */
-    uint64_t not_before; /* slicer: no slice before this (the write callback pumps too) */
-    uint64_t passed;     /* bytes passed on (limit_data) */
-    struct event timer;
-    bool paused;      /* src not read until the held bytes or dst's output go down */
-    bool eof;         /* src closed its side */
-    bool slow_waited; /* slow_close's delay has been waited */
-    bool shut;        /* dst's write side has been shut */
-    bool closing;     /* limit_data reached: close once dst's output is flushed */
-    cm_rng_t rng;
-} dir_t;
+/* Bytes due at the same time as the last chunk join it, so a pipeline of small commands takes few marks. */
+static fp_mark_t *new_mark(fp_dir_t *d, uint64_t due)
+{
+    if (d->count > 0) {
+        fp_mark_t *last = &d->marks[(d->head + d->count - 1) % FP_MAX_MARKS];
+        if (last->due == due)
+            return last;
+    }
+    fp_mark_t *m = &d->marks[(d->head + d->count++) % FP_MAX_MARKS];
+    m->due = due;
+    m->len = 0;
+    return m;
+}
 
-struct fp_conn {
-    fp_proxy_t *proxy; /* NULL once closed (the proxy may be gone before the reaper runs) */
-    fp_conn_t *prev, *next;
-    uint64_t serial;
-    struct bufferevent *bev[2];
-    dir_t dir[2];       /* by fp_stream_t */
-    struct event timer; /* timeout's close, reset_peer's RST */
-    bool timer_reset;
-    bool timer_armed;
-    struct event reaper;
-    bool dead;
-};
+void fp_dir_hold(fp_dir_t *d, struct evbuffer *from, size_t n, uint64_t due)
+{
+    if (n == 0)
+        return;
+    fp_mark_t *m = new_mark(d, due);
+    evbuffer_remove_buffer(from, d->held, n);
+    m->len += n;
+    d->held_len += n;
+}
 
-static void dir_pump(dir_t *d);
+void fp_dir_hold_mem(fp_dir_t *d, const char *s, size_t n, uint64_t due)
+{
+    fp_mark_t *m = new_mark(d, due);
+    evbuffer_add(d->held, s, n);
+    m->len += n;
+    d->held_len += n;
+}
 
 fp_conn_t *fp_conn_next(const fp_conn_t *c)
 {
     return c->next;
 }
 
-static const fp_toxic_t *find(const dir_t *d, fp_toxic_type_t type)
+const fp_toxic_t *fp_dir_find(const fp_dir_t *d, fp_toxic_type_t type, const char *cmd)
 {
     const fp_proxy_t *p = d->conn->proxy;
     for (int i = 0; i < p->ntoxics; i++) {
         const fp_toxic_t *t = &p->toxics[i];
-        if (t->type == type && t->stream == d->stream && fp_proxy_hits(p, t, d->conn->serial))
+        if (t->type == type && t->stream == d->stream && (cmd != NULL ? fp_toxic_matches(t, cmd) : t->ncommands == 0) &&
+            fp_proxy_hits(p, t, d->conn->serial))
             return t;
     }
     return NULL;
+}
+
+static const fp_toxic_t *find(const fp_dir_t *d, fp_toxic_type_t type)
+{
+    return fp_dir_find(d, type, NULL);
 }
 
 static const fp_toxic_t *find_any_stream(const fp_conn_t *c, fp_toxic_type_t type)
@@ -85,7 +92,7 @@ static const fp_toxic_t *find_any_stream(const fp_conn_t *c, fp_toxic_type_t typ
     return NULL;
 }
 
-static void hit(const dir_t *d, fp_toxic_type_t type)
+void fp_dir_hit(const fp_dir_t *d, fp_toxic_type_t type)
 {
     d->conn->proxy->stats.toxic_hits[type]++;
 }
@@ -99,6 +106,7 @@ static void reap(evutil_socket_t fd, short what, void *arg)
         bufferevent_free(c->bev[s]);
     }
     event_del(&c->timer);
+    fp_resp_conn_free(c);
     free(c);
 }
 
@@ -134,7 +142,7 @@ void fp_conn_close(fp_conn_t *c, bool reset)
     event_active(&c->reaper, EV_TIMEOUT, 0);
 }
 
-static void arm(dir_t *d, uint64_t due, uint64_t now)
+static void arm(fp_dir_t *d, uint64_t due, uint64_t now)
 {
     uint64_t wait = due > now ? due - now : 0;
     struct timeval tv = {(time_t)(wait / CM_NS_PER_S), (suseconds_t)(wait % CM_NS_PER_S / 1000)};
@@ -162,51 +170,47 @@ static void on_conn_timer(evutil_socket_t fd, short what, void *arg)
         fp_conn_close(c, c->timer_reset);
 }
 
-static void pause_src(dir_t *d)
+void fp_dir_pause(fp_dir_t *d)
 {
     d->paused = true;
     bufferevent_disable(d->src, EV_READ);
 }
 
-/* When this chunk may go: now, plus latency (+- jitter), or the end of a stall window it arrived in. */
-static uint64_t chunk_due(dir_t *d, uint64_t now)
+uint64_t fp_dir_due(fp_dir_t *d, uint64_t now, const char *cmd)
 {
     const fp_toxic_t *t;
     uint64_t due = now;
-    if ((t = find(d, FP_LATENCY)) != NULL) {
+    if ((t = fp_dir_find(d, FP_LATENCY, cmd)) != NULL) {
         int64_t ms = t->latency;
         if (t->jitter > 0)
             ms += (int64_t)(cm_rng_next(&d->rng) % (uint64_t)(2 * t->jitter + 1)) - t->jitter;
         due += ms > 0 ? (uint64_t)ms * CM_NS_PER_MS : 0;
-        hit(d, FP_LATENCY);
+        fp_dir_hit(d, FP_LATENCY);
     }
-    if ((t = find(d, FP_STALL)) != NULL) {
+    if ((t = fp_dir_find(d, FP_STALL, cmd)) != NULL) {
         uint64_t from = t->added_ns + (uint64_t)t->start * CM_NS_PER_MS;
         uint64_t to = from + (uint64_t)t->duration * CM_NS_PER_MS;
         if (now >= from && now < to && to > due) {
             due = to;
-            hit(d, FP_STALL);
+            fp_dir_hit(d, FP_STALL);
         }
     }
-    if (due < d->last_due)
-        due = d->last_due;
-    d->last_due = due;
-    return due;
+    return fp_dir_keep_order(d, due);
 }
 
 /* Toxics that take the data instead of passing it: timeout drops it (its timer closes), reset_peer drops
  * it and resets after its timeout. Returns true when the input was consumed. */
-static bool swallow(dir_t *d, struct evbuffer *in)
+static bool swallow(fp_dir_t *d, struct evbuffer *in)
 {
     const fp_toxic_t *t;
     if ((t = find(d, FP_TIMEOUT)) != NULL) {
         evbuffer_drain(in, evbuffer_get_length(in));
-        hit(d, FP_TIMEOUT);
+        fp_dir_hit(d, FP_TIMEOUT);
         return true;
     }
     if ((t = find(d, FP_RESET_PEER)) != NULL) {
         evbuffer_drain(in, evbuffer_get_length(in));
-        hit(d, FP_RESET_PEER);
+        fp_dir_hit(d, FP_RESET_PEER);
         if (t->timeout == 0)
             fp_conn_close(d->conn, true);
         else
@@ -218,37 +222,36 @@ static bool swallow(dir_t *d, struct evbuffer *in)
 
 /* Moves what src has read into the proxy: straight to dst's output when nothing is held and no toxic is
  * set (evbuffer moves its chains, no copy), else into held with a release time. */
-static void dir_take(dir_t *d)
+static void dir_take(fp_dir_t *d)
 {
     fp_proxy_t *p = d->conn->proxy;
     struct evbuffer *in = bufferevent_get_input(d->src);
     size_t n = evbuffer_get_length(in);
     if (n == 0 || swallow(d, in) || d->conn->dead)
         return;
-    if (p->ntoxics == 0 && d->count == 0) {
+    if (p->ntoxics == 0 && d->count == 0 && p->protocol == FP_PROTO_TCP) {
         struct evbuffer *out = bufferevent_get_output(d->dst);
         if (evbuffer_get_length(out) >= FP_OUT_HIGH) {
-            pause_src(d);
+            fp_dir_pause(d);
             return;
         }
         evbuffer_add_buffer(out, in);
         p->stats.bytes[d->stream] += n;
         return;
     }
-    if (d->held_len >= FP_HELD_MAX || d->count == FP_MAX_MARKS) {
-        pause_src(d);
+    if (p->protocol == FP_PROTO_RESP && !d->resp_off) {
+        fp_resp_take(d, in);
         return;
     }
-    uint64_t now = cm_now_ns();
-    mark_t *m = &d->marks[(d->head + d->count++) % FP_MAX_MARKS];
-    m->due = chunk_due(d, now);
-    m->len = n;
-    evbuffer_remove_buffer(in, d->held, n);
-    d->held_len += n;
-    dir_pump(d);
+    if (fp_dir_full(d)) {
+        fp_dir_pause(d);
+        return;
+    }
+    fp_dir_hold(d, in, n, fp_dir_due(d, cm_now_ns(), NULL));
+    fp_dir_pump(d);
 }
 
-static void resume_src(dir_t *d)
+static void resume_src(fp_dir_t *d)
 {
     if (!d->paused || d->held_len >= FP_HELD_MAX / 2 || d->count >= FP_MAX_MARKS / 2 ||
         evbuffer_get_length(bufferevent_get_output(d->dst)) >= FP_OUT_HIGH)
@@ -261,7 +264,7 @@ static void resume_src(dir_t *d)
 
 /* The src side closed and everything it sent has been passed on: pass the close on (after slow_close's
  * delay) as a half close; the connection ends when both directions have. */
-static void dir_finish(dir_t *d)
+static void dir_finish(fp_dir_t *d)
 {
     fp_conn_t *c = d->conn;
     if (d->shut || c->dead || evbuffer_get_length(bufferevent_get_output(d->dst)) > 0)
@@ -269,7 +272,7 @@ static void dir_finish(dir_t *d)
     const fp_toxic_t *t = find(d, FP_SLOW_CLOSE);
     if (t != NULL && !d->slow_waited) {
         d->slow_waited = true;
-        hit(d, FP_SLOW_CLOSE);
+        fp_dir_hit(d, FP_SLOW_CLOSE);
         uint64_t now = cm_now_ns();
         arm(d, now + (uint64_t)t->delay * CM_NS_PER_MS, now);
         return;
@@ -283,7 +286,7 @@ static void dir_finish(dir_t *d)
 }
 
 /* How many bytes of the head chunk may go now; 0 with *wake set when the next slice must wait. */
-static size_t slice_len(dir_t *d, size_t n, uint64_t now, uint64_t *wake)
+static size_t slice_len(fp_dir_t *d, size_t n, uint64_t now, uint64_t *wake)
 {
     const fp_toxic_t *t;
     if ((t = find(d, FP_BANDWIDTH)) != NULL && t->rate > 0) {
@@ -299,7 +302,7 @@ static size_t slice_len(dir_t *d, size_t n, uint64_t now, uint64_t *wake)
         if (d->bw_next + 10 * CM_NS_PER_MS < now)
             d->bw_next = now;
         d->bw_next += n * CM_NS_PER_S / per_s;
-        hit(d, FP_BANDWIDTH);
+        fp_dir_hit(d, FP_BANDWIDTH);
     }
     if ((t = find(d, FP_SLICER)) != NULL) {
         int64_t size = t->average_size;
@@ -311,7 +314,7 @@ static size_t slice_len(dir_t *d, size_t n, uint64_t now, uint64_t *wake)
             n = (size_t)size;
         if (t->delay > 0)
             *wake = now + (uint64_t)t->delay * CM_NS_PER_US;
-        hit(d, FP_SLICER);
+        fp_dir_hit(d, FP_SLICER);
     }
     if ((t = find(d, FP_LIMIT_DATA)) != NULL) {
         uint64_t left = (uint64_t)t->bytes > d->passed ? (uint64_t)t->bytes - d->passed : 0;
@@ -324,13 +327,13 @@ static size_t slice_len(dir_t *d, size_t n, uint64_t now, uint64_t *wake)
 }
 
 /* Passes on every chunk that is due, as far as dst's output has room. */
-static void dir_pump(dir_t *d)
+void fp_dir_pump(fp_dir_t *d)
 {
     fp_conn_t *c = d->conn;
     struct evbuffer *out = bufferevent_get_output(d->dst);
     uint64_t now = cm_now_ns();
     while (d->count > 0 && !d->closing && !c->dead) {
-        mark_t *m = &d->marks[d->head];
+        fp_mark_t *m = &d->marks[d->head];
         if (m->due > now || d->not_before > now) {
             arm(d, m->due > d->not_before ? m->due : d->not_before, now);
             return;
@@ -355,7 +358,7 @@ static void dir_pump(dir_t *d)
     if (c->dead)
         return;
     if (d->closing) {
-        hit(d, FP_LIMIT_DATA);
+        fp_dir_hit(d, FP_LIMIT_DATA);
         if (evbuffer_get_length(out) == 0)
             fp_conn_close(c, false);
         return;
@@ -365,11 +368,11 @@ static void dir_pump(dir_t *d)
         dir_finish(d);
 }
 
-static void on_dir_timer(evutil_socket_t fd, short what, void *arg)
+static void on_fp_dir_timer(evutil_socket_t fd, short what, void *arg)
 {
-    dir_t *d = arg;
+    fp_dir_t *d = arg;
     if (!d->conn->dead)
-        dir_pump(d);
+        fp_dir_pump(d);
 }
 
 static void on_read(struct bufferevent *bev, void *arg)
@@ -383,7 +386,7 @@ static void on_write(struct bufferevent *bev, void *arg)
 {
     fp_conn_t *c = arg;
     if (!c->dead)
-        dir_pump(&c->dir[bev == c->bev[SIDE_CLIENT] ? FP_DOWNSTREAM : FP_UPSTREAM]);
+        fp_dir_pump(&c->dir[bev == c->bev[SIDE_CLIENT] ? FP_DOWNSTREAM : FP_UPSTREAM]);
 }
 
 static void on_event(struct bufferevent *bev, short what, void *arg)
@@ -391,12 +394,12 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
     fp_conn_t *c = arg;
     if (c->dead || (what & BEV_EVENT_CONNECTED))
         return;
-    dir_t *d = &c->dir[bev == c->bev[SIDE_CLIENT] ? FP_UPSTREAM : FP_DOWNSTREAM];
+    fp_dir_t *d = &c->dir[bev == c->bev[SIDE_CLIENT] ? FP_UPSTREAM : FP_DOWNSTREAM];
     if (what & BEV_EVENT_EOF) {
         d->eof = true;
         dir_take(d);
         if (!c->dead)
-            dir_pump(d);
+            fp_dir_pump(d);
         return;
     }
     /* A reset or failed connect on one side is passed on as a reset to the other. */
@@ -413,13 +416,13 @@ static void set_nodelay(evutil_socket_t fd)
 
 static void dir_init(fp_conn_t *c, fp_stream_t s, struct event_base *base)
 {
-    dir_t *d = &c->dir[s];
+    fp_dir_t *d = &c->dir[s];
     d->conn = c;
     d->stream = s;
     d->src = c->bev[s == FP_UPSTREAM ? SIDE_CLIENT : SIDE_UPSTREAM];
     d->dst = c->bev[s == FP_UPSTREAM ? SIDE_UPSTREAM : SIDE_CLIENT];
     d->held = evbuffer_new();
-    evtimer_assign(&d->timer, base, on_dir_timer, d);
+    evtimer_assign(&d->timer, base, on_fp_dir_timer, d);
     cm_rng_seed(&d->rng, c->proxy->server->seed ^ c->proxy->name_hash ^ (c->serial * 2 + (uint64_t)s));
 }
 
@@ -484,7 +487,7 @@ void fp_conn_toxics_changed(fp_conn_t *c)
     if ((t = find_any_stream(c, FP_TIMEOUT)) != NULL && t->timeout > 0)
         arm_conn(c, t->timeout, false);
     for (int s = 0; s < 2 && !c->dead; s++) {
-        dir_pump(&c->dir[s]);
+        fp_dir_pump(&c->dir[s]);
         if (!c->dead)
             dir_take(&c->dir[s]);
     }

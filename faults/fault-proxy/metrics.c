@@ -9,6 +9,25 @@ static void header(cm_buf_t *b, const char *name, const char *type, const char *
     cm_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* Per-command families (protocol resp); index FP_RESP_MAX_TRACKED is OTHER, used once the table is full. */
+static void resp_lines(const fp_proxy_t *p, cm_buf_t *b, int which)
+{
+    for (int i = 0; p->resp != NULL && i <= FP_RESP_MAX_TRACKED; i++) {
+        const char *cmd = p->resp->cmd[i].name;
+        if (p->resp->cmd[i].count == 0)
+            continue;
+        if (which == 6)
+            cm_buf_printf(b, "fault_proxy_resp_commands_total{proxy=\"%s\",command=\"%s\"} %llu\n", p->name, cmd,
+                          (unsigned long long)p->resp->cmd[i].count);
+        else if (which == 7)
+            cm_buf_printf(b, "fault_proxy_resp_injected_delay_seconds_total{proxy=\"%s\",command=\"%s\"} %.6f\n",
+                          p->name, cmd, (double)p->resp->cmd[i].delay_ns / 1e9);
+        else
+            cm_buf_printf(b, "fault_proxy_resp_injected_errors_total{proxy=\"%s\",command=\"%s\"} %llu\n", p->name, cmd,
+                          (unsigned long long)p->resp->cmd[i].errors);
+    }
+}
+
 static void proxy_lines(const fp_proxy_t *p, cm_buf_t *b, int which)
 {
     const fp_stats_t *st = &p->stats;
@@ -37,15 +56,8 @@ static void proxy_lines(const fp_proxy_t *p, cm_buf_t *b, int which)
     case 5:
         cm_buf_printf(b, "fault_proxy_toxics{proxy=\"%s\"} %d\n", p->name, p->ntoxics);
         break;
-    case 6:
-        for (int i = 0; p->resp != NULL && i < p->resp->n; i++)
-            cm_buf_printf(b, "fault_proxy_resp_commands_total{proxy=\"%s\",command=\"%s\"} %llu\n", p->name,
-                          p->resp->cmd[i].name, (unsigned long long)p->resp->cmd[i].count);
-        break;
     default:
-        for (int i = 0; p->resp != NULL && i < p->resp->n; i++)
-            cm_buf_printf(b, "fault_proxy_resp_injected_delay_seconds_total{proxy=\"%s\",command=\"%s\"} %.6f\n",
-                          p->name, p->resp->cmd[i].name, (double)p->resp->cmd[i].delay_ns / 1e9);
+        resp_lines(p, b, which);
         break;
     }
 }
@@ -63,6 +75,7 @@ void fp_metrics_write(const fp_server_t *s, cm_buf_t *b)
         {"fault_proxy_toxics", "gauge", "Toxics set on the proxy."},
         {"fault_proxy_resp_commands_total", "counter", "RESP commands seen, per command."},
         {"fault_proxy_resp_injected_delay_seconds_total", "counter", "Delay injected into RESP commands."},
+        {"fault_proxy_resp_injected_errors_total", "counter", "Error replies sent instead of Redis' answer."},
     };
     for (int f = 0; f < (int)(sizeof(families) / sizeof(families[0])); f++) {
         header(b, families[f].name, families[f].type, families[f].help);

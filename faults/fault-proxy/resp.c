@@ -48,8 +48,11 @@ static int number(const fp_resp_t *p, int64_t *out)
     return 0;
 }
 
+/* Names are shown in metrics labels: anything but letters, digits, '_', '-', '.' and ':' becomes '_'. */
 static void name_byte(fp_resp_t *p, char c)
 {
+    if (!isalnum((unsigned char)c) && c != '_' && c != '-' && c != '.' && c != ':')
+        c = '_';
     if (p->name_len + 1 < sizeof(p->name))
         p->name[p->name_len++] = (char)toupper((unsigned char)c), p->name[p->name_len] = '\0';
 }
@@ -65,10 +68,13 @@ static bool element_done(fp_resp_t *p)
     return true;
 }
 
+/* Ready for the next message; top still tells the type of the one that ended. */
 static fp_resp_event_t end(fp_resp_t *p)
 {
     bool replies = p->replies;
+    char top = p->top;
     fp_resp_init(p, replies);
+    p->top = top;
     return FP_RESP_END;
 }
 
