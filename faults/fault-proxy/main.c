@@ -129,6 +129,7 @@ static int load(const options_t *o, fp_config_t *cfg)
         return 0;
     if (cm_conf_load_file(&conf, o->config, &err) != 0 || fp_config_parse(&conf, conf.root, cfg, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
+        fp_config_free(cfg);
         rc = -1;
     }
     if (rc == 0 && cfg->seed == 0 && cm_conf_get(conf.root, "seed") == NULL)
