@@ -390,7 +390,8 @@ static int load_scalars(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *roo
 
 int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err)
 {
-    static const char *const keys[] = {"name", "seed", "duration", "mock", "gateway", "load", "expect", "report", NULL};
+    static const char *const keys[] = {"name", "seed",   "duration", "mock",    "gateway",
+                                       "load", "expect", "report",   "proxies", NULL};
     const cm_node_t *root = conf->root, *v;
     c->file = hx_cfg_strdup(c, conf->file);
     if (root == NULL) {

@@ -162,7 +162,8 @@ int mp_parse_listen(const char *s, char *host, size_t hostlen, uint16_t *port, c
 
 /* ---- the mock: section -------------------------------------------------------------------------------- */
 
-static const char *const top_keys[] = {"name", "seed", "duration", "mock", "gateway", "load", "expect", "report", NULL};
+static const char *const top_keys[] = {"name", "seed",   "duration", "mock",    "gateway",
+                                       "load", "expect", "report",   "proxies", NULL};
 static const char *const mock_keys[] = {"admin", "threads", "keepalive_timeout", "max_body", "deployments", NULL};
 
 static int load_scalars(mp_config_t *c, const cm_conf_t *conf, const cm_node_t *mock, cm_err_t *err)
