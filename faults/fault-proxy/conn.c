@@ -440,6 +440,10 @@ static fp_conn_t *conn_new(fp_proxy_t *p, int fd)
         bufferevent_setcb(c->bev[s], on_read, on_write, on_event, c);
         bufferevent_setwatermark(c->bev[s], EV_READ, 0, FP_OUT_HIGH);
         bufferevent_setwatermark(c->bev[s], EV_WRITE, FP_OUT_HIGH / 2, 0);
+        /* libevent reads and writes 16 KiB per call by default: a bulk stream then costs four times the
+         * system calls haproxy makes. */
+        bufferevent_set_max_single_read(c->bev[s], FP_IO_MAX);
+        bufferevent_set_max_single_write(c->bev[s], FP_IO_MAX);
         dir_init(c, (fp_stream_t)s, base);
     }
     evtimer_assign(&c->timer, base, on_conn_timer, c);
