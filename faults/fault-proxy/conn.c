@@ -220,6 +220,16 @@ static bool swallow(fp_dir_t *d, struct evbuffer *in)
     return false;
 }
 
+/* With nothing queued for dst, its socket is written at once: handing the bytes to the bufferevent would
+ * cost a poll for writability and two epoll_ctl calls per read, which haproxy (writing speculatively) does
+ * not pay. What the socket does not take (or an upstream still connecting) is queued as usual. */
+static void write_now(fp_dir_t *d, struct evbuffer *in, struct evbuffer *out)
+{
+    evutil_socket_t fd = bufferevent_getfd(d->dst);
+    if (fd >= 0 && evbuffer_get_length(out) == 0 && d->conn->connected)
+        (void)evbuffer_write(in, fd);
+}
+
 /* Moves what src has read into the proxy: straight to dst's output when nothing is held and no toxic is
  * set (evbuffer moves its chains, no copy), else into held with a release time. */
 static void dir_take(fp_dir_t *d)
@@ -235,6 +245,7 @@ static void dir_take(fp_dir_t *d)
             fp_dir_pause(d);
             return;
         }
+        write_now(d, in, out);
         evbuffer_add_buffer(out, in);
         p->stats.bytes[d->stream] += n;
         return;
@@ -392,8 +403,12 @@ static void on_write(struct bufferevent *bev, void *arg)
 static void on_event(struct bufferevent *bev, short what, void *arg)
 {
     fp_conn_t *c = arg;
-    if (c->dead || (what & BEV_EVENT_CONNECTED))
+    if (c->dead)
         return;
+    if (what & BEV_EVENT_CONNECTED) {
+        c->connected = true;
+        return;
+    }
     fp_dir_t *d = &c->dir[bev == c->bev[SIDE_CLIENT] ? FP_UPSTREAM : FP_DOWNSTREAM];
     if (what & BEV_EVENT_EOF) {
         d->eof = true;
