@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -230,6 +231,30 @@ static void write_now(fp_dir_t *d, struct evbuffer *in, struct evbuffer *out)
         (void)evbuffer_write(in, fd);
 }
 
+/* Passthrough: what src read goes to dst, and while dst's socket takes everything, src is read again at
+ * once (a bounded number of times) instead of waiting for the next poll, as haproxy does. */
+static void pass_through(fp_dir_t *d, struct evbuffer *in, struct evbuffer *out)
+{
+    fp_proxy_t *p = d->conn->proxy;
+    evutil_socket_t fd = bufferevent_getfd(d->src);
+    for (int i = 0; i < FP_READ_AGAIN; i++) {
+        p->stats.bytes[d->stream] += evbuffer_get_length(in);
+        write_now(d, in, out);
+        evbuffer_add_buffer(out, in);
+        if (evbuffer_get_length(out) > 0 || fd < 0)
+            return;
+        int r = evbuffer_read(in, fd, FP_IO_MAX);
+        if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            fp_conn_close(d->conn, true); /* the reset the bufferevent would have seen */
+            return;
+        }
+        if (r <= 0)
+            return; /* nothing more now, or the end: the bufferevent sees it on its next read */
+    }
+    p->stats.bytes[d->stream] += evbuffer_get_length(in);
+    evbuffer_add_buffer(out, in);
+}
+
 /* Moves what src has read into the proxy: straight to dst's output when nothing is held and no toxic is
  * set (evbuffer moves its chains, no copy), else into held with a release time. */
 static void dir_take(fp_dir_t *d)
@@ -245,9 +270,7 @@ static void dir_take(fp_dir_t *d)
             fp_dir_pause(d);
             return;
         }
-        write_now(d, in, out);
-        evbuffer_add_buffer(out, in);
-        p->stats.bytes[d->stream] += n;
+        pass_through(d, in, out);
         return;
     }
     if (p->protocol == FP_PROTO_RESP && !d->resp_off) {

@@ -62,7 +62,7 @@ struct fp_conn {
     bool timer_armed;
     struct event reaper;
     bool dead;
-    bool connected; /* the upstream socket has connected */
+    bool connected;             /* the upstream socket has connected */
     fp_resp_pending_t *pending; /* protocol resp: the commands awaiting a reply, in order */
 };
 
