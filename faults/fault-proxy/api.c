@@ -126,6 +126,15 @@ static int proxy_update(call_t *c, fp_proxy_t *p)
     return status;
 }
 
+/* A listen address with port 0 matches whatever port the proxy was given. */
+static bool same_listen(const char *bound, const char *asked)
+{
+    size_t n = strlen(asked);
+    if (n >= 2 && strcmp(asked + n - 2, ":0") == 0)
+        return strncmp(bound, asked, n - 1) == 0;
+    return strcmp(bound, asked) == 0;
+}
+
 /* A proxy of the same name and addresses is kept (its toxics too); one that differs is replaced. Everything
  * is read and checked before anything changes. */
 static int populate(call_t *c)
@@ -142,8 +151,7 @@ static int populate(call_t *c)
     for (size_t i = 0; i < cfg.n && status == 201; i++) {
         const fp_proxy_conf_t *pc = &cfg.proxies[i];
         fp_proxy_t *p = fp_server_find(c->s, pc->name);
-        if (p != NULL && strcmp(p->upstream, pc->upstream) == 0 &&
-            (strcmp(p->listen, pc->listen) == 0 || strstr(pc->listen, ":0") != NULL))
+        if (p != NULL && strcmp(p->upstream, pc->upstream) == 0 && same_listen(p->listen, pc->listen))
             continue;
         if (p != NULL)
             fp_server_remove(c->s, pc->name);

@@ -123,11 +123,14 @@ static void test_reset_populate_version(void **state)
     EXPECT(f, 200, "POST", "/proxies/redis", "{\"enabled\": false}", "false");
     EXPECT(f, 204, "POST", "/reset", NULL, "");
     EXPECT(f, 200, "GET", "/proxies/redis", NULL, "\"enabled\":true,\"protocol\":\"tcp\",\"toxics\":[]");
+    char listen[FP_MAX_ADDR];
+    snprintf(listen, sizeof(listen), "%s", fp_server_find(&f->s, "redis")->listen);
     EXPECT(f, 201, "POST", "/populate",
            "[{\"name\": \"redis\", \"listen\": \"127.0.0.1:0\", \"upstream\": \"127.0.0.1:6379\"},"
            " {\"name\": \"pg\", \"listen\": \"127.0.0.1:0\", \"upstream\": \"127.0.0.1:5432\"}]",
            "{\"proxies\":[{\"name\":\"redis\"");
     assert_int_equal(f->s.n, 2);
+    assert_string_equal(fp_server_find(&f->s, "redis")->listen, listen); /* kept: same upstream, port 0 asked */
     EXPECT(f, 400, "POST", "/populate", "[{\"name\": \"new\", \"upstream\": \"127.0.0.1:1\"}, {\"name\": \"bad\"}]",
            "[1]: missing required key");
     assert_int_equal(f->s.n, 2); /* the valid first entry was not created either */
