@@ -1,4 +1,3 @@
-#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -143,11 +142,19 @@ void fp_conn_close(fp_conn_t *c, bool reset)
     event_active(&c->reaper, EV_TIMEOUT, 0);
 }
 
+/* libevent counts a timeout from the time it cached when the loop woke, which can be milliseconds before
+ * now inside a long callback: the timer would fire early, and a toxic's delay would come out short. */
+static void add_timer(struct event *ev, const struct timeval *tv)
+{
+    event_base_update_cache_time(event_get_base(ev));
+    event_add(ev, tv);
+}
+
 static void arm(fp_dir_t *d, uint64_t due, uint64_t now)
 {
     uint64_t wait = due > now ? due - now : 0;
-    struct timeval tv = {(time_t)(wait / CM_NS_PER_S), (suseconds_t)(wait % CM_NS_PER_S / 1000)};
-    event_add(&d->timer, &tv);
+    struct timeval tv = {(time_t)(wait / CM_NS_PER_S), (suseconds_t)((wait % CM_NS_PER_S + 999) / 1000)};
+    add_timer(&d->timer, &tv);
 }
 
 static void arm_conn(fp_conn_t *c, int64_t ms, bool reset)
@@ -157,7 +164,7 @@ static void arm_conn(fp_conn_t *c, int64_t ms, bool reset)
     struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000 * 1000)};
     c->timer_armed = true;
     c->timer_reset = reset;
-    event_add(&c->timer, &tv);
+    add_timer(&c->timer, &tv);
 }
 
 static void on_conn_timer(evutil_socket_t fd, short what, void *arg)
@@ -231,27 +238,12 @@ static void write_now(fp_dir_t *d, struct evbuffer *in, struct evbuffer *out)
         (void)evbuffer_write(in, fd);
 }
 
-/* Passthrough: what src read goes to dst, and while dst's socket takes everything, src is read again at
- * once (a bounded number of times) instead of waiting for the next poll, as haproxy does. */
+/* Passthrough: what src read goes to dst. (Reading src again here is not possible: a bufferevent's input is
+ * frozen at its end outside the bufferevent's own reads.) */
 static void pass_through(fp_dir_t *d, struct evbuffer *in, struct evbuffer *out)
 {
-    fp_proxy_t *p = d->conn->proxy;
-    evutil_socket_t fd = bufferevent_getfd(d->src);
-    for (int i = 0; i < FP_READ_AGAIN; i++) {
-        p->stats.bytes[d->stream] += evbuffer_get_length(in);
-        write_now(d, in, out);
-        evbuffer_add_buffer(out, in);
-        if (evbuffer_get_length(out) > 0 || fd < 0)
-            return;
-        int r = evbuffer_read(in, fd, FP_IO_MAX);
-        if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-            fp_conn_close(d->conn, true); /* the reset the bufferevent would have seen */
-            return;
-        }
-        if (r <= 0)
-            return; /* nothing more now, or the end: the bufferevent sees it on its next read */
-    }
-    p->stats.bytes[d->stream] += evbuffer_get_length(in);
+    d->conn->proxy->stats.bytes[d->stream] += evbuffer_get_length(in);
+    write_now(d, in, out);
     evbuffer_add_buffer(out, in);
 }
 

@@ -13,7 +13,6 @@
 #define FP_OUT_HIGH (256u << 10) /* bytes queued for a socket before the source stops being read */
 #define FP_MAX_MARKS 1024        /* chunks with their own release time per direction */
 #define FP_IO_MAX (128u << 10)   /* bytes one read(2) or write(2) moves */
-#define FP_READ_AGAIN 16         /* passthrough reads in a row before the loop polls again */
 
 /* Takes the accepted socket fd and connects to p's upstream. The connection frees itself when done. */
 void fp_conn_accept(fp_proxy_t *p, int fd);

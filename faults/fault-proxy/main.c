@@ -145,7 +145,11 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 static int serve(const options_t *o, const fp_config_t *cfg)
 {
-    struct event_base *base = event_base_new();
+    /* Toxics are timers: libevent's default coarse clock would let them fire up to a tick (4 ms) early. */
+    struct event_config *ecfg = event_config_new();
+    event_config_set_flag(ecfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+    struct event_base *base = event_base_new_with_config(ecfg);
+    event_config_free(ecfg);
     fp_server_t server;
     fp_api_t *api = NULL;
     char err[512];

@@ -255,16 +255,37 @@ def check_toxicity():
     print("pattern " + pattern)
 
 
-def check_backpressure():
-    s = connect("source 200000000")
-    time.sleep(1.0 * SCALE)
+def downstream_bytes():
     _, text = api("GET", "/metrics")
     line = [l for l in text.decode().splitlines() if l.startswith('fault_proxy_bytes_total{proxy="up",direction="downstream"}')]
-    passed = int(line[0].split()[-1])
-    s.close()
+    return int(line[0].split()[-1])
+
+
+def check_backpressure():
+    base = downstream_bytes()
+    total = 200000000
+    s = connect("source %d" % total)
+    time.sleep(1.0 * SCALE)
+    passed = downstream_bytes() - base
     if passed > 64 << 20:
         fail("backpressure: %d bytes passed to a client that reads nothing" % passed)
     ok("backpressure: %d bytes queued for a client that reads nothing (of 200 MB)" % passed)
+    # The proxy reads again once the client does: every byte arrives.
+    got, secs, err = recv_all(s)
+    s.close()
+    if got != total or err:
+        fail("backpressure: %d of %d bytes after the client started reading (%s)" % (got, total, err))
+    ok("backpressure released: all %d bytes in %.2f s" % (total, secs))
+    # The same with a toxic on the way (the held queue's limit instead of the socket's).
+    name = toxic({"type": "latency", "attributes": {"latency": 1}})
+    s = connect("source %d" % (total // 4))
+    time.sleep(0.5 * SCALE)
+    got, secs, err = recv_all(s)
+    s.close()
+    untoxic(name)
+    if got != total // 4 or err:
+        fail("backpressure with a toxic: %d of %d bytes (%s)" % (got, total // 4, err))
+    ok("backpressure with a toxic released: all %d bytes in %.2f s" % (total // 4, secs))
 
 
 def main():
