@@ -346,8 +346,10 @@ static size_t slice_len(fp_dir_t *d, size_t n, uint64_t now, uint64_t *wake)
         uint64_t left = (uint64_t)t->bytes > d->passed ? (uint64_t)t->bytes - d->passed : 0;
         if (n > left)
             n = (size_t)left;
-        if (n == 0 || d->passed + n >= (uint64_t)t->bytes)
+        if (n == 0 || d->passed + n >= (uint64_t)t->bytes) {
             d->closing = true;
+            fp_dir_hit(d, FP_LIMIT_DATA);
+        }
     }
     return n;
 }
@@ -384,7 +386,6 @@ void fp_dir_pump(fp_dir_t *d)
     if (c->dead)
         return;
     if (d->closing) {
-        fp_dir_hit(d, FP_LIMIT_DATA);
         if (evbuffer_get_length(out) == 0)
             fp_conn_close(c, false);
         return;
@@ -394,7 +395,7 @@ void fp_dir_pump(fp_dir_t *d)
         dir_finish(d);
 }
 
-static void on_fp_dir_timer(evutil_socket_t fd, short what, void *arg)
+static void on_dir_timer(evutil_socket_t fd, short what, void *arg)
 {
     fp_dir_t *d = arg;
     if (!d->conn->dead)
@@ -452,7 +453,7 @@ static void dir_init(fp_conn_t *c, fp_stream_t s, struct event_base *base)
     d->src = c->bev[s == FP_UPSTREAM ? SIDE_CLIENT : SIDE_UPSTREAM];
     d->dst = c->bev[s == FP_UPSTREAM ? SIDE_UPSTREAM : SIDE_CLIENT];
     d->held = evbuffer_new();
-    evtimer_assign(&d->timer, base, on_fp_dir_timer, d);
+    evtimer_assign(&d->timer, base, on_dir_timer, d);
     cm_rng_seed(&d->rng, c->proxy->server->seed ^ c->proxy->name_hash ^ (c->serial * 2 + (uint64_t)s));
 }
 
