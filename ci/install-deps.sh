@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what SoakRig needs on Debian 12, only what is missing. Idempotent; safe to run on every build.
 #   ci/install-deps.sh            build dependencies and what the main job runs
-#   ci/install-deps.sh --test     also every tool a test uses (python3, wrk, h2load, node and npm from Debian,
-#                                 chromium to render the HTML report)
+#   ci/install-deps.sh --test     also every tool a test uses (python3, wrk, h2load, redis, node and npm from
+#                                 Debian, chromium to render the HTML report)
 #                                 and the SDKs the tests drive (tests/sdk, installed with npm ci)
 #   ci/install-deps.sh --bench    also the reference peers used by bench/ (nginx, locust, hey, autocannon, ...)
 # Nothing here is optional for the mode asked: a package that cannot be installed stops the script with its
@@ -25,11 +25,13 @@ packages=(build-essential cmake pkg-config curl ca-certificates libssl-dev
           libh2o-evloop-dev libcurl4-openssl-dev libevent-dev libyaml-dev libcmocka-dev)
 if [[ $test -eq 1 ]]; then
     # procps: ps and /proc readers; iproute2: ss (sockets of a process); nghttp2-client: h2load; chromium:
-    # renders the HTML report headless (tests/integration/soak_html_test.sh).
-    packages+=(python3 wrk nghttp2-client nodejs npm procps iproute2 chromium)
+    # renders the HTML report headless (tests/integration/soak_html_test.sh); redis-server, redis-tools: the
+    # real Redis (and redis-cli, redis-benchmark) behind fault-proxy.
+    packages+=(python3 wrk nghttp2-client nodejs npm procps iproute2 chromium redis-server redis-tools)
 fi
 if [[ $bench -eq 1 ]]; then
-    packages+=(nginx-light python3-locust hey libcjson-dev linux-perf)
+    # haproxy: the TCP-mode reference for fault-proxy's passthrough (bench/fault_proxy_vs_haproxy.sh).
+    packages+=(nginx-light python3-locust hey libcjson-dev linux-perf haproxy)
 fi
 
 # A tool already on PATH counts as present whatever package brought it (a machine may have Node.js from

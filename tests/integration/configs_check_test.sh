@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Every scenario file in configs/ validates with both binaries (`--check`, and `soak run --check` for whole
-# scenarios), and a broken copy of one is
+# Every scenario file in configs/ validates with every binary (`--check`, and `soak run --check` for
+# whole scenarios), and a broken copy of one is
 # rejected with exit 2 and a file:line:col message.
 set -euo pipefail
-: "${MOCK_PROVIDER:?}" "${SOAK:?}" "${SOAK_SOURCE_DIR:?}"
+: "${MOCK_PROVIDER:?}" "${SOAK:?}" "${FAULT_PROXY:?}" "${SOAK_SOURCE_DIR:?}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
 checked=0
 for config in "$SOAK_SOURCE_DIR"/configs/*.yaml; do
-    for cmd in "$MOCK_PROVIDER --check --config $config" "$SOAK load --check --config $config"; do
+    for cmd in "$MOCK_PROVIDER --check --config $config" "$SOAK load --check --config $config" \
+        "$FAULT_PROXY --check --config $config"; do
         if ! out=$($cmd 2>&1); then
             echo "FAIL: $cmd" >&2
             echo "$out" >&2
@@ -41,6 +42,18 @@ rc=0
 out=$("$SOAK" load --check --config "$work/typo2.yaml" 2>&1) || rc=$?
 if [[ $rc -ne 2 || "$out" != *"typo2.yaml:"*":"*"repaet"* ]]; then
     echo "FAIL: soak accepted or misreported a typo (exit $rc): $out" >&2
+    fail=1
+fi
+# The slow-redis scenario keeps its 25 s stall window; a typo in its toxic is caught with its position.
+if ! grep -q 'attributes: {start: 1m, duration: 25s}' "$SOAK_SOURCE_DIR/configs/slow-redis.yaml"; then
+    echo "FAIL: configs/slow-redis.yaml lost its 25 s stall window" >&2
+    fail=1
+fi
+sed 's/type: stall/type: stal/' "$SOAK_SOURCE_DIR/configs/slow-redis.yaml" >"$work/typo3.yaml"
+rc=0
+out=$("$FAULT_PROXY" --check --config "$work/typo3.yaml" 2>&1) || rc=$?
+if [[ $rc -ne 2 || "$out" != *"typo3.yaml:"*":"*"proxies[0].toxics[0].type"*"stal"* ]]; then
+    echo "FAIL: fault-proxy accepted or misreported a typo (exit $rc): $out" >&2
     fail=1
 fi
 echo "configs: $checked checks, failures: $fail"
