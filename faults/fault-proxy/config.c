@@ -54,6 +54,11 @@ static int read_addr(const cm_conf_t *conf, const cm_node_t *n, const char *path
     char why[256];
     if (read_str(conf, n, path, out, FP_MAX_ADDR, err) != 0)
         return -1;
+    if (strstr(out, "{{") != NULL)
+        return cm_conf_error(conf, n, path, err,
+                             "\"%s\" has placeholders that `soak run` fills in; check the scenario with `soak run "
+                             "--check`, or give the address with --set",
+                             out);
     if (fp_parse_addr(out, &a, &len, why, sizeof(why)) != 0)
         return cm_conf_error(conf, n, path, err, "%s", why);
     return 0;

@@ -15,7 +15,9 @@
 #include "faults/fault-proxy/config.h"
 #include "faults/fault-proxy/proxy.h"
 
-enum { OPT_CHECK = 256, OPT_API, OPT_TOKEN, OPT_SEED, OPT_LOG_LEVEL, OPT_NO_API };
+enum { OPT_CHECK = 256, OPT_API, OPT_TOKEN, OPT_SEED, OPT_LOG_LEVEL, OPT_NO_API, OPT_SET };
+
+#define FP_MAX_SETS 64
 
 static const struct option longopts[] = {
     {"config", required_argument, NULL, 'c'},
@@ -25,6 +27,7 @@ static const struct option longopts[] = {
     {"token", required_argument, NULL, OPT_TOKEN},
     {"seed", required_argument, NULL, OPT_SEED},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"set", required_argument, NULL, OPT_SET},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -38,6 +41,8 @@ typedef struct options {
     bool seed_given;
     uint64_t seed;
     const char *log_level;
+    const char *sets[FP_MAX_SETS]; /* --set PATH=VALUE, applied to the file before it is read */
+    size_t nsets;
 } options_t;
 
 static void usage(FILE *out)
@@ -50,6 +55,8 @@ static void usage(FILE *out)
             "\n"
             "  -c, --config FILE       read the proxies: section (and seed:) of a scenario file\n"
             "      --check             validate the configuration and exit (0 valid, 2 invalid)\n"
+            "      --set PATH=VALUE    override a value of the file (repeatable), e.g.\n"
+            "                          --set 'proxies[redis].upstream=127.0.0.1:6380'\n"
             "      --api HOST:PORT     control API address; port 0 picks a free port (default: 127.0.0.1:8474)\n"
             "      --no-api            serve no control API (proxies from --config only)\n"
             "      --token TOKEN       require \"Authorization: Bearer TOKEN\" on the API (needed off loopback)\n"
@@ -96,6 +103,13 @@ static int parse_args(int argc, char **argv, options_t *o)
         case OPT_LOG_LEVEL:
             o->log_level = optarg;
             break;
+        case OPT_SET:
+            if (o->nsets >= FP_MAX_SETS) {
+                fprintf(stderr, "fault-proxy: --set: given more than %d times\n", FP_MAX_SETS);
+                return -1;
+            }
+            o->sets[o->nsets++] = optarg;
+            break;
         case 'h':
             usage(stdout);
             exit(0);
@@ -109,6 +123,10 @@ static int parse_args(int argc, char **argv, options_t *o)
     }
     if (optind < argc) {
         fprintf(stderr, "fault-proxy: unexpected argument \"%s\"\n", argv[optind]);
+        return -1;
+    }
+    if (o->nsets > 0 && o->config == NULL) {
+        fprintf(stderr, "fault-proxy: --set needs --config FILE\n");
         return -1;
     }
     if (o->check && o->config == NULL) {
@@ -127,7 +145,8 @@ static int load(const options_t *o, fp_config_t *cfg)
     cfg->seed = 1;
     if (o->config == NULL)
         return 0;
-    if (cm_conf_load_file(&conf, o->config, &err) != 0 || fp_config_parse(&conf, conf.root, cfg, &err) != 0) {
+    if (cm_conf_load_file(&conf, o->config, &err) != 0 || cm_conf_set_all(&conf, o->sets, o->nsets, &err) != 0 ||
+        fp_config_parse(&conf, conf.root, cfg, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         fp_config_free(cfg);
         rc = -1;

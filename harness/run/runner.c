@@ -31,7 +31,7 @@ int hx_runner_fail(hx_runner_t *r, const char *fmt, ...)
 
 /* ---- arguments ------------------------------------------------------------------------------------- */
 
-enum { OPT_DURATION = 256, OPT_SEED, OPT_REPORT_DIR, OPT_SET, OPT_CHECK, OPT_QUIET, OPT_MOCK, OPT_HELP };
+enum { OPT_DURATION = 256, OPT_SEED, OPT_REPORT_DIR, OPT_SET, OPT_CHECK, OPT_QUIET, OPT_MOCK, OPT_PROXY, OPT_HELP };
 
 static const struct option longopts[] = {
     {"duration", required_argument, NULL, OPT_DURATION},
@@ -41,6 +41,7 @@ static const struct option longopts[] = {
     {"check", no_argument, NULL, OPT_CHECK},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"mock-provider", required_argument, NULL, OPT_MOCK},
+    {"fault-proxy", required_argument, NULL, OPT_PROXY},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -116,6 +117,7 @@ void hx_runner_usage(FILE *out)
           "  --check             validate every section of the file and exit\n"
           "  --quiet             no progress line\n"
           "  --mock-provider P   the mock-provider binary (default: $SOAK_MOCK_PROVIDER, next to soak, PATH)\n"
+          "  --fault-proxy P     the fault-proxy binary (default: $SOAK_FAULT_PROXY, next to soak, PATH)\n"
           "  --help              show this help\n"
           "\n"
           "Exit status: 0 every expectation passed, 1 an expectation failed or a process died during the\n"
@@ -293,30 +295,96 @@ int hx_runner_resolve_target(hx_runner_t *r)
     return 0;
 }
 
-/* Where mock-provider is: the option, the environment, next to this soak (build tree or install), PATH. */
-static void find_mock(hx_runner_t *r)
+/* Where a binary of ours is: the option, the environment, next to this soak (build tree or install), PATH.
+ * tree_dir is its folder in the build tree ("mock-provider", "faults/fault-proxy"). */
+static void find_binary(const char *given, const char *env, const char *name, const char *tree_dir, char *out,
+                        size_t cap)
 {
-    const char *given = r->o->mock_provider != NULL ? r->o->mock_provider : getenv("SOAK_MOCK_PROVIDER");
+    if (given == NULL)
+        given = getenv(env);
     if (given != NULL && given[0] != '\0') {
-        snprintf(r->mock_bin, sizeof(r->mock_bin), "%s", given);
+        snprintf(out, cap, "%s", given);
         return;
     }
-    char self[PATH_MAX - 64]; /* room for a tail below */
+    char self[PATH_MAX - 128]; /* room for a tail below */
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
     if (n > 0) {
         self[n] = '\0';
         char *slash = strrchr(self, '/');
         if (slash != NULL) {
             *slash = '\0';
-            const char *tails[] = {"/../mock-provider/mock-provider", "/mock-provider"};
-            for (size_t i = 0; i < 2; i++) {
-                snprintf(r->mock_bin, sizeof(r->mock_bin), "%s%s", self, tails[i]);
-                if (access(r->mock_bin, X_OK) == 0)
-                    return;
-            }
+            char tail[96];
+            snprintf(tail, sizeof(tail), "/../%s/%s", tree_dir, name);
+            snprintf(out, cap, "%s%s", self, tail);
+            if (access(out, X_OK) == 0)
+                return;
+            snprintf(out, cap, "%s/%s", self, name);
+            if (access(out, X_OK) == 0)
+                return;
         }
     }
-    snprintf(r->mock_bin, sizeof(r->mock_bin), "mock-provider");
+    snprintf(out, cap, "%s", name);
+}
+
+static void find_mock(hx_runner_t *r)
+{
+    find_binary(r->o->mock_provider, "SOAK_MOCK_PROVIDER", "mock-provider", "mock-provider", r->mock_bin,
+                sizeof(r->mock_bin));
+    find_binary(r->o->fault_proxy, "SOAK_FAULT_PROXY", "fault-proxy", "faults/fault-proxy", r->proxy_bin,
+                sizeof(r->proxy_bin));
+}
+
+/* The --set arguments that move each proxy to a free port of its host (listen_port 0) and give it its
+ * upstream with the placeholders filled in, into r->proxy_sets. Returns their count, or -1 after printing. */
+int hx_runner_proxy_sets(hx_runner_t *r, bool free_ports)
+{
+    size_t n = 0;
+    cm_err_t err;
+    char up[HX_MAX_EXPANDED + 1];
+    for (size_t i = 0; i < r->sc.nproxies; i++) {
+        const hx_proxy_t *p = &r->sc.proxies[i];
+        if (hx_scenario_expand(&r->sc, p->upstream, "proxies.upstream", p->upstream->str, up, sizeof(up), &err) != 0)
+            return hx_runner_fail(r, "%s", err.msg), -1;
+        snprintf(r->proxy_sets[n++], sizeof(r->proxy_sets[0]), "proxies[%s].upstream=\"%s\"", p->name, up);
+        if (free_ports) {
+            bool v6 = strchr(p->host, ':') != NULL;
+            snprintf(r->proxy_sets[n++], sizeof(r->proxy_sets[0]), "proxies[%s].listen=\"%s%s%s:0\"", p->name,
+                     v6 ? "[" : "", p->host, v6 ? "]" : "");
+        }
+    }
+    return (int)n;
+}
+
+static int check_proxies(hx_runner_t *r)
+{
+    if (r->sc.nproxies == 0)
+        return 0;
+    int nsets = hx_runner_proxy_sets(r, false);
+    if (nsets < 0)
+        return HX_EXIT_ERROR;
+    char *argv[4 + 2 * (HX_RUN_MAX_SETS + 2 * HX_MAX_PROXIES) + 1], out[4096];
+    size_t n = 0;
+    argv[n++] = r->proxy_bin;
+    argv[n++] = "--check";
+    argv[n++] = "--config";
+    argv[n++] = (char *)r->o->file;
+    for (size_t i = 0; i < r->o->nsets; i++) {
+        argv[n++] = "--set";
+        argv[n++] = (char *)r->o->sets[i];
+    }
+    for (int i = 0; i < nsets; i++) {
+        argv[n++] = "--set";
+        argv[n++] = r->proxy_sets[i];
+    }
+    argv[n] = NULL;
+    int rc = hx_child_run(argv, out, sizeof(out), HX_RUN_MOCK_CHECK_NS);
+    if (rc == 0)
+        return 0;
+    size_t len = strlen(out);
+    while (len > 0 && out[len - 1] == '\n')
+        out[--len] = '\0';
+    return hx_runner_fail(r, "proxies: section (checked by %s --check): %s", r->proxy_bin,
+                          rc == 127 ? "fault-proxy not found; build it, or pass --fault-proxy PATH" : out);
 }
 
 /* mock-provider reads the same file (with the same --set, and extra ones) and checks its mock: section
@@ -388,7 +456,10 @@ static int load_scenario(hx_runner_t *r)
     if (hx_cfg_finish(&r->cfg, why, sizeof(why)) != 0)
         return hx_runner_fail(r, "%s", why);
     find_mock(r);
-    return r->sc.has_mock ? check_mock(r) : 0;
+    int rc;
+    if (r->sc.has_mock && (rc = check_mock(r)) != 0)
+        return rc;
+    return check_proxies(r);
 }
 
 /* ---- starting ---------------------------------------------------------------------------------------- */

@@ -23,6 +23,7 @@ typedef struct hx_runner_opts {
     const char *sets[HX_RUN_MAX_SETS];        /* --set PATH=VALUE */
     size_t nsets;
     const char *mock_provider; /* the mock-provider binary; NULL: SOAK_MOCK_PROVIDER, then next to soak, then PATH */
+    const char *fault_proxy;   /* the fault-proxy binary; NULL: SOAK_FAULT_PROXY, then next to soak, then PATH */
     bool check, quiet, help;
 } hx_runner_opts_t;
 

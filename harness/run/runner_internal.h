@@ -21,7 +21,7 @@
 /* The mock binds its listeners before printing its ready line; a slow (sanitizer) build still starts in a few
  * seconds. */
 #define HX_RUN_MOCK_READY_NS (60ull * CM_NS_PER_S)
-#define HX_RUN_MAX_CHILDREN (HX_MAX_SERVICES + 1)
+#define HX_RUN_MAX_CHILDREN (HX_MAX_SERVICES + 3) /* the services, the mock, fault-proxy, the gateway */
 
 typedef struct hx_runner {
     const hx_runner_opts_t *o;
@@ -32,6 +32,8 @@ typedef struct hx_runner {
     size_t nsets;
     char overrides[3][256];
     char mock_bin[PATH_MAX];
+    char proxy_bin[PATH_MAX];
+    char proxy_sets[2 * HX_MAX_PROXIES][HX_MAX_EXPANDED + 64]; /* fault-proxy's --set upstream/listen */
     char logs[PATH_MAX];
     hx_child_t children[HX_RUN_MAX_CHILDREN];
     size_t nchildren;
@@ -53,7 +55,10 @@ int hx_runner_fail(hx_runner_t *r, const char *fmt, ...) __attribute__((format(p
 int hx_runner_gateway_url(hx_runner_t *r);
 /* load.target with everything known so far filled in (runner.c). Returns 0 or an exit status. */
 int hx_runner_resolve_target(hx_runner_t *r);
-/* Starts the services, the mock and the gateway, in that order, each waited for (runner_start.c); then
+/* fault-proxy's --set arguments (into r->proxy_sets): each upstream with its placeholders filled in and, with
+ * free_ports, each listener moved to port 0 of its host. Returns their count, or -1 after printing why. */
+int hx_runner_proxy_sets(hx_runner_t *r, bool free_ports);
+/* Starts the services, the mock, fault-proxy and the gateway, in that order, each waited for (runner_start.c); then
  * resolves the target. Returns 0, or an exit status after printing why (what started keeps running until
  * hx_runner_stop_all). */
 int hx_runner_start_all(hx_runner_t *r);

@@ -161,6 +161,49 @@ static int read_mock_urls(hx_runner_t *r)
     return 0;
 }
 
+/* fault-proxy serves the file's proxies: section, each listener moved to a free port and each upstream
+ * with its placeholders filled in (services and mock deployments are running by now); its control API on
+ * a free port too. */
+static int start_proxies(hx_runner_t *r)
+{
+    int nsets = hx_runner_proxy_sets(r, true);
+    if (nsets < 0)
+        return HX_EXIT_ERROR;
+    char *argv[6 + 2 * (HX_RUN_MAX_SETS + 2 * HX_MAX_PROXIES) + 1];
+    size_t n = 0;
+    argv[n++] = r->proxy_bin;
+    argv[n++] = "--config";
+    argv[n++] = (char *)r->o->file;
+    argv[n++] = "--api";
+    argv[n++] = "127.0.0.1:0";
+    for (size_t i = 0; i < r->o->nsets; i++) {
+        argv[n++] = "--set";
+        argv[n++] = (char *)r->o->sets[i];
+    }
+    for (int i = 0; i < nsets; i++) {
+        argv[n++] = "--set";
+        argv[n++] = r->proxy_sets[i];
+    }
+    argv[n] = NULL;
+    int rc = start_child(r, "fault-proxy", "fault-proxy", argv, ready_log, "fault-proxy: ready", HX_RUN_MOCK_READY_NS);
+    if (rc != 0)
+        return rc;
+    const hx_child_t *c = &r->children[r->nchildren - 1];
+    FILE *f = fopen(c->log, "r");
+    char *text = calloc(1, HX_CHILD_LOG_SCAN + 1);
+    if (f != NULL && text != NULL)
+        (void)!fread(text, 1, HX_CHILD_LOG_SCAN, f);
+    if (f != NULL)
+        fclose(f);
+    size_t missing = text != NULL ? hx_scenario_read_proxy_addresses(&r->sc, text) : r->sc.nproxies;
+    free(text);
+    if (missing > 0)
+        return hx_runner_fail(r, "fault-proxy did not print the address of %zu proxy(ies) (see %s)", missing, c->log);
+    for (size_t i = 0; i < r->sc.nproxies; i++)
+        fprintf(r->err_out, "soak run: proxy %s at %s\n", r->sc.proxies[i].name, r->sc.proxies[i].address);
+    return 0;
+}
+
 /* gateway.setup: a command run to completion before the gateway starts (an install step), its output in
  * logs/gateway-setup.log. */
 static int run_setup(hx_runner_t *r)
@@ -276,6 +319,8 @@ int hx_runner_start_all(hx_runner_t *r)
             return rc;
     }
     if (r->sc.has_mock && ((rc = start_mock(r)) != 0 || (rc = read_mock_urls(r)) != 0))
+        return rc;
+    if (r->sc.nproxies > 0 && (rc = start_proxies(r)) != 0)
         return rc;
     if (r->sc.gateway.present && (rc = start_gateway(r)) != 0)
         return rc;

@@ -224,6 +224,27 @@ static void scenario_dir(const char *path, char *out, size_t cap)
         snprintf(out, cap, "%.*s", (int)(slash - abs), abs);
 }
 
+/* proxies: names, hosts and upstreams (fault-proxy --check validates the rest). */
+static int read_proxies(hx_scenario_t *s, const cm_node_t *n, cm_err_t *err)
+{
+    if (n->type != CM_NODE_SEQ)
+        return 0; /* fault-proxy --check says what is wrong */
+    if (n->n > HX_MAX_PROXIES)
+        return cm_conf_error(&s->conf, n, "proxies", err, "at most %d proxies in a scenario", HX_MAX_PROXIES);
+    for (size_t i = 0; i < n->n; i++) {
+        const cm_node_t *name = cm_conf_get(n->items[i], "name");
+        const cm_node_t *listen = cm_conf_get(n->items[i], "listen");
+        const cm_node_t *up = cm_conf_get(n->items[i], "upstream");
+        if (name == NULL || name->type != CM_NODE_SCALAR || up == NULL || up->type != CM_NODE_SCALAR)
+            continue;
+        hx_proxy_t *p = &s->proxies[s->nproxies++];
+        p->name = name->str;
+        p->upstream = up;
+        host_of(listen != NULL && listen->type == CM_NODE_SCALAR ? listen->str : NULL, p->host, sizeof(p->host));
+    }
+    return 0;
+}
+
 int hx_scenario_load(hx_scenario_t *s, const char *path, const char *const *sets, size_t nsets, cm_err_t *err)
 {
     memset(s, 0, sizeof(*s));
@@ -246,10 +267,8 @@ int hx_scenario_load(hx_scenario_t *s, const char *path, const char *const *sets
         if (hx_changes_read(&s->changes, &s->conf, v, names, s->ndeps, err) != 0)
             return -1;
     }
-    if ((v = cm_conf_get(root, "proxies")) != NULL) /* refused rather than ignored */
-        return cm_conf_error(&s->conf, v, "proxies", err,
-                             "fault proxies are not started by this build's soak run yet; start fault-proxy as a "
-                             "service (services:) instead");
+    if ((v = cm_conf_get(root, "proxies")) != NULL && read_proxies(s, v, err) != 0)
+        return -1;
     return 0;
 }
 
@@ -289,7 +308,7 @@ static int placeholder(const hx_scenario_t *s, const char *p, size_t n, cm_buf_t
             if (strcmp(field, "url") == 0)
                 cm_buf_puts(b, s->started ? s->deps[i].url : "http://127.0.0.1:1");
             else if (strcmp(field, "port") == 0)
-                cm_buf_printf(b, "%u", (unsigned)s->deps[i].port);
+                cm_buf_printf(b, "%u", s->started ? (unsigned)s->deps[i].port : 1u);
             else
                 break;
             return 0;
@@ -299,9 +318,28 @@ static int placeholder(const hx_scenario_t *s, const char *p, size_t n, cm_buf_t
                                : "no mock deployment of that name with that field (url, port)");
         return -1;
     }
+    if (strncmp(key, "proxies.", 8) == 0) {
+        for (size_t i = 0; i < s->nproxies; i++) {
+            const hx_proxy_t *px = &s->proxies[i];
+            if (strcmp(px->name, key + 8) != 0)
+                continue;
+            bool known = px->address[0] != '\0';
+            if (strcmp(field, "port") == 0)
+                cm_buf_printf(b, "%u", known ? (unsigned)px->port : 1u);
+            else if (strcmp(field, "address") == 0)
+                cm_buf_puts(b, known ? px->address : "127.0.0.1:1");
+            else if (strcmp(field, "url") == 0)
+                cm_buf_printf(b, "http://%s", known ? px->address : "127.0.0.1:1");
+            else
+                goto unknown;
+            return 0;
+        }
+        snprintf(why, whylen, "{{%.*s}}: no proxy of that name", (int)n, p);
+        return -1;
+    }
     if (strcmp(key, "gateway") == 0 && s->gateway.present) {
         if (strcmp(field, "port") == 0)
-            cm_buf_printf(b, "%u", (unsigned)s->gateway.proc.port);
+            cm_buf_printf(b, "%u", s->started ? (unsigned)s->gateway.proc.port : 1u);
         else if (strcmp(field, "config") == 0)
             cm_buf_puts(b, s->gateway.config_path[0] != '\0' ? s->gateway.config_path : "gateway.config");
         else if (strcmp(field, "url") == 0)
@@ -313,7 +351,7 @@ static int placeholder(const hx_scenario_t *s, const char *p, size_t n, cm_buf_t
     if (strncmp(key, "services.", 9) == 0 && strcmp(field, "port") == 0) {
         for (size_t i = 0; i < s->nservices; i++) {
             if (strcmp(s->services[i].name, key + 9) == 0) {
-                cm_buf_printf(b, "%u", (unsigned)s->services[i].port);
+                cm_buf_printf(b, "%u", s->started ? (unsigned)s->services[i].port : 1u);
                 return 0;
             }
         }
@@ -323,8 +361,8 @@ static int placeholder(const hx_scenario_t *s, const char *p, size_t n, cm_buf_t
 unknown:
     snprintf(why, whylen,
              "unknown placeholder {{%.*s}} (expected deployments.NAME.url, deployments.NAME.port, "
-             "services.NAME.port, gateway.port, gateway.config, gateway.url (with a gateway: section), report.dir or "
-             "scenario.dir)",
+             "services.NAME.port, proxies.NAME.port|address|url, gateway.port|config|url (with a gateway: section), "
+             "report.dir or scenario.dir)",
              (int)n, p);
     return -1;
 }
@@ -357,6 +395,26 @@ int hx_scenario_expand(const hx_scenario_t *s, const cm_node_t *node, const char
         memcpy(out, b.data, b.len + 1);
     cm_buf_free(&b);
     return why[0] == '\0' ? 0 : cm_conf_error(&s->conf, node, path, err, "%s", why);
+}
+
+size_t hx_scenario_read_proxy_addresses(hx_scenario_t *s, const char *log_text)
+{
+    size_t missing = 0;
+    for (size_t i = 0; i < s->nproxies; i++) {
+        hx_proxy_t *px = &s->proxies[i];
+        char want[160];
+        snprintf(want, sizeof(want), "fault-proxy: proxy %s listening on ", px->name);
+        const char *at = strstr(log_text, want);
+        size_t n = at != NULL ? strcspn(at + strlen(want), " \r\n") : 0;
+        if (n == 0 || n >= sizeof(px->address)) {
+            missing++;
+            continue;
+        }
+        snprintf(px->address, sizeof(px->address), "%.*s", (int)n, at + strlen(want));
+        const char *colon = strrchr(px->address, ':');
+        px->port = colon != NULL ? (uint16_t)strtoul(colon + 1, NULL, 10) : 0;
+    }
+    return missing;
 }
 
 /* The port of "http://HOST:PORT/..." or "http://[V6]:PORT/...", 0 when it has none. */

@@ -6,6 +6,8 @@
  *   {{deployments.NAME.url}}   the api_base of mock deployment NAME (http://127.0.0.1:PORT/v1 for OpenAI)
  *   {{deployments.NAME.port}}  its port
  *   {{services.NAME.port}}     the free port chosen for service NAME (every service gets one)
+ *   {{proxies.NAME.port}}      the free port fault-proxy NAME listens on ({{proxies.NAME.address}}: host:port,
+ *                              {{proxies.NAME.url}}: http://host:port)
  *   {{gateway.port}}           the free port chosen for the gateway
  *   {{gateway.config}}         the path of the config written for it (config: litellm or portkey)
  *   {{gateway.url}}            its api_base (url:, default http://127.0.0.1:{{gateway.port}}/v1)
@@ -86,6 +88,18 @@ typedef struct hx_mock_dep {
     uint16_t port;        /* the port it printed */
 } hx_mock_dep_t;
 
+#define HX_MAX_PROXIES 64
+
+/* A fault proxy of proxies: (fault-proxy reads and checks the section itself; soak run moves its listener
+ * to a free port and fills in the placeholders of its upstream). */
+typedef struct hx_proxy {
+    const char *name;
+    char host[64];             /* of its listen: (127.0.0.1 when absent) */
+    const cm_node_t *upstream; /* may hold placeholders */
+    char address[160];         /* host:port it listens on, once it runs */
+    uint16_t port;
+} hx_proxy_t;
+
 typedef struct hx_scenario {
     cm_conf_t conf; /* the whole file with --set applied */
     hx_service_t services[HX_MAX_SERVICES];
@@ -94,6 +108,8 @@ typedef struct hx_scenario {
     hx_mock_dep_t deps[HX_MAX_MOCK_DEPLOYMENTS];
     size_t ndeps;
     hx_gateway_t gateway;
+    hx_proxy_t proxies[HX_MAX_PROXIES];
+    size_t nproxies;
     hx_changes_t changes;   /* changes: (timed, through the mock's admin API) */
     char admin_url[256];    /* the mock's admin API once it runs ("http://127.0.0.1:PORT/admin"), when changes */
     const char *report_dir; /* once known, for {{report.dir}} */
@@ -107,10 +123,14 @@ int hx_scenario_load(hx_scenario_t *s, const char *path, const char *const *sets
 void hx_scenario_free(hx_scenario_t *s);
 
 /* Fills the placeholders of text (read from node, named path in errors) into out. Before the run starts
- * (s->started false) only the names are checked and ports read as 0. Returns 0, or -1 with err filled: an
- * unknown placeholder or name, or a result longer than HX_MAX_EXPANDED. */
+ * (s->started false) only the names are checked and ports read as 1 (a valid address for the checks). Returns 0, or -1
+ * with err filled: an unknown placeholder or name, or a result longer than HX_MAX_EXPANDED. */
 int hx_scenario_expand(const hx_scenario_t *s, const cm_node_t *node, const char *path, const char *text, char *out,
                        size_t cap, cm_err_t *err);
+
+/* Reads fault-proxy's ready output: "fault-proxy: proxy NAME listening on ADDR upstream ..." lines fill in
+ * the proxies' address and port. Returns the number of proxies still without one. */
+size_t hx_scenario_read_proxy_addresses(hx_scenario_t *s, const char *log_text);
 
 /* Reads mock-provider's ready output (log text): "deployment NAME listening on URL" lines fill in deps'
  * url and port. Returns the number of deployments still without a URL. */

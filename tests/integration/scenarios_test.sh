@@ -44,6 +44,10 @@ tested=$((tested + 1))
 export SOAKRIG_PORTKEY_DIR=$SOAK_SOURCE_DIR/tests/sdk
 [ -f "$SOAKRIG_PORTKEY_DIR/node_modules/@portkey-ai/gateway/build/start-server.js" ] ||
     fail "the Portkey gateway is not installed in $SOAKRIG_PORTKEY_DIR (run ci/install-deps.sh --test)"
+export SOAK_FAULT_PROXY=$FAULT_PROXY
+scenario slow-redis.yaml
+fcmp "$(jq_py "$TMP/slow-redis/summary.json" 'j["latency_ms"]["max"]') > 15000" || fail "slow-redis: the stall did not show"
+tested=$((tested + 1))
 scenario gateway-lb.yaml
 expect_eq "$(jq_py "$TMP/gateway-lb/deployments.json" 'j["reconciled"]')" "True" "through Portkey, both sides agree"
 tested=$((tested + 1))

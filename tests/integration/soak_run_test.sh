@@ -284,3 +284,38 @@ run_soak run --check "$TMP/ch.yaml"
 expect_eq "$RC" "2" "an invalid change"
 expect_contains "$(cat "$TMP/soak.err")" "faults[0].status: must be between 400 and 599, got 99" "the mock's own reader says why"
 pass "soak run: timed changes through the admin API"
+
+# ---- proxies: fault-proxy in front of the mock, on a free port, upstream filled in -------------------------
+cat >"$TMP/px.yaml" <<EOF2
+name: px
+duration: 2s
+mock:
+  threads: 1
+  deployments:
+    - {name: a, provider: openai, listen: 127.0.0.1:8080, models: [m], output_tokens: fixed(3)}
+proxies:
+  - name: front
+    listen: 127.0.0.1:18080
+    upstream: "127.0.0.1:{{deployments.a.port}}"
+    toxics:
+      - {name: slow, type: latency, stream: downstream, attributes: {latency: 300}}
+load:
+  target: "{{proxies.front.url}}/v1"
+  arrival: {constant: 10/s}
+  requests: [{api: openai.chat, model: m}]
+report: {dir: "$TMP/reports/{{name}}"}
+EOF2
+export SOAK_FAULT_PROXY=$FAULT_PROXY
+run_soak run --quiet "$TMP/px.yaml"
+expect_eq "$RC" "0" "a run through fault-proxy ($(tail -5 "$TMP/soak.err"))"
+expect_match "$(cat "$TMP/soak.out")" "target +http://127\.0\.0\.1:[0-9]+/v1" "the proxy's address"
+[[ "$(cat "$TMP/soak.out")" != *":18080/"* ]] || fail "the proxy kept the file's port 18080"
+fcmp "$(jq_py "$TMP/reports/px/summary.json" 'j["latency_ms"]["p50"]') >= 300" || fail "the latency toxic did not show"
+mapfile -t started < <(pids_started "$TMP/soak.err")
+expect_eq "${#started[@]}" "2" "mock and fault-proxy started"
+expect_gone "${started[@]}"
+sed -i 's/type: latency/type: latncy/' "$TMP/px.yaml"
+run_soak run --check "$TMP/px.yaml"
+expect_eq "$RC" "2" "a bad toxic"
+expect_contains "$(cat "$TMP/soak.err")" "proxies[0].toxics[0].type" "fault-proxy's own error, with its position"
+pass "soak run: proxies started by fault-proxy on free ports"

@@ -97,7 +97,6 @@ static void test_service_errors(void **state)
     for (int i = 0; i <= HX_MAX_SERVICES; i++)
         snprintf(many + strlen(many), sizeof(many) - strlen(many), "  - {name: s%d, command: [x]}\n", i);
     expect_error(many, "at most 16 services, got 17");
-    expect_error("proxies: []\n", ":1:10: proxies: fault proxies are not started by this build's soak run yet");
     expect_error("gateway: {command: [x], config: nginx}\n", "gateway.config: unknown config \"nginx\"");
     expect_error("gateway: {ready: {tcp: 1}}\n", "missing required key \"command\"");
     expect_error("gateway: {command: [x], setup: []}\n", "gateway.setup: expected 1 to 64 arguments, got 0");
@@ -133,11 +132,12 @@ static void test_placeholders(void **state)
     assert_int_equal(load_text(&s, good, &err), 0);
     /* before the processes run: names checked, values are stand-ins */
     expand_ok(&s, "{{deployments.a.url}}", "http://127.0.0.1:1");
-    expand_ok(&s, "port {{services.redis.port}}", "port 0");
+    expand_ok(&s, "port {{services.redis.port}}", "port 1");
     expand_ok(&s, "no placeholder", "no placeholder");
     expand_error(&s, "{{deployments.z.url}}", "x: {{deployments.z.url}}: no mock deployment of that name");
     expand_error(&s, "{{deployments.a.host}}", "with that field (url, port)");
     expand_error(&s, "{{services.nope.port}}", "{{services.nope.port}}: no service of that name");
+    expand_error(&s, "{{proxies.nope.url}}", "{{proxies.nope.url}}: no proxy of that name");
     expand_error(&s, "{{services.redis.url}}", "unknown placeholder {{services.redis.url}}");
     expand_error(&s, "{{uuid}}", "unknown placeholder {{uuid}}");
     expand_error(&s, "a {{deployments.a.url", "\"{{\" without \"}}\"");
@@ -177,6 +177,32 @@ static void test_ready_lines_are_exact(void **state)
     hx_scenario_free(&s);
 }
 
+static void test_proxies(void **state)
+{
+    (void)state;
+    hx_scenario_t s;
+    cm_err_t err;
+    assert_int_equal(
+        load_text(&s,
+                  "proxies:\n  - {name: r, listen: \"[::1]:6380\", upstream: \"127.0.0.1:{{services.x.port}}\"}\n"
+                  "  - {name: m, upstream: \"127.0.0.1:9\"}\n",
+                  &err),
+        0);
+    assert_int_equal(s.nproxies, 2);
+    assert_string_equal(s.proxies[0].host, "::1");
+    assert_string_equal(s.proxies[1].host, "127.0.0.1");
+    expand_ok(&s, "{{proxies.m.url}}/v1", "http://127.0.0.1:1/v1"); /* before the run: a stand-in */
+    assert_int_equal(hx_scenario_read_proxy_addresses(&s, "fault-proxy: proxy r listening on [::1]:4100 upstream x\n"
+                                                          "fault-proxy: proxy m listening on 127.0.0.1:4101 upstream "
+                                                          "127.0.0.1:9\n"),
+                     0);
+    assert_int_equal(s.proxies[0].port, 4100);
+    expand_ok(&s, "{{proxies.m.url}}/v1 {{proxies.r.address}} {{proxies.m.port}}",
+              "http://127.0.0.1:4101/v1 [::1]:4100 4101");
+    expand_error(&s, "{{proxies.m.host}}", "unknown placeholder {{proxies.m.host}}");
+    hx_scenario_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +210,7 @@ int main(void)
         cmocka_unit_test(test_service_errors),
         cmocka_unit_test(test_placeholders),
         cmocka_unit_test(test_ready_lines_are_exact),
+        cmocka_unit_test(test_proxies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
