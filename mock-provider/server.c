@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/net.h"
 #include "common/alloc.h"
 #include "common/clock.h"
 #include "mock-provider/handler.h"
@@ -43,24 +44,6 @@ size_t mp_server_entity_limit(uint64_t max_body)
 
 /* ---- listening sockets -------------------------------------------------------------------------------- */
 
-static socklen_t fill_addr(const char *host, uint16_t port, struct sockaddr_storage *ss)
-{
-    memset(ss, 0, sizeof(*ss));
-    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(port);
-        return sizeof(*v4);
-    }
-    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(port);
-        return sizeof(*v6);
-    }
-    return 0;
-}
-
 static int set_opts(int fd, int family)
 {
     int on = 1;
@@ -78,7 +61,7 @@ static int set_opts(int fd, int family)
 static int open_listener(const mp_deployment_t *d, uint16_t *port, int *out, char *err, size_t errlen)
 {
     struct sockaddr_storage ss;
-    socklen_t len = fill_addr(d->listen_host, *port, &ss);
+    socklen_t len = cm_numeric_addr(d->listen_host, *port, &ss);
     const char *lb = strchr(d->listen_host, ':') ? "[" : "", *rb = *lb ? "]" : "";
     int fd = -1;
     if (len == 0) {
@@ -111,7 +94,7 @@ error:
 static int probe_port(const mp_deployment_t *d, char *err, size_t errlen)
 {
     struct sockaddr_storage ss;
-    socklen_t len = fill_addr(d->listen_host, d->listen_port, &ss);
+    socklen_t len = cm_numeric_addr(d->listen_host, d->listen_port, &ss);
     int on = 1, rc = 0;
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||

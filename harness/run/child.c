@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/net.h"
 
 /* How often a wait looks at the child, its readiness and the signals. */
 #define POLL_NS (20ull * CM_NS_PER_MS)
@@ -200,28 +201,10 @@ int hx_child_wait_ready(hx_child_t *c, hx_ready_fn ready, void *ctx, uint64_t ti
     }
 }
 
-static socklen_t loopback_addr(const char *host, uint16_t port, struct sockaddr_storage *ss)
-{
-    memset(ss, 0, sizeof(*ss));
-    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(port);
-        return sizeof(*v4);
-    }
-    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(port);
-        return sizeof(*v6);
-    }
-    return 0;
-}
-
 bool hx_ready_tcp(const char *host, uint16_t port)
 {
     struct sockaddr_storage ss;
-    socklen_t len = loopback_addr(host, port, &ss);
+    socklen_t len = cm_numeric_addr(host, port, &ss);
     if (len == 0)
         return false;
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -235,7 +218,7 @@ bool hx_ready_tcp(const char *host, uint16_t port)
 uint16_t hx_free_port(const char *host)
 {
     struct sockaddr_storage ss;
-    socklen_t len = loopback_addr(host, 0, &ss);
+    socklen_t len = cm_numeric_addr(host, 0, &ss);
     if (len == 0)
         return 0;
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);

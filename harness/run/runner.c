@@ -355,47 +355,16 @@ int hx_runner_proxy_sets(hx_runner_t *r, bool free_ports)
     return (int)n;
 }
 
-static int check_proxies(hx_runner_t *r)
-{
-    if (r->sc.nproxies == 0)
-        return 0;
-    int nsets = hx_runner_proxy_sets(r, false);
-    if (nsets < 0)
-        return HX_EXIT_ERROR;
-    char *argv[4 + 2 * (HX_RUN_MAX_SETS + 2 * HX_MAX_PROXIES) + 1], out[4096];
-    size_t n = 0;
-    argv[n++] = r->proxy_bin;
-    argv[n++] = "--check";
-    argv[n++] = "--config";
-    argv[n++] = (char *)r->o->file;
-    for (size_t i = 0; i < r->o->nsets; i++) {
-        argv[n++] = "--set";
-        argv[n++] = (char *)r->o->sets[i];
-    }
-    for (int i = 0; i < nsets; i++) {
-        argv[n++] = "--set";
-        argv[n++] = r->proxy_sets[i];
-    }
-    argv[n] = NULL;
-    int rc = hx_child_run(argv, out, sizeof(out), HX_RUN_MOCK_CHECK_NS);
-    if (rc == 0)
-        return 0;
-    size_t len = strlen(out);
-    while (len > 0 && out[len - 1] == '\n')
-        out[--len] = '\0';
-    return hx_runner_fail(r, "proxies: section (checked by %s --check): %s", r->proxy_bin,
-                          rc == 127 ? "fault-proxy not found; build it, or pass --fault-proxy PATH" : out);
-}
-
-/* mock-provider reads the same file (with the same --set, and extra ones) and checks its mock: section
- * itself. what names the check in messages ("mock: section", "changes[1]"). */
-static int check_mock_with(hx_runner_t *r, char *const *extra, size_t nextra, const char *what)
+/* Runs `BIN --check --config FILE` with the user's --set and extra ones: our binaries check their own
+ * sections of the file. what names the check in messages ("mock: section", "the change at line 9 (...)"). */
+static int check_with(hx_runner_t *r, const char *bin, const char *option, char *const *extra, size_t nextra,
+                      const char *what)
 {
     size_t max = 4 + 2 * (r->o->nsets + nextra) + 1, n = 0;
     char **argv = calloc(max, sizeof(char *));
     if (argv == NULL)
         return hx_runner_fail(r, "out of memory");
-    argv[n++] = r->mock_bin;
+    argv[n++] = (char *)bin;
     argv[n++] = "--check";
     argv[n++] = "--config";
     argv[n++] = (char *)r->o->file;
@@ -416,8 +385,28 @@ static int check_mock_with(hx_runner_t *r, char *const *extra, size_t nextra, co
     size_t len = strlen(out);
     while (len > 0 && out[len - 1] == '\n')
         out[--len] = '\0';
-    return hx_runner_fail(r, "%s (checked by %s --check): %s", what, r->mock_bin,
-                          rc == 127 ? "mock-provider not found; build it, or pass --mock-provider PATH" : out);
+    if (rc == 127)
+        return hx_runner_fail(r, "%s: %s not found; build it, or pass --%s PATH", what, bin, option);
+    return hx_runner_fail(r, "%s (checked by %s --check): %s", what, bin, out);
+}
+
+/* fault-proxy checks the proxies: section, with the upstreams filled in (stand-in ports). */
+static int check_proxies(hx_runner_t *r)
+{
+    if (r->sc.nproxies == 0)
+        return 0;
+    int nsets = hx_runner_proxy_sets(r, false);
+    if (nsets < 0)
+        return HX_EXIT_ERROR;
+    char *sets[2 * HX_MAX_PROXIES];
+    for (int i = 0; i < nsets; i++)
+        sets[i] = r->proxy_sets[i];
+    return check_with(r, r->proxy_bin, "fault-proxy", sets, (size_t)nsets, "proxies: section");
+}
+
+static int check_mock_with(hx_runner_t *r, char *const *extra, size_t nextra, const char *what)
+{
+    return check_with(r, r->mock_bin, "mock-provider", extra, nextra, what);
 }
 
 /* The mock: section, then each timed change applied to it (as the admin API would merge it). */
