@@ -27,14 +27,16 @@ typedef struct hx_dep_counts {
  * mock_faults_total{deployment,kind}) to the entries of d whose name matches. Unknown lines are ignored. */
 void hx_reconcile_parse(const char *text, size_t len, hx_dep_counts_t *d, size_t n);
 
-/* Fills soak's side of d from a run's totals. Returns the answered attempts that named no deployment of d. */
+/* Fills soak's side of d from a run's totals. Returns soak's attempts that named no deployment of d (no
+ * answer, or cut at the end). */
 uint64_t hx_reconcile_soak(const hx_stats_t *total, hx_dep_counts_t *d, size_t n);
 
 /* GETs url (the mock's /metrics) into a malloc'd, NUL-terminated buffer. Returns it, or NULL with err. */
 char *hx_reconcile_fetch(const char *url, size_t *len, char *err, size_t errlen);
 
-/* Prints the table; `unanswered` is soak's requests with no answer naming a deployment. Returns true when
- * both sides agree on every deployment. */
+/* Prints the table; `unanswered` is soak's requests with no answer naming a deployment (and those cut at the
+ * end). Returns true when both sides agree on every deployment, or when the mock's extra requests are all
+ * among those. */
 bool hx_reconcile_print(FILE *out, const hx_dep_counts_t *d, size_t n, uint64_t unanswered);
 
 /* Writes deployments.json: {"deployments": {name: {"soak": {...}, "mock": {...}}}, "unattributed": N,

@@ -69,8 +69,14 @@ static void test_soak_side_and_verdict(void **state)
     r = (hx_result_t){.status = 0, .err = HX_ERR_CONNECT_REFUSED};
     hx_stats_record(t, &r);
     assert_int_equal(hx_reconcile_soak(t, d, 2), 1);
-    d[1].mock_requests = 35; /* the mock saw one soak did not */
+    d[1].mock_requests = 35; /* the mock saw one soak did not: explained by the unattributed one */
+    assert_true(hx_reconcile_print(f, d, 2, 1));
+    d[1].mock_requests = 36; /* two more than soak can account for */
     assert_false(hx_reconcile_print(f, d, 2, 1));
+    d[1].mock_requests = 35;
+    d[0].mock_requests = 6; /* soak saw an answer the mock never counted */
+    assert_false(hx_reconcile_print(f, d, 2, 1));
+    d[0].mock_requests = 7;
     fclose(f);
     char path[] = "/tmp/reconcile_test.XXXXXX";
     int fd = mkstemp(path);
