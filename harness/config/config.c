@@ -265,7 +265,7 @@ static int load_formats(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
 
 static int load_report(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err)
 {
-    static const char *const keys[] = {"dir", "formats", NULL};
+    static const char *const keys[] = {"dir", "formats", "webhook", NULL};
     char why[256];
     const cm_node_t *v;
     if (cm_conf_check_keys(conf, n, "report", keys, err) != 0)
@@ -280,6 +280,22 @@ static int load_report(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, c
     }
     if ((v = cm_conf_get(n, "formats")) != NULL && load_formats(c, conf, v, "report.formats", err) != 0)
         return -1;
+    if ((v = cm_conf_get(n, "webhook")) != NULL) {
+        if (get_str(c, conf, v, "report.webhook", &c->webhook_url, err) != 0)
+            return -1;
+        if (hx_cfg_check_webhook(c->webhook_url, why, sizeof(why)) != 0)
+            return cm_conf_error(conf, v, "report.webhook", err, "%s", why);
+    }
+    return 0;
+}
+
+int hx_cfg_check_webhook(const char *url, char *err, size_t errlen)
+{
+    if ((strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) || strlen(url) > 2048 ||
+        strpbrk(url, " \r\n") != NULL) {
+        snprintf(err, errlen, "\"%.80s\" is not an http:// or https:// URL of at most 2048 bytes", url);
+        return -1;
+    }
     return 0;
 }
 

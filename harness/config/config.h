@@ -104,6 +104,7 @@ typedef struct hx_cfg {
     bool expect_set;         /* the file has an expect: key; without one (and no --expect) the run gets the default */
     const char *report_dir;  /* template: {{name}}, {{time}}, {{seed}} */
     unsigned report_formats; /* hx_format_t bits, for report_dir */
+    const char *webhook_url; /* report.webhook / --webhook: POSTed to at the end of the run, or NULL */
     const char *json_path, *jsonl_path, *junit_path, *html_path; /* explicit files (flags) */
     /* Spans shaded on the HTML report's charts (fault windows). Not read from files: `soak run` fills them
      * from its timed changes; the array must outlive the run. NULL/0: none. */
@@ -136,6 +137,8 @@ int hx_cfg_load_file(hx_cfg_t *c, const char *path, const char *const *sets, siz
 
 /* Checks a target URL ("http://127.0.0.1:8080/v1"); returns 0 or -1 with a reason. */
 int hx_cfg_check_url(const char *url, char *err, size_t errlen);
+/* Checks a webhook URL (http:// or https://, at most 2048 bytes, no spaces). Returns 0 or -1 with a reason. */
+int hx_cfg_check_webhook(const char *url, char *err, size_t errlen);
 /* Checks a report dir template's placeholders. */
 int hx_cfg_check_dir(const char *dir, char *err, size_t errlen);
 

@@ -16,7 +16,7 @@
 typedef struct flags {
     const char *config, *url, *api, *rate, *duration, *users, *think, *spawn, *threads, *max_inflight, *timeout;
     const char *drain, *interval, *prompt, *repeat, *max_tokens, *user, *api_key, *seed, *json, *junit, *jsonl;
-    const char *html;
+    const char *html, *webhook;
     const char *max_conn_requests, *max_conn_age;
     bool stream, poisson, quiet, churn, check, help;
     const char *models[MAX_REPEAT_FLAG], *headers[MAX_REPEAT_FLAG], *expects[MAX_REPEAT_FLAG];
@@ -61,6 +61,7 @@ enum {
     OPT_HELP,
     OPT_HTTP2,
     OPT_SET,
+    OPT_WEBHOOK,
 };
 
 static const struct option longopts[] = {
@@ -91,6 +92,7 @@ static const struct option longopts[] = {
     {"junit", required_argument, NULL, OPT_JUNIT},
     {"jsonl", required_argument, NULL, OPT_JSONL},
     {"html", required_argument, NULL, OPT_HTML},
+    {"webhook", required_argument, NULL, OPT_WEBHOOK},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"max-conn-requests", required_argument, NULL, OPT_MAX_CONN_REQUESTS},
     {"max-conn-age", required_argument, NULL, OPT_MAX_CONN_AGE},
@@ -171,7 +173,7 @@ static const slot_t slots[] = {
     BOOL(OPT_CHECK, check),    BOOL(OPT_HELP, help),
     LIST(OPT_MODEL, models),   LIST(OPT_HEADER, headers),
     LIST(OPT_EXPECT, expects), LIST(OPT_SET, sets),
-    STR(OPT_HTML, html),
+    STR(OPT_HTML, html),       STR(OPT_WEBHOOK, webhook),
 };
 
 static int store(flags_t *f, int opt, const char *v, char *err, size_t errlen)
@@ -467,6 +469,10 @@ static int apply_outputs(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen
     c->jsonl_path = f->jsonl ? hx_cfg_strdup(c, f->jsonl) : NULL;
     c->junit_path = f->junit ? hx_cfg_strdup(c, f->junit) : NULL;
     c->html_path = f->html ? hx_cfg_strdup(c, f->html) : NULL;
+    if (f->webhook && hx_cfg_check_webhook(f->webhook, why, sizeof(why)) != 0)
+        return errf(err, errlen, "--webhook %s", why);
+    if (f->webhook)
+        c->webhook_url = hx_cfg_strdup(c, f->webhook);
     c->quiet = f->quiet;
     return 0;
 }

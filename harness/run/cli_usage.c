@@ -74,6 +74,7 @@ void hx_cli_usage_load(FILE *out)
           "  --jsonl FILE            one JSON line per interval, written as each interval closes\n"
           "  --junit FILE            JUnit XML, one testcase per expectation\n"
           "  --html FILE             one self-contained HTML page: verdicts, totals, SVG charts over time\n"
+          "  --webhook URL           POST a Slack-compatible summary of the run there at the end\n"
           "  --quiet                 no progress line\n"
           "  --config FILE           scenario file (name, seed, duration, load, expect, report)\n"
           "  --set PATH=VALUE        override a value of the file, e.g. --set load.arrival.constant=500/s;\n"

@@ -16,6 +16,7 @@
 #include "harness/report/html.h"
 #include "harness/report/outputs.h"
 #include "harness/report/report.h"
+#include "harness/report/webhook.h"
 
 /* Threads get a short head start so that the first arrival is not late because a thread was still being
  * created. */
@@ -199,6 +200,32 @@ static void print_written(const run_t *r)
     }
 }
 
+/* When the first request failed (any class but the harness's own cuts at the end), -1 when none did. */
+static double first_failure_s(const run_t *r)
+{
+    double first = -1, at;
+    char msg[8];
+    for (int e = 1; e < HX_ERR__COUNT; e++) {
+        if (e != HX_ERR_CLIENT_CLOSED && hx_engine_first_error(r->eng, (hx_err_t)e, msg, sizeof(msg), &at) &&
+            (first < 0 || at < first))
+            first = at;
+    }
+    return first;
+}
+
+/* A webhook that fails is said, and changes nothing else. */
+static void post_webhook(run_t *r, const hx_report_t *rep)
+{
+    cm_buf_t b = CM_BUF_INIT;
+    char err[512];
+    hx_webhook_body(&b, rep, first_failure_s(r));
+    if (hx_webhook_post(r->cfg->webhook_url, b.data, b.len, err, sizeof(err)) != 0)
+        fprintf(r->err_out, "soak: webhook failed: %s\n", err);
+    else
+        fprintf(r->err_out, "soak: posted the result to the webhook\n");
+    cm_buf_free(&b);
+}
+
 static int report(run_t *r)
 {
     const hx_cfg_t *c = r->cfg;
@@ -224,6 +251,8 @@ static int report(run_t *r)
     int rc = write_files(r, &rep) != 0 ? HX_EXIT_ERROR : hx_report_verdict(&rep) ? HX_EXIT_PASS : HX_EXIT_FAIL;
     if (rc != HX_EXIT_ERROR)
         print_written(r);
+    if (c->webhook_url != NULL)
+        post_webhook(r, &rep);
     free(verdicts);
     free(names);
     return rc;

@@ -272,8 +272,30 @@ static int target_gateway(hx_runner_t *r)
 }
 
 /* The load's target: a URL, or placeholders filled in (ports read as 0 before the processes run). */
+/* report.webhook with placeholders (a receiver started as a service) is filled in like the target. */
+static int resolve_webhook(hx_runner_t *r)
+{
+    hx_cfg_t *c = &r->cfg;
+    cm_err_t err;
+    char why[256];
+    if (c->webhook_url == NULL || strstr(c->webhook_url, "{{") == NULL)
+        return 0;
+    const cm_node_t *report = cm_conf_get(r->sc.conf.root, "report");
+    const cm_node_t *node = report != NULL ? cm_conf_get(report, "webhook") : NULL;
+    if (hx_scenario_expand(&r->sc, node != NULL ? node : r->sc.conf.root, "report.webhook", c->webhook_url, r->webhook,
+                           sizeof(r->webhook), &err) != 0)
+        return hx_runner_fail(r, "%s", err.msg);
+    if (r->sc.started && hx_cfg_check_webhook(r->webhook, why, sizeof(why)) != 0)
+        return hx_runner_fail(r, "report.webhook: %s", why);
+    if (r->sc.started)
+        c->webhook_url = r->webhook;
+    return 0;
+}
+
 int hx_runner_resolve_target(hx_runner_t *r)
 {
+    if (resolve_webhook(r) != 0)
+        return HX_EXIT_ERROR;
     hx_cfg_t *c = &r->cfg;
     cm_err_t err;
     char why[256];

@@ -39,6 +39,7 @@ typedef struct hx_runner {
     size_t nchildren;
     int died; /* index + 1 of the child that died during the load, 0 if none */
     char target[HX_MAX_EXPANDED + 1];
+    char webhook[HX_MAX_EXPANDED + 1];                   /* report.webhook with its placeholders filled in */
     const char *urls[HX_MAX_MOCK_DEPLOYMENTS];           /* target: deployments */
     char args[HX_MAX_COMMAND_ARGS][HX_MAX_EXPANDED + 1]; /* a service's command line, placeholders filled in */
     char listens[HX_MAX_MOCK_DEPLOYMENTS][160];          /* the mock's --set ...listen= arguments */

@@ -319,3 +319,30 @@ run_soak run --check "$TMP/px.yaml"
 expect_eq "$RC" "2" "a bad toxic"
 expect_contains "$(cat "$TMP/soak.err")" "proxies[0].toxics[0].type" "fault-proxy's own error, with its position"
 pass "soak run: proxies started by fault-proxy on free ports"
+
+# ---- the end-of-run webhook: a receiver started as a service, a Slack-compatible message -----------------
+cat >"$TMP/hook.yaml" <<EOF2
+name: hook
+duration: 1s
+services:
+  - name: hook
+    command: [python3, "$SOAK_SOURCE_DIR/tests/integration/hook_receiver.py", "{{services.hook.port}}", "$TMP/hook.json"]
+    ready: {log: "hook_receiver: listening"}
+mock:
+  threads: 1
+  deployments:
+    - {name: a, provider: openai, models: [m], output_tokens: fixed(3)}
+load:
+  target: "{{deployments.a.url}}"
+  arrival: {constant: 20/s}
+  requests: [{api: openai.chat, model: m}]
+report: {dir: "$TMP/reports/{{name}}", webhook: "http://127.0.0.1:{{services.hook.port}}/hook"}
+EOF2
+run_soak run --quiet "$TMP/hook.yaml"
+expect_eq "$RC" "0" "a run with a webhook ($(tail -3 "$TMP/soak.err"))"
+expect_contains "$(cat "$TMP/soak.err")" "posted the result to the webhook" "says so"
+expect_eq "$(jq_py "$TMP/hook.json" 'j["blocks"][0]["text"]["text"]')" "soak: hook PASS" "Slack header block"
+expect_contains "$(jq_py "$TMP/hook.json" '[f["text"] for f in j["blocks"][1]["fields"]]')" "*Requests*\\n20 offered, 20 ok" \
+    "the requests field"
+expect_contains "$(jq_py "$TMP/hook.json" 'j["text"]')" "soak: hook PASS: 20 requests" "the plain text"
+pass "soak run: the end-of-run webhook"

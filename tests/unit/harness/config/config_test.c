@@ -271,7 +271,7 @@ static void test_unknown_keys(void **state)
     expect_error("load: {connections: {churn: true, max_reqs: 3}}\n",
                  "s.yaml:1:35: load.connections: unknown key \"max_reqs\" (allowed: max_requests, max_age, churn)");
     expect_error("report: {formats: [json], dirs: x}\n",
-                 "s.yaml:1:27: report: unknown key \"dirs\" (did you mean \"dir\"? allowed: dir, formats)");
+                 "s.yaml:1:27: report: unknown key \"dirs\" (did you mean \"dir\"? allowed: dir, formats, webhook)");
 }
 
 static void test_value_errors(void **state)
@@ -371,6 +371,8 @@ static void test_targets_and_router(void **state)
                  "s.yaml:2:20: load.router.policy: unknown policy \"random\" (expected shuffle or round-robin)");
     expect_error("load:\n  router: {retries: 4}\n", "s.yaml:2:21: load.router.retries: must be between 0 and 3, got 4");
     expect_error("load:\n  router: {cooldown: 11m}\n", "s.yaml:2:22: load.router.cooldown: at most 10m");
+    expect_error("report: {webhook: ftp://x}\n", "s.yaml:1:19: report.webhook: \"ftp://x\" is not an http:// or "
+                                                 "https:// URL of at most 2048 bytes");
     expect_error("load:\n  router: {cooldwn: 1s}\n", "s.yaml:2:12: load.router: unknown key \"cooldwn\" (did you mean "
                                                      "\"cooldown\"? allowed: policy, cooldown, retries)");
 }

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "harness/report/report.h"
+#include "harness/report/webhook.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -452,6 +453,37 @@ static void test_runner_failure(void **state)
     free(f);
 }
 
+/* The webhook's message: valid JSON whatever the names hold, a header block with the verdict, the fields
+ * Slack shows (at most 10), the first failure's time. */
+static void test_webhook_body(void **state)
+{
+    (void)state;
+    fixture_t *f = make_fixture(false, "ci <x> & \"y\"\n");
+    cm_buf_t b = CM_BUF_INIT;
+    hx_webhook_body(&b, &f->report, 1.25);
+    cm_json_toks_t toks = {0};
+    cm_json_doc_t d;
+    char err[128];
+    if (cm_json_parse(&d, b.data, b.len, &toks, err, sizeof(err)) != 0) {
+        print_error("%s\n%s\n", err, b.data);
+        fail();
+    }
+    assert_non_null(strstr(b.data, "\"type\":\"header\""));
+    assert_non_null(strstr(b.data, "soak: ci <x> & \\\"y\\\"\\n FAIL"));
+    assert_non_null(strstr(b.data, "*First failure*\\n1.2s into the run"));
+    assert_non_null(strstr(b.data, "*Latency*\\np50 "));
+    uint32_t blocks = cm_json_get(&d, 0, "blocks");
+    assert_int_not_equal(blocks, 0);
+    cm_buf_reset(&b);
+    f->info.failure = "service redis (pid 7) exited with status 1 during the load";
+    hx_webhook_body(&b, &f->report, -1);
+    assert_non_null(strstr(b.data, "*Verdict*\\nservice redis (pid 7) exited"));
+    assert_non_null(strstr(b.data, "*First failure*\\nnone"));
+    cm_buf_free(&b);
+    cm_json_toks_free(&toks);
+    free(f);
+}
+
 static void test_table_fits_100_columns(void **state)
 {
     (void)state;
@@ -590,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_json_optional_sections),
         cmocka_unit_test(test_junit),
         cmocka_unit_test(test_runner_failure),
+        cmocka_unit_test(test_webhook_body),
         cmocka_unit_test(test_table_fits_100_columns),
         cmocka_unit_test(test_default_expectation_is_marked),
         cmocka_unit_test(test_progress_line),
