@@ -39,11 +39,13 @@ void hx_webhook_body(cm_buf_t *b, const hx_report_t *rep, double first_failure_s
     cm_jw_init(&w, b);
     cm_jw_obj(&w);
     cm_jw_key(&w, "text");
-    snprintf(v, sizeof(v), "%s: %llu requests in %.1fs, %.2f%% unsuccessful%s%s", title,
-             (unsigned long long)hx_stats_offered(t), in->duration_s,
-             pct(hx_stats_unsuccessful(t), hx_stats_offered(t)), in->failure ? "; " : "",
-             in->failure ? in->failure : "");
-    cm_jw_str(&w, v);
+    cm_buf_t line = CM_BUF_INIT; /* the failure can be a long message: no fixed buffer for this line */
+    cm_buf_printf(&line, "%s: %llu requests in %.1fs, %.2f%% unsuccessful%s%s", title,
+                  (unsigned long long)hx_stats_offered(t), in->duration_s,
+                  pct(hx_stats_unsuccessful(t), hx_stats_offered(t)), in->failure ? "; " : "",
+                  in->failure ? in->failure : "");
+    cm_jw_str(&w, line.data);
+    cm_buf_free(&line);
     cm_jw_key(&w, "blocks");
     cm_jw_arr(&w);
     cm_jw_obj(&w);
