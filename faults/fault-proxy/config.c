@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/alloc.h"
 #include "faults/fault-proxy/config.h"
@@ -23,9 +24,12 @@ int fp_parse_addr(const char *s, struct sockaddr_storage *addr, socklen_t *len, 
         snprintf(err, errlen, "invalid port in \"%s\"", s);
         return -1;
     }
+    /* localhost is the loopback address by definition (RFC 6761): no resolver needed, and a machine without
+     * an /etc/hosts entry for it (a bare container) still takes it. */
+    const char *name = host[0] == '\0' ? "0.0.0.0" : strcasecmp(host, "localhost") == 0 ? "127.0.0.1" : host;
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
     struct addrinfo *res = NULL;
-    int rc = getaddrinfo(host[0] != '\0' ? host : "0.0.0.0", colon + 1, &hints, &res);
+    int rc = getaddrinfo(name, colon + 1, &hints, &res);
     if (rc != 0 || res == NULL) {
         snprintf(err, errlen, "cannot resolve \"%s\": %s", s, gai_strerror(rc));
         return -1;

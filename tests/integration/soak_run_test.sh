@@ -67,9 +67,11 @@ expect_eq "$RC" "0" "a passing run ($(tail -5 "$TMP/soak.err"))"
 expect_contains "$(cat "$TMP/soak.out")" "Verdict: PASS" "verdict"
 expect_match "$(cat "$TMP/soak.out")" "target +http://127\.0\.0\.1:[0-9]+/v1" "the target is the mock's real address"
 [[ "$(cat "$TMP/soak.out")" != *":8080/"* ]] || fail "the mock kept the file's port 8080"
-for f in summary.json series.jsonl junit.xml logs/mock-provider.log logs/service-web.log; do
+for f in summary.json series.jsonl junit.xml logs/mock-provider.log; do
     [ -s "$TMP/reports/pass/$f" ] || fail "missing report file $f"
 done
+# the service's log exists (python buffers its own output when it is not a terminal: it may still be empty)
+[ -e "$TMP/reports/pass/logs/service-web.log" ] || fail "missing the service's log"
 expect_eq "$(jq_py "$TMP/reports/pass/summary.json" 'j["requests"]["ok"]')" "80" "requests answered by the mock"
 run_soak run "$TMP/pass.yaml" --duration 1s 2>/dev/null
 expect_eq "$RC" "2" "options after the file are refused"
