@@ -12,8 +12,9 @@
 #             60 admitted and the rest refused per deployment, and exactly 240 requests arrived (Portkey
 #             neither retried nor fell back: the config has no retry, and every answer says
 #             x-portkey-retry-attempt-count 0).
-#   window 2  61 s after the last 2xx of window 1 every admission has left the sliding minute: another 240
-#             give exactly 120 2xx again (the quota is per minute, not a total).
+# That the quota is per minute and not a total (the window slides and admits again 60 s after each admission)
+# is the quota engine's, checked on a fake clock in tests/unit/mock-provider/quota/quota_test.c; this test does
+# not wait a minute for it (`ci/soak.sh configs/gateway-lb.yaml 5m` shows it through Portkey, minute after minute).
 # Portkey passes the 429's status and retry-after through and rewrites its body ("openai error: ..." plus
 # "provider"); that is not checked here (tests/integration/mock_limits_test.sh checks the mock's own).
 # node and the package come from `ci/install-deps.sh --test`; without them the test fails, never skips.
@@ -63,7 +64,6 @@ window() {
     local n=$1 a_ok=$2 b_ok=$3 out
     out=$(timeout 60 node "$sdk/portkey_send.mjs" "$GW" "$CONFIG" 240 40) || fail "window $n: the client failed: $out"
     echo "window $n: $out"
-    SUMMARY=$out
     expect_eq "$(echo "$out" | json 'j["sent"]')" 240 "window $n: requests sent"
     expect_eq "$(echo "$out" | json 'sorted(j["status"].items())')" "[('200', 120), ('429', 120)]" \
         "window $n: statuses through Portkey (exactly 120 successes)"
@@ -81,9 +81,4 @@ window() {
 }
 
 window 1 60 60
-last_ok=$(echo "$SUMMARY" | json 'j["last_ok_ms"]')
-wait_ms=$((last_ok + 61000 - $(date +%s%3N)))
-[[ $wait_ms -le 65000 ]] || fail "computed wait of $wait_ms ms"
-[[ $wait_ms -gt 0 ]] && sleep "$(awk -v w="$wait_ms" 'BEGIN { printf "%.3f", w / 1000 }')"
-window 2 120 120
-pass "Portkey $(node -p "require('$sdk/node_modules/@portkey-ai/gateway/package.json').version") balancing two 60 RPM deployments: 120 successes and 120 429s in each of two minutes, no retries"
+pass "Portkey $(node -p "require('$sdk/node_modules/@portkey-ai/gateway/package.json').version") balancing two 60 RPM deployments: 120 successes and 120 429s in the minute, no retries"
