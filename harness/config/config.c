@@ -412,7 +412,8 @@ static int load_section(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
 {
     static const char *const keys[] = {"target",  "arrival", "requests", "threads",     "max_inflight",
                                        "timeout", "drain",   "interval", "connections", "headers",
-                                       "api_key", "router",  NULL};
+                                       "api_key", "router",  "phases",      "warmup",
+                                       "cooldown", NULL};
     const cm_node_t *v;
     if (cm_conf_check_keys(conf, n, "load", keys, err) != 0)
         return -1;
@@ -438,7 +439,7 @@ static int load_section(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
         return -1;
     if ((v = cm_conf_get(n, "api_key")) && get_str(c, conf, v, "load.api_key", &c->api_key, err))
         return -1;
-    return 0;
+    return hx_cfg_load_phases(c, conf, n, err);
 }
 
 /* ---- top level -------------------------------------------------------------------------------------- */
@@ -447,7 +448,7 @@ static int load_expect(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, c
 {
     hx_expect_t *e = NULL;
     size_t count = 0;
-    if (hx_expect_parse(conf, n, "expect", &e, &count, err) != 0)
+    if (hx_expect_parse(conf, n, "expect", &c->phases, &e, &count, err) != 0)
         return -1;
     free(c->expects);
     c->expects = e;

@@ -16,6 +16,8 @@
  *     drain: 2s
  *     interval: 1s
  *     connections: {max_requests: 0, max_age: 0s, churn: false}
+ *     phases: [{name: warm-up, duration: 10s, exclude: true}, {name: steady, duration: 60s}, ...]
+ *     warmup: 10s                             # or 10%; with cooldown, instead of phases
  *     headers: {X-Team: soak}                 # or ["X-Team: soak"]
  *     api_key: sk-1234
  *   report: {dir: "reports/{{name}}-{{time}}", formats: [json, jsonl, junit, html]}
@@ -68,6 +70,13 @@ static inline uint64_t hx_deadline_ns(uint64_t start, uint64_t d)
 #define HX_DEFAULT_MODEL "gpt-4o-mini"
 #define HX_DEFAULT_PROMPT "{{uuid}} This is a SoakRig load test."
 
+/* load.warmup / load.cooldown (and --warmup / --cooldown): a duration, or a share of the run (frac > 0). */
+typedef struct hx_edge {
+    uint64_t ns;
+    double frac;
+    bool set;
+} hx_edge_t;
+
 typedef struct hx_cfg {
     cm_arena_t arena; /* owns every string and array below except expects and workload */
     const char *file; /* scenario path, NULL for a flag-only run */
@@ -99,6 +108,11 @@ typedef struct hx_cfg {
     const char **headers;       /* "Name: value", for every request */
     size_t nheaders;
     const char *api_key;  /* default key for every request */
+    /* load.phases, or the warm-up / steady / cool-down made from warmup and cooldown (phases_from_edges);
+     * laid out on the run's clock by hx_cfg_finish. n == 0: the run is one span. */
+    hx_phases_t phases;
+    bool phases_from_edges;
+    hx_edge_t warmup, cooldown;
     hx_expect_t *expects; /* malloc'd */
     size_t nexpects;
     bool expect_set;         /* the file has an expect: key; without one (and no --expect) the run gets the default */
@@ -126,6 +140,16 @@ const char *hx_cfg_strdup(hx_cfg_t *c, const char *s);
 int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err);
 /* Reads the load.requests sequence n into c->reqs (used by hx_cfg_load). */
 int hx_cfg_load_requests(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err);
+/* Reads load.phases, or load.warmup and load.cooldown, of the load: map n into c->phases (names now,
+ * durations laid out by hx_cfg_finish). */
+int hx_cfg_load_phases(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err);
+/* A warm-up or cool-down as written: "10s" or "10%". Returns 0 or -1 with a reason. */
+int hx_edge_parse(const char *s, hx_edge_t *e, char *err, size_t errlen);
+/* --warmup / --cooldown (either may be NULL or unset): the phases warm-up (excluded), steady and cool-down
+ * (excluded). Fails when the file has load.phases of its own. Returns 0 or -1 with a reason. */
+int hx_cfg_set_edges(hx_cfg_t *c, const hx_edge_t *warmup, const hx_edge_t *cooldown, char *err, size_t errlen);
+/* Part of hx_cfg_finish: sizes the edge phases and lays every phase out on the run's clock. */
+int hx_cfg_finish_phases(hx_cfg_t *c, char *err, size_t errlen);
 /* Reads headers written as a map ({X-Team: soak}) or a list of "Name: value" lines into c's arena. */
 int hx_cfg_load_headers(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, const char *path, const char ***out,
                         size_t *count, cm_err_t *err);

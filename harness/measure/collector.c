@@ -37,6 +37,12 @@ typedef struct pending {
     bool used;
 } pending_t;
 
+typedef struct span {
+    uint64_t start_ns, end_ns; /* from the run's start */
+    bool used;                 /* an interval closed in it */
+    hx_stats_t *stats;
+} span_t;
+
 typedef struct drift {
     uint64_t window_ns;
     uint64_t first_intervals; /* intervals [0, first_intervals) make up the first window */
@@ -67,6 +73,11 @@ struct hx_collector {
     hx_stats_t total;
     hx_stats_t last;
     bool have_last;
+    hx_stats_t everything; /* total plus the excluded phases */
+    uint64_t included;     /* closed intervals not in an excluded phase: the drift windows' clock */
+    const hx_phases_t *phases;
+    span_t spans[HX_COLLECTOR_MAX_SPANS];
+    int nspans;
     drift_t *drift; /* a pointer so the lazily merged last window can be filled behind a const collector */
     hx_timeline_t *timeline;
     cm_buf_t line;
@@ -105,6 +116,7 @@ hx_collector_t *hx_collector_new(uint64_t start_ns, uint64_t wall_start_ms, uint
         hx_stats_init(&c->pending[i].stats);
     hx_stats_init(&c->closing);
     hx_stats_init(&c->total);
+    hx_stats_init(&c->everything);
     hx_stats_init(&c->last);
     c->drift = cm_xcalloc(1, sizeof(*c->drift));
     drift_setup(c->drift, HX_DEFAULT_DRIFT_NS, c->interval_ns);
@@ -122,12 +134,50 @@ void hx_collector_free(hx_collector_t *c)
     free(c->drift);
     hx_timeline_free(c->timeline);
     cm_buf_free(&c->line);
+    for (int i = 0; i < c->nspans; i++)
+        free(c->spans[i].stats);
     free(c);
 }
 
 void hx_collector_set_drift_window(hx_collector_t *c, uint64_t window_ns)
 {
     drift_setup(c->drift, window_ns > 0 ? window_ns : HX_DEFAULT_DRIFT_NS, c->interval_ns);
+}
+
+void hx_collector_set_phases(hx_collector_t *c, const hx_phases_t *ps)
+{
+    c->phases = ps;
+    for (size_t i = 0; i < ps->n; i++) {
+        const hx_phase_t *p = &ps->p[i];
+        /* the last phase also holds the drain after the planned end */
+        (void)hx_collector_add_span(c, p->start_ns, i + 1 == ps->n ? UINT64_MAX : p->end_ns);
+    }
+}
+
+int hx_collector_add_span(hx_collector_t *c, uint64_t start_ns, uint64_t end_ns)
+{
+    for (int i = 0; i < c->nspans; i++)
+        if (c->spans[i].start_ns == start_ns && c->spans[i].end_ns == end_ns)
+            return i;
+    if (c->nspans == HX_COLLECTOR_MAX_SPANS)
+        return -1;
+    span_t *sp = &c->spans[c->nspans];
+    sp->start_ns = start_ns;
+    sp->end_ns = end_ns;
+    sp->used = false;
+    sp->stats = cm_xmalloc(sizeof(*sp->stats));
+    hx_stats_init(sp->stats);
+    return c->nspans++;
+}
+
+const hx_stats_t *hx_collector_span(const hx_collector_t *c, int id)
+{
+    return id >= 0 && id < c->nspans && c->spans[id].used ? c->spans[id].stats : NULL;
+}
+
+const hx_stats_t *hx_collector_everything(const hx_collector_t *c)
+{
+    return &c->everything;
 }
 
 int hx_collector_series_errno(const hx_collector_t *c)
@@ -222,7 +272,7 @@ static void jsonl_counts(cm_jw_t *w, const hx_stats_t *s, double secs, uint64_t 
     cm_jw_uint(w, s->tokens);
 }
 
-static void write_line(hx_collector_t *c, const hx_stats_t *s, uint64_t inflight)
+static void write_line(hx_collector_t *c, const hx_stats_t *s, uint64_t inflight, int phase)
 {
     double t = (double)(s->end_ns - c->start_ns) / 1e9;
     double secs = (double)(s->end_ns - s->start_ns) / 1e9;
@@ -235,6 +285,14 @@ static void write_line(hx_collector_t *c, const hx_stats_t *s, uint64_t inflight
     cm_jw_fixed(&w, t, 3);
     cm_jw_key(&w, "ts");
     cm_jw_str(&w, hx_report_iso_time(ts, sizeof(ts), c->wall_start_ms + (s->end_ns - c->start_ns) / CM_NS_PER_MS));
+    if (phase >= 0) {
+        cm_jw_key(&w, "phase");
+        cm_jw_str(&w, c->phases->p[phase].name);
+        if (c->phases->p[phase].exclude) {
+            cm_jw_key(&w, "excluded");
+            cm_jw_bool(&w, true);
+        }
+    }
     jsonl_counts(&w, s, secs, inflight);
     hx_report_json_ms(&w, "latency_ms", &s->latency, false);
     hx_report_json_ms(&w, "service_ms", &s->service, false);
@@ -303,13 +361,26 @@ static void close_one(hx_collector_t *c, uint64_t idx, bool final, uint64_t infl
     if (final && submitted_end > s->start_ns && submitted_end < s->end_ns)
         s->end_ns = submitted_end;
     s->inflight_max = inflight_sum > inflight ? inflight_sum : inflight;
-    write_line(c, s, inflight);
-    uint64_t run_inflight_max = c->total.inflight_max;
-    hx_stats_merge(&c->total, s);
-    c->total.inflight_max = s->inflight_max > run_inflight_max ? s->inflight_max : run_inflight_max;
+    uint64_t t = s->start_ns - c->start_ns;
+    int phase = c->phases != NULL ? hx_phases_at(c->phases, t) : -1;
+    bool excluded = phase >= 0 && c->phases->p[phase].exclude;
+    write_line(c, s, inflight, phase);
+    for (int i = 0; i < c->nspans; i++) {
+        span_t *sp = &c->spans[i];
+        if (t >= sp->start_ns && t < sp->end_ns) {
+            hx_stats_merge(sp->stats, s);
+            sp->used = true;
+        }
+    }
+    hx_stats_merge(&c->everything, s);
+    if (!excluded) {
+        uint64_t run_inflight_max = c->total.inflight_max;
+        hx_stats_merge(&c->total, s);
+        c->total.inflight_max = s->inflight_max > run_inflight_max ? s->inflight_max : run_inflight_max;
+        drift_add(c->drift, c->included++, s);
+    }
     memcpy(&c->last, s, sizeof(c->last));
     c->have_last = true;
-    drift_add(c->drift, idx, s);
     hx_timeline_add(c->timeline, s, (double)(s->start_ns - c->start_ns) / 1e9, (double)(s->end_ns - c->start_ns) / 1e9);
 }
 

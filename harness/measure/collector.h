@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "harness/measure/phase.h"
 #include "harness/measure/stats.h"
 #include "harness/measure/timeline.h"
 
@@ -48,6 +49,21 @@ const hx_stats_t *hx_collector_last_window(const hx_collector_t *c);
  * window longer than 64 intervals is quantised to buckets. NULL from the window getters means no interval
  * has closed yet. */
 void hx_collector_set_drift_window(hx_collector_t *c, uint64_t window_ns);
+
+/* The run's phases (not copied: ps must outlive c), before the first interval closes. Every closed interval
+ * belongs to the phase its start lies in (hx_phases_at) and its JSONL line names it ("phase"); the intervals
+ * of an excluded phase (warm-up, cool-down) are marked ("excluded": true) and kept out of the total and the
+ * drift windows, but counted in hx_collector_everything and in their phase's span. Phase i is span i. */
+void hx_collector_set_phases(hx_collector_t *c, const hx_phases_t *ps);
+/* Spans of run time [start_ns, end_ns), in ns from the run's start, registered before the run: every closed
+ * interval whose start lies in a span is merged into that span's stats (excluded or not). Returns the span's
+ * id (the same id for the same span registered twice), or -1 when HX_COLLECTOR_MAX_SPANS are taken. */
+#define HX_COLLECTOR_MAX_SPANS 48
+int hx_collector_add_span(hx_collector_t *c, uint64_t start_ns, uint64_t end_ns);
+/* A span's merged stats; NULL when no interval closed in it (or id is not a span). */
+const hx_stats_t *hx_collector_span(const hx_collector_t *c, int id);
+/* Every closed interval, excluded phases included: what was really sent, for reconciling with a server. */
+const hx_stats_t *hx_collector_everything(const hx_collector_t *c);
 
 /* 0, or the errno of the first failed write/flush of the JSONL series (later lines are then skipped). The
  * run goes on; the caller reports the error at the end. */

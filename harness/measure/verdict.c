@@ -339,9 +339,73 @@ static int parse_yaml_bound(const cm_conf_t *conf, const cm_node_t *item, const 
     return 0;
 }
 
-static int parse_item(const cm_conf_t *conf, const cm_node_t *item, const char *path, hx_expect_t *e, cm_err_t *err)
+bool hx_expect_is_drift(const hx_expect_t *e)
 {
-    static const char *const keys[] = {"metric", "min", "max", "ignore", NULL};
+    return strncmp(e->metric, "drift.", 6) == 0;
+}
+
+static int parse_span(const cm_conf_t *conf, const cm_node_t *item, const char *path, const char *key,
+                      const hx_phases_t *phases, hx_span_ref_t *out, cm_err_t *err)
+{
+    static const hx_phases_t none;
+    char p[176], why[256];
+    const char *s;
+    const cm_node_t *n = cm_conf_get(item, key);
+    cm_conf_path(p, sizeof(p), path, -1, key);
+    if (cm_conf_str(conf, n, p, &s, err) != 0)
+        return -1;
+    if (hx_span_ref_parse(s, phases != NULL ? phases : &none, out, why, sizeof(why)) != 0)
+        return cm_conf_error(conf, n, p, err, "%s", why);
+    return 0;
+}
+
+/* phase:, or baseline: and window: (drift only) */
+static int parse_scope(const cm_conf_t *conf, const cm_node_t *item, const char *path, const hx_phases_t *phases,
+                       hx_expect_t *e, cm_err_t *err)
+{
+    static const hx_phases_t none;
+    const hx_phases_t *ps = phases != NULL ? phases : &none;
+    char p[176];
+    const cm_node_t *ph = cm_conf_get(item, "phase"), *b = cm_conf_get(item, "baseline"), *w = cm_conf_get(item, "window");
+    bool drift = hx_expect_is_drift(e);
+    if (ph != NULL) {
+        const char *name;
+        cm_conf_path(p, sizeof(p), path, -1, "phase");
+        if (drift)
+            return cm_conf_error(conf, ph, p, err, "a drift metric compares two spans: give baseline and window "
+                                                   "(phase names or time ranges), not phase");
+        if (cm_conf_str(conf, ph, p, &name, err) != 0)
+            return -1;
+        int i = hx_phases_find(ps, name);
+        if (i < 0)
+            return cm_conf_error(conf, ph, p, err, "no phase called \"%s\" in load.phases%s", name,
+                                 ps->n == 0 ? " (it has none)" : "");
+        e->in_phase = true;
+        e->phase = i;
+        snprintf(e->scope, sizeof(e->scope), "%s", name);
+    }
+    if (b == NULL && w == NULL)
+        return 0;
+    const cm_node_t *n = b != NULL ? b : w;
+    cm_conf_path(p, sizeof(p), path, -1, b != NULL ? "baseline" : "window");
+    if (!drift)
+        return cm_conf_error(conf, n, p, err, "baseline and window apply to drift metrics only, not to %s", e->metric);
+    if (b == NULL || w == NULL)
+        return cm_conf_error(conf, n, p, err, "a drift between spans needs both baseline and window");
+    if (parse_span(conf, item, path, "baseline", phases, &e->baseline, err) != 0 ||
+        parse_span(conf, item, path, "window", phases, &e->window, err) != 0)
+        return -1;
+    e->has_windows = true;
+    char bs[64], ws[64];
+    snprintf(e->scope, sizeof(e->scope), "%s vs %s", hx_span_ref_describe(&e->window, ps, ws, sizeof(ws)),
+             hx_span_ref_describe(&e->baseline, ps, bs, sizeof(bs)));
+    return 0;
+}
+
+static int parse_item(const cm_conf_t *conf, const cm_node_t *item, const char *path, const hx_phases_t *phases,
+                      hx_expect_t *e, cm_err_t *err)
+{
+    static const char *const keys[] = {"metric", "min", "max", "ignore", "phase", "baseline", "window", NULL};
     static const char *const required[] = {"metric", NULL};
     char mpath[160], why[1024];
     const char *name;
@@ -375,11 +439,13 @@ static int parse_item(const cm_conf_t *conf, const cm_node_t *item, const char *
     if (e->has_min && e->has_max && e->min > e->max)
         return cm_conf_error(conf, item, path, err, "min is greater than max for %s", name);
     const cm_node_t *ign = cm_conf_get(item, "ignore");
-    return ign != NULL ? parse_ignore(conf, ign, path, e, err) : 0;
+    if (ign != NULL && parse_ignore(conf, ign, path, e, err) != 0)
+        return -1;
+    return parse_scope(conf, item, path, phases, e, err);
 }
 
-int hx_expect_parse(const cm_conf_t *conf, const cm_node_t *seq, const char *path, hx_expect_t **out, size_t *count,
-                    cm_err_t *err)
+int hx_expect_parse(const cm_conf_t *conf, const cm_node_t *seq, const char *path, const hx_phases_t *phases,
+                    hx_expect_t **out, size_t *count, cm_err_t *err)
 {
     *out = NULL;
     *count = 0;
@@ -391,7 +457,7 @@ int hx_expect_parse(const cm_conf_t *conf, const cm_node_t *seq, const char *pat
     char ipath[160];
     for (size_t i = 0; i < seq->n; i++) {
         cm_conf_path(ipath, sizeof(ipath), path, (int)i, NULL);
-        if (parse_item(conf, seq->items[i], ipath, &v[i], err) != 0)
+        if (parse_item(conf, seq->items[i], ipath, phases, &v[i], err) != 0)
             goto error;
     }
     if (seq->n == 0) {

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "common/config.h"
+#include "harness/measure/phase.h"
 #include "harness/measure/stats.h"
 
 typedef struct hx_expect {
@@ -38,6 +39,14 @@ typedef struct hx_expect {
     uint64_t ignore_status[10];  /* bitset over HTTP statuses 0..639 ignored by failure_rate */
     bool min_strict, max_strict; /* CLI ">" and "<": the bound itself fails (YAML min/max are inclusive) */
     bool is_default;             /* added because the run gave no expectation (hx_expect_default); reports say so */
+    /* Scope (YAML form only). in_phase: judged on phase `phase` alone (load.phases), excluded or not;
+     * otherwise on the whole run less its excluded phases. has_windows (drift metrics): window / baseline
+     * instead of the run's last window / first window. scope_text says which, for reports ("" = whole run). */
+    bool in_phase;
+    int phase;
+    bool has_windows;
+    hx_span_ref_t baseline, window;
+    char scope[112];
 } hx_expect_t;
 
 /* The verdict of a run that states no expectation at all (no --expect, no expect: key): at most 1% of the
@@ -52,12 +61,16 @@ typedef struct hx_verdict {
 } hx_verdict_t;
 
 /* Parses the `expect:` sequence (NULL or an empty value: no expectations). Each item is a map with
- * `metric`, `min` and/or `max` (in the metric's unit, see docs/expectations.md) and, for failure_rate only,
- * `ignore` (HTTP statuses and error class names), or a string in the CLI form ("latency.p99<500ms").
+ * `metric`, `min` and/or `max` (in the metric's unit, see docs/expectations.md), for failure_rate only
+ * `ignore` (HTTP statuses and error class names), `phase` (a name from phases) and, for drift metrics only,
+ * `baseline` and `window` (each a phase name or a time range "0s..60s"); or a string in the CLI form
+ * ("latency.p99<500ms"). phases may be NULL (no phases: `phase` is an error, time ranges still work).
  * On success *out is an array of *count items the caller frees with free() (NULL when count is 0). On error
  * returns -1, *out = NULL, and err carries file:line:col and the path ("expect[1].metric: unknown ..."). */
-int hx_expect_parse(const cm_conf_t *conf, const cm_node_t *seq, const char *path, hx_expect_t **out, size_t *count,
-                    cm_err_t *err);
+int hx_expect_parse(const cm_conf_t *conf, const cm_node_t *seq, const char *path, const hx_phases_t *phases,
+                    hx_expect_t **out, size_t *count, cm_err_t *err);
+/* Whether e is a drift metric (drift.<family>.<stat>). */
+bool hx_expect_is_drift(const hx_expect_t *e);
 /* Parses a CLI expectation: "latency.p99<500ms", "failure_rate<=1%", "rate.achieved>=990/s". "<" and ">"
  * are strict, "<=" and ">=" inclusive. Returns 0, or -1 with a one-line reason in err. */
 int hx_expect_parse_flag(const char *s, hx_expect_t *out, char *err, size_t errlen);

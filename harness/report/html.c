@@ -105,7 +105,7 @@ static void ms_cell(cm_buf_t *b, const char *name, const cm_hist_t *h)
 static void totals(cm_buf_t *b, const hx_report_t *r)
 {
     const hx_stats_t *t = r->total;
-    double secs = r->info->duration_s;
+    double secs = r->info->judged_s;
     cm_buf_puts(b, "<h2>Totals</h2><table id=\"totals\">");
     count_cell(b, "offered", hx_stats_offered(t));
     count_cell(b, "completed", t->all.total);
@@ -124,6 +124,37 @@ static void totals(cm_buf_t *b, const hx_report_t *r)
     cm_buf_puts(b, "</table>\n");
 }
 
+/* ---- phases ----------------------------------------------------------------------------------------- */
+
+static void phases_table(cm_buf_t *b, const hx_report_t *r)
+{
+    static const hx_stats_t empty;
+    if (r->nphases == 0)
+        return;
+    cm_buf_puts(b, "<h2>Phases</h2><table id=\"phases\"><tr><th>phase</th><th>span</th><th>requests</th><th>ok</th>"
+                   "<th>not ok</th><th>rate</th><th>p50 ms</th><th>p99 ms</th></tr>");
+    for (size_t i = 0; i < r->nphases; i++) {
+        const hx_phase_report_t *p = &r->phases[i];
+        const hx_stats_t *s = p->stats != NULL ? p->stats : &empty;
+        cm_buf_puts(b, "<tr><td>");
+        hx_html_escape(b, p->phase->name, HX_PHASE_NAME_MAX);
+        cm_buf_printf(b, "%s</td><td>%.0f-%.0f s</td><td class=\"num\">%llu</td><td class=\"num\">%llu</td>"
+                         "<td class=\"num\">%llu</td><td class=\"num\">%.1f/s</td>",
+                      p->phase->exclude ? " (excluded)" : "", (double)p->phase->start_ns / 1e9,
+                      (double)p->phase->end_ns / 1e9, (unsigned long long)s->all.total, (unsigned long long)s->all.ok,
+                      (unsigned long long)hx_stats_unsuccessful(s), p->secs > 0 ? (double)s->all.total / p->secs : 0);
+        static const double qs[] = {50, 99};
+        for (int k = 0; k < 2; k++) {
+            if (s->latency.count == 0)
+                cm_buf_puts(b, "<td class=\"num\">-</td>");
+            else
+                cm_buf_printf(b, "<td class=\"num\">%.2f</td>", (double)cm_hist_percentile(&s->latency, qs[k]) / 1000.0);
+        }
+        cm_buf_puts(b, "</tr>");
+    }
+    cm_buf_puts(b, "</table>\n");
+}
+
 /* ---- verdict table ---------------------------------------------------------------------------------- */
 
 static void verdicts(cm_buf_t *b, const hx_report_t *r)
@@ -137,7 +168,8 @@ static void verdicts(cm_buf_t *b, const hx_report_t *r)
         const hx_verdict_t *v = &r->verdicts[i];
         passed += v->pass;
         cm_buf_printf(b, "<tr><td class=\"%s\">%s</td><td>", v->pass ? "pass" : "fail", v->pass ? "PASS" : "FAIL");
-        hx_html_escape(b, e->metric, sizeof(e->metric));
+        char label[224];
+        hx_html_escape(b, hx_report_expect_label(e, label, sizeof(label)), sizeof(label));
         cm_buf_puts(b, "</td><td>");
         hx_html_escape(b, e->bound_text, sizeof(e->bound_text));
         cm_buf_printf(b, "%s</td><td class=\"num\">", e->is_default ? " (default)" : "");
@@ -322,6 +354,7 @@ void hx_html_render(cm_buf_t *b, const hx_html_input_t *in)
     failure_banner(b, r->info);
     verdicts(b, r);
     totals(b, r);
+    phases_table(b, r);
     charts(b, in);
     deployments(b, r->total);
     cm_buf_printf(b,

@@ -157,7 +157,7 @@ static void table_header(FILE *out, const hx_report_t *r)
 static void table_counts(FILE *out, const hx_report_t *r)
 {
     const hx_stats_t *t = r->total;
-    double secs = r->info->duration_s;
+    double secs = r->info->judged_s;
     uint64_t offered = hx_stats_offered(t), unsuccessful = hx_stats_unsuccessful(t);
     fprintf(out, "Requests   total %llu  ok %llu  failed %llu  rate-limited %llu\n", (unsigned long long)t->all.total,
             (unsigned long long)t->all.ok, (unsigned long long)t->all.failed, (unsigned long long)t->all.rate_limited);
@@ -273,9 +273,11 @@ static void table_expectations(FILE *out, const hx_report_t *r)
         const hx_verdict_t *v = &r->verdicts[i];
         passed += v->pass;
         const hx_expect_t *e = &r->expects[i];
-        char bound[128];
+        char bound[128], label[224];
         snprintf(bound, sizeof(bound), "%s%s", e->bound_text, e->is_default ? " (default)" : "");
-        fprintf(out, "  %s  %-34.34s %-26.26s measured %s\n", v->pass ? "PASS" : "FAIL", e->metric, bound,
+        hx_report_expect_label(e, label, sizeof(label));
+        /* a scoped label longer than the column keeps its whole scope: the bound moves right */
+        fprintf(out, "  %s  %-34s %-26.26s measured %s\n", v->pass ? "PASS" : "FAIL", label, bound,
                 hx_expect_format_value(e, v, val, sizeof(val)));
     }
     bool pass = hx_report_verdict(r);
@@ -290,6 +292,7 @@ void hx_report_table(FILE *out, const hx_report_t *r)
     table_latency(out, r->total);
     table_errors(out, r->total);
     table_deployments(out, r->total);
+    hx_report_table_phases(out, r);
     table_expectations(out, r);
 }
 
@@ -470,6 +473,8 @@ static void json_expectations(cm_jw_t *w, const hx_report_t *r)
         const hx_verdict_t *v = &r->verdicts[i];
         cm_jw_obj(w);
         jw_s(w, "metric", e->metric);
+        cm_jw_key(w, "scope");
+        e->scope[0] != '\0' ? cm_jw_str(w, e->scope) : cm_jw_null(w);
         jw_s(w, "bound", e->bound_text);
         jw_s(w, "unit", hx_expect_unit(e));
         cm_jw_key(w, "min");
@@ -508,7 +513,7 @@ int hx_report_json(FILE *out, const hx_report_t *r)
     cm_jw_key(&w, "schema_version");
     cm_jw_int(&w, HX_SCHEMA_VERSION);
     json_run(&w, in);
-    json_requests(&w, t, in->duration_s);
+    json_requests(&w, t, in->judged_s);
     json_hists(&w, t);
     json_errors(&w, t);
     json_named_counts(&w, "by_request", t->by_request, in->request_names, in->nrequests, HX_MAX_REQUESTS);
@@ -521,6 +526,7 @@ int hx_report_json(FILE *out, const hx_report_t *r)
         json_window(&w, "last", r->last_window);
         cm_jw_obj_end(&w);
     }
+    hx_report_json_phases(&w, r);
     json_expectations(&w, r);
     jw_s(&w, "verdict", hx_report_verdict(r) ? "pass" : "fail");
     cm_jw_obj_end(&w);
@@ -604,7 +610,7 @@ static void failure_detail(char *buf, size_t n, const hx_stats_t *t)
 int hx_report_junit(FILE *out, const hx_report_t *r)
 {
     const hx_run_info_t *in = r->info;
-    char cls[160], started[40], name[256], msg[512], val[64];
+    char cls[160], started[40], name[384], msg[640], val[64];
     size_t failures = r->total->all.ok > 0 ? 0 : 1;
     for (size_t i = 0; i < r->nexpects; i++)
         failures += !r->verdicts[i].pass;
@@ -622,9 +628,11 @@ int hx_report_junit(FILE *out, const hx_report_t *r)
     junit_run_case(&b, cls, r);
     for (size_t i = 0; i < r->nexpects; i++) {
         const hx_expect_t *e = &r->expects[i];
-        snprintf(name, sizeof(name), "%s %s%s", e->metric, e->bound_text, e->is_default ? " (default)" : "");
+        char label[224];
+        hx_report_expect_label(e, label, sizeof(label));
+        snprintf(name, sizeof(name), "%s %s%s", label, e->bound_text, e->is_default ? " (default)" : "");
         hx_expect_format_value(e, &r->verdicts[i], val, sizeof(val));
-        int len = snprintf(msg, sizeof(msg), "%s measured %s, expected %s", e->metric, val, e->bound_text);
+        int len = snprintf(msg, sizeof(msg), "%s measured %s, expected %s", label, val, e->bound_text);
         if (strcmp(e->metric, "failure_rate") == 0 && len > 0 && (size_t)len < sizeof(msg))
             failure_detail(msg + len, sizeof(msg) - (size_t)len, r->total);
         junit_case(&b, cls, name, 0, r->verdicts[i].pass ? NULL : msg);

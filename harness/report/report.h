@@ -30,7 +30,16 @@ typedef struct hx_run_info {
     size_t nmodels;
     const char *failure; /* why the run itself failed whatever the expectations say (a process `soak run`
                             started died during the load), or NULL */
+    double judged_s;     /* duration_s less the excluded phases (warm-up, cool-down): the totals' rates are over it */
 } hx_run_info_t;
+
+/* One phase's results (harness/measure/phase.h): its stats (NULL when no interval closed in it) over secs of
+ * scheduled arrivals. */
+typedef struct hx_phase_report {
+    const hx_phase_t *phase;
+    const hx_stats_t *stats;
+    double secs;
+} hx_phase_report_t;
 
 typedef struct hx_report {
     const hx_run_info_t *info;
@@ -40,6 +49,8 @@ typedef struct hx_report {
     const hx_verdict_t *verdicts;
     size_t nexpects;
     bool pass; /* every expectation passed */
+    const hx_phase_report_t *phases; /* the run's phases in order, or NULL */
+    size_t nphases;
 } hx_report_t;
 
 /* The run's verdict: every expectation passed AND at least one request succeeded AND the run did not fail
@@ -60,6 +71,14 @@ int hx_report_json(FILE *out, const hx_report_t *r);
  * expectation (with <failure> when it failed; a failure_rate failure also gives its failed, aborted and
  * dropped counts). */
 int hx_report_junit(FILE *out, const hx_report_t *r);
+
+/* The phases' part of the reports (report_phases.c): the terminal table's "Phases" section, the JSON
+ * summary's "phases" array (nothing when the run has no phases). */
+void hx_report_table_phases(FILE *out, const hx_report_t *r);
+void hx_report_json_phases(cm_jw_t *w, const hx_report_t *r);
+/* An expectation as reports name it: its metric, and its scope in brackets when it has one
+ * ("latency.p99 [steady]", "drift.latency.p99 [fault vs steady]"). Returns buf. */
+char *hx_report_expect_label(const hx_expect_t *e, char *buf, size_t n);
 
 /* Shared with the collector's JSONL writer. */
 /* Unix milliseconds as ISO-8601 UTC with milliseconds ("2026-11-21T20:05:33.120Z"). Returns buf. */

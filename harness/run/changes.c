@@ -7,11 +7,36 @@
 #include <curl/curl.h>
 
 #include "common/buf.h"
+#include "common/units.h"
 
 /* How long one PATCH may take: the admin API answers once every worker adopted the change (2 s at most). */
 #define APPLY_TIMEOUT_MS 10000L
 /* Bytes of an admin answer kept for an error message. */
 #define ANSWER_KEEP 512u
+
+/* `at`: a duration into the load, or a phase name with an optional "+DURATION" (resolved later). */
+static int read_at(hx_change_t *ch, const cm_conf_t *conf, const cm_node_t *v, const char *path, cm_err_t *err)
+{
+    char why[160];
+    const char *s;
+    if (cm_conf_str(conf, v, path, &s, err) != 0)
+        return -1;
+    ch->resolved = true;
+    if (s[0] >= '0' && s[0] <= '9') {
+        if (cm_conf_duration(conf, v, path, &ch->at_ns, err) != 0)
+            return -1;
+    } else {
+        const char *plus = strchr(s, '+');
+        if (plus != NULL && cm_parse_duration(plus + 1, &ch->at_ns, why, sizeof(why)) != 0)
+            return cm_conf_error(conf, v, path, err, "expected a duration (20s) or a phase and an offset "
+                                                     "(fault+5s): %s", why);
+        ch->at_phase = s;
+        ch->resolved = false;
+    }
+    if (ch->at_ns > HX_CHANGE_MAX_AT_NS)
+        return cm_conf_error(conf, v, path, err, "at most 24h");
+    return 0;
+}
 
 static int read_one(hx_change_t *ch, const cm_conf_t *conf, const cm_node_t *n, size_t index,
                     const char *const *deployments, size_t ndeps, cm_err_t *err)
@@ -27,10 +52,8 @@ static int read_one(hx_change_t *ch, const cm_conf_t *conf, const cm_node_t *n, 
     ch->node = n;
     const cm_node_t *v = cm_conf_get(n, "at");
     snprintf(sub, sizeof(sub), "%s.at", path);
-    if (cm_conf_duration(conf, v, sub, &ch->at_ns, err) != 0)
+    if (read_at(ch, conf, v, sub, err) != 0)
         return -1;
-    if (ch->at_ns > HX_CHANGE_MAX_AT_NS)
-        return cm_conf_error(conf, v, sub, err, "at most 24h");
     v = cm_conf_get(n, "deployment");
     snprintf(sub, sizeof(sub), "%s.deployment", path);
     if (cm_conf_str(conf, v, sub, &ch->deployment, err) != 0)
@@ -72,6 +95,32 @@ int hx_changes_read(hx_changes_t *c, const cm_conf_t *conf, const cm_node_t *n, 
         if (read_one(&c->items[i], conf, n->items[i], i, deployments, ndeps, err) != 0)
             return -1;
         c->n++;
+    }
+    qsort(c->items, c->n, sizeof(c->items[0]), by_time);
+    return 0;
+}
+
+int hx_changes_resolve(hx_changes_t *c, const cm_conf_t *conf, const hx_phases_t *phases, cm_err_t *err)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        hx_change_t *ch = &c->items[i];
+        if (ch->resolved)
+            continue;
+        const char *plus = strchr(ch->at_phase, '+');
+        size_t len = plus != NULL ? (size_t)(plus - ch->at_phase) : strlen(ch->at_phase);
+        char name[HX_PHASE_NAME_MAX];
+        int k = -1;
+        if (len < sizeof(name)) {
+            memcpy(name, ch->at_phase, len);
+            name[len] = '\0';
+            k = hx_phases_find(phases, name);
+        }
+        const cm_node_t *at = cm_conf_get(ch->node, "at");
+        if (k < 0)
+            return cm_conf_error(conf, at, "changes: at", err, "\"%.*s\" is neither a duration nor a phase of load.phases%s",
+                                 (int)(len < 60 ? len : 60), ch->at_phase, phases->n == 0 ? " (it has none)" : "");
+        ch->at_ns += phases->p[k].start_ns;
+        ch->resolved = true;
     }
     qsort(c->items, c->n, sizeof(c->items[0]), by_time);
     return 0;

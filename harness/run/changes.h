@@ -5,6 +5,7 @@
  *   changes:
  *     - {at: 20s, deployment: gpt, set: {faults: [{kind: http_error, status: 503, probability: 30%}]}}
  *     - {at: 40s, deployment: gpt, set: {faults: []}}
+ *     - {at: recovery+5s, deployment: gpt, set: {latency: {ttft: 100ms}}}   # a phase's start, plus 5 s
  *
  * Checked before the run with mock-provider's own reader (each `set` applied to the deployment with --set),
  * applied in time order from the run's watch loop, and drawn as shaded windows in the HTML report (a change
@@ -17,6 +18,7 @@
 #include <stdint.h>
 
 #include "common/config.h"
+#include "harness/measure/phase.h"
 #include "harness/report/svg.h"
 
 #define HX_MAX_CHANGES 64
@@ -25,6 +27,8 @@
 
 typedef struct hx_change {
     uint64_t at_ns;
+    const char *at_phase; /* `at: fault` or `at: fault+5s`: the phase's start (plus at_ns), once resolved */
+    bool resolved;
     const char *deployment;
     const cm_node_t *set;  /* a map: the patch */
     const cm_node_t *node; /* the list item, for messages */
@@ -43,6 +47,10 @@ typedef struct hx_changes {
  * may address. Returns 0, or -1 with err filled (file:line:col). */
 int hx_changes_read(hx_changes_t *c, const cm_conf_t *conf, const cm_node_t *n, const char *const *deployments,
                     size_t ndeps, cm_err_t *err);
+
+/* Resolves `at:` values that name a phase (`fault`, `fault+5s`) against the run's laid-out phases and puts
+ * the changes back in time order. Call after hx_cfg_finish. Returns 0, or -1 with err (file:line:col). */
+int hx_changes_resolve(hx_changes_t *c, const cm_conf_t *conf, const hx_phases_t *phases, cm_err_t *err);
 
 /* The --set arguments that apply change i to the mock's config ("mock.deployments[NAME].KEY=JSON"), for
  * checking it with `mock-provider --check`; *out is malloc'd strings (free each, then the array). Returns the

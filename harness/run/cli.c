@@ -16,7 +16,7 @@
 typedef struct flags {
     const char *config, *url, *api, *rate, *duration, *users, *think, *spawn, *threads, *max_inflight, *timeout;
     const char *drain, *interval, *prompt, *repeat, *max_tokens, *user, *api_key, *seed, *json, *junit, *jsonl;
-    const char *html, *webhook;
+    const char *html, *webhook, *warmup, *cooldown;
     const char *max_conn_requests, *max_conn_age;
     bool stream, poisson, quiet, churn, check, help;
     const char *models[MAX_REPEAT_FLAG], *headers[MAX_REPEAT_FLAG], *expects[MAX_REPEAT_FLAG];
@@ -62,6 +62,8 @@ enum {
     OPT_HTTP2,
     OPT_SET,
     OPT_WEBHOOK,
+    OPT_WARMUP,
+    OPT_COOLDOWN,
 };
 
 static const struct option longopts[] = {
@@ -102,6 +104,8 @@ static const struct option longopts[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"http2", no_argument, NULL, OPT_HTTP2},
     {"set", required_argument, NULL, OPT_SET},
+    {"warmup", required_argument, NULL, OPT_WARMUP},
+    {"cooldown", required_argument, NULL, OPT_COOLDOWN},
     {NULL, 0, NULL, 0},
 };
 
@@ -162,6 +166,7 @@ static const slot_t slots[] = {
     STR(OPT_SPAWN, spawn),     STR(OPT_THREADS, threads),
     STR(OPT_TIMEOUT, timeout), STR(OPT_MAX_INFLIGHT, max_inflight),
     STR(OPT_DRAIN, drain),     STR(OPT_INTERVAL, interval),
+    STR(OPT_WARMUP, warmup),   STR(OPT_COOLDOWN, cooldown),
     STR(OPT_PROMPT, prompt),   STR(OPT_REPEAT, repeat),
     STR(OPT_USER, user),       STR(OPT_MAX_TOKENS, max_tokens),
     STR(OPT_SEED, seed),       STR(OPT_API_KEY, api_key),
@@ -430,6 +435,22 @@ static int apply_seed(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
     return 0;
 }
 
+/* --warmup / --cooldown: excluded phases at the run's edges */
+static int apply_edges(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
+{
+    hx_edge_t w = {0}, k = {0};
+    char why[200];
+    if (f->warmup == NULL && f->cooldown == NULL)
+        return 0;
+    if (f->warmup && hx_edge_parse(f->warmup, &w, why, sizeof(why)) != 0)
+        return errf(err, errlen, "--warmup: %s", why);
+    if (f->cooldown && hx_edge_parse(f->cooldown, &k, why, sizeof(why)) != 0)
+        return errf(err, errlen, "--cooldown: %s", why);
+    if (hx_cfg_set_edges(c, &w, &k, why, sizeof(why)) != 0)
+        return errf(err, errlen, "--%s: %s", f->warmup ? "warmup" : "cooldown", why);
+    return 0;
+}
+
 static int apply_engine(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
 {
     if (f->threads && parse_u32("threads", f->threads, 1, HX_MAX_THREADS, &c->threads, err, errlen))
@@ -451,7 +472,7 @@ static int apply_engine(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
     if (f->max_conn_age && parse_dur("max-conn-age", f->max_conn_age, 1000000ull, &c->conn_max_age_ns, err, errlen))
         return -1;
     c->churn = c->churn || f->churn;
-    return 0;
+    return apply_edges(c, f, err, errlen);
 }
 
 static int apply_outputs(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)

@@ -60,6 +60,8 @@ void hx_cli_usage_load(FILE *out)
           "  --max-inflight N        cap on requests in flight (default 10000); an arrival over it is dropped\n"
           "  --timeout D             per-request timeout (default 60s)\n"
           "  --drain D               at the end, wait up to D for requests in flight, then abort them (default 2s)\n"
+          "  --warmup D|P%           the first D (or P% of the run) is a warm-up: reported apart, not judged\n"
+          "  --cooldown D|P%         the same for the last D of the run\n"
           "  --max-conn-requests N   close a connection after N requests\n"
           "  --max-conn-age D        close a connection once it is older than D\n"
           "  --churn                 a new connection for every request\n"

@@ -42,6 +42,7 @@ typedef struct run {
     char failure[512]; /* set by the watch: why the run was stopped and failed */
     bool tty, hard_stopped;
     uint64_t last_plain_ns;
+    int (*spans)[2]; /* per expectation: the collector's spans of its baseline and window (drift between spans) */
     sigset_t sigs, old_mask;
 } run_t;
 
@@ -130,6 +131,15 @@ static void watch(run_t *r)
 
 /* ---- reports ---------------------------------------------------------------------------------------- */
 
+/* The part of [start_ns, end_ns) (from the run's start) during which arrivals were scheduled. */
+static double span_seconds(const run_t *r, uint64_t start_ns, uint64_t end_ns)
+{
+    uint64_t stop = r->stop_ns != 0 && r->stop_ns < r->end_ns ? r->stop_ns : r->end_ns;
+    uint64_t ran = stop > r->start_ns ? stop - r->start_ns : 0;
+    uint64_t end = end_ns < ran ? end_ns : ran;
+    return end > start_ns ? (double)(end - start_ns) / 1e9 : 0;
+}
+
 static void fill_info(const run_t *r, hx_run_info_t *in, char *arrival, size_t n)
 {
     const hx_cfg_t *c = r->cfg;
@@ -144,6 +154,10 @@ static void fill_info(const run_t *r, hx_run_info_t *in, char *arrival, size_t n
     in->wall_start_ms = r->wall_ms;
     in->planned_s = (double)c->duration_ns / 1e9;
     in->duration_s = stop > r->start_ns ? (double)(stop - r->start_ns) / 1e9 : 0;
+    in->judged_s = in->duration_s;
+    for (size_t i = 0; i < c->phases.n; i++)
+        if (c->phases.p[i].exclude)
+            in->judged_s -= span_seconds(r, c->phases.p[i].start_ns, c->phases.p[i].end_ns);
     if (c->arrival.kind != HX_ARRIVAL_USERS)
         in->target_rate = hx_arrival_expected(&c->arrival, c->duration_ns) / in->planned_s;
     in->threads = (int)c->threads;
@@ -177,8 +191,20 @@ static int write_files(run_t *r, const hx_report_t *rep)
         fprintf(r->err_out, "soak: %s: %s\n", r->outs.junit_path, strerror(errno));
         return -1;
     }
-    hx_html_input_t html = {rep, hx_collector_timeline(r->col), r->cfg->report_windows, r->cfg->nreport_windows};
-    if (r->outs.html != NULL && hx_report_html(r->outs.html, &html) != 0) {
+    /* The charts shade the scenario's fault windows and the excluded phases (warm-up, cool-down). */
+    const hx_cfg_t *c = r->cfg;
+    hx_report_window_t *win = cm_xcalloc(c->nreport_windows + c->phases.n + 1, sizeof(*win));
+    size_t nwin = 0;
+    for (size_t i = 0; i < c->nreport_windows; i++)
+        win[nwin++] = c->report_windows[i];
+    for (size_t i = 0; i < c->phases.n; i++)
+        if (c->phases.p[i].exclude)
+            win[nwin++] = (hx_report_window_t){(double)c->phases.p[i].start_ns / 1e9,
+                                               (double)c->phases.p[i].end_ns / 1e9, c->phases.p[i].name};
+    hx_html_input_t html = {rep, hx_collector_timeline(r->col), win, nwin};
+    int rc = r->outs.html != NULL ? hx_report_html(r->outs.html, &html) : 0;
+    free(win);
+    if (rc != 0) {
         fprintf(r->err_out, "soak: %s: %s\n", r->outs.html_path, strerror(errno));
         return -1;
     }
@@ -226,6 +252,46 @@ static void post_webhook(run_t *r, const hx_report_t *rep)
     cm_buf_free(&b);
 }
 
+/* An expectation judges the run less its excluded phases, one phase, or (drift) one span against another. */
+static void evaluate(const run_t *r, const hx_expect_t *e, size_t i, const hx_eval_input_t *run,
+                     const hx_phase_report_t *phases, hx_verdict_t *v)
+{
+    static const hx_stats_t empty; /* a span nothing closed in: every count 0, every histogram empty */
+    hx_eval_input_t in = *run;
+    if (e->in_phase) {
+        const hx_phase_report_t *p = &phases[e->phase];
+        in = (hx_eval_input_t){p->stats != NULL ? p->stats : &empty, NULL, NULL, p->secs};
+    } else if (e->has_windows) {
+        in.first_window = hx_collector_span(r->col, r->spans[i][0]);
+        in.last_window = hx_collector_span(r->col, r->spans[i][1]);
+    }
+    hx_expect_eval(e, &in, v);
+}
+
+/* The spans the expectations compare, registered before the run so that every interval is merged into them. */
+static int add_expect_spans(run_t *r)
+{
+    const hx_cfg_t *c = r->cfg;
+    r->spans = cm_xcalloc(c->nexpects ? c->nexpects : 1, sizeof(*r->spans));
+    for (size_t i = 0; i < c->nexpects; i++) {
+        const hx_expect_t *e = &c->expects[i];
+        r->spans[i][0] = r->spans[i][1] = -1;
+        if (!e->has_windows)
+            continue;
+        const hx_span_ref_t *refs[2] = {&e->baseline, &e->window};
+        for (int k = 0; k < 2; k++) {
+            uint64_t a, b;
+            hx_span_ref_times(refs[k], &c->phases, &a, &b);
+            if ((r->spans[i][k] = hx_collector_add_span(r->col, a, b)) < 0) {
+                fprintf(r->err_out, "soak: more than %d distinct phases and expectation windows\n",
+                        HX_COLLECTOR_MAX_SPANS);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 static int report(run_t *r)
 {
     const hx_cfg_t *c = r->cfg;
@@ -238,13 +304,19 @@ static int report(run_t *r)
     info.request_names = names;
     hx_verdict_t *verdicts = cm_xcalloc(c->nexpects ? c->nexpects : 1, sizeof(*verdicts));
     hx_eval_input_t in = {hx_collector_total(r->col), hx_collector_first_window(r->col),
-                          hx_collector_last_window(r->col), info.duration_s};
+                          hx_collector_last_window(r->col), info.judged_s};
+    hx_phase_report_t phases[HX_MAX_PHASES];
+    for (size_t i = 0; i < c->phases.n; i++) {
+        const hx_phase_t *p = &c->phases.p[i];
+        phases[i] = (hx_phase_report_t){p, hx_collector_span(r->col, (int)i), span_seconds(r, p->start_ns, p->end_ns)};
+    }
     bool all = true;
     for (size_t i = 0; i < c->nexpects; i++) {
-        hx_expect_eval(&c->expects[i], &in, &verdicts[i]);
+        evaluate(r, &c->expects[i], i, &in, phases, &verdicts[i]);
         all = all && verdicts[i].pass;
     }
-    hx_report_t rep = {&info, in.total, in.first_window, in.last_window, c->expects, verdicts, c->nexpects, all};
+    hx_report_t rep = {&info,    in.total,    in.first_window, in.last_window, c->expects,
+                       verdicts, c->nexpects, all,            phases,         c->phases.n};
     hx_report_table(r->out, &rep);
     fflush(r->out);
     print_first_errors(r);
@@ -268,6 +340,10 @@ static int start(run_t *r)
         return -1;
     }
     r->col = hx_collector_new(r->start_ns, r->wall_ms, r->cfg->interval_ns, r->outs.jsonl);
+    if (r->cfg->phases.n > 0)
+        hx_collector_set_phases(r->col, &r->cfg->phases);
+    if (add_expect_spans(r) != 0)
+        return -1;
     /* Drift compares the first and last minute, or tenths of a run shorter than ten minutes. */
     if (r->cfg->duration_ns / 10 < 60 * CM_NS_PER_S)
         hx_collector_set_drift_window(r->col, r->cfg->duration_ns / 10);
@@ -323,11 +399,12 @@ int hx_run_watched(const hx_cfg_t *cfg, FILE *out, FILE *err_out, const hx_run_w
         hx_engine_join(r.eng);
         hx_collector_close_due(r.col, UINT64_MAX, 0, 0);
         if (watch_spec != NULL && watch_spec->done != NULL)
-            watch_spec->done(watch_spec->ctx, hx_collector_total(r.col));
+            watch_spec->done(watch_spec->ctx, hx_collector_everything(r.col));
         rc = report(&r);
     }
     hx_engine_free(r.eng);
     hx_collector_free(r.col);
+    free(r.spans);
     if (hx_outputs_close(&r.outs, err, sizeof(err)) != 0) {
         fprintf(err_out, "soak: %s\n", err);
         rc = HX_EXIT_ERROR;

@@ -26,7 +26,8 @@ int hx_run(const hx_cfg_t *cfg, FILE *out, FILE *err_out);
  * (hx_run_info_t.failure). */
 typedef struct hx_run_watch {
     int (*check)(void *ctx, uint64_t elapsed_ns, char *why, size_t whylen);
-    /* Called once the run is over, with its totals (before the reports are written), or NULL. */
+    /* Called once the run is over, with its totals (before the reports are written), or NULL. The totals count
+     * every request the run sent, excluded phases (warm-up, cool-down) too: what a server saw. */
     void (*done)(void *ctx, const hx_stats_t *total);
     void *ctx;
 } hx_run_watch_t;

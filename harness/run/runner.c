@@ -466,6 +466,8 @@ static int load_scenario(hx_runner_t *r)
         return HX_EXIT_ERROR;
     if (hx_cfg_finish(&r->cfg, why, sizeof(why)) != 0)
         return hx_runner_fail(r, "%s", why);
+    if (hx_changes_resolve(&r->sc.changes, &r->sc.conf, &r->cfg.phases, &err) != 0)
+        return hx_runner_fail(r, "%s", err.msg);
     find_mock(r);
     int rc;
     if (r->sc.has_mock && (rc = check_mock(r)) != 0)

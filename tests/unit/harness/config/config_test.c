@@ -263,7 +263,8 @@ static void test_unknown_keys(void **state)
                                        "duration, mock, gateway, load, expect, report, services, proxies, changes)");
     expect_error("load:\n  thread: 2\n",
                  "s.yaml:2:3: load: unknown key \"thread\" (did you mean \"threads\"? allowed: target, arrival, "
-                 "requests, threads, max_inflight, timeout, drain, interval, connections, headers, api_key, router)");
+                 "requests, threads, max_inflight, timeout, drain, interval, connections, headers, api_key, router, "
+                 "phases, warmup, cooldown)");
     expect_error(
         "load:\n  requests:\n    - {api: openai.chat, promt: hi}\n",
         "s.yaml:3:26: load.requests[0]: unknown key \"promt\" (did you mean \"prompt\"? allowed: name, weight, "
@@ -416,9 +417,118 @@ static void test_check_helpers(void **state)
     assert_int_equal(hx_cfg_check_dir("reports/{{name}}-{{time}}-{{seed}}", why, sizeof(why)), 0);
 }
 
+/* load.phases: read in order, laid out by hx_cfg_finish (their sum is the run's duration unless duration: is
+ * set, which rescales them), expectations scoped to a phase or between spans; warmup/cooldown as shares. */
+static void test_phases(void **state)
+{
+    (void)state;
+    hx_cfg_t c;
+    cm_err_t err;
+    char why[256];
+    const char *text = "load:\n  target: http://127.0.0.1:1/v1\n  arrival: {constant: 10/s}\n"
+                       "  phases:\n    - {name: warm-up, duration: 10s, exclude: true}\n"
+                       "    - {name: steady, duration: 60s}\n    - {name: fault, duration: 30s}\n"
+                       "expect:\n  - {metric: latency.p99, phase: fault, max: 2s}\n"
+                       "  - {metric: drift.latency.p99, baseline: steady, window: 70s.., max: 1.5}\n";
+    assert_int_equal(load(&c, "s.yaml", text, &err), 0);
+    assert_int_equal(c.phases.n, 3);
+    assert_true(c.phases.p[0].exclude);
+    assert_true(c.expects[0].in_phase);
+    assert_int_equal(c.expects[0].phase, 2);
+    assert_string_equal(c.expects[0].scope, "fault");
+    assert_true(c.expects[1].has_windows);
+    assert_string_equal(c.expects[1].scope, "1m10s.. vs steady");
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
+    assert_int_equal(c.duration_ns, 100 * S);
+    assert_int_equal(c.phases.p[2].start_ns, 70 * S);
+    hx_cfg_free(&c);
+    /* a --duration of 10s keeps the shape */
+    assert_int_equal(load(&c, "s.yaml", text, &err), 0);
+    c.duration_ns = 10 * S;
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
+    assert_int_equal(c.phases.p[0].end_ns, 1 * S);
+    assert_int_equal(c.phases.p[1].end_ns, 7 * S);
+    assert_int_equal(c.phases.p[2].end_ns, 10 * S);
+    hx_cfg_free(&c);
+    /* warmup and cooldown as a share of the run */
+    assert_int_equal(load(&c, "s.yaml",
+                          "duration: 20s\nload:\n  target: http://127.0.0.1:1/v1\n  arrival: {constant: 1/s}\n"
+                          "  warmup: 10%\n  cooldown: 5s\nexpect:\n  - {metric: failure_rate, phase: steady, max: 0%}\n",
+                          &err),
+                     0);
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
+    assert_int_equal(c.phases.n, 3);
+    assert_string_equal(c.phases.p[1].name, "steady");
+    assert_int_equal(c.phases.p[0].end_ns, 2 * S);
+    assert_int_equal(c.phases.p[1].end_ns, 15 * S);
+    assert_int_equal(c.phases.p[2].end_ns, 20 * S);
+    assert_true(c.phases.p[2].exclude);
+    hx_cfg_free(&c);
+    /* --warmup on a file without phases; refused beside load.phases */
+    assert_int_equal(load(&c, "s.yaml", "load: {target: \"http://127.0.0.1:1/v1\", arrival: {constant: 1/s}}\n", &err), 0);
+    hx_edge_t w;
+    assert_int_equal(hx_edge_parse("3s", &w, why, sizeof(why)), 0);
+    assert_int_equal(hx_cfg_set_edges(&c, &w, NULL, why, sizeof(why)), 0);
+    c.duration_ns = 10 * S;
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
+    assert_int_equal(c.phases.n, 2);
+    assert_int_equal(c.phases.p[0].end_ns, 3 * S);
+    hx_cfg_free(&c);
+    assert_int_equal(load(&c, "s.yaml", text, &err), 0);
+    assert_int_equal(hx_cfg_set_edges(&c, &w, NULL, why, sizeof(why)), -1);
+    assert_string_equal(why, "load.phases is set: a warm-up or cool-down is a phase there with exclude: true");
+    hx_cfg_free(&c);
+    assert_int_equal(hx_edge_parse("100%", &w, why, sizeof(why)), -1);
+    /* the warm-up and cool-down leave nothing */
+    assert_int_equal(load(&c, "s.yaml",
+                          "duration: 4s\nload:\n  target: http://127.0.0.1:1/v1\n  arrival: {constant: 1/s}\n"
+                          "  warmup: 2s\n  cooldown: 2s\n",
+                          &err),
+                     0);
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), -1);
+    assert_string_equal(why, "the warm-up and cool-down (4s) leave nothing of a run of 4s to judge");
+    hx_cfg_free(&c);
+}
+
+static void test_phase_errors(void **state)
+{
+    (void)state;
+    expect_error("load:\n  phases:\n    - {name: a b, duration: 1s}\n",
+                 "s.yaml:3:14: load.phases[0].name: a phase name is 1 to 47 letters, digits, '-' or '_' "
+                 "(\"a b\" is not)");
+    expect_error("load:\n  phases:\n    - {name: a, duration: 1s}\n    - {name: a, duration: 2s}\n",
+                 "s.yaml:4:14: load.phases[1].name: a second phase called \"a\"");
+    expect_error("load:\n  phases:\n    - {name: a, duration: 0s}\n",
+                 "s.yaml:3:27: load.phases[0].duration: a phase lasts more than 0s and at most a year");
+    expect_error("load:\n  phases:\n    - {name: a, duration: 1s, arrival: x}\n",
+                 "s.yaml:3:31: load.phases[0]: unknown key \"arrival\" (allowed: name, duration, exclude)");
+    expect_error("load:\n  phases:\n    - {name: a, duration: 1s, exclude: true}\n",
+                 "s.yaml:3:5: load.phases: every phase is excluded: nothing would be judged");
+    expect_error("load:\n  phases: []\n", "s.yaml:2:11: load.phases: expected a list of phases ({name, duration, exclude})");
+    expect_error("load:\n  warmup: 10s\n  phases:\n    - {name: a, duration: 1s}\n",
+                 "s.yaml:2:11: load.warmup: load.phases is set: make the warm-up or cool-down a phase there with "
+                 "exclude: true");
+    expect_error("load:\n  warmup: 1x\n",
+                 "s.yaml:2:11: load.warmup: \"1x\": expected a duration such as 10s (more than 0s, at most a year) or "
+                 "a share of the run such as 10%");
+    expect_error("load:\n  phases:\n    - {name: a, duration: 1s}\nexpect:\n  - {metric: latency.p99, phase: b, max: 1s}\n",
+                 "s.yaml:5:34: expect[0].phase: no phase called \"b\" in load.phases");
+    expect_error("expect:\n  - {metric: latency.p99, phase: b, max: 1s}\n",
+                 "s.yaml:2:34: expect[0].phase: no phase called \"b\" in load.phases (it has none)");
+    expect_error("expect:\n  - {metric: latency.p99, baseline: 0s..1s, window: 1s.., max: 1s}\n",
+                 "s.yaml:2:37: expect[0].baseline: baseline and window apply to drift metrics only, not to latency.p99");
+    expect_error("expect:\n  - {metric: drift.latency.p99, window: 1s.., max: 1.2}\n",
+                 "s.yaml:2:41: expect[0].window: a drift between spans needs both baseline and window");
+    expect_error("expect:\n  - {metric: drift.latency.p99, phase: x, max: 1.2}\n",
+                 "s.yaml:2:40: expect[0].phase: a drift metric compares two spans: give baseline and window (phase "
+                 "names or time ranges), not phase");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_phases),
+        cmocka_unit_test(test_phase_errors),
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_report_formats),

@@ -406,6 +406,73 @@ static void test_series_write_error_is_kept(void **state)
     fclose(f);
 }
 
+/* Phases: interval i holds i+1 requests of (i+1) ms. Warm-up [0,2s) is excluded from the total, the drift
+ * windows and nothing else; steady [2s,5s) and the last phase [5s,6s) (which also holds the drain) are spans
+ * of their own; an extra span [1s,3s) crosses the boundary; the JSONL lines name their phase. */
+static void test_phases_and_spans(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    hx_collector_t *c = hx_collector_new(T0, WALL0, SEC, f);
+    hx_phases_t ps = {.n = 3};
+    const char *names[] = {"warm-up", "steady", "tail"};
+    uint64_t ends[] = {2 * SEC, 5 * SEC, 6 * SEC};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(ps.p[i].name, sizeof(ps.p[i].name), "%s", names[i]);
+        ps.p[i].start_ns = i ? ends[i - 1] : 0;
+        ps.p[i].end_ns = ends[i];
+    }
+    ps.p[0].exclude = true;
+    hx_collector_set_phases(c, &ps);
+    int cross = hx_collector_add_span(c, 1 * SEC, 3 * SEC);
+    assert_int_equal(cross, 3);
+    assert_int_equal(hx_collector_add_span(c, 1 * SEC, 3 * SEC), 3); /* the same span twice: one id */
+    hx_collector_set_drift_window(c, SEC);
+    hx_stats_t *s = new_stats(T0);
+    for (uint64_t i = 0; i < 7; i++) { /* interval 6 is the drain, after the planned 6 s */
+        hx_stats_reset(s, T0 + i * SEC);
+        for (uint64_t k = 0; k <= i; k++)
+            record(s, T0 + i * SEC + k * MS, (i + 1) * MS, HX_ERR_NONE, 200, NULL);
+        hx_collector_submit(c, s, T0 + (i + 1) * SEC);
+    }
+    assert_null(hx_collector_span(c, 0));
+    hx_collector_close_due(c, UINT64_MAX, 0, 0);
+    assert_int_equal(hx_collector_total(c)->all.total, 3 + 4 + 5 + 6 + 7); /* not intervals 0 and 1 */
+    assert_int_equal(hx_collector_everything(c)->all.total, 28);
+    assert_int_equal(hx_collector_span(c, 0)->all.total, 1 + 2);
+    assert_int_equal(hx_collector_span(c, 1)->all.total, 3 + 4 + 5);
+    assert_int_equal(hx_collector_span(c, 2)->all.total, 6 + 7); /* the drain belongs to the last phase */
+    assert_int_equal(hx_collector_span(c, cross)->all.total, 2 + 3);
+    assert_null(hx_collector_span(c, 9));
+    /* the first drift window is the first judged second (interval 2), not the warm-up */
+    assert_int_equal(hx_collector_first_window(c)->all.total, 3);
+    assert_int_equal(hx_collector_first_window(c)->latency.max, 3000);
+
+    lines_t l;
+    read_lines(f, &l);
+    assert_int_equal(l.n, 7);
+    assert_non_null(strstr(l.v[0], "\"phase\":\"warm-up\",\"excluded\":true"));
+    assert_non_null(strstr(l.v[2], "\"phase\":\"steady\""));
+    assert_null(strstr(l.v[2], "excluded"));
+    assert_non_null(strstr(l.v[6], "\"phase\":\"tail\""));
+    free_lines(&l);
+    hx_collector_free(c);
+    fclose(f);
+    free(s);
+}
+
+/* At most HX_COLLECTOR_MAX_SPANS distinct spans. */
+static void test_span_limit(void **state)
+{
+    (void)state;
+    hx_collector_t *c = hx_collector_new(T0, WALL0, SEC, NULL);
+    for (int i = 0; i < HX_COLLECTOR_MAX_SPANS; i++)
+        assert_int_equal(hx_collector_add_span(c, (uint64_t)i * SEC, (uint64_t)(i + 1) * SEC), i);
+    assert_int_equal(hx_collector_add_span(c, 999 * SEC, 1000 * SEC), -1);
+    assert_int_equal(hx_collector_add_span(c, 0, SEC), 0);
+    hx_collector_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -418,6 +485,8 @@ int main(void)
         cmocka_unit_test(test_long_window_is_bucketed),
         cmocka_unit_test(test_concurrent_submitters),
         cmocka_unit_test(test_series_write_error_is_kept),
+        cmocka_unit_test(test_phases_and_spans),
+        cmocka_unit_test(test_span_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,7 +117,7 @@ static int parse_yaml(const char *text, hx_expect_t **out, size_t *n, cm_err_t *
     cm_conf_t conf;
     int rc = cm_conf_load_string(&conf, "test.yaml", text, strlen(text), err);
     if (rc == 0)
-        rc = hx_expect_parse(&conf, cm_conf_get(conf.root, "expect"), "expect", out, n, err);
+        rc = hx_expect_parse(&conf, cm_conf_get(conf.root, "expect"), "expect", NULL, out, n, err);
     cm_conf_free(&conf);
     return rc;
 }

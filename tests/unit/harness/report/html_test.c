@@ -97,8 +97,9 @@ static fixture_t *make_fixture(const char *scenario)
                               0,
                               NULL,
                               0,
-                              NULL};
-    f->report = (hx_report_t){&f->info, &f->total, &f->first, &f->last, f->expects, f->verdicts, 0, true};
+                              NULL,
+                              60};
+    f->report = (hx_report_t){&f->info, &f->total, &f->first, &f->last, f->expects, f->verdicts, 0, true, NULL, 0};
     add_expect(f, "failure_rate<=50%");
     add_expect(f, "latency.p99<1ms"); /* fails */
     f->in = (hx_html_input_t){&f->report, f->tl, NULL, 0};
@@ -389,7 +390,7 @@ static void test_long_series_is_downsampled(void **state)
         hx_timeline_add(f->tl, iv, (double)i, (double)i + 1);
     free(iv);
     f->in.timeline = f->tl;
-    f->info.duration_s = f->info.planned_s = (double)secs;
+    f->info.duration_s = f->info.planned_s = f->info.judged_s = (double)secs;
     char *s = render(&f->in);
     check_xml(s, "html");
     size_t most = max_path_points(s);

@@ -1,0 +1,188 @@
+/* harness/config/config_phases.c — load.phases, load.warmup and load.cooldown: the named spans a run is judged
+ * in (harness/measure/phase.h). Names are known when the file is read, so that expectations naming a phase
+ * are checked with a position; durations are laid out on the run's clock by hx_cfg_finish. */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/units.h"
+#include "harness/config/config.h"
+
+static int check_name(const cm_conf_t *conf, const cm_node_t *n, const char *path, const char *s,
+                      const hx_phases_t *ps, cm_err_t *err)
+{
+    if (s[0] == '\0' || strlen(s) >= HX_PHASE_NAME_MAX || strspn(s,
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(s))
+        return cm_conf_error(conf, n, path, err,
+                             "a phase name is 1 to %d letters, digits, '-' or '_' (\"%.60s\" is not)",
+                             HX_PHASE_NAME_MAX - 1, s);
+    if (hx_phases_find(ps, s) >= 0)
+        return cm_conf_error(conf, n, path, err, "a second phase called \"%s\"", s);
+    return 0;
+}
+
+static int load_phase(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *item, const char *path, cm_err_t *err)
+{
+    static const char *const keys[] = {"name", "duration", "exclude", NULL};
+    static const char *const required[] = {"name", "duration", NULL};
+    char p[160];
+    const char *name;
+    if (item->type != CM_NODE_MAP)
+        return cm_conf_error(conf, item, path, err, "expected a map of name, duration, exclude");
+    if (cm_conf_check_keys(conf, item, path, keys, err) != 0 ||
+        cm_conf_require_keys(conf, item, path, required, err) != 0)
+        return -1;
+    const cm_node_t *v = cm_conf_get(item, "name");
+    cm_conf_path(p, sizeof(p), path, -1, "name");
+    if (cm_conf_str(conf, v, p, &name, err) != 0 || check_name(conf, v, p, name, &c->phases, err) != 0)
+        return -1;
+    hx_phase_t *ph = &c->phases.p[c->phases.n];
+    memset(ph, 0, sizeof(*ph));
+    snprintf(ph->name, sizeof(ph->name), "%s", name);
+    v = cm_conf_get(item, "duration");
+    cm_conf_path(p, sizeof(p), path, -1, "duration");
+    if (cm_conf_duration(conf, v, p, &ph->dur_ns, err) != 0)
+        return -1;
+    if (ph->dur_ns == 0 || ph->dur_ns > HX_MAX_DURATION_NS)
+        return cm_conf_error(conf, v, p, err, "a phase lasts more than 0s and at most a year");
+    if ((v = cm_conf_get(item, "exclude")) != NULL) {
+        cm_conf_path(p, sizeof(p), path, -1, "exclude");
+        if (cm_conf_bool(conf, v, p, &ph->exclude, err) != 0)
+            return -1;
+    }
+    c->phases.n++;
+    return 0;
+}
+
+int hx_edge_parse(const char *s, hx_edge_t *e, char *err, size_t errlen)
+{
+    char why[160];
+    *e = (hx_edge_t){0};
+    if (strchr(s, '%') != NULL) {
+        if (cm_parse_percent(s, &e->frac, why, sizeof(why)) != 0 || e->frac <= 0 || e->frac >= 1) {
+            snprintf(err, errlen, "\"%.40s\": expected a share of the run above 0%% and below 100%%, or a duration", s);
+            return -1;
+        }
+    } else if (cm_parse_duration(s, &e->ns, why, sizeof(why)) != 0 || e->ns == 0 || e->ns > HX_MAX_DURATION_NS) {
+        snprintf(err, errlen, "\"%.40s\": expected a duration such as 10s (more than 0s, at most a year) or a share "
+                 "of the run such as 10%%", s);
+        return -1;
+    }
+    e->set = true;
+    return 0;
+}
+
+/* warmup/cooldown in a file */
+static int load_edge(const cm_conf_t *conf, const cm_node_t *n, const char *path, hx_edge_t *e, cm_err_t *err)
+{
+    char why[200];
+    const char *s;
+    if (cm_conf_str(conf, n, path, &s, err) != 0)
+        return -1;
+    if (hx_edge_parse(s, e, why, sizeof(why)) != 0)
+        return cm_conf_error(conf, n, path, err, "%s", why);
+    return 0;
+}
+
+int hx_cfg_set_edges(hx_cfg_t *c, const hx_edge_t *warmup, const hx_edge_t *cooldown, char *err, size_t errlen)
+{
+    if (c->phases.n > 0 && !c->phases_from_edges) {
+        snprintf(err, errlen, "load.phases is set: a warm-up or cool-down is a phase there with exclude: true");
+        return -1;
+    }
+    if (warmup != NULL && warmup->set)
+        c->warmup = *warmup;
+    if (cooldown != NULL && cooldown->set)
+        c->cooldown = *cooldown;
+    /* warm-up, steady, cool-down (the edges that are set), so that expectations may name them */
+    c->phases.n = 0;
+    static const char *const names[] = {"warm-up", "steady", "cool-down"};
+    const bool used[] = {c->warmup.set, true, c->cooldown.set};
+    for (int i = 0; i < 3; i++) {
+        if (!used[i])
+            continue;
+        hx_phase_t *ph = &c->phases.p[c->phases.n++];
+        memset(ph, 0, sizeof(*ph));
+        snprintf(ph->name, sizeof(ph->name), "%s", names[i]);
+        ph->exclude = i != 1;
+    }
+    c->phases_from_edges = true;
+    return 0;
+}
+
+int hx_cfg_load_phases(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *load, cm_err_t *err)
+{
+    const cm_node_t *seq = cm_conf_get(load, "phases");
+    const cm_node_t *wu = cm_conf_get(load, "warmup"), *cd = cm_conf_get(load, "cooldown");
+    char p[160];
+    if (seq != NULL && (wu != NULL || cd != NULL))
+        return cm_conf_error(conf, wu != NULL ? wu : cd, wu != NULL ? "load.warmup" : "load.cooldown", err,
+                             "load.phases is set: make the warm-up or cool-down a phase there with exclude: true");
+    if (seq != NULL) {
+        if (seq->type != CM_NODE_SEQ || seq->n == 0)
+            return cm_conf_error(conf, seq, "load.phases", err, "expected a list of phases ({name, duration, exclude})");
+        if (seq->n > HX_MAX_PHASES)
+            return cm_conf_error(conf, seq->items[HX_MAX_PHASES], "load.phases", err, "at most %d phases",
+                                 HX_MAX_PHASES);
+        c->phases.n = 0;
+        for (size_t i = 0; i < seq->n; i++) {
+            cm_conf_path(p, sizeof(p), "load.phases", (int)i, NULL);
+            if (load_phase(c, conf, seq->items[i], p, err) != 0)
+                return -1;
+        }
+        bool any = false;
+        for (size_t i = 0; i < c->phases.n; i++)
+            any = any || !c->phases.p[i].exclude;
+        if (!any)
+            return cm_conf_error(conf, seq, "load.phases", err, "every phase is excluded: nothing would be judged");
+        return 0;
+    }
+    hx_edge_t w = {0}, k = {0};
+    if (wu != NULL && load_edge(conf, wu, "load.warmup", &w, err) != 0)
+        return -1;
+    if (cd != NULL && load_edge(conf, cd, "load.cooldown", &k, err) != 0)
+        return -1;
+    if (wu == NULL && cd == NULL)
+        return 0;
+    char why[200];
+    if (hx_cfg_set_edges(c, &w, &k, why, sizeof(why)) != 0)
+        return cm_conf_error(conf, wu != NULL ? wu : cd, wu != NULL ? "load.warmup" : "load.cooldown", err, "%s", why);
+    return 0;
+}
+
+/* The duration of one edge of a run of total_ns, in whole intervals (at least one). */
+static uint64_t edge_ns(const hx_edge_t *e, uint64_t total_ns, uint64_t interval_ns)
+{
+    double ns = e->frac > 0 ? e->frac * (double)total_ns : (double)e->ns;
+    uint64_t iv = (uint64_t)(ns / (double)interval_ns + 0.5);
+    return (iv > 0 ? iv : 1) * interval_ns;
+}
+
+int hx_cfg_finish_phases(hx_cfg_t *c, char *err, size_t errlen)
+{
+    if (c->phases.n == 0)
+        return 0;
+    char d[32], e[32];
+    if (c->phases_from_edges) {
+        uint64_t total = c->duration_ns - c->duration_ns % c->interval_ns;
+        uint64_t w = c->warmup.set ? edge_ns(&c->warmup, total, c->interval_ns) : 0;
+        uint64_t k = c->cooldown.set ? edge_ns(&c->cooldown, total, c->interval_ns) : 0;
+        if (w + k >= total) {
+            snprintf(err, errlen, "the warm-up and cool-down (%s) leave nothing of a run of %s to judge",
+                     cm_format_duration(d, sizeof(d), w + k), cm_format_duration(e, sizeof(e), c->duration_ns));
+            return -1;
+        }
+        size_t i = 0;
+        if (c->warmup.set)
+            c->phases.p[i++].dur_ns = w;
+        c->phases.p[i++].dur_ns = total - w - k;
+        if (c->cooldown.set)
+            c->phases.p[i].dur_ns = k;
+    }
+    /* Phases end on interval boundaries: a run whose length is not whole intervals ends inside the last one. */
+    uint64_t total = c->duration_ns - c->duration_ns % c->interval_ns;
+    if (hx_phases_layout(&c->phases, total, c->interval_ns, err, errlen) != 0)
+        return -1;
+    hx_phase_t *last = &c->phases.p[c->phases.n - 1];
+    last->end_ns = c->duration_ns;
+    return 0;
+}

@@ -1,0 +1,105 @@
+/* harness/report/report_phases.c — the run's phases in the terminal table and the JSON summary, and how every
+ * report names a scoped expectation. */
+#include <stdio.h>
+
+#include "harness/report/report.h"
+
+static double ms_at(const cm_hist_t *h, double q)
+{
+    return h->count > 0 ? (double)cm_hist_percentile(h, q) / 1000.0 : -1;
+}
+
+static void cell(FILE *out, double ms)
+{
+    if (ms < 0)
+        fprintf(out, " %9s", "-");
+    else
+        fprintf(out, ms < 100 ? " %9.2f" : ms < 100000 ? " %9.1f" : " %9.0f", ms);
+}
+
+void hx_report_table_phases(FILE *out, const hx_report_t *r)
+{
+    static const hx_stats_t empty;
+    if (r->nphases == 0)
+        return;
+    fprintf(out, "%-24s %13s %8s %8s %8s %9s %9s %9s\n", "Phase", "span (s)", "requests", "ok", "not ok", "rate/s",
+            "p50 ms", "p99 ms");
+    for (size_t i = 0; i < r->nphases; i++) {
+        const hx_phase_report_t *p = &r->phases[i];
+        const hx_stats_t *s = p->stats != NULL ? p->stats : &empty;
+        char name[64], span[32];
+        snprintf(name, sizeof(name), "%.*s%s", p->phase->exclude ? 14 : 24, p->phase->name,
+                 p->phase->exclude ? " (excluded)" : "");
+        snprintf(span, sizeof(span), "%.0f-%.0f", (double)p->phase->start_ns / 1e9, (double)p->phase->end_ns / 1e9);
+        fprintf(out, "%-24s %13s %8llu %8llu %8llu %9.1f", name, span, (unsigned long long)s->all.total,
+                (unsigned long long)s->all.ok, (unsigned long long)hx_stats_unsuccessful(s),
+                p->secs > 0 ? (double)s->all.total / p->secs : 0);
+        cell(out, ms_at(&s->latency, 50));
+        cell(out, ms_at(&s->latency, 99));
+        fputc('\n', out);
+    }
+    fputc('\n', out);
+}
+
+static void jw_u(cm_jw_t *w, const char *key, uint64_t v)
+{
+    cm_jw_key(w, key);
+    cm_jw_uint(w, v);
+}
+
+void hx_report_json_phases(cm_jw_t *w, const hx_report_t *r)
+{
+    static const hx_stats_t empty;
+    if (r->nphases == 0)
+        return;
+    cm_jw_key(w, "phases");
+    cm_jw_arr(w);
+    for (size_t i = 0; i < r->nphases; i++) {
+        const hx_phase_report_t *p = &r->phases[i];
+        const hx_stats_t *s = p->stats != NULL ? p->stats : &empty;
+        cm_jw_obj(w);
+        cm_jw_key(w, "name");
+        cm_jw_str(w, p->phase->name);
+        cm_jw_key(w, "start_s");
+        cm_jw_fixed(w, (double)p->phase->start_ns / 1e9, 3);
+        cm_jw_key(w, "end_s");
+        cm_jw_fixed(w, (double)p->phase->end_ns / 1e9, 3);
+        cm_jw_key(w, "seconds");
+        cm_jw_fixed(w, p->secs, 3);
+        cm_jw_key(w, "excluded");
+        cm_jw_bool(w, p->phase->exclude);
+        cm_jw_key(w, "requests");
+        cm_jw_obj(w);
+        jw_u(w, "total", s->all.total);
+        jw_u(w, "ok", s->all.ok);
+        jw_u(w, "failed", s->all.failed);
+        jw_u(w, "rate_limited", s->all.rate_limited);
+        jw_u(w, "aborted", s->aborted);
+        jw_u(w, "dropped", s->dropped);
+        jw_u(w, "sent", s->sent);
+        jw_u(w, "offered", hx_stats_offered(s));
+        jw_u(w, "unsuccessful", hx_stats_unsuccessful(s));
+        cm_jw_obj_end(w);
+        cm_jw_key(w, "rate");
+        cm_jw_obj(w);
+        cm_jw_key(w, "offered");
+        cm_jw_fixed(w, p->secs > 0 ? (double)(s->sent + s->dropped) / p->secs : 0, 3);
+        cm_jw_key(w, "achieved");
+        cm_jw_fixed(w, p->secs > 0 ? (double)s->all.total / p->secs : 0, 3);
+        cm_jw_obj_end(w);
+        hx_report_json_ms(w, "latency_ms", &s->latency, true);
+        hx_report_json_ms(w, "service_ms", &s->service, true);
+        hx_report_json_ms(w, "ttft_ms", &s->ttft, false);
+        cm_jw_obj_end(w);
+    }
+    cm_jw_arr_end(w);
+}
+
+char *hx_report_expect_label(const hx_expect_t *e, char *buf, size_t n)
+{
+    if (e->scope[0] != '\0')
+        snprintf(buf, n, "%s [%s]", e->metric, e->scope);
+    else
+        snprintf(buf, n, "%s", e->metric);
+    return buf;
+}
