@@ -420,10 +420,29 @@ static int check_proxies(hx_runner_t *r)
     int nsets = hx_runner_proxy_sets(r, false);
     if (nsets < 0)
         return HX_EXIT_ERROR;
-    char *sets[2 * HX_MAX_PROXIES];
+    char *sets[2 * HX_MAX_PROXIES + 2];
     for (int i = 0; i < nsets; i++)
         sets[i] = r->proxy_sets[i];
-    return check_with(r, r->proxy_bin, "fault-proxy", sets, (size_t)nsets, "proxies: section");
+    int rc = check_with(r, r->proxy_bin, "fault-proxy", sets, (size_t)nsets, "proxies: section");
+    /* each proxy change applied to the section, as fault-proxy's API would take it */
+    for (size_t i = 0; rc == 0 && i < r->sc.changes.n; i++) {
+        const hx_change_t *ch = &r->sc.changes.items[i];
+        char **csets, what[160];
+        if (ch->proxy == NULL)
+            continue;
+        int n = hx_change_sets(ch, &csets);
+        if (n < 0 || n > 2)
+            return hx_runner_fail(r, "%s:%d:%d: changes: set: larger than %u bytes as JSON", r->o->file, ch->set->line,
+                                  ch->set->col, HX_CHANGE_MAX_BODY);
+        for (int k = 0; k < n; k++)
+            sets[nsets + k] = csets[k];
+        snprintf(what, sizeof(what), "the change at line %d (%s)", ch->node->line, ch->label);
+        rc = check_with(r, r->proxy_bin, "fault-proxy", sets, (size_t)nsets + (size_t)n, what);
+        for (int k = 0; k < n; k++)
+            free(csets[k]);
+        free(csets);
+    }
+    return rc;
 }
 
 static int check_mock_with(hx_runner_t *r, char *const *extra, size_t nextra, const char *what)
@@ -438,6 +457,8 @@ static int check_mock(hx_runner_t *r)
     for (size_t i = 0; rc == 0 && i < r->sc.changes.n; i++) {
         const hx_change_t *ch = &r->sc.changes.items[i];
         char **sets, what[160];
+        if (ch->deployment == NULL)
+            continue;
         int n = hx_change_sets(ch, &sets);
         if (n < 0)
             return hx_runner_fail(r, "%s:%d:%d: changes: set: larger than %u bytes as JSON", r->o->file, ch->set->line,
@@ -501,7 +522,7 @@ static int apply_changes(hx_runner_t *r, uint64_t elapsed_ns, char *why, size_t 
     hx_changes_t *c = &r->sc.changes;
     while (c->next < c->n && c->items[c->next].at_ns <= elapsed_ns) {
         hx_change_t *ch = &c->items[c->next++];
-        if (hx_change_apply(ch, r->sc.admin_url, why, whylen) != 0)
+        if (hx_change_apply(ch, r->sc.admin_url, r->sc.proxy_api, why, whylen) != 0)
             return -1;
         ch->applied = true;
         fprintf(r->err_out, "%ssoak run: %.1fs: changed %s\n", r->cfg.quiet ? "" : "\n", (double)elapsed_ns / 1e9,

@@ -260,15 +260,18 @@ int hx_scenario_load(hx_scenario_t *s, const char *path, const char *const *sets
         return -1;
     if ((v = cm_conf_get(root, "gateway")) != NULL && read_gateway(s, v, err) != 0)
         return -1;
-    if ((v = cm_conf_get(root, "changes")) != NULL) {
-        const char *names[HX_MAX_MOCK_DEPLOYMENTS];
-        for (size_t i = 0; i < s->ndeps; i++)
-            names[i] = s->deps[i].name;
-        if (hx_changes_read(&s->changes, &s->conf, v, names, s->ndeps, err) != 0)
-            return -1;
-    }
     if ((v = cm_conf_get(root, "proxies")) != NULL && read_proxies(s, v, err) != 0)
         return -1;
+    if ((v = cm_conf_get(root, "changes")) != NULL) {
+        const char *deps[HX_MAX_MOCK_DEPLOYMENTS], *proxies[HX_MAX_PROXIES];
+        for (size_t i = 0; i < s->ndeps; i++)
+            deps[i] = s->deps[i].name;
+        for (size_t i = 0; i < s->nproxies; i++)
+            proxies[i] = s->proxies[i].name;
+        hx_change_targets_t t = {deps, s->ndeps, proxies, s->nproxies};
+        if (hx_changes_read(&s->changes, &s->conf, v, &t, err) != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -414,6 +417,13 @@ size_t hx_scenario_read_proxy_addresses(hx_scenario_t *s, const char *log_text)
         const char *colon = strrchr(px->address, ':');
         px->port = colon != NULL ? (uint16_t)strtoul(colon + 1, NULL, 10) : 0;
     }
+    static const char api[] = "fault-proxy: api listening on ";
+    const char *at = strstr(log_text, api);
+    size_t n = at != NULL ? strcspn(at + strlen(api), " \r\n") : 0;
+    if (n == 0 || n >= sizeof(s->proxy_api))
+        missing++;
+    else
+        snprintf(s->proxy_api, sizeof(s->proxy_api), "%.*s", (int)n, at + strlen(api));
     return missing;
 }
 

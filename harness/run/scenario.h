@@ -112,6 +112,7 @@ typedef struct hx_scenario {
     size_t nproxies;
     hx_changes_t changes;   /* changes: (timed, through the mock's admin API) */
     char admin_url[256];    /* the mock's admin API once it runs ("http://127.0.0.1:PORT/admin"), when changes */
+    char proxy_api[256];    /* fault-proxy's API once it runs ("http://127.0.0.1:PORT"), when proxies */
     const char *report_dir; /* once known, for {{report.dir}} */
     char dir[4096];         /* the scenario file's directory, absolute */
     bool started;           /* ports are known: placeholders expand to real values */
