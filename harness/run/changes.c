@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 
+#include "common/alloc.h"
 #include "common/buf.h"
 #include "common/json.h"
 #include "common/units.h"
@@ -165,7 +166,7 @@ int hx_changes_resolve(hx_changes_t *c, const cm_conf_t *conf, const hx_phases_t
 
 int hx_change_sets(const hx_change_t *ch, char ***out)
 {
-    char **sets = calloc(ch->set->n, sizeof(char *));
+    char **sets = cm_xcalloc(ch->set->n, sizeof(char *));
     cm_buf_t b = CM_BUF_INIT;
     for (size_t i = 0; sets != NULL && i < ch->set->n; i++) {
         cm_buf_reset(&b);
@@ -180,7 +181,7 @@ int hx_change_sets(const hx_change_t *ch, char ***out)
             cm_buf_free(&b);
             return -1;
         }
-        sets[i] = strdup(b.data);
+        sets[i] = cm_xstrdup(b.data);
     }
     cm_buf_free(&b);
     *out = sets;

@@ -107,16 +107,16 @@ const char *hx_child_describe(const hx_child_t *c, char *out, size_t cap)
     return out;
 }
 
-/* Reads up to HX_CHILD_LOG_SCAN bytes of the log: its start (from_end false) or its end. Returns a malloc'd,
- * NUL-terminated buffer (NULL when the log cannot be read) and its length. */
-static char *read_log(const hx_child_t *c, bool from_end, size_t *len)
+/* Reads up to HX_CHILD_LOG_SCAN bytes of the log from offset `from` (-1: its last HX_CHILD_LOG_SCAN bytes).
+ * Returns a malloc'd, NUL-terminated buffer (NULL when the log cannot be read) and its length. */
+static char *read_log(const hx_child_t *c, off_t from, size_t *len)
 {
     int fd = open(c->log, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL;
     struct stat st;
-    off_t start = 0;
-    if (from_end && fstat(fd, &st) == 0 && st.st_size > (off_t)HX_CHILD_LOG_SCAN)
+    off_t start = from >= 0 ? from : 0;
+    if (from < 0 && fstat(fd, &st) == 0 && st.st_size > (off_t)HX_CHILD_LOG_SCAN)
         start = st.st_size - (off_t)HX_CHILD_LOG_SCAN;
     char *buf = malloc(HX_CHILD_LOG_SCAN + 1);
     ssize_t n = buf != NULL ? pread(fd, buf, HX_CHILD_LOG_SCAN, start) : -1;
@@ -133,7 +133,7 @@ static char *read_log(const hx_child_t *c, bool from_end, size_t *len)
 void hx_child_tail(const hx_child_t *c, char *out, size_t cap)
 {
     size_t len, used = strlen(out);
-    char *buf = read_log(c, true, &len);
+    char *buf = read_log(c, -1, &len);
     if (buf == NULL)
         return;
     while (len > 0 && buf[len - 1] == '\n')
@@ -152,11 +152,19 @@ void hx_child_tail(const hx_child_t *c, char *out, size_t cap)
     free(buf);
 }
 
-bool hx_child_log_has(const hx_child_t *c, const char *text)
+char *hx_child_read_log(const hx_child_t *c, size_t *len)
 {
-    size_t len;
-    char *buf = read_log(c, false, &len);
-    bool found = buf != NULL && memmem(buf, len, text, strlen(text)) != NULL;
+    return read_log(c, 0, len);
+}
+
+bool hx_child_log_has(hx_child_t *c, const char *text)
+{
+    size_t len, tlen = strlen(text);
+    char *buf = read_log(c, c->scanned, &len);
+    bool found = buf != NULL && memmem(buf, len, text, tlen) != NULL;
+    /* a match may straddle what was read and what comes next: keep its length minus one */
+    if (buf != NULL && !found && len >= tlen)
+        c->scanned += (off_t)(len - tlen + 1);
     free(buf);
     return found;
 }

@@ -26,6 +26,7 @@ typedef struct hx_child {
     pid_t pid;      /* 0 when not started or already reaped */
     int status;     /* wait status once reaped */
     bool exited;
+    off_t scanned; /* hx_child_log_has: the log before this offset held no match (only new bytes are read) */
 } hx_child_t;
 
 /* Starts argv[0] (looked up in PATH when it has no '/') with stdout and stderr appended to log. Returns 0, or
@@ -43,7 +44,7 @@ const char *hx_child_describe(const hx_child_t *c, char *out, size_t cap);
 void hx_child_tail(const hx_child_t *c, char *out, size_t cap);
 
 /* A readiness check, called until it returns true or the deadline passes. */
-typedef bool (*hx_ready_fn)(void *ctx, const hx_child_t *c);
+typedef bool (*hx_ready_fn)(void *ctx, hx_child_t *c);
 
 /* Waits (polling every few milliseconds) until ready(ctx, c) is true. Returns 0; or -1 with err filled when
  * the child exits first, when timeout_ns passes, or when SIGINT or SIGTERM arrives (they must be blocked in
@@ -53,7 +54,10 @@ int hx_child_wait_ready(hx_child_t *c, hx_ready_fn ready, void *ctx, uint64_t ti
 
 /* Ready checks: a TCP connect to 127.0.0.1 (or ::1) port succeeds; the log contains a line. */
 bool hx_ready_tcp(const char *host, uint16_t port);
-bool hx_child_log_has(const hx_child_t *c, const char *text);
+bool hx_child_log_has(hx_child_t *c, const char *text);
+/* The start of the child's log (up to HX_CHILD_LOG_SCAN bytes), malloc'd and NUL-terminated, with its length;
+ * NULL when it cannot be read. */
+char *hx_child_read_log(const hx_child_t *c, size_t *len);
 
 /* Stops the child's process group: SIGTERM, up to HX_CHILD_STOP_NS for the child to exit, then SIGKILL;
  * reaps it. Safe on a child that already exited or never started. */

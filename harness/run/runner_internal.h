@@ -54,6 +54,10 @@ typedef struct hx_runner {
 int hx_runner_fail(hx_runner_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The gateway's api_base into r->sc.gateway.url_text (runner.c). Returns 0 or an exit status. */
 int hx_runner_gateway_url(hx_runner_t *r);
+/* runner_check.c: reads the scenario (with --set), applies --duration and the other options, checks every
+ * section (the mock's and the proxies' with their own binaries) and finds the binaries. Returns 0 or an exit
+ * status after printing why. */
+int hx_runner_load(hx_runner_t *r);
 /* load.target with everything known so far filled in (runner.c). Returns 0 or an exit status. */
 int hx_runner_resolve_target(hx_runner_t *r);
 /* fault-proxy's --set arguments (into r->proxy_sets): each upstream with its placeholders filled in and, with

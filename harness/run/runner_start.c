@@ -8,18 +8,18 @@
 #include "common/buf.h"
 #include "common/json.h"
 
-static bool ready_tcp(void *ctx, const hx_child_t *c)
+static bool ready_tcp(void *ctx, hx_child_t *c)
 {
     (void)c;
     return hx_ready_tcp("127.0.0.1", *(uint16_t *)ctx);
 }
 
-static bool ready_log(void *ctx, const hx_child_t *c)
+static bool ready_log(void *ctx, hx_child_t *c)
 {
     return hx_child_log_has(c, ctx);
 }
 
-static bool ready_now(void *ctx, const hx_child_t *c)
+static bool ready_now(void *ctx, hx_child_t *c)
 {
     (void)ctx;
     (void)c;
@@ -135,21 +135,18 @@ static int start_mock(hx_runner_t *r)
 static int read_mock_urls(hx_runner_t *r)
 {
     const hx_child_t *mock = &r->children[r->nchildren - 1];
-    FILE *f = fopen(mock->log, "r");
-    if (f == NULL)
+    size_t len;
+    char *text = hx_child_read_log(mock, &len);
+    if (text == NULL)
         return hx_runner_fail(r, "cannot read %s", mock->log);
-    char *text = calloc(1, HX_CHILD_LOG_SCAN + 1);
-    size_t len = text != NULL ? fread(text, 1, HX_CHILD_LOG_SCAN, f) : 0;
-    fclose(f);
-    size_t missing = text != NULL ? hx_scenario_read_mock_urls(&r->sc, text) : r->sc.ndeps;
-    if (text != NULL && r->sc.changes.n > 0) {
+    size_t missing = hx_scenario_read_mock_urls(&r->sc, text);
+    if (r->sc.changes.n > 0) {
         static const char mark[] = "mock-provider: admin listening on ";
         const char *at = strstr(text, mark);
         if (at != NULL)
             snprintf(r->sc.admin_url, sizeof(r->sc.admin_url), "%.*s", (int)strcspn(at + sizeof(mark) - 1, " \r\n"),
                      at + sizeof(mark) - 1);
     }
-    (void)len;
     free(text);
     if (missing > 0)
         return hx_runner_fail(r, "mock-provider did not print the address of %zu deployment(s) (see %s)", missing,
@@ -189,16 +186,13 @@ static int start_proxies(hx_runner_t *r)
     if (rc != 0)
         return rc;
     const hx_child_t *c = &r->children[r->nchildren - 1];
-    FILE *f = fopen(c->log, "r");
-    char *text = calloc(1, HX_CHILD_LOG_SCAN + 1);
-    if (f != NULL && text != NULL)
-        (void)!fread(text, 1, HX_CHILD_LOG_SCAN, f);
-    if (f != NULL)
-        fclose(f);
-    size_t missing = text != NULL ? hx_scenario_read_proxy_addresses(&r->sc, text) : r->sc.nproxies;
+    size_t len;
+    char *text = hx_child_read_log(c, &len);
+    size_t missing = text != NULL ? hx_scenario_read_proxy_addresses(&r->sc, text) : r->sc.nproxies + 1;
     free(text);
     if (missing > 0)
-        return hx_runner_fail(r, "fault-proxy did not print the address of %zu proxy(ies) (see %s)", missing, c->log);
+        return hx_runner_fail(r, "fault-proxy did not print %zu of the addresses of its proxies and its API (see %s)",
+                              missing, c->log);
     for (size_t i = 0; i < r->sc.nproxies; i++)
         fprintf(r->err_out, "soak run: proxy %s at %s\n", r->sc.proxies[i].name, r->sc.proxies[i].address);
     return 0;

@@ -130,7 +130,8 @@ int hx_scenario_expand(const hx_scenario_t *s, const cm_node_t *node, const char
                        size_t cap, cm_err_t *err);
 
 /* Reads fault-proxy's ready output: "fault-proxy: proxy NAME listening on ADDR upstream ..." lines fill in
- * the proxies' address and port. Returns the number of proxies still without one. */
+ * the proxies' address and port, "fault-proxy: api listening on URL" proxy_api. Returns the number of those
+ * addresses still missing (the API's counts as one). */
 size_t hx_scenario_read_proxy_addresses(hx_scenario_t *s, const char *log_text);
 
 /* Reads mock-provider's ready output (log text): "deployment NAME listening on URL" lines fill in deps'

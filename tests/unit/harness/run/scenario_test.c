@@ -194,8 +194,10 @@ static void test_proxies(void **state)
     expand_ok(&s, "{{proxies.m.url}}/v1", "http://127.0.0.1:1/v1"); /* before the run: a stand-in */
     assert_int_equal(hx_scenario_read_proxy_addresses(&s, "fault-proxy: proxy r listening on [::1]:4100 upstream x\n"
                                                           "fault-proxy: proxy m listening on 127.0.0.1:4101 upstream "
-                                                          "127.0.0.1:9\n"),
+                                                          "127.0.0.1:9\n"
+                                                          "fault-proxy: api listening on http://127.0.0.1:4102\n"),
                      0);
+    assert_string_equal(s.proxy_api, "http://127.0.0.1:4102");
     assert_int_equal(s.proxies[0].port, 4100);
     expand_ok(&s, "{{proxies.m.url}}/v1 {{proxies.r.address}} {{proxies.m.port}}",
               "http://127.0.0.1:4101/v1 [::1]:4100 4101");
