@@ -178,7 +178,7 @@ static int load_users(hx_arrival_t *a, const cm_conf_t *conf, const cm_node_t *n
     return 0;
 }
 
-static int load_arrival(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, const char *path, cm_err_t *err)
+int hx_cfg_read_arrival(const cm_conf_t *conf, const cm_node_t *n, const char *path, hx_arrival_t *a, cm_err_t *err)
 {
     static const char *const keys[] = {"constant", "poisson", "ramp", "step", "users", "spawn", "think", NULL};
     static const char *const kinds[] = {"constant", "poisson", "ramp", "step", "users"};
@@ -198,9 +198,7 @@ static int load_arrival(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
     if (strcmp(kind, "users") != 0 && (cm_conf_get(n, "spawn") || cm_conf_get(n, "think")))
         return cm_conf_error(conf, cm_conf_get(n, cm_conf_get(n, "spawn") ? "spawn" : "think"), path, err,
                              "spawn and think go with users (closed loop), not with %s", kind);
-    hx_arrival_t *a = &c->arrival;
     memset(a, 0, sizeof(*a));
-    c->arrival_set = true;
     const cm_node_t *v = cm_conf_get(n, kind);
     cm_conf_path(p, sizeof(p), path, -1, kind);
     if (strcmp(kind, "constant") == 0 || strcmp(kind, "poisson") == 0) {
@@ -419,8 +417,11 @@ static int load_section(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
         return -1;
     if ((v = cm_conf_get(n, "target")) && load_target(c, conf, v, err))
         return -1;
-    if ((v = cm_conf_get(n, "arrival")) && load_arrival(c, conf, v, "load.arrival", err))
-        return -1;
+    if ((v = cm_conf_get(n, "arrival")) != NULL) {
+        if (hx_cfg_read_arrival(conf, v, "load.arrival", &c->arrival, err) != 0)
+            return -1;
+        c->arrival_set = true;
+    }
     if ((v = cm_conf_get(n, "router")) && load_router(c, conf, v, err))
         return -1;
     if ((v = cm_conf_get(n, "requests")) && hx_cfg_load_requests(c, conf, v, err))

@@ -16,7 +16,7 @@
  *     drain: 2s
  *     interval: 1s
  *     connections: {max_requests: 0, max_age: 0s, churn: false}
- *     phases: [{name: warm-up, duration: 10s, exclude: true}, {name: steady, duration: 60s}, ...]
+ *     phases: [{name: warm-up, duration: 10s, exclude: true, arrival: {ramp: ...}}, {name: steady, duration: 60s}]
  *     warmup: 10s                             # or 10%; with cooldown, instead of phases
  *     headers: {X-Team: soak}                 # or ["X-Team: soak"]
  *     api_key: sk-1234
@@ -112,6 +112,12 @@ typedef struct hx_cfg {
      * laid out on the run's clock by hx_cfg_finish. n == 0: the run is one span. */
     hx_phases_t phases;
     bool phases_from_edges;
+    /* A phase's own arrival (phases[i].arrival). When any phase has one, hx_cfg_finish makes `arrival` a phased
+     * arrival over segs (one per phase: its own arrival, or base_arrival, the load's). */
+    hx_arrival_t phase_arrival[HX_MAX_PHASES];
+    bool phase_arrival_set[HX_MAX_PHASES];
+    hx_arrival_seg_t segs[HX_MAX_PHASES];
+    hx_arrival_t base_arrival;
     hx_edge_t warmup, cooldown;
     hx_expect_t *expects; /* malloc'd */
     size_t nexpects;
@@ -140,6 +146,8 @@ const char *hx_cfg_strdup(hx_cfg_t *c, const char *s);
 int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err);
 /* Reads the load.requests sequence n into c->reqs (used by hx_cfg_load). */
 int hx_cfg_load_requests(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err);
+/* Reads an arrival map ({constant: R} | {poisson: R} | {ramp: ...} | {step: [...]} | {users: N, ...}) at n. */
+int hx_cfg_read_arrival(const cm_conf_t *conf, const cm_node_t *n, const char *path, hx_arrival_t *a, cm_err_t *err);
 /* Reads load.phases, or load.warmup and load.cooldown, of the load: map n into c->phases (names now,
  * durations laid out by hx_cfg_finish). */
 int hx_cfg_load_phases(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err);
@@ -148,7 +156,10 @@ int hx_edge_parse(const char *s, hx_edge_t *e, char *err, size_t errlen);
 /* --warmup / --cooldown (either may be NULL or unset): the phases warm-up (excluded), steady and cool-down
  * (excluded). Fails when the file has load.phases of its own. Returns 0 or -1 with a reason. */
 int hx_cfg_set_edges(hx_cfg_t *c, const hx_edge_t *warmup, const hx_edge_t *cooldown, char *err, size_t errlen);
-/* Part of hx_cfg_finish: sizes the edge phases and lays every phase out on the run's clock. */
+/* Whether every phase of load.phases has its own arrival (then load.arrival may be left out). */
+bool hx_cfg_phases_cover_arrival(const hx_cfg_t *c);
+/* Part of hx_cfg_finish: sizes the edge phases, lays every phase out on the run's clock, and makes the
+ * run's arrival phased when a phase has its own. */
 int hx_cfg_finish_phases(hx_cfg_t *c, char *err, size_t errlen);
 /* Reads headers written as a map ({X-Team: soak}) or a list of "Name: value" lines into c's arena. */
 int hx_cfg_load_headers(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, const char *path, const char ***out,

@@ -182,8 +182,15 @@ int hx_cfg_finish(hx_cfg_t *c, char *err, size_t errlen)
         snprintf(err, errlen, "%s", c->target_err ? c->target_err : "no target: pass --url (or set load.target)");
         return -1;
     }
+    if (!c->arrival_set && hx_cfg_phases_cover_arrival(c)) {
+        /* every phase has its own: the base is never followed */
+        memset(&c->arrival, 0, sizeof(c->arrival));
+        c->arrival.kind = HX_ARRIVAL_CONSTANT;
+        c->arrival_set = true;
+    }
     if (!c->arrival_set) {
-        snprintf(err, errlen, "no arrival: pass --rate R or --users N (or set load.arrival)");
+        snprintf(err, errlen, "no arrival: pass --rate R or --users N (or set load.arrival, or an arrival in every "
+                              "phase)");
         return -1;
     }
     if (hx_arrival_check(&c->arrival, err, errlen) != 0 || check_limits(c, err, errlen) != 0)

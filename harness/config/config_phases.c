@@ -22,12 +22,12 @@ static int check_name(const cm_conf_t *conf, const cm_node_t *n, const char *pat
 
 static int load_phase(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *item, const char *path, cm_err_t *err)
 {
-    static const char *const keys[] = {"name", "duration", "exclude", NULL};
+    static const char *const keys[] = {"name", "duration", "exclude", "arrival", NULL};
     static const char *const required[] = {"name", "duration", NULL};
     char p[160];
     const char *name;
     if (item->type != CM_NODE_MAP)
-        return cm_conf_error(conf, item, path, err, "expected a map of name, duration, exclude");
+        return cm_conf_error(conf, item, path, err, "expected a map of name, duration, exclude, arrival");
     if (cm_conf_check_keys(conf, item, path, keys, err) != 0 ||
         cm_conf_require_keys(conf, item, path, required, err) != 0)
         return -1;
@@ -48,6 +48,17 @@ static int load_phase(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *item,
         cm_conf_path(p, sizeof(p), path, -1, "exclude");
         if (cm_conf_bool(conf, v, p, &ph->exclude, err) != 0)
             return -1;
+    }
+    size_t i = c->phases.n;
+    c->phase_arrival_set[i] = false;
+    if ((v = cm_conf_get(item, "arrival")) != NULL) {
+        cm_conf_path(p, sizeof(p), path, -1, "arrival");
+        if (hx_cfg_read_arrival(conf, v, p, &c->phase_arrival[i], err) != 0)
+            return -1;
+        if (c->phase_arrival[i].kind == HX_ARRIVAL_USERS)
+            return cm_conf_error(conf, v, p, err, "a phase's arrival is open loop (constant, poisson, ramp or step); "
+                                                  "closed-loop users run the whole load (load.arrival)");
+        c->phase_arrival_set[i] = true;
     }
     c->phases.n++;
     return 0;
@@ -157,6 +168,40 @@ static uint64_t edge_ns(const hx_edge_t *e, uint64_t total_ns, uint64_t interval
     return (iv > 0 ? iv : 1) * interval_ns;
 }
 
+bool hx_cfg_phases_cover_arrival(const hx_cfg_t *c)
+{
+    for (size_t i = 0; i < c->phases.n; i++)
+        if (!c->phase_arrival_set[i])
+            return false;
+    return c->phases.n > 0 && !c->phases_from_edges;
+}
+
+/* When a phase has its own arrival, the run's arrival becomes the phases' segments end to end. */
+static int phased_arrival(hx_cfg_t *c, char *err, size_t errlen)
+{
+    bool any = false;
+    for (size_t i = 0; i < c->phases.n && !c->phases_from_edges; i++)
+        any = any || c->phase_arrival_set[i];
+    if (!any)
+        return 0;
+    if (c->arrival.kind == HX_ARRIVAL_USERS) {
+        snprintf(err, errlen, "load.arrival is closed-loop users: phases cannot have arrivals of their own");
+        return -1;
+    }
+    if (c->arrival.kind != HX_ARRIVAL_PHASED) /* hx_cfg_finish may run twice on one cfg */
+        c->base_arrival = c->arrival;
+    for (size_t i = 0; i < c->phases.n; i++) {
+        const hx_phase_t *p = &c->phases.p[i];
+        c->segs[i] = (hx_arrival_seg_t){p->start_ns, p->end_ns,
+                                        c->phase_arrival_set[i] ? &c->phase_arrival[i] : &c->base_arrival};
+    }
+    memset(&c->arrival, 0, sizeof(c->arrival));
+    c->arrival.kind = HX_ARRIVAL_PHASED;
+    c->arrival.segs = c->segs;
+    c->arrival.nsegs = c->phases.n;
+    return hx_arrival_check(&c->arrival, err, errlen);
+}
+
 int hx_cfg_finish_phases(hx_cfg_t *c, char *err, size_t errlen)
 {
     if (c->phases.n == 0)
@@ -184,5 +229,5 @@ int hx_cfg_finish_phases(hx_cfg_t *c, char *err, size_t errlen)
         return -1;
     hx_phase_t *last = &c->phases.p[c->phases.n - 1];
     last->end_ns = c->duration_ns;
-    return 0;
+    return phased_arrival(c, err, errlen);
 }

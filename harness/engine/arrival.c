@@ -10,6 +10,9 @@ void hx_sched_init(hx_sched_t *s, const hx_arrival_t *a, uint32_t thread, uint32
 {
     memset(s, 0, sizeof(*s));
     s->a = a;
+    s->top = a;
+    if (a->kind == HX_ARRIVAL_PHASED && a->nsegs > 0)
+        s->a = a->segs[0].a;
     s->thread = thread;
     s->nthreads = nthreads ? nthreads : 1;
     uint64_t mix[2] = {seed, thread};
@@ -57,7 +60,33 @@ static uint64_t to_ns(double t_s)
     return (uint64_t)llround(t_s * 1e9);
 }
 
+static uint64_t next_plain(hx_sched_t *s);
+
+/* Phased: the current segment's arrivals, from its start, until one falls at or past its end; then the next
+ * segment's, counted afresh from that segment's start. */
+static uint64_t next_phased(hx_sched_t *s)
+{
+    const hx_arrival_t *top = s->top;
+    while (s->seg < top->nsegs) {
+        const hx_arrival_seg_t *g = &top->segs[s->seg];
+        uint64_t off = next_plain(s);
+        if (off != HX_SCHED_END && off < g->end_ns - g->start_ns)
+            return g->start_ns + off;
+        if (++s->seg < top->nsegs) {
+            s->a = top->segs[s->seg].a;
+            s->k = 0;
+            s->t_s = 0;
+        }
+    }
+    return HX_SCHED_END;
+}
+
 uint64_t hx_sched_next(hx_sched_t *s)
+{
+    return s->top->kind == HX_ARRIVAL_PHASED ? next_phased(s) : next_plain(s);
+}
+
+static uint64_t next_plain(hx_sched_t *s)
 {
     const hx_arrival_t *a = s->a;
     double j = (double)s->k * s->nthreads + s->thread; /* this thread's next global arrival index */
@@ -125,6 +154,12 @@ double hx_arrival_expected(const hx_arrival_t *a, uint64_t t_ns)
             t0 += dur;
         }
         return c + (t > t0 ? rate * (t - t0) : 0);
+    case HX_ARRIVAL_PHASED:
+        for (size_t i = 0; i < a->nsegs && a->segs[i].start_ns < t_ns; i++) {
+            uint64_t end = t_ns < a->segs[i].end_ns ? t_ns : a->segs[i].end_ns;
+            c += hx_arrival_expected(a->segs[i].a, end - a->segs[i].start_ns);
+        }
+        return c;
     default:
         return 0;
     }
@@ -233,6 +268,17 @@ char *hx_arrival_describe(const hx_arrival_t *a, char *buf, size_t n)
                                     fmt_dur(d1, sizeof(d1), a->steps[i].dur_ns));
         break;
     }
+    case HX_ARRIVAL_PHASED: {
+        size_t off = 0;
+        buf[0] = '\0';
+        for (size_t i = 0; i < a->nsegs && off < n; i++) {
+            char one[256];
+            hx_arrival_describe(a->segs[i].a, one, sizeof(one));
+            off += (size_t)snprintf(buf + off, n - off, "%s%s from %s", i ? ", " : "", one,
+                                    fmt_dur(d1, sizeof(d1), a->segs[i].start_ns));
+        }
+        break;
+    }
     case HX_ARRIVAL_USERS:
         if (a->think.kind == CM_DIST_UNIFORM)
             snprintf(d2, sizeof(d2), "%s..%s", fmt_dur(d1, sizeof(d1), (uint64_t)a->think.a),
@@ -296,6 +342,25 @@ int hx_arrival_check(const hx_arrival_t *a, char *err, size_t errlen)
             return -1;
         }
         return check_rate(a->spawn_rate, "spawn", err, errlen);
+    case HX_ARRIVAL_PHASED:
+        if (a->nsegs == 0 || a->segs == NULL) {
+            snprintf(err, errlen, "a phased arrival needs at least one segment");
+            return -1;
+        }
+        for (size_t i = 0; i < a->nsegs; i++) {
+            const hx_arrival_t *g = a->segs[i].a;
+            if (g == NULL || g->kind == HX_ARRIVAL_USERS || g->kind == HX_ARRIVAL_PHASED) {
+                snprintf(err, errlen, "phase %zu: a phase's arrival is open loop (constant, poisson, ramp or step)", i);
+                return -1;
+            }
+            if (a->segs[i].end_ns <= a->segs[i].start_ns || (i > 0 && a->segs[i].start_ns < a->segs[i - 1].end_ns)) {
+                snprintf(err, errlen, "phase %zu: segments must follow each other in time", i);
+                return -1;
+            }
+            if (hx_arrival_check(g, err, errlen) != 0)
+                return -1;
+        }
+        return 0;
     }
     snprintf(err, errlen, "unknown arrival kind");
     return -1;

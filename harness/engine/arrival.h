@@ -25,6 +25,7 @@ typedef enum hx_arrival_kind {
     HX_ARRIVAL_RAMP,
     HX_ARRIVAL_STEP,
     HX_ARRIVAL_USERS,
+    HX_ARRIVAL_PHASED, /* open-loop segments end to end: the load's phases, each with its own arrival */
 } hx_arrival_kind_t;
 
 #define HX_MAX_STEPS 64
@@ -33,6 +34,14 @@ typedef struct hx_step {
     double rate;     /* per second */
     uint64_t dur_ns; /* > 0 */
 } hx_step_t;
+
+struct hx_arrival;
+/* One segment of a phased arrival: [start_ns, end_ns) of the run, in which arrivals follow a (open loop),
+ * counted from the segment's start. */
+typedef struct hx_arrival_seg {
+    uint64_t start_ns, end_ns;
+    const struct hx_arrival *a;
+} hx_arrival_seg_t;
 
 typedef struct hx_arrival {
     hx_arrival_kind_t kind;
@@ -44,13 +53,17 @@ typedef struct hx_arrival {
     uint32_t users;    /* users */
     double spawn_rate; /* users started per second; 0 = all at once */
     cm_dist_t think;   /* ns */
+    const hx_arrival_seg_t *segs; /* phased: in time order, not overlapping (not owned) */
+    size_t nsegs;
 } hx_arrival_t;
 
 #define HX_SCHED_END UINT64_MAX
 
 /* One thread's share of an open-loop schedule. */
 typedef struct hx_sched {
-    const hx_arrival_t *a;
+    const hx_arrival_t *a;   /* the arrival being followed: the whole, or the current segment's */
+    const hx_arrival_t *top; /* the whole arrival */
+    size_t seg;              /* phased: the current segment */
     uint32_t thread, nthreads;
     uint64_t k;   /* this thread's arrivals produced so far */
     double t_s;   /* Poisson: time of the last arrival, seconds */
@@ -89,7 +102,7 @@ uint64_t hx_think_sample(const cm_dist_t *d, cm_rng_t *rng);
 char *hx_arrival_describe(const hx_arrival_t *a, char *buf, size_t n);
 
 /* Validates an arrival built by hand (CLI or config): rates >= 0 and finite, at least one step, users >= 1,
- * ramp over > 0. Returns 0 or -1 with a reason in err. */
+ * ramp over > 0, a phased arrival's segments open loop and valid. Returns 0 or -1 with a reason in err. */
 int hx_arrival_check(const hx_arrival_t *a, char *err, size_t errlen);
 
 #endif

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# tests/integration/soak_phases_test.sh — a run in phases: a warm-up kept out of the results (but sent, and
-# counted by the mock), a steady phase and a slow phase judged on their own, a change applied at a phase's
+# tests/integration/soak_phases_test.sh — a run in phases: a warm-up at its own rate kept out of the results
+# (but sent, and counted by the mock), a steady phase and a slow phase judged on their own, a change applied at a phase's
 # start (`at: slow`), drift between two phases; the JSON summary's phases, the JSONL series marked phase by
 # phase, JUnit naming each expectation's scope; a failing phase-scoped expectation fails the run; and
 # `soak load --warmup` for the single-run case.
@@ -23,7 +23,7 @@ load:
   target: "{{deployments.a.url}}"
   arrival: {constant: 50/s}
   phases:
-    - {name: warm-up, duration: 2s, exclude: true}
+    - {name: warm-up, duration: 2s, exclude: true, arrival: {constant: 10/s}}
     - {name: steady, duration: 3s}
     - {name: slow, duration: 3s}
   requests:
@@ -34,7 +34,7 @@ expect:
   - {metric: latency.p99, phase: steady, max: 300ms}
   - {metric: latency.p50, phase: slow, min: 350ms}
   - {metric: drift.latency.p50, baseline: steady, window: slow, min: 3}
-  - {metric: requests.total, phase: warm-up, min: 90, max: 110}
+  - {metric: requests.total, phase: warm-up, min: 18, max: 22}
   - {metric: failure_rate, max: 0%}
 report: {dir: "$TMP/reports/{{name}}"}
 EOF
@@ -52,6 +52,8 @@ SLOW=$(jq_py "$R/summary.json" 'j["phases"][2]["requests"]["total"]')
 expect_eq "$ALL" "$((STEADY + SLOW))" "the run's totals are its judged phases' (warm-up $WARM excluded)"
 fcmp "290 <= $ALL <= 310" || fail "$ALL requests judged in 6 s at 50/s"
 expect_eq "$(jq_py "$R/summary.json" 'j["run"]["duration_s"]')" "8.0" "the run lasted all three phases"
+expect_eq "$(jq_py "$R/summary.json" 'j["run"]["arrival"]')" "constant 10/s from 0s, constant 50/s from 2s, constant 50/s from 5s" \
+    "the warm-up's own arrival, then the load's"
 # the mock saw the warm-up too: both sides reconcile on everything sent
 expect_eq "$(jq_py "$R/deployments.json" 'j["reconciled"]')" "True" "soak and the mock agree, warm-up included"
 expect_eq "$(jq_py "$R/summary.json" '[e["scope"] for e in j["expectations"]]')" \
@@ -76,8 +78,8 @@ run_soak run --quiet --report-dir "$TMP/reports/fail" --set 'expect[1].min=2s' "
 expect_eq "$RC" "1" "a phase expectation that fails"
 expect_match "$(cat "$TMP/soak.out")" "FAIL  latency\.p50 \[slow\] +min 2s" "the terminal names the phase"
 # --duration rescales the phases (whole seconds, at least one each), and a change at a phase follows it
-run_soak run --quiet --report-dir "$TMP/reports/short" --duration 4s --set 'expect[3].min=40' \
-    --set 'expect[3].max=60' "$TMP/phases.yaml"
+run_soak run --quiet --report-dir "$TMP/reports/short" --duration 4s --set 'expect[3].min=9' \
+    --set 'expect[3].max=11' "$TMP/phases.yaml"
 expect_eq "$RC" "0" "the scenario shortened to 4 s ($(grep FAIL "$TMP/soak.out"))"
 expect_eq "$(jq_py "$TMP/reports/short/summary.json" '[(p["start_s"], p["end_s"]) for p in j["phases"]]')" \
     "[(0.0, 1.0), (1.0, 3.0), (3.0, 4.0)]" "phases rescaled to 4 s (2:3:3 of 8 s in whole seconds)"

@@ -394,7 +394,7 @@ static void test_cross_checks(void **state)
     (void)state;
     expect_finish_error("load: {arrival: {constant: 1/s}}\n", "no target: pass --url (or set load.target)");
     expect_finish_error("load: {target: 'http://h/v1'}\n",
-                        "no arrival: pass --rate R or --users N (or set load.arrival)");
+                        "no arrival: pass --rate R or --users N (or set load.arrival, or an arrival in every phase)");
     expect_finish_error("load: {target: 'http://h/v1', arrival: {users: 20}, max_inflight: 10}\n",
                         "users (20) exceed max_inflight (10): raise --max-inflight");
     expect_finish_error("load: {target: 'http://h/v1', arrival: {users: 2}, threads: 3}\n",
@@ -501,7 +501,13 @@ static void test_phase_errors(void **state)
     expect_error("load:\n  phases:\n    - {name: a, duration: 0s}\n",
                  "s.yaml:3:27: load.phases[0].duration: a phase lasts more than 0s and at most a year");
     expect_error("load:\n  phases:\n    - {name: a, duration: 1s, arrival: x}\n",
-                 "s.yaml:3:31: load.phases[0]: unknown key \"arrival\" (allowed: name, duration, exclude)");
+                 "s.yaml:3:40: load.phases[0].arrival: expected a map, got a scalar");
+    expect_error("load:\n  phases:\n    - {name: a, duration: 1s, arrival: {users: 2}}\n",
+                 "s.yaml:3:40: load.phases[0].arrival: a phase's arrival is open loop (constant, poisson, ramp or "
+                 "step); closed-loop users run the whole load (load.arrival)");
+    expect_error("load:\n  phases:\n    - {name: a, duration: 1s, exclud: true}\n",
+                 "s.yaml:3:31: load.phases[0]: unknown key \"exclud\" (did you mean \"exclude\"? allowed: name, "
+                 "duration, exclude, arrival)");
     expect_error("load:\n  phases:\n    - {name: a, duration: 1s, exclude: true}\n",
                  "s.yaml:3:5: load.phases: every phase is excluded: nothing would be judged");
     expect_error("load:\n  phases: []\n", "s.yaml:2:11: load.phases: expected a list of phases ({name, duration, exclude})");

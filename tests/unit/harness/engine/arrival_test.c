@@ -300,6 +300,55 @@ static void test_describe_and_check(void **state)
     assert_string_equal(err, "users: must be >= 1");
 }
 
+/* Phased: 10/s for the first second, then nothing for a second (rate 0), then a Poisson 200/s for a second:
+ * each segment's arrivals from its own start, none past its end; split over two threads the union is the
+ * same; the expected counts and the description follow the segments. */
+static void test_phased(void **state)
+{
+    (void)state;
+    hx_arrival_t slow = {.kind = HX_ARRIVAL_CONSTANT, .rate = 10}, none = {.kind = HX_ARRIVAL_CONSTANT, .rate = 0};
+    hx_arrival_t burst = {.kind = HX_ARRIVAL_POISSON, .rate = 200};
+    hx_arrival_seg_t segs[] = {{0, 1 * S, &slow}, {1 * S, 2 * S, &none}, {2 * S, 3 * S, &burst}};
+    hx_arrival_t a = {.kind = HX_ARRIVAL_PHASED, .segs = segs, .nsegs = 3};
+    char err[160], buf[256];
+    assert_int_equal(hx_arrival_check(&a, err, sizeof(err)), 0);
+    hx_sched_t s;
+    hx_sched_init(&s, &a, 0, 1, 7);
+    for (uint64_t k = 0; k < 10; k++)
+        assert_int_equal(hx_sched_next(&s), k * 100 * MS);
+    size_t n = 0;
+    uint64_t at, prev = 2 * S;
+    while ((at = hx_sched_next(&s)) != HX_SCHED_END) {
+        assert_true(at >= prev && at < 3 * S);
+        prev = at;
+        n++;
+        assert_true(n < 1000);
+    }
+    assert_true(n > 150 && n < 250); /* Poisson 200/s for 1 s */
+    /* two threads: the constant segment still yields its 10, interleaved */
+    hx_sched_t t0, t1;
+    hx_sched_init(&t0, &a, 0, 2, 7);
+    hx_sched_init(&t1, &a, 1, 2, 7);
+    for (int k = 0; k < 5; k++) {
+        assert_int_equal(hx_sched_next(&t0), (uint64_t)(2 * k) * 100 * MS);
+        assert_int_equal(hx_sched_next(&t1), (uint64_t)(2 * k + 1) * 100 * MS);
+    }
+    assert_true(hx_sched_next(&t0) >= 2 * S);
+    assert_near(hx_arrival_expected(&a, 3 * S), 210, 1e-9);
+    assert_near(hx_arrival_expected(&a, 2500 * MS), 110, 1e-9);
+    assert_string_equal(hx_arrival_describe(&a, buf, sizeof(buf)),
+                        "constant 10/s from 0s, constant 0/s from 1s, poisson 200/s from 2s");
+    /* closed-loop users cannot be a segment; segments must follow each other */
+    hx_arrival_t users = {.kind = HX_ARRIVAL_USERS, .users = 1};
+    segs[1].a = &users;
+    assert_int_equal(hx_arrival_check(&a, err, sizeof(err)), -1);
+    assert_string_equal(err, "phase 1: a phase's arrival is open loop (constant, poisson, ramp or step)");
+    segs[1].a = &none;
+    segs[2].start_ns = 500 * MS;
+    assert_int_equal(hx_arrival_check(&a, err, sizeof(err)), -1);
+    assert_string_equal(err, "phase 2: segments must follow each other in time");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_think),
         cmocka_unit_test(test_think_cap),
         cmocka_unit_test(test_describe_and_check),
+        cmocka_unit_test(test_phased),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
