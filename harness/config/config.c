@@ -180,13 +180,14 @@ static int load_users(hx_arrival_t *a, const cm_conf_t *conf, const cm_node_t *n
 
 int hx_cfg_read_arrival(const cm_conf_t *conf, const cm_node_t *n, const char *path, hx_arrival_t *a, cm_err_t *err)
 {
-    static const char *const keys[] = {"constant", "poisson", "ramp", "step", "users", "spawn", "think", NULL};
-    static const char *const kinds[] = {"constant", "poisson", "ramp", "step", "users"};
+    static const char *const keys[] = {"constant", "poisson", "ramp",  "step", "every",
+                                       "users",    "spawn",   "think", NULL};
+    static const char *const kinds[] = {"constant", "poisson", "ramp", "step", "every", "users"};
     char p[256];
     if (cm_conf_check_keys(conf, n, path, keys, err) != 0)
         return -1;
     const char *kind = NULL;
-    for (size_t i = 0; i < 5; i++) {
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         if (cm_conf_get(n, kinds[i]) == NULL)
             continue;
         if (kind != NULL)
@@ -194,7 +195,7 @@ int hx_cfg_read_arrival(const cm_conf_t *conf, const cm_node_t *n, const char *p
         kind = kinds[i];
     }
     if (kind == NULL)
-        return cm_conf_error(conf, n, path, err, "expected one of constant, poisson, ramp, step, users");
+        return cm_conf_error(conf, n, path, err, "expected one of constant, poisson, ramp, step, every, users");
     if (strcmp(kind, "users") != 0 && (cm_conf_get(n, "spawn") || cm_conf_get(n, "think")))
         return cm_conf_error(conf, cm_conf_get(n, cm_conf_get(n, "spawn") ? "spawn" : "think"), path, err,
                              "spawn and think go with users (closed loop), not with %s", kind);
@@ -204,6 +205,16 @@ int hx_cfg_read_arrival(const cm_conf_t *conf, const cm_node_t *n, const char *p
     if (strcmp(kind, "constant") == 0 || strcmp(kind, "poisson") == 0) {
         a->kind = kind[0] == 'c' ? HX_ARRIVAL_CONSTANT : HX_ARRIVAL_POISSON;
         return cm_conf_rate(conf, v, p, &a->rate, err);
+    }
+    if (strcmp(kind, "every") == 0) { /* one request every D: constant 1/D */
+        uint64_t ns;
+        if (get_dur(conf, v, p, &ns, err) != 0)
+            return -1;
+        if (ns < 1000u)
+            return cm_conf_error(conf, v, p, err, "must be at least 1us");
+        a->kind = HX_ARRIVAL_CONSTANT;
+        a->rate = 1e9 / (double)ns;
+        return 0;
     }
     if (strcmp(kind, "ramp") == 0)
         return load_ramp(a, conf, v, p, err);
@@ -411,7 +422,7 @@ static int load_section(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
     static const char *const keys[] = {"target",  "arrival", "requests", "threads",     "max_inflight",
                                        "timeout", "drain",   "interval", "connections", "headers",
                                        "api_key", "router",  "phases",      "warmup",
-                                       "cooldown", NULL};
+                                       "cooldown", "groups",  NULL};
     const cm_node_t *v;
     if (cm_conf_check_keys(conf, n, "load", keys, err) != 0)
         return -1;
@@ -440,6 +451,8 @@ static int load_section(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
         return -1;
     if ((v = cm_conf_get(n, "api_key")) && get_str(c, conf, v, "load.api_key", &c->api_key, err))
         return -1;
+    if (hx_cfg_load_groups(c, conf, n, err) != 0)
+        return -1;
     return hx_cfg_load_phases(c, conf, n, err);
 }
 
@@ -449,7 +462,11 @@ static int load_expect(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, c
 {
     hx_expect_t *e = NULL;
     size_t count = 0;
-    if (hx_expect_parse(conf, n, "expect", &c->phases, &e, &count, err) != 0)
+    const char *groups[HX_MAX_GROUPS];
+    for (size_t i = 0; i < c->ngroups; i++)
+        groups[i] = c->groups[i].name;
+    hx_expect_scopes_t scopes = {&c->phases, groups, c->groups_set ? c->ngroups : 0};
+    if (hx_expect_parse(conf, n, "expect", &scopes, &e, &count, err) != 0)
         return -1;
     free(c->expects);
     c->expects = e;

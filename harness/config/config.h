@@ -10,6 +10,7 @@
  *                                             # | {step: [{rate, for}, ...]} | {users: N, spawn: R, think: D}
  *     requests: [{weight, api, model, stream, include_usage, prompt, repeat, input, max_tokens, user,
  *                 headers, api_key, name}]
+ *     groups: [{name, arrival, requests}]     # instead of arrival and requests: mixes at their own rates
  *     threads: 1
  *     max_inflight: 10000
  *     timeout: 60s
@@ -70,6 +71,15 @@ static inline uint64_t hx_deadline_ns(uint64_t start, uint64_t d)
 #define HX_DEFAULT_MODEL "gpt-4o-mini"
 #define HX_DEFAULT_PROMPT "{{uuid}} This is a SoakRig load test."
 
+/* A group of load.groups: its own arrival and its own templates, cfg->reqs[first_req, first_req + nreqs). */
+#define HX_MAX_GROUPS 8
+typedef struct hx_group {
+    char name[HX_PHASE_NAME_MAX];
+    hx_arrival_t arrival; /* open loop */
+    uint32_t first_req, nreqs;
+    bool enabled; /* --group leaves the others out */
+} hx_group_t;
+
 /* load.warmup / load.cooldown (and --warmup / --cooldown): a duration, or a share of the run (frac > 0). */
 typedef struct hx_edge {
     uint64_t ns;
@@ -119,6 +129,12 @@ typedef struct hx_cfg {
     hx_arrival_seg_t segs[HX_MAX_PHASES];
     hx_arrival_t base_arrival;
     hx_edge_t warmup, cooldown;
+    /* load.groups (groups_set), or after hx_cfg_finish the one implicit group "load" (load.arrival and every
+     * template): the engine runs each enabled group's arrival with its own templates. */
+    hx_group_t groups[HX_MAX_GROUPS];
+    size_t ngroups;
+    bool groups_set;
+    size_t skipped_expects; /* expectations on groups --group left out, not judged */
     hx_expect_t *expects; /* malloc'd */
     size_t nexpects;
     bool expect_set;         /* the file has an expect: key; without one (and no --expect) the run gets the default */
@@ -146,6 +162,18 @@ const char *hx_cfg_strdup(hx_cfg_t *c, const char *s);
 int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err);
 /* Reads the load.requests sequence n into c->reqs (used by hx_cfg_load). */
 int hx_cfg_load_requests(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err);
+/* load.groups (config_groups.c): read (after the templates of the file, instead of load.arrival and
+ * load.requests), looked up by name, chosen by --group (NAMES of the groups to run; the others are left out
+ * with their expectations), finished by hx_cfg_finish (the implicit group when there are none). */
+int hx_cfg_load_groups(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *load, cm_err_t *err);
+int hx_cfg_group_find(const hx_cfg_t *c, const char *name);
+int hx_cfg_select_groups(hx_cfg_t *c, const char *const *names, size_t n, char *err, size_t errlen);
+int hx_cfg_finish_groups(hx_cfg_t *c, char *err, size_t errlen);
+/* The run's arrival in words (each enabled group's, when it has groups), and its expected arrivals in [0, t). */
+char *hx_cfg_describe_arrival(const hx_cfg_t *c, char *buf, size_t n);
+double hx_cfg_expected_arrivals(const hx_cfg_t *c, uint64_t t_ns);
+/* Appends the request templates of the list n (named path in errors) to c->reqs. */
+int hx_cfg_append_requests(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, const char *path, cm_err_t *err);
 /* Reads an arrival map ({constant: R} | {poisson: R} | {ramp: ...} | {step: [...]} | {users: N, ...}) at n. */
 int hx_cfg_read_arrival(const cm_conf_t *conf, const cm_node_t *n, const char *path, hx_arrival_t *a, cm_err_t *err);
 /* Reads load.phases, or load.warmup and load.cooldown, of the load: map n into c->phases (names now,

@@ -63,6 +63,8 @@ uint64_t hx_cfg_duration(const hx_cfg_t *c)
         return c->duration_ns;
     if (c->phases.n > 0 && !c->phases_from_edges)
         return hx_phases_total(&c->phases);
+    if (c->groups_set)
+        return HX_DEFAULT_DURATION_NS;
     uint64_t d = 0;
     if (c->arrival.kind == HX_ARRIVAL_RAMP)
         d = c->arrival.over_ns;
@@ -196,7 +198,8 @@ int hx_cfg_finish(hx_cfg_t *c, char *err, size_t errlen)
     if (hx_arrival_check(&c->arrival, err, errlen) != 0 || check_limits(c, err, errlen) != 0)
         return -1;
     apply_defaults(c);
-    if (cross_check(c, err, errlen) != 0 || hx_cfg_finish_phases(c, err, errlen) != 0)
+    if (cross_check(c, err, errlen) != 0 || hx_cfg_finish_phases(c, err, errlen) != 0 ||
+        hx_cfg_finish_groups(c, err, errlen) != 0)
         return -1;
     if (c->workload_built)
         hx_workload_free(&c->workload);

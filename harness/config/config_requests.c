@@ -172,17 +172,28 @@ static int load_request(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *it,
 
 int hx_cfg_load_requests(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err)
 {
+    c->reqs = NULL;
+    c->nreqs = 0;
+    return hx_cfg_append_requests(c, conf, n, "load.requests", err);
+}
+
+int hx_cfg_append_requests(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, const char *path, cm_err_t *err)
+{
     char p[256];
     if (n->type != CM_NODE_SEQ || n->n == 0)
-        return cm_conf_error(conf, n, "load.requests", err, "expected a non-empty list of request templates");
-    if (n->n > HX_MAX_REQUESTS)
-        return cm_conf_error(conf, n, "load.requests", err, "%zu templates (at most %d)", n->n, HX_MAX_REQUESTS);
-    c->reqs = cm_arena_alloc(&c->arena, n->n * sizeof(hx_reqspec_t));
+        return cm_conf_error(conf, n, path, err, "expected a non-empty list of request templates");
+    if (n->n > HX_MAX_REQUESTS - c->nreqs)
+        return cm_conf_error(conf, n, path, err, "%zu templates (at most %d in a run)", c->nreqs + n->n,
+                             HX_MAX_REQUESTS);
+    hx_reqspec_t *all = cm_arena_alloc(&c->arena, (c->nreqs + n->n) * sizeof(hx_reqspec_t));
+    if (c->nreqs > 0)
+        memcpy(all, c->reqs, c->nreqs * sizeof(hx_reqspec_t));
     for (size_t i = 0; i < n->n; i++) {
-        if (load_request(c, conf, n->items[i], cm_conf_path(p, sizeof(p), "load.requests", (int)i, NULL), &c->reqs[i],
+        if (load_request(c, conf, n->items[i], cm_conf_path(p, sizeof(p), path, (int)i, NULL), &all[c->nreqs + i],
                          err) != 0)
             return -1;
     }
-    c->nreqs = n->n;
+    c->reqs = all;
+    c->nreqs += n->n;
     return 0;
 }

@@ -247,7 +247,17 @@ static bool retry_elsewhere(hx_worker_t *w, hx_xfer_t *x, const hx_result_t *r, 
     if (curl_multi_add_handle(w->multi, x->easy) != CURLM_OK)
         return false; /* counted as the 429 it was */
     hx_stats_record_retry(w->stats, &attempt);
+    if (w->gstats != NULL)
+        hx_stats_record_retry(&w->gstats[x->group], &attempt);
     return true;
+}
+
+/* A finished request counts in the run's stats and in its group's. */
+static void record(hx_worker_t *w, uint32_t group, const hx_result_t *r)
+{
+    hx_stats_record(w->stats, r);
+    if (w->gstats != NULL)
+        hx_stats_record(&w->gstats[group], r);
 }
 
 static void finish_xfer(hx_worker_t *w, hx_xfer_t *x, CURLcode code)
@@ -260,7 +270,7 @@ static void finish_xfer(hx_worker_t *w, hx_xfer_t *x, CURLcode code)
     retire_if_due(w, x, code, now);
     if (retry_elsewhere(w, x, &r, now))
         return;
-    hx_stats_record(w->stats, &r);
+    record(w, x->group, &r);
     if (r.err != HX_ERR_NONE && !w->first[r.err].set) {
         hx_xfer_describe(x, code, &r, msg, sizeof(msg));
         note_first(w, r.err, now, msg);
@@ -306,23 +316,25 @@ static hx_xfer_t *get_xfer(hx_worker_t *w, char *err, size_t errlen)
 
 /* A request that could not even be handed to libcurl still has an outcome: it is counted (client_setup)
  * rather than vanishing from the totals, and the first one's reason is reported. */
-static void launch_failed(hx_worker_t *w, uint64_t intended, hx_user_t *user, const char *why)
+static void launch_failed(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint32_t group, const char *why)
 {
     uint64_t now = cm_now_ns();
     hx_result_t r;
     hx_xfer_setup_failed(intended, now, &r);
-    hx_stats_record(w->stats, &r);
+    record(w, group, &r);
     note_first(w, HX_ERR_CLIENT_SETUP, now, why);
     hx_worker_on_done(w, user, now, false);
 }
 
-void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64_t now_ns)
+void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64_t now_ns, uint32_t group)
 {
     char why[200];
     if (w->inflight >= w->cap) {
         /* Users never exceed the cap (hx_cfg_finish checks), but a dropped user must think and try again
          * rather than vanish from the run. */
         hx_stats_record_dropped(w->stats);
+        if (w->gstats != NULL)
+            hx_stats_record_dropped(&w->gstats[group]);
         if (!w->first[HX_ERR_DROPPED].set) {
             snprintf(why, sizeof(why), "%u requests already in flight on thread %u (its share of max_inflight %u)",
                      w->inflight, w->index, w->cfg->max_inflight);
@@ -334,20 +346,23 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
     }
     hx_xfer_t *x = get_xfer(w, why, sizeof(why));
     if (x == NULL) {
-        launch_failed(w, intended, user, why);
+        launch_failed(w, intended, user, group, why);
         return;
     }
-    uint32_t req = hx_workload_pick(w->wl, &w->rng);
+    const hx_group_t *g = &w->cfg->groups[group];
+    uint32_t req = hx_workload_pick_range(w->wl, g->first_req, g->nreqs, &w->rng);
     uint16_t model = hx_workload_model(w->wl, req, &w->cursor[req]);
     uint64_t seq = w->seq++ * w->nworkers + w->index;
     x->route = hx_router_pick(w->router, now_ns != 0 ? now_ns : cm_now_ns(), UINT32_MAX, &w->route_cursor, &w->rng);
     x->attempt = 0;
     x->seq = seq;
+    x->group = group;
+    x->gstats = w->gstats != NULL ? &w->gstats[group] : NULL;
     if (hx_xfer_prepare(x, w->wl, req, model, target_of(w, x->route, req, model), w->headers[req], &w->rng, seq, why,
                         sizeof(why)) != 0) {
         x->next_free = w->free_list; /* never in flight: back to the free list as it is */
         w->free_list = x;
-        launch_failed(w, intended, user, why);
+        launch_failed(w, intended, user, group, why);
         return;
     }
     x->intended = intended;
@@ -359,12 +374,14 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
     if (mc != CURLM_OK) {
         snprintf(why, sizeof(why), "curl_multi_add_handle: %s", curl_multi_strerror(mc));
         release(w, x);
-        launch_failed(w, intended, user, why);
+        launch_failed(w, intended, user, group, why);
         return;
     }
     w->stats->sent++;
     if (w->inflight > w->stats->inflight_max)
         w->stats->inflight_max = w->inflight;
+    if (w->gstats != NULL)
+        w->gstats[group].sent++;
     /* A burst past the pool's limit keeps its connections: the next boundary sizes the pool with it. */
     if (w->inflight > w->pool_limit)
         limit_pool(w, w->cap);
@@ -381,7 +398,7 @@ void hx_worker_abort_all(hx_worker_t *w)
         hx_result_t r;
         hx_xfer_aborted(x, now, &r);
         curl_multi_remove_handle(w->multi, x->easy);
-        hx_stats_record(w->stats, &r);
+        record(w, x->group, &r);
         note_first(w, HX_ERR_CLIENT_CLOSED, now, "still in flight when the run stopped and the drain ran out");
         release(w, x);
     }
@@ -592,11 +609,18 @@ int hx_worker_init(hx_worker_t *w, const hx_cfg_t *cfg, hx_collector_t *c, char 
     w->wake_fd = -1;
     w->stats = cm_xcalloc(1, sizeof(*w->stats));
     hx_stats_init(w->stats);
+    if (cfg->groups_set) {
+        w->gstats = cm_xcalloc(cfg->ngroups, sizeof(*w->gstats));
+        for (size_t g = 0; g < cfg->ngroups; g++)
+            hx_stats_init(&w->gstats[g]);
+    }
     uint64_t mix[3] = {cfg->seed, index, 0x776f726bu};
     cm_rng_seed(&w->rng, cm_hash64(mix, sizeof(mix), 1));
     w->xopts = (hx_xfer_opts_t){cfg->timeout_ns, cfg->conn_max_age_ns, cfg->churn, on_open_socket, on_close_socket, w};
-    if (cfg->arrival.kind != HX_ARRIVAL_USERS)
-        hx_sched_init(&w->sched, &cfg->arrival, index, nworkers, cfg->seed);
+    /* each group its own share of its own arrival (the run's arrival when there are no groups); Poisson
+     * streams seeded apart */
+    for (size_t g = 0; cfg->arrival.kind != HX_ARRIVAL_USERS && g < cfg->ngroups; g++)
+        hx_sched_init(&w->sched[g], &cfg->groups[g].arrival, index, nworkers, cfg->seed + 0x9e3779b97f4a7c15ull * g);
     if (setup_loop(w, err, errlen) != 0 || setup_multi(w, err, errlen) != 0 || build_headers(w, err, errlen) != 0 ||
         build_targets(w, err, errlen) != 0)
         return -1;
@@ -634,5 +658,6 @@ void hx_worker_free(hx_worker_t *w)
         close(w->wake_fd);
     cm_json_toks_free(&w->toks);
     free(w->stats);
+    free(w->gstats);
     memset(w, 0, sizeof(*w));
 }

@@ -88,8 +88,11 @@ struct hx_worker {
 
     hx_worker_state_t state;
     hx_stats_t *stats;
-    hx_sched_t sched;
-    uint64_t next_arrival;  /* absolute ns, HX_SCHED_END when none */
+    hx_stats_t *gstats; /* per group (cfg->ngroups), when the load has groups; else NULL */
+    hx_sched_t sched[HX_MAX_GROUPS]; /* open loop: each group's share of its arrival */
+    uint64_t gnext[HX_MAX_GROUPS];   /* each group's next arrival, absolute ns, HX_SCHED_END when none */
+    uint32_t next_group;             /* the group of next_arrival */
+    uint64_t next_arrival;  /* absolute ns, the earliest of gnext, HX_SCHED_END when none */
     uint64_t arrival_armed; /* the time arrival_ev is set for, HX_SCHED_END when not set */
     uint64_t next_interval;
     hx_user_t *users;
@@ -123,10 +126,11 @@ struct hx_worker {
 int hx_worker_init(hx_worker_t *w, const hx_cfg_t *cfg, hx_collector_t *c, char *const *urls, hx_router_t *router,
                    uint32_t index, uint32_t nworkers, char *err, size_t errlen);
 void hx_worker_free(hx_worker_t *w);
-/* Hands a transfer to libcurl now; intended is its scheduled time, user its closed-loop user or NULL. now_ns
- * is the current time when the caller has just read it (it becomes the sent time), 0 to read the clock here.
- * Counts a dropped arrival instead when the worker is at its in-flight cap. */
-void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64_t now_ns);
+/* Hands a transfer to libcurl now; intended is its scheduled time, user its closed-loop user or NULL, group
+ * the group whose templates it is drawn from (0 without groups). now_ns is the current time when the caller
+ * has just read it (it becomes the sent time), 0 to read the clock here. Counts a dropped arrival instead
+ * when the worker is at its in-flight cap. */
+void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64_t now_ns, uint32_t group);
 /* Lets libcurl act on transfers just added, then collects finished ones. */
 void hx_worker_kick(hx_worker_t *w);
 /* Cuts off every transfer in flight (client_closed). */

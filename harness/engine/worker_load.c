@@ -24,10 +24,18 @@ void hx_worker_arm(hx_worker_t *w, struct event *ev, uint64_t at_ns)
 
 /* ---- open loop -------------------------------------------------------------------------------------- */
 
-static void advance(hx_worker_t *w)
+/* The next arrival of group g, then the earliest of all groups (disabled groups have none). */
+static void advance(hx_worker_t *w, uint32_t g)
 {
-    uint64_t off = hx_sched_next(&w->sched);
-    w->next_arrival = off == HX_SCHED_END ? HX_SCHED_END : hx_deadline_ns(w->start_ns, off);
+    uint64_t off = w->cfg->groups[g].enabled ? hx_sched_next(&w->sched[g]) : HX_SCHED_END;
+    w->gnext[g] = off == HX_SCHED_END ? HX_SCHED_END : hx_deadline_ns(w->start_ns, off);
+    w->next_arrival = HX_SCHED_END;
+    for (uint32_t i = 0; i < w->cfg->ngroups; i++) {
+        if (w->gnext[i] < w->next_arrival) {
+            w->next_arrival = w->gnext[i];
+            w->next_group = i;
+        }
+    }
 }
 
 /* Arrivals sent per timer callback when the loop is behind. The rest follow at once, after the loop has
@@ -46,9 +54,10 @@ static void launch_due(hx_worker_t *w, uint64_t now, uint64_t early, int budget)
      * shows in the latency instead of being hidden by a slower schedule. */
     while (w->next_arrival <= now + early && w->next_arrival < w->end_ns && sent < budget) {
         uint64_t intended = w->next_arrival < now ? w->next_arrival : now;
-        hx_worker_launch(w, intended, NULL, now);
+        uint32_t g = w->next_group;
+        hx_worker_launch(w, intended, NULL, now, g);
         sent++;
-        advance(w);
+        advance(w, g);
     }
     if (sent > 0)
         hx_worker_kick(w);
@@ -120,7 +129,7 @@ static void on_user(evutil_socket_t fd, short events, void *arg)
     hx_worker_t *w = u->w;
     if (w->state != HX_W_RUNNING)
         return;
-    hx_worker_launch(w, u->intended, u, 0);
+    hx_worker_launch(w, u->intended, u, 0, 0);
     hx_worker_kick(w);
 }
 
@@ -140,7 +149,7 @@ void hx_worker_on_done(hx_worker_t *w, hx_user_t *user, uint64_t now_ns, bool ma
     user->intended = at;
     if (think == 0 && may_launch) {
         /* The outcome was timed a moment ago: that reading serves as the next request's sent time. */
-        hx_worker_launch(w, at, user, now_ns);
+        hx_worker_launch(w, at, user, now_ns, 0);
         return;
     }
     hx_worker_arm(w, user->ev, at);
@@ -170,7 +179,7 @@ static void on_interval(evutil_socket_t fd, short events, void *arg)
     hx_worker_t *w = arg;
     uint64_t now = cm_now_ns();
     uint64_t peak = w->stats->inflight_max;
-    hx_collector_submit(w->collector, w->stats, now);
+    hx_collector_submit_groups(w->collector, w->stats, w->gstats, now);
     hx_worker_trim_idle(w, peak);
     /* The new interval starts with what is already in flight. */
     w->stats->inflight_max = w->inflight;
@@ -242,7 +251,8 @@ static void run_loop(hx_worker_t *w)
     if (w->cfg->arrival.kind == HX_ARRIVAL_USERS) {
         start_users(w);
     } else {
-        advance(w);
+        for (uint32_t g = 0; g < w->cfg->ngroups; g++)
+            advance(w, g);
         w->arrival_armed = HX_SCHED_END;
         arm_arrival(w);
     }
@@ -267,7 +277,7 @@ void *hx_worker_main(void *arg)
     /* An empty remainder (the run ended on an interval boundary) would only add an empty line. */
     const hx_stats_t *s = w->stats;
     if (s->all.total || s->aborted || s->sent || s->dropped || s->itl.count)
-        hx_collector_submit(w->collector, w->stats, cm_now_ns());
+        hx_collector_submit_groups(w->collector, w->stats, w->gstats, cm_now_ns());
     free_events(w);
     atomic_store(&w->running, false);
     return NULL;

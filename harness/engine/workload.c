@@ -486,6 +486,23 @@ uint32_t hx_workload_pick(const hx_workload_t *w, cm_rng_t *rng)
     return (uint32_t)lo;
 }
 
+uint32_t hx_workload_pick_range(const hx_workload_t *w, uint32_t first, uint32_t n, cm_rng_t *rng)
+{
+    if (n <= 1 || first + n > w->nreqs)
+        return first < w->nreqs ? first : 0;
+    double lo_w = first > 0 ? w->cum_weight[first - 1] : 0;
+    double x = lo_w + cm_rng_uniform(rng) * (w->cum_weight[first + n - 1] - lo_w);
+    size_t lo = first, hi = first + n - 1;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (x < w->cum_weight[mid])
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return (uint32_t)lo;
+}
+
 uint16_t hx_workload_model(const hx_workload_t *w, uint32_t req, uint32_t *cursor)
 {
     const hx_reqtpl_t *rq = &w->reqs[req];

@@ -115,6 +115,8 @@ int hx_header_check(const char *line, char *err, size_t errlen);
 
 /* Picks a template index by weight. */
 uint32_t hx_workload_pick(const hx_workload_t *w, cm_rng_t *rng);
+/* The same among templates [first, first + n) (a group's), by their weights. */
+uint32_t hx_workload_pick_range(const hx_workload_t *w, uint32_t first, uint32_t n, cm_rng_t *rng);
 /* The next model of template req for a thread: cursor is that thread's position (start at 0). */
 uint16_t hx_workload_model(const hx_workload_t *w, uint32_t req, uint32_t *cursor);
 /* True when template req's body is the same for every request with the same model (no {{uuid}} or {{seq}}

@@ -13,6 +13,8 @@ static void on_gap(void *ctx, uint64_t gap_ns)
 {
     hx_xfer_t *x = ctx;
     hx_stats_record_itl(x->stats, gap_ns);
+    if (x->gstats != NULL)
+        hx_stats_record_itl(x->gstats, gap_ns);
 }
 
 /* CURLOPT_HEADERFUNCTION: the first response byte, and the headers that carry ground truth. */

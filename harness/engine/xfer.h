@@ -28,6 +28,8 @@ typedef struct hx_xfer hx_xfer_t;
 struct hx_xfer {
     CURL *easy;
     hx_stats_t *stats; /* the owning thread's stats: stream gaps are recorded as they arrive */
+    hx_stats_t *gstats; /* and its group's, or NULL (set by the worker at each launch) */
+    uint32_t group;
     hx_xfer_t *next_free;
     void *user; /* closed loop: the user that sent it; NULL in open loop */
     bool active;

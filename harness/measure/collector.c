@@ -30,8 +30,11 @@
 #define HX_DRIFT_SLOTS 64 /* plus one, see drift_setup */
 #define HX_DEFAULT_DRIFT_NS (60ull * CM_NS_PER_S)
 
+#define HX_COLLECTOR_MAX_GROUPS 8
+
 typedef struct pending {
     hx_stats_t stats;
+    hx_stats_t *groups; /* ngroups of them, or NULL */
     uint64_t index;
     uint64_t inflight_sum; /* the submitters' in-flight maxima, summed: the threads ran concurrently */
     bool used;
@@ -39,6 +42,7 @@ typedef struct pending {
 
 typedef struct span {
     uint64_t start_ns, end_ns; /* from the run's start */
+    int group;                 /* -1: every request; else that group's */
     bool used;                 /* an interval closed in it */
     hx_stats_t *stats;
 } span_t;
@@ -76,6 +80,10 @@ struct hx_collector {
     hx_stats_t everything; /* total plus the excluded phases */
     uint64_t included;     /* closed intervals not in an excluded phase: the drift windows' clock */
     const hx_phases_t *phases;
+    const char *const *group_names;
+    size_t ngroups;
+    hx_stats_t *closing_groups; /* ngroups */
+    hx_stats_t *group_totals;   /* ngroups */
     span_t spans[HX_COLLECTOR_MAX_SPANS];
     int nspans;
     drift_t *drift; /* a pointer so the lazily merged last window can be filled behind a const collector */
@@ -136,6 +144,10 @@ void hx_collector_free(hx_collector_t *c)
     cm_buf_free(&c->line);
     for (int i = 0; i < c->nspans; i++)
         free(c->spans[i].stats);
+    for (int i = 0; i < HX_PENDING; i++)
+        free(c->pending[i].groups);
+    free(c->closing_groups);
+    free(c->group_totals);
     free(c);
 }
 
@@ -154,16 +166,48 @@ void hx_collector_set_phases(hx_collector_t *c, const hx_phases_t *ps)
     }
 }
 
+void hx_collector_set_groups(hx_collector_t *c, const char *const *names, size_t n)
+{
+    if (n > HX_COLLECTOR_MAX_GROUPS)
+        n = HX_COLLECTOR_MAX_GROUPS;
+    c->group_names = names;
+    c->ngroups = n;
+    for (int i = 0; i < HX_PENDING; i++) {
+        c->pending[i].groups = cm_xcalloc(n, sizeof(hx_stats_t));
+        for (size_t g = 0; g < n; g++)
+            hx_stats_init(&c->pending[i].groups[g]);
+    }
+    c->closing_groups = cm_xcalloc(n, sizeof(hx_stats_t));
+    c->group_totals = cm_xcalloc(n, sizeof(hx_stats_t));
+    for (size_t g = 0; g < n; g++) {
+        hx_stats_init(&c->closing_groups[g]);
+        hx_stats_init(&c->group_totals[g]);
+    }
+}
+
+const hx_stats_t *hx_collector_group_total(const hx_collector_t *c, int g)
+{
+    return g >= 0 && (size_t)g < c->ngroups ? &c->group_totals[g] : NULL;
+}
+
 int hx_collector_add_span(hx_collector_t *c, uint64_t start_ns, uint64_t end_ns)
 {
+    return hx_collector_add_group_span(c, start_ns, end_ns, -1);
+}
+
+int hx_collector_add_group_span(hx_collector_t *c, uint64_t start_ns, uint64_t end_ns, int group)
+{
+    if (group >= 0 && (size_t)group >= c->ngroups)
+        return -1;
     for (int i = 0; i < c->nspans; i++)
-        if (c->spans[i].start_ns == start_ns && c->spans[i].end_ns == end_ns)
+        if (c->spans[i].start_ns == start_ns && c->spans[i].end_ns == end_ns && c->spans[i].group == group)
             return i;
     if (c->nspans == HX_COLLECTOR_MAX_SPANS)
         return -1;
     span_t *sp = &c->spans[c->nspans];
     sp->start_ns = start_ns;
     sp->end_ns = end_ns;
+    sp->group = group;
     sp->used = false;
     sp->stats = cm_xmalloc(sizeof(*sp->stats));
     hx_stats_init(sp->stats);
@@ -189,6 +233,11 @@ int hx_collector_series_errno(const hx_collector_t *c)
 
 void hx_collector_submit(hx_collector_t *c, hx_stats_t *s, uint64_t now_ns)
 {
+    hx_collector_submit_groups(c, s, NULL, now_ns);
+}
+
+void hx_collector_submit_groups(hx_collector_t *c, hx_stats_t *s, hx_stats_t *groups, uint64_t now_ns)
+{
     uint64_t idx = s->start_ns > c->start_ns ? (s->start_ns - c->start_ns) / c->interval_ns : 0;
     if (now_ns > s->end_ns)
         s->end_ns = now_ns;
@@ -202,17 +251,23 @@ void hx_collector_submit(hx_collector_t *c, hx_stats_t *s, uint64_t now_ns)
     pending_t *p = &c->pending[idx % HX_PENDING];
     if (!p->used) {
         hx_stats_reset(&p->stats, c->start_ns + idx * c->interval_ns);
+        for (size_t g = 0; g < c->ngroups; g++)
+            hx_stats_reset(&p->groups[g], c->start_ns + idx * c->interval_ns);
         p->index = idx;
         p->inflight_sum = 0;
         p->used = true;
     }
     hx_stats_merge(&p->stats, s);
+    for (size_t g = 0; groups != NULL && g < c->ngroups; g++)
+        hx_stats_merge(&p->groups[g], &groups[g]);
     p->inflight_sum += s->inflight_max;
     if (!c->any_seen || idx > c->max_seen)
         c->max_seen = idx;
     c->any_seen = true;
     pthread_mutex_unlock(&c->lock);
     hx_stats_reset(s, now_ns);
+    for (size_t g = 0; groups != NULL && g < c->ngroups; g++)
+        hx_stats_reset(&groups[g], now_ns);
 }
 
 /* ---- JSONL series ----------------------------------------------------------------------------------- */
@@ -272,6 +327,31 @@ static void jsonl_counts(cm_jw_t *w, const hx_stats_t *s, double secs, uint64_t 
     cm_jw_uint(w, s->tokens);
 }
 
+/* Each group's part of the interval: its counts and latency. */
+static void jsonl_groups(const hx_collector_t *c, cm_jw_t *w)
+{
+    if (c->ngroups == 0)
+        return;
+    cm_jw_key(w, "groups");
+    cm_jw_obj(w);
+    for (size_t g = 0; g < c->ngroups; g++) {
+        const hx_stats_t *gs = &c->closing_groups[g];
+        cm_jw_key(w, c->group_names[g]);
+        cm_jw_obj(w);
+        cm_jw_key(w, "requests");
+        cm_jw_uint(w, gs->all.total);
+        cm_jw_key(w, "ok");
+        cm_jw_uint(w, gs->all.ok);
+        cm_jw_key(w, "failed");
+        cm_jw_uint(w, gs->all.failed);
+        cm_jw_key(w, "dropped");
+        cm_jw_uint(w, gs->dropped);
+        hx_report_json_ms(w, "latency_ms", &gs->latency, false);
+        cm_jw_obj_end(w);
+    }
+    cm_jw_obj_end(w);
+}
+
 static void write_line(hx_collector_t *c, const hx_stats_t *s, uint64_t inflight, int phase)
 {
     double t = (double)(s->end_ns - c->start_ns) / 1e9;
@@ -302,6 +382,7 @@ static void write_line(hx_collector_t *c, const hx_stats_t *s, uint64_t inflight
         hx_report_json_ms(&w, "itl_ms", &s->itl, false);
     jsonl_errors(&w, s);
     jsonl_deployments(&w, s);
+    jsonl_groups(c, &w);
     cm_jw_obj_end(&w);
     cm_buf_putc(&c->line, '\n');
     if (c->series == NULL || c->series_errno != 0)
@@ -340,10 +421,14 @@ static uint64_t take_pending(hx_collector_t *c, uint64_t idx)
     pending_t *p = &c->pending[idx % HX_PENDING];
     if (p->used && p->index == idx) {
         memcpy(&c->closing, &p->stats, sizeof(c->closing));
+        for (size_t g = 0; g < c->ngroups; g++)
+            memcpy(&c->closing_groups[g], &p->groups[g], sizeof(hx_stats_t));
         inflight_sum = p->inflight_sum;
         p->used = false;
     } else {
         hx_stats_reset(&c->closing, 0);
+        for (size_t g = 0; g < c->ngroups; g++)
+            hx_stats_reset(&c->closing_groups[g], 0);
     }
     c->next_close = idx + 1;
     pthread_mutex_unlock(&c->lock);
@@ -365,14 +450,20 @@ static void close_one(hx_collector_t *c, uint64_t idx, bool final, uint64_t infl
     int phase = c->phases != NULL ? hx_phases_at(c->phases, t) : -1;
     bool excluded = phase >= 0 && c->phases->p[phase].exclude;
     write_line(c, s, inflight, phase);
+    for (size_t g = 0; g < c->ngroups; g++) { /* the interval's own span, as for the run's */
+        c->closing_groups[g].start_ns = s->start_ns;
+        c->closing_groups[g].end_ns = s->end_ns;
+    }
     for (int i = 0; i < c->nspans; i++) {
         span_t *sp = &c->spans[i];
         if (t >= sp->start_ns && t < sp->end_ns) {
-            hx_stats_merge(sp->stats, s);
+            hx_stats_merge(sp->stats, sp->group < 0 ? s : &c->closing_groups[sp->group]);
             sp->used = true;
         }
     }
     hx_stats_merge(&c->everything, s);
+    for (size_t g = 0; g < c->ngroups && !excluded; g++)
+        hx_stats_merge(&c->group_totals[g], &c->closing_groups[g]);
     if (!excluded) {
         uint64_t run_inflight_max = c->total.inflight_max;
         hx_stats_merge(&c->total, s);

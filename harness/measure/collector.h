@@ -24,6 +24,9 @@ void hx_collector_free(hx_collector_t *c);
  * (or just after) each interval boundary, not before it. A submit for an interval already closed goes to
  * the oldest open one; one more than 8 intervals ahead of the closing goes to the newest open one. */
 void hx_collector_submit(hx_collector_t *c, hx_stats_t *s, uint64_t now_ns);
+/* The same with the thread's per-group stats of the interval (groups: c's ngroups of them, or NULL): each is
+ * merged into its group's part of the interval and reset with s. */
+void hx_collector_submit_groups(hx_collector_t *c, hx_stats_t *s, hx_stats_t *groups, uint64_t now_ns);
 
 /* Called by the main thread: closes every interval that ended before now_ns - grace_ns, writes its JSONL
  * line and folds it into the cumulative stats. `inflight` is the current total in-flight depth (sampled by
@@ -55,6 +58,14 @@ void hx_collector_set_drift_window(hx_collector_t *c, uint64_t window_ns);
  * of an excluded phase (warm-up, cool-down) are marked ("excluded": true) and kept out of the total and the
  * drift windows, but counted in hx_collector_everything and in their phase's span. Phase i is span i. */
 void hx_collector_set_phases(hx_collector_t *c, const hx_phases_t *ps);
+/* The load's groups (names not copied: they must outlive c), before the run: each closed interval then has a
+ * part per group, in its JSONL line ("groups": {name: {...}}), in the group's total (excluded phases left
+ * out) and in group spans. At most 8 groups. */
+void hx_collector_set_groups(hx_collector_t *c, const char *const *names, size_t n);
+/* A group's total, like hx_collector_total for the run. NULL when g is not a group. */
+const hx_stats_t *hx_collector_group_total(const hx_collector_t *c, int g);
+/* A span of one group's requests (group >= 0), or of the whole run (-1): see hx_collector_add_span. */
+int hx_collector_add_group_span(hx_collector_t *c, uint64_t start_ns, uint64_t end_ns, int group);
 /* Spans of run time [start_ns, end_ns), in ns from the run's start, registered before the run: every closed
  * interval whose start lies in a span is merged into that span's stats (excluded or not). Returns the span's
  * id (the same id for the same span registered twice), or -1 when HX_COLLECTOR_MAX_SPANS are taken. */

@@ -359,13 +359,49 @@ static int parse_span(const cm_conf_t *conf, const cm_node_t *item, const char *
     return 0;
 }
 
+/* The group in front of the scope text: "data-plane", "data-plane, steady", "data-plane, fault vs steady". */
+static void scope_group(hx_expect_t *e, const hx_expect_scopes_t *sc)
+{
+    if (!e->in_group)
+        return;
+    char rest[sizeof(e->scope)];
+    snprintf(rest, sizeof(rest), "%s", e->scope);
+    snprintf(e->scope, sizeof(e->scope), "%.47s%s%.60s", sc->groups[e->group], rest[0] ? ", " : "", rest);
+}
+
+/* group: NAME */
+static int parse_group(const cm_conf_t *conf, const cm_node_t *item, const char *path, const hx_expect_scopes_t *sc,
+                       hx_expect_t *e, cm_err_t *err)
+{
+    const cm_node_t *g = cm_conf_get(item, "group");
+    char p[176];
+    const char *name;
+    if (g == NULL)
+        return 0;
+    cm_conf_path(p, sizeof(p), path, -1, "group");
+    if (cm_conf_str(conf, g, p, &name, err) != 0)
+        return -1;
+    size_t n = sc != NULL ? sc->ngroups : 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(sc->groups[i], name) == 0) {
+            e->in_group = true;
+            e->group = (int)i;
+            return 0;
+        }
+    }
+    return cm_conf_error(conf, g, p, err, "no group called \"%s\" in load.groups%s", name, n == 0 ? " (it has none)" : "");
+}
+
 /* phase:, or baseline: and window: (drift only) */
-static int parse_scope(const cm_conf_t *conf, const cm_node_t *item, const char *path, const hx_phases_t *phases,
+static int parse_scope(const cm_conf_t *conf, const cm_node_t *item, const char *path, const hx_expect_scopes_t *sc,
                        hx_expect_t *e, cm_err_t *err)
 {
     static const hx_phases_t none;
+    const hx_phases_t *phases = sc != NULL ? sc->phases : NULL;
     const hx_phases_t *ps = phases != NULL ? phases : &none;
     char p[176];
+    if (parse_group(conf, item, path, sc, e, err) != 0)
+        return -1;
     const cm_node_t *ph = cm_conf_get(item, "phase"), *b = cm_conf_get(item, "baseline"), *w = cm_conf_get(item, "window");
     bool drift = hx_expect_is_drift(e);
     if (ph != NULL) {
@@ -384,8 +420,13 @@ static int parse_scope(const cm_conf_t *conf, const cm_node_t *item, const char 
         e->phase = i;
         snprintf(e->scope, sizeof(e->scope), "%s", name);
     }
-    if (b == NULL && w == NULL)
+    if (b == NULL && w == NULL) {
+        if (e->in_group && drift)
+            return cm_conf_error(conf, cm_conf_get(item, "group"), path, err,
+                                 "a drift for one group compares two spans: give baseline and window");
+        scope_group(e, sc);
         return 0;
+    }
     const cm_node_t *n = b != NULL ? b : w;
     cm_conf_path(p, sizeof(p), path, -1, b != NULL ? "baseline" : "window");
     if (!drift)
@@ -399,13 +440,14 @@ static int parse_scope(const cm_conf_t *conf, const cm_node_t *item, const char 
     char bs[64], ws[64];
     snprintf(e->scope, sizeof(e->scope), "%s vs %s", hx_span_ref_describe(&e->window, ps, ws, sizeof(ws)),
              hx_span_ref_describe(&e->baseline, ps, bs, sizeof(bs)));
+    scope_group(e, sc);
     return 0;
 }
 
-static int parse_item(const cm_conf_t *conf, const cm_node_t *item, const char *path, const hx_phases_t *phases,
+static int parse_item(const cm_conf_t *conf, const cm_node_t *item, const char *path, const hx_expect_scopes_t *sc,
                       hx_expect_t *e, cm_err_t *err)
 {
-    static const char *const keys[] = {"metric", "min", "max", "ignore", "phase", "baseline", "window", NULL};
+    static const char *const keys[] = {"metric", "min", "max", "ignore", "phase", "baseline", "window", "group", NULL};
     static const char *const required[] = {"metric", NULL};
     char mpath[160], why[1024];
     const char *name;
@@ -441,10 +483,10 @@ static int parse_item(const cm_conf_t *conf, const cm_node_t *item, const char *
     const cm_node_t *ign = cm_conf_get(item, "ignore");
     if (ign != NULL && parse_ignore(conf, ign, path, e, err) != 0)
         return -1;
-    return parse_scope(conf, item, path, phases, e, err);
+    return parse_scope(conf, item, path, sc, e, err);
 }
 
-int hx_expect_parse(const cm_conf_t *conf, const cm_node_t *seq, const char *path, const hx_phases_t *phases,
+int hx_expect_parse(const cm_conf_t *conf, const cm_node_t *seq, const char *path, const hx_expect_scopes_t *scopes,
                     hx_expect_t **out, size_t *count, cm_err_t *err)
 {
     *out = NULL;
@@ -457,7 +499,7 @@ int hx_expect_parse(const cm_conf_t *conf, const cm_node_t *seq, const char *pat
     char ipath[160];
     for (size_t i = 0; i < seq->n; i++) {
         cm_conf_path(ipath, sizeof(ipath), path, (int)i, NULL);
-        if (parse_item(conf, seq->items[i], ipath, phases, &v[i], err) != 0)
+        if (parse_item(conf, seq->items[i], ipath, scopes, &v[i], err) != 0)
             goto error;
     }
     if (seq->n == 0) {

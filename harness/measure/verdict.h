@@ -44,6 +44,8 @@ typedef struct hx_expect {
      * instead of the run's last window / first window. scope_text says which, for reports ("" = whole run). */
     bool in_phase;
     int phase;
+    bool in_group; /* judged on group `group` alone (load.groups) */
+    int group;
     bool has_windows;
     hx_span_ref_t baseline, window;
     char scope[112];
@@ -62,12 +64,17 @@ typedef struct hx_verdict {
 
 /* Parses the `expect:` sequence (NULL or an empty value: no expectations). Each item is a map with
  * `metric`, `min` and/or `max` (in the metric's unit, see docs/expectations.md), for failure_rate only
- * `ignore` (HTTP statuses and error class names), `phase` (a name from phases) and, for drift metrics only,
- * `baseline` and `window` (each a phase name or a time range "0s..60s"); or a string in the CLI form
- * ("latency.p99<500ms"). phases may be NULL (no phases: `phase` is an error, time ranges still work).
+ * `ignore` (HTTP statuses and error class names), `phase` (a name from scopes->phases), `group` (a name from
+ * scopes->groups) and, for drift metrics only, `baseline` and `window` (each a phase name or a time range
+ * "0s..60s"); or a string in the CLI form ("latency.p99<500ms"). scopes may be NULL (no phases, no groups).
  * On success *out is an array of *count items the caller frees with free() (NULL when count is 0). On error
  * returns -1, *out = NULL, and err carries file:line:col and the path ("expect[1].metric: unknown ..."). */
-int hx_expect_parse(const cm_conf_t *conf, const cm_node_t *seq, const char *path, const hx_phases_t *phases,
+typedef struct hx_expect_scopes {
+    const hx_phases_t *phases; /* NULL: none */
+    const char *const *groups; /* the load's group names */
+    size_t ngroups;
+} hx_expect_scopes_t;
+int hx_expect_parse(const cm_conf_t *conf, const cm_node_t *seq, const char *path, const hx_expect_scopes_t *scopes,
                     hx_expect_t **out, size_t *count, cm_err_t *err);
 /* Whether e is a drift metric (drift.<family>.<stat>). */
 bool hx_expect_is_drift(const hx_expect_t *e);

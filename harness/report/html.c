@@ -155,6 +155,33 @@ static void phases_table(cm_buf_t *b, const hx_report_t *r)
     cm_buf_puts(b, "</table>\n");
 }
 
+static void groups_table(cm_buf_t *b, const hx_report_t *r)
+{
+    if (r->ngroups == 0)
+        return;
+    double secs = r->info->judged_s;
+    cm_buf_puts(b, "<h2>Groups</h2><table id=\"groups\"><tr><th>group</th><th>requests</th><th>ok</th><th>not ok</th>"
+                   "<th>rate</th><th>p50 ms</th><th>p99 ms</th></tr>");
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const hx_stats_t *s = r->groups[i].stats;
+        cm_buf_puts(b, "<tr><td>");
+        hx_html_escape(b, r->groups[i].name, HX_PHASE_NAME_MAX);
+        cm_buf_printf(b, "</td><td class=\"num\">%llu</td><td class=\"num\">%llu</td><td class=\"num\">%llu</td>"
+                         "<td class=\"num\">%.1f/s</td>",
+                      (unsigned long long)s->all.total, (unsigned long long)s->all.ok,
+                      (unsigned long long)hx_stats_unsuccessful(s), secs > 0 ? (double)s->all.total / secs : 0);
+        static const double qs[] = {50, 99};
+        for (int k = 0; k < 2; k++) {
+            if (s->latency.count == 0)
+                cm_buf_puts(b, "<td class=\"num\">-</td>");
+            else
+                cm_buf_printf(b, "<td class=\"num\">%.2f</td>", (double)cm_hist_percentile(&s->latency, qs[k]) / 1000.0);
+        }
+        cm_buf_puts(b, "</tr>");
+    }
+    cm_buf_puts(b, "</table>\n");
+}
+
 /* ---- verdict table ---------------------------------------------------------------------------------- */
 
 static void verdicts(cm_buf_t *b, const hx_report_t *r)
@@ -354,6 +381,7 @@ void hx_html_render(cm_buf_t *b, const hx_html_input_t *in)
     failure_banner(b, r->info);
     verdicts(b, r);
     totals(b, r);
+    groups_table(b, r);
     phases_table(b, r);
     charts(b, in);
     deployments(b, r->total);

@@ -292,6 +292,7 @@ void hx_report_table(FILE *out, const hx_report_t *r)
     table_latency(out, r->total);
     table_errors(out, r->total);
     table_deployments(out, r->total);
+    hx_report_table_groups(out, r);
     hx_report_table_phases(out, r);
     table_expectations(out, r);
 }
@@ -526,6 +527,7 @@ int hx_report_json(FILE *out, const hx_report_t *r)
         json_window(&w, "last", r->last_window);
         cm_jw_obj_end(&w);
     }
+    hx_report_json_groups(&w, r);
     hx_report_json_phases(&w, r);
     json_expectations(&w, r);
     jw_s(&w, "verdict", hx_report_verdict(r) ? "pass" : "fail");

@@ -41,6 +41,12 @@ typedef struct hx_phase_report {
     double secs;
 } hx_phase_report_t;
 
+/* One group's results (load.groups): its totals, excluded phases left out. */
+typedef struct hx_group_report {
+    const char *name;
+    const hx_stats_t *stats;
+} hx_group_report_t;
+
 typedef struct hx_report {
     const hx_run_info_t *info;
     const hx_stats_t *total;
@@ -51,6 +57,8 @@ typedef struct hx_report {
     bool pass; /* every expectation passed */
     const hx_phase_report_t *phases; /* the run's phases in order, or NULL */
     size_t nphases;
+    const hx_group_report_t *groups; /* the load's groups that ran, or NULL */
+    size_t ngroups;
 } hx_report_t;
 
 /* The run's verdict: every expectation passed AND at least one request succeeded AND the run did not fail
@@ -76,6 +84,9 @@ int hx_report_junit(FILE *out, const hx_report_t *r);
  * summary's "phases" array (nothing when the run has no phases). */
 void hx_report_table_phases(FILE *out, const hx_report_t *r);
 void hx_report_json_phases(cm_jw_t *w, const hx_report_t *r);
+/* The groups' part (report_phases.c): the "Groups" section, the JSON "groups" object. */
+void hx_report_table_groups(FILE *out, const hx_report_t *r);
+void hx_report_json_groups(cm_jw_t *w, const hx_report_t *r);
 /* An expectation as reports name it: its metric, and its scope in brackets when it has one
  * ("latency.p99 [steady]", "drift.latency.p99 [fault vs steady]"). Returns buf. */
 char *hx_report_expect_label(const hx_expect_t *e, char *buf, size_t n);

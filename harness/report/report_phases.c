@@ -1,5 +1,5 @@
-/* harness/report/report_phases.c — the run's phases in the terminal table and the JSON summary, and how every
- * report names a scoped expectation. */
+/* harness/report/report_phases.c — the run's phases and groups in the terminal table and the JSON summary, and
+ * how every report names a scoped expectation. */
 #include <stdio.h>
 
 #include "harness/report/report.h"
@@ -93,6 +93,71 @@ void hx_report_json_phases(cm_jw_t *w, const hx_report_t *r)
         cm_jw_obj_end(w);
     }
     cm_jw_arr_end(w);
+}
+
+void hx_report_table_groups(FILE *out, const hx_report_t *r)
+{
+    if (r->ngroups == 0)
+        return;
+    double secs = r->info->judged_s;
+    fprintf(out, "%-24s %9s %9s %9s %8s %9s %9s %9s\n", "Group", "requests", "ok", "not ok", "fail %", "rate/s",
+            "p50 ms", "p99 ms");
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const hx_stats_t *s = r->groups[i].stats;
+        uint64_t offered = hx_stats_offered(s), bad = hx_stats_unsuccessful(s);
+        fprintf(out, "%-24.24s %9llu %9llu %9llu %7.2f%% %9.1f", r->groups[i].name, (unsigned long long)s->all.total,
+                (unsigned long long)s->all.ok, (unsigned long long)bad,
+                offered > 0 ? 100.0 * (double)bad / (double)offered : 0, secs > 0 ? (double)s->all.total / secs : 0);
+        cell(out, ms_at(&s->latency, 50));
+        cell(out, ms_at(&s->latency, 99));
+        fputc('\n', out);
+    }
+    fputc('\n', out);
+}
+
+void hx_report_json_groups(cm_jw_t *w, const hx_report_t *r)
+{
+    if (r->ngroups == 0)
+        return;
+    double secs = r->info->judged_s;
+    cm_jw_key(w, "groups");
+    cm_jw_obj(w);
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const hx_stats_t *s = r->groups[i].stats;
+        cm_jw_key(w, r->groups[i].name);
+        cm_jw_obj(w);
+        cm_jw_key(w, "requests");
+        cm_jw_obj(w);
+        jw_u(w, "total", s->all.total);
+        jw_u(w, "ok", s->all.ok);
+        jw_u(w, "failed", s->all.failed);
+        jw_u(w, "rate_limited", s->all.rate_limited);
+        jw_u(w, "aborted", s->aborted);
+        jw_u(w, "dropped", s->dropped);
+        jw_u(w, "sent", s->sent);
+        jw_u(w, "offered", hx_stats_offered(s));
+        jw_u(w, "unsuccessful", hx_stats_unsuccessful(s));
+        cm_jw_obj_end(w);
+        cm_jw_key(w, "rate");
+        cm_jw_obj(w);
+        cm_jw_key(w, "offered");
+        cm_jw_fixed(w, secs > 0 ? (double)(s->sent + s->dropped) / secs : 0, 3);
+        cm_jw_key(w, "achieved");
+        cm_jw_fixed(w, secs > 0 ? (double)s->all.total / secs : 0, 3);
+        cm_jw_obj_end(w);
+        hx_report_json_ms(w, "latency_ms", &s->latency, true);
+        hx_report_json_ms(w, "service_ms", &s->service, true);
+        hx_report_json_ms(w, "ttft_ms", &s->ttft, false);
+        cm_jw_key(w, "errors");
+        cm_jw_obj(w);
+        for (int e = 1; e < HX_ERR__COUNT; e++) {
+            if (s->errors[e] > 0)
+                jw_u(w, hx_err_name((hx_err_t)e), s->errors[e]);
+        }
+        cm_jw_obj_end(w);
+        cm_jw_obj_end(w);
+    }
+    cm_jw_obj_end(w);
 }
 
 char *hx_report_expect_label(const hx_expect_t *e, char *buf, size_t n)

@@ -20,8 +20,8 @@ typedef struct flags {
     const char *max_conn_requests, *max_conn_age;
     bool stream, poisson, quiet, churn, check, help;
     const char *models[MAX_REPEAT_FLAG], *headers[MAX_REPEAT_FLAG], *expects[MAX_REPEAT_FLAG];
-    const char *sets[MAX_REPEAT_FLAG];
-    size_t nmodels, nheaders, nexpects, nsets;
+    const char *sets[MAX_REPEAT_FLAG], *groups[MAX_REPEAT_FLAG];
+    size_t nmodels, nheaders, nexpects, nsets, ngroups;
 } flags_t;
 
 enum {
@@ -64,6 +64,7 @@ enum {
     OPT_WEBHOOK,
     OPT_WARMUP,
     OPT_COOLDOWN,
+    OPT_GROUP,
 };
 
 static const struct option longopts[] = {
@@ -106,6 +107,7 @@ static const struct option longopts[] = {
     {"set", required_argument, NULL, OPT_SET},
     {"warmup", required_argument, NULL, OPT_WARMUP},
     {"cooldown", required_argument, NULL, OPT_COOLDOWN},
+    {"group", required_argument, NULL, OPT_GROUP},
     {NULL, 0, NULL, 0},
 };
 
@@ -178,6 +180,7 @@ static const slot_t slots[] = {
     BOOL(OPT_CHECK, check),    BOOL(OPT_HELP, help),
     LIST(OPT_MODEL, models),   LIST(OPT_HEADER, headers),
     LIST(OPT_EXPECT, expects), LIST(OPT_SET, sets),
+    LIST(OPT_GROUP, groups),
     STR(OPT_HTML, html),       STR(OPT_WEBHOOK, webhook),
 };
 
@@ -498,10 +501,25 @@ static int apply_outputs(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen
     return 0;
 }
 
+/* A file with load.groups has an arrival per group: the single-load arrival flags would be ignored. */
+static int check_groups(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
+{
+    const char *flag = f->rate ? "rate" : f->users ? "users" : f->poisson ? "poisson" : f->think ? "think" : f->spawn ? "spawn" : NULL;
+    if (c->groups_set && flag != NULL)
+        return errf(err, errlen, "--%s: the file has load.groups, each with its own arrival (change them there, or "
+                                 "choose groups with --group)", flag);
+    char why[300];
+    if (hx_cfg_select_groups(c, f->groups, f->ngroups, why, sizeof(why)) != 0)
+        return errf(err, errlen, "%s", why);
+    return 0;
+}
+
 static int apply_flags(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
 {
     if (f->rate && f->users)
         return errf(err, errlen, "--rate and --users exclude each other (open loop or closed loop)");
+    if (check_groups(c, f, err, errlen) != 0)
+        return -1;
     if (apply_rate(c, f, err, errlen) || apply_users(c, f, err, errlen) || apply_workload(c, f, err, errlen) ||
         apply_headers(c, f, err, errlen) || apply_api_key(c, f) || apply_expects(c, f, err, errlen) ||
         apply_seed(c, f, err, errlen) || apply_engine(c, f, err, errlen) || apply_outputs(c, f, err, errlen))

@@ -62,6 +62,8 @@ void hx_cli_usage_load(FILE *out)
           "  --drain D               at the end, wait up to D for requests in flight, then abort them (default 2s)\n"
           "  --warmup D|P%           the first D (or P% of the run) is a warm-up: reported apart, not judged\n"
           "  --cooldown D|P%         the same for the last D of the run\n"
+          "  --group NAME            run only this group of load.groups (repeatable); the others and their\n"
+          "                          expectations are left out\n"
           "  --max-conn-requests N   close a connection after N requests\n"
           "  --max-conn-age D        close a connection once it is older than D\n"
           "  --churn                 a new connection for every request\n"

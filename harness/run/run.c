@@ -42,7 +42,9 @@ typedef struct run {
     char failure[512]; /* set by the watch: why the run was stopped and failed */
     bool tty, hard_stopped;
     uint64_t last_plain_ns;
-    int (*spans)[2]; /* per expectation: the collector's spans of its baseline and window (drift between spans) */
+    const char *group_names[HX_MAX_GROUPS];
+    int (*spans)[3]; /* per expectation: the collector's spans of its baseline and window (drift between spans),
+                        and of its group in its phase */
     sigset_t sigs, old_mask;
 } run_t;
 
@@ -72,11 +74,15 @@ static void announce(run_t *r)
     if (r->cfg->quiet)
         return;
     fprintf(r->err_out, "soak: %s -> %s: %s for %s, %u thread%s, seed %llu\n", r->cfg->name, r->cfg->target,
-            hx_arrival_describe(&r->cfg->arrival, arr, sizeof(arr)),
+            hx_cfg_describe_arrival(r->cfg, arr, sizeof(arr)),
             cm_format_duration(dur, sizeof(dur), r->cfg->duration_ns), r->cfg->threads, r->cfg->threads == 1 ? "" : "s",
             (unsigned long long)r->cfg->seed);
     if (r->outs.dir != NULL)
         fprintf(r->err_out, "soak: reports in %s\n", r->outs.dir);
+    if (r->cfg->skipped_expects > 0)
+        fprintf(r->err_out, "soak: %zu expectation%s on groups not selected by --group %s not judged\n",
+                r->cfg->skipped_expects, r->cfg->skipped_expects == 1 ? "" : "s",
+                r->cfg->skipped_expects == 1 ? "is" : "are");
 }
 
 /* ---- the watch loop --------------------------------------------------------------------------------- */
@@ -149,7 +155,7 @@ static void fill_info(const run_t *r, hx_run_info_t *in, char *arrival, size_t n
     memset(in, 0, sizeof(*in));
     in->scenario = c->name;
     in->target = c->target;
-    in->arrival = hx_arrival_describe(&c->arrival, arrival, n);
+    in->arrival = hx_cfg_describe_arrival(c, arrival, n);
     in->seed = c->seed;
     in->wall_start_ms = r->wall_ms;
     in->planned_s = (double)c->duration_ns / 1e9;
@@ -159,7 +165,7 @@ static void fill_info(const run_t *r, hx_run_info_t *in, char *arrival, size_t n
         if (c->phases.p[i].exclude)
             in->judged_s -= span_seconds(r, c->phases.p[i].start_ns, c->phases.p[i].end_ns);
     if (c->arrival.kind != HX_ARRIVAL_USERS)
-        in->target_rate = hx_arrival_expected(&c->arrival, c->duration_ns) / in->planned_s;
+        in->target_rate = hx_cfg_expected_arrivals(c, c->duration_ns) / in->planned_s;
     in->threads = (int)c->threads;
     in->interrupted = r->stop_ns != 0 && r->stop_ns < r->end_ns;
     in->failure = r->failure[0] != '\0' ? r->failure : NULL;
@@ -260,8 +266,12 @@ static void evaluate(const run_t *r, const hx_expect_t *e, size_t i, const hx_ev
     hx_eval_input_t in = *run;
     if (e->in_phase) {
         const hx_phase_report_t *p = &phases[e->phase];
-        in = (hx_eval_input_t){p->stats != NULL ? p->stats : &empty, NULL, NULL, p->secs};
-    } else if (e->has_windows) {
+        const hx_stats_t *st = e->in_group ? hx_collector_span(r->col, r->spans[i][2]) : p->stats;
+        in = (hx_eval_input_t){st != NULL ? st : &empty, NULL, NULL, p->secs};
+    } else if (e->in_group && !e->has_windows) {
+        in = (hx_eval_input_t){hx_collector_group_total(r->col, e->group), NULL, NULL, run->duration_s};
+    }
+    if (e->has_windows) {
         in.first_window = hx_collector_span(r->col, r->spans[i][0]);
         in.last_window = hx_collector_span(r->col, r->spans[i][1]);
     }
@@ -275,14 +285,18 @@ static int add_expect_spans(run_t *r)
     r->spans = cm_xcalloc(c->nexpects ? c->nexpects : 1, sizeof(*r->spans));
     for (size_t i = 0; i < c->nexpects; i++) {
         const hx_expect_t *e = &c->expects[i];
-        r->spans[i][0] = r->spans[i][1] = -1;
-        if (!e->has_windows)
-            continue;
-        const hx_span_ref_t *refs[2] = {&e->baseline, &e->window};
-        for (int k = 0; k < 2; k++) {
+        int group = e->in_group ? e->group : -1;
+        r->spans[i][0] = r->spans[i][1] = r->spans[i][2] = -1;
+        /* baseline, window, and one group's phase */
+        const hx_span_ref_t phase = {.phase = e->phase};
+        const hx_span_ref_t *refs[3] = {e->has_windows ? &e->baseline : NULL, e->has_windows ? &e->window : NULL,
+                                        e->in_phase && e->in_group ? &phase : NULL};
+        for (int k = 0; k < 3; k++) {
             uint64_t a, b;
+            if (refs[k] == NULL)
+                continue;
             hx_span_ref_times(refs[k], &c->phases, &a, &b);
-            if ((r->spans[i][k] = hx_collector_add_span(r->col, a, b)) < 0) {
+            if ((r->spans[i][k] = hx_collector_add_group_span(r->col, a, b, group)) < 0) {
                 fprintf(r->err_out, "soak: more than %d distinct phases and expectation windows\n",
                         HX_COLLECTOR_MAX_SPANS);
                 return -1;
@@ -315,8 +329,13 @@ static int report(run_t *r)
         evaluate(r, &c->expects[i], i, &in, phases, &verdicts[i]);
         all = all && verdicts[i].pass;
     }
-    hx_report_t rep = {&info,    in.total,    in.first_window, in.last_window, c->expects,
-                       verdicts, c->nexpects, all,            phases,         c->phases.n};
+    hx_group_report_t groups[HX_MAX_GROUPS];
+    size_t ngroups = 0;
+    for (size_t g = 0; c->groups_set && g < c->ngroups; g++)
+        if (c->groups[g].enabled)
+            groups[ngroups++] = (hx_group_report_t){c->groups[g].name, hx_collector_group_total(r->col, (int)g)};
+    hx_report_t rep = {&info,    in.total,    in.first_window, in.last_window, c->expects, verdicts,
+                       c->nexpects, all,      phases,         c->phases.n,    groups,     ngroups};
     hx_report_table(r->out, &rep);
     fflush(r->out);
     print_first_errors(r);
@@ -340,6 +359,11 @@ static int start(run_t *r)
         return -1;
     }
     r->col = hx_collector_new(r->start_ns, r->wall_ms, r->cfg->interval_ns, r->outs.jsonl);
+    if (r->cfg->groups_set) {
+        for (size_t g = 0; g < r->cfg->ngroups; g++)
+            r->group_names[g] = r->cfg->groups[g].name;
+        hx_collector_set_groups(r->col, r->group_names, r->cfg->ngroups);
+    }
     if (r->cfg->phases.n > 0)
         hx_collector_set_phases(r->col, &r->cfg->phases);
     if (add_expect_spans(r) != 0)

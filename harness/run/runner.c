@@ -31,7 +31,18 @@ int hx_runner_fail(hx_runner_t *r, const char *fmt, ...)
 
 /* ---- arguments ------------------------------------------------------------------------------------- */
 
-enum { OPT_DURATION = 256, OPT_SEED, OPT_REPORT_DIR, OPT_SET, OPT_CHECK, OPT_QUIET, OPT_MOCK, OPT_PROXY, OPT_HELP };
+enum {
+    OPT_DURATION = 256,
+    OPT_SEED,
+    OPT_REPORT_DIR,
+    OPT_SET,
+    OPT_CHECK,
+    OPT_QUIET,
+    OPT_MOCK,
+    OPT_PROXY,
+    OPT_HELP,
+    OPT_GROUP,
+};
 
 static const struct option longopts[] = {
     {"duration", required_argument, NULL, OPT_DURATION},
@@ -43,6 +54,7 @@ static const struct option longopts[] = {
     {"mock-provider", required_argument, NULL, OPT_MOCK},
     {"fault-proxy", required_argument, NULL, OPT_PROXY},
     {"help", no_argument, NULL, OPT_HELP},
+    {"group", required_argument, NULL, OPT_GROUP},
     {NULL, 0, NULL, 0},
 };
 
@@ -65,6 +77,16 @@ int hx_runner_parse(int argc, char **argv, hx_runner_opts_t *o, char *err, size_
             break;
         case OPT_MOCK:
             o->mock_provider = optarg;
+            break;
+        case OPT_PROXY:
+            o->fault_proxy = optarg;
+            break;
+        case OPT_GROUP:
+            if (o->ngroups >= HX_RUN_MAX_SETS) {
+                snprintf(err, errlen, "--group: given more than %d times", HX_RUN_MAX_SETS);
+                return -1;
+            }
+            o->groups[o->ngroups++] = optarg;
             break;
         case OPT_CHECK:
             o->check = true;
@@ -114,6 +136,7 @@ void hx_runner_usage(FILE *out)
           "  --report-dir DIR    override report.dir ({{name}}, {{time}}, {{seed}} allowed)\n"
           "  --set PATH=VALUE    override any value of the file (repeatable), e.g.\n"
           "                      --set 'mock.deployments[a].limits.rpm=600'\n"
+          "  --group NAME        run only this group of load.groups (repeatable)\n"
           "  --check             validate every section of the file and exit\n"
           "  --quiet             no progress line\n"
           "  --mock-provider P   the mock-provider binary (default: $SOAK_MOCK_PROVIDER, next to soak, PATH)\n"

@@ -22,6 +22,8 @@ typedef struct hx_runner_opts {
     const char *duration, *seed, *report_dir; /* overrides, as text; NULL when not given */
     const char *sets[HX_RUN_MAX_SETS];        /* --set PATH=VALUE */
     size_t nsets;
+    const char *groups[HX_RUN_MAX_SETS]; /* --group NAME */
+    size_t ngroups;
     const char *mock_provider; /* the mock-provider binary; NULL: SOAK_MOCK_PROVIDER, then next to soak, then PATH */
     const char *fault_proxy;   /* the fault-proxy binary; NULL: SOAK_FAULT_PROXY, then next to soak, then PATH */
     bool check, quiet, help;

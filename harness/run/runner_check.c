@@ -371,6 +371,8 @@ int hx_runner_load(hx_runner_t *r)
     if (!r->cfg.has_load)
         return hx_runner_fail(r, "%s: no load: section (nothing to run)", r->o->file);
     char why[512];
+    if (hx_cfg_select_groups(&r->cfg, r->o->groups, r->o->ngroups, why, sizeof(why)) != 0)
+        return hx_runner_fail(r, "%s", why);
     if (check_services(r) != 0 || hx_runner_resolve_target(r) != 0)
         return HX_EXIT_ERROR;
     if (hx_cfg_finish(&r->cfg, why, sizeof(why)) != 0)

@@ -264,7 +264,7 @@ static void test_unknown_keys(void **state)
     expect_error("load:\n  thread: 2\n",
                  "s.yaml:2:3: load: unknown key \"thread\" (did you mean \"threads\"? allowed: target, arrival, "
                  "requests, threads, max_inflight, timeout, drain, interval, connections, headers, api_key, router, "
-                 "phases, warmup, cooldown)");
+                 "phases, warmup, cooldown, groups)");
     expect_error(
         "load:\n  requests:\n    - {api: openai.chat, promt: hi}\n",
         "s.yaml:3:26: load.requests[0]: unknown key \"promt\" (did you mean \"prompt\"? allowed: name, weight, "
@@ -530,11 +530,30 @@ static void test_phase_errors(void **state)
                  "names or time ranges), not phase");
 }
 
+static void test_group_errors(void **state)
+{
+    (void)state;
+    expect_error("load:\n  arrival: {constant: 1/s}\n  groups:\n    - {name: a, arrival: {every: 1s}, requests: [{}]}\n",
+                 "s.yaml:2:12: load.arrival: load.groups is set: each group has its own arrival and requests");
+    expect_error("load:\n  groups:\n    - {name: a, arrival: {users: 3}, requests: [{}]}\n",
+                 "s.yaml:3:26: load.groups[0].arrival: a group's arrival is open loop (constant, poisson, ramp, step or "
+                 "every); closed-loop users run a load without groups");
+    expect_error("load:\n  groups:\n    - {name: a, arrival: {every: 1s}}\n",
+                 "s.yaml:3:7: load.groups[0]: missing required key \"requests\"");
+    expect_error("load:\n  groups:\n    - {name: a, arrival: {every: 1s}, requests: [{}]}\n"
+                 "    - {name: a, arrival: {every: 1s}, requests: [{}]}\n",
+                 "s.yaml:4:14: load.groups[1].name: a second group called \"a\"");
+    expect_error("load:\n  arrival: {every: 0s}\n", "s.yaml:2:20: load.arrival.every: must be at least 1us");
+    expect_error("expect:\n  - {metric: latency.p99, group: x, max: 1s}\n",
+                 "s.yaml:2:34: expect[0].group: no group called \"x\" in load.groups (it has none)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_phases),
         cmocka_unit_test(test_phase_errors),
+        cmocka_unit_test(test_group_errors),
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_report_formats),

@@ -473,6 +473,56 @@ static void test_span_limit(void **state)
     hx_collector_free(c);
 }
 
+/* Groups: each interval's per-group parts reach the group totals (not the excluded phase's), group spans and
+ * the JSONL line's "groups"; a group span outside the groups is refused. */
+static void test_groups(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    hx_collector_t *c = hx_collector_new(T0, WALL0, SEC, f);
+    static const char *const names[] = {"data", "ctl"};
+    hx_collector_set_groups(c, names, 2);
+    hx_phases_t ps = {.n = 2};
+    snprintf(ps.p[0].name, sizeof(ps.p[0].name), "warm");
+    ps.p[0].end_ns = SEC;
+    ps.p[0].exclude = true;
+    snprintf(ps.p[1].name, sizeof(ps.p[1].name), "main");
+    ps.p[1].start_ns = SEC;
+    ps.p[1].end_ns = 3 * SEC;
+    hx_collector_set_phases(c, &ps);
+    int ctl_main = hx_collector_add_group_span(c, SEC, 3 * SEC, 1);
+    assert_true(ctl_main >= 0);
+    assert_int_equal(hx_collector_add_group_span(c, 0, SEC, 2), -1);
+    hx_stats_t *s = new_stats(T0), *g = calloc(2, sizeof(hx_stats_t));
+    for (uint64_t i = 0; i < 3; i++) {
+        hx_stats_reset(s, T0 + i * SEC);
+        hx_stats_reset(&g[0], T0 + i * SEC);
+        hx_stats_reset(&g[1], T0 + i * SEC);
+        for (uint64_t k = 0; k < 4; k++) { /* three data requests and one control request a second */
+            record(s, T0 + i * SEC + k * MS, MS, HX_ERR_NONE, 200, NULL);
+            record(&g[k == 3], T0 + i * SEC + k * MS, MS, HX_ERR_NONE, 200, NULL);
+        }
+        hx_collector_submit_groups(c, s, g, T0 + (i + 1) * SEC);
+        assert_int_equal(g[0].all.total, 0); /* reset with the run's */
+    }
+    hx_collector_close_due(c, UINT64_MAX, 0, 0);
+    assert_int_equal(hx_collector_total(c)->all.total, 8); /* the warm-up second left out */
+    assert_int_equal(hx_collector_group_total(c, 0)->all.total, 6);
+    assert_int_equal(hx_collector_group_total(c, 1)->all.total, 2);
+    assert_null(hx_collector_group_total(c, 2));
+    assert_int_equal(hx_collector_span(c, ctl_main)->all.total, 2);
+    lines_t l;
+    read_lines(f, &l);
+    assert_int_equal(l.n, 3);
+    assert_non_null(strstr(l.v[0], "\"groups\":{\"data\":{\"requests\":3,"));
+    assert_non_null(strstr(l.v[0], "\"ctl\":{\"requests\":1,"));
+    free_lines(&l);
+    hx_collector_free(c);
+    fclose(f);
+    free(s);
+    free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -487,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_series_write_error_is_kept),
         cmocka_unit_test(test_phases_and_spans),
         cmocka_unit_test(test_span_limit),
+        cmocka_unit_test(test_groups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

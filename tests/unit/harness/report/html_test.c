@@ -99,7 +99,7 @@ static fixture_t *make_fixture(const char *scenario)
                               0,
                               NULL,
                               60};
-    f->report = (hx_report_t){&f->info, &f->total, &f->first, &f->last, f->expects, f->verdicts, 0, true, NULL, 0};
+    f->report = (hx_report_t){&f->info, &f->total, &f->first, &f->last, f->expects, f->verdicts, 0, true, NULL, 0, NULL, 0};
     add_expect(f, "failure_rate<=50%");
     add_expect(f, "latency.p99<1ms"); /* fails */
     f->in = (hx_html_input_t){&f->report, f->tl, NULL, 0};

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "harness/run/cli.h"
+#include "harness/run/runner.h"
 
 #define S 1000000000ull
 #define ARGV(...) ((char *[]){"load", __VA_ARGS__, NULL})
@@ -196,7 +197,7 @@ static void test_usage_errors(void **state)
               "libcurl 8.0), so soak speaks HTTP/1.1",
               "--url", "http://h/v1", "--rate", "1/s", "--http2");
     PARSE_ERR("no target: pass --url (or set load.target)", "--rate", "1/s");
-    PARSE_ERR("no arrival: pass --rate R or --users N (or set load.arrival)", "--url", "http://h/v1");
+    PARSE_ERR("no arrival: pass --rate R or --users N (or set load.arrival, or an arrival in every phase)", "--url", "http://h/v1");
     PARSE_ERR("churn opens a connection per request: it excludes max_requests and max_age", "--url", "http://h/v1",
               "--rate", "1/s", "--churn", "--max-conn-requests", "3");
     PARSE_ERR("users (20000) exceed max_inflight (10000): raise --max-inflight", "--url", "http://h/v1", "--users",
@@ -284,13 +285,65 @@ static void test_config_sets(void **state)
     unlink(path);
 }
 
+/* load.groups: each group's arrival and templates; --group chooses among them (their expectations go with
+ * them); the single-load arrival flags are refused rather than ignored. */
+static void test_groups(void **state)
+{
+    (void)state;
+    char *path = write_file("load:\n"
+                            "  target: http://127.0.0.1:8080/v1\n"
+                            "  groups:\n"
+                            "    - {name: data, arrival: {constant: 100/s}, requests: [{model: a}, {model: b}]}\n"
+                            "    - {name: control, arrival: {every: 2s}, requests: [{model: c}]}\n"
+                            "expect:\n"
+                            "  - {metric: latency.p99, group: data, max: 1s}\n"
+                            "  - {metric: failure_rate, group: control, max: 0%}\n");
+    hx_cli_t cli;
+    PARSE_OK(&cli, "--config", path, "--check");
+    assert_int_equal(cli.cfg.ngroups, 2);
+    assert_int_equal(cli.cfg.groups[1].first_req, 2);
+    assert_int_equal(cli.cfg.groups[1].nreqs, 1);
+    assert_true(cli.cfg.groups[1].arrival.rate == 0.5);
+    assert_int_equal(cli.cfg.nexpects, 2);
+    assert_string_equal(cli.cfg.expects[0].scope, "data");
+    hx_cli_free(&cli);
+    PARSE_OK(&cli, "--config", path, "--group", "control", "--check");
+    assert_false(cli.cfg.groups[0].enabled);
+    assert_true(cli.cfg.groups[1].enabled);
+    assert_int_equal(cli.cfg.nexpects, 1); /* the data group's expectation is not judged */
+    assert_int_equal(cli.cfg.skipped_expects, 1);
+    hx_cli_free(&cli);
+    PARSE_ERR("--group ctl: no such group (the load has data, control)", "--config", path, "--group", "ctl");
+    PARSE_ERR("--rate: the file has load.groups, each with its own arrival (change them there, or choose groups with "
+              "--group)",
+              "--config", path, "--rate", "5/s");
+    PARSE_ERR("--group: the load has no groups (load.groups)", "--url", "http://h/v1", "--rate", "1/s", "--group", "x");
+    unlink(path);
+}
+
+/* soak run's own options: --fault-proxy and --mock-provider name the binaries, --group is repeatable. */
+static void test_run_options(void **state)
+{
+    (void)state;
+    hx_runner_opts_t o;
+    char err[256];
+    char *argv[] = {"run", "--mock-provider", "/m", "--fault-proxy", "/f", "--group", "a", "--group", "b", "s.yaml", NULL};
+    assert_int_equal(hx_runner_parse(10, argv, &o, err, sizeof(err)), 0);
+    assert_string_equal(o.mock_provider, "/m");
+    assert_string_equal(o.fault_proxy, "/f");
+    assert_int_equal(o.ngroups, 2);
+    assert_string_equal(o.groups[1], "b");
+    assert_string_equal(o.file, "s.yaml");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_minimal),      cmocka_unit_test(test_workload_flags),
         cmocka_unit_test(test_users),        cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_usage_errors), cmocka_unit_test(test_config_overrides),
-        cmocka_unit_test(test_config_sets),
+        cmocka_unit_test(test_config_sets),  cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_run_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
