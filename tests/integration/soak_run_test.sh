@@ -61,6 +61,9 @@ SVC='services:
 scenario pass "$SVC" 2s
 run_soak run --check "$TMP/pass.yaml"
 expect_eq "$RC" "0" "--check of a good scenario ($(cat "$TMP/soak.err"))"
+# the binaries named on the command line, as ci/soak.sh does
+run_soak run --check --mock-provider "$MOCK_PROVIDER" --fault-proxy "$FAULT_PROXY" "$TMP/pass.yaml"
+expect_eq "$RC" "0" "--mock-provider and --fault-proxy ($(cat "$TMP/soak.err"))"
 expect_contains "$(cat "$TMP/soak.out")" "OK: pass: 1 service, 1 mock deployment" "--check summary"
 run_soak run --quiet "$TMP/pass.yaml"
 expect_eq "$RC" "0" "a passing run ($(tail -5 "$TMP/soak.err"))"
