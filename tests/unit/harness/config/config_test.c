@@ -286,7 +286,7 @@ static void test_value_errors(void **state)
                  "s.yaml:4:15: load.requests[0].stream: openai.embeddings cannot stream");
     expect_error("load:\n  requests:\n    - {prompt: \"{{uuid}} and {{user}}\"}\n",
                  "s.yaml:3:16: load.requests[0].prompt: unknown template variable \"{{user}}\" at byte 13 (expected "
-                 "{{uuid}} or {{seq}})");
+                 "{{uuid}}, {{seq}}, {{random MIN..MAX}} or {{random hex N}})");
     expect_error("load:\n  requests:\n    - {repeat: 0}\n",
                  "s.yaml:3:16: load.requests[0].repeat: must be between 1 and 100000, got 0");
     expect_error("load:\n  arrival: {constant: 10/s, users: 5}\n",

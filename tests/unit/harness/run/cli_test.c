@@ -160,7 +160,7 @@ static void test_bad_values(void **state)
               "--url", "http://h/v1", "--rate", "1/s", "--api", "openai.chats");
     PARSE_ERR("--stream: openai.embeddings cannot stream", "--url", "http://h/v1", "--rate", "1/s", "--api",
               "openai.embeddings", "--stream");
-    PARSE_ERR("--prompt \"{{uid}}\": unknown template variable \"{{uid}}\" at byte 0 (expected {{uuid}} or {{seq}})",
+    PARSE_ERR("--prompt \"{{uid}}\": unknown template variable \"{{uid}}\" at byte 0 (expected {{uuid}}, {{seq}}, {{random MIN..MAX}} or {{random hex N}})",
               "--url", "http://h/v1", "--rate", "1/s", "--prompt", "{{uid}}");
     PARSE_ERR("--header \"X Y: z\": invalid character in the name", "--url", "http://h/v1", "--rate", "1/s", "--header",
               "X Y: z");
