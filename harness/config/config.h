@@ -9,7 +9,8 @@
  *     arrival: {constant: 1174/s}             # | {poisson: R} | {ramp: {from, to, over}}
  *                                             # | {step: [{rate, for}, ...]} | {users: N, spawn: R, think: D}
  *     requests: [{weight, api, model, stream, include_usage, prompt, repeat, input, max_tokens, user,
- *                 headers, api_key, name}]
+ *                 headers, api_key, name}]       # api: http: {weight, api, method, path, base, headers, body,
+ *                                             #   expect_status, json, contains, api_key, name}
  *     threads: 1
  *     max_inflight: 10000
  *     timeout: 60s
@@ -126,6 +127,9 @@ const char *hx_cfg_strdup(hx_cfg_t *c, const char *s);
 int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err);
 /* Reads the load.requests sequence n into c->reqs (used by hx_cfg_load). */
 int hx_cfg_load_requests(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err);
+/* Reads the keys of an `api: http` template `it` at path into s (config_http.c); the keys were checked. */
+int hx_cfg_load_http(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *it, const char *path, hx_reqspec_t *s,
+                     cm_err_t *err);
 /* Reads headers written as a map ({X-Team: soak}) or a list of "Name: value" lines into c's arena. */
 int hx_cfg_load_headers(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, const char *path, const char ***out,
                         size_t *count, cm_err_t *err);

@@ -156,7 +156,7 @@ static void test_bad_values(void **state)
               "--max-conn-age", "100us");
     PARSE_ERR("--api \"openai.chats\": unknown api (expected one of openai.chat, openai.completions, "
               "openai.embeddings, openai.responses, azure.chat, azure.completions, "
-              "azure.embeddings, azure.responses, anthropic.messages, gemini.generate, gemini.embed, vertex.generate)",
+              "azure.embeddings, azure.responses, anthropic.messages, gemini.generate, gemini.embed, vertex.generate, http)",
               "--url", "http://h/v1", "--rate", "1/s", "--api", "openai.chats");
     PARSE_ERR("--stream: openai.embeddings cannot stream", "--url", "http://h/v1", "--rate", "1/s", "--api",
               "openai.embeddings", "--stream");
