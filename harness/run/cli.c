@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/units.h"
+#include "harness/run/cli_http.h"
 
 #define MAX_REPEAT_FLAG 64
 
@@ -18,8 +19,8 @@ typedef struct flags {
     const char *drain, *interval, *prompt, *repeat, *max_tokens, *user, *api_key, *seed, *json, *junit, *jsonl;
     const char *html, *webhook;
     const char *max_conn_requests, *max_conn_age;
-    const char *method, *path, *base, *body, *expect_status, *contains; /* --api http */
-    bool stream, poisson, quiet, churn, check, help, check_json;
+    hx_http_flags_t http; /* --api http */
+    bool stream, poisson, quiet, churn, check, help;
     const char *models[MAX_REPEAT_FLAG], *headers[MAX_REPEAT_FLAG], *expects[MAX_REPEAT_FLAG];
     const char *sets[MAX_REPEAT_FLAG];
     size_t nmodels, nheaders, nexpects, nsets;
@@ -189,10 +190,10 @@ static const slot_t slots[] = {
     LIST(OPT_MODEL, models),   LIST(OPT_HEADER, headers),
     LIST(OPT_EXPECT, expects), LIST(OPT_SET, sets),
     STR(OPT_HTML, html),       STR(OPT_WEBHOOK, webhook),
-    STR(OPT_METHOD, method),   STR(OPT_PATH, path),
-    STR(OPT_BASE, base),       STR(OPT_BODY, body),
-    STR(OPT_CONTAINS, contains), STR(OPT_EXPECT_STATUS, expect_status),
-    BOOL(OPT_CHECK_JSON, check_json),
+    STR(OPT_METHOD, http.method), STR(OPT_PATH, http.path),
+    STR(OPT_BASE, http.base),     STR(OPT_BODY, http.body),
+    STR(OPT_CONTAINS, http.contains), STR(OPT_EXPECT_STATUS, http.expect_status),
+    BOOL(OPT_CHECK_JSON, http.check_json),
 };
 
 static int store(flags_t *f, int opt, const char *v, char *err, size_t errlen)
@@ -325,61 +326,12 @@ static int apply_users(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
     return 0;
 }
 
-/* The first --api http flag given, or NULL. */
-static const char *first_http_flag(const flags_t *f)
-{
-    if (f->method)
-        return "method";
-    if (f->path)
-        return "path";
-    if (f->base)
-        return "base";
-    if (f->body)
-        return "body";
-    if (f->expect_status)
-        return "expect-status";
-    if (f->check_json)
-        return "check-json";
-    return f->contains ? "contains" : NULL;
-}
-
-/* --api http: the flags of the generic kind (harness/engine/httpreq.h); the LLM flags do not apply. */
-static int apply_http(hx_cfg_t *c, const flags_t *f, hx_reqspec_t *s, char *err, size_t errlen)
-{
-    char why[256];
-    hx_method_t m;
-    if (f->stream || f->nmodels || f->prompt || f->repeat || f->max_tokens || f->user)
-        return errf(err, errlen, "--api http sends its --body as written: --stream, --model, --prompt, --repeat, "
-                                 "--max-tokens and --user do not apply");
-    if (f->method && hx_method_parse(f->method, &m) != 0)
-        return errf(err, errlen, "--method \"%s\": expected one of " HX_METHOD_LIST, f->method);
-    s->method = f->method ? (int)m : -1;
-    if (f->path == NULL)
-        return errf(err, errlen, "--api http needs --path (like /v1/models, or an http:// URL)");
-    if (hx_http_check_path(f->path, why, sizeof(why)) != 0)
-        return errf(err, errlen, "--path %s", why);
-    s->path = hx_cfg_strdup(c, f->path);
-    if (f->base && strcmp(f->base, "host") != 0 && strcmp(f->base, "api_base") != 0)
-        return errf(err, errlen, "--base \"%s\": expected api_base or host", f->base);
-    s->from_host = f->base && strcmp(f->base, "host") == 0;
-    s->body = hx_cfg_strdup(c, f->body);
-    if (f->expect_status) {
-        hx_status_set_t *set = cm_arena_alloc(&c->arena, sizeof(*set));
-        if (hx_status_set_parse(set, f->expect_status, why, sizeof(why)) != 0)
-            return errf(err, errlen, "--expect-status %s", why);
-        s->expect_status = set;
-    }
-    s->check_json = f->check_json;
-    s->contains = hx_cfg_strdup(c, f->contains);
-    return 0; /* the rest (a body's placeholders and size, HEAD with a body) is checked with the workload */
-}
-
 static const char *first_workload_flag(const flags_t *f)
 {
     if (f->api)
         return "api";
-    if (first_http_flag(f) != NULL)
-        return first_http_flag(f);
+    if (hx_http_flags_first(&f->http) != NULL)
+        return hx_http_flags_first(&f->http);
     if (f->stream)
         return "stream";
     if (f->nmodels)
@@ -401,10 +353,12 @@ static int apply_template(hx_cfg_t *c, const flags_t *f, hx_reqspec_t *s, char *
     if (f->api && hx_api_find(f->api) == NULL)
         return errf(err, errlen, "--api \"%s\": unknown api (expected one of %s)", f->api, hx_api_list());
     s->api = f->api ? hx_cfg_strdup(c, f->api) : s->api;
-    if (strcmp(s->api, "http") == 0)
-        return apply_http(c, f, s, err, errlen);
-    if (first_http_flag(f) != NULL)
-        return errf(err, errlen, "--%s goes with --api http", first_http_flag(f));
+    if (strcmp(s->api, "http") == 0) {
+        bool llm = f->stream || f->nmodels || f->prompt || f->repeat || f->max_tokens || f->user;
+        return hx_http_flags_apply(c, &f->http, llm, s, err, errlen);
+    }
+    if (hx_http_flags_first(&f->http) != NULL)
+        return errf(err, errlen, "--%s goes with --api http", hx_http_flags_first(&f->http));
     s->stream = f->stream;
     if (s->stream && !hx_api_find(s->api)->streams)
         return errf(err, errlen, "--stream: %s cannot stream", s->api);
@@ -441,8 +395,6 @@ static int apply_workload(hx_cfg_t *c, const flags_t *f, char *err, size_t errle
         s->models = models;
         s->nmodels = f->nmodels;
     }
-    if (f->nmodels > 0 && f->api && strcmp(f->api, "http") == 0)
-        return errf(err, errlen, "--model: --api http has no model");
     if (apply_template(c, f, s, err, errlen) != 0)
         return -1;
     c->reqs = s;
