@@ -14,8 +14,7 @@ static int read_method(const cm_conf_t *conf, const cm_node_t *v, const char *pa
     if (cm_conf_str(conf, v, path, &name, err) != 0)
         return -1;
     if (hx_method_parse(name, &m) != 0)
-        return cm_conf_error(conf, v, path, err, "unknown method \"%.40s\" (expected one of " HX_METHOD_LIST ")",
-                             name);
+        return cm_conf_error(conf, v, path, err, "unknown method \"%.40s\" (expected one of " HX_METHOD_LIST ")", name);
     s->method = (int)m;
     return 0;
 }

@@ -10,9 +10,8 @@
 static const char *const request_keys[] = {"name",          "weight",  "api",     "model", "stream",
                                            "include_usage", "prompt",  "repeat",  "input", "max_tokens",
                                            "user",          "headers", "api_key", NULL};
-static const char *const http_keys[] = {"name",          "weight", "api",  "method",   "path",    "base",
-                                        "expect_status", "json",   "body", "contains", "headers", "api_key",
-                                        NULL};
+static const char *const http_keys[] = {"name", "weight", "api",      "method",  "path",    "base", "expect_status",
+                                        "json", "body",   "contains", "headers", "api_key", NULL};
 
 void hx_reqspec_defaults(hx_reqspec_t *s)
 {
@@ -163,8 +162,8 @@ static int wrong_kind(const cm_conf_t *conf, const cm_node_t *it, const char *pa
         if (v == NULL || shared)
             continue;
         cm_conf_path(p, sizeof(p), path, -1, theirs[k]);
-        return cm_conf_error(conf, v, p, err, http ? "not for api: http (it sends its body as written)"
-                                                   : "only for api: http");
+        return cm_conf_error(conf, v, p, err,
+                             http ? "not for api: http (it sends its body as written)" : "only for api: http");
     }
     return cm_conf_check_keys(conf, it, path, mine, err);
 }

@@ -12,7 +12,7 @@
 _Static_assert(HX_HTTP_RESPONSE_KEEP == (1u << 20), "the messages say 1 MiB");
 
 static const char *const method_names[] = {
-    [HX_METHOD_GET] = "GET",         [HX_METHOD_POST] = "POST", [HX_METHOD_PUT] = "PUT",
+    [HX_METHOD_GET] = "GET",         [HX_METHOD_POST] = "POST",     [HX_METHOD_PUT] = "PUT",
     [HX_METHOD_PATCH] = "PATCH",     [HX_METHOD_DELETE] = "DELETE", [HX_METHOD_HEAD] = "HEAD",
     [HX_METHOD_OPTIONS] = "OPTIONS",
 };

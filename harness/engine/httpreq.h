@@ -65,10 +65,10 @@ int hx_http_check_path(const char *path, char *err, size_t errlen);
 /* A compiled `api: http` template (owned by its hx_reqtpl_t). */
 typedef struct hx_http {
     hx_method_t method;
-    char *path;      /* as written */
-    bool absolute;   /* path is a whole URL: the target is not used */
-    bool from_host;  /* base: host — appended to the target's scheme://host:port, not to its api_base */
-    hx_tmpl_t body;  /* raw template */
+    char *path;     /* as written */
+    bool absolute;  /* path is a whole URL: the target is not used */
+    bool from_host; /* base: host — appended to the target's scheme://host:port, not to its api_base */
+    hx_tmpl_t body; /* raw template */
     bool has_body;
     hx_status_set_t expect;
     bool check_json;

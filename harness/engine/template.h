@@ -36,8 +36,8 @@ typedef enum hx_tmpl_kind {
 
 typedef struct hx_tmpl_part {
     hx_tmpl_kind_t kind;
-    char *text; /* literal: the text as rendered, JSON-escaped or raw (owned); NULL otherwise */
-    size_t len; /* literal: bytes of text; random hex: the digit count */
+    char *text;     /* literal: the text as rendered, JSON-escaped or raw (owned); NULL otherwise */
+    size_t len;     /* literal: bytes of text; random hex: the digit count */
     int64_t lo, hi; /* random int: the inclusive range */
 } hx_tmpl_part_t;
 

@@ -497,7 +497,6 @@ bool hx_workload_uses(const hx_workload_t *w, uint32_t req, uint16_t model)
     return false;
 }
 
-
 /* Characters a model name keeps in a path; others are percent-encoded (RFC 3986 unreserved, plus ':' and
  * '@', which path segments allow). */
 static bool path_safe(unsigned char c)

@@ -202,7 +202,8 @@ static int mode_of(const hx_reqtpl_t *rq)
     const hx_http_t *h = rq->http;
     if (h == NULL)
         return MODE_POST_BODY;
-    bool body = h->has_body || h->method == HX_METHOD_POST || h->method == HX_METHOD_PUT || h->method == HX_METHOD_PATCH;
+    bool body =
+        h->has_body || h->method == HX_METHOD_POST || h->method == HX_METHOD_PUT || h->method == HX_METHOD_PATCH;
     return (int)h->method | (body ? MODE_BODY : 0);
 }
 

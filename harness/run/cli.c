@@ -190,11 +190,28 @@ static const slot_t slots[] = {
     LIST(OPT_MODEL, models),   LIST(OPT_HEADER, headers),
     LIST(OPT_EXPECT, expects), LIST(OPT_SET, sets),
     STR(OPT_HTML, html),       STR(OPT_WEBHOOK, webhook),
-    STR(OPT_METHOD, http.method), STR(OPT_PATH, http.path),
-    STR(OPT_BASE, http.base),     STR(OPT_BODY, http.body),
-    STR(OPT_CONTAINS, http.contains), STR(OPT_EXPECT_STATUS, http.expect_status),
+};
+/* --api http (cli_http.c) */
+static const slot_t http_slots[] = {
+    STR(OPT_METHOD, http.method),
+    STR(OPT_PATH, http.path),
+    STR(OPT_BASE, http.base),
+    STR(OPT_BODY, http.body),
+    STR(OPT_CONTAINS, http.contains),
+    STR(OPT_EXPECT_STATUS, http.expect_status),
     BOOL(OPT_CHECK_JSON, http.check_json),
 };
+
+static const slot_t *find_slot(int opt)
+{
+    for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
+        if (slots[i].opt == opt)
+            return &slots[i];
+    for (size_t i = 0; i < sizeof(http_slots) / sizeof(http_slots[0]); i++)
+        if (http_slots[i].opt == opt)
+            return &http_slots[i];
+    return NULL;
+}
 
 static int store(flags_t *f, int opt, const char *v, char *err, size_t errlen)
 {
@@ -202,11 +219,9 @@ static int store(flags_t *f, int opt, const char *v, char *err, size_t errlen)
         return errf(err, errlen,
                     "--http2: not supported: libcurl 7.88 cannot reuse an HTTP/2 cleartext (h2c) "
                     "connection (fixed in libcurl 8.0), so soak speaks HTTP/1.1");
-    for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
-        const slot_t *s = &slots[i];
+    const slot_t *s = find_slot(opt);
+    if (s != NULL) {
         char *base = (char *)f;
-        if (s->opt != opt)
-            continue;
         if (s->kind == SLOT_STR)
             *(const char **)(base + s->off) = v;
         else if (s->kind == SLOT_BOOL)

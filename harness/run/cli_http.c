@@ -38,8 +38,9 @@ int hx_http_flags_apply(hx_cfg_t *c, const hx_http_flags_t *f, bool llm_flags, h
     char why[256];
     hx_method_t m;
     if (llm_flags)
-        return errf(err, errlen, "--api http sends its --body as written: --stream, --model, --prompt, --repeat, "
-                                 "--max-tokens and --user do not apply");
+        return errf(err, errlen,
+                    "--api http sends its --body as written: --stream, --model, --prompt, --repeat, "
+                    "--max-tokens and --user do not apply");
     if (f->method && hx_method_parse(f->method, &m) != 0)
         return errf(err, errlen, "--method \"%s\": expected one of " HX_METHOD_LIST, f->method);
     s->method = f->method ? (int)m : -1;
@@ -62,4 +63,3 @@ int hx_http_flags_apply(hx_cfg_t *c, const hx_http_flags_t *f, bool llm_flags, h
     s->contains = hx_cfg_strdup(c, f->contains);
     return 0; /* the rest (a body's placeholders and size, HEAD with a body) is checked with the workload */
 }
-

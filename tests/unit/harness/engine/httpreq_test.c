@@ -70,8 +70,8 @@ static void test_status_lists(void **state)
     assert_false(hx_status_match(&s, 403));
     assert_false(hx_status_match(&s, 500));
     assert_int_equal(s.nitems, 3);
-    static const char *const bad[] = {"", "200,", ",200", "99", "600", "2000", "abc", "299-200", "200-", "-200",
-                                      "6xx", "0xx", "20x", "200-600", "1e2"};
+    static const char *const bad[] = {"",     "200,", ",200", "99",  "600", "2000",    "abc", "299-200",
+                                      "200-", "-200", "6xx",  "0xx", "20x", "200-600", "1e2"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         if (hx_status_set_parse(&s, bad[i], err, sizeof(err)) != -1) {
             print_error("\"%s\" parsed\n", bad[i]);
@@ -156,8 +156,8 @@ static void test_checks(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_methods),     cmocka_unit_test(test_status_items), cmocka_unit_test(test_status_lists),
-        cmocka_unit_test(test_status_bound), cmocka_unit_test(test_paths),       cmocka_unit_test(test_checks),
+        cmocka_unit_test(test_methods),      cmocka_unit_test(test_status_items), cmocka_unit_test(test_status_lists),
+        cmocka_unit_test(test_status_bound), cmocka_unit_test(test_paths),        cmocka_unit_test(test_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

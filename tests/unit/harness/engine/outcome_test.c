@@ -158,9 +158,9 @@ static void test_body_check(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_transport_errors), cmocka_unit_test(test_broken_streams), cmocka_unit_test(test_statuses),
-        cmocka_unit_test(test_headers),          cmocka_unit_test(test_body_check),
-        cmocka_unit_test(test_generic_statuses),
+        cmocka_unit_test(test_transport_errors), cmocka_unit_test(test_broken_streams),
+        cmocka_unit_test(test_statuses),         cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_body_check),       cmocka_unit_test(test_generic_statuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -294,9 +294,12 @@ static void test_random_errors(void **state)
     hx_tmpl_t t;
     char err[256];
     static const char *const bad[] = {
-        "{{random}}",       "{{random 3..1}}",    "{{random 1..}}",      "{{random ..4}}",
-        "{{random hex 0}}", "{{random hex 65}}",  "{{random hex x}}",    "{{random 1.5..2}}",
-        "{{random 1...2}}", "{{random 0..1000000000000000001}}", "{{random a..b}}", "{{random 1-2}}",
+        "{{random}}",       "{{random 3..1}}",
+        "{{random 1..}}",   "{{random ..4}}",
+        "{{random hex 0}}", "{{random hex 65}}",
+        "{{random hex x}}", "{{random 1.5..2}}",
+        "{{random 1...2}}", "{{random 0..1000000000000000001}}",
+        "{{random a..b}}",  "{{random 1-2}}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         if (hx_tmpl_compile_raw(&t, bad[i], err, sizeof(err)) != -1) {

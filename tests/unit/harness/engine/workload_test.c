@@ -356,9 +356,10 @@ static void test_errors(void **state)
     static const char *const bad_header[] = {"NoColon"};
     hx_reqspec_t s = spec("openai.chats");
     expect_error(
-        s, "requests[0].api: unknown api \"openai.chats\" (expected one of openai.chat, openai.completions, "
-           "openai.embeddings, openai.responses, azure.chat, azure.completions, "
-           "azure.embeddings, azure.responses, anthropic.messages, gemini.generate, gemini.embed, vertex.generate, http)");
+        s,
+        "requests[0].api: unknown api \"openai.chats\" (expected one of openai.chat, openai.completions, "
+        "openai.embeddings, openai.responses, azure.chat, azure.completions, "
+        "azure.embeddings, azure.responses, anthropic.messages, gemini.generate, gemini.embed, vertex.generate, http)");
     s = spec("openai.embeddings");
     s.stream = true;
     expect_error(s, "requests[0].stream: openai.embeddings cannot stream");
@@ -469,7 +470,7 @@ static void test_http_defaults_and_mix(void **state)
     hx_workload_t w;
     char err[256];
     assert_int_equal(hx_workload_init(&w, s, 2, NULL, 0, NULL, err, sizeof(err)), 0);
-    assert_int_equal(w.nmodels, 1); /* the chat template's only */
+    assert_int_equal(w.nmodels, 1);                           /* the chat template's only */
     assert_int_equal(w.reqs[1].http->method, HX_METHOD_POST); /* a body without a method: POST, as curl -d */
     assert_false(hx_workload_uses(&w, 0, 1));
     assert_null(w.reqs[0].http);
@@ -565,11 +566,16 @@ static void test_http_bounds(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_api_table),      cmocka_unit_test(test_chat_body_seed_payload),
-        cmocka_unit_test(test_provider_apis),  cmocka_unit_test(test_anthropic_and_gemini_bodies),
-        cmocka_unit_test(test_stream_options), cmocka_unit_test(test_other_apis),
-        cmocka_unit_test(test_weighted_pick),  cmocka_unit_test(test_model_cycle_and_intern),
-        cmocka_unit_test(test_headers),        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_api_table),
+        cmocka_unit_test(test_chat_body_seed_payload),
+        cmocka_unit_test(test_provider_apis),
+        cmocka_unit_test(test_anthropic_and_gemini_bodies),
+        cmocka_unit_test(test_stream_options),
+        cmocka_unit_test(test_other_apis),
+        cmocka_unit_test(test_weighted_pick),
+        cmocka_unit_test(test_model_cycle_and_intern),
+        cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_errors),
         cmocka_unit_test(test_body_static),
         cmocka_unit_test(test_http_template),
         cmocka_unit_test(test_http_defaults_and_mix),

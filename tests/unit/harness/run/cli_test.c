@@ -154,13 +154,15 @@ static void test_bad_values(void **state)
     PARSE_ERR_HAS("--duration \"30\": ", "--url", "http://h/v1", "--rate", "1/s", "--duration", "30");
     PARSE_ERR("--max-conn-age \"100us\": must be at least 1ms", "--url", "http://h/v1", "--rate", "1/s",
               "--max-conn-age", "100us");
-    PARSE_ERR("--api \"openai.chats\": unknown api (expected one of openai.chat, openai.completions, "
-              "openai.embeddings, openai.responses, azure.chat, azure.completions, "
-              "azure.embeddings, azure.responses, anthropic.messages, gemini.generate, gemini.embed, vertex.generate, http)",
-              "--url", "http://h/v1", "--rate", "1/s", "--api", "openai.chats");
+    PARSE_ERR(
+        "--api \"openai.chats\": unknown api (expected one of openai.chat, openai.completions, "
+        "openai.embeddings, openai.responses, azure.chat, azure.completions, "
+        "azure.embeddings, azure.responses, anthropic.messages, gemini.generate, gemini.embed, vertex.generate, http)",
+        "--url", "http://h/v1", "--rate", "1/s", "--api", "openai.chats");
     PARSE_ERR("--stream: openai.embeddings cannot stream", "--url", "http://h/v1", "--rate", "1/s", "--api",
               "openai.embeddings", "--stream");
-    PARSE_ERR("--prompt \"{{uid}}\": unknown template variable \"{{uid}}\" at byte 0 (expected {{uuid}}, {{seq}}, {{random MIN..MAX}} or {{random hex N}})",
+    PARSE_ERR("--prompt \"{{uid}}\": unknown template variable \"{{uid}}\" at byte 0 (expected {{uuid}}, {{seq}}, "
+              "{{random MIN..MAX}} or {{random hex N}})",
               "--url", "http://h/v1", "--rate", "1/s", "--prompt", "{{uid}}");
     PARSE_ERR("--header \"X Y: z\": invalid character in the name", "--url", "http://h/v1", "--rate", "1/s", "--header",
               "X Y: z");
@@ -323,8 +325,8 @@ static void test_http_flags(void **state)
               "2000");
     PARSE_ERR("--base \"root\": expected api_base or host", "--url", "http://127.0.0.1:9/v1", "--rate", "1/s", "--api",
               "http", "--path", "/x", "--base", "root");
-    PARSE_ERR("requests[0].body: HEAD sends no body", "--url", "http://127.0.0.1:9/v1", "--rate", "1/s", "--api", "http",
-              "--path", "/x", "--method", "HEAD", "--body", "x");
+    PARSE_ERR("requests[0].body: HEAD sends no body", "--url", "http://127.0.0.1:9/v1", "--rate", "1/s", "--api",
+              "http", "--path", "/x", "--method", "HEAD", "--body", "x");
     PARSE_ERR_HAS("--path \"x\": expected a path starting with /", "--url", "http://127.0.0.1:9/v1", "--rate", "1/s",
                   "--api", "http", "--path", "x");
 }
