@@ -79,6 +79,8 @@ int hx_cfg_load_headers(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
     char p[256];
     if (n->type != CM_NODE_MAP && n->type != CM_NODE_SEQ)
         return cm_conf_error(conf, n, path, err, "expected a map {Name: value} or a list of \"Name: value\"");
+    if (n->n > HX_MAX_HEADERS)
+        return cm_conf_error(conf, n, path, err, "%zu headers (at most %d)", n->n, HX_MAX_HEADERS);
     const char **list = cm_arena_alloc(&c->arena, (n->n + 1) * sizeof(char *));
     for (size_t i = 0; i < n->n; i++) {
         const char *v, *line = NULL;
@@ -86,11 +88,11 @@ int hx_cfg_load_headers(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
                      n->type == CM_NODE_MAP ? n->keys[i]->str : NULL);
         if (cm_conf_str(conf, n->items[i], p, &v, err) != 0)
             return -1;
-        char buf[1024];
-        if (n->type == CM_NODE_MAP)
-            snprintf(buf, sizeof(buf), "%s: %s", n->keys[i]->str, v);
-        else
-            snprintf(buf, sizeof(buf), "%s", v);
+        char buf[HX_HEADER_LINE_MAX + 1];
+        int len = n->type == CM_NODE_MAP ? snprintf(buf, sizeof(buf), "%s: %s", n->keys[i]->str, v)
+                                         : snprintf(buf, sizeof(buf), "%s", v);
+        if (len < 0 || (size_t)len >= sizeof(buf)) /* refused rather than cut short */
+            return cm_conf_error(conf, n->items[i], p, err, "a header line of more than %d bytes", HX_HEADER_LINE_MAX);
         if (header_item(c, conf, n->items[i], p, buf, &line, err) != 0)
             return -1;
         list[i] = line;

@@ -9,7 +9,8 @@
  *     arrival: {constant: 1174/s}             # | {poisson: R} | {ramp: {from, to, over}}
  *                                             # | {step: [{rate, for}, ...]} | {users: N, spawn: R, think: D}
  *     requests: [{weight, api, model, stream, include_usage, prompt, repeat, input, max_tokens, user,
- *                 headers, api_key, name}]
+ *                 headers, api_key, name}]       # api: http: {weight, api, method, path, base, headers, body,
+ *                                             #   expect_status, json, contains, api_key, name}
  *     groups: [{name, arrival, requests}]     # instead of arrival and requests: mixes at their own rates
  *     threads: 1
  *     max_inflight: 10000
@@ -189,6 +190,9 @@ bool hx_cfg_phases_cover_arrival(const hx_cfg_t *c);
 /* Part of hx_cfg_finish: sizes the edge phases, lays every phase out on the run's clock, and makes the
  * run's arrival phased when a phase has its own. */
 int hx_cfg_finish_phases(hx_cfg_t *c, char *err, size_t errlen);
+/* Reads the keys of an `api: http` template `it` at path into s (config_http.c); the keys were checked. */
+int hx_cfg_load_http(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *it, const char *path, hx_reqspec_t *s,
+                     cm_err_t *err);
 /* Reads headers written as a map ({X-Team: soak}) or a list of "Name: value" lines into c's arena. */
 int hx_cfg_load_headers(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, const char *path, const char ***out,
                         size_t *count, cm_err_t *err);

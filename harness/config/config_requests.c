@@ -4,11 +4,14 @@
 #include "harness/config/config.h"
 
 /* load.requests: each item is a request template. Values are validated here, at their nodes, even though
- * hx_workload_init checks them again, so that a mistake is reported at its line rather than by index. */
+ * hx_workload_init checks them again, so that a mistake is reported at its line rather than by index. An
+ * `api: http` template has keys of its own (config_http.c); each kind refuses the other's keys. */
 
 static const char *const request_keys[] = {"name",          "weight",  "api",     "model", "stream",
                                            "include_usage", "prompt",  "repeat",  "input", "max_tokens",
                                            "user",          "headers", "api_key", NULL};
+static const char *const http_keys[] = {"name", "weight", "api",      "method",  "path",    "base", "expect_status",
+                                        "json", "body",   "contains", "headers", "api_key", NULL};
 
 void hx_reqspec_defaults(hx_reqspec_t *s)
 {
@@ -22,6 +25,7 @@ void hx_reqspec_defaults(hx_reqspec_t *s)
     s->prompt = HX_DEFAULT_PROMPT;
     s->repeat = 1;
     s->max_tokens = -1;
+    s->method = -1;
 }
 
 static int read_api(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *v, const char *path, hx_reqspec_t *s,
@@ -145,15 +149,35 @@ static int read_strings(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *it,
     return 0;
 }
 
+/* A key of one kind written on a template of the other is named as such rather than as unknown. */
+static int wrong_kind(const cm_conf_t *conf, const cm_node_t *it, const char *path, bool http, cm_err_t *err)
+{
+    const char *const *mine = http ? http_keys : request_keys, *const *theirs = http ? request_keys : http_keys;
+    char p[256];
+    for (size_t k = 0; theirs[k] != NULL; k++) {
+        const cm_node_t *v = cm_conf_get(it, theirs[k]);
+        bool shared = false;
+        for (size_t m = 0; mine[m] != NULL && !shared; m++)
+            shared = strcmp(mine[m], theirs[k]) == 0;
+        if (v == NULL || shared)
+            continue;
+        cm_conf_path(p, sizeof(p), path, -1, theirs[k]);
+        return cm_conf_error(conf, v, p, err,
+                             http ? "not for api: http (it sends its body as written)" : "only for api: http");
+    }
+    return cm_conf_check_keys(conf, it, path, mine, err);
+}
+
 static int load_request(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *it, const char *path, hx_reqspec_t *s,
                         cm_err_t *err)
 {
     char p[256];
     const cm_node_t *v;
     hx_reqspec_defaults(s);
-    if (cm_conf_check_keys(conf, it, path, request_keys, err) != 0)
-        return -1;
     if ((v = cm_conf_get(it, "api")) && read_api(c, conf, v, cm_conf_path(p, sizeof(p), path, -1, "api"), s, err))
+        return -1;
+    bool http = strcmp(s->api, "http") == 0;
+    if (wrong_kind(conf, it, path, http, err) != 0)
         return -1;
     if ((v = cm_conf_get(it, "model")) &&
         read_models(c, conf, v, cm_conf_path(p, sizeof(p), path, -1, "model"), s, err))
@@ -167,7 +191,7 @@ static int load_request(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *it,
             return -1;
         s->headers = h;
     }
-    return 0;
+    return http ? hx_cfg_load_http(c, conf, it, path, s, err) : 0;
 }
 
 int hx_cfg_load_requests(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err)

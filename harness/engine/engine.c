@@ -18,7 +18,7 @@
 struct hx_engine {
     const hx_cfg_t *cfg;
     hx_collector_t *collector;
-    char **urls; /* per target, template and model ((t * nreqs + req) * nmodels + model): api_base + path */
+    char **urls; /* per target, template and model slot ((t * nreqs + req) * slots + model): hx_workload_url */
     size_t nurls;
     hx_router_t router;
     _Atomic uint64_t cooled_until[HX_MAX_TARGETS];
@@ -55,19 +55,6 @@ bool hx_engine_memory_routed(void)
     return atomic_load(&mem_routed);
 }
 
-/* api_base "http://h:p/v1/" + "/chat/completions" -> "http://h:p/v1/chat/completions", as the OpenAI SDK
- * joins them. */
-static char *join_url(const char *base, const char *path)
-{
-    size_t n = strlen(base);
-    while (n > 0 && base[n - 1] == '/')
-        n--;
-    size_t len = n + strlen(path) + 1;
-    char *u = cm_xmalloc(len);
-    snprintf(u, len, "%.*s%s", (int)n, base, path);
-    return u;
-}
-
 hx_engine_t *hx_engine_new(const hx_cfg_t *cfg, hx_collector_t *c, char *err, size_t errlen)
 {
     hx_engine_t *e = cm_xcalloc(1, sizeof(*e));
@@ -77,17 +64,15 @@ hx_engine_t *hx_engine_new(const hx_cfg_t *cfg, hx_collector_t *c, char *err, si
     const hx_workload_t *wl = &cfg->workload;
     uint32_t ntargets = cfg->ntargets > 0 ? (uint32_t)cfg->ntargets : 1;
     e->router = (hx_router_t){&cfg->router, ntargets, e->cooled_until};
-    e->nurls = ntargets * wl->nreqs * wl->nmodels;
+    size_t slots = hx_workload_model_slots(wl);
+    e->nurls = ntargets * wl->nreqs * slots;
     e->urls = cm_xcalloc(e->nurls, sizeof(char *));
     for (uint32_t t = 0; t < ntargets; t++) {
         const char *base = cfg->ntargets > 0 ? cfg->targets[t] : cfg->target;
         for (uint32_t i = 0; i < wl->nreqs; i++) {
-            for (uint16_t m = 0; m < wl->nmodels; m++) {
-                if (!hx_workload_uses(wl, i, m))
-                    continue;
-                char *path = hx_workload_path(wl, i, m);
-                e->urls[((size_t)t * wl->nreqs + i) * wl->nmodels + m] = join_url(base, path);
-                free(path);
+            for (uint16_t m = 0; m < slots; m++) {
+                if (hx_workload_uses(wl, i, m))
+                    e->urls[((size_t)t * wl->nreqs + i) * slots + m] = hx_workload_url(wl, i, m, base);
             }
         }
     }

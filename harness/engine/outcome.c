@@ -10,7 +10,7 @@
 static hx_err_t classify_status(const hx_outcome_in_t *in)
 {
     int s = in->status;
-    if (s >= 200 && s < 300)
+    if (in->generic ? in->expected : s >= 200 && s < 300)
         return in->body_err;
     if (s == 429)
         return HX_ERR_HTTP_429;
@@ -18,7 +18,7 @@ static hx_err_t classify_status(const hx_outcome_in_t *in)
         return HX_ERR_HTTP_4XX;
     if (s >= 500 && s < 600)
         return HX_ERR_HTTP_5XX;
-    return HX_ERR_HTTP_OTHER;
+    return HX_ERR_HTTP_OTHER; /* 1xx, 3xx, or a 2xx an api: http template did not expect */
 }
 
 static bool is_stream_break(hx_err_t e)

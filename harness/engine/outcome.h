@@ -17,11 +17,15 @@ typedef struct hx_outcome_in {
     bool connected;    /* the request got past connecting (pretransfer reached, or a response byte arrived) */
     bool stream;       /* a stream was requested */
     hx_err_t body_err; /* 2xx only: the stream's hx_stream_finish() class, or the body check's */
+    bool generic;      /* api: http: `expected` decides instead of 2xx */
+    bool expected;     /* api: http: the status is one of the template's expect_status (body_err then applies) */
 } hx_outcome_in_t;
 
 /* The class of a finished transfer (not for transfers the harness aborted: those are client_closed).
  * Transport errors win over statuses: refused, connect timeout, timeout, reset (or a stream's truncation
- * when a 2xx stream was cut), other. Then the status: 2xx -> body_err, 429, other 4xx, 5xx, other. */
+ * when a 2xx stream was cut), other. Then the status: 2xx -> body_err, 429, other 4xx, 5xx, other. For api: http
+ * an expected status -> body_err (its check), and any other status by its class: 429, 4xx, 5xx, or
+ * http_other (1xx, 3xx, or a 2xx the template did not expect). */
 hx_err_t hx_outcome_classify(const hx_outcome_in_t *in);
 
 /* Response headers the harness reads. Reset by hx_headers_reset at each status line (a 1xx interim or a

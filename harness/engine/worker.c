@@ -213,7 +213,7 @@ static void release(hx_worker_t *w, hx_xfer_t *x)
 
 static CURLU *target_of(const hx_worker_t *w, uint32_t route, uint32_t req, uint16_t model)
 {
-    return w->targets[((size_t)route * w->wl->nreqs + req) * w->wl->nmodels + model];
+    return w->targets[((size_t)route * w->wl->nreqs + req) * hx_workload_model_slots(w->wl) + model];
 }
 
 /* A 429 from one of several targets: cool it down and, when retries are left and another target is ready,
@@ -222,7 +222,7 @@ static CURLU *target_of(const hx_worker_t *w, uint32_t route, uint32_t req, uint
 static bool retry_elsewhere(hx_worker_t *w, hx_xfer_t *x, const hx_result_t *r, uint64_t now)
 {
     hx_router_t *rt = w->router;
-    if (rt->ntargets < 2 || r->status != 429)
+    if (rt->ntargets < 2 || r->status != 429 || r->err != HX_ERR_HTTP_429) /* not when api: http expects 429 */
         return false;
     hx_router_cool(rt, x->route, now, x->hdr.retry_after_ms);
     if (x->attempt >= rt->cfg->retries || !hx_router_has_other(rt, now, x->route) || w->state != HX_W_RUNNING)
@@ -530,7 +530,7 @@ static int build_headers(hx_worker_t *w, char *err, size_t errlen)
 
 static int build_targets(hx_worker_t *w, char *err, size_t errlen)
 {
-    w->ntargets = (size_t)w->router->ntargets * w->wl->nreqs * w->wl->nmodels;
+    w->ntargets = (size_t)w->router->ntargets * w->wl->nreqs * hx_workload_model_slots(w->wl);
     w->targets = cm_xcalloc(w->ntargets, sizeof(*w->targets));
     for (size_t i = 0; i < w->ntargets; i++) {
         if (w->urls[i] == NULL)

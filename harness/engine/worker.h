@@ -68,7 +68,7 @@ struct hx_worker {
     const hx_cfg_t *cfg;
     const hx_workload_t *wl;
     hx_collector_t *collector;
-    char *const *urls;           /* per target, template and model ((t * nreqs + req) * nmodels + model; NULL when
+    char *const *urls;           /* per target, template and model slot ((t * nreqs + req) * slots + model; NULL when
                                     unused), shared */
     hx_router_t *router;         /* the engine's: which target a request goes to, cooldowns (shared) */
     uint32_t route_cursor;       /* this thread's round-robin position */

@@ -119,6 +119,14 @@ static void build_gemini_embed(const hx_reqtpl_t *rq, const char *model_json, cm
     cm_buf_puts(out, "}]}}");
 }
 
+/* api: http: the raw body as its author wrote it (nothing when it has none). */
+static void build_http(const hx_reqtpl_t *rq, const char *model_json, cm_rng_t *rng, uint64_t seq, cm_buf_t *out)
+{
+    (void)model_json;
+    if (rq->http->has_body)
+        hx_tmpl_render(&rq->http->body, out, rng, seq);
+}
+
 /* Azure's dated paths carry the deployment (the template's model) and a GA api-version; Vertex's carry a
  * project and location, which a mock deployment accepts unless it pins others. */
 #define AZURE_DEPLOYMENT "/openai/deployments/{model}"
@@ -154,6 +162,9 @@ static const hx_api_t apis[] = {
     {"vertex.generate", VERTEX_MODEL ":generateContent", VERTEX_MODEL ":streamGenerateContent?alt=sse", true,
      HX_DIALECT_GEMINI, false, "maxOutputTokens", HX_AUTH_BEARER, NULL,
      "Vertex AI generateContent (project soakrig, location us-central1)", build_gemini},
+    {"http", "", NULL, false, HX_DIALECT_OPENAI_CHAT, false, NULL, HX_AUTH_BEARER, NULL,
+     "any HTTP request: method, path, headers, body template, expect_status, json/contains check (no model)",
+     build_http},
 };
 #define NAPIS (sizeof(apis) / sizeof(apis[0]))
 
@@ -222,7 +233,23 @@ int hx_header_check(const char *line, char *err, size_t errlen)
     return 0;
 }
 
-static int check_spec(const hx_reqspec_t *s, size_t i, char *err, size_t errlen)
+static int check_headers(const hx_reqspec_t *s, size_t i, size_t nglobal, char *err, size_t errlen)
+{
+    char why[200];
+    if (s->nheaders + nglobal > HX_MAX_HEADERS)
+        return fail(err, errlen, i, "headers: %zu with the load's own (at most %d)", s->nheaders + nglobal,
+                    HX_MAX_HEADERS);
+    for (size_t h = 0; h < s->nheaders; h++) {
+        if (strlen(s->headers[h]) > HX_HEADER_LINE_MAX)
+            return fail(err, errlen, i, "headers: a line of %zu bytes (at most %d)", strlen(s->headers[h]),
+                        HX_HEADER_LINE_MAX);
+        if (hx_header_check(s->headers[h], why, sizeof(why)) != 0)
+            return fail(err, errlen, i, "headers: %s", why);
+    }
+    return 0;
+}
+
+static int check_spec(const hx_reqspec_t *s, size_t i, size_t nglobal, char *err, size_t errlen)
 {
     const hx_api_t *api = s->api ? hx_api_find(s->api) : NULL;
     if (s->api == NULL)
@@ -231,6 +258,12 @@ static int check_spec(const hx_reqspec_t *s, size_t i, char *err, size_t errlen)
         return fail(err, errlen, i, "api: unknown api \"%s\" (expected one of %s)", s->api, hx_api_list());
     if (!(s->weight > 0))
         return fail(err, errlen, i, "weight: must be > 0 (got %g)", s->weight);
+    if (check_headers(s, i, nglobal, err, errlen) != 0)
+        return -1;
+    if (api->build == build_http)
+        return 0; /* its own fields are checked as it is compiled (hx_http_new) */
+    if (hx_http_only_field(s) != NULL)
+        return fail(err, errlen, i, "%s: only for api: http", hx_http_only_field(s));
     if (s->stream && !api->streams)
         return fail(err, errlen, i, "stream: %s cannot stream", api->name);
     if (s->nmodels == 0)
@@ -243,11 +276,6 @@ static int check_spec(const hx_reqspec_t *s, size_t i, char *err, size_t errlen)
         return fail(err, errlen, i, "user: %s has no user field", api->name);
     if (s->input != NULL && !api->takes_input)
         return fail(err, errlen, i, "input: %s takes a prompt, not an input", api->name);
-    char why[200];
-    for (size_t h = 0; h < s->nheaders; h++) {
-        if (hx_header_check(s->headers[h], why, sizeof(why)) != 0)
-            return fail(err, errlen, i, "headers: %s", why);
-    }
     return 0;
 }
 
@@ -296,7 +324,9 @@ static void put_header(hx_reqtpl_t *rq, const char *line)
 static void build_headers(hx_reqtpl_t *rq, const hx_reqspec_t *s, const char *const *headers, size_t nheaders,
                           const char *api_key)
 {
-    put_header(rq, "Content-Type: application/json");
+    /* A generic request without a body has no content; one with a body is JSON unless its headers say. */
+    if (rq->http == NULL || rq->http->has_body)
+        put_header(rq, "Content-Type: application/json");
     if (rq->api->header != NULL)
         put_header(rq, rq->api->header);
     const char *key = s->api_key ? s->api_key : api_key;
@@ -341,6 +371,18 @@ static char *display_name(const hx_reqspec_t *s, const hx_workload_t *w)
     return cm_buf_detach(&b);
 }
 
+/* An api: http template has no model (nmodels 0: it uses model slot 0 of the URL table) and no prompt. */
+static int add_http(hx_reqtpl_t *rq, const hx_reqspec_t *s, size_t i, const char *const *headers, size_t nheaders,
+                    const char *api_key, char *err, size_t errlen)
+{
+    char why[300];
+    if (hx_http_new(s, &rq->http, why, sizeof(why)) != 0)
+        return fail(err, errlen, i, "%s", why);
+    build_headers(rq, s, headers, nheaders, api_key);
+    rq->static_body = !hx_tmpl_dynamic(&rq->http->body);
+    return 0;
+}
+
 static int add_template(hx_workload_t *w, const hx_reqspec_t *s, size_t i, const char *const *headers, size_t nheaders,
                         const char *api_key, char *err, size_t errlen)
 {
@@ -356,6 +398,8 @@ static int add_template(hx_workload_t *w, const hx_reqspec_t *s, size_t i, const
     rq->repeat = s->repeat;
     rq->max_tokens = s->max_tokens;
     rq->user_json = s->user ? quote(s->user) : NULL;
+    if (rq->api->build == build_http)
+        return add_http(rq, s, i, headers, nheaders, api_key, err, errlen);
     rq->models = cm_xcalloc(s->nmodels, sizeof(uint16_t));
     rq->nmodels = s->nmodels;
     for (size_t m = 0; m < s->nmodels; m++) {
@@ -384,7 +428,15 @@ int hx_workload_init(hx_workload_t *w, const hx_reqspec_t *specs, size_t n, cons
         snprintf(err, errlen, "requests: %zu templates (at most %d)", n, HX_MAX_REQUESTS);
         return -1;
     }
+    if (nheaders > HX_MAX_HEADERS) {
+        snprintf(err, errlen, "headers: %zu (at most %d)", nheaders, HX_MAX_HEADERS);
+        return -1;
+    }
     for (size_t h = 0; h < nheaders; h++) {
+        if (strlen(headers[h]) > HX_HEADER_LINE_MAX) {
+            snprintf(err, errlen, "headers: a line of %zu bytes (at most %d)", strlen(headers[h]), HX_HEADER_LINE_MAX);
+            return -1;
+        }
         if (hx_header_check(headers[h], err, errlen) != 0)
             return -1;
     }
@@ -392,7 +444,7 @@ int hx_workload_init(hx_workload_t *w, const hx_reqspec_t *specs, size_t n, cons
     w->cum_weight = cm_xcalloc(n, sizeof(double));
     double sum = 0;
     for (size_t i = 0; i < n; i++) {
-        if (check_spec(&specs[i], i, err, errlen) != 0 ||
+        if (check_spec(&specs[i], i, nheaders, err, errlen) != 0 ||
             add_template(w, &specs[i], i, headers, nheaders, api_key, err, errlen) != 0)
             goto error;
         sum += specs[i].weight;
@@ -414,6 +466,7 @@ static void free_template(hx_reqtpl_t *rq)
     for (size_t h = 0; h < rq->nheaders; h++)
         free(rq->headers[h]);
     free(rq->headers);
+    hx_http_free(rq->http);
 }
 
 void hx_workload_free(hx_workload_t *w)
@@ -436,6 +489,8 @@ void hx_workload_free(hx_workload_t *w)
 bool hx_workload_uses(const hx_workload_t *w, uint32_t req, uint16_t model)
 {
     const hx_reqtpl_t *rq = &w->reqs[req];
+    if (rq->http != NULL)
+        return model == 0;
     for (size_t i = 0; i < rq->nmodels; i++)
         if (rq->models[i] == model)
             return true;
@@ -452,6 +507,8 @@ static bool path_safe(unsigned char c)
 char *hx_workload_path(const hx_workload_t *w, uint32_t req, uint16_t model)
 {
     const hx_reqtpl_t *rq = &w->reqs[req];
+    if (rq->http != NULL)
+        return cm_xstrdup(rq->http->path);
     const char *path = rq->stream && rq->api->stream_path != NULL ? rq->api->stream_path : rq->api->path;
     const char *hole = strstr(path, "{model}");
     cm_buf_t b = CM_BUF_INIT;
@@ -467,6 +524,32 @@ char *hx_workload_path(const hx_workload_t *w, uint32_t req, uint16_t model)
             cm_buf_printf(&b, "%%%02X", *m);
     }
     cm_buf_puts(&b, hole + strlen("{model}"));
+    return cm_buf_detach(&b);
+}
+
+/* The length of "scheme://host:port" at the start of url. */
+static size_t origin_len(const char *url)
+{
+    const char *host = strstr(url, "://");
+    host = host != NULL ? host + 3 : url;
+    return (size_t)(host - url) + strcspn(host, "/?#");
+}
+
+char *hx_workload_url(const hx_workload_t *w, uint32_t req, uint16_t model, const char *base)
+{
+    const hx_http_t *h = w->reqs[req].http;
+    char *path = hx_workload_path(w, req, model);
+    if (h != NULL && h->absolute)
+        return path;
+    /* api_base "http://h:p/v1/" + "/chat/completions" -> "http://h:p/v1/chat/completions", as the OpenAI SDK
+     * joins them. */
+    size_t n = h != NULL && h->from_host ? origin_len(base) : strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    cm_buf_t b = CM_BUF_INIT;
+    cm_buf_append(&b, base, n);
+    cm_buf_puts(&b, path);
+    free(path);
     return cm_buf_detach(&b);
 }
 
@@ -506,6 +589,8 @@ uint32_t hx_workload_pick_range(const hx_workload_t *w, uint32_t first, uint32_t
 uint16_t hx_workload_model(const hx_workload_t *w, uint32_t req, uint32_t *cursor)
 {
     const hx_reqtpl_t *rq = &w->reqs[req];
+    if (rq->nmodels == 0)
+        return 0; /* api: http */
     uint16_t m = rq->models[*cursor % rq->nmodels];
     *cursor = (uint32_t)((*cursor + 1) % rq->nmodels);
     return m;
@@ -520,5 +605,5 @@ void hx_workload_body(const hx_workload_t *w, uint32_t req, uint16_t model, cm_r
 {
     const hx_reqtpl_t *rq = &w->reqs[req];
     cm_buf_reset(out);
-    rq->api->build(rq, w->models_json[model], rng, seq, out);
+    rq->api->build(rq, rq->http != NULL ? NULL : w->models_json[model], rng, seq, out);
 }

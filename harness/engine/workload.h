@@ -3,7 +3,8 @@
  * The API table maps a name ("openai.chat", "azure.chat", "anthropic.messages", "gemini.generate", ...) to
  * the path appended to the target's api_base (with the model in it where the provider puts it there), how
  * the API key is sent, the stream dialect and a body builder; adding a provider shape is one entry in
- * workload.c, and `soak --help` lists the table. A workload is a list of
+ * workload.c, and `soak --help` lists the table. The entry "http" is the generic kind (harness/engine/httpreq.h):
+ * its method, path, headers and raw body come from the template, and it has no model. A workload is a list of
  * request templates compiled once (models interned, literal text pre-escaped, header lines merged) and then
  * shared read-only by every engine thread; each thread keeps its own random generator and model cursors. */
 #ifndef HX_WORKLOAD_H
@@ -17,6 +18,7 @@
 #include "common/dist.h"
 #include "harness/measure/stats.h"
 #include "harness/measure/stream.h"
+#include "harness/engine/httpreq.h"
 #include "harness/engine/template.h"
 
 typedef struct hx_reqtpl hx_reqtpl_t;
@@ -70,7 +72,21 @@ typedef struct hx_reqspec {
     const char *const *headers; /* "Name: value" */
     size_t nheaders;
     const char *api_key; /* NULL: the workload's default key, if any */
+    /* api: http only (any of them set on another kind is an error) */
+    int method;                           /* hx_method_t, or -1: GET, or POST when a body is given */
+    const char *path;                     /* required: "/..." or an absolute URL */
+    bool from_host;                       /* base: host (the path goes after the target's host, not its api_base) */
+    const char *body;                     /* raw template, NULL: no body */
+    const hx_status_set_t *expect_status; /* NULL: 200-299 */
+    bool check_json;
+    const char *contains; /* NULL: no substring check */
 } hx_reqspec_t;
+
+/* Request headers a template may carry (its own plus the workload's), and the longest header line. */
+#define HX_MAX_HEADERS 64
+#define HX_HEADER_LINE_MAX 8192
+/* The model index of a result that has none (api: http): not counted per model. */
+#define HX_MODEL_NONE UINT16_MAX
 
 struct hx_reqtpl {
     char *name;
@@ -88,6 +104,7 @@ struct hx_reqtpl {
     char **headers;  /* final header lines: Content-Type, Authorization, extras (later names override) */
     size_t nheaders;
     bool static_body; /* no placeholders: the body depends on the model alone, see hx_workload_body_static */
+    hx_http_t *http;  /* api: http, else NULL */
 };
 
 typedef struct hx_workload {
@@ -124,7 +141,17 @@ uint16_t hx_workload_model(const hx_workload_t *w, uint32_t req, uint32_t *curso
 bool hx_workload_body_static(const hx_workload_t *w, uint32_t req);
 /* The path template req's requests for model index `model` go to (appended to the api_base), allocated. */
 char *hx_workload_path(const hx_workload_t *w, uint32_t req, uint16_t model);
-/* Whether template req uses model index `model`. */
+/* The whole URL of template req for model index `model` against target `base` (an api_base), allocated:
+ * base + path, as the OpenAI SDKs join them (one slash between); an api: http template's absolute URL as it
+ * is, and its `base: host` path after the base's scheme://host:port. */
+char *hx_workload_url(const hx_workload_t *w, uint32_t req, uint16_t model, const char *base);
+/* Model slots per template in per-model tables (URLs): the distinct models, at least 1 (an all-http workload
+ * has none, and its templates use slot 0). */
+static inline size_t hx_workload_model_slots(const hx_workload_t *w)
+{
+    return w->nmodels > 0 ? w->nmodels : 1;
+}
+/* Whether template req uses model index `model` (an api: http template uses slot 0 only). */
 bool hx_workload_uses(const hx_workload_t *w, uint32_t req, uint16_t model);
 
 /* Replaces out's contents with the JSON body of template req for model index `model`. */

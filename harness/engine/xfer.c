@@ -44,7 +44,8 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
 {
     hx_xfer_t *x = ud;
     size_t n = size * nmemb;
-    bool ok = x->hdr.status >= 200 && x->hdr.status < 300;
+    bool ok = x->http != NULL ? hx_status_match(&x->http->expect, x->hdr.status)
+                              : x->hdr.status >= 200 && x->hdr.status < 300;
     /* The clock is read only when something uses it: the header callback has normally stamped the first
      * byte already, and a kept body's pieces carry no time. */
     uint64_t now = x->first_byte == 0 || (ok && x->stream) ? cm_now_ns() : 0;
@@ -52,7 +53,10 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
         x->first_byte = now;
     if (ok && x->stream)
         hx_stream_feed(&x->sr, p, n, now);
-    else if (ok)
+    else if (ok && x->http != NULL) {
+        if (hx_http_checks(x->http)) /* otherwise the body is read and dropped */
+            keep(&x->resp, p, n, HX_HTTP_RESPONSE_KEEP, &x->resp_over);
+    } else if (ok)
         keep(&x->resp, p, n, HX_BODY_KEEP, &x->resp_over);
     else {
         bool ignored;
@@ -60,6 +64,10 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
     }
     return n;
 }
+
+/* The method options on a handle: a method, plus whether a body goes with it (libcurl's POST machinery). */
+#define MODE_BODY 8
+#define MODE_POST_BODY ((int)HX_METHOD_POST | MODE_BODY)
 
 /* ---- lifecycle -------------------------------------------------------------------------------------- */
 
@@ -107,6 +115,7 @@ hx_xfer_t *hx_xfer_new(const hx_xfer_opts_t *o, hx_stats_t *stats, char *err, si
     x->last_url = NULL;
     x->last_headers = NULL;
     x->body_req = -1;
+    x->mode = MODE_POST_BODY; /* set_options sets POST */
     hx_stream_init(&x->sr, HX_DIALECT_OPENAI_CHAT, on_gap, x);
     x->easy = curl_easy_init();
     if (x->easy == NULL) {
@@ -140,6 +149,7 @@ void hx_xfer_free(hx_xfer_t *x)
 static int setopt_failed(hx_xfer_t *x, const char *option, CURLcode rc, char *err, size_t errlen)
 {
     x->body_req = -1;
+    x->mode = -1;
     x->last_url = NULL;
     x->last_headers = NULL;
     snprintf(err, errlen, "curl_easy_setopt(%s): %s", option, curl_easy_strerror(rc));
@@ -148,7 +158,8 @@ static int setopt_failed(hx_xfer_t *x, const char *option, CURLcode rc, char *er
 
 static int set_body(hx_xfer_t *x, char *err, size_t errlen)
 {
-    CURLcode rc = curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->body.data);
+    /* Never NULL: with POST and no POSTFIELDS libcurl would read the body from stdin. */
+    CURLcode rc = curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->body.data != NULL ? x->body.data : "");
     if (rc != CURLE_OK)
         return setopt_failed(x, "CURLOPT_POSTFIELDS", rc, err, errlen);
     rc = curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body.len);
@@ -168,13 +179,46 @@ static int set_target(hx_xfer_t *x, CURLU *url, struct curl_slist *headers, char
     return 0;
 }
 
+/* Sets the method for mode. POST, PUT and PATCH always carry a body (an empty one is Content-Length: 0), the
+ * others only when the template has one; the handle's POST machinery sends any body, under another name when
+ * CURLOPT_CUSTOMREQUEST says so. */
+static int set_method(hx_xfer_t *x, int mode, char *err, size_t errlen)
+{
+    hx_method_t m = (hx_method_t)(mode & ~MODE_BODY);
+    bool body = (mode & MODE_BODY) != 0;
+    bool plain = m == HX_METHOD_HEAD || (m == HX_METHOD_POST && body) || (m == HX_METHOD_GET && !body);
+    CURLcode rc = curl_easy_setopt(x->easy, CURLOPT_NOBODY, m == HX_METHOD_HEAD ? 1L : 0L);
+    if (rc == CURLE_OK && m != HX_METHOD_HEAD)
+        rc = body ? curl_easy_setopt(x->easy, CURLOPT_POST, 1L) : curl_easy_setopt(x->easy, CURLOPT_HTTPGET, 1L);
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, plain ? NULL : hx_method_name(m));
+    if (rc != CURLE_OK)
+        return setopt_failed(x, "the method", rc, err, errlen);
+    x->mode = mode;
+    x->body_req = -1; /* a change of method drops the body libcurl had: set it again */
+    return 0;
+}
+
+static int mode_of(const hx_reqtpl_t *rq)
+{
+    const hx_http_t *h = rq->http;
+    if (h == NULL)
+        return MODE_POST_BODY;
+    bool body =
+        h->has_body || h->method == HX_METHOD_POST || h->method == HX_METHOD_PUT || h->method == HX_METHOD_PATCH;
+    return (int)h->method | (body ? MODE_BODY : 0);
+}
+
 int hx_xfer_prepare(hx_xfer_t *x, const hx_workload_t *wl, uint32_t req, uint16_t model, CURLU *url,
                     struct curl_slist *headers, cm_rng_t *rng, uint64_t seq, char *err, size_t errlen)
 {
     const hx_reqtpl_t *rq = &wl->reqs[req];
+    int mode = mode_of(rq);
+    if (mode != x->mode && set_method(x, mode, err, errlen) != 0)
+        return -1;
     /* A body without placeholders is the same for every request of its template and model: the handle
-     * keeps sending the one it has. */
-    if (x->body_req != (int)req || x->body_model != model) {
+     * keeps sending the one it has. A request without a body (GET) leaves the handle's alone. */
+    if ((mode & MODE_BODY) != 0 && (x->body_req != (int)req || x->body_model != model)) {
         hx_workload_body(wl, req, model, rng, seq, &x->body);
         if (set_body(x, err, errlen) != 0)
             return -1;
@@ -192,6 +236,8 @@ int hx_xfer_prepare(hx_xfer_t *x, const hx_workload_t *wl, uint32_t req, uint16_
     }
     x->req = req;
     x->model = model;
+    x->http = rq->http;
+    x->why = NULL;
     x->stream = rq->stream;
     x->first_byte = 0;
     x->fd = -1;
@@ -210,7 +256,7 @@ static void fill_common(const hx_xfer_t *x, uint64_t now_ns, hx_result_t *r)
 {
     memset(r, 0, sizeof(*r));
     r->request = (uint16_t)x->req;
-    r->model = x->model;
+    r->model = x->http != NULL ? HX_MODEL_NONE : x->model;
     r->status = x->hdr.status;
     r->stream = x->stream;
     r->intended = x->intended;
@@ -226,6 +272,11 @@ static void fill_common(const hx_xfer_t *x, uint64_t now_ns, hx_result_t *r)
 static hx_err_t body_class(hx_xfer_t *x, CURLcode code, cm_json_toks_t *toks, uint32_t *tokens)
 {
     *tokens = 0;
+    if (x->http != NULL) {
+        if (code != CURLE_OK || !hx_http_checks(x->http) || !hx_status_match(&x->http->expect, x->hdr.status))
+            return HX_ERR_NONE; /* the transport error or the status decides */
+        return hx_http_check_body(x->http, x->resp.data ? x->resp.data : "", x->resp.len, x->resp_over, toks, &x->why);
+    }
     if (x->hdr.status < 200 || x->hdr.status >= 300)
         return HX_ERR_NONE;
     if (x->stream) {
@@ -253,6 +304,8 @@ void hx_xfer_finish(hx_xfer_t *x, CURLcode code, uint64_t now_ns, cm_json_toks_t
         .status = x->hdr.status,
         .connected = pretransfer > 0 || x->first_byte != 0,
         .stream = x->stream,
+        .generic = x->http != NULL,
+        .expected = x->http != NULL && hx_status_match(&x->http->expect, x->hdr.status),
     };
     in.body_err = body_class(x, code, toks, &r->tokens);
     r->err = hx_outcome_classify(&in);
@@ -277,19 +330,35 @@ void hx_xfer_setup_failed(uint64_t intended, uint64_t now_ns, hx_result_t *r)
     r->mock_service_ms = r->gateway_overhead_ms = HX_NO_VALUE;
 }
 
+/* Bodies may hold newlines; the report is one line per class. */
+static void one_line(char *buf)
+{
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+}
+
 void hx_xfer_describe(const hx_xfer_t *x, CURLcode code, const hx_result_t *r, char *buf, size_t n)
 {
     if (code != CURLE_OK) {
         snprintf(buf, n, "%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(code));
         return;
     }
+    if (x->http != NULL && r->err == HX_ERR_BAD_BODY) {
+        snprintf(buf, n, "HTTP %d %s: %s", r->status, x->http->path, x->why ? x->why : "the check failed");
+        return;
+    }
+    if (x->http != NULL) {
+        int len = (int)x->resp.len;
+        snprintf(buf, n, "HTTP %d %s (not an expected status): %.*s", r->status, x->http->path, len,
+                 x->resp.data ? x->resp.data : "");
+        one_line(buf);
+        return;
+    }
     if (r->status < 200 || r->status >= 300) {
         int len = (int)x->resp.len;
         snprintf(buf, n, "HTTP %d: %.*s", r->status, len, x->resp.data ? x->resp.data : "");
-        /* Bodies may hold newlines; the report is one line per class. */
-        for (char *p = buf; *p; p++)
-            if (*p == '\n' || *p == '\r')
-                *p = ' ';
+        one_line(buf);
         return;
     }
     snprintf(buf, n, "HTTP %d with %s (%zu body bytes kept)", r->status, hx_err_name(r->err), x->resp.len);

@@ -40,14 +40,18 @@ struct hx_xfer {
     uint16_t body_model;
     uint32_t req;
     uint16_t model;
-    uint32_t route;   /* the target it went to (harness/engine/router.h) */
-    uint32_t attempt; /* 0 for the first send, then one more per retry on another target */
-    uint64_t seq;     /* its sequence number ({{seq}} in templates), kept for a retry */
+    const hx_http_t *http; /* the template's api: http part, NULL for the LLM kinds */
+    int mode;              /* the method options set on the handle (xfer.c), -1 unknown */
+    const char *why;       /* api: http: why the body check failed (static), or NULL */
+    uint32_t route;        /* the target it went to (harness/engine/router.h) */
+    uint32_t attempt;      /* 0 for the first send, then one more per retry on another target */
+    uint64_t seq;          /* its sequence number ({{seq}} in templates), kept for a retry */
     bool stream;
     uint64_t intended, sent, first_byte;
     cm_buf_t body;  /* request body */
-    cm_buf_t resp;  /* 2xx non-stream body (bounded) or an error body's first bytes */
-    bool resp_over; /* the 2xx body went past HX_BODY_KEEP */
+    cm_buf_t resp;  /* 2xx non-stream body (bounded; api: http: an expected status's body, kept only for a check)
+                       or an error body's first bytes */
+    bool resp_over; /* the kept body went past its cap (HX_BODY_KEEP, HX_HTTP_RESPONSE_KEEP) */
     hx_headers_t hdr;
     hx_stream_t sr;
     char errbuf[CURL_ERROR_SIZE];
@@ -67,10 +71,10 @@ typedef struct hx_xfer_opts {
 hx_xfer_t *hx_xfer_new(const hx_xfer_opts_t *o, hx_stats_t *stats, char *err, size_t errlen);
 void hx_xfer_free(hx_xfer_t *x);
 
-/* Readies x for template req with model index `model`: builds the body, points the handle at the
- * template's parsed URL and header list (both must outlive the transfer and stay unchanged while it runs),
- * resets the response state. Returns 0, or -1 when libcurl refuses an option, with the option and libcurl's
- * reason in err ("curl_easy_setopt(CURLOPT_POSTFIELDS): Out of memory"): the request must then not be sent
+/* Readies x for template req with model index `model`: sets the method (POST for the LLM kinds), builds the body,
+ * points the handle at the template's parsed URL and header list (both must outlive the transfer and stay unchanged
+ * while it runs), resets the response state. Returns 0, or -1 when libcurl refuses an option, with the option and
+ * libcurl's reason in err ("curl_easy_setopt(CURLOPT_POSTFIELDS): Out of memory"): the request must then not be sent
  * (the engine counts it as client_setup). x stays reusable: its next prepare sets every option again. */
 int hx_xfer_prepare(hx_xfer_t *x, const hx_workload_t *wl, uint32_t req, uint16_t model, CURLU *url,
                     struct curl_slist *headers, cm_rng_t *rng, uint64_t seq, char *err, size_t errlen);

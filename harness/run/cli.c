@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/units.h"
+#include "harness/run/cli_http.h"
 
 #define MAX_REPEAT_FLAG 64
 
@@ -18,6 +19,7 @@ typedef struct flags {
     const char *drain, *interval, *prompt, *repeat, *max_tokens, *user, *api_key, *seed, *json, *junit, *jsonl;
     const char *html, *webhook, *warmup, *cooldown;
     const char *max_conn_requests, *max_conn_age;
+    hx_http_flags_t http; /* --api http */
     bool stream, poisson, quiet, churn, check, help;
     const char *models[MAX_REPEAT_FLAG], *headers[MAX_REPEAT_FLAG], *expects[MAX_REPEAT_FLAG];
     const char *sets[MAX_REPEAT_FLAG], *groups[MAX_REPEAT_FLAG];
@@ -65,6 +67,13 @@ enum {
     OPT_WARMUP,
     OPT_COOLDOWN,
     OPT_GROUP,
+    OPT_METHOD,
+    OPT_PATH,
+    OPT_BASE,
+    OPT_BODY,
+    OPT_EXPECT_STATUS,
+    OPT_CHECK_JSON,
+    OPT_CONTAINS,
 };
 
 static const struct option longopts[] = {
@@ -108,6 +117,13 @@ static const struct option longopts[] = {
     {"warmup", required_argument, NULL, OPT_WARMUP},
     {"cooldown", required_argument, NULL, OPT_COOLDOWN},
     {"group", required_argument, NULL, OPT_GROUP},
+    {"method", required_argument, NULL, OPT_METHOD},
+    {"path", required_argument, NULL, OPT_PATH},
+    {"base", required_argument, NULL, OPT_BASE},
+    {"body", required_argument, NULL, OPT_BODY},
+    {"expect-status", required_argument, NULL, OPT_EXPECT_STATUS},
+    {"check-json", no_argument, NULL, OPT_CHECK_JSON},
+    {"contains", required_argument, NULL, OPT_CONTAINS},
     {NULL, 0, NULL, 0},
 };
 
@@ -183,6 +199,27 @@ static const slot_t slots[] = {
     LIST(OPT_GROUP, groups),
     STR(OPT_HTML, html),       STR(OPT_WEBHOOK, webhook),
 };
+/* --api http (cli_http.c) */
+static const slot_t http_slots[] = {
+    STR(OPT_METHOD, http.method),
+    STR(OPT_PATH, http.path),
+    STR(OPT_BASE, http.base),
+    STR(OPT_BODY, http.body),
+    STR(OPT_CONTAINS, http.contains),
+    STR(OPT_EXPECT_STATUS, http.expect_status),
+    BOOL(OPT_CHECK_JSON, http.check_json),
+};
+
+static const slot_t *find_slot(int opt)
+{
+    for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
+        if (slots[i].opt == opt)
+            return &slots[i];
+    for (size_t i = 0; i < sizeof(http_slots) / sizeof(http_slots[0]); i++)
+        if (http_slots[i].opt == opt)
+            return &http_slots[i];
+    return NULL;
+}
 
 static int store(flags_t *f, int opt, const char *v, char *err, size_t errlen)
 {
@@ -190,11 +227,9 @@ static int store(flags_t *f, int opt, const char *v, char *err, size_t errlen)
         return errf(err, errlen,
                     "--http2: not supported: libcurl 7.88 cannot reuse an HTTP/2 cleartext (h2c) "
                     "connection (fixed in libcurl 8.0), so soak speaks HTTP/1.1");
-    for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
-        const slot_t *s = &slots[i];
+    const slot_t *s = find_slot(opt);
+    if (s != NULL) {
         char *base = (char *)f;
-        if (s->opt != opt)
-            continue;
         if (s->kind == SLOT_STR)
             *(const char **)(base + s->off) = v;
         else if (s->kind == SLOT_BOOL)
@@ -318,6 +353,8 @@ static const char *first_workload_flag(const flags_t *f)
 {
     if (f->api)
         return "api";
+    if (hx_http_flags_first(&f->http) != NULL)
+        return hx_http_flags_first(&f->http);
     if (f->stream)
         return "stream";
     if (f->nmodels)
@@ -339,6 +376,12 @@ static int apply_template(hx_cfg_t *c, const flags_t *f, hx_reqspec_t *s, char *
     if (f->api && hx_api_find(f->api) == NULL)
         return errf(err, errlen, "--api \"%s\": unknown api (expected one of %s)", f->api, hx_api_list());
     s->api = f->api ? hx_cfg_strdup(c, f->api) : s->api;
+    if (strcmp(s->api, "http") == 0) {
+        bool llm = f->stream || f->nmodels || f->prompt || f->repeat || f->max_tokens || f->user;
+        return hx_http_flags_apply(c, &f->http, llm, s, err, errlen);
+    }
+    if (hx_http_flags_first(&f->http) != NULL)
+        return errf(err, errlen, "--%s goes with --api http", hx_http_flags_first(&f->http));
     s->stream = f->stream;
     if (s->stream && !hx_api_find(s->api)->streams)
         return errf(err, errlen, "--stream: %s cannot stream", s->api);

@@ -282,12 +282,12 @@ static void test_value_errors(void **state)
         "load:\n  requests:\n    - {api: openai.chats}\n",
         "s.yaml:3:13: load.requests[0].api: unknown api \"openai.chats\" (expected one of openai.chat, "
         "openai.completions, openai.embeddings, openai.responses, azure.chat, azure.completions, "
-        "azure.embeddings, azure.responses, anthropic.messages, gemini.generate, gemini.embed, vertex.generate)");
+        "azure.embeddings, azure.responses, anthropic.messages, gemini.generate, gemini.embed, vertex.generate, http)");
     expect_error("load:\n  requests:\n    - api: openai.embeddings\n      stream: true\n",
                  "s.yaml:4:15: load.requests[0].stream: openai.embeddings cannot stream");
     expect_error("load:\n  requests:\n    - {prompt: \"{{uuid}} and {{user}}\"}\n",
                  "s.yaml:3:16: load.requests[0].prompt: unknown template variable \"{{user}}\" at byte 13 (expected "
-                 "{{uuid}} or {{seq}})");
+                 "{{uuid}}, {{seq}}, {{random MIN..MAX}} or {{random hex N}})");
     expect_error("load:\n  requests:\n    - {repeat: 0}\n",
                  "s.yaml:3:16: load.requests[0].repeat: must be between 1 and 100000, got 0");
     expect_error("load:\n  arrival: {constant: 10/s, users: 5}\n",

@@ -16,8 +16,31 @@
 
 static hx_err_t classify(CURLcode code, long os_errno, int status, bool connected, bool stream, hx_err_t body)
 {
-    hx_outcome_in_t in = {(int)code, os_errno, status, connected, stream, body};
+    hx_outcome_in_t in = {(int)code, os_errno, status, connected, stream, body, false, false};
     return hx_outcome_classify(&in);
+}
+
+/* api: http: whether the status was expected decides, then the check's class. */
+static hx_err_t classify_generic(CURLcode code, int status, bool expected, hx_err_t body)
+{
+    hx_outcome_in_t in = {(int)code, 0, status, true, false, body, true, expected};
+    return hx_outcome_classify(&in);
+}
+
+static void test_generic_statuses(void **state)
+{
+    (void)state;
+    assert_int_equal(classify_generic(CURLE_OK, 404, true, HX_ERR_NONE), HX_ERR_NONE);
+    assert_int_equal(classify_generic(CURLE_OK, 404, true, HX_ERR_BAD_BODY), HX_ERR_BAD_BODY);
+    assert_int_equal(classify_generic(CURLE_OK, 200, false, HX_ERR_NONE), HX_ERR_HTTP_OTHER);
+    assert_int_equal(classify_generic(CURLE_OK, 204, false, HX_ERR_NONE), HX_ERR_HTTP_OTHER);
+    assert_int_equal(classify_generic(CURLE_OK, 302, true, HX_ERR_NONE), HX_ERR_NONE);
+    assert_int_equal(classify_generic(CURLE_OK, 429, false, HX_ERR_NONE), HX_ERR_HTTP_429);
+    assert_int_equal(classify_generic(CURLE_OK, 429, true, HX_ERR_NONE), HX_ERR_NONE);
+    assert_int_equal(classify_generic(CURLE_OK, 404, false, HX_ERR_NONE), HX_ERR_HTTP_4XX);
+    assert_int_equal(classify_generic(CURLE_OK, 503, false, HX_ERR_NONE), HX_ERR_HTTP_5XX);
+    /* a transport error wins over an expected status */
+    assert_int_equal(classify_generic(CURLE_PARTIAL_FILE, 200, true, HX_ERR_NONE), HX_ERR_RESET);
 }
 
 static void test_transport_errors(void **state)
@@ -135,8 +158,9 @@ static void test_body_check(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_transport_errors), cmocka_unit_test(test_broken_streams), cmocka_unit_test(test_statuses),
-        cmocka_unit_test(test_headers),          cmocka_unit_test(test_body_check),
+        cmocka_unit_test(test_transport_errors), cmocka_unit_test(test_broken_streams),
+        cmocka_unit_test(test_statuses),         cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_body_check),       cmocka_unit_test(test_generic_statuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

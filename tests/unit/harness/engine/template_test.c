@@ -188,12 +188,129 @@ static void test_errors(void **state)
     hx_tmpl_t t;
     char err[256];
     assert_int_equal(hx_tmpl_compile(&t, "a {{uuid4}} b", err, sizeof(err)), -1);
-    assert_string_equal(err, "unknown template variable \"{{uuid4}}\" at byte 2 (expected {{uuid}} or {{seq}})");
+    assert_string_equal(err, "unknown template variable \"{{uuid4}}\" at byte 2 (expected {{uuid}}, {{seq}}, "
+                             "{{random MIN..MAX}} or {{random hex N}})");
     assert_int_equal(t.nparts, 0);
     assert_int_equal(hx_tmpl_compile(&t, "x {{uuid}} {{uuid", err, sizeof(err)), -1);
     assert_string_equal(err, "unterminated \"{{\" at byte 11");
     assert_int_equal(hx_tmpl_compile(&t, "{{}}", err, sizeof(err)), -1);
     assert_contains(err, "unknown template variable \"{{}}\"");
+}
+
+static char *render_raw(const char *src, uint64_t seed, uint64_t seq, size_t *max)
+{
+    hx_tmpl_t t;
+    char err[256];
+    cm_rng_t rng;
+    cm_buf_t b = CM_BUF_INIT;
+    cm_rng_seed(&rng, seed);
+    if (hx_tmpl_compile_raw(&t, src, err, sizeof(err)) != 0) {
+        print_error("compile \"%s\": %s\n", src, err);
+        fail();
+    }
+    hx_tmpl_render(&t, &b, &rng, seq);
+    *max = hx_tmpl_max_len(&t);
+    hx_tmpl_free(&t);
+    return cm_buf_detach(&b);
+}
+
+/* A raw body keeps its quotes and backslashes (the author wrote the JSON); placeholders still expand. */
+static void test_raw_keeps_text(void **state)
+{
+    (void)state;
+    size_t max;
+    char *s = render_raw("{\"id\": \"{{seq}}\", \"p\": \"a\\nb\"}", 1, 42, &max);
+    assert_string_equal(s, "{\"id\": \"42\", \"p\": \"a\\nb\"}");
+    assert_true(strlen(s) <= max);
+    free(s);
+}
+
+/* {{random MIN..MAX}} stays in its range and reaches both ends; negative bounds work; a one-value range. */
+static void test_random_int(void **state)
+{
+    (void)state;
+    hx_tmpl_t t;
+    char err[256];
+    cm_rng_t rng;
+    cm_rng_seed(&rng, 7);
+    assert_int_equal(hx_tmpl_compile_raw(&t, "{{ random -2..3 }}", err, sizeof(err)), 0);
+    assert_true(hx_tmpl_dynamic(&t));
+    int seen[6] = {0};
+    for (int i = 0; i < 600; i++) {
+        cm_buf_t b = CM_BUF_INIT;
+        hx_tmpl_render(&t, &b, &rng, 0);
+        long v = strtol(b.data, NULL, 10);
+        if (v < -2 || v > 3) {
+            print_error("%ld is outside -2..3\n", v);
+            fail();
+        }
+        seen[v + 2]++;
+        cm_buf_free(&b);
+    }
+    for (int i = 0; i < 6; i++)
+        assert_true(seen[i] > 0);
+    hx_tmpl_free(&t);
+    size_t max;
+    char *s = render_raw("<{{random 5..5}}>", 1, 0, &max);
+    assert_string_equal(s, "<5>");
+    free(s);
+    s = render_raw("{{random -1000000000000000000..1000000000000000000}}", 3, 0, &max);
+    assert_true(strlen(s) <= max);
+    free(s);
+}
+
+static void test_random_hex(void **state)
+{
+    (void)state;
+    size_t max;
+    char *a = render_raw("k-{{random hex 40}}", 1, 0, &max);
+    char *b = render_raw("k-{{random hex 40}}", 2, 0, &max);
+    assert_int_equal(strlen(a), 42);
+    assert_int_equal(max, 42);
+    for (size_t i = 2; i < 42; i++)
+        assert_true(is_hex(a[i]));
+    assert_string_not_equal(a, b); /* another seed, other digits */
+    free(a);
+    free(b);
+    char *c = render_raw("{{random hex 64}}", 1, 0, &max);
+    assert_int_equal(strlen(c), 64);
+    free(c);
+}
+
+/* The largest rendering is known at compile time: literal text, 36 per uuid, 20 per number. */
+static void test_max_len(void **state)
+{
+    (void)state;
+    size_t max;
+    char *s = render_raw("ab{{uuid}}{{seq}}{{random 1..2}}{{random hex 3}}", 1, UINT64_MAX, &max);
+    assert_int_equal(max, 2 + 36 + 20 + 20 + 3);
+    assert_true(strlen(s) <= max);
+    free(s);
+}
+
+static void test_random_errors(void **state)
+{
+    (void)state;
+    hx_tmpl_t t;
+    char err[256];
+    static const char *const bad[] = {
+        "{{random}}",       "{{random 3..1}}",
+        "{{random 1..}}",   "{{random ..4}}",
+        "{{random hex 0}}", "{{random hex 65}}",
+        "{{random hex x}}", "{{random 1.5..2}}",
+        "{{random 1...2}}", "{{random 0..1000000000000000001}}",
+        "{{random a..b}}",  "{{random 1-2}}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (hx_tmpl_compile_raw(&t, bad[i], err, sizeof(err)) != -1) {
+            print_error("\"%s\" compiled\n", bad[i]);
+            fail();
+        }
+        assert_contains(err, "expected {{random MIN..MAX}}");
+    }
+    assert_int_equal(hx_tmpl_compile(&t, "x {{random 3..1}}", err, sizeof(err)), -1);
+    assert_string_equal(err, "bad \"{{random 3..1}}\" at byte 2 (expected {{random MIN..MAX}} with |MIN|, |MAX| <= "
+                             "10^18 and MIN <= MAX, or {{random hex N}} with N from 1 to 64)");
 }
 
 int main(void)
@@ -208,6 +325,11 @@ int main(void)
         cmocka_unit_test(test_static_template_leaves_rng),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_raw_keeps_text),
+        cmocka_unit_test(test_random_int),
+        cmocka_unit_test(test_random_hex),
+        cmocka_unit_test(test_max_len),
+        cmocka_unit_test(test_random_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

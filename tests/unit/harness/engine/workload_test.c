@@ -356,9 +356,10 @@ static void test_errors(void **state)
     static const char *const bad_header[] = {"NoColon"};
     hx_reqspec_t s = spec("openai.chats");
     expect_error(
-        s, "requests[0].api: unknown api \"openai.chats\" (expected one of openai.chat, openai.completions, "
-           "openai.embeddings, openai.responses, azure.chat, azure.completions, "
-           "azure.embeddings, azure.responses, anthropic.messages, gemini.generate, gemini.embed, vertex.generate)");
+        s,
+        "requests[0].api: unknown api \"openai.chats\" (expected one of openai.chat, openai.completions, "
+        "openai.embeddings, openai.responses, azure.chat, azure.completions, "
+        "azure.embeddings, azure.responses, anthropic.messages, gemini.generate, gemini.embed, vertex.generate, http)");
     s = spec("openai.embeddings");
     s.stream = true;
     expect_error(s, "requests[0].stream: openai.embeddings cannot stream");
@@ -370,8 +371,8 @@ static void test_errors(void **state)
     expect_error(s, "requests[0].input: openai.chat takes a prompt, not an input");
     s = spec("openai.chat");
     s.prompt = "{{uid}}";
-    expect_error(s, "requests[0].prompt: unknown template variable \"{{uid}}\" at byte 0 (expected {{uuid}} or "
-                    "{{seq}})");
+    expect_error(s, "requests[0].prompt: unknown template variable \"{{uid}}\" at byte 0 (expected {{uuid}}, {{seq}}, "
+                    "{{random MIN..MAX}} or {{random hex N}})");
     s = spec("openai.chat");
     s.weight = 0;
     expect_error(s, "requests[0].weight: must be > 0 (got 0)");
@@ -407,15 +408,179 @@ static void test_body_static(void **state)
     hx_workload_free(&w);
 }
 
+static hx_reqspec_t http_spec(const char *path)
+{
+    hx_reqspec_t s = spec("http");
+    s.path = path;
+    return s;
+}
+
+/* api: http: no model, the URL from its path (appended to the api_base, after the host with base: host, or
+ * whole), its raw body, Content-Type only with a body, the key as a Bearer token. */
+static void test_http_template(void **state)
+{
+    (void)state;
+    hx_reqspec_t s[3] = {http_spec("/models"), http_spec("/metrics"), http_spec("http://127.0.0.1:9/x?y=1")};
+    s[0].api_key = "sk-1";
+    s[1].from_host = true;
+    s[2].method = HX_METHOD_PUT;
+    s[2].body = "{\"id\": {{seq}}, \"s\": \"a\\\"b\"}";
+    hx_workload_t w;
+    char err[256];
+    assert_int_equal(hx_workload_init(&w, s, 3, NULL, 0, NULL, err, sizeof(err)), 0);
+    assert_int_equal(w.nmodels, 0);
+    assert_int_equal(hx_workload_model_slots(&w), 1);
+    assert_true(hx_workload_uses(&w, 0, 0));
+    uint32_t cursor = 0;
+    assert_int_equal(hx_workload_model(&w, 0, &cursor), 0);
+    char *u = hx_workload_url(&w, 0, 0, "http://127.0.0.1:8080/v1/");
+    assert_string_equal(u, "http://127.0.0.1:8080/v1/models");
+    free(u);
+    u = hx_workload_url(&w, 1, 0, "http://127.0.0.1:8080/v1");
+    assert_string_equal(u, "http://127.0.0.1:8080/metrics");
+    free(u);
+    u = hx_workload_url(&w, 2, 0, "http://127.0.0.1:8080/v1");
+    assert_string_equal(u, "http://127.0.0.1:9/x?y=1");
+    free(u);
+    assert_int_equal(w.reqs[0].http->method, HX_METHOD_GET);
+    assert_int_equal(w.reqs[0].nheaders, 1);
+    assert_string_equal(w.reqs[0].headers[0], "Authorization: Bearer sk-1");
+    assert_int_equal(w.reqs[2].http->method, HX_METHOD_PUT);
+    assert_string_equal(w.reqs[2].headers[0], "Content-Type: application/json");
+    assert_false(hx_workload_body_static(&w, 2));
+    assert_true(hx_workload_body_static(&w, 0));
+    cm_buf_t b = CM_BUF_INIT;
+    cm_rng_t rng;
+    cm_rng_seed(&rng, 1);
+    hx_workload_body(&w, 2, 0, &rng, 77, &b);
+    assert_string_equal(b.data, "{\"id\": 77, \"s\": \"a\\\"b\"}");
+    hx_workload_body(&w, 0, 0, &rng, 77, &b);
+    assert_int_equal(b.len, 0);
+    cm_buf_free(&b);
+    assert_true(hx_status_match(&w.reqs[0].http->expect, 204));
+    assert_false(hx_status_match(&w.reqs[0].http->expect, 404));
+    hx_workload_free(&w);
+}
+
+static void test_http_defaults_and_mix(void **state)
+{
+    (void)state;
+    hx_reqspec_t s[2] = {spec("openai.chat"), http_spec("/health")};
+    s[1].body = "x";
+    hx_workload_t w;
+    char err[256];
+    assert_int_equal(hx_workload_init(&w, s, 2, NULL, 0, NULL, err, sizeof(err)), 0);
+    assert_int_equal(w.nmodels, 1);                           /* the chat template's only */
+    assert_int_equal(w.reqs[1].http->method, HX_METHOD_POST); /* a body without a method: POST, as curl -d */
+    assert_false(hx_workload_uses(&w, 0, 1));
+    assert_null(w.reqs[0].http);
+    hx_workload_free(&w);
+}
+
+static void test_http_errors(void **state)
+{
+    (void)state;
+    hx_reqspec_t s = http_spec(NULL);
+    expect_error(s, "requests[0].path: missing (api: http needs a path like /v1/models or an http:// URL)");
+    s = http_spec("models");
+    expect_error(s, "requests[0].path: \"models\": expected a path starting with / or an http:// or https:// URL");
+    s = http_spec("/a b");
+    expect_error(s, "requests[0].path: \"/a b\": no space, control character or fragment (#) allowed");
+    s = http_spec("/x/{{seq}}");
+    expect_error(s, "requests[0].path: \"/x/{{seq}}\": a path takes no placeholders (the URL is prepared once per "
+                    "target)");
+    s = http_spec("http:///x");
+    expect_error(s, "requests[0].path: \"http:///x\" has no host");
+    s = http_spec("/x");
+    s.method = HX_METHOD_HEAD;
+    s.body = "{}";
+    expect_error(s, "requests[0].body: HEAD sends no body");
+    s = http_spec("/x");
+    s.body = "{{nope}}";
+    expect_error(s, "requests[0].body: unknown template variable \"{{nope}}\" at byte 0 (expected {{uuid}}, {{seq}}, "
+                    "{{random MIN..MAX}} or {{random hex N}})");
+    s = http_spec("/x");
+    s.stream = true;
+    expect_error(s, "requests[0].stream: not for api: http (it sends the body as written)");
+    s = http_spec("/x");
+    s.contains = "";
+    expect_error(s, "requests[0].contains: expected 1 to 1024 bytes of text");
+    s = http_spec("http://127.0.0.1:1/x");
+    s.from_host = true;
+    expect_error(s, "requests[0].base: host goes with a path starting with /, not a whole URL");
+    s = spec("openai.chat");
+    s.path = "/x";
+    expect_error(s, "requests[0].path: only for api: http");
+    s = spec("openai.chat");
+    s.check_json = true;
+    expect_error(s, "requests[0].json: only for api: http");
+}
+
+/* Bounds: the path, the rendered body and the header count and length, each refused one past its limit. */
+static void test_http_bounds(void **state)
+{
+    (void)state;
+    char *path = malloc(HX_HTTP_PATH_MAX + 2);
+    path[0] = '/';
+    memset(path + 1, 'a', HX_HTTP_PATH_MAX);
+    path[HX_HTTP_PATH_MAX + 1] = '\0';
+    hx_reqspec_t s = http_spec(path);
+    expect_error(s, "requests[0].path: 2049 bytes (at most 2048)");
+    path[HX_HTTP_PATH_MAX] = '\0'; /* exactly at the limit */
+    hx_workload_t w;
+    char err[256];
+    assert_int_equal(hx_workload_init(&w, &s, 1, NULL, 0, NULL, err, sizeof(err)), 0);
+    hx_workload_free(&w);
+    free(path);
+
+    /* A body whose placeholders could render past the limit: 1 MiB - 10 bytes of text plus one {{seq}} (20). */
+    size_t n = HX_HTTP_BODY_MAX - 10;
+    char *body = malloc(n + 8 + 1);
+    memset(body, 'b', n);
+    memcpy(body + n, "{{seq}}", 8);
+    s = http_spec("/x");
+    s.body = body;
+    expect_error(s, "requests[0].body: renders up to 1048586 bytes (at most 1048576)");
+    free(body);
+
+    static char line[HX_HEADER_LINE_MAX + 2];
+    memcpy(line, "X-Big: ", 7);
+    memset(line + 7, 'v', HX_HEADER_LINE_MAX - 6);
+    const char *one[1] = {line};
+    s = http_spec("/x");
+    s.headers = one;
+    s.nheaders = 1;
+    expect_error(s, "requests[0].headers: a line of 8193 bytes (at most 8192)");
+    const char *many[HX_MAX_HEADERS + 1];
+    for (size_t i = 0; i <= HX_MAX_HEADERS; i++)
+        many[i] = "X-A: 1";
+    s = http_spec("/x");
+    s.headers = many;
+    s.nheaders = HX_MAX_HEADERS + 1;
+    expect_error(s, "requests[0].headers: 65 with the load's own (at most 64)");
+    s.nheaders = HX_MAX_HEADERS;
+    assert_int_equal(hx_workload_init(&w, &s, 1, NULL, 0, NULL, err, sizeof(err)), 0);
+    hx_workload_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_api_table),      cmocka_unit_test(test_chat_body_seed_payload),
-        cmocka_unit_test(test_provider_apis),  cmocka_unit_test(test_anthropic_and_gemini_bodies),
-        cmocka_unit_test(test_stream_options), cmocka_unit_test(test_other_apis),
-        cmocka_unit_test(test_weighted_pick),  cmocka_unit_test(test_model_cycle_and_intern),
-        cmocka_unit_test(test_headers),        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_api_table),
+        cmocka_unit_test(test_chat_body_seed_payload),
+        cmocka_unit_test(test_provider_apis),
+        cmocka_unit_test(test_anthropic_and_gemini_bodies),
+        cmocka_unit_test(test_stream_options),
+        cmocka_unit_test(test_other_apis),
+        cmocka_unit_test(test_weighted_pick),
+        cmocka_unit_test(test_model_cycle_and_intern),
+        cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_errors),
         cmocka_unit_test(test_body_static),
+        cmocka_unit_test(test_http_template),
+        cmocka_unit_test(test_http_defaults_and_mix),
+        cmocka_unit_test(test_http_errors),
+        cmocka_unit_test(test_http_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -155,13 +155,15 @@ static void test_bad_values(void **state)
     PARSE_ERR_HAS("--duration \"30\": ", "--url", "http://h/v1", "--rate", "1/s", "--duration", "30");
     PARSE_ERR("--max-conn-age \"100us\": must be at least 1ms", "--url", "http://h/v1", "--rate", "1/s",
               "--max-conn-age", "100us");
-    PARSE_ERR("--api \"openai.chats\": unknown api (expected one of openai.chat, openai.completions, "
-              "openai.embeddings, openai.responses, azure.chat, azure.completions, "
-              "azure.embeddings, azure.responses, anthropic.messages, gemini.generate, gemini.embed, vertex.generate)",
-              "--url", "http://h/v1", "--rate", "1/s", "--api", "openai.chats");
+    PARSE_ERR(
+        "--api \"openai.chats\": unknown api (expected one of openai.chat, openai.completions, "
+        "openai.embeddings, openai.responses, azure.chat, azure.completions, "
+        "azure.embeddings, azure.responses, anthropic.messages, gemini.generate, gemini.embed, vertex.generate, http)",
+        "--url", "http://h/v1", "--rate", "1/s", "--api", "openai.chats");
     PARSE_ERR("--stream: openai.embeddings cannot stream", "--url", "http://h/v1", "--rate", "1/s", "--api",
               "openai.embeddings", "--stream");
-    PARSE_ERR("--prompt \"{{uid}}\": unknown template variable \"{{uid}}\" at byte 0 (expected {{uuid}} or {{seq}})",
+    PARSE_ERR("--prompt \"{{uid}}\": unknown template variable \"{{uid}}\" at byte 0 (expected {{uuid}}, {{seq}}, "
+              "{{random MIN..MAX}} or {{random hex N}})",
               "--url", "http://h/v1", "--rate", "1/s", "--prompt", "{{uid}}");
     PARSE_ERR("--header \"X Y: z\": invalid character in the name", "--url", "http://h/v1", "--rate", "1/s", "--header",
               "X Y: z");
@@ -336,6 +338,51 @@ static void test_run_options(void **state)
     assert_string_equal(o.file, "s.yaml");
 }
 
+/* --api http: the generic kind's flags reach the template; the LLM flags are refused with it, and its flags
+ * without it. */
+static void test_http_flags(void **state)
+{
+    (void)state;
+    hx_cli_t cli;
+    PARSE_OK(&cli, "--url", "http://127.0.0.1:9/v1", "--rate", "10/s", "--api", "http", "--method", "PATCH", "--path",
+             "/key/update", "--base", "host", "--body", "{\"k\": \"{{random hex 4}}\"}", "--expect-status",
+             "200-299,404", "--check-json", "--contains", "ok");
+    const hx_reqtpl_t *rq = &cli.cfg.workload.reqs[0];
+    assert_non_null(rq->http);
+    assert_int_equal(rq->http->method, HX_METHOD_PATCH);
+    assert_string_equal(rq->http->path, "/key/update");
+    assert_true(rq->http->from_host);
+    assert_true(rq->http->has_body);
+    assert_true(hx_status_match(&rq->http->expect, 404));
+    assert_false(hx_status_match(&rq->http->expect, 403));
+    assert_true(rq->http->check_json);
+    assert_string_equal(rq->http->contains, "ok");
+    hx_cli_free(&cli);
+    PARSE_OK(&cli, "--url", "http://127.0.0.1:9/v1", "--rate", "10/s", "--api", "http", "--path", "/models");
+    assert_int_equal(cli.cfg.workload.reqs[0].http->method, HX_METHOD_GET);
+    hx_cli_free(&cli);
+
+    PARSE_ERR("--api http needs --path (like /v1/models, or an http:// URL)", "--url", "http://127.0.0.1:9/v1",
+              "--rate", "1/s", "--api", "http");
+    PARSE_ERR("--path goes with --api http", "--url", "http://127.0.0.1:9/v1", "--rate", "1/s", "--path", "/x");
+    PARSE_ERR("--check-json goes with --api http", "--url", "http://127.0.0.1:9/v1", "--rate", "1/s", "--api",
+              "openai.chat", "--check-json");
+    PARSE_ERR("--api http sends its --body as written: --stream, --model, --prompt, --repeat, --max-tokens and --user "
+              "do not apply",
+              "--url", "http://127.0.0.1:9/v1", "--rate", "1/s", "--api", "http", "--path", "/x", "--prompt", "p");
+    PARSE_ERR("--method \"get\": expected one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS", "--url",
+              "http://127.0.0.1:9/v1", "--rate", "1/s", "--api", "http", "--path", "/x", "--method", "get");
+    PARSE_ERR("--expect-status \"2000\": expected a status from 100 to 599, a range like 200-299 or a class like 2xx",
+              "--url", "http://127.0.0.1:9/v1", "--rate", "1/s", "--api", "http", "--path", "/x", "--expect-status",
+              "2000");
+    PARSE_ERR("--base \"root\": expected api_base or host", "--url", "http://127.0.0.1:9/v1", "--rate", "1/s", "--api",
+              "http", "--path", "/x", "--base", "root");
+    PARSE_ERR("requests[0].body: HEAD sends no body", "--url", "http://127.0.0.1:9/v1", "--rate", "1/s", "--api",
+              "http", "--path", "/x", "--method", "HEAD", "--body", "x");
+    PARSE_ERR_HAS("--path \"x\": expected a path starting with /", "--url", "http://127.0.0.1:9/v1", "--rate", "1/s",
+                  "--api", "http", "--path", "x");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -343,7 +390,7 @@ int main(void)
         cmocka_unit_test(test_users),        cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_usage_errors), cmocka_unit_test(test_config_overrides),
         cmocka_unit_test(test_config_sets),  cmocka_unit_test(test_groups),
-        cmocka_unit_test(test_run_options),
+        cmocka_unit_test(test_run_options),  cmocka_unit_test(test_http_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
