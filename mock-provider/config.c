@@ -174,7 +174,8 @@ int mp_parse_listen(const char *s, char *host, size_t hostlen, uint16_t *port, c
 /* ---- the mock: section -------------------------------------------------------------------------------- */
 
 static const char *const top_keys[] = {"name",   "seed",   "duration", "mock",    "gateway", "load",
-                                       "expect", "report", "services", "proxies", "changes", NULL};
+                                       "expect", "report", "services", "proxies", "changes", "slo",
+                                       NULL};
 static const char *const mock_keys[] = {"admin", "threads", "keepalive_timeout", "max_body", "deployments", NULL};
 
 bool mp_is_loopback(const char *host)
