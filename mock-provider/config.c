@@ -73,6 +73,7 @@ mp_deployment_t *mp_config_add_deployment(mp_config_t *c, const char *name)
     d->itl = cm_dist_fixed(0);
     d->prefill_per_token = cm_dist_fixed(0);
     d->output_tokens = (cm_dist_t){.kind = CM_DIST_NORMAL, .a = 64, .b = 16};
+    d->tokens_per_chunk = cm_dist_fixed(1);
     d->content = MP_CONTENT_POOL;
     d->seed = mp_default_seed(c->seed, name);
     c->ndeps++;
@@ -357,6 +358,7 @@ void mp_deployment_fill_source(mp_deployment_t *d)
     put_dist(&w, "prefill_per_token", &d->prefill_per_token, CM_DIST_DURATION);
     cm_jw_obj_end(&w);
     put_dist(&w, "output_tokens", &d->output_tokens, CM_DIST_COUNT);
+    put_dist(&w, "tokens_per_chunk", &d->tokens_per_chunk, CM_DIST_COUNT);
     cm_jw_key(&w, "content");
     cm_jw_str(&w, d->content == MP_CONTENT_ECHO ? "echo" : "pool");
     cm_jw_key(&w, "tool_calls");

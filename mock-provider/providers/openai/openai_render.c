@@ -414,7 +414,7 @@ void mp_openai_render_step(mp_exchange_t *x, cm_buf_t *out)
         completions_step(x, out);
     else if (x->req->api == MP_API_RESPONSES)
         mp_oa_responses_step(x, out);
-    x->step++;
+    x->step += x->chunk > 1 ? x->chunk : 1;
 }
 
 void mp_openai_render_tail(mp_exchange_t *x, cm_buf_t *out)
