@@ -129,19 +129,23 @@ static void record_stream(hx_stats_t *s, const hx_result_t *r)
 }
 
 /* The per-token ITL: without the model's tokenizer the harness cannot see token boundaries inside a chunk,
- * so the stream's token count is spread over its chunks as evenly as whole tokens allow (chunk c gets
- * floor((c+1)n/C) - floor(cn/C)), and each gap is divided over the tokens of the chunk it ends, once per
- * token. Exact when every chunk carries the same number of tokens; a chunk with output carries at least one
- * token, so a usage count below the chunk count is not trusted here (it is reported as a discrepancy). */
+ * so the stream's token count n is spread over its C chunks the way servers that batch tokens send them:
+ * full chunks of ceil(n/C) tokens and the remainder at the end (every chunk keeping at least one token). Each
+ * gap is divided over the tokens of the chunk it ends, once per token. Exact when every chunk but the last
+ * carries the same number of tokens. A chunk with output carries at least one token, so a usage count below
+ * the chunk count is not trusted here (token_counts reports the discrepancy). */
 static void record_itl(hx_stats_t *s, const hx_result_t *r)
 {
     uint64_t chunks = r->chunks, n = r->tokens > r->chunks ? r->tokens : r->chunks;
     if (chunks < 2 || r->gaps == NULL)
         return;
-    for (uint32_t i = 0; i < r->ngaps && i + 1 < chunks; i++) {
-        uint64_t c = i + 1; /* the chunk this gap ends */
-        uint64_t k = (c + 1) * n / chunks - c * n / chunks;
-        cm_hist_record_n(&s->itl, r->gaps[i] / k, k);
+    uint64_t full = (n + chunks - 1) / chunks, assigned = 0;
+    for (uint64_t c = 0; c < chunks && c <= r->ngaps; c++) {
+        uint64_t room = n - assigned - (chunks - 1 - c); /* the chunks after this one keep a token each */
+        uint64_t k = full < room ? full : room;
+        assigned += k;
+        if (c > 0) /* gap c - 1 ends chunk c */
+            cm_hist_record_n(&s->itl, r->gaps[c - 1] / k, k);
     }
 }
 

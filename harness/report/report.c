@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "harness/report/report_llm.h"
 
 #ifndef SOAK_VERSION
 #define SOAK_VERSION "unknown"
@@ -306,34 +307,12 @@ static void table_expectations(FILE *out, const hx_report_t *r)
             pass ? "PASS" : "FAIL", passed, r->nexpects, r->total->all.ok == 0 ? "; no request succeeded" : "");
 }
 
-/* Output tokens (aggregate and per request), how the usage counts compared with the chunks, and goodput. */
-static void table_tokens_goodput(FILE *out, const hx_report_t *r)
-{
-    const hx_stats_t *t = r->total;
-    double secs = r->info->duration_s;
-    if (t->otps.count > 0)
-        fprintf(out, "Tokens/s   aggregate %.1f  per request p50 %.1f  p10 %.1f\n", per_s(t->success_tokens, secs),
-                (double)cm_hist_percentile(&t->otps, 50) / 1000.0, (double)cm_hist_percentile(&t->otps, 10) / 1000.0);
-    if (t->usage_compared + t->usage_missing > 0)
-        fprintf(out, "           usage reported by %llu streams (%llu tokens over %llu chunks; differs in %llu), "
-                     "missing in %llu\n",
-                (unsigned long long)t->usage_compared, (unsigned long long)t->usage_tokens,
-                (unsigned long long)t->usage_chunks, (unsigned long long)t->usage_differs,
-                (unsigned long long)t->usage_missing);
-    uint64_t offered = hx_stats_offered(t);
-    fprintf(out, "Goodput    %.1f/s  attainment %.2f%% (%llu good of %llu offered", per_s(t->good, secs),
-            pct_of(t->good, offered), (unsigned long long)t->good, (unsigned long long)offered);
-    for (size_t i = 0; i < r->info->nslos; i++)
-        fprintf(out, "%s%s", i == 0 ? "; SLO " : ", ", r->info->slos[i].text);
-    fputs(r->info->nslos == 0 ? "; no SLO: every success)\n\n" : ")\n\n", out);
-}
-
 void hx_report_table(FILE *out, const hx_report_t *r)
 {
     table_header(out, r);
     table_counts(out, r);
     table_latency(out, r->total);
-    table_tokens_goodput(out, r);
+    hx_report_table_llm(out, r);
     table_errors(out, r->total);
     table_deployments(out, r->total);
     table_expectations(out, r);
@@ -443,54 +422,6 @@ static void json_hists(cm_jw_t *w, const hx_stats_t *t)
         hx_report_json_ms(w, "litellm", &t->litellm_overhead, true);
     if (t->mock_service.count > 0)
         hx_report_json_ms(w, "mock_service", &t->mock_service, true);
-    cm_jw_obj_end(w);
-}
-
-/* The LLM metrics docs/metrics.md defines, under its names (ttfb_ms, ttft_ms, itl_ms and ttlt_ms are
- * written with the other histograms). */
-static void json_llm(cm_jw_t *w, const hx_stats_t *t, double secs)
-{
-    if (t->icl.count > 0)
-        hx_report_json_ms(w, "icl_ms", &t->icl, true);
-    if (t->ttfrt.count > 0)
-        hx_report_json_ms(w, "ttfrt_ms", &t->ttfrt, true);
-    if (t->tpot.count > 0)
-        hx_report_json_ms(w, "tpot_ms", &t->tpot, true);
-    if (t->tpot_incl_first.count > 0)
-        hx_report_json_ms(w, "tpot_incl_first_ms", &t->tpot_incl_first, true);
-    hx_report_json_ms(w, "e2e_ms", &t->latency, true);
-    hx_report_json_hist_open(w, "output_tokens_per_s", &t->otps);
-    jw_f(w, "aggregate", per_s(t->success_tokens, secs));
-    cm_jw_obj_end(w);
-    cm_jw_key(w, "token_counts");
-    cm_jw_obj(w);
-    jw_u(w, "usage_reported", t->usage_compared);
-    jw_u(w, "usage_missing", t->usage_missing);
-    jw_u(w, "differs", t->usage_differs);
-    jw_u(w, "usage_tokens", t->usage_tokens);
-    jw_u(w, "chunks", t->usage_chunks);
-    cm_jw_obj_end(w);
-}
-
-/* goodput: the SLOs, the good requests, their rate and their share of the offered load. */
-static void json_goodput(cm_jw_t *w, const hx_report_t *r)
-{
-    const hx_stats_t *t = r->total;
-    uint64_t offered = hx_stats_offered(t);
-    cm_jw_key(w, "goodput");
-    cm_jw_obj(w);
-    cm_jw_key(w, "slos");
-    cm_jw_arr(w);
-    for (size_t i = 0; i < r->info->nslos; i++)
-        cm_jw_str(w, r->info->slos[i].text);
-    cm_jw_arr_end(w);
-    jw_u(w, "good", t->good);
-    jw_f(w, "rate", per_s(t->good, r->info->duration_s));
-    cm_jw_key(w, "attainment");
-    if (offered > 0)
-        cm_jw_fixed(w, (double)t->good / (double)offered, 6);
-    else
-        cm_jw_null(w);
     cm_jw_obj_end(w);
 }
 
@@ -604,8 +535,7 @@ int hx_report_json(FILE *out, const hx_report_t *r)
     json_run(&w, in);
     json_requests(&w, t, in->duration_s);
     json_hists(&w, t);
-    json_llm(&w, t, in->duration_s);
-    json_goodput(&w, r);
+    hx_report_json_llm(&w, r);
     json_errors(&w, t);
     json_named_counts(&w, "by_request", t->by_request, in->request_names, in->nrequests, HX_MAX_REQUESTS);
     json_named_counts(&w, "by_model", t->by_model, in->model_names, in->nmodels, HX_MAX_MODELS);
