@@ -363,6 +363,8 @@ void mp_deployment_fill_source(mp_deployment_t *d)
     cm_jw_str(&w, d->content == MP_CONTENT_ECHO ? "echo" : "pool");
     cm_jw_key(&w, "tool_calls");
     cm_jw_bool(&w, d->tool_calls);
+    cm_jw_key(&w, "reasoning");
+    cm_jw_bool(&w, d->reasoning);
     if (d->seed <= INT64_MAX) { /* a seed derived from the name may not be writable: the reader derives it again */
         cm_jw_key(&w, "seed");
         cm_jw_uint(&w, d->seed);

@@ -67,6 +67,7 @@ typedef struct mp_deployment {
 
     mp_content_mode_t content;
     bool tool_calls;               /* answer with a tool call when the request offers tools (tool_auto > 0) */
+    bool reasoning;                /* OpenAI chat answers reason first (reasoning_content), asked or not */
     uint8_t tool_parallel;         /* most calls in one answer (tool_calls: {parallel: N}, 1..4); 0 or 1: one */
     double tool_auto;              /* probability of a call under tool_choice auto: p for tool_calls: {auto: p};
                                       0 means all or nothing, as tool_calls says */

@@ -2,8 +2,8 @@
 # tests/integration/soak_metrics_test.sh — the LLM metrics of docs/metrics.md against the real mock with
 # multi-token chunks (tokens_per_chunk 4, itl 10 ms per token, 12 tokens: chunks of 4 tokens 40 ms apart):
 # TTFT at the first chunk, ICL 40 ms, ITL 10 ms per token, TPOT and TPOT including the first token as
-# defined, usage against chunk counts, output tokens per second; goodput and its expectations; slo: in a
-# file with its errors.
+# defined, usage against chunk counts, output tokens per second; reasoning first (the mock's
+# reasoning_content): TTFRT and TTFT apart; goodput and its expectations; slo: in a file with its errors.
 source "$(dirname "$0")/soak_lib.sh"
 
 start_mock "
@@ -14,6 +14,11 @@ mock:
       latency: {ttft: 40ms, itl: 10ms}
       output_tokens: fixed(12)
       tokens_per_chunk: 4
+    - name: thinker
+      latency: {ttft: 40ms, itl: 10ms}
+      output_tokens: fixed(16)
+      tokens_per_chunk: 4
+      reasoning: true
 "
 URL=$(url_of chunky)
 [ -n "$URL" ] || fail "no URL for deployment chunky"
@@ -50,6 +55,22 @@ fcmp "abs($AGG - 600) <= 6" || fail "aggregate output tokens/s $AGG, planned 120
 expect_eq "$(jq_py "$S" '(j["goodput"]["slos"], j["goodput"]["good"], j["goodput"]["attainment"])')" \
     "(['ttft<2s', 'tpot<1s'], 100, 1.0)" "goodput with SLOs every stream meets"
 pass "chunks of 4: ttft ${TTFT} ms, icl ${ICL} ms, itl ${ITL} ms/token, tpot ${TPOT} ms, tpot_incl_first ${TPOT1} ms"
+
+# ---- reasoning first (reasoning_content): 8 reasoning tokens in two chunks, then 8 answer tokens ----
+run_soak load --url "$(url_of thinker)" --rate 20/s --duration 1s --stream --quiet --json "$TMP/r.json" \
+    --slo 'ttfrt<1s' --slo 'ttft<1s'
+expect_eq "$RC" "0" "exit status (reasoning)"
+S="$TMP/r.json"
+TTFRT=$(jq_py "$S" 'j["ttfrt_ms"]["p50"]')
+TTFT=$(jq_py "$S" 'j["ttft_ms"]["p50"]')
+ITL=$(jq_py "$S" 'j["itl_ms"]["p50"]')
+fcmp "39.5 <= $TTFRT <= 40 + $TOL" || fail "ttfrt p50 $TTFRT ms, planned 40 ms"
+fcmp "119.0 <= $TTFT <= 120 + $TOL" || fail "ttft p50 $TTFT ms, planned 120 ms (after two reasoning chunks)"
+fcmp "9.9 <= $ITL <= 10 + $TOL / 4" || fail "itl p50 $ITL ms per token over reasoning and answer, planned 10 ms"
+expect_eq "$(jq_py "$S" '(j["ttfrt_ms"]["count"], j["token_counts"]["usage_tokens"], j["token_counts"]["chunks"])')" \
+    "(20, 320, 80)" "reasoning streams, their tokens and chunks"
+expect_eq "$(jq_py "$S" 'j["goodput"]["attainment"]')" "1.0" "goodput with ttfrt and ttft SLOs"
+pass "reasoning: ttfrt ${TTFRT} ms, ttft ${TTFT} ms, itl ${ITL} ms/token"
 
 # ---- an SLO no stream meets: goodput 0, and the expectation on it fails the run ----
 run_soak load --url "$URL" --rate 50/s --duration 1s --stream --quiet --json "$TMP/b.json" \

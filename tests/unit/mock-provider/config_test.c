@@ -286,7 +286,7 @@ static void test_deployment_errors(void **state)
     expect_error("mock:\n  deployments:\n    - name: a\n      latncy: {ttft: 1ms}\n",
                  "t.yaml:4:7: mock.deployments[0]: unknown key \"latncy\" (did you mean \"latency\"? allowed: name, "
                  "provider, listen, models, api_keys, latency, output_tokens, content, tool_calls, "
-                 "embedding_dimensions, max_response, seed, limits, faults, tokens_per_chunk)");
+                 "embedding_dimensions, max_response, seed, limits, faults, tokens_per_chunk, reasoning)");
     expect_error(
         "mock:\n  deployments:\n    - name: a\n      latency: {tfft: 1ms}\n",
         "t.yaml:4:17: mock.deployments[0].latency: unknown key \"tfft\" (did you mean \"ttft\"? allowed: ttft, "

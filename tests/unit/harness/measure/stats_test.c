@@ -527,7 +527,7 @@ static void test_llm_metrics_worked_example(void **state)
     free(s);
 }
 
-/* Token counts that do not divide evenly are spread over the chunks, and a usage below the chunk count is
+/* Token counts that do not divide evenly: full chunks, the remainder last; a usage below the chunk count is
  * not trusted (each output chunk carried a token). */
 static void test_itl_apportioning(void **state)
 {
@@ -540,12 +540,17 @@ static void test_itl_apportioning(void **state)
     r.chunks = 3;
     r.gaps = gaps;
     r.ngaps = 2;
-    r.tokens = 7; /* chunks of 2, 2 and 3 tokens: floor((c+1)7/3) - floor(c7/3) */
+    r.tokens = 7; /* chunks of 3, 3 and 1 tokens */
     hx_stats_t *s = new_stats();
     hx_stats_record(s, &r);
-    assert_int_equal(s->itl.count, 5);
-    assert_int_equal(s->itl.max, 15000);
+    assert_int_equal(s->itl.count, 4);
+    assert_int_equal(s->itl.max, 30000);
     assert_int_equal(s->itl.min, 10000);
+    hx_stats_reset(s, 0);
+    r.tokens = 5; /* 2, 2, 1 */
+    hx_stats_record(s, &r);
+    assert_int_equal(s->itl.count, 3);
+    assert_int_equal(s->itl.min, 15000);
     hx_stats_reset(s, 0);
     r.tokens = 2; /* below the chunk count: one each */
     r.usage_tokens = 2;
