@@ -65,6 +65,20 @@ static void test_parse_list(void **state)
     assert_non_null(strstr(err.msg, "s.yaml:3:5: slo[1]: SLO \"tpot<fast\""));
     assert_null(v);
     cm_conf_free(&conf);
+    /* HX_MAX_SLOS, then one more */
+    char many[64 * (HX_MAX_SLOS + 2)] = "slo:\n";
+    for (int i = 0; i < HX_MAX_SLOS; i++)
+        strcat(many, "  - ttft<1s\n");
+    assert_int_equal(cm_conf_load_string(&conf, "m.yaml", many, strlen(many), &err), 0);
+    assert_int_equal(hx_slo_parse_list(&conf, cm_conf_get(conf.root, "slo"), "slo", &v, &n, &err), 0);
+    assert_int_equal(n, HX_MAX_SLOS);
+    free(v);
+    cm_conf_free(&conf);
+    strcat(many, "  - ttft<1s\n");
+    assert_int_equal(cm_conf_load_string(&conf, "m.yaml", many, strlen(many), &err), 0);
+    assert_int_equal(hx_slo_parse_list(&conf, cm_conf_get(conf.root, "slo"), "slo", &v, &n, &err), -1);
+    assert_non_null(strstr(err.msg, "17 SLOs, at most 16"));
+    cm_conf_free(&conf);
 }
 
 static hx_result_t stream_result(uint64_t ttft_ms, uint64_t last_ms, uint32_t tokens)
