@@ -73,6 +73,7 @@ mp_deployment_t *mp_config_add_deployment(mp_config_t *c, const char *name)
     d->itl = cm_dist_fixed(0);
     d->prefill_per_token = cm_dist_fixed(0);
     d->output_tokens = (cm_dist_t){.kind = CM_DIST_NORMAL, .a = 64, .b = 16};
+    d->tokens_per_chunk = cm_dist_fixed(1);
     d->content = MP_CONTENT_POOL;
     d->seed = mp_default_seed(c->seed, name);
     c->ndeps++;
@@ -174,7 +175,8 @@ int mp_parse_listen(const char *s, char *host, size_t hostlen, uint16_t *port, c
 /* ---- the mock: section -------------------------------------------------------------------------------- */
 
 static const char *const top_keys[] = {"name",   "seed",   "duration", "mock",    "gateway", "load",
-                                       "expect", "report", "services", "proxies", "changes", NULL};
+                                       "expect", "report", "services", "proxies", "changes", "slo",
+                                       NULL};
 static const char *const mock_keys[] = {"admin", "threads", "keepalive_timeout", "max_body", "deployments", NULL};
 
 bool mp_is_loopback(const char *host)
@@ -356,10 +358,13 @@ void mp_deployment_fill_source(mp_deployment_t *d)
     put_dist(&w, "prefill_per_token", &d->prefill_per_token, CM_DIST_DURATION);
     cm_jw_obj_end(&w);
     put_dist(&w, "output_tokens", &d->output_tokens, CM_DIST_COUNT);
+    put_dist(&w, "tokens_per_chunk", &d->tokens_per_chunk, CM_DIST_COUNT);
     cm_jw_key(&w, "content");
     cm_jw_str(&w, d->content == MP_CONTENT_ECHO ? "echo" : "pool");
     cm_jw_key(&w, "tool_calls");
     cm_jw_bool(&w, d->tool_calls);
+    cm_jw_key(&w, "reasoning");
+    cm_jw_bool(&w, d->reasoning);
     if (d->seed <= INT64_MAX) { /* a seed derived from the name may not be writable: the reader derives it again */
         cm_jw_key(&w, "seed");
         cm_jw_uint(&w, d->seed);

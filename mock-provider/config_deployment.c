@@ -13,7 +13,8 @@
 
 static const char *const dep_keys[] = {"name",         "provider",      "listen",  "models",     "api_keys",
                                        "latency",      "output_tokens", "content", "tool_calls", "embedding_dimensions",
-                                       "max_response", "seed",          "limits",  "faults",     NULL};
+                                       "max_response", "seed",          "limits",  "faults",     "tokens_per_chunk",
+                                       "reasoning",    NULL};
 static const char *const required_keys[] = {"name", NULL};
 static const char *const latency_keys[] = {"ttft", "itl", "prefill_per_token", NULL};
 
@@ -287,6 +288,13 @@ static int read_numbers(const reader_t *r, mp_deployment_t *d)
     if ((n = cm_conf_get(r->node, "output_tokens")) != NULL &&
         cm_conf_dist(r->conf, n, child(r, "output_tokens", p, sizeof(p)), CM_DIST_COUNT, &d->output_tokens, r->err) !=
             0)
+        return -1;
+    if ((n = cm_conf_get(r->node, "reasoning")) != NULL &&
+        cm_conf_bool(r->conf, n, child(r, "reasoning", p, sizeof(p)), &d->reasoning, r->err) != 0)
+        return -1;
+    if ((n = cm_conf_get(r->node, "tokens_per_chunk")) != NULL &&
+        cm_conf_dist(r->conf, n, child(r, "tokens_per_chunk", p, sizeof(p)), CM_DIST_COUNT, &d->tokens_per_chunk,
+                     r->err) != 0)
         return -1;
     return 0;
 }

@@ -39,6 +39,9 @@ typedef enum mp_content_mode {
 #define MP_MIN_MAX_RESPONSE (64ull * 1024)
 #define MP_MAX_MAX_RESPONSE (1024ull * 1024 * 1024)
 
+/* Most tokens one stream chunk carries (tokens_per_chunk draws are clamped to 1..this). */
+#define MP_MAX_TOKENS_PER_CHUNK 1024
+
 /* Most tool calls in one answer (tool_calls: {parallel: N}); parse prepares this many calls at most. */
 #define MP_MAX_PARALLEL_CALLS 4
 
@@ -60,9 +63,11 @@ typedef struct mp_deployment {
     cm_dist_t itl;               /* ns: between tokens */
     cm_dist_t prefill_per_token; /* ns per prompt token, added before the first token */
     cm_dist_t output_tokens;     /* count, capped by the request's max_tokens */
+    cm_dist_t tokens_per_chunk;  /* count: tokens per stream chunk (per choice), drawn per chunk; default 1 */
 
     mp_content_mode_t content;
     bool tool_calls;               /* answer with a tool call when the request offers tools (tool_auto > 0) */
+    bool reasoning;                /* OpenAI chat answers reason first (reasoning_content), asked or not */
     uint8_t tool_parallel;         /* most calls in one answer (tool_calls: {parallel: N}, 1..4); 0 or 1: one */
     double tool_auto;              /* probability of a call under tool_choice auto: p for tool_calls: {auto: p};
                                       0 means all or nothing, as tool_calls says */

@@ -26,6 +26,7 @@ enum {
     OPT_ITL,
     OPT_PREFILL,
     OPT_OUTPUT_TOKENS,
+    OPT_TOKENS_PER_CHUNK,
     OPT_MODEL,
     OPT_API_KEY,
     OPT_CONTENT,
@@ -51,6 +52,7 @@ static const struct option longopts[] = {
     {"itl", required_argument, NULL, OPT_ITL},
     {"prefill-per-token", required_argument, NULL, OPT_PREFILL},
     {"output-tokens", required_argument, NULL, OPT_OUTPUT_TOKENS},
+    {"tokens-per-chunk", required_argument, NULL, OPT_TOKENS_PER_CHUNK},
     {"model", required_argument, NULL, OPT_MODEL},
     {"api-key", required_argument, NULL, OPT_API_KEY},
     {"content", required_argument, NULL, OPT_CONTENT},
@@ -100,6 +102,8 @@ static void usage(FILE *out)
             "      --prefill-per-token D|DIST\n"
             "                               added per prompt token before the first token (default: 0)\n"
             "      --output-tokens DIST     completion length, capped by max_tokens (default: normal(64, 16))\n"
+            "      --tokens-per-chunk DIST  tokens in each stream chunk, e.g. 4 or uniform(1, 8) (default: 1); each\n"
+            "                               chunk comes k x itl after the previous one\n"
             "      --model M                accepted model; repeatable (default: any model)\n"
             "      --api-key K              accepted API key; repeatable (default: no auth)\n"
             "      --content pool|echo      answer text: seeded word pool or echo of the prompt (default: pool)\n"
@@ -163,6 +167,9 @@ static int quick_option(int c, mp_cli_t *cli)
         break;
     case OPT_OUTPUT_TOKENS:
         cli->output_tokens = optarg;
+        break;
+    case OPT_TOKENS_PER_CHUNK:
+        cli->tokens_per_chunk = optarg;
         break;
     case OPT_CONTENT:
         cli->content = optarg;

@@ -189,6 +189,7 @@ typedef struct mp_exchange {
     cm_buf_t *text;             /* per choice: text produced so far (escaped JSON string contents) */
     uint32_t steps;             /* max(tokens): stream steps; each step emits one token per unfinished choice */
     uint32_t step;              /* steps already rendered */
+    uint32_t chunk;             /* steps the next render_step renders as one chunk (tokens_per_chunk); 0 or 1: one */
     uint32_t completion_tokens; /* sum of tokens */
     uint64_t seq;               /* responses stream: next sequence_number */
     bool structured;            /* text choices carry req->structured, streamed in pieces like tool-call arguments */
@@ -272,8 +273,9 @@ typedef struct mp_provider {
     void (*render_body)(mp_exchange_t *x, cm_buf_t *out);
     /* Stream: frames before the first token (e.g. role chunk, response.created). */
     void (*render_head)(mp_exchange_t *x, cm_buf_t *out);
-    /* Stream: produces the next step (one token per unfinished choice) and appends its frames.
-     * Called x->steps times. */
+    /* Stream: produces the next x->chunk steps (that many tokens per unfinished choice, in one chunk per
+     * choice) and appends their frames; advances x->step by x->chunk. Called until x->step reaches
+     * x->steps. */
     void (*render_step)(mp_exchange_t *x, cm_buf_t *out);
     /* Stream: the closing frames (finish chunk, usage chunk, data: [DONE] / response.completed). */
     void (*render_tail)(mp_exchange_t *x, cm_buf_t *out);

@@ -153,6 +153,7 @@ static int build_quick(const mp_cli_t *cli, mp_config_t *c, cm_err_t *err)
         dist_flag("--itl", cli->itl, CM_DIST_DURATION, &d->itl, err) != 0 ||
         dist_flag("--prefill-per-token", cli->prefill_per_token, CM_DIST_DURATION, &d->prefill_per_token, err) != 0 ||
         dist_flag("--output-tokens", cli->output_tokens, CM_DIST_COUNT, &d->output_tokens, err) != 0 ||
+        dist_flag("--tokens-per-chunk", cli->tokens_per_chunk, CM_DIST_COUNT, &d->tokens_per_chunk, err) != 0 ||
         copy_list("--model", cli->models, cli->nmodels, &d->models, &d->nmodels, err) != 0 ||
         copy_list("--api-key", cli->api_keys, cli->nkeys, &d->api_keys, &d->nkeys, err) != 0 ||
         quick_misc(cli, d, err) != 0)

@@ -23,6 +23,7 @@ typedef struct mp_cli {
     const char *admin, *admin_token; /* --admin HOST:PORT, --admin-token SECRET (over mock.admin) */
     /* the quick deployment; NULL / 0 when not given */
     const char *name, *listen, *ttft, *itl, *prefill_per_token, *output_tokens, *content, *seed;
+    const char *tokens_per_chunk;
     const char *models[MP_CLI_MAX_LIST];
     size_t nmodels;
     const char *api_keys[MP_CLI_MAX_LIST];

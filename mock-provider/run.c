@@ -381,6 +381,25 @@ static uint64_t draw(const cm_dist_t *d, cm_rng_t *rng)
     return to_ns(cm_dist_sample(d, rng));
 }
 
+/* Steps in the next stream chunk: a draw of tokens_per_chunk, rounded, 1..MP_MAX_TOKENS_PER_CHUNK, at most
+ * `left`. A fixed value draws nothing, so a seeded run with the default replays the same itl draws as it
+ * did before chunks existed. */
+static uint32_t chunk_steps(const cm_dist_t *d, cm_rng_t *rng, uint32_t left)
+{
+    double v = d->kind == CM_DIST_FIXED ? d->a : cm_dist_sample(d, rng);
+    uint32_t k = !(v >= 1.5) ? 1 : v >= MP_MAX_TOKENS_PER_CHUNK ? MP_MAX_TOKENS_PER_CHUNK : (uint32_t)(v + 0.5);
+    return k < left ? k : left;
+}
+
+/* The gap before a chunk of k steps: k itl samples, itl being the time per token. */
+static uint64_t chunk_gap(const cm_dist_t *itl, uint32_t k, cm_rng_t *rng)
+{
+    uint64_t gap = 0;
+    for (uint32_t i = 0; i < k; i++)
+        gap = sat_add(gap, draw(itl, rng));
+    return gap;
+}
+
 /* Renders every step that is due (several when the thread runs late or itl is 0), arms the timer for the
  * next one, and only then hands the frames to h2o: if h2o disposed the request synchronously inside
  * h2o_send, the disposal would find the timer armed and cancel it. */
@@ -395,13 +414,17 @@ static void stream_tick(mp_run_t *run)
         start_stream(run, now);
     while (run->steps_done < x->steps && run->next_at <= now) {
         record_lateness(run, run->next_at, now);
+        x->chunk = run->chunk_next;
         ops->render_step(x, &run->pending);
-        run->steps_done++;
-        if (run->mid != NULL && run->mid->at.kind == FX_AT_AFTER_CHUNKS && run->steps_done == run->mid->at.n)
+        run->steps_done += run->chunk_next;
+        run->chunks_done++;
+        if (run->mid != NULL && run->mid->at.kind == FX_AT_AFTER_CHUNKS && run->chunks_done == run->mid->at.n)
             run->mid_offset = run->body_sent + run->pending.len;
         run->pending_steps++;
-        if (run->steps_done < x->steps)
-            run->next_at = sat_add(run->next_at, draw(&run->dep->itl, &run->itl_rng));
+        if (run->steps_done < x->steps) {
+            run->chunk_next = chunk_steps(&run->dep->tokens_per_chunk, &run->itl_rng, x->steps - run->steps_done);
+            run->next_at = sat_add(run->next_at, chunk_gap(&run->dep->itl, run->chunk_next, &run->itl_rng));
+        }
     }
     if (run->steps_done == x->steps && !run->tail_rendered) {
         ops->render_tail(x, &run->pending);
@@ -475,13 +498,18 @@ void mp_run_start(mp_run_t *run)
         schedule(run, MP_RUN_BODY, first);
         return;
     }
-    /* The itl draws are made twice from the same generator state: once here to know the end time (for
-     * x-mock-service-ms and the non-stream wait), once step by step while streaming. */
+    /* The itl and chunk draws are made twice from the same generator state: once here to know the end time
+     * (for x-mock-service-ms and the non-stream wait), once chunk by chunk while streaming. */
     cm_rng_seed(&run->itl_rng, cm_rng_next(rng));
     cm_rng_t plan = run->itl_rng;
     uint64_t end = first;
-    for (uint32_t k = 1; k < run->x.steps; k++)
-        end = sat_add(end, draw(&dep->itl, &plan));
+    uint32_t steps = run->x.steps, done = chunk_steps(&dep->tokens_per_chunk, &plan, steps);
+    while (done < steps) {
+        uint32_t k = chunk_steps(&dep->tokens_per_chunk, &plan, steps - done);
+        end = sat_add(end, chunk_gap(&dep->itl, k, &plan));
+        done += k;
+    }
+    run->chunk_next = chunk_steps(&dep->tokens_per_chunk, &run->itl_rng, steps);
     run->end_at = end;
     run->next_at = first;
     if (run->r.stream)

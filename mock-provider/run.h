@@ -5,6 +5,8 @@
  *   first token  = arrival + prefill_per_token * prompt_tokens + ttft  (plus the time queued for a
  *                  concurrency slot and a stall fault before the headers, when there are)
  *   step k (k>1) = step k-1 + itl          (a fresh itl sample per step)
+ *   chunks:      steps go out tokens_per_chunk at a time (a draw per chunk, default 1): a chunk of k steps
+ *                leaves with its last step, k itl samples after the previous chunk
  *   stream:      headers + head + step 1 at the first-token time, each later step at its own time, the
  *                tail together with the last step
  *   non-stream:  the whole body at the stream-equivalent end (last step's time)
@@ -63,6 +65,8 @@ typedef struct mp_run {
     uint64_t end_at;  /* planned send of the last byte (valid when planned) */
     uint64_t next_at; /* stream: deadline of the next step */
     uint32_t steps_done;
+    uint32_t chunks_done; /* stream chunks rendered (a fault after N chunks counts these) */
+    uint32_t chunk_next;  /* steps in the next chunk */
     /* faults (mock-provider/faults.h) */
     cm_str_t key;             /* the API key the request presented (the provider's own header), for fault targeting */
     h2o_iovec_t fault_header; /* the x-mock-fault request header (base NULL when absent) */

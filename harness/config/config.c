@@ -26,6 +26,7 @@ void hx_cfg_free(hx_cfg_t *c)
     if (c->workload_built)
         hx_workload_free(&c->workload);
     free(c->expects);
+    free(c->slos);
     cm_arena_free(&c->arena);
     memset(c, 0, sizeof(*c));
 }
@@ -477,6 +478,19 @@ static int load_expect(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, c
     return 0;
 }
 
+/* slo: ["ttft<500ms", "tpot<50ms"]: every one must hold for a request to count as good (goodput). */
+static int load_slo(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err)
+{
+    hx_slo_t *v = NULL;
+    size_t count = 0;
+    if (hx_slo_parse_list(conf, n, "slo", &v, &count, err) != 0)
+        return -1;
+    free(c->slos);
+    c->slos = v;
+    c->nslos = count;
+    return 0;
+}
+
 /* A seed is any 64-bit value, as --seed takes it (cm_conf_int stops at INT64_MAX). */
 static int load_seed(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *v, cm_err_t *err)
 {
@@ -507,7 +521,8 @@ static int load_scalars(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *roo
 int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err)
 {
     static const char *const keys[] = {"name",   "seed",   "duration", "mock",    "gateway", "load",
-                                       "expect", "report", "services", "proxies", "changes", NULL};
+                                       "expect", "report", "services", "proxies", "changes", "slo",
+                                       NULL};
     const cm_node_t *root = conf->root, *v;
     c->file = hx_cfg_strdup(c, conf->file);
     if (root == NULL) {
@@ -525,6 +540,8 @@ int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err)
     if ((v = cm_conf_get(root, "load")) && load_section(c, conf, v, err))
         return -1;
     if ((v = cm_conf_get(root, "expect")) && load_expect(c, conf, v, err))
+        return -1;
+    if ((v = cm_conf_get(root, "slo")) && load_slo(c, conf, v, err))
         return -1;
     if ((v = cm_conf_get(root, "report")) && load_report(c, conf, v, err))
         return -1;

@@ -1,7 +1,7 @@
 /* harness/config/config.h — everything one `soak load` run needs, from a scenario file, flags, or both.
  *
- * A scenario file's top-level keys are name, seed, duration, mock, services, proxies, gateway, load, expect
- * and report; `soak load` reads name, seed, duration, load, expect and report (mock:, services:, proxies:
+ * A scenario file's top-level keys are name, seed, duration, mock, services, proxies, gateway, load, expect,
+ * slo and report; `soak load` reads name, seed, duration, load, expect, slo and report (mock:, services:, proxies:
  * and gateway: belong to `soak run` and are only noted). The load: section:
  *
  *   load:
@@ -36,6 +36,7 @@
 #include "common/alloc.h"
 #include "common/config.h"
 #include "harness/engine/arrival.h"
+#include "harness/measure/slo.h"
 #include "harness/measure/verdict.h"
 #include "harness/engine/router.h"
 #include "harness/engine/workload.h"
@@ -139,6 +140,8 @@ typedef struct hx_cfg {
     hx_expect_t *expects; /* malloc'd */
     size_t nexpects;
     bool expect_set;         /* the file has an expect: key; without one (and no --expect) the run gets the default */
+    hx_slo_t *slos;          /* slo: and --slo (malloc'd): what makes a request good (goodput) */
+    size_t nslos;
     const char *report_dir;  /* template: {{name}}, {{time}}, {{seed}} */
     unsigned report_formats; /* hx_format_t bits, for report_dir */
     const char *webhook_url; /* report.webhook / --webhook: POSTed to at the end of the run, or NULL */

@@ -270,6 +270,7 @@ static void finish_xfer(hx_worker_t *w, hx_xfer_t *x, CURLcode code)
     retire_if_due(w, x, code, now);
     if (retry_elsewhere(w, x, &r, now))
         return;
+    r.good = hx_slo_met(w->cfg->slos, w->cfg->nslos, &r);
     record(w, x->group, &r);
     if (r.err != HX_ERR_NONE && !w->first[r.err].set) {
         hx_xfer_describe(x, code, &r, msg, sizeof(msg));

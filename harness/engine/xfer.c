@@ -12,9 +12,9 @@
 static void on_gap(void *ctx, uint64_t gap_ns)
 {
     hx_xfer_t *x = ctx;
-    hx_stats_record_itl(x->stats, gap_ns);
+    hx_stats_record_icl(x->stats, gap_ns);
     if (x->gstats != NULL)
-        hx_stats_record_itl(x->gstats, gap_ns);
+        hx_stats_record_icl(x->gstats, gap_ns);
 }
 
 /* CURLOPT_HEADERFUNCTION: the first response byte, and the headers that carry ground truth. */
@@ -267,6 +267,7 @@ static void fill_common(const hx_xfer_t *x, uint64_t now_ns, hx_result_t *r)
     r->gateway_overhead_ms = x->hdr.gateway_overhead_ms;
     r->deployment = x->hdr.deployment_len ? x->hdr.deployment : NULL;
     r->deployment_len = x->hdr.deployment_len;
+    r->usage_tokens = -1;
 }
 
 static hx_err_t body_class(hx_xfer_t *x, CURLcode code, cm_json_toks_t *toks, uint32_t *tokens)
@@ -281,7 +282,7 @@ static hx_err_t body_class(hx_xfer_t *x, CURLcode code, cm_json_toks_t *toks, ui
         return HX_ERR_NONE;
     if (x->stream) {
         hx_err_t e = hx_stream_finish(&x->sr, code == CURLE_OK);
-        *tokens = x->sr.tokens;
+        *tokens = hx_stream_output_tokens(&x->sr);
         return e;
     }
     if (code != CURLE_OK || x->resp_over)
@@ -309,10 +310,8 @@ void hx_xfer_finish(hx_xfer_t *x, CURLcode code, uint64_t now_ns, cm_json_toks_t
     };
     in.body_err = body_class(x, code, toks, &r->tokens);
     r->err = hx_outcome_classify(&in);
-    if (x->stream) {
-        r->first_token = x->sr.first_token;
-        r->last_token = x->sr.last_token;
-    }
+    if (x->stream)
+        hx_stream_result(&x->sr, r);
 }
 
 void hx_xfer_aborted(hx_xfer_t *x, uint64_t now_ns, hx_result_t *r)

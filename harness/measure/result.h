@@ -51,11 +51,44 @@ typedef struct hx_result {
     uint64_t first_token;   /* ns, streams: first non-empty content; 0 if none */
     uint64_t last_token;    /* ns, streams: last content event; 0 if none */
     uint64_t done;          /* ns */
-    uint32_t tokens;        /* streams: content events seen; non-stream: usage.completion_tokens if parsed, else 0 */
+    uint64_t first_reasoning;           /* ns, streams: first reasoning chunk; 0 if none */
+    uint64_t first_output, last_output; /* ns, streams: first and last chunk with output (answer or reasoning) */
+    uint32_t chunks;                    /* streams: chunks with output */
+    /* Output tokens: streams, the count the stream's usage reported (reasoning included) or, without one, one
+     * per output chunk; non-stream: usage.completion_tokens if parsed, else 0. */
+    uint32_t tokens;
+    int64_t usage_tokens; /* streams: the usage count alone, -1 when the stream reported none */
+    const uint32_t *gaps; /* streams: gaps (us) between consecutive output chunks, valid during the call */
+    uint32_t ngaps;
+    bool good; /* a success that met every SLO (hx_slo_met; the caller sets it) */
     double mock_service_ms; /* x-mock-service-ms, HX_NO_VALUE when absent */
     double gateway_overhead_ms; /* x-litellm-overhead-duration-ms, HX_NO_VALUE when absent */
     const char *deployment;     /* x-mock-deployment value (NUL-terminated, valid during the call), or NULL */
     uint32_t deployment_len;
 } hx_result_t;
+
+/* Per-request metrics (docs/metrics.md), each in ms except HX_RM_OTPS (tokens per second). */
+typedef enum hx_rmetric {
+    HX_RM_TTFB,            /* first response byte - sent */
+    HX_RM_TTFT,            /* first answer chunk - intended */
+    HX_RM_TTFRT,           /* first reasoning chunk - intended */
+    HX_RM_TPOT,            /* (last output chunk - first output chunk) / (tokens - 1) */
+    HX_RM_TPOT_INCL_FIRST, /* (last output chunk - intended) / tokens */
+    HX_RM_E2E,             /* done - intended */
+    HX_RM_OTPS,            /* tokens / e2e */
+    HX_RM__COUNT,
+} hx_rmetric_t;
+
+typedef struct hx_rmetrics {
+    double v[HX_RM__COUNT];
+    bool has[HX_RM__COUNT]; /* the request has that metric (a non-stream has no TTFT, a one-token answer no TPOT) */
+} hx_rmetrics_t;
+
+/* Computes r's per-request metrics. Times that go backwards count as 0. */
+void hx_result_metrics(const hx_result_t *r, hx_rmetrics_t *m);
+/* The metric's name as SLOs and the JSON summary spell it ("ttft", "tpot_incl_first", "output_tokens_per_s"),
+ * and back (-1 if unknown). */
+const char *hx_rmetric_name(hx_rmetric_t m);
+int hx_rmetric_parse(const char *name, hx_rmetric_t *out);
 
 #endif

@@ -22,6 +22,11 @@ static const size_t hist_offsets[] = {
     offsetof(hx_stats_t, ttfb),
     offsetof(hx_stats_t, ttft),
     offsetof(hx_stats_t, itl),
+    offsetof(hx_stats_t, icl),
+    offsetof(hx_stats_t, ttfrt),
+    offsetof(hx_stats_t, tpot),
+    offsetof(hx_stats_t, tpot_incl_first),
+    offsetof(hx_stats_t, otps),
     offsetof(hx_stats_t, ttlt),
     offsetof(hx_stats_t, mock_service),
     offsetof(hx_stats_t, gateway_overhead),
@@ -119,6 +124,59 @@ static void record_stream(hx_stats_t *s, const hx_result_t *r)
         cm_hist_record(&s->ttft, span_us(r->intended, r->first_token));
     if (r->last_token != 0)
         cm_hist_record(&s->ttlt, span_us(r->intended, r->last_token));
+    if (r->first_reasoning != 0)
+        cm_hist_record(&s->ttfrt, span_us(r->intended, r->first_reasoning));
+}
+
+/* The per-token ITL: without the model's tokenizer the harness cannot see token boundaries inside a chunk,
+ * so the stream's token count n is spread over its C chunks the way servers that batch tokens send them:
+ * full chunks of ceil(n/C) tokens and the remainder at the end (every chunk keeping at least one token). Each
+ * gap is divided over the tokens of the chunk it ends, once per token. Exact when every chunk but the last
+ * carries the same number of tokens. A chunk with output carries at least one token, so a usage count below
+ * the chunk count is not trusted here (token_counts reports the discrepancy). */
+static void record_itl(hx_stats_t *s, const hx_result_t *r)
+{
+    uint64_t chunks = r->chunks, n = r->tokens > r->chunks ? r->tokens : r->chunks;
+    if (chunks < 2 || r->gaps == NULL)
+        return;
+    uint64_t full = (n + chunks - 1) / chunks, assigned = 0;
+    for (uint64_t c = 0; c < chunks && c <= r->ngaps; c++) {
+        uint64_t room = n - assigned - (chunks - 1 - c); /* the chunks after this one keep a token each */
+        uint64_t k = full < room ? full : room;
+        assigned += k;
+        if (c > 0) /* gap c - 1 ends chunk c */
+            cm_hist_record_n(&s->itl, r->gaps[c - 1] / k, k);
+    }
+}
+
+static void record_usage(hx_stats_t *s, const hx_result_t *r)
+{
+    if (r->usage_tokens < 0) {
+        s->usage_missing++;
+        return;
+    }
+    s->usage_compared++;
+    s->usage_differs += (uint64_t)r->usage_tokens != r->chunks;
+    s->usage_tokens += (uint64_t)r->usage_tokens;
+    s->usage_chunks += r->chunks;
+}
+
+/* What needs a complete answer: the token count is final only when the stream ended well. */
+static void record_success_tokens(hx_stats_t *s, const hx_result_t *r)
+{
+    hx_rmetrics_t m;
+    hx_result_metrics(r, &m);
+    s->success_tokens += r->tokens;
+    if (m.has[HX_RM_OTPS])
+        cm_hist_record(&s->otps, (uint64_t)(m.v[HX_RM_OTPS] * 1000.0 + 0.5));
+    if (!r->stream)
+        return;
+    if (m.has[HX_RM_TPOT])
+        cm_hist_record(&s->tpot, ms_to_us(m.v[HX_RM_TPOT]));
+    if (m.has[HX_RM_TPOT_INCL_FIRST])
+        cm_hist_record(&s->tpot_incl_first, ms_to_us(m.v[HX_RM_TPOT_INCL_FIRST]));
+    record_itl(s, r);
+    record_usage(s, r);
 }
 
 /* Ground truth from the mock and the gateway goes into histograms of its own and never into the request
@@ -153,6 +211,8 @@ void hx_stats_record(hx_stats_t *s, const hx_result_t *r)
     if (r->err == HX_ERR_NONE) {
         cm_hist_record(&s->latency, span_us(r->intended, r->done));
         cm_hist_record(&s->service, span_us(r->sent, r->done));
+        record_success_tokens(s, r);
+        s->good += r->good;
     }
     if (r->first_byte != 0)
         cm_hist_record(&s->ttfb, span_us(r->sent, r->first_byte));
@@ -177,9 +237,9 @@ uint64_t hx_stats_unsuccessful(const hx_stats_t *s)
     return s->all.failed + s->aborted + s->dropped;
 }
 
-void hx_stats_record_itl(hx_stats_t *s, uint64_t gap_ns)
+void hx_stats_record_icl(hx_stats_t *s, uint64_t gap_ns)
 {
-    cm_hist_record(&s->itl, gap_ns / 1000u);
+    cm_hist_record(&s->icl, gap_ns / 1000u);
 }
 
 static void add_counts(hx_counts_t *dst, const hx_counts_t *src, size_t n)
@@ -226,6 +286,13 @@ void hx_stats_merge(hx_stats_t *dst, const hx_stats_t *src)
     add_u64(dst->status, src->status, 6);
     add_u64(dst->errors, src->errors, HX_ERR__COUNT);
     dst->tokens += src->tokens;
+    dst->usage_compared += src->usage_compared;
+    dst->usage_differs += src->usage_differs;
+    dst->usage_tokens += src->usage_tokens;
+    dst->usage_chunks += src->usage_chunks;
+    dst->usage_missing += src->usage_missing;
+    dst->good += src->good;
+    dst->success_tokens += src->success_tokens;
     for (size_t i = 0; i < HX_STATS_NHIST; i++)
         cm_hist_merge(stats_hist(dst, i), stats_hist_const(src, i));
     add_counts(dst->by_request, src->by_request, HX_MAX_REQUESTS);

@@ -32,13 +32,23 @@ typedef struct hx_stats {
     uint64_t inflight_max;     /* highest in-flight depth seen */
     uint64_t status[6];        /* by status class: [0] none, [1] 1xx ... [5] 5xx */
     uint64_t errors[HX_ERR__COUNT];
-    uint64_t tokens;
+    uint64_t tokens; /* output tokens (hx_result_t.tokens) */
+    /* Successful streams whose usage count could be compared with their chunk count: how many, how many
+     * disagreed, and both totals over them; usage_missing: successful streams that reported no usage. */
+    uint64_t usage_compared, usage_differs, usage_tokens, usage_chunks, usage_missing;
+    uint64_t good;              /* successes that met every SLO (hx_result_t.good) */
+    uint64_t success_tokens;    /* output tokens of successful requests (aggregate tokens per second) */
     cm_hist_t latency;          /* us, from intended send time, successful requests */
     cm_hist_t service;          /* us, from actual send time, successful requests */
     cm_hist_t latency_all;      /* us, from intended send, every request that completed (any outcome) */
     cm_hist_t ttfb;             /* us, from actual send */
     cm_hist_t ttft;             /* us, streams, from intended send time */
-    cm_hist_t itl;              /* us, every gap between consecutive content events */
+    cm_hist_t itl;              /* us, per token: each gap divided over the tokens its chunk carried */
+    cm_hist_t icl;              /* us, every gap between consecutive output chunks */
+    cm_hist_t ttfrt;            /* us, streams, from intended send to the first reasoning chunk */
+    cm_hist_t tpot;             /* us, successful streams: decode time per token, the first left out */
+    cm_hist_t tpot_incl_first;  /* us, successful streams: intended send to last token, per token */
+    cm_hist_t otps;             /* output tokens per second x 1000, successful requests with tokens */
     cm_hist_t ttlt;             /* us, streams, from intended send to the last token */
     cm_hist_t mock_service;     /* us, x-mock-service-ms */
     cm_hist_t gateway_overhead; /* us, latency(service) minus x-mock-service-ms, when the mock answered */
@@ -61,7 +71,8 @@ void hx_stats_reset(hx_stats_t *s, uint64_t start_ns);
 /* Records one finished request (hot path: no locks, no allocation except the first sighting of a deployment
  * name). HX_ERR_CLIENT_CLOSED only counts aborted and errors[client_closed]. Otherwise: the counts, status
  * class, error class, late; latency and service for successes, latency_all for all; ttfb when a byte
- * arrived; ttft/ttlt for streams that produced tokens (any outcome); mock_service and gateway_overhead
+ * arrived; ttft/ttlt/ttfrt for streams that produced them (any outcome); for successes, itl (per token), tpot,
+ * tpot_incl_first, otps and the usage comparison (docs/metrics.md); mock_service and gateway_overhead
  * (service time minus x-mock-service-ms, floored at 0) when that header was present; litellm_overhead when
  * x-litellm-overhead-duration-ms was present. Times that go backwards count as 0. */
 void hx_stats_record(hx_stats_t *s, const hx_result_t *r);
@@ -77,8 +88,9 @@ void hx_stats_record_dropped(hx_stats_t *s);
 uint64_t hx_stats_offered(const hx_stats_t *s);
 /* The part of hx_stats_offered that did not succeed: all.failed + aborted + dropped. */
 uint64_t hx_stats_unsuccessful(const hx_stats_t *s);
-/* One gap between consecutive content events of a stream (hx_stream's on_gap). */
-void hx_stats_record_itl(hx_stats_t *s, uint64_t gap_ns);
+/* One gap between consecutive output chunks of a stream (hx_stream's on_gap): ICL. The per-token ITL is
+ * recorded with the finished request (hx_stats_record), once its token count is known. */
+void hx_stats_record_icl(hx_stats_t *s, uint64_t gap_ns);
 /* Adds src into dst: sums index by index, histogram merges, the union of the two spans, and the larger
  * inflight_max (a maximum over time; the collector sums concurrent threads' maxima itself). */
 void hx_stats_merge(hx_stats_t *dst, const hx_stats_t *src);

@@ -8,7 +8,10 @@
  * (stream_parse) instead of being timed as if it were fine. */
 #include "harness/measure/stream.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "common/alloc.h"
 
 /* Large enough for a response.completed event carrying a long answer, small enough that a broken peer
  * cannot make one stream hold much memory. */
@@ -16,11 +19,15 @@
 
 typedef enum ev_kind {
     EV_SKIP,
-    EV_CONTENT,
+    EV_CONTENT, /* output: the answer, reasoning or both, as s->ev_bits says */
     EV_DONE,
     EV_ERROR,
     EV_PARSE,
 } ev_kind_t;
+
+/* What an output chunk carried (s->ev_bits, set by the classifiers). */
+#define EV_ANSWER 1u
+#define EV_REASONING 2u
 
 static int on_event(void *ctx, const char *event, size_t event_len, const char *data, size_t data_len);
 
@@ -30,6 +37,7 @@ void hx_stream_init(hx_stream_t *s, hx_dialect_t dialect, void (*on_gap)(void *,
     s->dialect = dialect;
     s->on_gap = on_gap;
     s->ctx = ctx;
+    s->usage_tokens = s->usage_reasoning = -1;
     hx_sse_init(&s->sse, HX_STREAM_MAX_EVENT, on_event, s);
 }
 
@@ -40,6 +48,13 @@ void hx_stream_reset(hx_stream_t *s, hx_dialect_t dialect)
     s->now = 0;
     s->first_token = s->last_token = 0;
     s->tokens = 0;
+    s->first_reasoning = 0;
+    s->reasoning_chunks = 0;
+    s->first_output = s->last_output = 0;
+    s->chunks = 0;
+    s->usage_tokens = s->usage_reasoning = -1;
+    s->ngaps = s->gaps_dropped = 0;
+    s->ev_bits = 0;
     s->done = false;
     s->err = HX_ERR_NONE;
 }
@@ -48,6 +63,9 @@ void hx_stream_free(hx_stream_t *s)
 {
     hx_sse_free(&s->sse);
     cm_json_toks_free(&s->toks);
+    free(s->gaps);
+    s->gaps = NULL;
+    s->gaps_cap = 0;
 }
 
 static bool is_blank(const char *p, size_t n)
@@ -95,19 +113,48 @@ static bool tool_call_args(const cm_json_doc_t *d, uint32_t calls)
     return false;
 }
 
-/* Chat and completions chunks: content when any choice carries text (a role-only first chunk, the final
- * finish_reason chunk and the include_usage chunk with "choices": [] carry none). */
-static ev_kind_t classify_choices(const cm_json_doc_t *d, hx_dialect_t dialect)
+/* A whole non-negative number member of object obj, or -1 (absent, null, negative or not a whole number). */
+static int64_t get_count(const cm_json_doc_t *d, uint32_t obj, const char *key)
 {
+    if (obj == 0 || cm_json_type(d, obj) != CM_JSON_OBJECT)
+        return -1;
+    uint32_t t = cm_json_get(d, obj, key);
+    int64_t v;
+    if (t == 0 || cm_json_type(d, t) != CM_JSON_NUMBER || cm_json_int(d, t, &v) != 0 || v < 0)
+        return -1;
+    return v;
+}
+
+/* Records a usage object's output count (out_key) and its reasoning share (details.reasoning_tokens), the
+ * shape OpenAI chat, completions and Responses share under different names. */
+static void usage_from(hx_stream_t *s, const cm_json_doc_t *d, uint32_t usage, const char *out_key,
+                       const char *details_key)
+{
+    int64_t out = get_count(d, usage, out_key);
+    if (out < 0)
+        return;
+    s->usage_tokens = out;
+    s->usage_reasoning = get_count(d, cm_json_get(d, usage, details_key), "reasoning_tokens");
+}
+
+/* Chat and completions chunks: output when any choice carries text, tool-call arguments or reasoning (a
+ * role-only first chunk, an empty delta, the final finish_reason chunk and the include_usage chunk with
+ * "choices": [] carry none). OpenAI-compatible servers (vLLM, DeepSeek, LiteLLM) send reasoning as
+ * delta.reasoning_content, some as delta.reasoning. */
+static ev_kind_t classify_choices(hx_stream_t *s, const cm_json_doc_t *d)
+{
+    uint32_t usage = cm_json_get(d, 0, "usage");
+    if (usage != 0)
+        usage_from(s, d, usage, "completion_tokens", "completion_tokens_details");
     uint32_t choices = cm_json_get(d, 0, "choices");
     if (choices == 0 || cm_json_type(d, choices) != CM_JSON_ARRAY)
         return EV_SKIP;
     for (uint32_t c = cm_json_first(d, choices); c != 0; c = cm_json_next(d, c)) {
         if (cm_json_type(d, c) != CM_JSON_OBJECT)
             continue;
-        if (dialect == HX_DIALECT_OPENAI_COMPLETIONS) {
+        if (s->dialect == HX_DIALECT_OPENAI_COMPLETIONS) {
             if (nonempty_string(d, cm_json_get(d, c, "text")))
-                return EV_CONTENT;
+                s->ev_bits |= EV_ANSWER;
             continue;
         }
         uint32_t delta = cm_json_get(d, c, "delta");
@@ -115,9 +162,12 @@ static ev_kind_t classify_choices(const cm_json_doc_t *d, hx_dialect_t dialect)
             continue;
         if (nonempty_string(d, cm_json_get(d, delta, "content")) ||
             tool_call_args(d, cm_json_get(d, delta, "tool_calls")))
-            return EV_CONTENT;
+            s->ev_bits |= EV_ANSWER;
+        if (nonempty_string(d, cm_json_get(d, delta, "reasoning_content")) ||
+            nonempty_string(d, cm_json_get(d, delta, "reasoning")))
+            s->ev_bits |= EV_REASONING;
     }
-    return EV_SKIP;
+    return s->ev_bits != 0 ? EV_CONTENT : EV_SKIP;
 }
 
 /* Every chunk of every dialect is a JSON object; anything else is a parse error. */
@@ -142,7 +192,7 @@ static ev_kind_t classify_openai(hx_stream_t *s, const char *event, size_t event
         return EV_PARSE;
     if (has_error_member(&doc))
         return EV_ERROR;
-    return classify_choices(&doc, s->dialect);
+    return classify_choices(s, &doc);
 }
 
 static bool type_is(const char *t, size_t n, const char *lit)
@@ -170,13 +220,24 @@ static ev_kind_t classify_responses(hx_stream_t *s, const char *event, size_t ev
         type = raw.p;
         type_len = raw.n;
     }
-    if (type_is(type, type_len, "response.output_text.delta") ||
-        type_is(type, type_len, "response.function_call_arguments.delta"))
-        return nonempty_string(&doc, cm_json_get(&doc, 0, "delta")) ? EV_CONTENT : EV_SKIP;
+    bool answer = type_is(type, type_len, "response.output_text.delta") ||
+                  type_is(type, type_len, "response.function_call_arguments.delta");
+    bool reasoning = type_is(type, type_len, "response.reasoning_text.delta") ||
+                     type_is(type, type_len, "response.reasoning_summary_text.delta");
+    if (answer || reasoning) {
+        if (!nonempty_string(&doc, cm_json_get(&doc, 0, "delta")))
+            return EV_SKIP;
+        s->ev_bits = answer ? EV_ANSWER : EV_REASONING;
+        return EV_CONTENT;
+    }
     /* response.incomplete is how a stream ends when max_output_tokens cuts the answer short: a complete
-     * response, like finish_reason "length" in chat, not a failure. */
-    if (type_is(type, type_len, "response.completed") || type_is(type, type_len, "response.incomplete"))
+     * response, like finish_reason "length" in chat, not a failure. Both carry the response's usage. */
+    if (type_is(type, type_len, "response.completed") || type_is(type, type_len, "response.incomplete")) {
+        uint32_t resp = cm_json_get(&doc, 0, "response");
+        if (resp != 0 && cm_json_type(&doc, resp) == CM_JSON_OBJECT)
+            usage_from(s, &doc, cm_json_get(&doc, resp, "usage"), "output_tokens", "output_tokens_details");
         return EV_DONE;
+    }
     if (type_is(type, type_len, "response.failed") || type_is(type, type_len, "error"))
         return EV_ERROR;
     return EV_SKIP;
@@ -196,8 +257,9 @@ static bool event_type(const cm_json_doc_t *doc, const char *event, size_t event
     return true;
 }
 
-/* Anthropic: text and tool input arrive in content_block_delta events; thinking deltas are not the answer
- * (they are timed apart in a later version). */
+/* Anthropic: text and tool input arrive in content_block_delta events, thinking in thinking_delta ones (not
+ * the answer, timed as reasoning; a signature_delta carries no token). message_delta's usage.output_tokens is
+ * the final count, thinking included; Anthropic reports no separate thinking count. */
 static ev_kind_t classify_anthropic(hx_stream_t *s, const char *event, size_t event_len, const char *data,
                                     size_t data_len)
 {
@@ -211,10 +273,18 @@ static ev_kind_t classify_anthropic(hx_stream_t *s, const char *event, size_t ev
         uint32_t delta = cm_json_get(&doc, 0, "delta");
         if (delta == 0 || cm_json_type(&doc, delta) != CM_JSON_OBJECT)
             return EV_PARSE;
-        return nonempty_string(&doc, cm_json_get(&doc, delta, "text")) ||
-                       nonempty_string(&doc, cm_json_get(&doc, delta, "partial_json"))
-                   ? EV_CONTENT
-                   : EV_SKIP;
+        if (nonempty_string(&doc, cm_json_get(&doc, delta, "text")) ||
+            nonempty_string(&doc, cm_json_get(&doc, delta, "partial_json")))
+            s->ev_bits = EV_ANSWER;
+        else if (nonempty_string(&doc, cm_json_get(&doc, delta, "thinking")))
+            s->ev_bits = EV_REASONING;
+        return s->ev_bits != 0 ? EV_CONTENT : EV_SKIP;
+    }
+    if (type_is(type.p, type.n, "message_delta")) {
+        int64_t out = get_count(&doc, cm_json_get(&doc, 0, "usage"), "output_tokens");
+        if (out >= 0)
+            s->usage_tokens = out;
+        return EV_SKIP;
     }
     if (type_is(type.p, type.n, "message_stop"))
         return EV_DONE;
@@ -223,8 +293,22 @@ static ev_kind_t classify_anthropic(hx_stream_t *s, const char *event, size_t ev
     return EV_SKIP;
 }
 
-/* Gemini: a chunk with text or a function call in any candidate's parts is content; the chunk whose
- * candidate has a finishReason is the last (it may carry content too). */
+/* Gemini's usageMetadata (in the last chunk, or cumulative in every chunk): candidatesTokenCount leaves the
+ * thoughts out, so the output is the sum of the two. */
+static void gemini_usage(hx_stream_t *s, const cm_json_doc_t *d)
+{
+    uint32_t meta = cm_json_get(d, 0, "usageMetadata");
+    int64_t cand = get_count(d, meta, "candidatesTokenCount");
+    int64_t thoughts = get_count(d, meta, "thoughtsTokenCount");
+    if (cand < 0 && thoughts < 0)
+        return;
+    s->usage_tokens = (cand > 0 ? cand : 0) + (thoughts > 0 ? thoughts : 0);
+    s->usage_reasoning = thoughts;
+}
+
+/* Gemini: a chunk with text or a function call in any candidate's parts is the answer, a part marked
+ * thought: true is reasoning; the chunk whose candidate has a finishReason is the last (it may carry output
+ * too). */
 static ev_kind_t classify_gemini(hx_stream_t *s, const char *data, size_t data_len, bool *last)
 {
     if (is_blank(data, data_len))
@@ -234,10 +318,10 @@ static ev_kind_t classify_gemini(hx_stream_t *s, const char *data, size_t data_l
         return EV_PARSE;
     if (has_error_member(&doc))
         return EV_ERROR;
+    gemini_usage(s, &doc);
     uint32_t cands = cm_json_get(&doc, 0, "candidates");
     if (cands == 0 || cm_json_type(&doc, cands) != CM_JSON_ARRAY)
         return EV_SKIP;
-    ev_kind_t kind = EV_SKIP;
     for (uint32_t c = cm_json_first(&doc, cands); c != 0; c = cm_json_next(&doc, c)) {
         if (cm_json_type(&doc, c) != CM_JSON_OBJECT)
             continue;
@@ -252,24 +336,57 @@ static ev_kind_t classify_gemini(hx_stream_t *s, const char *data, size_t data_l
             if (cm_json_type(&doc, p) != CM_JSON_OBJECT)
                 continue;
             uint32_t thought = cm_json_get(&doc, p, "thought");
+            bool text = nonempty_string(&doc, cm_json_get(&doc, p, "text"));
             if (thought != 0 && cm_json_type(&doc, thought) == CM_JSON_TRUE)
-                continue;
-            if (nonempty_string(&doc, cm_json_get(&doc, p, "text")) || cm_json_get(&doc, p, "functionCall") != 0)
-                kind = EV_CONTENT;
+                s->ev_bits |= text ? EV_REASONING : 0u;
+            else if (text || cm_json_get(&doc, p, "functionCall") != 0)
+                s->ev_bits |= EV_ANSWER;
         }
     }
-    return kind;
+    return s->ev_bits != 0 ? EV_CONTENT : EV_SKIP;
 }
 
-static void content_event(hx_stream_t *s)
+static void keep_gap(hx_stream_t *s, uint64_t gap_ns)
 {
-    if (s->tokens == 0) {
-        s->first_token = s->now;
-    } else if (s->on_gap != NULL) {
-        s->on_gap(s->ctx, s->now > s->last_token ? s->now - s->last_token : 0);
+    if (s->ngaps == s->gaps_cap) {
+        if (s->gaps_cap >= HX_STREAM_MAX_GAPS) {
+            s->gaps_dropped++;
+            return;
+        }
+        uint32_t cap = s->gaps_cap > 0 ? s->gaps_cap * 2 : 64;
+        s->gaps = cm_xrealloc(s->gaps, cap * sizeof(*s->gaps));
+        s->gaps_cap = cap;
     }
-    s->last_token = s->now;
-    s->tokens++;
+    uint64_t us = gap_ns / 1000u;
+    s->gaps[s->ngaps++] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+}
+
+/* An output chunk arrived: the gap since the previous one (answer or reasoning alike, the tokens are
+ * generated one after the other either way), then the first and last times of what it carried. */
+static void output_event(hx_stream_t *s)
+{
+    uint64_t now = s->now;
+    if (s->chunks == 0) {
+        s->first_output = now;
+    } else {
+        uint64_t gap = now > s->last_output ? now - s->last_output : 0;
+        keep_gap(s, gap);
+        if (s->on_gap != NULL)
+            s->on_gap(s->ctx, gap);
+    }
+    s->last_output = now;
+    s->chunks++;
+    if (s->ev_bits & EV_ANSWER) {
+        if (s->tokens == 0)
+            s->first_token = now;
+        s->last_token = now;
+        s->tokens++;
+    }
+    if (s->ev_bits & EV_REASONING) {
+        if (s->reasoning_chunks == 0)
+            s->first_reasoning = now;
+        s->reasoning_chunks++;
+    }
 }
 
 /* Returns non-zero to stop the SSE parser once the stream's outcome is settled. */
@@ -278,6 +395,7 @@ static int on_event(void *ctx, const char *event, size_t event_len, const char *
     hx_stream_t *s = ctx;
     bool last = false;
     ev_kind_t kind;
+    s->ev_bits = 0;
     switch (s->dialect) {
     case HX_DIALECT_OPENAI_RESPONSES:
         kind = classify_responses(s, event, event_len, data, data_len);
@@ -294,7 +412,7 @@ static int on_event(void *ctx, const char *event, size_t event_len, const char *
     }
     switch (kind) {
     case EV_CONTENT:
-        content_event(s);
+        output_event(s);
         if (last) {
             s->done = true;
             return 1;
@@ -337,4 +455,25 @@ hx_err_t hx_stream_finish(hx_stream_t *s, bool transport_ok)
     if (s->err == HX_ERR_NONE && !s->done)
         s->err = transport_ok ? HX_ERR_STREAM_NO_DONE : HX_ERR_STREAM_TRUNCATED;
     return s->err;
+}
+
+uint32_t hx_stream_output_tokens(const hx_stream_t *s)
+{
+    if (s->usage_tokens < 0)
+        return s->chunks;
+    return s->usage_tokens > UINT32_MAX ? UINT32_MAX : (uint32_t)s->usage_tokens;
+}
+
+void hx_stream_result(const hx_stream_t *s, hx_result_t *r)
+{
+    r->first_token = s->first_token;
+    r->last_token = s->last_token;
+    r->first_reasoning = s->first_reasoning;
+    r->first_output = s->first_output;
+    r->last_output = s->last_output;
+    r->chunks = s->chunks;
+    r->tokens = hx_stream_output_tokens(s);
+    r->usage_tokens = s->usage_tokens;
+    r->gaps = s->gaps;
+    r->ngaps = s->ngaps;
 }

@@ -21,7 +21,9 @@ typedef enum metric_kind {
     MK_SUCCESSES_PER_MINUTE,
     MK_COUNT,
     MK_DRIFT,
-    MK_SHARE
+    MK_SHARE,
+    MK_GOODPUT_RATE,
+    MK_GOODPUT_ATTAINMENT,
 } metric_kind_t;
 
 /* The unit of a metric's base value; also indexes unit_names[] and bound_expected[]. */
@@ -51,6 +53,11 @@ static const named_off_t hist_families[] = {
     {"ttfb", offsetof(hx_stats_t, ttfb)},
     {"ttft", offsetof(hx_stats_t, ttft)},
     {"itl", offsetof(hx_stats_t, itl)},
+    {"icl", offsetof(hx_stats_t, icl)},
+    {"ttfrt", offsetof(hx_stats_t, ttfrt)},
+    {"tpot_incl_first", offsetof(hx_stats_t, tpot_incl_first)},
+    {"tpot", offsetof(hx_stats_t, tpot)},
+    {"e2e", offsetof(hx_stats_t, latency)},
     {"ttlt", offsetof(hx_stats_t, ttlt)},
     {"gateway_overhead", offsetof(hx_stats_t, gateway_overhead)},
     {"litellm_overhead", offsetof(hx_stats_t, litellm_overhead)},
@@ -71,8 +78,8 @@ static const named_off_t counters[] = {
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char metric_help[] =
-    "expected failure_rate, latency|latency_all|service|ttfb|ttft|itl|ttlt|gateway_overhead|litellm_overhead|"
-    "mock_service.<stat>, rate.achieved, rate.offered, successes_per_minute, "
+    "expected failure_rate, latency|latency_all|service|ttfb|ttft|itl|icl|ttfrt|tpot|tpot_incl_first|e2e|ttlt|"
+    "gateway_overhead|litellm_overhead|mock_service.<stat>, goodput.rate, goodput.attainment, rate.achieved, rate.offered, successes_per_minute, "
     "requests.total|ok|failed|rate_limited|aborted, dropped, late, tokens, drift.<family>.<stat>, "
     "deployment_share.<name>; <stat> is p50, p90, p95, p99, p999 (any pNN or pNN.N), min, max or mean";
 
@@ -141,6 +148,8 @@ static int resolve_simple(const char *name, metric_t *m)
         {"rate.achieved", MK_RATE_ACHIEVED, U_PER_SECOND},
         {"rate.offered", MK_RATE_OFFERED, U_PER_SECOND},
         {"successes_per_minute", MK_SUCCESSES_PER_MINUTE, U_PER_MINUTE},
+        {"goodput.rate", MK_GOODPUT_RATE, U_PER_SECOND},
+        {"goodput.attainment", MK_GOODPUT_ATTAINMENT, U_FRACTION},
     };
     for (size_t i = 0; i < NELEM(simple); i++) {
         if (strcmp(name, simple[i].name) == 0) {
@@ -675,6 +684,20 @@ static bool drift(const metric_t *m, const hx_eval_input_t *in, double *out)
     return true;
 }
 
+/* Good requests (hx_slo_met) per second of run, or their share of the offered load: a failed, cut-off or
+ * dropped request counts against attainment as it counts in failure_rate. */
+static bool goodput(const metric_t *m, const hx_eval_input_t *in, double *out)
+{
+    const hx_stats_t *t = in->total;
+    if (m->kind == MK_GOODPUT_RATE) {
+        *out = in->duration_s > 0 ? (double)t->good / in->duration_s : 0;
+        return in->duration_s > 0;
+    }
+    uint64_t offered = hx_stats_offered(t);
+    *out = offered > 0 ? (double)t->good / (double)offered : 0;
+    return offered > 0;
+}
+
 static bool measure(const hx_expect_t *e, const metric_t *m, const hx_eval_input_t *in, double *out)
 {
     const hx_stats_t *t = in->total;
@@ -700,6 +723,9 @@ static bool measure(const hx_expect_t *e, const metric_t *m, const hx_eval_input
         return drift(m, in, out);
     case MK_SHARE:
         return deployment_share(m, t, out);
+    case MK_GOODPUT_RATE:
+    case MK_GOODPUT_ATTAINMENT:
+        return goodput(m, in, out);
     }
     return false;
 }

@@ -9,6 +9,8 @@
  *   latency_all.<stat>                from intended send time, every outcome
  *   service.<stat>                    from actual send time
  *   ttfb.<stat>, ttft.<stat>, itl.<stat>, ttlt.<stat>   time to first byte; streams
+ *   icl.<stat>, ttfrt.<stat>, tpot.<stat>, tpot_incl_first.<stat>, e2e.<stat>   docs/metrics.md (e2e: latency)
+ *   goodput.rate, goodput.attainment  good requests (every SLO held) per second / share of the offered load
  *   gateway_overhead.<stat>           client service time minus x-mock-service-ms
  *   litellm_overhead.<stat>, mock_service.<stat>        the gateway's and the mock's own timing headers
  *   rate.achieved, rate.offered       per second (bounds may be written "1000/s")

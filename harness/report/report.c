@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "harness/report/report_llm.h"
 
 #ifndef SOAK_VERSION
 #define SOAK_VERSION "unknown"
@@ -49,19 +50,14 @@ static void jw_ms(cm_jw_t *w, const char *key, double ms)
     cm_jw_fixed(w, ms, 3);
 }
 
-void hx_report_json_ms(cm_jw_t *w, const char *key, const cm_hist_t *h, bool full)
+/* The members of a histogram's object, values divided by 1000 (microseconds to ms). */
+static void json_hist_members(cm_jw_t *w, const cm_hist_t *h, bool full)
 {
     static const struct {
         const char *key;
         double q;
         bool brief;
     } pcts[] = {{"p50", 50, true}, {"p90", 90, true}, {"p95", 95, false}, {"p99", 99, true}, {"p999", 99.9, false}};
-    cm_jw_key(w, key);
-    if (h->count == 0 && !full) {
-        cm_jw_null(w);
-        return;
-    }
-    cm_jw_obj(w);
     if (full) {
         cm_jw_key(w, "count");
         cm_jw_uint(w, h->count);
@@ -86,7 +82,25 @@ void hx_report_json_ms(cm_jw_t *w, const char *key, const cm_hist_t *h, bool ful
             jw_ms(w, extra[i], vals[i]);
         }
     }
+}
+
+void hx_report_json_ms(cm_jw_t *w, const char *key, const cm_hist_t *h, bool full)
+{
+    cm_jw_key(w, key);
+    if (h->count == 0 && !full) {
+        cm_jw_null(w);
+        return;
+    }
+    cm_jw_obj(w);
+    json_hist_members(w, h, full);
     cm_jw_obj_end(w);
+}
+
+void hx_report_json_hist_open(cm_jw_t *w, const char *key, const cm_hist_t *h)
+{
+    cm_jw_key(w, key);
+    cm_jw_obj(w);
+    json_hist_members(w, h, true);
 }
 
 /* ---- progress line ---------------------------------------------------------------------------------- */
@@ -200,6 +214,15 @@ static void table_hist_row(FILE *out, const char *label, const cm_hist_t *h, boo
     fputc('\n', out);
 }
 
+/* The LLM metrics of docs/metrics.md that the rows above do not show. */
+static void table_llm_rows(FILE *out, const hx_stats_t *t)
+{
+    table_hist_row(out, "icl (per chunk)", &t->icl, false);
+    table_hist_row(out, "ttfrt (reasoning)", &t->ttfrt, false);
+    table_hist_row(out, "tpot", &t->tpot, false);
+    table_hist_row(out, "tpot incl. first", &t->tpot_incl_first, false);
+}
+
 static void table_latency(FILE *out, const hx_stats_t *t)
 {
     fprintf(out, "%-20s %9s %9s %9s %9s %9s %9s %9s %9s\n", "(ms)", "count", "p50", "p90", "p95", "p99", "p99.9", "max",
@@ -214,6 +237,7 @@ static void table_latency(FILE *out, const hx_stats_t *t)
     table_hist_row(out, "gateway overhead", &t->gateway_overhead, false);
     table_hist_row(out, "litellm overhead", &t->litellm_overhead, false);
     table_hist_row(out, "mock service", &t->mock_service, false);
+    table_llm_rows(out, t);
     fputc('\n', out);
 }
 
@@ -290,6 +314,7 @@ void hx_report_table(FILE *out, const hx_report_t *r)
     table_header(out, r);
     table_counts(out, r);
     table_latency(out, r->total);
+    hx_report_table_llm(out, r);
     table_errors(out, r->total);
     table_deployments(out, r->total);
     hx_report_table_groups(out, r);
@@ -516,6 +541,7 @@ int hx_report_json(FILE *out, const hx_report_t *r)
     json_run(&w, in);
     json_requests(&w, t, in->judged_s);
     json_hists(&w, t);
+    hx_report_json_llm(&w, r);
     json_errors(&w, t);
     json_named_counts(&w, "by_request", t->by_request, in->request_names, in->nrequests, HX_MAX_REQUESTS);
     json_named_counts(&w, "by_model", t->by_model, in->model_names, in->nmodels, HX_MAX_MODELS);

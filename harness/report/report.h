@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "common/json.h"
+#include "harness/measure/slo.h"
 #include "harness/measure/stats.h"
 #include "harness/measure/verdict.h"
 
@@ -31,6 +32,8 @@ typedef struct hx_run_info {
     const char *failure; /* why the run itself failed whatever the expectations say (a process `soak run`
                             started died during the load), or NULL */
     double judged_s;     /* duration_s less the excluded phases (warm-up, cool-down): the totals' rates are over it */
+    const hx_slo_t *slos; /* what made a request good (goodput); none: every success was */
+    size_t nslos;
 } hx_run_info_t;
 
 /* One phase's results (harness/measure/phase.h): its stats (NULL when no interval closed in it) over secs of
@@ -97,5 +100,8 @@ char *hx_report_iso_time(char *buf, size_t n, uint64_t wall_ms);
 /* Writes key: {p50, p90, p99, max} of a microsecond histogram in milliseconds, or with full also count,
  * min, mean, p95 and p999. An empty histogram writes null (full: count 0 and null values). */
 void hx_report_json_ms(cm_jw_t *w, const char *key, const cm_hist_t *h, bool full);
+/* The same for a histogram of values scaled by 1000 (hx_stats_t.otps: tokens per second x 1000), opened
+ * and left open so that the caller may add members; the caller closes it (cm_jw_obj_end). */
+void hx_report_json_hist_open(cm_jw_t *w, const char *key, const cm_hist_t *h);
 
 #endif

@@ -22,8 +22,8 @@ typedef struct flags {
     hx_http_flags_t http; /* --api http */
     bool stream, poisson, quiet, churn, check, help;
     const char *models[MAX_REPEAT_FLAG], *headers[MAX_REPEAT_FLAG], *expects[MAX_REPEAT_FLAG];
-    const char *sets[MAX_REPEAT_FLAG], *groups[MAX_REPEAT_FLAG];
-    size_t nmodels, nheaders, nexpects, nsets, ngroups;
+    const char *sets[MAX_REPEAT_FLAG], *groups[MAX_REPEAT_FLAG], *slos[MAX_REPEAT_FLAG];
+    size_t nmodels, nheaders, nexpects, nsets, ngroups, nslos;
 } flags_t;
 
 enum {
@@ -74,6 +74,7 @@ enum {
     OPT_EXPECT_STATUS,
     OPT_CHECK_JSON,
     OPT_CONTAINS,
+    OPT_SLO,
 };
 
 static const struct option longopts[] = {
@@ -100,6 +101,7 @@ static const struct option longopts[] = {
     {"header", required_argument, NULL, OPT_HEADER},
     {"seed", required_argument, NULL, OPT_SEED},
     {"expect", required_argument, NULL, OPT_EXPECT},
+    {"slo", required_argument, NULL, OPT_SLO},
     {"json", required_argument, NULL, OPT_JSON},
     {"junit", required_argument, NULL, OPT_JUNIT},
     {"jsonl", required_argument, NULL, OPT_JSONL},
@@ -198,6 +200,7 @@ static const slot_t slots[] = {
     LIST(OPT_EXPECT, expects), LIST(OPT_SET, sets),
     LIST(OPT_GROUP, groups),
     STR(OPT_HTML, html),       STR(OPT_WEBHOOK, webhook),
+    LIST(OPT_SLO, slos),
 };
 /* --api http (cli_http.c) */
 static const slot_t http_slots[] = {
@@ -470,6 +473,23 @@ static int apply_expects(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen
     return 0;
 }
 
+/* --slo adds to the file's slo: list, as --expect adds to its expectations. */
+static int apply_slos(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
+{
+    char why[256];
+    if (f->nslos == 0)
+        return 0;
+    if (c->nslos + f->nslos > HX_MAX_SLOS)
+        return errf(err, errlen, "--slo: %zu SLOs in all, at most %d", c->nslos + f->nslos, HX_MAX_SLOS);
+    c->slos = cm_xrealloc(c->slos, (c->nslos + f->nslos) * sizeof(hx_slo_t));
+    for (size_t i = 0; i < f->nslos; i++) {
+        if (hx_slo_parse(f->slos[i], &c->slos[c->nslos], why, sizeof(why)) != 0)
+            return errf(err, errlen, "--slo: %s", why);
+        c->nslos++;
+    }
+    return 0;
+}
+
 static int apply_seed(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
 {
     char why[160];
@@ -565,7 +585,7 @@ static int apply_flags(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
         return -1;
     if (apply_rate(c, f, err, errlen) || apply_users(c, f, err, errlen) || apply_workload(c, f, err, errlen) ||
         apply_headers(c, f, err, errlen) || apply_api_key(c, f) || apply_expects(c, f, err, errlen) ||
-        apply_seed(c, f, err, errlen) || apply_engine(c, f, err, errlen) || apply_outputs(c, f, err, errlen))
+        apply_slos(c, f, err, errlen) || apply_seed(c, f, err, errlen) || apply_engine(c, f, err, errlen) || apply_outputs(c, f, err, errlen))
         return -1;
     return 0;
 }

@@ -83,6 +83,8 @@ void hx_cli_usage_load(FILE *out)
           "  --expect EXPR           threshold, e.g. 'latency.p99<500ms', 'failure_rate<=1%'; repeatable\n"
           "                          (none given: the default verdict failure_rate<=1%, dropped and aborted\n"
           "                          requests included; expect: [] in a file opts out)\n"
+          "  --slo EXPR              what makes a request good, e.g. 'ttft<500ms', 'tpot<50ms' (all must hold;\n"
+          "                          repeatable): goodput.rate and goodput.attainment, usable in --expect\n"
           "  --json FILE             JSON summary\n"
           "  --jsonl FILE            one JSON line per interval, written as each interval closes\n"
           "  --junit FILE            JUnit XML, one testcase per expectation\n"

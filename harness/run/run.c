@@ -172,6 +172,8 @@ static void fill_info(const run_t *r, hx_run_info_t *in, char *arrival, size_t n
     in->nrequests = c->workload.nreqs;
     in->nmodels = c->workload.nmodels;
     in->model_names = (const char *const *)c->workload.models;
+    in->slos = c->slos;
+    in->nslos = c->nslos;
 }
 
 static void print_first_errors(run_t *r)

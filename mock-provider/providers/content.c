@@ -187,19 +187,31 @@ static cm_str_t next_piece(mp_exchange_t *x, uint32_t c)
     return (cm_str_t){all.p + from, to - from};
 }
 
+static cm_str_t next_token(mp_exchange_t *x, uint32_t c, bool pieces)
+{
+    cm_str_t s = pieces ? next_piece(x, c) : use_echo(x) ? next_echo(x, c) : next_word(x, c);
+    x->cursor[c]++;
+    return s;
+}
+
+/* Several tokens in one chunk are consecutive in text[c] (appended, or walked through by echo_pos), so the
+ * chunk is one slice from where the first began. A tool call's chunk stops at the end of its call: the next
+ * call is announced in a chunk of its own. */
 cm_str_t mp_content_next(mp_exchange_t *x, uint32_t c)
 {
     if (c >= x->n || x->cursor[c] >= x->tokens[c])
         return (cm_str_t){"", 0};
-    cm_str_t s;
-    if (x->finish[c] == MP_FINISH_TOOL_CALLS || x->structured)
-        s = next_piece(x, c);
-    else if (use_echo(x))
-        s = next_echo(x, c);
-    else
-        s = next_word(x, c);
-    x->cursor[c]++;
-    return s;
+    bool pieces = x->finish[c] == MP_FINISH_TOOL_CALLS || x->structured;
+    bool tool = x->finish[c] == MP_FINISH_TOOL_CALLS;
+    size_t start = pieces ? x->echo_pos[c] : x->text[c].len, len = 0;
+    uint32_t want = x->chunk > 1 ? x->chunk : 1;
+    size_t call_end = tool ? x->call_end[c * MP_MAX_PARALLEL_CALLS + mp_tool_call_at(x, c, start)] : SIZE_MAX;
+    for (uint32_t i = 0; i < want && x->cursor[c] < x->tokens[c]; i++) {
+        if (i > 0 && tool && x->echo_pos[c] >= call_end && x->cursor[c] + 1 < x->tokens[c])
+            break;
+        len += next_token(x, c, pieces).n;
+    }
+    return (cm_str_t){x->text[c].data + start, len};
 }
 
 size_t mp_content_token_end(const mp_exchange_t *x, cm_str_t text, size_t pos)

@@ -34,9 +34,10 @@ bool mp_decide_tool_call(const mp_deployment_t *dep, const mp_request_t *req, cm
  * size, else the deployment's embedding_dimensions (1536 when unset). */
 uint32_t mp_embedding_dims(const mp_deployment_t *dep, const mp_request_t *req);
 
-/* Appends choice c's next token to x->text[c] and returns it (escaped JSON string contents). For a tool-call
- * choice, returns the next piece of the arguments already held in x->text[c]. The slice is valid until the
- * next call for c. Requires x->cursor[c] < x->tokens[c]; returns an empty slice otherwise. */
+/* Appends choice c's next x->chunk tokens (at least one, at most what is left) to x->text[c] and returns them
+ * (escaped JSON string contents). For a tool-call choice, returns the next pieces of the arguments already
+ * held in x->text[c], never past the end of one call. The slice is valid until the next call for c. Requires
+ * x->cursor[c] < x->tokens[c]; returns an empty slice otherwise. */
 cm_str_t mp_content_next(mp_exchange_t *x, uint32_t c);
 /* End of the token that starts at pos of text produced for x (a choice's text): the same boundaries
  * mp_content_next produced, so that tokens read back from a body are the tokens a stream sent (words with

@@ -96,6 +96,10 @@ static void check_stream(hx_dialect_t dialect, const char *buf, size_t n, uint32
     hx_err_t eb = hx_stream_finish(&b, seed & 1);
     if (ea != eb || a.tokens != b.tokens || a.done != b.done || gaps_whole != gaps_split)
         abort();
+    /* The per-chunk measurement (reasoning, usage, the gaps kept for ITL) does not depend on the split either. */
+    if (a.chunks != b.chunks || a.reasoning_chunks != b.reasoning_chunks || a.usage_tokens != b.usage_tokens ||
+        a.usage_reasoning != b.usage_reasoning || a.ngaps != b.ngaps || a.ngaps + a.gaps_dropped + (a.chunks > 0) != a.chunks)
+        abort();
     if (a.tokens > 0 && (b.first_token == 0 || b.last_token < b.first_token))
         abort();
     /* Reuse after reset must behave like a fresh stream. */

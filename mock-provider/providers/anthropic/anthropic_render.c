@@ -300,14 +300,16 @@ void mp_an_render_head(mp_exchange_t *x, cm_buf_t *out)
         close_thinking(x, out);
 }
 
-static void step_thought(mp_exchange_t *x, uint32_t k, cm_buf_t *out)
+/* Thought words k .. k + n - 1 in one thinking_delta. */
+static void step_thought(mp_exchange_t *x, uint32_t k, uint32_t n, cm_buf_t *out)
 {
     delta_start(out, 0, "thinking_delta");
     MP_PUT_LIT(out, "\"thinking\":\"");
-    put_thought_word(x, k, out);
+    for (uint32_t i = 0; i < n; i++)
+        put_thought_word(x, k + i, out);
     cm_buf_putc(out, '"');
     delta_end(out);
-    if (k + 1 == thought_steps(x))
+    if (k + n == thought_steps(x))
         close_thinking(x, out);
 }
 
@@ -328,12 +330,20 @@ static void step_tool(mp_exchange_t *x, cm_buf_t *out)
     delta_end(out);
 }
 
+/* A chunk that spans the end of the thinking sends its last thought words and its first answer tokens
+ * together, in two events (they are different blocks). */
 void mp_an_render_step(mp_exchange_t *x, cm_buf_t *out)
 {
-    uint32_t k = x->step++;
-    if (k < thought_steps(x)) {
-        step_thought(x, k, out);
-    } else if (calls_tools(x)) {
+    uint32_t chunk = x->chunk > 1 ? x->chunk : 1, k = x->step, thought = thought_steps(x);
+    x->step += chunk;
+    if (k < thought) {
+        uint32_t n = thought - k < chunk ? thought - k : chunk;
+        step_thought(x, k, n, out);
+        if (n == chunk || k + n >= x->steps)
+            return;
+        x->chunk = chunk - n; /* the rest of the chunk is answer */
+    }
+    if (calls_tools(x)) {
         step_tool(x, out);
     } else {
         cm_str_t tok = mp_content_next(x, 0);

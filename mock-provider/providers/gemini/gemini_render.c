@@ -228,11 +228,12 @@ void mp_gm_render_head(mp_exchange_t *x, cm_buf_t *out)
         cm_buf_putc(out, '[');
 }
 
-/* One token per unfinished candidate; a function call shows when its last piece is produced. */
+/* x->chunk tokens per unfinished candidate; a function call shows when its last piece is produced. */
 void mp_gm_render_step(mp_exchange_t *x, cm_buf_t *out)
 {
     mp_gj_t w;
-    bool open = false, last = x->step + 1 >= x->steps;
+    uint32_t chunk = x->chunk > 1 ? x->chunk : 1;
+    bool open = false, last = x->step + chunk >= x->steps;
     for (uint32_t c = 0; c < x->n; c++) {
         if (x->cursor[c] >= x->tokens[c])
             continue;
@@ -247,7 +248,7 @@ void mp_gm_render_step(mp_exchange_t *x, cm_buf_t *out)
     }
     if (open)
         chunk_close(x, out, &w, last);
-    x->step++;
+    x->step += chunk;
 }
 
 void mp_gm_render_tail(mp_exchange_t *x, cm_buf_t *out)

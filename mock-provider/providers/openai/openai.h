@@ -22,6 +22,7 @@ typedef struct mp_oa_flavor {
  * allocates it; a request built without parse (tests) reads the defaults through mp_oa_req. */
 typedef struct mp_oa_request {
     bool include_usage;        /* stream_options.include_usage */
+    bool reasoning;            /* chat: a reasoning_effort other than "none" (openai_render.c: reasoning_content) */
     bool parallel_tool_calls;  /* echoed in the Responses object (default true) */
     bool store;                /* responses: echoed (default true) */
     bool logprobs;             /* chat: logprobs: true; responses: include message.output_text.logprobs */
@@ -126,5 +127,8 @@ size_t mp_oa_text_chars(cm_str_t escaped);
 
 /* The usage object of chat and completions ({"prompt_tokens":..,"total_tokens":..,"..._details"}). */
 void mp_oa_put_usage(const mp_exchange_t *x, cm_buf_t *out, bool details);
+/* Tokens of x's answer spent reasoning (sent as reasoning_content, counted in reasoning_tokens); 0 unless
+ * a chat request asked for reasoning (openai_render.c). */
+uint32_t mp_oa_reasoning_tokens(const mp_exchange_t *x);
 
 #endif

@@ -27,7 +27,7 @@ static const mp_oa_field_t chat_fields[] = {
     F("prediction", MP_OA_OBJECT, MP_OA_S_NONE, false, 0, 0, NULL),
     F("presence_penalty", MP_OA_NUMBER, MP_OA_S_NONE, true, -2, 2, NULL),
     F("prompt_cache_key", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
-    F("reasoning_effort", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
+    F("reasoning_effort", MP_OA_STRING, MP_OA_S_REASONING_EFFORT, false, 0, 0, NULL),
     F("response_format", MP_OA_OBJECT, MP_OA_S_RESPONSE_FORMAT, false, 0, 0, NULL),
     F("safety_identifier", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
     F("seed", MP_OA_INT, MP_OA_S_NONE, false, 0, 0, NULL),
@@ -252,6 +252,9 @@ static int parse_chat(mp_oa_ctx_t *c)
         return -1;
     if (mp_oa_tools(c, c->slot[MP_OA_S_TOOLS], c->slot[MP_OA_S_TOOL_CHOICE], true) != 0)
         return -1;
+    uint32_t effort = c->slot[MP_OA_S_REASONING_EFFORT];
+    c->oa->reasoning = effort != 0 && cm_json_type(&c->d, effort) == CM_JSON_STRING &&
+                       !cm_json_str_eq(&c->d, effort, "none");
     return mp_oa_response_format(c, c->slot[MP_OA_S_RESPONSE_FORMAT]);
 }
 

@@ -24,11 +24,49 @@ void mp_oa_put_usage(const mp_exchange_t *x, cm_buf_t *out, bool details)
     mp_put_uint(out, c);
     MP_PUT_LIT(out, ",\"total_tokens\":");
     mp_put_uint(out, p + c);
-    if (details)
+    if (details) {
         MP_PUT_LIT(out, ",\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0},"
-                        "\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0,"
-                        "\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0}");
+                        "\"completion_tokens_details\":{\"reasoning_tokens\":");
+        mp_put_uint(out, mp_oa_reasoning_tokens(x));
+        MP_PUT_LIT(out, ",\"audio_tokens\":0,\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0}");
+    }
     cm_buf_putc(out, '}');
+}
+
+/* ---- reasoning ------------------------------------------------------------------------------------ */
+
+/* OpenAI's own API keeps reasoning hidden (only reasoning_tokens shows); OpenAI-compatible servers (vLLM,
+ * DeepSeek, LiteLLM) stream it as delta.reasoning_content before the answer, and that is what a client's
+ * time to first reasoning token is measured on. A one-choice text answer to a chat request with a
+ * reasoning_effort (or on a deployment with reasoning: true, a model that always reasons) reasons with half
+ * of its planned tokens: the steps stay N, the first R = steps - tokens[0] are reasoning, and
+ * completion_tokens still counts all N (reasoning_tokens R of them). */
+static bool reasons(const mp_exchange_t *x)
+{
+    return x->req->api == MP_API_CHAT && (mp_oa_req(x->req)->reasoning || x->dep->reasoning) && x->n == 1 &&
+           x->finish[0] != MP_FINISH_TOOL_CALLS && !x->structured;
+}
+
+/* Called once, before the first byte (render_head or render_body). */
+static void plan_reasoning(mp_exchange_t *x)
+{
+    if (reasons(x))
+        x->tokens[0] -= x->tokens[0] / 2;
+}
+
+uint32_t mp_oa_reasoning_tokens(const mp_exchange_t *x)
+{
+    return reasons(x) ? x->steps - x->tokens[0] : 0;
+}
+
+/* Reasoning words k .. k + n - 1, with a space before each but the first. */
+static void put_reasoning_words(const mp_exchange_t *x, uint32_t k, uint32_t n, cm_buf_t *out)
+{
+    for (uint32_t i = k; i < k + n; i++) {
+        if (i > 0)
+            cm_buf_putc(out, ' ');
+        cm_buf_puts(out, mp_pool_word(x->seed, 1, i));
+    }
 }
 
 /* {"id":"..","object":"<object>","created":N,"model":".." — the start shared by bodies and chunks. */
@@ -141,11 +179,17 @@ static void put_message(const mp_exchange_t *x, uint32_t c, cm_buf_t *out)
     }
     MP_PUT_LIT(out, "{\"role\":\"assistant\",\"content\":");
     mp_put_quoted(out, text);
+    if (mp_oa_reasoning_tokens(x) > 0) {
+        MP_PUT_LIT(out, ",\"reasoning_content\":\"");
+        put_reasoning_words(x, 0, mp_oa_reasoning_tokens(x), out);
+        cm_buf_putc(out, '"');
+    }
     MP_PUT_LIT(out, ",\"refusal\":null,\"annotations\":[]}");
 }
 
 static void chat_body(mp_exchange_t *x, cm_buf_t *out)
 {
+    plan_reasoning(x);
     put_head(x, out, "chat.completion");
     MP_PUT_LIT(out, ",\"choices\":[");
     for (uint32_t c = 0; c < x->n; c++) {
@@ -209,6 +253,7 @@ static void chunk_close(const mp_exchange_t *x, cm_buf_t *out, const char *finis
 
 static void chat_head(mp_exchange_t *x, cm_buf_t *out)
 {
+    plan_reasoning(x);
     filter_chunk(x, out);
     for (uint32_t c = 0; c < x->n; c++) {
         chat_chunk_open(x, c, out);
@@ -233,8 +278,28 @@ static void call_header(const mp_exchange_t *x, uint32_t c, uint32_t i, cm_buf_t
     chunk_close(x, out, "null", c, NULL, 0);
 }
 
+/* The reasoning part of a chunk (steps k .. k + n - 1): one chunk with a reasoning_content delta. */
+static void reasoning_chunk(const mp_exchange_t *x, uint32_t k, uint32_t n, cm_buf_t *out)
+{
+    chat_chunk_open(x, 0, out);
+    MP_PUT_LIT(out, "{\"reasoning_content\":\"");
+    put_reasoning_words(x, k, n, out);
+    MP_PUT_LIT(out, "\"}");
+    chunk_close(x, out, "null", 0, NULL, 0);
+}
+
+/* A chunk that spans the end of the reasoning sends its last reasoning words and its first answer tokens
+ * together, in two chunks. */
 static void chat_step(mp_exchange_t *x, cm_buf_t *out)
 {
+    uint32_t r = mp_oa_reasoning_tokens(x), chunk = x->chunk > 1 ? x->chunk : 1;
+    if (x->step < r) {
+        uint32_t n = r - x->step < chunk ? r - x->step : chunk;
+        reasoning_chunk(x, x->step, n, out);
+        if (n == chunk)
+            return;
+        x->chunk = chunk - n; /* the rest of the chunk is answer */
+    }
     for (uint32_t c = 0; c < x->n; c++) {
         if (x->cursor[c] >= x->tokens[c])
             continue;
@@ -408,13 +473,14 @@ void mp_openai_render_head(mp_exchange_t *x, cm_buf_t *out)
 
 void mp_openai_render_step(mp_exchange_t *x, cm_buf_t *out)
 {
+    uint32_t chunk = x->chunk > 1 ? x->chunk : 1; /* chat_step may spend part of it on reasoning */
     if (x->req->api == MP_API_CHAT)
         chat_step(x, out);
     else if (x->req->api == MP_API_COMPLETIONS)
         completions_step(x, out);
     else if (x->req->api == MP_API_RESPONSES)
         mp_oa_responses_step(x, out);
-    x->step++;
+    x->step += chunk;
 }
 
 void mp_openai_render_tail(mp_exchange_t *x, cm_buf_t *out)

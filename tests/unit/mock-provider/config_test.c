@@ -195,7 +195,7 @@ static void test_inline_distributions(void **state)
 static void test_top_level_errors(void **state)
 {
     expect_error("nmae: x\nmock: {}\n", "t.yaml:1:1: unknown key \"nmae\" (did you mean \"name\"? allowed: name, seed, "
-                                        "duration, mock, gateway, load, expect, report, services, proxies, changes)");
+                                        "duration, mock, gateway, load, expect, report, services, proxies, changes, slo)");
     expect_error("name: x\n", "t.yaml:1:1: missing key \"mock\" (mock-provider serves mock.deployments)");
     expect_error("", "t.yaml: the file is empty (expected a scenario with a mock: section)");
     expect_error_prefix("seed: -3\nmock: {}\n", "t.yaml:1:7: seed: ");
@@ -286,7 +286,7 @@ static void test_deployment_errors(void **state)
     expect_error("mock:\n  deployments:\n    - name: a\n      latncy: {ttft: 1ms}\n",
                  "t.yaml:4:7: mock.deployments[0]: unknown key \"latncy\" (did you mean \"latency\"? allowed: name, "
                  "provider, listen, models, api_keys, latency, output_tokens, content, tool_calls, "
-                 "embedding_dimensions, max_response, seed, limits, faults)");
+                 "embedding_dimensions, max_response, seed, limits, faults, tokens_per_chunk, reasoning)");
     expect_error(
         "mock:\n  deployments:\n    - name: a\n      latency: {tfft: 1ms}\n",
         "t.yaml:4:17: mock.deployments[0].latency: unknown key \"tfft\" (did you mean \"ttft\"? allowed: ttft, "

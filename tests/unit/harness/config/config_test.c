@@ -260,7 +260,7 @@ static void test_unknown_keys(void **state)
 {
     (void)state;
     expect_error("name: t\nlod: {}\n", "s.yaml:2:1: unknown key \"lod\" (did you mean \"load\"? allowed: name, seed, "
-                                       "duration, mock, gateway, load, expect, report, services, proxies, changes)");
+                                       "duration, mock, gateway, load, expect, report, services, proxies, changes, slo)");
     expect_error("load:\n  thread: 2\n",
                  "s.yaml:2:3: load: unknown key \"thread\" (did you mean \"threads\"? allowed: target, arrival, "
                  "requests, threads, max_inflight, timeout, drain, interval, connections, headers, api_key, router, "

@@ -196,14 +196,14 @@ static void test_stream_timings(void **state)
     r.done = T0 + 901 * MS;
     r.tokens = 40;
     hx_stats_record(s, &r);
-    hx_stats_record_itl(s, 20 * MS);
-    hx_stats_record_itl(s, 1500); /* 1.5 us: sub-microsecond part truncated */
+    hx_stats_record_icl(s, 20 * MS);
+    hx_stats_record_icl(s, 1500); /* 1.5 us: sub-microsecond part truncated */
     assert_int_equal(s->ttft.count, 1);
     assert_int_equal(s->ttft.max, 100000);
     assert_int_equal(s->ttlt.max, 900000);
-    assert_int_equal(s->itl.count, 2);
-    assert_int_equal(s->itl.max, 20000);
-    assert_int_equal(s->itl.min, 1);
+    assert_int_equal(s->icl.count, 2);
+    assert_int_equal(s->icl.max, 20000);
+    assert_int_equal(s->icl.min, 1);
     assert_int_equal(s->tokens, 40);
     /* A stream that broke after its first token still has a real TTFT; a non-stream has none. */
     r.err = HX_ERR_STREAM_TRUNCATED;
@@ -346,8 +346,8 @@ static void test_merge_equivalence(void **state)
         hx_stats_record(one, &r);
         hx_stats_record(parts[rnd() % 4], &r);
         uint64_t gap = rnd() % (5 * MS);
-        hx_stats_record_itl(one, gap);
-        hx_stats_record_itl(parts[rnd() % 4], gap);
+        hx_stats_record_icl(one, gap);
+        hx_stats_record_icl(parts[rnd() % 4], gap);
     }
     for (int t = 0; t < 4; t++) {
         hx_stats_merge(merged, parts[t]);
@@ -467,6 +467,99 @@ static void test_intern_overflow_goes_to_other(void **state)
     free(s);
 }
 
+/* The worked example of docs/metrics.md: sent at 0 (as intended), first byte at 90 ms, reasoning at 100 ms,
+ * then chunks at 150, 170, 190 and 210 ms, done at 212 ms; 20 output tokens in usage over 5 chunks (4 a
+ * chunk). */
+static hx_result_t worked_example(const uint32_t *gaps)
+{
+    hx_result_t r = ok_result(T0, 212 * MS);
+    r.stream = true;
+    r.first_byte = T0 + 90 * MS;
+    r.first_reasoning = T0 + 100 * MS;
+    r.first_output = T0 + 100 * MS;
+    r.first_token = T0 + 150 * MS;
+    r.last_token = r.last_output = T0 + 210 * MS;
+    r.chunks = 5;
+    r.tokens = 20;
+    r.usage_tokens = 20;
+    r.gaps = gaps;
+    r.ngaps = 4;
+    return r;
+}
+
+static void test_llm_metrics_worked_example(void **state)
+{
+    (void)state;
+    static const uint32_t gaps[] = {50000, 20000, 20000, 20000};
+    hx_result_t r = worked_example(gaps);
+    hx_rmetrics_t m;
+    hx_result_metrics(&r, &m);
+    assert_true(fabs(m.v[HX_RM_TTFB] - 90) < 1e-9);
+    assert_true(fabs(m.v[HX_RM_TTFT] - 150) < 1e-9);
+    assert_true(fabs(m.v[HX_RM_TTFRT] - 100) < 1e-9);
+    assert_true(fabs(m.v[HX_RM_TPOT] - 110.0 / 19) < 1e-9);
+    assert_true(fabs(m.v[HX_RM_TPOT_INCL_FIRST] - 210.0 / 20) < 1e-9);
+    assert_true(fabs(m.v[HX_RM_E2E] - 212) < 1e-9);
+    assert_true(fabs(m.v[HX_RM_OTPS] - 20 / 0.212) < 1e-9);
+    hx_stats_t *s = new_stats();
+    hx_stats_record(s, &r);
+    /* ITL per token: 50 ms over 4 tokens, then 20 ms over 4 tokens three times: 16 values */
+    assert_int_equal(s->itl.count, 16);
+    assert_int_equal(cm_hist_percentile(&s->itl, 100), 12500);
+    assert_int_equal(s->itl.min, 5000);
+    assert_true(llabs((long long)cm_hist_percentile(&s->itl, 50) - 5000) <= 50); /* bucket midpoint, 1% */
+    assert_int_equal(s->ttfrt.max, 100000);
+    assert_int_equal(s->tpot.count, 1);
+    assert_int_equal(s->usage_compared, 1);
+    assert_int_equal(s->usage_differs, 1); /* 20 tokens in usage, 5 chunks */
+    assert_int_equal(s->usage_tokens, 20);
+    assert_int_equal(s->usage_chunks, 5);
+    assert_int_equal(s->success_tokens, 20);
+    assert_int_equal(s->otps.count, 1);
+    assert_true(llabs((long long)s->otps.max - 94340) <= 1); /* 94.340 tokens/s, x1000 */
+    /* A stream cut short has a TTFT and a TTFRT, but no decode metrics: its count is not final. */
+    r.err = HX_ERR_STREAM_TRUNCATED;
+    hx_stats_record(s, &r);
+    assert_int_equal(s->ttft.count, 2);
+    assert_int_equal(s->ttfrt.count, 2);
+    assert_int_equal(s->tpot.count, 1);
+    assert_int_equal(s->itl.count, 16);
+    free(s);
+}
+
+/* Token counts that do not divide evenly: full chunks, the remainder last; a usage below the chunk count is
+ * not trusted (each output chunk carried a token). */
+static void test_itl_apportioning(void **state)
+{
+    (void)state;
+    static const uint32_t gaps[] = {30000, 30000};
+    hx_result_t r = ok_result(T0, 100 * MS);
+    r.stream = true;
+    r.first_output = r.first_token = T0 + 10 * MS;
+    r.last_output = r.last_token = T0 + 70 * MS;
+    r.chunks = 3;
+    r.gaps = gaps;
+    r.ngaps = 2;
+    r.tokens = 7; /* chunks of 3, 3 and 1 tokens */
+    hx_stats_t *s = new_stats();
+    hx_stats_record(s, &r);
+    assert_int_equal(s->itl.count, 4);
+    assert_int_equal(s->itl.max, 30000);
+    assert_int_equal(s->itl.min, 10000);
+    hx_stats_reset(s, 0);
+    r.tokens = 5; /* 2, 2, 1 */
+    hx_stats_record(s, &r);
+    assert_int_equal(s->itl.count, 3);
+    assert_int_equal(s->itl.min, 15000);
+    hx_stats_reset(s, 0);
+    r.tokens = 2; /* below the chunk count: one each */
+    r.usage_tokens = 2;
+    hx_stats_record(s, &r);
+    assert_int_equal(s->itl.count, 2);
+    assert_int_equal(s->itl.min, 30000);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -474,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_dropped_and_offered),      cmocka_unit_test(test_latency_from_intended_service_from_sent),
         cmocka_unit_test(test_late_threshold),           cmocka_unit_test(test_stream_timings),
         cmocka_unit_test(test_overheads_are_kept_apart), cmocka_unit_test(test_by_request_model_and_bounds),
+        cmocka_unit_test(test_llm_metrics_worked_example), cmocka_unit_test(test_itl_apportioning),
         cmocka_unit_test(test_percentiles_match_exact),  cmocka_unit_test(test_merge_equivalence),
         cmocka_unit_test(test_merge_span_and_inflight),  cmocka_unit_test(test_intern_same_name_same_index),
         cmocka_unit_test(test_intern_across_threads),    cmocka_unit_test(test_intern_overflow_goes_to_other),

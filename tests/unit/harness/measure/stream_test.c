@@ -418,6 +418,168 @@ static void test_reset_reuses(void **state)
     hx_stream_free(&s);
 }
 
+/* ---- per-chunk measurement (docs/metrics.md) ------------------------------------------------------------ */
+
+/* A role chunk, an empty delta, reasoning first (reasoning_content), then multi-token content chunks and
+ * include_usage's count with its reasoning share. */
+static const char *const reasoning_frames[] = {
+    CHUNK("{\"role\":\"assistant\",\"content\":\"\"}"),        /* t=10: role only */
+    CHUNK("{\"reasoning_content\":\"Let me think\"}"),          /* t=20: first reasoning (3 tokens) */
+    CHUNK("{\"content\":\"\"}"),                                /* t=30: empty delta */
+    CHUNK("{\"reasoning_content\":\" about it\"}"),             /* t=40 */
+    CHUNK("{\"content\":\"The answer\"}"),                      /* t=50: first answer */
+    CHUNK("{\"content\":\" is 42.\"}"),                         /* t=60 */
+    "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":12,"
+    "\"completion_tokens_details\":{\"reasoning_tokens\":5}}}\n\n", /* t=70 */
+    "data: [DONE]\n\n",                                         /* t=80 */
+};
+
+static void test_chat_reasoning_first_and_usage(void **state)
+{
+    (void)state;
+    hx_stream_t s;
+    gaps_t g;
+    assert_int_equal(run(&s, HX_DIALECT_OPENAI_CHAT, &g, reasoning_frames, 8, true), HX_ERR_NONE);
+    assert_int_equal(s.first_reasoning, 20 * MS);
+    assert_int_equal(s.reasoning_chunks, 2);
+    assert_int_equal(s.first_token, 50 * MS); /* TTFT: the role, empty and reasoning chunks never count */
+    assert_int_equal(s.tokens, 2);
+    assert_int_equal(s.first_output, 20 * MS);
+    assert_int_equal(s.last_output, 60 * MS);
+    assert_int_equal(s.chunks, 4);
+    assert_int_equal(s.usage_tokens, 12);
+    assert_int_equal(s.usage_reasoning, 5);
+    assert_int_equal(hx_stream_output_tokens(&s), 12);
+    /* ICL: the gaps between output chunks (the empty delta at t=30 is not one) */
+    assert_int_equal(g.n, 3);
+    assert_int_equal(g.v[0], 20 * MS);
+    assert_int_equal(g.v[1], 10 * MS);
+    assert_int_equal(g.v[2], 10 * MS);
+    assert_int_equal(s.ngaps, 3);
+    assert_int_equal(s.gaps[0], 20000);
+    hx_result_t r;
+    memset(&r, 0, sizeof(r));
+    hx_stream_result(&s, &r);
+    assert_int_equal(r.tokens, 12);
+    assert_int_equal(r.chunks, 4);
+    assert_ptr_equal(r.gaps, s.gaps);
+    hx_stream_free(&s);
+    /* Without a usage chunk the count is one token per output chunk. */
+    assert_int_equal(run(&s, HX_DIALECT_OPENAI_CHAT, &g, reasoning_frames, 6, false), HX_ERR_STREAM_TRUNCATED);
+    assert_int_equal(s.usage_tokens, -1);
+    assert_int_equal(hx_stream_output_tokens(&s), 4);
+    hx_stream_free(&s);
+}
+
+static void test_responses_reasoning_and_usage(void **state)
+{
+    (void)state;
+    const char *const frames[] = {
+        "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\"}}\n\n",
+        "event: response.reasoning_summary_text.delta\ndata: {\"type\":\"response.reasoning_summary_text.delta\","
+        "\"delta\":\"Thinking\"}\n\n",
+        "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"Hi there\"}\n\n",
+        "event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\","
+        "\"usage\":{\"input_tokens\":3,\"output_tokens\":9,\"output_tokens_details\":{\"reasoning_tokens\":4}}}}\n\n",
+    };
+    hx_stream_t s;
+    gaps_t g;
+    assert_int_equal(run(&s, HX_DIALECT_OPENAI_RESPONSES, &g, frames, 4, true), HX_ERR_NONE);
+    assert_int_equal(s.first_reasoning, 20 * MS);
+    assert_int_equal(s.first_token, 30 * MS);
+    assert_int_equal(s.chunks, 2);
+    assert_int_equal(s.usage_tokens, 9);
+    assert_int_equal(s.usage_reasoning, 4);
+    hx_stream_free(&s);
+}
+
+static void test_anthropic_thinking_and_usage(void **state)
+{
+    (void)state;
+    const char *const frames[] = {
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":5,"
+        "\"output_tokens\":1}}}\n\n",
+        "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+        "\"thinking_delta\",\"thinking\":\"Hmm, let me see\"}}\n\n",
+        "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+        "\"signature_delta\",\"signature\":\"EqQB\"}}\n\n",
+        "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":"
+        "\"text_delta\",\"text\":\"Hello\"}}\n\n",
+        "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
+        "\"usage\":{\"output_tokens\":7}}\n\n",
+        "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+    };
+    hx_stream_t s;
+    gaps_t g;
+    assert_int_equal(run(&s, HX_DIALECT_ANTHROPIC, &g, frames, 6, true), HX_ERR_NONE);
+    assert_int_equal(s.first_reasoning, 20 * MS);
+    assert_int_equal(s.first_token, 40 * MS); /* the signature carries no token */
+    assert_int_equal(s.chunks, 2);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.v[0], 20 * MS);
+    assert_int_equal(s.usage_tokens, 7); /* message_delta's final count wins over message_start's */
+    hx_stream_free(&s);
+}
+
+static void test_gemini_thought_and_usage(void **state)
+{
+    (void)state;
+    const char *const frames[] = {
+        "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Considering\",\"thought\":true}],"
+        "\"role\":\"model\"}}]}\n\n",
+        "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Paris\"}],\"role\":\"model\"},"
+        "\"finishReason\":\"STOP\"}],\"usageMetadata\":{\"promptTokenCount\":4,\"candidatesTokenCount\":3,"
+        "\"thoughtsTokenCount\":6}}\n\n",
+    };
+    hx_stream_t s;
+    gaps_t g;
+    assert_int_equal(run(&s, HX_DIALECT_GEMINI, &g, frames, 2, true), HX_ERR_NONE);
+    assert_int_equal(s.first_reasoning, 10 * MS);
+    assert_int_equal(s.first_token, 20 * MS);
+    assert_int_equal(s.usage_tokens, 9); /* candidates leave the thoughts out */
+    assert_int_equal(s.usage_reasoning, 6);
+    hx_stream_free(&s);
+}
+
+/* A peer's usage is read, not trusted: a negative, fractional or absurd count is no count. */
+static void test_usage_bounds(void **state)
+{
+    (void)state;
+    const char *const frames[] = {
+        CHUNK("{\"content\":\"a\"}"),
+        "data: {\"choices\":[],\"usage\":{\"completion_tokens\":-3}}\n\n",
+        "data: {\"choices\":[],\"usage\":{\"completion_tokens\":2.5}}\n\n",
+        "data: [DONE]\n\n",
+    };
+    hx_stream_t s;
+    gaps_t g;
+    assert_int_equal(run(&s, HX_DIALECT_OPENAI_CHAT, &g, frames, 4, true), HX_ERR_NONE);
+    assert_int_equal(s.usage_tokens, -1);
+    assert_int_equal(hx_stream_output_tokens(&s), 1);
+    hx_stream_free(&s);
+    const char *const huge[] = {"data: {\"choices\":[],\"usage\":{\"completion_tokens\":99999999999}}\n\n",
+                                "data: [DONE]\n\n"};
+    assert_int_equal(run(&s, HX_DIALECT_OPENAI_CHAT, &g, huge, 2, true), HX_ERR_NONE);
+    assert_int_equal(hx_stream_output_tokens(&s), UINT32_MAX);
+    hx_stream_free(&s);
+}
+
+/* The gaps kept for ITL stop at HX_STREAM_MAX_GAPS; ICL still sees every one. */
+static void test_gap_limit(void **state)
+{
+    (void)state;
+    hx_stream_t s;
+    gaps_t g = {{0}, 0};
+    hx_stream_init(&s, HX_DIALECT_OPENAI_CHAT, on_gap, &g);
+    const char *c = CHUNK("{\"content\":\"x\"}");
+    for (uint32_t i = 0; i < HX_STREAM_MAX_GAPS + 2; i++)
+        hx_stream_feed(&s, c, strlen(c), (uint64_t)(i + 1) * MS);
+    assert_int_equal(s.ngaps, HX_STREAM_MAX_GAPS);
+    assert_int_equal(s.gaps_dropped, 1);
+    assert_int_equal(g.n, HX_STREAM_MAX_GAPS + 1);
+    hx_stream_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -436,6 +598,12 @@ int main(void)
         cmocka_unit_test(test_anthropic_stream),
         cmocka_unit_test(test_gemini_stream),
         cmocka_unit_test(test_reset_reuses),
+        cmocka_unit_test(test_chat_reasoning_first_and_usage),
+        cmocka_unit_test(test_responses_reasoning_and_usage),
+        cmocka_unit_test(test_anthropic_thinking_and_usage),
+        cmocka_unit_test(test_gemini_thought_and_usage),
+        cmocka_unit_test(test_usage_bounds),
+        cmocka_unit_test(test_gap_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,7 +98,9 @@ static fixture_t *make_fixture(const char *scenario)
                               NULL,
                               0,
                               NULL,
-                              60};
+                              60,
+                              NULL,
+                              0};
     f->report = (hx_report_t){&f->info, &f->total, &f->first, &f->last, f->expects, f->verdicts, 0, true, NULL, 0, NULL, 0};
     add_expect(f, "failure_rate<=50%");
     add_expect(f, "latency.p99<1ms"); /* fails */

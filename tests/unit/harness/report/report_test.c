@@ -45,6 +45,15 @@ static void rec(hx_stats_t *s, uint64_t latency_ms, hx_err_t err, int status, co
     r.first_token = stream ? r.intended + 2 * MS : 0;
     r.last_token = stream ? r.done - MS : 0;
     r.tokens = stream ? 10 : 0;
+    /* Five chunks of two tokens, 1 ms apart; the stream's usage said 10. */
+    static const uint32_t gaps[] = {1000, 1000, 1000, 1000};
+    r.chunks = stream ? 5 : 0;
+    r.usage_tokens = stream ? 10 : -1;
+    r.first_output = r.first_token;
+    r.last_output = r.first_token + 4 * MS;
+    r.gaps = stream ? gaps : NULL;
+    r.ngaps = stream ? 4 : 0;
+    r.good = err == HX_ERR_NONE && latency_ms < 40;
     r.mock_service_ms = dep ? 0.5 : HX_NO_VALUE;
     r.gateway_overhead_ms = HX_NO_VALUE;
     r.deployment = dep;
@@ -85,7 +94,7 @@ static fixture_t *make_fixture(bool streams, const char *scenario)
     }
     if (streams)
         for (int i = 0; i < 50; i++)
-            hx_stats_record_itl(&f->total, (uint64_t)(i + 1) * MS / 10);
+            hx_stats_record_icl(&f->total, (uint64_t)(i + 1) * MS / 10);
     for (int i = 0; i < 6; i++) /* cut off at the end of the run */
         rec(&f->total, 5, HX_ERR_CLIENT_CLOSED, 0, NULL, false);
     for (int i = 0; i < 4; i++) /* the in-flight cap was reached */
@@ -111,7 +120,9 @@ static fixture_t *make_fixture(bool streams, const char *scenario)
                               model_names,
                               1,
                               NULL,
-                              10.0};
+                              10.0,
+                              NULL,
+                              0};
     f->report = (hx_report_t){&f->info, &f->total, &f->first, &f->last, f->expects, f->verdicts, 0, false, NULL, 0, NULL, 0};
     add_expect(f, "latency.p99<500ms");
     add_expect(f, "failure_rate<=1%"); /* 10 x 429, 6 aborted, 4 dropped of 210 offered: fails */
@@ -230,6 +241,15 @@ static void test_json_summary_fields(void **state)
         "ttft_ms.p50",
         "itl_ms.p99",
         "ttlt_ms.max",
+        "icl_ms.p99",
+        "tpot_ms.p50",
+        "tpot_incl_first_ms.p50",
+        "e2e_ms.p99",
+        "output_tokens_per_s.p50",
+        "output_tokens_per_s.aggregate",
+        "token_counts.differs",
+        "goodput.rate",
+        "goodput.attainment",
         "tokens.total",
         "errors.http_429",
         "status_classes.2xx",
@@ -293,6 +313,12 @@ static void test_json_summary_fields(void **state)
     assert_true(cm_json_str_eq(&d, cm_json_get(&d, cm_json_at(&d, ex, 0), "result"), "pass"));
     assert_int_equal(cm_json_type(&d, cm_json_get(&d, e1, "default")), CM_JSON_FALSE);
     assert_true(cm_json_str_eq(&d, jpath(&d, "verdict"), "fail"));
+    /* Two tokens a chunk: a 1 ms gap is 0.5 ms per token; TPOT 4 ms over 9 tokens; usage 10 vs 5 chunks. */
+    assert_true(fabs(jnum(&d, "itl_ms.p50") - 0.5) < 0.001);
+    assert_true(jnum(&d, "icl_ms.count") == 50); /* recorded as the chunks arrive, apart from the results */
+    assert_true(fabs(jnum(&d, "tpot_ms.p50") - 4.0 / 9.0) < 0.005);
+    assert_true(jnum(&d, "token_counts.differs") == jnum(&d, "token_counts.usage_reported"));
+    assert_true(jnum(&d, "token_counts.usage_tokens") == 2 * jnum(&d, "token_counts.chunks"));
     cm_json_toks_free(&toks);
     free(s);
     free(f);

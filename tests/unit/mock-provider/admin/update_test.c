@@ -171,7 +171,7 @@ static void test_errors_name_the_field(void **state)
     expect_error(f, MP_ADMIN_PATCH, "{\"latncy\": {}}",
                  "body:1:2: unknown key \"latncy\" (did you mean \"latency\"? allowed: name, provider, listen, models, "
                  "api_keys, latency, output_tokens, content, tool_calls, embedding_dimensions, max_response, seed, "
-                 "limits, faults)");
+                 "limits, faults, tokens_per_chunk, reasoning)");
     expect_error(f, MP_ADMIN_PUT, "{\"name\": \"b\"}",
                  "body:1:10: name: the deployment is \"a\": it cannot change at runtime (restart the mock with a new "
                  "configuration)");

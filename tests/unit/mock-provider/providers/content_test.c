@@ -365,10 +365,38 @@ static void test_ids_unique_content_seeded(void **state)
     fx_free(g);
 }
 
+/* tokens_per_chunk: a chunk of k tokens is the same text as k single tokens; the last chunk holds the rest. */
+static void test_multi_token_chunks(void **state)
+{
+    (void)state;
+    fx_t *a = fx_new(), *b = fx_new();
+    a->dep.output_tokens = b->dep.output_tokens = cm_dist_fixed(10);
+    mp_request_t r = chat_req(1, -1);
+    begin(a, &r);
+    begin(b, &r);
+    cm_buf_t one = CM_BUF_INIT, chunked = CM_BUF_INIT;
+    stream_text(&a->x, 0, &one);
+    b->x.chunk = 4;
+    static const uint32_t want[] = {4, 8, 10};
+    for (int i = 0; i < 3; i++) {
+        cm_str_t t = mp_content_next(&b->x, 0);
+        assert_int_equal(b->x.cursor[0], want[i]);
+        cm_buf_append(&chunked, t.p, t.n);
+    }
+    assert_int_equal(mp_content_next(&b->x, 0).n, 0);
+    assert_int_equal(one.len, chunked.len);
+    assert_memory_equal(one.data, chunked.data, one.len);
+    cm_buf_free(&one);
+    cm_buf_free(&chunked);
+    fx_free(a);
+    fx_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lengths_and_finish),
+        cmocka_unit_test(test_multi_token_chunks),
         cmocka_unit_test(test_ids_unique_content_seeded),
         cmocka_unit_test(test_max_tokens_caps_with_length),
         cmocka_unit_test(test_length_at_least_one_and_bounded),

@@ -284,6 +284,60 @@ static void test_completions_body_and_stream(void **state)
     fx_free(g);
 }
 
+/* reasoning_effort: half the tokens stream first as reasoning_content, counted in reasoning_tokens; chunks of
+ * 3 tokens split where the reasoning ends (10 tokens: reasoning 3, reasoning 2 + answer 1, answer 3, 1). */
+static void test_chat_reasoning_chunks(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new(), *g = fx_new();
+    f->dep.output_tokens = g->dep.output_tokens = cm_dist_fixed(10);
+    fx_begin(f, MP_API_CHAT, CHAT(",\"stream\":true,\"reasoning_effort\":\"low\","
+                                  "\"stream_options\":{\"include_usage\":true}"));
+    const mp_provider_t *p = f->dep.ops;
+    p->render_head(&f->x, &f->out);
+    while (f->x.step < f->x.steps) {
+        f->x.chunk = 3;
+        p->render_step(&f->x, &f->out);
+    }
+    p->render_tail(&f->x, &f->out);
+    static sse_frame_t frames[64];
+    size_t n = sse_split(f->out.data, f->out.len, frames, 64);
+    assert_int_equal(n, 1 + 5 + 1 + 1 + 1); /* role, 5 chunks, finish, usage, [DONE] */
+    static const char *const key[] = {"reasoning_content", "reasoning_content", "content", "content", "content"};
+    static const int words[] = {3, 2, 1, 3, 1};
+    cm_buf_t reasoning = CM_BUF_INIT;
+    for (int i = 0; i < 5; i++) {
+        fx_read(f, frames[1 + i].data, frames[1 + i].len);
+        char path[64];
+        snprintf(path, sizeof(path), "choices.0.delta.%s", key[i]);
+        const char *text = jstr(&f->doc, 0, path);
+        int spaces = 0;
+        for (const char *c = text; *c; c++)
+            spaces += *c == ' ';
+        assert_int_equal(spaces + (text[0] != ' '), words[i]);
+        if (i < 2)
+            cm_buf_puts(&reasoning, text);
+    }
+    fx_read(f, frames[7].data, frames[7].len);
+    assert_int_equal(jint(&f->doc, 0, "usage.completion_tokens"), 10);
+    assert_int_equal(jint(&f->doc, 0, "usage.completion_tokens_details.reasoning_tokens"), 5);
+    /* The body says the same: the answer, its reasoning_content, the counts. */
+    fx_begin(g, MP_API_CHAT, CHAT(",\"reasoning_effort\":\"high\""));
+    body(g);
+    assert_string_equal(jstr(&g->doc, 0, "choices.0.message.reasoning_content"), reasoning.data);
+    assert_int_equal(jint(&g->doc, 0, "usage.completion_tokens_details.reasoning_tokens"), 5);
+    cm_buf_free(&reasoning);
+    fx_free(f);
+    fx_free(g);
+    /* reasoning_effort none, and no reasoning_effort: no reasoning */
+    f = fx_new();
+    fx_begin(f, MP_API_CHAT, CHAT(",\"reasoning_effort\":\"none\""));
+    body(f);
+    assert_int_equal(jpath(&f->doc, 0, "choices.0.message.reasoning_content"), 0);
+    assert_int_equal(jint(&f->doc, 0, "usage.completion_tokens_details.reasoning_tokens"), 0);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_chat_tool_call_body),
         cmocka_unit_test(test_chat_stream),
         cmocka_unit_test(test_chat_stream_include_usage_and_n),
+        cmocka_unit_test(test_chat_reasoning_chunks),
         cmocka_unit_test(test_chat_tool_call_stream),
         cmocka_unit_test(test_completions_body_and_stream),
     };
