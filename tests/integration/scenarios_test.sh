@@ -40,6 +40,11 @@ scenario degraded-provider.yaml --duration 10s
 expect_match "$(jq_py "$TMP/degraded-provider/summary.json" 'j["errors"].get("timeout", 0)')" '^[1-9][0-9]*$' \
     "requests to the hanging deployment timed out"
 tested=$((tested + 1))
+# the control plane's step keeps the baseline's length, which --duration rescales from 10 s to 4 s
+scenario control-plane-isolation.yaml --duration 12s --set 'load.groups[control-plane].arrival.step[0].for=4s'
+expect_eq "$(jq_py "$TMP/control-plane-isolation/summary.json" 'j["groups"]["control-plane"]["requests"]["ok"] > 60')" \
+    "True" "the control plane ran beside the data plane"
+tested=$((tested + 1))
 scenario rate-limit-lb.yaml --duration 15s \
     --set 'mock.deployments[gemini-a].limits.rpm=2500' --set 'mock.deployments[gemini-b].limits.rpm=2500'
 expect_eq "$(jq_py "$TMP/rate-limit-lb/summary.json" 'j["requests"]["ok"]')" "5000" \
