@@ -106,9 +106,7 @@ static void record_counts(hx_stats_t *s, const hx_result_t *r)
         count_outcome(&s->by_request[r->request], r->err);
     if (r->model < HX_MAX_MODELS)
         count_outcome(&s->by_model[r->model], r->err);
-    /* The deployment table counts model requests only, as the mock's own counters do: an api: http request
-     * (no model) to a deployment's /metrics is not an LLM call it served. */
-    if (r->deployment != NULL && r->deployment_len > 0 && r->model < HX_MAX_MODELS) {
+    if (r->deployment != NULL && r->deployment_len > 0) {
         uint32_t d = hx_stats_intern_deployment(r->deployment, r->deployment_len);
         count_outcome(&s->by_deployment[d], r->err);
     }
@@ -263,7 +261,7 @@ static void add_u64(uint64_t *dst, const uint64_t *src, size_t n)
 void hx_stats_record_retry(hx_stats_t *s, const hx_result_t *r)
 {
     s->retried++;
-    if (r->deployment != NULL && r->deployment_len > 0 && r->model < HX_MAX_MODELS)
+    if (r->deployment != NULL && r->deployment_len > 0)
         count_outcome(&s->by_deployment[hx_stats_intern_deployment(r->deployment, r->deployment_len)],
                       HX_ERR_HTTP_429);
 }

@@ -35,12 +35,14 @@ uint64_t hx_reconcile_soak(const hx_stats_t *total, hx_dep_counts_t *d, size_t n
 char *hx_reconcile_fetch(const char *url, size_t *len, char *err, size_t errlen);
 
 /* Prints the table; `unanswered` is soak's requests with no answer naming a deployment (and those cut at the
- * end). Returns true when both sides agree on every deployment, or when the mock's extra requests are all
- * among those. */
-bool hx_reconcile_print(FILE *out, const hx_dep_counts_t *d, size_t n, uint64_t unanswered);
+ * end), `generic` its api: http requests (which may hit endpoints the mock does not count). Returns true when
+ * both sides agree on every deployment, or when the mock's extra requests are all among the unanswered ones
+ * and soak's extra ones among the generic ones. */
+bool hx_reconcile_print(FILE *out, const hx_dep_counts_t *d, size_t n, uint64_t unanswered, uint64_t generic);
 
 /* Writes deployments.json: {"deployments": {name: {"soak": {...}, "mock": {...}}}, "unattributed": N,
- * "reconciled": bool}. Returns 0, or -1 with errno. */
-int hx_reconcile_write(const char *path, const hx_dep_counts_t *d, size_t n, uint64_t unanswered, bool agreed);
+ * "generic": N, "reconciled": bool}. Returns 0, or -1 with errno. */
+int hx_reconcile_write(const char *path, const hx_dep_counts_t *d, size_t n, uint64_t unanswered, uint64_t generic,
+                       bool agreed);
 
 #endif

@@ -218,6 +218,11 @@ static void take_totals(void *ctx, const hx_stats_t *total)
     for (size_t i = 0; i < r->sc.ndeps; i++)
         r->counts[i].name = r->sc.deps[i].name;
     r->unanswered = hx_reconcile_soak(total, r->counts, r->sc.ndeps);
+    /* the api: http templates' requests (by template, every outcome) */
+    r->generic = 0;
+    for (size_t i = 0; i < r->cfg.workload.nreqs && i < HX_MAX_REQUESTS; i++)
+        if (r->cfg.workload.reqs[i].http != NULL)
+            r->generic += total->by_request[i].total;
     r->have_totals = true;
 }
 
@@ -245,9 +250,9 @@ static void reconcile(hx_runner_t *r)
     }
     hx_reconcile_parse(text, len, r->counts, r->sc.ndeps);
     free(text);
-    bool agreed = hx_reconcile_print(r->out, r->counts, r->sc.ndeps, r->unanswered);
+    bool agreed = hx_reconcile_print(r->out, r->counts, r->sc.ndeps, r->unanswered, r->generic);
     snprintf(path, sizeof(path), "%s/deployments.json", r->cfg.report_dir);
-    if (hx_reconcile_write(path, r->counts, r->sc.ndeps, r->unanswered, agreed) != 0)
+    if (hx_reconcile_write(path, r->counts, r->sc.ndeps, r->unanswered, r->generic, agreed) != 0)
         fprintf(r->err_out, "soak run: %s: %s\n", path, strerror(errno));
     else
         fprintf(r->err_out, "soak run: wrote %s\n", path);

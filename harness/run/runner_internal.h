@@ -47,6 +47,7 @@ typedef struct hx_runner {
     char *portkey_header;                                /* "x-portkey-config: {...}", malloc'd */
     hx_dep_counts_t counts[HX_MAX_MOCK_DEPLOYMENTS];     /* both sides of every deployment, after the load */
     uint64_t unanswered;
+    uint64_t generic; /* soak's api: http requests: they may hit endpoints the mock does not count */
     bool have_totals;
 } hx_runner_t;
 

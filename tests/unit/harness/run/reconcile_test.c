@@ -64,24 +64,24 @@ static void test_soak_side_and_verdict(void **state)
     d[0].mock_429 = 1;
     d[1].mock_requests = 34;
     FILE *f = tmpfile();
-    assert_true(hx_reconcile_print(f, d, 2, 0));
+    assert_true(hx_reconcile_print(f, d, 2, 0, 0));
     /* a request that got no answer naming a deployment (connection refused) is unattributed */
     r = (hx_result_t){.status = 0, .err = HX_ERR_CONNECT_REFUSED};
     hx_stats_record(t, &r);
     assert_int_equal(hx_reconcile_soak(t, d, 2), 1);
     d[1].mock_requests = 35; /* the mock saw one soak did not: explained by the unattributed one */
-    assert_true(hx_reconcile_print(f, d, 2, 1));
+    assert_true(hx_reconcile_print(f, d, 2, 1, 0));
     d[1].mock_requests = 36; /* two more than soak can account for */
-    assert_false(hx_reconcile_print(f, d, 2, 1));
+    assert_false(hx_reconcile_print(f, d, 2, 1, 0));
     d[1].mock_requests = 35;
     d[0].mock_requests = 6; /* soak saw an answer the mock never counted */
-    assert_false(hx_reconcile_print(f, d, 2, 1));
+    assert_false(hx_reconcile_print(f, d, 2, 1, 0));
     d[0].mock_requests = 7;
     fclose(f);
     char path[] = "/tmp/reconcile_test.XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
-    assert_int_equal(hx_reconcile_write(path, d, 2, 1, false), 0);
+    assert_int_equal(hx_reconcile_write(path, d, 2, 1, 0, false), 0);
     char buf[1024] = "";
     FILE *in = fopen(path, "r");
     assert_non_null(in);
@@ -91,7 +91,7 @@ static void test_soak_side_and_verdict(void **state)
     unlink(path);
     assert_non_null(
         strstr(buf, "\"a\":{\"soak\":{\"attempts\":7,\"ok\":6,\"rate_limited\":1},\"mock\":{\"requests\":7,"));
-    assert_non_null(strstr(buf, "\"agree\":false}},\"unattributed\":1,\"reconciled\":false}"));
+    assert_non_null(strstr(buf, "\"agree\":false}},\"unattributed\":1,\"generic\":0,\"reconciled\":false}"));
     free(t);
 }
 
