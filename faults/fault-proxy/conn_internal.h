@@ -52,6 +52,7 @@ struct fp_dir {
     /* the passthrough path (pass.c): bytes [poff, plen) of pbuf are read from src, not yet written to dst */
     char *pbuf;
     size_t poff, plen;
+    bool pass_hup; /* src was seen half-closed (EV_CLOSED): read it until EOF */
 };
 
 struct fp_conn {

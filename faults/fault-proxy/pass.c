@@ -16,6 +16,7 @@
 
 typedef enum pass_step {
     PASS_MORE,   /* go on */
+    PASS_LAST,   /* the source is drained: write what was read, then wait for its next edge */
     PASS_WAIT,   /* a socket would block: its edge-triggered event brings the direction back */
     PASS_CLOSED, /* the connection was closed */
 } pass_step_t;
@@ -35,8 +36,10 @@ bool fp_pass_wanted(const fp_conn_t *c)
     const fp_proxy_t *p = c->proxy;
     if (c->dead || p->protocol != FP_PROTO_TCP)
         return false;
-    /* Level-triggered events on sockets kept registered would wake the loop for every writable socket. */
-    if ((event_base_get_features(p->server->base) & EV_FEATURE_ET) == 0)
+    /* Level-triggered events on sockets kept registered would wake the loop for every writable socket, and
+     * without EV_CLOSED a short read could not end the reads (fill). */
+    int need = EV_FEATURE_ET | EV_FEATURE_EARLY_CLOSE;
+    if ((event_base_get_features(p->server->base) & need) != need)
         return false;
     for (int i = 0; i < p->ntoxics; i++)
         if (fp_proxy_hits(p, &p->toxics[i], c->serial))
@@ -75,7 +78,10 @@ static pass_step_t flush(fp_dir_t *d)
     return PASS_MORE;
 }
 
-/* Reads into the (empty) buffer; end of stream sets eof. */
+/* Reads into the (empty) buffer; end of stream sets eof. A short read means the socket had no more: its next
+ * edge reports new bytes, which saves the read that would only say EAGAIN (a third of the system calls of a
+ * request through the proxy). A FIN that came in with those bytes brings no new edge, so once the source
+ * was seen half-closed (EV_CLOSED) reading goes on until EOF. */
 static pass_step_t fill(fp_dir_t *d)
 {
     for (;;) {
@@ -87,7 +93,7 @@ static pass_step_t fill(fp_dir_t *d)
         if (n == 0)
             d->eof = true;
         d->plen = (size_t)n;
-        return PASS_MORE;
+        return n > 0 && (size_t)n < FP_PASS_BUF && !d->pass_hup ? PASS_LAST : PASS_MORE;
     }
 }
 
@@ -116,7 +122,10 @@ static void pump(fp_dir_t *d)
             finish(d);
             return;
         }
-        if (fill(d) != PASS_MORE)
+        pass_step_t step = fill(d);
+        if (step == PASS_LAST)
+            step = flush(d) == PASS_MORE ? PASS_WAIT : PASS_CLOSED;
+        if (step != PASS_MORE)
             return;
     }
     event_active(&c->pass_ev[d->stream == FP_UPSTREAM ? SIDE_CLIENT : SIDE_UPSTREAM], EV_READ, 0);
@@ -128,6 +137,8 @@ static void on_pass(evutil_socket_t fd, short what, void *arg)
     int side = fd == bufferevent_getfd(c->bev[SIDE_CLIENT]) ? SIDE_CLIENT : SIDE_UPSTREAM;
     if (c->dead || !c->pass)
         return;
+    if (what & EV_CLOSED)
+        c->dir[side == SIDE_CLIENT ? FP_UPSTREAM : FP_DOWNSTREAM].pass_hup = true;
     /* Readable: the direction that reads this side; writable: the one that writes to it. */
     if (what & EV_READ)
         pump(&c->dir[side == SIDE_CLIENT ? FP_UPSTREAM : FP_DOWNSTREAM]);
@@ -162,7 +173,7 @@ bool fp_pass_enter(fp_conn_t *c)
     if (!c->pass_assigned) {
         for (int s = 0; s < 2; s++)
             event_assign(&c->pass_ev[s], c->proxy->server->base, bufferevent_getfd(c->bev[s]),
-                         EV_READ | EV_WRITE | EV_ET | EV_PERSIST, on_pass, c);
+                         EV_READ | EV_WRITE | EV_CLOSED | EV_ET | EV_PERSIST, on_pass, c);
         c->pass_assigned = true;
     }
     c->pass = true;
