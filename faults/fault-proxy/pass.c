@@ -123,8 +123,10 @@ static void pump(fp_dir_t *d)
             return;
         }
         pass_step_t step = fill(d);
-        if (step == PASS_LAST)
-            step = flush(d) == PASS_MORE ? PASS_WAIT : PASS_CLOSED;
+        if (step == PASS_LAST) {
+            (void)flush(d); /* whatever it returns, the next edge brings this direction back */
+            return;
+        }
         if (step != PASS_MORE)
             return;
     }
