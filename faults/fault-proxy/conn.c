@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/dist.h"
 #include "faults/fault-proxy/conn_internal.h"
+#include "faults/fault-proxy/pass.h"
 
 uint64_t fp_dir_keep_order(fp_dir_t *d, uint64_t due)
 {
@@ -65,6 +66,15 @@ fp_conn_t *fp_conn_next(const fp_conn_t *c)
     return c->next;
 }
 
+size_t fp_conn_buffered(const fp_conn_t *c)
+{
+    size_t n = fp_pass_buffered(c);
+    for (int s = 0; s < 2; s++)
+        n += c->dir[s].held_len + evbuffer_get_length(bufferevent_get_input(c->bev[s])) +
+             evbuffer_get_length(bufferevent_get_output(c->bev[s]));
+    return n;
+}
+
 const fp_toxic_t *fp_dir_find(const fp_dir_t *d, fp_toxic_type_t type, const char *cmd)
 {
     const fp_proxy_t *p = d->conn->proxy;
@@ -103,6 +113,7 @@ static void reap(evutil_socket_t fd, short what, void *arg)
     for (int s = 0; s < 2; s++) {
         event_del(&c->dir[s].timer);
         evbuffer_free(c->dir[s].held);
+        free(c->dir[s].pbuf);
         bufferevent_free(c->bev[s]);
     }
     event_del(&c->timer);
@@ -126,6 +137,7 @@ void fp_conn_close(fp_conn_t *c, bool reset)
         return;
     c->dead = true;
     fp_proxy_t *p = c->proxy;
+    fp_pass_close(c);
     if (c->prev != NULL)
         c->prev->next = c->next;
     else
@@ -398,7 +410,7 @@ void fp_dir_pump(fp_dir_t *d)
 static void on_dir_timer(evutil_socket_t fd, short what, void *arg)
 {
     fp_dir_t *d = arg;
-    if (!d->conn->dead)
+    if (!d->conn->dead && !d->conn->pass)
         fp_dir_pump(d);
 }
 
@@ -407,6 +419,8 @@ static void on_read(struct bufferevent *bev, void *arg)
     fp_conn_t *c = arg;
     if (!c->dead)
         dir_take(&c->dir[bev == c->bev[SIDE_CLIENT] ? FP_UPSTREAM : FP_DOWNSTREAM]);
+    if (!c->dead && c->pass_wanted)
+        fp_pass_enter(c);
 }
 
 static void on_write(struct bufferevent *bev, void *arg)
@@ -414,6 +428,8 @@ static void on_write(struct bufferevent *bev, void *arg)
     fp_conn_t *c = arg;
     if (!c->dead)
         fp_dir_pump(&c->dir[bev == c->bev[SIDE_CLIENT] ? FP_DOWNSTREAM : FP_UPSTREAM]);
+    if (!c->dead && c->pass_wanted)
+        fp_pass_enter(c);
 }
 
 static void on_event(struct bufferevent *bev, short what, void *arg)
@@ -423,6 +439,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
         return;
     if (what & BEV_EVENT_CONNECTED) {
         c->connected = true;
+        fp_pass_enter(c);
         return;
     }
     fp_dir_t *d = &c->dir[bev == c->bev[SIDE_CLIENT] ? FP_UPSTREAM : FP_DOWNSTREAM];
@@ -514,6 +531,10 @@ void fp_conn_toxics_changed(fp_conn_t *c)
     const fp_toxic_t *t;
     if (c->dead)
         return;
+    c->pass_wanted = fp_pass_wanted(c);
+    if (c->pass && c->pass_wanted)
+        return;
+    fp_pass_leave(c);
     if (find_any_stream(c, FP_DOWN) != NULL) {
         c->proxy->stats.toxic_hits[FP_DOWN]++;
         fp_conn_close(c, false);
@@ -526,4 +547,6 @@ void fp_conn_toxics_changed(fp_conn_t *c)
         if (!c->dead)
             dir_take(&c->dir[s]);
     }
+    if (!c->dead)
+        fp_pass_enter(c);
 }

@@ -21,5 +21,7 @@ void fp_conn_close(fp_conn_t *c, bool reset);
 /* Called after p's toxics change, so open connections take the change (timers armed, down applied). */
 void fp_conn_toxics_changed(fp_conn_t *c);
 fp_conn_t *fp_conn_next(const fp_conn_t *c);
+/* Bytes the proxy holds for c now: read and not yet written, on either path. */
+size_t fp_conn_buffered(const fp_conn_t *c);
 
 #endif

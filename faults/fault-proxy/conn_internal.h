@@ -49,6 +49,10 @@ struct fp_dir {
     const char *inject;      /* upstream: the error reply sent instead of the current command's */
     uint64_t reply_delay_ns; /* upstream: extra delay for the current command's reply */
     uint64_t reply_due;      /* downstream: when the current reply's bytes may go */
+    /* the passthrough path (pass.c): bytes [poff, plen) of pbuf are read from src, not yet written to dst */
+    char *pbuf;
+    size_t poff, plen;
+    bool pass_hup; /* src was seen half-closed (EV_CLOSED): read it until EOF */
 };
 
 struct fp_conn {
@@ -64,6 +68,10 @@ struct fp_conn {
     bool dead;
     bool connected;             /* the upstream socket has connected */
     fp_resp_pending_t *pending; /* protocol resp: the commands awaiting a reply, in order */
+    bool pass_wanted;           /* no toxic hits it: it moves to the passthrough path once drained */
+    bool pass;                  /* on the passthrough path (pass.c): the bufferevents are disabled */
+    bool pass_assigned;         /* pass_ev are assigned to the sockets */
+    struct event pass_ev[2];    /* by side: edge-triggered read and write on the raw socket */
 };
 
 /* The first toxic of type on d's stream that hits this connection: with cmd, one that names cmd or names

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "faults/fault-proxy/api.h"
+#include "faults/fault-proxy/conn.h"
 #include "faults/fault-proxy/resp.h"
 
 static void header(cm_buf_t *b, const char *name, const char *type, const char *help)
@@ -16,16 +17,25 @@ static void resp_lines(const fp_proxy_t *p, cm_buf_t *b, int which)
         const char *cmd = p->resp->cmd[i].name;
         if (p->resp->cmd[i].count == 0)
             continue;
-        if (which == 6)
+        if (which == 8)
             cm_buf_printf(b, "fault_proxy_resp_commands_total{proxy=\"%s\",command=\"%s\"} %llu\n", p->name, cmd,
                           (unsigned long long)p->resp->cmd[i].count);
-        else if (which == 7)
+        else if (which == 9)
             cm_buf_printf(b, "fault_proxy_resp_injected_delay_seconds_total{proxy=\"%s\",command=\"%s\"} %.6f\n",
                           p->name, cmd, (double)p->resp->cmd[i].delay_ns / 1e9);
         else
             cm_buf_printf(b, "fault_proxy_resp_injected_errors_total{proxy=\"%s\",command=\"%s\"} %llu\n", p->name, cmd,
                           (unsigned long long)p->resp->cmd[i].errors);
     }
+}
+
+/* Walks the connections: /metrics is read rarely, and the data path then keeps no counter for it. */
+static size_t buffered(const fp_proxy_t *p)
+{
+    size_t n = 0;
+    for (const fp_conn_t *c = p->conns; c != NULL; c = fp_conn_next(c))
+        n += fp_conn_buffered(c);
+    return n;
 }
 
 static void proxy_lines(const fp_proxy_t *p, cm_buf_t *b, int which)
@@ -56,6 +66,13 @@ static void proxy_lines(const fp_proxy_t *p, cm_buf_t *b, int which)
     case 5:
         cm_buf_printf(b, "fault_proxy_toxics{proxy=\"%s\"} %d\n", p->name, p->ntoxics);
         break;
+    case 6:
+        cm_buf_printf(b, "fault_proxy_passthrough_connections{proxy=\"%s\"} %llu\n", p->name,
+                      (unsigned long long)st->pass_open);
+        break;
+    case 7:
+        cm_buf_printf(b, "fault_proxy_buffered_bytes{proxy=\"%s\"} %zu\n", p->name, buffered(p));
+        break;
     default:
         resp_lines(p, b, which);
         break;
@@ -73,6 +90,8 @@ void fp_metrics_write(const fp_server_t *s, cm_buf_t *b)
         {"fault_proxy_refused_total", "counter", "Connections closed at once (down toxic, upstream unreachable)."},
         {"fault_proxy_toxic_hits_total", "counter", "Times a toxic acted on data or on a connection."},
         {"fault_proxy_toxics", "gauge", "Toxics set on the proxy."},
+        {"fault_proxy_passthrough_connections", "gauge", "Open connections on the raw passthrough path (no toxic)."},
+        {"fault_proxy_buffered_bytes", "gauge", "Bytes the proxy holds for its open connections now."},
         {"fault_proxy_resp_commands_total", "counter", "RESP commands seen, per command."},
         {"fault_proxy_resp_injected_delay_seconds_total", "counter", "Delay injected into RESP commands."},
         {"fault_proxy_resp_injected_errors_total", "counter", "Error replies sent instead of Redis' answer."},

@@ -26,6 +26,7 @@ typedef struct fp_stats {
     uint64_t bytes[2];                        /* bytes passed on, per direction */
     uint64_t connections;                     /* accepted */
     uint64_t open;                            /* open now */
+    uint64_t pass_open;                       /* open now on the passthrough path (pass.c) */
     uint64_t refused;                         /* closed at once by a down toxic or a failed upstream connect */
     uint64_t toxic_hits[FP_TOXIC_TYPE_COUNT]; /* times a toxic acted on data or on a connection */
 } fp_stats_t;

@@ -7,8 +7,12 @@ Each connection's first line picks what it does:
   echo\\n         echoes every byte after the line until the client closes
   source N\\n     sends N bytes of 'x', then closes (FIN)
   sink\\n         reads until the client closes, then answers with the byte count and closes
+  reset\\n        closes with an RST (SO_LINGER 0) once a byte after the line arrives
+  watch\\n        reads until the client closes or resets; remembers which ("eof N" or "reset N")
+  report\\n       answers what the last watch connection saw, then closes
 """
 import socket
+import struct
 import sys
 import threading
 import time
@@ -23,6 +27,22 @@ def first_line(conn):
         buf += chunk
     line, _, rest = buf.partition(b"\n")
     return line.decode(errors="replace"), rest
+
+
+LAST_WATCH = ["none"]
+
+
+def watch(conn, total):
+    LAST_WATCH[0] = "open %d" % total
+    try:
+        while True:
+            data = conn.recv(65536)
+            if not data:
+                LAST_WATCH[0] = "eof %d" % total
+                return
+            total += len(data)
+    except ConnectionResetError:
+        LAST_WATCH[0] = "reset %d" % total
 
 
 def serve(conn):
@@ -45,6 +65,14 @@ def serve(conn):
                 k = min(n, len(block))
                 conn.sendall(block[:k])
                 n -= k
+        elif line == "reset":
+            if not rest:
+                conn.recv(1)
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif line == "watch":
+            watch(conn, len(rest))
+        elif line == "report":
+            conn.sendall(LAST_WATCH[0].encode() + b"\n")
         elif line == "sink":
             total = len(rest)
             while True:
