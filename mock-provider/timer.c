@@ -203,14 +203,15 @@ void mp_timers_add(mp_timers_t *t, mp_timer_t *timer, uint64_t deadline)
         program(t, deadline);
 }
 
-void mp_timers_poll(mp_timers_t *t)
+int32_t mp_timers_poll(mp_timers_t *t)
 {
     if (t->q.n == 0 || t->q.heap[0].early > cm_now_ns())
-        return;
+        return INT32_MAX;
     t->firing = true;
-    mp_timerq_run(&t->q, cm_now_ns());
+    size_t fired = mp_timerq_run(&t->q, cm_now_ns());
     t->firing = false;
     rearm(t);
+    return fired > 0 ? 0 : INT32_MAX;
 }
 
 /* Cancelling never reprograms the fd: a wake for a deadline that no longer exists costs one loop

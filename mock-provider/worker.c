@@ -400,9 +400,10 @@ static void *worker_main(void *arg)
     int rc = setup(w, a.fds, err, sizeof(err));
     mp_server__worker_ready(w->server, rc, err);
     if (rc == 0) {
+        int32_t max_wait = INT32_MAX;
         while (!stopping(w)) {
-            h2o_evloop_run(w->loop, INT32_MAX);
-            mp_timers_poll(&w->timers);
+            h2o_evloop_run(w->loop, max_wait);
+            max_wait = mp_timers_poll(&w->timers); /* 0: what the timers sent completes in the next run */
             mp_worker_trim_scratch(w);
         }
         drain(w);
