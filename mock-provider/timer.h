@@ -77,6 +77,9 @@ void mp_timerq_add(mp_timerq_t *q, mp_timer_t *t, uint64_t deadline);
 void mp_timerq_add_window(mp_timerq_t *q, mp_timer_t *t, uint64_t early, uint64_t deadline);
 /* Disarms t; a no-op when t is not armed. */
 void mp_timerq_cancel(mp_timerq_t *q, mp_timer_t *t);
+/* Gives back heap capacity a burst left: down to twice the armed timers (at least MP_TIMERQ_MIN_CAP). */
+#define MP_TIMERQ_MIN_CAP 64
+void mp_timerq_shrink(mp_timerq_t *q);
 /* Earliest deadline, or UINT64_MAX when the queue is empty. */
 uint64_t mp_timerq_next(const mp_timerq_t *q);
 /* Fires, in deadline order, every timer whose deadline (or opened window) is <= now (including timers that callbacks

@@ -176,6 +176,21 @@ bool mp_worker_trim_scratch(mp_worker_t *w)
     return trimmed;
 }
 
+/* The load mp_trim follows: a burst of connections holds their buffers even with no request in flight. */
+static int64_t worker_load(void *ctx)
+{
+    mp_worker_t *w = ctx;
+    return mp_metrics_thread_connections(w->metrics) + mp_metrics_thread_inflight(w->metrics);
+}
+
+static void worker_release(void *ctx)
+{
+    mp_worker_t *w = ctx;
+    mp_worker_trim_scratch(w);
+    mp_timerq_shrink(&w->timers.q);
+    mp_trim_release_memory();
+}
+
 static uint64_t os_seed(uint32_t index)
 {
     uint64_t seed;
@@ -334,6 +349,7 @@ static int setup(mp_worker_t *w, const int *fds, char *err, size_t errlen)
     cm_rng_seed(&w->ids, os_seed(w->index));
     if (mp_timers_init(&w->timers, w->loop, err, errlen) != 0)
         return -1;
+    mp_trim_init(&w->trim, &w->timers, MP_TRIM_PERIOD_NS, worker_load, worker_release, w);
     w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (w->wake_fd < 0) {
         snprintf(err, errlen, "eventfd: %s", strerror(errno));
@@ -405,6 +421,7 @@ static void *worker_main(void *arg)
             h2o_evloop_run(w->loop, max_wait);
             max_wait = mp_timers_poll(&w->timers); /* 0: what the timers sent completes in the next run */
             mp_worker_trim_scratch(w);
+            mp_trim_note(&w->trim, worker_load(w));
         }
         drain(w);
     }

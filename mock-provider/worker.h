@@ -23,6 +23,7 @@
 #include "mock-provider/metrics.h"
 #include "mock-provider/snapshot.h"
 #include "mock-provider/timer.h"
+#include "mock-provider/trim.h"
 
 #define MP_WORKER_DRAIN_NS (500ull * 1000 * 1000) /* shutdown waits this long for in-flight requests */
 
@@ -68,6 +69,7 @@ typedef struct mp_worker {
     struct mp_server *server;
     mp_wdep_t *deps; /* one per deployment, same order as the config */
     mp_timers_t timers;
+    mp_trim_t trim; /* gives a burst's memory back once it is over */
     mp_tmetrics_t *metrics;
     cm_json_toks_t toks; /* JSON token scratch for request parsing, reused by every request */
     cm_buf_t scratch;    /* rendering scratch; bodies are copied into the request pool before sending */

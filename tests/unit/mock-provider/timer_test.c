@@ -314,6 +314,31 @@ static void test_poll_fires_within_slack(void **state)
     h2o_evloop_destroy(loop);
 }
 
+/* After a burst the heap gives its capacity back, and the timers still armed keep their order. */
+static void test_shrink_keeps_order(void **state)
+{
+    static item_t items[1000];
+    mp_timerq_t q;
+    mp_timerq_init(&q);
+    init_items(items, 1000, record);
+    for (int i = 0; i < 1000; i++)
+        mp_timerq_add(&q, &items[i].t, 1000 + (uint64_t)(i * 7919 % 1000));
+    assert_int_equal(q.cap, 1024);
+    for (int i = 0; i < 1000; i++)
+        if (i != 10 && i != 500 && i != 900)
+            mp_timerq_cancel(&q, &items[i].t);
+    mp_timerq_shrink(&q);
+    assert_int_equal(q.cap, MP_TIMERQ_MIN_CAP);
+    mp_timerq_run(&q, UINT64_MAX);
+    assert_int_equal(nfired, 3);
+    assert_int_equal(fired[0], 900); /* deadlines: 900 -> 1100, 10 -> 1190, 500 -> 1500 */
+    assert_int_equal(fired[1], 10);
+    assert_int_equal(fired[2], 500);
+    mp_timerq_shrink(&q); /* empty: stays at the minimum */
+    assert_int_equal(q.cap, MP_TIMERQ_MIN_CAP);
+    mp_timerq_dispose(&q);
+}
+
 /* A timer fired by mp_timers_poll (outside h2o_evloop_run) that completes a socket write: h2o queues the
  * write's completion for its next run but sizes that run's poll by its own timeouts only, so the poll must
  * say "do not wait" or the completion (an HTTP/1 request's end, its concurrency slot's release) waits for
@@ -406,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_timerfd_fires_on_time),
         cmocka_unit_test(test_timerfd_rearm_from_callback),
         cmocka_unit_test(test_poll_write_completes_without_waiting),
+        cmocka_unit_test(test_shrink_keeps_order),
         cmocka_unit_test(test_windows_fire_early_in_deadline_order),
         cmocka_unit_test(test_poll_fires_within_slack),
     };
