@@ -137,6 +137,8 @@ static void adopt(mp_wdep_t *wd)
     if (n == NULL)
         return;
     mp_snap_t *old = wd->snap;
+    mp_snap_hold_t *old_hold = wd->hold;
+    wd->hold = mp_snap_hold(n);
     wd->snap = n;
     if (n->dep.seed != old->dep.seed)
         cm_rng_seed(&wd->rng, n->dep.seed ^ ((uint64_t)(wd->worker->index + 1) * 0xbf58476d1ce4e5b9ull));
@@ -147,7 +149,7 @@ static void adopt(mp_wdep_t *wd)
     update_accepting(wd);
     update_frozen(wd);
     atomic_fetch_add_explicit(&n->adopted, 1, memory_order_release);
-    mp_snap_release(old);
+    mp_snap_hold_put(old_hold); /* freed now, or by the last run that started with it */
 }
 
 /* The eventfd interrupts h2o_evloop_run: the stop flag is read by the run loop; new snapshots are adopted here. */
@@ -318,6 +320,7 @@ static void setup_deployment(mp_worker_t *w, mp_wdep_t *wd, size_t d, int fd)
     wd->worker = w;
     wd->dep = &s->cfg->deps[d];
     wd->snap = mp_server_current(s, (uint32_t)d);
+    wd->hold = mp_snap_hold(wd->snap);
     atomic_init(&wd->mailbox, NULL);
     wd->fd = fd;
     /* Each (deployment, thread) pair draws from its own stream, so one deployment's traffic never shifts

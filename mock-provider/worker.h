@@ -42,7 +42,8 @@ struct mp_server;
 typedef struct mp_wdep {
     struct mp_worker *worker;
     const mp_deployment_t *dep;   /* the configuration's: only its fixed fields (name, index, ops, listen) */
-    mp_snap_t *snap;              /* the current settings on this thread (one reference; snapshot.h) */
+    mp_snap_t *snap;              /* the current settings on this thread: hold->snap */
+    mp_snap_hold_t *hold;         /* the worker's hold on them, which its runs share (snapshot.h) */
     _Atomic(mp_snap_t *) mailbox; /* a newer snapshot handed over by the admin thread, adopted when woken */
     h2o_accept_ctx_t accept;      /* hosts = the deployment's hostconf only: this listener serves just it */
     h2o_socket_t *listener;
