@@ -48,8 +48,8 @@ load() { # CONNS REQUESTS [h2load args]: one h2load run, bounded in time; fails 
     grep -q " $n succeeded, 0 failed" <<<"$out" || { echo "bench/mock_memory.sh: $(grep '^requests:' <<<"$out")" >&2; exit 1; }
 }
 idle_rss() { # the median of five samples a tenth of a second apart
-    local s=() i
-    for i in 1 2 3 4 5; do
+    local s=()
+    for _ in 1 2 3 4 5; do
         s+=("$(bench_rss_kb "$MOCK_PID")")
         sleep 0.1
     done

@@ -168,7 +168,7 @@ static void test_hold_counts_runs(void **state)
     (void)state;
     mp_deployment_t d = owned_dep("h");
     mp_snap_t *s = mp_snap_own(&d, NULL, NULL);
-    mp_snap_ref(s);                     /* the test's own, to watch the count */
+    mp_snap_ref(s);                      /* the test's own, to watch the count */
     mp_snap_hold_t *h = mp_snap_hold(s); /* takes over the first reference: the worker's */
     mp_snap_hold_ref(h);                 /* two runs start */
     mp_snap_hold_ref(h);
@@ -247,9 +247,9 @@ static void test_hold_across_publishes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_last_holder_frees), cmocka_unit_test(test_borrowed_keeps_config),
-        cmocka_unit_test(test_shared_quota),      cmocka_unit_test(test_shared_faults),
-        cmocka_unit_test(test_threads_balance),   cmocka_unit_test(test_hold_counts_runs),
+        cmocka_unit_test(test_last_holder_frees),     cmocka_unit_test(test_borrowed_keeps_config),
+        cmocka_unit_test(test_shared_quota),          cmocka_unit_test(test_shared_faults),
+        cmocka_unit_test(test_threads_balance),       cmocka_unit_test(test_hold_counts_runs),
         cmocka_unit_test(test_hold_across_publishes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

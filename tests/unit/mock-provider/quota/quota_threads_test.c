@@ -292,8 +292,8 @@ static void test_concurrency_queue_handoff(void **state)
     mp_quota_usage_t u;
     mp_quota_usage(qs.base.q, T0, &u);
     printf("queue handoff: %u run, %u queued, %u cancelled, %u granted while cancelling, %llu refused\n",
-           atomic_load(&qs.base.admitted[0]), atomic_load(&qs.queued), atomic_load(&qs.cancelled), atomic_load(&qs.raced),
-           (unsigned long long)u.rejected[MP_QUOTA_LIMIT_CONCURRENCY]);
+           atomic_load(&qs.base.admitted[0]), atomic_load(&qs.queued), atomic_load(&qs.cancelled),
+           atomic_load(&qs.raced), (unsigned long long)u.rejected[MP_QUOTA_LIMIT_CONCURRENCY]);
     assert_int_equal(atomic_load(&qs.lost), 0);
     assert_true(atomic_load(&qs.base.most_running) <= 1);
     assert_int_equal(atomic_load(&qs.handed), atomic_load(&qs.received));
@@ -301,7 +301,8 @@ static void test_concurrency_queue_handoff(void **state)
     assert_true(atomic_load(&qs.cancelled) > 0);
     assert_int_equal(u.inflight, 0);
     assert_int_equal(u.queued, 0);
-    assert_int_equal(u.rejected[MP_QUOTA_LIMIT_CONCURRENCY] + atomic_load(&qs.base.admitted[0]) + atomic_load(&qs.cancelled),
+    assert_int_equal(u.rejected[MP_QUOTA_LIMIT_CONCURRENCY] + atomic_load(&qs.base.admitted[0]) +
+                         atomic_load(&qs.cancelled),
                      THREADS * QUEUE_ATTEMPTS);
     mp_quota_destroy(qs.base.q);
 }
@@ -309,10 +310,8 @@ static void test_concurrency_queue_handoff(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sliding_exact_total),
-        cmocka_unit_test(test_fixed_exact_per_window),
-        cmocka_unit_test(test_per_key_exact_total),
-        cmocka_unit_test(test_concurrency_bound),
+        cmocka_unit_test(test_sliding_exact_total),       cmocka_unit_test(test_fixed_exact_per_window),
+        cmocka_unit_test(test_per_key_exact_total),       cmocka_unit_test(test_concurrency_bound),
         cmocka_unit_test(test_concurrency_queue_handoff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
