@@ -289,6 +289,11 @@ void mp_metrics_latency(mp_tmetrics_t *t, uint32_t dep, mp_lat_t which, uint64_t
     hist_record(&t->deps[dep].lat[which], ns / CM_NS_PER_US);
 }
 
+int64_t mp_metrics_thread_connections(const mp_tmetrics_t *t)
+{
+    return __atomic_load_n(&t->connections, __ATOMIC_RELAXED);
+}
+
 int64_t mp_metrics_thread_inflight(const mp_tmetrics_t *t)
 {
     int64_t sum = 0;

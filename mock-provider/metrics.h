@@ -72,6 +72,8 @@ void mp_metrics_latency(mp_tmetrics_t *t, uint32_t dep, mp_lat_t which, uint64_t
 
 /* In-flight requests of one thread block, all deployments together. Read by the owning thread (shutdown). */
 int64_t mp_metrics_thread_inflight(const mp_tmetrics_t *t);
+/* Connections open on one thread (read by that thread). */
+int64_t mp_metrics_thread_connections(const mp_tmetrics_t *t);
 
 /* Appends the whole exposition to out. Safe to call from any thread while writers run. */
 void mp_metrics_render(mp_metrics_t *m, cm_buf_t *out);

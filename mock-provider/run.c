@@ -664,7 +664,7 @@ static void on_dispose(void *p)
     mp_metrics_inflight(w->metrics, run->dep->index, -1);
     if (w->server->journal != NULL)
         mp_journal_add_run(w->server->journal, w->index, run);
-    mp_snap_release(run->snap);
+    mp_snap_hold_put(run->hold);
 }
 
 mp_run_t *mp_run_create(h2o_req_t *req, mp_wdep_t *wd, uint64_t arrival)
@@ -675,7 +675,8 @@ mp_run_t *mp_run_create(h2o_req_t *req, mp_wdep_t *wd, uint64_t arrival)
     run->super.stop = on_stop;
     run->req = req;
     run->wd = wd;
-    run->snap = mp_snap_ref(wd->snap);
+    run->hold = mp_snap_hold_ref(wd->hold);
+    run->snap = run->hold->snap;
     run->dep = &run->snap->dep;
     run->arrival = arrival;
     run->alloc = (cm_allocator_t){.alloc = pool_alloc, .ctx = &req->pool};

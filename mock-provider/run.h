@@ -43,7 +43,8 @@ typedef struct mp_run {
     h2o_generator_t super; /* first: h2o hands it back to proceed/stop */
     h2o_req_t *req;
     mp_wdep_t *wd;
-    mp_snap_t *snap;            /* the settings the run started with (a reference, dropped at disposal) */
+    mp_snap_hold_t *hold;       /* its worker's hold on them, let go at disposal */
+    mp_snap_t *snap;            /* the settings the run started with: hold->snap */
     const mp_deployment_t *dep; /* &snap->dep */
     const char *fault;          /* the fault applied (its name or kind; valid while snap is), else NULL */
     char *journal_model;        /* journal.h, when on: copies made while the request is sure to be there */

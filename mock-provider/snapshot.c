@@ -108,3 +108,19 @@ void mp_snap_release(mp_snap_t *s)
     }
     free(s);
 }
+
+mp_snap_hold_t *mp_snap_hold(mp_snap_t *s)
+{
+    mp_snap_hold_t *h = cm_xmalloc(sizeof(*h));
+    h->snap = s;
+    h->holders = 1;
+    return h;
+}
+
+void mp_snap_hold_put(mp_snap_hold_t *h)
+{
+    if (h == NULL || --h->holders > 0)
+        return;
+    mp_snap_release(h->snap);
+    free(h);
+}

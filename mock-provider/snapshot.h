@@ -4,8 +4,9 @@
  *   - A snapshot is a whole mp_deployment_t (latency, output_tokens, content, tool_calls, faults, limits,
  *     max_response, seed, models, keys, the provider's settings, its source text). Name, index, provider,
  *     ops and listen address are the same in every snapshot of a deployment.
- *   - A run takes a reference to the snapshot current on its worker when it starts and drops it when it is
- *     disposed: a request in flight keeps the configuration it started with. The last holder frees it.
+ *   - A run holds the snapshot current on its worker when it starts and lets go when it is disposed: a
+ *     request in flight keeps the configuration it started with. The last holder frees it. A run counts on
+ *     its worker's hold (mp_snap_hold_t), not on the snapshot's shared count.
  *   - Publishing (mp_live_publish, admin thread only) stores the new snapshot in the deployment's live slot
  *     (an atomic pointer) and hands one reference to each worker through the worker's mailbox (an atomic
  *     pointer exchanged, never locked); the worker adopts it at its next loop iteration and counts itself in
@@ -65,5 +66,25 @@ static inline mp_snap_t *mp_snap_ref(mp_snap_t *s)
 }
 /* Drops a reference; the last one frees the snapshot (and its quota engine when no other snapshot uses it). */
 void mp_snap_release(mp_snap_t *s);
+
+/* One worker's hold on a snapshot. The runs of a worker count on the hold, with plain increments on the
+ * worker's own thread, instead of on the snapshot's reference count: that count is shared by every worker,
+ * so two atomic read-modify-writes per request on it moved its cache line between the threads. The hold owns
+ * one reference to snap, dropped when the last holder goes: the worker while the snapshot is its current one
+ * (until it adopts a newer one), and each run that started with it. Only its worker's thread touches it. */
+typedef struct mp_snap_hold {
+    mp_snap_t *snap;
+    uint64_t holders;
+} mp_snap_hold_t;
+
+/* A hold taking over the caller's reference to s, with one holder (the caller: the worker). */
+mp_snap_hold_t *mp_snap_hold(mp_snap_t *s);
+static inline mp_snap_hold_t *mp_snap_hold_ref(mp_snap_hold_t *h)
+{
+    h->holders++;
+    return h;
+}
+/* Drops one holder; the last one releases the snapshot's reference and frees h. */
+void mp_snap_hold_put(mp_snap_hold_t *h);
 
 #endif

@@ -91,7 +91,7 @@ void mp_timerq_add_window(mp_timerq_t *q, mp_timer_t *t, uint64_t early, uint64_
 {
     mp_timerq_cancel(q, t);
     if (q->n == q->cap) {
-        q->cap = q->cap ? q->cap * 2 : 64;
+        q->cap = q->cap ? q->cap * 2 : MP_TIMERQ_MIN_CAP;
         q->heap = cm_xrealloc(q->heap, q->cap * sizeof(*q->heap));
     }
     t->deadline = deadline;
@@ -100,6 +100,17 @@ void mp_timerq_add_window(mp_timerq_t *q, mp_timer_t *t, uint64_t early, uint64_
     mp_timerq_entry_t e = {deadline, t->seq, t->early, t};
     place(q, q->n++, &e);
     sift_up(q, t->slot);
+}
+
+void mp_timerq_shrink(mp_timerq_t *q)
+{
+    size_t want = MP_TIMERQ_MIN_CAP;
+    while (want < 2 * q->n)
+        want *= 2;
+    if (q->cap <= want)
+        return;
+    q->heap = cm_xrealloc(q->heap, want * sizeof(*q->heap));
+    q->cap = want;
 }
 
 uint64_t mp_timerq_next(const mp_timerq_t *q)
@@ -203,14 +214,15 @@ void mp_timers_add(mp_timers_t *t, mp_timer_t *timer, uint64_t deadline)
         program(t, deadline);
 }
 
-void mp_timers_poll(mp_timers_t *t)
+int32_t mp_timers_poll(mp_timers_t *t)
 {
     if (t->q.n == 0 || t->q.heap[0].early > cm_now_ns())
-        return;
+        return INT32_MAX;
     t->firing = true;
-    mp_timerq_run(&t->q, cm_now_ns());
+    size_t fired = mp_timerq_run(&t->q, cm_now_ns());
     t->firing = false;
     rearm(t);
+    return fired > 0 ? 0 : INT32_MAX;
 }
 
 /* Cancelling never reprograms the fd: a wake for a deadline that no longer exists costs one loop

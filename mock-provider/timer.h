@@ -77,6 +77,9 @@ void mp_timerq_add(mp_timerq_t *q, mp_timer_t *t, uint64_t deadline);
 void mp_timerq_add_window(mp_timerq_t *q, mp_timer_t *t, uint64_t early, uint64_t deadline);
 /* Disarms t; a no-op when t is not armed. */
 void mp_timerq_cancel(mp_timerq_t *q, mp_timer_t *t);
+/* Gives back heap capacity a burst left: down to twice the armed timers (at least MP_TIMERQ_MIN_CAP). */
+#define MP_TIMERQ_MIN_CAP 64
+void mp_timerq_shrink(mp_timerq_t *q);
 /* Earliest deadline, or UINT64_MAX when the queue is empty. */
 uint64_t mp_timerq_next(const mp_timerq_t *q);
 /* Fires, in deadline order, every timer whose deadline (or opened window) is <= now (including timers that callbacks
@@ -102,8 +105,13 @@ void mp_timers_dispose(mp_timers_t *t);
  * wakeup instead of costing one each (the kernel grants its own timers a slack for the same reason). */
 void mp_timers_add(mp_timers_t *t, mp_timer_t *timer, uint64_t deadline);
 /* Fires the timers whose window has opened by now; the worker calls it after every loop iteration, so
- * that a wakeup for I/O also serves the timers due within their slack. */
-void mp_timers_poll(mp_timers_t *t);
+ * that a wakeup for I/O also serves the timers due within their slack. Returns the longest the next
+ * h2o_evloop_run may wait (its max_wait): 0 when a timer fired, INT32_MAX otherwise. A callback run here,
+ * outside h2o_evloop_run, may complete a socket write; h2o then queues the write's completion (which ends
+ * an HTTP/1 request and reads the next one) for its next run, but sizes that run's poll by its own
+ * timeouts only, so without the 0 the completion could wait for an unrelated event, forever on an idle
+ * connection. */
+int32_t mp_timers_poll(mp_timers_t *t);
 void mp_timers_cancel(mp_timers_t *t, mp_timer_t *timer);
 /* Number of armed timers. */
 static inline size_t mp_timers_count(const mp_timers_t *t)

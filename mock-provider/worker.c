@@ -137,6 +137,8 @@ static void adopt(mp_wdep_t *wd)
     if (n == NULL)
         return;
     mp_snap_t *old = wd->snap;
+    mp_snap_hold_t *old_hold = wd->hold;
+    wd->hold = mp_snap_hold(n);
     wd->snap = n;
     if (n->dep.seed != old->dep.seed)
         cm_rng_seed(&wd->rng, n->dep.seed ^ ((uint64_t)(wd->worker->index + 1) * 0xbf58476d1ce4e5b9ull));
@@ -147,7 +149,7 @@ static void adopt(mp_wdep_t *wd)
     update_accepting(wd);
     update_frozen(wd);
     atomic_fetch_add_explicit(&n->adopted, 1, memory_order_release);
-    mp_snap_release(old);
+    mp_snap_hold_put(old_hold); /* freed now, or by the last run that started with it */
 }
 
 /* The eventfd interrupts h2o_evloop_run: the stop flag is read by the run loop; new snapshots are adopted here. */
@@ -174,6 +176,21 @@ bool mp_worker_trim_scratch(mp_worker_t *w)
         trimmed = true;
     }
     return trimmed;
+}
+
+/* The load mp_trim follows: a burst of connections holds their buffers even with no request in flight. */
+static int64_t worker_load(void *ctx)
+{
+    mp_worker_t *w = ctx;
+    return mp_metrics_thread_connections(w->metrics) + mp_metrics_thread_inflight(w->metrics);
+}
+
+static void worker_release(void *ctx)
+{
+    mp_worker_t *w = ctx;
+    mp_worker_trim_scratch(w);
+    mp_timerq_shrink(&w->timers.q);
+    mp_trim_release_memory();
 }
 
 static uint64_t os_seed(uint32_t index)
@@ -303,6 +320,7 @@ static void setup_deployment(mp_worker_t *w, mp_wdep_t *wd, size_t d, int fd)
     wd->worker = w;
     wd->dep = &s->cfg->deps[d];
     wd->snap = mp_server_current(s, (uint32_t)d);
+    wd->hold = mp_snap_hold(wd->snap);
     atomic_init(&wd->mailbox, NULL);
     wd->fd = fd;
     /* Each (deployment, thread) pair draws from its own stream, so one deployment's traffic never shifts
@@ -334,6 +352,7 @@ static int setup(mp_worker_t *w, const int *fds, char *err, size_t errlen)
     cm_rng_seed(&w->ids, os_seed(w->index));
     if (mp_timers_init(&w->timers, w->loop, err, errlen) != 0)
         return -1;
+    mp_trim_init(&w->trim, &w->timers, MP_TRIM_PERIOD_NS, worker_load, worker_release, w);
     w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (w->wake_fd < 0) {
         snprintf(err, errlen, "eventfd: %s", strerror(errno));
@@ -400,10 +419,12 @@ static void *worker_main(void *arg)
     int rc = setup(w, a.fds, err, sizeof(err));
     mp_server__worker_ready(w->server, rc, err);
     if (rc == 0) {
+        int32_t max_wait = INT32_MAX;
         while (!stopping(w)) {
-            h2o_evloop_run(w->loop, INT32_MAX);
-            mp_timers_poll(&w->timers);
+            h2o_evloop_run(w->loop, max_wait);
+            max_wait = mp_timers_poll(&w->timers); /* 0: what the timers sent completes in the next run */
             mp_worker_trim_scratch(w);
+            mp_trim_note(&w->trim, worker_load(w));
         }
         drain(w);
     }

@@ -23,6 +23,7 @@
 #include "mock-provider/metrics.h"
 #include "mock-provider/snapshot.h"
 #include "mock-provider/timer.h"
+#include "mock-provider/trim.h"
 
 #define MP_WORKER_DRAIN_NS (500ull * 1000 * 1000) /* shutdown waits this long for in-flight requests */
 
@@ -41,7 +42,8 @@ struct mp_server;
 typedef struct mp_wdep {
     struct mp_worker *worker;
     const mp_deployment_t *dep;   /* the configuration's: only its fixed fields (name, index, ops, listen) */
-    mp_snap_t *snap;              /* the current settings on this thread (one reference; snapshot.h) */
+    mp_snap_t *snap;              /* the current settings on this thread: hold->snap */
+    mp_snap_hold_t *hold;         /* the worker's hold on them, which its runs share (snapshot.h) */
     _Atomic(mp_snap_t *) mailbox; /* a newer snapshot handed over by the admin thread, adopted when woken */
     h2o_accept_ctx_t accept;      /* hosts = the deployment's hostconf only: this listener serves just it */
     h2o_socket_t *listener;
@@ -68,6 +70,7 @@ typedef struct mp_worker {
     struct mp_server *server;
     mp_wdep_t *deps; /* one per deployment, same order as the config */
     mp_timers_t timers;
+    mp_trim_t trim; /* gives a burst's memory back once it is over */
     mp_tmetrics_t *metrics;
     cm_json_toks_t toks; /* JSON token scratch for request parsing, reused by every request */
     cm_buf_t scratch;    /* rendering scratch; bodies are copied into the request pool before sending */

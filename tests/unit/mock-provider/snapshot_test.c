@@ -11,6 +11,9 @@
 #include "mock-provider/snapshot.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/alloc.h"
@@ -158,12 +161,96 @@ static void test_threads_balance(void **state)
         mp_snap_release(s);
 }
 
+/* A worker's runs count on its hold: the snapshot's shared count moves only when the hold is made and when
+ * its last holder (the worker or a run) lets go. */
+static void test_hold_counts_runs(void **state)
+{
+    (void)state;
+    mp_deployment_t d = owned_dep("h");
+    mp_snap_t *s = mp_snap_own(&d, NULL, NULL);
+    mp_snap_ref(s);                      /* the test's own, to watch the count */
+    mp_snap_hold_t *h = mp_snap_hold(s); /* takes over the first reference: the worker's */
+    mp_snap_hold_ref(h);                 /* two runs start */
+    mp_snap_hold_ref(h);
+    assert_int_equal(atomic_load(&s->refs), 2);
+    mp_snap_hold_put(h); /* the worker adopts a newer snapshot */
+    mp_snap_hold_put(h); /* one run ends */
+    assert_int_equal(atomic_load(&s->refs), 2);
+    mp_snap_hold_put(h); /* the last run ends: the hold's reference goes with it */
+    assert_int_equal(atomic_load(&s->refs), 1);
+    mp_snap_release(s);
+    mp_snap_hold_put(NULL);
+}
+
+/* As between the admin thread and a worker (worker.c's adopt): the publisher hands snapshots over through a
+ * mailbox while the worker starts and ends runs on whichever hold is current, adopting at its safe point.
+ * At the end every snapshot is back to the one reference the test kept: none leaked, none released twice. */
+enum { PUBLISHES = 2000, RUNS_OPEN = 8 };
+
+typedef struct exchange {
+    mp_deployment_t dep;
+    mp_snap_t *kept[PUBLISHES];
+    _Atomic(mp_snap_t *) mailbox;
+    atomic_bool done;
+} exchange_t;
+
+static void *publisher(void *p)
+{
+    exchange_t *x = p;
+    for (int i = 0; i < PUBLISHES; i++) {
+        mp_snap_t *s = mp_snap_borrow(&x->dep);
+        s->version = (uint64_t)i + 2;
+        x->kept[i] = mp_snap_ref(s);
+        mp_snap_release(atomic_exchange_explicit(&x->mailbox, s, memory_order_acq_rel)); /* not adopted */
+    }
+    atomic_store_explicit(&x->done, true, memory_order_release);
+    return NULL;
+}
+
+static void test_hold_across_publishes(void **state)
+{
+    (void)state;
+    exchange_t *x = cm_xcalloc(1, sizeof(*x));
+    x->dep = owned_dep("p");
+    atomic_init(&x->mailbox, NULL);
+    mp_snap_hold_t *cur = mp_snap_hold(mp_snap_borrow(&x->dep)), *runs[RUNS_OPEN] = {0};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, publisher, x), 0);
+    uint64_t started = 0, seen = 0;
+    for (bool last = false; !last;) {
+        last = atomic_load_explicit(&x->done, memory_order_acquire);
+        mp_snap_t *n = atomic_exchange_explicit(&x->mailbox, NULL, memory_order_acq_rel);
+        if (n != NULL) {
+            mp_snap_hold_t *old = cur;
+            cur = mp_snap_hold(n);
+            mp_snap_hold_put(old);
+        }
+        size_t slot = started++ % RUNS_OPEN;
+        mp_snap_hold_put(runs[slot]); /* the oldest run ends */
+        runs[slot] = mp_snap_hold_ref(cur);
+        seen += runs[slot]->snap->version > 1 && strcmp(runs[slot]->snap->dep.name, "p") == 0;
+    }
+    pthread_join(t, NULL);
+    for (size_t i = 0; i < RUNS_OPEN; i++)
+        mp_snap_hold_put(runs[i]);
+    assert_int_equal(cur->snap->version, PUBLISHES + 1); /* the worker ends on the last one published */
+    mp_snap_hold_put(cur);
+    assert_true(seen > 0);
+    for (int i = 0; i < PUBLISHES; i++) {
+        assert_int_equal(atomic_load(&x->kept[i]->refs), 1);
+        mp_snap_release(x->kept[i]);
+    }
+    mp_deployment_free(&x->dep);
+    free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_last_holder_frees), cmocka_unit_test(test_borrowed_keeps_config),
-        cmocka_unit_test(test_shared_quota),      cmocka_unit_test(test_shared_faults),
-        cmocka_unit_test(test_threads_balance),
+        cmocka_unit_test(test_last_holder_frees),     cmocka_unit_test(test_borrowed_keeps_config),
+        cmocka_unit_test(test_shared_quota),          cmocka_unit_test(test_shared_faults),
+        cmocka_unit_test(test_threads_balance),       cmocka_unit_test(test_hold_counts_runs),
+        cmocka_unit_test(test_hold_across_publishes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 
@@ -312,6 +314,86 @@ static void test_poll_fires_within_slack(void **state)
     h2o_evloop_destroy(loop);
 }
 
+/* After a burst the heap gives its capacity back, and the timers still armed keep their order. */
+static void test_shrink_keeps_order(void **state)
+{
+    static item_t items[1000];
+    mp_timerq_t q;
+    mp_timerq_init(&q);
+    init_items(items, 1000, record);
+    for (int i = 0; i < 1000; i++)
+        mp_timerq_add(&q, &items[i].t, 1000 + (uint64_t)(i * 7919 % 1000));
+    assert_int_equal(q.cap, 1024);
+    for (int i = 0; i < 1000; i++)
+        if (i != 10 && i != 500 && i != 900)
+            mp_timerq_cancel(&q, &items[i].t);
+    mp_timerq_shrink(&q);
+    assert_int_equal(q.cap, MP_TIMERQ_MIN_CAP);
+    mp_timerq_run(&q, UINT64_MAX);
+    assert_int_equal(nfired, 3);
+    assert_int_equal(fired[0], 900); /* deadlines: 900 -> 1100, 10 -> 1190, 500 -> 1500 */
+    assert_int_equal(fired[1], 10);
+    assert_int_equal(fired[2], 500);
+    mp_timerq_shrink(&q); /* empty: stays at the minimum */
+    assert_int_equal(q.cap, MP_TIMERQ_MIN_CAP);
+    mp_timerq_dispose(&q);
+}
+
+/* A timer fired by mp_timers_poll (outside h2o_evloop_run) that completes a socket write: h2o queues the
+ * write's completion for its next run but sizes that run's poll by its own timeouts only, so the poll must
+ * say "do not wait" or the completion (an HTTP/1 request's end, its concurrency slot's release) waits for
+ * an unrelated event: the hang of h2load against a concurrency limit with a queue. */
+static h2o_socket_t *write_sock;
+static int write_done;
+
+static void on_written(h2o_socket_t *sock, const char *err)
+{
+    (void)sock;
+    write_done = err == NULL ? 1 : -1;
+}
+
+static void write_cb(mp_timer_t *t)
+{
+    (void)t;
+    static char byte = 'x';
+    h2o_iovec_t buf = h2o_iovec_init(&byte, 1);
+    h2o_socket_write(write_sock, &buf, 1, on_written);
+}
+
+static void test_poll_write_completes_without_waiting(void **state)
+{
+    h2o_evloop_t *loop = h2o_evloop_create();
+    mp_timers_t timers;
+    char err[128];
+    int fds[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    write_sock = h2o_evloop_socket_create(loop, fds[0], 0);
+    write_done = 0;
+    assert_int_equal(mp_timers_init(&timers, loop, err, sizeof(err)), 0);
+    assert_int_equal(mp_timers_poll(&timers), INT32_MAX); /* nothing armed: the loop may sleep */
+    mp_timer_t t;
+    mp_timer_init(&t, write_cb);
+    mp_timers_add(&timers, &t, cm_now_ns() + 32 * CM_NS_PER_MS); /* slack 1 ms */
+    while (cm_now_ns() < t.early) {
+        /* bounded: the window opens 31 ms from now */
+    }
+    int32_t max_wait = mp_timers_poll(&timers);
+    assert_int_equal(write_done, 0); /* written, but h2o reports it in its next run */
+    assert_int_equal(max_wait, 0);
+    uint64_t before = cm_now_ns();
+    h2o_evloop_run(loop, max_wait);
+    assert_int_equal(write_done, 1);
+    assert_true(cm_now_ns() - before < 500 * CM_NS_PER_MS);
+    char got = 0;
+    assert_int_equal(read(fds[1], &got, 1), 1);
+    assert_int_equal(got, 'x');
+    h2o_socket_close(write_sock);
+    close(fds[1]);
+    mp_timers_dispose(&timers);
+    h2o_evloop_run(loop, 0);
+    h2o_evloop_destroy(loop);
+}
+
 static void test_timerfd_rearm_from_callback(void **state)
 {
     h2o_evloop_t *loop = h2o_evloop_create();
@@ -348,6 +430,8 @@ int main(void)
         cmocka_unit_test(test_random_against_sorted_reference),
         cmocka_unit_test(test_timerfd_fires_on_time),
         cmocka_unit_test(test_timerfd_rearm_from_callback),
+        cmocka_unit_test(test_poll_write_completes_without_waiting),
+        cmocka_unit_test(test_shrink_keeps_order),
         cmocka_unit_test(test_windows_fire_early_in_deadline_order),
         cmocka_unit_test(test_poll_fires_within_slack),
     };
