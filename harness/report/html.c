@@ -126,6 +126,19 @@ static void totals(cm_buf_t *b, const hx_report_t *r)
 
 /* ---- phases ----------------------------------------------------------------------------------------- */
 
+/* The p50 and p99 cells of a phase's or a group's row, and the row's end. */
+static void p50_p99_cells(cm_buf_t *b, const cm_hist_t *h)
+{
+    static const double qs[] = {50, 99};
+    for (int k = 0; k < 2; k++) {
+        if (h->count == 0)
+            cm_buf_puts(b, "<td class=\"num\">-</td>");
+        else
+            cm_buf_printf(b, "<td class=\"num\">%.2f</td>", (double)cm_hist_percentile(h, qs[k]) / 1000.0);
+    }
+    cm_buf_puts(b, "</tr>");
+}
+
 static void phases_table(cm_buf_t *b, const hx_report_t *r)
 {
     static const hx_stats_t empty;
@@ -143,14 +156,7 @@ static void phases_table(cm_buf_t *b, const hx_report_t *r)
                       p->phase->exclude ? " (excluded)" : "", (double)p->phase->start_ns / 1e9,
                       (double)p->phase->end_ns / 1e9, (unsigned long long)s->all.total, (unsigned long long)s->all.ok,
                       (unsigned long long)hx_stats_unsuccessful(s), p->secs > 0 ? (double)s->all.total / p->secs : 0);
-        static const double qs[] = {50, 99};
-        for (int k = 0; k < 2; k++) {
-            if (s->latency.count == 0)
-                cm_buf_puts(b, "<td class=\"num\">-</td>");
-            else
-                cm_buf_printf(b, "<td class=\"num\">%.2f</td>", (double)cm_hist_percentile(&s->latency, qs[k]) / 1000.0);
-        }
-        cm_buf_puts(b, "</tr>");
+        p50_p99_cells(b, &s->latency);
     }
     cm_buf_puts(b, "</table>\n");
 }
@@ -170,14 +176,7 @@ static void groups_table(cm_buf_t *b, const hx_report_t *r)
                          "<td class=\"num\">%.1f/s</td>",
                       (unsigned long long)s->all.total, (unsigned long long)s->all.ok,
                       (unsigned long long)hx_stats_unsuccessful(s), secs > 0 ? (double)s->all.total / secs : 0);
-        static const double qs[] = {50, 99};
-        for (int k = 0; k < 2; k++) {
-            if (s->latency.count == 0)
-                cm_buf_puts(b, "<td class=\"num\">-</td>");
-            else
-                cm_buf_printf(b, "<td class=\"num\">%.2f</td>", (double)cm_hist_percentile(&s->latency, qs[k]) / 1000.0);
-        }
-        cm_buf_puts(b, "</tr>");
+        p50_p99_cells(b, &s->latency);
     }
     cm_buf_puts(b, "</table>\n");
 }

@@ -47,6 +47,33 @@ static void jw_u(cm_jw_t *w, const char *key, uint64_t v)
     cm_jw_uint(w, v);
 }
 
+/* A part of the run (a phase, a group) over secs: its counts, rates and latency. */
+static void json_slice(cm_jw_t *w, const hx_stats_t *s, double secs)
+{
+    cm_jw_key(w, "requests");
+    cm_jw_obj(w);
+    jw_u(w, "total", s->all.total);
+    jw_u(w, "ok", s->all.ok);
+    jw_u(w, "failed", s->all.failed);
+    jw_u(w, "rate_limited", s->all.rate_limited);
+    jw_u(w, "aborted", s->aborted);
+    jw_u(w, "dropped", s->dropped);
+    jw_u(w, "sent", s->sent);
+    jw_u(w, "offered", hx_stats_offered(s));
+    jw_u(w, "unsuccessful", hx_stats_unsuccessful(s));
+    cm_jw_obj_end(w);
+    cm_jw_key(w, "rate");
+    cm_jw_obj(w);
+    cm_jw_key(w, "offered");
+    cm_jw_fixed(w, secs > 0 ? (double)(s->sent + s->dropped) / secs : 0, 3);
+    cm_jw_key(w, "achieved");
+    cm_jw_fixed(w, secs > 0 ? (double)s->all.total / secs : 0, 3);
+    cm_jw_obj_end(w);
+    hx_report_json_ms(w, "latency_ms", &s->latency, true);
+    hx_report_json_ms(w, "service_ms", &s->service, true);
+    hx_report_json_ms(w, "ttft_ms", &s->ttft, false);
+}
+
 void hx_report_json_phases(cm_jw_t *w, const hx_report_t *r)
 {
     static const hx_stats_t empty;
@@ -68,28 +95,7 @@ void hx_report_json_phases(cm_jw_t *w, const hx_report_t *r)
         cm_jw_fixed(w, p->secs, 3);
         cm_jw_key(w, "excluded");
         cm_jw_bool(w, p->phase->exclude);
-        cm_jw_key(w, "requests");
-        cm_jw_obj(w);
-        jw_u(w, "total", s->all.total);
-        jw_u(w, "ok", s->all.ok);
-        jw_u(w, "failed", s->all.failed);
-        jw_u(w, "rate_limited", s->all.rate_limited);
-        jw_u(w, "aborted", s->aborted);
-        jw_u(w, "dropped", s->dropped);
-        jw_u(w, "sent", s->sent);
-        jw_u(w, "offered", hx_stats_offered(s));
-        jw_u(w, "unsuccessful", hx_stats_unsuccessful(s));
-        cm_jw_obj_end(w);
-        cm_jw_key(w, "rate");
-        cm_jw_obj(w);
-        cm_jw_key(w, "offered");
-        cm_jw_fixed(w, p->secs > 0 ? (double)(s->sent + s->dropped) / p->secs : 0, 3);
-        cm_jw_key(w, "achieved");
-        cm_jw_fixed(w, p->secs > 0 ? (double)s->all.total / p->secs : 0, 3);
-        cm_jw_obj_end(w);
-        hx_report_json_ms(w, "latency_ms", &s->latency, true);
-        hx_report_json_ms(w, "service_ms", &s->service, true);
-        hx_report_json_ms(w, "ttft_ms", &s->ttft, false);
+        json_slice(w, s, p->secs);
         cm_jw_obj_end(w);
     }
     cm_jw_arr_end(w);
@@ -126,28 +132,7 @@ void hx_report_json_groups(cm_jw_t *w, const hx_report_t *r)
         const hx_stats_t *s = r->groups[i].stats;
         cm_jw_key(w, r->groups[i].name);
         cm_jw_obj(w);
-        cm_jw_key(w, "requests");
-        cm_jw_obj(w);
-        jw_u(w, "total", s->all.total);
-        jw_u(w, "ok", s->all.ok);
-        jw_u(w, "failed", s->all.failed);
-        jw_u(w, "rate_limited", s->all.rate_limited);
-        jw_u(w, "aborted", s->aborted);
-        jw_u(w, "dropped", s->dropped);
-        jw_u(w, "sent", s->sent);
-        jw_u(w, "offered", hx_stats_offered(s));
-        jw_u(w, "unsuccessful", hx_stats_unsuccessful(s));
-        cm_jw_obj_end(w);
-        cm_jw_key(w, "rate");
-        cm_jw_obj(w);
-        cm_jw_key(w, "offered");
-        cm_jw_fixed(w, secs > 0 ? (double)(s->sent + s->dropped) / secs : 0, 3);
-        cm_jw_key(w, "achieved");
-        cm_jw_fixed(w, secs > 0 ? (double)s->all.total / secs : 0, 3);
-        cm_jw_obj_end(w);
-        hx_report_json_ms(w, "latency_ms", &s->latency, true);
-        hx_report_json_ms(w, "service_ms", &s->service, true);
-        hx_report_json_ms(w, "ttft_ms", &s->ttft, false);
+        json_slice(w, s, secs);
         cm_jw_key(w, "errors");
         cm_jw_obj(w);
         for (int e = 1; e < HX_ERR__COUNT; e++) {
