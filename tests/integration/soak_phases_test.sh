@@ -23,9 +23,9 @@ load:
   target: "{{deployments.a.url}}"
   arrival: {constant: 50/s}
   phases:
-    - {name: warm-up, duration: 2s, exclude: true, arrival: {constant: 10/s}}
-    - {name: steady, duration: 3s}
-    - {name: slow, duration: 3s}
+    - {name: warm-up, duration: 1s, exclude: true, arrival: {constant: 10/s}}
+    - {name: steady, duration: 2s}
+    - {name: slow, duration: 2s}
   requests:
     - {api: openai.chat, model: m}
 changes:
@@ -34,7 +34,7 @@ expect:
   - {metric: latency.p99, phase: steady, max: 300ms}
   - {metric: latency.p50, phase: slow, min: 350ms}
   - {metric: drift.latency.p50, baseline: steady, window: slow, min: 3}
-  - {metric: requests.total, phase: warm-up, min: 18, max: 22}
+  - {metric: requests.total, phase: warm-up, min: 9, max: 11}
   - {metric: failure_rate, max: 0%}
 report: {dir: "$TMP/reports/{{name}}"}
 EOF
@@ -44,15 +44,15 @@ expect_eq "$RC" "0" "--check of a scenario in phases ($(cat "$TMP/soak.err"))"
 run_soak run --quiet "$TMP/phases.yaml"
 expect_eq "$RC" "0" "a run in phases ($(grep -E 'FAIL' "$TMP/soak.out") $(tail -3 "$TMP/soak.err"))"
 expect_eq "$(jq_py "$R/summary.json" '[(p["name"], p["start_s"], p["end_s"], p["excluded"]) for p in j["phases"]]')" \
-    "[('warm-up', 0.0, 2.0, True), ('steady', 2.0, 5.0, False), ('slow', 5.0, 8.0, False)]" "phases in the summary"
+    "[('warm-up', 0.0, 1.0, True), ('steady', 1.0, 3.0, False), ('slow', 3.0, 5.0, False)]" "phases in the summary"
 WARM=$(jq_py "$R/summary.json" 'j["phases"][0]["requests"]["total"]')
 ALL=$(jq_py "$R/summary.json" 'j["requests"]["total"]')
 STEADY=$(jq_py "$R/summary.json" 'j["phases"][1]["requests"]["total"]')
 SLOW=$(jq_py "$R/summary.json" 'j["phases"][2]["requests"]["total"]')
 expect_eq "$ALL" "$((STEADY + SLOW))" "the run's totals are its judged phases' (warm-up $WARM excluded)"
-fcmp "290 <= $ALL <= 310" || fail "$ALL requests judged in 6 s at 50/s"
-expect_eq "$(jq_py "$R/summary.json" 'j["run"]["duration_s"]')" "8.0" "the run lasted all three phases"
-expect_eq "$(jq_py "$R/summary.json" 'j["run"]["arrival"]')" "constant 10/s from 0s, constant 50/s from 2s, constant 50/s from 5s" \
+fcmp "190 <= $ALL <= 210" || fail "$ALL requests judged in 4 s at 50/s"
+expect_eq "$(jq_py "$R/summary.json" 'j["run"]["duration_s"]')" "5.0" "the run lasted all three phases"
+expect_eq "$(jq_py "$R/summary.json" 'j["run"]["arrival"]')" "constant 10/s from 0s, constant 50/s from 1s, constant 50/s from 3s" \
     "the warm-up's own arrival, then the load's"
 # the mock saw the warm-up too: both sides reconcile on everything sent
 expect_eq "$(jq_py "$R/deployments.json" 'j["reconciled"]')" "True" "soak and the mock agree, warm-up included"
@@ -64,10 +64,10 @@ python3 - "$R/series.jsonl" <<'PY' || fail "the series does not mark its phases"
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 phases = [l.get("phase") for l in lines]
-assert phases[:2] == ["warm-up", "warm-up"], phases
-assert all(l.get("excluded") is True for l in lines[:2]), lines[:2]
-assert phases[2:5] == ["steady"] * 3 and phases[5:8] == ["slow"] * 3, phases
-assert not any("excluded" in l for l in lines[2:]), "excluded outside the warm-up"
+assert phases[:1] == ["warm-up"], phases
+assert lines[0].get("excluded") is True, lines[0]
+assert phases[1:3] == ["steady"] * 2 and phases[3:5] == ["slow"] * 2, phases
+assert not any("excluded" in l for l in lines[1:]), "excluded outside the warm-up"
 PY
 expect_contains "$(cat "$R/junit.xml")" 'name="latency.p99 [steady] max 300ms"' "JUnit names the scope"
 expect_contains "$(cat "$R/report.html")" 'id="phases"' "the HTML report has the phases table"
@@ -82,7 +82,7 @@ run_soak run --quiet --report-dir "$TMP/reports/short" --duration 4s --set 'expe
     --set 'expect[3].max=11' "$TMP/phases.yaml"
 expect_eq "$RC" "0" "the scenario shortened to 4 s ($(grep FAIL "$TMP/soak.out"))"
 expect_eq "$(jq_py "$TMP/reports/short/summary.json" '[(p["start_s"], p["end_s"]) for p in j["phases"]]')" \
-    "[(0.0, 1.0), (1.0, 3.0), (3.0, 4.0)]" "phases rescaled to 4 s (2:3:3 of 8 s in whole seconds)"
+    "[(0.0, 1.0), (1.0, 3.0), (3.0, 4.0)]" "phases rescaled to 4 s (1:2:2 of 5 s in whole seconds)"
 pass "a failing phase expectation; --duration rescales the phases"
 
 # Errors name the place: an unknown phase in an expectation and in a change.
