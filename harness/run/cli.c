@@ -2,7 +2,6 @@
 
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,17 +128,6 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static const char *flag_name(int opt)
 {
     for (const struct option *o = longopts; o->name; o++) {
@@ -152,7 +140,7 @@ static const char *flag_name(int opt)
 static int push(const char **list, size_t *n, const char *v, int opt, char *err, size_t errlen)
 {
     if (*n >= MAX_REPEAT_FLAG)
-        return errf(err, errlen, "--%s: given more than %d times", flag_name(opt), MAX_REPEAT_FLAG);
+        return hx_cli_errf(err, errlen, "--%s: given more than %d times", flag_name(opt), MAX_REPEAT_FLAG);
     list[(*n)++] = v;
     return 0;
 }
@@ -227,7 +215,7 @@ static const slot_t *find_slot(int opt)
 static int store(flags_t *f, int opt, const char *v, char *err, size_t errlen)
 {
     if (opt == OPT_HTTP2) /* said plainly rather than speaking HTTP/1.1 under a flag that promises otherwise */
-        return errf(err, errlen,
+        return hx_cli_errf(err, errlen,
                     "--http2: not supported: libcurl 7.88 cannot reuse an HTTP/2 cleartext (h2c) "
                     "connection (fixed in libcurl 8.0), so soak speaks HTTP/1.1");
     const slot_t *s = find_slot(opt);
@@ -241,7 +229,7 @@ static int store(flags_t *f, int opt, const char *v, char *err, size_t errlen)
             return push((const char **)(base + s->off), (size_t *)(base + s->count_off), v, opt, err, errlen);
         return 0;
     }
-    return errf(err, errlen, "--%s: not handled", flag_name(opt));
+    return hx_cli_errf(err, errlen, "--%s: not handled", flag_name(opt));
 }
 
 static int read_flags(int argc, char **argv, flags_t *f, char *err, size_t errlen)
@@ -255,16 +243,16 @@ static int read_flags(int argc, char **argv, flags_t *f, char *err, size_t errle
             opt = OPT_HELP;
         if (opt == '?') {
             if (optopt >= OPT_URL)
-                return errf(err, errlen, "--%s needs a value", flag_name(optopt));
-            return errf(err, errlen, "unknown option \"%s\"", argv[optind - 1]);
+                return hx_cli_errf(err, errlen, "--%s needs a value", flag_name(optopt));
+            return hx_cli_errf(err, errlen, "unknown option \"%s\"", argv[optind - 1]);
         }
         if (opt == ':')
-            return errf(err, errlen, "\"%s\" needs a value", argv[optind - 1]);
+            return hx_cli_errf(err, errlen, "\"%s\" needs a value", argv[optind - 1]);
         if (store(f, opt, optarg, err, errlen) != 0)
             return -1;
     }
     if (optind < argc)
-        return errf(err, errlen, "unexpected argument \"%s\" (every option starts with --)", argv[optind]);
+        return hx_cli_errf(err, errlen, "unexpected argument \"%s\" (every option starts with --)", argv[optind]);
     return 0;
 }
 
@@ -275,9 +263,9 @@ static int parse_uint(const char *flag, const char *v, double min, double max, u
     double d;
     char why[200];
     if (cm_parse_count(v, &d, why, sizeof(why)) != 0)
-        return errf(err, errlen, "--%s \"%s\": %s", flag, v, why);
+        return hx_cli_errf(err, errlen, "--%s \"%s\": %s", flag, v, why);
     if (d != floor(d) || d < min || d > max)
-        return errf(err, errlen, "--%s \"%s\": expected a whole number from %.0f to %.0f", flag, v, min, max);
+        return hx_cli_errf(err, errlen, "--%s \"%s\": expected a whole number from %.0f to %.0f", flag, v, min, max);
     *out = (uint64_t)d;
     return 0;
 }
@@ -295,9 +283,9 @@ static int parse_dur(const char *flag, const char *v, uint64_t min_ns, uint64_t 
 {
     char why[200], minbuf[32];
     if (cm_parse_duration(v, out, why, sizeof(why)) != 0)
-        return errf(err, errlen, "--%s \"%s\": %s", flag, v, why);
+        return hx_cli_errf(err, errlen, "--%s \"%s\": %s", flag, v, why);
     if (*out < min_ns)
-        return errf(err, errlen, "--%s \"%s\": must be at least %s", flag, v,
+        return hx_cli_errf(err, errlen, "--%s \"%s\": must be at least %s", flag, v,
                     cm_format_duration(minbuf, sizeof(minbuf), min_ns));
     return 0;
 }
@@ -306,7 +294,7 @@ static int parse_rate(const char *flag, const char *v, double *out, char *err, s
 {
     char why[200];
     if (cm_parse_rate(v, out, why, sizeof(why)) != 0)
-        return errf(err, errlen, "--%s \"%s\": %s (expected a rate like 1000/s or 60k/min)", flag, v, why);
+        return hx_cli_errf(err, errlen, "--%s \"%s\": %s (expected a rate like 1000/s or 60k/min)", flag, v, why);
     return 0;
 }
 
@@ -323,7 +311,7 @@ static int apply_rate(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
     }
     if (f->poisson) {
         if (!c->arrival_set || a->kind != HX_ARRIVAL_CONSTANT)
-            return errf(err, errlen, "--poisson needs --rate (or a constant arrival in the file)");
+            return hx_cli_errf(err, errlen, "--poisson needs --rate (or a constant arrival in the file)");
         a->kind = HX_ARRIVAL_POISSON;
     }
     return 0;
@@ -344,9 +332,9 @@ static int apply_users(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
             return -1;
     }
     if ((f->think || f->spawn) && (!c->arrival_set || a->kind != HX_ARRIVAL_USERS))
-        return errf(err, errlen, "--%s goes with --users (closed loop)", f->think ? "think" : "spawn");
+        return hx_cli_errf(err, errlen, "--%s goes with --users (closed loop)", f->think ? "think" : "spawn");
     if (f->think && hx_think_parse(f->think, &a->think, why, sizeof(why)) != 0)
-        return errf(err, errlen, "--think %s", why);
+        return hx_cli_errf(err, errlen, "--think %s", why);
     if (f->spawn && parse_rate("spawn", f->spawn, &a->spawn_rate, err, errlen) != 0)
         return -1;
     return 0;
@@ -377,19 +365,19 @@ static int apply_template(hx_cfg_t *c, const flags_t *f, hx_reqspec_t *s, char *
     uint64_t v;
     hx_tmpl_t t;
     if (f->api && hx_api_find(f->api) == NULL)
-        return errf(err, errlen, "--api \"%s\": unknown api (expected one of %s)", f->api, hx_api_list());
+        return hx_cli_errf(err, errlen, "--api \"%s\": unknown api (expected one of %s)", f->api, hx_api_list());
     s->api = f->api ? hx_cfg_strdup(c, f->api) : s->api;
     if (strcmp(s->api, "http") == 0) {
         bool llm = f->stream || f->nmodels || f->prompt || f->repeat || f->max_tokens || f->user;
         return hx_http_flags_apply(c, &f->http, llm, s, err, errlen);
     }
     if (hx_http_flags_first(&f->http) != NULL)
-        return errf(err, errlen, "--%s goes with --api http", hx_http_flags_first(&f->http));
+        return hx_cli_errf(err, errlen, "--%s goes with --api http", hx_http_flags_first(&f->http));
     s->stream = f->stream;
     if (s->stream && !hx_api_find(s->api)->streams)
-        return errf(err, errlen, "--stream: %s cannot stream", s->api);
+        return hx_cli_errf(err, errlen, "--stream: %s cannot stream", s->api);
     if (f->prompt && hx_tmpl_compile(&t, f->prompt, why, sizeof(why)) != 0)
-        return errf(err, errlen, "--prompt \"%s\": %s", f->prompt, why);
+        return hx_cli_errf(err, errlen, "--prompt \"%s\": %s", f->prompt, why);
     if (f->prompt) {
         hx_tmpl_free(&t);
         s->prompt = hx_cfg_strdup(c, f->prompt);
@@ -399,7 +387,7 @@ static int apply_template(hx_cfg_t *c, const flags_t *f, hx_reqspec_t *s, char *
     if (f->max_tokens && parse_uint("max-tokens", f->max_tokens, 0, 100000000, &v, err, errlen) != 0)
         return -1;
     if (f->max_tokens && hx_api_find(s->api)->max_tokens_key == NULL)
-        return errf(err, errlen, "--max-tokens: %s has no output length", s->api);
+        return hx_cli_errf(err, errlen, "--max-tokens: %s has no output length", s->api);
     s->max_tokens = f->max_tokens ? (int64_t)v : -1;
     s->user = hx_cfg_strdup(c, f->user);
     return 0;
@@ -411,7 +399,7 @@ static int apply_workload(hx_cfg_t *c, const flags_t *f, char *err, size_t errle
     if (flag == NULL)
         return 0;
     if (c->nreqs > 0)
-        return errf(err, errlen, "--%s: the file already defines load.requests (change the template there)", flag);
+        return hx_cli_errf(err, errlen, "--%s: the file already defines load.requests (change the template there)", flag);
     hx_reqspec_t *s = cm_arena_alloc(&c->arena, sizeof(*s));
     hx_reqspec_defaults(s);
     if (f->nmodels > 0) {
@@ -438,7 +426,7 @@ static int apply_headers(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen
         memcpy(list, c->headers, c->nheaders * sizeof(char *));
     for (size_t i = 0; i < f->nheaders; i++) {
         if (hx_header_check(f->headers[i], why, sizeof(why)) != 0)
-            return errf(err, errlen, "--%s", why);
+            return hx_cli_errf(err, errlen, "--%s", why);
         list[c->nheaders + i] = hx_cfg_strdup(c, f->headers[i]);
     }
     c->headers = list;
@@ -467,7 +455,7 @@ static int apply_expects(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen
         abort();
     for (size_t i = 0; i < f->nexpects; i++) {
         if (hx_expect_parse_flag(f->expects[i], &c->expects[c->nexpects], why, sizeof(why)) != 0)
-            return errf(err, errlen, "--expect \"%s\": %s", f->expects[i], why);
+            return hx_cli_errf(err, errlen, "--expect \"%s\": %s", f->expects[i], why);
         c->nexpects++;
     }
     return 0;
@@ -480,11 +468,11 @@ static int apply_slos(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
     if (f->nslos == 0)
         return 0;
     if (c->nslos + f->nslos > HX_MAX_SLOS)
-        return errf(err, errlen, "--slo: %zu SLOs in all, at most %d", c->nslos + f->nslos, HX_MAX_SLOS);
+        return hx_cli_errf(err, errlen, "--slo: %zu SLOs in all, at most %d", c->nslos + f->nslos, HX_MAX_SLOS);
     c->slos = cm_xrealloc(c->slos, (c->nslos + f->nslos) * sizeof(hx_slo_t));
     for (size_t i = 0; i < f->nslos; i++) {
         if (hx_slo_parse(f->slos[i], &c->slos[c->nslos], why, sizeof(why)) != 0)
-            return errf(err, errlen, "--slo: %s", why);
+            return hx_cli_errf(err, errlen, "--slo: %s", why);
         c->nslos++;
     }
     return 0;
@@ -496,7 +484,7 @@ static int apply_seed(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
     if (f->seed == NULL)
         return 0;
     if (cm_parse_u64(f->seed, &c->seed, why, sizeof(why)) != 0)
-        return errf(err, errlen, "--seed: %s", why);
+        return hx_cli_errf(err, errlen, "--seed: %s", why);
     c->seed_set = true;
     return 0;
 }
@@ -509,11 +497,11 @@ static int apply_edges(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
     if (f->warmup == NULL && f->cooldown == NULL)
         return 0;
     if (f->warmup && hx_edge_parse(f->warmup, &w, why, sizeof(why)) != 0)
-        return errf(err, errlen, "--warmup: %s", why);
+        return hx_cli_errf(err, errlen, "--warmup: %s", why);
     if (f->cooldown && hx_edge_parse(f->cooldown, &k, why, sizeof(why)) != 0)
-        return errf(err, errlen, "--cooldown: %s", why);
+        return hx_cli_errf(err, errlen, "--cooldown: %s", why);
     if (hx_cfg_set_edges(c, &w, &k, why, sizeof(why)) != 0)
-        return errf(err, errlen, "--%s: %s", f->warmup ? "warmup" : "cooldown", why);
+        return hx_cli_errf(err, errlen, "--%s: %s", f->warmup ? "warmup" : "cooldown", why);
     return 0;
 }
 
@@ -545,7 +533,7 @@ static int apply_outputs(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen
 {
     char why[256];
     if (f->url && hx_cfg_check_url(f->url, why, sizeof(why)) != 0)
-        return errf(err, errlen, "--url %s", why);
+        return hx_cli_errf(err, errlen, "--url %s", why);
     if (f->url) { /* one URL replaces the file's target, or its list of targets */
         c->target = hx_cfg_strdup(c, f->url);
         c->target_err = NULL;
@@ -557,7 +545,7 @@ static int apply_outputs(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen
     c->junit_path = f->junit ? hx_cfg_strdup(c, f->junit) : NULL;
     c->html_path = f->html ? hx_cfg_strdup(c, f->html) : NULL;
     if (f->webhook && hx_cfg_check_webhook(f->webhook, why, sizeof(why)) != 0)
-        return errf(err, errlen, "--webhook %s", why);
+        return hx_cli_errf(err, errlen, "--webhook %s", why);
     if (f->webhook)
         c->webhook_url = hx_cfg_strdup(c, f->webhook);
     c->quiet = f->quiet;
@@ -569,18 +557,18 @@ static int check_groups(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
 {
     const char *flag = f->rate ? "rate" : f->users ? "users" : f->poisson ? "poisson" : f->think ? "think" : f->spawn ? "spawn" : NULL;
     if (c->groups_set && flag != NULL)
-        return errf(err, errlen, "--%s: the file has load.groups, each with its own arrival (change them there, or "
+        return hx_cli_errf(err, errlen, "--%s: the file has load.groups, each with its own arrival (change them there, or "
                                  "choose groups with --group)", flag);
     char why[300];
     if (hx_cfg_select_groups(c, f->groups, f->ngroups, why, sizeof(why)) != 0)
-        return errf(err, errlen, "%s", why);
+        return hx_cli_errf(err, errlen, "%s", why);
     return 0;
 }
 
 static int apply_flags(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
 {
     if (f->rate && f->users)
-        return errf(err, errlen, "--rate and --users exclude each other (open loop or closed loop)");
+        return hx_cli_errf(err, errlen, "--rate and --users exclude each other (open loop or closed loop)");
     if (check_groups(c, f, err, errlen) != 0)
         return -1;
     if (apply_rate(c, f, err, errlen) || apply_users(c, f, err, errlen) || apply_workload(c, f, err, errlen) ||
@@ -622,11 +610,11 @@ int hx_cli_parse_load(int argc, char **argv, hx_cli_t *cli, char *err, size_t er
     if (f.help)
         return 0;
     if (f.check && f.config == NULL)
-        return errf(err, errlen, "--check needs --config FILE");
+        return hx_cli_errf(err, errlen, "--check needs --config FILE");
     if (f.nsets > 0 && f.config == NULL)
-        return errf(err, errlen, "--set needs --config FILE (it overrides a value of the file)");
+        return hx_cli_errf(err, errlen, "--set needs --config FILE (it overrides a value of the file)");
     if (f.config != NULL && hx_cfg_load_file(&cli->cfg, f.config, f.sets, f.nsets, &cerr) != 0)
-        return errf(err, errlen, "%s", cerr.msg);
+        return hx_cli_errf(err, errlen, "%s", cerr.msg);
     if (apply_flags(&cli->cfg, &f, err, errlen) != 0)
         return -1;
     return cli->check ? check_only(cli, err, errlen) : hx_cfg_finish(&cli->cfg, err, errlen);

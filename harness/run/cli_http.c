@@ -4,9 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
+int hx_cli_errf(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -38,25 +36,25 @@ int hx_http_flags_apply(hx_cfg_t *c, const hx_http_flags_t *f, bool llm_flags, h
     char why[256];
     hx_method_t m;
     if (llm_flags)
-        return errf(err, errlen,
+        return hx_cli_errf(err, errlen,
                     "--api http sends its --body as written: --stream, --model, --prompt, --repeat, "
                     "--max-tokens and --user do not apply");
     if (f->method && hx_method_parse(f->method, &m) != 0)
-        return errf(err, errlen, "--method \"%s\": expected one of " HX_METHOD_LIST, f->method);
+        return hx_cli_errf(err, errlen, "--method \"%s\": expected one of " HX_METHOD_LIST, f->method);
     s->method = f->method ? (int)m : -1;
     if (f->path == NULL)
-        return errf(err, errlen, "--api http needs --path (like /v1/models, or an http:// URL)");
+        return hx_cli_errf(err, errlen, "--api http needs --path (like /v1/models, or an http:// URL)");
     if (hx_http_check_path(f->path, why, sizeof(why)) != 0)
-        return errf(err, errlen, "--path %s", why);
+        return hx_cli_errf(err, errlen, "--path %s", why);
     s->path = hx_cfg_strdup(c, f->path);
     if (f->base && strcmp(f->base, "host") != 0 && strcmp(f->base, "api_base") != 0)
-        return errf(err, errlen, "--base \"%s\": expected api_base or host", f->base);
+        return hx_cli_errf(err, errlen, "--base \"%s\": expected api_base or host", f->base);
     s->from_host = f->base && strcmp(f->base, "host") == 0;
     s->body = hx_cfg_strdup(c, f->body);
     if (f->expect_status) {
         hx_status_set_t *set = cm_arena_alloc(&c->arena, sizeof(*set));
         if (hx_status_set_parse(set, f->expect_status, why, sizeof(why)) != 0)
-            return errf(err, errlen, "--expect-status %s", why);
+            return hx_cli_errf(err, errlen, "--expect-status %s", why);
         s->expect_status = set;
     }
     s->check_json = f->check_json;

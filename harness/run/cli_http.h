@@ -22,4 +22,7 @@ const char *hx_http_flags_first(const hx_http_flags_t *f);
 int hx_http_flags_apply(hx_cfg_t *c, const hx_http_flags_t *f, bool llm_flags, hx_reqspec_t *s, char *err,
                         size_t errlen);
 
+/* Writes the formatted message into err and returns -1: the flags' error path (cli.c and cli_http.c). */
+int hx_cli_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif
