@@ -180,6 +180,10 @@ double hx_cfg_expected_arrivals(const hx_cfg_t *c, uint64_t t_ns);
 int hx_cfg_append_requests(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, const char *path, cm_err_t *err);
 /* Reads an arrival map ({constant: R} | {poisson: R} | {ramp: ...} | {step: [...]} | {users: N, ...}) at n. */
 int hx_cfg_read_arrival(const cm_conf_t *conf, const cm_node_t *n, const char *path, hx_arrival_t *a, cm_err_t *err);
+/* A phase's or a group's name at node n (what: "phase", "group"): 1 to HX_PHASE_NAME_MAX - 1 letters, digits,
+ * '-' or '_', not taken already. Returns 0, or -1 with err. */
+int hx_cfg_check_name(const cm_conf_t *conf, const cm_node_t *n, const char *path, const char *what, const char *s,
+                      bool taken, cm_err_t *err);
 /* Reads load.phases, or load.warmup and load.cooldown, of the load: map n into c->phases (names now,
  * durations laid out by hx_cfg_finish). */
 int hx_cfg_load_phases(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err);

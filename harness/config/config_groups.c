@@ -7,18 +7,6 @@
 
 #include "harness/config/config.h"
 
-static int check_group_name(const cm_conf_t *conf, const cm_node_t *n, const char *path, const char *s,
-                            const hx_cfg_t *c, cm_err_t *err)
-{
-    if (s[0] == '\0' || strlen(s) >= HX_PHASE_NAME_MAX ||
-        strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(s))
-        return cm_conf_error(conf, n, path, err, "a group name is 1 to %d letters, digits, '-' or '_' (\"%.60s\" is not)",
-                             HX_PHASE_NAME_MAX - 1, s);
-    if (hx_cfg_group_find(c, s) >= 0)
-        return cm_conf_error(conf, n, path, err, "a second group called \"%s\"", s);
-    return 0;
-}
-
 static int load_group(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *item, const char *path, cm_err_t *err)
 {
     static const char *const keys[] = {"name", "arrival", "requests", NULL};
@@ -30,7 +18,7 @@ static int load_group(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *item,
         return -1;
     const cm_node_t *v = cm_conf_get(item, "name");
     cm_conf_path(p, sizeof(p), path, -1, "name");
-    if (cm_conf_str(conf, v, p, &name, err) != 0 || check_group_name(conf, v, p, name, c, err) != 0)
+    if (cm_conf_str(conf, v, p, &name, err) != 0 || hx_cfg_check_name(conf, v, p, "group", name, hx_cfg_group_find(c, name) >= 0, err) != 0)
         return -1;
     hx_group_t *g = &c->groups[c->ngroups];
     memset(g, 0, sizeof(*g));

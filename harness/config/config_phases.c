@@ -7,16 +7,15 @@
 #include "common/units.h"
 #include "harness/config/config.h"
 
-static int check_name(const cm_conf_t *conf, const cm_node_t *n, const char *path, const char *s,
-                      const hx_phases_t *ps, cm_err_t *err)
+int hx_cfg_check_name(const cm_conf_t *conf, const cm_node_t *n, const char *path, const char *what, const char *s,
+                      bool taken, cm_err_t *err)
 {
-    if (s[0] == '\0' || strlen(s) >= HX_PHASE_NAME_MAX || strspn(s,
-            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(s))
-        return cm_conf_error(conf, n, path, err,
-                             "a phase name is 1 to %d letters, digits, '-' or '_' (\"%.60s\" is not)",
-                             HX_PHASE_NAME_MAX - 1, s);
-    if (hx_phases_find(ps, s) >= 0)
-        return cm_conf_error(conf, n, path, err, "a second phase called \"%s\"", s);
+    if (s[0] == '\0' || strlen(s) >= HX_PHASE_NAME_MAX ||
+        strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(s))
+        return cm_conf_error(conf, n, path, err, "a %s name is 1 to %d letters, digits, '-' or '_' (\"%.60s\" is not)",
+                             what, HX_PHASE_NAME_MAX - 1, s);
+    if (taken)
+        return cm_conf_error(conf, n, path, err, "a second %s called \"%s\"", what, s);
     return 0;
 }
 
@@ -33,7 +32,7 @@ static int load_phase(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *item,
         return -1;
     const cm_node_t *v = cm_conf_get(item, "name");
     cm_conf_path(p, sizeof(p), path, -1, "name");
-    if (cm_conf_str(conf, v, p, &name, err) != 0 || check_name(conf, v, p, name, &c->phases, err) != 0)
+    if (cm_conf_str(conf, v, p, &name, err) != 0 || hx_cfg_check_name(conf, v, p, "phase", name, hx_phases_find(&c->phases, name) >= 0, err) != 0)
         return -1;
     hx_phase_t *ph = &c->phases.p[c->phases.n];
     memset(ph, 0, sizeof(*ph));

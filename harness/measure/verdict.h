@@ -80,6 +80,10 @@ int hx_expect_parse(const cm_conf_t *conf, const cm_node_t *seq, const char *pat
                     hx_expect_t **out, size_t *count, cm_err_t *err);
 /* Whether e is a drift metric (drift.<family>.<stat>). */
 bool hx_expect_is_drift(const hx_expect_t *e);
+/* Part of hx_expect_parse (verdict_scope.c): reads the scope keys of the map item (group, phase, baseline,
+ * window) into e, whose metric is already set. Returns 0, or -1 with err. */
+int hx_expect_parse_scope(const cm_conf_t *conf, const cm_node_t *item, const char *path,
+                          const hx_expect_scopes_t *sc, hx_expect_t *e, cm_err_t *err);
 /* Parses a CLI expectation: "latency.p99<500ms", "failure_rate<=1%", "rate.achieved>=990/s". "<" and ">"
  * are strict, "<=" and ">=" inclusive. Returns 0, or -1 with a one-line reason in err. */
 int hx_expect_parse_flag(const char *s, hx_expect_t *out, char *err, size_t errlen);
