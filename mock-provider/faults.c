@@ -71,7 +71,8 @@ void mp_faults_connection(mp_run_t *run)
         if (f->kind != FX_CONN_LIMIT)
             continue;
         if ((f->max_requests != 0 && c->requests >= f->max_requests) || (f->max_age_ns != 0 && age >= f->max_age_ns)) {
-            run->req->http1_is_persistent = 0;
+            if (!mp_worker_conn_retire(c, run->req))
+                return; /* retired by an earlier request (HTTP/2 streams in flight together) */
             mp_metrics_fault(run->wd->worker->metrics, run->dep->index, FX_CONN_LIMIT);
             name_it(run, f);
             return;

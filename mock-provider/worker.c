@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "faults/fault.h"
+#include "mock-provider/h2goaway.h"
 #include "mock-provider/handler.h"
 #include "mock-provider/limits.h"
 #include "mock-provider/run.h"
@@ -27,16 +28,39 @@
 static void on_connection_close(void *data)
 {
     mp_conn_t *c = data;
+    mp_timers_cancel(&c->worker->timers, &c->goaway);
     mp_metrics_connections(c->worker->metrics, -1);
     free(c);
 }
 
 mp_conn_t *mp_worker_conn_of(h2o_req_t *req)
 {
-    if (req->version >= 0x200 || req->conn->callbacks->get_socket == NULL)
+    if (req->conn->callbacks->get_socket == NULL)
         return NULL;
     h2o_socket_t *sock = req->conn->callbacks->get_socket(req->conn);
     return sock != NULL && sock->on_close.cb == on_connection_close ? sock->on_close.data : NULL;
+}
+
+/* The second GOAWAY of a graceful HTTP/2 end. The connection is alive: closing it cancels this timer first
+ * (on_connection_close). */
+static void on_goaway_due(mp_timer_t *timer)
+{
+    mp_conn_t *c = H2O_STRUCT_FROM_MEMBER(mp_conn_t, goaway, timer);
+    mp_h2_goaway(c->h2, true);
+}
+
+bool mp_worker_conn_retire(mp_conn_t *c, h2o_req_t *req)
+{
+    if (c->retiring)
+        return false;
+    c->retiring = true;
+    if (req->version < 0x200) {
+        req->http1_is_persistent = 0;
+    } else if (mp_h2_goaway(req->conn, false)) {
+        c->h2 = req->conn;
+        mp_timers_add(&c->worker->timers, &c->goaway, cm_now_ns() + MP_GOAWAY_GRACE_NS);
+    }
+    return true;
 }
 
 /* ---- lingering close ---------------------------------------------------------------------------------- */
@@ -99,7 +123,9 @@ void mp_worker_linger(mp_worker_t *w, h2o_req_t *req)
     lingering_t *l = cm_xcalloc(1, sizeof(*l));
     l->w = w;
     l->fd = fd;
-    free(sock->on_close.data); /* the connection's mp_conn_t: lingering replaces it */
+    mp_conn_t *c = sock->on_close.data; /* lingering replaces it */
+    mp_timers_cancel(&w->timers, &c->goaway);
+    free(c);
     sock->on_close.cb = on_linger_close;
     sock->on_close.data = l;
 }
@@ -117,6 +143,9 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         c->worker = wd->worker;
         c->opened_ns = cm_now_ns();
         c->requests = 0;
+        c->retiring = false;
+        c->h2 = NULL;
+        mp_timer_init(&c->goaway, on_goaway_due);
         sock->on_close.cb = on_connection_close;
         sock->on_close.data = c;
         mp_metrics_connections(wd->worker->metrics, 1);

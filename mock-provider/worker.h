@@ -92,10 +92,24 @@ typedef struct mp_conn {
     mp_worker_t *worker;
     uint64_t opened_ns; /* CLOCK_MONOTONIC at accept */
     uint64_t requests;  /* requests started on it */
+    bool retiring;      /* mp_worker_conn_retire ran: the connection ends once its requests are answered */
+    h2o_conn_t *h2;     /* HTTP/2: the connection whose final GOAWAY `goaway` sends */
+    mp_timer_t goaway;
 } mp_conn_t;
 
-/* The connection state of req's connection, or NULL (HTTP/2, or a socket the worker did not accept). */
+/* The connection state of req's connection, or NULL (a socket the worker did not accept, or one that is
+ * lingering). */
 mp_conn_t *mp_worker_conn_of(h2o_req_t *req);
+
+/* Ends c, req's connection, the way a server retiring a keep-alive connection does, with every request
+ * already on it answered in full. HTTP/1.1: req's response carries `Connection: close` and the server
+ * closes (FIN) after it. HTTP/2 (RFC 9113 section 6.8, graceful shutdown): a GOAWAY with NO_ERROR and the
+ * highest stream id at once (no new streams, please; nothing sent so far is refused), then after
+ * MP_GOAWAY_GRACE_NS a second GOAWAY naming the last stream opened by then: h2o refuses streams opened
+ * after it and closes the connection once the open ones are answered. Returns false, doing nothing, when
+ * the connection is already retiring. */
+#define MP_GOAWAY_GRACE_NS (1000ull * 1000 * 1000)
+bool mp_worker_conn_retire(mp_conn_t *c, h2o_req_t *req);
 
 static inline mp_worker_t *mp_worker_of(h2o_req_t *req)
 {

@@ -218,6 +218,101 @@ expect_eq "$OUT" "[[False, False, True], True, [False, True, True]]" \
 expect_eq "$(metric c 'mock_faults_total{deployment="c",kind="conn_limit"}')" "2" "mock_faults_total conn_limit"
 stop_mock
 
+start_mock "
+mock:
+  deployments:
+    - name: c
+      output_tokens: fixed(2)
+      faults:
+        - {name: ttl, kind: conn_limit, requests: 3}
+"
+PORT=$(url_of c | sed -E 's#.*:([0-9]+)/v1#\1#')
+# conn_limit on HTTP/2 (h2c, prior knowledge): after the 3rd request the server sends GOAWAY with NO_ERROR and
+# the highest stream id (no new streams; nothing sent is refused), about a second later a second GOAWAY naming
+# the last stream opened (5), then it closes the connection. Frames read off the socket by a minimal client.
+OUT=$(python3 - "$PORT" <<'PY'
+import socket, struct, sys, time
+port = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", port))
+s.settimeout(5)
+def frame(ftype, flags, sid, payload):
+    return struct.pack(">I", len(payload))[1:] + bytes([ftype, flags]) + struct.pack(">I", sid) + payload
+def lit(name, value):  # HPACK literal header field without indexing, new name, no Huffman
+    return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
+body = b'{"model":"m","messages":[{"role":"user","content":"hi"}]}'
+block = (lit(b":method", b"POST") + lit(b":scheme", b"http") + lit(b":path", b"/v1/chat/completions")
+         + lit(b":authority", b"x") + lit(b"content-type", b"application/json")
+         + lit(b"content-length", str(len(body)).encode()))
+s.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0, b""))
+buf = b""
+def next_frame():
+    global buf
+    while len(buf) < 9 or len(buf) < 9 + int.from_bytes(buf[:3], "big"):
+        data = s.recv(65536)
+        if not data:
+            return None
+        buf += data
+    n = int.from_bytes(buf[:3], "big")
+    f = (buf[3], buf[4], int.from_bytes(buf[5:9], "big") & 0x7FFFFFFF, buf[9:9 + n])
+    buf = buf[9 + n:]
+    return f
+events, t0 = [], None
+for sid in (1, 3, 5):
+    s.sendall(frame(1, 4, sid, block) + frame(0, 1, sid, body))
+    while True:
+        f = next_frame()
+        if f is None:
+            break
+        ftype, flags, fsid, payload = f
+        if ftype == 4 and not flags & 1:
+            s.sendall(frame(4, 1, 0, b""))
+        if ftype == 7:
+            events.append(("goaway", int.from_bytes(payload[:4], "big") & 0x7FFFFFFF, int.from_bytes(payload[4:8], "big")))
+            t0 = time.monotonic()
+        if fsid == sid and ftype in (0, 1) and flags & 1:
+            events.append(("done", sid))
+            break
+while True:
+    f = next_frame()
+    if f is None:
+        events.append(("eof", round(time.monotonic() - t0, 1) if t0 else None))
+        break
+    if f[0] == 7:
+        events.append(("goaway", int.from_bytes(f[3][:4], "big") & 0x7FFFFFFF, int.from_bytes(f[3][4:8], "big"),
+                       round(time.monotonic() - t0, 1)))
+# A client that closes as soon as it sees the first GOAWAY: the mock's timer for the second must not outlive
+# the connection (ASan builds catch a use after free; the metrics read below need the mock alive after 1.5 s).
+s = socket.create_connection(("127.0.0.1", port))
+s.settimeout(5)
+buf = b""
+s.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0, b""))
+for sid in (1, 3, 5):
+    s.sendall(frame(1, 4, sid, block) + frame(0, 1, sid, body))
+    while True:
+        f = next_frame()
+        if f is None or (f[2] == sid and f[0] in (0, 1) and f[1] & 1):
+            break
+s.close()
+time.sleep(1.5)
+print(events)
+PY
+)
+# The first GOAWAY goes out with the 3rd response (before or after its last frame); the second after about a
+# second (0.8 to 3 s: a loaded machine), then EOF at once.
+GOT=$(python3 -c "
+import ast, sys
+e = ast.literal_eval(sys.argv[1])
+first = [x for x in e if x[0] == 'goaway' and len(x) == 3]
+final = [x for x in e if x[0] == 'goaway' and len(x) == 4]
+done = [x[1] for x in e if x[0] == 'done']
+print(done, first, [x[1:3] for x in final], 0.8 <= final[0][3] <= 3.0 if final else None, e[-1][0])
+" "$OUT")
+expect_eq "$GOT" "[1, 3, 5] [('goaway', 2147483647, 0)] [(5, 0)] True eof" \
+    "HTTP/2: streams answered, first GOAWAY (last id, error), final GOAWAY (last id, error), its delay, then ($OUT)"
+
+expect_eq "$(metric c 'mock_faults_total{deployment="c",kind="conn_limit"}')" "2" "mock_faults_total conn_limit, HTTP/2"
+stop_mock
+
 # accept_pause: from 3 s to 7 s after the mock started, its listener accepts nothing: a client that connects
 # then (the kernel completes the handshake) waits until the window ends; before and after, answers come at
 # once. Times are taken from when the mock said it was ready (a few ms after its start), not from when
