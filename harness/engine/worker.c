@@ -252,9 +252,13 @@ static bool retry_elsewhere(hx_worker_t *w, hx_xfer_t *x, const hx_result_t *r, 
     return true;
 }
 
-/* A finished request counts in the run's stats and in its group's. */
-static void record(hx_worker_t *w, uint32_t group, const hx_result_t *r)
+/* A finished request counts in the run's stats and in its group's, in the interval in which it completed
+ * (now): when the interval timer has not fired yet for a boundary already passed (a busy loop), the interval
+ * is closed here first, so that a request never lands in an interval (or phase) that ended before it did. */
+static void record(hx_worker_t *w, uint32_t group, const hx_result_t *r, uint64_t now)
 {
+    if (now >= w->next_interval && w->state != HX_W_DONE)
+        hx_worker_close_interval(w, now);
     hx_stats_record(w->stats, r);
     if (w->gstats != NULL)
         hx_stats_record(&w->gstats[group], r);
@@ -271,7 +275,7 @@ static void finish_xfer(hx_worker_t *w, hx_xfer_t *x, CURLcode code)
     if (retry_elsewhere(w, x, &r, now))
         return;
     r.good = hx_slo_met(w->cfg->slos, w->cfg->nslos, &r);
-    record(w, x->group, &r);
+    record(w, x->group, &r, now);
     if (r.err != HX_ERR_NONE && !w->first[r.err].set) {
         hx_xfer_describe(x, code, &r, msg, sizeof(msg));
         note_first(w, r.err, now, msg);
@@ -322,7 +326,7 @@ static void launch_failed(hx_worker_t *w, uint64_t intended, hx_user_t *user, ui
     uint64_t now = cm_now_ns();
     hx_result_t r;
     hx_xfer_setup_failed(intended, now, &r);
-    record(w, group, &r);
+    record(w, group, &r, now);
     note_first(w, HX_ERR_CLIENT_SETUP, now, why);
     hx_worker_on_done(w, user, now, false);
 }
@@ -399,7 +403,7 @@ void hx_worker_abort_all(hx_worker_t *w)
         hx_result_t r;
         hx_xfer_aborted(x, now, &r);
         curl_multi_remove_handle(w->multi, x->easy);
-        record(w, x->group, &r);
+        record(w, x->group, &r, now);
         note_first(w, HX_ERR_CLIENT_CLOSED, now, "still in flight when the run stopped and the drain ran out");
         release(w, x);
     }

@@ -50,9 +50,14 @@ static void advance(hx_worker_t *w, uint32_t g)
 static void launch_due(hx_worker_t *w, uint64_t now, uint64_t early, int budget)
 {
     int sent = 0;
+    /* Never early across an interval's start: an arrival planned in the next interval (the next phase,
+     * perhaps) is not sent, and so cannot complete, in this one. */
+    uint64_t limit = now + early;
+    if (now < w->next_interval && limit >= w->next_interval)
+        limit = w->next_interval - 1;
     /* When the loop fell behind, every due arrival goes out now with its own intended time, so the delay
      * shows in the latency instead of being hidden by a slower schedule. */
-    while (w->next_arrival <= now + early && w->next_arrival < w->end_ns && sent < budget) {
+    while (w->next_arrival <= limit && w->next_arrival < w->end_ns && sent < budget) {
         uint64_t intended = w->next_arrival < now ? w->next_arrival : now;
         uint32_t g = w->next_group;
         hx_worker_launch(w, intended, NULL, now, g);
@@ -176,8 +181,11 @@ static void start_users(hx_worker_t *w)
 
 static void on_interval(evutil_socket_t fd, short events, void *arg)
 {
-    hx_worker_t *w = arg;
-    uint64_t now = cm_now_ns();
+    hx_worker_close_interval(arg, cm_now_ns());
+}
+
+void hx_worker_close_interval(hx_worker_t *w, uint64_t now)
+{
     uint64_t peak = w->stats->inflight_max;
     hx_collector_submit_groups(w->collector, w->stats, w->gstats, now);
     hx_worker_trim_idle(w, peak);
