@@ -82,6 +82,13 @@ typedef struct hx_group {
     bool enabled; /* --group leaves the others out */
 } hx_group_t;
 
+/* An api: http path with placeholders, as written (config_http.c). */
+typedef struct hx_path_tmpl {
+    size_t req;       /* index in reqs */
+    const char *text; /* the path as written */
+    const struct cm_node *node;
+} hx_path_tmpl_t;
+
 /* load.warmup / load.cooldown (and --warmup / --cooldown): a duration, or a share of the run (frac > 0). */
 typedef struct hx_edge {
     uint64_t ns;
@@ -137,6 +144,12 @@ typedef struct hx_cfg {
     size_t ngroups;
     bool groups_set;
     size_t skipped_expects; /* expectations on groups --group left out, not judged */
+    /* api: http paths written with scenario placeholders ("{{mock.admin.url}}/deployments"): `soak run` fills
+     * them in (reqs[req].path) once the mock runs; until then path_err (the first one's position) fails
+     * hx_cfg_finish, as target_err does. */
+    hx_path_tmpl_t *path_tmpls;
+    size_t npath_tmpls;
+    const char *path_err;
     hx_expect_t *expects; /* malloc'd */
     size_t nexpects;
     bool expect_set;         /* the file has an expect: key; without one (and no --expect) the run gets the default */
@@ -220,6 +233,8 @@ int hx_cfg_check_dir(const char *dir, char *err, size_t errlen);
  * to HX_MAX_DURATION_NS, ...), then compiles the workload. A run with no expectation and no expect: key gets
  * the default one (hx_expect_default). Returns 0 or -1 with a one-line reason in err. */
 int hx_cfg_finish(hx_cfg_t *c, char *err, size_t errlen);
+/* Compiles (again) the workload from reqs, for hx_cfg_finish and after `soak run` filled in request paths. */
+int hx_cfg_build_workload(hx_cfg_t *c, char *err, size_t errlen);
 
 /* The planned duration after hx_cfg_finish. */
 uint64_t hx_cfg_duration(const hx_cfg_t *c);

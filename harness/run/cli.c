@@ -594,6 +594,13 @@ static int check_only(hx_cli_t *cli, char *err, size_t errlen)
         c->target = "http://127.0.0.1/";
         c->target_err = NULL;
     }
+    if (c->path_err != NULL) { /* likewise, paths that `soak run` fills in */
+        if (cli->check_note == NULL)
+            cli->check_note = "api: http paths with placeholders are for `soak run`";
+        for (size_t i = 0; i < c->npath_tmpls; i++)
+            c->reqs[c->path_tmpls[i].req].path = "/";
+        c->path_err = NULL;
+    }
     return hx_cfg_finish(c, err, errlen);
 }
 
