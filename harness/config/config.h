@@ -11,7 +11,8 @@
  *     requests: [{weight, api, model, stream, include_usage, prompt, repeat, input, max_tokens, user,
  *                 headers, api_key, name}]       # api: http: {weight, api, method, path, base, headers, body,
  *                                             #   expect_status, json, contains, api_key, name}
- *     groups: [{name, arrival, requests}]     # instead of arrival and requests: mixes at their own rates
+ *     groups: [{name, arrival, requests, connections}]  # instead of arrival and requests: mixes at their
+ *                                             #   own rates (connections: a pool of the group's own)
  *     threads: 1
  *     max_inflight: 10000
  *     timeout: 60s
@@ -79,7 +80,9 @@ typedef struct hx_group {
     char name[HX_PHASE_NAME_MAX];
     hx_arrival_t arrival; /* open loop */
     uint32_t first_req, nreqs;
-    bool enabled; /* --group leaves the others out */
+    bool enabled;          /* --group leaves the others out */
+    bool own_pool;         /* connections: given: the group's requests use a connection pool of their own */
+    hx_conn_policy_t conn; /* with this policy */
 } hx_group_t;
 
 /* An api: http path with placeholders, as written (config_http.c). */
@@ -121,9 +124,7 @@ typedef struct hx_cfg {
     uint32_t max_inflight;                      /* 0: default */
     uint64_t timeout_ns, drain_ns, interval_ns; /* 0 with *_set false: default */
     bool drain_set;
-    uint32_t conn_max_requests; /* 0: unlimited */
-    uint64_t conn_max_age_ns;   /* 0: unlimited */
-    bool churn;                 /* a new connection for every request */
+    hx_conn_policy_t conn;      /* load.connections: the run's pool (groups without their own) */
     const char **headers;       /* "Name: value", for every request */
     size_t nheaders;
     const char *api_key;  /* default key for every request */
@@ -210,6 +211,9 @@ bool hx_cfg_phases_cover_arrival(const hx_cfg_t *c);
 /* Part of hx_cfg_finish: sizes the edge phases, lays every phase out on the run's clock, and makes the
  * run's arrival phased when a phase has its own. */
 int hx_cfg_finish_phases(hx_cfg_t *c, char *err, size_t errlen);
+/* Reads a connections: map (load.connections, load.groups[].connections) at path into pol. */
+int hx_cfg_load_connections(const cm_conf_t *conf, const cm_node_t *n, const char *path,
+                            hx_conn_policy_t *pol, cm_err_t *err);
 /* Reads the keys of an `api: http` template `it` at path into s (config_http.c); the keys were checked. */
 int hx_cfg_load_http(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *it, const char *path, hx_reqspec_t *s,
                      cm_err_t *err);

@@ -145,7 +145,7 @@ static int cross_check(const hx_cfg_t *c, char *err, size_t errlen)
                  c->max_inflight, c->threads);
         return -1;
     }
-    if (c->churn && (c->conn_max_requests != 0 || c->conn_max_age_ns != 0)) {
+    if (c->conn.churn && (c->conn.max_requests != 0 || c->conn.max_age_ns != 0)) {
         snprintf(err, errlen, "churn opens a connection per request: it excludes max_requests and max_age");
         return -1;
     }

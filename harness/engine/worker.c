@@ -143,8 +143,9 @@ static int on_close_socket(void *clientp, curl_socket_t fd)
  * connection before reusing it, sees it closed and opens a new one, and the server sees a clean FIN. */
 static void retire_if_due(hx_worker_t *w, const hx_xfer_t *x, CURLcode code, uint64_t now)
 {
-    uint32_t max_req = w->cfg->conn_max_requests;
-    uint64_t max_age = w->cfg->conn_max_age_ns;
+    const hx_conn_policy_t *p = x->pool >= 0 ? &w->cfg->groups[x->pool].conn : &w->cfg->conn;
+    uint32_t max_req = p->max_requests;
+    uint64_t max_age = p->max_age_ns;
     if ((max_req == 0 && max_age == 0) || code != CURLE_OK || x->fd < 0 || (size_t)x->fd >= w->nconns)
         return;
     hx_conn_t *c = &w->conns[x->fd];
@@ -363,6 +364,15 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
     x->seq = seq;
     x->group = group;
     x->gstats = w->gstats != NULL ? &w->gstats[group] : NULL;
+    int pool = g->own_pool ? (int)group : -1;
+    if (x->pool != pool &&
+        hx_xfer_set_pool(x, pool, pool >= 0 ? w->shares[group] : NULL, pool >= 0 ? &g->conn : &w->cfg->conn) != 0) {
+        snprintf(why, sizeof(why), "libcurl refused the connection pool of group %s", g->name);
+        x->next_free = w->free_list;
+        w->free_list = x;
+        launch_failed(w, intended, user, group, why);
+        return;
+    }
     if (hx_xfer_prepare(x, w->wl, req, model, target_of(w, x->route, req, model), w->headers[req], &w->rng, seq, why,
                         sizeof(why)) != 0) {
         x->next_free = w->free_list; /* never in flight: back to the free list as it is */
@@ -595,6 +605,17 @@ static int setup_multi(hx_worker_t *w, char *err, size_t errlen)
         snprintf(err, errlen, "libcurl rejected a multi option");
         return -1;
     }
+    /* The multi handle's limit (CURLMOPT_MAXCONNECTS, limit_pool) applies to each pool. */
+    for (size_t g = 0; g < w->cfg->ngroups; g++) {
+        if (!w->cfg->groups[g].own_pool)
+            continue;
+        w->shares[g] = curl_share_init();
+        if (w->shares[g] == NULL ||
+            curl_share_setopt(w->shares[g], CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) != CURLSHE_OK) {
+            snprintf(err, errlen, "libcurl cannot share connections (group %s's own pool)", w->cfg->groups[g].name);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -621,7 +642,7 @@ int hx_worker_init(hx_worker_t *w, const hx_cfg_t *cfg, hx_collector_t *c, char 
     }
     uint64_t mix[3] = {cfg->seed, index, 0x776f726bu};
     cm_rng_seed(&w->rng, cm_hash64(mix, sizeof(mix), 1));
-    w->xopts = (hx_xfer_opts_t){cfg->timeout_ns, cfg->conn_max_age_ns, cfg->churn, on_open_socket, on_close_socket, w};
+    w->xopts = (hx_xfer_opts_t){cfg->timeout_ns, cfg->conn, on_open_socket, on_close_socket, w};
     /* each group its own share of its own arrival (the run's arrival when there are no groups); Poisson
      * streams seeded apart */
     for (size_t g = 0; cfg->arrival.kind != HX_ARRIVAL_USERS && g < cfg->ngroups; g++)
@@ -641,6 +662,11 @@ void hx_worker_free(hx_worker_t *w)
     for (uint32_t i = 0; i < w->nxfers; i++)
         hx_xfer_free(w->xfers[i]);
     free(w->xfers);
+    /* Then the groups' own pools, once no handle uses them; their connections close through the callbacks. */
+    for (size_t g = 0; g < HX_MAX_GROUPS; g++) {
+        if (w->shares[g] != NULL)
+            curl_share_cleanup(w->shares[g]);
+    }
     for (size_t i = 0; i < w->nsocks; i++) {
         if (w->socks[i] != NULL && w->socks[i]->added)
             event_del(&w->socks[i]->ev);

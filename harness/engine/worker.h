@@ -81,6 +81,9 @@ struct hx_worker {
 
     struct event_base *base;
     CURLM *multi;
+    /* A connection pool per group that has its own connections: policy (a share handle sharing connections;
+     * this thread's only, so without locks); NULL for the groups that use the multi handle's. */
+    CURLSH *shares[HX_MAX_GROUPS];
     struct event *curl_timer, *arrival_ev, *interval_ev, *end_ev, *drain_ev, *wake_ev;
     int wake_fd;
     pthread_t tid;

@@ -126,8 +126,8 @@ static void test_full(void **state)
     assert_true(c.drain_set);
     assert_int_equal(c.drain_ns, 0);
     assert_int_equal(c.interval_ns, S / 2);
-    assert_int_equal(c.conn_max_requests, 100);
-    assert_int_equal(c.conn_max_age_ns, 3600 * S);
+    assert_int_equal(c.conn.max_requests, 100);
+    assert_int_equal(c.conn.max_age_ns, 3600 * S);
     assert_int_equal(c.nheaders, 1);
     assert_string_equal(c.headers[0], "X-Team: soak");
     assert_int_equal(c.nexpects, 2);
@@ -436,9 +436,25 @@ static void test_cross_checks(void **state)
                         "users (20) exceed max_inflight (10): raise --max-inflight");
     expect_finish_error("load: {target: 'http://h/v1', arrival: {users: 2}, threads: 3}\n",
                         "threads (3) exceed users (2): a thread would have no user");
-    expect_finish_error("load: {target: 'http://h/v1', arrival: {constant: 1/s}, connections: {churn: true, "
-                        "max_requests: 5}}\n",
-                        "churn opens a connection per request: it excludes max_requests and max_age");
+    /* In a file, where it is written; from flags (--churn with load.connections.max_requests), at the end. */
+    hx_cfg_t c;
+    cm_err_t err;
+    char why[256];
+    assert_int_equal(load(&c, "s.yaml",
+                          "load: {target: 'http://h/v1', arrival: {constant: 1/s}, connections: {churn: true, "
+                          "max_requests: 5}}\n",
+                          &err),
+                     -1);
+    assert_string_equal(err.msg, "s.yaml:1:70: load.connections: churn opens a connection per request: it excludes "
+                                 "max_requests and max_age");
+    hx_cfg_free(&c);
+    assert_int_equal(load(&c, "s.yaml", "load: {target: 'http://h/v1', arrival: {constant: 1/s}, connections: "
+                                        "{max_requests: 5}}\n", &err),
+                     0);
+    c.conn.churn = true;
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), -1);
+    assert_string_equal(why, "churn opens a connection per request: it excludes max_requests and max_age");
+    hx_cfg_free(&c);
 }
 
 static void test_check_helpers(void **state)
