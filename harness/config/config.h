@@ -87,8 +87,9 @@ typedef struct hx_group {
 
 /* An api: http path with placeholders, as written (config_http.c). */
 typedef struct hx_path_tmpl {
-    size_t req;       /* index in reqs */
-    const char *text; /* the path as written */
+    size_t req;        /* index in reqs */
+    const char *text;  /* the path as written */
+    const char *where; /* its key ("load.groups[1].requests[0].path") */
     const struct cm_node *node;
 } hx_path_tmpl_t;
 

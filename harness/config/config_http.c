@@ -35,7 +35,7 @@ static int read_path(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *v, con
         return cm_conf_error(conf, v, path, err, "too many paths with placeholders");
     if (c->path_tmpls == NULL)
         c->path_tmpls = cm_arena_alloc(&c->arena, HX_MAX_REQUESTS * sizeof(hx_path_tmpl_t));
-    c->path_tmpls[c->npath_tmpls++] = (hx_path_tmpl_t){0, s->path, v};
+    c->path_tmpls[c->npath_tmpls++] = (hx_path_tmpl_t){0, s->path, hx_cfg_strdup(c, path), v};
     if (c->path_err == NULL) {
         cm_err_t e;
         cm_conf_error(conf, v, path, &e, "\"%.80s\" has placeholders that `soak run` fills in; run it with `soak run`",

@@ -216,12 +216,10 @@ static int resolve_paths(hx_runner_t *r)
     char tmp[HX_MAX_EXPANDED + 1];
     for (size_t i = 0; i < c->npath_tmpls; i++) {
         const hx_path_tmpl_t *t = &c->path_tmpls[i];
-        char where[64];
-        snprintf(where, sizeof(where), "load.requests[%zu].path", t->req);
-        if (hx_scenario_expand(&r->sc, t->node, where, t->text, tmp, sizeof(tmp), &err) != 0)
+        if (hx_scenario_expand(&r->sc, t->node, t->where, t->text, tmp, sizeof(tmp), &err) != 0)
             return hx_runner_fail(r, "%s", err.msg);
         if (hx_http_check_path(tmp, why, sizeof(why)) != 0)
-            return hx_runner_fail(r, "%s: \"%s\" (from \"%s\"): %s", where, tmp, t->text, why);
+            return hx_runner_fail(r, "%s: \"%s\" (from \"%s\"): %s", t->where, tmp, t->text, why);
         c->reqs[t->req].path = hx_cfg_strdup(c, tmp);
     }
     c->path_err = NULL;

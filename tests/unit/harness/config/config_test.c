@@ -355,6 +355,7 @@ static void test_path_for_soak_run(void **state)
     assert_int_equal(c.npath_tmpls, 1);
     assert_int_equal(c.path_tmpls[0].req, 2);
     assert_string_equal(c.path_tmpls[0].text, "{{mock.admin.url}}/deployments");
+    assert_string_equal(c.path_tmpls[0].where, "load.groups[1].requests[1].path");
     assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), -1);
     assert_string_equal(why, "s.yaml:9:29: load.groups[1].requests[1].path: \"{{mock.admin.url}}/deployments\" has "
                              "placeholders that `soak run` fills in; run it with `soak run`");
