@@ -310,7 +310,13 @@ print(done, first, [x[1:3] for x in final], 0.8 <= final[0][3] <= 3.0 if final e
 expect_eq "$GOT" "[1, 3, 5] [('goaway', 2147483647, 0)] [(5, 0)] True eof" \
     "HTTP/2: streams answered, first GOAWAY (last id, error), final GOAWAY (last id, error), its delay, then ($OUT)"
 
-expect_eq "$(metric c 'mock_faults_total{deployment="c",kind="conn_limit"}')" "2" "mock_faults_total conn_limit, HTTP/2"
+# A real HTTP/2 client (Node's http2, nghttp2 underneath): seven requests in a row take three sessions, every
+# request answered, each retired session having received the GOAWAY.
+command -v node >/dev/null || fail "node is not installed (run ci/install-deps.sh --test)"
+H2=$(timeout 60 node "$(dirname "$0")/h2_client.js" "http://127.0.0.1:$PORT" 7)
+expect_eq "$(python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print(j["statuses"], j["sessions"], [(g["session"], g["code"]) for g in j["goaways"]][:2])' "$H2")" \
+    "[200, 200, 200, 200, 200, 200, 200] 3 [(1, 0), (2, 0)]" "Node's http2 client over conn_limit ($H2)"
+expect_eq "$(metric c 'mock_faults_total{deployment="c",kind="conn_limit"}')" "4" "mock_faults_total conn_limit, HTTP/2"
 stop_mock
 
 # accept_pause: from 3 s to 7 s after the mock started, its listener accepts nothing: a client that connects
