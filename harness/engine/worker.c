@@ -378,11 +378,11 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
         launch_failed(w, intended, user, group, why);
         return;
     }
-    w->stats->sent++;
+    hx_stats_record_sent(w->stats, intended, x->sent);
     if (w->inflight > w->stats->inflight_max)
         w->stats->inflight_max = w->inflight;
     if (w->gstats != NULL)
-        w->gstats[group].sent++;
+        hx_stats_record_sent(&w->gstats[group], intended, x->sent);
     /* A burst past the pool's limit keeps its connections: the next boundary sizes the pool with it. */
     if (w->inflight > w->pool_limit)
         limit_pool(w, w->cap);

@@ -115,6 +115,7 @@ struct hx_worker {
     uint64_t seq;
     cm_json_toks_t toks;
     hx_first_err_t first[HX_ERR__COUNT];
+    uint64_t cpu_mark, wall_mark; /* this thread's CPU time and the monotonic time at the last CPU sample */
 
     /* shared with the main thread */
     atomic_int stop_req; /* 0 none, 1 stop and drain, 2 abort now */

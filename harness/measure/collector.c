@@ -376,6 +376,11 @@ static void write_line(hx_collector_t *c, const hx_stats_t *s, uint64_t inflight
     jsonl_counts(&w, s, secs, inflight);
     hx_report_json_ms(&w, "latency_ms", &s->latency, false);
     hx_report_json_ms(&w, "service_ms", &s->service, false);
+    hx_report_json_ms(&w, "pacer_lag_ms", &s->pacer_lag, false);
+    if (s->cpu_samples > 0) {
+        cm_jw_key(&w, "cpu_busy_max");
+        cm_jw_fixed(&w, (double)s->cpu_busy_max / 1000.0, 3);
+    }
     if (s->ttft.count > 0)
         hx_report_json_ms(&w, "ttft_ms", &s->ttft, false);
     if (s->itl.count > 0)

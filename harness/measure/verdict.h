@@ -13,6 +13,7 @@
  *   goodput.rate, goodput.attainment  good requests (every SLO held) per second / share of the offered load
  *   gateway_overhead.<stat>           client service time minus x-mock-service-ms
  *   litellm_overhead.<stat>, mock_service.<stat>        the gateway's and the mock's own timing headers
+ *   pacer_lag.<stat>                  intended send time to the hand-over to libcurl (the client's self-check)
  *   rate.achieved, rate.offered       per second (bounds may be written "1000/s")
  *   successes_per_minute              ok requests per minute of run
  *   requests.total|ok|failed|rate_limited|aborted, dropped, late, tokens     counts

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "harness/report/report_client.h"
 #include "harness/report/report_llm.h"
 
 #ifndef SOAK_VERSION
@@ -313,6 +314,7 @@ void hx_report_table(FILE *out, const hx_report_t *r)
 {
     table_header(out, r);
     table_counts(out, r);
+    hx_report_table_client(out, r);
     table_latency(out, r->total);
     hx_report_table_llm(out, r);
     table_errors(out, r->total);
@@ -542,6 +544,7 @@ int hx_report_json(FILE *out, const hx_report_t *r)
     json_requests(&w, t, in->judged_s);
     json_hists(&w, t);
     hx_report_json_llm(&w, r);
+    hx_report_json_client(&w, r);
     json_errors(&w, t);
     json_named_counts(&w, "by_request", t->by_request, in->request_names, in->nrequests, HX_MAX_REQUESTS);
     json_named_counts(&w, "by_model", t->by_model, in->model_names, in->nmodels, HX_MAX_MODELS);
@@ -653,6 +656,7 @@ int hx_report_junit(FILE *out, const hx_report_t *r)
                   "  <testsuite name=\"soak\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\" "
                   "time=\"%.3f\" timestamp=\"%s\">\n",
                   r->nexpects + 1, failures, in->duration_s, started);
+    hx_report_junit_client(&b, r);
     junit_run_case(&b, cls, r);
     for (size_t i = 0; i < r->nexpects; i++) {
         const hx_expect_t *e = &r->expects[i];

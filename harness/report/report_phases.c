@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "harness/report/report.h"
+#include "harness/report/report_client.h"
 
 static double ms_at(const cm_hist_t *h, double q)
 {
@@ -72,6 +73,7 @@ static void json_slice(cm_jw_t *w, const hx_stats_t *s, double secs)
     hx_report_json_ms(w, "latency_ms", &s->latency, true);
     hx_report_json_ms(w, "service_ms", &s->service, true);
     hx_report_json_ms(w, "ttft_ms", &s->ttft, false);
+    hx_report_json_client_slice(w, s);
 }
 
 void hx_report_json_phases(cm_jw_t *w, const hx_report_t *r)

@@ -15,6 +15,7 @@
 #include "harness/engine/engine.h"
 #include "harness/report/html.h"
 #include "harness/report/outputs.h"
+#include "harness/report/report_client.h"
 #include "harness/report/report.h"
 #include "harness/report/webhook.h"
 
@@ -341,6 +342,7 @@ static int report(run_t *r)
     hx_report_table(r->out, &rep);
     fflush(r->out);
     print_first_errors(r);
+    hx_report_client_warnings(r->err_out, &rep);
     int rc = write_files(r, &rep) != 0 ? HX_EXIT_ERROR : hx_report_verdict(&rep) ? HX_EXIT_PASS : HX_EXIT_FAIL;
     if (rc != HX_EXIT_ERROR)
         print_written(r);

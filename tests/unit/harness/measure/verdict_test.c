@@ -417,6 +417,16 @@ static void test_eval_latency_and_streams(void **state)
     assert_false(v.pass);
     v = eval(f, "gateway_overhead.p50<1s", false);
     assert_false(v.available);
+    /* the client's self-check: 3 sends 2 ms behind, one 30 ms behind */
+    for (int i = 0; i < 3; i++)
+        hx_stats_record_sent(&f->total, 0, 2 * MS);
+    hx_stats_record_sent(&f->total, 0, 30 * MS);
+    v = eval(f, "pacer_lag.max<5ms", false);
+    assert_true(v.available);
+    assert_false(v.pass);
+    assert_near(v.measured, 30, 1e-9);
+    v = eval(f, "pacer_lag.p50<2.1ms", false); /* 2 ms within the histogram's 1% */
+    assert_true(v.pass);
     free(f);
 }
 
