@@ -12,6 +12,7 @@
 
 #include "common/alloc.h"
 #include "common/units.h"
+#include "harness/measure/exitcode.h"
 
 typedef enum metric_kind {
     MK_HIST,
@@ -352,7 +353,8 @@ static int parse_yaml_bound(const cm_conf_t *conf, const cm_node_t *item, const 
 static int parse_item(const cm_conf_t *conf, const cm_node_t *item, const char *path, const hx_expect_scopes_t *sc,
                       hx_expect_t *e, cm_err_t *err)
 {
-    static const char *const keys[] = {"metric", "min", "max", "ignore", "phase", "baseline", "window", "group", NULL};
+    static const char *const keys[] = {"metric", "min",   "max",   "ignore",    "phase",
+                                       "baseline", "window", "group", "exit_code", NULL};
     static const char *const required[] = {"metric", NULL};
     char mpath[160], why[1024];
     const char *name;
@@ -387,6 +389,8 @@ static int parse_item(const cm_conf_t *conf, const cm_node_t *item, const char *
         return cm_conf_error(conf, item, path, err, "min is greater than max for %s", name);
     const cm_node_t *ign = cm_conf_get(item, "ignore");
     if (ign != NULL && parse_ignore(conf, ign, path, e, err) != 0)
+        return -1;
+    if (hx_expect_parse_exit_code(conf, item, path, e, err) != 0)
         return -1;
     return hx_expect_parse_scope(conf, item, path, sc, e, err);
 }

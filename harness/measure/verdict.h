@@ -42,6 +42,7 @@ typedef struct hx_expect {
     uint64_t ignore_status[10];  /* bitset over HTTP statuses 0..639 ignored by failure_rate */
     bool min_strict, max_strict; /* CLI ">" and "<": the bound itself fails (YAML min/max are inclusive) */
     bool is_default;             /* added because the run gave no expectation (hx_expect_default); reports say so */
+    int exit_code;               /* YAML exit_code: the run's exit status when this fails first; 0: none */
     /* Scope (YAML form only). in_phase: judged on phase `phase` alone (load.phases), excluded or not;
      * otherwise on the whole run less its excluded phases. has_windows (drift metrics): window / baseline
      * instead of the run's last window / first window. scope_text says which, for reports ("" = whole run). */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/units.h"
+#include "harness/measure/exitcode.h"
 #include "harness/run/cli_http.h"
 
 #define MAX_REPEAT_FLAG 64
@@ -16,7 +17,7 @@
 typedef struct flags {
     const char *config, *url, *api, *rate, *duration, *users, *think, *spawn, *threads, *max_inflight, *timeout;
     const char *drain, *interval, *prompt, *repeat, *max_tokens, *user, *api_key, *seed, *json, *junit, *jsonl;
-    const char *html, *webhook, *warmup, *cooldown;
+    const char *html, *webhook, *warmup, *cooldown, *exit_codes;
     const char *max_conn_requests, *max_conn_age;
     hx_http_flags_t http; /* --api http */
     bool stream, poisson, quiet, churn, check, help;
@@ -74,6 +75,7 @@ enum {
     OPT_CHECK_JSON,
     OPT_CONTAINS,
     OPT_SLO,
+    OPT_EXIT_CODES,
 };
 
 static const struct option longopts[] = {
@@ -107,6 +109,7 @@ static const struct option longopts[] = {
     {"html", required_argument, NULL, OPT_HTML},
     {"webhook", required_argument, NULL, OPT_WEBHOOK},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"exit-codes", required_argument, NULL, OPT_EXIT_CODES},
     {"max-conn-requests", required_argument, NULL, OPT_MAX_CONN_REQUESTS},
     {"max-conn-age", required_argument, NULL, OPT_MAX_CONN_AGE},
     {"churn", no_argument, NULL, OPT_CHURN},
@@ -188,7 +191,7 @@ static const slot_t slots[] = {
     LIST(OPT_EXPECT, expects), LIST(OPT_SET, sets),
     LIST(OPT_GROUP, groups),
     STR(OPT_HTML, html),       STR(OPT_WEBHOOK, webhook),
-    LIST(OPT_SLO, slos),
+    LIST(OPT_SLO, slos),       STR(OPT_EXIT_CODES, exit_codes),
 };
 /* --api http (cli_http.c) */
 static const slot_t http_slots[] = {
@@ -548,6 +551,8 @@ static int apply_outputs(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen
         return hx_cli_errf(err, errlen, "--webhook %s", why);
     if (f->webhook)
         c->webhook_url = hx_cfg_strdup(c, f->webhook);
+    if (f->exit_codes && hx_exit_mode_parse(f->exit_codes, &c->exit_codes_detailed, why, sizeof(why)) != 0)
+        return hx_cli_errf(err, errlen, "--exit-codes %s", why);
     c->quiet = f->quiet;
     return 0;
 }

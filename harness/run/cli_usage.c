@@ -91,6 +91,8 @@ void hx_cli_usage_load(FILE *out)
           "  --html FILE             one self-contained HTML page: verdicts, totals, SVG charts over time\n"
           "  --webhook URL           POST a Slack-compatible summary of the run there at the end\n"
           "  --quiet                 no progress line\n"
+          "  --exit-codes MODE       default (0 pass, 1 fail, 2 error) or detailed: a failed run exits with its\n"
+          "                          class, 10 latency ... 18 run failed (docs/expectations.md \"Exit codes\")\n"
           "  --config FILE           scenario file (name, seed, duration, load, expect, report)\n"
           "  --set PATH=VALUE        override a value of the file, e.g. --set load.arrival.constant=500/s;\n"
           "                          repeatable\n"
@@ -99,7 +101,7 @@ void hx_cli_usage_load(FILE *out)
           "\n"
           "SIGINT or SIGTERM stops the run early and still writes every report (a second one aborts the drain).\n"
           "Exit status: 0 every expectation passed, 1 an expectation failed (or no request succeeded),\n"
-          "2 usage, configuration or runtime error.\n"
+          "2 usage, configuration or runtime error; with --exit-codes detailed, 10-18 name what failed.\n"
           "\n"
           "APIs (--api, requests[].api):\n",
           out);

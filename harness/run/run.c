@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/units.h"
 #include "harness/measure/collector.h"
+#include "harness/measure/exitcode.h"
 #include "harness/engine/engine.h"
 #include "harness/report/html.h"
 #include "harness/report/outputs.h"
@@ -309,6 +310,16 @@ static int add_expect_spans(run_t *r)
     return 0;
 }
 
+/* A failed run's exit status: 1, or with detailed exit codes (or an expectation's own exit_code) what failed. */
+static int fail_code(const run_t *r, const hx_report_t *rep)
+{
+    int rc = hx_exit_code(rep->expects, rep->verdicts, rep->nexpects, rep->info->failure != NULL,
+                          rep->total->all.ok == 0, r->cfg->exit_codes_detailed);
+    if (rc != HX_EXIT_FAIL)
+        fprintf(r->err_out, "soak: exit status %d (docs/expectations.md \"Exit codes\")\n", rc);
+    return rc;
+}
+
 static int report(run_t *r)
 {
     const hx_cfg_t *c = r->cfg;
@@ -343,7 +354,7 @@ static int report(run_t *r)
     fflush(r->out);
     print_first_errors(r);
     hx_report_client_warnings(r->err_out, &rep);
-    int rc = write_files(r, &rep) != 0 ? HX_EXIT_ERROR : hx_report_verdict(&rep) ? HX_EXIT_PASS : HX_EXIT_FAIL;
+    int rc = write_files(r, &rep) != 0 ? HX_EXIT_ERROR : hx_report_verdict(&rep) ? HX_EXIT_PASS : fail_code(r, &rep);
     if (rc != HX_EXIT_ERROR)
         print_written(r);
     if (c->webhook_url != NULL)

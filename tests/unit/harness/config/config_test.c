@@ -272,7 +272,7 @@ static void test_unknown_keys(void **state)
     expect_error("load: {connections: {churn: true, max_reqs: 3}}\n",
                  "s.yaml:1:35: load.connections: unknown key \"max_reqs\" (allowed: max_requests, max_age, churn)");
     expect_error("report: {formats: [json], dirs: x}\n",
-                 "s.yaml:1:27: report: unknown key \"dirs\" (did you mean \"dir\"? allowed: dir, formats, webhook)");
+                 "s.yaml:1:27: report: unknown key \"dirs\" (did you mean \"dir\"? allowed: dir, formats, webhook, exit_codes)");
 }
 
 static void test_value_errors(void **state)
@@ -298,6 +298,11 @@ static void test_value_errors(void **state)
                  "s.yaml:2:31: load.arrival.think: \"1s..0.5s\": the minimum is larger than the maximum");
     expect_error("load:\n  arrival: {ramp: {from: 1/s, to: 5/s}}\n",
                  "s.yaml:2:19: load.arrival.ramp: missing required key \"over\"");
+    expect_error("report: {exit_codes: detail}\n",
+                 "s.yaml:1:22: report.exit_codes: \"detail\": expected default (0 pass, 1 fail, 2 error) or detailed "
+                 "(a status per failed expectation class, docs/expectations.md)");
+    expect_error("expect:\n  - {metric: latency.p99, max: 1s, exit_code: 2}\n",
+                 "s.yaml:2:47: expect[0].exit_code: must be between 3 and 125, got 2");
     expect_error("load: {target: 'localhost:8080'}\n",
                  "s.yaml:1:16: load.target: \"localhost:8080\" is not an http:// URL (expected an api_base like "
                  "http://127.0.0.1:8080/v1)");
