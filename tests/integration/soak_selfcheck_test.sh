@@ -15,12 +15,23 @@ mock:
 FAST=$(url_of fast)
 
 # ---- a run the harness holds: figures, no warning ----
-run_soak load --url "$FAST" --rate 20/s --duration 3s --warmup 1s --json "$TMP/ok.json" --jsonl "$TMP/ok.jsonl" \
-    --junit "$TMP/ok.xml"
-expect_eq "$RC" "0" "exit status of a normal run"
+# On a machine busy with other work even 20/s can be sent late; the warning is then right. So a run that warned
+# is repeated (at most three runs) when its own figures show the lag it warned of, and any warning without
+# such a lag fails at once.
+for attempt in 1 2 3; do
+    run_soak load --url "$FAST" --rate 20/s --duration 3s --warmup 1s --json "$TMP/ok.json" --jsonl "$TMP/ok.jsonl" \
+        --junit "$TMP/ok.xml"
+    expect_eq "$RC" "0" "exit status of a normal run"
+    if [[ "$(cat "$TMP/soak.out" "$TMP/soak.err")" != *"WARNING"* && "$(cat "$TMP/soak.err")" != *"warning"* ]]; then
+        break
+    fi
+    expect_eq "$(jq_py "$TMP/ok.json" 'j["client"]["pacer_lag_ms"]["p99"] > 10 and j["client"]["cpu"]["saturated"] == 0')" \
+        "True" "a warning at 20/s must come with a lag above 10 ms (and no saturated thread)"
+    echo "run $attempt: the machine delayed soak (lag p99 $(jq_py "$TMP/ok.json" 'j["client"]["pacer_lag_ms"]["p99"]') ms)"
+    [ "$attempt" != 3 ] || fail "a normal run warned three times"
+    sleep 2
+done
 expect_contains "$(cat "$TMP/soak.out")" "Client     pacer lag p50" "the table's Client section"
-[[ "$(cat "$TMP/soak.out" "$TMP/soak.err")" != *"WARNING"* && "$(cat "$TMP/soak.err")" != *"warning"* ]] ||
-    fail "a normal run warned"
 expect_eq "$(jq_py "$TMP/ok.json" 'j["client"]["warnings"]')" "[]" "JSON warnings of a normal run"
 expect_eq "$(jq_py "$TMP/ok.json" 'j["client"]["late_threshold_ms"]')" "1.0" "late threshold"
 expect_eq "$(jq_py "$TMP/ok.json" 'j["client"]["pacer_lag_ms"]["count"] == j["requests"]["sent"]')" "True" \
