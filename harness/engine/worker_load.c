@@ -204,7 +204,7 @@ static void on_interval(evutil_socket_t fd, short events, void *arg)
     uint64_t now = cm_now_ns();
     uint64_t peak = w->stats->inflight_max;
     sample_cpu(w, now);
-    hx_collector_submit_groups(w->collector, w->stats, w->gstats, now);
+    hx_collector_submit_all(w->collector, w->stats, w->gstats, w->wstats, now);
     hx_worker_trim_idle(w, peak);
     /* The new interval starts with what is already in flight. */
     w->stats->inflight_max = w->inflight;
@@ -301,11 +301,12 @@ void *hx_worker_main(void *arg)
     }
     hx_worker_abort_all(w);
     /* An empty remainder (the run ended on an interval boundary) would only add an empty line. */
-    const hx_stats_t *s = w->stats;
+    const hx_stats_t *s = w->stats, *ws = w->wstats;
     uint64_t now = cm_now_ns();
     sample_cpu(w, now);
-    if (s->all.total || s->aborted || s->sent || s->dropped || s->itl.count)
-        hx_collector_submit_groups(w->collector, w->stats, w->gstats, now);
+    if (s->all.total || s->aborted || s->sent || s->dropped || s->itl.count ||
+        (ws != NULL && (ws->all.total || ws->aborted || ws->sent || ws->dropped)))
+        hx_collector_submit_all(w->collector, w->stats, w->gstats, w->wstats, now);
     free_events(w);
     atomic_store(&w->running, false);
     return NULL;

@@ -321,6 +321,7 @@ void hx_report_table(FILE *out, const hx_report_t *r)
     table_deployments(out, r->total);
     hx_report_table_groups(out, r);
     hx_report_table_phases(out, r);
+    hx_report_table_warmup(out, r);
     table_expectations(out, r);
 }
 
@@ -558,6 +559,7 @@ int hx_report_json(FILE *out, const hx_report_t *r)
     }
     hx_report_json_groups(&w, r);
     hx_report_json_phases(&w, r);
+    hx_report_json_warmup(&w, r);
     json_expectations(&w, r);
     jw_s(&w, "verdict", hx_report_verdict(r) ? "pass" : "fail");
     cm_jw_obj_end(&w);

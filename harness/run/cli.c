@@ -499,9 +499,9 @@ static int apply_edges(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
     char why[200];
     if (f->warmup == NULL && f->cooldown == NULL)
         return 0;
-    if (f->warmup && hx_edge_parse(f->warmup, &w, why, sizeof(why)) != 0)
+    if (f->warmup && hx_edge_parse(f->warmup, true, &w, why, sizeof(why)) != 0)
         return hx_cli_errf(err, errlen, "--warmup: %s", why);
-    if (f->cooldown && hx_edge_parse(f->cooldown, &k, why, sizeof(why)) != 0)
+    if (f->cooldown && hx_edge_parse(f->cooldown, false, &k, why, sizeof(why)) != 0)
         return hx_cli_errf(err, errlen, "--cooldown: %s", why);
     if (hx_cfg_set_edges(c, &w, &k, why, sizeof(why)) != 0)
         return hx_cli_errf(err, errlen, "--%s: %s", f->warmup ? "warmup" : "cooldown", why);

@@ -472,7 +472,7 @@ static void test_phases(void **state)
     /* --warmup on a file without phases; refused beside load.phases */
     assert_int_equal(load(&c, "s.yaml", "load: {target: \"http://127.0.0.1:1/v1\", arrival: {constant: 1/s}}\n", &err), 0);
     hx_edge_t w;
-    assert_int_equal(hx_edge_parse("3s", &w, why, sizeof(why)), 0);
+    assert_int_equal(hx_edge_parse("3s", true, &w, why, sizeof(why)), 0);
     assert_int_equal(hx_cfg_set_edges(&c, &w, NULL, why, sizeof(why)), 0);
     c.duration_ns = 10 * S;
     assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
@@ -483,7 +483,40 @@ static void test_phases(void **state)
     assert_int_equal(hx_cfg_set_edges(&c, &w, NULL, why, sizeof(why)), -1);
     assert_string_equal(why, "load.phases is set: a warm-up or cool-down is a phase there with exclude: true");
     hx_cfg_free(&c);
-    assert_int_equal(hx_edge_parse("100%", &w, why, sizeof(why)), -1);
+    assert_int_equal(hx_edge_parse("100%", true, &w, why, sizeof(why)), -1);
+    /* a warm-up by count: no phase of its own; a cool-down beside it still is one */
+    assert_int_equal(hx_edge_parse("500req", true, &w, why, sizeof(why)), 0);
+    assert_int_equal(w.count, 500);
+    assert_int_equal(load(&c, "s.yaml", "load: {target: \"http://127.0.0.1:1/v1\", arrival: {constant: 1/s}}\n", &err), 0);
+    assert_int_equal(hx_cfg_set_edges(&c, &w, NULL, why, sizeof(why)), 0);
+    c.duration_ns = 10 * S;
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
+    assert_int_equal(c.phases.n, 0);
+    assert_int_equal(c.warmup_requests, 500);
+    hx_cfg_free(&c);
+    assert_int_equal(load(&c, "s.yaml",
+                          "duration: 10s\nload:\n  target: http://127.0.0.1:1/v1\n  arrival: {constant: 1/s}\n"
+                          "  warmup: 20req\n  cooldown: 2s\n",
+                          &err),
+                     0);
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
+    assert_int_equal(c.phases.n, 2);
+    assert_string_equal(c.phases.p[0].name, "steady");
+    assert_int_equal(c.phases.p[0].end_ns, 8 * S);
+    assert_int_equal(c.warmup_requests, 20);
+    hx_cfg_free(&c);
+    assert_int_equal(hx_edge_parse("500req", false, &w, why, sizeof(why)), -1);
+    assert_string_equal(why, "\"500req\": a cool-down is a duration or a share of the run, not a count: which "
+                             "requests are the last is known only once the run has ended");
+    assert_int_equal(hx_edge_parse("0req", true, &w, why, sizeof(why)), -1);
+    assert_string_equal(why, "\"0req\": a warm-up count is 1req to 1000000000req");
+    assert_int_equal(hx_edge_parse("1000000001req", true, &w, why, sizeof(why)), -1);
+    assert_int_equal(hx_edge_parse("5 req", true, &w, why, sizeof(why)), -1);
+    assert_string_equal(why, "\"5 req\": expected a duration such as 10s (more than 0s, at most a year), a share of "
+                             "the run such as 10% or a count of requests such as 500req");
+    expect_error("load:\n  cooldown: 100req\n",
+                 "s.yaml:2:13: load.cooldown: \"100req\": a cool-down is a duration or a share of the run, not a "
+                 "count: which requests are the last is known only once the run has ended");
     /* the warm-up and cool-down leave nothing */
     assert_int_equal(load(&c, "s.yaml",
                           "duration: 4s\nload:\n  target: http://127.0.0.1:1/v1\n  arrival: {constant: 1/s}\n"
@@ -520,8 +553,8 @@ static void test_phase_errors(void **state)
                  "s.yaml:2:11: load.warmup: load.phases is set: make the warm-up or cool-down a phase there with "
                  "exclude: true");
     expect_error("load:\n  warmup: 1x\n",
-                 "s.yaml:2:11: load.warmup: \"1x\": expected a duration such as 10s (more than 0s, at most a year) or "
-                 "a share of the run such as 10%");
+                 "s.yaml:2:11: load.warmup: \"1x\": expected a duration such as 10s (more than 0s, at most a year), "
+                 "a share of the run such as 10% or a count of requests such as 500req");
     expect_error("load:\n  phases:\n    - {name: a, duration: 1s}\nexpect:\n  - {metric: latency.p99, phase: b, max: 1s}\n",
                  "s.yaml:5:34: expect[0].phase: no phase called \"b\" in load.phases");
     expect_error("expect:\n  - {metric: latency.p99, phase: b, max: 1s}\n",
