@@ -126,7 +126,8 @@ struct hx_worker {
     atomic_bool running;
 };
 
-/* worker.c (worker_idle.c for the idle state): setup and teardown (on the main thread), libcurl/libevent glue, transfers. */
+/* worker.c (worker_idle.c for the idle state): setup and teardown (on the main thread), libcurl/libevent glue,
+ * transfers. */
 int hx_worker_init(hx_worker_t *w, const hx_cfg_t *cfg, hx_collector_t *c, char *const *urls, hx_router_t *router,
                    uint32_t index, uint32_t nworkers, char *err, size_t errlen);
 void hx_worker_free(hx_worker_t *w);

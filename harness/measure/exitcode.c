@@ -47,21 +47,29 @@ hx_exit_class_t hx_exit_class_of(const char *metric)
 const char *hx_exit_class_name(hx_exit_class_t c)
 {
     switch (c) {
-    case HX_EXIT_CLASS_LATENCY: return "latency";
-    case HX_EXIT_CLASS_FAILURES: return "failures";
-    case HX_EXIT_CLASS_THROUGHPUT: return "throughput";
-    case HX_EXIT_CLASS_GOODPUT: return "goodput";
-    case HX_EXIT_CLASS_DRIFT: return "drift";
-    case HX_EXIT_CLASS_SHARE: return "deployment share";
-    case HX_EXIT_CLASS_CLIENT: return "client";
-    case HX_EXIT_CLASS_NO_SUCCESS: return "no success";
-    case HX_EXIT_CLASS_RUN_FAILED: return "run failed";
+    case HX_EXIT_CLASS_LATENCY:
+        return "latency";
+    case HX_EXIT_CLASS_FAILURES:
+        return "failures";
+    case HX_EXIT_CLASS_THROUGHPUT:
+        return "throughput";
+    case HX_EXIT_CLASS_GOODPUT:
+        return "goodput";
+    case HX_EXIT_CLASS_DRIFT:
+        return "drift";
+    case HX_EXIT_CLASS_SHARE:
+        return "deployment share";
+    case HX_EXIT_CLASS_CLIENT:
+        return "client";
+    case HX_EXIT_CLASS_NO_SUCCESS:
+        return "no success";
+    case HX_EXIT_CLASS_RUN_FAILED:
+        return "run failed";
     }
     return "?";
 }
 
-int hx_exit_code(const hx_expect_t *e, const hx_verdict_t *v, size_t n, bool run_failed, bool no_success,
-                 bool detailed)
+int hx_exit_code(const hx_expect_t *e, const hx_verdict_t *v, size_t n, bool run_failed, bool no_success, bool detailed)
 {
     if (run_failed)
         return detailed ? HX_EXIT_CLASS_RUN_FAILED : 1;
@@ -83,8 +91,10 @@ int hx_exit_mode_parse(const char *s, bool *detailed, char *err, size_t errlen)
         *detailed = strcmp(s, "detailed") == 0;
         return 0;
     }
-    snprintf(err, errlen, "\"%.40s\": expected default (0 pass, 1 fail, 2 error) or detailed (a status per "
-             "failed expectation class, docs/expectations.md)", s);
+    snprintf(err, errlen,
+             "\"%.40s\": expected default (0 pass, 1 fail, 2 error) or detailed (a status per "
+             "failed expectation class, docs/expectations.md)",
+             s);
     return -1;
 }
 

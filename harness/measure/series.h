@@ -11,15 +11,15 @@
 #include "harness/measure/stats.h"
 
 typedef struct hx_series_line {
-    const hx_stats_t *s;        /* the interval (start_ns, end_ns: monotonic) */
-    uint64_t start_ns;          /* the run's start, monotonic */
-    uint64_t wall_start_ms;     /* the wall-clock time of start_ns */
-    const hx_phase_t *phase;    /* the interval's phase, or NULL */
-    uint64_t inflight;          /* requests in flight when it closed */
+    const hx_stats_t *s;     /* the interval (start_ns, end_ns: monotonic) */
+    uint64_t start_ns;       /* the run's start, monotonic */
+    uint64_t wall_start_ms;  /* the wall-clock time of start_ns */
+    const hx_phase_t *phase; /* the interval's phase, or NULL */
+    uint64_t inflight;       /* requests in flight when it closed */
     const char *const *group_names;
-    const hx_stats_t *groups;   /* ngroups: each group's part of the interval */
+    const hx_stats_t *groups; /* ngroups: each group's part of the interval */
     size_t ngroups;
-    const hx_stats_t *warm;     /* the warm-up requests of the interval (warm-up by count), or NULL */
+    const hx_stats_t *warm; /* the warm-up requests of the interval (warm-up by count), or NULL */
 } hx_series_line_t;
 
 /* Appends the line, newline included, to b. */

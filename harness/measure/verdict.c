@@ -81,7 +81,8 @@ static const named_off_t counters[] = {
 
 static const char metric_help[] =
     "expected failure_rate, latency|latency_all|service|ttfb|ttft|itl|icl|ttfrt|tpot|tpot_incl_first|e2e|ttlt|"
-    "gateway_overhead|litellm_overhead|mock_service|pacer_lag.<stat>, goodput.rate, goodput.attainment, rate.achieved, rate.offered, successes_per_minute, "
+    "gateway_overhead|litellm_overhead|mock_service|pacer_lag.<stat>, goodput.rate, goodput.attainment, "
+    "rate.achieved, rate.offered, successes_per_minute, "
     "requests.total|ok|failed|rate_limited|aborted, dropped, late, tokens, drift.<family>.<stat>, "
     "deployment_share.<name>; <stat> is p50, p90, p95, p99, p999 (any pNN or pNN.N), min, max or mean";
 

@@ -16,8 +16,7 @@ static void lag_cells(FILE *out, const hx_stats_t *s)
         return;
     }
     fprintf(out, "pacer lag p50 %.2f ms  p99 %.2f ms  max %.2f ms  late %llu of %llu (%.2f%%)\n", c.lag_p50_ms,
-            c.lag_p99_ms, c.lag_max_ms, (unsigned long long)s->late, (unsigned long long)s->sent,
-            c.late_share * 100);
+            c.lag_p99_ms, c.lag_max_ms, (unsigned long long)s->late, (unsigned long long)s->sent, c.late_share * 100);
 }
 
 void hx_report_table_client(FILE *out, const hx_report_t *r)
@@ -28,8 +27,8 @@ void hx_report_table_client(FILE *out, const hx_report_t *r)
     hx_selfcheck(t, &c);
     fputs("Client     ", out);
     lag_cells(out, t);
-    fprintf(out, "           (late: sent over %.0f ms after its intended time)  engine CPU %.2f s", (double)HX_LATE_NS / 1e6,
-            c.cpu_s);
+    fprintf(out, "           (late: sent over %.0f ms after its intended time)  engine CPU %.2f s",
+            (double)HX_LATE_NS / 1e6, c.cpu_s);
     if (t->cpu_samples > 0)
         fprintf(out, ", busiest thread %.0f%%, saturated %llu of %llu", c.cpu_busy_max * 100,
                 (unsigned long long)t->cpu_saturated, (unsigned long long)t->cpu_samples);

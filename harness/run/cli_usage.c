@@ -43,6 +43,8 @@ void hx_cli_usage_load(FILE *out)
           "  --repeat N              repeat the rendered prompt N times (the same uuid in every copy)\n"
           "  --max-tokens N          max_tokens (max_output_tokens for openai.responses)\n"
           "  --user NAME             the body's \"user\" field\n"
+          "  --reasoning-effort L    ask a reasoning model to reason: none, minimal, low, medium, high\n"
+          "                          (chat: reasoning_effort; responses: reasoning.effort)\n"
           "  --api-key KEY           the API key, sent as the API expects (Authorization: Bearer, api-key,\n"
           "                          x-api-key or x-goog-api-key)\n"
           "  --header 'K: V'         extra request header; repeatable\n"

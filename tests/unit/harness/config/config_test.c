@@ -268,7 +268,7 @@ static void test_unknown_keys(void **state)
     expect_error(
         "load:\n  requests:\n    - {api: openai.chat, promt: hi}\n",
         "s.yaml:3:26: load.requests[0]: unknown key \"promt\" (did you mean \"prompt\"? allowed: name, weight, "
-        "api, model, stream, include_usage, prompt, repeat, input, max_tokens, user, headers, api_key)");
+        "api, model, stream, include_usage, prompt, repeat, input, max_tokens, user, headers, api_key, reasoning_effort)");
     expect_error("load: {connections: {churn: true, max_reqs: 3}}\n",
                  "s.yaml:1:35: load.connections: unknown key \"max_reqs\" (allowed: max_requests, max_age, churn)");
     expect_error("report: {formats: [json], dirs: x}\n",
@@ -298,6 +298,12 @@ static void test_value_errors(void **state)
                  "s.yaml:2:31: load.arrival.think: \"1s..0.5s\": the minimum is larger than the maximum");
     expect_error("load:\n  arrival: {ramp: {from: 1/s, to: 5/s}}\n",
                  "s.yaml:2:19: load.arrival.ramp: missing required key \"over\"");
+    expect_error("load:\n  requests:\n    - {api: openai.embeddings, reasoning_effort: high}\n",
+                 "s.yaml:3:50: load.requests[0].reasoning_effort: openai.embeddings has no reasoning effort "
+                 "(openai.chat, azure.chat, openai.responses and azure.responses do)");
+    expect_error("load:\n  requests:\n    - {api: openai.chat, reasoning_effort: extreme}\n",
+                 "s.yaml:3:44: load.requests[0].reasoning_effort: \"extreme\": expected none, minimal, low, medium or "
+                 "high");
     expect_error("report: {exit_codes: detail}\n",
                  "s.yaml:1:22: report.exit_codes: \"detail\": expected default (0 pass, 1 fail, 2 error) or detailed "
                  "(a status per failed expectation class, docs/expectations.md)");

@@ -28,16 +28,26 @@ static void test_classes(void **state)
         const char *metric;
         hx_exit_class_t cls;
     } cases[] = {
-        {"latency.p99", HX_EXIT_CLASS_LATENCY},         {"ttft.p50", HX_EXIT_CLASS_LATENCY},
-        {"tpot_incl_first.max", HX_EXIT_CLASS_LATENCY}, {"gateway_overhead.p95", HX_EXIT_CLASS_LATENCY},
-        {"failure_rate", HX_EXIT_CLASS_FAILURES},       {"requests.failed", HX_EXIT_CLASS_FAILURES},
-        {"requests.rate_limited", HX_EXIT_CLASS_FAILURES}, {"requests.aborted", HX_EXIT_CLASS_FAILURES},
-        {"requests.total", HX_EXIT_CLASS_THROUGHPUT},   {"requests.ok", HX_EXIT_CLASS_THROUGHPUT},
-        {"rate.achieved", HX_EXIT_CLASS_THROUGHPUT},    {"successes_per_minute", HX_EXIT_CLASS_THROUGHPUT},
-        {"tokens", HX_EXIT_CLASS_THROUGHPUT},           {"goodput.attainment", HX_EXIT_CLASS_GOODPUT},
-        {"goodput.rate", HX_EXIT_CLASS_GOODPUT},        {"drift.latency.p99", HX_EXIT_CLASS_DRIFT},
-        {"deployment_share.a", HX_EXIT_CLASS_SHARE},    {"pacer_lag.p99", HX_EXIT_CLASS_CLIENT},
-        {"late", HX_EXIT_CLASS_CLIENT},                 {"dropped", HX_EXIT_CLASS_CLIENT},
+        {"latency.p99", HX_EXIT_CLASS_LATENCY},
+        {"ttft.p50", HX_EXIT_CLASS_LATENCY},
+        {"tpot_incl_first.max", HX_EXIT_CLASS_LATENCY},
+        {"gateway_overhead.p95", HX_EXIT_CLASS_LATENCY},
+        {"failure_rate", HX_EXIT_CLASS_FAILURES},
+        {"requests.failed", HX_EXIT_CLASS_FAILURES},
+        {"requests.rate_limited", HX_EXIT_CLASS_FAILURES},
+        {"requests.aborted", HX_EXIT_CLASS_FAILURES},
+        {"requests.total", HX_EXIT_CLASS_THROUGHPUT},
+        {"requests.ok", HX_EXIT_CLASS_THROUGHPUT},
+        {"rate.achieved", HX_EXIT_CLASS_THROUGHPUT},
+        {"successes_per_minute", HX_EXIT_CLASS_THROUGHPUT},
+        {"tokens", HX_EXIT_CLASS_THROUGHPUT},
+        {"goodput.attainment", HX_EXIT_CLASS_GOODPUT},
+        {"goodput.rate", HX_EXIT_CLASS_GOODPUT},
+        {"drift.latency.p99", HX_EXIT_CLASS_DRIFT},
+        {"deployment_share.a", HX_EXIT_CLASS_SHARE},
+        {"pacer_lag.p99", HX_EXIT_CLASS_CLIENT},
+        {"late", HX_EXIT_CLASS_CLIENT},
+        {"dropped", HX_EXIT_CLASS_CLIENT},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         hx_exit_class_t got = hx_exit_class_of(cases[i].metric);
