@@ -157,7 +157,7 @@ typedef struct hx_cfg {
     const hx_report_window_t *report_windows;
     size_t nreport_windows;
     bool quiet;
-    bool exit_codes_detailed; /* report.exit_codes / --exit-codes detailed: a status per failed class (exitcode.h) */
+    bool exit_codes_detailed;   /* report.exit_codes / --exit-codes detailed: a status per failed class (exitcode.h) */
     bool has_mock, has_gateway; /* the file has sections for `soak run` (has_gateway: also services:, proxies:) */
     bool has_load;              /* the file has a load: section */
     hx_workload_t workload;     /* built by hx_cfg_finish */

@@ -72,8 +72,10 @@ static int parse_count(const char *s, bool allowed, hx_edge_t *e, char *err, siz
     if (strcmp(s + digits, "req") != 0)
         return 0;
     if (!allowed) {
-        snprintf(err, errlen, "\"%.40s\": a cool-down is a duration or a share of the run, not a count: which "
-                 "requests are the last is known only once the run has ended", s);
+        snprintf(err, errlen,
+                 "\"%.40s\": a cool-down is a duration or a share of the run, not a count: which "
+                 "requests are the last is known only once the run has ended",
+                 s);
         return -1;
     }
     unsigned long long n = digits > 0 && digits <= 10 ? strtoull(s, NULL, 10) : 0;
@@ -99,8 +101,10 @@ int hx_edge_parse(const char *s, bool count, hx_edge_t *e, char *err, size_t err
             return -1;
         }
     } else if (cm_parse_duration(s, &e->ns, why, sizeof(why)) != 0 || e->ns == 0 || e->ns > HX_MAX_DURATION_NS) {
-        snprintf(err, errlen, "\"%.40s\": expected a duration such as 10s (more than 0s, at most a year), a share "
-                 "of the run such as 10%%%s", s, count ? " or a count of requests such as 500req" : "");
+        snprintf(err, errlen,
+                 "\"%.40s\": expected a duration such as 10s (more than 0s, at most a year), a share "
+                 "of the run such as 10%%%s",
+                 s, count ? " or a count of requests such as 500req" : "");
         return -1;
     }
     e->set = true;

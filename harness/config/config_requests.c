@@ -7,9 +7,9 @@
  * hx_workload_init checks them again, so that a mistake is reported at its line rather than by index. An
  * `api: http` template has keys of its own (config_http.c); each kind refuses the other's keys. */
 
-static const char *const request_keys[] = {"name",          "weight",  "api",     "model",   "stream",
-                                           "include_usage", "prompt",  "repeat",  "input",   "max_tokens",
-                                           "user",          "headers", "api_key", "reasoning_effort", NULL};
+static const char *const request_keys[] = {
+    "name",  "weight",     "api",  "model",   "stream",  "include_usage",    "prompt", "repeat",
+    "input", "max_tokens", "user", "headers", "api_key", "reasoning_effort", NULL};
 static const char *const http_keys[] = {"name", "weight", "api",      "method",  "path",    "base", "expect_status",
                                         "json", "body",   "contains", "headers", "api_key", NULL};
 
@@ -129,8 +129,10 @@ static int read_reasoning(const cm_conf_t *conf, const cm_node_t *it, const char
     if ((s->reasoning_effort = hx_reasoning_effort(str, why, sizeof(why))) == NULL)
         return cm_conf_error(conf, v, p, err, "%s", why);
     if (!hx_api_takes_reasoning(hx_api_find(s->api)))
-        return cm_conf_error(conf, v, p, err, "%s has no reasoning effort (openai.chat, azure.chat, openai.responses "
-                             "and azure.responses do)", s->api);
+        return cm_conf_error(conf, v, p, err,
+                             "%s has no reasoning effort (openai.chat, azure.chat, openai.responses "
+                             "and azure.responses do)",
+                             s->api);
     return 0;
 }
 

@@ -116,9 +116,9 @@ struct hx_worker {
     cm_json_toks_t toks;
     hx_first_err_t first[HX_ERR__COUNT];
     uint64_t cpu_mark, wall_mark; /* this thread's CPU time and the monotonic time at the last CPU sample */
-    hx_stats_t *wstats; /* the warm-up's requests (load.warmup as a count), or NULL */
-    uint64_t warm_left; /* this thread's share of the warm-up count not yet sent */
-    uint64_t warm_end;  /* when its last warm-up request went out (ns from the start), 0 before */
+    hx_stats_t *wstats;           /* the warm-up's requests (load.warmup as a count), or NULL */
+    uint64_t warm_left;           /* this thread's share of the warm-up count not yet sent */
+    uint64_t warm_end;            /* when its last warm-up request went out (ns from the start), 0 before */
 
     /* shared with the main thread */
     atomic_int stop_req; /* 0 none, 1 stop and drain, 2 abort now */

@@ -89,8 +89,10 @@ static int check_spec(const hx_reqspec_t *s, size_t i, size_t nglobal, char *err
     if (s->reasoning_effort != NULL && hx_reasoning_effort(s->reasoning_effort, why, sizeof(why)) == NULL)
         return fail(err, errlen, i, "reasoning_effort: %s", why);
     if (s->reasoning_effort != NULL && !hx_api_takes_reasoning(api))
-        return fail(err, errlen, i, "reasoning_effort: %s has no reasoning effort (openai.chat, azure.chat, "
-                    "openai.responses and azure.responses do)", api->name);
+        return fail(err, errlen, i,
+                    "reasoning_effort: %s has no reasoning effort (openai.chat, azure.chat, "
+                    "openai.responses and azure.responses do)",
+                    api->name);
     if (s->input != NULL && !api->takes_input)
         return fail(err, errlen, i, "input: %s takes a prompt, not an input", api->name);
     return 0;

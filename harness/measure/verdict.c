@@ -354,7 +354,7 @@ static int parse_yaml_bound(const cm_conf_t *conf, const cm_node_t *item, const 
 static int parse_item(const cm_conf_t *conf, const cm_node_t *item, const char *path, const hx_expect_scopes_t *sc,
                       hx_expect_t *e, cm_err_t *err)
 {
-    static const char *const keys[] = {"metric", "min",   "max",   "ignore",    "phase",
+    static const char *const keys[] = {"metric",   "min",    "max",   "ignore",    "phase",
                                        "baseline", "window", "group", "exit_code", NULL};
     static const char *const required[] = {"metric", NULL};
     char mpath[160], why[1024];

@@ -401,8 +401,10 @@ static int apply_template(hx_cfg_t *c, const flags_t *f, hx_reqspec_t *s, char *
     if (f->reasoning && hx_reasoning_effort(f->reasoning, why, sizeof(why)) == NULL)
         return hx_cli_errf(err, errlen, "--reasoning-effort %s", why);
     if (f->reasoning && !hx_api_takes_reasoning(hx_api_find(s->api)))
-        return hx_cli_errf(err, errlen, "--reasoning-effort: %s has no reasoning effort (openai.chat, azure.chat, "
-                           "openai.responses and azure.responses do)", s->api);
+        return hx_cli_errf(err, errlen,
+                           "--reasoning-effort: %s has no reasoning effort (openai.chat, azure.chat, "
+                           "openai.responses and azure.responses do)",
+                           s->api);
     s->reasoning_effort = f->reasoning ? hx_reasoning_effort(f->reasoning, NULL, 0) : NULL;
     return 0;
 }

@@ -268,11 +268,13 @@ static void test_unknown_keys(void **state)
     expect_error(
         "load:\n  requests:\n    - {api: openai.chat, promt: hi}\n",
         "s.yaml:3:26: load.requests[0]: unknown key \"promt\" (did you mean \"prompt\"? allowed: name, weight, "
-        "api, model, stream, include_usage, prompt, repeat, input, max_tokens, user, headers, api_key, reasoning_effort)");
+        "api, model, stream, include_usage, prompt, repeat, input, max_tokens, user, headers, api_key, "
+        "reasoning_effort)");
     expect_error("load: {connections: {churn: true, max_reqs: 3}}\n",
                  "s.yaml:1:35: load.connections: unknown key \"max_reqs\" (allowed: max_requests, max_age, churn)");
-    expect_error("report: {formats: [json], dirs: x}\n",
-                 "s.yaml:1:27: report: unknown key \"dirs\" (did you mean \"dir\"? allowed: dir, formats, webhook, exit_codes)");
+    expect_error(
+        "report: {formats: [json], dirs: x}\n",
+        "s.yaml:1:27: report: unknown key \"dirs\" (did you mean \"dir\"? allowed: dir, formats, webhook, exit_codes)");
 }
 
 static void test_value_errors(void **state)
@@ -493,7 +495,8 @@ static void test_phases(void **state)
     /* a warm-up by count: no phase of its own; a cool-down beside it still is one */
     assert_int_equal(hx_edge_parse("500req", true, &w, why, sizeof(why)), 0);
     assert_int_equal(w.count, 500);
-    assert_int_equal(load(&c, "s.yaml", "load: {target: \"http://127.0.0.1:1/v1\", arrival: {constant: 1/s}}\n", &err), 0);
+    assert_int_equal(load(&c, "s.yaml", "load: {target: \"http://127.0.0.1:1/v1\", arrival: {constant: 1/s}}\n", &err),
+                     0);
     assert_int_equal(hx_cfg_set_edges(&c, &w, NULL, why, sizeof(why)), 0);
     c.duration_ns = 10 * S;
     assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);

@@ -617,16 +617,24 @@ static void test_itl_apportioning(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_counts_and_classes),       cmocka_unit_test(test_client_closed_is_not_an_outcome),
-        cmocka_unit_test(test_dropped_and_offered),      cmocka_unit_test(test_latency_from_intended_service_from_sent),
+        cmocka_unit_test(test_counts_and_classes),
+        cmocka_unit_test(test_client_closed_is_not_an_outcome),
+        cmocka_unit_test(test_dropped_and_offered),
+        cmocka_unit_test(test_latency_from_intended_service_from_sent),
         cmocka_unit_test(test_late_threshold),
         cmocka_unit_test(test_pacer_lag_percentiles),
-        cmocka_unit_test(test_cpu_samples),           cmocka_unit_test(test_stream_timings),
-        cmocka_unit_test(test_overheads_are_kept_apart), cmocka_unit_test(test_by_request_model_and_bounds),
-        cmocka_unit_test(test_llm_metrics_worked_example), cmocka_unit_test(test_itl_apportioning),
-        cmocka_unit_test(test_percentiles_match_exact),  cmocka_unit_test(test_merge_equivalence),
-        cmocka_unit_test(test_merge_span_and_inflight),  cmocka_unit_test(test_intern_same_name_same_index),
-        cmocka_unit_test(test_intern_across_threads),    cmocka_unit_test(test_intern_overflow_goes_to_other),
+        cmocka_unit_test(test_cpu_samples),
+        cmocka_unit_test(test_stream_timings),
+        cmocka_unit_test(test_overheads_are_kept_apart),
+        cmocka_unit_test(test_by_request_model_and_bounds),
+        cmocka_unit_test(test_llm_metrics_worked_example),
+        cmocka_unit_test(test_itl_apportioning),
+        cmocka_unit_test(test_percentiles_match_exact),
+        cmocka_unit_test(test_merge_equivalence),
+        cmocka_unit_test(test_merge_span_and_inflight),
+        cmocka_unit_test(test_intern_same_name_same_index),
+        cmocka_unit_test(test_intern_across_threads),
+        cmocka_unit_test(test_intern_overflow_goes_to_other),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
