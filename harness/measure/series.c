@@ -33,32 +33,38 @@ static void jsonl_deployments(cm_jw_t *w, const hx_stats_t *s)
     cm_jw_obj_end(w);
 }
 
+static void put_u(cm_jw_t *w, const char *key, uint64_t v)
+{
+    cm_jw_key(w, key);
+    cm_jw_uint(w, v);
+}
+
 static void jsonl_counts(cm_jw_t *w, const hx_stats_t *s, double secs, uint64_t inflight)
 {
-    cm_jw_key(w, "requests");
-    cm_jw_uint(w, s->all.total);
-    cm_jw_key(w, "ok");
-    cm_jw_uint(w, s->all.ok);
-    cm_jw_key(w, "failed");
-    cm_jw_uint(w, s->all.failed);
-    cm_jw_key(w, "rate_limited");
-    cm_jw_uint(w, s->all.rate_limited);
-    cm_jw_key(w, "aborted");
-    cm_jw_uint(w, s->aborted);
+    put_u(w, "requests", s->all.total);
+    put_u(w, "ok", s->all.ok);
+    put_u(w, "failed", s->all.failed);
+    put_u(w, "rate_limited", s->all.rate_limited);
+    put_u(w, "aborted", s->aborted);
     cm_jw_key(w, "rate");
     cm_jw_fixed(w, secs > 0 ? (double)s->all.total / secs : 0, 2);
-    cm_jw_key(w, "sent");
-    cm_jw_uint(w, s->sent);
-    cm_jw_key(w, "inflight");
-    cm_jw_uint(w, inflight);
-    cm_jw_key(w, "inflight_max");
-    cm_jw_uint(w, s->inflight_max);
-    cm_jw_key(w, "dropped");
-    cm_jw_uint(w, s->dropped);
-    cm_jw_key(w, "late");
-    cm_jw_uint(w, s->late);
-    cm_jw_key(w, "tokens");
-    cm_jw_uint(w, s->tokens);
+    put_u(w, "sent", s->sent);
+    put_u(w, "inflight", inflight);
+    put_u(w, "inflight_max", s->inflight_max);
+    put_u(w, "dropped", s->dropped);
+    put_u(w, "late", s->late);
+    put_u(w, "tokens", s->tokens);
+}
+
+/* A part of the interval (a group, the warm-up): its counts, in an object left open for the caller's. */
+static void part_open(cm_jw_t *w, const char *key, const hx_stats_t *s)
+{
+    cm_jw_key(w, key);
+    cm_jw_obj(w);
+    put_u(w, "requests", s->all.total);
+    put_u(w, "ok", s->all.ok);
+    put_u(w, "failed", s->all.failed);
+    put_u(w, "dropped", s->dropped);
 }
 
 /* Each group's part of the interval: its counts and latency. */
@@ -69,18 +75,8 @@ static void jsonl_groups(const hx_series_line_t *l, cm_jw_t *w)
     cm_jw_key(w, "groups");
     cm_jw_obj(w);
     for (size_t g = 0; g < l->ngroups; g++) {
-        const hx_stats_t *gs = &l->groups[g];
-        cm_jw_key(w, l->group_names[g]);
-        cm_jw_obj(w);
-        cm_jw_key(w, "requests");
-        cm_jw_uint(w, gs->all.total);
-        cm_jw_key(w, "ok");
-        cm_jw_uint(w, gs->all.ok);
-        cm_jw_key(w, "failed");
-        cm_jw_uint(w, gs->all.failed);
-        cm_jw_key(w, "dropped");
-        cm_jw_uint(w, gs->dropped);
-        hx_report_json_ms(w, "latency_ms", &gs->latency, false);
+        part_open(w, l->group_names[g], &l->groups[g]);
+        hx_report_json_ms(w, "latency_ms", &l->groups[g].latency, false);
         cm_jw_obj_end(w);
     }
     cm_jw_obj_end(w);
@@ -92,18 +88,8 @@ static void jsonl_warmup(const hx_series_line_t *l, cm_jw_t *w)
     const hx_stats_t *ws = l->warm;
     if (ws == NULL || ws->all.total + ws->sent + ws->dropped + ws->aborted == 0)
         return;
-    cm_jw_key(w, "warmup");
-    cm_jw_obj(w);
-    cm_jw_key(w, "requests");
-    cm_jw_uint(w, ws->all.total);
-    cm_jw_key(w, "ok");
-    cm_jw_uint(w, ws->all.ok);
-    cm_jw_key(w, "failed");
-    cm_jw_uint(w, ws->all.failed);
-    cm_jw_key(w, "sent");
-    cm_jw_uint(w, ws->sent);
-    cm_jw_key(w, "dropped");
-    cm_jw_uint(w, ws->dropped);
+    part_open(w, "warmup", ws);
+    put_u(w, "sent", ws->sent);
     cm_jw_obj_end(w);
 }
 

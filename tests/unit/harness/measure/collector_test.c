@@ -553,7 +553,7 @@ static void test_warmup_requests(void **state)
     read_lines(f, &l);
     assert_int_equal(l.n, 2);
     assert_non_null(strstr(l.v[0], "\"requests\":2,"));
-    assert_non_null(strstr(l.v[0], "\"warmup\":{\"requests\":3,\"ok\":3,\"failed\":0,\"sent\":0,\"dropped\":0}"));
+    assert_non_null(strstr(l.v[0], "\"warmup\":{\"requests\":3,\"ok\":3,\"failed\":0,\"dropped\":0,\"sent\":0}"));
     assert_null(strstr(l.v[1], "\"warmup\""));
     free_lines(&l);
     hx_collector_free(c);

@@ -1,6 +1,6 @@
 /* tests/unit/harness/measure/exitcode_test.c — exit statuses of a failed run: the class of every metric family,
  * which failure decides (run failure, no success, then the first failed expectation), an expectation's own
- * exit_code, the default mode's 1, and the errors of --exit-codes and exit_code: with their position. */
+ * exit_code, the default mode's 1, and the errors of --exit-codes (exit_code: in a file: verdict_test.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,6 @@
 #include "harness/measure/exitcode.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static void assert_contains(const char *haystack, const char *needle)
@@ -101,46 +100,12 @@ static void test_mode_parse(void **state)
     assert_contains(err, "\"detail\": expected default (0 pass, 1 fail, 2 error) or detailed");
 }
 
-static int parse_yaml(const char *text, hx_expect_t **out, size_t *n, cm_err_t *err)
-{
-    cm_conf_t conf;
-    int rc = cm_conf_load_string(&conf, "test.yaml", text, strlen(text), err);
-    if (rc == 0)
-        rc = hx_expect_parse(&conf, cm_conf_get(conf.root, "expect"), "expect", NULL, out, n, err);
-    cm_conf_free(&conf);
-    return rc;
-}
-
-static void test_yaml_exit_code(void **state)
-{
-    (void)state;
-    hx_expect_t *e = NULL;
-    size_t n = 0;
-    cm_err_t err;
-    assert_int_equal(parse_yaml("expect:\n  - {metric: latency.p99, max: 1s, exit_code: 40}\n"
-                                "  - {metric: failure_rate, max: 1%}\n",
-                                &e, &n, &err),
-                     0);
-    assert_int_equal(n, 2);
-    assert_int_equal(e[0].exit_code, 40);
-    assert_int_equal(e[1].exit_code, 0);
-    free(e);
-    assert_int_equal(parse_yaml("expect:\n  - {metric: latency.p99, max: 1s, exit_code: 1}\n", &e, &n, &err), -1);
-    assert_contains(err.msg, "test.yaml:2:");
-    assert_contains(err.msg, "expect[0].exit_code");
-    assert_int_equal(parse_yaml("expect:\n  - {metric: latency.p99, max: 1s, exit_code: 126}\n", &e, &n, &err), -1);
-    assert_contains(err.msg, "expect[0].exit_code");
-    assert_int_equal(parse_yaml("expect:\n  - {metric: latency.p99, max: 1s, exit_code: many}\n", &e, &n, &err), -1);
-    assert_contains(err.msg, "expect[0].exit_code");
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classes),
         cmocka_unit_test(test_which_failure_decides),
         cmocka_unit_test(test_mode_parse),
-        cmocka_unit_test(test_yaml_exit_code),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
