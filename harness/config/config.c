@@ -229,24 +229,30 @@ int hx_cfg_read_arrival(const cm_conf_t *conf, const cm_node_t *n, const char *p
 
 /* ---- connections and report ------------------------------------------------------------------------- */
 
-static int load_connections(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, const char *path, cm_err_t *err)
+int hx_cfg_load_connections(const cm_conf_t *conf, const cm_node_t *n, const char *path, hx_conn_policy_t *pol,
+                            cm_err_t *err)
 {
     static const char *const keys[] = {"max_requests", "max_age", "churn", NULL};
     char p[256];
     const cm_node_t *v;
+    if (n->type != CM_NODE_MAP)
+        return cm_conf_error(conf, n, path, err, "expected a map of max_requests, max_age, churn");
     if (cm_conf_check_keys(conf, n, path, keys, err) != 0)
         return -1;
     if ((v = cm_conf_get(n, "max_requests")) && get_u32(conf, v, cm_conf_path(p, sizeof(p), path, -1, "max_requests"),
-                                                        0, 1000000000, &c->conn_max_requests, err))
+                                                        0, 1000000000, &pol->max_requests, err))
         return -1;
     if ((v = cm_conf_get(n, "max_age")) &&
-        cm_conf_duration(conf, v, cm_conf_path(p, sizeof(p), path, -1, "max_age"), &c->conn_max_age_ns, err))
+        cm_conf_duration(conf, v, cm_conf_path(p, sizeof(p), path, -1, "max_age"), &pol->max_age_ns, err))
         return -1;
-    if ((v = cm_conf_get(n, "max_age")) && c->conn_max_age_ns != 0 && c->conn_max_age_ns < 1000000ull)
+    if ((v = cm_conf_get(n, "max_age")) && pol->max_age_ns != 0 && pol->max_age_ns < 1000000ull)
         return cm_conf_error(conf, v, p, err, "must be 0 (unlimited) or at least 1ms");
     if ((v = cm_conf_get(n, "churn")) &&
-        cm_conf_bool(conf, v, cm_conf_path(p, sizeof(p), path, -1, "churn"), &c->churn, err))
+        cm_conf_bool(conf, v, cm_conf_path(p, sizeof(p), path, -1, "churn"), &pol->churn, err))
         return -1;
+    if (pol->churn && (pol->max_requests != 0 || pol->max_age_ns != 0))
+        return cm_conf_error(conf, n, path, err, "churn opens a connection per request: it excludes max_requests and "
+                                                 "max_age");
     return 0;
 }
 
@@ -455,7 +461,7 @@ static int load_section(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
         return -1;
     if (load_durations(c, conf, n, err) != 0)
         return -1;
-    if ((v = cm_conf_get(n, "connections")) && load_connections(c, conf, v, "load.connections", err))
+    if ((v = cm_conf_get(n, "connections")) && hx_cfg_load_connections(conf, v, "load.connections", &c->conn, err))
         return -1;
     if ((v = cm_conf_get(n, "headers")) &&
         hx_cfg_load_headers(c, conf, v, "load.headers", &c->headers, &c->nheaders, err))

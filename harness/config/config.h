@@ -11,7 +11,8 @@
  *     requests: [{weight, api, model, stream, include_usage, prompt, repeat, input, max_tokens, user,
  *                 headers, api_key, name}]       # api: http: {weight, api, method, path, base, headers, body,
  *                                             #   expect_status, json, contains, api_key, name}
- *     groups: [{name, arrival, requests}]     # instead of arrival and requests: mixes at their own rates
+ *     groups: [{name, arrival, requests, connections}]  # instead of arrival and requests: mixes at their
+ *                                             #   own rates (connections: a pool of the group's own)
  *     threads: 1
  *     max_inflight: 10000
  *     timeout: 60s
@@ -79,8 +80,18 @@ typedef struct hx_group {
     char name[HX_PHASE_NAME_MAX];
     hx_arrival_t arrival; /* open loop */
     uint32_t first_req, nreqs;
-    bool enabled; /* --group leaves the others out */
+    bool enabled;          /* --group leaves the others out */
+    bool own_pool;         /* connections: given: the group's requests use a connection pool of their own */
+    hx_conn_policy_t conn; /* with this policy */
 } hx_group_t;
+
+/* An api: http path with placeholders, as written (config_http.c). */
+typedef struct hx_path_tmpl {
+    size_t req;        /* index in reqs */
+    const char *text;  /* the path as written */
+    const char *where; /* its key ("load.groups[1].requests[0].path") */
+    const struct cm_node *node;
+} hx_path_tmpl_t;
 
 /* load.warmup / load.cooldown (and --warmup / --cooldown): a duration, a share of the run (frac > 0), or
  * (warm-up only) a count of requests (count > 0: the first `count` requests, excluded one by one). */
@@ -119,9 +130,7 @@ typedef struct hx_cfg {
     uint32_t max_inflight;                      /* 0: default */
     uint64_t timeout_ns, drain_ns, interval_ns; /* 0 with *_set false: default */
     bool drain_set;
-    uint32_t conn_max_requests; /* 0: unlimited */
-    uint64_t conn_max_age_ns;   /* 0: unlimited */
-    bool churn;                 /* a new connection for every request */
+    hx_conn_policy_t conn;      /* load.connections: the run's pool (groups without their own) */
     const char **headers;       /* "Name: value", for every request */
     size_t nheaders;
     const char *api_key;  /* default key for every request */
@@ -143,6 +152,12 @@ typedef struct hx_cfg {
     size_t ngroups;
     bool groups_set;
     size_t skipped_expects; /* expectations on groups --group left out, not judged */
+    /* api: http paths written with scenario placeholders ("{{mock.admin.url}}/deployments"): `soak run` fills
+     * them in (reqs[req].path) once the mock runs; until then path_err (the first one's position) fails
+     * hx_cfg_finish, as target_err does. */
+    hx_path_tmpl_t *path_tmpls;
+    size_t npath_tmpls;
+    const char *path_err;
     hx_expect_t *expects; /* malloc'd */
     size_t nexpects;
     bool expect_set;         /* the file has an expect: key; without one (and no --expect) the run gets the default */
@@ -206,6 +221,9 @@ bool hx_cfg_phases_cover_arrival(const hx_cfg_t *c);
 /* Part of hx_cfg_finish: sizes the edge phases, lays every phase out on the run's clock, and makes the
  * run's arrival phased when a phase has its own. */
 int hx_cfg_finish_phases(hx_cfg_t *c, char *err, size_t errlen);
+/* Reads a connections: map (load.connections, load.groups[].connections) at path into pol. */
+int hx_cfg_load_connections(const cm_conf_t *conf, const cm_node_t *n, const char *path,
+                            hx_conn_policy_t *pol, cm_err_t *err);
 /* Reads the keys of an `api: http` template `it` at path into s (config_http.c); the keys were checked. */
 int hx_cfg_load_http(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *it, const char *path, hx_reqspec_t *s,
                      cm_err_t *err);
@@ -229,6 +247,8 @@ int hx_cfg_check_dir(const char *dir, char *err, size_t errlen);
  * to HX_MAX_DURATION_NS, ...), then compiles the workload. A run with no expectation and no expect: key gets
  * the default one (hx_expect_default). Returns 0 or -1 with a one-line reason in err. */
 int hx_cfg_finish(hx_cfg_t *c, char *err, size_t errlen);
+/* Compiles (again) the workload from reqs, for hx_cfg_finish and after `soak run` filled in request paths. */
+int hx_cfg_build_workload(hx_cfg_t *c, char *err, size_t errlen);
 
 /* The planned duration after hx_cfg_finish. */
 uint64_t hx_cfg_duration(const hx_cfg_t *c);

@@ -145,7 +145,7 @@ static int cross_check(const hx_cfg_t *c, char *err, size_t errlen)
                  c->max_inflight, c->threads);
         return -1;
     }
-    if (c->churn && (c->conn_max_requests != 0 || c->conn_max_age_ns != 0)) {
+    if (c->conn.churn && (c->conn.max_requests != 0 || c->conn.max_age_ns != 0)) {
         snprintf(err, errlen, "churn opens a connection per request: it excludes max_requests and max_age");
         return -1;
     }
@@ -184,6 +184,10 @@ int hx_cfg_finish(hx_cfg_t *c, char *err, size_t errlen)
         snprintf(err, errlen, "%s", c->target_err ? c->target_err : "no target: pass --url (or set load.target)");
         return -1;
     }
+    if (c->path_err != NULL) {
+        snprintf(err, errlen, "%s", c->path_err);
+        return -1;
+    }
     if (!c->arrival_set && hx_cfg_phases_cover_arrival(c)) {
         /* every phase has its own: the base is never followed */
         memset(&c->arrival, 0, sizeof(c->arrival));
@@ -201,8 +205,14 @@ int hx_cfg_finish(hx_cfg_t *c, char *err, size_t errlen)
     if (cross_check(c, err, errlen) != 0 || hx_cfg_finish_phases(c, err, errlen) != 0 ||
         hx_cfg_finish_groups(c, err, errlen) != 0)
         return -1;
+    return hx_cfg_build_workload(c, err, errlen);
+}
+
+int hx_cfg_build_workload(hx_cfg_t *c, char *err, size_t errlen)
+{
     if (c->workload_built)
         hx_workload_free(&c->workload);
+    c->workload_built = false;
     if (hx_workload_init(&c->workload, c->reqs, c->nreqs, c->headers, c->nheaders, c->api_key, err, errlen) != 0)
         return -1;
     c->workload_built = true;

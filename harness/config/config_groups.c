@@ -9,12 +9,14 @@
 
 static int load_group(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *item, const char *path, cm_err_t *err)
 {
-    static const char *const keys[] = {"name", "arrival", "requests", NULL};
+    static const char *const keys[] = {"name", "arrival", "requests", "connections", NULL};
+    static const char *const required[] = {"name", "arrival", "requests", NULL};
     char p[160];
     const char *name;
     if (item->type != CM_NODE_MAP)
-        return cm_conf_error(conf, item, path, err, "expected a map of name, arrival, requests");
-    if (cm_conf_check_keys(conf, item, path, keys, err) != 0 || cm_conf_require_keys(conf, item, path, keys, err) != 0)
+        return cm_conf_error(conf, item, path, err, "expected a map of name, arrival, requests (and connections)");
+    if (cm_conf_check_keys(conf, item, path, keys, err) != 0 ||
+        cm_conf_require_keys(conf, item, path, required, err) != 0)
         return -1;
     const cm_node_t *v = cm_conf_get(item, "name");
     cm_conf_path(p, sizeof(p), path, -1, "name");
@@ -36,6 +38,11 @@ static int load_group(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *item,
     if (hx_cfg_append_requests(c, conf, cm_conf_get(item, "requests"), p, err) != 0)
         return -1;
     g->nreqs = (uint32_t)(c->nreqs - g->first_req);
+    if ((v = cm_conf_get(item, "connections")) != NULL) {
+        g->own_pool = true;
+        if (hx_cfg_load_connections(conf, v, cm_conf_path(p, sizeof(p), path, -1, "connections"), &g->conn, err) != 0)
+            return -1;
+    }
     c->ngroups++;
     return 0;
 }

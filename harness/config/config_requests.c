@@ -233,9 +233,12 @@ int hx_cfg_append_requests(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *
     if (c->nreqs > 0)
         memcpy(all, c->reqs, c->nreqs * sizeof(hx_reqspec_t));
     for (size_t i = 0; i < n->n; i++) {
+        size_t tmpls = c->npath_tmpls;
         if (load_request(c, conf, n->items[i], cm_conf_path(p, sizeof(p), path, (int)i, NULL), &all[c->nreqs + i],
                          err) != 0)
             return -1;
+        for (size_t t = tmpls; t < c->npath_tmpls; t++)
+            c->path_tmpls[t].req = c->nreqs + i;
     }
     c->reqs = all;
     c->nreqs += n->n;

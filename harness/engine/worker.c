@@ -139,8 +139,9 @@ static int on_close_socket(void *clientp, curl_socket_t fd)
  * connection before reusing it, sees it closed and opens a new one, and the server sees a clean FIN. */
 static void retire_if_due(hx_worker_t *w, const hx_xfer_t *x, CURLcode code, uint64_t now)
 {
-    uint32_t max_req = w->cfg->conn_max_requests;
-    uint64_t max_age = w->cfg->conn_max_age_ns;
+    const hx_conn_policy_t *p = x->pool >= 0 ? &w->cfg->groups[x->pool].conn : &w->cfg->conn;
+    uint32_t max_req = p->max_requests;
+    uint64_t max_age = p->max_age_ns;
     if ((max_req == 0 && max_age == 0) || code != CURLE_OK || x->fd < 0 || (size_t)x->fd >= w->nconns)
         return;
     hx_conn_t *c = &w->conns[x->fd];
@@ -252,10 +253,14 @@ static bool retry_elsewhere(hx_worker_t *w, hx_xfer_t *x, const hx_result_t *r, 
     return true;
 }
 
-/* A finished request counts in the run's stats and in its group's; a warm-up request only in the warm-up's,
- * which the collector keeps out of every result. */
-static void record(hx_worker_t *w, bool warm, uint32_t group, const hx_result_t *r)
+/* A finished request counts in the run's stats and in its group's, in the interval in which it completed
+ * (now): when the interval timer has not fired yet for a boundary already passed (a busy loop), the interval
+ * is closed here first, so that a request never lands in an interval (or phase) that ended before it did. A
+ * warm-up request counts only in the warm-up's stats, which the collector keeps out of every result. */
+static void record(hx_worker_t *w, bool warm, uint32_t group, const hx_result_t *r, uint64_t now)
 {
+    if (now >= w->next_interval && w->state != HX_W_DONE)
+        hx_worker_close_interval(w, now);
     if (warm) {
         hx_stats_record(w->wstats, r);
         return;
@@ -276,7 +281,7 @@ static void finish_xfer(hx_worker_t *w, hx_xfer_t *x, CURLcode code)
     if (retry_elsewhere(w, x, &r, now))
         return;
     r.good = hx_slo_met(w->cfg->slos, w->cfg->nslos, &r);
-    record(w, x->warmup, x->group, &r);
+    record(w, x->warmup, x->group, &r, now);
     if (r.err != HX_ERR_NONE && !w->first[r.err].set) {
         hx_xfer_describe(x, code, &r, msg, sizeof(msg));
         note_first(w, r.err, now, msg);
@@ -328,7 +333,7 @@ static void launch_failed(hx_worker_t *w, uint64_t intended, hx_user_t *user, ui
     uint64_t now = cm_now_ns();
     hx_result_t r;
     hx_xfer_setup_failed(intended, now, &r);
-    record(w, warm, group, &r);
+    record(w, warm, group, &r, now);
     note_first(w, HX_ERR_CLIENT_SETUP, now, why);
     hx_worker_on_done(w, user, now, false);
 }
@@ -384,6 +389,15 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
     x->warmup = warm;
     x->stats = warm ? w->wstats : w->stats;
     x->gstats = w->gstats != NULL && !warm ? &w->gstats[group] : NULL;
+    int pool = g->own_pool ? (int)group : -1;
+    if (x->pool != pool &&
+        hx_xfer_set_pool(x, pool, pool >= 0 ? w->shares[group] : NULL, pool >= 0 ? &g->conn : &w->cfg->conn) != 0) {
+        snprintf(why, sizeof(why), "libcurl refused the connection pool of group %s", g->name);
+        x->next_free = w->free_list;
+        w->free_list = x;
+        launch_failed(w, intended, user, group, warm, why);
+        return;
+    }
     if (hx_xfer_prepare(x, w->wl, req, model, target_of(w, x->route, req, model), w->headers[req], &w->rng, seq, why,
                         sizeof(why)) != 0) {
         x->next_free = w->free_list; /* never in flight: back to the free list as it is */
@@ -424,7 +438,7 @@ void hx_worker_abort_all(hx_worker_t *w)
         hx_result_t r;
         hx_xfer_aborted(x, now, &r);
         curl_multi_remove_handle(w->multi, x->easy);
-        record(w, x->warmup, x->group, &r);
+        record(w, x->warmup, x->group, &r, now);
         note_first(w, HX_ERR_CLIENT_CLOSED, now, "still in flight when the run stopped and the drain ran out");
         release(w, x);
     }
@@ -516,6 +530,17 @@ static int setup_multi(hx_worker_t *w, char *err, size_t errlen)
         snprintf(err, errlen, "libcurl rejected a multi option");
         return -1;
     }
+    /* The multi handle's limit (CURLMOPT_MAXCONNECTS, limit_pool) applies to each pool. */
+    for (size_t g = 0; g < w->cfg->ngroups; g++) {
+        if (!w->cfg->groups[g].own_pool)
+            continue;
+        w->shares[g] = curl_share_init();
+        if (w->shares[g] == NULL ||
+            curl_share_setopt(w->shares[g], CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) != CURLSHE_OK) {
+            snprintf(err, errlen, "libcurl cannot share connections (group %s's own pool)", w->cfg->groups[g].name);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -549,7 +574,7 @@ int hx_worker_init(hx_worker_t *w, const hx_cfg_t *cfg, hx_collector_t *c, char 
     }
     uint64_t mix[3] = {cfg->seed, index, 0x776f726bu};
     cm_rng_seed(&w->rng, cm_hash64(mix, sizeof(mix), 1));
-    w->xopts = (hx_xfer_opts_t){cfg->timeout_ns, cfg->conn_max_age_ns, cfg->churn, on_open_socket, on_close_socket, w};
+    w->xopts = (hx_xfer_opts_t){cfg->timeout_ns, cfg->conn, on_open_socket, on_close_socket, w};
     /* each group its own share of its own arrival (the run's arrival when there are no groups); Poisson
      * streams seeded apart */
     for (size_t g = 0; cfg->arrival.kind != HX_ARRIVAL_USERS && g < cfg->ngroups; g++)
@@ -569,6 +594,11 @@ void hx_worker_free(hx_worker_t *w)
     for (uint32_t i = 0; i < w->nxfers; i++)
         hx_xfer_free(w->xfers[i]);
     free(w->xfers);
+    /* Then the groups' own pools, once no handle uses them; their connections close through the callbacks. */
+    for (size_t g = 0; g < HX_MAX_GROUPS; g++) {
+        if (w->shares[g] != NULL)
+            curl_share_cleanup(w->shares[g]);
+    }
     for (size_t i = 0; i < w->nsocks; i++) {
         if (w->socks[i] != NULL && w->socks[i]->added)
             event_del(&w->socks[i]->ev);

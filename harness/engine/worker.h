@@ -81,6 +81,9 @@ struct hx_worker {
 
     struct event_base *base;
     CURLM *multi;
+    /* A connection pool per group that has its own connections: policy (a share handle sharing connections;
+     * this thread's only, so without locks); NULL for the groups that use the multi handle's. */
+    CURLSH *shares[HX_MAX_GROUPS];
     struct event *curl_timer, *arrival_ev, *interval_ev, *end_ev, *drain_ev, *wake_ev;
     int wake_fd;
     pthread_t tid;
@@ -161,6 +164,9 @@ void hx_worker_on_done(hx_worker_t *w, hx_user_t *user, uint64_t now_ns, bool ma
  * wakeup of the thread instead of costing a timer each. Called after socket events; a no-op otherwise. */
 #define HX_ARRIVAL_EARLY_NS (1000u * 1000u)
 void hx_worker_arrivals_due(hx_worker_t *w, uint64_t now);
+/* Hands the interval's stats to the collector and starts the next interval (the interval timer, and a result
+ * completing after a boundary the timer has not reached yet). */
+void hx_worker_close_interval(hx_worker_t *w, uint64_t now);
 /* Arms ev to fire at absolute monotonic time at_ns (now when past). */
 void hx_worker_arm(hx_worker_t *w, struct event *ev, uint64_t at_ns);
 

@@ -51,9 +51,14 @@ static void advance(hx_worker_t *w, uint32_t g)
 static void launch_due(hx_worker_t *w, uint64_t now, uint64_t early, int budget)
 {
     int sent = 0;
+    /* Never early across an interval's start: an arrival planned in the next interval (the next phase,
+     * perhaps) is not sent, and so cannot complete, in this one. */
+    uint64_t limit = now + early;
+    if (now < w->next_interval && limit >= w->next_interval)
+        limit = w->next_interval - 1;
     /* When the loop fell behind, every due arrival goes out now with its own intended time, so the delay
      * shows in the latency instead of being hidden by a slower schedule. */
-    while (w->next_arrival <= now + early && w->next_arrival < w->end_ns && sent < budget) {
+    while (w->next_arrival <= limit && w->next_arrival < w->end_ns && sent < budget) {
         uint64_t intended = w->next_arrival < now ? w->next_arrival : now;
         uint32_t g = w->next_group;
         hx_worker_launch(w, intended, NULL, now, g);
@@ -61,7 +66,7 @@ static void launch_due(hx_worker_t *w, uint64_t now, uint64_t early, int budget)
         advance(w, g);
         /* Each arrival of a batch leaves after the ones before it were prepared: that wait is the client's
          * and belongs in its pacer lag (and latency), so the next one reads the clock again. */
-        if (w->next_arrival <= now + early)
+        if (w->next_arrival <= limit)
             now = cm_now_ns();
     }
     if (sent > 0)
@@ -200,8 +205,11 @@ static void sample_cpu(hx_worker_t *w, uint64_t now)
 
 static void on_interval(evutil_socket_t fd, short events, void *arg)
 {
-    hx_worker_t *w = arg;
-    uint64_t now = cm_now_ns();
+    hx_worker_close_interval(arg, cm_now_ns());
+}
+
+void hx_worker_close_interval(hx_worker_t *w, uint64_t now)
+{
     uint64_t peak = w->stats->inflight_max;
     sample_cpu(w, now);
     hx_collector_submit_all(w->collector, w->stats, w->gstats, w->wstats, now);

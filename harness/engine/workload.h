@@ -93,6 +93,13 @@ typedef struct hx_reqspec {
     const char *contains; /* NULL: no substring check */
 } hx_reqspec_t;
 
+/* How connections are used: load.connections for the run's pool, or a group's own (load.groups[].connections). */
+typedef struct hx_conn_policy {
+    uint32_t max_requests; /* 0: unlimited */
+    uint64_t max_age_ns;   /* 0: unlimited */
+    bool churn;            /* a new connection for every request */
+} hx_conn_policy_t;
+
 /* Request headers a template may carry (its own plus the workload's), and the longest header line. */
 #define HX_MAX_HEADERS 64
 #define HX_HEADER_LINE_MAX 8192

@@ -96,14 +96,20 @@ static int set_options(hx_xfer_t *x, const hx_xfer_opts_t *o)
     rc |= curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, o->sock_ctx);
     rc |= curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, o->close_cb);
     rc |= curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, o->sock_ctx);
+    return rc == CURLE_OK && hx_xfer_set_pool(x, -1, NULL, &o->conn) == 0 ? 0 : -1;
+}
+
+int hx_xfer_set_pool(hx_xfer_t *x, int pool, CURLSH *share, const hx_conn_policy_t *p)
+{
+    CURL *e = x->easy;
+    CURLcode rc = CURLE_OK;
+    rc |= curl_easy_setopt(e, CURLOPT_SHARE, share);
     /* The engine retires connections at max_age itself (worker.c); libcurl's own limit, in whole seconds,
-     * is a backstop for a connection that aged while idle in the pool. */
-    if (o->max_age_ns > 0)
-        rc |= curl_easy_setopt(e, CURLOPT_MAXLIFETIME_CONN, (long)((o->max_age_ns + CM_NS_PER_S - 1) / CM_NS_PER_S));
-    if (o->churn) {
-        rc |= curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
-        rc |= curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
-    }
+     * is a backstop for a connection that aged while idle in the pool. 0: none. */
+    rc |= curl_easy_setopt(e, CURLOPT_MAXLIFETIME_CONN, (long)((p->max_age_ns + CM_NS_PER_S - 1) / CM_NS_PER_S));
+    rc |= curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, p->churn ? 1L : 0L);
+    rc |= curl_easy_setopt(e, CURLOPT_FORBID_REUSE, p->churn ? 1L : 0L);
+    x->pool = pool;
     return rc == CURLE_OK ? 0 : -1;
 }
 

@@ -31,6 +31,7 @@ struct hx_xfer {
     hx_stats_t *gstats; /* and its group's, or NULL (set by the worker at each launch) */
     uint32_t group;
     bool warmup; /* one of the warm-up's requests (load.warmup as a count): counted apart */
+    int pool; /* the group whose own connection pool the handle is set to use, -1: the run's (the multi's) */
     hx_xfer_t *next_free;
     void *user; /* closed loop: the user that sent it; NULL in open loop */
     bool active;
@@ -61,8 +62,7 @@ struct hx_xfer {
 /* The options a transfer needs that do not change per request. */
 typedef struct hx_xfer_opts {
     uint64_t timeout_ns;
-    uint64_t max_age_ns; /* 0: unlimited */
-    bool churn;
+    hx_conn_policy_t conn; /* the run's pool */
     curl_opensocket_callback open_cb;
     curl_closesocket_callback close_cb;
     void *sock_ctx;
@@ -71,6 +71,10 @@ typedef struct hx_xfer_opts {
 /* Creates a transfer with its easy handle configured. Returns NULL (with err) when libcurl refuses. */
 hx_xfer_t *hx_xfer_new(const hx_xfer_opts_t *o, hx_stats_t *stats, char *err, size_t errlen);
 void hx_xfer_free(hx_xfer_t *x);
+/* Points x's handle (not in flight) at a connection pool: share, a share handle that shares connections, or
+ * NULL for the multi handle's own; with that pool's policy p (churn, libcurl's lifetime limit; the engine
+ * applies max_requests and max_age itself). pool is what x->pool becomes. Returns 0, or -1 when libcurl refuses. */
+int hx_xfer_set_pool(hx_xfer_t *x, int pool, CURLSH *share, const hx_conn_policy_t *p);
 
 /* Readies x for template req with model index `model`: sets the method (POST for the LLM kinds), builds the body,
  * points the handle at the template's parsed URL and header list (both must outlive the transfer and stay unchanged

@@ -537,11 +537,11 @@ static int apply_engine(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
     if (f->interval && parse_dur("interval", f->interval, 10000000ull, &c->interval_ns, err, errlen))
         return -1;
     if (f->max_conn_requests &&
-        parse_u32("max-conn-requests", f->max_conn_requests, 1, 1000000000, &c->conn_max_requests, err, errlen))
+        parse_u32("max-conn-requests", f->max_conn_requests, 1, 1000000000, &c->conn.max_requests, err, errlen))
         return -1;
-    if (f->max_conn_age && parse_dur("max-conn-age", f->max_conn_age, 1000000ull, &c->conn_max_age_ns, err, errlen))
+    if (f->max_conn_age && parse_dur("max-conn-age", f->max_conn_age, 1000000ull, &c->conn.max_age_ns, err, errlen))
         return -1;
-    c->churn = c->churn || f->churn;
+    c->conn.churn = c->conn.churn || f->churn;
     return apply_edges(c, f, err, errlen);
 }
 
@@ -611,6 +611,13 @@ static int check_only(hx_cli_t *cli, char *err, size_t errlen)
                                         : "no target (pass --url when running)";
         c->target = "http://127.0.0.1/";
         c->target_err = NULL;
+    }
+    if (c->path_err != NULL) { /* likewise, paths that `soak run` fills in */
+        if (cli->check_note == NULL)
+            cli->check_note = "api: http paths with placeholders are for `soak run`";
+        for (size_t i = 0; i < c->npath_tmpls; i++)
+            c->reqs[c->path_tmpls[i].req].path = "/";
+        c->path_err = NULL;
     }
     return hx_cfg_finish(c, err, errlen);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "harness/config/config.h"
+#include "harness/engine/httpreq.h"
 #include "harness/run/child.h"
 #include "harness/run/scenario.h"
 
@@ -180,7 +181,7 @@ static int resolve_webhook(hx_runner_t *r)
     return 0;
 }
 
-int hx_runner_resolve_target(hx_runner_t *r)
+static int resolve_target(hx_runner_t *r)
 {
     if (resolve_webhook(r) != 0)
         return HX_EXIT_ERROR;
@@ -203,6 +204,34 @@ int hx_runner_resolve_target(hx_runner_t *r)
     c->target = r->target;
     c->target_err = NULL;
     return 0;
+}
+
+/* api: http paths with placeholders ("{{mock.admin.url}}/deployments"), filled in like the target; each is
+ * checked as written paths are (config_http.c) once the processes it names run. */
+static int resolve_paths(hx_runner_t *r)
+{
+    hx_cfg_t *c = &r->cfg;
+    cm_err_t err;
+    char why[256];
+    char tmp[HX_MAX_EXPANDED + 1];
+    for (size_t i = 0; i < c->npath_tmpls; i++) {
+        const hx_path_tmpl_t *t = &c->path_tmpls[i];
+        if (hx_scenario_expand(&r->sc, t->node, t->where, t->text, tmp, sizeof(tmp), &err) != 0)
+            return hx_runner_fail(r, "%s", err.msg);
+        if (hx_http_check_path(tmp, why, sizeof(why)) != 0)
+            return hx_runner_fail(r, "%s: \"%s\" (from \"%s\"): %s", t->where, tmp, t->text, why);
+        c->reqs[t->req].path = hx_cfg_strdup(c, tmp);
+    }
+    c->path_err = NULL;
+    /* Once the processes run the workload exists (compiled by hx_cfg_finish with the checks' stand-ins). */
+    if (c->npath_tmpls > 0 && c->workload_built && hx_cfg_build_workload(c, why, sizeof(why)) != 0)
+        return hx_runner_fail(r, "%s", why);
+    return 0;
+}
+
+int hx_runner_resolve_target(hx_runner_t *r)
+{
+    return resolve_target(r) != 0 || resolve_paths(r) != 0 ? HX_EXIT_ERROR : 0;
 }
 
 /* Where a binary of ours is: the option, the environment, next to this soak (build tree or install), PATH.
@@ -368,6 +397,9 @@ int hx_runner_load(hx_runner_t *r)
         hx_cfg_load(&r->cfg, &r->sc.conf, &err) != 0)
         return hx_runner_fail(r, "%s", err.msg);
     r->cfg.quiet = r->cfg.quiet || r->o->quiet;
+    r->sc.admin_wanted = r->sc.changes.n > 0;
+    for (size_t i = 0; i < r->cfg.npath_tmpls; i++)
+        r->sc.admin_wanted = r->sc.admin_wanted || strstr(r->cfg.path_tmpls[i].text, "{{mock.admin.url}}") != NULL;
     if (!r->cfg.has_load)
         return hx_runner_fail(r, "%s: no load: section (nothing to run)", r->o->file);
     char why[512];

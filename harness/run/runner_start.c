@@ -110,7 +110,7 @@ static int start_mock(hx_runner_t *r)
         argv[n++] = "--set";
         argv[n++] = (char *)r->o->sets[i];
     }
-    if (r->sc.changes.n > 0) { /* the changes go through its admin API */
+    if (r->sc.admin_wanted) {
         argv[n++] = "--admin";
         argv[n++] = "127.0.0.1:0";
     }
@@ -140,7 +140,7 @@ static int read_mock_urls(hx_runner_t *r)
     if (text == NULL)
         return hx_runner_fail(r, "cannot read %s", mock->log);
     size_t missing = hx_scenario_read_mock_urls(&r->sc, text);
-    if (r->sc.changes.n > 0) {
+    if (r->sc.admin_wanted) {
         static const char mark[] = "mock-provider: admin listening on ";
         const char *at = strstr(text, mark);
         if (at != NULL)
@@ -151,7 +151,7 @@ static int read_mock_urls(hx_runner_t *r)
     if (missing > 0)
         return hx_runner_fail(r, "mock-provider did not print the address of %zu deployment(s) (see %s)", missing,
                               mock->log);
-    if (r->sc.changes.n > 0 && r->sc.admin_url[0] == '\0')
+    if (r->sc.admin_wanted && r->sc.admin_url[0] == '\0')
         return hx_runner_fail(r, "mock-provider did not print its admin API's address (see %s)", mock->log);
     for (size_t i = 0; i < r->sc.ndeps; i++)
         fprintf(r->err_out, "soak run: deployment %s at %s\n", r->sc.deps[i].name, r->sc.deps[i].url);

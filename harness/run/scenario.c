@@ -300,6 +300,19 @@ static int placeholder(const hx_scenario_t *s, const char *p, size_t n, cm_buf_t
         cm_buf_puts(b, s->dir);
         return 0;
     }
+    if (strcmp(key, "mock.admin.url") == 0) {
+        if (!s->has_mock) {
+            snprintf(why, whylen, "{{mock.admin.url}}: the scenario has no mock");
+            return -1;
+        }
+        if (s->started && s->admin_url[0] == '\0') {
+            snprintf(why, whylen, "{{mock.admin.url}}: the mock's admin API is not running (soak run starts it for "
+                                  "changes: and for api: http paths that name it)");
+            return -1;
+        }
+        cm_buf_puts(b, s->started ? s->admin_url : "http://127.0.0.1:1/admin");
+        return 0;
+    }
     char *dot = strrchr(key, '.');
     const char *field = dot != NULL ? dot + 1 : "";
     if (dot != NULL)
@@ -363,7 +376,7 @@ static int placeholder(const hx_scenario_t *s, const char *p, size_t n, cm_buf_t
     }
 unknown:
     snprintf(why, whylen,
-             "unknown placeholder {{%.*s}} (expected deployments.NAME.url, deployments.NAME.port, "
+             "unknown placeholder {{%.*s}} (expected deployments.NAME.url, deployments.NAME.port, mock.admin.url, "
              "services.NAME.port, proxies.NAME.port|address|url, gateway.port|config|url (with a gateway: section), "
              "report.dir or scenario.dir)",
              (int)n, p);

@@ -111,7 +111,8 @@ typedef struct hx_scenario {
     hx_proxy_t proxies[HX_MAX_PROXIES];
     size_t nproxies;
     hx_changes_t changes;   /* changes: (timed, through the mock's admin API) */
-    char admin_url[256];    /* the mock's admin API once it runs ("http://127.0.0.1:PORT/admin"), when changes */
+    bool admin_wanted;      /* the mock runs its admin API: for changes:, or {{mock.admin.url}} in a request path */
+    char admin_url[256];    /* the mock's admin API once it runs ("http://127.0.0.1:PORT/admin"), when wanted */
     char proxy_api[256];    /* fault-proxy's API once it runs ("http://127.0.0.1:PORT"), when proxies */
     const char *report_dir; /* once known, for {{report.dir}} */
     char dir[4096];         /* the scenario file's directory, absolute */

@@ -44,6 +44,9 @@ tested=$((tested + 1))
 scenario control-plane-isolation.yaml --duration 9s --set 'load.groups[control-plane].arrival.step[0].for=3s'
 expect_eq "$(jq_py "$TMP/control-plane-isolation/summary.json" 'j["groups"]["control-plane"]["requests"]["ok"] > 50')" \
     "True" "the control plane ran beside the data plane"
+expect_eq "$(jq_py "$TMP/control-plane-isolation/summary.json" \
+    'sorted(r["name"] for r in j["by_request"] if r["name"].startswith("admin") and r["ok"] > 0 and r["failed"] == 0)')" \
+    "['admin deployments', 'admin journal']" "the control plane read the mock's admin API ({{mock.admin.url}})"
 tested=$((tested + 1))
 scenario rate-limit-lb.yaml --duration 12s \
     --set 'mock.deployments[gemini-a].limits.rpm=2000' --set 'mock.deployments[gemini-b].limits.rpm=2000'

@@ -76,6 +76,41 @@ expect_eq "$(jq_py "$TMP/c.json" 'j["requests"]["total"]')" "$(jq_py "$TMP/c.jso
 expect_contains "$(cat "$TMP/soak.err")" "1 expectation on groups not selected by --group is not judged" "says so"
 pass "a failing group expectation; --group"
 
+# a group's own connection pool and policy: 3 s at 10/s per group. The churning group opens a connection per
+# request (30) and the plain group keeps its own few; with max_requests: 5 the limited group opens 6 (a pool of
+# its own, so the other group's requests do not count on its connections).
+pools() {
+    cat >"$TMP/pools.yaml" <<EOF
+duration: 3s
+load:
+  target: $(url_of a)
+  groups:
+    - name: limited
+      arrival: {constant: 10/s}
+      requests: [{api: openai.chat, model: limited}]
+      connections: $1
+    - name: plain
+      arrival: {constant: 10/s}
+      requests: [{api: openai.chat, model: plain}]
+expect: [{metric: failure_rate, max: 0%}]
+EOF
+    run_soak load --config "$TMP/pools.yaml"
+    expect_eq "$RC" "0" "groups with connections: $1 ($(tail -3 "$TMP/soak.err"))"
+    OPENED=$(sed -n 's/^soak: \([0-9]*\) connections\{0,1\} opened.*/\1/p' "$TMP/soak.err")
+}
+pools "{churn: true}"
+fcmp "$OPENED >= 31 and $OPENED <= 36" || fail "churn in one group: $OPENED connections opened (expected 30 + a few)"
+pools "{max_requests: 5}"
+fcmp "$OPENED >= 7 and $OPENED <= 12" || fail "max_requests: 5 in one group: $OPENED connections opened (expected 6 + a few)"
+pools "{}"
+fcmp "$OPENED >= 2 and $OPENED <= 6" || fail "two pools: $OPENED connections opened (expected one or two each)"
+sed 's/connections: {}/connections: {churn: true, max_age: 1s}/' "$TMP/pools.yaml" >"$TMP/bad.yaml"
+run_soak load --config "$TMP/bad.yaml" --check
+expect_eq "$RC" "2" "churn with max_age in a group"
+expect_match "$(cat "$TMP/soak.err")" 'bad\.yaml:[0-9]+:[0-9]+: load\.groups\[0\]\.connections: churn opens a connection per request' \
+    "the group's connections error, with its position"
+pass "a group's own connection pool: churn, max_requests, errors"
+
 # errors with their position
 sed 's/group: data, min/group: dat, min/' "$TMP/groups.yaml" >"$TMP/bad.yaml"
 run_soak load --config "$TMP/bad.yaml" --check

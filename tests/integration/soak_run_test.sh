@@ -111,6 +111,24 @@ expect_contains "$(cat "$TMP/soak.err")" 'unknown key "redy" (did you mean "read
 run_soak load --config "$TMP/pass.yaml"
 expect_eq "$RC" "2" "soak load cannot fill in placeholders"
 expect_contains "$(cat "$TMP/soak.err")" "placeholders that \`soak run\` fills in" "soak load says so"
+# an api: http path that names the mock's admin API: a bad placeholder there has its position too, soak load
+# cannot fill it in (soak load --check notes it), and --check passes with the right one
+scenario admin "" 2s
+sed -i 's#    - {api: openai.chat, model: m}#    - {api: openai.chat, model: m}\n    - {api: http, path: "{{mock.admin.urls}}/deployments"}#' \
+    "$TMP/admin.yaml"
+run_soak run --check "$TMP/admin.yaml"
+expect_eq "$RC" "2" "an unknown placeholder in a request path"
+expect_match "$(cat "$TMP/soak.err")" "admin\.yaml:[0-9]+:[0-9]+: load\.requests\[1\]\.path: .*\{\{mock\.admin\.urls\}\}" \
+    "the path's placeholder error, with its position"
+sed -i 's/mock.admin.urls/mock.admin.url/' "$TMP/admin.yaml"
+run_soak run --check "$TMP/admin.yaml"
+expect_eq "$RC" "0" "{{mock.admin.url}} in a request path ($(cat "$TMP/soak.err"))"
+run_soak load --config "$TMP/admin.yaml" --url http://127.0.0.1:9/v1
+expect_eq "$RC" "2" "soak load cannot fill in a path's placeholders"
+expect_match "$(cat "$TMP/soak.err")" "admin\.yaml:[0-9]+:[0-9]+: load\.requests\[1\]\.path: " "soak load says where"
+expect_contains "$(cat "$TMP/soak.err")" "placeholders that \`soak run\` fills in" "soak load says why"
+run_soak load --check --config "$TMP/admin.yaml"
+expect_eq "$RC" "0" "soak load --check leaves the path to soak run ($(cat "$TMP/soak.err"))"
 pass "soak run --check: placeholders, the mock: section, services"
 
 # ---- a service that dies during the load fails the run, named, with its log ----------------------

@@ -126,8 +126,8 @@ static void test_full(void **state)
     assert_true(c.drain_set);
     assert_int_equal(c.drain_ns, 0);
     assert_int_equal(c.interval_ns, S / 2);
-    assert_int_equal(c.conn_max_requests, 100);
-    assert_int_equal(c.conn_max_age_ns, 3600 * S);
+    assert_int_equal(c.conn.max_requests, 100);
+    assert_int_equal(c.conn.max_age_ns, 3600 * S);
     assert_int_equal(c.nheaders, 1);
     assert_string_equal(c.headers[0], "X-Team: soak");
     assert_int_equal(c.nexpects, 2);
@@ -347,6 +347,44 @@ static void test_target_for_soak_run(void **state)
     hx_cfg_free(&c);
 }
 
+/* An api: http path with placeholders is kept as written for `soak run`, which fills it in; until then
+ * hx_cfg_finish fails with its position. The index it records is its template's, across groups. */
+static void test_path_for_soak_run(void **state)
+{
+    (void)state;
+    hx_cfg_t c;
+    cm_err_t err;
+    char why[512];
+    const char *text = "load:\n"
+                       "  target: http://127.0.0.1:9/v1\n"
+                       "  groups:\n"
+                       "    - {name: a, arrival: {constant: 1/s}, requests: [{api: openai.chat}]}\n"
+                       "    - name: b\n"
+                       "      arrival: {every: 1s}\n"
+                       "      requests:\n"
+                       "        - {api: http, path: /metrics}\n"
+                       "        - {api: http, path: \"{{mock.admin.url}}/deployments\"}\n";
+    assert_int_equal(load(&c, "s.yaml", text, &err), 0);
+    assert_int_equal(c.npath_tmpls, 1);
+    assert_int_equal(c.path_tmpls[0].req, 2);
+    assert_string_equal(c.path_tmpls[0].text, "{{mock.admin.url}}/deployments");
+    assert_string_equal(c.path_tmpls[0].where, "load.groups[1].requests[1].path");
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), -1);
+    assert_string_equal(why, "s.yaml:9:29: load.groups[1].requests[1].path: \"{{mock.admin.url}}/deployments\" has "
+                             "placeholders that `soak run` fills in; run it with `soak run`");
+    /* What soak run does once the mock runs. */
+    c.reqs[2].path = "http://127.0.0.1:9/admin/deployments";
+    c.path_err = NULL;
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
+    hx_cfg_free(&c);
+    /* Braces that are no placeholder still fail where the engine checks paths. */
+    text = "load:\n  target: http://127.0.0.1:9/v1\n  arrival: {constant: 1/s}\n"
+           "  requests: [{api: http, path: \"/a b\"}]\n";
+    assert_int_equal(load(&c, "s.yaml", text, &err), -1);
+    assert_non_null(strstr(err.msg, "no space, control character"));
+    hx_cfg_free(&c);
+}
+
 /* Several targets and the router: a list of URLs, load.router's keys and their errors; placeholders and
  * "deployments" are left to `soak run` with a message --url clears. */
 static void test_targets_and_router(void **state)
@@ -412,9 +450,25 @@ static void test_cross_checks(void **state)
                         "users (20) exceed max_inflight (10): raise --max-inflight");
     expect_finish_error("load: {target: 'http://h/v1', arrival: {users: 2}, threads: 3}\n",
                         "threads (3) exceed users (2): a thread would have no user");
-    expect_finish_error("load: {target: 'http://h/v1', arrival: {constant: 1/s}, connections: {churn: true, "
-                        "max_requests: 5}}\n",
-                        "churn opens a connection per request: it excludes max_requests and max_age");
+    /* In a file, where it is written; from flags (--churn with load.connections.max_requests), at the end. */
+    hx_cfg_t c;
+    cm_err_t err;
+    char why[256];
+    assert_int_equal(load(&c, "s.yaml",
+                          "load: {target: 'http://h/v1', arrival: {constant: 1/s}, connections: {churn: true, "
+                          "max_requests: 5}}\n",
+                          &err),
+                     -1);
+    assert_string_equal(err.msg, "s.yaml:1:70: load.connections: churn opens a connection per request: it excludes "
+                                 "max_requests and max_age");
+    hx_cfg_free(&c);
+    assert_int_equal(load(&c, "s.yaml", "load: {target: 'http://h/v1', arrival: {constant: 1/s}, connections: "
+                                        "{max_requests: 5}}\n", &err),
+                     0);
+    c.conn.churn = true;
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), -1);
+    assert_string_equal(why, "churn opens a connection per request: it excludes max_requests and max_age");
+    hx_cfg_free(&c);
 }
 
 static void test_check_helpers(void **state)
@@ -609,6 +663,7 @@ int main(void)
         cmocka_unit_test(test_unknown_keys),
         cmocka_unit_test(test_value_errors),
         cmocka_unit_test(test_target_for_soak_run),
+        cmocka_unit_test(test_path_for_soak_run),
         cmocka_unit_test(test_targets_and_router),
         cmocka_unit_test(test_cross_checks),
         cmocka_unit_test(test_check_helpers),

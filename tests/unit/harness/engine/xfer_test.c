@@ -90,7 +90,7 @@ static void free_fixture(fixture_t *f)
 static hx_xfer_t *new_xfer(fixture_t *f)
 {
     char err[256];
-    hx_xfer_opts_t o = {HX_DEFAULT_TIMEOUT_NS, 0, false, NULL, NULL, NULL};
+    hx_xfer_opts_t o = {HX_DEFAULT_TIMEOUT_NS, {0, 0, false}, NULL, NULL, NULL};
     hx_xfer_t *x = hx_xfer_new(&o, &f->stats, err, sizeof(err));
     if (x == NULL)
         fail_msg("hx_xfer_new: %s", err);

@@ -120,8 +120,8 @@ static void test_workload_flags(void **state)
     assert_int_equal(c->drain_ns, 0);
     assert_int_equal(c->interval_ns, S / 4);
     assert_true(c->quiet);
-    assert_int_equal(c->conn_max_requests, 10);
-    assert_int_equal(c->conn_max_age_ns, 60 * S);
+    assert_int_equal(c->conn.max_requests, 10);
+    assert_int_equal(c->conn.max_age_ns, 60 * S);
     assert_string_equal(c->json_path, "/tmp/s.json");
     assert_string_equal(c->html_path, "/tmp/r.html");
     assert_int_equal(c->nexpects, 2);
