@@ -101,6 +101,8 @@ void hx_report_json_warmup(cm_jw_t *w, const hx_report_t *r);
  * ("latency.p99 [steady]", "drift.latency.p99 [fault vs steady]"). Returns buf. */
 char *hx_report_expect_label(const hx_expect_t *e, char *buf, size_t n);
 
+/* Writes b to out and flushes it. Returns 0, or -1 with errno (EIO when the stream set none). */
+int hx_report_write_all(FILE *out, const cm_buf_t *b);
 /* Shared with the collector's JSONL writer. */
 /* Unix milliseconds as ISO-8601 UTC with milliseconds ("2026-11-21T20:05:33.120Z"). Returns buf. */
 char *hx_report_iso_time(char *buf, size_t n, uint64_t wall_ms);
