@@ -2,6 +2,7 @@
 
 #include "common/clock.h"
 #include "common/units.h"
+#include "harness/measure/exitcode.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,7 +284,7 @@ static int load_formats(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
 
 static int load_report(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err)
 {
-    static const char *const keys[] = {"dir", "formats", "webhook", NULL};
+    static const char *const keys[] = {"dir", "formats", "webhook", "exit_codes", NULL};
     char why[256];
     const cm_node_t *v;
     if (cm_conf_check_keys(conf, n, "report", keys, err) != 0)
@@ -303,6 +304,13 @@ static int load_report(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, c
             return -1;
         if (hx_cfg_check_webhook(c->webhook_url, why, sizeof(why)) != 0)
             return cm_conf_error(conf, v, "report.webhook", err, "%s", why);
+    }
+    if ((v = cm_conf_get(n, "exit_codes")) != NULL) {
+        const char *s;
+        if (cm_conf_str(conf, v, "report.exit_codes", &s, err) != 0)
+            return -1;
+        if (hx_exit_mode_parse(s, &c->exit_codes_detailed, why, sizeof(why)) != 0)
+            return cm_conf_error(conf, v, "report.exit_codes", err, "%s", why);
     }
     return 0;
 }

@@ -93,12 +93,17 @@ typedef struct hx_path_tmpl {
     const struct cm_node *node;
 } hx_path_tmpl_t;
 
-/* load.warmup / load.cooldown (and --warmup / --cooldown): a duration, or a share of the run (frac > 0). */
+/* load.warmup / load.cooldown (and --warmup / --cooldown): a duration, a share of the run (frac > 0), or
+ * (warm-up only) a count of requests (count > 0: the first `count` requests, excluded one by one). */
 typedef struct hx_edge {
     uint64_t ns;
     double frac;
+    uint64_t count;
     bool set;
 } hx_edge_t;
+
+/* A warm-up by count is at most a billion requests (a day at more than 10,000/s). */
+#define HX_MAX_WARMUP_REQUESTS 1000000000ull
 
 typedef struct hx_cfg {
     cm_arena_t arena; /* owns every string and array below except expects and workload */
@@ -140,6 +145,7 @@ typedef struct hx_cfg {
     hx_arrival_seg_t segs[HX_MAX_PHASES];
     hx_arrival_t base_arrival;
     hx_edge_t warmup, cooldown;
+    uint64_t warmup_requests; /* warmup as a count (warmup.count), 0 otherwise: no warm-up phase then */
     /* load.groups (groups_set), or after hx_cfg_finish the one implicit group "load" (load.arrival and every
      * template): the engine runs each enabled group's arrival with its own templates. */
     hx_group_t groups[HX_MAX_GROUPS];
@@ -166,6 +172,7 @@ typedef struct hx_cfg {
     const hx_report_window_t *report_windows;
     size_t nreport_windows;
     bool quiet;
+    bool exit_codes_detailed;   /* report.exit_codes / --exit-codes detailed: a status per failed class (exitcode.h) */
     bool has_mock, has_gateway; /* the file has sections for `soak run` (has_gateway: also services:, proxies:) */
     bool has_load;              /* the file has a load: section */
     hx_workload_t workload;     /* built by hx_cfg_finish */
@@ -202,10 +209,12 @@ int hx_cfg_check_name(const cm_conf_t *conf, const cm_node_t *n, const char *pat
 /* Reads load.phases, or load.warmup and load.cooldown, of the load: map n into c->phases (names now,
  * durations laid out by hx_cfg_finish). */
 int hx_cfg_load_phases(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err);
-/* A warm-up or cool-down as written: "10s" or "10%". Returns 0 or -1 with a reason. */
-int hx_edge_parse(const char *s, hx_edge_t *e, char *err, size_t errlen);
+/* A warm-up or cool-down as written: "10s", "10%" or, when count is allowed (a warm-up), "500req". Returns 0
+ * or -1 with a reason. */
+int hx_edge_parse(const char *s, bool count, hx_edge_t *e, char *err, size_t errlen);
 /* --warmup / --cooldown (either may be NULL or unset): the phases warm-up (excluded), steady and cool-down
- * (excluded). Fails when the file has load.phases of its own. Returns 0 or -1 with a reason. */
+ * (excluded); a warm-up by count makes no phase (warmup_requests), so without a cool-down the run has none.
+ * Fails when the file has load.phases of its own. Returns 0 or -1 with a reason. */
 int hx_cfg_set_edges(hx_cfg_t *c, const hx_edge_t *warmup, const hx_edge_t *cooldown, char *err, size_t errlen);
 /* Whether every phase of load.phases has its own arrival (then load.arrival may be left out). */
 bool hx_cfg_phases_cover_arrival(const hx_cfg_t *c);

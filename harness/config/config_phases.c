@@ -2,6 +2,7 @@
  * in (harness/measure/phase.h). Names are known when the file is read, so that expectations naming a phase
  * are checked with a position; durations are laid out on the run's clock by hx_cfg_finish. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/units.h"
@@ -63,18 +64,47 @@ static int load_phase(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *item,
     return 0;
 }
 
-int hx_edge_parse(const char *s, hx_edge_t *e, char *err, size_t errlen)
+/* "500req": digits, then "req" and nothing else. Returns 1 when s is written that way (count filled in or err
+ * set), 0 when it is not a count at all. */
+static int parse_count(const char *s, bool allowed, hx_edge_t *e, char *err, size_t errlen)
+{
+    size_t digits = strspn(s, "0123456789");
+    if (strcmp(s + digits, "req") != 0)
+        return 0;
+    if (!allowed) {
+        snprintf(err, errlen,
+                 "\"%.40s\": a cool-down is a duration or a share of the run, not a count: which "
+                 "requests are the last is known only once the run has ended",
+                 s);
+        return -1;
+    }
+    unsigned long long n = digits > 0 && digits <= 10 ? strtoull(s, NULL, 10) : 0;
+    if (n == 0 || n > HX_MAX_WARMUP_REQUESTS) {
+        snprintf(err, errlen, "\"%.40s\": a warm-up count is 1req to %llureq", s, HX_MAX_WARMUP_REQUESTS);
+        return -1;
+    }
+    e->count = n;
+    e->set = true;
+    return 1;
+}
+
+int hx_edge_parse(const char *s, bool count, hx_edge_t *e, char *err, size_t errlen)
 {
     char why[160];
     *e = (hx_edge_t){0};
+    int rc = parse_count(s, count, e, err, errlen);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
     if (strchr(s, '%') != NULL) {
         if (cm_parse_percent(s, &e->frac, why, sizeof(why)) != 0 || e->frac <= 0 || e->frac >= 1) {
             snprintf(err, errlen, "\"%.40s\": expected a share of the run above 0%% and below 100%%, or a duration", s);
             return -1;
         }
     } else if (cm_parse_duration(s, &e->ns, why, sizeof(why)) != 0 || e->ns == 0 || e->ns > HX_MAX_DURATION_NS) {
-        snprintf(err, errlen, "\"%.40s\": expected a duration such as 10s (more than 0s, at most a year) or a share "
-                 "of the run such as 10%%", s);
+        snprintf(err, errlen,
+                 "\"%.40s\": expected a duration such as 10s (more than 0s, at most a year), a share "
+                 "of the run such as 10%%%s",
+                 s, count ? " or a count of requests such as 500req" : "");
         return -1;
     }
     e->set = true;
@@ -82,15 +112,22 @@ int hx_edge_parse(const char *s, hx_edge_t *e, char *err, size_t errlen)
 }
 
 /* warmup/cooldown in a file */
-static int load_edge(const cm_conf_t *conf, const cm_node_t *n, const char *path, hx_edge_t *e, cm_err_t *err)
+static int load_edge(const cm_conf_t *conf, const cm_node_t *n, const char *path, bool count, hx_edge_t *e,
+                     cm_err_t *err)
 {
     char why[200];
     const char *s;
     if (cm_conf_str(conf, n, path, &s, err) != 0)
         return -1;
-    if (hx_edge_parse(s, e, why, sizeof(why)) != 0)
+    if (hx_edge_parse(s, count, e, why, sizeof(why)) != 0)
         return cm_conf_error(conf, n, path, err, "%s", why);
     return 0;
+}
+
+/* The warm-up is a phase (a duration or a share of the run), not a count of requests. */
+static bool warm_phase(const hx_cfg_t *c)
+{
+    return c->warmup.set && c->warmup.count == 0;
 }
 
 int hx_cfg_set_edges(hx_cfg_t *c, const hx_edge_t *warmup, const hx_edge_t *cooldown, char *err, size_t errlen)
@@ -103,10 +140,15 @@ int hx_cfg_set_edges(hx_cfg_t *c, const hx_edge_t *warmup, const hx_edge_t *cool
         c->warmup = *warmup;
     if (cooldown != NULL && cooldown->set)
         c->cooldown = *cooldown;
-    /* warm-up, steady, cool-down (the edges that are set), so that expectations may name them */
+    c->warmup_requests = c->warmup.set ? c->warmup.count : 0;
+    /* warm-up, steady, cool-down (the edges that are set), so that expectations may name them; a warm-up by
+     * count is not a span of time, so it makes no phase, and a run with nothing else has no phases */
     c->phases.n = 0;
+    c->phases_from_edges = false;
+    if (!warm_phase(c) && !c->cooldown.set)
+        return 0;
     static const char *const names[] = {"warm-up", "steady", "cool-down"};
-    const bool used[] = {c->warmup.set, true, c->cooldown.set};
+    const bool used[] = {warm_phase(c), true, c->cooldown.set};
     for (int i = 0; i < 3; i++) {
         if (!used[i])
             continue;
@@ -147,9 +189,9 @@ int hx_cfg_load_phases(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *load
         return 0;
     }
     hx_edge_t w = {0}, k = {0};
-    if (wu != NULL && load_edge(conf, wu, "load.warmup", &w, err) != 0)
+    if (wu != NULL && load_edge(conf, wu, "load.warmup", true, &w, err) != 0)
         return -1;
-    if (cd != NULL && load_edge(conf, cd, "load.cooldown", &k, err) != 0)
+    if (cd != NULL && load_edge(conf, cd, "load.cooldown", false, &k, err) != 0)
         return -1;
     if (wu == NULL && cd == NULL)
         return 0;
@@ -208,7 +250,7 @@ int hx_cfg_finish_phases(hx_cfg_t *c, char *err, size_t errlen)
     char d[32], e[32];
     if (c->phases_from_edges) {
         uint64_t total = c->duration_ns - c->duration_ns % c->interval_ns;
-        uint64_t w = c->warmup.set ? edge_ns(&c->warmup, total, c->interval_ns) : 0;
+        uint64_t w = warm_phase(c) ? edge_ns(&c->warmup, total, c->interval_ns) : 0;
         uint64_t k = c->cooldown.set ? edge_ns(&c->cooldown, total, c->interval_ns) : 0;
         if (w + k >= total) {
             snprintf(err, errlen, "the warm-up and cool-down (%s) leave nothing of a run of %s to judge",
@@ -216,7 +258,7 @@ int hx_cfg_finish_phases(hx_cfg_t *c, char *err, size_t errlen)
             return -1;
         }
         size_t i = 0;
-        if (c->warmup.set)
+        if (warm_phase(c))
             c->phases.p[i++].dur_ns = w;
         c->phases.p[i++].dur_ns = total - w - k;
         if (c->cooldown.set)

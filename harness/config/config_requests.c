@@ -7,9 +7,9 @@
  * hx_workload_init checks them again, so that a mistake is reported at its line rather than by index. An
  * `api: http` template has keys of its own (config_http.c); each kind refuses the other's keys. */
 
-static const char *const request_keys[] = {"name",          "weight",  "api",     "model", "stream",
-                                           "include_usage", "prompt",  "repeat",  "input", "max_tokens",
-                                           "user",          "headers", "api_key", NULL};
+static const char *const request_keys[] = {
+    "name",  "weight",     "api",  "model",   "stream",  "include_usage",    "prompt", "repeat",
+    "input", "max_tokens", "user", "headers", "api_key", "reasoning_effort", NULL};
 static const char *const http_keys[] = {"name", "weight", "api",      "method",  "path",    "base", "expect_status",
                                         "json", "body",   "contains", "headers", "api_key", NULL};
 
@@ -116,6 +116,26 @@ static int read_numbers(const cm_conf_t *conf, const cm_node_t *it, const char *
     return 0;
 }
 
+/* reasoning_effort: one of the efforts OpenAI knows, on an API that carries it. The static string is kept. */
+static int read_reasoning(const cm_conf_t *conf, const cm_node_t *it, const char *path, hx_reqspec_t *s, cm_err_t *err)
+{
+    char p[256], why[96];
+    const char *str;
+    const cm_node_t *v = cm_conf_get(it, "reasoning_effort");
+    if (v == NULL)
+        return 0;
+    if (cm_conf_str(conf, v, cm_conf_path(p, sizeof(p), path, -1, "reasoning_effort"), &str, err) != 0)
+        return -1;
+    if ((s->reasoning_effort = hx_reasoning_effort(str, why, sizeof(why))) == NULL)
+        return cm_conf_error(conf, v, p, err, "%s", why);
+    if (!hx_api_takes_reasoning(hx_api_find(s->api)))
+        return cm_conf_error(conf, v, p, err,
+                             "%s has no reasoning effort (openai.chat, azure.chat, openai.responses "
+                             "and azure.responses do)",
+                             s->api);
+    return 0;
+}
+
 static int read_strings(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *it, const char *path, hx_reqspec_t *s,
                         cm_err_t *err)
 {
@@ -146,7 +166,7 @@ static int read_strings(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *it,
             return -1;
         s->api_key = hx_cfg_strdup(c, str);
     }
-    return 0;
+    return read_reasoning(conf, it, path, s, err);
 }
 
 /* A key of one kind written on a template of the other is named as such rather than as unknown. */

@@ -171,6 +171,18 @@ bool hx_engine_first_error(const hx_engine_t *e, hx_err_t err, char *buf, size_t
     return true;
 }
 
+uint64_t hx_engine_warmup_end(const hx_engine_t *e)
+{
+    uint64_t end = 0;
+    for (uint32_t i = 0; i < e->nworkers; i++) {
+        if (e->workers[i].warm_left > 0)
+            return 0;
+        if (e->workers[i].warm_end > end)
+            end = e->workers[i].warm_end;
+    }
+    return end;
+}
+
 void hx_engine_free(hx_engine_t *e)
 {
     if (e == NULL)

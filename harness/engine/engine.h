@@ -48,6 +48,9 @@ void hx_engine_join(hx_engine_t *e);
 /* The earliest recorded failure of class err across threads: its description and when it happened
  * (seconds after the start). Returns false when that class never happened. Call after join. */
 bool hx_engine_first_error(const hx_engine_t *e, hx_err_t err, char *buf, size_t n, double *at_s);
+/* A warm-up by count (load.warmup: 500req): when the last thread sent its last warm-up request, in ns from
+ * the start; 0 when the warm-up did not end (or there is none). Call after join. */
+uint64_t hx_engine_warmup_end(const hx_engine_t *e);
 void hx_engine_free(hx_engine_t *e);
 
 #endif

@@ -1,7 +1,6 @@
 #include "harness/engine/worker.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +10,6 @@
 
 #include "common/alloc.h"
 #include "common/clock.h"
-#include "common/slab.h"
-#include "harness/engine/engine.h"
 
 /* The libcurl <-> libevent glue follows the shape of curl's hiperfifo example: libcurl tells us which
  * sockets to watch and when to call it back; libevent watches; every callback hands control back to libcurl
@@ -20,7 +17,6 @@
  * or prints: failures become counted outcomes. */
 
 static void collect_done(hx_worker_t *w);
-static bool limit_pool(hx_worker_t *w, uint64_t keep);
 
 /* ---- sockets and connections ------------------------------------------------------------------------ */
 
@@ -247,6 +243,10 @@ static bool retry_elsewhere(hx_worker_t *w, hx_xfer_t *x, const hx_result_t *r, 
     x->sent = sent;
     if (curl_multi_add_handle(w->multi, x->easy) != CURLM_OK)
         return false; /* counted as the 429 it was */
+    if (x->warmup) {
+        hx_stats_record_retry(w->wstats, &attempt);
+        return true;
+    }
     hx_stats_record_retry(w->stats, &attempt);
     if (w->gstats != NULL)
         hx_stats_record_retry(&w->gstats[x->group], &attempt);
@@ -255,11 +255,16 @@ static bool retry_elsewhere(hx_worker_t *w, hx_xfer_t *x, const hx_result_t *r, 
 
 /* A finished request counts in the run's stats and in its group's, in the interval in which it completed
  * (now): when the interval timer has not fired yet for a boundary already passed (a busy loop), the interval
- * is closed here first, so that a request never lands in an interval (or phase) that ended before it did. */
-static void record(hx_worker_t *w, uint32_t group, const hx_result_t *r, uint64_t now)
+ * is closed here first, so that a request never lands in an interval (or phase) that ended before it did. A
+ * warm-up request counts only in the warm-up's stats, which the collector keeps out of every result. */
+static void record(hx_worker_t *w, bool warm, uint32_t group, const hx_result_t *r, uint64_t now)
 {
     if (now >= w->next_interval && w->state != HX_W_DONE)
         hx_worker_close_interval(w, now);
+    if (warm) {
+        hx_stats_record(w->wstats, r);
+        return;
+    }
     hx_stats_record(w->stats, r);
     if (w->gstats != NULL)
         hx_stats_record(&w->gstats[group], r);
@@ -276,7 +281,7 @@ static void finish_xfer(hx_worker_t *w, hx_xfer_t *x, CURLcode code)
     if (retry_elsewhere(w, x, &r, now))
         return;
     r.good = hx_slo_met(w->cfg->slos, w->cfg->nslos, &r);
-    record(w, x->group, &r, now);
+    record(w, x->warmup, x->group, &r, now);
     if (r.err != HX_ERR_NONE && !w->first[r.err].set) {
         hx_xfer_describe(x, code, &r, msg, sizeof(msg));
         note_first(w, r.err, now, msg);
@@ -322,25 +327,43 @@ static hx_xfer_t *get_xfer(hx_worker_t *w, char *err, size_t errlen)
 
 /* A request that could not even be handed to libcurl still has an outcome: it is counted (client_setup)
  * rather than vanishing from the totals, and the first one's reason is reported. */
-static void launch_failed(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint32_t group, const char *why)
+static void launch_failed(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint32_t group, bool warm,
+                          const char *why)
 {
     uint64_t now = cm_now_ns();
     hx_result_t r;
     hx_xfer_setup_failed(intended, now, &r);
-    record(w, group, &r, now);
+    record(w, warm, group, &r, now);
     note_first(w, HX_ERR_CLIENT_SETUP, now, why);
     hx_worker_on_done(w, user, now, false);
+}
+
+/* Whether the request about to be sent (or dropped) is one of this thread's share of the warm-up count. */
+static bool take_warm(hx_worker_t *w)
+{
+    if (w->warm_left == 0)
+        return false;
+    if (--w->warm_left == 0) {
+        uint64_t now = cm_now_ns();
+        w->warm_end = now > w->start_ns ? now - w->start_ns : 1;
+    }
+    return true;
 }
 
 void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64_t now_ns, uint32_t group)
 {
     char why[200];
+    bool warm = take_warm(w);
     if (w->inflight >= w->cap) {
         /* Users never exceed the cap (hx_cfg_finish checks), but a dropped user must think and try again
          * rather than vanish from the run. */
-        hx_stats_record_dropped(w->stats);
-        if (w->gstats != NULL)
-            hx_stats_record_dropped(&w->gstats[group]);
+        if (warm) {
+            hx_stats_record_dropped(w->wstats);
+        } else {
+            hx_stats_record_dropped(w->stats);
+            if (w->gstats != NULL)
+                hx_stats_record_dropped(&w->gstats[group]);
+        }
         if (!w->first[HX_ERR_DROPPED].set) {
             snprintf(why, sizeof(why), "%u requests already in flight on thread %u (its share of max_inflight %u)",
                      w->inflight, w->index, w->cfg->max_inflight);
@@ -352,7 +375,7 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
     }
     hx_xfer_t *x = get_xfer(w, why, sizeof(why));
     if (x == NULL) {
-        launch_failed(w, intended, user, group, why);
+        launch_failed(w, intended, user, group, warm, why);
         return;
     }
     const hx_group_t *g = &w->cfg->groups[group];
@@ -363,21 +386,23 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
     x->attempt = 0;
     x->seq = seq;
     x->group = group;
-    x->gstats = w->gstats != NULL ? &w->gstats[group] : NULL;
+    x->warmup = warm;
+    x->stats = warm ? w->wstats : w->stats;
+    x->gstats = w->gstats != NULL && !warm ? &w->gstats[group] : NULL;
     int pool = g->own_pool ? (int)group : -1;
     if (x->pool != pool &&
         hx_xfer_set_pool(x, pool, pool >= 0 ? w->shares[group] : NULL, pool >= 0 ? &g->conn : &w->cfg->conn) != 0) {
         snprintf(why, sizeof(why), "libcurl refused the connection pool of group %s", g->name);
         x->next_free = w->free_list;
         w->free_list = x;
-        launch_failed(w, intended, user, group, why);
+        launch_failed(w, intended, user, group, warm, why);
         return;
     }
     if (hx_xfer_prepare(x, w->wl, req, model, target_of(w, x->route, req, model), w->headers[req], &w->rng, seq, why,
                         sizeof(why)) != 0) {
         x->next_free = w->free_list; /* never in flight: back to the free list as it is */
         w->free_list = x;
-        launch_failed(w, intended, user, group, why);
+        launch_failed(w, intended, user, group, warm, why);
         return;
     }
     x->intended = intended;
@@ -389,17 +414,17 @@ void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64
     if (mc != CURLM_OK) {
         snprintf(why, sizeof(why), "curl_multi_add_handle: %s", curl_multi_strerror(mc));
         release(w, x);
-        launch_failed(w, intended, user, group, why);
+        launch_failed(w, intended, user, group, warm, why);
         return;
     }
-    w->stats->sent++;
+    hx_stats_record_sent(x->stats, intended, x->sent);
     if (w->inflight > w->stats->inflight_max)
         w->stats->inflight_max = w->inflight;
-    if (w->gstats != NULL)
-        w->gstats[group].sent++;
+    if (x->gstats != NULL)
+        hx_stats_record_sent(x->gstats, intended, x->sent);
     /* A burst past the pool's limit keeps its connections: the next boundary sizes the pool with it. */
     if (w->inflight > w->pool_limit)
-        limit_pool(w, w->cap);
+        hx_worker_limit_pool(w, w->cap);
     publish_inflight(w);
 }
 
@@ -413,110 +438,10 @@ void hx_worker_abort_all(hx_worker_t *w)
         hx_result_t r;
         hx_xfer_aborted(x, now, &r);
         curl_multi_remove_handle(w->multi, x->easy);
-        record(w, x->group, &r, now);
+        record(w, x->warmup, x->group, &r, now);
         note_first(w, HX_ERR_CLIENT_CLOSED, now, "still in flight when the run stopped and the drain ran out");
         release(w, x);
     }
-}
-
-#define HX_IDLE_KEEP 64
-
-/* The idle state worth keeping: the busiest of the last HX_PEAK_WINDOW intervals plus a quarter. */
-static uint64_t keep_for(hx_worker_t *w, uint64_t peak)
-{
-    w->peaks[w->peak_next] = peak;
-    w->peak_next = (w->peak_next + 1) % HX_PEAK_WINDOW;
-    uint64_t most = 0;
-    for (uint32_t i = 0; i < HX_PEAK_WINDOW; i++)
-        if (w->peaks[i] > most)
-            most = w->peaks[i];
-    most += most / 4;
-    return most > HX_IDLE_KEEP ? most : HX_IDLE_KEEP;
-}
-
-typedef struct idle_xfer {
-    uint64_t order;
-    uint32_t i;
-} idle_xfer_t;
-
-static int last_first(const void *a, const void *b)
-{
-    const idle_xfer_t *x = a, *y = b;
-    if (x->order != y->order)
-        return x->order < y->order ? 1 : -1;
-    return x->i < y->i ? 1 : x->i > y->i ? -1 : 0;
-}
-
-/* Between callbacks every transfer not in flight is on the free list, so one pass can free the excess and
- * relink the rest. Those freed first are the ones whose easy handle sits in the newest of cm_slab's spans:
- * new blocks go to the oldest span with room, so a handle made after a burst may fill a hole in an old span
- * while an older handle holds a span the burst added. (Without cm_slab, the newest transfers.) What stays is
- * then packed in the oldest spans, and the spans the burst took empty and are unmapped. Returns how many
- * were freed. */
-static uint32_t free_idle_xfers(hx_worker_t *w, uint64_t keep)
-{
-    if (w->nxfers <= keep || w->nxfers == w->inflight)
-        return 0;
-    uint32_t excess = w->nxfers - (uint32_t)keep, nidle = 0;
-    bool routed = hx_engine_memory_routed();
-    idle_xfer_t *idle = cm_xmalloc((w->nxfers - w->inflight) * sizeof(*idle));
-    for (uint32_t i = 0; i < w->nxfers; i++)
-        if (!w->xfers[i]->active)
-            idle[nidle++] = (idle_xfer_t){routed ? cm_slab_span_seq(w->xfers[i]->easy) : 0, i};
-    qsort(idle, nidle, sizeof(*idle), last_first);
-    uint32_t freed = 0;
-    for (; freed < nidle && freed < excess; freed++) {
-        hx_xfer_free(w->xfers[idle[freed].i]);
-        w->xfers[idle[freed].i] = NULL;
-    }
-    /* The oldest end up at the head of the free list: they serve the next requests, and the newer ones,
-     * left idle, are the next to go. */
-    w->free_list = NULL;
-    for (uint32_t k = freed; k < nidle; k++) {
-        hx_xfer_t *x = w->xfers[idle[k].i];
-        x->next_free = w->free_list;
-        w->free_list = x;
-    }
-    free(idle);
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < w->nxfers; i++)
-        if (w->xfers[i] != NULL)
-            w->xfers[n++] = w->xfers[i];
-    w->nxfers = n;
-    return freed;
-}
-
-/* Idle pooled connections beyond keep are closed by libcurl itself: with the pool's limit
- * (CURLMOPT_MAXCONNECTS) lowered to keep, each transfer that hands its connection back to an over-full pool
- * closes the connection idle longest, which after a burst is mostly one of the burst's (libcurl reuses the
- * first idle connection in the order they opened). Shutting the excess down from here instead left libcurl
- * to find it dead, and its prune starts its walk of the pool over after each dead connection it finds, with
- * a poll() per connection visited: 4,000 shut down beside 1,000 kept held the thread for 7 s without a
- * request. Returns whether the limit went down. */
-static bool limit_pool(hx_worker_t *w, uint64_t keep)
-{
-    long limit = keep < w->cap ? (long)keep : (long)w->cap;
-    if (limit == w->pool_limit)
-        return false;
-    bool lower = limit < w->pool_limit;
-    if (curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, limit) == CURLM_OK)
-        w->pool_limit = limit;
-    return lower;
-}
-
-/* glibc keeps freed memory in its arenas unless asked, hence malloc_trim after a real trim; once more at the
- * next boundary after lowering the pool's limit, because libcurl closes the excess as transfers finish.
- * libcurl's and libevent's memory (cm_slab) is unmapped as its spans empty; cm_slab_trim also lets go of
- * the empty spans kept for reuse and of the pages of free blocks inside the others. */
-void hx_worker_trim_idle(hx_worker_t *w, uint64_t peak)
-{
-    uint64_t keep = keep_for(w, peak);
-    uint32_t freed = free_idle_xfers(w, keep);
-    bool lowered = limit_pool(w, keep);
-    if (freed > 0 || w->trim_again)
-        malloc_trim(0);
-    w->trim_again = lowered;
-    cm_slab_trim();
 }
 
 /* ---- setup and teardown ----------------------------------------------------------------------------- */
@@ -635,6 +560,13 @@ int hx_worker_init(hx_worker_t *w, const hx_cfg_t *cfg, hx_collector_t *c, char 
     w->wake_fd = -1;
     w->stats = cm_xcalloc(1, sizeof(*w->stats));
     hx_stats_init(w->stats);
+    /* The warm-up count is shared like the in-flight cap: with open-loop arrivals dealt round robin, the
+     * threads' first shares are exactly the run's first warmup_requests arrivals. */
+    w->warm_left = cfg->warmup_requests / nworkers + (index < cfg->warmup_requests % nworkers ? 1u : 0u);
+    if (cfg->warmup_requests > 0) {
+        w->wstats = cm_xcalloc(1, sizeof(*w->wstats));
+        hx_stats_init(w->wstats);
+    }
     if (cfg->groups_set) {
         w->gstats = cm_xcalloc(cfg->ngroups, sizeof(*w->gstats));
         for (size_t g = 0; g < cfg->ngroups; g++)
@@ -690,5 +622,6 @@ void hx_worker_free(hx_worker_t *w)
     cm_json_toks_free(&w->toks);
     free(w->stats);
     free(w->gstats);
+    free(w->wstats);
     memset(w, 0, sizeof(*w));
 }

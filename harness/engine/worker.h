@@ -118,6 +118,10 @@ struct hx_worker {
     uint64_t seq;
     cm_json_toks_t toks;
     hx_first_err_t first[HX_ERR__COUNT];
+    uint64_t cpu_mark, wall_mark; /* this thread's CPU time and the monotonic time at the last CPU sample */
+    hx_stats_t *wstats;           /* the warm-up's requests (load.warmup as a count), or NULL */
+    uint64_t warm_left;           /* this thread's share of the warm-up count not yet sent */
+    uint64_t warm_end;            /* when its last warm-up request went out (ns from the start), 0 before */
 
     /* shared with the main thread */
     atomic_int stop_req; /* 0 none, 1 stop and drain, 2 abort now */
@@ -125,7 +129,8 @@ struct hx_worker {
     atomic_bool running;
 };
 
-/* worker.c: setup and teardown (on the main thread), libcurl/libevent glue, transfers. */
+/* worker.c (worker_idle.c for the idle state): setup and teardown (on the main thread), libcurl/libevent glue,
+ * transfers. */
 int hx_worker_init(hx_worker_t *w, const hx_cfg_t *cfg, hx_collector_t *c, char *const *urls, hx_router_t *router,
                    uint32_t index, uint32_t nworkers, char *err, size_t errlen);
 void hx_worker_free(hx_worker_t *w);
@@ -144,6 +149,9 @@ void hx_worker_abort_all(hx_worker_t *w);
  * transfers hand their connections back, see limit_pool in worker.c).
  * peak: the highest in-flight depth of the interval that just ended. */
 void hx_worker_trim_idle(hx_worker_t *w, uint64_t peak);
+/* worker_idle.c: sets the connection pool's limit (CURLMOPT_MAXCONNECTS) to keep, at most the thread's cap.
+ * Returns whether the limit went down. */
+bool hx_worker_limit_pool(hx_worker_t *w, uint64_t keep);
 
 /* worker_load.c: the schedule and the end of the run. */
 void *hx_worker_main(void *arg);

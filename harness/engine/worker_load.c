@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/alloc.h"
@@ -63,6 +64,10 @@ static void launch_due(hx_worker_t *w, uint64_t now, uint64_t early, int budget)
         hx_worker_launch(w, intended, NULL, now, g);
         sent++;
         advance(w, g);
+        /* Each arrival of a batch leaves after the ones before it were prepared: that wait is the client's
+         * and belongs in its pacer lag (and latency), so the next one reads the clock again. */
+        if (w->next_arrival <= limit)
+            now = cm_now_ns();
     }
     if (sent > 0)
         hx_worker_kick(w);
@@ -179,6 +184,25 @@ static void start_users(hx_worker_t *w)
 
 /* ---- run boundaries --------------------------------------------------------------------------------- */
 
+static uint64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * CM_NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+/* How busy this thread was since the last sample: read on its own clock, so that a saturated thread shows
+ * even when the process as a whole (other threads idle, an embedded mock) looks far from its cores. */
+static void sample_cpu(hx_worker_t *w, uint64_t now)
+{
+    uint64_t cpu = thread_cpu_ns();
+    if (w->wall_mark != 0 && now > w->wall_mark)
+        hx_stats_record_cpu(w->stats, cpu > w->cpu_mark ? cpu - w->cpu_mark : 0, now - w->wall_mark);
+    w->cpu_mark = cpu;
+    w->wall_mark = now;
+}
+
 static void on_interval(evutil_socket_t fd, short events, void *arg)
 {
     hx_worker_close_interval(arg, cm_now_ns());
@@ -187,7 +211,8 @@ static void on_interval(evutil_socket_t fd, short events, void *arg)
 void hx_worker_close_interval(hx_worker_t *w, uint64_t now)
 {
     uint64_t peak = w->stats->inflight_max;
-    hx_collector_submit_groups(w->collector, w->stats, w->gstats, now);
+    sample_cpu(w, now);
+    hx_collector_submit_all(w->collector, w->stats, w->gstats, w->wstats, now);
     hx_worker_trim_idle(w, peak);
     /* The new interval starts with what is already in flight. */
     w->stats->inflight_max = w->inflight;
@@ -274,6 +299,7 @@ static void run_loop(hx_worker_t *w)
 void *hx_worker_main(void *arg)
 {
     hx_worker_t *w = arg;
+    sample_cpu(w, cm_now_ns());
     if (create_events(w) == 0) {
         run_loop(w);
     } else {
@@ -283,9 +309,12 @@ void *hx_worker_main(void *arg)
     }
     hx_worker_abort_all(w);
     /* An empty remainder (the run ended on an interval boundary) would only add an empty line. */
-    const hx_stats_t *s = w->stats;
-    if (s->all.total || s->aborted || s->sent || s->dropped || s->itl.count)
-        hx_collector_submit_groups(w->collector, w->stats, w->gstats, cm_now_ns());
+    const hx_stats_t *s = w->stats, *ws = w->wstats;
+    uint64_t now = cm_now_ns();
+    sample_cpu(w, now);
+    if (s->all.total || s->aborted || s->sent || s->dropped || s->itl.count ||
+        (ws != NULL && (ws->all.total || ws->aborted || ws->sent || ws->dropped)))
+        hx_collector_submit_all(w->collector, w->stats, w->gstats, w->wstats, now);
     free_events(w);
     atomic_store(&w->running, false);
     return NULL;

@@ -18,9 +18,8 @@
 #include "common/alloc.h"
 #include "common/buf.h"
 #include "common/clock.h"
-#include "common/json.h"
+#include "harness/measure/series.h"
 #include "harness/measure/timeline.h"
-#include "harness/report/report.h"
 
 /* Intervals that may be open at once. Threads run at most a second or two ahead of the main thread's
  * closing; a thread further ahead than this is folded into the newest open interval rather than lost. */
@@ -35,6 +34,7 @@
 typedef struct pending {
     hx_stats_t stats;
     hx_stats_t *groups; /* ngroups of them, or NULL */
+    hx_stats_t *warm;   /* the warm-up's requests (warm-up by count), or NULL */
     uint64_t index;
     uint64_t inflight_sum; /* the submitters' in-flight maxima, summed: the threads ran concurrently */
     bool used;
@@ -84,6 +84,7 @@ struct hx_collector {
     size_t ngroups;
     hx_stats_t *closing_groups; /* ngroups */
     hx_stats_t *group_totals;   /* ngroups */
+    hx_stats_t *closing_warm, *warm_total; /* warm-up by count, or NULL */
     span_t spans[HX_COLLECTOR_MAX_SPANS];
     int nspans;
     drift_t *drift; /* a pointer so the lazily merged last window can be filled behind a const collector */
@@ -144,8 +145,12 @@ void hx_collector_free(hx_collector_t *c)
     cm_buf_free(&c->line);
     for (int i = 0; i < c->nspans; i++)
         free(c->spans[i].stats);
-    for (int i = 0; i < HX_PENDING; i++)
+    for (int i = 0; i < HX_PENDING; i++) {
         free(c->pending[i].groups);
+        free(c->pending[i].warm);
+    }
+    free(c->closing_warm);
+    free(c->warm_total);
     free(c->closing_groups);
     free(c->group_totals);
     free(c);
@@ -183,6 +188,29 @@ void hx_collector_set_groups(hx_collector_t *c, const char *const *names, size_t
         hx_stats_init(&c->closing_groups[g]);
         hx_stats_init(&c->group_totals[g]);
     }
+}
+
+/* Allocated only when asked for: a stats block is about half a megabyte, ten of them per collector. */
+static hx_stats_t *new_stats(void)
+{
+    hx_stats_t *s = cm_xmalloc(sizeof(*s));
+    hx_stats_init(s);
+    return s;
+}
+
+void hx_collector_set_warmup(hx_collector_t *c)
+{
+    if (c->warm_total != NULL)
+        return;
+    for (int i = 0; i < HX_PENDING; i++)
+        c->pending[i].warm = new_stats();
+    c->closing_warm = new_stats();
+    c->warm_total = new_stats();
+}
+
+const hx_stats_t *hx_collector_warmup(const hx_collector_t *c)
+{
+    return c->warm_total;
 }
 
 const hx_stats_t *hx_collector_group_total(const hx_collector_t *c, int g)
@@ -238,6 +266,11 @@ void hx_collector_submit(hx_collector_t *c, hx_stats_t *s, uint64_t now_ns)
 
 void hx_collector_submit_groups(hx_collector_t *c, hx_stats_t *s, hx_stats_t *groups, uint64_t now_ns)
 {
+    hx_collector_submit_all(c, s, groups, NULL, now_ns);
+}
+
+void hx_collector_submit_all(hx_collector_t *c, hx_stats_t *s, hx_stats_t *groups, hx_stats_t *warm, uint64_t now_ns)
+{
     uint64_t idx = s->start_ns > c->start_ns ? (s->start_ns - c->start_ns) / c->interval_ns : 0;
     if (now_ns > s->end_ns)
         s->end_ns = now_ns;
@@ -253,6 +286,8 @@ void hx_collector_submit_groups(hx_collector_t *c, hx_stats_t *s, hx_stats_t *gr
         hx_stats_reset(&p->stats, c->start_ns + idx * c->interval_ns);
         for (size_t g = 0; g < c->ngroups; g++)
             hx_stats_reset(&p->groups[g], c->start_ns + idx * c->interval_ns);
+        if (p->warm != NULL)
+            hx_stats_reset(p->warm, c->start_ns + idx * c->interval_ns);
         p->index = idx;
         p->inflight_sum = 0;
         p->used = true;
@@ -260,6 +295,8 @@ void hx_collector_submit_groups(hx_collector_t *c, hx_stats_t *s, hx_stats_t *gr
     hx_stats_merge(&p->stats, s);
     for (size_t g = 0; groups != NULL && g < c->ngroups; g++)
         hx_stats_merge(&p->groups[g], &groups[g]);
+    if (warm != NULL && p->warm != NULL)
+        hx_stats_merge(p->warm, warm);
     p->inflight_sum += s->inflight_max;
     if (!c->any_seen || idx > c->max_seen)
         c->max_seen = idx;
@@ -268,123 +305,25 @@ void hx_collector_submit_groups(hx_collector_t *c, hx_stats_t *s, hx_stats_t *gr
     hx_stats_reset(s, now_ns);
     for (size_t g = 0; groups != NULL && g < c->ngroups; g++)
         hx_stats_reset(&groups[g], now_ns);
+    if (warm != NULL)
+        hx_stats_reset(warm, now_ns);
 }
 
 /* ---- JSONL series ----------------------------------------------------------------------------------- */
 
-static void jsonl_errors(cm_jw_t *w, const hx_stats_t *s)
-{
-    cm_jw_key(w, "errors");
-    cm_jw_obj(w);
-    for (int e = 1; e < HX_ERR__COUNT; e++) {
-        if (s->errors[e] == 0)
-            continue;
-        cm_jw_key(w, hx_err_name((hx_err_t)e));
-        cm_jw_uint(w, s->errors[e]);
-    }
-    cm_jw_obj_end(w);
-}
-
-static void jsonl_deployments(cm_jw_t *w, const hx_stats_t *s)
-{
-    cm_jw_key(w, "deployments");
-    cm_jw_obj(w);
-    for (uint32_t d = 0; d <= HX_MAX_DEPLOYMENTS; d++) {
-        const char *name = hx_stats_deployment_name(d);
-        if (s->by_deployment[d].total == 0 || name == NULL)
-            continue;
-        cm_jw_key(w, name);
-        cm_jw_uint(w, s->by_deployment[d].total);
-    }
-    cm_jw_obj_end(w);
-}
-
-static void jsonl_counts(cm_jw_t *w, const hx_stats_t *s, double secs, uint64_t inflight)
-{
-    cm_jw_key(w, "requests");
-    cm_jw_uint(w, s->all.total);
-    cm_jw_key(w, "ok");
-    cm_jw_uint(w, s->all.ok);
-    cm_jw_key(w, "failed");
-    cm_jw_uint(w, s->all.failed);
-    cm_jw_key(w, "rate_limited");
-    cm_jw_uint(w, s->all.rate_limited);
-    cm_jw_key(w, "aborted");
-    cm_jw_uint(w, s->aborted);
-    cm_jw_key(w, "rate");
-    cm_jw_fixed(w, secs > 0 ? (double)s->all.total / secs : 0, 2);
-    cm_jw_key(w, "sent");
-    cm_jw_uint(w, s->sent);
-    cm_jw_key(w, "inflight");
-    cm_jw_uint(w, inflight);
-    cm_jw_key(w, "inflight_max");
-    cm_jw_uint(w, s->inflight_max);
-    cm_jw_key(w, "dropped");
-    cm_jw_uint(w, s->dropped);
-    cm_jw_key(w, "late");
-    cm_jw_uint(w, s->late);
-    cm_jw_key(w, "tokens");
-    cm_jw_uint(w, s->tokens);
-}
-
-/* Each group's part of the interval: its counts and latency. */
-static void jsonl_groups(const hx_collector_t *c, cm_jw_t *w)
-{
-    if (c->ngroups == 0)
-        return;
-    cm_jw_key(w, "groups");
-    cm_jw_obj(w);
-    for (size_t g = 0; g < c->ngroups; g++) {
-        const hx_stats_t *gs = &c->closing_groups[g];
-        cm_jw_key(w, c->group_names[g]);
-        cm_jw_obj(w);
-        cm_jw_key(w, "requests");
-        cm_jw_uint(w, gs->all.total);
-        cm_jw_key(w, "ok");
-        cm_jw_uint(w, gs->all.ok);
-        cm_jw_key(w, "failed");
-        cm_jw_uint(w, gs->all.failed);
-        cm_jw_key(w, "dropped");
-        cm_jw_uint(w, gs->dropped);
-        hx_report_json_ms(w, "latency_ms", &gs->latency, false);
-        cm_jw_obj_end(w);
-    }
-    cm_jw_obj_end(w);
-}
-
 static void write_line(hx_collector_t *c, const hx_stats_t *s, uint64_t inflight, int phase)
 {
-    double t = (double)(s->end_ns - c->start_ns) / 1e9;
-    double secs = (double)(s->end_ns - s->start_ns) / 1e9;
-    char ts[40];
+    hx_series_line_t l = {s,
+                          c->start_ns,
+                          c->wall_start_ms,
+                          phase >= 0 ? &c->phases->p[phase] : NULL,
+                          inflight,
+                          c->group_names,
+                          c->closing_groups,
+                          c->ngroups,
+                          c->closing_warm};
     cm_buf_reset(&c->line);
-    cm_jw_t w;
-    cm_jw_init(&w, &c->line);
-    cm_jw_obj(&w);
-    cm_jw_key(&w, "t");
-    cm_jw_fixed(&w, t, 3);
-    cm_jw_key(&w, "ts");
-    cm_jw_str(&w, hx_report_iso_time(ts, sizeof(ts), c->wall_start_ms + (s->end_ns - c->start_ns) / CM_NS_PER_MS));
-    if (phase >= 0) {
-        cm_jw_key(&w, "phase");
-        cm_jw_str(&w, c->phases->p[phase].name);
-        if (c->phases->p[phase].exclude) {
-            cm_jw_key(&w, "excluded");
-            cm_jw_bool(&w, true);
-        }
-    }
-    jsonl_counts(&w, s, secs, inflight);
-    hx_report_json_ms(&w, "latency_ms", &s->latency, false);
-    hx_report_json_ms(&w, "service_ms", &s->service, false);
-    if (s->ttft.count > 0)
-        hx_report_json_ms(&w, "ttft_ms", &s->ttft, false);
-    if (s->itl.count > 0)
-        hx_report_json_ms(&w, "itl_ms", &s->itl, false);
-    jsonl_errors(&w, s);
-    jsonl_deployments(&w, s);
-    jsonl_groups(c, &w);
-    cm_jw_obj_end(&w);
-    cm_buf_putc(&c->line, '\n');
+    hx_series_format(&c->line, &l);
     if (c->series == NULL || c->series_errno != 0)
         return;
     /* Flushed line by line: a run killed with -9 keeps every interval closed before it died. */
@@ -423,12 +362,16 @@ static uint64_t take_pending(hx_collector_t *c, uint64_t idx)
         memcpy(&c->closing, &p->stats, sizeof(c->closing));
         for (size_t g = 0; g < c->ngroups; g++)
             memcpy(&c->closing_groups[g], &p->groups[g], sizeof(hx_stats_t));
+        if (p->warm != NULL)
+            memcpy(c->closing_warm, p->warm, sizeof(hx_stats_t));
         inflight_sum = p->inflight_sum;
         p->used = false;
     } else {
         hx_stats_reset(&c->closing, 0);
         for (size_t g = 0; g < c->ngroups; g++)
             hx_stats_reset(&c->closing_groups[g], 0);
+        if (c->closing_warm != NULL)
+            hx_stats_reset(c->closing_warm, 0);
     }
     c->next_close = idx + 1;
     pthread_mutex_unlock(&c->lock);
@@ -462,6 +405,10 @@ static void close_one(hx_collector_t *c, uint64_t idx, bool final, uint64_t infl
         }
     }
     hx_stats_merge(&c->everything, s);
+    if (c->warm_total != NULL) {
+        hx_stats_merge(&c->everything, c->closing_warm);
+        hx_stats_merge(c->warm_total, c->closing_warm);
+    }
     for (size_t g = 0; g < c->ngroups && !excluded; g++)
         hx_stats_merge(&c->group_totals[g], &c->closing_groups[g]);
     if (!excluded) {

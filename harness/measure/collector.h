@@ -27,6 +27,9 @@ void hx_collector_submit(hx_collector_t *c, hx_stats_t *s, uint64_t now_ns);
 /* The same with the thread's per-group stats of the interval (groups: c's ngroups of them, or NULL): each is
  * merged into its group's part of the interval and reset with s. */
 void hx_collector_submit_groups(hx_collector_t *c, hx_stats_t *s, hx_stats_t *groups, uint64_t now_ns);
+/* The same with the thread's warm-up stats of the interval (warm: NULL when the run has no warm-up by count;
+ * see hx_collector_set_warmup), reset with s. */
+void hx_collector_submit_all(hx_collector_t *c, hx_stats_t *s, hx_stats_t *groups, hx_stats_t *warm, uint64_t now_ns);
 
 /* Called by the main thread: closes every interval that ended before now_ns - grace_ns, writes its JSONL
  * line and folds it into the cumulative stats. `inflight` is the current total in-flight depth (sampled by
@@ -62,6 +65,13 @@ void hx_collector_set_phases(hx_collector_t *c, const hx_phases_t *ps);
  * part per group, in its JSONL line ("groups": {name: {...}}), in the group's total (excluded phases left
  * out) and in group spans. At most 8 groups. */
 void hx_collector_set_groups(hx_collector_t *c, const char *const *names, size_t n);
+/* The run has a warm-up by count (load.warmup: 500req), before the run: the warm-up requests the threads
+ * submit apart (hx_collector_submit_all) are kept out of the total, the groups, the spans and the drift
+ * windows, counted in hx_collector_everything and in hx_collector_warmup, and each JSONL line that has some
+ * says so ("warmup": {...}). */
+void hx_collector_set_warmup(hx_collector_t *c);
+/* The warm-up's requests, merged; NULL without a warm-up by count. */
+const hx_stats_t *hx_collector_warmup(const hx_collector_t *c);
 /* A group's total, like hx_collector_total for the run. NULL when g is not a group. */
 const hx_stats_t *hx_collector_group_total(const hx_collector_t *c, int g);
 /* A span of one group's requests (group >= 0), or of the whole run (-1): see hx_collector_add_span. */

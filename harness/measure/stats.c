@@ -31,6 +31,7 @@ static const size_t hist_offsets[] = {
     offsetof(hx_stats_t, mock_service),
     offsetof(hx_stats_t, gateway_overhead),
     offsetof(hx_stats_t, litellm_overhead),
+    offsetof(hx_stats_t, pacer_lag),
 };
 #define HX_STATS_NHIST (sizeof(hist_offsets) / sizeof(hist_offsets[0]))
 
@@ -110,8 +111,6 @@ static void record_counts(hx_stats_t *s, const hx_result_t *r)
         uint32_t d = hx_stats_intern_deployment(r->deployment, r->deployment_len);
         count_outcome(&s->by_deployment[d], r->err);
     }
-    if (r->sent > r->intended && r->sent - r->intended > HX_LATE_NS)
-        s->late++;
     s->tokens += r->tokens;
 }
 
@@ -258,6 +257,29 @@ static void add_u64(uint64_t *dst, const uint64_t *src, size_t n)
         dst[i] += src[i];
 }
 
+void hx_stats_record_sent(hx_stats_t *s, uint64_t intended, uint64_t sent)
+{
+    s->sent++;
+    cm_hist_record(&s->pacer_lag, span_us(intended, sent));
+    if (sent > intended && sent - intended > HX_LATE_NS)
+        s->late++;
+}
+
+void hx_stats_record_cpu(hx_stats_t *s, uint64_t cpu_ns, uint64_t wall_ns)
+{
+    s->cpu_ns += cpu_ns;
+    s->cpu_wall_ns += wall_ns;
+    if (wall_ns < HX_CPU_MIN_WALL_NS)
+        return;
+    /* A thread cannot use more CPU than wall time; the two clocks are read a moment apart. */
+    uint64_t busy = cpu_ns >= wall_ns ? 1000u : cpu_ns * 1000u / wall_ns;
+    s->cpu_samples++;
+    if (busy >= HX_CPU_SATURATED_PERMILLE)
+        s->cpu_saturated++;
+    if (busy > s->cpu_busy_max)
+        s->cpu_busy_max = (uint32_t)busy;
+}
+
 void hx_stats_record_retry(hx_stats_t *s, const hx_result_t *r)
 {
     s->retried++;
@@ -277,6 +299,12 @@ void hx_stats_merge(hx_stats_t *dst, const hx_stats_t *src)
     dst->aborted += src->aborted;
     dst->sent += src->sent;
     dst->late += src->late;
+    dst->cpu_ns += src->cpu_ns;
+    dst->cpu_wall_ns += src->cpu_wall_ns;
+    dst->cpu_samples += src->cpu_samples;
+    dst->cpu_saturated += src->cpu_saturated;
+    if (src->cpu_busy_max > dst->cpu_busy_max)
+        dst->cpu_busy_max = src->cpu_busy_max;
     dst->dropped += src->dropped;
     dst->retried += src->retried;
     /* A maximum over time merges as a maximum; the collector sums the threads' maxima of one interval

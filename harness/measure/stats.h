@@ -26,7 +26,7 @@ typedef struct hx_stats {
     hx_counts_t all;           /* requests with an outcome; aborted ones (client_closed) are not in here */
     uint64_t aborted;          /* in flight when the run ended and cut off by the harness (errors[client_closed]) */
     uint64_t sent;             /* requests handed to libcurl in this interval */
-    uint64_t late;             /* sent later than HX_LATE_NS after their intended time */
+    uint64_t late;             /* of those, handed over more than HX_LATE_NS after their intended time */
     uint64_t dropped;          /* arrivals not sent because the in-flight cap was reached (errors[dropped]) */
     uint64_t retried;          /* attempts answered 429 and sent again to another target (the router) */
     uint64_t inflight_max;     /* highest in-flight depth seen */
@@ -38,6 +38,13 @@ typedef struct hx_stats {
     uint64_t usage_compared, usage_differs, usage_tokens, usage_chunks, usage_missing;
     uint64_t good;              /* successes that met every SLO (hx_result_t.good) */
     uint64_t success_tokens;    /* output tokens of successful requests (aggregate tokens per second) */
+    /* The client's self-check (docs/soak.md "Is the client the bottleneck?"): the engine threads' CPU time, the
+     * wall time it was measured over (summed over threads), and per thread and interval (a sample) how busy
+     * the thread was: the busiest sample (permille) and how many samples were at HX_CPU_SATURATED_PERMILLE
+     * or more. Only the run's stats have them; a group's are 0. */
+    uint64_t cpu_ns, cpu_wall_ns, cpu_samples, cpu_saturated;
+    uint32_t cpu_busy_max;
+    cm_hist_t pacer_lag;        /* us, every request handed to libcurl: how long after its intended time */
     cm_hist_t latency;          /* us, from intended send time, successful requests */
     cm_hist_t service;          /* us, from actual send time, successful requests */
     cm_hist_t latency_all;      /* us, from intended send, every request that completed (any outcome) */
@@ -63,14 +70,23 @@ typedef struct hx_stats {
     uint64_t http_errors[HX_STATUS_SLOTS];
 } hx_stats_t;
 
-#define HX_LATE_NS (10ull * 1000000ull) /* 10 ms behind the schedule counts as late */
+/* A send handed to libcurl more than 1 ms after its intended time is late. Not a share of the gap between
+ * arrivals: at 10,000/s a thread's gap is a fraction of a millisecond and Poisson gaps are often near 0, so
+ * a relative threshold would call a healthy pacer late. 1 ms is the window within which the engine sends
+ * an arrival early (HX_ARRIVAL_EARLY_NS) and the precision its timers are built for; a send later than that
+ * means the thread was busy or not scheduled. */
+#define HX_LATE_NS (1000ull * 1000ull)
+/* A thread busy (on CPU) for at least 90% of an interval is saturated: its arrivals queue behind its own
+ * work. A sample shorter than HX_CPU_MIN_WALL_NS (the end of a run cut short) is too short to judge. */
+#define HX_CPU_SATURATED_PERMILLE 900u
+#define HX_CPU_MIN_WALL_NS (100ull * 1000000ull)
 
 /* Empties s (all counters 0, histograms empty, start_ns 0). hx_stats_reset also sets start_ns. */
 void hx_stats_init(hx_stats_t *s);
 void hx_stats_reset(hx_stats_t *s, uint64_t start_ns);
 /* Records one finished request (hot path: no locks, no allocation except the first sighting of a deployment
  * name). HX_ERR_CLIENT_CLOSED only counts aborted and errors[client_closed]. Otherwise: the counts, status
- * class, error class, late; latency and service for successes, latency_all for all; ttfb when a byte
+ * class, error class; latency and service for successes, latency_all for all; ttfb when a byte
  * arrived; ttft/ttlt/ttfrt for streams that produced them (any outcome); for successes, itl (per token), tpot,
  * tpot_incl_first, otps and the usage comparison (docs/metrics.md); mock_service and gateway_overhead
  * (service time minus x-mock-service-ms, floored at 0) when that header was present; litellm_overhead when
@@ -83,6 +99,13 @@ void hx_stats_record_retry(hx_stats_t *s, const hx_result_t *r);
 /* One arrival that found the in-flight cap reached: counts dropped and errors[dropped], nothing else (it was
  * never sent, so it has no latency and no template). */
 void hx_stats_record_dropped(hx_stats_t *s);
+/* One request handed to libcurl at sent for its plan's intended time (both monotonic ns): counts sent, its
+ * pacer lag (sent - intended, 0 when sent early) and late. A retry of the same request is not a new send. */
+void hx_stats_record_sent(hx_stats_t *s, uint64_t intended, uint64_t sent);
+/* One engine thread's CPU time over wall_ns of wall time (one sample, normally one interval): adds both, and
+ * for a sample of at least HX_CPU_MIN_WALL_NS counts it, keeps the busiest and counts it saturated at
+ * HX_CPU_SATURATED_PERMILLE or more. */
+void hx_stats_record_cpu(hx_stats_t *s, uint64_t cpu_ns, uint64_t wall_ns);
 /* The load offered to the target that has an end: every outcome (all.total), every request the harness cut
  * off at the end (aborted) and every arrival dropped at the in-flight cap (dropped). */
 uint64_t hx_stats_offered(const hx_stats_t *s);

@@ -12,6 +12,7 @@
 
 #include "common/alloc.h"
 #include "common/units.h"
+#include "harness/measure/exitcode.h"
 
 typedef enum metric_kind {
     MK_HIST,
@@ -62,6 +63,7 @@ static const named_off_t hist_families[] = {
     {"gateway_overhead", offsetof(hx_stats_t, gateway_overhead)},
     {"litellm_overhead", offsetof(hx_stats_t, litellm_overhead)},
     {"mock_service", offsetof(hx_stats_t, mock_service)},
+    {"pacer_lag", offsetof(hx_stats_t, pacer_lag)},
 };
 
 static const named_off_t counters[] = {
@@ -79,7 +81,8 @@ static const named_off_t counters[] = {
 
 static const char metric_help[] =
     "expected failure_rate, latency|latency_all|service|ttfb|ttft|itl|icl|ttfrt|tpot|tpot_incl_first|e2e|ttlt|"
-    "gateway_overhead|litellm_overhead|mock_service.<stat>, goodput.rate, goodput.attainment, rate.achieved, rate.offered, successes_per_minute, "
+    "gateway_overhead|litellm_overhead|mock_service|pacer_lag.<stat>, goodput.rate, goodput.attainment, "
+    "rate.achieved, rate.offered, successes_per_minute, "
     "requests.total|ok|failed|rate_limited|aborted, dropped, late, tokens, drift.<family>.<stat>, "
     "deployment_share.<name>; <stat> is p50, p90, p95, p99, p999 (any pNN or pNN.N), min, max or mean";
 
@@ -351,7 +354,8 @@ static int parse_yaml_bound(const cm_conf_t *conf, const cm_node_t *item, const 
 static int parse_item(const cm_conf_t *conf, const cm_node_t *item, const char *path, const hx_expect_scopes_t *sc,
                       hx_expect_t *e, cm_err_t *err)
 {
-    static const char *const keys[] = {"metric", "min", "max", "ignore", "phase", "baseline", "window", "group", NULL};
+    static const char *const keys[] = {"metric",   "min",    "max",   "ignore",    "phase",
+                                       "baseline", "window", "group", "exit_code", NULL};
     static const char *const required[] = {"metric", NULL};
     char mpath[160], why[1024];
     const char *name;
@@ -386,6 +390,8 @@ static int parse_item(const cm_conf_t *conf, const cm_node_t *item, const char *
         return cm_conf_error(conf, item, path, err, "min is greater than max for %s", name);
     const cm_node_t *ign = cm_conf_get(item, "ignore");
     if (ign != NULL && parse_ignore(conf, ign, path, e, err) != 0)
+        return -1;
+    if (hx_expect_parse_exit_code(conf, item, path, e, err) != 0)
         return -1;
     return hx_expect_parse_scope(conf, item, path, sc, e, err);
 }

@@ -13,6 +13,7 @@
  *   goodput.rate, goodput.attainment  good requests (every SLO held) per second / share of the offered load
  *   gateway_overhead.<stat>           client service time minus x-mock-service-ms
  *   litellm_overhead.<stat>, mock_service.<stat>        the gateway's and the mock's own timing headers
+ *   pacer_lag.<stat>                  intended send time to the hand-over to libcurl (the client's self-check)
  *   rate.achieved, rate.offered       per second (bounds may be written "1000/s")
  *   successes_per_minute              ok requests per minute of run
  *   requests.total|ok|failed|rate_limited|aborted, dropped, late, tokens     counts
@@ -41,6 +42,7 @@ typedef struct hx_expect {
     uint64_t ignore_status[10];  /* bitset over HTTP statuses 0..639 ignored by failure_rate */
     bool min_strict, max_strict; /* CLI ">" and "<": the bound itself fails (YAML min/max are inclusive) */
     bool is_default;             /* added because the run gave no expectation (hx_expect_default); reports say so */
+    int exit_code;               /* YAML exit_code: the run's exit status when this fails first; 0: none */
     /* Scope (YAML form only). in_phase: judged on phase `phase` alone (load.phases), excluded or not;
      * otherwise on the whole run less its excluded phases. has_windows (drift metrics): window / baseline
      * instead of the run's last window / first window. scope_text says which, for reports ("" = whole run). */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/alloc.h"
+#include "harness/report/report_client.h"
 
 #ifndef SOAK_VERSION
 #define SOAK_VERSION "unknown"
@@ -380,6 +381,7 @@ void hx_html_render(cm_buf_t *b, const hx_html_input_t *in)
     failure_banner(b, r->info);
     verdicts(b, r);
     totals(b, r);
+    hx_report_html_client(b, r);
     groups_table(b, r);
     phases_table(b, r);
     charts(b, in);

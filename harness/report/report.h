@@ -34,6 +34,8 @@ typedef struct hx_run_info {
     double judged_s;     /* duration_s less the excluded phases (warm-up, cool-down): the totals' rates are over it */
     const hx_slo_t *slos; /* what made a request good (goodput); none: every success was */
     size_t nslos;
+    uint64_t warmup_requests; /* a warm-up by count (load.warmup: 500req), 0 without */
+    double warmup_s;          /* when its last request went out (s from the start); -1: it never ended */
 } hx_run_info_t;
 
 /* One phase's results (harness/measure/phase.h): its stats (NULL when no interval closed in it) over secs of
@@ -62,6 +64,7 @@ typedef struct hx_report {
     size_t nphases;
     const hx_group_report_t *groups; /* the load's groups that ran, or NULL */
     size_t ngroups;
+    const hx_stats_t *warmup; /* the requests of a warm-up by count, kept out of every figure above; or NULL */
 } hx_report_t;
 
 /* The run's verdict: every expectation passed AND at least one request succeeded AND the run did not fail
@@ -90,10 +93,16 @@ void hx_report_json_phases(cm_jw_t *w, const hx_report_t *r);
 /* The groups' part (report_phases.c): the "Groups" section, the JSON "groups" object. */
 void hx_report_table_groups(FILE *out, const hx_report_t *r);
 void hx_report_json_groups(cm_jw_t *w, const hx_report_t *r);
+/* A warm-up by count's part (report_phases.c): the "Warm-up" line, the JSON "warmup" object (nothing without
+ * one). */
+void hx_report_table_warmup(FILE *out, const hx_report_t *r);
+void hx_report_json_warmup(cm_jw_t *w, const hx_report_t *r);
 /* An expectation as reports name it: its metric, and its scope in brackets when it has one
  * ("latency.p99 [steady]", "drift.latency.p99 [fault vs steady]"). Returns buf. */
 char *hx_report_expect_label(const hx_expect_t *e, char *buf, size_t n);
 
+/* Writes b to out and flushes it. Returns 0, or -1 with errno (EIO when the stream set none). */
+int hx_report_write_all(FILE *out, const cm_buf_t *b);
 /* Shared with the collector's JSONL writer. */
 /* Unix milliseconds as ISO-8601 UTC with milliseconds ("2026-11-21T20:05:33.120Z"). Returns buf. */
 char *hx_report_iso_time(char *buf, size_t n, uint64_t wall_ms);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "harness/report/report.h"
+#include "harness/report/report_client.h"
 
 static double ms_at(const cm_hist_t *h, double q)
 {
@@ -47,7 +48,8 @@ static void jw_u(cm_jw_t *w, const char *key, uint64_t v)
     cm_jw_uint(w, v);
 }
 
-/* A part of the run (a phase, a group) over secs: its counts, rates and latency. */
+/* A part of the run (a phase, a group, the warm-up) over secs: its counts, rates (none when secs < 0) and
+ * latency. */
 static void json_slice(cm_jw_t *w, const hx_stats_t *s, double secs)
 {
     cm_jw_key(w, "requests");
@@ -62,16 +64,19 @@ static void json_slice(cm_jw_t *w, const hx_stats_t *s, double secs)
     jw_u(w, "offered", hx_stats_offered(s));
     jw_u(w, "unsuccessful", hx_stats_unsuccessful(s));
     cm_jw_obj_end(w);
-    cm_jw_key(w, "rate");
-    cm_jw_obj(w);
-    cm_jw_key(w, "offered");
-    cm_jw_fixed(w, secs > 0 ? (double)(s->sent + s->dropped) / secs : 0, 3);
-    cm_jw_key(w, "achieved");
-    cm_jw_fixed(w, secs > 0 ? (double)s->all.total / secs : 0, 3);
-    cm_jw_obj_end(w);
+    if (secs >= 0) {
+        cm_jw_key(w, "rate");
+        cm_jw_obj(w);
+        cm_jw_key(w, "offered");
+        cm_jw_fixed(w, secs > 0 ? (double)(s->sent + s->dropped) / secs : 0, 3);
+        cm_jw_key(w, "achieved");
+        cm_jw_fixed(w, secs > 0 ? (double)s->all.total / secs : 0, 3);
+        cm_jw_obj_end(w);
+    }
     hx_report_json_ms(w, "latency_ms", &s->latency, true);
     hx_report_json_ms(w, "service_ms", &s->service, true);
     hx_report_json_ms(w, "ttft_ms", &s->ttft, false);
+    hx_report_json_client_slice(w, s);
 }
 
 void hx_report_json_phases(cm_jw_t *w, const hx_report_t *r)
@@ -142,6 +147,35 @@ void hx_report_json_groups(cm_jw_t *w, const hx_report_t *r)
         cm_jw_obj_end(w);
         cm_jw_obj_end(w);
     }
+    cm_jw_obj_end(w);
+}
+
+void hx_report_table_warmup(FILE *out, const hx_report_t *r)
+{
+    const hx_stats_t *s = r->warmup;
+    if (s == NULL)
+        return;
+    char until[48] = "never ended";
+    if (r->info->warmup_s >= 0)
+        snprintf(until, sizeof(until), "ended at %.1fs", r->info->warmup_s);
+    fprintf(out, "Warm-up    first %llu requests (excluded, %s): %llu completed, ok %llu, not ok %llu",
+            (unsigned long long)r->info->warmup_requests, until, (unsigned long long)s->all.total,
+            (unsigned long long)s->all.ok, (unsigned long long)hx_stats_unsuccessful(s));
+    if (s->latency.count > 0)
+        fprintf(out, ", p50 %.2f ms, p99 %.2f ms", ms_at(&s->latency, 50), ms_at(&s->latency, 99));
+    fputs("\n\n", out);
+}
+
+void hx_report_json_warmup(cm_jw_t *w, const hx_report_t *r)
+{
+    if (r->warmup == NULL)
+        return;
+    cm_jw_key(w, "warmup");
+    cm_jw_obj(w);
+    jw_u(w, "requests_excluded", r->info->warmup_requests);
+    cm_jw_key(w, "ended_s");
+    r->info->warmup_s >= 0 ? cm_jw_fixed(w, r->info->warmup_s, 3) : cm_jw_null(w);
+    json_slice(w, r->warmup, -1);
     cm_jw_obj_end(w);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/units.h"
+#include "harness/measure/exitcode.h"
 #include "harness/run/cli_http.h"
 
 #define MAX_REPEAT_FLAG 64
@@ -16,7 +17,7 @@
 typedef struct flags {
     const char *config, *url, *api, *rate, *duration, *users, *think, *spawn, *threads, *max_inflight, *timeout;
     const char *drain, *interval, *prompt, *repeat, *max_tokens, *user, *api_key, *seed, *json, *junit, *jsonl;
-    const char *html, *webhook, *warmup, *cooldown;
+    const char *html, *webhook, *warmup, *cooldown, *exit_codes, *reasoning;
     const char *max_conn_requests, *max_conn_age;
     hx_http_flags_t http; /* --api http */
     bool stream, poisson, quiet, churn, check, help;
@@ -74,6 +75,8 @@ enum {
     OPT_CHECK_JSON,
     OPT_CONTAINS,
     OPT_SLO,
+    OPT_EXIT_CODES,
+    OPT_REASONING,
 };
 
 static const struct option longopts[] = {
@@ -107,6 +110,8 @@ static const struct option longopts[] = {
     {"html", required_argument, NULL, OPT_HTML},
     {"webhook", required_argument, NULL, OPT_WEBHOOK},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"exit-codes", required_argument, NULL, OPT_EXIT_CODES},
+    {"reasoning-effort", required_argument, NULL, OPT_REASONING},
     {"max-conn-requests", required_argument, NULL, OPT_MAX_CONN_REQUESTS},
     {"max-conn-age", required_argument, NULL, OPT_MAX_CONN_AGE},
     {"churn", no_argument, NULL, OPT_CHURN},
@@ -188,7 +193,8 @@ static const slot_t slots[] = {
     LIST(OPT_EXPECT, expects), LIST(OPT_SET, sets),
     LIST(OPT_GROUP, groups),
     STR(OPT_HTML, html),       STR(OPT_WEBHOOK, webhook),
-    LIST(OPT_SLO, slos),
+    LIST(OPT_SLO, slos),       STR(OPT_EXIT_CODES, exit_codes),
+    STR(OPT_REASONING, reasoning),
 };
 /* --api http (cli_http.c) */
 static const slot_t http_slots[] = {
@@ -356,6 +362,8 @@ static const char *first_workload_flag(const flags_t *f)
         return "repeat";
     if (f->max_tokens)
         return "max-tokens";
+    if (f->reasoning)
+        return "reasoning-effort";
     return f->user ? "user" : NULL;
 }
 
@@ -368,7 +376,7 @@ static int apply_template(hx_cfg_t *c, const flags_t *f, hx_reqspec_t *s, char *
         return hx_cli_errf(err, errlen, "--api \"%s\": unknown api (expected one of %s)", f->api, hx_api_list());
     s->api = f->api ? hx_cfg_strdup(c, f->api) : s->api;
     if (strcmp(s->api, "http") == 0) {
-        bool llm = f->stream || f->nmodels || f->prompt || f->repeat || f->max_tokens || f->user;
+        bool llm = f->stream || f->nmodels || f->prompt || f->repeat || f->max_tokens || f->user || f->reasoning;
         return hx_http_flags_apply(c, &f->http, llm, s, err, errlen);
     }
     if (hx_http_flags_first(&f->http) != NULL)
@@ -390,6 +398,14 @@ static int apply_template(hx_cfg_t *c, const flags_t *f, hx_reqspec_t *s, char *
         return hx_cli_errf(err, errlen, "--max-tokens: %s has no output length", s->api);
     s->max_tokens = f->max_tokens ? (int64_t)v : -1;
     s->user = hx_cfg_strdup(c, f->user);
+    if (f->reasoning && hx_reasoning_effort(f->reasoning, why, sizeof(why)) == NULL)
+        return hx_cli_errf(err, errlen, "--reasoning-effort %s", why);
+    if (f->reasoning && !hx_api_takes_reasoning(hx_api_find(s->api)))
+        return hx_cli_errf(err, errlen,
+                           "--reasoning-effort: %s has no reasoning effort (openai.chat, azure.chat, "
+                           "openai.responses and azure.responses do)",
+                           s->api);
+    s->reasoning_effort = f->reasoning ? hx_reasoning_effort(f->reasoning, NULL, 0) : NULL;
     return 0;
 }
 
@@ -496,9 +512,9 @@ static int apply_edges(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
     char why[200];
     if (f->warmup == NULL && f->cooldown == NULL)
         return 0;
-    if (f->warmup && hx_edge_parse(f->warmup, &w, why, sizeof(why)) != 0)
+    if (f->warmup && hx_edge_parse(f->warmup, true, &w, why, sizeof(why)) != 0)
         return hx_cli_errf(err, errlen, "--warmup: %s", why);
-    if (f->cooldown && hx_edge_parse(f->cooldown, &k, why, sizeof(why)) != 0)
+    if (f->cooldown && hx_edge_parse(f->cooldown, false, &k, why, sizeof(why)) != 0)
         return hx_cli_errf(err, errlen, "--cooldown: %s", why);
     if (hx_cfg_set_edges(c, &w, &k, why, sizeof(why)) != 0)
         return hx_cli_errf(err, errlen, "--%s: %s", f->warmup ? "warmup" : "cooldown", why);
@@ -548,6 +564,8 @@ static int apply_outputs(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen
         return hx_cli_errf(err, errlen, "--webhook %s", why);
     if (f->webhook)
         c->webhook_url = hx_cfg_strdup(c, f->webhook);
+    if (f->exit_codes && hx_exit_mode_parse(f->exit_codes, &c->exit_codes_detailed, why, sizeof(why)) != 0)
+        return hx_cli_errf(err, errlen, "--exit-codes %s", why);
     c->quiet = f->quiet;
     return 0;
 }

@@ -12,9 +12,11 @@
 #include "common/clock.h"
 #include "common/units.h"
 #include "harness/measure/collector.h"
+#include "harness/measure/exitcode.h"
 #include "harness/engine/engine.h"
 #include "harness/report/html.h"
 #include "harness/report/outputs.h"
+#include "harness/report/report_client.h"
 #include "harness/report/report.h"
 #include "harness/report/webhook.h"
 
@@ -164,6 +166,15 @@ static void fill_info(const run_t *r, hx_run_info_t *in, char *arrival, size_t n
     for (size_t i = 0; i < c->phases.n; i++)
         if (c->phases.p[i].exclude)
             in->judged_s -= span_seconds(r, c->phases.p[i].start_ns, c->phases.p[i].end_ns);
+    /* A warm-up by count took the run's first seconds up to its last request: rates are over the rest. */
+    if (c->warmup_requests > 0) {
+        uint64_t end = hx_engine_warmup_end(r->eng);
+        in->warmup_requests = c->warmup_requests;
+        in->warmup_s = end > 0 ? (double)end / 1e9 : -1;
+        in->judged_s -= span_seconds(r, 0, end > 0 ? end : UINT64_MAX);
+        if (in->judged_s < 0)
+            in->judged_s = 0;
+    }
     if (c->arrival.kind != HX_ARRIVAL_USERS)
         in->target_rate = hx_cfg_expected_arrivals(c, c->duration_ns) / in->planned_s;
     in->threads = (int)c->threads;
@@ -308,6 +319,16 @@ static int add_expect_spans(run_t *r)
     return 0;
 }
 
+/* A failed run's exit status: 1, or with detailed exit codes (or an expectation's own exit_code) what failed. */
+static int fail_code(const run_t *r, const hx_report_t *rep)
+{
+    int rc = hx_exit_code(rep->expects, rep->verdicts, rep->nexpects, rep->info->failure != NULL,
+                          rep->total->all.ok == 0, r->cfg->exit_codes_detailed);
+    if (rc != HX_EXIT_FAIL)
+        fprintf(r->err_out, "soak: exit status %d (docs/expectations.md \"Exit codes\")\n", rc);
+    return rc;
+}
+
 static int report(run_t *r)
 {
     const hx_cfg_t *c = r->cfg;
@@ -336,12 +357,14 @@ static int report(run_t *r)
     for (size_t g = 0; c->groups_set && g < c->ngroups; g++)
         if (c->groups[g].enabled)
             groups[ngroups++] = (hx_group_report_t){c->groups[g].name, hx_collector_group_total(r->col, (int)g)};
-    hx_report_t rep = {&info,    in.total,    in.first_window, in.last_window, c->expects, verdicts,
-                       c->nexpects, all,      phases,         c->phases.n,    groups,     ngroups};
+    hx_report_t rep = {&info,  in.total,    in.first_window, in.last_window, c->expects,
+                       verdicts, c->nexpects, all,        phases,         c->phases.n,
+                       groups, ngroups,     hx_collector_warmup(r->col)};
     hx_report_table(r->out, &rep);
     fflush(r->out);
     print_first_errors(r);
-    int rc = write_files(r, &rep) != 0 ? HX_EXIT_ERROR : hx_report_verdict(&rep) ? HX_EXIT_PASS : HX_EXIT_FAIL;
+    hx_report_client_warnings(r->err_out, &rep);
+    int rc = write_files(r, &rep) != 0 ? HX_EXIT_ERROR : hx_report_verdict(&rep) ? HX_EXIT_PASS : fail_code(r, &rep);
     if (rc != HX_EXIT_ERROR)
         print_written(r);
     if (c->webhook_url != NULL)
@@ -368,6 +391,8 @@ static int start(run_t *r)
     }
     if (r->cfg->phases.n > 0)
         hx_collector_set_phases(r->col, &r->cfg->phases);
+    if (r->cfg->warmup_requests > 0)
+        hx_collector_set_warmup(r->col);
     if (add_expect_spans(r) != 0)
         return -1;
     /* Drift compares the first and last minute, or tenths of a run shorter than ten minutes. */

@@ -14,6 +14,8 @@
 #define HX_EXIT_PASS 0
 #define HX_EXIT_FAIL 1  /* an expectation failed, or no request succeeded */
 #define HX_EXIT_ERROR 2 /* usage, configuration or runtime error */
+/* A failed run may end with a status per failed class instead of 1 when the user asks for it:
+ * harness/measure/exitcode.h (10 latency ... 18 run failed) or an expectation's own exit_code (3..125). */
 
 /* Runs cfg (finished by hx_cfg_finish). The final table and verdict go to out, progress and diagnostics to
  * err_out. Returns HX_EXIT_PASS, HX_EXIT_FAIL or HX_EXIT_ERROR (a report could not be written, the engine

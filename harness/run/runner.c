@@ -42,6 +42,7 @@ enum {
     OPT_PROXY,
     OPT_HELP,
     OPT_GROUP,
+    OPT_EXIT_CODES,
 };
 
 static const struct option longopts[] = {
@@ -55,6 +56,7 @@ static const struct option longopts[] = {
     {"fault-proxy", required_argument, NULL, OPT_PROXY},
     {"help", no_argument, NULL, OPT_HELP},
     {"group", required_argument, NULL, OPT_GROUP},
+    {"exit-codes", required_argument, NULL, OPT_EXIT_CODES},
     {NULL, 0, NULL, 0},
 };
 
@@ -77,6 +79,9 @@ int hx_runner_parse(int argc, char **argv, hx_runner_opts_t *o, char *err, size_
             break;
         case OPT_MOCK:
             o->mock_provider = optarg;
+            break;
+        case OPT_EXIT_CODES:
+            o->exit_codes = optarg;
             break;
         case OPT_PROXY:
             o->fault_proxy = optarg;
@@ -139,12 +144,14 @@ void hx_runner_usage(FILE *out)
           "  --group NAME        run only this group of load.groups (repeatable)\n"
           "  --check             validate every section of the file and exit\n"
           "  --quiet             no progress line\n"
+          "  --exit-codes MODE   default, or detailed: a failed run exits 10-18 by what failed (docs/expectations.md)\n"
           "  --mock-provider P   the mock-provider binary (default: $SOAK_MOCK_PROVIDER, next to soak, PATH)\n"
           "  --fault-proxy P     the fault-proxy binary (default: $SOAK_FAULT_PROXY, next to soak, PATH)\n"
           "  --help              show this help\n"
           "\n"
           "Exit status: 0 every expectation passed, 1 an expectation failed or a process died during the\n"
-          "load, 2 usage, configuration or start-up error.\n",
+          "load, 2 usage, configuration or start-up error (report.exit_codes: detailed or --exit-codes\n"
+          "detailed: 10-18 by what failed).\n",
           out);
 }
 

@@ -19,7 +19,7 @@
 
 typedef struct hx_runner_opts {
     const char *file;
-    const char *duration, *seed, *report_dir; /* overrides, as text; NULL when not given */
+    const char *duration, *seed, *report_dir, *exit_codes; /* overrides, as text; NULL when not given */
     const char *sets[HX_RUN_MAX_SETS];        /* --set PATH=VALUE */
     size_t nsets;
     const char *groups[HX_RUN_MAX_SETS]; /* --group NAME */
@@ -34,7 +34,7 @@ int hx_runner_parse(int argc, char **argv, hx_runner_opts_t *o, char *err, size_
 void hx_runner_usage(FILE *out);
 
 /* Runs (or, with o->check, only checks) the scenario. The final table and verdict go to out, progress and
- * diagnostics to err_out. Returns HX_EXIT_PASS, HX_EXIT_FAIL or HX_EXIT_ERROR. */
+ * diagnostics to err_out. Returns HX_EXIT_PASS, HX_EXIT_FAIL (or a detailed status, exitcode.h) or HX_EXIT_ERROR. */
 int hx_runner_run(const hx_runner_opts_t *o, FILE *out, FILE *err_out);
 
 #endif

@@ -21,9 +21,9 @@ static void collect_sets(hx_runner_t *r)
     const hx_runner_opts_t *o = r->o;
     for (size_t i = 0; i < o->nsets; i++)
         r->sets[r->nsets++] = o->sets[i];
-    const char *keys[] = {"duration", "seed", "report.dir"};
-    const char *vals[] = {o->duration, o->seed, o->report_dir};
-    for (size_t i = 0; i < 3; i++) {
+    const char *keys[] = {"duration", "seed", "report.dir", "report.exit_codes"};
+    const char *vals[] = {o->duration, o->seed, o->report_dir, o->exit_codes};
+    for (size_t i = 0; i < 4; i++) {
         if (vals[i] == NULL)
             continue;
         snprintf(r->overrides[i], sizeof(r->overrides[i]), "%s=\"%s\"", keys[i], vals[i]);

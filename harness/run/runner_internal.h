@@ -28,9 +28,9 @@ typedef struct hx_runner {
     FILE *out, *err_out;
     hx_scenario_t sc;
     hx_cfg_t cfg;
-    const char *sets[HX_RUN_MAX_SETS + 3];
+    const char *sets[HX_RUN_MAX_SETS + 4];
     size_t nsets;
-    char overrides[3][256];
+    char overrides[4][256];
     char mock_bin[PATH_MAX];
     char proxy_bin[PATH_MAX];
     char proxy_sets[2 * HX_MAX_PROXIES][HX_MAX_EXPANDED + 64]; /* fault-proxy's --set upstream/listen */

@@ -268,11 +268,13 @@ static void test_unknown_keys(void **state)
     expect_error(
         "load:\n  requests:\n    - {api: openai.chat, promt: hi}\n",
         "s.yaml:3:26: load.requests[0]: unknown key \"promt\" (did you mean \"prompt\"? allowed: name, weight, "
-        "api, model, stream, include_usage, prompt, repeat, input, max_tokens, user, headers, api_key)");
+        "api, model, stream, include_usage, prompt, repeat, input, max_tokens, user, headers, api_key, "
+        "reasoning_effort)");
     expect_error("load: {connections: {churn: true, max_reqs: 3}}\n",
                  "s.yaml:1:35: load.connections: unknown key \"max_reqs\" (allowed: max_requests, max_age, churn)");
-    expect_error("report: {formats: [json], dirs: x}\n",
-                 "s.yaml:1:27: report: unknown key \"dirs\" (did you mean \"dir\"? allowed: dir, formats, webhook)");
+    expect_error(
+        "report: {formats: [json], dirs: x}\n",
+        "s.yaml:1:27: report: unknown key \"dirs\" (did you mean \"dir\"? allowed: dir, formats, webhook, exit_codes)");
 }
 
 static void test_value_errors(void **state)
@@ -298,6 +300,17 @@ static void test_value_errors(void **state)
                  "s.yaml:2:31: load.arrival.think: \"1s..0.5s\": the minimum is larger than the maximum");
     expect_error("load:\n  arrival: {ramp: {from: 1/s, to: 5/s}}\n",
                  "s.yaml:2:19: load.arrival.ramp: missing required key \"over\"");
+    expect_error("load:\n  requests:\n    - {api: openai.embeddings, reasoning_effort: high}\n",
+                 "s.yaml:3:50: load.requests[0].reasoning_effort: openai.embeddings has no reasoning effort "
+                 "(openai.chat, azure.chat, openai.responses and azure.responses do)");
+    expect_error("load:\n  requests:\n    - {api: openai.chat, reasoning_effort: extreme}\n",
+                 "s.yaml:3:44: load.requests[0].reasoning_effort: \"extreme\": expected none, minimal, low, medium or "
+                 "high");
+    expect_error("report: {exit_codes: detail}\n",
+                 "s.yaml:1:22: report.exit_codes: \"detail\": expected default (0 pass, 1 fail, 2 error) or detailed "
+                 "(a status per failed expectation class, docs/expectations.md)");
+    expect_error("expect:\n  - {metric: latency.p99, max: 1s, exit_code: 2}\n",
+                 "s.yaml:2:47: expect[0].exit_code: must be between 3 and 125, got 2");
     expect_error("load: {target: 'localhost:8080'}\n",
                  "s.yaml:1:16: load.target: \"localhost:8080\" is not an http:// URL (expected an api_base like "
                  "http://127.0.0.1:8080/v1)");
@@ -521,7 +534,7 @@ static void test_phases(void **state)
     /* --warmup on a file without phases; refused beside load.phases */
     assert_int_equal(load(&c, "s.yaml", "load: {target: \"http://127.0.0.1:1/v1\", arrival: {constant: 1/s}}\n", &err), 0);
     hx_edge_t w;
-    assert_int_equal(hx_edge_parse("3s", &w, why, sizeof(why)), 0);
+    assert_int_equal(hx_edge_parse("3s", true, &w, why, sizeof(why)), 0);
     assert_int_equal(hx_cfg_set_edges(&c, &w, NULL, why, sizeof(why)), 0);
     c.duration_ns = 10 * S;
     assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
@@ -532,7 +545,41 @@ static void test_phases(void **state)
     assert_int_equal(hx_cfg_set_edges(&c, &w, NULL, why, sizeof(why)), -1);
     assert_string_equal(why, "load.phases is set: a warm-up or cool-down is a phase there with exclude: true");
     hx_cfg_free(&c);
-    assert_int_equal(hx_edge_parse("100%", &w, why, sizeof(why)), -1);
+    assert_int_equal(hx_edge_parse("100%", true, &w, why, sizeof(why)), -1);
+    /* a warm-up by count: no phase of its own; a cool-down beside it still is one */
+    assert_int_equal(hx_edge_parse("500req", true, &w, why, sizeof(why)), 0);
+    assert_int_equal(w.count, 500);
+    assert_int_equal(load(&c, "s.yaml", "load: {target: \"http://127.0.0.1:1/v1\", arrival: {constant: 1/s}}\n", &err),
+                     0);
+    assert_int_equal(hx_cfg_set_edges(&c, &w, NULL, why, sizeof(why)), 0);
+    c.duration_ns = 10 * S;
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
+    assert_int_equal(c.phases.n, 0);
+    assert_int_equal(c.warmup_requests, 500);
+    hx_cfg_free(&c);
+    assert_int_equal(load(&c, "s.yaml",
+                          "duration: 10s\nload:\n  target: http://127.0.0.1:1/v1\n  arrival: {constant: 1/s}\n"
+                          "  warmup: 20req\n  cooldown: 2s\n",
+                          &err),
+                     0);
+    assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
+    assert_int_equal(c.phases.n, 2);
+    assert_string_equal(c.phases.p[0].name, "steady");
+    assert_int_equal(c.phases.p[0].end_ns, 8 * S);
+    assert_int_equal(c.warmup_requests, 20);
+    hx_cfg_free(&c);
+    assert_int_equal(hx_edge_parse("500req", false, &w, why, sizeof(why)), -1);
+    assert_string_equal(why, "\"500req\": a cool-down is a duration or a share of the run, not a count: which "
+                             "requests are the last is known only once the run has ended");
+    assert_int_equal(hx_edge_parse("0req", true, &w, why, sizeof(why)), -1);
+    assert_string_equal(why, "\"0req\": a warm-up count is 1req to 1000000000req");
+    assert_int_equal(hx_edge_parse("1000000001req", true, &w, why, sizeof(why)), -1);
+    assert_int_equal(hx_edge_parse("5 req", true, &w, why, sizeof(why)), -1);
+    assert_string_equal(why, "\"5 req\": expected a duration such as 10s (more than 0s, at most a year), a share of "
+                             "the run such as 10% or a count of requests such as 500req");
+    expect_error("load:\n  cooldown: 100req\n",
+                 "s.yaml:2:13: load.cooldown: \"100req\": a cool-down is a duration or a share of the run, not a "
+                 "count: which requests are the last is known only once the run has ended");
     /* the warm-up and cool-down leave nothing */
     assert_int_equal(load(&c, "s.yaml",
                           "duration: 4s\nload:\n  target: http://127.0.0.1:1/v1\n  arrival: {constant: 1/s}\n"
@@ -569,8 +616,8 @@ static void test_phase_errors(void **state)
                  "s.yaml:2:11: load.warmup: load.phases is set: make the warm-up or cool-down a phase there with "
                  "exclude: true");
     expect_error("load:\n  warmup: 1x\n",
-                 "s.yaml:2:11: load.warmup: \"1x\": expected a duration such as 10s (more than 0s, at most a year) or "
-                 "a share of the run such as 10%");
+                 "s.yaml:2:11: load.warmup: \"1x\": expected a duration such as 10s (more than 0s, at most a year), "
+                 "a share of the run such as 10% or a count of requests such as 500req");
     expect_error("load:\n  phases:\n    - {name: a, duration: 1s}\nexpect:\n  - {metric: latency.p99, phase: b, max: 1s}\n",
                  "s.yaml:5:34: expect[0].phase: no phase called \"b\" in load.phases");
     expect_error("expect:\n  - {metric: latency.p99, phase: b, max: 1s}\n",

@@ -386,6 +386,54 @@ static void test_errors(void **state)
     assert_int_equal(hx_header_check("X-Ok: v", why, sizeof(why)), 0);
 }
 
+/* A reasoning effort: reasoning_effort in a chat body, reasoning.effort in a Responses body, refused on an API
+ * that has none and for an effort OpenAI does not know. */
+static void test_reasoning_effort(void **state)
+{
+    (void)state;
+    cm_buf_t body = CM_BUF_INIT;
+    hx_reqspec_t s = spec("openai.chat");
+    s.stream = true;
+    s.reasoning_effort = "high";
+    build(&s, &body);
+    cm_json_doc_t d;
+    cm_json_toks_t toks = {0};
+    parse(&body, &d, &toks);
+    assert_str_member(&d, 0, "reasoning_effort", "high");
+    assert_int_equal(cm_json_get(&d, 0, "reasoning"), 0);
+    s = spec("azure.chat");
+    s.reasoning_effort = "minimal";
+    build(&s, &body);
+    assert_contains(body.data, ",\"reasoning_effort\":\"minimal\"");
+    s = spec("openai.responses");
+    s.reasoning_effort = "low";
+    build(&s, &body);
+    parse(&body, &d, &toks);
+    uint32_t r = cm_json_get(&d, 0, "reasoning");
+    assert_int_not_equal(r, 0);
+    assert_str_member(&d, r, "effort", "low");
+    assert_int_equal(cm_json_get(&d, 0, "reasoning_effort"), 0);
+    s = spec("openai.chat"); /* none: no field unless asked */
+    build(&s, &body);
+    assert_null(strstr(body.data, "reasoning"));
+    cm_json_toks_free(&toks);
+    cm_buf_free(&body);
+    s = spec("openai.embeddings");
+    s.reasoning_effort = "high";
+    expect_error(s, "requests[0].reasoning_effort: openai.embeddings has no reasoning effort (openai.chat, "
+                    "azure.chat, openai.responses and azure.responses do)");
+    s = spec("anthropic.messages");
+    s.reasoning_effort = "high";
+    expect_error(s, "requests[0].reasoning_effort: anthropic.messages has no reasoning effort (openai.chat, "
+                    "azure.chat, openai.responses and azure.responses do)");
+    s = spec("openai.chat");
+    s.reasoning_effort = "hihg";
+    expect_error(s, "requests[0].reasoning_effort: \"hihg\": expected none, minimal, low, medium or high");
+    char why[96];
+    assert_null(hx_reasoning_effort("max", why, sizeof(why)));
+    assert_string_equal(hx_reasoning_effort("medium", NULL, 0), "medium");
+}
+
 /* A body is static (reusable across requests) only when neither its prompt nor its input has placeholders. */
 static void test_body_static(void **state)
 {
@@ -576,6 +624,7 @@ int main(void)
         cmocka_unit_test(test_model_cycle_and_intern),
         cmocka_unit_test(test_headers),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_reasoning_effort),
         cmocka_unit_test(test_body_static),
         cmocka_unit_test(test_http_template),
         cmocka_unit_test(test_http_defaults_and_mix),

@@ -523,6 +523,45 @@ static void test_groups(void **state)
     free(g);
 }
 
+/* A warm-up by count: its requests, submitted apart, are in no total, span or window, but in the warm-up's
+ * stats, in everything, and marked on the JSONL lines that hold them. */
+static void test_warmup_requests(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    hx_collector_t *c = hx_collector_new(T0, WALL0, SEC, f);
+    assert_null(hx_collector_warmup(c));
+    hx_collector_set_warmup(c);
+    hx_collector_set_drift_window(c, SEC);
+    int whole = hx_collector_add_span(c, 0, UINT64_MAX);
+    hx_stats_t *s = new_stats(T0), *w = new_stats(T0);
+    for (uint64_t i = 0; i < 2; i++) {
+        hx_stats_reset(s, T0 + i * SEC);
+        hx_stats_reset(w, T0 + i * SEC);
+        for (uint64_t k = 0; k < 5; k++) /* the first 3 requests are the warm-up's */
+            record(i == 0 && k < 3 ? w : s, T0 + i * SEC + k * MS, MS, HX_ERR_NONE, 200, NULL);
+        hx_collector_submit_all(c, s, NULL, w, T0 + (i + 1) * SEC);
+        assert_int_equal(w->all.total, 0); /* reset with the run's */
+    }
+    hx_collector_close_due(c, UINT64_MAX, 0, 0);
+    assert_int_equal(hx_collector_total(c)->all.total, 7);
+    assert_int_equal(hx_collector_span(c, whole)->all.total, 7);
+    assert_int_equal(hx_collector_warmup(c)->all.total, 3);
+    assert_int_equal(hx_collector_everything(c)->all.total, 10);
+    assert_int_equal(hx_collector_first_window(c)->all.total, 2);
+    lines_t l;
+    read_lines(f, &l);
+    assert_int_equal(l.n, 2);
+    assert_non_null(strstr(l.v[0], "\"requests\":2,"));
+    assert_non_null(strstr(l.v[0], "\"warmup\":{\"requests\":3,\"ok\":3,\"failed\":0,\"dropped\":0,\"sent\":0}"));
+    assert_null(strstr(l.v[1], "\"warmup\""));
+    free_lines(&l);
+    hx_collector_free(c);
+    fclose(f);
+    free(s);
+    free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -538,6 +577,7 @@ int main(void)
         cmocka_unit_test(test_phases_and_spans),
         cmocka_unit_test(test_span_limit),
         cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_warmup_requests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

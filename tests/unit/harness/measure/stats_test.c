@@ -164,7 +164,7 @@ static void test_latency_from_intended_service_from_sent(void **state)
     assert_int_equal(s->latency.max, 50000); /* us, from intended */
     assert_int_equal(s->service.max, 20000); /* us, from sent */
     assert_int_equal(s->ttfb.max, 10000);
-    assert_int_equal(s->late, 1);
+    assert_int_equal(s->late, 0); /* counted when the request is handed to libcurl, not when it ends */
     free(s);
 }
 
@@ -172,14 +172,68 @@ static void test_late_threshold(void **state)
 {
     (void)state;
     hx_stats_t *s = new_stats();
-    hx_result_t r = ok_result(T0, MS);
-    r.sent = T0 + HX_LATE_NS; /* exactly on the threshold: not late */
-    r.done = r.sent + MS;
-    hx_stats_record(s, &r);
+    hx_stats_record_sent(s, T0, T0 + HX_LATE_NS); /* exactly on the threshold: not late */
     assert_int_equal(s->late, 0);
-    r.sent = T0 + HX_LATE_NS + 1;
-    hx_stats_record(s, &r);
+    hx_stats_record_sent(s, T0, T0 + HX_LATE_NS + 1);
     assert_int_equal(s->late, 1);
+    hx_stats_record_sent(s, T0 + 5 * MS, T0); /* sent early: no lag */
+    assert_int_equal(s->late, 1);
+    assert_int_equal(s->sent, 3);
+    assert_int_equal(s->pacer_lag.count, 3);
+    assert_int_equal(s->pacer_lag.min, 0);
+    assert_int_equal(s->pacer_lag.max, HX_LATE_NS / 1000 + 0); /* us, rounded down */
+    free(s);
+}
+
+/* Pacer lag of known sends: 90 on time, 9 two ms late, 1 fifty ms late; merged twice it keeps its shape. */
+static void test_pacer_lag_percentiles(void **state)
+{
+    (void)state;
+    hx_stats_t *s = new_stats();
+    for (int i = 0; i < 90; i++)
+        hx_stats_record_sent(s, T0 + (uint64_t)i * MS, T0 + (uint64_t)i * MS + 20000); /* 20 us */
+    for (int i = 0; i < 9; i++)
+        hx_stats_record_sent(s, T0, T0 + 2 * MS);
+    hx_stats_record_sent(s, T0, T0 + 50 * MS);
+    assert_int_equal(s->late, 10);
+    assert_int_equal(cm_hist_percentile(&s->pacer_lag, 50), 20);
+    uint64_t p99 = cm_hist_percentile(&s->pacer_lag, 99);
+    if (p99 < 1980 || p99 > 2020)
+        fail_msg("p99 pacer lag %llu us, expected about 2000", (unsigned long long)p99);
+    assert_int_equal(s->pacer_lag.max, 50000);
+    hx_stats_t *m = new_stats();
+    hx_stats_merge(m, s);
+    hx_stats_merge(m, s);
+    assert_int_equal(m->late, 20);
+    assert_int_equal(m->sent, 200);
+    assert_int_equal(cm_hist_percentile(&m->pacer_lag, 50), 20);
+    free(m);
+    free(s);
+}
+
+/* CPU samples: busy share per thread-interval, the busiest kept, saturated counted from 90%, short samples
+ * added to the totals but not judged; merging sums the counts and keeps the busiest. */
+static void test_cpu_samples(void **state)
+{
+    (void)state;
+    hx_stats_t *s = new_stats();
+    hx_stats_record_cpu(s, 300 * MS, 1000 * MS);  /* 30% */
+    hx_stats_record_cpu(s, 899 * MS, 1000 * MS);  /* 89.9%: not saturated */
+    hx_stats_record_cpu(s, 900 * MS, 1000 * MS);  /* 90%: saturated */
+    hx_stats_record_cpu(s, 1010 * MS, 1000 * MS); /* the clocks read apart: capped at 100% */
+    hx_stats_record_cpu(s, 50 * MS, 50 * MS);     /* 50 ms: too short to judge */
+    assert_int_equal(s->cpu_samples, 4);
+    assert_int_equal(s->cpu_saturated, 2);
+    assert_int_equal(s->cpu_busy_max, 1000);
+    assert_int_equal(s->cpu_ns, 3159 * MS);
+    assert_int_equal(s->cpu_wall_ns, 4050 * MS);
+    hx_stats_t *m = new_stats();
+    hx_stats_record_cpu(m, 100 * MS, 1000 * MS);
+    hx_stats_merge(m, s);
+    assert_int_equal(m->cpu_samples, 5);
+    assert_int_equal(m->cpu_saturated, 2);
+    assert_int_equal(m->cpu_busy_max, 1000);
+    free(m);
     free(s);
 }
 
@@ -563,14 +617,24 @@ static void test_itl_apportioning(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_counts_and_classes),       cmocka_unit_test(test_client_closed_is_not_an_outcome),
-        cmocka_unit_test(test_dropped_and_offered),      cmocka_unit_test(test_latency_from_intended_service_from_sent),
-        cmocka_unit_test(test_late_threshold),           cmocka_unit_test(test_stream_timings),
-        cmocka_unit_test(test_overheads_are_kept_apart), cmocka_unit_test(test_by_request_model_and_bounds),
-        cmocka_unit_test(test_llm_metrics_worked_example), cmocka_unit_test(test_itl_apportioning),
-        cmocka_unit_test(test_percentiles_match_exact),  cmocka_unit_test(test_merge_equivalence),
-        cmocka_unit_test(test_merge_span_and_inflight),  cmocka_unit_test(test_intern_same_name_same_index),
-        cmocka_unit_test(test_intern_across_threads),    cmocka_unit_test(test_intern_overflow_goes_to_other),
+        cmocka_unit_test(test_counts_and_classes),
+        cmocka_unit_test(test_client_closed_is_not_an_outcome),
+        cmocka_unit_test(test_dropped_and_offered),
+        cmocka_unit_test(test_latency_from_intended_service_from_sent),
+        cmocka_unit_test(test_late_threshold),
+        cmocka_unit_test(test_pacer_lag_percentiles),
+        cmocka_unit_test(test_cpu_samples),
+        cmocka_unit_test(test_stream_timings),
+        cmocka_unit_test(test_overheads_are_kept_apart),
+        cmocka_unit_test(test_by_request_model_and_bounds),
+        cmocka_unit_test(test_llm_metrics_worked_example),
+        cmocka_unit_test(test_itl_apportioning),
+        cmocka_unit_test(test_percentiles_match_exact),
+        cmocka_unit_test(test_merge_equivalence),
+        cmocka_unit_test(test_merge_span_and_inflight),
+        cmocka_unit_test(test_intern_same_name_same_index),
+        cmocka_unit_test(test_intern_across_threads),
+        cmocka_unit_test(test_intern_overflow_goes_to_other),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

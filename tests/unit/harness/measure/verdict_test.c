@@ -217,6 +217,28 @@ static void test_yaml_errors(void **state)
     expect_yaml_error("expect:\n  - {metric: [a], max: 1s}\n", "expect[0].metric", "");
 }
 
+/* exit_code: an expectation's own exit status, 3 to 125 (harness/measure/exitcode.h). */
+static void test_yaml_exit_code(void **state)
+{
+    (void)state;
+    hx_expect_t *e = NULL;
+    size_t n = 0;
+    cm_err_t err;
+    assert_int_equal(parse_yaml("expect:\n  - {metric: latency.p99, max: 1s, exit_code: 40}\n"
+                                "  - {metric: failure_rate, max: 1%}\n",
+                                &e, &n, &err),
+                     0);
+    assert_int_equal(n, 2);
+    assert_int_equal(e[0].exit_code, 40);
+    assert_int_equal(e[1].exit_code, 0);
+    free(e);
+    expect_yaml_error("expect:\n  - {metric: latency.p99, max: 1s, exit_code: 1}\n",
+                      "test.yaml:2:47: expect[0].exit_code", "must be between 3 and 125, got 1");
+    expect_yaml_error("expect:\n  - {metric: latency.p99, max: 1s, exit_code: 126}\n", "expect[0].exit_code",
+                      "must be between 3 and 125");
+    expect_yaml_error("expect:\n  - {metric: latency.p99, max: 1s, exit_code: many}\n", "expect[0].exit_code", "");
+}
+
 /* ---- evaluation ------------------------------------------------------------------------------------- */
 
 typedef struct fixture {
@@ -417,6 +439,16 @@ static void test_eval_latency_and_streams(void **state)
     assert_false(v.pass);
     v = eval(f, "gateway_overhead.p50<1s", false);
     assert_false(v.available);
+    /* the client's self-check: 3 sends 2 ms behind, one 30 ms behind */
+    for (int i = 0; i < 3; i++)
+        hx_stats_record_sent(&f->total, 0, 2 * MS);
+    hx_stats_record_sent(&f->total, 0, 30 * MS);
+    v = eval(f, "pacer_lag.max<5ms", false);
+    assert_true(v.available);
+    assert_false(v.pass);
+    assert_near(v.measured, 30, 1e-9);
+    v = eval(f, "pacer_lag.p50<2.1ms", false); /* 2 ms within the histogram's 1% */
+    assert_true(v.pass);
     free(f);
 }
 
@@ -531,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_flag_errors),
         cmocka_unit_test(test_yaml_list),
         cmocka_unit_test(test_yaml_errors),
+        cmocka_unit_test(test_yaml_exit_code),
         cmocka_unit_test(test_eval_failure_rate),
         cmocka_unit_test(test_default_expectation),
         cmocka_unit_test(test_eval_latency_and_streams),

@@ -100,8 +100,11 @@ static fixture_t *make_fixture(const char *scenario)
                               NULL,
                               60,
                               NULL,
-                              0};
-    f->report = (hx_report_t){&f->info, &f->total, &f->first, &f->last, f->expects, f->verdicts, 0, true, NULL, 0, NULL, 0};
+                              0,
+                              0,
+                              -1};
+    f->report = (hx_report_t){&f->info, &f->total, &f->first, &f->last, f->expects, f->verdicts, 0,
+                              true,     NULL,      0,         NULL,     0,          NULL};
     add_expect(f, "failure_rate<=50%");
     add_expect(f, "latency.p99<1ms"); /* fails */
     f->in = (hx_html_input_t){&f->report, f->tl, NULL, 0};

@@ -122,8 +122,11 @@ static fixture_t *make_fixture(bool streams, const char *scenario)
                               NULL,
                               10.0,
                               NULL,
-                              0};
-    f->report = (hx_report_t){&f->info, &f->total, &f->first, &f->last, f->expects, f->verdicts, 0, false, NULL, 0, NULL, 0};
+                              0,
+                              0,
+                              -1};
+    f->report = (hx_report_t){&f->info, &f->total, &f->first, &f->last, f->expects, f->verdicts, 0,
+                              false,    NULL,      0,         NULL,     0,          NULL};
     add_expect(f, "latency.p99<500ms");
     add_expect(f, "failure_rate<=1%"); /* 10 x 429, 6 aborted, 4 dropped of 210 offered: fails */
     add_expect(f, "drift.latency.p99<=1.5");
