@@ -101,7 +101,7 @@ static void on_signal(run_t *r, uint64_t now)
 
 static void check_watch(run_t *r, uint64_t now)
 {
-    if (r->watch == NULL || r->failure[0] != '\0' ||
+    if (r->watch == NULL || r->watch->check == NULL || r->failure[0] != '\0' ||
         r->watch->check(r->watch->ctx, now > r->start_ns ? now - r->start_ns : 0, r->failure, sizeof(r->failure)) == 0)
         return;
     if (r->failure[0] == '\0')
@@ -338,6 +338,8 @@ static int report(run_t *r)
             groups[ngroups++] = (hx_group_report_t){c->groups[g].name, hx_collector_group_total(r->col, (int)g)};
     hx_report_t rep = {&info,    in.total,    in.first_window, in.last_window, c->expects, verdicts,
                        c->nexpects, all,      phases,         c->phases.n,    groups,     ngroups};
+    if (r->watch != NULL && r->watch->judged != NULL)
+        r->watch->judged(r->watch->ctx, &rep, hx_collector_timeline(r->col));
     hx_report_table(r->out, &rep);
     fflush(r->out);
     print_first_errors(r);

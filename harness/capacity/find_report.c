@@ -1,0 +1,248 @@
+/* What `soak find` reports: a line per probe run as it ends, the final table with the knee, and the JSON document
+ * (schema in docs/capacity.md). */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "common/json.h"
+#include "harness/capacity/find.h"
+
+#define HX_FIND_SCHEMA_VERSION 1
+
+double hx_find_knee(const hx_find_outcome_t *f)
+{
+    return f->search->lo;
+}
+
+bool hx_find_gate(const hx_find_outcome_t *f)
+{
+    double knee = hx_find_knee(f);
+    return f->opts->require_set ? knee > 0 && knee >= f->opts->require * (1 - 1e-9) : knee > 0;
+}
+
+static char *ms(char *buf, size_t n, double v)
+{
+    if (isnan(v))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, v < 10 ? "%.2fms" : "%.1fms", v);
+    return buf;
+}
+
+static char *pct(char *buf, size_t n, double v)
+{
+    if (isnan(v))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.2f%%", v * 100);
+    return buf;
+}
+
+/* One row: the same columns in the live line and the table. */
+static void row(FILE *out, const hx_find_opts_t *o, const hx_probe_record_t *r)
+{
+    char p50[24], p99[24], fr[24], run[16] = "";
+    if (o->search.repeats > 1)
+        snprintf(run, sizeof(run), ".%u", r->repeat + 1);
+    fprintf(out, "%3u%-3s %10.6g %10.1f %9s %9s %7s  %s%s%s\n", r->probe + 1, run, r->rate, r->achieved,
+            ms(p50, sizeof(p50), r->p50_ms), ms(p99, sizeof(p99), r->p99_ms), pct(fr, sizeof(fr), r->failure_rate),
+            r->pass ? "pass" : "FAIL", r->why[0] ? " " : "", r->why);
+}
+
+static void header(FILE *out)
+{
+    fprintf(out, "%-6s %10s %10s %9s %9s %7s  %-4s %s\n", "probe", "rate/s", "achieved", "p50", "p99", "failed", "slo",
+            "why");
+}
+
+void hx_find_print_probe(FILE *out, const hx_find_opts_t *o, const hx_probe_record_t *rec)
+{
+    fprintf(out, "soak find: ");
+    row(out, o, rec);
+    fflush(out);
+}
+
+/* The knee in words: what is known, and how sure. */
+static void knee_line(FILE *out, const hx_find_outcome_t *f)
+{
+    const hx_search_result_t *s = f->search;
+    const hx_search_opts_t *so = &f->opts->search;
+    if (!f->complete)
+        fprintf(out, "Search stopped early (error or interrupt): ");
+    if (s->lo > 0 && s->hi > 0)
+        fprintf(out, "Knee: %.6g/s, in [%.6g/s, %.6g/s) (%s; the bracket is %.1f%% of its top)\n", s->lo, s->lo, s->hi,
+                hx_search_end_name(s->end), (s->hi - s->lo) / s->hi * 100);
+    else if (s->lo > 0)
+        fprintf(out, "Knee: at least %.6g/s (%s: no probed rate failed%s)\n", s->lo, hx_search_end_name(s->end),
+                s->end == HX_SEARCH_END_ABOVE_MAX ? "; raise --max-rate" : "");
+    else if (s->hi > 0)
+        fprintf(out, "Knee: none found: every rate probed failed, down to %.6g/s (%s%s)\n", s->hi,
+                hx_search_end_name(s->end), s->hi <= so->min_rate ? "" : "; lower --start-rate");
+    else
+        fprintf(out, "Knee: unknown (no probe finished)\n");
+}
+
+void hx_find_table(FILE *out, const hx_find_outcome_t *f)
+{
+    const hx_find_opts_t *o = f->opts;
+    fprintf(out, "\nCapacity search: %zu probe%s, %zu run%s\n", f->search->nsteps, f->search->nsteps == 1 ? "" : "s",
+            f->nruns, f->nruns == 1 ? "" : "s");
+    header(out);
+    for (size_t i = 0; i < f->nruns; i++)
+        row(out, o, &f->runs[i]);
+    fprintf(out, "SLOs:");
+    for (size_t i = 0; i < o->nslos; i++)
+        fprintf(out, "%s %s %s%s", i ? ";" : "", o->slos[i].metric, o->slos[i].bound_text,
+                o->slos[i].is_default ? " (default)" : "");
+    fprintf(out, "; and no over-saturation (docs/capacity.md)\n");
+    knee_line(out, f);
+    if (o->require_set)
+        fprintf(out, "Gate: knee >= %.6g/s: %s\n", o->require, hx_find_gate(f) ? "pass" : "FAIL");
+}
+
+/* ---- JSON --------------------------------------------------------------------------------------------- */
+
+static void key_num(cm_jw_t *w, const char *k, double v)
+{
+    cm_jw_key(w, k);
+    cm_jw_double(w, v); /* NaN writes null */
+}
+
+static void json_settings(cm_jw_t *w, const hx_find_opts_t *o)
+{
+    cm_jw_key(w, "target");
+    cm_jw_str(w, o->target);
+    cm_jw_key(w, "seed");
+    cm_jw_uint(w, o->seed);
+    cm_jw_key(w, "search");
+    cm_jw_obj(w);
+    cm_jw_key(w, "arrival");
+    cm_jw_str(w, o->poisson ? "poisson" : "constant");
+    key_num(w, "start_rate", o->search.start_rate);
+    key_num(w, "min_rate", o->search.min_rate);
+    key_num(w, "max_rate", o->search.max_rate);
+    cm_jw_key(w, "repeats");
+    cm_jw_uint(w, o->search.repeats);
+    key_num(w, "precision", o->search.precision);
+    cm_jw_key(w, "max_probes");
+    cm_jw_uint(w, o->search.max_probes);
+    key_num(w, "probe_duration_s", (double)o->duration_ns / 1e9);
+    key_num(w, "probe_warmup_s", (double)o->warmup_ns / 1e9);
+    cm_jw_obj_end(w);
+    cm_jw_key(w, "slos");
+    cm_jw_arr(w);
+    for (size_t i = 0; i < o->nslos; i++) {
+        cm_jw_obj(w);
+        cm_jw_key(w, "metric");
+        cm_jw_str(w, o->slos[i].metric);
+        cm_jw_key(w, "bound");
+        cm_jw_str(w, o->slos[i].bound_text);
+        cm_jw_key(w, "default");
+        cm_jw_bool(w, o->slos[i].is_default);
+        cm_jw_obj_end(w);
+    }
+    cm_jw_arr_end(w);
+}
+
+static void json_knee(cm_jw_t *w, const hx_find_outcome_t *f)
+{
+    const hx_search_result_t *s = f->search;
+    cm_jw_key(w, "knee");
+    cm_jw_obj(w);
+    key_num(w, "rate", s->lo > 0 ? s->lo : NAN);
+    cm_jw_key(w, "ci");
+    cm_jw_arr(w);
+    cm_jw_double(w, s->lo > 0 ? s->lo : (s->hi > 0 ? 0 : NAN));
+    cm_jw_double(w, s->hi > 0 ? s->hi : NAN);
+    cm_jw_arr_end(w);
+    cm_jw_key(w, "end");
+    cm_jw_str(w, hx_search_end_name(s->end));
+    cm_jw_key(w, "complete");
+    cm_jw_bool(w, f->complete);
+    cm_jw_key(w, "probes");
+    cm_jw_uint(w, s->nsteps);
+    cm_jw_obj_end(w);
+    cm_jw_key(w, "require");
+    if (!f->opts->require_set) {
+        cm_jw_null(w);
+        return;
+    }
+    cm_jw_obj(w);
+    key_num(w, "rate", f->opts->require);
+    cm_jw_key(w, "pass");
+    cm_jw_bool(w, hx_find_gate(f));
+    cm_jw_obj_end(w);
+}
+
+static void json_run(cm_jw_t *w, const hx_find_opts_t *o, const hx_probe_record_t *r)
+{
+    cm_jw_obj(w);
+    cm_jw_key(w, "probe");
+    cm_jw_uint(w, r->probe + 1);
+    cm_jw_key(w, "repeat");
+    cm_jw_uint(w, r->repeat + 1);
+    key_num(w, "rate", r->rate);
+    cm_jw_key(w, "seed");
+    cm_jw_uint(w, r->seed);
+    key_num(w, "offered", r->offered);
+    key_num(w, "achieved", r->achieved);
+    key_num(w, "latency_p50_ms", r->p50_ms);
+    key_num(w, "latency_p99_ms", r->p99_ms);
+    key_num(w, "failure_rate", r->failure_rate);
+    cm_jw_key(w, "requests");
+    cm_jw_uint(w, r->requests);
+    cm_jw_key(w, "ok");
+    cm_jw_uint(w, r->ok);
+    cm_jw_key(w, "dropped");
+    cm_jw_uint(w, r->dropped);
+    cm_jw_key(w, "late");
+    cm_jw_uint(w, r->late);
+    cm_jw_key(w, "saturated");
+    cm_jw_bool(w, r->saturated);
+    cm_jw_key(w, "pass");
+    cm_jw_bool(w, r->pass);
+    cm_jw_key(w, "why");
+    cm_jw_str(w, r->why[0] ? r->why : NULL);
+    cm_jw_key(w, "slos");
+    cm_jw_arr(w);
+    for (size_t i = 0; i < o->nslos; i++) {
+        cm_jw_obj(w);
+        cm_jw_key(w, "metric");
+        cm_jw_str(w, o->slos[i].metric);
+        key_num(w, "measured", r->verdicts[i].available ? r->verdicts[i].measured : NAN);
+        cm_jw_key(w, "pass");
+        cm_jw_bool(w, r->verdicts[i].pass);
+        cm_jw_obj_end(w);
+    }
+    cm_jw_arr_end(w);
+    cm_jw_obj_end(w);
+}
+
+int hx_find_json(FILE *out, const hx_find_outcome_t *f)
+{
+    cm_buf_t b = CM_BUF_INIT;
+    cm_jw_t w;
+    cm_jw_init(&w, &b);
+    cm_jw_obj(&w);
+    cm_jw_key(&w, "schema_version");
+    cm_jw_int(&w, HX_FIND_SCHEMA_VERSION);
+    cm_jw_key(&w, "command");
+    cm_jw_str(&w, "find");
+    json_settings(&w, f->opts);
+    json_knee(&w, f);
+    cm_jw_key(&w, "probes");
+    cm_jw_arr(&w);
+    for (size_t i = 0; i < f->nruns; i++)
+        json_run(&w, f->opts, &f->runs[i]);
+    cm_jw_arr_end(&w);
+    cm_jw_key(&w, "verdict");
+    cm_jw_str(&w, f->complete && hx_find_gate(f) ? "pass" : "fail");
+    cm_jw_obj_end(&w);
+    cm_buf_putc(&b, '\n');
+    errno = 0;
+    int rc = fwrite(b.data, 1, b.len, out) == b.len && fflush(out) == 0 ? 0 : -1;
+    if (rc != 0 && errno == 0)
+        errno = EIO;
+    cm_buf_free(&b);
+    return rc;
+}

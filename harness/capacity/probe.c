@@ -1,0 +1,255 @@
+#include "harness/capacity/probe.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/run/cli.h"
+#include "harness/run/run.h"
+
+typedef struct judge_ctx {
+    const hx_probe_plan_t *plan;
+    hx_probe_record_t *rec;
+    bool judged, interrupted;
+} judge_ctx_t;
+
+int hx_probe_argv(const hx_probe_plan_t *plan, double rate, const uint64_t *seed, const char *json, const char **argv,
+                  char bufs[6][64])
+{
+    int n = 0;
+    argv[n++] = "load";
+    for (size_t i = 0; i < plan->nload_args && i < HX_FIND_MAX_LOAD_ARGS; i++)
+        argv[n++] = plan->load_args[i];
+    /* Given last, so they win over the same flags of a scenario file; the user's own are refused earlier. */
+    snprintf(bufs[0], 64, "%.9g/s", rate);
+    snprintf(bufs[1], 64, "%lluus", (unsigned long long)(plan->duration_ns / 1000));
+    argv[n++] = "--rate";
+    argv[n++] = bufs[0];
+    argv[n++] = "--duration";
+    argv[n++] = bufs[1];
+    argv[n++] = "--quiet";
+    if (seed != NULL) {
+        snprintf(bufs[2], 64, "%llu", (unsigned long long)*seed);
+        argv[n++] = "--seed";
+        argv[n++] = bufs[2];
+    }
+    if (plan->warmup_ns > 0) {
+        snprintf(bufs[3], 64, "%lluus", (unsigned long long)(plan->warmup_ns / 1000));
+        argv[n++] = "--warmup";
+        argv[n++] = bufs[3];
+    }
+    if (json != NULL) {
+        argv[n++] = "--json";
+        argv[n++] = json;
+    }
+    argv[n] = NULL;
+    return n;
+}
+
+/* Adds one reason to rec->why ("; " between two), truncated to its size: the SLO that failed comes first, then
+ * the saturation. */
+static void say(hx_probe_record_t *rec, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(hx_probe_record_t *rec, const char *fmt, ...)
+{
+    size_t len = strlen(rec->why);
+    if (len > 0 && len + 2 < sizeof(rec->why)) {
+        memcpy(rec->why + len, "; ", 3);
+        len += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rec->why + len, sizeof(rec->why) - len, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- over-saturation ---------------------------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof(*v), cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Whether the p50 of `which` (0: latency, 1: TTFT) rises through the measured intervals (probe.h). Intervals of
+ * the warm-up and of the drain after the last arrival are left out: the drain holds only the stragglers. */
+static bool rising(const hx_timeline_t *tl, double from_s, double to_s, int which, double *first, double *last)
+{
+    double v[HX_TIMELINE_POINTS];
+    size_t n = 0;
+    for (size_t i = 0; tl != NULL && i < tl->n; i++) {
+        const hx_point_t *p = &tl->points[i];
+        double x = which == 0 ? p->latency_ms[0] : p->ttft_ms[0];
+        if (p->t0_s >= from_s - 1e-6 && p->t1_s <= to_s + 1e-3 && !isnan(x))
+            v[n++] = x;
+    }
+    if (n < 3)
+        return false;
+    size_t k = n / 3;
+    double tail[HX_TIMELINE_POINTS];
+    memcpy(tail, v + n - k, k * sizeof(double));
+    *first = median(v, k);
+    *last = median(tail, k);
+    return *last > HX_RISING_FACTOR * *first && *last - *first >= HX_RISING_MIN_MS;
+}
+
+/* The offered and achieved rates over the intervals between the warm-up and the last arrival. The run's own
+ * rate.achieved counts the drain's answers too, and those of requests sent in the warm-up: a queue emptying
+ * after the last arrival would make a saturated target look as fast as the rate it was offered. */
+static bool measured_rates(const hx_timeline_t *tl, double from_s, double to_s, hx_probe_record_t *rec)
+{
+    double secs = 0, offered = 0, done = 0;
+    for (size_t i = 0; tl != NULL && i < tl->n; i++) {
+        const hx_point_t *p = &tl->points[i];
+        if (p->t0_s >= from_s - 1e-6 && p->t1_s <= to_s + 1e-3) {
+            secs += p->t1_s - p->t0_s;
+            offered += (double)p->offered;
+            done += (double)p->total;
+        }
+    }
+    if (!(secs > 0))
+        return false;
+    rec->offered = offered / secs;
+    rec->achieved = done / secs;
+    return true;
+}
+
+static void check_saturation(const judge_ctx_t *j, const hx_report_t *rep, const hx_timeline_t *tl)
+{
+    hx_probe_record_t *rec = j->rec;
+    double from = (double)j->plan->warmup_ns / 1e9, to = rep->info->duration_s, a, b;
+    if (rec->dropped > 0)
+        say(rec, "saturated: %llu arrivals dropped at the in-flight cap", (unsigned long long)rec->dropped);
+    else if (rec->achieved < HX_BEHIND_RATIO * rec->rate)
+        say(rec, "saturated: behind, achieved %.1f/s of %.6g/s", rec->achieved, rec->rate);
+    else if (rising(tl, from, to, 0, &a, &b))
+        say(rec, "saturated: latency p50 rising, %.1fms to %.1fms", a, b);
+    else if (rising(tl, from, to, 1, &a, &b))
+        say(rec, "saturated: TTFT p50 rising, %.1fms to %.1fms", a, b);
+    else
+        return;
+    rec->saturated = true;
+    rec->pass = false;
+}
+
+/* ---- judging ------------------------------------------------------------------------------------------ */
+
+static double pct_ms(const cm_hist_t *h, double q)
+{
+    return h->count > 0 ? (double)cm_hist_percentile(h, q) / 1000.0 : NAN;
+}
+
+static void on_judged(void *ctx, const hx_report_t *rep, const hx_timeline_t *tl)
+{
+    judge_ctx_t *j = ctx;
+    hx_probe_record_t *rec = j->rec;
+    const hx_stats_t *t = rep->total;
+    double secs = rep->info->judged_s;
+    hx_eval_input_t in = {t, rep->first_window, rep->last_window, secs};
+    j->judged = true;
+    j->interrupted = rep->info->interrupted;
+    if (!measured_rates(tl, (double)j->plan->warmup_ns / 1e9, rep->info->duration_s, rec)) {
+        rec->offered = secs > 0 ? (double)(t->sent + t->dropped) / secs : 0;
+        rec->achieved = secs > 0 ? (double)t->all.total / secs : 0;
+    }
+    rec->p50_ms = pct_ms(&t->latency, 50);
+    rec->p99_ms = pct_ms(&t->latency, 99);
+    rec->requests = hx_stats_offered(t);
+    rec->ok = t->all.ok;
+    rec->dropped = t->dropped;
+    rec->late = t->late;
+    rec->aborted = t->aborted;
+    hx_expect_t fr;
+    hx_verdict_t v;
+    hx_expect_default(&fr);
+    hx_expect_eval(&fr, &in, &v);
+    rec->failure_rate = v.available ? v.measured : NAN;
+    rec->pass = t->all.ok > 0;
+    if (!rec->pass)
+        say(rec, "no request succeeded");
+    for (size_t i = 0; i < j->plan->nslos; i++) {
+        const hx_expect_t *e = &j->plan->slos[i];
+        hx_expect_eval(e, &in, &rec->verdicts[i]);
+        if (!rec->verdicts[i].pass && rec->pass) {
+            char val[48];
+            rec->pass = false;
+            say(rec, "%s %s (%s)", e->metric, hx_expect_format_value(e, &rec->verdicts[i], val, sizeof(val)),
+                e->bound_text);
+        }
+    }
+    /* Saturation is checked on a passing probe too: a queue that grows without bound fails the rate even when
+     * the SLOs still held over this probe's few seconds. */
+    check_saturation(j, rep, tl);
+}
+
+/* ---- a run -------------------------------------------------------------------------------------------- */
+
+static int run_load(hx_cli_t *cli, judge_ctx_t *j, char *err, size_t errlen)
+{
+    char *diag = NULL;
+    size_t ndiag = 0;
+    FILE *null_out = fopen("/dev/null", "w");
+    FILE *diag_out = open_memstream(&diag, &ndiag);
+    if (null_out == NULL || diag_out == NULL) {
+        snprintf(err, errlen, "cannot open /dev/null or a memory stream");
+        if (null_out != NULL)
+            fclose(null_out);
+        if (diag_out != NULL)
+            fclose(diag_out);
+        free(diag);
+        return -1;
+    }
+    hx_run_watch_t w = {.judged = on_judged, .ctx = j};
+    int rc = hx_run_watched(&cli->cfg, null_out, diag_out, &w);
+    fclose(null_out);
+    fclose(diag_out);
+    if (rc == HX_EXIT_ERROR || !j->judged) {
+        /* the run's own lines, the last first-error line included, trimmed of the final newline */
+        while (ndiag > 0 && diag[ndiag - 1] == '\n')
+            diag[--ndiag] = '\0';
+        snprintf(err, errlen, "the probe's load failed: %s", ndiag > 0 ? diag : "no diagnostics");
+        rc = -1;
+    } else if (j->interrupted) {
+        snprintf(err, errlen, "interrupted");
+        rc = -1;
+    } else {
+        rc = 0;
+    }
+    free(diag);
+    return rc;
+}
+
+int hx_probe_run(const hx_probe_plan_t *plan, double rate, unsigned probe, unsigned repeat, hx_probe_record_t *rec,
+                 char *err, size_t errlen)
+{
+    const char *argv[HX_FIND_MAX_LOAD_ARGS + 16];
+    char bufs[6][64], json[4096], why[1200];
+    memset(rec, 0, sizeof(*rec));
+    rec->rate = rate;
+    rec->probe = probe;
+    rec->repeat = repeat;
+    rec->seed = plan->seed + 1000ull * probe + repeat;
+    rec->p50_ms = rec->p99_ms = rec->failure_rate = NAN;
+    if (plan->reports_dir != NULL)
+        snprintf(json, sizeof(json), "%s/probe-%03u-%u.json", plan->reports_dir, probe + 1, repeat + 1);
+    int argc = hx_probe_argv(plan, rate, &rec->seed, plan->reports_dir ? json : NULL, argv, bufs);
+    hx_cli_t cli;
+    if (hx_cli_parse_load(argc, (char **)argv, &cli, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "probe at %.6g/s: %s", rate, why);
+        hx_cli_free(&cli);
+        return -1;
+    }
+    /* A probe writes only what was asked of soak find: not the file's report directory, nor its webhook. */
+    cli.cfg.report_dir = NULL;
+    cli.cfg.webhook_url = NULL;
+    judge_ctx_t j = {.plan = plan, .rec = rec};
+    int rc = run_load(&cli, &j, err, errlen);
+    hx_cli_free(&cli);
+    return rc;
+}

@@ -1,0 +1,68 @@
+/* harness/capacity/probe.h — one probe of `soak find`: a `soak load` run at one constant (or Poisson) rate, in
+ * this process, built from the user's load flags plus the rate, the probe's duration, its warm-up and a seed;
+ * judged on the SLOs (expectations) over the part after the warm-up, and checked for over-saturation.
+ *
+ * A probe writes no report file unless asked (reports_dir): a scenario file's report: and webhook are dropped,
+ * its table goes nowhere, and its diagnostics are kept in memory and shown only when the run errs.
+ *
+ * Over-saturated (docs/capacity.md), on the measured part (warm-up excluded), any of:
+ *   dropped  an arrival found --max-inflight requests in flight and was not sent;
+ *   behind   the achieved rate (requests answered per second between the warm-up and the last arrival, the
+ *            drain left out) is below 90% of the probe's rate;
+ *   rising   the median of the intervals' p50 latency over the last third of the measured intervals is more
+ *            than twice that over the first third and at least 20 ms higher (for streams, TTFT the same way):
+ *            a queue growing through the probe, which a longer probe would only make worse. */
+#ifndef HX_PROBE_H
+#define HX_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "harness/measure/verdict.h"
+
+#define HX_FIND_MAX_SLOS 16       /* --slo given to soak find */
+#define HX_FIND_MAX_LOAD_ARGS 512 /* load flags passed on to every probe (words of the command line) */
+#define HX_BEHIND_RATIO 0.9       /* achieved below this share of the rate: over-saturated */
+#define HX_RISING_FACTOR 2.0      /* last third's median p50 above this times the first third's */
+#define HX_RISING_MIN_MS 20.0     /* ... and at least this much higher */
+
+/* What every probe of a search shares. */
+typedef struct hx_probe_plan {
+    const char *const *load_args; /* the user's `soak load` flags, without "load" */
+    size_t nload_args;
+    uint64_t duration_ns, warmup_ns; /* the warm-up is part of the duration */
+    uint64_t seed;                   /* probe i, repeat r runs with seed + 1000 i + r */
+    const hx_expect_t *slos;
+    size_t nslos;
+    const char *reports_dir; /* each probe's JSON summary there, or NULL */
+} hx_probe_plan_t;
+
+typedef struct hx_probe_record {
+    double rate; /* asked, per second */
+    unsigned probe, repeat;
+    uint64_t seed;
+    double offered, achieved; /* per second, from the warm-up's end to the last arrival (probe.h) */
+    double p50_ms, p99_ms;    /* latency of successes; NAN when none succeeded */
+    double failure_rate;      /* as the failure_rate metric counts it; NAN when nothing was offered */
+    uint64_t requests, ok, dropped, late;
+    uint64_t aborted; /* still unanswered when the drain ended: what the target may still be working on */
+    hx_verdict_t verdicts[HX_FIND_MAX_SLOS];
+    bool pass, saturated;
+    char why[320]; /* why it failed ("latency.p99 612.0ms", "behind: ..."), "" when it passed */
+} hx_probe_record_t;
+
+/* Runs one probe and fills rec. Returns 0 (pass or fail in rec), or -1 with err: the load could not be built or
+ * run (err holds its message and diagnostics), or the run was interrupted (SIGINT, SIGTERM). */
+int hx_probe_run(const hx_probe_plan_t *plan, double rate, unsigned probe, unsigned repeat, hx_probe_record_t *rec,
+                 char *err, size_t errlen);
+
+/* Builds the `soak load` command line of a probe (argv[0] "load") into argv (room for HX_FIND_MAX_LOAD_ARGS + 16
+ * words; the strings live in bufs, 6 buffers of 64 bytes, and in plan). seed: NULL for none (the load draws
+ * one); json: the probe's JSON summary path, or NULL. Returns argc. Shared with the check `soak find` makes
+ * before its first probe. */
+int hx_probe_argv(const hx_probe_plan_t *plan, double rate, const uint64_t *seed, const char *json, const char **argv,
+                  char bufs[6][64]);
+
+#endif
