@@ -13,8 +13,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 
+#include "common/json.h"
 #include "harness/capacity/probe.h"
 #include "harness/capacity/search.h"
 
@@ -29,7 +31,16 @@
 /* The lowest rate a search goes down to: a probe needs this many arrivals after its warm-up for a verdict. */
 #define HX_FIND_MIN_ARRIVALS 10.0
 
+/* soak find and soak sweep share their flags and probes (sweep.h). */
+typedef enum hx_cap_cmd { HX_CAP_FIND, HX_CAP_SWEEP } hx_cap_cmd_t;
+
+#define HX_SWEEP_DEFAULT_RATES 8
+#define HX_SWEEP_MAX_RATES 50
+#define HX_SWEEP_DEFAULT_USERS 128
+#define HX_SWEEP_MAX_USERS 100000
+
 typedef struct hx_find_opts {
+    hx_cap_cmd_t cmd;
     bool help;
     hx_search_opts_t search;
     uint64_t duration_ns, warmup_ns;
@@ -39,6 +50,8 @@ typedef struct hx_find_opts {
     bool require_set;
     double require; /* per second */
     const char *json_path, *reports_dir;
+    unsigned nrates;                    /* soak sweep: constant rates after the synchronous and throughput runs */
+    uint32_t sat_users;                 /* soak sweep: users of the closed-loop throughput run */
     hx_expect_t slos[HX_FIND_MAX_SLOS]; /* --slo, then failure_rate<=1% unless one bounds failure_rate */
     size_t nslos;
     bool default_failure_slo; /* the last of slos was added by default */
@@ -51,9 +64,24 @@ typedef struct hx_find_opts {
     bool poisson;
 } hx_find_opts_t;
 
-/* Parses `soak find` (argv[0] is "find") and builds the load once at the start rate to check every load flag.
- * Returns 0, or -1 with a one-line message naming the flag and the value in err. */
+/* Parses `soak find` or `soak sweep` (argv[0] is "find" or "sweep") and builds the load once at the start rate
+ * (sweep: also as its closed loop) to check every load flag. Returns 0, or -1 with a one-line message naming the
+ * flag and the value in err. */
 int hx_find_parse(int argc, char **argv, hx_find_opts_t *o, char *err, size_t errlen);
+/* The plan every probe of o shares (open loop; the caller sets users for a closed loop). */
+hx_probe_plan_t hx_find_plan(const hx_find_opts_t *o);
+/* Creates --probe-reports DIR when o has one. Returns 0, or -1 with the reason printed on err_out. */
+int hx_find_reports_dir(const hx_find_opts_t *o, FILE *err_out);
+/* Blocks SIGINT and SIGTERM for a whole search or sweep (a signal between two probes then stops the next one
+ * at once, instead of killing the process before its reports), and restores the mask after, dropping a
+ * signal still pending. */
+void hx_find_block_signals(sigset_t *sigs, sigset_t *old);
+void hx_find_restore_signals(const sigset_t *sigs, const sigset_t *old);
+/* After a probe that left requests unanswered, waits for the target to serve them (settle_ns). Returns 0, or
+ * -1 when SIGINT or SIGTERM arrived meanwhile. */
+int hx_find_settle(const hx_find_opts_t *o, const hx_probe_record_t *rec, FILE *err_out);
+/* Writes the document of write_fn to path, saying so on err_out. Returns 0, or -1 with the error printed. */
+int hx_find_write_file(const char *path, int (*write_fn)(FILE *, const void *), const void *arg, FILE *err_out);
 
 /* Runs the search: a line per probe on err_out as it ends, the table and the knee on out, the JSON file.
  * Returns HX_EXIT_PASS (with --require: the knee is at least RATE; without: some rate met every SLO),
@@ -76,6 +104,13 @@ double hx_find_knee(const hx_find_outcome_t *f);
 /* Whether the gate (--require) passes; true without --require when some rate passed. */
 bool hx_find_gate(const hx_find_outcome_t *f);
 void hx_find_print_probe(FILE *out, const hx_find_opts_t *o, const hx_probe_record_t *rec);
+/* The columns of a run (shared with soak sweep): a header whose first column is named first, a row with label
+ * there, and a run's JSON object (with a "kind" member first unless kind is NULL). */
+void hx_cap_header(FILE *out, const char *first);
+void hx_cap_row(FILE *out, const char *label, const hx_probe_record_t *r);
+void hx_cap_json_run(cm_jw_t *w, const char *kind, const hx_expect_t *slos, size_t nslos, const hx_probe_record_t *r);
+/* The settings and SLOs of o as JSON members: target, seed, slos. */
+void hx_cap_json_common(cm_jw_t *w, const hx_find_opts_t *o);
 void hx_find_table(FILE *out, const hx_find_outcome_t *f);
 /* Returns 0, or -1 with errno set on a write error. */
 int hx_find_json(FILE *out, const hx_find_outcome_t *f);

@@ -24,42 +24,57 @@ typedef enum fflag {
     F_REQUIRE,
     F_JSON,
     F_REPORTS,
+    F_RATES,
+    F_USERS,
     F_HELP,
 } fflag_t;
+
+/* Which command takes a flag. */
+#define FIND 1u
+#define SWEEP 2u
+#define BOTH (FIND | SWEEP)
 
 static const struct {
     const char *name;
     fflag_t id;
     bool value;
+    unsigned cmds;
 } own[] = {
-    {"slo", F_SLO, true},
-    {"request-slo", F_REQUEST_SLO, true},
-    {"start-rate", F_START_RATE, true},
-    {"max-rate", F_MAX_RATE, true},
-    {"min-rate", F_MIN_RATE, true},
-    {"repeats", F_REPEATS, true},
-    {"precision", F_PRECISION, true},
-    {"max-probes", F_MAX_PROBES, true},
-    {"probe-duration", F_DURATION, true},
-    {"probe-warmup", F_WARMUP, true},
-    {"settle", F_SETTLE, true},
-    {"require", F_REQUIRE, true},
-    {"json", F_JSON, true},
-    {"probe-reports", F_REPORTS, true},
-    {"help", F_HELP, false},
+    {"slo", F_SLO, true, BOTH},
+    {"request-slo", F_REQUEST_SLO, true, BOTH},
+    {"start-rate", F_START_RATE, true, FIND},
+    {"max-rate", F_MAX_RATE, true, FIND},
+    {"min-rate", F_MIN_RATE, true, FIND},
+    {"repeats", F_REPEATS, true, FIND},
+    {"precision", F_PRECISION, true, FIND},
+    {"max-probes", F_MAX_PROBES, true, FIND},
+    {"probe-duration", F_DURATION, true, BOTH},
+    {"probe-warmup", F_WARMUP, true, BOTH},
+    {"settle", F_SETTLE, true, BOTH},
+    {"require", F_REQUIRE, true, FIND},
+    {"json", F_JSON, true, BOTH},
+    {"probe-reports", F_REPORTS, true, BOTH},
+    {"rates", F_RATES, true, SWEEP},
+    {"saturation-users", F_USERS, true, SWEEP},
+    {"help", F_HELP, false, BOTH},
 };
+
+static const char *cmd_name(const hx_find_opts_t *o)
+{
+    return o->cmd == HX_CAP_SWEEP ? "sweep" : "find";
+}
 
 /* `soak load` flags a search cannot take, and why. */
 static const struct {
     const char *name, *why;
 } refused[] = {
-    {"rate", "the search sets each probe's rate (--start-rate, --max-rate)"},
+    {"rate", "the search sets each probe's rate"},
     {"duration", "each probe runs --probe-duration"},
     {"warmup", "each probe's warm-up is --probe-warmup"},
     {"cooldown", "a probe has a warm-up only (--probe-warmup)"},
-    {"users", "soak find searches open-loop arrival rates"},
-    {"think", "soak find searches open-loop arrival rates"},
-    {"spawn", "soak find searches open-loop arrival rates"},
+    {"users", "the probes are open loop (soak sweep: --saturation-users)"},
+    {"think", "the probes are open loop, closed loops without think time"},
+    {"spawn", "the probes are open loop, closed loops without think time"},
     {"expect", "a probe is judged on --slo (the same metrics and forms as --expect)"},
     {"jsonl", "probes write no reports (--probe-reports DIR keeps each probe's JSON summary)"},
     {"junit", "probes write no reports (--probe-reports DIR keeps each probe's JSON summary)"},
@@ -119,6 +134,8 @@ static int read_flag(hx_find_opts_t *o, raw_t *r, int argc, char **argv, int *k,
     size_t len = eq ? (size_t)(eq - name) : strlen(name);
     int i = own_flag(name, len);
     bool takes;
+    if (i >= 0 && !(own[i].cmds & (o->cmd == HX_CAP_SWEEP ? SWEEP : FIND)))
+        return hx_cli_errf(err, errlen, "--%s: not for soak %s (soak help %s)", own[i].name, cmd_name(o), cmd_name(o));
     if (i >= 0 && !own[i].value)
         return eq ? hx_cli_errf(err, errlen, "--%.*s takes no value", (int)len, name)
                   : take_own(o, r, i, NULL, err, errlen);
@@ -129,7 +146,7 @@ static int read_flag(hx_find_opts_t *o, raw_t *r, int argc, char **argv, int *k,
     }
     for (size_t j = 0; j < sizeof(refused) / sizeof(refused[0]); j++)
         if (strlen(refused[j].name) == len && strncmp(refused[j].name, name, len) == 0)
-            return hx_cli_errf(err, errlen, "--%s: not for soak find: %s", refused[j].name, refused[j].why);
+            return hx_cli_errf(err, errlen, "--%s: not for soak %s: %s", refused[j].name, cmd_name(o), refused[j].why);
     if (hx_cli_load_flag(name, len, &takes) != 0)
         return hx_cli_errf(err, errlen, "unknown option \"%s\"", word);
     if (push_load(o, word, err, errlen) != 0)
@@ -233,24 +250,54 @@ static int read_slos(hx_find_opts_t *o, const raw_t *r, char *err, size_t errlen
     return 0;
 }
 
-/* Builds the load once, at the start rate, so that a mistake in a load flag is said before any probe runs. */
-static int check_load(hx_find_opts_t *o, char *err, size_t errlen)
+hx_probe_plan_t hx_find_plan(const hx_find_opts_t *o)
 {
-    hx_probe_plan_t plan = {o->load_args, o->nload_args, o->duration_ns, o->warmup_ns, 0, NULL, 0, NULL};
+    return (hx_probe_plan_t){.load_args = o->load_args,
+                             .nload_args = o->nload_args,
+                             .duration_ns = o->duration_ns,
+                             .warmup_ns = o->warmup_ns,
+                             .seed = o->seed,
+                             .slos = o->slos,
+                             .nslos = o->nslos,
+                             .reports_dir = o->reports_dir,
+                             .reports_html = o->cmd == HX_CAP_SWEEP};
+}
+
+/* Builds the load of a probe once, at the start rate (users: 0) or as a closed loop, so that a mistake in a load
+ * flag is said before any probe runs. No seed: the load draws one when no --seed was given, and every probe
+ * derives its own from it. */
+static int check_load(hx_find_opts_t *o, uint32_t users, char *err, size_t errlen)
+{
+    hx_probe_plan_t plan = hx_find_plan(o);
     const char *argv[HX_FIND_MAX_LOAD_ARGS + 16];
-    char bufs[6][64], why[1200];
+    char bufs[6][4096], why[1200];
     hx_cli_t cli;
-    /* No seed: the load draws one when no --seed was given, and every probe derives its own from it. */
+    plan.users = users;
     int argc = hx_probe_argv(&plan, o->search.start_rate, NULL, NULL, argv, bufs);
     int rc = hx_cli_parse_load(argc, (char **)argv, &cli, why, sizeof(why));
     if (rc != 0) {
         hx_cli_free(&cli);
+        if (users > 0)
+            return hx_cli_errf(err, errlen, "the throughput run (--saturation-users %u): %s", users, why);
         return hx_cli_errf(err, errlen, "%s", why);
     }
-    o->seed = cli.cfg.seed;
-    o->poisson = cli.cfg.arrival.kind == HX_ARRIVAL_POISSON;
-    snprintf(o->target, sizeof(o->target), "%s", cli.cfg.target);
+    if (users == 0) {
+        o->seed = cli.cfg.seed;
+        o->poisson = cli.cfg.arrival.kind == HX_ARRIVAL_POISSON;
+        snprintf(o->target, sizeof(o->target), "%s", cli.cfg.target);
+    }
     hx_cli_free(&cli);
+    return 0;
+}
+
+static int read_sweep(hx_find_opts_t *o, const raw_t *r, char *err, size_t errlen)
+{
+    unsigned users = HX_SWEEP_DEFAULT_USERS;
+    o->nrates = HX_SWEEP_DEFAULT_RATES;
+    if ((r->v[F_RATES] && whole_of("rates", r->v[F_RATES], HX_SWEEP_MAX_RATES, &o->nrates, err, errlen)) ||
+        (r->v[F_USERS] && whole_of("saturation-users", r->v[F_USERS], HX_SWEEP_MAX_USERS, &users, err, errlen)))
+        return -1;
+    o->sat_users = users;
     return 0;
 }
 
@@ -259,6 +306,7 @@ int hx_find_parse(int argc, char **argv, hx_find_opts_t *o, char *err, size_t er
     raw_t r;
     memset(o, 0, sizeof(*o));
     memset(&r, 0, sizeof(r));
+    o->cmd = argc > 0 && strcmp(argv[0], "sweep") == 0 ? HX_CAP_SWEEP : HX_CAP_FIND;
     for (int k = 1; k < argc; k++) {
         const char *w = argv[k];
         if (strcmp(w, "-h") == 0) {
@@ -281,54 +329,15 @@ int hx_find_parse(int argc, char **argv, hx_find_opts_t *o, char *err, size_t er
     if (o->duration_ns < o->warmup_ns + 1000000000ull)
         return hx_cli_errf(err, errlen,
                            "--probe-duration must exceed --probe-warmup by at least 1s (the measured part)");
-    if (read_search(o, &r, err, errlen) != 0 || read_slos(o, &r, err, errlen) != 0)
+    if (read_search(o, &r, err, errlen) != 0 || read_slos(o, &r, err, errlen) != 0 ||
+        (o->cmd == HX_CAP_SWEEP && read_sweep(o, &r, err, errlen) != 0))
         return -1;
     if (r.v[F_REQUIRE] && rate_of("require", r.v[F_REQUIRE], &o->require, err, errlen) != 0)
         return -1;
     o->require_set = r.v[F_REQUIRE] != NULL;
     o->json_path = r.v[F_JSON];
     o->reports_dir = r.v[F_REPORTS];
-    return check_load(o, err, errlen);
-}
-
-void hx_find_usage(FILE *out)
-{
-    fputs("Usage: soak find --url URL --slo EXPR [--slo EXPR ...] [search options] [soak load options]\n"
-          "       soak find --config FILE --slo EXPR [options]\n"
-          "\n"
-          "Finds the highest open-loop arrival rate (the knee) at which every SLO holds: probes from --start-rate,\n"
-          "doubling until a probe fails (halving while it fails), then bisects between the last pass and the first\n"
-          "fail. Each probe is a short `soak load` run whose warm-up is left out of its results.\n"
-          "\n"
-          "SLOs and gate:\n"
-          "  --slo EXPR              a probe passes when every SLO holds: the metrics and forms of --expect,\n"
-          "                          e.g. 'latency.p99<500ms', 'ttft.p99<300ms', 'goodput.attainment>=99%';\n"
-          "                          repeatable. failure_rate<=1% is added unless an SLO bounds failure_rate\n"
-          "  --request-slo EXPR      a per-request SLO for goodput (soak load's --slo: 'ttft<500ms'); repeatable\n"
-          "  --require RATE          CI gate: exit 0 when the knee is at least RATE, 1 when below\n"
-          "  --json FILE             the search as JSON: knee.rate, knee.ci, probes[]\n"
-          "  --probe-reports DIR     keep each probe's soak load JSON summary in DIR (created if missing)\n"
-          "\n"
-          "Search:\n"
-          "  --start-rate R          first rate probed (default 10/s)\n"
-          "  --max-rate R            highest rate probed (default 100k/s)\n"
-          "  --min-rate R            lowest rate probed when the first fails (default: 10 arrivals per probe)\n"
-          "  --precision P%          stop when the bracket [pass, fail) is within P% of its top (default 5%)\n"
-          "  --repeats N             runs per rate, all must pass (default 1, at most 20)\n"
-          "  --max-probes N          rates probed at most (default 30, at most 200)\n"
-          "  --probe-duration D      length of each probe, warm-up included (default 10s, at most 1h)\n"
-          "  --probe-warmup D        its warm-up, excluded from results (default 2s)\n"
-          "  --settle D              after a probe that left requests unanswered, wait for the target to serve\n"
-          "                          them: unanswered / achieved rate, at most D (default 30s; 0s: never)\n"
-          "\n"
-          "Every `soak load` flag that says what to send and how is accepted and passed to each probe (--url,\n"
-          "--api, --model, --stream, --body, --threads, --max-inflight, --timeout, --poisson, --config, --set,\n"
-          "--seed, ...; soak help load). --rate, --duration, --warmup, --users and report flags are not.\n"
-          "\n"
-          "A probe fails when an SLO fails, no request succeeds, or the target is over-saturated: arrivals dropped\n"
-          "at --max-inflight, achieved rate below 90% of the probe's, or latency (TTFT) rising through the probe.\n"
-          "SIGINT or SIGTERM stops the search and still reports what it found.\n"
-          "Exit status: 0 the knee meets --require (without it: some rate passed), 1 it does not, 2 usage,\n"
-          "configuration or runtime error. Documentation: docs/capacity.md\n",
-          out);
+    if (check_load(o, 0, err, errlen) != 0)
+        return -1;
+    return o->cmd == HX_CAP_SWEEP ? check_load(o, o->sat_users, err, errlen) : 0;
 }

@@ -38,21 +38,33 @@ static char *pct(char *buf, size_t n, double v)
     return buf;
 }
 
-/* One row: the same columns in the live line and the table. */
-static void row(FILE *out, const hx_find_opts_t *o, const hx_probe_record_t *r)
+void hx_cap_row(FILE *out, const char *label, const hx_probe_record_t *r)
 {
-    char p50[24], p99[24], fr[24], run[16] = "";
-    if (o->search.repeats > 1)
-        snprintf(run, sizeof(run), ".%u", r->repeat + 1);
-    fprintf(out, "%3u%-3s %10.6g %10.1f %9s %9s %7s  %s%s%s\n", r->probe + 1, run, r->rate, r->achieved,
-            ms(p50, sizeof(p50), r->p50_ms), ms(p99, sizeof(p99), r->p99_ms), pct(fr, sizeof(fr), r->failure_rate),
-            r->pass ? "pass" : "FAIL", r->why[0] ? " " : "", r->why);
+    char p50[24], p99[24], fr[24], rate[32];
+    if (r->users > 0)
+        snprintf(rate, sizeof(rate), "%u user%s", r->users, r->users == 1 ? "" : "s");
+    else
+        snprintf(rate, sizeof(rate), "%.6g", r->rate);
+    fprintf(out, "%-6s %10s %10.1f %9s %9s %7s  %s%s%s\n", label, rate, r->achieved, ms(p50, sizeof(p50), r->p50_ms),
+            ms(p99, sizeof(p99), r->p99_ms), pct(fr, sizeof(fr), r->failure_rate), r->pass ? "pass" : "FAIL",
+            r->why[0] ? " " : "", r->why);
 }
 
-static void header(FILE *out)
+void hx_cap_header(FILE *out, const char *first)
 {
-    fprintf(out, "%-6s %10s %10s %9s %9s %7s  %-4s %s\n", "probe", "rate/s", "achieved", "p50", "p99", "failed", "slo",
+    fprintf(out, "%-6s %10s %10s %9s %9s %7s  %-4s %s\n", first, "rate/s", "achieved", "p50", "p99", "failed", "slo",
             "why");
+}
+
+/* A find run's label: its probe number, and its repeat when there are several. */
+static void row(FILE *out, const hx_find_opts_t *o, const hx_probe_record_t *r)
+{
+    char label[32];
+    if (o->search.repeats > 1)
+        snprintf(label, sizeof(label), "%3u.%u", r->probe + 1, r->repeat + 1);
+    else
+        snprintf(label, sizeof(label), "%3u", r->probe + 1);
+    hx_cap_row(out, label, r);
 }
 
 void hx_find_print_probe(FILE *out, const hx_find_opts_t *o, const hx_probe_record_t *rec)
@@ -87,7 +99,7 @@ void hx_find_table(FILE *out, const hx_find_outcome_t *f)
     const hx_find_opts_t *o = f->opts;
     fprintf(out, "\nCapacity search: %zu probe%s, %zu run%s\n", f->search->nsteps, f->search->nsteps == 1 ? "" : "s",
             f->nruns, f->nruns == 1 ? "" : "s");
-    header(out);
+    hx_cap_header(out, "probe");
     for (size_t i = 0; i < f->nruns; i++)
         row(out, o, &f->runs[i]);
     fprintf(out, "SLOs:");
@@ -108,12 +120,29 @@ static void key_num(cm_jw_t *w, const char *k, double v)
     cm_jw_double(w, v); /* NaN writes null */
 }
 
-static void json_settings(cm_jw_t *w, const hx_find_opts_t *o)
+void hx_cap_json_common(cm_jw_t *w, const hx_find_opts_t *o)
 {
     cm_jw_key(w, "target");
     cm_jw_str(w, o->target);
     cm_jw_key(w, "seed");
     cm_jw_uint(w, o->seed);
+    cm_jw_key(w, "slos");
+    cm_jw_arr(w);
+    for (size_t i = 0; i < o->nslos; i++) {
+        cm_jw_obj(w);
+        cm_jw_key(w, "metric");
+        cm_jw_str(w, o->slos[i].metric);
+        cm_jw_key(w, "bound");
+        cm_jw_str(w, o->slos[i].bound_text);
+        cm_jw_key(w, "default");
+        cm_jw_bool(w, o->slos[i].is_default);
+        cm_jw_obj_end(w);
+    }
+    cm_jw_arr_end(w);
+}
+
+static void json_search(cm_jw_t *w, const hx_find_opts_t *o)
+{
     cm_jw_key(w, "search");
     cm_jw_obj(w);
     cm_jw_key(w, "arrival");
@@ -129,19 +158,6 @@ static void json_settings(cm_jw_t *w, const hx_find_opts_t *o)
     key_num(w, "probe_duration_s", (double)o->duration_ns / 1e9);
     key_num(w, "probe_warmup_s", (double)o->warmup_ns / 1e9);
     cm_jw_obj_end(w);
-    cm_jw_key(w, "slos");
-    cm_jw_arr(w);
-    for (size_t i = 0; i < o->nslos; i++) {
-        cm_jw_obj(w);
-        cm_jw_key(w, "metric");
-        cm_jw_str(w, o->slos[i].metric);
-        cm_jw_key(w, "bound");
-        cm_jw_str(w, o->slos[i].bound_text);
-        cm_jw_key(w, "default");
-        cm_jw_bool(w, o->slos[i].is_default);
-        cm_jw_obj_end(w);
-    }
-    cm_jw_arr_end(w);
 }
 
 static void json_knee(cm_jw_t *w, const hx_find_outcome_t *f)
@@ -174,18 +190,25 @@ static void json_knee(cm_jw_t *w, const hx_find_outcome_t *f)
     cm_jw_obj_end(w);
 }
 
-static void json_run(cm_jw_t *w, const hx_find_opts_t *o, const hx_probe_record_t *r)
+void hx_cap_json_run(cm_jw_t *w, const char *kind, const hx_expect_t *slos, size_t nslos, const hx_probe_record_t *r)
 {
     cm_jw_obj(w);
+    if (kind != NULL) {
+        cm_jw_key(w, "kind");
+        cm_jw_str(w, kind);
+    }
     cm_jw_key(w, "probe");
     cm_jw_uint(w, r->probe + 1);
     cm_jw_key(w, "repeat");
     cm_jw_uint(w, r->repeat + 1);
-    key_num(w, "rate", r->rate);
+    key_num(w, "rate", r->users > 0 ? NAN : r->rate);
+    cm_jw_key(w, "users");
+    cm_jw_uint(w, r->users);
     cm_jw_key(w, "seed");
     cm_jw_uint(w, r->seed);
     key_num(w, "offered", r->offered);
     key_num(w, "achieved", r->achieved);
+    key_num(w, "ok_rate", r->ok_rate);
     key_num(w, "latency_p50_ms", r->p50_ms);
     key_num(w, "latency_p99_ms", r->p99_ms);
     key_num(w, "failure_rate", r->failure_rate);
@@ -205,10 +228,10 @@ static void json_run(cm_jw_t *w, const hx_find_opts_t *o, const hx_probe_record_
     cm_jw_str(w, r->why[0] ? r->why : NULL);
     cm_jw_key(w, "slos");
     cm_jw_arr(w);
-    for (size_t i = 0; i < o->nslos; i++) {
+    for (size_t i = 0; i < nslos; i++) {
         cm_jw_obj(w);
         cm_jw_key(w, "metric");
-        cm_jw_str(w, o->slos[i].metric);
+        cm_jw_str(w, slos[i].metric);
         key_num(w, "measured", r->verdicts[i].available ? r->verdicts[i].measured : NAN);
         cm_jw_key(w, "pass");
         cm_jw_bool(w, r->verdicts[i].pass);
@@ -228,12 +251,13 @@ int hx_find_json(FILE *out, const hx_find_outcome_t *f)
     cm_jw_int(&w, HX_FIND_SCHEMA_VERSION);
     cm_jw_key(&w, "command");
     cm_jw_str(&w, "find");
-    json_settings(&w, f->opts);
+    hx_cap_json_common(&w, f->opts);
+    json_search(&w, f->opts);
     json_knee(&w, f);
     cm_jw_key(&w, "probes");
     cm_jw_arr(&w);
     for (size_t i = 0; i < f->nruns; i++)
-        json_run(&w, f->opts, &f->runs[i]);
+        hx_cap_json_run(&w, NULL, f->opts->slos, f->opts->nslos, &f->runs[i]);
     cm_jw_arr_end(&w);
     cm_jw_key(&w, "verdict");
     cm_jw_str(&w, f->complete && hx_find_gate(f) ? "pass" : "fail");

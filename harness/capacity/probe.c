@@ -15,17 +15,23 @@ typedef struct judge_ctx {
 } judge_ctx_t;
 
 int hx_probe_argv(const hx_probe_plan_t *plan, double rate, const uint64_t *seed, const char *json, const char **argv,
-                  char bufs[6][64])
+                  char bufs[6][4096])
 {
     int n = 0;
     argv[n++] = "load";
     for (size_t i = 0; i < plan->nload_args && i < HX_FIND_MAX_LOAD_ARGS; i++)
-        argv[n++] = plan->load_args[i];
+        if (plan->users == 0 || strcmp(plan->load_args[i], "--poisson") != 0)
+            argv[n++] = plan->load_args[i];
     /* Given last, so they win over the same flags of a scenario file; the user's own are refused earlier. */
-    snprintf(bufs[0], 64, "%.9g/s", rate);
-    snprintf(bufs[1], 64, "%lluus", (unsigned long long)(plan->duration_ns / 1000));
-    argv[n++] = "--rate";
+    if (plan->users > 0) {
+        snprintf(bufs[0], 64, "%u", plan->users);
+        argv[n++] = "--users";
+    } else {
+        snprintf(bufs[0], 64, "%.9g/s", rate);
+        argv[n++] = "--rate";
+    }
     argv[n++] = bufs[0];
+    snprintf(bufs[1], 64, "%lluus", (unsigned long long)(plan->duration_ns / 1000));
     argv[n++] = "--duration";
     argv[n++] = bufs[1];
     argv[n++] = "--quiet";
@@ -42,6 +48,12 @@ int hx_probe_argv(const hx_probe_plan_t *plan, double rate, const uint64_t *seed
     if (json != NULL) {
         argv[n++] = "--json";
         argv[n++] = json;
+    }
+    size_t len = json != NULL ? strlen(json) : 0;
+    if (plan->reports_html && len > 5 && len < 4096 && strcmp(json + len - 5, ".json") == 0) {
+        snprintf(bufs[4], 4096, "%.*s.html", (int)(len - 5), json);
+        argv[n++] = "--html";
+        argv[n++] = bufs[4];
     }
     argv[n] = NULL;
     return n;
@@ -104,19 +116,21 @@ static bool rising(const hx_timeline_t *tl, double from_s, double to_s, int whic
  * after the last arrival would make a saturated target look as fast as the rate it was offered. */
 static bool measured_rates(const hx_timeline_t *tl, double from_s, double to_s, hx_probe_record_t *rec)
 {
-    double secs = 0, offered = 0, done = 0;
+    double secs = 0, offered = 0, done = 0, ok = 0;
     for (size_t i = 0; tl != NULL && i < tl->n; i++) {
         const hx_point_t *p = &tl->points[i];
         if (p->t0_s >= from_s - 1e-6 && p->t1_s <= to_s + 1e-3) {
             secs += p->t1_s - p->t0_s;
             offered += (double)p->offered;
             done += (double)p->total;
+            ok += (double)p->ok;
         }
     }
     if (!(secs > 0))
         return false;
     rec->offered = offered / secs;
     rec->achieved = done / secs;
+    rec->ok_rate = ok / secs;
     return true;
 }
 
@@ -157,6 +171,7 @@ static void on_judged(void *ctx, const hx_report_t *rep, const hx_timeline_t *tl
     if (!measured_rates(tl, (double)j->plan->warmup_ns / 1e9, rep->info->duration_s, rec)) {
         rec->offered = secs > 0 ? (double)(t->sent + t->dropped) / secs : 0;
         rec->achieved = secs > 0 ? (double)t->all.total / secs : 0;
+        rec->ok_rate = secs > 0 ? (double)t->all.ok / secs : 0;
     }
     rec->p50_ms = pct_ms(&t->latency, 50);
     rec->p99_ms = pct_ms(&t->latency, 99);
@@ -184,8 +199,9 @@ static void on_judged(void *ctx, const hx_report_t *rep, const hx_timeline_t *tl
         }
     }
     /* Saturation is checked on a passing probe too: a queue that grows without bound fails the rate even when
-     * the SLOs still held over this probe's few seconds. */
-    check_saturation(j, rep, tl);
+     * the SLOs still held over this probe's few seconds. A closed loop cannot outrun its target. */
+    if (j->plan->users == 0)
+        check_saturation(j, rep, tl);
 }
 
 /* ---- a run -------------------------------------------------------------------------------------------- */
@@ -229,9 +245,10 @@ int hx_probe_run(const hx_probe_plan_t *plan, double rate, unsigned probe, unsig
                  char *err, size_t errlen)
 {
     const char *argv[HX_FIND_MAX_LOAD_ARGS + 16];
-    char bufs[6][64], json[4096], why[1200];
+    char bufs[6][4096], json[4096], why[1200];
     memset(rec, 0, sizeof(*rec));
-    rec->rate = rate;
+    rec->rate = plan->users > 0 ? 0 : rate;
+    rec->users = plan->users;
     rec->probe = probe;
     rec->repeat = repeat;
     rec->seed = plan->seed + 1000ull * probe + repeat;

@@ -37,13 +37,19 @@ typedef struct hx_probe_plan {
     const hx_expect_t *slos;
     size_t nslos;
     const char *reports_dir; /* each probe's JSON summary there, or NULL */
+    bool reports_html;       /* and its HTML report (soak sweep: one chart per rate) */
+    /* 0: open loop at the probe's rate. N: closed loop, N users without think time (soak sweep's synchronous and
+     * throughput runs): the rate is ignored, --poisson is left out, and nothing is over-saturated. */
+    uint32_t users;
 } hx_probe_plan_t;
 
 typedef struct hx_probe_record {
-    double rate; /* asked, per second */
+    double rate;    /* asked, per second (0 for a closed loop) */
+    uint32_t users; /* the plan's users: 0 for an open loop */
     unsigned probe, repeat;
     uint64_t seed;
     double offered, achieved; /* per second, from the warm-up's end to the last arrival (probe.h) */
+    double ok_rate;           /* successes per second over the same span: a sweep's range is made of them */
     double p50_ms, p99_ms;    /* latency of successes; NAN when none succeeded */
     double failure_rate;      /* as the failure_rate metric counts it; NAN when nothing was offered */
     uint64_t requests, ok, dropped, late;
@@ -59,10 +65,11 @@ int hx_probe_run(const hx_probe_plan_t *plan, double rate, unsigned probe, unsig
                  char *err, size_t errlen);
 
 /* Builds the `soak load` command line of a probe (argv[0] "load") into argv (room for HX_FIND_MAX_LOAD_ARGS + 16
- * words; the strings live in bufs, 6 buffers of 64 bytes, and in plan). seed: NULL for none (the load draws
- * one); json: the probe's JSON summary path, or NULL. Returns argc. Shared with the check `soak find` makes
+ * words; the strings live in bufs, 6 buffers of 4096 bytes, and in plan). seed: NULL for none (the load draws
+ * one); json: the probe's JSON summary path, or NULL (with plan->reports_html, the HTML report goes beside it,
+ * .html for .json). Returns argc. Shared with the check `soak find` makes
  * before its first probe. */
 int hx_probe_argv(const hx_probe_plan_t *plan, double rate, const uint64_t *seed, const char *json, const char **argv,
-                  char bufs[6][64]);
+                  char bufs[6][4096]);
 
 #endif

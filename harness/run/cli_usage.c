@@ -13,6 +13,7 @@ void hx_cli_usage(FILE *out)
           "  run         run a whole scenario file: its mock deployments, services, load, verdict (soak help run)\n"
           "  load        run a load against a URL, from flags or a scenario file (soak help load)\n"
           "  find        find the highest rate that meets every SLO, the knee; a CI gate (soak help find)\n"
+          "  sweep       measure the range: synchronous, max throughput, rates between (soak help sweep)\n"
           "  help CMD    show the options of a command\n"
           "\n"
           "Options:\n"

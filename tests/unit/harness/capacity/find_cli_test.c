@@ -107,9 +107,13 @@ static void test_probe_argv(void **state)
 {
     (void)state;
     PARSE_OK(URL, "--probe-duration", "3s", "--probe-warmup", "1s");
-    hx_probe_plan_t plan = {opts.load_args, opts.nload_args, opts.duration_ns, opts.warmup_ns, 5, NULL, 0, NULL};
+    hx_probe_plan_t plan = {.load_args = opts.load_args,
+                            .nload_args = opts.nload_args,
+                            .duration_ns = opts.duration_ns,
+                            .warmup_ns = opts.warmup_ns,
+                            .seed = 5};
     const char *argv[HX_FIND_MAX_LOAD_ARGS + 16];
-    char bufs[6][64];
+    static char bufs[6][4096];
     uint64_t seed = 1005;
     int argc = hx_probe_argv(&plan, 78.125, &seed, "p.json", argv, bufs);
     const char *want[] = {"load",      "--url",    "http://127.0.0.1:9/v1",
@@ -189,6 +193,71 @@ static void test_limits(void **state)
     assert_contains(err, "more than 512 load flags and values");
 }
 
+#define SWEEP_OK(...)                                                                                                  \
+    do {                                                                                                               \
+        char e_[1400] = "";                                                                                            \
+        char *v_[] = {"sweep", __VA_ARGS__, NULL};                                                                     \
+        if (hx_find_parse(ARGC(v_), v_, &opts, e_, sizeof(e_)) != 0) {                                                 \
+            print_error("unexpected error: %s\n", e_);                                                                 \
+            fail();                                                                                                    \
+        }                                                                                                              \
+    } while (0)
+
+#define SWEEP_ERR(want, ...)                                                                                           \
+    do {                                                                                                               \
+        char e_[1400] = "";                                                                                            \
+        char *v_[] = {"sweep", __VA_ARGS__, NULL};                                                                     \
+        assert_int_equal(hx_find_parse(ARGC(v_), v_, &opts, e_, sizeof(e_)), -1);                                      \
+        assert_contains(e_, want);                                                                                     \
+    } while (0)
+
+static void test_sweep_flags(void **state)
+{
+    (void)state;
+    SWEEP_OK(URL, "--poisson");
+    assert_int_equal(opts.cmd, HX_CAP_SWEEP);
+    assert_int_equal(opts.nrates, 8);
+    assert_int_equal(opts.sat_users, 128);
+    assert_true(opts.poisson);
+    SWEEP_OK(URL, "--rates", "3", "--saturation-users=16", "--probe-duration", "4s", "--slo", "latency.p99<1s");
+    assert_int_equal(opts.nrates, 3);
+    assert_int_equal(opts.sat_users, 16);
+    assert_true(opts.duration_ns == 4 * S);
+    SWEEP_ERR("--rates \"51\": expected a whole number from 1 to 50", URL, "--rates", "51");
+    SWEEP_ERR("--saturation-users \"0\": expected a whole number from 1 to 100000", URL, "--saturation-users", "0");
+    SWEEP_ERR("--require: not for soak sweep (soak help sweep)", URL, "--require", "10/s");
+    SWEEP_ERR("--users: not for soak sweep: the probes are open loop (soak sweep: --saturation-users)", URL, "--users",
+              "5");
+    /* the closed loop is built too: more users than the in-flight cap is said before any run */
+    SWEEP_ERR("the throughput run (--saturation-users 20): users (20) exceed max_inflight (10)", URL, "--max-inflight",
+              "10", "--saturation-users", "20");
+    PARSE_ERR("--rates: not for soak find (soak help find)", URL, "--rates", "3");
+    /* a closed loop leaves --poisson out */
+    SWEEP_OK(URL, "--poisson");
+    hx_probe_plan_t plan = hx_find_plan(&opts);
+    plan.users = 4;
+    const char *argv[HX_FIND_MAX_LOAD_ARGS + 16];
+    static char bufs[6][4096];
+    int argc = hx_probe_argv(&plan, 1, NULL, "d/probe-001-1.json", argv, bufs);
+    const char *want[] = {"load",
+                          "--url",
+                          "http://127.0.0.1:9/v1",
+                          "--users",
+                          "4",
+                          "--duration",
+                          "10000000us",
+                          "--quiet",
+                          "--warmup",
+                          "2000000us",
+                          "--json",
+                          "d/probe-001-1.json",
+                          "--html",
+                          "d/probe-001-1.html"};
+    assert_int_equal(argc, sizeof(want) / sizeof(want[0]));
+    for (int i = 0; i < argc; i++)
+        assert_string_equal(argv[i], want[i]);
+}
+
 static void test_help(void **state)
 {
     (void)state;
@@ -203,7 +272,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),   cmocka_unit_test(test_own_flags), cmocka_unit_test(test_load_flags_pass),
         cmocka_unit_test(test_probe_argv), cmocka_unit_test(test_refused),   cmocka_unit_test(test_bounds),
-        cmocka_unit_test(test_limits),     cmocka_unit_test(test_help),
+        cmocka_unit_test(test_limits),     cmocka_unit_test(test_help),      cmocka_unit_test(test_sweep_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
