@@ -109,8 +109,10 @@ void hx_find_print_probe(FILE *out, const hx_find_opts_t *o, const hx_probe_reco
 void hx_cap_header(FILE *out, const char *first);
 void hx_cap_row(FILE *out, const char *label, const hx_probe_record_t *r);
 void hx_cap_json_run(cm_jw_t *w, const char *kind, const hx_expect_t *slos, size_t nslos, const hx_probe_record_t *r);
-/* The settings and SLOs of o as JSON members: target, seed, slos. */
-void hx_cap_json_common(cm_jw_t *w, const hx_find_opts_t *o);
+/* A JSON document of soak find or soak sweep: opens it with schema_version, command, target, seed and slos; and
+ * closes it, writes it to out and frees b (0, or -1 with errno). */
+void hx_cap_json_open(cm_jw_t *w, const hx_find_opts_t *o);
+int hx_cap_json_close(FILE *out, cm_jw_t *w, cm_buf_t *b);
 void hx_find_table(FILE *out, const hx_find_outcome_t *f);
 /* Returns 0, or -1 with errno set on a write error. */
 int hx_find_json(FILE *out, const hx_find_outcome_t *f);

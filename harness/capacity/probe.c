@@ -139,7 +139,8 @@ static void check_saturation(const judge_ctx_t *j, const hx_report_t *rep, const
     hx_probe_record_t *rec = j->rec;
     double from = (double)j->plan->warmup_ns / 1e9, to = rep->info->duration_s, a, b;
     if (rec->dropped > 0)
-        say(rec, "saturated: %llu arrivals dropped at the in-flight cap", (unsigned long long)rec->dropped);
+        say(rec, "saturated: %llu arrivals dropped at the in-flight cap%s", (unsigned long long)rec->dropped,
+            rep->info->failure != NULL ? ", stopped early" : "");
     else if (rec->achieved < HX_BEHIND_RATIO * rec->rate)
         say(rec, "saturated: behind, achieved %.1f/s of %.6g/s", rec->achieved, rec->rate);
     else if (rising(tl, from, to, 0, &a, &b))
@@ -167,7 +168,8 @@ static void on_judged(void *ctx, const hx_report_t *rep, const hx_timeline_t *tl
     double secs = rep->info->judged_s;
     hx_eval_input_t in = {t, rep->first_window, rep->last_window, secs};
     j->judged = true;
-    j->interrupted = rep->info->interrupted;
+    /* A stop with a failure is this probe's own early stop (on_interval); without one it was a signal. */
+    j->interrupted = rep->info->interrupted && rep->info->failure == NULL;
     if (!measured_rates(tl, (double)j->plan->warmup_ns / 1e9, rep->info->duration_s, rec)) {
         rec->offered = secs > 0 ? (double)(t->sent + t->dropped) / secs : 0;
         rec->achieved = secs > 0 ? (double)t->all.total / secs : 0;
@@ -175,6 +177,7 @@ static void on_judged(void *ctx, const hx_report_t *rep, const hx_timeline_t *tl
     }
     rec->p50_ms = pct_ms(&t->latency, 50);
     rec->p99_ms = pct_ms(&t->latency, 99);
+    rec->duration_s = rep->info->duration_s;
     rec->requests = hx_stats_offered(t);
     rec->ok = t->all.ok;
     rec->dropped = t->dropped;
@@ -204,6 +207,19 @@ static void on_judged(void *ctx, const hx_report_t *rep, const hx_timeline_t *tl
         check_saturation(j, rep, tl);
 }
 
+/* A probe that drops arrivals at the in-flight cap after its warm-up is over-saturated whatever follows: it stops
+ * at once instead of running its whole length (--max-inflight bounds how far a probe may fall behind). A deficit
+ * of answers alone is no reason to stop early: until a target's latency has passed once, a healthy probe answers
+ * fewer requests than it sends too. */
+static int on_interval(void *ctx, const hx_stats_t *last, uint64_t t0_ns, char *why, size_t whylen)
+{
+    const judge_ctx_t *j = ctx;
+    if (j->plan->users > 0 || t0_ns < j->plan->warmup_ns || last->dropped == 0)
+        return 0;
+    snprintf(why, whylen, "arrivals dropped at the in-flight cap after the warm-up");
+    return -1;
+}
+
 /* ---- a run -------------------------------------------------------------------------------------------- */
 
 static int run_load(hx_cli_t *cli, judge_ctx_t *j, char *err, size_t errlen)
@@ -221,7 +237,7 @@ static int run_load(hx_cli_t *cli, judge_ctx_t *j, char *err, size_t errlen)
         free(diag);
         return -1;
     }
-    hx_run_watch_t w = {.judged = on_judged, .ctx = j};
+    hx_run_watch_t w = {.judged = on_judged, .interval = on_interval, .ctx = j};
     int rc = hx_run_watched(&cli->cfg, null_out, diag_out, &w);
     fclose(null_out);
     fclose(diag_out);

@@ -11,7 +11,8 @@
  *            drain left out) is below 90% of the probe's rate;
  *   rising   the median of the intervals' p50 latency over the last third of the measured intervals is more
  *            than twice that over the first third and at least 20 ms higher (for streams, TTFT the same way):
- *            a queue growing through the probe, which a longer probe would only make worse. */
+ *            a queue growing through the probe, which a longer probe would only make worse.
+ * A probe that drops arrivals after its warm-up stops there (--max-inflight bounds how far it may fall behind). */
 #ifndef HX_PROBE_H
 #define HX_PROBE_H
 
@@ -49,6 +50,7 @@ typedef struct hx_probe_record {
     unsigned probe, repeat;
     uint64_t seed;
     double offered, achieved; /* per second, from the warm-up's end to the last arrival (probe.h) */
+    double duration_s;        /* how long arrivals ran: the probe's length, or less when it stopped early */
     double ok_rate;           /* successes per second over the same span: a sweep's range is made of them */
     double p50_ms, p99_ms;    /* latency of successes; NAN when none succeeded */
     double failure_rate;      /* as the failure_rate metric counts it; NAN when nothing was offered */

@@ -27,6 +27,9 @@ void hx_sweep_rates(double sync_rate, double max_rate, unsigned n, double *rates
  * HX_EXIT_FAIL (the synchronous or the throughput run had no success: no range to sweep) or HX_EXIT_ERROR. */
 int hx_sweep_run(const hx_find_opts_t *o, FILE *out, FILE *err_out);
 
+/* The reports (cap_report.c): a run's label in the table ("sync", "max", then the rates from 1; buf holds at
+ * least 24 bytes), the table, the JSON. */
+const char *hx_sweep_label(size_t i, char *buf, size_t n);
 void hx_sweep_table(FILE *out, const hx_sweep_outcome_t *s);
 int hx_sweep_json(FILE *out, const hx_sweep_outcome_t *s); /* 0, or -1 with errno */
 

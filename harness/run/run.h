@@ -36,6 +36,10 @@ typedef struct hx_run_watch {
      * excluded phases, every expectation's verdict) and its timeline (every closed interval, excluded phases
      * too), both valid during the call only; or NULL. `soak find` judges its probes on these. */
     void (*judged)(void *ctx, const hx_report_t *rep, const hx_timeline_t *timeline);
+    /* Called from the watch loop after intervals closed, with the newest one and when it started (ns since the
+     * load started); returns 0 to go on, or -1 with why filled to stop the load as check does. NULL: none. Not
+     * called once the load is stopping. */
+    int (*interval)(void *ctx, const hx_stats_t *last, uint64_t t0_ns, char *why, size_t whylen);
 } hx_run_watch_t;
 
 /* hx_run with a watch (NULL: none). */

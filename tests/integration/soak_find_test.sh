@@ -1,25 +1,20 @@
 #!/usr/bin/env bash
 # tests/integration/soak_find_test.sh — `soak find` against a mock whose capacity is known analytically: a
-# deployment serving at most 8 requests at once, each in exactly 100 ms, with a deep queue, answers at most
-# 8 / 0.1 s = 80 requests per second; below that, constant arrivals never queue (latency stays 100 ms), above it
-# the queue and the latency grow through the probe. The knee of any latency percentile under a bound above
-# 100 ms is therefore 80/s, and the search must find it within 5%. The test bounds the median: on a loaded
-# 2-core machine under ASan one stall of the host can push a p99 over 100 samples past its bound at any rate,
-# which would be a fact about the host, not about the search. Then: the gate's exit statuses (0 at or above --require, 1 below, 2 for a bad
-# flag), the JSON fields, no report files from the probes unless --probe-reports asks, and a first rate that
-# already fails.
+# deployment serving at most 40 requests at once, each in exactly 500 ms, with a deep queue, answers at most
+# 40 / 0.5 s = 80 requests per second; below that, constant arrivals never queue (latency stays 500 ms), above
+# it the queue and the latency grow through the probe. The knee of any latency percentile under a bound above
+# 500 ms is therefore 80/s, and the search must find it within 5%.
+# Why these numbers: on a loaded 2-core machine the mock wakes a few ms late, and every ms late is a ms more per
+# request in a slot: with 100 ms requests a 10 ms delay cuts the capacity by 9%, with 500 ms by 2%. The median
+# is bounded rather than p99, since one stall of the host can push a p99 over a hundred samples past its bound
+# at any rate: a fact about the host, not about the search.
+# Then: the gate's exit statuses (0 at or above --require, 1 below, 2 for a bad flag), the JSON fields, no report
+# files from the probes unless --probe-reports asks, a first rate that already fails, and a probe that stops
+# early when it drops arrivals.
 source "$(dirname "$0")/soak_lib.sh"
 
 KNEE=80
-start_mock "
-mock:
-  threads: 1
-  deployments:
-    - name: cap
-      limits: {concurrency: 8, queue: 10000}
-      latency: {ttft: 100ms, itl: 0ms}
-      output_tokens: fixed(1)
-"
+start_capacity_mock 40 500ms
 URL=$(url_of cap)
 
 # A scenario file with a report directory: a probe must not write it.
@@ -33,7 +28,7 @@ EOF
 
 # 1. The knee: from 50/s, 100/s fails, then bisection down to 5%: about six probes of 3 s (1 s warm-up).
 start=$(date +%s.%N)
-run_soak find --config "$TMP/find.yaml" --slo 'latency.p50<150ms' --start-rate 50/s --probe-duration 3s \
+run_soak find --config "$TMP/find.yaml" --slo 'latency.p50<550ms' --start-rate 50/s --probe-duration 3s \
     --probe-warmup 1s --require 70/s --json "$TMP/find.json"
 secs=$(python3 -c "print(round($(date +%s.%N) - $start, 1))")
 expect_eq "$RC" "0" "exit status of a knee above --require ($(tail -3 "$TMP/soak.err"))"
@@ -58,7 +53,7 @@ expect_contains "$(cat "$TMP/soak.out")" "Gate: knee >= 70/s: pass" "table's gat
 pass "knee $FOUND/s in [$LO, $HI), analytic $KNEE/s, $(jq_py "$TMP/find.json" 'len(j["probes"])') probes in ${secs}s"
 
 # 2. The gate below: the same knee does not reach 200/s. Two probes (50/s passes, 100/s fails) bound the search.
-run_soak find --url "$URL" --slo 'latency.p50<150ms' --start-rate 50/s --probe-duration 2s --probe-warmup 1s \
+run_soak find --url "$URL" --slo 'latency.p50<550ms' --start-rate 50/s --probe-duration 2s --probe-warmup 1s \
     --max-probes 2 --require 200/s --json "$TMP/gate.json" --probe-reports "$TMP/probes"
 expect_eq "$RC" "1" "exit status of a knee below --require"
 expect_eq "$(jq_py "$TMP/gate.json" '(j["knee"]["rate"], j["knee"]["ci"], j["knee"]["end"], j["verdict"])')" \
@@ -74,12 +69,24 @@ run_soak find --url "$URL" --slo 'latency.p99<50ms' --start-rate 10/s --min-rate
 expect_eq "$RC" "1" "exit status when no rate passes"
 expect_eq "$(jq_py "$TMP/none.json" '(j["knee"]["rate"], j["knee"]["end"], len(j["probes"]))')" \
     "(None, 'below-min-rate', 1)" "no knee"
-expect_match "$(jq_py "$TMP/none.json" 'j["probes"][0]["why"]')" '^latency\.p99 1[0-9][0-9]\.[0-9]ms \(< 50ms\)$' \
+expect_match "$(jq_py "$TMP/none.json" 'j["probes"][0]["why"]')" '^latency\.p99 [0-9.]+ms \(< 50ms\)$' \
     "why the probe failed"
 expect_contains "$(cat "$TMP/soak.out")" "Knee: none found" "table's knee line"
 pass "a first rate that fails, down to --min-rate: no knee, exit 1"
 
-# 4. Usage errors exit 2 and name the flag, before any probe runs.
+# 4. A probe that drops arrivals at the in-flight cap after its warm-up stops there: 160/s at a target of 80/s
+# with at most 60 in flight drops from its first second on, so the 6 s probe ends after its first measured
+# interval.
+run_soak find --url "$URL" --slo 'latency.p50<550ms' --start-rate 160/s --min-rate 160/s --max-inflight 60 \
+    --probe-duration 6s --probe-warmup 1s --json "$TMP/early.json"
+expect_eq "$RC" "1" "exit status when the only rate is over-saturated"
+read -r DUR SAT WHY <<<"$(jq_py "$TMP/early.json" '"%s %s %s" % (j["probes"][0]["duration_s"], j["probes"][0]["saturated"], j["probes"][0]["why"])')"
+expect_eq "$SAT" "True" "saturated"
+expect_contains "$WHY" "arrivals dropped at the in-flight cap, stopped early" "why"
+fcmp "$DUR < 4" || fail "the probe ran ${DUR}s of 6s"
+pass "a probe dropping arrivals stops early: ${DUR}s of 6s"
+
+# 5. Usage errors exit 2 and name the flag, before any probe runs.
 check_usage() { # want-substring args...
     local want=$1
     shift

@@ -6,15 +6,7 @@
 # sweep.
 source "$(dirname "$0")/soak_lib.sh"
 
-start_mock "
-mock:
-  threads: 1
-  deployments:
-    - name: cap
-      limits: {concurrency: 8, queue: 10000}
-      latency: {ttft: 100ms, itl: 0ms}
-      output_tokens: fixed(1)
-"
+start_capacity_mock 8 100ms
 URL=$(url_of cap)
 
 start=$(date +%s.%N)

@@ -1,13 +1,14 @@
-/* What `soak find` reports: a line per probe run as it ends, the final table with the knee, and the JSON document
- * (schema in docs/capacity.md). */
+/* What `soak find` and `soak sweep` report: a line per run as it ends, the final table (with the knee, or the
+ * range), and the JSON document (schema in docs/capacity.md). */
 #include <errno.h>
 #include <math.h>
 #include <string.h>
 
 #include "common/json.h"
 #include "harness/capacity/find.h"
+#include "harness/capacity/sweep.h"
 
-#define HX_FIND_SCHEMA_VERSION 1
+#define HX_CAP_SCHEMA_VERSION 1 /* of soak find's and soak sweep's JSON */
 
 double hx_find_knee(const hx_find_outcome_t *f)
 {
@@ -120,41 +121,67 @@ static void key_num(cm_jw_t *w, const char *k, double v)
     cm_jw_double(w, v); /* NaN writes null */
 }
 
-void hx_cap_json_common(cm_jw_t *w, const hx_find_opts_t *o)
+static void key_uint(cm_jw_t *w, const char *k, uint64_t v)
 {
-    cm_jw_key(w, "target");
-    cm_jw_str(w, o->target);
-    cm_jw_key(w, "seed");
-    cm_jw_uint(w, o->seed);
+    cm_jw_key(w, k);
+    cm_jw_uint(w, v);
+}
+
+static void key_bool(cm_jw_t *w, const char *k, bool v)
+{
+    cm_jw_key(w, k);
+    cm_jw_bool(w, v);
+}
+
+static void key_str(cm_jw_t *w, const char *k, const char *v)
+{
+    cm_jw_key(w, k);
+    cm_jw_str(w, v); /* NULL writes null */
+}
+
+void hx_cap_json_open(cm_jw_t *w, const hx_find_opts_t *o)
+{
+    cm_jw_obj(w);
+    cm_jw_key(w, "schema_version");
+    cm_jw_int(w, HX_CAP_SCHEMA_VERSION);
+    key_str(w, "command", o->cmd == HX_CAP_SWEEP ? "sweep" : "find");
+    key_str(w, "target", o->target);
+    key_uint(w, "seed", o->seed);
     cm_jw_key(w, "slos");
     cm_jw_arr(w);
     for (size_t i = 0; i < o->nslos; i++) {
         cm_jw_obj(w);
-        cm_jw_key(w, "metric");
-        cm_jw_str(w, o->slos[i].metric);
-        cm_jw_key(w, "bound");
-        cm_jw_str(w, o->slos[i].bound_text);
-        cm_jw_key(w, "default");
-        cm_jw_bool(w, o->slos[i].is_default);
+        key_str(w, "metric", o->slos[i].metric);
+        key_str(w, "bound", o->slos[i].bound_text);
+        key_bool(w, "default", o->slos[i].is_default);
         cm_jw_obj_end(w);
     }
     cm_jw_arr_end(w);
+}
+
+int hx_cap_json_close(FILE *out, cm_jw_t *w, cm_buf_t *b)
+{
+    cm_jw_obj_end(w);
+    cm_buf_putc(b, '\n');
+    errno = 0;
+    int rc = fwrite(b->data, 1, b->len, out) == b->len && fflush(out) == 0 ? 0 : -1;
+    if (rc != 0 && errno == 0)
+        errno = EIO;
+    cm_buf_free(b);
+    return rc;
 }
 
 static void json_search(cm_jw_t *w, const hx_find_opts_t *o)
 {
     cm_jw_key(w, "search");
     cm_jw_obj(w);
-    cm_jw_key(w, "arrival");
-    cm_jw_str(w, o->poisson ? "poisson" : "constant");
+    key_str(w, "arrival", o->poisson ? "poisson" : "constant");
     key_num(w, "start_rate", o->search.start_rate);
     key_num(w, "min_rate", o->search.min_rate);
     key_num(w, "max_rate", o->search.max_rate);
-    cm_jw_key(w, "repeats");
-    cm_jw_uint(w, o->search.repeats);
+    key_uint(w, "repeats", o->search.repeats);
     key_num(w, "precision", o->search.precision);
-    cm_jw_key(w, "max_probes");
-    cm_jw_uint(w, o->search.max_probes);
+    key_uint(w, "max_probes", o->search.max_probes);
     key_num(w, "probe_duration_s", (double)o->duration_ns / 1e9);
     key_num(w, "probe_warmup_s", (double)o->warmup_ns / 1e9);
     cm_jw_obj_end(w);
@@ -171,12 +198,9 @@ static void json_knee(cm_jw_t *w, const hx_find_outcome_t *f)
     cm_jw_double(w, s->lo > 0 ? s->lo : (s->hi > 0 ? 0 : NAN));
     cm_jw_double(w, s->hi > 0 ? s->hi : NAN);
     cm_jw_arr_end(w);
-    cm_jw_key(w, "end");
-    cm_jw_str(w, hx_search_end_name(s->end));
-    cm_jw_key(w, "complete");
-    cm_jw_bool(w, f->complete);
-    cm_jw_key(w, "probes");
-    cm_jw_uint(w, s->nsteps);
+    key_str(w, "end", hx_search_end_name(s->end));
+    key_bool(w, "complete", f->complete);
+    key_uint(w, "probes", s->nsteps);
     cm_jw_obj_end(w);
     cm_jw_key(w, "require");
     if (!f->opts->require_set) {
@@ -185,56 +209,41 @@ static void json_knee(cm_jw_t *w, const hx_find_outcome_t *f)
     }
     cm_jw_obj(w);
     key_num(w, "rate", f->opts->require);
-    cm_jw_key(w, "pass");
-    cm_jw_bool(w, hx_find_gate(f));
+    key_bool(w, "pass", hx_find_gate(f));
     cm_jw_obj_end(w);
 }
 
 void hx_cap_json_run(cm_jw_t *w, const char *kind, const hx_expect_t *slos, size_t nslos, const hx_probe_record_t *r)
 {
     cm_jw_obj(w);
-    if (kind != NULL) {
-        cm_jw_key(w, "kind");
-        cm_jw_str(w, kind);
-    }
-    cm_jw_key(w, "probe");
-    cm_jw_uint(w, r->probe + 1);
-    cm_jw_key(w, "repeat");
-    cm_jw_uint(w, r->repeat + 1);
+    if (kind != NULL)
+        key_str(w, "kind", kind);
+    key_uint(w, "probe", r->probe + 1);
+    key_uint(w, "repeat", r->repeat + 1);
     key_num(w, "rate", r->users > 0 ? NAN : r->rate);
-    cm_jw_key(w, "users");
-    cm_jw_uint(w, r->users);
-    cm_jw_key(w, "seed");
-    cm_jw_uint(w, r->seed);
+    key_uint(w, "users", r->users);
+    key_uint(w, "seed", r->seed);
+    key_num(w, "duration_s", r->duration_s);
     key_num(w, "offered", r->offered);
     key_num(w, "achieved", r->achieved);
     key_num(w, "ok_rate", r->ok_rate);
     key_num(w, "latency_p50_ms", r->p50_ms);
     key_num(w, "latency_p99_ms", r->p99_ms);
     key_num(w, "failure_rate", r->failure_rate);
-    cm_jw_key(w, "requests");
-    cm_jw_uint(w, r->requests);
-    cm_jw_key(w, "ok");
-    cm_jw_uint(w, r->ok);
-    cm_jw_key(w, "dropped");
-    cm_jw_uint(w, r->dropped);
-    cm_jw_key(w, "late");
-    cm_jw_uint(w, r->late);
-    cm_jw_key(w, "saturated");
-    cm_jw_bool(w, r->saturated);
-    cm_jw_key(w, "pass");
-    cm_jw_bool(w, r->pass);
-    cm_jw_key(w, "why");
-    cm_jw_str(w, r->why[0] ? r->why : NULL);
+    key_uint(w, "requests", r->requests);
+    key_uint(w, "ok", r->ok);
+    key_uint(w, "dropped", r->dropped);
+    key_uint(w, "late", r->late);
+    key_bool(w, "saturated", r->saturated);
+    key_bool(w, "pass", r->pass);
+    key_str(w, "why", r->why[0] ? r->why : NULL);
     cm_jw_key(w, "slos");
     cm_jw_arr(w);
     for (size_t i = 0; i < nslos; i++) {
         cm_jw_obj(w);
-        cm_jw_key(w, "metric");
-        cm_jw_str(w, slos[i].metric);
+        key_str(w, "metric", slos[i].metric);
         key_num(w, "measured", r->verdicts[i].available ? r->verdicts[i].measured : NAN);
-        cm_jw_key(w, "pass");
-        cm_jw_bool(w, r->verdicts[i].pass);
+        key_bool(w, "pass", r->verdicts[i].pass);
         cm_jw_obj_end(w);
     }
     cm_jw_arr_end(w);
@@ -246,12 +255,7 @@ int hx_find_json(FILE *out, const hx_find_outcome_t *f)
     cm_buf_t b = CM_BUF_INIT;
     cm_jw_t w;
     cm_jw_init(&w, &b);
-    cm_jw_obj(&w);
-    cm_jw_key(&w, "schema_version");
-    cm_jw_int(&w, HX_FIND_SCHEMA_VERSION);
-    cm_jw_key(&w, "command");
-    cm_jw_str(&w, "find");
-    hx_cap_json_common(&w, f->opts);
+    hx_cap_json_open(&w, f->opts);
     json_search(&w, f->opts);
     json_knee(&w, f);
     cm_jw_key(&w, "probes");
@@ -259,14 +263,61 @@ int hx_find_json(FILE *out, const hx_find_outcome_t *f)
     for (size_t i = 0; i < f->nruns; i++)
         hx_cap_json_run(&w, NULL, f->opts->slos, f->opts->nslos, &f->runs[i]);
     cm_jw_arr_end(&w);
-    cm_jw_key(&w, "verdict");
-    cm_jw_str(&w, f->complete && hx_find_gate(f) ? "pass" : "fail");
-    cm_jw_obj_end(&w);
-    cm_buf_putc(&b, '\n');
-    errno = 0;
-    int rc = fwrite(b.data, 1, b.len, out) == b.len && fflush(out) == 0 ? 0 : -1;
-    if (rc != 0 && errno == 0)
-        errno = EIO;
-    cm_buf_free(&b);
-    return rc;
+    key_str(&w, "verdict", f->complete && hx_find_gate(f) ? "pass" : "fail");
+    return hx_cap_json_close(out, &w, &b);
+}
+
+/* ---- soak sweep --------------------------------------------------------------------------------------- */
+
+/* "sync", "max", then the rates numbered from 1. */
+const char *hx_sweep_label(size_t i, char *buf, size_t n)
+{
+    if (i < 2)
+        return i == 0 ? "sync" : "max";
+    snprintf(buf, n, "%zu", i - 1);
+    return buf;
+}
+
+void hx_sweep_table(FILE *out, const hx_sweep_outcome_t *s)
+{
+    char label[32];
+    fprintf(out, "\nSweep: %zu run%s%s\n", s->nruns, s->nruns == 1 ? "" : "s", s->complete ? "" : " (stopped early)");
+    hx_cap_header(out, "run");
+    for (size_t i = 0; i < s->nruns; i++)
+        hx_cap_row(out, hx_sweep_label(i, label, sizeof(label)), &s->runs[i]);
+    if (s->sync_rate > 0 && s->max_rate > 0)
+        fprintf(out, "Range: synchronous %.1f/s (1 user), throughput %.1f/s (%u users)\n", s->sync_rate, s->max_rate,
+                s->opts->sat_users);
+}
+
+static void json_sweep(cm_jw_t *w, const hx_sweep_outcome_t *s)
+{
+    const hx_find_opts_t *o = s->opts;
+    cm_jw_key(w, "sweep");
+    cm_jw_obj(w);
+    key_str(w, "arrival", o->poisson ? "poisson" : "constant");
+    key_uint(w, "saturation_users", o->sat_users);
+    key_uint(w, "nrates", o->nrates);
+    key_num(w, "probe_duration_s", (double)o->duration_ns / 1e9);
+    key_num(w, "probe_warmup_s", (double)o->warmup_ns / 1e9);
+    key_num(w, "synchronous_rate", s->sync_rate > 0 ? s->sync_rate : NAN);
+    key_num(w, "max_rate", s->max_rate > 0 ? s->max_rate : NAN);
+    key_bool(w, "complete", s->complete);
+    cm_jw_obj_end(w);
+}
+
+int hx_sweep_json(FILE *out, const hx_sweep_outcome_t *s)
+{
+    static const char *const kinds[] = {"synchronous", "throughput"};
+    cm_buf_t b = CM_BUF_INIT;
+    cm_jw_t w;
+    cm_jw_init(&w, &b);
+    hx_cap_json_open(&w, s->opts);
+    json_sweep(&w, s);
+    cm_jw_key(&w, "runs");
+    cm_jw_arr(&w);
+    for (size_t i = 0; i < s->nruns; i++)
+        hx_cap_json_run(&w, i < 2 ? kinds[i] : "rate", s->opts->slos, s->opts->nslos, &s->runs[i]);
+    cm_jw_arr_end(&w);
+    return hx_cap_json_close(out, &w, &b);
 }
