@@ -115,45 +115,21 @@ void hx_find_table(FILE *out, const hx_find_outcome_t *f)
 
 /* ---- JSON --------------------------------------------------------------------------------------------- */
 
-static void key_num(cm_jw_t *w, const char *k, double v)
-{
-    cm_jw_key(w, k);
-    cm_jw_double(w, v); /* NaN writes null */
-}
-
-static void key_uint(cm_jw_t *w, const char *k, uint64_t v)
-{
-    cm_jw_key(w, k);
-    cm_jw_uint(w, v);
-}
-
-static void key_bool(cm_jw_t *w, const char *k, bool v)
-{
-    cm_jw_key(w, k);
-    cm_jw_bool(w, v);
-}
-
-static void key_str(cm_jw_t *w, const char *k, const char *v)
-{
-    cm_jw_key(w, k);
-    cm_jw_str(w, v); /* NULL writes null */
-}
-
 void hx_cap_json_open(cm_jw_t *w, const hx_find_opts_t *o)
 {
     cm_jw_obj(w);
     cm_jw_key(w, "schema_version");
     cm_jw_int(w, HX_CAP_SCHEMA_VERSION);
-    key_str(w, "command", o->cmd == HX_CAP_SWEEP ? "sweep" : "find");
-    key_str(w, "target", o->target);
-    key_uint(w, "seed", o->seed);
+    cm_jw_kv_str(w, "command", o->cmd == HX_CAP_SWEEP ? "sweep" : "find");
+    cm_jw_kv_str(w, "target", o->target);
+    cm_jw_kv_uint(w, "seed", o->seed);
     cm_jw_key(w, "slos");
     cm_jw_arr(w);
     for (size_t i = 0; i < o->nslos; i++) {
         cm_jw_obj(w);
-        key_str(w, "metric", o->slos[i].metric);
-        key_str(w, "bound", o->slos[i].bound_text);
-        key_bool(w, "default", o->slos[i].is_default);
+        cm_jw_kv_str(w, "metric", o->slos[i].metric);
+        cm_jw_kv_str(w, "bound", o->slos[i].bound_text);
+        cm_jw_kv_bool(w, "default", o->slos[i].is_default);
         cm_jw_obj_end(w);
     }
     cm_jw_arr_end(w);
@@ -175,15 +151,15 @@ static void json_search(cm_jw_t *w, const hx_find_opts_t *o)
 {
     cm_jw_key(w, "search");
     cm_jw_obj(w);
-    key_str(w, "arrival", o->poisson ? "poisson" : "constant");
-    key_num(w, "start_rate", o->search.start_rate);
-    key_num(w, "min_rate", o->search.min_rate);
-    key_num(w, "max_rate", o->search.max_rate);
-    key_uint(w, "repeats", o->search.repeats);
-    key_num(w, "precision", o->search.precision);
-    key_uint(w, "max_probes", o->search.max_probes);
-    key_num(w, "probe_duration_s", (double)o->duration_ns / 1e9);
-    key_num(w, "probe_warmup_s", (double)o->warmup_ns / 1e9);
+    cm_jw_kv_str(w, "arrival", o->poisson ? "poisson" : "constant");
+    cm_jw_kv_double(w, "start_rate", o->search.start_rate);
+    cm_jw_kv_double(w, "min_rate", o->search.min_rate);
+    cm_jw_kv_double(w, "max_rate", o->search.max_rate);
+    cm_jw_kv_uint(w, "repeats", o->search.repeats);
+    cm_jw_kv_double(w, "precision", o->search.precision);
+    cm_jw_kv_uint(w, "max_probes", o->search.max_probes);
+    cm_jw_kv_double(w, "probe_duration_s", (double)o->duration_ns / 1e9);
+    cm_jw_kv_double(w, "probe_warmup_s", (double)o->warmup_ns / 1e9);
     cm_jw_obj_end(w);
 }
 
@@ -192,15 +168,15 @@ static void json_knee(cm_jw_t *w, const hx_find_outcome_t *f)
     const hx_search_result_t *s = f->search;
     cm_jw_key(w, "knee");
     cm_jw_obj(w);
-    key_num(w, "rate", s->lo > 0 ? s->lo : NAN);
+    cm_jw_kv_double(w, "rate", s->lo > 0 ? s->lo : NAN);
     cm_jw_key(w, "ci");
     cm_jw_arr(w);
     cm_jw_double(w, s->lo > 0 ? s->lo : (s->hi > 0 ? 0 : NAN));
     cm_jw_double(w, s->hi > 0 ? s->hi : NAN);
     cm_jw_arr_end(w);
-    key_str(w, "end", hx_search_end_name(s->end));
-    key_bool(w, "complete", f->complete);
-    key_uint(w, "probes", s->nsteps);
+    cm_jw_kv_str(w, "end", hx_search_end_name(s->end));
+    cm_jw_kv_bool(w, "complete", f->complete);
+    cm_jw_kv_uint(w, "probes", s->nsteps);
     cm_jw_obj_end(w);
     cm_jw_key(w, "require");
     if (!f->opts->require_set) {
@@ -208,8 +184,8 @@ static void json_knee(cm_jw_t *w, const hx_find_outcome_t *f)
         return;
     }
     cm_jw_obj(w);
-    key_num(w, "rate", f->opts->require);
-    key_bool(w, "pass", hx_find_gate(f));
+    cm_jw_kv_double(w, "rate", f->opts->require);
+    cm_jw_kv_bool(w, "pass", hx_find_gate(f));
     cm_jw_obj_end(w);
 }
 
@@ -217,33 +193,33 @@ void hx_cap_json_run(cm_jw_t *w, const char *kind, const hx_expect_t *slos, size
 {
     cm_jw_obj(w);
     if (kind != NULL)
-        key_str(w, "kind", kind);
-    key_uint(w, "probe", r->probe + 1);
-    key_uint(w, "repeat", r->repeat + 1);
-    key_num(w, "rate", r->users > 0 ? NAN : r->rate);
-    key_uint(w, "users", r->users);
-    key_uint(w, "seed", r->seed);
-    key_num(w, "duration_s", r->duration_s);
-    key_num(w, "offered", r->offered);
-    key_num(w, "achieved", r->achieved);
-    key_num(w, "ok_rate", r->ok_rate);
-    key_num(w, "latency_p50_ms", r->p50_ms);
-    key_num(w, "latency_p99_ms", r->p99_ms);
-    key_num(w, "failure_rate", r->failure_rate);
-    key_uint(w, "requests", r->requests);
-    key_uint(w, "ok", r->ok);
-    key_uint(w, "dropped", r->dropped);
-    key_uint(w, "late", r->late);
-    key_bool(w, "saturated", r->saturated);
-    key_bool(w, "pass", r->pass);
-    key_str(w, "why", r->why[0] ? r->why : NULL);
+        cm_jw_kv_str(w, "kind", kind);
+    cm_jw_kv_uint(w, "probe", r->probe + 1);
+    cm_jw_kv_uint(w, "repeat", r->repeat + 1);
+    cm_jw_kv_double(w, "rate", r->users > 0 ? NAN : r->rate);
+    cm_jw_kv_uint(w, "users", r->users);
+    cm_jw_kv_uint(w, "seed", r->seed);
+    cm_jw_kv_double(w, "duration_s", r->duration_s);
+    cm_jw_kv_double(w, "offered", r->offered);
+    cm_jw_kv_double(w, "achieved", r->achieved);
+    cm_jw_kv_double(w, "ok_rate", r->ok_rate);
+    cm_jw_kv_double(w, "latency_p50_ms", r->p50_ms);
+    cm_jw_kv_double(w, "latency_p99_ms", r->p99_ms);
+    cm_jw_kv_double(w, "failure_rate", r->failure_rate);
+    cm_jw_kv_uint(w, "requests", r->requests);
+    cm_jw_kv_uint(w, "ok", r->ok);
+    cm_jw_kv_uint(w, "dropped", r->dropped);
+    cm_jw_kv_uint(w, "late", r->late);
+    cm_jw_kv_bool(w, "saturated", r->saturated);
+    cm_jw_kv_bool(w, "pass", r->pass);
+    cm_jw_kv_str(w, "why", r->why[0] ? r->why : NULL);
     cm_jw_key(w, "slos");
     cm_jw_arr(w);
     for (size_t i = 0; i < nslos; i++) {
         cm_jw_obj(w);
-        key_str(w, "metric", slos[i].metric);
-        key_num(w, "measured", r->verdicts[i].available ? r->verdicts[i].measured : NAN);
-        key_bool(w, "pass", r->verdicts[i].pass);
+        cm_jw_kv_str(w, "metric", slos[i].metric);
+        cm_jw_kv_double(w, "measured", r->verdicts[i].available ? r->verdicts[i].measured : NAN);
+        cm_jw_kv_bool(w, "pass", r->verdicts[i].pass);
         cm_jw_obj_end(w);
     }
     cm_jw_arr_end(w);
@@ -263,7 +239,7 @@ int hx_find_json(FILE *out, const hx_find_outcome_t *f)
     for (size_t i = 0; i < f->nruns; i++)
         hx_cap_json_run(&w, NULL, f->opts->slos, f->opts->nslos, &f->runs[i]);
     cm_jw_arr_end(&w);
-    key_str(&w, "verdict", f->complete && hx_find_gate(f) ? "pass" : "fail");
+    cm_jw_kv_str(&w, "verdict", f->complete && hx_find_gate(f) ? "pass" : "fail");
     return hx_cap_json_close(out, &w, &b);
 }
 
@@ -295,14 +271,14 @@ static void json_sweep(cm_jw_t *w, const hx_sweep_outcome_t *s)
     const hx_find_opts_t *o = s->opts;
     cm_jw_key(w, "sweep");
     cm_jw_obj(w);
-    key_str(w, "arrival", o->poisson ? "poisson" : "constant");
-    key_uint(w, "saturation_users", o->sat_users);
-    key_uint(w, "nrates", o->nrates);
-    key_num(w, "probe_duration_s", (double)o->duration_ns / 1e9);
-    key_num(w, "probe_warmup_s", (double)o->warmup_ns / 1e9);
-    key_num(w, "synchronous_rate", s->sync_rate > 0 ? s->sync_rate : NAN);
-    key_num(w, "max_rate", s->max_rate > 0 ? s->max_rate : NAN);
-    key_bool(w, "complete", s->complete);
+    cm_jw_kv_str(w, "arrival", o->poisson ? "poisson" : "constant");
+    cm_jw_kv_uint(w, "saturation_users", o->sat_users);
+    cm_jw_kv_uint(w, "nrates", o->nrates);
+    cm_jw_kv_double(w, "probe_duration_s", (double)o->duration_ns / 1e9);
+    cm_jw_kv_double(w, "probe_warmup_s", (double)o->warmup_ns / 1e9);
+    cm_jw_kv_double(w, "synchronous_rate", s->sync_rate > 0 ? s->sync_rate : NAN);
+    cm_jw_kv_double(w, "max_rate", s->max_rate > 0 ? s->max_rate : NAN);
+    cm_jw_kv_bool(w, "complete", s->complete);
     cm_jw_obj_end(w);
 }
 
