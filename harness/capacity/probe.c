@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/capacity/saturation.h"
 #include "harness/run/cli.h"
 #include "harness/run/run.h"
 
@@ -75,80 +76,14 @@ static void say(hx_probe_record_t *rec, const char *fmt, ...)
     va_end(ap);
 }
 
-/* ---- over-saturation ---------------------------------------------------------------------------------- */
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
-    qsort(v, n, sizeof(*v), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* Whether the p50 of `which` (0: latency, 1: TTFT) rises through the measured intervals (probe.h). Intervals of
- * the warm-up and of the drain after the last arrival are left out: the drain holds only the stragglers. */
-static bool rising(const hx_timeline_t *tl, double from_s, double to_s, int which, double *first, double *last)
-{
-    double v[HX_TIMELINE_POINTS];
-    size_t n = 0;
-    for (size_t i = 0; tl != NULL && i < tl->n; i++) {
-        const hx_point_t *p = &tl->points[i];
-        double x = which == 0 ? p->latency_ms[0] : p->ttft_ms[0];
-        if (p->t0_s >= from_s - 1e-6 && p->t1_s <= to_s + 1e-3 && !isnan(x))
-            v[n++] = x;
-    }
-    if (n < 3)
-        return false;
-    size_t k = n / 3;
-    double tail[HX_TIMELINE_POINTS];
-    memcpy(tail, v + n - k, k * sizeof(double));
-    *first = median(v, k);
-    *last = median(tail, k);
-    return *last > HX_RISING_FACTOR * *first && *last - *first >= HX_RISING_MIN_MS;
-}
-
-/* The offered and achieved rates over the intervals between the warm-up and the last arrival. The run's own
- * rate.achieved counts the drain's answers too, and those of requests sent in the warm-up: a queue emptying
- * after the last arrival would make a saturated target look as fast as the rate it was offered. */
-static bool measured_rates(const hx_timeline_t *tl, double from_s, double to_s, hx_probe_record_t *rec)
-{
-    double secs = 0, offered = 0, done = 0, ok = 0;
-    for (size_t i = 0; tl != NULL && i < tl->n; i++) {
-        const hx_point_t *p = &tl->points[i];
-        if (p->t0_s >= from_s - 1e-6 && p->t1_s <= to_s + 1e-3) {
-            secs += p->t1_s - p->t0_s;
-            offered += (double)p->offered;
-            done += (double)p->total;
-            ok += (double)p->ok;
-        }
-    }
-    if (!(secs > 0))
-        return false;
-    rec->offered = offered / secs;
-    rec->achieved = done / secs;
-    rec->ok_rate = ok / secs;
-    return true;
-}
-
 static void check_saturation(const judge_ctx_t *j, const hx_report_t *rep, const hx_timeline_t *tl)
 {
     hx_probe_record_t *rec = j->rec;
-    double from = (double)j->plan->warmup_ns / 1e9, to = rep->info->duration_s, a, b;
-    if (rec->dropped > 0)
-        say(rec, "saturated: %llu arrivals dropped at the in-flight cap%s", (unsigned long long)rec->dropped,
-            rep->info->failure != NULL ? ", stopped early" : "");
-    else if (rec->achieved < HX_BEHIND_RATIO * rec->rate)
-        say(rec, "saturated: behind, achieved %.1f/s of %.6g/s", rec->achieved, rec->rate);
-    else if (rising(tl, from, to, 0, &a, &b))
-        say(rec, "saturated: latency p50 rising, %.1fms to %.1fms", a, b);
-    else if (rising(tl, from, to, 1, &a, &b))
-        say(rec, "saturated: TTFT p50 rising, %.1fms to %.1fms", a, b);
-    else
+    char why[160];
+    if (!hx_saturated(tl, (double)j->plan->warmup_ns / 1e9, rep->info->duration_s, rec->rate, rec->achieved,
+                      rec->dropped, rep->info->failure != NULL, why, sizeof(why)))
         return;
+    say(rec, "%s", why);
     rec->saturated = true;
     rec->pass = false;
 }
@@ -170,7 +105,12 @@ static void on_judged(void *ctx, const hx_report_t *rep, const hx_timeline_t *tl
     j->judged = true;
     /* A stop with a failure is this probe's own early stop (on_interval); without one it was a signal. */
     j->interrupted = rep->info->interrupted && rep->info->failure == NULL;
-    if (!measured_rates(tl, (double)j->plan->warmup_ns / 1e9, rep->info->duration_s, rec)) {
+    hx_window_rates_t wr;
+    if (hx_window_rates(tl, (double)j->plan->warmup_ns / 1e9, rep->info->duration_s, &wr)) {
+        rec->offered = wr.offered;
+        rec->achieved = wr.achieved;
+        rec->ok_rate = wr.ok;
+    } else { /* no whole interval after the warm-up: the totals, drain included */
         rec->offered = secs > 0 ? (double)(t->sent + t->dropped) / secs : 0;
         rec->achieved = secs > 0 ? (double)t->all.total / secs : 0;
         rec->ok_rate = secs > 0 ? (double)t->all.ok / secs : 0;

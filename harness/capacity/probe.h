@@ -5,14 +5,8 @@
  * A probe writes no report file unless asked (reports_dir): a scenario file's report: and webhook are dropped,
  * its table goes nowhere, and its diagnostics are kept in memory and shown only when the run errs.
  *
- * Over-saturated (docs/capacity.md), on the measured part (warm-up excluded), any of:
- *   dropped  an arrival found --max-inflight requests in flight and was not sent;
- *   behind   the achieved rate (requests answered per second between the warm-up and the last arrival, the
- *            drain left out) is below 90% of the probe's rate;
- *   rising   the median of the intervals' p50 latency over the last third of the measured intervals is more
- *            than twice that over the first third and at least 20 ms higher (for streams, TTFT the same way):
- *            a queue growing through the probe, which a longer probe would only make worse.
- * A probe that drops arrivals after its warm-up stops there (--max-inflight bounds how far it may fall behind). */
+ * Over-saturated: saturation.h. A probe that drops arrivals after its warm-up stops there (--max-inflight bounds
+ * how far it may fall behind). */
 #ifndef HX_PROBE_H
 #define HX_PROBE_H
 
@@ -25,9 +19,6 @@
 
 #define HX_FIND_MAX_SLOS 16       /* --slo given to soak find */
 #define HX_FIND_MAX_LOAD_ARGS 512 /* load flags passed on to every probe (words of the command line) */
-#define HX_BEHIND_RATIO 0.9       /* achieved below this share of the rate: over-saturated */
-#define HX_RISING_FACTOR 2.0      /* last third's median p50 above this times the first third's */
-#define HX_RISING_MIN_MS 20.0     /* ... and at least this much higher */
 
 /* What every probe of a search shares. */
 typedef struct hx_probe_plan {
