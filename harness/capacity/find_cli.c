@@ -279,6 +279,9 @@ static int check_load(hx_find_opts_t *o, uint32_t users, char *err, size_t errle
         hx_cli_free(&cli);
         if (users > 0)
             return hx_cli_errf(err, errlen, "the throughput run (--saturation-users %u): %s", users, why);
+        /* An error about a flag the probe adds is about the scenario file: say where that flag came from. */
+        if (strstr(why, "--rate") != NULL || strstr(why, "--warmup") != NULL || strstr(why, "--duration") != NULL)
+            return hx_cli_errf(err, errlen, "a probe adds --rate, --duration and --warmup to the load: %s", why);
         return hx_cli_errf(err, errlen, "%s", why);
     }
     if (users == 0) {

@@ -166,6 +166,16 @@ static void test_bounds(void **state)
     PARSE_ERR("--api \"nope\": unknown api", URL, "--api", "nope");
     PARSE_ERR("--threads \"0\"", URL, "--threads", "0");
     PARSE_ERR("no target", "--slo", "latency.p99<1s");
+    /* a file whose groups have their own arrivals cannot take a probe's rate, and the message says why */
+    FILE *f = fopen("find_cli_groups.yaml", "w");
+    assert_non_null(f);
+    fputs("load:\n  target: http://127.0.0.1:9/v1\n  groups:\n    - {name: a, arrival: {constant: 5/s}, requests: "
+          "[{api: openai.chat}]}\n",
+          f);
+    fclose(f);
+    PARSE_ERR("a probe adds --rate, --duration and --warmup to the load: --rate: the file has load.groups", "--config",
+              "find_cli_groups.yaml");
+    remove("find_cli_groups.yaml");
 }
 
 /* One more --slo than allowed, and one more load word than allowed. */
