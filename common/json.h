@@ -49,6 +49,11 @@ void cm_jw_fixed(cm_jw_t *w, double v, int decimals); /* "%.*f" */
 void cm_jw_bool(cm_jw_t *w, bool v);
 void cm_jw_null(cm_jw_t *w);
 void cm_jw_raw(cm_jw_t *w, const char *json, size_t n); /* an already-encoded value */
+/* A member in one call: key, then the value as above (NULL string, NaN or inf: null). */
+void cm_jw_kv_str(cm_jw_t *w, const char *key, const char *s);
+void cm_jw_kv_uint(cm_jw_t *w, const char *key, uint64_t v);
+void cm_jw_kv_double(cm_jw_t *w, const char *key, double v);
+void cm_jw_kv_bool(cm_jw_t *w, const char *key, bool v);
 
 /* ---- reader ---------------------------------------------------------------------------------------- */
 

@@ -228,3 +228,28 @@ void cm_jw_raw(cm_jw_t *w, const char *json, size_t n)
     before_value(w);
     cm_buf_append(w->buf, json, n);
 }
+
+/* One member: the key, then its value. Every JSON report writes dozens of these pairs. */
+void cm_jw_kv_str(cm_jw_t *w, const char *key, const char *s)
+{
+    cm_jw_key(w, key);
+    cm_jw_str(w, s);
+}
+
+void cm_jw_kv_uint(cm_jw_t *w, const char *key, uint64_t v)
+{
+    cm_jw_key(w, key);
+    cm_jw_uint(w, v);
+}
+
+void cm_jw_kv_double(cm_jw_t *w, const char *key, double v)
+{
+    cm_jw_key(w, key);
+    cm_jw_double(w, v);
+}
+
+void cm_jw_kv_bool(cm_jw_t *w, const char *key, bool v)
+{
+    cm_jw_key(w, key);
+    cm_jw_bool(w, v);
+}

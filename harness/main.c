@@ -1,10 +1,13 @@
 /* soak — SoakRig's load generator. main only dispatches commands; everything else is in the library. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
 #include <event2/event.h>
 
+#include "harness/capacity/find.h"
+#include "harness/capacity/sweep.h"
 #include "harness/run/cli.h"
 #include "harness/run/run.h"
 #include "harness/run/runner.h"
@@ -74,6 +77,28 @@ static int cmd_run(int argc, char **argv)
     return hx_runner_run(&o, stdout, stderr);
 }
 
+/* soak find and soak sweep: one parser, their own runs and usage texts. */
+static int cmd_capacity(int argc, char **argv)
+{
+    bool sweep = strcmp(argv[0], "sweep") == 0;
+    hx_find_opts_t *o = calloc(1, sizeof(*o)); /* it holds every SLO and the load's flags: not for the stack */
+    char err[1400];
+    int rc;
+    if (o == NULL)
+        return HX_EXIT_ERROR;
+    if (hx_find_parse(argc, argv, o, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soak %s: %s\nTry 'soak help %s'.\n", argv[0], err, argv[0]);
+        rc = HX_EXIT_ERROR;
+    } else if (o->help) {
+        (sweep ? hx_sweep_usage : hx_find_usage)(stdout);
+        rc = HX_EXIT_PASS;
+    } else {
+        rc = sweep ? hx_sweep_run(o, stdout, stderr) : hx_find_run(o, stdout, stderr);
+    }
+    free(o);
+    return rc;
+}
+
 static int cmd_help(int argc, char **argv)
 {
     if (argc < 2) {
@@ -88,7 +113,11 @@ static int cmd_help(int argc, char **argv)
         hx_runner_usage(stdout);
         return HX_EXIT_PASS;
     }
-    fprintf(stderr, "soak help: unknown command \"%s\" (commands: run, load)\n", argv[1]);
+    if (strcmp(argv[1], "find") == 0 || strcmp(argv[1], "sweep") == 0) {
+        (strcmp(argv[1], "find") == 0 ? hx_find_usage : hx_sweep_usage)(stdout);
+        return HX_EXIT_PASS;
+    }
+    fprintf(stderr, "soak help: unknown command \"%s\" (commands: run, load, find, sweep)\n", argv[1]);
     return HX_EXIT_ERROR;
 }
 
@@ -113,10 +142,12 @@ int main(int argc, char **argv)
         return cmd_load(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "find") == 0 || strcmp(cmd, "sweep") == 0)
+        return cmd_capacity(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0) {
         fprintf(stderr, "soak: `soak %s` is not available yet; use `soak run` or `soak load`\n", cmd);
         return HX_EXIT_ERROR;
     }
-    fprintf(stderr, "soak: unknown command \"%s\" (commands: run, load, help)\nTry 'soak --help'.\n", cmd);
+    fprintf(stderr, "soak: unknown command \"%s\" (commands: run, load, find, sweep, help)\nTry 'soak --help'.\n", cmd);
     return HX_EXIT_ERROR;
 }

@@ -622,6 +622,17 @@ static int check_only(hx_cli_t *cli, char *err, size_t errlen)
     return hx_cfg_finish(c, err, errlen);
 }
 
+int hx_cli_load_flag(const char *name, size_t len, bool *takes_value)
+{
+    for (const struct option *o = longopts; o->name; o++) {
+        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0) {
+            *takes_value = o->has_arg == required_argument;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 int hx_cli_parse_load(int argc, char **argv, hx_cli_t *cli, char *err, size_t errlen)
 {
     flags_t f;

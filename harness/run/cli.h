@@ -27,6 +27,9 @@ typedef struct hx_cli {
  * first. */
 int hx_cli_parse_load(int argc, char **argv, hx_cli_t *cli, char *err, size_t errlen);
 void hx_cli_free(hx_cli_t *cli);
+/* Whether the len bytes at name (without the leading "--") are a `soak load` flag: 0 with *takes_value set, or
+ * -1. `soak find` passes such flags on to its probes. */
+int hx_cli_load_flag(const char *name, size_t len, bool *takes_value);
 
 /* True when the configuration read from a file has sections `soak load` does not use (mock:, gateway:). */
 bool hx_cli_has_run_sections(const hx_cli_t *cli);

@@ -12,6 +12,8 @@ void hx_cli_usage(FILE *out)
           "Commands:\n"
           "  run         run a whole scenario file: its mock deployments, services, load, verdict (soak help run)\n"
           "  load        run a load against a URL, from flags or a scenario file (soak help load)\n"
+          "  find        find the highest rate that meets every SLO, the knee; a CI gate (soak help find)\n"
+          "  sweep       measure the range: synchronous, max throughput, rates between (soak help sweep)\n"
           "  help CMD    show the options of a command\n"
           "\n"
           "Options:\n"
@@ -21,6 +23,7 @@ void hx_cli_usage(FILE *out)
           "Examples:\n"
           "  soak load --url http://127.0.0.1:8080/v1 --rate 1000/s --duration 30s --expect 'latency.p99<500ms'\n"
           "  soak load --config configs/1k-rps.yaml --url http://127.0.0.1:4000/v1\n"
+          "  soak find --url http://127.0.0.1:8080/v1 --slo 'latency.p99<500ms' --require 900/s\n"
           "\n"
           "Exit status: 0 every expectation passed, 1 an expectation failed (or no request succeeded),\n"
           "2 usage, configuration or runtime error. Documentation: docs/soak.md\n",

@@ -101,11 +101,9 @@ static void on_signal(run_t *r, uint64_t now)
     hx_engine_stop(r->eng, r->signals > 1);
 }
 
-static void check_watch(run_t *r, uint64_t now)
+/* Stops the load at once because the watch said so (why in r->failure): the run fails with that reason. */
+static void stop_for_watch(run_t *r, uint64_t now)
 {
-    if (r->watch == NULL || r->failure[0] != '\0' ||
-        r->watch->check(r->watch->ctx, now > r->start_ns ? now - r->start_ns : 0, r->failure, sizeof(r->failure)) == 0)
-        return;
     if (r->failure[0] == '\0')
         snprintf(r->failure, sizeof(r->failure), "stopped by the scenario runner");
     if (!r->cfg->quiet)
@@ -113,6 +111,26 @@ static void check_watch(run_t *r, uint64_t now)
     if (r->stop_ns == 0)
         r->stop_ns = now;
     hx_engine_stop(r->eng, false);
+}
+
+static void check_watch(run_t *r, uint64_t now)
+{
+    if (r->watch == NULL || r->watch->check == NULL || r->failure[0] != '\0' ||
+        r->watch->check(r->watch->ctx, now > r->start_ns ? now - r->start_ns : 0, r->failure, sizeof(r->failure)) == 0)
+        return;
+    stop_for_watch(r, now);
+}
+
+/* After intervals closed: the watch's look at the newest one (soak find stops a probe that cannot keep up). */
+static void check_interval(run_t *r, uint64_t now)
+{
+    const hx_stats_t *last = hx_collector_last(r->col);
+    if (r->watch == NULL || r->watch->interval == NULL || r->failure[0] != '\0' || last == NULL ||
+        r->stop_ns != 0 ||
+        r->watch->interval(r->watch->ctx, last, last->start_ns > r->start_ns ? last->start_ns - r->start_ns : 0,
+                           r->failure, sizeof(r->failure)) == 0)
+        return;
+    stop_for_watch(r, now);
 }
 
 static void watch(run_t *r)
@@ -126,8 +144,10 @@ static void watch(run_t *r)
         if (sig == SIGINT || sig == SIGTERM)
             on_signal(r, now);
         check_watch(r, now);
-        if (hx_collector_close_due(r->col, now, grace, hx_engine_inflight(r->eng)) > 0)
+        if (hx_collector_close_due(r->col, now, grace, hx_engine_inflight(r->eng)) > 0) {
             progress(r, now);
+            check_interval(r, now);
+        }
         if (now > hard && !r->hard_stopped) {
             r->hard_stopped = true;
             hx_engine_stop(r->eng, true);
@@ -360,6 +380,8 @@ static int report(run_t *r)
     hx_report_t rep = {&info,  in.total,    in.first_window, in.last_window, c->expects,
                        verdicts, c->nexpects, all,        phases,         c->phases.n,
                        groups, ngroups,     hx_collector_warmup(r->col)};
+    if (r->watch != NULL && r->watch->judged != NULL)
+        r->watch->judged(r->watch->ctx, &rep, hx_collector_timeline(r->col));
     hx_report_table(r->out, &rep);
     fflush(r->out);
     print_first_errors(r);

@@ -9,6 +9,8 @@
 
 #include "harness/config/config.h"
 #include "harness/measure/stats.h"
+#include "harness/measure/timeline.h"
+#include "harness/report/report.h"
 
 /* Exit statuses shared by every soak command. */
 #define HX_EXIT_PASS 0
@@ -22,7 +24,7 @@
  * could not start). SIGINT and SIGTERM are blocked in the calling thread for the duration of the run. */
 int hx_run(const hx_cfg_t *cfg, FILE *out, FILE *err_out);
 
-/* What the scenario runner checks while its load runs: check is called from the run's watch loop (the
+/* What the scenario runner checks while its load runs: check (or NULL) is called from the run's watch loop (the
  * calling thread) about every 100 ms with the time since the load started, and returns 0 to go on, or -1
  * with why filled (one line) to stop the load at once; the run then fails with that reason in every report
  * (hx_run_info_t.failure). */
@@ -32,6 +34,14 @@ typedef struct hx_run_watch {
      * every request the run sent, excluded phases (warm-up, cool-down) too: what a server saw. */
     void (*done)(void *ctx, const hx_stats_t *total);
     void *ctx;
+    /* Called once the verdicts are known, before any report is written, with the run's report (totals less the
+     * excluded phases, every expectation's verdict) and its timeline (every closed interval, excluded phases
+     * too), both valid during the call only; or NULL. `soak find` judges its probes on these. */
+    void (*judged)(void *ctx, const hx_report_t *rep, const hx_timeline_t *timeline);
+    /* Called from the watch loop after intervals closed, with the newest one and when it started (ns since the
+     * load started); returns 0 to go on, or -1 with why filled to stop the load as check does. NULL: none. Not
+     * called once the load is stopping. */
+    int (*interval)(void *ctx, const hx_stats_t *last, uint64_t t0_ns, char *why, size_t whylen);
 } hx_run_watch_t;
 
 /* hx_run with a watch (NULL: none). */

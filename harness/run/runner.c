@@ -267,7 +267,7 @@ static void reconcile(hx_runner_t *r)
 
 static int run_load(hx_runner_t *r)
 {
-    hx_run_watch_t w = {watch_children, take_totals, r};
+    hx_run_watch_t w = {.check = watch_children, .done = take_totals, .ctx = r};
     r->cfg.report_windows = r->sc.changes.windows;
     r->cfg.nreport_windows = hx_changes_windows(&r->sc.changes, (double)r->cfg.duration_ns / 1e9);
     int rc = hx_run_watched(&r->cfg, r->out, r->err_out, &w);

@@ -24,3 +24,17 @@ run_soak() {
     RC=$?
 }
 
+# start_capacity_mock SLOTS LATENCY: a mock of known capacity for soak find and soak sweep (deployment "cap"): at
+# most SLOTS requests served at once, each in exactly LATENCY, the rest queued. One user gets 1 / LATENCY; the most
+# it serves is SLOTS / LATENCY; constant arrivals below that never queue, above it the queue grows without bound.
+start_capacity_mock() {
+    start_mock "
+mock:
+  threads: 1
+  deployments:
+    - name: cap
+      limits: {concurrency: $1, queue: 10000}
+      latency: {ttft: $2, itl: 0ms}
+      output_tokens: fixed(1)
+"
+}

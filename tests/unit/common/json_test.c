@@ -440,6 +440,24 @@ static void test_writer_document(void **state)
     cm_buf_free(&b);
 }
 
+static void test_writer_members(void **state)
+{
+    (void)state;
+    cm_buf_t b = CM_BUF_INIT;
+    cm_jw_t w;
+    cm_jw_init(&w, &b);
+    cm_jw_obj(&w);
+    cm_jw_kv_str(&w, "s", "a\"b");
+    cm_jw_kv_str(&w, "none", NULL);
+    cm_jw_kv_uint(&w, "u", 42);
+    cm_jw_kv_double(&w, "d", 78.125);
+    cm_jw_kv_double(&w, "nan", NAN);
+    cm_jw_kv_bool(&w, "b", false);
+    cm_jw_obj_end(&w);
+    assert_string_equal(b.data, "{\"s\":\"a\\\"b\",\"none\":null,\"u\":42,\"d\":78.125,\"nan\":null,\"b\":false}");
+    cm_buf_free(&b);
+}
+
 static void test_writer_doubles(void **state)
 {
     (void)state;
@@ -506,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_escape),
         cmocka_unit_test_setup_teardown(test_writer_document, setup, teardown),
         cmocka_unit_test(test_writer_doubles),
+        cmocka_unit_test(test_writer_members),
         cmocka_unit_test(test_writer_deep_nesting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
