@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/integration/soak_selfcheck_test.sh — the client's self-check: a run the harness can hold reports its
-# pacer lag (run, phases, JSONL) and warns of nothing; one engine thread asked for far more than it can send
-# falls behind its schedule, and every report says the numbers are the client's (table, stderr, JSON, JUnit).
+# pacer lag (run, phases, JSONL) and warns exactly when those figures call for it; one engine thread asked for
+# far more than it can send falls behind its schedule, and every report says the numbers are the client's
+# (table, stderr, JSON, JUnit).
 source "$(dirname "$0")/soak_lib.sh"
 
 start_mock "
@@ -14,25 +15,22 @@ mock:
 "
 FAST=$(url_of fast)
 
-# ---- a run the harness holds: figures, no warning ----
-# On a machine busy with other work even 20/s can be sent late; the warning is then right. So a run that warned
-# is repeated (at most three runs) when its own figures show the lag it warned of, and any warning without
-# such a lag fails at once.
-for attempt in 1 2 3; do
-    run_soak load --url "$FAST" --rate 20/s --duration 3s --warmup 1s --json "$TMP/ok.json" --jsonl "$TMP/ok.jsonl" \
-        --junit "$TMP/ok.xml"
-    expect_eq "$RC" "0" "exit status of a normal run"
-    if [[ "$(cat "$TMP/soak.out" "$TMP/soak.err")" != *"WARNING"* && "$(cat "$TMP/soak.err")" != *"warning"* ]]; then
-        break
-    fi
-    expect_eq "$(jq_py "$TMP/ok.json" 'j["client"]["pacer_lag_ms"]["p99"] > 10 and j["client"]["cpu"]["saturated"] == 0')" \
-        "True" "a warning at 20/s must come with a lag above 10 ms (and no saturated thread)"
-    echo "run $attempt: the machine delayed soak (lag p99 $(jq_py "$TMP/ok.json" 'j["client"]["pacer_lag_ms"]["p99"]') ms)"
-    [ "$attempt" != 3 ] || fail "a normal run warned three times"
-    sleep 2
-done
+# ---- a run the harness holds: figures, and warnings exactly when its own figures call for them ----
+# At 20/s soak keeps its schedule on a quiet machine, but a machine busy with other work can delay even that,
+# and then the warning is right. So the run is judged on its consistency, once: it warns if and only if its
+# pacer lag p99 is over 10 ms or a thread was saturated, and says so in every report alike.
+run_soak load --url "$FAST" --rate 20/s --duration 3s --warmup 1s --json "$TMP/ok.json" --jsonl "$TMP/ok.jsonl" \
+    --junit "$TMP/ok.xml"
+expect_eq "$RC" "0" "exit status of a normal run"
+DUE=$(jq_py "$TMP/ok.json" 'j["client"]["pacer_lag_ms"]["p99"] > 10 or j["client"]["cpu"]["saturated"] > 0')
+WARNED=False
+[[ "$(cat "$TMP/soak.err")" == *"soak: warning:"* ]] && WARNED=True
+expect_eq "$WARNED" "$DUE" "stderr warns exactly when the figures call for it ($(jq_py "$TMP/ok.json" 'j["client"]'))"
+expect_eq "$(jq_py "$TMP/ok.json" 'len(j["client"]["warnings"]) > 0')" "$DUE" "JSON warnings likewise"
+[[ "$(cat "$TMP/soak.out")" == *"WARNING"* ]] && TABLE=True || TABLE=False
+expect_eq "$TABLE" "$DUE" "the table's warning likewise"
+[[ "$DUE" == True ]] && echo "the machine delayed soak at 20/s: the warning was due and given"
 expect_contains "$(cat "$TMP/soak.out")" "Client     pacer lag p50" "the table's Client section"
-expect_eq "$(jq_py "$TMP/ok.json" 'j["client"]["warnings"]')" "[]" "JSON warnings of a normal run"
 expect_eq "$(jq_py "$TMP/ok.json" 'j["client"]["late_threshold_ms"]')" "1.0" "late threshold"
 expect_eq "$(jq_py "$TMP/ok.json" 'j["client"]["pacer_lag_ms"]["count"] == j["requests"]["sent"]')" "True" \
     "one pacer lag per request sent"
@@ -41,8 +39,9 @@ expect_eq "$(jq_py "$TMP/ok.json" '[p["pacer_lag_ms"]["p99"] is not None for p i
 expect_eq "$(jq_py "$TMP/ok.json" 'j["client"]["cpu"]["samples"] >= 2')" "True" "CPU samples (one per thread-interval)"
 expect_eq "$(python3 -c "import json,sys; print(all('pacer_lag_ms' in json.loads(l) for l in open(sys.argv[1])))" \
     "$TMP/ok.jsonl")" "True" "pacer lag in every JSONL interval"
-expect_contains "$(cat "$TMP/ok.xml")" '<property name="client.warnings" value="0"/>' "JUnit property"
-pass "normal run: lag p99 $(jq_py "$TMP/ok.json" 'j["client"]["pacer_lag_ms"]["p99"]') ms, no warning"
+expect_contains "$(cat "$TMP/ok.xml")" "<property name=\"client.warnings\" value=\"$(jq_py "$TMP/ok.json" 'len(j["client"]["warnings"])')\"/>" \
+    "JUnit property"
+pass "normal run: lag p99 $(jq_py "$TMP/ok.json" 'j["client"]["pacer_lag_ms"]["p99"]') ms, warned: $WARNED"
 
 # ---- one engine thread asked for 20,000/s: it falls behind, and says so ----
 run_soak load --url "$FAST" --rate 20000/s --threads 1 --duration 2s --drain 2s --json "$TMP/starved.json" \
