@@ -97,6 +97,7 @@ struct hx_worker {
     uint32_t next_group;             /* the group of next_arrival */
     uint64_t next_arrival;  /* absolute ns, the earliest of gnext, HX_SCHED_END when none */
     uint64_t arrival_armed; /* the time arrival_ev is set for, HX_SCHED_END when not set */
+    bool ending;            /* the end (or a stop) came: only overdue arrivals still go out (begin_drain) */
     uint64_t next_interval;
     hx_user_t *users;
     uint32_t nusers;

@@ -85,7 +85,7 @@ static void on_arrival(evutil_socket_t fd, short events, void *arg)
 {
     hx_worker_t *w = arg;
     w->arrival_armed = HX_SCHED_END;
-    if (w->state != HX_W_RUNNING)
+    if (w->state != HX_W_RUNNING || w->ending)
         return;
     launch_due(w, cm_now_ns(), HX_ARRIVAL_EARLY_NS, HX_ARRIVAL_BATCH);
     arm_arrival(w);
@@ -96,7 +96,7 @@ static void on_arrival(evutil_socket_t fd, short events, void *arg)
  * sending them after every socket event would open a connection for each at once. */
 void hx_worker_arrivals_due(hx_worker_t *w, uint64_t now)
 {
-    if (w->state != HX_W_RUNNING || w->cfg->arrival.kind == HX_ARRIVAL_USERS || w->next_arrival <= now ||
+    if (w->state != HX_W_RUNNING || w->ending || w->cfg->arrival.kind == HX_ARRIVAL_USERS || w->next_arrival <= now ||
         w->next_arrival > now + HX_ARRIVAL_EARLY_NS)
         return;
     launch_due(w, now, HX_ARRIVAL_EARLY_NS, HX_ARRIVAL_BATCH);
@@ -111,15 +111,26 @@ static void finish(hx_worker_t *w)
     event_base_loopbreak(w->base);
 }
 
-static void begin_drain(hx_worker_t *w)
+/* at_once: send every overdue arrival now (an abort); otherwise a batch per loop pass, as on_arrival does. */
+static void begin_drain(hx_worker_t *w, bool at_once)
 {
     if (w->state != HX_W_RUNNING)
         return;
     /* Arrivals planned before the end that a busy loop has not sent yet belong to the run: they go out
      * now (late) or are counted as dropped, never silently skipped. After a stop signal, only those
-     * already due. */
-    if (w->cfg->arrival.kind != HX_ARRIVAL_USERS)
-        launch_due(w, cm_now_ns(), 0, INT32_MAX);
+     * already due. An overloaded run may owe tens of thousands: they go out a batch at a time, with the
+     * sockets served in between (this callback comes back at once), rather than holding the thread for
+     * seconds and opening a connection for each. */
+    if (w->cfg->arrival.kind != HX_ARRIVAL_USERS) {
+        w->ending = true; /* no arrival timer or early send from here: only the overdue ones, below */
+        evtimer_del(w->arrival_ev);
+        uint64_t now = cm_now_ns();
+        launch_due(w, now, 0, at_once ? INT32_MAX : HX_ARRIVAL_BATCH);
+        if (w->next_arrival <= now && w->next_arrival < w->end_ns) {
+            hx_worker_arm(w, w->end_ev, now);
+            return;
+        }
+    }
     w->state = HX_W_DRAINING;
     evtimer_del(w->arrival_ev);
     for (uint32_t i = 0; i < w->nusers; i++)
@@ -223,7 +234,7 @@ void hx_worker_close_interval(hx_worker_t *w, uint64_t now)
 
 static void on_end(evutil_socket_t fd, short events, void *arg)
 {
-    begin_drain(arg);
+    begin_drain(arg, false);
 }
 
 static void on_drain_timeout(evutil_socket_t fd, short events, void *arg)
@@ -242,11 +253,11 @@ static void on_wake(evutil_socket_t fd, short events, void *arg)
     }
     int level = atomic_load(&w->stop_req);
     if (level >= 2) {
-        begin_drain(w);
+        begin_drain(w, true);
         hx_worker_abort_all(w);
         finish(w);
     } else if (level == 1) {
-        begin_drain(w);
+        begin_drain(w, false);
     }
 }
 
