@@ -239,8 +239,8 @@ int hx_cfg_load_connections(const cm_conf_t *conf, const cm_node_t *n, const cha
         return cm_conf_error(conf, n, path, err, "expected a map of max_requests, max_age, churn");
     if (cm_conf_check_keys(conf, n, path, keys, err) != 0)
         return -1;
-    if ((v = cm_conf_get(n, "max_requests")) && get_u32(conf, v, cm_conf_path(p, sizeof(p), path, -1, "max_requests"),
-                                                        0, 1000000000, &pol->max_requests, err))
+    if ((v = cm_conf_get(n, "max_requests")) &&
+        get_u32(conf, v, cm_conf_path(p, sizeof(p), path, -1, "max_requests"), 0, 1000000000, &pol->max_requests, err))
         return -1;
     if ((v = cm_conf_get(n, "max_age")) &&
         cm_conf_duration(conf, v, cm_conf_path(p, sizeof(p), path, -1, "max_age"), &pol->max_age_ns, err))
@@ -251,8 +251,9 @@ int hx_cfg_load_connections(const cm_conf_t *conf, const cm_node_t *n, const cha
         cm_conf_bool(conf, v, cm_conf_path(p, sizeof(p), path, -1, "churn"), &pol->churn, err))
         return -1;
     if (pol->churn && (pol->max_requests != 0 || pol->max_age_ns != 0))
-        return cm_conf_error(conf, n, path, err, "churn opens a connection per request: it excludes max_requests and "
-                                                 "max_age");
+        return cm_conf_error(conf, n, path, err,
+                             "churn opens a connection per request: it excludes max_requests and "
+                             "max_age");
     return 0;
 }
 

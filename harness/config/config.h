@@ -222,8 +222,8 @@ bool hx_cfg_phases_cover_arrival(const hx_cfg_t *c);
  * run's arrival phased when a phase has its own. */
 int hx_cfg_finish_phases(hx_cfg_t *c, char *err, size_t errlen);
 /* Reads a connections: map (load.connections, load.groups[].connections) at path into pol. */
-int hx_cfg_load_connections(const cm_conf_t *conf, const cm_node_t *n, const char *path,
-                            hx_conn_policy_t *pol, cm_err_t *err);
+int hx_cfg_load_connections(const cm_conf_t *conf, const cm_node_t *n, const char *path, hx_conn_policy_t *pol,
+                            cm_err_t *err);
 /* Reads the keys of an `api: http` template `it` at path into s (config_http.c); the keys were checked. */
 int hx_cfg_load_http(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *it, const char *path, hx_reqspec_t *s,
                      cm_err_t *err);

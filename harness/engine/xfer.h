@@ -31,7 +31,7 @@ struct hx_xfer {
     hx_stats_t *gstats; /* and its group's, or NULL (set by the worker at each launch) */
     uint32_t group;
     bool warmup; /* one of the warm-up's requests (load.warmup as a count): counted apart */
-    int pool; /* the group whose own connection pool the handle is set to use, -1: the run's (the multi's) */
+    int pool;    /* the group whose own connection pool the handle is set to use, -1: the run's (the multi's) */
     hx_xfer_t *next_free;
     void *user; /* closed loop: the user that sent it; NULL in open loop */
     bool active;

@@ -306,8 +306,9 @@ static int placeholder(const hx_scenario_t *s, const char *p, size_t n, cm_buf_t
             return -1;
         }
         if (s->started && s->admin_url[0] == '\0') {
-            snprintf(why, whylen, "{{mock.admin.url}}: the mock's admin API is not running (soak run starts it for "
-                                  "changes: and for api: http paths that name it)");
+            snprintf(why, whylen,
+                     "{{mock.admin.url}}: the mock's admin API is not running (soak run starts it for "
+                     "changes: and for api: http paths that name it)");
             return -1;
         }
         cm_buf_puts(b, s->started ? s->admin_url : "http://127.0.0.1:1/admin");

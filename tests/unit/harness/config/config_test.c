@@ -462,8 +462,10 @@ static void test_cross_checks(void **state)
     assert_string_equal(err.msg, "s.yaml:1:70: load.connections: churn opens a connection per request: it excludes "
                                  "max_requests and max_age");
     hx_cfg_free(&c);
-    assert_int_equal(load(&c, "s.yaml", "load: {target: 'http://h/v1', arrival: {constant: 1/s}, connections: "
-                                        "{max_requests: 5}}\n", &err),
+    assert_int_equal(load(&c, "s.yaml",
+                          "load: {target: 'http://h/v1', arrival: {constant: 1/s}, connections: "
+                          "{max_requests: 5}}\n",
+                          &err),
                      0);
     c.conn.churn = true;
     assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), -1);
