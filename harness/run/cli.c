@@ -1,5 +1,6 @@
-/* harness/run/cli.c — `soak load`'s flags: their table, reading them (getopt_long, every value kept as given until the
- * scenario file is loaded), --check, and the finished configuration (cli_apply.c applies them over the file). */
+/* harness/run/cli.c — `soak load`'s flags: their table, reading them (getopt_long; every value is kept as given
+ * until the scenario file is loaded), --check, and the finished configuration (cli_apply.c applies the flags
+ * over the file). */
 #include "harness/run/cli.h"
 
 #include <getopt.h>
