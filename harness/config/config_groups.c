@@ -20,7 +20,8 @@ static int load_group(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *item,
         return -1;
     const cm_node_t *v = cm_conf_get(item, "name");
     cm_conf_path(p, sizeof(p), path, -1, "name");
-    if (cm_conf_str(conf, v, p, &name, err) != 0 || hx_cfg_check_name(conf, v, p, "group", name, hx_cfg_group_find(c, name) >= 0, err) != 0)
+    if (cm_conf_str(conf, v, p, &name, err) != 0 ||
+        hx_cfg_check_name(conf, v, p, "group", name, hx_cfg_group_find(c, name) >= 0, err) != 0)
         return -1;
     hx_group_t *g = &c->groups[c->ngroups];
     memset(g, 0, sizeof(*g));
@@ -53,7 +54,9 @@ int hx_cfg_load_groups(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *load
     char p[160];
     if (seq == NULL)
         return 0;
-    const char *other = cm_conf_get(load, "arrival") != NULL ? "arrival" : cm_conf_get(load, "requests") ? "requests" : NULL;
+    const char *other = cm_conf_get(load, "arrival") != NULL ? "arrival"
+                        : cm_conf_get(load, "requests")      ? "requests"
+                                                             : NULL;
     if (other != NULL)
         return cm_conf_error(conf, cm_conf_get(load, other), other[0] == 'a' ? "load.arrival" : "load.requests", err,
                              "load.groups is set: each group has its own arrival and requests");

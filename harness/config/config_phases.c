@@ -33,7 +33,8 @@ static int load_phase(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *item,
         return -1;
     const cm_node_t *v = cm_conf_get(item, "name");
     cm_conf_path(p, sizeof(p), path, -1, "name");
-    if (cm_conf_str(conf, v, p, &name, err) != 0 || hx_cfg_check_name(conf, v, p, "phase", name, hx_phases_find(&c->phases, name) >= 0, err) != 0)
+    if (cm_conf_str(conf, v, p, &name, err) != 0 ||
+        hx_cfg_check_name(conf, v, p, "phase", name, hx_phases_find(&c->phases, name) >= 0, err) != 0)
         return -1;
     hx_phase_t *ph = &c->phases.p[c->phases.n];
     memset(ph, 0, sizeof(*ph));
@@ -171,7 +172,8 @@ int hx_cfg_load_phases(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *load
                              "load.phases is set: make the warm-up or cool-down a phase there with exclude: true");
     if (seq != NULL) {
         if (seq->type != CM_NODE_SEQ || seq->n == 0)
-            return cm_conf_error(conf, seq, "load.phases", err, "expected a list of phases ({name, duration, exclude})");
+            return cm_conf_error(conf, seq, "load.phases", err,
+                                 "expected a list of phases ({name, duration, exclude})");
         if (seq->n > HX_MAX_PHASES)
             return cm_conf_error(conf, seq->items[HX_MAX_PHASES], "load.phases", err, "at most %d phases",
                                  HX_MAX_PHASES);

@@ -85,9 +85,11 @@ int hx_span_ref_parse(const char *s, const hx_phases_t *ps, hx_span_ref_t *r, ch
         int i = hx_phases_find(ps, s);
         if (i < 0) {
             if (ps->n == 0)
-                snprintf(err, errlen, "\"%s\" is neither a time range (\"0s..60s\") nor a phase (load.phases has none)", s);
+                snprintf(err, errlen, "\"%s\" is neither a time range (\"0s..60s\") nor a phase (load.phases has none)",
+                         s);
             else
-                snprintf(err, errlen, "\"%s\" is neither a time range (\"0s..60s\") nor one of the %zu phases", s, ps->n);
+                snprintf(err, errlen, "\"%s\" is neither a time range (\"0s..60s\") nor one of the %zu phases", s,
+                         ps->n);
             return -1;
         }
         *r = (hx_span_ref_t){.phase = i};

@@ -55,7 +55,8 @@ static int parse_group(const cm_conf_t *conf, const cm_node_t *item, const char 
             return 0;
         }
     }
-    return cm_conf_error(conf, g, p, err, "no group called \"%s\" in load.groups%s", name, n == 0 ? " (it has none)" : "");
+    return cm_conf_error(conf, g, p, err, "no group called \"%s\" in load.groups%s", name,
+                         n == 0 ? " (it has none)" : "");
 }
 
 int hx_expect_parse_scope(const cm_conf_t *conf, const cm_node_t *item, const char *path,
@@ -66,7 +67,8 @@ int hx_expect_parse_scope(const cm_conf_t *conf, const cm_node_t *item, const ch
     char p[176];
     if (parse_group(conf, item, path, sc, e, err) != 0)
         return -1;
-    const cm_node_t *ph = cm_conf_get(item, "phase"), *b = cm_conf_get(item, "baseline"), *w = cm_conf_get(item, "window");
+    const cm_node_t *ph = cm_conf_get(item, "phase"), *b = cm_conf_get(item, "baseline"),
+                    *w = cm_conf_get(item, "window");
     bool drift = hx_expect_is_drift(e);
     if (ph != NULL) {
         const char *name;

@@ -155,7 +155,8 @@ int hx_changes_resolve(hx_changes_t *c, const cm_conf_t *conf, const hx_phases_t
         }
         const cm_node_t *at = cm_conf_get(ch->node, "at");
         if (k < 0)
-            return cm_conf_error(conf, at, "changes: at", err, "\"%.*s\" is neither a duration nor a phase of load.phases%s",
+            return cm_conf_error(conf, at, "changes: at", err,
+                                 "\"%.*s\" is neither a duration nor a phase of load.phases%s",
                                  (int)(len < 60 ? len : 60), ch->at_phase, phases->n == 0 ? " (it has none)" : "");
         ch->at_ns += phases->p[k].start_ns;
         ch->resolved = true;

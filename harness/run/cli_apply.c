@@ -38,7 +38,7 @@ static int parse_dur(const char *flag, const char *v, uint64_t min_ns, uint64_t 
         return hx_cli_errf(err, errlen, "--%s \"%s\": %s", flag, v, why);
     if (*out < min_ns)
         return hx_cli_errf(err, errlen, "--%s \"%s\": must be at least %s", flag, v,
-                    cm_format_duration(minbuf, sizeof(minbuf), min_ns));
+                           cm_format_duration(minbuf, sizeof(minbuf), min_ns));
     return 0;
 }
 
@@ -161,7 +161,8 @@ static int apply_workload(hx_cfg_t *c, const flags_t *f, char *err, size_t errle
     if (flag == NULL)
         return 0;
     if (c->nreqs > 0)
-        return hx_cli_errf(err, errlen, "--%s: the file already defines load.requests (change the template there)", flag);
+        return hx_cli_errf(err, errlen, "--%s: the file already defines load.requests (change the template there)",
+                           flag);
     hx_reqspec_t *s = cm_arena_alloc(&c->arena, sizeof(*s));
     hx_reqspec_defaults(s);
     if (f->nmodels > 0) {
@@ -319,10 +320,17 @@ static int apply_outputs(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen
 /* A file with load.groups has an arrival per group: the single-load arrival flags would be ignored. */
 static int check_groups(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
 {
-    const char *flag = f->rate ? "rate" : f->users ? "users" : f->poisson ? "poisson" : f->think ? "think" : f->spawn ? "spawn" : NULL;
+    const char *flag = f->rate      ? "rate"
+                       : f->users   ? "users"
+                       : f->poisson ? "poisson"
+                       : f->think   ? "think"
+                       : f->spawn   ? "spawn"
+                                    : NULL;
     if (c->groups_set && flag != NULL)
-        return hx_cli_errf(err, errlen, "--%s: the file has load.groups, each with its own arrival (change them there, or "
-                                 "choose groups with --group)", flag);
+        return hx_cli_errf(err, errlen,
+                           "--%s: the file has load.groups, each with its own arrival (change them there, or "
+                           "choose groups with --group)",
+                           flag);
     char why[300];
     if (hx_cfg_select_groups(c, f->groups, f->ngroups, why, sizeof(why)) != 0)
         return hx_cli_errf(err, errlen, "%s", why);
@@ -337,8 +345,8 @@ int hx_cli_apply_flags(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
         return -1;
     if (apply_rate(c, f, err, errlen) || apply_users(c, f, err, errlen) || apply_workload(c, f, err, errlen) ||
         apply_headers(c, f, err, errlen) || apply_api_key(c, f) || apply_expects(c, f, err, errlen) ||
-        apply_slos(c, f, err, errlen) || apply_seed(c, f, err, errlen) || apply_engine(c, f, err, errlen) || apply_outputs(c, f, err, errlen))
+        apply_slos(c, f, err, errlen) || apply_seed(c, f, err, errlen) || apply_engine(c, f, err, errlen) ||
+        apply_outputs(c, f, err, errlen))
         return -1;
     return 0;
 }
-
