@@ -162,6 +162,26 @@ static void phases_table(cm_buf_t *b, const hx_report_t *r)
     cm_buf_puts(b, "</table>\n");
 }
 
+/* A warm-up by count (load.warmup: 500req): its requests, kept out of every figure above, on their own. */
+static void warmup_table(cm_buf_t *b, const hx_report_t *r)
+{
+    const hx_stats_t *s = r->warmup;
+    if (s == NULL)
+        return;
+    cm_buf_puts(b, "<h2>Warm-up</h2><table id=\"warmup\"><tr><th>excluded</th><th>ended at</th><th>completed</th>"
+                   "<th>ok</th><th>not ok</th><th>p50 ms</th><th>p99 ms</th></tr><tr>");
+    cm_buf_printf(b, "<td>first %llu requests</td>", (unsigned long long)r->info->warmup_requests);
+    if (r->info->warmup_s >= 0)
+        cm_buf_printf(b, "<td class=\"num\">%.1f s</td>", r->info->warmup_s);
+    else
+        cm_buf_puts(b, "<td>never</td>");
+    cm_buf_printf(b, "<td class=\"num\">%llu</td><td class=\"num\">%llu</td><td class=\"num\">%llu</td>",
+                  (unsigned long long)s->all.total, (unsigned long long)s->all.ok,
+                  (unsigned long long)hx_stats_unsuccessful(s));
+    p50_p99_cells(b, &s->latency);
+    cm_buf_puts(b, "</table>\n");
+}
+
 static void groups_table(cm_buf_t *b, const hx_report_t *r)
 {
     if (r->ngroups == 0)
@@ -384,6 +404,7 @@ void hx_html_render(cm_buf_t *b, const hx_html_input_t *in)
     hx_report_html_client(b, r);
     groups_table(b, r);
     phases_table(b, r);
+    warmup_table(b, r);
     charts(b, in);
     deployments(b, r->total);
     cm_buf_printf(b,

@@ -97,6 +97,9 @@ void hx_report_json_groups(cm_jw_t *w, const hx_report_t *r);
  * one). */
 void hx_report_table_warmup(FILE *out, const hx_report_t *r);
 void hx_report_json_warmup(cm_jw_t *w, const hx_report_t *r);
+/* Its JUnit properties (warmup.requests_excluded, warmup.ended_s: -1 when it never ended, warmup.completed,
+ * warmup.ok), inside the testsuite's <properties>; nothing without a warm-up by count. */
+void hx_report_junit_warmup(cm_buf_t *b, const hx_report_t *r);
 /* An expectation as reports name it: its metric, and its scope in brackets when it has one
  * ("latency.p99 [steady]", "drift.latency.p99 [fault vs steady]"). Returns buf. */
 char *hx_report_expect_label(const hx_expect_t *e, char *buf, size_t n);

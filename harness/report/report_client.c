@@ -116,14 +116,12 @@ void hx_report_junit_client(cm_buf_t *b, const hx_report_t *r)
 {
     hx_selfcheck_t c;
     hx_selfcheck(r->total, &c);
-    cm_buf_puts(b, "    <properties>\n");
     cm_buf_printf(b, "      <property name=\"client.pacer_lag_p99_ms\" value=\"%.3f\"/>\n",
                   c.lag_p99_ms < 0 ? 0 : c.lag_p99_ms);
     cm_buf_printf(b, "      <property name=\"client.late\" value=\"%llu\"/>\n", (unsigned long long)r->total->late);
     cm_buf_printf(b, "      <property name=\"client.cpu_busy_max\" value=\"%.3f\"/>\n", c.cpu_busy_max);
     cm_buf_printf(b, "      <property name=\"client.warnings\" value=\"%d\"/>\n",
                   (c.cpu_warning[0] != '\0') + (c.lag_warning[0] != '\0'));
-    cm_buf_puts(b, "    </properties>\n");
 }
 
 void hx_report_html_client(cm_buf_t *b, const hx_report_t *r)

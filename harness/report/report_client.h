@@ -17,7 +17,7 @@ void hx_report_table_client(FILE *out, const hx_report_t *r);
 void hx_report_json_client(cm_jw_t *w, const hx_report_t *r);
 /* A part's (phase, group) pacer lag and late count, into its open object. */
 void hx_report_json_client_slice(cm_jw_t *w, const hx_stats_t *s);
-/* JUnit: the testsuite's <properties> with the self-check's figures. */
+/* JUnit: the self-check's figures as property lines, inside the testsuite's <properties> (report_junit.c). */
 void hx_report_junit_client(cm_buf_t *b, const hx_report_t *r);
 /* HTML: the "Client" table and its warnings. */
 void hx_report_html_client(cm_buf_t *b, const hx_report_t *r);

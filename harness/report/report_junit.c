@@ -94,7 +94,10 @@ int hx_report_junit(FILE *out, const hx_report_t *r)
                   "  <testsuite name=\"soak\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\" "
                   "time=\"%.3f\" timestamp=\"%s\">\n",
                   r->nexpects + 1, failures, in->duration_s, started);
+    cm_buf_puts(&b, "    <properties>\n");
     hx_report_junit_client(&b, r);
+    hx_report_junit_warmup(&b, r);
+    cm_buf_puts(&b, "    </properties>\n");
     junit_run_case(&b, cls, r);
     for (size_t i = 0; i < r->nexpects; i++) {
         const hx_expect_t *e = &r->expects[i];

@@ -166,6 +166,18 @@ void hx_report_table_warmup(FILE *out, const hx_report_t *r)
     fputs("\n\n", out);
 }
 
+void hx_report_junit_warmup(cm_buf_t *b, const hx_report_t *r)
+{
+    const hx_stats_t *s = r->warmup;
+    if (s == NULL)
+        return;
+    cm_buf_printf(b, "      <property name=\"warmup.requests_excluded\" value=\"%llu\"/>\n",
+                  (unsigned long long)r->info->warmup_requests);
+    cm_buf_printf(b, "      <property name=\"warmup.ended_s\" value=\"%.3f\"/>\n", r->info->warmup_s);
+    cm_buf_printf(b, "      <property name=\"warmup.completed\" value=\"%llu\"/>\n", (unsigned long long)s->all.total);
+    cm_buf_printf(b, "      <property name=\"warmup.ok\" value=\"%llu\"/>\n", (unsigned long long)s->all.ok);
+}
+
 void hx_report_json_warmup(cm_jw_t *w, const hx_report_t *r)
 {
     if (r->warmup == NULL)

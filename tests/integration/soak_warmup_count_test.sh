@@ -27,8 +27,13 @@ FAST=$(url_of fast)
 
 # ---- 150 arrivals over 2 threads, the first 40 excluded ----
 run_soak load --url "$FAST" --rate 50/s --threads 2 --duration 3s --warmup 40req --json "$TMP/w.json" \
-    --jsonl "$TMP/w.jsonl"
+    --jsonl "$TMP/w.jsonl" --junit "$TMP/w.xml" --html "$TMP/w.html"
 expect_eq "$RC" "0" "exit status"
+expect_contains "$(cat "$TMP/w.xml")" '<property name="warmup.requests_excluded" value="40"/>' "JUnit warm-up property"
+expect_contains "$(cat "$TMP/w.xml")" '<property name="warmup.completed" value="40"/>' "JUnit warm-up completed"
+expect_eq "$(grep -c '<properties>' "$TMP/w.xml")" "1" "one <properties> element"
+expect_contains "$(cat "$TMP/w.html")" '<h2>Warm-up</h2><table id="warmup">' "HTML warm-up table"
+expect_contains "$(cat "$TMP/w.html")" '<td>first 40 requests</td>' "HTML warm-up count"
 expect_eq "$(jq_py "$TMP/w.json" 'j["warmup"]["requests_excluded"]')" "40" "warm-up count"
 expect_eq "$(jq_py "$TMP/w.json" 'j["warmup"]["requests"]["sent"]')" "40" "warm-up requests sent"
 expect_eq "$(jq_py "$TMP/w.json" 'j["warmup"]["requests"]["total"]')" "40" "warm-up requests completed"
