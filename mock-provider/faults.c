@@ -80,7 +80,7 @@ void mp_faults_connection(mp_run_t *run)
     }
 }
 
-/* A fault inside the response: the normal answer starts and stops at the point (run.c), where the fault acts.
+/* A fault inside the response: the normal answer starts and stops at the point (run_send.c), where the fault acts.
  * On a whole body, {after_chunks: N} means after the headers: there are no chunks. On a stream, h2o writes the
  * headers together with the first event, so after_headers acts after the opening event ({after_chunks: 0}).
  * truncate closes the connection after `bytes` body bytes, whatever the Content-Length said. */
