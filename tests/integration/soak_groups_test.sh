@@ -103,7 +103,9 @@ fcmp "$OPENED >= 31 and $OPENED <= 36" || fail "churn in one group: $OPENED conn
 pools "{max_requests: 5}"
 fcmp "$OPENED >= 7 and $OPENED <= 12" || fail "max_requests: 5 in one group: $OPENED connections opened (expected 6 + a few)"
 pools "{}"
-fcmp "$OPENED >= 2 and $OPENED <= 6" || fail "two pools: $OPENED connections opened (expected one or two each)"
+# An empty policy is a pool of the group's own that keeps its connections (a shared pool opens as few here, so
+# this checks reuse, not separation: max_requests above shows the separation).
+fcmp "$OPENED >= 2 and $OPENED <= 6" || fail "connections: {}: $OPENED connections opened (expected a few, reused)"
 sed 's/connections: {}/connections: {churn: true, max_age: 1s}/' "$TMP/pools.yaml" >"$TMP/bad.yaml"
 run_soak load --config "$TMP/bad.yaml" --check
 expect_eq "$RC" "2" "churn with max_age in a group"
