@@ -2,8 +2,8 @@
 # tests/integration/soak_sweep_test.sh — `soak sweep` against a mock of known range: a deployment serving at
 # most 8 requests at once, each in exactly 100 ms, answers one user at 1 / 0.1 s = 10/s (the synchronous rate)
 # and a crowd at 8 / 0.1 s = 80/s (the throughput rate). Two constant rates follow, 45/s and 80/s. Then the
-# reports (table, JSON, each run's JSON and HTML under --probe-reports) and the exit status with nothing to
-# sweep.
+# reports (table, JSON, each run's JSON and HTML under --probe-reports). Labelled `accuracy` (the release tree
+# only); a sweep with nothing to sweep runs under ASan in soak_capacity_gate_test.sh.
 source "$(dirname "$0")/soak_lib.sh"
 
 start_capacity_mock 8 100ms
@@ -30,13 +30,3 @@ for n in 001 002 003 004; do
 done
 expect_contains "$(head -c 300 "$TMP/runs/probe-001-1.html")" "<!DOCTYPE html>" "a run's HTML report"
 pass "sync $SYNC/s (10 analytic), max $MAX/s (80 analytic), 4 runs in ${secs}s, each with its JSON and HTML"
-
-# Nothing answers: neither closed loop has a success, there is no range to sweep: exit 1 after those two runs.
-PORT=$(free_port)
-run_soak sweep --url "http://127.0.0.1:$PORT/v1" --rates 2 --saturation-users 2 --probe-duration 2s \
-    --probe-warmup 1s --settle 0s --json "$TMP/none.json"
-expect_eq "$RC" "1" "exit status with nothing to sweep"
-expect_contains "$(cat "$TMP/soak.err")" "the synchronous run had no success" "why"
-expect_eq "$(jq_py "$TMP/none.json" '(j["sweep"]["synchronous_rate"], j["sweep"]["complete"], len(j["runs"]))')" \
-    "(None, False, 2)" "JSON of a sweep with no range"
-pass "an unreachable target: no range to sweep, exit 1"
