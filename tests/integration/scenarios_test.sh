@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/integration/scenarios_test.sh — every shipped scenario in configs/ passes with `soak run` as
 # shipped, shortened with --duration (their expectations hold for any length of run). The rate-limit
-# scenarios' ceiling is a per-minute quota over a whole minute; in CI they run a fifth of it with a fifth of
+# scenarios' ceiling is a per-minute quota over a whole minute; in CI they run a tenth of it with a tenth of
 # each quota: a sliding window longer than the run admits exactly its quota once, so the ceiling, the shares
 # and the 429s beyond it are the shipped scenario's, per minute (one of them through a real Portkey gateway).
 # slow-redis runs its stall earlier and shorter, with its latency expectation moved to match. Labelled `scenario`:
@@ -48,9 +48,9 @@ expect_eq "$(jq_py "$TMP/control-plane-isolation/summary.json" \
     'sorted(r["name"] for r in j["by_request"] if r["name"].startswith("admin") and r["ok"] > 0 and r["failed"] == 0)')" \
     "['admin deployments', 'admin journal']" "the control plane read the mock's admin API ({{mock.admin.url}})"
 tested=$((tested + 1))
-scenario rate-limit-lb.yaml --duration 12s \
-    --set 'mock.deployments[gemini-a].limits.rpm=2000' --set 'mock.deployments[gemini-b].limits.rpm=2000'
-expect_eq "$(jq_py "$TMP/rate-limit-lb/summary.json" 'j["requests"]["ok"]')" "4000" \
+scenario rate-limit-lb.yaml --duration 6s \
+    --set 'mock.deployments[gemini-a].limits.rpm=1000' --set 'mock.deployments[gemini-b].limits.rpm=1000'
+expect_eq "$(jq_py "$TMP/rate-limit-lb/summary.json" 'j["requests"]["ok"]')" "2000" \
     "rate-limit-lb: exactly the two quotas succeeded"
 tested=$((tested + 1))
 # the gateway from the install ci/install-deps.sh --test made (tests/sdk), not from the network
@@ -60,13 +60,13 @@ export SOAKRIG_PORTKEY_DIR=$SOAK_SOURCE_DIR/tests/sdk
 export SOAK_FAULT_PROXY=$FAULT_PROXY
 stalls=()
 for t in 'redis].toxics[redis-stall' 'provider].toxics[provider-stall'; do
-    stalls+=(--set "proxies[$t].attributes.start=3s" --set "proxies[$t].attributes.duration=10s")
+    stalls+=(--set "proxies[$t].attributes.start=2s" --set "proxies[$t].attributes.duration=5s")
 done
-scenario slow-redis.yaml --duration 25s "${stalls[@]}" --set 'expect[1].min=6s'
-fcmp "$(jq_py "$TMP/slow-redis/summary.json" 'j["latency_ms"]["max"]') > 6000" || fail "slow-redis: the stall did not show"
+scenario slow-redis.yaml --duration 14s "${stalls[@]}" --set 'expect[1].min=3s'
+fcmp "$(jq_py "$TMP/slow-redis/summary.json" 'j["latency_ms"]["max"]') > 3000" || fail "slow-redis: the stall did not show"
 tested=$((tested + 1))
-scenario gateway-lb.yaml --duration 12s \
-    --set 'mock.deployments[openai-a].limits.rpm=120' --set 'mock.deployments[openai-b].limits.rpm=120'
+scenario gateway-lb.yaml --duration 6s \
+    --set 'mock.deployments[openai-a].limits.rpm=60' --set 'mock.deployments[openai-b].limits.rpm=60'
 expect_eq "$(jq_py "$TMP/gateway-lb/deployments.json" 'j["reconciled"]')" "True" "through Portkey, both sides agree"
 tested=$((tested + 1))
 expect_eq "$tested" "$shipped" "every shipped scenario with a load: section is run here"

@@ -50,13 +50,13 @@ open_conns() {
     curl -s "$(base_of c)/metrics" | awk '$1 == "mock_open_connections" { print $2 }'
 }
 
-# A burst of concurrency opens connections; once it is older than the last 10 intervals, soak closes the idle
-# ones beyond what recent traffic needs (the busiest of those intervals plus a quarter, at least 64), and
-# no request fails for it. The burst: the mock stops answering for 300 ms at 1,000 requests/s.
+# A burst of concurrency opens connections; once it is older than the last 10 intervals (500 ms each here),
+# soak closes the idle ones beyond what recent traffic needs (the busiest of those intervals plus a quarter, at
+# least 64), and no request fails for it. The burst: the mock stops answering for 300 ms at 1,000 requests/s.
 # The run is planned far longer than the checks need and stopped with SIGINT once they are done (a run that
 # ended by itself first, on a machine loaded enough to stretch every sleep, used to fail the test).
-"$SOAK" load --url "$URL" --rate 1000/s --duration "$(scaled 120)s" --json "$TMP/b.json" --jsonl "$TMP/b.jsonl" \
-    >"$TMP/b.out" 2>"$TMP/b.err" &
+"$SOAK" load --url "$URL" --rate 1000/s --duration "$(scaled 120)s" --interval 500ms --json "$TMP/b.json" \
+    --jsonl "$TMP/b.jsonl" >"$TMP/b.out" 2>"$TMP/b.err" &
 SOAK_PID=$!
 sr_track "$SOAK_PID"
 sleep "$(scaled 2)"
@@ -65,9 +65,9 @@ sleep 0.3
 kill -CONT "$MOCK_PID"
 sleep "$(scaled 1)"
 BURST=$(open_conns)
-# 10 intervals of 1 s of wall-clock time, and two to spare (soak's interval clock does not slow down under a
-# sanitizer; what the recent need is under one is measured below, from the run's own series)
-sleep 12
+# 10 intervals of 500 ms of wall-clock time, and two seconds to spare (soak's interval clock does not slow down
+# under a sanitizer; what the recent need is under one is measured below, from the run's own series)
+sleep 7
 AFTER=$(open_conns)
 kill -0 "$SOAK_PID" 2>/dev/null || fail "the burst run ended before the connections were counted: $(cat "$TMP/b.err")"
 kill -INT "$SOAK_PID"
@@ -82,5 +82,5 @@ import json, math, sys
 after = $(scaled 2) + 2.3
 peaks = [j['inflight_max'] for j in map(json.loads, open(sys.argv[1])) if j['t'] >= after]
 print(max(64, math.ceil(1.25 * max(peaks or [0]))))" "$TMP/b.jsonl")
-fcmp "$AFTER <= $NEED + 10" || fail "$AFTER connections still open 12 s after a burst of $BURST (recent need $NEED)"
+fcmp "$AFTER <= $NEED + 10" || fail "$AFTER connections still open 7 s after a burst of $BURST (recent need $NEED)"
 pass "a burst of $BURST connections shrinks back to $AFTER (recent need $NEED)"
