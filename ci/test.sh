@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing (every tool a test uses), builds, and runs every test: the release build (unit,
-# fuzz smoke, the shipped scenarios, the timing tests, --check on every config), the ASan+UBSan build (unit,
-# fuzz smoke and every integration test but the scenarios), then the ThreadSanitizer build (the integration
-# tests whose threads race); the labels that choose are explained in tests/CMakeLists.txt. Integration tests
-# run one at a time (RUN_SERIAL); sanitizer builds widen their timing tolerances through SOAK_TIME_SCALE. No
-# test may skip.
+# fuzz smoke, the shipped scenarios, the timing and accuracy tests, --check on every config), the ASan+UBSan
+# build (unit, fuzz smoke and every integration test but the scenarios and the accuracy checks), then the
+# ThreadSanitizer build (the integration tests whose threads race); the labels that choose are explained in
+# tests/CMakeLists.txt. Timing-sensitive integration tests run one at a time (RUN_SERIAL), the others beside
+# each other; sanitizer builds widen their timing tolerances through SOAK_TIME_SCALE. No test may skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/install-deps.sh --test
