@@ -34,6 +34,11 @@
 /* soak find and soak sweep share their flags and probes (sweep.h). */
 typedef enum hx_cap_cmd { HX_CAP_FIND, HX_CAP_SWEEP } hx_cap_cmd_t;
 
+/* soak find --over users: the closed-loop users of the probes. */
+#define HX_FIND_DEFAULT_START_USERS 8
+#define HX_FIND_DEFAULT_MAX_USERS 10000
+#define HX_FIND_MAX_USERS 100000
+
 #define HX_SWEEP_DEFAULT_RATES 8
 #define HX_SWEEP_MAX_RATES 50
 #define HX_SWEEP_DEFAULT_USERS 128
@@ -42,13 +47,16 @@ typedef enum hx_cap_cmd { HX_CAP_FIND, HX_CAP_SWEEP } hx_cap_cmd_t;
 typedef struct hx_find_opts {
     hx_cap_cmd_t cmd;
     bool help;
+    /* soak find --over users: the search is over closed-loop users (search.integer; its start, min and max
+     * rates are user counts, and so is require); otherwise over the open-loop arrival rate. */
+    bool over_users;
     hx_search_opts_t search;
     uint64_t duration_ns, warmup_ns;
     /* After a probe that left requests unanswered (aborted at the end of its drain), the target is likely still
      * serving a backlog that would slow the next probe: wait aborted / achieved rate seconds, at most this. */
     uint64_t settle_ns;
     bool require_set;
-    double require; /* per second */
+    double require; /* per second, or users with over_users */
     const char *json_path, *reports_dir;
     unsigned nrates;                    /* soak sweep: constant rates after the synchronous and throughput runs */
     uint32_t sat_users;                 /* soak sweep: users of the closed-loop throughput run */
@@ -99,8 +107,10 @@ typedef struct hx_find_outcome {
     bool complete; /* false: stopped by an error or an interrupt, the knee is what was known then */
 } hx_find_outcome_t;
 
-/* The knee rate (0 when no rate passed). */
+/* The knee: a rate, or a user count with --over users (0 when nothing passed). */
 double hx_find_knee(const hx_find_outcome_t *f);
+/* Successes per second at the knee: the lowest of its runs (NAN when nothing passed). */
+double hx_find_knee_ok_rate(const hx_find_outcome_t *f);
 /* Whether the gate (--require) passes; true without --require when some rate passed. */
 bool hx_find_gate(const hx_find_outcome_t *f);
 void hx_find_print_probe(FILE *out, const hx_find_opts_t *o, const hx_probe_record_t *rec);

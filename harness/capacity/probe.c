@@ -88,6 +88,18 @@ static void check_saturation(const judge_ctx_t *j, const hx_report_t *rep, const
     rec->pass = false;
 }
 
+/* A closed loop cannot fall behind a rate or drop arrivals; its queue shows only as latency rising. */
+static void check_rising(const judge_ctx_t *j, const hx_report_t *rep, const hx_timeline_t *tl)
+{
+    double from = (double)j->plan->warmup_ns / 1e9, to = rep->info->duration_s, a, b;
+    bool ttft = false;
+    if (!hx_rising(tl, from, to, false, &a, &b) && !(ttft = hx_rising(tl, from, to, true, &a, &b)))
+        return;
+    say(j->rec, "saturated: %s p50 rising, %.1fms to %.1fms", ttft ? "TTFT" : "latency", a, b);
+    j->rec->saturated = true;
+    j->rec->pass = false;
+}
+
 /* ---- judging ------------------------------------------------------------------------------------------ */
 
 static double pct_ms(const cm_hist_t *h, double q)
@@ -145,6 +157,8 @@ static void on_judged(void *ctx, const hx_report_t *rep, const hx_timeline_t *tl
      * the SLOs still held over this probe's few seconds. A closed loop cannot outrun its target. */
     if (j->plan->users == 0)
         check_saturation(j, rep, tl);
+    else if (j->plan->closed_rising)
+        check_rising(j, rep, tl);
 }
 
 /* A probe that drops arrivals at the in-flight cap after its warm-up is over-saturated whatever follows: it stops
@@ -214,7 +228,10 @@ int hx_probe_run(const hx_probe_plan_t *plan, double rate, unsigned probe, unsig
     int argc = hx_probe_argv(plan, rate, &rec->seed, plan->reports_dir ? json : NULL, argv, bufs);
     hx_cli_t cli;
     if (hx_cli_parse_load(argc, (char **)argv, &cli, why, sizeof(why)) != 0) {
-        snprintf(err, errlen, "probe at %.6g/s: %s", rate, why);
+        if (plan->users > 0)
+            snprintf(err, errlen, "probe of %u users: %s", plan->users, why);
+        else
+            snprintf(err, errlen, "probe at %.6g/s: %s", rate, why);
         hx_cli_free(&cli);
         return -1;
     }

@@ -33,6 +33,9 @@ typedef struct hx_probe_plan {
     /* 0: open loop at the probe's rate. N: closed loop, N users without think time (soak sweep's synchronous and
      * throughput runs): the rate is ignored, --poisson is left out, and nothing is over-saturated. */
     uint32_t users;
+    /* A closed loop is over-saturated when its latency rises through the probe (saturation.h: `rising`; soak find
+     * --over users). Dropped and behind have no meaning without an arrival rate. */
+    bool closed_rising;
 } hx_probe_plan_t;
 
 typedef struct hx_probe_record {

@@ -47,7 +47,8 @@ static int probe_rate(search_t *s, double rate, bool *pass)
         if (s->probe(s->ctx, rate, idx, r, &v) != 0) {
             st->pass = false;
             res->end = HX_SEARCH_END_STOPPED;
-            snprintf(s->err, s->errlen, "probe %u at %.6g/s stopped the search", idx + 1, rate);
+            snprintf(s->err, s->errlen, "probe %u at %.6g%s stopped the search", idx + 1, rate,
+                     s->o->integer ? " users" : "/s");
             return -1;
         }
         st->runs++;
