@@ -74,6 +74,7 @@ static int cmd_run(int argc, char **argv)
         hx_runner_usage(stdout);
         return HX_EXIT_PASS;
     }
+    o.sweep = hx_cap_scenario_sweep; /* load.arrival: {sweep: ...} */
     return hx_runner_run(&o, stdout, stderr);
 }
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "common/json.h"
+#include "harness/config/config_sweep.h"
 #include "harness/capacity/probe.h"
 #include "harness/capacity/search.h"
 
@@ -24,10 +25,11 @@
 #define HX_FIND_DEFAULT_MAX_RATE 100000.0
 #define HX_FIND_DEFAULT_PRECISION 0.05
 #define HX_FIND_DEFAULT_MAX_PROBES 30
-#define HX_FIND_DEFAULT_DURATION_NS (10ull * 1000000000ull)
-#define HX_FIND_DEFAULT_WARMUP_NS (2ull * 1000000000ull)
-#define HX_FIND_MAX_DURATION_NS (3600ull * 1000000000ull) /* one probe: an hour at most */
-#define HX_FIND_DEFAULT_SETTLE_NS (30ull * 1000000000ull)
+/* A probe's length, warm-up and settle: the defaults and bounds a sweep scenario's keys share (config_sweep.h). */
+#define HX_FIND_DEFAULT_DURATION_NS HX_CAP_DEFAULT_DURATION_NS
+#define HX_FIND_DEFAULT_WARMUP_NS HX_CAP_DEFAULT_WARMUP_NS
+#define HX_FIND_MAX_DURATION_NS HX_CAP_MAX_DURATION_NS /* one probe: an hour at most */
+#define HX_FIND_DEFAULT_SETTLE_NS HX_CAP_DEFAULT_SETTLE_NS
 /* The lowest rate a search goes down to: a probe needs this many arrivals after its warm-up for a verdict. */
 #define HX_FIND_MIN_ARRIVALS 10.0
 
@@ -39,10 +41,7 @@ typedef enum hx_cap_cmd { HX_CAP_FIND, HX_CAP_SWEEP } hx_cap_cmd_t;
 #define HX_FIND_DEFAULT_MAX_USERS 10000
 #define HX_FIND_MAX_USERS 100000
 
-#define HX_SWEEP_DEFAULT_RATES 8
-#define HX_SWEEP_MAX_RATES 50
-#define HX_SWEEP_DEFAULT_USERS 128
-#define HX_SWEEP_MAX_USERS 100000
+/* soak sweep's --rates and --saturation-users: HX_SWEEP_* in config_sweep.h. */
 
 typedef struct hx_find_opts {
     hx_cap_cmd_t cmd;
@@ -70,6 +69,9 @@ typedef struct hx_find_opts {
     uint64_t seed;
     char target[512], api[64], arrival_kind[16];
     bool poisson;
+    /* soak run's sweep of a scenario (cap_scenario.c): how each probe gets the scenario and watches the processes
+     * soak run started; NULL for soak find and soak sweep (their load flags say everything). */
+    const hx_probe_hooks_t *hooks;
 } hx_find_opts_t;
 
 /* Parses `soak find` or `soak sweep` (argv[0] is "find" or "sweep") and builds the load once at the start rate

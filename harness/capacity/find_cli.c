@@ -377,7 +377,8 @@ hx_probe_plan_t hx_find_plan(const hx_find_opts_t *o)
                              .nslos = o->nslos,
                              .reports_dir = o->reports_dir,
                              .reports_html = o->cmd == HX_CAP_SWEEP,
-                             .closed_rising = o->over_users};
+                             .closed_rising = o->over_users,
+                             .hooks = o->hooks};
 }
 
 /* Builds the load of a probe once, at the start rate (users: 0) or as a closed loop, so that a mistake in a load
@@ -402,6 +403,12 @@ static int check_load(hx_find_opts_t *o, uint32_t users, bool first, char *err, 
         if (strstr(why, "--rate") != NULL || strstr(why, "--warmup") != NULL || strstr(why, "--duration") != NULL)
             return hx_cli_errf(err, errlen, "a probe adds --rate, --duration and --warmup to the load: %s", why);
         return hx_cli_errf(err, errlen, "%s", why);
+    }
+    if (cli.cfg.sweep.set) {
+        hx_cli_free(&cli);
+        return hx_cli_errf(err, errlen, "--config: the file's load.arrival is a sweep, which `soak run FILE` runs; "
+                                        "soak %s takes its settings from its flags (remove load.arrival.sweep)",
+                           cmd_name(o));
     }
     if (first) {
         o->seed = cli.cfg.seed;
