@@ -204,7 +204,7 @@ char *hx_cfg_describe_arrival(const hx_cfg_t *c, char *buf, size_t n);
 double hx_cfg_expected_arrivals(const hx_cfg_t *c, uint64_t t_ns);
 /* Appends the request templates of the list n (named path in errors) to c->reqs. */
 int hx_cfg_append_requests(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, const char *path, cm_err_t *err);
-/* A sweep's cross-checks against the rest of the file (config_sweep.c): groups, phases, a warm-up, the duration,
+/* A sweep's cross-checks against the rest of the file (config_sweep.c): phases, a warm-up, the duration,
  * timed changes and report formats are refused where written, with the reason; so are more expectations than a
  * sweep judges, and saturation_users above the in-flight cap. 0 without a sweep. */
 int hx_cfg_check_sweep(const hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err);

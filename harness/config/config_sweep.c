@@ -1,6 +1,7 @@
 /* load.arrival: {sweep: {...}}: its keys, and what a sweep cannot go with in the rest of the file. A sweep is many
  * short runs, each with its own arrival, length and warm-up, so whatever describes one run's arrival or clock
- * (groups, phases, a warm-up, the duration, timed changes) is refused where it is written rather than ignored. */
+ * (phases, a warm-up, the duration, timed changes) is refused where it is written rather than ignored. load.groups
+ * is refused by its own reader, which allows no load.arrival beside it. */
 #include <stdio.h>
 #include <string.h>
 
@@ -93,7 +94,6 @@ int hx_cfg_check_sweep(const hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err)
     static const struct {
         const char *keys[4], *why;
     } refused[] = {
-        {{"load.groups", NULL}, "a sweep sets every run's arrival; groups have arrivals of their own"},
         {{"load.phases", "load.warmup", "load.cooldown", NULL},
          "each run of a sweep has its own warm-up (load.arrival.sweep.probe_warmup) and no other phase"},
         {{"duration", NULL}, "each run of a sweep lasts load.arrival.sweep.probe_duration"},
