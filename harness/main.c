@@ -33,8 +33,8 @@ static void print_check(const hx_cli_t *cli)
         hx_arrival_describe(&c->arrival, arr, sizeof(arr));
     printf("%s: OK: %s -> %s, %s%s%.0fs, %zu request template%s, %zu expectation%s%s%s%s\n", c->file, c->name,
            c->target, arr, c->sweep.set ? ", runs of " : " for ",
-           (double)(c->sweep.set ? c->sweep.duration_ns : c->duration_ns) / 1e9,
-           c->workload.nreqs, c->workload.nreqs == 1 ? "" : "s", c->nexpects, c->nexpects == 1 ? "" : "s",
+           (double)(c->sweep.set ? c->sweep.duration_ns : c->duration_ns) / 1e9, c->workload.nreqs,
+           c->workload.nreqs == 1 ? "" : "s", c->nexpects, c->nexpects == 1 ? "" : "s",
            dflt ? " (the default failure_rate <= " HX_DEFAULT_FAILURE_RATE_TEXT ")" : "",
            cli->check_note ? "; note: " : "", cli->check_note ? cli->check_note : "");
 }

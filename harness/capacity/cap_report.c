@@ -103,11 +103,15 @@ static void knee_line(FILE *out, const hx_find_outcome_t *f)
     else if (s->lo > 0)
         fprintf(out, "Knee: at least %.6g%s (%s: no probed %s failed%s)", s->lo, u, hx_search_end_name(s->end),
                 users ? "user count" : "rate",
-                s->end != HX_SEARCH_END_ABOVE_MAX ? "" : users ? "; raise --max-users" : "; raise --max-rate");
+                s->end != HX_SEARCH_END_ABOVE_MAX ? ""
+                : users                           ? "; raise --max-users"
+                                                  : "; raise --max-rate");
     else if (s->hi > 0)
         fprintf(out, "Knee: none found: every %s probed failed, down to %.6g%s (%s%s)", users ? "user count" : "rate",
                 s->hi, u, hx_search_end_name(s->end),
-                s->hi <= so->min_rate ? "" : users ? "; lower --start-users" : "; lower --start-rate");
+                s->hi <= so->min_rate ? ""
+                : users               ? "; lower --start-users"
+                                      : "; lower --start-rate");
     else
         fprintf(out, "Knee: unknown (no probe finished)");
     if (users && s->lo > 0)

@@ -217,13 +217,18 @@ static int check_axis(const hx_find_opts_t *o, const raw_t *r, char *err, size_t
             continue;
         if (o->over_users)
             return hx_cli_errf(err, errlen, "--%s: the search is over users (--over users): give --%s-users",
-                               axis[i].name, axis[i].id == F_START_RATE ? "start" : axis[i].id == F_MIN_RATE ? "min" : "max");
+                               axis[i].name,
+                               axis[i].id == F_START_RATE ? "start"
+                               : axis[i].id == F_MIN_RATE ? "min"
+                                                          : "max");
         return hx_cli_errf(err, errlen, "--%s goes with --over users (the search is over the arrival rate)",
                            axis[i].name);
     }
     if (r->think != NULL && !o->over_users)
-        return hx_cli_errf(err, errlen, "--think: not for soak %s: the probes are open loop (--over users searches "
-                           "closed loops, where --think applies)", cmd_name(o));
+        return hx_cli_errf(err, errlen,
+                           "--think: not for soak %s: the probes are open loop (--over users searches "
+                           "closed loops, where --think applies)",
+                           cmd_name(o));
     return 0;
 }
 
@@ -299,8 +304,7 @@ static int read_over(hx_find_opts_t *o, const raw_t *r, char *err, size_t errlen
     if (v == NULL || strcmp(v, "rate") == 0)
         return 0;
     if (strcmp(v, "users") != 0)
-        return hx_cli_errf(err, errlen, "--over \"%s\": expected rate (open-loop arrivals) or users (closed loop)",
-                           v);
+        return hx_cli_errf(err, errlen, "--over \"%s\": expected rate (open-loop arrivals) or users (closed loop)", v);
     o->over_users = true;
     return 0;
 }
@@ -406,8 +410,9 @@ static int check_load(hx_find_opts_t *o, uint32_t users, bool first, char *err, 
     }
     if (cli.cfg.sweep.set) {
         hx_cli_free(&cli);
-        return hx_cli_errf(err, errlen, "--config: the file's load.arrival is a sweep, which `soak run FILE` runs; "
-                                        "soak %s takes its settings from its flags (remove load.arrival.sweep)",
+        return hx_cli_errf(err, errlen,
+                           "--config: the file's load.arrival is a sweep, which `soak run FILE` runs; "
+                           "soak %s takes its settings from its flags (remove load.arrival.sweep)",
                            cmd_name(o));
     }
     if (first) {
@@ -458,8 +463,8 @@ int hx_find_parse(int argc, char **argv, hx_find_opts_t *o, char *err, size_t er
     if (o->duration_ns < o->warmup_ns + 1000000000ull)
         return hx_cli_errf(err, errlen,
                            "--probe-duration must exceed --probe-warmup by at least 1s (the measured part)");
-    if (read_over(o, &r, err, errlen) != 0 || read_search(o, &r, err, errlen) != 0 || read_slos(o, &r, err, errlen) != 0 ||
-        (o->cmd == HX_CAP_SWEEP && read_sweep(o, &r, err, errlen) != 0))
+    if (read_over(o, &r, err, errlen) != 0 || read_search(o, &r, err, errlen) != 0 ||
+        read_slos(o, &r, err, errlen) != 0 || (o->cmd == HX_CAP_SWEEP && read_sweep(o, &r, err, errlen) != 0))
         return -1;
     if (read_require(o, &r, err, errlen) != 0)
         return -1;
@@ -468,8 +473,9 @@ int hx_find_parse(int argc, char **argv, hx_find_opts_t *o, char *err, size_t er
     if (o->over_users) {
         for (size_t i = 0; i < o->nload_args; i++)
             if (strcmp(o->load_args[i], "--poisson") == 0)
-                return hx_cli_errf(err, errlen, "--poisson: the search is over users (--over users): closed loops "
-                                                "have no arrival rate to draw gaps from");
+                return hx_cli_errf(err, errlen,
+                                   "--poisson: the search is over users (--over users): closed loops "
+                                   "have no arrival rate to draw gaps from");
         return check_load(o, (uint32_t)o->search.start_rate, true, err, errlen);
     }
     if (check_load(o, 0, true, err, errlen) != 0)

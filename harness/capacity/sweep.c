@@ -12,7 +12,7 @@
 typedef struct sweep {
     const hx_find_opts_t *o;
     FILE *err_out;
-    hx_probe_record_t *runs; /* 2 + nrates */
+    hx_probe_record_t *runs;   /* 2 + nrates */
     hx_probe_series_t *series; /* as many, for the sweep page; NULL without one */
     size_t nruns;
     char err[2048];

@@ -82,11 +82,14 @@ int hx_sweep_page(FILE *out, const hx_sweep_outcome_t *s)
 {
     const hx_find_opts_t *o = s->opts;
     cm_buf_t b = CM_BUF_INIT;
-    cm_buf_printf(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>soak sweep</title>"
-                      "<style>%s</style></head>\n<body>\n<h1>soak sweep: ", hx_html_style);
+    cm_buf_printf(&b,
+                  "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>soak sweep</title>"
+                  "<style>%s</style></head>\n<body>\n<h1>soak sweep: ",
+                  hx_html_style);
     hx_html_escape(&b, o->target, 0);
-    cm_buf_printf(&b, "</h1>\n<p class=\"note\">A synchronous run (1 user), a throughput run (%u users), then %u %s "
-                      "rates; runs of %.3gs with a warm-up of %.3gs left out of their results; seed %llu.%s</p>\n",
+    cm_buf_printf(&b,
+                  "</h1>\n<p class=\"note\">A synchronous run (1 user), a throughput run (%u users), then %u %s "
+                  "rates; runs of %.3gs with a warm-up of %.3gs left out of their results; seed %llu.%s</p>\n",
                   o->sat_users, o->nrates, o->poisson ? "Poisson" : "constant", (double)o->duration_ns / 1e9,
                   (double)o->warmup_ns / 1e9, (unsigned long long)o->seed,
                   s->complete ? "" : " The sweep stopped early.");

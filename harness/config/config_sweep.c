@@ -27,8 +27,8 @@ static int probe_time(const cm_conf_t *conf, const cm_node_t *n, const char *key
 
 int hx_cfg_load_sweep(hx_sweep_cfg_t *s, const cm_conf_t *conf, const cm_node_t *n, cm_err_t *err)
 {
-    static const char *const keys[] = {"rates", "saturation_users", "probe_duration", "probe_warmup",
-                                       "poisson", "settle", NULL};
+    static const char *const keys[] = {
+        "rates", "saturation_users", "probe_duration", "probe_warmup", "poisson", "settle", NULL};
     const char *path = "load.arrival.sweep";
     const cm_node_t *v;
     int64_t i;

@@ -61,7 +61,8 @@ static void header(cm_buf_t *b, const hx_report_t *r)
     cm_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
                    "<meta name=\"viewport\" content=\"width=device-width\"/><title>soak: ");
     hx_html_escape(b, in->scenario ? in->scenario : "load", 120);
-    cm_buf_printf(b, " (%s)</title><style>%s</style></head>\n<body>\n<h1>soak report: ", pass ? "PASS" : "FAIL", hx_html_style);
+    cm_buf_printf(b, " (%s)</title><style>%s</style></head>\n<body>\n<h1>soak report: ", pass ? "PASS" : "FAIL",
+                  hx_html_style);
     hx_html_escape(b, in->scenario ? in->scenario : "load", 0);
     cm_buf_printf(b, "<span class=\"badge %s\" id=\"verdict\">%s</span></h1>\n", pass ? "pass" : "fail",
                   pass ? "PASS" : "FAIL");

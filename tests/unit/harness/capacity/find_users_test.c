@@ -69,13 +69,13 @@ static void test_own_flags(void **state)
     /* --think is passed on to every (closed-loop) probe */
     bool think = false;
     for (size_t i = 0; i + 1 < opts.nload_args; i++)
-        think = think || (strcmp(opts.load_args[i], "--think") == 0 && strcmp(opts.load_args[i + 1], "10ms..20ms") == 0);
+        think =
+            think || (strcmp(opts.load_args[i], "--think") == 0 && strcmp(opts.load_args[i + 1], "10ms..20ms") == 0);
     assert_true(think);
     PARSE_OK(URL, "--over", "users", "--slo", "latency.p99<1s", "--require", "1user");
     assert_true(opts.require == 1);
     /* a start outside the default bounds moves them */
-    PARSE_OK(URL, "--over", "users", "--slo", "latency.p99<1s", "--start-users", "20000",
-             "--max-inflight", "30000");
+    PARSE_OK(URL, "--over", "users", "--slo", "latency.p99<1s", "--start-users", "20000", "--max-inflight", "30000");
     assert_true(opts.search.max_rate == 20000);
 }
 
@@ -106,8 +106,8 @@ static void test_bounds(void **state)
     (void)state;
     PARSE_ERR("--start-users \"0\": expected a whole number from 1 to 100000", URL, "--over", "users", "--start-users",
               "0");
-    PARSE_ERR("--max-users \"100001\": expected a whole number from 1 to 100000", URL, "--over", "users",
-              "--max-users", "100001");
+    PARSE_ERR("--max-users \"100001\": expected a whole number from 1 to 100000", URL, "--over", "users", "--max-users",
+              "100001");
     PARSE_ERR("--min-users \"1.5\": expected a whole number", URL, "--over", "users", "--min-users", "1.5");
     PARSE_ERR("--start-users 9 is above --max-users 8", URL, "--over", "users", "--start-users", "9", "--max-users",
               "8");
@@ -191,8 +191,8 @@ static void test_report(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),   cmocka_unit_test(test_own_flags), cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_bounds),     cmocka_unit_test(test_probe_argv), cmocka_unit_test(test_report),
+        cmocka_unit_test(test_defaults), cmocka_unit_test(test_own_flags),  cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_bounds),   cmocka_unit_test(test_probe_argv), cmocka_unit_test(test_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

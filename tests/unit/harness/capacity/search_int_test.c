@@ -14,9 +14,9 @@
 #include <string.h>
 
 typedef struct fake {
-    unsigned knee;        /* user counts <= knee pass */
+    unsigned knee; /* user counts <= knee pass */
     unsigned runs;
-    double values[256];   /* every run's value */
+    double values[256]; /* every run's value */
 } fake_t;
 
 static int fake_probe(void *ctx, double users, unsigned probe, unsigned repeat, hx_probe_verdict_t *v)

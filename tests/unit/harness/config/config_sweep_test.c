@@ -104,8 +104,9 @@ static void test_bad_values(void **state)
                  "measured part)");
     expect_error(SWEEP("{probe_warmup: 9001ms}"),
                  "s.yaml:3:12: load.arrival.sweep: must exceed probe_warmup by at least 1s (the measured part)");
-    expect_error(SWEEP("{rate: 3}"), "s.yaml:3:13: load.arrival.sweep: unknown key \"rate\" (did you mean \"rates\"? "
-                                     "allowed: rates, saturation_users, probe_duration, probe_warmup, poisson, settle)");
+    expect_error(SWEEP("{rate: 3}"),
+                 "s.yaml:3:13: load.arrival.sweep: unknown key \"rate\" (did you mean \"rates\"? "
+                 "allowed: rates, saturation_users, probe_duration, probe_warmup, poisson, settle)");
     expect_error(SWEEP("8"), "s.yaml:3:12: load.arrival.sweep: expected a map of rates, saturation_users, "
                              "probe_duration, probe_warmup, poisson, settle (e.g. {rates: 8}; {} for the defaults)");
     expect_error("load:\n  arrival: {sweep: {}, constant: 5/s}\n",
@@ -118,10 +119,9 @@ static void test_only_load_arrival(void **state)
     (void)state;
     hx_cfg_t c;
     cm_err_t err;
-    assert_int_equal(load(&c,
-                          "load:\n  groups:\n    - name: a\n      arrival: {sweep: {}}\n      requests: [{model: m}]\n",
-                          &err),
-                     -1);
+    assert_int_equal(
+        load(&c, "load:\n  groups:\n    - name: a\n      arrival: {sweep: {}}\n      requests: [{model: m}]\n", &err),
+        -1);
     assert_string_equal(err.msg, "s.yaml:4:17: load.groups[0].arrival: unknown key \"sweep\" (did you mean \"step\"? "
                                  "allowed: constant, poisson, ramp, step, every, users, spawn, think)");
     hx_cfg_free(&c);
@@ -196,9 +196,9 @@ static void test_finish(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),          cmocka_unit_test(test_every_key),
-        cmocka_unit_test(test_bad_values),        cmocka_unit_test(test_only_load_arrival),
-        cmocka_unit_test(test_refused_beside),    cmocka_unit_test(test_finish),
+        cmocka_unit_test(test_defaults),       cmocka_unit_test(test_every_key),
+        cmocka_unit_test(test_bad_values),     cmocka_unit_test(test_only_load_arrival),
+        cmocka_unit_test(test_refused_beside), cmocka_unit_test(test_finish),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
