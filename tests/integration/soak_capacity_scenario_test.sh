@@ -90,23 +90,24 @@ pass "sweep scenario: sync $SYNC/s (10 analytic), max $MAX/s (80 analytic), 3 ru
 start_capacity_mock 8 100ms
 URL=$(url_of cap)
 t1=$(date +%s.%N)
-run_soak find --url "$URL" --over users --slo 'latency.mean<110ms' --start-users 8 --precision 20% \
+run_soak find --url "$URL" --over users --slo 'latency.mean<110ms' --start-users 8 --precision 40% \
     --probe-duration 2s --probe-warmup 1s --require 8users --json "$TMP/knee.json"
 expect_eq "$RC" "0" "exit status of a users search meeting --require 8users ($(tail -3 "$TMP/soak.err"))"
 K="$TMP/knee.json"
 expect_eq "$(jq_py "$K" '(j["over"], j["knee"]["users"], j["knee"]["rate"], j["knee"]["ci"], j["knee"]["end"])')" \
-    "('users', 8, None, [8, 10], 'converged')" "the knee over users and its bracket"
+    "('users', 8, None, [8, 12], 'converged')" "the knee over users and its bracket"
+# 12 - 8 <= 40% of 12: three probes (the unit test search_int_test.c bisects down to neighbours)
 expect_eq "$(jq_py "$K" '[(p["users"], p["pass"]) for p in j["probes"]]')" \
-    "[(8, True), (16, False), (12, False), (10, False)]" "probes: 8 passes, 16 fails, bisection down to [8, 10)"
+    "[(8, True), (16, False), (12, False)]" "probes: 8 passes, 16 fails, 12 fails"
 OK_RATE=$(jq_py "$K" 'j["knee"]["ok_rate"]')
 fcmp "abs($OK_RATE - 80) <= 4" || fail "throughput at the knee $OK_RATE/s, analytic 80/s"
 MEAN16=$(jq_py "$K" 'round([s["measured"] for s in j["probes"][1]["slos"] if s["metric"] == "latency.mean"][0], 1)')
 fcmp "$MEAN16 >= 190 and $MEAN16 <= 230 * $SCALE" || fail "mean latency of 16 users ${MEAN16}ms, analytic 200ms"
 expect_eq "$(jq_py "$K" '(j["require"]["users"], j["require"]["pass"])')" "(8, True)" "the gate in users"
-expect_contains "$(cat "$TMP/soak.out")" "Knee: 8 users, in [8, 10 users) (converged" "the table's knee line"
+expect_contains "$(cat "$TMP/soak.out")" "Knee: 8 users, in [8, 12 users) (converged" "the table's knee line"
 expect_contains "$(cat "$TMP/soak.out")" "Gate: knee >= 8 users: pass" "the table's gate"
 secs=$(python3 -c "print(round($(date +%s.%N) - $t1, 1))")
-pass "knee over users: 8 (analytic 8), bracket [8, 10), ${OK_RATE}/s at the knee, mean ${MEAN16}ms at 16 users, in ${secs}s"
+pass "knee over users: 8 (analytic 8), bracket [8, 12), ${OK_RATE}/s at the knee, mean ${MEAN16}ms at 16 users, in ${secs}s"
 
 # A rate as the gate of a users search is refused before any probe.
 run_soak find --url "$URL" --over users --slo 'latency.mean<110ms' --require 80/s
