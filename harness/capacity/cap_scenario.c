@@ -28,10 +28,11 @@ int hx_cap_scenario_sweep(const hx_runner_env_t *env)
     const hx_cfg_t *c = env->cfg;
     const hx_sweep_cfg_t *sw = &c->sweep;
     hx_find_opts_t *o = cm_xcalloc(1, sizeof(*o)); /* every SLO and load flag: not for the stack */
-    char *json = cm_xmalloc(strlen(c->report_dir) + 16);
+    size_t jlen = strlen(c->report_dir) + 16;
+    char *json = cm_xmalloc(jlen);
     hx_probe_hooks_t hooks = {env->load, env->check, env->ctx};
     static const char *const poisson[] = {"--poisson"};
-    sprintf(json, "%s/sweep.json", c->report_dir);
+    snprintf(json, jlen, "%s/sweep.json", c->report_dir);
     o->cmd = HX_CAP_SWEEP;
     o->duration_ns = sw->duration_ns;
     o->warmup_ns = sw->warmup_ns;

@@ -215,15 +215,16 @@ static int check_axis(const hx_find_opts_t *o, const raw_t *r, char *err, size_t
     for (size_t i = 0; i < sizeof(axis) / sizeof(axis[0]); i++) {
         if (r->v[axis[i].id] == NULL || axis[i].users == o->over_users)
             continue;
-        if (o->over_users)
-            return hx_cli_errf(err, errlen, "--%s: the search is over users (--over users): give --%s-users",
-                               axis[i].name,
-                               axis[i].id == F_START_RATE ? "start"
-                               : axis[i].id == F_MIN_RATE ? "min"
-                                                          : "max");
+        if (o->over_users) /* "start-rate" -> "start-users" */
+            return hx_cli_errf(err, errlen, "--%s: the search is over users (--over users): give --%.*s-users",
+                               axis[i].name, (int)(strchr(axis[i].name, '-') - axis[i].name), axis[i].name);
         return hx_cli_errf(err, errlen, "--%s goes with --over users (the search is over the arrival rate)",
                            axis[i].name);
     }
+    if (r->think != NULL && o->cmd == HX_CAP_SWEEP)
+        return hx_cli_errf(err, errlen,
+                           "--think: not for soak sweep: its runs are open loop, and closed loops "
+                           "without think time");
     if (r->think != NULL && !o->over_users)
         return hx_cli_errf(err, errlen,
                            "--think: not for soak %s: the probes are open loop (--over users searches "
