@@ -27,9 +27,14 @@ static void print_check(const hx_cli_t *cli)
         return;
     }
     bool dflt = c->nexpects == 1 && c->expects[0].is_default;
-    printf("%s: OK: %s -> %s, %s for %.0fs, %zu request template%s, %zu expectation%s%s%s%s\n", c->file, c->name,
-           c->target, hx_arrival_describe(&c->arrival, arr, sizeof(arr)), (double)c->duration_ns / 1e9,
-           c->workload.nreqs, c->workload.nreqs == 1 ? "" : "s", c->nexpects, c->nexpects == 1 ? "" : "s",
+    if (c->sweep.set) /* its runs set their own arrivals and lengths (the one user is a stand-in for the check) */
+        snprintf(arr, sizeof(arr), "a sweep of %u rates", c->sweep.rates);
+    else
+        hx_arrival_describe(&c->arrival, arr, sizeof(arr));
+    printf("%s: OK: %s -> %s, %s%s%.0fs, %zu request template%s, %zu expectation%s%s%s%s\n", c->file, c->name,
+           c->target, arr, c->sweep.set ? ", runs of " : " for ",
+           (double)(c->sweep.set ? c->sweep.duration_ns : c->duration_ns) / 1e9, c->workload.nreqs,
+           c->workload.nreqs == 1 ? "" : "s", c->nexpects, c->nexpects == 1 ? "" : "s",
            dflt ? " (the default failure_rate <= " HX_DEFAULT_FAILURE_RATE_TEXT ")" : "",
            cli->check_note ? "; note: " : "", cli->check_note ? cli->check_note : "");
 }
@@ -74,6 +79,7 @@ static int cmd_run(int argc, char **argv)
         hx_runner_usage(stdout);
         return HX_EXIT_PASS;
     }
+    o.sweep = hx_cap_scenario_sweep; /* load.arrival: {sweep: ...} */
     return hx_runner_run(&o, stdout, stderr);
 }
 

@@ -15,6 +15,18 @@ double hx_find_knee(const hx_find_outcome_t *f)
     return f->search->lo;
 }
 
+double hx_find_knee_ok_rate(const hx_find_outcome_t *f)
+{
+    double knee = hx_find_knee(f), ok = NAN;
+    for (size_t i = 0; knee > 0 && i < f->nruns; i++) {
+        const hx_probe_record_t *r = &f->runs[i];
+        double at = f->opts->over_users ? (double)r->users : r->rate;
+        if (at == knee && r->pass && (isnan(ok) || r->ok_rate < ok))
+            ok = r->ok_rate;
+    }
+    return ok;
+}
+
 bool hx_find_gate(const hx_find_outcome_t *f)
 {
     double knee = hx_find_knee(f);
@@ -75,24 +87,36 @@ void hx_find_print_probe(FILE *out, const hx_find_opts_t *o, const hx_probe_reco
     fflush(out);
 }
 
-/* The knee in words: what is known, and how sure. */
+/* The knee in words: what is known, and how sure. Over users the values are user counts, and the throughput
+ * at the knee says what that many users got through. */
 static void knee_line(FILE *out, const hx_find_outcome_t *f)
 {
     const hx_search_result_t *s = f->search;
     const hx_search_opts_t *so = &f->opts->search;
+    bool users = f->opts->over_users;
+    const char *u = users ? " users" : "/s";
     if (!f->complete)
         fprintf(out, "Search stopped early (error or interrupt): ");
     if (s->lo > 0 && s->hi > 0)
-        fprintf(out, "Knee: %.6g/s, in [%.6g/s, %.6g/s) (%s; the bracket is %.1f%% of its top)\n", s->lo, s->lo, s->hi,
-                hx_search_end_name(s->end), (s->hi - s->lo) / s->hi * 100);
+        fprintf(out, "Knee: %.6g%s, in [%.6g%s, %.6g%s) (%s; the bracket is %.1f%% of its top)", s->lo, u, s->lo,
+                users ? "" : u, s->hi, u, hx_search_end_name(s->end), (s->hi - s->lo) / s->hi * 100);
     else if (s->lo > 0)
-        fprintf(out, "Knee: at least %.6g/s (%s: no probed rate failed%s)\n", s->lo, hx_search_end_name(s->end),
-                s->end == HX_SEARCH_END_ABOVE_MAX ? "; raise --max-rate" : "");
+        fprintf(out, "Knee: at least %.6g%s (%s: no probed %s failed%s)", s->lo, u, hx_search_end_name(s->end),
+                users ? "user count" : "rate",
+                s->end != HX_SEARCH_END_ABOVE_MAX ? ""
+                : users                           ? "; raise --max-users"
+                                                  : "; raise --max-rate");
     else if (s->hi > 0)
-        fprintf(out, "Knee: none found: every rate probed failed, down to %.6g/s (%s%s)\n", s->hi,
-                hx_search_end_name(s->end), s->hi <= so->min_rate ? "" : "; lower --start-rate");
+        fprintf(out, "Knee: none found: every %s probed failed, down to %.6g%s (%s%s)", users ? "user count" : "rate",
+                s->hi, u, hx_search_end_name(s->end),
+                s->hi <= so->min_rate ? ""
+                : users               ? "; lower --start-users"
+                                      : "; lower --start-rate");
     else
-        fprintf(out, "Knee: unknown (no probe finished)\n");
+        fprintf(out, "Knee: unknown (no probe finished)");
+    if (users && s->lo > 0)
+        fprintf(out, "; %.1f successes/s at the knee", hx_find_knee_ok_rate(f));
+    fputc('\n', out);
 }
 
 void hx_find_table(FILE *out, const hx_find_outcome_t *f)
@@ -110,7 +134,8 @@ void hx_find_table(FILE *out, const hx_find_outcome_t *f)
     fprintf(out, "; and no over-saturation (docs/capacity.md)\n");
     knee_line(out, f);
     if (o->require_set)
-        fprintf(out, "Gate: knee >= %.6g/s: %s\n", o->require, hx_find_gate(f) ? "pass" : "FAIL");
+        fprintf(out, "Gate: knee >= %.6g%s: %s\n", o->require, o->over_users ? " users" : "/s",
+                hx_find_gate(f) ? "pass" : "FAIL");
 }
 
 /* ---- JSON --------------------------------------------------------------------------------------------- */
@@ -121,6 +146,8 @@ void hx_cap_json_open(cm_jw_t *w, const hx_find_opts_t *o)
     cm_jw_key(w, "schema_version");
     cm_jw_int(w, HX_CAP_SCHEMA_VERSION);
     cm_jw_kv_str(w, "command", o->cmd == HX_CAP_SWEEP ? "sweep" : "find");
+    if (o->cmd == HX_CAP_FIND)
+        cm_jw_kv_str(w, "over", o->over_users ? "users" : "rate");
     cm_jw_kv_str(w, "target", o->target);
     cm_jw_kv_uint(w, "seed", o->seed);
     cm_jw_key(w, "slos");
@@ -151,10 +178,16 @@ static void json_search(cm_jw_t *w, const hx_find_opts_t *o)
 {
     cm_jw_key(w, "search");
     cm_jw_obj(w);
-    cm_jw_kv_str(w, "arrival", o->poisson ? "poisson" : "constant");
-    cm_jw_kv_double(w, "start_rate", o->search.start_rate);
-    cm_jw_kv_double(w, "min_rate", o->search.min_rate);
-    cm_jw_kv_double(w, "max_rate", o->search.max_rate);
+    const hx_search_opts_t *s = &o->search;
+    bool users = o->over_users;
+    cm_jw_kv_str(w, "arrival", users ? "closed" : o->poisson ? "poisson" : "constant");
+    /* One axis or the other: the keys of the other are null. */
+    cm_jw_kv_double(w, "start_rate", users ? NAN : s->start_rate);
+    cm_jw_kv_double(w, "min_rate", users ? NAN : s->min_rate);
+    cm_jw_kv_double(w, "max_rate", users ? NAN : s->max_rate);
+    cm_jw_kv_double(w, "start_users", users ? s->start_rate : NAN);
+    cm_jw_kv_double(w, "min_users", users ? s->min_rate : NAN);
+    cm_jw_kv_double(w, "max_users", users ? s->max_rate : NAN);
     cm_jw_kv_uint(w, "repeats", o->search.repeats);
     cm_jw_kv_double(w, "precision", o->search.precision);
     cm_jw_kv_uint(w, "max_probes", o->search.max_probes);
@@ -166,9 +199,11 @@ static void json_search(cm_jw_t *w, const hx_find_opts_t *o)
 static void json_knee(cm_jw_t *w, const hx_find_outcome_t *f)
 {
     const hx_search_result_t *s = f->search;
+    bool users = f->opts->over_users;
     cm_jw_key(w, "knee");
     cm_jw_obj(w);
-    cm_jw_kv_double(w, "rate", s->lo > 0 ? s->lo : NAN);
+    /* knee.ci is on the search's axis: rates, or user counts over users. */
+    cm_jw_kv_double(w, "rate", s->lo > 0 && !users ? s->lo : NAN);
     cm_jw_key(w, "ci");
     cm_jw_arr(w);
     cm_jw_double(w, s->lo > 0 ? s->lo : (s->hi > 0 ? 0 : NAN));
@@ -177,6 +212,8 @@ static void json_knee(cm_jw_t *w, const hx_find_outcome_t *f)
     cm_jw_kv_str(w, "end", hx_search_end_name(s->end));
     cm_jw_kv_bool(w, "complete", f->complete);
     cm_jw_kv_uint(w, "probes", s->nsteps);
+    cm_jw_kv_double(w, "users", s->lo > 0 && users ? s->lo : NAN);
+    cm_jw_kv_double(w, "ok_rate", hx_find_knee_ok_rate(f));
     cm_jw_obj_end(w);
     cm_jw_key(w, "require");
     if (!f->opts->require_set) {
@@ -184,8 +221,10 @@ static void json_knee(cm_jw_t *w, const hx_find_outcome_t *f)
         return;
     }
     cm_jw_obj(w);
-    cm_jw_kv_double(w, "rate", f->opts->require);
+    cm_jw_kv_double(w, "rate", users ? NAN : f->opts->require);
     cm_jw_kv_bool(w, "pass", hx_find_gate(f));
+    if (users)
+        cm_jw_kv_double(w, "users", f->opts->require);
     cm_jw_obj_end(w);
 }
 

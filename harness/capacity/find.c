@@ -25,6 +25,9 @@ static int probe_cb(void *ctx, double rate, unsigned probe, unsigned repeat, hx_
         f->runs = cm_xrealloc(f->runs, f->cap * sizeof(*f->runs));
     }
     hx_probe_record_t *rec = &f->runs[f->nruns];
+    /* Over users the search's value is the probe's user count (a whole number, search.integer). */
+    if (f->o->over_users)
+        f->plan.users = (uint32_t)rate;
     if (hx_probe_run(&f->plan, rate, probe, repeat, rec, f->err, sizeof(f->err)) != 0)
         return -1;
     f->nruns++;
@@ -40,11 +43,15 @@ static int probe_cb(void *ctx, double rate, unsigned probe, unsigned repeat, hx_
 
 static void announce(const hx_find_opts_t *o, FILE *err_out)
 {
-    fprintf(err_out, "soak find: %s: the highest %s rate meeting", o->target, o->poisson ? "Poisson" : "constant");
+    if (o->over_users)
+        fprintf(err_out, "soak find: %s: the most closed-loop users meeting", o->target);
+    else
+        fprintf(err_out, "soak find: %s: the highest %s rate meeting", o->target, o->poisson ? "Poisson" : "constant");
     for (size_t i = 0; i < o->nslos; i++)
         fprintf(err_out, "%s %s %s", i ? "," : "", o->slos[i].metric, o->slos[i].bound_text);
-    fprintf(err_out, "; probes of %.3gs (warm-up %.3gs) from %.6g/s, seed %llu\n", (double)o->duration_ns / 1e9,
-            (double)o->warmup_ns / 1e9, o->search.start_rate, (unsigned long long)o->seed);
+    fprintf(err_out, "; probes of %.3gs (warm-up %.3gs) from %.6g%s, seed %llu\n", (double)o->duration_ns / 1e9,
+            (double)o->warmup_ns / 1e9, o->search.start_rate, o->over_users ? " users" : "/s",
+            (unsigned long long)o->seed);
 }
 
 static int write_json(FILE *out, const void *fo)

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "common/json.h"
+#include "harness/config/config_sweep.h"
 #include "harness/capacity/probe.h"
 #include "harness/capacity/search.h"
 
@@ -24,31 +25,37 @@
 #define HX_FIND_DEFAULT_MAX_RATE 100000.0
 #define HX_FIND_DEFAULT_PRECISION 0.05
 #define HX_FIND_DEFAULT_MAX_PROBES 30
-#define HX_FIND_DEFAULT_DURATION_NS (10ull * 1000000000ull)
-#define HX_FIND_DEFAULT_WARMUP_NS (2ull * 1000000000ull)
-#define HX_FIND_MAX_DURATION_NS (3600ull * 1000000000ull) /* one probe: an hour at most */
-#define HX_FIND_DEFAULT_SETTLE_NS (30ull * 1000000000ull)
+/* A probe's length, warm-up and settle: the defaults and bounds a sweep scenario's keys share (config_sweep.h). */
+#define HX_FIND_DEFAULT_DURATION_NS HX_CAP_DEFAULT_DURATION_NS
+#define HX_FIND_DEFAULT_WARMUP_NS HX_CAP_DEFAULT_WARMUP_NS
+#define HX_FIND_MAX_DURATION_NS HX_CAP_MAX_DURATION_NS /* one probe: an hour at most */
+#define HX_FIND_DEFAULT_SETTLE_NS HX_CAP_DEFAULT_SETTLE_NS
 /* The lowest rate a search goes down to: a probe needs this many arrivals after its warm-up for a verdict. */
 #define HX_FIND_MIN_ARRIVALS 10.0
 
 /* soak find and soak sweep share their flags and probes (sweep.h). */
 typedef enum hx_cap_cmd { HX_CAP_FIND, HX_CAP_SWEEP } hx_cap_cmd_t;
 
-#define HX_SWEEP_DEFAULT_RATES 8
-#define HX_SWEEP_MAX_RATES 50
-#define HX_SWEEP_DEFAULT_USERS 128
-#define HX_SWEEP_MAX_USERS 100000
+/* soak find --over users: the closed-loop users of the probes. */
+#define HX_FIND_DEFAULT_START_USERS 8
+#define HX_FIND_DEFAULT_MAX_USERS 10000
+#define HX_FIND_MAX_USERS 100000
+
+/* soak sweep's --rates and --saturation-users: HX_SWEEP_* in config_sweep.h. */
 
 typedef struct hx_find_opts {
     hx_cap_cmd_t cmd;
     bool help;
+    /* soak find --over users: the search is over closed-loop users (search.integer; its start, min and max
+     * rates are user counts, and so is require); otherwise over the open-loop arrival rate. */
+    bool over_users;
     hx_search_opts_t search;
     uint64_t duration_ns, warmup_ns;
     /* After a probe that left requests unanswered (aborted at the end of its drain), the target is likely still
      * serving a backlog that would slow the next probe: wait aborted / achieved rate seconds, at most this. */
     uint64_t settle_ns;
     bool require_set;
-    double require; /* per second */
+    double require; /* per second, or users with over_users */
     const char *json_path, *reports_dir;
     unsigned nrates;                    /* soak sweep: constant rates after the synchronous and throughput runs */
     uint32_t sat_users;                 /* soak sweep: users of the closed-loop throughput run */
@@ -62,6 +69,9 @@ typedef struct hx_find_opts {
     uint64_t seed;
     char target[512], api[64], arrival_kind[16];
     bool poisson;
+    /* soak run's sweep of a scenario (cap_scenario.c): how each probe gets the scenario and watches the processes
+     * soak run started; NULL for soak find and soak sweep (their load flags say everything). */
+    const hx_probe_hooks_t *hooks;
 } hx_find_opts_t;
 
 /* Parses `soak find` or `soak sweep` (argv[0] is "find" or "sweep") and builds the load once at the start rate
@@ -99,8 +109,10 @@ typedef struct hx_find_outcome {
     bool complete; /* false: stopped by an error or an interrupt, the knee is what was known then */
 } hx_find_outcome_t;
 
-/* The knee rate (0 when no rate passed). */
+/* The knee: a rate, or a user count with --over users (0 when nothing passed). */
 double hx_find_knee(const hx_find_outcome_t *f);
+/* Successes per second at the knee: the lowest of its runs (NAN when nothing passed). */
+double hx_find_knee_ok_rate(const hx_find_outcome_t *f);
 /* Whether the gate (--require) passes; true without --require when some rate passed. */
 bool hx_find_gate(const hx_find_outcome_t *f);
 void hx_find_print_probe(FILE *out, const hx_find_opts_t *o, const hx_probe_record_t *rec);

@@ -13,6 +13,7 @@ typedef struct judge_ctx {
     const hx_probe_plan_t *plan;
     hx_probe_record_t *rec;
     bool judged, interrupted;
+    char stopped[512]; /* why the hooks' check stopped the run, "" when it did not */
 } judge_ctx_t;
 
 int hx_probe_argv(const hx_probe_plan_t *plan, double rate, const uint64_t *seed, const char *json, const char **argv,
@@ -88,6 +89,30 @@ static void check_saturation(const judge_ctx_t *j, const hx_report_t *rep, const
     rec->pass = false;
 }
 
+/* A closed loop cannot fall behind a rate or drop arrivals; its queue shows only as latency rising. */
+static void check_rising(const judge_ctx_t *j, const hx_report_t *rep, const hx_timeline_t *tl)
+{
+    double from = (double)j->plan->warmup_ns / 1e9, to = rep->info->duration_s, a, b;
+    bool ttft = false;
+    if (!hx_rising(tl, from, to, false, &a, &b) && !(ttft = hx_rising(tl, from, to, true, &a, &b)))
+        return;
+    say(j->rec, "saturated: %s p50 rising, %.1fms to %.1fms", ttft ? "TTFT" : "latency", a, b);
+    j->rec->saturated = true;
+    j->rec->pass = false;
+}
+
+static void keep_series(hx_probe_series_t *s, const hx_timeline_t *tl, double end_s)
+{
+    s->n = 0;
+    s->end_s = end_s;
+    for (size_t i = 0; tl != NULL && i < tl->n && i < HX_PROBE_SERIES_MAX; i++) {
+        s->t_s[s->n] = tl->points[i].t1_s;
+        s->p50_ms[s->n] = tl->points[i].latency_ms[0];
+        s->p99_ms[s->n] = tl->points[i].latency_ms[2];
+        s->n++;
+    }
+}
+
 /* ---- judging ------------------------------------------------------------------------------------------ */
 
 static double pct_ms(const cm_hist_t *h, double q)
@@ -103,6 +128,8 @@ static void on_judged(void *ctx, const hx_report_t *rep, const hx_timeline_t *tl
     double secs = rep->info->judged_s;
     hx_eval_input_t in = {t, rep->first_window, rep->last_window, secs};
     j->judged = true;
+    if (j->plan->series != NULL)
+        keep_series(j->plan->series, tl, rep->info->duration_s);
     /* A stop with a failure is this probe's own early stop (on_interval); without one it was a signal. */
     j->interrupted = rep->info->interrupted && rep->info->failure == NULL;
     hx_window_rates_t wr;
@@ -145,6 +172,8 @@ static void on_judged(void *ctx, const hx_report_t *rep, const hx_timeline_t *tl
      * the SLOs still held over this probe's few seconds. A closed loop cannot outrun its target. */
     if (j->plan->users == 0)
         check_saturation(j, rep, tl);
+    else if (j->plan->closed_rising)
+        check_rising(j, rep, tl);
 }
 
 /* A probe that drops arrivals at the in-flight cap after its warm-up is over-saturated whatever follows: it stops
@@ -157,6 +186,16 @@ static int on_interval(void *ctx, const hx_stats_t *last, uint64_t t0_ns, char *
     if (j->plan->users > 0 || t0_ns < j->plan->warmup_ns || last->dropped == 0)
         return 0;
     snprintf(why, whylen, "arrivals dropped at the in-flight cap after the warm-up");
+    return -1;
+}
+
+static int on_check(void *ctx, uint64_t elapsed_ns, char *why, size_t whylen)
+{
+    judge_ctx_t *j = ctx;
+    const hx_probe_hooks_t *h = j->plan->hooks;
+    if (h == NULL || h->check == NULL || h->check(h->ctx, elapsed_ns, why, whylen) == 0)
+        return 0;
+    snprintf(j->stopped, sizeof(j->stopped), "%s", why);
     return -1;
 }
 
@@ -177,11 +216,14 @@ static int run_load(hx_cli_t *cli, judge_ctx_t *j, char *err, size_t errlen)
         free(diag);
         return -1;
     }
-    hx_run_watch_t w = {.judged = on_judged, .interval = on_interval, .ctx = j};
+    hx_run_watch_t w = {.judged = on_judged, .interval = on_interval, .check = on_check, .ctx = j};
     int rc = hx_run_watched(&cli->cfg, null_out, diag_out, &w);
     fclose(null_out);
     fclose(diag_out);
-    if (rc == HX_EXIT_ERROR || !j->judged) {
+    if (j->stopped[0] != '\0') {
+        snprintf(err, errlen, "%s", j->stopped);
+        rc = -1;
+    } else if (rc == HX_EXIT_ERROR || !j->judged) {
         /* the run's own lines, the last first-error line included, trimmed of the final newline */
         while (ndiag > 0 && diag[ndiag - 1] == '\n')
             diag[--ndiag] = '\0';
@@ -213,8 +255,15 @@ int hx_probe_run(const hx_probe_plan_t *plan, double rate, unsigned probe, unsig
         snprintf(json, sizeof(json), "%s/probe-%03u-%u.json", plan->reports_dir, probe + 1, repeat + 1);
     int argc = hx_probe_argv(plan, rate, &rec->seed, plan->reports_dir ? json : NULL, argv, bufs);
     hx_cli_t cli;
-    if (hx_cli_parse_load(argc, (char **)argv, &cli, why, sizeof(why)) != 0) {
-        snprintf(err, errlen, "probe at %.6g/s: %s", rate, why);
+    const hx_probe_hooks_t *h = plan->hooks;
+    int prc = h != NULL && h->load != NULL
+                  ? hx_cli_parse_load_from(argc, (char **)argv, h->load, h->ctx, &cli, why, sizeof(why))
+                  : hx_cli_parse_load(argc, (char **)argv, &cli, why, sizeof(why));
+    if (prc != 0) {
+        if (plan->users > 0)
+            snprintf(err, errlen, "probe of %u users: %s", plan->users, why);
+        else
+            snprintf(err, errlen, "probe at %.6g/s: %s", rate, why);
         hx_cli_free(&cli);
         return -1;
     }

@@ -15,10 +15,31 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "harness/measure/timeline.h"
 #include "harness/measure/verdict.h"
+#include "harness/run/cli.h"
 
 #define HX_FIND_MAX_SLOS 16       /* --slo given to soak find */
 #define HX_FIND_MAX_LOAD_ARGS 512 /* load flags passed on to every probe (words of the command line) */
+
+/* `soak run`'s part in a scenario's sweep (cap_scenario.c): the scenario as it read it, in place of --config,
+ * and the watch over the processes it started. */
+typedef struct hx_probe_hooks {
+    hx_cli_load_fn load; /* fills a probe's configuration before the probe's flags go over it */
+    /* Called as the probe's load runs (hx_run_watch_t.check): -1 with why stops the probe and makes hx_probe_run
+     * fail with that reason, which ends the search or the sweep. */
+    int (*check)(void *ctx, uint64_t elapsed_ns, char *why, size_t whylen);
+    void *ctx;
+} hx_probe_hooks_t;
+
+/* A run's latency over time, for a chart (the sweep page): one point per point of its timeline. */
+#define HX_PROBE_SERIES_MAX HX_TIMELINE_POINTS
+typedef struct hx_probe_series {
+    double t_s[HX_PROBE_SERIES_MAX]; /* the point's end, seconds since the run's start */
+    double p50_ms[HX_PROBE_SERIES_MAX], p99_ms[HX_PROBE_SERIES_MAX]; /* NAN without a success */
+    size_t n;
+    double end_s; /* the run's length */
+} hx_probe_series_t;
 
 /* What every probe of a search shares. */
 typedef struct hx_probe_plan {
@@ -33,6 +54,11 @@ typedef struct hx_probe_plan {
     /* 0: open loop at the probe's rate. N: closed loop, N users without think time (soak sweep's synchronous and
      * throughput runs): the rate is ignored, --poisson is left out, and nothing is over-saturated. */
     uint32_t users;
+    /* A closed loop is over-saturated when its latency rises through the probe (saturation.h: `rising`; soak find
+     * --over users). Dropped and behind have no meaning without an arrival rate. */
+    bool closed_rising;
+    const hx_probe_hooks_t *hooks; /* NULL: the load's flags say everything (--config included) */
+    hx_probe_series_t *series;     /* NULL, or where the run's latency over time goes */
 } hx_probe_plan_t;
 
 typedef struct hx_probe_record {

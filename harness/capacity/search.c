@@ -26,6 +26,9 @@ int hx_search_check(const hx_search_opts_t *o, char *err, size_t errlen)
         why = "precision must be 0.1% to 50%";
     else if (o->max_probes < 1 || o->max_probes > HX_SEARCH_MAX_PROBES)
         why = "max probes must be 1 to 200";
+    else if (o->integer && (o->min_rate < 1 || o->min_rate != floor(o->min_rate) ||
+                            o->start_rate != floor(o->start_rate) || o->max_rate != floor(o->max_rate)))
+        why = "an integer search needs whole start, min and max values of at least 1";
     if (why == NULL)
         return 0;
     snprintf(err, errlen, "%s", why);
@@ -44,7 +47,8 @@ static int probe_rate(search_t *s, double rate, bool *pass)
         if (s->probe(s->ctx, rate, idx, r, &v) != 0) {
             st->pass = false;
             res->end = HX_SEARCH_END_STOPPED;
-            snprintf(s->err, s->errlen, "probe %u at %.6g/s stopped the search", idx + 1, rate);
+            snprintf(s->err, s->errlen, "probe %u at %.6g%s stopped the search", idx + 1, rate,
+                     s->o->integer ? " users" : "/s");
             return -1;
         }
         st->runs++;
@@ -90,23 +94,38 @@ static int bracket(search_t *s)
             res->end = HX_SEARCH_END_MAX_PROBES;
             return 1;
         }
-        rate = up ? fmin(rate * 2, o->max_rate) : fmax(rate / 2, o->min_rate);
+        double next = o->integer ? floor(rate / 2) : rate / 2;
+        rate = up ? fmin(rate * 2, o->max_rate) : fmax(next, o->min_rate);
         if (probe_rate(s, rate, &pass) != 0)
             return -1;
     }
 }
 
+/* Whether [lo, hi) is narrow enough: within precision of hi, and for whole values also when lo and hi are
+ * neighbours (nothing lies between them to probe). */
+static bool converged(const search_t *s)
+{
+    const hx_search_result_t *res = s->res;
+    double width = s->o->precision * res->hi;
+    if (s->o->integer && width < 1)
+        width = 1;
+    return res->hi - res->lo <= width;
+}
+
 /* Phase 2: bisection of [lo, hi). The midpoint is arithmetic: the precision asked for is relative to hi, and
- * by then lo and hi are within a factor of two, where the geometric and arithmetic means differ by < 3%. */
+ * by then lo and hi are within a factor of two, where the geometric and arithmetic means differ by < 3%. For
+ * whole values it rounds down, which stays strictly between lo and hi because they are not neighbours. */
 static int bisect(search_t *s)
 {
     hx_search_result_t *res = s->res;
-    while (res->hi - res->lo > s->o->precision * res->hi) {
+    while (!converged(s)) {
         if (!budget_left(s)) {
             res->end = HX_SEARCH_END_MAX_PROBES;
             return 0;
         }
         double mid = (res->lo + res->hi) / 2;
+        if (s->o->integer)
+            mid = floor(mid);
         bool pass;
         if (probe_rate(s, mid, &pass) != 0)
             return -1;

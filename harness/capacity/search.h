@@ -12,7 +12,11 @@
  *
  * The knee is lo, and [lo, hi) the bracket it lies in (knee.ci): if a probe's verdict is monotone in the rate
  * (every rate below the true knee passes, every rate above fails), the true knee is in it. It is the search's
- * honest minimum, not a statistical interval: with noisy probes, raise repeats. Definitions: docs/capacity.md. */
+ * honest minimum, not a statistical interval: with noisy probes, raise repeats. Definitions: docs/capacity.md.
+ *
+ * The axis need not be a rate: with `integer` set it is a whole number (`soak find --over users`: closed-loop
+ * users). Every value probed is then whole: halving rounds down (never below min_rate), the midpoint rounds down,
+ * and the bisection stops when hi - lo <= max(1, precision x hi), so it ends on two neighbours at worst. */
 #ifndef HX_SEARCH_H
 #define HX_SEARCH_H
 
@@ -32,6 +36,7 @@ typedef struct hx_search_opts {
     unsigned repeats;                      /* runs per rate, >= 1 */
     double precision;                      /* relative width of the final bracket, e.g. 0.05 */
     unsigned max_probes;                   /* rates probed at most */
+    bool integer; /* whole values only: start, min and max are whole numbers >= 1 (users) */
 } hx_search_opts_t;
 
 /* What one run of a probe found. */

@@ -12,7 +12,8 @@
 typedef struct sweep {
     const hx_find_opts_t *o;
     FILE *err_out;
-    hx_probe_record_t *runs; /* 2 + nrates */
+    hx_probe_record_t *runs;   /* 2 + nrates */
+    hx_probe_series_t *series; /* as many, for the sweep page; NULL without one */
     size_t nruns;
     char err[2048];
 } sweep_t;
@@ -30,6 +31,7 @@ static int run_one(sweep_t *s, double rate, uint32_t users)
     hx_probe_record_t *rec = &s->runs[s->nruns];
     char label[32];
     plan.users = users;
+    plan.series = s->series != NULL ? &s->series[s->nruns] : NULL;
     if (hx_probe_run(&plan, rate, (unsigned)s->nruns, 0, rec, s->err, sizeof(s->err)) != 0)
         return -1;
     s->nruns++;
@@ -67,12 +69,30 @@ static int write_json(FILE *out, const void *so)
     return hx_sweep_json(out, so);
 }
 
+static int write_page(FILE *out, const void *so)
+{
+    return hx_sweep_page(out, so);
+}
+
+/* The sweep page beside the runs' own reports, and where to find it. Returns 0, or -1 after saying why. */
+static int page(const hx_sweep_outcome_t *so, FILE *out, FILE *err_out)
+{
+    char path[4096 + 16];
+    snprintf(path, sizeof(path), "%s/%s", so->opts->reports_dir, HX_SWEEP_PAGE);
+    if (hx_find_write_file(path, write_page, so, err_out) != 0)
+        return -1;
+    fprintf(out, "report: %s\n", path);
+    return 0;
+}
+
 int hx_sweep_run(const hx_find_opts_t *o, FILE *out, FILE *err_out)
 {
     sweep_t s = {.o = o, .err_out = err_out};
     if (hx_find_reports_dir(o, err_out) != 0)
         return HX_EXIT_ERROR;
     s.runs = cm_xcalloc(2 + o->nrates, sizeof(*s.runs));
+    if (o->reports_dir != NULL)
+        s.series = cm_xcalloc(2 + o->nrates, sizeof(*s.series));
     fprintf(err_out,
             "soak sweep: %s: a synchronous run, a throughput run of %u users, then %u %s rates; runs of %.3gs "
             "(warm-up %.3gs), seed %llu\n",
@@ -91,11 +111,15 @@ int hx_sweep_run(const hx_find_opts_t *o, FILE *out, FILE *err_out)
     so.runs = s.runs;
     so.nruns = s.nruns;
     so.complete = rc == 0;
+    so.series = s.series;
     hx_sweep_table(out, &so);
-    fflush(out);
     int exit_rc = rc < 0 ? HX_EXIT_ERROR : rc > 0 ? HX_EXIT_FAIL : HX_EXIT_PASS;
     if (o->json_path != NULL && hx_find_write_file(o->json_path, write_json, &so, err_out) != 0)
         exit_rc = HX_EXIT_ERROR;
+    if (s.series != NULL && page(&so, out, err_out) != 0)
+        exit_rc = HX_EXIT_ERROR;
+    fflush(out);
     free(s.runs);
+    free(s.series);
     return exit_rc;
 }

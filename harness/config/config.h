@@ -8,6 +8,8 @@
  *     target: http://127.0.0.1:8080/v1        # an api_base; --url overrides
  *     arrival: {constant: 1174/s}             # | {poisson: R} | {ramp: {from, to, over}}
  *                                             # | {step: [{rate, for}, ...]} | {users: N, spawn: R, think: D}
+ *                                             # | {sweep: {rates, saturation_users, ...}}: soak run runs a
+ *                                             #   sweep instead of one load (config_sweep.h)
  *     requests: [{weight, api, model, stream, include_usage, prompt, repeat, input, max_tokens, user,
  *                 headers, api_key, name}]       # api: http: {weight, api, method, path, base, headers, body,
  *                                             #   expect_status, json, contains, api_key, name}
@@ -36,6 +38,7 @@
 
 #include "common/alloc.h"
 #include "common/config.h"
+#include "harness/config/config_sweep.h"
 #include "harness/engine/arrival.h"
 #include "harness/measure/slo.h"
 #include "harness/measure/verdict.h"
@@ -124,6 +127,7 @@ typedef struct hx_cfg {
     hx_router_cfg_t router;
     hx_arrival_t arrival;
     bool arrival_set;
+    hx_sweep_cfg_t sweep; /* load.arrival: {sweep: ...} (then arrival_set stays false: each run sets its own) */
     hx_reqspec_t *reqs;
     size_t nreqs;
     uint32_t threads;                           /* 0: default 1 */
@@ -200,6 +204,14 @@ char *hx_cfg_describe_arrival(const hx_cfg_t *c, char *buf, size_t n);
 double hx_cfg_expected_arrivals(const hx_cfg_t *c, uint64_t t_ns);
 /* Appends the request templates of the list n (named path in errors) to c->reqs. */
 int hx_cfg_append_requests(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, const char *path, cm_err_t *err);
+/* A sweep's cross-checks against the rest of the file (config_sweep.c): phases, a warm-up, the duration,
+ * timed changes and report formats are refused where written, with the reason; so are more expectations than a
+ * sweep judges, and saturation_users above the in-flight cap. 0 without a sweep. */
+int hx_cfg_check_sweep(const hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err);
+/* A file whose load is a sweep has no arrival of its own: this gives it one user (the sweep's synchronous run)
+ * so that hx_cfg_finish checks the rest of the load (`soak run` before it starts, --check). Nothing without a
+ * sweep, or when an arrival was set (a flag). */
+void hx_cfg_sweep_standin(hx_cfg_t *c);
 /* Reads an arrival map ({constant: R} | {poisson: R} | {ramp: ...} | {step: [...]} | {users: N, ...}) at n. */
 int hx_cfg_read_arrival(const cm_conf_t *conf, const cm_node_t *n, const char *path, hx_arrival_t *a, cm_err_t *err);
 /* A phase's or a group's name at node n (what: "phase", "group"): 1 to HX_PHASE_NAME_MAX - 1 letters, digits,

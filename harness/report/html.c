@@ -22,7 +22,7 @@
 #endif
 
 /* Kept small and inline: no external stylesheet, no web font (the system's sans-serif). */
-static const char style[] =
+const char hx_html_style[] =
     "body{font-family:sans-serif;margin:24px;color:#222;background:#fff;max-width:1000px}"
     "h1{font-size:22px;margin:0 0 8px}h2{font-size:17px;margin:24px 0 8px}"
     "table{border-collapse:collapse;margin:4px 0}td,th{padding:3px 10px;border-bottom:1px solid #ddd;"
@@ -61,7 +61,8 @@ static void header(cm_buf_t *b, const hx_report_t *r)
     cm_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
                    "<meta name=\"viewport\" content=\"width=device-width\"/><title>soak: ");
     hx_html_escape(b, in->scenario ? in->scenario : "load", 120);
-    cm_buf_printf(b, " (%s)</title><style>%s</style></head>\n<body>\n<h1>soak report: ", pass ? "PASS" : "FAIL", style);
+    cm_buf_printf(b, " (%s)</title><style>%s</style></head>\n<body>\n<h1>soak report: ", pass ? "PASS" : "FAIL",
+                  hx_html_style);
     hx_html_escape(b, in->scenario ? in->scenario : "load", 0);
     cm_buf_printf(b, "<span class=\"badge %s\" id=\"verdict\">%s</span></h1>\n", pass ? "pass" : "fail",
                   pass ? "PASS" : "FAIL");

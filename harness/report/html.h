@@ -26,6 +26,10 @@ typedef struct hx_html_input {
     size_t nwindows;
 } hx_html_input_t;
 
+/* The report's inline stylesheet (tables, badges, charts), for other pages drawn with the same charts (the sweep
+ * page of harness/capacity). */
+extern const char hx_html_style[];
+
 /* Appends the whole document to b. */
 void hx_html_render(cm_buf_t *b, const hx_html_input_t *in);
 /* Writes the document to out. Returns 0, or -1 on a write error (errno set). */

@@ -262,6 +262,11 @@ static int check_only(hx_cli_t *cli, char *err, size_t errlen)
         c->target = "http://127.0.0.1/";
         c->target_err = NULL;
     }
+    if (c->sweep.set && !c->arrival_set) { /* each run of the sweep sets its arrival (config_sweep.h) */
+        if (cli->check_note == NULL)
+            cli->check_note = "load.arrival is a sweep, run by `soak run`";
+        hx_cfg_sweep_standin(c);
+    }
     if (c->path_err != NULL) { /* likewise, paths that `soak run` fills in */
         if (cli->check_note == NULL)
             cli->check_note = "api: http paths with placeholders are for `soak run`";
@@ -285,6 +290,12 @@ int hx_cli_load_flag(const char *name, size_t len, bool *takes_value)
 
 int hx_cli_parse_load(int argc, char **argv, hx_cli_t *cli, char *err, size_t errlen)
 {
+    return hx_cli_parse_load_from(argc, argv, NULL, NULL, cli, err, errlen);
+}
+
+int hx_cli_parse_load_from(int argc, char **argv, hx_cli_load_fn load, void *ctx, hx_cli_t *cli, char *err,
+                           size_t errlen)
+{
     flags_t f;
     cm_err_t cerr;
     memset(cli, 0, sizeof(*cli));
@@ -299,6 +310,10 @@ int hx_cli_parse_load(int argc, char **argv, hx_cli_t *cli, char *err, size_t er
         return hx_cli_errf(err, errlen, "--check needs --config FILE");
     if (f.nsets > 0 && f.config == NULL)
         return hx_cli_errf(err, errlen, "--set needs --config FILE (it overrides a value of the file)");
+    if (load != NULL && (f.config != NULL || f.nsets > 0))
+        return hx_cli_errf(err, errlen, "--config and --set: the scenario is given already");
+    if (load != NULL && load(ctx, &cli->cfg, err, errlen) != 0)
+        return -1;
     if (f.config != NULL && hx_cfg_load_file(&cli->cfg, f.config, f.sets, f.nsets, &cerr) != 0)
         return hx_cli_errf(err, errlen, "%s", cerr.msg);
     if (hx_cli_apply_flags(&cli->cfg, &f, err, errlen) != 0)

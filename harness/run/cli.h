@@ -26,6 +26,11 @@ typedef struct hx_cli {
  * with a one-line message in err; cli is always safe to free. Uses getopt_long, so it resets getopt's global state
  * first. */
 int hx_cli_parse_load(int argc, char **argv, hx_cli_t *cli, char *err, size_t errlen);
+/* The same, with the scenario read by load(ctx, &cli->cfg, err, errlen) in place of --config (which argv must
+ * not have): `soak run` gives its sweep's runs the file it read, with its placeholders filled in. */
+typedef int (*hx_cli_load_fn)(void *ctx, hx_cfg_t *c, char *err, size_t errlen);
+int hx_cli_parse_load_from(int argc, char **argv, hx_cli_load_fn load, void *ctx, hx_cli_t *cli, char *err,
+                           size_t errlen);
 void hx_cli_free(hx_cli_t *cli);
 /* Whether the len bytes at name (without the leading "--") are a `soak load` flag: 0 with *takes_value set, or
  * -1. `soak find` passes such flags on to its probes. */

@@ -133,7 +133,9 @@ void hx_runner_usage(FILE *out)
           "\n"
           "Runs a whole experiment from one file: starts its services and mock deployments on free ports,\n"
           "runs its load against them, judges its expectations, writes its reports and stops everything it\n"
-          "started (also on Ctrl-C, and when a process it started dies). Documentation: docs/scenarios.md\n"
+          "started (also on Ctrl-C, and when a process it started dies). A file whose load.arrival is\n"
+          "{sweep: {...}} runs soak sweep's runs against its target instead of one load (soak help sweep).\n"
+          "Documentation: docs/scenarios.md\n"
           "\n"
           "Options:\n"
           "  --duration D        override the file's duration (e.g. 10s)\n"
@@ -190,7 +192,7 @@ static int apply_changes(hx_runner_t *r, uint64_t elapsed_ns, char *why, size_t 
     return 0;
 }
 
-static int watch_children(void *ctx, uint64_t elapsed_ns, char *why, size_t whylen)
+int hx_runner_watch(void *ctx, uint64_t elapsed_ns, char *why, size_t whylen)
 {
     hx_runner_t *r = ctx;
     if (apply_changes(r, elapsed_ns, why, whylen) != 0)
@@ -212,6 +214,17 @@ static void print_check(hx_runner_t *r)
 {
     char arr[256];
     const hx_cfg_t *c = &r->cfg;
+    if (c->sweep.set) {
+        fprintf(r->out,
+                "%s: OK: %s: %zu service%s, %zu mock deployment%s, a sweep (a synchronous run, a throughput run of "
+                "%u users, %u %s rates; runs of %.3gs, warm-up %.3gs) against %s, %zu expectation%s judging each run\n",
+                r->o->file, c->name, r->sc.nservices, r->sc.nservices == 1 ? "" : "s", r->sc.ndeps,
+                r->sc.ndeps == 1 ? "" : "s", (unsigned)c->sweep.saturation_users, c->sweep.rates,
+                c->sweep.poisson ? "Poisson" : "constant", (double)c->sweep.duration_ns / 1e9,
+                (double)c->sweep.warmup_ns / 1e9, c->target_template ? c->target_template : c->target, c->nexpects,
+                c->nexpects == 1 ? "" : "s");
+        return;
+    }
     fprintf(
         r->out, "%s: OK: %s: %zu service%s, %zu mock deployment%s, load %s for %.0fs against %s, %zu expectation%s\n",
         r->o->file, c->name, r->sc.nservices, r->sc.nservices == 1 ? "" : "s", r->sc.ndeps, r->sc.ndeps == 1 ? "" : "s",
@@ -267,7 +280,7 @@ static void reconcile(hx_runner_t *r)
 
 static int run_load(hx_runner_t *r)
 {
-    hx_run_watch_t w = {.check = watch_children, .done = take_totals, .ctx = r};
+    hx_run_watch_t w = {.check = hx_runner_watch, .done = take_totals, .ctx = r};
     r->cfg.report_windows = r->sc.changes.windows;
     r->cfg.nreport_windows = hx_changes_windows(&r->sc.changes, (double)r->cfg.duration_ns / 1e9);
     int rc = hx_run_watched(&r->cfg, r->out, r->err_out, &w);
@@ -306,7 +319,7 @@ int hx_runner_run(const hx_runner_opts_t *o, FILE *out, FILE *err_out)
     if (rc == 0 && o->check)
         print_check(r);
     else if (rc == 0 && (rc = make_report_dir(r)) == 0 && (rc = hx_runner_start_all(r)) == 0)
-        rc = run_load(r);
+        rc = r->cfg.sweep.set ? hx_runner_sweep(r) : run_load(r);
     hx_runner_stop_all(r);
     if (r->nchildren > 0)
         fprintf(err_out, "soak run: stopped %zu process%s it started (logs in %s)\n", r->nchildren,

@@ -15,7 +15,23 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "harness/config/config.h"
+#include "harness/run/cli.h"
+
 #define HX_RUN_MAX_SETS 64
+
+/* What soak run gives the sweep of a scenario (load.arrival: {sweep: ...}) once the file's processes run. */
+typedef struct hx_runner_env {
+    const hx_cfg_t *cfg; /* the file's load, finished: seed, target, expect:, sweep, report_dir (made) */
+    const char *file;
+    hx_cli_load_fn load; /* a run's configuration: the file with what soak run filled in (its target, ...) */
+    /* 0 while every process soak run started runs; -1 with why once one died (stops the run it watches) */
+    int (*check)(void *ctx, uint64_t elapsed_ns, char *why, size_t whylen);
+    void *ctx; /* of load and check */
+    FILE *out, *err_out;
+} hx_runner_env_t;
+/* Runs the sweep (harness/capacity: cap_scenario.c). Returns an exit status. */
+typedef int (*hx_runner_sweep_fn)(const hx_runner_env_t *env);
 
 typedef struct hx_runner_opts {
     const char *file;
@@ -27,6 +43,7 @@ typedef struct hx_runner_opts {
     const char *mock_provider; /* the mock-provider binary; NULL: SOAK_MOCK_PROVIDER, then next to soak, then PATH */
     const char *fault_proxy;   /* the fault-proxy binary; NULL: SOAK_FAULT_PROXY, then next to soak, then PATH */
     bool check, quiet, help;
+    hx_runner_sweep_fn sweep; /* runs a scenario's sweep; NULL: such a scenario is refused */
 } hx_runner_opts_t;
 
 /* Parses `soak run` arguments (argv[0] is "run"). Returns 0, or -1 with a one-line message in err. */

@@ -77,7 +77,7 @@ static void test_reports(void **state)
 {
     (void)state;
     setup_runs();
-    hx_sweep_outcome_t s = {&opts, runs, 4, 10, 80, true};
+    hx_sweep_outcome_t s = {&opts, runs, 4, 10, 80, true, NULL};
     char *t = capture(&s, false);
     assert_contains(t, "Sweep: 4 runs\n");
     assert_contains(t, "sync       1 user       10.0   100.6ms   101.1ms");
@@ -98,7 +98,7 @@ static void test_stopped(void **state)
 {
     (void)state;
     setup_runs();
-    hx_sweep_outcome_t s = {&opts, runs, 1, 10, 0, false};
+    hx_sweep_outcome_t s = {&opts, runs, 1, 10, 0, false, NULL};
     char *t = capture(&s, false);
     assert_contains(t, "Sweep: 1 run (stopped early)\n");
     assert_true(strstr(t, "Range:") == NULL);

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# tests/integration/soak_capacity_scenario_test.sh — the capacity commands over analytic targets, short:
+#  1. `soak run` of a scenario whose load is a sweep (load.arrival: {sweep: ...}) with its own mock of 8 slots x
+#     100 ms: one user gets 1 / 0.1 s = 10/s, a crowd 8 / 0.1 s = 80/s. Its reports: sweep.json, each run's JSON
+#     and HTML, the sweep page; its processes stopped. What cannot combine with a sweep is refused with its place.
+#  2. `soak find --over users` against the same capacity (start_capacity_mock 8 100ms): up to 8 closed-loop users
+#     each get a slot at once (latency 100 ms); with N > 8 the 8 slots serve 80/s and, by Little's law, the mean
+#     latency is N / 80 s (16 users: 200 ms, 12: 150 ms, 10: 125 ms, 9: 112.5 ms). So latency.mean < 110ms has its
+#     knee at exactly 8 users. (A percentile would not do: with slots in step, 9 users give 7 requests of 100 ms and
+#     one of 200 ms per cycle, so p50 stays at 100 ms while p99 doubles.)
+# Probes of 2 s with a 1 s warm-up; the whole test takes about 17 s.
+source "$(dirname "$0")/soak_lib.sh"
+export SOAK_MOCK_PROVIDER=$MOCK_PROVIDER
+t0=$(date +%s.%N)
+
+# ---- 1. a sweep scenario under soak run ----------------------------------------------------------------------
+scenario() { # $1: extra top-level text
+    cat <<EOF
+name: cap-sweep
+seed: 11
+mock:
+  threads: 1
+  deployments:
+    - name: cap
+      listen: 127.0.0.1:0
+      limits: {concurrency: 8, queue: 10000}
+      latency: {ttft: 100ms, itl: 0ms}
+      output_tokens: fixed(1)
+load:
+  target: "{{deployments.cap.url}}"
+  arrival:
+    sweep: {rates: 1, saturation_users: 32, probe_duration: 2s, probe_warmup: 1s, settle: 0s}
+expect:
+  - {metric: latency.p99, max: 150ms}
+report: {dir: "$TMP/rep"}
+$1
+EOF
+}
+scenario "" >"$TMP/sweep.yaml"
+
+run_soak run --check "$TMP/sweep.yaml"
+expect_eq "$RC" "0" "--check of a sweep scenario ($(cat "$TMP/soak.err"))"
+expect_contains "$(cat "$TMP/soak.out")" "a sweep (a synchronous run, a throughput run of 32 users, 1 constant rates" \
+    "--check describes the sweep"
+
+# Refused where written: a bad key (file:line:col), a key that a sweep makes meaningless, and soak sweep reading it.
+sed 's/rates: 1,/rate: 1,/' "$TMP/sweep.yaml" >"$TMP/bad.yaml"
+run_soak run --check "$TMP/bad.yaml"
+expect_eq "$RC" "2" "exit status of a bad sweep key"
+expect_contains "$(cat "$TMP/soak.err")" "bad.yaml:14:13: load.arrival.sweep: unknown key \"rate\"" "bad key's place"
+scenario "duration: 30s" >"$TMP/dur.yaml"
+run_soak run --check "$TMP/dur.yaml"
+expect_eq "$RC" "2" "exit status of duration: beside a sweep"
+expect_contains "$(cat "$TMP/soak.err")" "dur.yaml:18:11: duration: not with load.arrival: {sweep: ...} (line 14)" \
+    "duration: refused"
+run_soak sweep --config "$TMP/sweep.yaml" --url http://127.0.0.1:9/v1
+expect_eq "$RC" "2" "soak sweep --config of a sweep scenario"
+expect_contains "$(cat "$TMP/soak.err")" "the file's load.arrival is a sweep, which \`soak run FILE\` runs" "why"
+pass "a sweep scenario: --check describes it; a bad key, duration: beside it and soak sweep --config are refused"
+
+t1=$(date +%s.%N)
+run_soak run "$TMP/sweep.yaml"
+expect_eq "$RC" "0" "exit status of a sweep scenario ($(tail -5 "$TMP/soak.err"))"
+J="$TMP/rep/sweep.json"
+[ -s "$J" ] || fail "no $J"
+read -r SYNC MAX <<<"$(jq_py "$J" '"%s %s" % (j["sweep"]["synchronous_rate"], j["sweep"]["max_rate"])')"
+fcmp "abs($SYNC - 10) <= 1" || fail "synchronous rate $SYNC/s, analytic 10/s"
+fcmp "abs($MAX - 80) <= 4" || fail "throughput rate $MAX/s, analytic 80/s"
+expect_eq "$(jq_py "$J" '(j["command"], j["seed"], [(r["kind"], r["users"]) for r in j["runs"]])')" \
+    "('sweep', 11, [('synchronous', 1), ('throughput', 32), ('rate', 0)])" "the runs in order"
+# expect: judges every run (the throughput run's 32 users wait 400 ms), and is no gate: the exit status is 0.
+expect_eq "$(jq_py "$J" '[(s["metric"], s["default"]) for s in j["slos"]]')" \
+    "[('latency.p99', False), ('failure_rate', True)]" "expect: as the sweep's SLOs"
+expect_eq "$(jq_py "$J" '[r["pass"] for r in j["runs"]]')" "[True, False, True]" "each run judged"
+for n in 001 002 003; do
+    [ -s "$TMP/rep/probe-$n-1.json" ] && [ -s "$TMP/rep/probe-$n-1.html" ] || fail "run $n: no JSON or HTML report"
+done
+PAGE="$TMP/rep/sweep.html"
+expect_contains "$(cat "$TMP/soak.out")" "report: $PAGE" "the page named on stdout"
+expect_eq "$(grep -c '<svg ' "$PAGE")" "3" "a chart per run on the sweep page"
+expect_eq "$(grep -o 'href="probe-00[1-3]-1.html"' "$PAGE" | wc -l)" "3" "each run's report linked"
+expect_contains "$(cat "$PAGE")" "Range: synchronous" "the page's range line"
+pid=$(sed -n 's/^soak run: started .* (pid \([0-9]*\),.*/\1/p' "$TMP/soak.err")
+[ -n "$pid" ] || fail "soak run named no process it started"
+kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; fail "the scenario's mock ($pid) still runs after soak run"; }
+secs=$(python3 -c "print(round($(date +%s.%N) - $t1, 1))")
+pass "sweep scenario: sync $SYNC/s (10 analytic), max $MAX/s (80 analytic), 3 runs with reports and a page in ${secs}s"
+
+# ---- 2. soak find --over users -------------------------------------------------------------------------------
+start_capacity_mock 8 100ms
+URL=$(url_of cap)
+t1=$(date +%s.%N)
+run_soak find --url "$URL" --over users --slo 'latency.mean<110ms' --start-users 8 --precision 40% \
+    --probe-duration 2s --probe-warmup 1s --require 8users --json "$TMP/knee.json"
+expect_eq "$RC" "0" "exit status of a users search meeting --require 8users ($(tail -3 "$TMP/soak.err"))"
+K="$TMP/knee.json"
+expect_eq "$(jq_py "$K" '(j["over"], j["knee"]["users"], j["knee"]["rate"], j["knee"]["ci"], j["knee"]["end"])')" \
+    "('users', 8, None, [8, 12], 'converged')" "the knee over users and its bracket"
+# 12 - 8 <= 40% of 12: three probes (the unit test search_int_test.c bisects down to neighbours)
+expect_eq "$(jq_py "$K" '[(p["users"], p["pass"]) for p in j["probes"]]')" \
+    "[(8, True), (16, False), (12, False)]" "probes: 8 passes, 16 fails, 12 fails"
+OK_RATE=$(jq_py "$K" 'j["knee"]["ok_rate"]')
+fcmp "abs($OK_RATE - 80) <= 4" || fail "throughput at the knee $OK_RATE/s, analytic 80/s"
+MEAN16=$(jq_py "$K" 'round([s["measured"] for s in j["probes"][1]["slos"] if s["metric"] == "latency.mean"][0], 1)')
+fcmp "$MEAN16 >= 190 and $MEAN16 <= 230 * $SCALE" || fail "mean latency of 16 users ${MEAN16}ms, analytic 200ms"
+expect_eq "$(jq_py "$K" '(j["require"]["users"], j["require"]["pass"])')" "(8, True)" "the gate in users"
+expect_contains "$(cat "$TMP/soak.out")" "Knee: 8 users, in [8, 12 users) (converged" "the table's knee line"
+expect_contains "$(cat "$TMP/soak.out")" "Gate: knee >= 8 users: pass" "the table's gate"
+secs=$(python3 -c "print(round($(date +%s.%N) - $t1, 1))")
+pass "knee over users: 8 (analytic 8), bracket [8, 12), ${OK_RATE}/s at the knee, mean ${MEAN16}ms at 16 users, in ${secs}s"
+
+# A rate as the gate of a users search is refused before any probe.
+run_soak find --url "$URL" --over users --slo 'latency.mean<110ms' --require 80/s
+expect_eq "$RC" "2" "--require RATE with --over users"
+expect_contains "$(cat "$TMP/soak.err")" "give a user count like 64users" "why"
+pass "in $(python3 -c "print(round($(date +%s.%N) - $t0, 1))")s in all"
