@@ -35,19 +35,12 @@ static int scenario_cfg(void *ctx, hx_cfg_t *c, char *err, size_t errlen)
     return 0;
 }
 
-/* Whether every process soak run started still runs (the load's own watch, whose timed changes a sweep has
- * none of). */
-static int alive(void *ctx, uint64_t elapsed_ns, char *why, size_t whylen)
-{
-    return hx_runner_watch(ctx, elapsed_ns, why, whylen);
-}
-
 int hx_runner_sweep(hx_runner_t *r)
 {
     hx_runner_env_t env = {.cfg = &r->cfg,
                            .file = r->o->file,
                            .load = scenario_cfg,
-                           .check = alive,
+                           .check = hx_runner_watch, /* the load's own watch (a sweep has no timed changes) */
                            .ctx = r,
                            .out = r->out,
                            .err_out = r->err_out};

@@ -2,9 +2,11 @@
 # tests/integration/soak_capacity_gate_test.sh — what `soak find` and `soak sweep` decide around the search,
 # against the mock of known capacity (40 slots x 500 ms: 80/s at most; soak_find_test.sh finds that knee): the
 # gate's exit statuses (1 below --require, 2 for a bad flag), the bracket when the probe budget ends the search,
-# each probe's summary under --probe-reports, a first rate that already fails down to --min-rate, and a sweep
-# with nothing to sweep. No bound here is close to the target's capacity (50/s against 80/s, 10/s against a
-# p99 of 50 ms with 500 ms answers), so it holds on a loaded machine and under ASan, beside other tests.
+# each probe's summary under --probe-reports, a first rate that already fails down to --min-rate, a sweep
+# with nothing to sweep, a search over users, and a scenario whose load is a sweep under soak run (the knee
+# over users and a sweep scenario's range are checked against analytic answers in soak_capacity_scenario_test).
+# No bound here is close to the target's capacity (50/s against 80/s, 10/s against a p99 of 50 ms with 500 ms
+# answers, 4 users against 40 slots), so it holds on a loaded machine and under ASan, beside other tests.
 source "$(dirname "$0")/soak_lib.sh"
 
 start_capacity_mock 40 500ms
@@ -43,7 +45,48 @@ expect_eq "$(jq_py "$TMP/none.json" '(j["sweep"]["synchronous_rate"], j["sweep"]
     "(None, False, 2)" "JSON of a sweep with no range"
 pass "an unreachable target: no range to sweep, exit 1"
 
-# 4. Usage errors exit 2 and name the flag, before any probe runs.
+# 4. A knee over closed-loop users, one probe: 4 users against 40 slots pass any loose bound; the gate in users.
+run_soak find --url "$URL" --over users --slo 'latency.mean<5s' --start-users 4 --max-probes 1 --probe-duration 2s \
+    --probe-warmup 1s --require 4users --json "$TMP/users.json"
+expect_eq "$RC" "0" "exit status of a users probe meeting --require 4users ($(tail -3 "$TMP/soak.err"))"
+expect_eq "$(jq_py "$TMP/users.json" '(j["over"], j["knee"]["users"], [p["users"] for p in j["probes"]], j["require"]["pass"])')" \
+    "('users', 4, [4], True)" "over users: knee, probes and gate"
+pass "soak find --over users: one probe of 4 users, the gate in users"
+
+# 5. A scenario whose load is a sweep, under soak run: its own mock (8 slots x 100 ms), three runs of 2 s, the
+# sweep's JSON, each run's JSON and HTML and the sweep page in its report directory, its mock stopped after.
+export SOAK_MOCK_PROVIDER=$MOCK_PROVIDER
+cat >"$TMP/sweep.yaml" <<EOF
+name: gate-sweep
+seed: 5
+mock:
+  threads: 1
+  deployments:
+    - name: cap
+      listen: 127.0.0.1:0
+      limits: {concurrency: 8, queue: 10000}
+      latency: {ttft: 100ms, itl: 0ms}
+      output_tokens: fixed(1)
+load:
+  target: "{{deployments.cap.url}}"
+  arrival:
+    sweep: {rates: 1, saturation_users: 4, probe_duration: 2s, probe_warmup: 1s, settle: 0s}
+report: {dir: "$TMP/rep"}
+EOF
+run_soak run "$TMP/sweep.yaml"
+expect_eq "$RC" "0" "exit status of a sweep scenario ($(tail -5 "$TMP/soak.err"))"
+expect_eq "$(jq_py "$TMP/rep/sweep.json" '[r["kind"] for r in j["runs"]]')" "['synchronous', 'throughput', 'rate']" \
+    "the sweep's runs"
+for n in 001 002 003; do
+    [ -s "$TMP/rep/probe-$n-1.json" ] && [ -s "$TMP/rep/probe-$n-1.html" ] || fail "run $n: no JSON or HTML report"
+done
+expect_eq "$(grep -c '<svg ' "$TMP/rep/sweep.html")" "3" "a chart per run on the sweep page"
+pid=$(sed -n 's/^soak run: started .* (pid \([0-9]*\),.*/\1/p' "$TMP/soak.err")
+[ -n "$pid" ] || fail "soak run named no process it started"
+! kill -0 "$pid" 2>/dev/null || { kill -KILL "$pid"; fail "the scenario's mock ($pid) still runs after soak run"; }
+pass "a sweep scenario under soak run: three runs, their reports and the page; its mock stopped"
+
+# 6. Usage errors exit 2 and name the flag, before any probe runs.
 check_usage() { # want-substring args...
     local want=$1
     shift
