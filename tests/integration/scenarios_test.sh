@@ -32,11 +32,17 @@ scenario oai-azure-release.yaml --duration 5s
 tested=$((tested + 1))
 scenario streaming.yaml --duration 6s
 tested=$((tested + 1))
-scenario client-lifecycle.yaml --duration 12s
+scenario client-lifecycle.yaml --duration 8s
 expect_match "$(jq_py "$TMP/client-lifecycle/deployments.json" 'j["deployments"]["lifecycle"]["mock"]["faults"]')" \
     '^[1-9][0-9]*$' "the mock closed connections during the run"
 tested=$((tested + 1))
-scenario degraded-provider.yaml --duration 10s
+# degraded-provider at a quarter of its times (its requests wait out a 30 s timeout and a 35 s drain otherwise):
+# the hanging deployment's 70% of about 10 s and 30% of a minute or more become 3 s and 12 s or more, the
+# stall 5 s, the timeout 8 s and its bound 10 s; the share that times out, and so the failure rate, is the same.
+scenario degraded-provider.yaml --duration 10s \
+    --set 'mock.deployments[hanging].latency.ttft=percentiles(p1=2s, p70=3s, p71=12.5s, p95=17.5s, p96=20s, p100=75s)' \
+    --set 'mock.deployments[stalling].faults[0].duration=5s' --set 'load.timeout=8s' --set 'load.drain=9s' \
+    --set 'expect[2].max=10s'
 expect_match "$(jq_py "$TMP/degraded-provider/summary.json" 'j["errors"].get("timeout", 0)')" '^[1-9][0-9]*$' \
     "requests to the hanging deployment timed out"
 tested=$((tested + 1))
