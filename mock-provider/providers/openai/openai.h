@@ -142,8 +142,5 @@ void mp_oa_plan_reasoning(mp_exchange_t *x);
 /* Tokens of x's answer spent reasoning (counted in reasoning_tokens, inside the output count); 0 unless x
  * reasons. */
 uint32_t mp_oa_reasoning_tokens(const mp_exchange_t *x);
-/* Reasoning words k .. k + n - 1 (pool words of the exchange's seed), with a space before each but the
- * very first: the pieces of a stream concatenate to the whole text. */
-void mp_oa_put_reasoning_words(const mp_exchange_t *x, uint32_t k, uint32_t n, cm_buf_t *out);
 
 #endif

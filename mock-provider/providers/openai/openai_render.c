@@ -60,15 +60,6 @@ uint32_t mp_oa_reasoning_tokens(const mp_exchange_t *x)
     return mp_oa_reasons(x) ? x->steps - x->tokens[0] : 0;
 }
 
-void mp_oa_put_reasoning_words(const mp_exchange_t *x, uint32_t k, uint32_t n, cm_buf_t *out)
-{
-    for (uint32_t i = k; i < k + n; i++) {
-        if (i > 0)
-            cm_buf_putc(out, ' ');
-        cm_buf_puts(out, mp_pool_word(x->seed, 1, i));
-    }
-}
-
 /* {"id":"..","object":"<object>","created":N,"model":".." — the start shared by bodies and chunks. */
 static void put_head(const mp_exchange_t *x, cm_buf_t *out, const char *object)
 {
@@ -181,7 +172,7 @@ static void put_message(const mp_exchange_t *x, uint32_t c, cm_buf_t *out)
     mp_put_quoted(out, text);
     if (mp_oa_reasoning_tokens(x) > 0) {
         MP_PUT_LIT(out, ",\"reasoning_content\":\"");
-        mp_oa_put_reasoning_words(x, 0, mp_oa_reasoning_tokens(x), out);
+        mp_content_put_thoughts(x, 0, mp_oa_reasoning_tokens(x), out);
         cm_buf_putc(out, '"');
     }
     MP_PUT_LIT(out, ",\"refusal\":null,\"annotations\":[]}");
@@ -283,7 +274,7 @@ static void reasoning_chunk(const mp_exchange_t *x, uint32_t k, uint32_t n, cm_b
 {
     chat_chunk_open(x, 0, out);
     MP_PUT_LIT(out, "{\"reasoning_content\":\"");
-    mp_oa_put_reasoning_words(x, k, n, out);
+    mp_content_put_thoughts(x, k, n, out);
     MP_PUT_LIT(out, "\"}");
     chunk_close(x, out, "null", 0, NULL, 0);
 }

@@ -114,7 +114,7 @@ static void put_summary_part(const mp_exchange_t *x, cm_buf_t *out, bool done)
 {
     MP_PUT_LIT(out, "{\"type\":\"summary_text\",\"text\":\"");
     if (done)
-        mp_oa_put_reasoning_words(x, 0, mp_oa_reasoning_tokens(x), out);
+        mp_content_put_thoughts(x, 0, mp_oa_reasoning_tokens(x), out);
     MP_PUT_LIT(out, "\"}");
 }
 
@@ -363,7 +363,7 @@ static void summary_delta(mp_exchange_t *x, uint32_t k, uint32_t n, cm_buf_t *ou
     event_open(x, out, "response.reasoning_summary_text.delta");
     put_reasoning_ref(x, out);
     MP_PUT_LIT(out, ",\"delta\":\"");
-    mp_oa_put_reasoning_words(x, k, n, out);
+    mp_content_put_thoughts(x, k, n, out);
     MP_PUT_LIT(out, "\"");
     event_close(out);
 }
@@ -374,7 +374,7 @@ static void reasoning_close(mp_exchange_t *x, cm_buf_t *out)
         event_open(x, out, "response.reasoning_summary_text.done");
         put_reasoning_ref(x, out);
         MP_PUT_LIT(out, ",\"text\":\"");
-        mp_oa_put_reasoning_words(x, 0, mp_oa_reasoning_tokens(x), out);
+        mp_content_put_thoughts(x, 0, mp_oa_reasoning_tokens(x), out);
         MP_PUT_LIT(out, "\"");
         event_close(out);
         summary_part_event(x, out, "response.reasoning_summary_part.done", true);
