@@ -2,8 +2,8 @@
  * batchEmbedContents, Vertex predict; the Gemini API's and Vertex's tables) on arbitrary bytes, and for whatever
  * it accepts, the whole answer: the body, the alt=sse stream (every frame "data: <JSON>\r\n\r\n") and the
  * JSON-array stream (one JSON array). Error bodies must be JSON too (arrays on the array stream). The first input
- * byte picks the deployment's options (echo or pool content, tool calls, parallel calls, length, thinking), a trailing space
- * the smallest response budget.
+ * byte picks the deployment's options (echo or pool content, tool calls, parallel calls, length, thinking), a trailing
+ * space the smallest response budget.
  *
  * Sizes are checked as for OpenAI: the request-controlled multipliers stay bounded (candidates, model names,
  * generated arguments and structured output), and every rendered answer stays within mp_gm_response_bound (a

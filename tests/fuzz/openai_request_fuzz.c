@@ -2,8 +2,8 @@
  * whatever it accepts, the whole answer: body and stream are rendered and must be valid JSON frame by
  * frame (everything echoed from a request must stay correctly escaped). Error bodies are checked alike.
  * The first input byte picks the deployment's options (echo or pool content, tool calls always or at 50%, one or up to
- * 4 parallel calls, a model that always reasons), and a trailing space the smallest response budget, so that both content paths, tool calls and
- * budget refusals see fuzzed text.
+ * 4 parallel calls, a model that always reasons), and a trailing space the smallest response budget, so that both
+ * content paths, tool calls and budget refusals see fuzzed text.
  *
  * Sizes are checked too (issue 7: an 801-byte schema built 16.8 MB of tool arguments, a 10 KB request
  * streamed 11.6 MB): the request-controlled multipliers stay bounded (tool arguments and structured output

@@ -39,8 +39,7 @@ static int level(mp_gm_ctx_t *c, uint32_t t, bool *given)
             *given = i > 0;
             return 0;
         }
-    return mp_gm_bad_value(c, "generation_config.thinking_config.thinking_level",
-                           "ThinkingConfig.ThinkingLevel", t);
+    return mp_gm_bad_value(c, "generation_config.thinking_config.thinking_level", "ThinkingConfig.ThinkingLevel", t);
 }
 
 static int budget(mp_gm_ctx_t *c, uint32_t t, mp_gm_own_t *own)

@@ -396,8 +396,8 @@ static int responses_reasoning(mp_oa_ctx_t *c)
                 return -1;
             c->oa->reasoning_effort = efforts[i];
         } else if (mp_oa_is(d, k, "summary") || mp_oa_is(d, k, "generate_summary")) {
-            if ((i = mp_oa_enum(c, v, summaries, mp_oa_is(d, k, "summary") ? "reasoning.summary"
-                                                                           : "reasoning.generate_summary")) < 0)
+            if ((i = mp_oa_enum(c, v, summaries,
+                                mp_oa_is(d, k, "summary") ? "reasoning.summary" : "reasoning.generate_summary")) < 0)
                 return -1;
             c->oa->reasoning_summary = summaries[i];
         } else if (mp_oa_is(d, k, "context")) {

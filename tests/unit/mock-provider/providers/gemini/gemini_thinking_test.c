@@ -278,7 +278,8 @@ static void test_errors(void **state)
     expect_bad(false, THINKING("{\"thinkingBudget\":-2}"), "generation_config.thinking_config.thinking_budget",
                MP_GM_D_NONE, "The thinking budget (-2) is invalid.");
     expect_bad(false, THINKING("{\"thinkingBudget\":19660.8}"), "generation_config.thinking_config.thinking_budget",
-               MP_GM_D_FIELD, "Invalid value at 'generation_config.thinking_config.thinking_budget' (TYPE_INT32), 19660.8");
+               MP_GM_D_FIELD,
+               "Invalid value at 'generation_config.thinking_config.thinking_budget' (TYPE_INT32), 19660.8");
     expect_bad(false, THINKING("{\"includeThoughts\":\"yes\"}"), "generation_config.thinking_config.include_thoughts",
                MP_GM_D_FIELD,
                "Invalid value at 'generation_config.thinking_config.include_thoughts' (TYPE_BOOL), \"yes\"");

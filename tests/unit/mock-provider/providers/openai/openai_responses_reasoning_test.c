@@ -283,12 +283,9 @@ static void test_request_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_body_with_summary),
-        cmocka_unit_test(test_body_deployment_encrypted),
-        cmocka_unit_test(test_no_reasoning),
-        cmocka_unit_test(test_stream_with_summary),
-        cmocka_unit_test(test_stream_without_summary),
-        cmocka_unit_test(test_stream_chunks_span_the_end),
+        cmocka_unit_test(test_body_with_summary),      cmocka_unit_test(test_body_deployment_encrypted),
+        cmocka_unit_test(test_no_reasoning),           cmocka_unit_test(test_stream_with_summary),
+        cmocka_unit_test(test_stream_without_summary), cmocka_unit_test(test_stream_chunks_span_the_end),
         cmocka_unit_test(test_request_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
