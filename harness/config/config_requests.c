@@ -8,8 +8,8 @@
  * `api: http` template has keys of its own (config_http.c); each kind refuses the other's keys. */
 
 static const char *const request_keys[] = {
-    "name",  "weight",     "api",  "model",   "stream",  "include_usage",    "prompt", "repeat",
-    "input", "max_tokens", "user", "headers", "api_key", "reasoning_effort", NULL};
+    "name",       "weight", "api",     "model",   "stream",           "include_usage",     "prompt", "repeat", "input",
+    "max_tokens", "user",   "headers", "api_key", "reasoning_effort", "reasoning_summary", NULL};
 static const char *const http_keys[] = {"name", "weight", "api",      "method",  "path",    "base", "expect_status",
                                         "json", "body",   "contains", "headers", "api_key", NULL};
 
@@ -136,6 +136,26 @@ static int read_reasoning(const cm_conf_t *conf, const cm_node_t *it, const char
     return 0;
 }
 
+/* reasoning_summary: auto, concise or detailed, on an API that can show its reasoning. */
+static int read_summary(const cm_conf_t *conf, const cm_node_t *it, const char *path, hx_reqspec_t *s, cm_err_t *err)
+{
+    char p[256], why[96];
+    const char *str;
+    const cm_node_t *v = cm_conf_get(it, "reasoning_summary");
+    if (v == NULL)
+        return 0;
+    if (cm_conf_str(conf, v, cm_conf_path(p, sizeof(p), path, -1, "reasoning_summary"), &str, err) != 0)
+        return -1;
+    if ((s->reasoning_summary = hx_reasoning_summary(str, why, sizeof(why))) == NULL)
+        return cm_conf_error(conf, v, p, err, "%s", why);
+    if (!hx_api_takes_summary(hx_api_find(s->api)))
+        return cm_conf_error(conf, v, p, err,
+                             "%s has no reasoning summary (openai.responses, azure.responses, gemini.generate "
+                             "and vertex.generate do)",
+                             s->api);
+    return 0;
+}
+
 static int read_strings(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *it, const char *path, hx_reqspec_t *s,
                         cm_err_t *err)
 {
@@ -166,7 +186,7 @@ static int read_strings(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *it,
             return -1;
         s->api_key = hx_cfg_strdup(c, str);
     }
-    return read_reasoning(conf, it, path, s, err);
+    return read_reasoning(conf, it, path, s, err) != 0 ? -1 : read_summary(conf, it, path, s, err);
 }
 
 /* A key of one kind written on a template of the other is named as such rather than as unknown. */

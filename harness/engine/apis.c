@@ -19,8 +19,9 @@ static void put_prompt(const hx_reqtpl_t *rq, const hx_tmpl_t *t, cm_rng_t *rng,
     cm_buf_putc(out, '"');
 }
 
-/* A reasoning effort is one of HX_REASONING_EFFORTS (checked when read), so it needs no escaping. Chat takes
- * it as reasoning_effort, Responses as reasoning.effort (docs/mock-openai.md "Reasoning"). */
+/* A reasoning effort is one of HX_REASONING_EFFORTS and a summary one of HX_REASONING_SUMMARIES (checked when
+ * read), so they need no escaping. Chat takes the effort as reasoning_effort, Responses both in its reasoning
+ * object (docs/mock-openai.md "Reasoning"). */
 static void put_common_tail(const hx_reqtpl_t *rq, cm_buf_t *out)
 {
     if (rq->max_tokens >= 0 && rq->api->max_tokens_key != NULL)
@@ -29,9 +30,14 @@ static void put_common_tail(const hx_reqtpl_t *rq, cm_buf_t *out)
         cm_buf_puts(out, ",\"user\":");
         cm_buf_puts(out, rq->user_json);
     }
-    if (rq->reasoning_effort != NULL && rq->api->dialect == HX_DIALECT_OPENAI_RESPONSES)
-        cm_buf_printf(out, ",\"reasoning\":{\"effort\":\"%s\"}", rq->reasoning_effort);
-    else if (rq->reasoning_effort != NULL)
+    if (rq->api->dialect == HX_DIALECT_OPENAI_RESPONSES && (rq->reasoning_effort || rq->reasoning_summary)) {
+        cm_buf_puts(out, ",\"reasoning\":{");
+        if (rq->reasoning_effort != NULL)
+            cm_buf_printf(out, "\"effort\":\"%s\"%s", rq->reasoning_effort, rq->reasoning_summary ? "," : "");
+        if (rq->reasoning_summary != NULL)
+            cm_buf_printf(out, "\"summary\":\"%s\"", rq->reasoning_summary);
+        cm_buf_putc(out, '}');
+    } else if (rq->reasoning_effort != NULL)
         cm_buf_printf(out, ",\"reasoning_effort\":\"%s\"", rq->reasoning_effort);
 }
 
@@ -101,15 +107,23 @@ static void build_anthropic(const hx_reqtpl_t *rq, const char *model_json, cm_rn
     cm_buf_putc(out, '}');
 }
 
-/* Gemini and Vertex: the model is in the path, the stream in the method name; the body has no model. */
+/* Gemini and Vertex: the model is in the path, the stream in the method name; the body has no model. A
+ * reasoning summary asks for the thoughts (thinkingConfig.includeThoughts): a thinking model shows them. */
 static void build_gemini(const hx_reqtpl_t *rq, const char *model_json, cm_rng_t *rng, uint64_t seq, cm_buf_t *out)
 {
     (void)model_json;
     cm_buf_puts(out, "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":");
     put_prompt(rq, &rq->prompt, rng, seq, out);
     cm_buf_puts(out, "}]}]");
-    if (rq->max_tokens >= 0)
-        cm_buf_printf(out, ",\"generationConfig\":{\"maxOutputTokens\":%lld}", (long long)rq->max_tokens);
+    if (rq->max_tokens >= 0 || rq->reasoning_summary != NULL) {
+        cm_buf_puts(out, ",\"generationConfig\":{");
+        if (rq->max_tokens >= 0)
+            cm_buf_printf(out, "\"maxOutputTokens\":%lld%s", (long long)rq->max_tokens,
+                          rq->reasoning_summary ? "," : "");
+        if (rq->reasoning_summary != NULL)
+            cm_buf_puts(out, "\"thinkingConfig\":{\"includeThoughts\":true}");
+        cm_buf_putc(out, '}');
+    }
     cm_buf_putc(out, '}');
 }
 
@@ -214,6 +228,22 @@ bool hx_api_takes_user(const hx_api_t *a)
 bool hx_api_takes_reasoning(const hx_api_t *a)
 {
     return a->build == build_chat || a->dialect == HX_DIALECT_OPENAI_RESPONSES;
+}
+
+bool hx_api_takes_summary(const hx_api_t *a)
+{
+    return a->dialect == HX_DIALECT_OPENAI_RESPONSES || a->build == build_gemini;
+}
+
+const char *hx_reasoning_summary(const char *s, char *err, size_t errlen)
+{
+    static const char *const summaries[] = {HX_REASONING_SUMMARIES};
+    for (size_t i = 0; i < sizeof(summaries) / sizeof(summaries[0]); i++)
+        if (strcmp(s, summaries[i]) == 0)
+            return summaries[i];
+    if (err != NULL)
+        snprintf(err, errlen, "\"%.40s\": expected auto, concise or detailed", s);
+    return NULL;
 }
 
 const char *hx_reasoning_effort(const char *s, char *err, size_t errlen)

@@ -93,6 +93,13 @@ static int check_spec(const hx_reqspec_t *s, size_t i, size_t nglobal, char *err
                     "reasoning_effort: %s has no reasoning effort (openai.chat, azure.chat, "
                     "openai.responses and azure.responses do)",
                     api->name);
+    if (s->reasoning_summary != NULL && hx_reasoning_summary(s->reasoning_summary, why, sizeof(why)) == NULL)
+        return fail(err, errlen, i, "reasoning_summary: %s", why);
+    if (s->reasoning_summary != NULL && !hx_api_takes_summary(api))
+        return fail(err, errlen, i,
+                    "reasoning_summary: %s has no reasoning summary (openai.responses, azure.responses, "
+                    "gemini.generate and vertex.generate do)",
+                    api->name);
     if (s->input != NULL && !api->takes_input)
         return fail(err, errlen, i, "input: %s takes a prompt, not an input", api->name);
     return 0;
@@ -218,6 +225,7 @@ static int add_template(hx_workload_t *w, const hx_reqspec_t *s, size_t i, const
     rq->max_tokens = s->max_tokens;
     rq->user_json = s->user ? quote(s->user) : NULL;
     rq->reasoning_effort = s->reasoning_effort ? hx_reasoning_effort(s->reasoning_effort, NULL, 0) : NULL;
+    rq->reasoning_summary = s->reasoning_summary ? hx_reasoning_summary(s->reasoning_summary, NULL, 0) : NULL;
     if (hx_api_is_http(rq->api))
         return add_http(rq, s, i, headers, nheaders, api_key, err, errlen);
     rq->models = cm_xcalloc(s->nmodels, sizeof(uint16_t));

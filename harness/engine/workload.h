@@ -55,15 +55,22 @@ const char *hx_api_list(void);
 /* The table, for --help: entry i, or NULL past the end. */
 const hx_api_t *hx_api_at(size_t i);
 /* What an API's body can carry (apis.c): api: http (a raw body), a user field (not Gemini), a reasoning
- * effort (OpenAI and Azure chat and Responses). */
+ * effort (OpenAI and Azure chat and Responses), a reasoning summary (Responses: reasoning.summary; Gemini and
+ * Vertex generate: thinkingConfig.includeThoughts, Google's thought summaries). */
 bool hx_api_is_http(const hx_api_t *a);
 bool hx_api_takes_user(const hx_api_t *a);
 bool hx_api_takes_reasoning(const hx_api_t *a);
+bool hx_api_takes_summary(const hx_api_t *a);
 /* The reasoning efforts OpenAI accepts (reasoning_effort in chat, reasoning.effort in Responses). */
 #define HX_REASONING_EFFORTS "none", "minimal", "low", "medium", "high"
 /* The entry of HX_REASONING_EFFORTS equal to s (a static string), or NULL with a reason in err (err may be
  * NULL). */
 const char *hx_reasoning_effort(const char *s, char *err, size_t errlen);
+/* The reasoning summaries OpenAI accepts (Responses reasoning.summary); Google's have no modes, any of them
+ * asks for the thoughts. */
+#define HX_REASONING_SUMMARIES "auto", "concise", "detailed"
+/* The entry of HX_REASONING_SUMMARIES equal to s, or NULL with a reason in err (err may be NULL). */
+const char *hx_reasoning_summary(const char *s, char *err, size_t errlen);
 
 /* A request template as written by people (config or flags). Strings are borrowed during hx_workload_init. */
 typedef struct hx_reqspec {
@@ -80,6 +87,7 @@ typedef struct hx_reqspec {
     int64_t max_tokens;         /* < 0: not sent */
     const char *user;           /* NULL: not sent */
     const char *reasoning_effort; /* one of HX_REASONING_EFFORTS, NULL: not sent */
+    const char *reasoning_summary; /* one of HX_REASONING_SUMMARIES, NULL: not sent */
     const char *const *headers; /* "Name: value" */
     size_t nheaders;
     const char *api_key; /* NULL: the workload's default key, if any */
@@ -120,6 +128,7 @@ struct hx_reqtpl {
     int64_t max_tokens;
     char *user_json; /* quoted and escaped, or NULL */
     const char *reasoning_effort; /* one of HX_REASONING_EFFORTS (a static string), or NULL */
+    const char *reasoning_summary; /* one of HX_REASONING_SUMMARIES (a static string), or NULL */
     char **headers;  /* final header lines: Content-Type, Authorization, extras (later names override) */
     size_t nheaders;
     bool static_body; /* no placeholders: the body depends on the model alone, see hx_workload_body_static */

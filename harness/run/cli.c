@@ -61,6 +61,7 @@ enum {
     OPT_SLO,
     OPT_EXIT_CODES,
     OPT_REASONING,
+    OPT_SUMMARY,
 };
 
 static const struct option longopts[] = {
@@ -96,6 +97,7 @@ static const struct option longopts[] = {
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"exit-codes", required_argument, NULL, OPT_EXIT_CODES},
     {"reasoning-effort", required_argument, NULL, OPT_REASONING},
+    {"reasoning-summary", required_argument, NULL, OPT_SUMMARY},
     {"max-conn-requests", required_argument, NULL, OPT_MAX_CONN_REQUESTS},
     {"max-conn-age", required_argument, NULL, OPT_MAX_CONN_AGE},
     {"churn", no_argument, NULL, OPT_CHURN},
@@ -179,6 +181,7 @@ static const slot_t slots[] = {
     STR(OPT_HTML, html),       STR(OPT_WEBHOOK, webhook),
     LIST(OPT_SLO, slos),       STR(OPT_EXIT_CODES, exit_codes),
     STR(OPT_REASONING, reasoning),
+    STR(OPT_SUMMARY, summary),
 };
 /* --api http (cli_http.c) */
 static const slot_t http_slots[] = {

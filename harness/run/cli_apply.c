@@ -110,6 +110,8 @@ static const char *first_workload_flag(const flags_t *f)
         return "max-tokens";
     if (f->reasoning)
         return "reasoning-effort";
+    if (f->summary)
+        return "reasoning-summary";
     return f->user ? "user" : NULL;
 }
 
@@ -122,7 +124,8 @@ static int apply_template(hx_cfg_t *c, const flags_t *f, hx_reqspec_t *s, char *
         return hx_cli_errf(err, errlen, "--api \"%s\": unknown api (expected one of %s)", f->api, hx_api_list());
     s->api = f->api ? hx_cfg_strdup(c, f->api) : s->api;
     if (strcmp(s->api, "http") == 0) {
-        bool llm = f->stream || f->nmodels || f->prompt || f->repeat || f->max_tokens || f->user || f->reasoning;
+        bool llm =
+            f->stream || f->nmodels || f->prompt || f->repeat || f->max_tokens || f->user || f->reasoning || f->summary;
         return hx_http_flags_apply(c, &f->http, llm, s, err, errlen);
     }
     if (hx_http_flags_first(&f->http) != NULL)
@@ -152,6 +155,14 @@ static int apply_template(hx_cfg_t *c, const flags_t *f, hx_reqspec_t *s, char *
                            "openai.responses and azure.responses do)",
                            s->api);
     s->reasoning_effort = f->reasoning ? hx_reasoning_effort(f->reasoning, NULL, 0) : NULL;
+    if (f->summary && hx_reasoning_summary(f->summary, why, sizeof(why)) == NULL)
+        return hx_cli_errf(err, errlen, "--reasoning-summary %s", why);
+    if (f->summary && !hx_api_takes_summary(hx_api_find(s->api)))
+        return hx_cli_errf(err, errlen,
+                           "--reasoning-summary: %s has no reasoning summary (openai.responses, azure.responses, "
+                           "gemini.generate and vertex.generate do)",
+                           s->api);
+    s->reasoning_summary = f->summary ? hx_reasoning_summary(f->summary, NULL, 0) : NULL;
     return 0;
 }
 

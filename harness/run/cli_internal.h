@@ -16,7 +16,7 @@
 typedef struct flags {
     const char *config, *url, *api, *rate, *duration, *users, *think, *spawn, *threads, *max_inflight, *timeout;
     const char *drain, *interval, *prompt, *repeat, *max_tokens, *user, *api_key, *seed, *json, *junit, *jsonl;
-    const char *html, *webhook, *warmup, *cooldown, *exit_codes, *reasoning;
+    const char *html, *webhook, *warmup, *cooldown, *exit_codes, *reasoning, *summary;
     const char *max_conn_requests, *max_conn_age;
     hx_http_flags_t http; /* --api http */
     bool stream, poisson, quiet, churn, check, help;

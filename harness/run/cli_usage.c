@@ -48,6 +48,8 @@ void hx_cli_usage_load(FILE *out)
           "  --user NAME             the body's \"user\" field\n"
           "  --reasoning-effort L    ask a reasoning model to reason: none, minimal, low, medium, high\n"
           "                          (chat: reasoning_effort; responses: reasoning.effort)\n"
+          "  --reasoning-summary S   ask to see the reasoning: auto, concise, detailed (responses:\n"
+          "                          reasoning.summary; gemini/vertex.generate: thinkingConfig.includeThoughts)\n"
           "  --api-key KEY           the API key, sent as the API expects (Authorization: Bearer, api-key,\n"
           "                          x-api-key or x-goog-api-key)\n"
           "  --header 'K: V'         extra request header; repeatable\n"

@@ -75,6 +75,15 @@ const char *mp_pool_word(uint64_t seed, uint32_t choice, uint32_t index)
     return pool[pool_index(seed, choice, index)].s;
 }
 
+void mp_content_put_thoughts(const mp_exchange_t *x, uint32_t k, uint32_t n, cm_buf_t *out)
+{
+    for (uint32_t i = k; i < k + n; i++) {
+        if (i > 0)
+            cm_buf_putc(out, ' ');
+        cm_buf_puts(out, mp_pool_word(x->seed, 1, i));
+    }
+}
+
 /* End of the echo token that starts at pos: leading spaces, then everything up to the next space. A space is
  * never part of a JSON escape sequence nor of a UTF-8 multi-byte character, so tokens never split either. */
 static size_t echo_token_end(cm_str_t s, size_t pos)

@@ -48,6 +48,10 @@ void mp_content_fill(mp_exchange_t *x, uint32_t c);
 
 /* The word of the pool for (seed, choice, index), without a leading space. */
 const char *mp_pool_word(uint64_t seed, uint32_t choice, uint32_t index);
+/* Reasoning words k .. k + n - 1 of x (pool words of the exchange's seed, choice 1: not the answer's), with a
+ * space before each but the very first, so that the pieces of a stream concatenate to the whole text. The
+ * reasoning text of OpenAI's reasoning_content and Responses summary and of Gemini's thought parts. */
+void mp_content_put_thoughts(const mp_exchange_t *x, uint32_t k, uint32_t n, cm_buf_t *out);
 /* Number of tokens an echo text splits into (runs of spaces followed by non-spaces). */
 uint32_t mp_echo_count_tokens(cm_str_t s);
 /* Pieces a tool call's escaped arguments are streamed in (about 4 characters each, never inside an escape

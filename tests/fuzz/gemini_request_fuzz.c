@@ -2,8 +2,8 @@
  * batchEmbedContents, Vertex predict; the Gemini API's and Vertex's tables) on arbitrary bytes, and for whatever
  * it accepts, the whole answer: the body, the alt=sse stream (every frame "data: <JSON>\r\n\r\n") and the
  * JSON-array stream (one JSON array). Error bodies must be JSON too (arrays on the array stream). The first input
- * byte picks the deployment's options (echo or pool content, tool calls, parallel calls, length), a trailing space
- * the smallest response budget.
+ * byte picks the deployment's options (echo or pool content, tool calls, parallel calls, length, thinking), a trailing
+ * space the smallest response budget.
  *
  * Sizes are checked as for OpenAI: the request-controlled multipliers stay bounded (candidates, model names,
  * generated arguments and structured output), and every rendered answer stays within mp_gm_response_bound (a
@@ -158,6 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dep.tool_calls = (opts & 2) != 0;
     dep.tool_auto = opts & 8 ? 0.5 : 0;
     dep.tool_parallel = opts & 16 ? MP_MAX_PARALLEL_CALLS : 1;
+    dep.reasoning = (opts & 32) != 0;
     dep.max_response = size > 0 && data[size - 1] == ' ' ? MP_MIN_MAX_RESPONSE : 0;
     cm_json_toks_t scratch = {0}, check = {0};
     cm_rng_t rng;

@@ -2,8 +2,8 @@
  * whatever it accepts, the whole answer: body and stream are rendered and must be valid JSON frame by
  * frame (everything echoed from a request must stay correctly escaped). Error bodies are checked alike.
  * The first input byte picks the deployment's options (echo or pool content, tool calls always or at 50%, one or up to
- * 4 parallel calls), and a trailing space the smallest response budget, so that both content paths, tool calls and
- * budget refusals see fuzzed text.
+ * 4 parallel calls, a model that always reasons), and a trailing space the smallest response budget, so that both
+ * content paths, tool calls and budget refusals see fuzzed text.
  *
  * Sizes are checked too (issue 7: an 801-byte schema built 16.8 MB of tool arguments, a 10 KB request
  * streamed 11.6 MB): the request-controlled multipliers stay bounded (tool arguments and structured output
@@ -153,6 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dep.tool_calls = (opts & 2) != 0;
     dep.tool_auto = opts & 8 ? 0.5 : 0; /* tool_calls: {auto: 50%}: either answer, within one bound */
     dep.tool_parallel = opts & 16 ? MP_MAX_PARALLEL_CALLS : 1;
+    dep.reasoning = (opts & 32) != 0;
     dep.embedding_dimensions = 8;
     dep.max_response = size > 0 && data[size - 1] == ' ' ? MP_MIN_MAX_RESPONSE : 0; /* a trailing space: 64 KiB */
     cm_json_toks_t scratch = {0}, check = {0};

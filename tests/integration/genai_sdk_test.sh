@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The official Google Gen AI SDK (@google/genai, pinned in tests/sdk/package-lock.json) drives a Gemini API and
 # a Vertex AI deployment of a real mock-provider (tests/sdk/genai_sdk_check.mjs): generateContent and its
-# stream, function calls, structured output, chats, embeddings, countTokens, models, and ApiError for Google's
+# stream, thinking (thought parts), function calls, structured output, chats, embeddings, countTokens, models, and ApiError for Google's
 # errors (injected 429 and 503 included). node and the SDK come from `ci/install-deps.sh --test`; without them
 # the test fails and says so: it never skips.
 set -uo pipefail # not -e: the sourced mock_lib cleanup trap tolerates failing kills

@@ -19,6 +19,12 @@ mock:
       output_tokens: fixed(16)
       tokens_per_chunk: 4
       reasoning: true
+    - name: thinker-gm
+      provider: gemini
+      latency: {ttft: 40ms, itl: 10ms}
+      output_tokens: fixed(16)
+      tokens_per_chunk: 4
+      reasoning: true
 "
 URL=$(url_of chunky)
 [ -n "$URL" ] || fail "no URL for deployment chunky"
@@ -71,6 +77,22 @@ expect_eq "$(jq_py "$S" '(j["ttfrt_ms"]["count"], j["token_counts"]["usage_token
     "(20, 320, 80)" "reasoning streams, their tokens and chunks"
 expect_eq "$(jq_py "$S" 'j["goodput"]["attainment"]')" "1.0" "goodput with ttfrt and ttft SLOs"
 pass "reasoning: ttfrt ${TTFRT} ms, ttft ${TTFT} ms, itl ${ITL} ms/token"
+
+# ---- the same timing for the Responses API's reasoning summary and Gemini's thoughts ----
+for api in openai.responses gemini.generate; do
+    url=$(url_of thinker)
+    [ "$api" = gemini.generate ] && url=$(url_of thinker-gm)
+    run_soak load --url "$url" --api "$api" --model m --rate 40/s --duration 500ms --stream --reasoning-summary auto \
+        --quiet --json "$TMP/$api.json"
+    expect_eq "$RC" "0" "exit status ($api reasoning, $(tail -3 "$TMP/soak.err"))"
+    read -r TTFRT TTFT ITL COUNTS < <(jq_py "$TMP/$api.json" '"%s %s %s %s" % (j["ttfrt_ms"]["p50"], j["ttft_ms"]["p50"],
+        j["itl_ms"]["p50"], "%d,%d,%d" % (j["ttfrt_ms"]["count"], j["token_counts"]["usage_tokens"],
+        j["token_counts"]["chunks"]))')
+    fcmp "39.5 <= $TTFRT <= 40 + $TOL and 119.0 <= $TTFT <= 120 + $TOL and 9.9 <= $ITL <= 10 + $TOL / 4" ||
+        fail "$api p50s: ttfrt $TTFRT ms, ttft $TTFT ms, itl $ITL ms/token; planned 40, 120 (after two reasoning chunks), 10"
+    expect_eq "$COUNTS" "20,320,80" "$api reasoning streams, their tokens and chunks"
+    pass "$api reasoning: ttfrt ${TTFRT} ms, ttft ${TTFT} ms, itl ${ITL} ms/token"
+done
 
 # ---- an SLO no stream meets: goodput 0, and the expectation on it fails the run ----
 run_soak load --url "$URL" --rate 50/s --duration 1s --stream --quiet --json "$TMP/b.json" \

@@ -1,8 +1,9 @@
 // The official Google Gen AI SDK (@google/genai) against mock-provider's Gemini API and Vertex AI deployments:
-// generateContent, generateContentStream, function calling with a schema (OpenAPI subset and JSON Schema) and
-// the agent loop's end, structured output, embedContent, countTokens, models.list / models.get, chats, and the
-// SDK's ApiError for Google's errors. Vertex goes through httpOptions.baseUrl with a project and location, and a
-// google-auth client that holds a fixed access token (no network). Run by tests/integration/genai_sdk_test.sh.
+// generateContent, generateContentStream, thinking (thought parts), function calling with a schema (OpenAPI subset
+// and JSON Schema) and the agent loop's end, structured output, embedContent, countTokens, models.list / models.get,
+// chats, and the SDK's ApiError for Google's errors. Vertex goes through httpOptions.baseUrl with a project and
+// location, and a google-auth client that holds a fixed access token (no network). Run by
+// tests/integration/genai_sdk_test.sh.
 import { GoogleGenAI, Type, FunctionCallingConfigMode, ApiError } from '@google/genai';
 import { OAuth2Client } from 'google-auth-library';
 
@@ -32,6 +33,16 @@ ok(limited.candidates.length === 2 && limited.candidates.every((c) => c.finishRe
 let text = '', chunks = 0, last;
 for await (const c of await ai.models.generateContentStream({ model, contents: 'Tell me a story' })) { chunks++; text += c.text ?? ''; last = c; }
 ok(chunks === 5 && text.split(' ').length === 5 && last.candidates[0].finishReason === 'STOP' && last.usageMetadata.candidatesTokenCount === 5, `stream: ${chunks} chunks "${text}"`);
+
+// thinking: a budget of 2 of the 5 tokens, the thoughts as parts with thought: true before the answer's
+const thinking = { thinkingConfig: { thinkingBudget: 2, includeThoughts: true } };
+const th = await ai.models.generateContent({ model, contents: 'Why?', config: thinking });
+const tparts = th.candidates[0].content.parts;
+ok(tparts.length === 2 && tparts[0].thought === true && tparts[0].text.split(' ').length === 2 && !tparts[1].thought && th.text === tparts[1].text && th.usageMetadata.thoughtsTokenCount === 2 && th.usageMetadata.candidatesTokenCount === 3, `thinking: thought "${tparts[0].text}", text "${th.text}"`);
+let thoughts = 0, answers = 0;
+for await (const c of await ai.models.generateContentStream({ model, contents: 'Why?', config: thinking }))
+  for (const p of c.candidates?.[0]?.content?.parts ?? []) { if (p.thought) thoughts++; else if (!thoughts) answers = -1; else answers++; }
+ok(thoughts === 2 && answers === 3, `thinking stream: ${thoughts} thought chunks before ${answers} answer chunks`);
 
 // function calling: a forced call with an OpenAPI-subset schema, then a JSON Schema, then the loop's end
 const weather = { name: 'get_weather', description: 'Weather of a city',

@@ -65,6 +65,15 @@ ok(events[0].type === 'response.created' && events.at(-1).type === 'response.com
 const rstream = client.responses.stream({ model: 'gpt-4o', input: 'hi' });
 const rfinal = await rstream.finalResponse();
 ok(rfinal.output_text.length > 0, 'responses stream helper finalResponse');
+// reasoning: the item before the message, its summary streamed as deltas the helper folds into the final response
+const rr = await client.responses.create({ model: 'o4-mini', input: 'why?', reasoning: { effort: 'low', summary: 'auto' }, include: ['reasoning.encrypted_content'] });
+const ri = rr.output[0];
+ok(ri.type === 'reasoning' && /^rs_/.test(ri.id) && ri.summary[0].type === 'summary_text' && ri.summary[0].text.split(' ').length === 3 && ri.encrypted_content.startsWith('gAAAAAB') && rr.output[1].type === 'message' && rr.output_text.length > 0 && rr.usage.output_tokens === 6 && rr.usage.output_tokens_details.reasoning_tokens === 3 && rr.reasoning.effort === 'low', `responses reasoning item "${ri.summary[0].text}"`);
+const rsum = client.responses.stream({ model: 'o4-mini', input: 'why?', reasoning: { effort: 'low', summary: 'detailed' } });
+let summaryText = '';
+rsum.on('response.reasoning_summary_text.delta', (e) => { summaryText += e.delta; });
+const rsfinal = await rsum.finalResponse();
+ok(summaryText.length > 0 && rsfinal.output[0].type === 'reasoning' && rsfinal.output[0].summary[0].text === summaryText && rsfinal.output[1].type === 'message' && rsfinal.output_text.length > 0, `responses reasoning summary stream "${summaryText}"`);
 const rtool = await client.responses.create({ model: 'gpt-4o', input: 'weather?', tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }], tool_choice: 'required' });
 ok(rtool.output[0].type === 'function_call' && typeof JSON.parse(rtool.output[0].arguments).q === 'string', 'responses function_call ' + rtool.output[0].arguments);
 const rts = client.responses.stream({ model: 'gpt-4o', input: 'weather?', tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }], tool_choice: 'required' });

@@ -6,8 +6,8 @@
  * catalogues), gemini_json.c (Google's two JSON layouts), gemini_parse.c (the request's top level and
  * generationConfig), gemini_contents.c (contents, systemInstruction, tools), gemini_schema.c (OpenAPI-subset
  * schemas to JSON Schema, tool arguments and structured output), gemini_embed.c (embeddings),
- * gemini_render.c (generateContent bodies and streams, countTokens, the response bound), gemini_models.c
- * (model listings). */
+ * gemini_render.c (generateContent bodies and streams, countTokens, the response bound), gemini_thinking.c
+ * (thinkingConfig and the thought share of an answer), gemini_models.c (model listings). */
 #ifndef MP_PROVIDERS_GEMINI_H
 #define MP_PROVIDERS_GEMINI_H
 
@@ -65,11 +65,19 @@ enum {
 #define MP_GM_MAX_INSTANCES 250    /* Vertex :predict instances (Google's limit for text embeddings) */
 #define MP_GM_MAX_MODEL_LEN 256    /* a model id in the path */
 #define MP_GM_MAX_DIMENSIONS 3072  /* outputDimensionality */
+/* thinkingConfig.thinkingBudget: -1 (dynamic), 0 (off) or up to 32768, the widest range Google documents (2.5
+ * Pro; Flash takes up to 24576): the mock does not know which model a name stands for. */
+#define MP_GM_MAX_THINKING_BUDGET 32768
 
 /* What the renderers need beyond mp_request_t (its `own`). */
 typedef struct mp_gm_own {
     uint64_t prompt_bytes;       /* text of the prompt: Vertex's billable characters */
     const uint32_t *input_bytes; /* embeddings: bytes of each input */
+    /* generationConfig.thinkingConfig (gemini_thinking.c) */
+    bool budget_set;         /* thinkingBudget given */
+    int32_t thinking_budget; /* -1 dynamic, 0 off, else at most that many thought tokens */
+    bool thinking_level;     /* a thinkingLevel other than THINKING_LEVEL_UNSPECIFIED */
+    bool include_thoughts;   /* send the thoughts as parts with thought: true */
 } mp_gm_own_t;
 
 /* The parse context of one request. */
@@ -143,6 +151,22 @@ int mp_gm_generate_text(mp_gm_ctx_t *c, const char *json_schema, uint64_t seed, 
 int mp_gm_parse_embeddings(mp_gm_ctx_t *c);
 /* Default vector size of a Google embedding model (768, or 3072 for gemini-embedding-*). */
 uint32_t mp_gm_embedding_dims(cm_str_t model);
+
+/* generationConfig.thinkingConfig (token tc, 0 when absent): types, ranges and Google's errors; fills the
+ * own view's thinking fields. */
+int mp_gm_thinking_config(mp_gm_ctx_t *c, uint32_t tc);
+
+/* ---- thinking (gemini_thinking.c) --------------------------------------------------------------------------- */
+
+/* Whether x's answer thinks first (a one-candidate text answer; see gemini_thinking.c for when). */
+bool mp_gm_thinks(const mp_exchange_t *x);
+/* Takes the thought share out of the answer's tokens (half, at most thinkingBudget); the steps stay, so the
+ * first mp_gm_thought_tokens(x) are thoughts. Call once, before the first byte. */
+void mp_gm_plan_thinking(mp_exchange_t *x);
+/* Thought tokens of x's answer: usageMetadata.thoughtsTokenCount; 0 when it does not think. */
+uint32_t mp_gm_thought_tokens(const mp_exchange_t *x);
+/* Whether the thoughts are sent as parts (includeThoughts and some thought tokens). */
+bool mp_gm_shows_thoughts(const mp_exchange_t *x);
 
 /* ---- provider entry points -------------------------------------------------------------------------------- */
 

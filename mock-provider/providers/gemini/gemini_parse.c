@@ -178,6 +178,7 @@ enum {
     G_PRESENCE,
     G_FREQUENCY,
     G_LOGPROBS,
+    G_THINKING,
     G__N,
 };
 
@@ -204,7 +205,7 @@ static const mp_gm_field_t generation_fields[] = {
     F("responseModalities", "response_modalities", MP_GM_LIST, -1, "Modality"),
     F("mediaResolution", "media_resolution", MP_GM_STRING, -1, NULL),
     F("speechConfig", "speech_config", MP_GM_MAP, -1, "SpeechConfig"),
-    F("thinkingConfig", "thinking_config", MP_GM_MAP, -1, "ThinkingConfig"),
+    F("thinkingConfig", "thinking_config", MP_GM_OBJECT, G_THINKING, "ThinkingConfig"),
     F("audioTimestamp", "audio_timestamp", MP_GM_BOOL, -1, NULL),
     F("routingConfig", "routing_config", MP_GM_MAP, -1, "RoutingConfig"),
     F("modelSelectionConfig", "model_selection_config", MP_GM_MAP, -1, "ModelSelectionConfig"),
@@ -364,7 +365,7 @@ static int generation_config(mp_gm_ctx_t *c, uint32_t gen)
         return structured(c, g);
     if (mp_gm_scan(c, gen, "generation_config", generation_fields, NFIELDS(generation_fields), g) != 0)
         return -1;
-    if (sampling(c, g) != 0 || lengths(c, g) != 0)
+    if (sampling(c, g) != 0 || lengths(c, g) != 0 || mp_gm_thinking_config(c, g[G_THINKING]) != 0)
         return -1;
     return structured(c, g);
 }

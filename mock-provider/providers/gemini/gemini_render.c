@@ -3,7 +3,8 @@
  * countTokens; and the bound of an answer's size. Every chunk carries the model version and the response id;
  * a candidate's finishReason rides on the chunk of its last token and the full usage on the last chunk, as
  * Google streams them. A function call is not streamed in pieces: it arrives whole, in the chunk where the
- * fake model is done writing it. */
+ * fake model is done writing it. A thinking answer (gemini_thinking.c) sends its thoughts first, as parts
+ * with "thought": true when includeThoughts asks for them, and nothing otherwise. */
 #include <stdio.h>
 #include <string.h>
 
@@ -28,8 +29,27 @@ static const char *call_args(const mp_exchange_t *x, uint32_t i)
     return i == 0 ? x->req->tool_arguments : x->req->call_args[i];
 }
 
-/* The parts of candidate c: text (the whole of it, or one token), or its function calls. */
-static void parts(mp_gj_t *w, const mp_exchange_t *x, uint32_t c, cm_str_t text)
+/* What one candidate entry carries: its thought words (none when empty), and its answer text unless answer
+ * is false (a chunk of thoughts only). */
+typedef struct piece {
+    cm_str_t thought, text;
+    bool answer;
+} piece_t;
+
+static void text_part(mp_gj_t *w, cm_str_t text, bool thought)
+{
+    mp_gj_obj(w);
+    mp_gj_key(w, "text");
+    mp_gj_str(w, text.p, text.n);
+    if (thought) {
+        mp_gj_key(w, "thought");
+        mp_gj_bool(w, true);
+    }
+    mp_gj_obj_end(w);
+}
+
+/* The parts of candidate c: thoughts and text, or its function calls. */
+static void parts(mp_gj_t *w, const mp_exchange_t *x, uint32_t c, const piece_t *pc)
 {
     mp_gj_key(w, "parts");
     mp_gj_arr(w);
@@ -48,22 +68,22 @@ static void parts(mp_gj_t *w, const mp_exchange_t *x, uint32_t c, cm_str_t text)
             mp_gj_obj_end(w);
         }
     } else {
-        mp_gj_obj(w);
-        mp_gj_key(w, "text");
-        mp_gj_str(w, text.p, text.n);
-        mp_gj_obj_end(w);
+        if (pc->thought.n > 0)
+            text_part(w, pc->thought, true);
+        if (pc->answer || pc->thought.n == 0)
+            text_part(w, pc->text, false);
     }
     mp_gj_arr_end(w);
 }
 
-static void candidate(mp_gj_t *w, const mp_exchange_t *x, uint32_t c, cm_str_t text, bool finished, bool body)
+static void candidate(mp_gj_t *w, const mp_exchange_t *x, uint32_t c, const piece_t *pc, bool finished, bool body)
 {
     mp_gj_obj(w);
     mp_gj_key(w, "content");
     mp_gj_obj(w);
     mp_gj_key(w, "role");
     mp_gj_lit(w, "model");
-    parts(w, x, c, text);
+    parts(w, x, c, pc);
     mp_gj_obj_end(w);
     if (finished) {
         mp_gj_key(w, "finishReason");
@@ -94,10 +114,12 @@ static void token_details(mp_gj_t *w, const char *key, uint64_t n)
     mp_gj_arr_end(w);
 }
 
-/* usageMetadata: whole on bodies and on a stream's last chunk; earlier chunks count the prompt only. */
+/* usageMetadata: whole on bodies and on a stream's last chunk; earlier chunks count the prompt only. Thoughts
+ * are counted apart from the candidates, and in the total. */
 static void usage(mp_gj_t *w, const mp_exchange_t *x, bool final)
 {
-    uint64_t p = x->req->prompt_tokens, c = final ? x->completion_tokens : 0;
+    uint64_t p = x->req->prompt_tokens, t = final ? mp_gm_thought_tokens(x) : 0;
+    uint64_t c = final ? x->completion_tokens - t : 0;
     mp_gj_key(w, "usageMetadata");
     mp_gj_obj(w);
     mp_gj_key(w, "promptTokenCount");
@@ -107,7 +129,7 @@ static void usage(mp_gj_t *w, const mp_exchange_t *x, bool final)
         mp_gj_uint(w, c);
     }
     mp_gj_key(w, "totalTokenCount");
-    mp_gj_uint(w, p + c);
+    mp_gj_uint(w, p + c + t);
     if (vertex(x) && final) {
         mp_gj_key(w, "trafficType");
         mp_gj_lit(w, "ON_DEMAND");
@@ -115,6 +137,10 @@ static void usage(mp_gj_t *w, const mp_exchange_t *x, bool final)
     token_details(w, "promptTokensDetails", p);
     if (vertex(x) && final)
         token_details(w, "candidatesTokensDetails", c);
+    if (t > 0) {
+        mp_gj_key(w, "thoughtsTokenCount");
+        mp_gj_uint(w, t);
+    }
     mp_gj_obj_end(w);
 }
 
@@ -139,14 +165,20 @@ static cm_str_t text_of(const mp_exchange_t *x, uint32_t c)
 static void generate_body(mp_exchange_t *x, cm_buf_t *out)
 {
     mp_gj_t w;
+    cm_buf_t thought = CM_BUF_INIT;
+    mp_gm_plan_thinking(x);
+    if (mp_gm_shows_thoughts(x))
+        mp_content_put_thoughts(x, 0, mp_gm_thought_tokens(x), &thought);
     mp_gj_init(&w, out, true);
     mp_gj_obj(&w);
     mp_gj_key(&w, "candidates");
     mp_gj_arr(&w);
     for (uint32_t c = 0; c < x->n; c++) {
         mp_content_fill(x, c);
-        candidate(&w, x, c, text_of(x, c), true, true);
+        piece_t pc = {{c == 0 && thought.len > 0 ? thought.data : "", c == 0 ? thought.len : 0}, text_of(x, c), true};
+        candidate(&w, x, c, &pc, true, true);
     }
+    cm_buf_free(&thought);
     mp_gj_arr_end(&w);
     usage(&w, x, true);
     trailer(&w, x);
@@ -224,8 +256,35 @@ static void chunk_close(mp_exchange_t *x, cm_buf_t *out, mp_gj_t *w, bool final)
 
 void mp_gm_render_head(mp_exchange_t *x, cm_buf_t *out)
 {
+    mp_gm_plan_thinking(x);
     if (array_mode(x))
         cm_buf_putc(out, '[');
+}
+
+/* A step of thoughts (the first T steps, one candidate): their words as a thought part when includeThoughts
+ * asks, else nothing. A chunk that spans the end of the thoughts carries the answer's first tokens too, as a
+ * second part of the same chunk. */
+static void thought_step(mp_exchange_t *x, cm_buf_t *out, uint32_t chunk)
+{
+    uint32_t k = x->step, n = mp_gm_thought_tokens(x) - k < chunk ? mp_gm_thought_tokens(x) - k : chunk;
+    cm_buf_t thought = CM_BUF_INIT;
+    piece_t pc = {{"", 0}, {"", 0}, n < chunk};
+    if (mp_gm_shows_thoughts(x)) {
+        mp_content_put_thoughts(x, k, n, &thought);
+        pc.thought = (cm_str_t){thought.data, thought.len};
+    }
+    if (pc.answer) {
+        x->chunk = chunk - n; /* the rest of the chunk is answer */
+        pc.text = mp_content_next(x, 0);
+    }
+    if (pc.thought.n > 0 || pc.answer) {
+        mp_gj_t w;
+        bool done = x->cursor[0] >= x->tokens[0];
+        chunk_open(x, out, &w);
+        candidate(&w, x, 0, &pc, done, false);
+        chunk_close(x, out, &w, k + chunk >= x->steps);
+    }
+    cm_buf_free(&thought);
 }
 
 /* x->chunk tokens per unfinished candidate; a function call shows when its last piece is produced. */
@@ -234,17 +293,22 @@ void mp_gm_render_step(mp_exchange_t *x, cm_buf_t *out)
     mp_gj_t w;
     uint32_t chunk = x->chunk > 1 ? x->chunk : 1;
     bool open = false, last = x->step + chunk >= x->steps;
+    if (x->step < mp_gm_thought_tokens(x)) {
+        thought_step(x, out, chunk);
+        x->step += chunk;
+        return;
+    }
     for (uint32_t c = 0; c < x->n; c++) {
         if (x->cursor[c] >= x->tokens[c])
             continue;
-        cm_str_t tok = mp_content_next(x, c);
+        piece_t pc = {{"", 0}, mp_content_next(x, c), true};
         bool done = x->cursor[c] >= x->tokens[c];
         if (x->finish[c] == MP_FINISH_TOOL_CALLS && !done)
             continue;
         if (!open)
             chunk_open(x, out, &w);
         open = true;
-        candidate(&w, x, c, tok, done, false);
+        candidate(&w, x, c, &pc, done, false);
     }
     if (open)
         chunk_close(x, out, &w, last);
@@ -256,8 +320,9 @@ void mp_gm_render_tail(mp_exchange_t *x, cm_buf_t *out)
     if (x->seq == 0) { /* nothing was produced: one chunk says so */
         mp_gj_t w;
         chunk_open(x, out, &w);
+        piece_t empty = {{"", 0}, {"", 0}, true};
         for (uint32_t c = 0; c < x->n; c++)
-            candidate(&w, x, c, (cm_str_t){"", 0}, true, false);
+            candidate(&w, x, c, &empty, true, false);
         chunk_close(x, out, &w, true);
     }
     if (array_mode(x))
@@ -304,6 +369,15 @@ typedef struct plan {
     uint64_t text;  /* bytes of one candidate's content */
 } plan_t;
 
+/* Whether an answer to req may think (gemini_thinking.c decides per exchange; the bound takes the larger). */
+static bool may_think(const mp_deployment_t *dep, const mp_request_t *req)
+{
+    const mp_gm_own_t *o = req->own;
+    if (o != NULL && o->budget_set)
+        return o->thinking_budget != 0;
+    return dep->reasoning || (o != NULL && o->thinking_level);
+}
+
 static plan_t text_plan(const mp_deployment_t *dep, const mp_request_t *req)
 {
     if (req->structured != NULL) {
@@ -316,7 +390,9 @@ static plan_t text_plan(const mp_deployment_t *dep, const mp_request_t *req)
         tokens = (uint64_t)req->max_tokens;
     if (echo && req->echo.n < tokens)
         tokens = req->echo.n;
-    return (plan_t){tokens, echo ? req->echo.n : tokens * GM_POOL_TOKEN_BYTES};
+    /* Thoughts are pool words even when the answer echoes; their steps are among the answer's. */
+    uint64_t thoughts = may_think(dep, req) ? tokens / 2 * GM_POOL_TOKEN_BYTES : 0;
+    return (plan_t){tokens, (echo ? req->echo.n : tokens * GM_POOL_TOKEN_BYTES) + thoughts};
 }
 
 static uint64_t generate_bound(const mp_deployment_t *dep, const mp_request_t *req)

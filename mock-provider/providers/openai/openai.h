@@ -22,7 +22,12 @@ typedef struct mp_oa_flavor {
  * allocates it; a request built without parse (tests) reads the defaults through mp_oa_req. */
 typedef struct mp_oa_request {
     bool include_usage;        /* stream_options.include_usage */
-    bool reasoning;            /* chat: a reasoning_effort other than "none" (openai_render.c: reasoning_content) */
+    bool reasoning;            /* chat: a reasoning_effort other than "none" (openai_render.c: reasoning_content);
+                                  responses: a reasoning.effort other than "none" (openai_responses.c) */
+    bool encrypted_reasoning;  /* responses: include "reasoning.encrypted_content" */
+    /* responses: reasoning.effort and reasoning.summary (or generate_summary) as sent, static strings from
+     * the lists of accepted values; NULL when absent or null */
+    const char *reasoning_effort, *reasoning_summary;
     bool parallel_tool_calls;  /* echoed in the Responses object (default true) */
     bool store;                /* responses: echoed (default true) */
     bool logprobs;             /* chat: logprobs: true; responses: include message.output_text.logprobs */
@@ -127,8 +132,15 @@ size_t mp_oa_text_chars(cm_str_t escaped);
 
 /* The usage object of chat and completions ({"prompt_tokens":..,"total_tokens":..,"..._details"}). */
 void mp_oa_put_usage(const mp_exchange_t *x, cm_buf_t *out, bool details);
-/* Tokens of x's answer spent reasoning (sent as reasoning_content, counted in reasoning_tokens); 0 unless
- * a chat request asked for reasoning (openai_render.c). */
+/* Reasoning (openai_render.c), shared by chat and the Responses API. Whether x's answer reasons first: a
+ * one-choice text answer (not a tool call, not structured output) to a request that asked for reasoning, or
+ * on a deployment with reasoning: true. */
+bool mp_oa_reasons(const mp_exchange_t *x);
+/* Takes the reasoning share out of the answer's tokens when x reasons: half of them (rounded down). The steps
+ * stay the same, so the first mp_oa_reasoning_tokens(x) steps are reasoning. Call once, before the first byte. */
+void mp_oa_plan_reasoning(mp_exchange_t *x);
+/* Tokens of x's answer spent reasoning (counted in reasoning_tokens, inside the output count); 0 unless x
+ * reasons. */
 uint32_t mp_oa_reasoning_tokens(const mp_exchange_t *x);
 
 #endif

@@ -127,6 +127,21 @@ static uint64_t logprobs_bound(const mp_request_t *req, choice_t c)
            c.text * LOGPROB_TEXT_FACTOR;
 }
 
+/* Reasoning (mp_oa_reasons) takes half of the planned tokens, so its steps are among the answer's frames, but
+ * its words are pool words even when the answer echoes, and it adds frames of its own: the Responses reasoning
+ * item's five events (added, summary part added, text done, part done, done) and encrypted_content, in two
+ * copies (its done event and the completed response). */
+#define REASONING_FRAMES 6
+#define REASONING_BLOB_BYTES 512
+
+static uint64_t reasoning_bound(const mp_deployment_t *dep, const mp_request_t *req, choice_t c, const shape_t *s)
+{
+    if ((req->api != MP_API_CHAT && req->api != MP_API_RESPONSES) || !(mp_oa_req(req)->reasoning || dep->reasoning))
+        return 0;
+    return REASONING_FRAMES * FRAME_BYTES + (c.tokens / 2) * POOL_TOKEN_BYTES * s->text_copies +
+           2 * REASONING_BLOB_BYTES;
+}
+
 static uint64_t choice_bound(const mp_deployment_t *dep, const mp_request_t *req, choice_t c)
 {
     const mp_oa_flavor_t *fl = mp_oa_flavor(dep->ops);
@@ -134,7 +149,7 @@ static uint64_t choice_bound(const mp_deployment_t *dep, const mp_request_t *req
     uint64_t model = req->model.n + 2, tool = tool_names(req);
     uint64_t frames = c.tokens * s->per_token + s->extra;
     uint64_t one = frames * (FRAME_BYTES + fl->frame_extra + s->model_frames * model) + c.text * s->text_copies +
-                   tool * s->tool_copies + logprobs_bound(req, c) * s->text_copies;
+                   tool * s->tool_copies + logprobs_bound(req, c) * s->text_copies + reasoning_bound(dep, req, c, s);
     return BASE_BYTES + fl->body_extra + choices(req) * one + model * s->model_copies + echoed(req) * s->echo_copies;
 }
 

@@ -48,6 +48,7 @@ typedef enum mp_oa_slot {
     MP_OA_S_TOP_LOGPROBS,
     MP_OA_S_INCLUDE,
     MP_OA_S_REASONING_EFFORT,
+    MP_OA_S_REASONING, /* responses: the reasoning object */
     MP_OA_S__COUNT,
 } mp_oa_slot_t;
 

@@ -83,7 +83,7 @@ static const mp_oa_field_t responses_fields[] = {
     F("previous_response_id", MP_OA_STRING, MP_OA_S_PREVIOUS_RESPONSE_ID, false, 0, 0, NULL),
     F("prompt", MP_OA_OBJECT, MP_OA_S_NONE, false, 0, 0, NULL),
     F("prompt_cache_key", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
-    F("reasoning", MP_OA_OBJECT, MP_OA_S_NONE, false, 0, 0, NULL),
+    F("reasoning", MP_OA_OBJECT, MP_OA_S_REASONING, false, 0, 0, NULL),
     F("safety_identifier", MP_OA_STRING, MP_OA_S_NONE, false, 0, 0, NULL),
     F("service_tier", MP_OA_STRING, MP_OA_S_SERVICE_TIER, false, 0, 0, NULL),
     F("store", MP_OA_BOOL, MP_OA_S_STORE, false, 0, 0, NULL),
@@ -369,8 +369,51 @@ static int responses_include(mp_oa_ctx_t *c)
             return -1;
         if (mp_oa_is(&c->d, e, "message.output_text.logprobs"))
             c->oa->logprobs = true;
+        if (mp_oa_is(&c->d, e, "reasoning.encrypted_content"))
+            c->oa->encrypted_reasoning = true;
     }
     c->oa->top_logprobs = (uint8_t)slot_int(c, MP_OA_S_TOP_LOGPROBS, 0);
+    return 0;
+}
+
+/* reasoning: {effort, summary, generate_summary (summary's deprecated name), context, mode}, each null or one
+ * of the values the SDK lists (openai-python types/shared/reasoning.py, reasoning_effort.py); an unknown member
+ * is refused as the top level refuses one. An effort other than "none" makes the model reason. */
+static int responses_reasoning(mp_oa_ctx_t *c)
+{
+    static const char *const efforts[] = {"none", "minimal", "low", "medium", "high", "xhigh", "max", NULL};
+    static const char *const summaries[] = {"auto", "concise", "detailed", NULL};
+    static const char *const contexts[] = {"auto", "current_turn", "all_turns", NULL};
+    const cm_json_doc_t *d = &c->d;
+    uint32_t r = c->slot[MP_OA_S_REASONING];
+    for (uint32_t k = r ? cm_json_first(d, r) : 0; k != 0; k = cm_json_next(d, k + 1)) {
+        uint32_t v = k + 1;
+        int i = 0;
+        if (cm_json_type(d, v) == CM_JSON_NULL)
+            continue;
+        if (mp_oa_is(d, k, "effort")) {
+            if ((i = mp_oa_enum(c, v, efforts, "reasoning.effort")) < 0)
+                return -1;
+            c->oa->reasoning_effort = efforts[i];
+        } else if (mp_oa_is(d, k, "summary") || mp_oa_is(d, k, "generate_summary")) {
+            if ((i = mp_oa_enum(c, v, summaries,
+                                mp_oa_is(d, k, "summary") ? "reasoning.summary" : "reasoning.generate_summary")) < 0)
+                return -1;
+            c->oa->reasoning_summary = summaries[i];
+        } else if (mp_oa_is(d, k, "context")) {
+            if (mp_oa_enum(c, v, contexts, "reasoning.context") < 0)
+                return -1;
+        } else if (!mp_oa_is(d, k, "mode")) {
+            char name[64], p[80];
+            cm_json_unescape(d, k, name, sizeof(name));
+            mp_trim_utf8(name);
+            mp_oa_path(p, sizeof(p), "reasoning.%s", name);
+            return mp_oa_invalid(c, p, "unknown_parameter", "Unknown parameter: '%s'.", p);
+        } else if (mp_oa_want(c, v, MP_OA_STRING, "reasoning.mode") != 0) {
+            return -1;
+        }
+    }
+    c->oa->reasoning = c->oa->reasoning_effort != NULL && strcmp(c->oa->reasoning_effort, "none") != 0;
     return 0;
 }
 
@@ -406,7 +449,7 @@ static int parse_responses(mp_oa_ctx_t *c)
     r->stream = slot_true(c, MP_OA_S_STREAM);
     if (c->slot[MP_OA_S_PARALLEL_TOOL_CALLS] != 0)
         c->oa->parallel_tool_calls = slot_true(c, MP_OA_S_PARALLEL_TOOL_CALLS);
-    if (metadata(c) != 0 || responses_echo(c) != 0 || responses_include(c) != 0)
+    if (metadata(c) != 0 || responses_echo(c) != 0 || responses_include(c) != 0 || responses_reasoning(c) != 0)
         return -1;
     if (c->slot[MP_OA_S_METADATA] != 0)
         c->oa->metadata_json = cm_json_raw(&c->d, c->slot[MP_OA_S_METADATA]);

@@ -37,36 +37,27 @@ void mp_oa_put_usage(const mp_exchange_t *x, cm_buf_t *out, bool details)
 
 /* OpenAI's own API keeps reasoning hidden (only reasoning_tokens shows); OpenAI-compatible servers (vLLM,
  * DeepSeek, LiteLLM) stream it as delta.reasoning_content before the answer, and that is what a client's
- * time to first reasoning token is measured on. A one-choice text answer to a chat request with a
- * reasoning_effort (or on a deployment with reasoning: true, a model that always reasons) reasons with half
- * of its planned tokens: the steps stay N, the first R = steps - tokens[0] are reasoning, and
- * completion_tokens still counts all N (reasoning_tokens R of them). */
-static bool reasons(const mp_exchange_t *x)
+ * time to first reasoning token is measured on. The Responses API shows it as a reasoning output item, with
+ * summary text when asked (openai_responses.c). A one-choice text answer to a request that asks for
+ * reasoning (or on a deployment with reasoning: true, a model that always reasons) reasons with half of its
+ * planned tokens: the steps stay N, the first R = steps - tokens[0] are reasoning, and the output count still
+ * counts all N (reasoning_tokens R of them). */
+bool mp_oa_reasons(const mp_exchange_t *x)
 {
-    return x->req->api == MP_API_CHAT && (mp_oa_req(x->req)->reasoning || x->dep->reasoning) && x->n == 1 &&
-           x->finish[0] != MP_FINISH_TOOL_CALLS && !x->structured;
+    mp_api_t api = x->req->api;
+    return (api == MP_API_CHAT || api == MP_API_RESPONSES) && (mp_oa_req(x->req)->reasoning || x->dep->reasoning) &&
+           x->n == 1 && x->finish[0] != MP_FINISH_TOOL_CALLS && !x->structured;
 }
 
-/* Called once, before the first byte (render_head or render_body). */
-static void plan_reasoning(mp_exchange_t *x)
+void mp_oa_plan_reasoning(mp_exchange_t *x)
 {
-    if (reasons(x))
+    if (mp_oa_reasons(x))
         x->tokens[0] -= x->tokens[0] / 2;
 }
 
 uint32_t mp_oa_reasoning_tokens(const mp_exchange_t *x)
 {
-    return reasons(x) ? x->steps - x->tokens[0] : 0;
-}
-
-/* Reasoning words k .. k + n - 1, with a space before each but the first. */
-static void put_reasoning_words(const mp_exchange_t *x, uint32_t k, uint32_t n, cm_buf_t *out)
-{
-    for (uint32_t i = k; i < k + n; i++) {
-        if (i > 0)
-            cm_buf_putc(out, ' ');
-        cm_buf_puts(out, mp_pool_word(x->seed, 1, i));
-    }
+    return mp_oa_reasons(x) ? x->steps - x->tokens[0] : 0;
 }
 
 /* {"id":"..","object":"<object>","created":N,"model":".." — the start shared by bodies and chunks. */
@@ -181,7 +172,7 @@ static void put_message(const mp_exchange_t *x, uint32_t c, cm_buf_t *out)
     mp_put_quoted(out, text);
     if (mp_oa_reasoning_tokens(x) > 0) {
         MP_PUT_LIT(out, ",\"reasoning_content\":\"");
-        put_reasoning_words(x, 0, mp_oa_reasoning_tokens(x), out);
+        mp_content_put_thoughts(x, 0, mp_oa_reasoning_tokens(x), out);
         cm_buf_putc(out, '"');
     }
     MP_PUT_LIT(out, ",\"refusal\":null,\"annotations\":[]}");
@@ -189,7 +180,7 @@ static void put_message(const mp_exchange_t *x, uint32_t c, cm_buf_t *out)
 
 static void chat_body(mp_exchange_t *x, cm_buf_t *out)
 {
-    plan_reasoning(x);
+    mp_oa_plan_reasoning(x);
     put_head(x, out, "chat.completion");
     MP_PUT_LIT(out, ",\"choices\":[");
     for (uint32_t c = 0; c < x->n; c++) {
@@ -253,7 +244,7 @@ static void chunk_close(const mp_exchange_t *x, cm_buf_t *out, const char *finis
 
 static void chat_head(mp_exchange_t *x, cm_buf_t *out)
 {
-    plan_reasoning(x);
+    mp_oa_plan_reasoning(x);
     filter_chunk(x, out);
     for (uint32_t c = 0; c < x->n; c++) {
         chat_chunk_open(x, c, out);
@@ -283,7 +274,7 @@ static void reasoning_chunk(const mp_exchange_t *x, uint32_t k, uint32_t n, cm_b
 {
     chat_chunk_open(x, 0, out);
     MP_PUT_LIT(out, "{\"reasoning_content\":\"");
-    put_reasoning_words(x, k, n, out);
+    mp_content_put_thoughts(x, k, n, out);
     MP_PUT_LIT(out, "\"}");
     chunk_close(x, out, "null", 0, NULL, 0);
 }

@@ -1,6 +1,12 @@
 /* POST /v1/responses: the Response object and its typed event stream (event: lines, sequence_number from 0,
  * no [DONE]). A capped answer is "incomplete" (reason max_output_tokens) and its stream ends with
- * response.incomplete, as the real API does. */
+ * response.incomplete, as the real API does.
+ *
+ * A reasoning answer (mp_oa_reasons) lists a reasoning item before its message, as OpenAI's reasoning models
+ * do: {"id":"rs_..","type":"reasoning","summary":[..]} (openai-python ResponseReasoningItem), with
+ * encrypted_content when include asks for it. Its first R steps are reasoning: with reasoning.summary they
+ * stream as response.reasoning_summary_text.delta events (one per chunk), without it they send nothing and
+ * the stream waits, as the real API's does, between the reasoning item's added and done events. */
 #include <stdio.h>
 
 #include "mock-provider/providers/content.h"
@@ -81,6 +87,72 @@ static void put_function_call(const mp_exchange_t *x, uint32_t i, cm_buf_t *out,
     cm_buf_putc(out, '}');
 }
 
+/* ---- reasoning ------------------------------------------------------------------------------------ */
+
+/* Output index of the first answer item: after the reasoning item, when there is one. */
+static uint32_t base(const mp_exchange_t *x)
+{
+    return mp_oa_reasons(x) ? 1 : 0;
+}
+
+/* Summary text is sent when the request asks for a summary and there is reasoning to summarise. */
+static bool summarizes(const mp_exchange_t *x)
+{
+    return mp_oa_req(x->req)->reasoning_summary != NULL && mp_oa_reasoning_tokens(x) > 0;
+}
+
+/* Bytes of the opaque encrypted_content: real ones are Fernet tokens of a few kilobytes ("gAAAAAB" and URL-safe
+ * base64); a fixed length keeps the response bound simple. */
+#define ENCRYPTED_CHARS 256
+
+static void reasoning_id(const mp_exchange_t *x, char *out, size_t cap)
+{
+    mp_id_hex_from(out, cap, "rs_", 48, mp_mix64(x->id_key ^ 0x5e000000u));
+}
+
+static void put_summary_part(const mp_exchange_t *x, cm_buf_t *out, bool done)
+{
+    MP_PUT_LIT(out, "{\"type\":\"summary_text\",\"text\":\"");
+    if (done)
+        mp_content_put_thoughts(x, 0, mp_oa_reasoning_tokens(x), out);
+    MP_PUT_LIT(out, "\"}");
+}
+
+static void put_reasoning_item(const mp_exchange_t *x, cm_buf_t *out, bool done)
+{
+    char id[64];
+    reasoning_id(x, id, sizeof(id));
+    MP_PUT_LIT(out, "{\"id\":\"");
+    cm_buf_puts(out, id);
+    MP_PUT_LIT(out, "\",\"type\":\"reasoning\",\"summary\":[");
+    if (done && summarizes(x))
+        put_summary_part(x, out, true);
+    cm_buf_putc(out, ']');
+    if (done && mp_oa_req(x->req)->encrypted_reasoning) {
+        char blob[ENCRYPTED_CHARS + 8];
+        mp_id_base62_from(blob, sizeof(blob), "gAAAAAB", ENCRYPTED_CHARS - 7, mp_mix64(x->id_key ^ 0xe0c0000u));
+        MP_PUT_LIT(out, ",\"encrypted_content\":\"");
+        cm_buf_puts(out, blob);
+        cm_buf_putc(out, '"');
+    }
+    cm_buf_putc(out, '}');
+}
+
+/* The response's reasoning object: the effort asked for (a reasoning deployment's default is "medium", the
+ * default of OpenAI's reasoning models) and the summary asked for. */
+static void put_reasoning_echo(const mp_exchange_t *x, cm_buf_t *out)
+{
+    const mp_oa_request_t *oa = mp_oa_req(x->req);
+    const char *effort = oa->reasoning_effort ? oa->reasoning_effort : x->dep->reasoning ? "medium" : NULL;
+    MP_PUT_LIT(out, "{\"effort\":");
+    mp_put_opt(out, effort);
+    MP_PUT_LIT(out, ",\"summary\":");
+    mp_put_opt(out, oa->reasoning_summary);
+    cm_buf_putc(out, '}');
+}
+
+/* ---- items ---------------------------------------------------------------------------------------- */
+
 static void put_item(const mp_exchange_t *x, uint32_t i, cm_buf_t *out, bool done)
 {
     if (is_tool(x)) {
@@ -104,7 +176,9 @@ static void put_usage(const mp_exchange_t *x, cm_buf_t *out)
     mp_put_uint(out, in);
     MP_PUT_LIT(out, ",\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":");
     mp_put_uint(out, o);
-    MP_PUT_LIT(out, ",\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":");
+    MP_PUT_LIT(out, ",\"output_tokens_details\":{\"reasoning_tokens\":");
+    mp_put_uint(out, mp_oa_reasoning_tokens(x));
+    MP_PUT_LIT(out, "},\"total_tokens\":");
     mp_put_uint(out, in + o);
     cm_buf_putc(out, '}');
 }
@@ -142,6 +216,10 @@ static void put_response(const mp_exchange_t *x, cm_buf_t *out, bool done)
     const mp_oa_request_t *oa = mp_oa_req(r);
     put_response_start(x, out, done);
     MP_PUT_LIT(out, ",\"output\":[");
+    if (done && mp_oa_reasons(x)) {
+        put_reasoning_item(x, out, true);
+        cm_buf_putc(out, ',');
+    }
     for (uint32_t i = 0; done && i < item_count(x); i++) {
         if (i > 0)
             cm_buf_putc(out, ',');
@@ -151,8 +229,9 @@ static void put_response(const mp_exchange_t *x, cm_buf_t *out, bool done)
     cm_buf_puts(out, oa->parallel_tool_calls ? "true" : "false");
     MP_PUT_LIT(out, ",\"previous_response_id\":");
     put_raw_or(out, oa->previous_response_id_json, "null");
-    MP_PUT_LIT(out, ",\"prompt_cache_key\":null,\"reasoning\":{\"effort\":null,\"summary\":null},"
-                    "\"safety_identifier\":null,\"service_tier\":");
+    MP_PUT_LIT(out, ",\"prompt_cache_key\":null,\"reasoning\":");
+    put_reasoning_echo(x, out);
+    MP_PUT_LIT(out, ",\"safety_identifier\":null,\"service_tier\":");
     put_raw_or(out, oa->service_tier_json, "\"default\"");
     MP_PUT_LIT(out, ",\"store\":");
     cm_buf_puts(out, oa->store ? "true" : "false");
@@ -182,6 +261,7 @@ static void put_response(const mp_exchange_t *x, cm_buf_t *out, bool done)
 
 void mp_oa_responses_body(mp_exchange_t *x, cm_buf_t *out)
 {
+    mp_oa_plan_reasoning(x);
     mp_content_fill(x, 0);
     put_response(x, out, true);
 }
@@ -211,7 +291,7 @@ static void put_item_ref(const mp_exchange_t *x, uint32_t i, cm_buf_t *out, bool
     MP_PUT_LIT(out, ",\"item_id\":\"");
     cm_buf_puts(out, id);
     MP_PUT_LIT(out, "\",\"output_index\":");
-    mp_put_uint(out, i);
+    mp_put_uint(out, base(x) + i);
     if (content)
         MP_PUT_LIT(out, ",\"content_index\":0");
 }
@@ -228,7 +308,7 @@ static void item_event(mp_exchange_t *x, cm_buf_t *out, const char *type, uint32
 {
     event_open(x, out, type);
     MP_PUT_LIT(out, ",\"output_index\":");
-    mp_put_uint(out, i);
+    mp_put_uint(out, base(x) + i);
     MP_PUT_LIT(out, ",\"item\":");
     put_item(x, i, out, done);
     event_close(out);
@@ -243,13 +323,103 @@ static void part_event(mp_exchange_t *x, cm_buf_t *out, const char *type, bool d
     event_close(out);
 }
 
-void mp_oa_responses_head(mp_exchange_t *x, cm_buf_t *out)
+/* The reasoning item's events (output_index 0): ,"item_id":"rs_..","output_index":0,"summary_index":0 */
+static void put_reasoning_ref(const mp_exchange_t *x, cm_buf_t *out)
 {
-    response_event(x, out, "response.created", false);
-    response_event(x, out, "response.in_progress", false);
+    char id[64];
+    reasoning_id(x, id, sizeof(id));
+    MP_PUT_LIT(out, ",\"item_id\":\"");
+    cm_buf_puts(out, id);
+    MP_PUT_LIT(out, "\",\"output_index\":0,\"summary_index\":0");
+}
+
+static void reasoning_item_event(mp_exchange_t *x, cm_buf_t *out, const char *type, bool done)
+{
+    event_open(x, out, type);
+    MP_PUT_LIT(out, ",\"output_index\":0,\"item\":");
+    put_reasoning_item(x, out, done);
+    event_close(out);
+}
+
+static void summary_part_event(mp_exchange_t *x, cm_buf_t *out, const char *type, bool done)
+{
+    event_open(x, out, type);
+    put_reasoning_ref(x, out);
+    MP_PUT_LIT(out, ",\"part\":");
+    put_summary_part(x, out, done);
+    event_close(out);
+}
+
+static void reasoning_open(mp_exchange_t *x, cm_buf_t *out)
+{
+    reasoning_item_event(x, out, "response.output_item.added", false);
+    if (summarizes(x))
+        summary_part_event(x, out, "response.reasoning_summary_part.added", false);
+}
+
+/* Summary words k .. k + n - 1 in one delta. */
+static void summary_delta(mp_exchange_t *x, uint32_t k, uint32_t n, cm_buf_t *out)
+{
+    event_open(x, out, "response.reasoning_summary_text.delta");
+    put_reasoning_ref(x, out);
+    MP_PUT_LIT(out, ",\"delta\":\"");
+    mp_content_put_thoughts(x, k, n, out);
+    MP_PUT_LIT(out, "\"");
+    event_close(out);
+}
+
+static void reasoning_close(mp_exchange_t *x, cm_buf_t *out)
+{
+    if (summarizes(x)) {
+        event_open(x, out, "response.reasoning_summary_text.done");
+        put_reasoning_ref(x, out);
+        MP_PUT_LIT(out, ",\"text\":\"");
+        mp_content_put_thoughts(x, 0, mp_oa_reasoning_tokens(x), out);
+        MP_PUT_LIT(out, "\"");
+        event_close(out);
+        summary_part_event(x, out, "response.reasoning_summary_part.done", true);
+    }
+    reasoning_item_event(x, out, "response.output_item.done", true);
+}
+
+/* The answer's first item opens: its output_item.added (and content_part.added for a message). */
+static void answer_open(mp_exchange_t *x, cm_buf_t *out)
+{
     item_event(x, out, "response.output_item.added", 0, false);
     if (!is_tool(x))
         part_event(x, out, "response.content_part.added", false);
+}
+
+void mp_oa_responses_head(mp_exchange_t *x, cm_buf_t *out)
+{
+    mp_oa_plan_reasoning(x);
+    response_event(x, out, "response.created", false);
+    response_event(x, out, "response.in_progress", false);
+    if (mp_oa_reasons(x))
+        reasoning_open(x, out);
+    else
+        answer_open(x, out);
+}
+
+/* The reasoning part of a step (the first R steps): summary words, or nothing when no summary is asked for.
+ * A chunk that spans the end of the reasoning closes it and goes on with the answer's first tokens. Returns
+ * true when the whole chunk was reasoning. */
+static bool reasoning_step(mp_exchange_t *x, cm_buf_t *out)
+{
+    uint32_t r = mp_oa_reasoning_tokens(x), chunk = x->chunk > 1 ? x->chunk : 1;
+    if (x->step < r) {
+        uint32_t n = r - x->step < chunk ? r - x->step : chunk;
+        if (summarizes(x))
+            summary_delta(x, x->step, n, out);
+        if (n == chunk)
+            return true;
+        x->chunk = chunk - n; /* the rest of the chunk is answer */
+    }
+    if (mp_oa_reasons(x) && x->n > 0 && x->cursor[0] == 0) {
+        reasoning_close(x, out);
+        answer_open(x, out);
+    }
+    return false;
 }
 
 /* Call i's closing events: its whole arguments, then the finished item. */
@@ -279,6 +449,8 @@ static uint32_t next_call(mp_exchange_t *x, cm_buf_t *out)
 
 void mp_oa_responses_step(mp_exchange_t *x, cm_buf_t *out)
 {
+    if (reasoning_step(x, out))
+        return;
     if (x->n == 0 || x->cursor[0] >= x->tokens[0])
         return;
     bool tool = is_tool(x);
@@ -314,6 +486,11 @@ static void text_done(mp_exchange_t *x, cm_buf_t *out)
 
 void mp_oa_responses_tail(mp_exchange_t *x, cm_buf_t *out)
 {
+    /* An answer that never started (no steps ran) still closes its reasoning first. */
+    if (mp_oa_reasons(x) && x->cursor[0] == 0) {
+        reasoning_close(x, out);
+        answer_open(x, out);
+    }
     /* The closing events repeat the whole text: produce whatever the steps did not. */
     mp_content_fill(x, 0);
     if (is_tool(x))

@@ -269,7 +269,7 @@ static void test_unknown_keys(void **state)
         "load:\n  requests:\n    - {api: openai.chat, promt: hi}\n",
         "s.yaml:3:26: load.requests[0]: unknown key \"promt\" (did you mean \"prompt\"? allowed: name, weight, "
         "api, model, stream, include_usage, prompt, repeat, input, max_tokens, user, headers, api_key, "
-        "reasoning_effort)");
+        "reasoning_effort, reasoning_summary)");
     expect_error("load: {connections: {churn: true, max_reqs: 3}}\n",
                  "s.yaml:1:35: load.connections: unknown key \"max_reqs\" (allowed: max_requests, max_age, churn)");
     expect_error(
@@ -306,6 +306,11 @@ static void test_value_errors(void **state)
     expect_error("load:\n  requests:\n    - {api: openai.chat, reasoning_effort: extreme}\n",
                  "s.yaml:3:44: load.requests[0].reasoning_effort: \"extreme\": expected none, minimal, low, medium or "
                  "high");
+    expect_error("load:\n  requests:\n    - {api: openai.chat, reasoning_summary: auto}\n",
+                 "s.yaml:3:45: load.requests[0].reasoning_summary: openai.chat has no reasoning summary "
+                 "(openai.responses, azure.responses, gemini.generate and vertex.generate do)");
+    expect_error("load:\n  requests:\n    - {api: gemini.generate, reasoning_summary: long}\n",
+                 "s.yaml:3:49: load.requests[0].reasoning_summary: \"long\": expected auto, concise or detailed");
     expect_error("report: {exit_codes: detail}\n",
                  "s.yaml:1:22: report.exit_codes: \"detail\": expected default (0 pass, 1 fail, 2 error) or detailed "
                  "(a status per failed expectation class, docs/expectations.md)");

@@ -434,6 +434,46 @@ static void test_reasoning_effort(void **state)
     assert_string_equal(hx_reasoning_effort("medium", NULL, 0), "medium");
 }
 
+/* A reasoning summary: reasoning.summary in a Responses body (with the effort when given), includeThoughts in a
+ * Gemini or Vertex body (beside maxOutputTokens), refused on an API that cannot show its reasoning. */
+static void test_reasoning_summary(void **state)
+{
+    (void)state;
+    cm_buf_t body = CM_BUF_INIT;
+    cm_json_doc_t d;
+    cm_json_toks_t toks = {0};
+    hx_reqspec_t s = spec("openai.responses");
+    s.reasoning_effort = "high";
+    s.reasoning_summary = "auto";
+    build(&s, &body);
+    assert_contains(body.data, ",\"reasoning\":{\"effort\":\"high\",\"summary\":\"auto\"}");
+    s = spec("azure.responses");
+    s.reasoning_summary = "detailed";
+    build(&s, &body);
+    assert_contains(body.data, ",\"reasoning\":{\"summary\":\"detailed\"}");
+    s = spec("gemini.generate");
+    s.reasoning_summary = "auto";
+    s.max_tokens = 50;
+    build(&s, &body);
+    parse(&body, &d, &toks);
+    assert_contains(body.data,
+                    ",\"generationConfig\":{\"maxOutputTokens\":50,\"thinkingConfig\":{\"includeThoughts\":true}}");
+    s = spec("vertex.generate");
+    s.reasoning_summary = "concise";
+    build(&s, &body);
+    parse(&body, &d, &toks);
+    assert_contains(body.data, ",\"generationConfig\":{\"thinkingConfig\":{\"includeThoughts\":true}}");
+    cm_json_toks_free(&toks);
+    cm_buf_free(&body);
+    s = spec("openai.chat");
+    s.reasoning_summary = "auto";
+    expect_error(s, "requests[0].reasoning_summary: openai.chat has no reasoning summary (openai.responses, "
+                    "azure.responses, gemini.generate and vertex.generate do)");
+    s = spec("openai.responses");
+    s.reasoning_summary = "brief";
+    expect_error(s, "requests[0].reasoning_summary: \"brief\": expected auto, concise or detailed");
+}
+
 /* A body is static (reusable across requests) only when neither its prompt nor its input has placeholders. */
 static void test_body_static(void **state)
 {
@@ -625,6 +665,7 @@ int main(void)
         cmocka_unit_test(test_headers),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_reasoning_effort),
+        cmocka_unit_test(test_reasoning_summary),
         cmocka_unit_test(test_body_static),
         cmocka_unit_test(test_http_template),
         cmocka_unit_test(test_http_defaults_and_mix),
