@@ -25,8 +25,8 @@ typedef struct mp_oa_request {
     bool reasoning;            /* chat: a reasoning_effort other than "none" (openai_render.c: reasoning_content);
                                   responses: a reasoning.effort other than "none" (openai_responses.c) */
     bool encrypted_reasoning;  /* responses: include "reasoning.encrypted_content" */
-    /* responses: reasoning.effort and reasoning.summary (or generate_summary) as sent, static strings from
-     * the lists of accepted values; NULL when absent or null */
+    /* chat's reasoning_effort or responses' reasoning.effort, and responses' reasoning.summary (or
+     * generate_summary), as sent: static strings from the lists of accepted values; NULL when absent or null */
     const char *reasoning_effort, *reasoning_summary;
     bool parallel_tool_calls;  /* echoed in the Responses object (default true) */
     bool store;                /* responses: echoed (default true) */

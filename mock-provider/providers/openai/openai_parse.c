@@ -241,6 +241,22 @@ static int logprobs_fields(mp_oa_ctx_t *c)
     return 0;
 }
 
+/* A reasoning effort (chat's reasoning_effort, Responses' reasoning.effort): absent or null, or one of the values
+ * the SDK lists (openai-python types/shared/reasoning_effort.py), else a 400 naming param. An effort other than
+ * "none" makes the model reason. */
+static int effort_of(mp_oa_ctx_t *c, uint32_t v, const char *param)
+{
+    static const char *const efforts[] = {"none", "minimal", "low", "medium", "high", "xhigh", "max", NULL};
+    if (v == 0 || cm_json_type(&c->d, v) == CM_JSON_NULL)
+        return 0;
+    int i = mp_oa_enum(c, v, efforts, param);
+    if (i < 0)
+        return -1;
+    c->oa->reasoning_effort = efforts[i];
+    c->oa->reasoning = i != 0;
+    return 0;
+}
+
 static int parse_chat(mp_oa_ctx_t *c)
 {
     if (mp_oa_scan(c, chat_fields, NFIELDS(chat_fields), MP_OA_UNRECOGNIZED) != 0 || want_model(c) != 0)
@@ -252,9 +268,8 @@ static int parse_chat(mp_oa_ctx_t *c)
         return -1;
     if (mp_oa_tools(c, c->slot[MP_OA_S_TOOLS], c->slot[MP_OA_S_TOOL_CHOICE], true) != 0)
         return -1;
-    uint32_t effort = c->slot[MP_OA_S_REASONING_EFFORT];
-    c->oa->reasoning = effort != 0 && cm_json_type(&c->d, effort) == CM_JSON_STRING &&
-                       !cm_json_str_eq(&c->d, effort, "none");
+    if (effort_of(c, c->slot[MP_OA_S_REASONING_EFFORT], "reasoning_effort") != 0)
+        return -1;
     return mp_oa_response_format(c, c->slot[MP_OA_S_RESPONSE_FORMAT]);
 }
 
@@ -378,10 +393,9 @@ static int responses_include(mp_oa_ctx_t *c)
 
 /* reasoning: {effort, summary, generate_summary (summary's deprecated name), context, mode}, each null or one
  * of the values the SDK lists (openai-python types/shared/reasoning.py, reasoning_effort.py); an unknown member
- * is refused as the top level refuses one. An effort other than "none" makes the model reason. */
+ * is refused as the top level refuses one. */
 static int responses_reasoning(mp_oa_ctx_t *c)
 {
-    static const char *const efforts[] = {"none", "minimal", "low", "medium", "high", "xhigh", "max", NULL};
     static const char *const summaries[] = {"auto", "concise", "detailed", NULL};
     static const char *const contexts[] = {"auto", "current_turn", "all_turns", NULL};
     const cm_json_doc_t *d = &c->d;
@@ -392,9 +406,8 @@ static int responses_reasoning(mp_oa_ctx_t *c)
         if (cm_json_type(d, v) == CM_JSON_NULL)
             continue;
         if (mp_oa_is(d, k, "effort")) {
-            if ((i = mp_oa_enum(c, v, efforts, "reasoning.effort")) < 0)
+            if (effort_of(c, v, "reasoning.effort") != 0)
                 return -1;
-            c->oa->reasoning_effort = efforts[i];
         } else if (mp_oa_is(d, k, "summary") || mp_oa_is(d, k, "generate_summary")) {
             if ((i = mp_oa_enum(c, v, summaries,
                                 mp_oa_is(d, k, "summary") ? "reasoning.summary" : "reasoning.generate_summary")) < 0)
@@ -413,7 +426,6 @@ static int responses_reasoning(mp_oa_ctx_t *c)
             return -1;
         }
     }
-    c->oa->reasoning = c->oa->reasoning_effort != NULL && strcmp(c->oa->reasoning_effort, "none") != 0;
     return 0;
 }
 

@@ -1,10 +1,12 @@
 /* Tests the reasoning answers of mock-provider/providers/openai/openai_responses.c (and the reasoning object in
  * openai_parse.c): the reasoning item before the message, its summary and encrypted_content, usage arithmetic,
- * the event order and indexes of a stream with and without a summary, chunking, and request errors. */
+ * the event order and indexes of a stream with and without a summary, chunking, and request errors (chat's
+ * reasoning_effort too). */
 #include "unit/mock-provider/providers/fixture.h"
 #include "mock-provider/providers/openai/openai.h"
 
 #define RESP(extra) "{\"model\":\"o4-mini\",\"input\":\"Think first\"" extra "}"
+#define CHAT(extra) "{\"model\":\"o4-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Think first\"}]" extra "}"
 #define ERR(body, param, code, msg) fx_expect_error(f, MP_API_RESPONSES, body, 400, param, code, msg)
 
 typedef struct ev {
@@ -280,13 +282,32 @@ static void test_request_errors(void **state)
     fx_free(f);
 }
 
+/* Chat's reasoning_effort takes the same values, with its own parameter name; null is no effort. */
+static void test_chat_effort(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    fx_expect_error(f, MP_API_CHAT, CHAT(",\"reasoning_effort\":\"extreme\""), 400, "reasoning_effort", "invalid_value",
+                    "Invalid value: 'extreme'. Supported values are: 'none', 'minimal', 'low', 'medium', 'high', "
+                    "'xhigh', and 'max'.");
+    fx_expect_error(f, MP_API_CHAT, CHAT(",\"reasoning_effort\":2"), 400, "reasoning_effort", "invalid_type",
+                    "Invalid type for 'reasoning_effort': expected a string, but got an integer instead.");
+    assert_int_equal(fx_parse(f, MP_API_CHAT, CHAT(",\"reasoning_effort\":\"minimal\"")), 0);
+    assert_true(mp_oa_req(&f->req)->reasoning);
+    assert_int_equal(fx_parse(f, MP_API_CHAT, CHAT(",\"reasoning_effort\":null")), 0);
+    assert_false(mp_oa_req(&f->req)->reasoning);
+    assert_int_equal(fx_parse(f, MP_API_CHAT, CHAT(",\"reasoning_effort\":\"none\"")), 0);
+    assert_false(mp_oa_req(&f->req)->reasoning);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_body_with_summary),      cmocka_unit_test(test_body_deployment_encrypted),
         cmocka_unit_test(test_no_reasoning),           cmocka_unit_test(test_stream_with_summary),
         cmocka_unit_test(test_stream_without_summary), cmocka_unit_test(test_stream_chunks_span_the_end),
-        cmocka_unit_test(test_request_errors),
+        cmocka_unit_test(test_request_errors),         cmocka_unit_test(test_chat_effort),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
