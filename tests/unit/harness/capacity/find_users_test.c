@@ -14,7 +14,7 @@
 
 #include "harness/capacity/find.h"
 
-#include "find_parse.h"
+#include "unit/harness/capacity/find_parse.h"
 
 static void test_defaults(void **state)
 {

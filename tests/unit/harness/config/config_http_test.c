@@ -13,28 +13,7 @@
 
 #include "harness/config/config.h"
 
-static int load(hx_cfg_t *c, const char *text, cm_err_t *err)
-{
-    cm_conf_t conf;
-    hx_cfg_init(c);
-    int rc = cm_conf_load_string(&conf, "s.yaml", text, strlen(text), err);
-    if (rc == 0)
-        rc = hx_cfg_load(c, &conf, err);
-    cm_conf_free(&conf);
-    return rc;
-}
-
-static void expect_error(const char *text, const char *want)
-{
-    hx_cfg_t c;
-    cm_err_t err;
-    if (load(&c, text, &err) == 0) {
-        print_error("loaded without error:\n%s\n", text);
-        fail();
-    }
-    assert_string_equal(err.msg, want);
-    hx_cfg_free(&c);
-}
+#include "unit/harness/config/config_load.h"
 
 static void test_full_template(void **state)
 {

@@ -12,33 +12,9 @@
 
 #include "harness/config/config.h"
 
+#include "unit/harness/config/config_load.h"
+
 #define S 1000000000ull
-
-static int load(hx_cfg_t *c, const char *text, cm_err_t *err)
-{
-    cm_conf_t conf;
-    hx_cfg_init(c);
-    int rc = cm_conf_load_string(&conf, "s.yaml", text, strlen(text), err);
-    if (rc == 0)
-        rc = hx_cfg_load(c, &conf, err);
-    cm_conf_free(&conf);
-    return rc;
-}
-
-static void expect_error(const char *text, const char *want)
-{
-    hx_cfg_t c;
-    cm_err_t err;
-    if (load(&c, text, &err) == 0) {
-        print_error("loaded without error:\n%s\n", text);
-        fail();
-    }
-    if (strcmp(err.msg, want) != 0) {
-        print_error("for:\n%s\nexpected: %s\n     got: %s\n", text, want, err.msg);
-        fail();
-    }
-    hx_cfg_free(&c);
-}
 
 static void test_defaults(void **state)
 {

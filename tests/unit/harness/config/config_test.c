@@ -11,6 +11,8 @@
 
 #include "harness/config/config.h"
 
+#include "unit/harness/config/config_load.h"
+
 #define S 1000000000ull
 
 static void assert_contains(const char *haystack, const char *needle)
@@ -21,46 +23,21 @@ static void assert_contains(const char *haystack, const char *needle)
     }
 }
 
-/* Loads text as file `name` into c; returns hx_cfg_load's result with the message in err. */
-static int load(hx_cfg_t *c, const char *name, const char *text, cm_err_t *err)
-{
-    cm_conf_t conf;
-    hx_cfg_init(c);
-    int rc = cm_conf_load_string(&conf, name, text, strlen(text), err);
-    if (rc == 0)
-        rc = hx_cfg_load(c, &conf, err);
-    cm_conf_free(&conf);
-    return rc;
-}
-
-/* The message a text produces (the test fails if it loads). */
-static void expect_error(const char *text, const char *want)
-{
-    hx_cfg_t c;
-    cm_err_t err;
-    if (load(&c, "s.yaml", text, &err) == 0) {
-        print_error("loaded without error:\n%s\n", text);
-        fail();
-    }
-    assert_string_equal(err.msg, want);
-    hx_cfg_free(&c);
-}
-
 /* A report directory holds every format, report.html included, unless formats says otherwise. */
 static void test_report_formats(void **state)
 {
     (void)state;
     hx_cfg_t c;
     cm_err_t err;
-    assert_int_equal(load(&c, "s.yaml", "name: x\n", &err), 0); /* for the directory soak run picks */
+    assert_int_equal(load_as(&c, "s.yaml", "name: x\n", &err), 0); /* for the directory soak run picks */
     assert_int_equal(c.report_formats, HX_FMT_DEFAULT);
     assert_null(c.report_dir);
     hx_cfg_free(&c);
-    assert_int_equal(load(&c, "s.yaml", "report: {dir: out}\n", &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", "report: {dir: out}\n", &err), 0);
     assert_int_equal(c.report_formats, HX_FMT_DEFAULT);
     assert_true(c.report_formats & HX_FMT_HTML);
     hx_cfg_free(&c);
-    assert_int_equal(load(&c, "s.yaml", "report: {formats: [html, jsonl]}\n", &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", "report: {formats: [html, jsonl]}\n", &err), 0);
     assert_int_equal(c.report_formats, HX_FMT_HTML | HX_FMT_JSONL);
     hx_cfg_free(&c);
 }
@@ -102,7 +79,7 @@ static void test_full(void **state)
     hx_cfg_t c;
     cm_err_t err;
     char why[512];
-    assert_int_equal(load(&c, "s.yaml", full, &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", full, &err), 0);
     assert_string_equal(c.name, "seed-1k");
     assert_int_equal(c.seed, 42);
     assert_int_equal(c.duration_ns, 30 * S);
@@ -149,7 +126,7 @@ static void test_defaults(void **state)
     hx_cfg_t c;
     cm_err_t err;
     char why[256];
-    assert_int_equal(load(&c, "configs/1k-rps.yaml",
+    assert_int_equal(load_as(&c, "configs/1k-rps.yaml",
                           "load: {target: 'http://127.0.0.1:1/v1', arrival: {users: 4, think: 0.5s..1s}}\n", &err),
                      0);
     assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
@@ -178,17 +155,17 @@ static void test_defaults(void **state)
     for (size_t i = 0; i < 2; i++) {
         char text[256];
         snprintf(text, sizeof(text), "load: {target: 'http://127.0.0.1:1/v1', arrival: {constant: 1/s}}\n%s", none[i]);
-        assert_int_equal(load(&c, "n.yaml", text, &err), 0);
+        assert_int_equal(load_as(&c, "n.yaml", text, &err), 0);
         assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
         assert_int_equal(c.nexpects, 0);
         hx_cfg_free(&c);
     }
     /* Ramp and step runs last as long as their schedule when no duration is given. */
-    assert_int_equal(load(&c, "r.yaml", "load: {arrival: {ramp: {from: 1/s, to: 10/s, over: 45s}}}\n", &err), 0);
+    assert_int_equal(load_as(&c, "r.yaml", "load: {arrival: {ramp: {from: 1/s, to: 10/s, over: 45s}}}\n", &err), 0);
     assert_int_equal(hx_cfg_duration(&c), 45 * S);
     hx_cfg_free(&c);
     assert_int_equal(
-        load(&c, "r.yaml", "load: {arrival: {step: [{rate: 5/s, for: 10s}, {rate: 10/s, for: 20s}]}}\n", &err), 0);
+        load_as(&c, "r.yaml", "load: {arrival: {step: [{rate: 5/s, for: 10s}, {rate: 10/s, for: 20s}]}}\n", &err), 0);
     assert_int_equal(hx_cfg_duration(&c), 30 * S);
     assert_int_equal(c.arrival.nsteps, 2);
     assert_true(c.arrival.steps[1].rate == 10);
@@ -201,14 +178,14 @@ static void test_seed_range(void **state)
     (void)state;
     hx_cfg_t c;
     cm_err_t err;
-    assert_int_equal(load(&c, "s.yaml", "seed: 0\n", &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", "seed: 0\n", &err), 0);
     assert_true(c.seed_set);
     assert_int_equal(c.seed, 0);
     hx_cfg_free(&c);
-    assert_int_equal(load(&c, "s.yaml", "seed: 18446744073709551615\n", &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", "seed: 18446744073709551615\n", &err), 0);
     assert_true(c.seed == UINT64_MAX);
     hx_cfg_free(&c);
-    assert_int_equal(load(&c, "s.yaml", "seed: 9223372036854775808\n", &err), 0); /* above INT64_MAX */
+    assert_int_equal(load_as(&c, "s.yaml", "seed: 9223372036854775808\n", &err), 0); /* above INT64_MAX */
     assert_true(c.seed == UINT64_C(9223372036854775808));
     hx_cfg_free(&c);
     expect_error("name: x\nseed: 18446744073709551616\n",
@@ -228,7 +205,7 @@ static void test_duration_limits(void **state)
     hx_cfg_t c;
     cm_err_t err;
     char why[256];
-    assert_int_equal(load(&c, "s.yaml", "duration: 365d\nload: {drain: 365d, timeout: 365d, interval: 365d}\n", &err),
+    assert_int_equal(load_as(&c, "s.yaml", "duration: 365d\nload: {drain: 365d, timeout: 365d, interval: 365d}\n", &err),
                      0);
     assert_int_equal(c.duration_ns, HX_MAX_DURATION_NS);
     hx_cfg_free(&c);
@@ -248,7 +225,7 @@ static void test_duration_limits(void **state)
                         "200d}]}}\n",
                         "duration (the ramp's over or the steps' sum) 400d is above the maximum of 365d");
     /* Values set by hand (the CLI does this) are checked by hx_cfg_finish too. */
-    assert_int_equal(load(&c, "s.yaml", "load: {target: 'http://h/v1', arrival: {constant: 1/s}}\n", &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", "load: {target: 'http://h/v1', arrival: {constant: 1/s}}\n", &err), 0);
     c.drain_ns = HX_MAX_DURATION_NS + 1;
     c.drain_set = true;
     assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), -1);
@@ -339,13 +316,13 @@ static void test_target_for_soak_run(void **state)
     cm_err_t err;
     char why[512];
     const char *text = "load:\n  target: gateway\n  arrival: {constant: 1/s}\n";
-    assert_int_equal(load(&c, "s.yaml", text, &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", text, &err), 0);
     assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), -1);
     assert_string_equal(why, "s.yaml:2:11: load.target: \"gateway\" is for `soak run` (not available yet); give a URL "
                              "here or pass --url");
     hx_cfg_free(&c);
     /* --url replaces it (the CLI does this). */
-    assert_int_equal(load(&c, "s.yaml", text, &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", text, &err), 0);
     c.target = "http://127.0.0.1:9/v1";
     c.target_err = NULL;
     assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
@@ -369,7 +346,7 @@ static void test_path_for_soak_run(void **state)
                        "      requests:\n"
                        "        - {api: http, path: /metrics}\n"
                        "        - {api: http, path: \"{{mock.admin.url}}/deployments\"}\n";
-    assert_int_equal(load(&c, "s.yaml", text, &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", text, &err), 0);
     assert_int_equal(c.npath_tmpls, 1);
     assert_int_equal(c.path_tmpls[0].req, 2);
     assert_string_equal(c.path_tmpls[0].text, "{{mock.admin.url}}/deployments");
@@ -385,7 +362,7 @@ static void test_path_for_soak_run(void **state)
     /* Braces that are no placeholder still fail where the engine checks paths. */
     text = "load:\n  target: http://127.0.0.1:9/v1\n  arrival: {constant: 1/s}\n"
            "  requests: [{api: http, path: \"/a b\"}]\n";
-    assert_int_equal(load(&c, "s.yaml", text, &err), -1);
+    assert_int_equal(load_as(&c, "s.yaml", text, &err), -1);
     assert_non_null(strstr(err.msg, "no space, control character"));
     hx_cfg_free(&c);
 }
@@ -400,7 +377,7 @@ static void test_targets_and_router(void **state)
     char why[512];
     const char *text = "load:\n  target: [\"http://127.0.0.1:1/v1\", \"http://127.0.0.1:2/v1\"]\n"
                        "  router: {policy: round-robin, cooldown: 2s, retries: 0}\n  arrival: {constant: 1/s}\n";
-    assert_int_equal(load(&c, "s.yaml", text, &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", text, &err), 0);
     assert_int_equal(c.ntargets, 2);
     assert_string_equal(c.targets[1], "http://127.0.0.1:2/v1");
     assert_string_equal(c.target, "http://127.0.0.1:1/v1");
@@ -410,14 +387,14 @@ static void test_targets_and_router(void **state)
     assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
     hx_cfg_free(&c);
     /* defaults: LiteLLM's */
-    assert_int_equal(load(&c, "s.yaml", "load:\n  target: deployments\n", &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", "load:\n  target: deployments\n", &err), 0);
     assert_true(c.target_deployments);
     assert_int_equal(c.router.policy, HX_ROUTE_SHUFFLE);
     assert_int_equal(c.router.cooldown_ns, HX_ROUTER_COOLDOWN_DEFAULT_NS);
     assert_int_equal(c.router.retries, 1);
     assert_non_null(strstr(c.target_err, "\"deployments\" is filled in by `soak run`"));
     hx_cfg_free(&c);
-    assert_int_equal(load(&c, "s.yaml", "load:\n  target: \"{{deployments.a.url}}\"\n", &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", "load:\n  target: \"{{deployments.a.url}}\"\n", &err), 0);
     assert_string_equal(c.target_template, "{{deployments.a.url}}");
     assert_non_null(strstr(c.target_err, "placeholders that `soak run` fills in"));
     hx_cfg_free(&c);
@@ -439,7 +416,7 @@ static void expect_finish_error(const char *text, const char *want)
     hx_cfg_t c;
     cm_err_t err;
     char why[512];
-    assert_int_equal(load(&c, "s.yaml", text, &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", text, &err), 0);
     assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), -1);
     assert_string_equal(why, want);
     hx_cfg_free(&c);
@@ -459,7 +436,7 @@ static void test_cross_checks(void **state)
     hx_cfg_t c;
     cm_err_t err;
     char why[256];
-    assert_int_equal(load(&c, "s.yaml",
+    assert_int_equal(load_as(&c, "s.yaml",
                           "load: {target: 'http://h/v1', arrival: {constant: 1/s}, connections: {churn: true, "
                           "max_requests: 5}}\n",
                           &err),
@@ -467,7 +444,7 @@ static void test_cross_checks(void **state)
     assert_string_equal(err.msg, "s.yaml:1:70: load.connections: churn opens a connection per request: it excludes "
                                  "max_requests and max_age");
     hx_cfg_free(&c);
-    assert_int_equal(load(&c, "s.yaml",
+    assert_int_equal(load_as(&c, "s.yaml",
                           "load: {target: 'http://h/v1', arrival: {constant: 1/s}, connections: "
                           "{max_requests: 5}}\n",
                           &err),
@@ -504,7 +481,7 @@ static void test_phases(void **state)
                        "    - {name: steady, duration: 60s}\n    - {name: fault, duration: 30s}\n"
                        "expect:\n  - {metric: latency.p99, phase: fault, max: 2s}\n"
                        "  - {metric: drift.latency.p99, baseline: steady, window: 70s.., max: 1.5}\n";
-    assert_int_equal(load(&c, "s.yaml", text, &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", text, &err), 0);
     assert_int_equal(c.phases.n, 3);
     assert_true(c.phases.p[0].exclude);
     assert_true(c.expects[0].in_phase);
@@ -517,7 +494,7 @@ static void test_phases(void **state)
     assert_int_equal(c.phases.p[2].start_ns, 70 * S);
     hx_cfg_free(&c);
     /* a --duration of 10s keeps the shape */
-    assert_int_equal(load(&c, "s.yaml", text, &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", text, &err), 0);
     c.duration_ns = 10 * S;
     assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), 0);
     assert_int_equal(c.phases.p[0].end_ns, 1 * S);
@@ -525,7 +502,7 @@ static void test_phases(void **state)
     assert_int_equal(c.phases.p[2].end_ns, 10 * S);
     hx_cfg_free(&c);
     /* warmup and cooldown as a share of the run */
-    assert_int_equal(load(&c, "s.yaml",
+    assert_int_equal(load_as(&c, "s.yaml",
                           "duration: 20s\nload:\n  target: http://127.0.0.1:1/v1\n  arrival: {constant: 1/s}\n"
                           "  warmup: 10%\n  cooldown: 5s\nexpect:\n  - {metric: failure_rate, phase: steady, max: 0%}\n",
                           &err),
@@ -539,7 +516,7 @@ static void test_phases(void **state)
     assert_true(c.phases.p[2].exclude);
     hx_cfg_free(&c);
     /* --warmup on a file without phases; refused beside load.phases */
-    assert_int_equal(load(&c, "s.yaml", "load: {target: \"http://127.0.0.1:1/v1\", arrival: {constant: 1/s}}\n", &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", "load: {target: \"http://127.0.0.1:1/v1\", arrival: {constant: 1/s}}\n", &err), 0);
     hx_edge_t w;
     assert_int_equal(hx_edge_parse("3s", true, &w, why, sizeof(why)), 0);
     assert_int_equal(hx_cfg_set_edges(&c, &w, NULL, why, sizeof(why)), 0);
@@ -548,7 +525,7 @@ static void test_phases(void **state)
     assert_int_equal(c.phases.n, 2);
     assert_int_equal(c.phases.p[0].end_ns, 3 * S);
     hx_cfg_free(&c);
-    assert_int_equal(load(&c, "s.yaml", text, &err), 0);
+    assert_int_equal(load_as(&c, "s.yaml", text, &err), 0);
     assert_int_equal(hx_cfg_set_edges(&c, &w, NULL, why, sizeof(why)), -1);
     assert_string_equal(why, "load.phases is set: a warm-up or cool-down is a phase there with exclude: true");
     hx_cfg_free(&c);
@@ -556,7 +533,7 @@ static void test_phases(void **state)
     /* a warm-up by count: no phase of its own; a cool-down beside it still is one */
     assert_int_equal(hx_edge_parse("500req", true, &w, why, sizeof(why)), 0);
     assert_int_equal(w.count, 500);
-    assert_int_equal(load(&c, "s.yaml", "load: {target: \"http://127.0.0.1:1/v1\", arrival: {constant: 1/s}}\n", &err),
+    assert_int_equal(load_as(&c, "s.yaml", "load: {target: \"http://127.0.0.1:1/v1\", arrival: {constant: 1/s}}\n", &err),
                      0);
     assert_int_equal(hx_cfg_set_edges(&c, &w, NULL, why, sizeof(why)), 0);
     c.duration_ns = 10 * S;
@@ -564,7 +541,7 @@ static void test_phases(void **state)
     assert_int_equal(c.phases.n, 0);
     assert_int_equal(c.warmup_requests, 500);
     hx_cfg_free(&c);
-    assert_int_equal(load(&c, "s.yaml",
+    assert_int_equal(load_as(&c, "s.yaml",
                           "duration: 10s\nload:\n  target: http://127.0.0.1:1/v1\n  arrival: {constant: 1/s}\n"
                           "  warmup: 20req\n  cooldown: 2s\n",
                           &err),
@@ -588,7 +565,7 @@ static void test_phases(void **state)
                  "s.yaml:2:13: load.cooldown: \"100req\": a cool-down is a duration or a share of the run, not a "
                  "count: which requests are the last is known only once the run has ended");
     /* the warm-up and cool-down leave nothing */
-    assert_int_equal(load(&c, "s.yaml",
+    assert_int_equal(load_as(&c, "s.yaml",
                           "duration: 4s\nload:\n  target: http://127.0.0.1:1/v1\n  arrival: {constant: 1/s}\n"
                           "  warmup: 2s\n  cooldown: 2s\n",
                           &err),
