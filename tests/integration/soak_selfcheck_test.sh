@@ -54,17 +54,22 @@ expect_eq "$(jq_py "$TMP/starved.json" 'j["client"]["pacer_lag_ms"]["p99"] > 10'
 expect_eq "$(jq_py "$TMP/starved.json" 'j["client"]["late"] > 0')" "True" "late sends counted"
 [[ "$(cat "$TMP/starved.xml")" != *'name="client.warnings" value="0"'* ]] || fail "JUnit shows no warning"
 # The arrivals still owed at the planned end (tens of thousands at 50,000/s) go out a batch per loop pass,
-# late and timed from their plan, with the answers served in between: not all at once into the in-flight cap
-# (which dropped more than half of them, and held the thread for seconds). A sanitizer build sends and answers
-# several times more slowly: there the rate is divided by SOAK_TIME_SCALE (still over ten thousand owed at the
-# end), and the in-flight cap and the drain leave room for a busy machine, where the mock answers more slowly
-# than soak sends and the difference stays in flight; all at once would still put thousands past the cap.
+# late and timed from their plan, with the answers served in between: not all at once into the in-flight cap,
+# which drops all but the cap's worth of them (measured before the fix: 54,512 of 100,000 at a 2,000 cap, and
+# the thread held for seconds). Batched, none is dropped while the mock answers as fast as soak sends; on a busy machine the
+# mock falls behind and the difference stays in flight up to the cap: measured 10,851 of 100,000 dropped (10.9%)
+# with another test suite running beside this one, so the bound is a quarter. Every planned arrival is
+# accounted for (sent or dropped, each sent one answered or aborted), never skipped. A sanitizer build sends and
+# answers several times more slowly: there the rate is divided by SOAK_TIME_SCALE (still over ten thousand owed
+# at the end), with the in-flight cap and the drain scaled.
 RATE=$((50000 / SOAK_TIME_SCALE))
 run_soak load --url "$FAST" --rate "$RATE/s" --threads 1 --duration 2s --drain "$(scaled 5)s" \
     --max-inflight "$((5000 * SOAK_TIME_SCALE))" --json "$TMP/owed.json"
-expect_eq "$(jq_py "$TMP/owed.json" '[j["requests"][k] for k in ("sent", "dropped", "ok")]')" \
-    "[$((RATE * 2)), 0, $((RATE * 2))]" "every planned arrival sent and answered, none dropped at the end"
-echo "owed: $RATE/s for 2 s, $(jq_py "$TMP/owed.json" 'j["requests"]["late"]') sends late, at most" \
+read -r SENT DROPPED OK ABORTED <<<"$(jq_py "$TMP/owed.json" '" ".join(str(j["requests"][k]) for k in ("sent", "dropped", "ok", "aborted"))')"
+expect_eq "$((SENT + DROPPED)) $((OK + ABORTED))" "$((RATE * 2)) $SENT" \
+    "every planned arrival sent or dropped, every sent one answered or aborted"
+fcmp "$DROPPED <= $RATE * 2 / 4" || fail "$DROPPED of $((RATE * 2)) owed arrivals dropped at the end (all at once?)"
+echo "owed: $RATE/s for 2 s, $(jq_py "$TMP/owed.json" 'j["requests"]["late"]') sends late, $DROPPED dropped, at most" \
     "$(jq_py "$TMP/owed.json" 'j["requests"]["inflight_max"]') in flight"
 # Whether the CPU warning shows too depends on the thread getting a core to itself (CPU time does not count
 # time spent waiting for one): said, not judged.
