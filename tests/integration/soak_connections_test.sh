@@ -14,9 +14,10 @@ mock:
 "
 URL=$(url_of c)
 
-# connections RUN_ARGS...: runs soak and prints the number of connections it opened
+# connections RUN_ARGS...: runs soak for 200 requests (200/s for 1 s unless the arguments say otherwise) and
+# prints the number of connections it opened
 connections() {
-    run_soak load --url "$URL" --rate 100/s --duration 2s --json "$TMP/c.json" "$@"
+    run_soak load --url "$URL" --rate 200/s --duration 1s --json "$TMP/c.json" "$@"
     expect_eq "$RC" "0" "exit status of soak $*"
     expect_eq "$(jq_py "$TMP/c.json" 'j["requests"]["ok"]')" "200" "requests ok with $*"
     sed -n 's/^soak: \([0-9]*\) connections\{0,1\} opened$/\1/p' "$TMP/soak.err"
@@ -38,7 +39,7 @@ N=$(connections --churn)
 expect_eq "$N" "200" "connections with --churn"
 pass "churn: $N connections"
 
-N=$(connections --max-conn-age 500ms)
+N=$(connections --max-conn-age 500ms --rate 100/s --duration 2s)
 # A connection is retired by the first request that finds it 500 ms old: 4 in 2 s for each connection that
 # was needed at once (a stall on a busy machine makes requests overlap), plus one.
 MAXIN=$(jq_py "$TMP/c.json" 'j["requests"]["inflight_max"]')
@@ -59,14 +60,16 @@ open_conns() {
     --jsonl "$TMP/b.jsonl" >"$TMP/b.out" 2>"$TMP/b.err" &
 SOAK_PID=$!
 sr_track "$SOAK_PID"
-sleep "$(scaled 2)"
+WARM=$(scaled 1)
+sleep "$WARM"
 kill -STOP "$MOCK_PID"
 sleep 0.3
 kill -CONT "$MOCK_PID"
 sleep "$(scaled 1)"
 BURST=$(open_conns)
 # 10 intervals of 500 ms of wall-clock time, and two seconds to spare (soak's interval clock does not slow down
-# under a sanitizer; what the recent need is under one is measured below, from the run's own series)
+# under a sanitizer; what the recent need is under one is measured below, from the run's own series). The burst
+# is counted (above) within those 10 intervals, the sanitizers' scaled second included.
 sleep 7
 AFTER=$(open_conns)
 kill -0 "$SOAK_PID" 2>/dev/null || fail "the burst run ended before the connections were counted: $(cat "$TMP/b.err")"
@@ -79,7 +82,7 @@ fcmp "$BURST >= 150" || fail "only $BURST connections open after a 300 ms stall 
 # a busy machine, where every answer takes longer at the same rate).
 NEED=$(python3 -c "
 import json, math, sys
-after = $(scaled 2) + 2.3
+after = $WARM + 2.3
 peaks = [j['inflight_max'] for j in map(json.loads, open(sys.argv[1])) if j['t'] >= after]
 print(max(64, math.ceil(1.25 * max(peaks or [0]))))" "$TMP/b.jsonl")
 fcmp "$AFTER <= $NEED + 10" || fail "$AFTER connections still open 7 s after a burst of $BURST (recent need $NEED)"
