@@ -1,7 +1,7 @@
 /* harness/engine/worker.h — one engine thread: its libevent loop, its libcurl multi handle, its transfers and
  * connections, its share of the arrivals or users, and its stats. Private to the engine (engine.c starts and
- * stops workers; worker.c is the loop glue; worker_load.c decides when requests go out and when the run
- * ends for this thread).
+ * stops workers; worker.c handles the transfers, worker_curl.c is the loop glue; worker_load.c decides when
+ * requests go out and when the run ends for this thread).
  *
  * Everything here is touched only by the worker's own thread once it runs, except the atomics at the end,
  * which the main thread reads (progress) or writes (stop requests, followed by a write to wake_fd). */
@@ -26,7 +26,7 @@
 typedef struct hx_worker hx_worker_t;
 
 /* A socket libcurl asked us to watch; allocated once per fd number and reused. A socket libcurl no longer
- * wants (wanted false) may stay registered until it closes or turns readable, see worker.c. */
+ * wants (wanted false) may stay registered until it closes or turns readable, see worker_curl.c. */
 typedef struct hx_sock {
     struct event ev;
     bool added;
@@ -130,8 +130,8 @@ struct hx_worker {
     atomic_bool running;
 };
 
-/* worker.c (worker_idle.c for the idle state): setup and teardown (on the main thread), libcurl/libevent glue,
- * transfers. */
+/* worker.c (worker_idle.c for the idle state, worker_curl.c for the libcurl/libevent glue): setup and teardown
+ * (on the main thread), transfers. */
 int hx_worker_init(hx_worker_t *w, const hx_cfg_t *cfg, hx_collector_t *c, char *const *urls, hx_router_t *router,
                    uint32_t index, uint32_t nworkers, char *err, size_t errlen);
 void hx_worker_free(hx_worker_t *w);
@@ -140,6 +140,11 @@ void hx_worker_free(hx_worker_t *w);
  * has just read it (it becomes the sent time), 0 to read the clock here. Counts a dropped arrival instead
  * when the worker is at its in-flight cap. */
 void hx_worker_launch(hx_worker_t *w, uint64_t intended, hx_user_t *user, uint64_t now_ns, uint32_t group);
+/* Collects the transfers libcurl finished: records them, frees their slots, tells the schedule. */
+void hx_worker_collect_done(hx_worker_t *w);
+/* worker_curl.c: the loop, the multi handle and the groups' own pools, with the socket and timer callbacks
+ * (on the main thread, from hx_worker_init). */
+int hx_worker_setup_curl(hx_worker_t *w, char *err, size_t errlen);
 /* Lets libcurl act on transfers just added, then collects finished ones. */
 void hx_worker_kick(hx_worker_t *w);
 /* Cuts off every transfer in flight (client_closed). */
@@ -147,7 +152,7 @@ void hx_worker_abort_all(hx_worker_t *w);
 /* Sizes the idle state to recent need, so a burst of concurrency (a stalled target, a ramp) does not hold its
  * memory for the rest of a days-long run: transfers and pooled connections beyond the busiest of the last
  * HX_PEAK_WINDOW intervals plus a quarter (at least HX_IDLE_KEEP) are freed, and closed (by libcurl, as
- * transfers hand their connections back, see limit_pool in worker.c).
+ * transfers hand their connections back, see hx_worker_limit_pool in worker_idle.c).
  * peak: the highest in-flight depth of the interval that just ended. */
 void hx_worker_trim_idle(hx_worker_t *w, uint64_t peak);
 /* worker_idle.c: sets the connection pool's limit (CURLMOPT_MAXCONNECTS) to keep, at most the thread's cap.
