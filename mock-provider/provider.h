@@ -264,6 +264,11 @@ typedef struct mp_provider {
      * forms; tool is true when the answer is a tool call. */
     void (*make_ids)(mp_exchange_t *x, bool tool);
 
+    /* Called at the end of mp_exchange_begin, for the apis that produce tokens, before the core reads x's steps
+     * and token counts: the provider's own changes to the plan (a reasoning answer's share of reasoning tokens;
+     * see mp_plan_reasoning in providers/content.h). rng is the calling thread's generator. NULL: none. */
+    void (*plan)(mp_exchange_t *x, cm_rng_t *rng);
+
     /* Renders an error body (the status is err->status). */
     void (*render_error)(const mp_error_t *err, cm_buf_t *out);
     /* GET models: the deployment's model list (or the requested model ids when it accepts any). */

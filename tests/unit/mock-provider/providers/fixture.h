@@ -202,6 +202,39 @@ static inline size_t sse_split(const char *s, size_t n, sse_frame_t *frames, siz
     return count;
 }
 
+/* Renders f's whole stream and splits it into at most cap frames of a typed event stream (the Responses API's):
+ * every frame's event: line names its data's type, and sequence_number counts from 0. Returns the count. */
+static inline size_t fx_events(fx_t *f, sse_frame_t *fr, size_t cap)
+{
+    fx_stream(f);
+    size_t n = sse_split(f->out.data, f->out.len, fr, cap);
+    for (size_t i = 0; i < n; i++) {
+        fx_read(f, fr[i].data, fr[i].len);
+        if (strcmp(jstr(&f->doc, 0, "type"), fr[i].event) != 0)
+            fail_msg("frame %zu: event %s, type %s", i, fr[i].event, jstr(&f->doc, 0, "type"));
+        assert_int_equal(jint(&f->doc, 0, "sequence_number"), (int64_t)i);
+    }
+    return n;
+}
+
+/* Fails unless the n frames' events are want[0..nwant-1], in order. */
+static inline void fx_expect_events(const sse_frame_t *fr, size_t n, const char *const *want, size_t nwant)
+{
+    for (size_t i = 0; i < n && i < nwant; i++)
+        if (strcmp(fr[i].event, want[i]) != 0)
+            fail_msg("event %zu: %s, expected %s", i, fr[i].event, want[i]);
+    assert_int_equal(n, nwant);
+}
+
+/* Words of s: runs of non-spaces. */
+static inline size_t fx_count_words(const char *s)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        n += *p != ' ' && (p == s || p[-1] == ' ');
+    return n;
+}
+
 #include <time.h>
 /* Elapsed seconds on a monotonic clock, for the micro-benchmarks in bench/. */
 static inline double fx_now(void)
