@@ -150,7 +150,7 @@ static size_t frames(fx_t *f, void (*each)(fx_t *f, size_t i, void *ctx), void *
 
 typedef struct seen {
     cm_buf_t thoughts, text;
-    size_t thought_frames, text_frames, mixed;
+    size_t thought_frames, text_frames, mixed, calls, call_at; /* call_at: the frame of the last call part */
 } seen_t;
 
 static void collect(fx_t *f, size_t i, void *ctx)
@@ -159,12 +159,17 @@ static void collect(fx_t *f, size_t i, void *ctx)
     const cm_json_doc_t *d = &f->doc;
     uint32_t parts = jpath(d, 0, "candidates.0.content.parts");
     bool thought = false, text = false;
-    (void)i;
     for (uint32_t k = 0; k < d->tok[parts].count; k++) {
         char path[32];
+        snprintf(path, sizeof(path), "%u.functionCall", k);
+        if (jpath(d, parts, path) != 0) {
+            s->calls++;
+            s->call_at = i;
+            continue;
+        }
         snprintf(path, sizeof(path), "%u.thought", k);
         bool is_thought = jpath(d, parts, path) != 0;
-        if (is_thought && text)
+        if (is_thought && (text || s->calls > 0))
             fail_msg("a thought part after the answer's");
         snprintf(path, sizeof(path), "%u.text", k);
         cm_buf_puts(is_thought ? &s->thoughts : &s->text, jstr(d, parts, path));
@@ -186,15 +191,9 @@ static void test_sse_thoughts_chunked(void **state)
     f->dep.reasoning = g->dep.reasoning = true;
     gbegin(f, MP_GM_V_SSE, THINKING("{\"includeThoughts\":true}"));
     gbegin(g, MP_GM_V_PLAIN, THINKING("{\"includeThoughts\":true}"));
-    const mp_provider_t *p = f->dep.ops;
-    p->render_head(&f->x, &f->out);
-    for (uint32_t n = 0; f->x.step < f->x.steps && n < 10; n++) {
-        f->x.chunk = 4;
-        p->render_step(&f->x, &f->out);
-    }
-    p->render_tail(&f->x, &f->out);
+    fx_stream_chunked(f, 4);
     within_bound(f);
-    seen_t s = {CM_BUF_INIT, CM_BUF_INIT, 0, 0, 0};
+    seen_t s = {CM_BUF_INIT, CM_BUF_INIT, 0, 0, 0, 0, 0};
     assert_int_equal(frames(f, collect, &s), 3);
     assert_int_equal(s.thought_frames, 1);
     assert_int_equal(s.mixed, 1);
@@ -202,7 +201,7 @@ static void test_sse_thoughts_chunked(void **state)
     assert_int_equal(jint(&f->doc, 0, "usageMetadata.thoughtsTokenCount"), 5);
     assert_int_equal(jint(&f->doc, 0, "usageMetadata.candidatesTokenCount"), 5);
     assert_string_equal(jstr(&f->doc, 0, "candidates.0.finishReason"), "STOP");
-    p->render_body(&g->x, &g->out);
+    g->dep.ops->render_body(&g->x, &g->out);
     fx_read(g, g->out.data, g->out.len);
     assert_string_equal(s.thoughts.data, jstr(&g->doc, 0, "candidates.0.content.parts.0.text"));
     assert_string_equal(s.text.data, jstr(&g->doc, 0, "candidates.0.content.parts.1.text"));
@@ -227,7 +226,7 @@ static void test_sse_silent_thinking(void **state)
     for (uint32_t n = 0; n < 5; n++)
         p->render_step(&f->x, &f->out);
     p->render_tail(&f->x, &f->out);
-    seen_t s = {CM_BUF_INIT, CM_BUF_INIT, 0, 0, 0};
+    seen_t s = {CM_BUF_INIT, CM_BUF_INIT, 0, 0, 0, 0, 0};
     assert_int_equal(frames(f, collect, &s), 5);
     assert_int_equal(s.thought_frames + s.mixed, 0);
     assert_int_equal(jint(&f->doc, 0, "usageMetadata.thoughtsTokenCount"), 5);
@@ -315,31 +314,6 @@ static void test_call_thinks_silently(void **state)
     }
 }
 
-typedef struct call_seen {
-    size_t thought_frames, call_frames, call_at;
-} call_seen_t;
-
-static void collect_call(fx_t *f, size_t i, void *ctx)
-{
-    call_seen_t *s = ctx;
-    const cm_json_doc_t *d = &f->doc;
-    uint32_t parts = jpath(d, 0, "candidates.0.content.parts");
-    for (uint32_t k = 0; k < d->tok[parts].count; k++) {
-        char path[32];
-        snprintf(path, sizeof(path), "%u.thought", k);
-        if (jpath(d, parts, path) != 0) {
-            if (s->call_frames > 0)
-                fail_msg("a thought after the call");
-            s->thought_frames++;
-            continue;
-        }
-        snprintf(path, sizeof(path), "%u.functionCall.name", k);
-        assert_string_equal(jstr(d, parts, path), "get_weather");
-        s->call_frames++;
-        s->call_at = i;
-    }
-}
-
 /* alt=sse, 2 steps a chunk over 3 thoughts: a chunk of 2 thought words, one with the last thought word (the
  * call's first piece is not shown), silence while the pieces are written, and the call whole in the chunk of
  * its last piece, the last chunk, with the usage. */
@@ -348,20 +322,15 @@ static void test_sse_thoughts_then_call(void **state)
     (void)state;
     fx_t *f = gfx(false);
     gbegin(f, MP_GM_V_SSE, CALL_THINKING("{\"thinkingBudget\":3,\"includeThoughts\":true}"));
-    const mp_provider_t *p = f->dep.ops;
-    p->render_head(&f->x, &f->out);
-    for (uint32_t n = 0; f->x.step < f->x.steps && n < 64; n++) {
-        f->x.chunk = 2;
-        p->render_step(&f->x, &f->out);
-    }
-    p->render_tail(&f->x, &f->out);
+    fx_stream_chunked(f, 2);
     within_bound(f);
-    call_seen_t s = {0, 0, 0};
-    size_t n = frames(f, collect_call, &s);
+    seen_t s = {CM_BUF_INIT, CM_BUF_INIT, 0, 0, 0, 0, 0};
+    size_t n = frames(f, collect, &s);
     assert_int_equal(s.thought_frames, 2);
-    assert_int_equal(s.call_frames, 1);
+    assert_int_equal(s.calls, 1);
     assert_int_equal(n, 3);
     assert_int_equal(s.call_at, 2);
+    cm_buf_free(&s.thoughts);
     assert_string_equal(jstr(&f->doc, 0, "candidates.0.finishReason"), "STOP");
     assert_int_equal(jint(&f->doc, 0, "usageMetadata.thoughtsTokenCount"), 3);
     assert_int_equal(jint(&f->doc, 0, "usageMetadata.candidatesTokenCount"), f->x.tokens[0]);

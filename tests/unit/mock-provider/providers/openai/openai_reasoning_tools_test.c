@@ -31,20 +31,13 @@ static fx_t *rfx(void)
     return f;
 }
 
-static void body(fx_t *f, mp_api_t api, const char *req)
-{
-    fx_begin(f, api, req);
-    f->dep.ops->render_body(&f->x, &f->out);
-    fx_read(f, f->out.data, f->out.len);
-}
-
 /* The body: [reasoning, function_call]; reasoning_tokens 5 inside output_tokens, which also counts the call's
  * pieces; the summary has as many words; the encrypted blob when include asks. */
 static void test_body_reasoning_then_call(void **state)
 {
     (void)state;
     fx_t *f = rfx();
-    body(f, MP_API_RESPONSES, REQ(SUMMARY ",\"include\":[\"reasoning.encrypted_content\"]"));
+    fx_body(f, MP_API_RESPONSES, REQ(SUMMARY ",\"include\":[\"reasoning.encrypted_content\"]"));
     const cm_json_doc_t *d = &f->doc;
     uint32_t pieces = f->x.tokens[0];
     assert_true(pieces > 1);
@@ -73,9 +66,9 @@ static void test_body_parallel_calls(void **state)
     f->dep.tool_calls = true;
     f->dep.tool_parallel = 3;
     f->dep.reasoning = true;
-    body(f, MP_API_RESPONSES,
-         "{\"model\":\"o4-mini\",\"input\":\"all three\",\"tools\":[" FN ",{\"type\":\"function\",\"name\":\"b\"},"
-         "{\"type\":\"function\",\"name\":\"c\"}]}");
+    fx_body(f, MP_API_RESPONSES,
+            "{\"model\":\"o4-mini\",\"input\":\"all three\",\"tools\":[" FN ",{\"type\":\"function\",\"name\":\"b\"},"
+            "{\"type\":\"function\",\"name\":\"c\"}]}");
     const cm_json_doc_t *d = &f->doc;
     uint32_t calls = f->x.calls[0];
     assert_int_equal(d->tok[jpath(d, 0, "output")].count, 1 + calls);
@@ -97,7 +90,7 @@ static void test_stream_reasoning_then_call(void **state)
     (void)state;
     fx_t *f = rfx(), *g = rfx();
     static sse_frame_t fr[64];
-    body(g, MP_API_RESPONSES, REQ(SUMMARY));
+    fx_body(g, MP_API_RESPONSES, REQ(SUMMARY));
     char args[256], rs[64];
     fx_copy(args, sizeof(args), jstr(&g->doc, 0, "output.1.arguments"));
     fx_begin(f, MP_API_RESPONSES, REQ(SUMMARY ",\"stream\":true"));
@@ -179,18 +172,18 @@ static void test_structured(void **state)
 {
     (void)state;
     fx_t *f = rfx(), *g = rfx();
-    body(f, MP_API_RESPONSES,
-         "{\"model\":\"o4-mini\",\"input\":\"A person\",\"reasoning\":{\"effort\":\"medium\"},\"text\":{\"format\":{"
-         "\"type\":\"json_schema\",\"name\":\"p\",\"strict\":true,\"schema\":" SCHEMA "}}}");
+    fx_body(f, MP_API_RESPONSES,
+            "{\"model\":\"o4-mini\",\"input\":\"A person\",\"reasoning\":{\"effort\":\"medium\"},\"text\":{\"format\":{"
+            "\"type\":\"json_schema\",\"name\":\"p\",\"strict\":true,\"schema\":" SCHEMA "}}}");
     const cm_json_doc_t *d = &f->doc;
     assert_string_equal(jstr(d, 0, "output.0.type"), "reasoning");
     assert_string_equal(jstr(d, 0, "output.1.type"), "message");
     assert_string_equal(jstr(d, 0, "output.1.content.0.text"), f->req.structured);
     assert_int_equal(jint(d, 0, "usage.output_tokens_details.reasoning_tokens"), 5);
     assert_int_equal(jint(d, 0, "usage.output_tokens"), f->x.tokens[0] + 5);
-    body(g, MP_API_CHAT,
-         CHAT(",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"p\",\"strict\":true,"
-              "\"schema\":" SCHEMA "}}"));
+    fx_body(g, MP_API_CHAT,
+            CHAT(",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"p\",\"strict\":true,"
+                 "\"schema\":" SCHEMA "}}"));
     d = &g->doc;
     assert_string_equal(jstr(d, 0, "choices.0.message.content"), g->req.structured);
     assert_int_equal(fx_count_words(jstr(d, 0, "choices.0.message.reasoning_content")), 5);
@@ -207,7 +200,7 @@ static void test_chat_tool_call(void **state)
 {
     (void)state;
     fx_t *f = rfx(), *g = rfx();
-    body(f, MP_API_CHAT, CHAT(CHAT_TOOL));
+    fx_body(f, MP_API_CHAT, CHAT(CHAT_TOOL));
     const cm_json_doc_t *d = &f->doc;
     uint32_t pieces = f->x.tokens[0];
     assert_string_equal(jstr(d, 0, "choices.0.finish_reason"), "tool_calls");
@@ -247,7 +240,7 @@ static void test_max_tokens(void **state)
 {
     (void)state;
     fx_t *f = rfx();
-    body(f, MP_API_CHAT, CHAT(CHAT_TOOL));
+    fx_body(f, MP_API_CHAT, CHAT(CHAT_TOOL));
     uint32_t pieces = f->x.tokens[0];
     fx_free(f);
     const uint32_t max[] = {pieces + 2, pieces, pieces - 1, pieces + 100};
@@ -256,7 +249,7 @@ static void test_max_tokens(void **state)
         char req[1024];
         snprintf(req, sizeof(req), CHAT(CHAT_TOOL ",\"max_completion_tokens\":%u"), max[i]);
         f = rfx();
-        body(f, MP_API_CHAT, req);
+        fx_body(f, MP_API_CHAT, req);
         assert_int_equal(f->x.tokens[0], pieces);
         assert_int_equal(jint(&f->doc, 0, "usage.completion_tokens_details.reasoning_tokens"), reasoning[i]);
         assert_string_equal(jstr(&f->doc, 0, "choices.0.finish_reason"), "tool_calls");
@@ -270,15 +263,15 @@ static void test_input_reasoning_item_accepted(void **state)
 {
     (void)state;
     fx_t *f = rfx();
-    body(f, MP_API_RESPONSES,
-         "{\"model\":\"o4-mini\",\"store\":false,\"reasoning\":{\"effort\":\"low\"},\"tools\":[" FN "],\"input\":["
-         "{\"role\":\"user\",\"content\":\"Look it up\"},"
-         "{\"id\":\"rs_0a1\",\"type\":\"reasoning\",\"summary\":[{\"type\":\"summary_text\",\"text\":\"why\"}],"
-         "\"content\":[{\"type\":\"reasoning_text\",\"text\":\"because\"}],\"encrypted_content\":\"gAAAAABx\","
-         "\"status\":\"completed\"},"
-         "{\"id\":\"fc_1\",\"type\":\"function_call\",\"status\":\"completed\",\"arguments\":\"{}\",\"call_id\":"
-         "\"call_1\",\"name\":\"lookup\"},"
-         "{\"type\":\"function_call_output\",\"call_id\":\"call_1\",\"output\":\"42\"}]}");
+    fx_body(f, MP_API_RESPONSES,
+            "{\"model\":\"o4-mini\",\"store\":false,\"reasoning\":{\"effort\":\"low\"},\"tools\":[" FN "],\"input\":["
+            "{\"role\":\"user\",\"content\":\"Look it up\"},"
+            "{\"id\":\"rs_0a1\",\"type\":\"reasoning\",\"summary\":[{\"type\":\"summary_text\",\"text\":\"why\"}],"
+            "\"content\":[{\"type\":\"reasoning_text\",\"text\":\"because\"}],\"encrypted_content\":\"gAAAAABx\","
+            "\"status\":\"completed\"},"
+            "{\"id\":\"fc_1\",\"type\":\"function_call\",\"status\":\"completed\",\"arguments\":\"{}\",\"call_id\":"
+            "\"call_1\",\"name\":\"lookup\"},"
+            "{\"type\":\"function_call_output\",\"call_id\":\"call_1\",\"output\":\"42\"}]}");
     assert_string_equal(jstr(&f->doc, 0, "output.0.type"), "reasoning");
     assert_string_equal(jstr(&f->doc, 0, "output.1.type"), "message");
     assert_int_equal(jint(&f->doc, 0, "usage.output_tokens_details.reasoning_tokens"), 5);

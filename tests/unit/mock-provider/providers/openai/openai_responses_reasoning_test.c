@@ -215,16 +215,7 @@ static void test_stream_chunks_span_the_end(void **state)
     static ev_t e;
     f->dep.output_tokens = cm_dist_fixed(10);
     fx_begin(f, MP_API_RESPONSES, RESP(",\"stream\":true,\"reasoning\":{\"effort\":\"high\",\"summary\":\"auto\"}"));
-    const mp_provider_t *p = f->dep.ops;
-    p->render_head(&f->x, &f->out);
-    uint32_t chunks = 0;
-    while (f->x.step < f->x.steps && chunks < 10) {
-        f->x.chunk = 4;
-        p->render_step(&f->x, &f->out);
-        chunks++;
-    }
-    p->render_tail(&f->x, &f->out);
-    assert_int_equal(chunks, 3);
+    assert_int_equal(fx_stream_chunked(f, 4), 3);
     e.n = sse_split(f->out.data, f->out.len, e.fr, 128);
     size_t deltas = 0, texts = 0;
     for (size_t i = 0; i < e.n; i++) {
