@@ -4,9 +4,9 @@
  *
  * A request flows: route (method, path, query: what the path carries) -> auth (the provider's own headers)
  * -> parse (the body, with the route) -> model check -> response budget -> [quota admission] -> faults ->
- * mp_exchange_begin (lengths decided, ids from the provider) -> timing -> render (body, or head/steps/tail for
- * a stream). The core sees requests only through mp_http_t and mp_request_t, and never branches on which
- * provider it serves: what differs is in the provider's table. */
+ * mp_exchange_begin (lengths decided, ids and the reasoning share from the provider) -> timing -> render (body,
+ * or head/steps/tail for a stream). The core sees requests only through mp_http_t and mp_request_t, and never
+ * branches on which provider it serves: what differs is in the provider's table. */
 #ifndef MP_PROVIDER_H
 #define MP_PROVIDER_H
 
