@@ -4,9 +4,9 @@
  *
  * A request flows: route (method, path, query: what the path carries) -> auth (the provider's own headers)
  * -> parse (the body, with the route) -> model check -> response budget -> [quota admission] -> faults ->
- * mp_exchange_begin (lengths decided, ids from the provider) -> timing -> render (body, or head/steps/tail for
- * a stream). The core sees requests only through mp_http_t and mp_request_t, and never branches on which
- * provider it serves: what differs is in the provider's table. */
+ * mp_exchange_begin (lengths decided, ids and the reasoning share from the provider) -> timing -> render (body,
+ * or head/steps/tail for a stream). The core sees requests only through mp_http_t and mp_request_t, and never
+ * branches on which provider it serves: what differs is in the provider's table. */
 #ifndef MP_PROVIDER_H
 #define MP_PROVIDER_H
 
@@ -263,6 +263,11 @@ typedef struct mp_provider {
     /* Writes x->id and x->item_id from x->id_key (unique per exchange and process) in the provider's own
      * forms; tool is true when the answer is a tool call. */
     void (*make_ids)(mp_exchange_t *x, bool tool);
+
+    /* Called at the end of mp_exchange_begin, for the apis that produce tokens, before the core reads x's steps
+     * and token counts: the provider's own changes to the plan (a reasoning answer's share of reasoning tokens;
+     * see mp_plan_reasoning in providers/content.h). rng is the calling thread's generator. NULL: none. */
+    void (*plan)(mp_exchange_t *x, cm_rng_t *rng);
 
     /* Renders an error body (the status is err->status). */
     void (*render_error)(const mp_error_t *err, cm_buf_t *out);

@@ -317,12 +317,17 @@ uint32_t mp_embedding_dims(const mp_deployment_t *dep, const mp_request_t *req)
     return mp_embedding_default_dims(req->model, dep->embedding_dimensions ? dep->embedding_dimensions : 1536);
 }
 
+/* A draw of the deployment's length model, within its cap. */
+static uint32_t draw_length(const mp_deployment_t *dep, cm_rng_t *rng)
+{
+    uint32_t len = token_count(cm_dist_sample(&dep->output_tokens, rng));
+    uint32_t cap = mp_output_tokens_cap(&dep->output_tokens);
+    return len > cap ? cap : len;
+}
+
 static void plan_text(mp_exchange_t *x, uint32_t c, uint32_t echo_tokens, cm_rng_t *rng)
 {
-    uint32_t len = token_count(cm_dist_sample(&x->dep->output_tokens, rng));
-    uint32_t cap = mp_output_tokens_cap(&x->dep->output_tokens);
-    if (len > cap)
-        len = cap;
+    uint32_t len = draw_length(x->dep, rng);
     if (echo_tokens > 0 && echo_tokens < len)
         len = echo_tokens;
     x->finish[c] = MP_FINISH_STOP;
@@ -384,6 +389,29 @@ static void *alloc_zero(const cm_allocator_t *a, size_t n)
     return p;
 }
 
+uint32_t mp_plan_reasoning(mp_exchange_t *x, uint32_t most, cm_rng_t *rng)
+{
+    if (x->n != 1)
+        return 0;
+    if (x->finish[0] != MP_FINISH_TOOL_CALLS && !x->structured) {
+        uint32_t r = x->tokens[0] / 2 < most ? x->tokens[0] / 2 : most;
+        x->tokens[0] -= r;
+        return r;
+    }
+    /* The draw happens whatever the limits leave, so that max_tokens does not change what follows from rng. */
+    uint32_t r = draw_length(x->dep, rng) / 2;
+    if (r > most)
+        r = most;
+    if (x->req->max_tokens >= 0) {
+        int64_t left = x->req->max_tokens - (int64_t)x->tokens[0];
+        if (left < (int64_t)r)
+            r = left > 0 ? (uint32_t)left : 0;
+    }
+    x->steps += r;
+    x->completion_tokens = x->completion_tokens > UINT32_MAX - r ? UINT32_MAX : x->completion_tokens + r;
+    return r;
+}
+
 void mp_exchange_begin(mp_exchange_t *x, const mp_deployment_t *dep, const mp_request_t *req, cm_rng_t *rng,
                        const cm_allocator_t *a)
 {
@@ -427,6 +455,8 @@ void mp_exchange_begin(mp_exchange_t *x, const mp_deployment_t *dep, const mp_re
             x->steps = x->tokens[c];
     }
     x->completion_tokens = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+    if (x->ops->plan != NULL)
+        x->ops->plan(x, rng);
 }
 
 void mp_exchange_end(mp_exchange_t *x)

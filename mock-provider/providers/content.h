@@ -30,6 +30,14 @@ bool mp_wants_tool_call(const mp_deployment_t *dep, const mp_request_t *req);
 /* Whether this exchange calls the tool: always when forced, never when mp_wants_tool_call is false, else
  * with the deployment's probability under auto (tool_calls: {auto: 50%}; a draw from rng only then). */
 bool mp_decide_tool_call(const mp_deployment_t *dep, const mp_request_t *req, cm_rng_t *rng);
+/* Reasoning of a one-choice answer (OpenAI's reasoning tokens, Gemini's thoughts), for a provider's
+ * mp_provider_t.plan: a text answer spends half of its planned tokens reasoning (rounded down), at most `most`,
+ * so its steps and counts stay those of its length. A tool call or structured output, whose tokens are the
+ * pieces of a JSON text and cannot be shortened, reasons first with half of a fresh draw of the deployment's
+ * length model (rounded down), at most `most` and at most what max_tokens leaves after the answer: its steps
+ * and completion tokens grow by as much. Either way the first x->steps - x->tokens[0] steps are the reasoning.
+ * Returns the reasoning tokens (0 for an answer of several choices). */
+uint32_t mp_plan_reasoning(mp_exchange_t *x, uint32_t most, cm_rng_t *rng);
 /* Dimensions of the vectors of an embeddings answer: the request's dimensions, else the model's built-in
  * size, else the deployment's embedding_dimensions (1536 when unset). */
 uint32_t mp_embedding_dims(const mp_deployment_t *dep, const mp_request_t *req);

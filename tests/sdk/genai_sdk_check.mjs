@@ -65,6 +65,21 @@ const answered = await ai.models.generateContent({ model, contents: [
 ], config: { tools: [{ functionDeclarations: [weather] }] } });
 ok(!answered.functionCalls && answered.text.length > 0, 'a function response is answered in text (the agent loop ends)');
 
+// thinking before a function call: a thought part, then the signed call (thoughtSignature); streamed, the
+// thoughts come first; the next turn sends the model's content back as it came, with the function's response
+const thinkCall = { ...thinking, tools: [{ functionDeclarations: [weather] }], toolConfig: { functionCallingConfig: { mode: FunctionCallingConfigMode.ANY } } };
+const tc = await ai.models.generateContent({ model, contents: 'Weather in Paris?', config: thinkCall });
+const tcParts = tc.candidates[0].content.parts;
+ok(tcParts.length === 2 && tcParts[0].thought === true && tcParts[1].functionCall?.name === 'get_weather' && typeof tcParts[1].thoughtSignature === 'string' && tc.functionCalls?.length === 1 && tc.usageMetadata.thoughtsTokenCount === 2,
+   `thinking before a function call: "${tcParts[0].text}", ${JSON.stringify(tcParts[1].functionCall?.args)}`);
+let tcOrder = '';
+for await (const c of await ai.models.generateContentStream({ model, contents: 'Weather in Paris?', config: thinkCall }))
+  for (const p of c.candidates?.[0]?.content?.parts ?? []) tcOrder += p.thought ? 't' : p.functionCall ? 'c' : '?';
+ok(tcOrder === 'ttc', 'thinking before a function call, streamed: ' + tcOrder);
+const tcNext = await ai.models.generateContent({ model, contents: [{ role: 'user', parts: [{ text: 'Weather in Paris?' }] }, tc.candidates[0].content,
+  { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { temperature: 21 } } }] }], config: { ...thinking, tools: [{ functionDeclarations: [weather] }] } });
+ok(!tcNext.functionCalls && tcNext.text.length > 0 && tcNext.usageMetadata.thoughtsTokenCount === 2, 'the signed call given back, then text: ' + tcNext.text);
+
 // structured output
 const people = await ai.models.generateContent({ model, contents: 'Two people', config: { responseMimeType: 'application/json',
   responseSchema: { type: Type.ARRAY, minItems: 2, maxItems: 2, items: { type: Type.OBJECT, properties: { name: { type: Type.STRING }, age: { type: Type.INTEGER, minimum: 0, maximum: 120 } }, required: ['name', 'age'] } } } });

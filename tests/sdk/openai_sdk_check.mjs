@@ -1,4 +1,5 @@
 // The official OpenAI Node SDK against mock-provider: every endpoint, stream and non-stream, errors.
+// Reasoning models before tool calls and structured output, and an agent loop that gives the reasoning back.
 // Run by tests/integration/openai_sdk_test.sh with three api_bases: A (tool calls on, 6 tokens), B (keys) and
 // C (up to 3 parallel tool calls).
 // Structured output goes through the SDK's own helpers (zod schemas, .parse(), the stream runner).
@@ -74,6 +75,32 @@ let summaryText = '';
 rsum.on('response.reasoning_summary_text.delta', (e) => { summaryText += e.delta; });
 const rsfinal = await rsum.finalResponse();
 ok(summaryText.length > 0 && rsfinal.output[0].type === 'reasoning' && rsfinal.output[0].summary[0].text === summaryText && rsfinal.output[1].type === 'message' && rsfinal.output_text.length > 0, `responses reasoning summary stream "${summaryText}"`);
+// A reasoning model reasons before it calls a tool: the reasoning item, then the function_call (streamed alike);
+// the agent loop's next turn gives both back (without store, so with the encrypted content) with the call's
+// output, and is answered in text.
+const lookupTool = [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }];
+const rq = { model: 'o4-mini', input: 'look it up', tools: lookupTool, tool_choice: 'required', store: false, reasoning: { effort: 'low', summary: 'auto' }, include: ['reasoning.encrypted_content'] };
+const turn1 = await client.responses.create(rq);
+const [rsItem, fcItem] = turn1.output;
+ok(turn1.output.length === 2 && rsItem.type === 'reasoning' && rsItem.summary[0].text.split(' ').length === 3 && rsItem.encrypted_content.startsWith('gAAAAAB') && fcItem.type === 'function_call' && typeof JSON.parse(fcItem.arguments).q === 'string' && turn1.usage.output_tokens_details.reasoning_tokens === 3 && turn1.usage.output_tokens > 3,
+   `responses reasoning then function_call ${fcItem?.arguments} (${turn1.usage.output_tokens_details.reasoning_tokens} of ${turn1.usage.output_tokens} output tokens reasoning)`);
+const rcs = client.responses.stream(rq);
+let argIndexes = new Set(), rcsSummary = '';
+rcs.on('response.function_call_arguments.delta', (e) => argIndexes.add(e.output_index));
+rcs.on('response.reasoning_summary_text.delta', (e) => { rcsSummary += e.delta; });
+const rcsFinal = await rcs.finalResponse();
+ok(rcsFinal.output[0].type === 'reasoning' && rcsFinal.output[0].summary[0].text === rcsSummary && rcsFinal.output[1].arguments === fcItem.arguments && [...argIndexes].join() === '1', 'responses reasoning then function_call, streamed');
+const loopInput = [{ role: 'user', content: 'look it up' }, rsItem, fcItem, { type: 'function_call_output', call_id: fcItem.call_id, output: '42' }];
+const turn2 = await client.responses.create({ ...rq, tool_choice: 'auto', input: loopInput });
+ok(turn2.output[0].type === 'reasoning' && turn2.output[1].type === 'message' && turn2.output_text.length > 0, 'responses agent loop: the reasoning item given back, then text');
+await expectError(() => client.responses.create({ ...rq, input: [loopInput[0], { id: rsItem.id, type: 'reasoning', summary: [] }, ...loopInput.slice(2)] }), OpenAI.NotFoundError, '404 reasoning item without store nor encrypted_content', e => e.param === 'input');
+await expectError(() => client.responses.create({ model: 'o4-mini', input: [loopInput[0], rsItem] }), OpenAI.BadRequestError, '400 reasoning item without its following item', e => e.param === 'input');
+const rparsedR = await client.responses.parse({ model: 'o4-mini', input: 'Describe a user', reasoning: { effort: 'low' }, text: { format: zodTextFormat(z.object({ name: z.string(), age: z.number().int() }), 'p') } });
+ok(rparsedR.output[0].type === 'reasoning' && typeof rparsedR.output_parsed?.name === 'string' && rparsedR.usage.output_tokens_details.reasoning_tokens === 3, 'responses.parse with reasoning ' + rparsedR.output_text);
+const chatR = { model: 'o4-mini', messages: [{ role: 'user', content: 'weather?' }], tools, tool_choice: 'required', reasoning_effort: 'low' };
+const ctc = await client.chat.completions.create(chatR);
+const ctcFinal = await client.chat.completions.stream(chatR).finalChatCompletion();
+ok(ctc.choices[0].message.tool_calls?.[0]?.function.arguments === ctcFinal.choices[0].message.tool_calls?.[0]?.function.arguments && ctc.usage.completion_tokens_details.reasoning_tokens === 3 && ctc.usage.completion_tokens > 3, 'chat tool call with reasoning_effort: reasoning_tokens ' + ctc.usage.completion_tokens_details.reasoning_tokens);
 const rtool = await client.responses.create({ model: 'gpt-4o', input: 'weather?', tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }], tool_choice: 'required' });
 ok(rtool.output[0].type === 'function_call' && typeof JSON.parse(rtool.output[0].arguments).q === 'string', 'responses function_call ' + rtool.output[0].arguments);
 const rts = client.responses.stream({ model: 'gpt-4o', input: 'weather?', tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }], tool_choice: 'required' });

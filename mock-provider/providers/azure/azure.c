@@ -308,6 +308,7 @@ const mp_provider_t mp_azure_provider = {
     .parse = mp_openai_parse,
     .check_response = mp_oa_response_check,
     .make_ids = mp_openai_make_ids,
+    .plan = mp_oa_plan,
     .rate_headers = mp_azure_rate_headers,
     .rate_error = mp_azure_rate_error,
     .render_error = render_error,

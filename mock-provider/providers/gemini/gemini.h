@@ -158,11 +158,11 @@ int mp_gm_thinking_config(mp_gm_ctx_t *c, uint32_t tc);
 
 /* ---- thinking (gemini_thinking.c) --------------------------------------------------------------------------- */
 
-/* Whether x's answer thinks first (a one-candidate text answer; see gemini_thinking.c for when). */
+/* Whether x's answer thinks first (a one-candidate answer; see gemini_thinking.c for when). */
 bool mp_gm_thinks(const mp_exchange_t *x);
-/* Takes the thought share out of the answer's tokens (half, at most thinkingBudget); the steps stay, so the
- * first mp_gm_thought_tokens(x) are thoughts. Call once, before the first byte. */
-void mp_gm_plan_thinking(mp_exchange_t *x);
+/* mp_provider_t.plan of Gemini and Vertex: plans the thoughts of an answer that thinks (mp_plan_reasoning, at
+ * most thinkingBudget); the first mp_gm_thought_tokens(x) steps are thoughts. */
+void mp_gm_plan(mp_exchange_t *x, cm_rng_t *rng);
 /* Thought tokens of x's answer: usageMetadata.thoughtsTokenCount; 0 when it does not think. */
 uint32_t mp_gm_thought_tokens(const mp_exchange_t *x);
 /* Whether the thoughts are sent as parts (includeThoughts and some thought tokens). */

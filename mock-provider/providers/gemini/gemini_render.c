@@ -48,30 +48,48 @@ static void text_part(mp_gj_t *w, cm_str_t text, bool thought)
     mp_gj_obj_end(w);
 }
 
-/* The parts of candidate c: thoughts and text, or its function calls. */
+/* Bytes of a thoughtSignature: real ones are base64 of a few hundred bytes; these are base62 characters, a
+ * multiple of 4 of them, which every base64 decoder reads (python-genai decodes the field as bytes). */
+#define SIGNATURE_CHARS 96
+
+/* The function calls of candidate c. A thinking model signs its thoughts on the first call's part
+ * (thoughtSignature), which an agent loop sends back with the call on its next turn. */
+static void call_parts(mp_gj_t *w, const mp_exchange_t *x, uint32_t c)
+{
+    for (uint32_t i = 0; i < x->calls[c]; i++) {
+        const char *args = call_args(x, i);
+        cm_str_t name = i == 0 ? x->req->tool_name : x->req->call_names[i];
+        mp_gj_obj(w);
+        mp_gj_key(w, "functionCall");
+        mp_gj_obj(w);
+        mp_gj_key(w, "name");
+        mp_gj_str(w, name.p, name.n);
+        mp_gj_key(w, "args");
+        mp_gj_json(w, args, strlen(args));
+        mp_gj_obj_end(w);
+        if (i == 0 && mp_gm_thinks(x)) {
+            char sig[SIGNATURE_CHARS + 8];
+            mp_id_base62_from(sig, sizeof(sig), "Cr", SIGNATURE_CHARS - 2, mp_mix64(x->id_key ^ 0x5197u));
+            mp_gj_key(w, "thoughtSignature");
+            mp_gj_lit(w, sig);
+        }
+        mp_gj_obj_end(w);
+    }
+}
+
+/* The parts of candidate c: thoughts first, then its text or its function calls (unless the piece holds
+ * thoughts only). */
 static void parts(mp_gj_t *w, const mp_exchange_t *x, uint32_t c, const piece_t *pc)
 {
     mp_gj_key(w, "parts");
     mp_gj_arr(w);
+    if (pc->thought.n > 0)
+        text_part(w, pc->thought, true);
     if (x->finish[c] == MP_FINISH_TOOL_CALLS) {
-        for (uint32_t i = 0; i < x->calls[c]; i++) {
-            const char *args = call_args(x, i);
-            cm_str_t name = i == 0 ? x->req->tool_name : x->req->call_names[i];
-            mp_gj_obj(w);
-            mp_gj_key(w, "functionCall");
-            mp_gj_obj(w);
-            mp_gj_key(w, "name");
-            mp_gj_str(w, name.p, name.n);
-            mp_gj_key(w, "args");
-            mp_gj_json(w, args, strlen(args));
-            mp_gj_obj_end(w);
-            mp_gj_obj_end(w);
-        }
-    } else {
-        if (pc->thought.n > 0)
-            text_part(w, pc->thought, true);
-        if (pc->answer || pc->thought.n == 0)
-            text_part(w, pc->text, false);
+        if (pc->answer)
+            call_parts(w, x, c);
+    } else if (pc->answer || pc->thought.n == 0) {
+        text_part(w, pc->text, false);
     }
     mp_gj_arr_end(w);
 }
@@ -166,7 +184,6 @@ static void generate_body(mp_exchange_t *x, cm_buf_t *out)
 {
     mp_gj_t w;
     cm_buf_t thought = CM_BUF_INIT;
-    mp_gm_plan_thinking(x);
     if (mp_gm_shows_thoughts(x))
         mp_content_put_thoughts(x, 0, mp_gm_thought_tokens(x), &thought);
     mp_gj_init(&w, out, true);
@@ -256,7 +273,6 @@ static void chunk_close(mp_exchange_t *x, cm_buf_t *out, mp_gj_t *w, bool final)
 
 void mp_gm_render_head(mp_exchange_t *x, cm_buf_t *out)
 {
-    mp_gm_plan_thinking(x);
     if (array_mode(x))
         cm_buf_putc(out, '[');
 }
@@ -276,6 +292,8 @@ static void thought_step(mp_exchange_t *x, cm_buf_t *out, uint32_t chunk)
     if (pc.answer) {
         x->chunk = chunk - n; /* the rest of the chunk is answer */
         pc.text = mp_content_next(x, 0);
+        /* a function call shows whole, in the chunk of its last piece */
+        pc.answer = x->finish[0] != MP_FINISH_TOOL_CALLS || x->cursor[0] >= x->tokens[0];
     }
     if (pc.thought.n > 0 || pc.answer) {
         mp_gj_t w;
@@ -378,11 +396,24 @@ static bool may_think(const mp_deployment_t *dep, const mp_request_t *req)
     return dep->reasoning || (o != NULL && o->thinking_level);
 }
 
+/* Thought tokens an answer may spend (mp_gm_plan): half of the longest length the deployment draws,
+ * maxOutputTokens at most. Thoughts are pool words even when the answer echoes. */
+static uint64_t thought_tokens(const mp_deployment_t *dep, const mp_request_t *req)
+{
+    uint64_t tokens = mp_output_tokens_cap(&dep->output_tokens);
+    if (req->max_tokens >= 0 && (uint64_t)req->max_tokens < tokens)
+        tokens = (uint64_t)req->max_tokens;
+    return may_think(dep, req) ? tokens / 2 : 0;
+}
+
+/* A text answer's thoughts are among its steps; structured output and function calls think in steps of their
+ * own, before their pieces. */
 static plan_t text_plan(const mp_deployment_t *dep, const mp_request_t *req)
 {
+    uint64_t thoughts = thought_tokens(dep, req);
     if (req->structured != NULL) {
         uint64_t n = cm_json_escaped_len(req->structured, strlen(req->structured));
-        return (plan_t){n / 4 + 1, n};
+        return (plan_t){n / 4 + 1 + thoughts, n + thoughts * GM_POOL_TOKEN_BYTES};
     }
     uint64_t tokens = mp_output_tokens_cap(&dep->output_tokens);
     bool echo = dep->content == MP_CONTENT_ECHO && req->echo.n > 0;
@@ -390,9 +421,7 @@ static plan_t text_plan(const mp_deployment_t *dep, const mp_request_t *req)
         tokens = (uint64_t)req->max_tokens;
     if (echo && req->echo.n < tokens)
         tokens = req->echo.n;
-    /* Thoughts are pool words even when the answer echoes; their steps are among the answer's. */
-    uint64_t thoughts = may_think(dep, req) ? tokens / 2 * GM_POOL_TOKEN_BYTES : 0;
-    return (plan_t){tokens, (echo ? req->echo.n : tokens * GM_POOL_TOKEN_BYTES) + thoughts};
+    return (plan_t){tokens, (echo ? req->echo.n : tokens * GM_POOL_TOKEN_BYTES) + thoughts * GM_POOL_TOKEN_BYTES};
 }
 
 static uint64_t generate_bound(const mp_deployment_t *dep, const mp_request_t *req)
@@ -400,13 +429,14 @@ static uint64_t generate_bound(const mp_deployment_t *dep, const mp_request_t *r
     uint64_t n = req->n ? req->n : 1, model = req->model.n;
     plan_t p = text_plan(dep, req);
     if (mp_wants_tool_call(dep, req)) {
-        uint64_t args = 0;
+        uint64_t args = 0, thoughts = thought_tokens(dep, req);
         for (uint32_t i = 0; i < (req->ncalls ? req->ncalls : 1); i++) {
             const char *a = i == 0 ? req->tool_arguments : req->call_args[i];
             args += cm_json_escaped_len(a, strlen(a));
         }
-        uint64_t calls = calls_bytes(req);
-        p.steps = p.steps > args / 4 + 8 ? p.steps : args / 4 + 8;
+        uint64_t calls = calls_bytes(req) + (may_think(dep, req) ? SIGNATURE_CHARS + 32 : 0);
+        calls += thoughts * GM_POOL_TOKEN_BYTES;
+        p.steps = p.steps > args / 4 + 8 + thoughts ? p.steps : args / 4 + 8 + thoughts;
         p.text = p.text > calls ? p.text : calls;
     }
     uint64_t chunks = req->stream ? p.steps + 1 : 1;

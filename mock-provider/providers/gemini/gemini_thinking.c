@@ -1,13 +1,14 @@
 /* Gemini's thinking: generationConfig.thinkingConfig ({includeThoughts, thinkingBudget, thinkingLevel}, as
  * python-genai's ThinkingConfig has it) and the thought share of an answer.
  *
- * A one-candidate text answer thinks when the request gives a thinkingBudget other than 0 (-1 is dynamic), or
- * a thinkingLevel, or when the deployment reasons (reasoning: true, a 2.5-style model that thinks by default)
- * and the budget is not 0. It thinks with half of its planned tokens, at most the budget: the steps stay N and
- * the first T are thoughts, timed like answer tokens and counted in usageMetadata.thoughtsTokenCount, not in
- * candidatesTokenCount (totalTokenCount has both), as Google counts them. Thinking takes its share of
- * maxOutputTokens, as it does at Google. With includeThoughts the thoughts are sent as parts
- * {"text": "...", "thought": true} before the answer's. */
+ * A one-candidate answer thinks when the request gives a thinkingBudget other than 0 (-1 is dynamic), or a
+ * thinkingLevel, or when the deployment reasons (reasoning: true, a 2.5-style model that thinks by default) and
+ * the budget is not 0. A text answer thinks with half of its planned tokens, at most the budget; a function call
+ * or structured output, whose pieces cannot be shortened, thinks first with half of a draw of the length model,
+ * at most the budget and what maxOutputTokens leaves (mp_plan_reasoning). The first T steps are thoughts, timed
+ * like answer tokens and counted in usageMetadata.thoughtsTokenCount, not in candidatesTokenCount
+ * (totalTokenCount has both), as Google counts them. With includeThoughts the thoughts are sent as parts
+ * {"text": "...", "thought": true} before the answer's or the function calls'. */
 #include <stdio.h>
 #include <string.h>
 
@@ -91,22 +92,19 @@ static const mp_gm_own_t *own_of(const mp_exchange_t *x)
 bool mp_gm_thinks(const mp_exchange_t *x)
 {
     const mp_gm_own_t *o = own_of(x);
-    if (x->req->api != MP_API_GENERATE || x->n != 1 || x->finish[0] == MP_FINISH_TOOL_CALLS || x->structured)
+    if (x->req->api != MP_API_GENERATE || x->n != 1)
         return false;
     if (o != NULL && o->budget_set)
         return o->thinking_budget != 0;
     return x->dep->reasoning || (o != NULL && o->thinking_level);
 }
 
-void mp_gm_plan_thinking(mp_exchange_t *x)
+void mp_gm_plan(mp_exchange_t *x, cm_rng_t *rng)
 {
     if (!mp_gm_thinks(x))
         return;
     const mp_gm_own_t *o = own_of(x);
-    uint32_t t = x->tokens[0] / 2;
-    if (o != NULL && o->thinking_budget > 0 && t > (uint32_t)o->thinking_budget)
-        t = (uint32_t)o->thinking_budget;
-    x->tokens[0] -= t;
+    mp_plan_reasoning(x, o != NULL && o->thinking_budget > 0 ? (uint32_t)o->thinking_budget : UINT32_MAX, rng);
 }
 
 uint32_t mp_gm_thought_tokens(const mp_exchange_t *x)

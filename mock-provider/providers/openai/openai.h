@@ -133,12 +133,11 @@ size_t mp_oa_text_chars(cm_str_t escaped);
 /* The usage object of chat and completions ({"prompt_tokens":..,"total_tokens":..,"..._details"}). */
 void mp_oa_put_usage(const mp_exchange_t *x, cm_buf_t *out, bool details);
 /* Reasoning (openai_render.c), shared by chat and the Responses API. Whether x's answer reasons first: a
- * one-choice text answer (not a tool call, not structured output) to a request that asked for reasoning, or
- * on a deployment with reasoning: true. */
+ * one-choice answer (text, tool call or structured output) to a request that asked for reasoning, or on a
+ * deployment with reasoning: true. */
 bool mp_oa_reasons(const mp_exchange_t *x);
-/* Takes the reasoning share out of the answer's tokens when x reasons: half of them (rounded down). The steps
- * stay the same, so the first mp_oa_reasoning_tokens(x) steps are reasoning. Call once, before the first byte. */
-void mp_oa_plan_reasoning(mp_exchange_t *x);
+/* mp_provider_t.plan of OpenAI and Azure: plans the reasoning of x when it reasons (mp_plan_reasoning). */
+void mp_oa_plan(mp_exchange_t *x, cm_rng_t *rng);
 /* Tokens of x's answer spent reasoning (counted in reasoning_tokens, inside the output count); 0 unless x
  * reasons. */
 uint32_t mp_oa_reasoning_tokens(const mp_exchange_t *x);

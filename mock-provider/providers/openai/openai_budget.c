@@ -59,16 +59,46 @@ typedef struct choice {
     uint64_t tokens, text;
 } choice_t;
 
+/* Reasoning (mp_oa_reasons, mp_plan_reasoning) spends at most half of the longest length the deployment draws
+ * (max_tokens at most): a text answer's share is among its own frames, but its words are pool words even when
+ * the answer echoes; a tool call or structured output reasons in frames of its own (tool_choice, structured_choice). It
+ * adds frames of its own too: the Responses reasoning item's five events (added, summary part added, text done, part
+ * done, done), a chunk split at the end of the reasoning, and encrypted_content, in two copies (its done event
+ * and the completed response). */
+#define REASONING_FRAMES 6
+#define REASONING_BLOB_BYTES 512
+
+static bool may_reason(const mp_deployment_t *dep, const mp_request_t *req)
+{
+    return (req->api == MP_API_CHAT || req->api == MP_API_RESPONSES) && (mp_oa_req(req)->reasoning || dep->reasoning);
+}
+
+static uint64_t reasoning_tokens(const mp_deployment_t *dep, const mp_request_t *req)
+{
+    uint64_t tokens = mp_output_tokens_cap(&dep->output_tokens);
+    if (req->max_tokens >= 0 && (uint64_t)req->max_tokens < tokens)
+        tokens = (uint64_t)req->max_tokens;
+    return may_reason(dep, req) ? tokens / 2 : 0;
+}
+
+static uint64_t reasoning_bound(const mp_deployment_t *dep, const mp_request_t *req, const shape_t *s)
+{
+    if (!may_reason(dep, req))
+        return 0;
+    return REASONING_FRAMES * FRAME_BYTES + reasoning_tokens(dep, req) * POOL_TOKEN_BYTES * s->text_copies +
+           2 * REASONING_BLOB_BYTES;
+}
+
 /* A tool call streams its escaped arguments in pieces of 4 characters, one byte or more each; parallel
  * calls (every prepared one, at most) one after the other, each with its own opening chunk. */
-static choice_t tool_choice(const mp_request_t *req)
+static choice_t tool_choice(const mp_deployment_t *dep, const mp_request_t *req)
 {
     uint64_t n = 0, calls = req->ncalls > 0 ? req->ncalls : 1;
     for (uint64_t i = 0; i < calls; i++) {
         const char *args = i == 0 ? req->tool_arguments : req->call_args[i];
         n += cm_json_escaped_len(args, strlen(args));
     }
-    return (choice_t){n / 4 + 2 * calls, n};
+    return (choice_t){n / 4 + 2 * calls + reasoning_tokens(dep, req), n};
 }
 
 /* The tool names an answer may repeat: every prepared call's. */
@@ -81,10 +111,10 @@ static uint64_t tool_names(const mp_request_t *req)
 }
 
 /* Structured output streams its escaped JSON like tool-call arguments (max_tokens can only shorten it). */
-static choice_t structured_choice(const mp_request_t *req)
+static choice_t structured_choice(const mp_deployment_t *dep, const mp_request_t *req)
 {
     uint64_t n = cm_json_escaped_len(req->structured, strlen(req->structured));
-    return (choice_t){n / 4 + 1, n};
+    return (choice_t){n / 4 + 1 + reasoning_tokens(dep, req), n};
 }
 
 static choice_t text_choice(const mp_deployment_t *dep, const mp_request_t *req)
@@ -127,21 +157,6 @@ static uint64_t logprobs_bound(const mp_request_t *req, choice_t c)
            c.text * LOGPROB_TEXT_FACTOR;
 }
 
-/* Reasoning (mp_oa_reasons) takes half of the planned tokens, so its steps are among the answer's frames, but
- * its words are pool words even when the answer echoes, and it adds frames of its own: the Responses reasoning
- * item's five events (added, summary part added, text done, part done, done) and encrypted_content, in two
- * copies (its done event and the completed response). */
-#define REASONING_FRAMES 6
-#define REASONING_BLOB_BYTES 512
-
-static uint64_t reasoning_bound(const mp_deployment_t *dep, const mp_request_t *req, choice_t c, const shape_t *s)
-{
-    if ((req->api != MP_API_CHAT && req->api != MP_API_RESPONSES) || !(mp_oa_req(req)->reasoning || dep->reasoning))
-        return 0;
-    return REASONING_FRAMES * FRAME_BYTES + (c.tokens / 2) * POOL_TOKEN_BYTES * s->text_copies +
-           2 * REASONING_BLOB_BYTES;
-}
-
 static uint64_t choice_bound(const mp_deployment_t *dep, const mp_request_t *req, choice_t c)
 {
     const mp_oa_flavor_t *fl = mp_oa_flavor(dep->ops);
@@ -149,15 +164,15 @@ static uint64_t choice_bound(const mp_deployment_t *dep, const mp_request_t *req
     uint64_t model = req->model.n + 2, tool = tool_names(req);
     uint64_t frames = c.tokens * s->per_token + s->extra;
     uint64_t one = frames * (FRAME_BYTES + fl->frame_extra + s->model_frames * model) + c.text * s->text_copies +
-                   tool * s->tool_copies + logprobs_bound(req, c) * s->text_copies + reasoning_bound(dep, req, c, s);
+                   tool * s->tool_copies + logprobs_bound(req, c) * s->text_copies + reasoning_bound(dep, req, s);
     return BASE_BYTES + fl->body_extra + choices(req) * one + model * s->model_copies + echoed(req) * s->echo_copies;
 }
 
 /* A tool call may be drawn (tool_calls: {auto: p}) or not: the larger of the two answers. */
 static uint64_t text_bound(const mp_deployment_t *dep, const mp_request_t *req)
 {
-    uint64_t text = choice_bound(dep, req, req->structured ? structured_choice(req) : text_choice(dep, req));
-    uint64_t tool = mp_wants_tool_call(dep, req) ? choice_bound(dep, req, tool_choice(req)) : 0;
+    uint64_t text = choice_bound(dep, req, req->structured ? structured_choice(dep, req) : text_choice(dep, req));
+    uint64_t tool = mp_wants_tool_call(dep, req) ? choice_bound(dep, req, tool_choice(dep, req)) : 0;
     return tool > text ? tool : text;
 }
 
@@ -187,7 +202,7 @@ static const char *describe(const mp_deployment_t *dep, const mp_request_t *req,
         return "input";
     }
     const char *mode = req->stream ? "streamed" : "in one body";
-    if (mp_wants_tool_call(dep, req) && choice_bound(dep, req, tool_choice(req)) == text_bound(dep, req)) {
+    if (mp_wants_tool_call(dep, req) && choice_bound(dep, req, tool_choice(dep, req)) == text_bound(dep, req)) {
         snprintf(out, cap, "%u choice(s) x a tool call with %zu bytes of arguments, %s", choices(req),
                  strlen(req->tool_arguments), mode);
         return "tools";

@@ -281,9 +281,102 @@ static int input_message(mp_oa_ctx_t *c, uint32_t item, const char *path, uint32
     return 0;
 }
 
+/* ---- reasoning items given back ---------------------------------------------------------------------- */
+
+static const char *const summary_part_types[] = {"summary_text", NULL};
+static const char *const summary_part_text[] = {"text"};
+static const char *const reasoning_part_types[] = {"reasoning_text", NULL};
+static const bool no_echo[] = {false};
+static const part_table_t summary_parts = {summary_part_types, summary_part_text, no_echo};
+static const part_table_t reasoning_parts = {reasoning_part_types, summary_part_text, no_echo};
+
+/* An array of parts of one table at path.key (required or not); the parts' text is not prompt text. */
+static int part_list(mp_oa_ctx_t *c, uint32_t item, const char *key, const char *path, bool required,
+                     const part_table_t *tab)
+{
+    char p[128];
+    mp_oa_path(p, sizeof(p), "%s.%s", path, key);
+    uint32_t list = cm_json_get(&c->d, item, key);
+    if (list == 0 || (!required && cm_json_type(&c->d, list) == CM_JSON_NULL))
+        return required ? mp_oa_missing(c, p) : 0;
+    if (cm_json_type(&c->d, list) != CM_JSON_ARRAY)
+        return mp_oa_bad_type(c, p, "an array of objects", list);
+    size_t bytes = 0;
+    uint32_t j = 0, text = 0;
+    for (uint32_t part = cm_json_first(&c->d, list); part != 0; part = cm_json_next(&c->d, part), j++) {
+        char pp[160];
+        mp_oa_path(pp, sizeof(pp), "%s[%u]", p, j);
+        if (content_part(c, part, pp, tab, &bytes, &text) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A reasoning item's id: letters, digits, '_' and '-' (checked as sent: an escape counts as another character),
+ * starting with "rs", with the invalid_value errors OpenAI answers ids given back with. */
+static int reasoning_id(mp_oa_ctx_t *c, uint32_t id, const char *path, char *name, size_t cap)
+{
+    char p[128];
+    mp_oa_path(p, sizeof(p), "%s.id", path);
+    cm_json_unescape(&c->d, id, name, cap);
+    mp_trim_utf8(name);
+    bool plain = c->d.tok[id].len > 0;
+    for (size_t k = 0; k < c->d.tok[id].len && plain; k++) {
+        char ch = c->d.src[c->d.tok[id].start + k];
+        plain =
+            (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+    }
+    if (!plain)
+        return mp_oa_invalid(c, p, "invalid_value",
+                             "Invalid '%s': '%s'. Expected an ID that contains letters, numbers, underscores, or "
+                             "dashes, but this value contained additional characters.",
+                             p, name);
+    if (strncmp(name, "rs", 2) != 0)
+        return mp_oa_invalid(c, p, "invalid_value", "Invalid '%s': '%s'. Expected an ID that begins with 'rs'.", p,
+                             name);
+    return 0;
+}
+
+/* A reasoning item given back in an agent loop (openai-python ResponseReasoningItemParam): id, summary (parts
+ * {type: "summary_text", text}), and optionally content (parts {type: "reasoning_text", text}),
+ * encrypted_content (a string or null) and status. Without store, the API can only read the reasoning back from
+ * its encrypted_content: one without is OpenAI's 404 for an item it did not keep. The item must be followed by
+ * the output it led to (a call or an assistant message), never be last nor followed by a new prompt. */
+static int reasoning_item(mp_oa_ctx_t *c, uint32_t item, const char *path, uint32_t next)
+{
+    static const char *const statuses[] = {"in_progress", "completed", "incomplete", NULL};
+    char name[72], p[128];
+    uint32_t id = 0;
+    if (want_string(c, item, "id", path, &id) != 0 || reasoning_id(c, id, path, name, sizeof(name)) != 0 ||
+        part_list(c, item, "summary", path, true, &summary_parts) != 0 ||
+        part_list(c, item, "content", path, false, &reasoning_parts) != 0)
+        return -1;
+    uint32_t blob = cm_json_get(&c->d, item, "encrypted_content"), status = cm_json_get(&c->d, item, "status");
+    bool has_blob = blob != 0 && cm_json_type(&c->d, blob) != CM_JSON_NULL;
+    mp_oa_path(p, sizeof(p), "%s.encrypted_content", path);
+    if (has_blob && mp_oa_want(c, blob, MP_OA_STRING, p) != 0)
+        return -1;
+    mp_oa_path(p, sizeof(p), "%s.status", path);
+    if (status != 0 && cm_json_type(&c->d, status) != CM_JSON_NULL && mp_oa_enum(c, status, statuses, p) < 0)
+        return -1;
+    uint32_t store = c->slot[MP_OA_S_STORE];
+    if (!has_blob && store != 0 && cm_json_type(&c->d, store) == CM_JSON_FALSE) {
+        mp_error_set(c->err, MP_ERR_NOT_FOUND, "input",
+                     "Item with id '%s' not found. Items are not persisted when `store` is set to false. Try again "
+                     "with `store` set to true, or remove this item from your input.",
+                     name);
+        return -1;
+    }
+    uint32_t role = next != 0 ? cm_json_get(&c->d, next, "role") : 0;
+    if (next == 0 || (role != 0 && !mp_oa_is(&c->d, role, "assistant")))
+        return mp_oa_invalid(c, "input", NULL,
+                             "Item '%s' of type 'reasoning' was provided without its required following item.", name);
+    return 0;
+}
+
 /* Items other than messages: the ones a client sends back after a tool call are checked; the many other
- * item types (reasoning, item_reference, built-in tool calls...) are accepted as they are. */
-static int input_item(mp_oa_ctx_t *c, uint32_t item, uint32_t i, uint32_t *tokens)
+ * item types (item_reference, built-in tool calls...) are accepted as they are. */
+static int input_item(mp_oa_ctx_t *c, uint32_t item, uint32_t i, uint32_t next, uint32_t *tokens)
 {
     char path[64];
     mp_oa_path(path, sizeof(path), "input[%u]", i);
@@ -308,6 +401,8 @@ static int input_item(mp_oa_ctx_t *c, uint32_t item, uint32_t i, uint32_t *token
             want_string(c, item, "arguments", path, &out) != 0)
             return -1;
         *tokens += mp_estimate_tokens(c->d.tok[out].len) + 3;
+    } else if (mp_oa_is(&c->d, type, "reasoning")) {
+        return reasoning_item(c, item, path, next);
     }
     return 0;
 }
@@ -371,7 +466,7 @@ int mp_oa_responses_input(mp_oa_ctx_t *c, uint32_t input, uint32_t instr)
         } else if (type == CM_JSON_ARRAY) {
             uint32_t i = 0, last = 0;
             for (uint32_t it = cm_json_first(&c->d, input); it != 0; it = cm_json_next(&c->d, it), i++)
-                if (input_item(c, it, i, &tokens) != 0)
+                if (input_item(c, it, i, cm_json_next(&c->d, it), &tokens) != 0)
                     return -1;
                 else
                     last = it;

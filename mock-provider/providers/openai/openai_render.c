@@ -38,21 +38,22 @@ void mp_oa_put_usage(const mp_exchange_t *x, cm_buf_t *out, bool details)
 /* OpenAI's own API keeps reasoning hidden (only reasoning_tokens shows); OpenAI-compatible servers (vLLM,
  * DeepSeek, LiteLLM) stream it as delta.reasoning_content before the answer, and that is what a client's
  * time to first reasoning token is measured on. The Responses API shows it as a reasoning output item, with
- * summary text when asked (openai_responses.c). A one-choice text answer to a request that asks for
- * reasoning (or on a deployment with reasoning: true, a model that always reasons) reasons with half of its
- * planned tokens: the steps stay N, the first R = steps - tokens[0] are reasoning, and the output count still
- * counts all N (reasoning_tokens R of them). */
+ * summary text when asked (openai_responses.c). A one-choice answer to a request that asks for reasoning (or
+ * on a deployment with reasoning: true, a model that always reasons) reasons first, before text, a tool call
+ * or structured output alike, as reasoning models do before they call a tool (mp_plan_reasoning says how
+ * much): the first R = steps - tokens[0] steps are reasoning, and the output count counts them (reasoning_tokens
+ * R of them). */
 bool mp_oa_reasons(const mp_exchange_t *x)
 {
     mp_api_t api = x->req->api;
     return (api == MP_API_CHAT || api == MP_API_RESPONSES) && (mp_oa_req(x->req)->reasoning || x->dep->reasoning) &&
-           x->n == 1 && x->finish[0] != MP_FINISH_TOOL_CALLS && !x->structured;
+           x->n == 1;
 }
 
-void mp_oa_plan_reasoning(mp_exchange_t *x)
+void mp_oa_plan(mp_exchange_t *x, cm_rng_t *rng)
 {
     if (mp_oa_reasons(x))
-        x->tokens[0] -= x->tokens[0] / 2;
+        mp_plan_reasoning(x, UINT32_MAX, rng);
 }
 
 uint32_t mp_oa_reasoning_tokens(const mp_exchange_t *x)
@@ -155,32 +156,40 @@ static void put_tool_call(const mp_exchange_t *x, uint32_t c, uint32_t i, cm_buf
     MP_PUT_LIT(out, "}}");
 }
 
+/* ,"reasoning_content":"..." of a body's message, when the answer reasoned. */
+static void put_reasoning_content(const mp_exchange_t *x, cm_buf_t *out)
+{
+    if (mp_oa_reasoning_tokens(x) == 0)
+        return;
+    MP_PUT_LIT(out, ",\"reasoning_content\":\"");
+    mp_content_put_thoughts(x, 0, mp_oa_reasoning_tokens(x), out);
+    cm_buf_putc(out, '"');
+}
+
 static void put_message(const mp_exchange_t *x, uint32_t c, cm_buf_t *out)
 {
     cm_str_t text = {x->text[c].data ? x->text[c].data : "", x->text[c].len};
-    if (x->finish[c] == MP_FINISH_TOOL_CALLS) {
-        MP_PUT_LIT(out, "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[");
+    bool tool = x->finish[c] == MP_FINISH_TOOL_CALLS;
+    MP_PUT_LIT(out, "{\"role\":\"assistant\",\"content\":");
+    if (tool)
+        MP_PUT_LIT(out, "null");
+    else
+        mp_put_quoted(out, text);
+    put_reasoning_content(x, out);
+    if (tool) {
+        MP_PUT_LIT(out, ",\"tool_calls\":[");
         for (uint32_t i = 0; i < x->calls[c]; i++) {
             if (i > 0)
                 cm_buf_putc(out, ',');
             put_tool_call(x, c, i, out, mp_tool_call_args(x, c, i), false);
         }
-        MP_PUT_LIT(out, "],\"refusal\":null,\"annotations\":[]}");
-        return;
-    }
-    MP_PUT_LIT(out, "{\"role\":\"assistant\",\"content\":");
-    mp_put_quoted(out, text);
-    if (mp_oa_reasoning_tokens(x) > 0) {
-        MP_PUT_LIT(out, ",\"reasoning_content\":\"");
-        mp_content_put_thoughts(x, 0, mp_oa_reasoning_tokens(x), out);
-        cm_buf_putc(out, '"');
+        cm_buf_putc(out, ']');
     }
     MP_PUT_LIT(out, ",\"refusal\":null,\"annotations\":[]}");
 }
 
 static void chat_body(mp_exchange_t *x, cm_buf_t *out)
 {
-    mp_oa_plan_reasoning(x);
     put_head(x, out, "chat.completion");
     MP_PUT_LIT(out, ",\"choices\":[");
     for (uint32_t c = 0; c < x->n; c++) {
@@ -242,13 +251,21 @@ static void chunk_close(const mp_exchange_t *x, cm_buf_t *out, const char *finis
     MP_PUT_LIT(out, "}" MP_SSE_END);
 }
 
+/* A tool call's first call opens with the role chunk, unless reasoning comes first: then it opens after the
+ * reasoning, in a chunk of its own, as the next parallel calls do. */
+static bool call_opens_late(const mp_exchange_t *x, uint32_t c)
+{
+    return x->finish[c] == MP_FINISH_TOOL_CALLS && mp_oa_reasoning_tokens(x) > 0;
+}
+
 static void chat_head(mp_exchange_t *x, cm_buf_t *out)
 {
-    mp_oa_plan_reasoning(x);
     filter_chunk(x, out);
     for (uint32_t c = 0; c < x->n; c++) {
         chat_chunk_open(x, c, out);
-        if (x->finish[c] == MP_FINISH_TOOL_CALLS) {
+        if (call_opens_late(x, c)) {
+            MP_PUT_LIT(out, "{\"role\":\"assistant\",\"content\":null,\"refusal\":null}");
+        } else if (x->finish[c] == MP_FINISH_TOOL_CALLS) {
             MP_PUT_LIT(out, "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[");
             put_tool_call(x, c, 0, out, (cm_str_t){"", 0}, true);
             MP_PUT_LIT(out, "],\"refusal\":null}");
@@ -298,6 +315,8 @@ static void chat_step(mp_exchange_t *x, cm_buf_t *out)
         uint32_t call = tool ? mp_tool_call_at(x, c, x->echo_pos[c]) : 0;
         if (call > 0 && x->echo_pos[c] == x->call_end[c * MP_MAX_PARALLEL_CALLS + call - 1])
             call_header(x, c, call, out); /* the next parallel call starts */
+        else if (tool && x->cursor[c] == 0 && call_opens_late(x, c))
+            call_header(x, c, 0, out); /* the first call starts after the reasoning */
         cm_str_t tok = mp_content_next(x, c);
         chat_chunk_open(x, c, out);
         if (tool) {

@@ -261,7 +261,6 @@ static void put_response(const mp_exchange_t *x, cm_buf_t *out, bool done)
 
 void mp_oa_responses_body(mp_exchange_t *x, cm_buf_t *out)
 {
-    mp_oa_plan_reasoning(x);
     mp_content_fill(x, 0);
     put_response(x, out, true);
 }
@@ -392,7 +391,6 @@ static void answer_open(mp_exchange_t *x, cm_buf_t *out)
 
 void mp_oa_responses_head(mp_exchange_t *x, cm_buf_t *out)
 {
-    mp_oa_plan_reasoning(x);
     response_event(x, out, "response.created", false);
     response_event(x, out, "response.in_progress", false);
     if (mp_oa_reasons(x))

@@ -105,6 +105,14 @@ static inline void fx_read(fx_t *f, const char *s, size_t n)
         fail_msg("invalid JSON rendered: %s\n%.*s", err, (int)n, s);
 }
 
+/* Begins an exchange for body (must parse), renders its non-stream body into f->out and reads it into f->doc. */
+static inline void fx_body(fx_t *f, mp_api_t api, const char *body)
+{
+    fx_begin(f, api, body);
+    f->dep.ops->render_body(&f->x, &f->out);
+    fx_read(f, f->out.data, f->out.len);
+}
+
 /* A value by dotted path ("choices.0.message.content"); numbers index arrays. 0 when absent. */
 static inline uint32_t jpath(const cm_json_doc_t *d, uint32_t t, const char *path)
 {
@@ -200,6 +208,55 @@ static inline size_t sse_split(const char *s, size_t n, sse_frame_t *frames, siz
         pos = (size_t)(end - s) + 2;
     }
     return count;
+}
+
+/* Renders f's whole stream with chunk steps per render_step (a deployment's tokens_per_chunk); returns the
+ * number of chunks (render_step calls). */
+static inline uint32_t fx_stream_chunked(fx_t *f, uint32_t chunk)
+{
+    const mp_provider_t *p = f->dep.ops;
+    uint32_t n = 0;
+    p->render_head(&f->x, &f->out);
+    while (f->x.step < f->x.steps && n <= f->x.steps) {
+        f->x.chunk = chunk;
+        p->render_step(&f->x, &f->out);
+        n++;
+    }
+    p->render_tail(&f->x, &f->out);
+    return n;
+}
+
+/* Renders f's whole stream and splits it into at most cap frames of a typed event stream (the Responses API's):
+ * every frame's event: line names its data's type, and sequence_number counts from 0. Returns the count. */
+static inline size_t fx_events(fx_t *f, sse_frame_t *fr, size_t cap)
+{
+    fx_stream(f);
+    size_t n = sse_split(f->out.data, f->out.len, fr, cap);
+    for (size_t i = 0; i < n; i++) {
+        fx_read(f, fr[i].data, fr[i].len);
+        if (strcmp(jstr(&f->doc, 0, "type"), fr[i].event) != 0)
+            fail_msg("frame %zu: event %s, type %s", i, fr[i].event, jstr(&f->doc, 0, "type"));
+        assert_int_equal(jint(&f->doc, 0, "sequence_number"), (int64_t)i);
+    }
+    return n;
+}
+
+/* Fails unless the n frames' events are want[0..nwant-1], in order. */
+static inline void fx_expect_events(const sse_frame_t *fr, size_t n, const char *const *want, size_t nwant)
+{
+    for (size_t i = 0; i < n && i < nwant; i++)
+        if (strcmp(fr[i].event, want[i]) != 0)
+            fail_msg("event %zu: %s, expected %s", i, fr[i].event, want[i]);
+    assert_int_equal(n, nwant);
+}
+
+/* Words of s: runs of non-spaces. */
+static inline size_t fx_count_words(const char *s)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        n += *p != ' ' && (p == s || p[-1] == ' ');
+    return n;
 }
 
 #include <time.h>

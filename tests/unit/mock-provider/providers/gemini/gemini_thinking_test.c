@@ -1,6 +1,7 @@
 /* Tests mock-provider/providers/gemini/gemini_thinking.c and the thinking answers of gemini_render.c: when an
  * answer thinks, usageMetadata's arithmetic (thoughts apart from the candidates, in the total), thought parts in
- * bodies and in both streams, chunking, budgets, the response bound, and thinkingConfig's errors. */
+ * bodies and in both streams, chunking, budgets, the response bound, thinking before a function call (and its
+ * thoughtSignature) or structured output, and thinkingConfig's errors. */
 #include "unit/mock-provider/providers/fixture.h"
 #include "mock-provider/providers/gemini/gemini.h"
 
@@ -40,14 +41,6 @@ static void within_bound(fx_t *f)
         fail_msg("%zu bytes over the bound %llu", f->out.len, (unsigned long long)bound);
 }
 
-static size_t count_words(const char *s)
-{
-    size_t n = 0;
-    for (const char *p = s; *p; p++)
-        n += *p != ' ' && (p == s || p[-1] == ' ');
-    return n;
-}
-
 #define HI "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"Hello big world\"}]}]"
 #define THINKING(cfg) HI ",\"generationConfig\":{\"thinkingConfig\":" cfg "}}"
 
@@ -65,7 +58,7 @@ static void test_body_thinks_without_thoughts(void **state)
     const cm_json_doc_t *d = &f->doc;
     assert_int_equal(d->tok[jpath(d, 0, "candidates.0.content.parts")].count, 1);
     assert_int_equal(jpath(d, 0, "candidates.0.content.parts.0.thought"), 0);
-    assert_int_equal(count_words(jstr(d, 0, "candidates.0.content.parts.0.text")), 5);
+    assert_int_equal(fx_count_words(jstr(d, 0, "candidates.0.content.parts.0.text")), 5);
     assert_int_equal(jint(d, 0, "usageMetadata.candidatesTokenCount"), 5);
     assert_int_equal(jint(d, 0, "usageMetadata.thoughtsTokenCount"), 5);
     assert_int_equal(jint(d, 0, "usageMetadata.totalTokenCount"), f->req.prompt_tokens + 10);
@@ -85,9 +78,9 @@ static void test_body_thought_part_and_budget(void **state)
     const cm_json_doc_t *d = &f->doc;
     assert_int_equal(d->tok[jpath(d, 0, "candidates.0.content.parts")].count, 2);
     assert_int_equal(cm_json_type(d, jpath(d, 0, "candidates.0.content.parts.0.thought")), CM_JSON_TRUE);
-    assert_int_equal(count_words(jstr(d, 0, "candidates.0.content.parts.0.text")), 3);
+    assert_int_equal(fx_count_words(jstr(d, 0, "candidates.0.content.parts.0.text")), 3);
     assert_int_equal(jpath(d, 0, "candidates.0.content.parts.1.thought"), 0);
-    assert_int_equal(count_words(jstr(d, 0, "candidates.0.content.parts.1.text")), 7);
+    assert_int_equal(fx_count_words(jstr(d, 0, "candidates.0.content.parts.1.text")), 7);
     assert_int_equal(jint(d, 0, "usageMetadata.candidatesTokenCount"), 7);
     assert_int_equal(jint(d, 0, "usageMetadata.candidatesTokensDetails.0.tokenCount"), 7);
     assert_int_equal(jint(d, 0, "usageMetadata.thoughtsTokenCount"), 3);
@@ -96,7 +89,8 @@ static void test_body_thought_part_and_budget(void **state)
 }
 
 /* No thinking: a plain deployment asked nothing (includeThoughts alone changes nothing), a budget of 0 on a
- * reasoning deployment, a function call; -1 and a thinkingLevel think on a plain deployment. */
+ * reasoning deployment; -1 and a thinkingLevel think on a plain deployment, and so does a function call on a
+ * reasoning deployment. */
 static void test_when_it_thinks(void **state)
 {
     (void)state;
@@ -132,7 +126,8 @@ static void test_when_it_thinks(void **state)
            HI ",\"tools\":[{\"functionDeclarations\":[{\"name\":\"f\",\"parameters\":{\"type\":\"OBJECT\"}}]}]}");
     f->dep.ops->render_body(&f->x, &f->out);
     fx_read(f, f->out.data, f->out.len);
-    assert_int_equal(jpath(&f->doc, 0, "usageMetadata.thoughtsTokenCount"), 0);
+    /* with half of a draw of the length model, in steps before its pieces */
+    assert_int_equal(jint(&f->doc, 0, "usageMetadata.thoughtsTokenCount"), 5);
     fx_free(f);
 }
 
@@ -155,7 +150,7 @@ static size_t frames(fx_t *f, void (*each)(fx_t *f, size_t i, void *ctx), void *
 
 typedef struct seen {
     cm_buf_t thoughts, text;
-    size_t thought_frames, text_frames, mixed;
+    size_t thought_frames, text_frames, mixed, calls, call_at; /* call_at: the frame of the last call part */
 } seen_t;
 
 static void collect(fx_t *f, size_t i, void *ctx)
@@ -164,12 +159,17 @@ static void collect(fx_t *f, size_t i, void *ctx)
     const cm_json_doc_t *d = &f->doc;
     uint32_t parts = jpath(d, 0, "candidates.0.content.parts");
     bool thought = false, text = false;
-    (void)i;
     for (uint32_t k = 0; k < d->tok[parts].count; k++) {
         char path[32];
+        snprintf(path, sizeof(path), "%u.functionCall", k);
+        if (jpath(d, parts, path) != 0) {
+            s->calls++;
+            s->call_at = i;
+            continue;
+        }
         snprintf(path, sizeof(path), "%u.thought", k);
         bool is_thought = jpath(d, parts, path) != 0;
-        if (is_thought && text)
+        if (is_thought && (text || s->calls > 0))
             fail_msg("a thought part after the answer's");
         snprintf(path, sizeof(path), "%u.text", k);
         cm_buf_puts(is_thought ? &s->thoughts : &s->text, jstr(d, parts, path));
@@ -191,15 +191,9 @@ static void test_sse_thoughts_chunked(void **state)
     f->dep.reasoning = g->dep.reasoning = true;
     gbegin(f, MP_GM_V_SSE, THINKING("{\"includeThoughts\":true}"));
     gbegin(g, MP_GM_V_PLAIN, THINKING("{\"includeThoughts\":true}"));
-    const mp_provider_t *p = f->dep.ops;
-    p->render_head(&f->x, &f->out);
-    for (uint32_t n = 0; f->x.step < f->x.steps && n < 10; n++) {
-        f->x.chunk = 4;
-        p->render_step(&f->x, &f->out);
-    }
-    p->render_tail(&f->x, &f->out);
+    fx_stream_chunked(f, 4);
     within_bound(f);
-    seen_t s = {CM_BUF_INIT, CM_BUF_INIT, 0, 0, 0};
+    seen_t s = {CM_BUF_INIT, CM_BUF_INIT, 0, 0, 0, 0, 0};
     assert_int_equal(frames(f, collect, &s), 3);
     assert_int_equal(s.thought_frames, 1);
     assert_int_equal(s.mixed, 1);
@@ -207,7 +201,7 @@ static void test_sse_thoughts_chunked(void **state)
     assert_int_equal(jint(&f->doc, 0, "usageMetadata.thoughtsTokenCount"), 5);
     assert_int_equal(jint(&f->doc, 0, "usageMetadata.candidatesTokenCount"), 5);
     assert_string_equal(jstr(&f->doc, 0, "candidates.0.finishReason"), "STOP");
-    p->render_body(&g->x, &g->out);
+    g->dep.ops->render_body(&g->x, &g->out);
     fx_read(g, g->out.data, g->out.len);
     assert_string_equal(s.thoughts.data, jstr(&g->doc, 0, "candidates.0.content.parts.0.text"));
     assert_string_equal(s.text.data, jstr(&g->doc, 0, "candidates.0.content.parts.1.text"));
@@ -232,7 +226,7 @@ static void test_sse_silent_thinking(void **state)
     for (uint32_t n = 0; n < 5; n++)
         p->render_step(&f->x, &f->out);
     p->render_tail(&f->x, &f->out);
-    seen_t s = {CM_BUF_INIT, CM_BUF_INIT, 0, 0, 0};
+    seen_t s = {CM_BUF_INIT, CM_BUF_INIT, 0, 0, 0, 0, 0};
     assert_int_equal(frames(f, collect, &s), 5);
     assert_int_equal(s.thought_frames + s.mixed, 0);
     assert_int_equal(jint(&f->doc, 0, "usageMetadata.thoughtsTokenCount"), 5);
@@ -256,6 +250,129 @@ static void test_array_stream(void **state)
     assert_int_equal(jpath(&f->doc, 0, "2.candidates.0.content.parts.0.thought"), 0);
     assert_int_equal(jint(&f->doc, 0, "9.usageMetadata.thoughtsTokenCount"), 2);
     assert_int_equal(jint(&f->doc, 0, "9.usageMetadata.candidatesTokenCount"), 8);
+    fx_free(f);
+}
+
+/* ---- thinking before a function call or structured output ----------------------------------------------- */
+
+#define TOOLS                                                                                                          \
+    ",\"tools\":[{\"functionDeclarations\":[{\"name\":\"get_weather\",\"parameters\":{\"type\":\"OBJECT\","            \
+    "\"properties\":{\"city\":{\"type\":\"STRING\"}},\"required\":[\"city\"]}}]}]"
+#define DECL TOOLS ",\"toolConfig\":{\"functionCallingConfig\":{\"mode\":\"ANY\"}}"
+#define CALL_THINKING(cfg) HI DECL ",\"generationConfig\":{\"thinkingConfig\":" cfg "}}"
+
+/* includeThoughts and a function call: a thought part, then the call, signed (thoughtSignature, base64 text);
+ * the thoughts are counted apart from the call's pieces. */
+static void test_body_thought_then_call(void **state)
+{
+    (void)state;
+    fx_t *f = gfx(false);
+    gbegin(f, MP_GM_V_PLAIN, CALL_THINKING("{\"thinkingBudget\":2,\"includeThoughts\":true}"));
+    f->dep.ops->render_body(&f->x, &f->out);
+    within_bound(f);
+    fx_read(f, f->out.data, f->out.len);
+    const cm_json_doc_t *d = &f->doc;
+    uint32_t pieces = f->x.tokens[0];
+    assert_int_equal(d->tok[jpath(d, 0, "candidates.0.content.parts")].count, 2);
+    assert_int_equal(cm_json_type(d, jpath(d, 0, "candidates.0.content.parts.0.thought")), CM_JSON_TRUE);
+    assert_int_equal(fx_count_words(jstr(d, 0, "candidates.0.content.parts.0.text")), 2);
+    assert_string_equal(jstr(d, 0, "candidates.0.content.parts.1.functionCall.name"), "get_weather");
+    const char *sig = jstr(d, 0, "candidates.0.content.parts.1.thoughtSignature");
+    assert_int_equal(strlen(sig), 96);
+    assert_int_equal(strspn(sig, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"), 96);
+    assert_string_equal(jstr(d, 0, "candidates.0.finishReason"), "STOP");
+    assert_int_equal(jint(d, 0, "usageMetadata.thoughtsTokenCount"), 2);
+    assert_int_equal(jint(d, 0, "usageMetadata.candidatesTokenCount"), pieces);
+    assert_int_equal(jint(d, 0, "usageMetadata.totalTokenCount"), f->req.prompt_tokens + pieces + 2);
+    fx_free(f);
+}
+
+/* A reasoning deployment thinks before a call unasked, with no thought part but the signature; a budget of 0
+ * turns both off. */
+static void test_call_thinks_silently(void **state)
+{
+    (void)state;
+    static const char *const bodies[] = {HI DECL "}", CALL_THINKING("{\"thinkingBudget\":0}")};
+    for (size_t i = 0; i < 2; i++) {
+        fx_t *f = gfx(false);
+        f->dep.reasoning = true;
+        gbegin(f, MP_GM_V_PLAIN, bodies[i]);
+        f->dep.ops->render_body(&f->x, &f->out);
+        within_bound(f);
+        fx_read(f, f->out.data, f->out.len);
+        const cm_json_doc_t *d = &f->doc;
+        assert_int_equal(d->tok[jpath(d, 0, "candidates.0.content.parts")].count, 1);
+        assert_string_equal(jstr(d, 0, "candidates.0.content.parts.0.functionCall.name"), "get_weather");
+        if (i == 0) {
+            assert_int_equal(jint(d, 0, "usageMetadata.thoughtsTokenCount"), 5);
+            assert_int_equal(strlen(jstr(d, 0, "candidates.0.content.parts.0.thoughtSignature")), 96);
+        } else {
+            assert_int_equal(jpath(d, 0, "usageMetadata.thoughtsTokenCount"), 0);
+            assert_int_equal(jpath(d, 0, "candidates.0.content.parts.0.thoughtSignature"), 0);
+        }
+        fx_free(f);
+    }
+}
+
+/* alt=sse, 2 steps a chunk over 3 thoughts: a chunk of 2 thought words, one with the last thought word (the
+ * call's first piece is not shown), silence while the pieces are written, and the call whole in the chunk of
+ * its last piece, the last chunk, with the usage. */
+static void test_sse_thoughts_then_call(void **state)
+{
+    (void)state;
+    fx_t *f = gfx(false);
+    gbegin(f, MP_GM_V_SSE, CALL_THINKING("{\"thinkingBudget\":3,\"includeThoughts\":true}"));
+    fx_stream_chunked(f, 2);
+    within_bound(f);
+    seen_t s = {CM_BUF_INIT, CM_BUF_INIT, 0, 0, 0, 0, 0};
+    size_t n = frames(f, collect, &s);
+    assert_int_equal(s.thought_frames, 2);
+    assert_int_equal(s.calls, 1);
+    assert_int_equal(n, 3);
+    assert_int_equal(s.call_at, 2);
+    cm_buf_free(&s.thoughts);
+    assert_string_equal(jstr(&f->doc, 0, "candidates.0.finishReason"), "STOP");
+    assert_int_equal(jint(&f->doc, 0, "usageMetadata.thoughtsTokenCount"), 3);
+    assert_int_equal(jint(&f->doc, 0, "usageMetadata.candidatesTokenCount"), f->x.tokens[0]);
+    fx_free(f);
+}
+
+/* Structured output thinks first too: a thought part, then the JSON text. */
+static void test_structured_thinks(void **state)
+{
+    (void)state;
+    fx_t *f = gfx(false);
+    gbegin(f, MP_GM_V_PLAIN,
+           HI ",\"generationConfig\":{\"responseMimeType\":\"application/json\",\"responseSchema\":{\"type\":"
+              "\"OBJECT\",\"properties\":{\"n\":{\"type\":\"INTEGER\"}},\"required\":[\"n\"]},\"thinkingConfig\":{"
+              "\"thinkingBudget\":2,\"includeThoughts\":true}}}");
+    f->dep.ops->render_body(&f->x, &f->out);
+    within_bound(f);
+    fx_read(f, f->out.data, f->out.len);
+    const cm_json_doc_t *d = &f->doc;
+    assert_int_equal(cm_json_type(d, jpath(d, 0, "candidates.0.content.parts.0.thought")), CM_JSON_TRUE);
+    assert_string_equal(jstr(d, 0, "candidates.0.content.parts.1.text"), f->req.structured);
+    assert_int_equal(jint(d, 0, "usageMetadata.thoughtsTokenCount"), 2);
+    assert_int_equal(jint(d, 0, "usageMetadata.candidatesTokenCount"), f->x.tokens[0]);
+    fx_free(f);
+}
+
+/* The agent loop's next turn sends the thought and the signed call back, then the function's response. */
+static void test_loop_sends_signature_back(void **state)
+{
+    (void)state;
+    fx_t *f = gfx(false);
+    f->dep.reasoning = true;
+    gbegin(f, MP_GM_V_PLAIN,
+           "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"Weather in Paris?\"}]},{\"role\":\"model\","
+           "\"parts\":[{\"text\":\"why\",\"thought\":true},{\"functionCall\":{\"name\":\"get_weather\",\"args\":{"
+           "\"city\":\"Paris\"}},\"thoughtSignature\":\"CrAbCd\"}]},{\"role\":\"user\",\"parts\":[{"
+           "\"functionResponse\":{\"name\":\"get_weather\",\"response\":{\"t\":21}}}]}]" TOOLS "}");
+    f->dep.ops->render_body(&f->x, &f->out);
+    fx_read(f, f->out.data, f->out.len);
+    assert_int_equal(jpath(&f->doc, 0, "candidates.0.content.parts.0.functionCall"), 0);
+    assert_int_equal(fx_count_words(jstr(&f->doc, 0, "candidates.0.content.parts.0.text")), 5);
+    assert_int_equal(jint(&f->doc, 0, "usageMetadata.thoughtsTokenCount"), 5);
     fx_free(f);
 }
 
@@ -312,6 +429,11 @@ int main(void)
         cmocka_unit_test(test_sse_thoughts_chunked),
         cmocka_unit_test(test_sse_silent_thinking),
         cmocka_unit_test(test_array_stream),
+        cmocka_unit_test(test_body_thought_then_call),
+        cmocka_unit_test(test_call_thinks_silently),
+        cmocka_unit_test(test_sse_thoughts_then_call),
+        cmocka_unit_test(test_structured_thinks),
+        cmocka_unit_test(test_loop_sends_signature_back),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -102,18 +102,11 @@ static void test_format_and_dimensions_errors(void **state)
     fx_free(f);
 }
 
-static void render(fx_t *f, const char *req)
-{
-    fx_begin(f, MP_API_EMBEDDINGS, req);
-    f->dep.ops->render_body(&f->x, &f->out);
-    fx_read(f, f->out.data, f->out.len);
-}
-
 static void test_float_body(void **state)
 {
     (void)state;
     fx_t *f = fx_new();
-    render(f, EMB("[\"hello\",\"world\"]"));
+    fx_body(f, MP_API_EMBEDDINGS, EMB("[\"hello\",\"world\"]"));
     const cm_json_doc_t *d = &f->doc;
     assert_string_equal(jstr(d, 0, "object"), "list");
     assert_string_equal(jstr(d, 0, "model"), "text-embedding-3-small");
@@ -150,8 +143,8 @@ static void test_base64_body_round_trip(void **state)
 {
     (void)state;
     fx_t *f = fx_new(), *g = fx_new();
-    render(f, EMB("\"The food was delicious\",\"encoding_format\":\"base64\",\"dimensions\":256"));
-    render(g, EMB("\"The food was delicious\",\"dimensions\":256"));
+    fx_body(f, MP_API_EMBEDDINGS, EMB("\"The food was delicious\",\"encoding_format\":\"base64\",\"dimensions\":256"));
+    fx_body(g, MP_API_EMBEDDINGS, EMB("\"The food was delicious\",\"dimensions\":256"));
     const char *b64 = jstr(&f->doc, 0, "data.0.embedding");
     float v[256];
     assert_int_equal(mp_base64_decode(b64, strlen(b64), (unsigned char *)v, sizeof(v)), (long)sizeof(v));
@@ -171,16 +164,17 @@ static void test_dimensions_defaults(void **state)
 {
     (void)state;
     fx_t *f = fx_new();
-    render(f, "{\"model\":\"text-embedding-3-large\",\"input\":\"a\",\"encoding_format\":\"base64\"}");
+    fx_body(f, MP_API_EMBEDDINGS,
+            "{\"model\":\"text-embedding-3-large\",\"input\":\"a\",\"encoding_format\":\"base64\"}");
     assert_int_equal(f->doc.tok[jpath(&f->doc, 0, "data.0.embedding")].len, (3072 * 4 + 2) / 3 * 4);
     fx_free(f);
     f = fx_new();
     f->dep.embedding_dimensions = 8;
-    render(f, "{\"model\":\"custom-embedder\",\"input\":\"a\"}");
+    fx_body(f, MP_API_EMBEDDINGS, "{\"model\":\"custom-embedder\",\"input\":\"a\"}");
     assert_int_equal(f->doc.tok[jpath(&f->doc, 0, "data.0.embedding")].count, 8);
     fx_free(f);
     f = fx_new();
-    render(f, "{\"model\":\"custom-embedder\",\"input\":\"a\"}");
+    fx_body(f, MP_API_EMBEDDINGS, "{\"model\":\"custom-embedder\",\"input\":\"a\"}");
     assert_int_equal(f->doc.tok[jpath(&f->doc, 0, "data.0.embedding")].count, 1536);
     fx_free(f);
 }
@@ -190,14 +184,14 @@ static void test_pinned_vector(void **state)
 {
     (void)state;
     fx_t *f = fx_new();
-    render(f, EMB("\"hello\",\"dimensions\":2,\"encoding_format\":\"base64\""));
+    fx_body(f, MP_API_EMBEDDINGS, EMB("\"hello\",\"dimensions\":2,\"encoding_format\":\"base64\""));
     const char *first = jstr(&f->doc, 0, "data.0.embedding");
     char copy[64];
     assert_true(strlen(first) < sizeof(copy));
     memcpy(copy, first, strlen(first) + 1);
     fx_free(f);
     f = fx_new();
-    render(f, EMB("\"hello\",\"dimensions\":2,\"encoding_format\":\"base64\""));
+    fx_body(f, MP_API_EMBEDDINGS, EMB("\"hello\",\"dimensions\":2,\"encoding_format\":\"base64\""));
     assert_string_equal(jstr(&f->doc, 0, "data.0.embedding"), copy);
     assert_string_equal(copy, PINNED_HELLO);
     fx_free(f);

@@ -108,9 +108,9 @@ static void test_responses_input_valid(void **state)
     const char *body = "{\"model\":\"m\",\"input\":[{\"role\":\"system\",\"content\":\"sys\"},"
                        "{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"hey "
                        "you\"},{\"type\":\"input_image\",\"image_url\":\"http://x\"}]},"
+                       "{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[]},"
                        "{\"type\":\"function_call\",\"call_id\":\"c1\",\"name\":\"f\",\"arguments\":\"{}\"},"
-                       "{\"type\":\"function_call_output\",\"call_id\":\"c1\",\"output\":\"result text\"},"
-                       "{\"type\":\"reasoning\",\"summary\":[]}]}";
+                       "{\"type\":\"function_call_output\",\"call_id\":\"c1\",\"output\":\"result text\"}]}";
     assert_int_equal(fx_parse(f, MP_API_RESPONSES, body), 0);
     /* sys 1+3, "hey you" 2+3, arguments "{}" 1+3, output 11 bytes 3+3, reasoning 0, + 3 */
     assert_int_equal(f->req.prompt_tokens, 4 + 5 + 4 + 6 + 3);
@@ -158,12 +158,65 @@ static void test_responses_input_errors(void **state)
     fx_free(f);
 }
 
+#define INPUT_ERR(input, param, code, msg) RERR("{\"model\":\"m\",\"input\":[" input "]}", param, code, msg)
+#define RS_OK "{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[]}"
+#define CALL ",{\"type\":\"function_call\",\"call_id\":\"c\",\"name\":\"f\",\"arguments\":\"{}\"}"
+
+/* Reasoning items given back in an agent loop: their shape, their id, and where they may stand. */
+static void test_responses_reasoning_item_errors(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    INPUT_ERR("{\"type\":\"reasoning\",\"summary\":[]}" CALL, "input[0].id", "missing_required_parameter",
+              "Missing required parameter: 'input[0].id'.");
+    INPUT_ERR("{\"type\":\"reasoning\",\"id\":7,\"summary\":[]}" CALL, "input[0].id", "invalid_type",
+              "Invalid type for 'input[0].id': expected a string, but got an integer instead.");
+    INPUT_ERR("{\"type\":\"reasoning\",\"id\":\"item_9\",\"summary\":[]}" CALL, "input[0].id", "invalid_value",
+              "Invalid 'input[0].id': 'item_9'. Expected an ID that begins with 'rs'.");
+    INPUT_ERR("{\"type\":\"reasoning\",\"id\":\"\",\"summary\":[]}" CALL, "input[0].id", "invalid_value",
+              "Invalid 'input[0].id': ''. Expected an ID that contains letters, numbers, underscores, or dashes, "
+              "but this value contained additional characters.");
+    INPUT_ERR("{\"type\":\"reasoning\",\"id\":\"rs 1\",\"summary\":[]}" CALL, "input[0].id", "invalid_value",
+              "Invalid 'input[0].id': 'rs 1'. Expected an ID that contains letters, numbers, underscores, or "
+              "dashes, but this value contained additional characters.");
+    INPUT_ERR("{\"type\":\"reasoning\",\"id\":\"rs_1\"}" CALL, "input[0].summary", "missing_required_parameter",
+              "Missing required parameter: 'input[0].summary'.");
+    INPUT_ERR("{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":\"why\"}" CALL, "input[0].summary", "invalid_type",
+              "Invalid type for 'input[0].summary': expected an array of objects, but got a string instead.");
+    INPUT_ERR("{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[{\"type\":\"text\",\"text\":\"x\"}]}" CALL,
+              "input[0].summary[0].type", "invalid_value",
+              "Invalid value: 'text'. Supported values are: 'summary_text'.");
+    INPUT_ERR("{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[{\"type\":\"summary_text\"}]}" CALL,
+              "input[0].summary[0].text", "missing_required_parameter",
+              "Missing required parameter: 'input[0].summary[0].text'.");
+    INPUT_ERR("{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[],\"content\":[{\"type\":\"summary_text\","
+              "\"text\":\"x\"}]}" CALL,
+              "input[0].content[0].type", "invalid_value",
+              "Invalid value: 'summary_text'. Supported values are: 'reasoning_text'.");
+    INPUT_ERR("{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[],\"encrypted_content\":1}" CALL,
+              "input[0].encrypted_content", "invalid_type",
+              "Invalid type for 'input[0].encrypted_content': expected a string, but got an integer instead.");
+    INPUT_ERR("{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[],\"status\":\"done\"}" CALL, "input[0].status",
+              "invalid_value",
+              "Invalid value: 'done'. Supported values are: 'in_progress', 'completed', and 'incomplete'.");
+    INPUT_ERR("{\"role\":\"user\",\"content\":\"hi\"}," RS_OK, "input", "",
+              "Item 'rs_1' of type 'reasoning' was provided without its required following item.");
+    INPUT_ERR(RS_OK ",{\"role\":\"user\",\"content\":\"hi\"}", "input", "",
+              "Item 'rs_1' of type 'reasoning' was provided without its required following item.");
+    /* without store the item cannot be looked up: OpenAI's 404 */
+    fx_expect_error(f, MP_API_RESPONSES, "{\"model\":\"m\",\"store\":false,\"input\":[" RS_OK CALL "]}", 404, "input",
+                    "",
+                    "Item with id 'rs_1' not found. Items are not persisted when `store` is set to false. Try again "
+                    "with `store` set to true, or remove this item from your input.");
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_messages_errors),           cmocka_unit_test(test_messages_valid_forms),
         cmocka_unit_test(test_echo_is_last_user_message), cmocka_unit_test(test_responses_input_valid),
-        cmocka_unit_test(test_responses_input_errors),
+        cmocka_unit_test(test_responses_input_errors),    cmocka_unit_test(test_responses_reasoning_item_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

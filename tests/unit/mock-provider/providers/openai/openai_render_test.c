@@ -291,15 +291,10 @@ static void test_chat_reasoning_chunks(void **state)
     (void)state;
     fx_t *f = fx_new(), *g = fx_new();
     f->dep.output_tokens = g->dep.output_tokens = cm_dist_fixed(10);
-    fx_begin(f, MP_API_CHAT, CHAT(",\"stream\":true,\"reasoning_effort\":\"low\","
-                                  "\"stream_options\":{\"include_usage\":true}"));
-    const mp_provider_t *p = f->dep.ops;
-    p->render_head(&f->x, &f->out);
-    while (f->x.step < f->x.steps) {
-        f->x.chunk = 3;
-        p->render_step(&f->x, &f->out);
-    }
-    p->render_tail(&f->x, &f->out);
+    fx_begin(f, MP_API_CHAT,
+             CHAT(",\"stream\":true,\"reasoning_effort\":\"low\","
+                  "\"stream_options\":{\"include_usage\":true}"));
+    fx_stream_chunked(f, 3);
     static sse_frame_t frames[64];
     size_t n = sse_split(f->out.data, f->out.len, frames, 64);
     assert_int_equal(n, 1 + 5 + 1 + 1 + 1); /* role, 5 chunks, finish, usage, [DONE] */

@@ -14,33 +14,14 @@ typedef struct ev {
     sse_frame_t fr[128];
 } ev_t;
 
-/* Renders the stream; sequence_number counts from 0 on every event. */
 static void stream(fx_t *f, ev_t *e)
 {
-    fx_stream(f);
-    e->n = sse_split(f->out.data, f->out.len, e->fr, 128);
-    for (size_t i = 0; i < e->n; i++) {
-        fx_read(f, e->fr[i].data, e->fr[i].len);
-        assert_string_equal(jstr(&f->doc, 0, "type"), e->fr[i].event);
-        assert_int_equal(jint(&f->doc, 0, "sequence_number"), (int64_t)i);
-    }
-}
-
-/* Words of s: runs of non-spaces. */
-static size_t count_words(const char *s)
-{
-    size_t n = 0;
-    for (const char *p = s; *p; p++)
-        n += *p != ' ' && (p == s || p[-1] == ' ');
-    return n;
+    e->n = fx_events(f, e->fr, 128);
 }
 
 static void expect_events(const ev_t *e, const char *const *want, size_t n)
 {
-    for (size_t i = 0; i < n && i < e->n; i++)
-        if (strcmp(e->fr[i].event, want[i]) != 0)
-            fail_msg("event %zu: %s, expected %s", i, e->fr[i].event, want[i]);
-    assert_int_equal(e->n, n);
+    fx_expect_events(e->fr, e->n, want, n);
 }
 
 /* A body: [reasoning, message], reasoning_tokens half of the 10 planned tokens inside output_tokens, the
@@ -61,7 +42,7 @@ static void test_body_with_summary(void **state)
     assert_int_equal(strlen(id), 3 + 48);
     assert_int_equal(d->tok[jpath(d, 0, "output.0.summary")].count, 1);
     assert_string_equal(jstr(d, 0, "output.0.summary.0.type"), "summary_text");
-    assert_int_equal(count_words(jstr(d, 0, "output.0.summary.0.text")), 5);
+    assert_int_equal(fx_count_words(jstr(d, 0, "output.0.summary.0.text")), 5);
     assert_int_equal(jpath(d, 0, "output.0.encrypted_content"), 0); /* only when include asks */
     assert_string_equal(jstr(d, 0, "output.1.type"), "message");
     assert_string_equal(jstr(d, 0, "output.1.id"), f->x.item_id);
@@ -234,22 +215,13 @@ static void test_stream_chunks_span_the_end(void **state)
     static ev_t e;
     f->dep.output_tokens = cm_dist_fixed(10);
     fx_begin(f, MP_API_RESPONSES, RESP(",\"stream\":true,\"reasoning\":{\"effort\":\"high\",\"summary\":\"auto\"}"));
-    const mp_provider_t *p = f->dep.ops;
-    p->render_head(&f->x, &f->out);
-    uint32_t chunks = 0;
-    while (f->x.step < f->x.steps && chunks < 10) {
-        f->x.chunk = 4;
-        p->render_step(&f->x, &f->out);
-        chunks++;
-    }
-    p->render_tail(&f->x, &f->out);
-    assert_int_equal(chunks, 3);
+    assert_int_equal(fx_stream_chunked(f, 4), 3);
     e.n = sse_split(f->out.data, f->out.len, e.fr, 128);
     size_t deltas = 0, texts = 0;
     for (size_t i = 0; i < e.n; i++) {
         fx_read(f, e.fr[i].data, e.fr[i].len);
         if (strcmp(e.fr[i].event, "response.reasoning_summary_text.delta") == 0)
-            assert_int_equal(count_words(jstr(&f->doc, 0, "delta")), deltas++ == 0 ? 4 : 1);
+            assert_int_equal(fx_count_words(jstr(&f->doc, 0, "delta")), deltas++ == 0 ? 4 : 1);
         if (strcmp(e.fr[i].event, "response.output_text.delta") == 0)
             texts++;
     }
