@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The official OpenAI Node SDK (pinned in tests/sdk/package-lock.json) drives every endpoint of a real
 # mock-provider: chat (n, stream, include_usage, tool calls), completions, embeddings (float and base64),
-# Responses (object, event stream, function calls, reasoning items and summaries), models, and the 400/401/404 error classes.
+# Responses (object, event stream, function calls, reasoning items and summaries; reasoning before a function
+# call or a structured answer, and an agent loop's second turn that gives the reasoning item back), models, and
+# the 400/401/404 error classes.
 # node and the SDK come from `ci/install-deps.sh --test` (Debian's nodejs, `npm ci` in tests/sdk); without
 # them the test fails and says so: it never skips.
 set -uo pipefail  # not -e: the sourced mock_lib cleanup trap tolerates failing kills
