@@ -21,27 +21,12 @@
 #include "harness/capacity/probe.h"
 #include "harness/capacity/search.h"
 
-#define HX_FIND_DEFAULT_START_RATE 10.0
-#define HX_FIND_DEFAULT_MAX_RATE 100000.0
-#define HX_FIND_DEFAULT_PRECISION 0.05
-#define HX_FIND_DEFAULT_MAX_PROBES 30
-/* A probe's length, warm-up and settle: the defaults and bounds a sweep scenario's keys share (config_sweep.h). */
-#define HX_FIND_DEFAULT_DURATION_NS HX_CAP_DEFAULT_DURATION_NS
-#define HX_FIND_DEFAULT_WARMUP_NS HX_CAP_DEFAULT_WARMUP_NS
-#define HX_FIND_MAX_DURATION_NS HX_CAP_MAX_DURATION_NS /* one probe: an hour at most */
-#define HX_FIND_DEFAULT_SETTLE_NS HX_CAP_DEFAULT_SETTLE_NS
-/* The lowest rate a search goes down to: a probe needs this many arrivals after its warm-up for a verdict. */
-#define HX_FIND_MIN_ARRIVALS 10.0
+/* The search's defaults and bounds (HX_FIND_*, HX_SEARCH_*) and a probe's (HX_CAP_*): config_find.h, where a
+ * scenario's load.arrival.find reader finds them too. soak sweep's --rates and --saturation-users: HX_SWEEP_* in
+ * config_sweep.h. */
 
 /* soak find and soak sweep share their flags and probes (sweep.h). */
 typedef enum hx_cap_cmd { HX_CAP_FIND, HX_CAP_SWEEP } hx_cap_cmd_t;
-
-/* soak find --over users: the closed-loop users of the probes. */
-#define HX_FIND_DEFAULT_START_USERS 8
-#define HX_FIND_DEFAULT_MAX_USERS 10000
-#define HX_FIND_MAX_USERS 100000
-
-/* soak sweep's --rates and --saturation-users: HX_SWEEP_* in config_sweep.h. */
 
 typedef struct hx_find_opts {
     hx_cap_cmd_t cmd;
@@ -78,6 +63,9 @@ typedef struct hx_find_opts {
  * (sweep: also as its closed loop) to check every load flag. Returns 0, or -1 with a one-line message naming the
  * flag and the value in err. */
 int hx_find_parse(int argc, char **argv, hx_find_opts_t *o, char *err, size_t errlen);
+/* Sets the search's settings of o (axis, search, probes' length, warm-up and settle, require) from s: the flags'
+ * (hx_find_parse) or a scenario's load.arrival.find (cap_scenario.c). */
+void hx_find_apply(hx_find_opts_t *o, const hx_find_settings_t *s);
 /* The plan every probe of o shares (open loop; the caller sets users for a closed loop). */
 hx_probe_plan_t hx_find_plan(const hx_find_opts_t *o);
 /* Creates --probe-reports DIR when o has one. Returns 0, or -1 with the reason printed on err_out. */

@@ -65,7 +65,7 @@ static void test_refused(void **state)
               "--over", "users", "--require", "900/s");
     PARSE_ERR("--require \"64users\": a user count, but the search is over the arrival rate: add --over users", URL,
               "--require", "64users");
-    PARSE_ERR("--think: not for soak find: the probes are open loop", URL, "--think", "1s");
+    PARSE_ERR("--think: the probes are open loop (--over users searches closed loops", URL, "--think", "1s");
     PARSE_ERR("--poisson: the search is over users", URL, "--over", "users", "--poisson");
     PARSE_ERR("--users: not for soak find", URL, "--over", "users", "--users", "8");
     char *sweep[] = {"sweep", URL, "--over", "users", NULL}, e[1400];
