@@ -121,12 +121,17 @@ static void knee_line(FILE *out, const hx_find_outcome_t *f)
 
 void hx_find_table(FILE *out, const hx_find_outcome_t *f)
 {
-    const hx_find_opts_t *o = f->opts;
     fprintf(out, "\nCapacity search: %zu probe%s, %zu run%s\n", f->search->nsteps, f->search->nsteps == 1 ? "" : "s",
             f->nruns, f->nruns == 1 ? "" : "s");
     hx_cap_header(out, "probe");
     for (size_t i = 0; i < f->nruns; i++)
-        row(out, o, &f->runs[i]);
+        row(out, f->opts, &f->runs[i]);
+    hx_find_summary(out, f);
+}
+
+void hx_find_summary(FILE *out, const hx_find_outcome_t *f)
+{
+    const hx_find_opts_t *o = f->opts;
     fprintf(out, "SLOs:");
     for (size_t i = 0; i < o->nslos; i++)
         fprintf(out, "%s %s %s%s", i ? ";" : "", o->slos[i].metric, o->slos[i].bound_text,

@@ -80,10 +80,16 @@ void hx_find_restore_signals(const sigset_t *sigs, const sigset_t *old);
 int hx_find_settle(const hx_find_opts_t *o, const hx_probe_record_t *rec, FILE *err_out);
 /* Writes the document of write_fn to path, saying so on err_out. Returns 0, or -1 with the error printed. */
 int hx_find_write_file(const char *path, int (*write_fn)(FILE *, const void *), const void *arg, FILE *err_out);
+/* Writes a page (sweep.html, find.html) as dir/name with hx_find_write_file, and names it on out ("report:
+ * dir/name"). Returns 0, or -1 with the error printed. */
+int hx_cap_write_page(const char *dir, const char *name, int (*write_fn)(FILE *, const void *), const void *arg,
+                      FILE *out, FILE *err_out);
 
-/* Runs the search: a line per probe on err_out as it ends, the table and the knee on out, the JSON file.
+/* Runs the search: a line per probe on err_out as it ends, the table and the knee on out, the JSON file, and
+ * with --probe-reports DIR the search's page DIR/find.html (linked on out: "report: DIR/find.html").
  * Returns HX_EXIT_PASS (with --require: the knee is at least RATE; without: some rate met every SLO),
- * HX_EXIT_FAIL (otherwise) or HX_EXIT_ERROR (a probe could not run, interrupted, the JSON not written). */
+ * HX_EXIT_FAIL (otherwise) or HX_EXIT_ERROR (a probe could not run, interrupted, the JSON or the page not
+ * written). */
 int hx_find_run(const hx_find_opts_t *o, FILE *out, FILE *err_out);
 
 void hx_find_usage(FILE *out); /* soak help find */
@@ -95,6 +101,7 @@ typedef struct hx_find_outcome {
     const hx_probe_record_t *runs; /* every run, in order */
     size_t nruns;
     bool complete; /* false: stopped by an error or an interrupt, the knee is what was known then */
+    const hx_probe_series_t *series; /* each run's latency over time (as many as runs), or NULL */
 } hx_find_outcome_t;
 
 /* The knee: a rate, or a user count with --over users (0 when nothing passed). */
@@ -114,6 +121,13 @@ void hx_cap_json_run(cm_jw_t *w, const char *kind, const hx_expect_t *slos, size
 void hx_cap_json_open(cm_jw_t *w, const hx_find_opts_t *o);
 int hx_cap_json_close(FILE *out, cm_jw_t *w, cm_buf_t *b);
 void hx_find_table(FILE *out, const hx_find_outcome_t *f);
+/* The lines under the table: the SLOs, the knee and, with --require, the gate. */
+void hx_find_summary(FILE *out, const hx_find_outcome_t *f);
+/* The search's page (cap_page.c), like the sweep's (sweep.h): the table of every probe linked to its reports
+ * (probe-NNN-R.html beside it), the knee, and one chart per run. f->series must be set. Returns 0, or -1 with
+ * errno on a write error. */
+int hx_find_page(FILE *out, const hx_find_outcome_t *f);
+#define HX_FIND_PAGE "find.html" /* its name in the reports directory */
 /* Returns 0, or -1 with errno set on a write error. */
 int hx_find_json(FILE *out, const hx_find_outcome_t *f);
 

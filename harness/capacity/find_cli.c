@@ -236,7 +236,7 @@ hx_probe_plan_t hx_find_plan(const hx_find_opts_t *o)
                              .slos = o->slos,
                              .nslos = o->nslos,
                              .reports_dir = o->reports_dir,
-                             .reports_html = o->cmd == HX_CAP_SWEEP,
+                             .reports_html = true, /* each run's HTML report, linked from the page */
                              .closed_rising = o->over_users,
                              .hooks = o->hooks};
 }

@@ -20,8 +20,10 @@ expect_eq "$(jq_py "$TMP/gate.json" '(j["knee"]["rate"], j["knee"]["ci"], j["kne
     "(50, [50, 100], 'max-probes', 'fail')" "knee, bracket and end when the budget ends the search"
 expect_contains "$(cat "$TMP/soak.out")" "Gate: knee >= 200/s: FAIL" "table's gate line"
 [ -s "$TMP/probes/probe-001-1.json" ] && [ -s "$TMP/probes/probe-002-1.json" ] || fail "--probe-reports wrote no summary"
+[ -s "$TMP/probes/probe-001-1.html" ] && [ -s "$TMP/probes/find.html" ] || fail "--probe-reports wrote no page"
+expect_contains "$(cat "$TMP/soak.out")" "report: $TMP/probes/find.html" "the page named on stdout"
 expect_eq "$(jq_py "$TMP/probes/probe-001-1.json" 'j["run"]["target_rate"]')" "50.0" "a probe's own summary"
-pass "knee 50/s below --require 200/s exits 1; --probe-reports keeps each probe's summary"
+pass "knee 50/s below --require 200/s exits 1; --probe-reports keeps each probe's summary and the page"
 
 # 2. The first rate already fails and so does every rate down to --min-rate: no knee, exit 1.
 run_soak find --url "$URL" --slo 'latency.p99<50ms' --start-rate 10/s --min-rate 10/s --probe-duration 2s \

@@ -138,7 +138,7 @@ static void test_report(void **state)
     res.lo = 8;
     res.hi = 16;
     res.nsteps = 2;
-    hx_find_outcome_t f = {&opts, &res, runs, 2, true};
+    hx_find_outcome_t f = {&opts, &res, runs, 2, true, NULL};
     assert_true(hx_find_knee_ok_rate(&f) == 79.5);
     assert_true(hx_find_gate(&f));
     char *t = table_of(&f, false);
