@@ -264,12 +264,13 @@ static int check_load(hx_find_opts_t *o, uint32_t users, bool first, char *err, 
             return hx_cli_errf(err, errlen, "a probe adds --rate, --duration and --warmup to the load: %s", why);
         return hx_cli_errf(err, errlen, "%s", why);
     }
-    if (cli.cfg.sweep.set) {
+    const char *noun, *key = hx_cfg_capacity(&cli.cfg, &noun);
+    if (key != NULL) {
         hx_cli_free(&cli);
         return hx_cli_errf(err, errlen,
-                           "--config: the file's load.arrival is a sweep, which `soak run FILE` runs; "
-                           "soak %s takes its settings from its flags (remove load.arrival.sweep)",
-                           cmd_name(o));
+                           "--config: the file's load.arrival is a %s, which `soak run FILE` runs; "
+                           "soak %s takes its settings from its flags (remove load.arrival.%s)",
+                           noun, cmd_name(o), key);
     }
     if (first) {
         o->seed = cli.cfg.seed;
