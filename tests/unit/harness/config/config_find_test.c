@@ -21,8 +21,7 @@ static void test_defaults(void **state)
 {
     (void)state;
     hx_cfg_t c;
-    cm_err_t err;
-    assert_int_equal(load(&c, "load:\n  target: http://127.0.0.1:9/v1\n  arrival: {find: {}}\n", &err), 0);
+    load_ok(&c, "load:\n  target: http://127.0.0.1:9/v1\n  arrival: {find: {}}\n");
     const hx_find_settings_t *s = &c.find.s;
     assert_true(c.find.set);
     assert_false(c.sweep.set);
@@ -42,7 +41,6 @@ static void test_every_key_rate(void **state)
 {
     (void)state;
     hx_cfg_t c;
-    cm_err_t err;
     const char *text = "load:\n"
                        "  target: http://127.0.0.1:9/v1\n"
                        "  arrival:\n"
@@ -59,8 +57,7 @@ static void test_every_key_rate(void **state)
                        "      settle: 0s\n"
                        "      poisson: true\n"
                        "      require: 900/s\n";
-    if (load(&c, text, &err) != 0)
-        fail_msg("%s", err.msg);
+    load_ok(&c, text);
     const hx_find_settings_t *s = &c.find.s;
     assert_false(s->over_users);
     assert_true(s->start == 50 && s->min == 5 && s->max == 1000);
@@ -76,14 +73,12 @@ static void test_every_key_users(void **state)
 {
     (void)state;
     hx_cfg_t c;
-    cm_err_t err;
     const char *text = "load:\n"
                        "  target: http://127.0.0.1:9/v1\n"
                        "  arrival:\n"
                        "    find: {over: users, start_users: 4, min_users: 2, max_users: 64, think: 10ms..20ms, "
                        "require: 16users}\n";
-    if (load(&c, text, &err) != 0)
-        fail_msg("%s", err.msg);
+    load_ok(&c, text);
     const hx_find_settings_t *s = &c.find.s;
     assert_true(s->over_users);
     assert_true(s->start == 4 && s->min == 2 && s->max == 64);
@@ -92,11 +87,10 @@ static void test_every_key_users(void **state)
     hx_cfg_free(&c);
     /* defaults over users, and a start above the default maximum raises it */
     text = "load:\n  max_inflight: 20000\n  arrival: {find: {over: users, start_users: 12000, require: 1user}}\n";
-    if (load(&c, text, &err) != 0)
-        fail_msg("%s", err.msg);
+    load_ok(&c, text);
     assert_true(c.find.s.start == 12000 && c.find.s.min == 1 && c.find.s.max == 12000 && c.find.s.require == 1);
     hx_cfg_free(&c);
-    assert_int_equal(load(&c, "load:\n  arrival: {find: {over: users}}\n", &err), 0);
+    load_ok(&c, "load:\n  arrival: {find: {over: users}}\n");
     assert_true(c.find.s.start == 8 && c.find.s.min == 1 && c.find.s.max == 10000);
     hx_cfg_free(&c);
 }
@@ -220,15 +214,13 @@ static void test_users_fit(void **state)
 {
     (void)state;
     hx_cfg_t c;
-    cm_err_t err;
     expect_error("load:\n  max_inflight: 300\n  arrival: {find: {over: users, max_users: 301}}\n",
                  "s.yaml:3:44: load.arrival.find.max_users: 301 users exceed load.max_inflight (300): raise "
                  "load.max_inflight");
     expect_error("load:\n  max_inflight: 300\n  arrival: {find: {over: users}}\n",
                  "s.yaml:3:19: load.arrival.find.max_users: 10000 users (the default) exceed load.max_inflight (300): "
                  "give max_users, or raise load.max_inflight");
-    assert_int_equal(load(&c, "load:\n  max_inflight: 300\n  arrival: {find: {over: users, max_users: 300}}\n", &err),
-                     0);
+    load_ok(&c, "load:\n  max_inflight: 300\n  arrival: {find: {over: users, max_users: 300}}\n");
     hx_cfg_free(&c);
     expect_error("load:\n  threads: 2\n  arrival: {find: {over: users}}\n",
                  "s.yaml:3:19: load.arrival.find.min_users: 1 user (the default) is below load.threads (2): a probe "
@@ -236,10 +228,10 @@ static void test_users_fit(void **state)
     expect_error("load:\n  threads: 4\n  arrival: {find: {over: users, min_users: 3}}\n",
                  "s.yaml:3:44: load.arrival.find.min_users: 3 users are below load.threads (4): a probe needs a user "
                  "per thread; give min_users at least 4");
-    assert_int_equal(load(&c, "load:\n  threads: 2\n  arrival: {find: {over: users, min_users: 2}}\n", &err), 0);
+    load_ok(&c, "load:\n  threads: 2\n  arrival: {find: {over: users, min_users: 2}}\n");
     hx_cfg_free(&c);
     /* over the rate, neither applies */
-    assert_int_equal(load(&c, "load:\n  threads: 2\n  max_inflight: 300\n  arrival: {find: {}}\n", &err), 0);
+    load_ok(&c, "load:\n  threads: 2\n  max_inflight: 300\n  arrival: {find: {}}\n");
     hx_cfg_free(&c);
 }
 
@@ -249,28 +241,26 @@ static void test_standin(void **state)
 {
     (void)state;
     hx_cfg_t c;
-    cm_err_t err;
     char why[512];
     const char *text = "load:\n  target: http://127.0.0.1:9/v1\n  arrival: {find: {start_rate: 40/s}}\n";
-    assert_int_equal(load(&c, text, &err), 0);
+    load_ok(&c, text);
     c.file = "s.yaml";
     assert_int_equal(hx_cfg_finish(&c, why, sizeof(why)), -1);
     assert_string_equal(why, "load.arrival: a knee search is run by `soak run s.yaml` (soak load runs one arrival: "
                              "pass --rate R or --users N)");
     hx_cfg_free(&c);
-    assert_int_equal(load(&c, text, &err), 0);
+    load_ok(&c, text);
     hx_cfg_capacity_standin(&c);
     assert_true(c.arrival_set && c.arrival_standin && c.arrival.kind == HX_ARRIVAL_CONSTANT && c.arrival.rate == 40);
     if (hx_cfg_finish(&c, why, sizeof(why)) != 0)
         fail_msg("%s", why);
     hx_cfg_free(&c);
-    assert_int_equal(load(&c, "load:\n  target: http://127.0.0.1:9/v1\n  arrival: {find: {poisson: true}}\n", &err),
-                     0);
+    load_ok(&c, "load:\n  target: http://127.0.0.1:9/v1\n  arrival: {find: {poisson: true}}\n");
     hx_cfg_capacity_standin(&c);
     assert_true(c.arrival.kind == HX_ARRIVAL_POISSON && c.arrival.rate == 10);
     hx_cfg_free(&c);
     text = "load:\n  target: http://127.0.0.1:9/v1\n  arrival: {find: {over: users, start_users: 16, think: 1s}}\n";
-    assert_int_equal(load(&c, text, &err), 0);
+    load_ok(&c, text);
     hx_cfg_capacity_standin(&c);
     assert_true(c.arrival.kind == HX_ARRIVAL_USERS && c.arrival.users == 16);
     assert_true(c.arrival.think.kind == CM_DIST_FIXED && c.arrival.think.a == 1e9);
