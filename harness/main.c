@@ -21,19 +21,22 @@ static void print_version(void)
 static void print_check(const hx_cli_t *cli)
 {
     const hx_cfg_t *c = &cli->cfg;
-    char arr[256];
+    char arr[512];
     if (!c->workload_built) {
         printf("%s: OK: %s\n", c->file, cli->check_note);
         return;
     }
+    char dur[64];
     bool dflt = c->nexpects == 1 && c->expects[0].is_default;
-    if (c->sweep.set) /* its runs set their own arrivals and lengths (the one user is a stand-in for the check) */
-        snprintf(arr, sizeof(arr), "a sweep of %u rates", c->sweep.rates);
-    else
+    /* A sweep's or a search's runs set their own arrivals and lengths (the arrival is a stand-in for the check). */
+    if (c->arrival_standin && hx_cfg_describe_capacity(c, arr, sizeof(arr)) != NULL) {
+        dur[0] = '\0';
+    } else {
         hx_arrival_describe(&c->arrival, arr, sizeof(arr));
-    printf("%s: OK: %s -> %s, %s%s%.0fs, %zu request template%s, %zu expectation%s%s%s%s\n", c->file, c->name,
-           c->target, arr, c->sweep.set ? ", runs of " : " for ",
-           (double)(c->sweep.set ? c->sweep.duration_ns : c->duration_ns) / 1e9, c->workload.nreqs,
+        snprintf(dur, sizeof(dur), " for %.0fs", (double)c->duration_ns / 1e9);
+    }
+    printf("%s: OK: %s -> %s, %s%s, %zu request template%s, %zu expectation%s%s%s%s\n", c->file, c->name, c->target,
+           arr, dur, c->workload.nreqs,
            c->workload.nreqs == 1 ? "" : "s", c->nexpects, c->nexpects == 1 ? "" : "s",
            dflt ? " (the default failure_rate <= " HX_DEFAULT_FAILURE_RATE_TEXT ")" : "",
            cli->check_note ? "; note: " : "", cli->check_note ? cli->check_note : "");
@@ -80,6 +83,7 @@ static int cmd_run(int argc, char **argv)
         return HX_EXIT_PASS;
     }
     o.sweep = hx_cap_scenario_sweep; /* load.arrival: {sweep: ...} */
+    o.find = hx_cap_scenario_find;   /* load.arrival: {find: ...} */
     return hx_runner_run(&o, stdout, stderr);
 }
 

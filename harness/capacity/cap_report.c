@@ -30,7 +30,9 @@ double hx_find_knee_ok_rate(const hx_find_outcome_t *f)
 bool hx_find_gate(const hx_find_outcome_t *f)
 {
     double knee = hx_find_knee(f);
-    return f->opts->require_set ? knee > 0 && knee >= f->opts->require * (1 - 1e-9) : knee > 0;
+    if (f->opts->require_set)
+        return knee > 0 && knee >= f->opts->require * (1 - 1e-9);
+    return knee > 0 || f->opts->measure_only;
 }
 
 static char *ms(char *buf, size_t n, double v)
@@ -121,12 +123,17 @@ static void knee_line(FILE *out, const hx_find_outcome_t *f)
 
 void hx_find_table(FILE *out, const hx_find_outcome_t *f)
 {
-    const hx_find_opts_t *o = f->opts;
     fprintf(out, "\nCapacity search: %zu probe%s, %zu run%s\n", f->search->nsteps, f->search->nsteps == 1 ? "" : "s",
             f->nruns, f->nruns == 1 ? "" : "s");
     hx_cap_header(out, "probe");
     for (size_t i = 0; i < f->nruns; i++)
-        row(out, o, &f->runs[i]);
+        row(out, f->opts, &f->runs[i]);
+    hx_find_summary(out, f);
+}
+
+void hx_find_summary(FILE *out, const hx_find_outcome_t *f)
+{
+    const hx_find_opts_t *o = f->opts;
     fprintf(out, "SLOs:");
     for (size_t i = 0; i < o->nslos; i++)
         fprintf(out, "%s %s %s%s", i ? ";" : "", o->slos[i].metric, o->slos[i].bound_text,

@@ -1,5 +1,5 @@
 /* What `soak find` and `soak sweep` both need around their probes: signals held for the whole command, the
- * settle after a probe that left a backlog, the reports directory and the JSON file. */
+ * settle after a probe that left a backlog, the reports directory, the JSON file and the page. */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -64,5 +64,16 @@ int hx_find_write_file(const char *path, int (*write_fn)(FILE *, const void *), 
         return -1;
     }
     fprintf(err_out, "soak: wrote %s\n", path);
+    return 0;
+}
+
+int hx_cap_write_page(const char *dir, const char *name, int (*write_fn)(FILE *, const void *), const void *arg,
+                      FILE *out, FILE *err_out)
+{
+    char path[4096 + 16];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if (hx_find_write_file(path, write_fn, arg, err_out) != 0)
+        return -1;
+    fprintf(out, "report: %s\n", path);
     return 0;
 }

@@ -1,6 +1,7 @@
-/* A scenario's sweep under `soak run` (load.arrival: {sweep: ...}): the same sweep as `soak sweep`, its settings
- * from the file's keys instead of flags, its runs built from the scenario soak run read (with the target it filled
- * in) and watched with the processes it started, its reports in the scenario's report directory. */
+/* A scenario's sweep or knee search under `soak run` (load.arrival: {sweep: ...} or {find: ...}): the same sweep
+ * as `soak sweep`, the same search as `soak find`, their settings from the file's keys instead of flags, their
+ * runs built from the scenario soak run read (with the target it filled in) and watched with the processes it
+ * started, their reports in the scenario's report directory. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,8 +9,8 @@
 #include "harness/capacity/sweep.h"
 #include "harness/run/run.h"
 
-/* The file's expect: list judges every run, as soak sweep's --slo does; failure_rate <= 1% is added unless one
- * bounds failure_rate (a latency percentile counts only the successes). */
+/* The file's expect: list judges every run, as --slo does; failure_rate <= 1% is added unless one bounds
+ * failure_rate (a latency percentile counts only the successes). */
 static void slos_of(hx_find_opts_t *o, const hx_cfg_t *c)
 {
     bool bounds_failures = false;
@@ -23,37 +24,80 @@ static void slos_of(hx_find_opts_t *o, const hx_cfg_t *c)
     }
 }
 
-int hx_cap_scenario_sweep(const hx_runner_env_t *env)
+/* A sweep's or a search's options, with the path of its JSON beside them: one allocation (large: every SLO and
+ * load flag, not for the stack). */
+typedef struct scenario_run {
+    hx_find_opts_t o;
+    char json[4096 + 16];
+} scenario_run_t;
+
+/* What a sweep and a search of the scenario share: the SLOs, the seed, the target, the reports in the report
+ * directory with the JSON (sweep.json, find.json) among them, and soak run's hooks. The caller frees it. */
+static scenario_run_t *scenario_opts(const hx_runner_env_t *env, hx_cap_cmd_t cmd, const hx_probe_hooks_t *hooks)
 {
     const hx_cfg_t *c = env->cfg;
-    const hx_sweep_cfg_t *sw = &c->sweep;
-    hx_find_opts_t *o = cm_xcalloc(1, sizeof(*o)); /* every SLO and load flag: not for the stack */
-    size_t jlen = strlen(c->report_dir) + 16;
-    char *json = cm_xmalloc(jlen);
+    scenario_run_t *run = cm_xcalloc(1, sizeof(*run));
+    hx_find_opts_t *o = &run->o;
+    snprintf(run->json, sizeof(run->json), "%s/%s.json", c->report_dir, cmd == HX_CAP_SWEEP ? "sweep" : "find");
+    o->cmd = cmd;
+    slos_of(o, c);
+    o->seed = c->seed;
+    snprintf(o->target, sizeof(o->target), "%s", c->target);
+    o->reports_dir = c->report_dir;
+    o->json_path = run->json;
+    o->hooks = hooks;
+    return run;
+}
+
+/* A flag every probe gets after the file's load (probe.c adds the rate or the users, the length and the seed). */
+static void load_arg(hx_find_opts_t *o, const char *word)
+{
+    if (o->nload_args < HX_FIND_MAX_LOAD_ARGS)
+        o->load_args[o->nload_args++] = word;
+}
+
+static int run_scenario(const hx_runner_env_t *env, scenario_run_t *run)
+{
+    const hx_find_opts_t *o = &run->o;
+    const char *noun, *key = hx_cfg_capacity(env->cfg, &noun);
+    fprintf(env->err_out, "soak run: %s: the load is a %s (load.arrival.%s); reports in %s\n", env->file, noun, key,
+            env->cfg->report_dir);
+    int rc = o->cmd == HX_CAP_SWEEP ? hx_sweep_run(o, env->out, env->err_out) : hx_find_run(o, env->out, env->err_out);
+    free(run);
+    return rc;
+}
+
+int hx_cap_scenario_sweep(const hx_runner_env_t *env)
+{
+    const hx_sweep_cfg_t *sw = &env->cfg->sweep;
     hx_probe_hooks_t hooks = {env->load, env->check, env->ctx};
-    static const char *const poisson[] = {"--poisson"};
-    snprintf(json, jlen, "%s/sweep.json", c->report_dir);
-    o->cmd = HX_CAP_SWEEP;
+    scenario_run_t *run = scenario_opts(env, HX_CAP_SWEEP, &hooks);
+    hx_find_opts_t *o = &run->o;
     o->duration_ns = sw->duration_ns;
     o->warmup_ns = sw->warmup_ns;
     o->settle_ns = sw->settle_ns;
     o->nrates = sw->rates;
     o->sat_users = sw->saturation_users;
     o->poisson = sw->poisson;
-    if (sw->poisson) { /* the open-loop runs draw Poisson gaps; the closed loops leave the flag out (probe.c) */
-        o->load_args[0] = poisson[0];
-        o->nload_args = 1;
+    if (sw->poisson) /* the open-loop runs draw Poisson gaps; the closed loops leave the flag out (probe.c) */
+        load_arg(o, "--poisson");
+    return run_scenario(env, run);
+}
+
+int hx_cap_scenario_find(const hx_runner_env_t *env)
+{
+    const hx_find_settings_t *s = &env->cfg->find.s;
+    hx_probe_hooks_t hooks = {env->load, env->check, env->ctx};
+    scenario_run_t *run = scenario_opts(env, HX_CAP_FIND, &hooks);
+    hx_find_opts_t *o = &run->o;
+    hx_find_apply(o, s);
+    o->poisson = s->poisson;
+    o->measure_only = !s->require_set; /* without require, a measurement: like a sweep, it passes once it ran */
+    if (s->poisson)
+        load_arg(o, "--poisson");
+    if (s->think != NULL) { /* the closed loops' think time (hx_cfg_load_find allows it over users only) */
+        load_arg(o, "--think");
+        load_arg(o, s->think);
     }
-    slos_of(o, c);
-    o->seed = c->seed;
-    snprintf(o->target, sizeof(o->target), "%s", c->target);
-    o->reports_dir = c->report_dir;
-    o->json_path = json;
-    o->hooks = &hooks;
-    fprintf(env->err_out, "soak run: %s: the load is a sweep (load.arrival.sweep); reports in %s\n", env->file,
-            c->report_dir);
-    int rc = hx_sweep_run(o, env->out, env->err_out);
-    free(json);
-    free(o);
-    return rc;
+    return run_scenario(env, run);
 }

@@ -20,7 +20,8 @@ void hx_find_usage(FILE *out)
           "  --require RATE          CI gate: exit 0 when the knee is at least RATE, 1 when below (--over users:\n"
           "                          a user count, e.g. 64users)\n"
           "  --json FILE             the search as JSON: knee.rate, knee.ci, probes[]\n"
-          "  --probe-reports DIR     keep each probe's soak load JSON summary in DIR (created if missing)\n"
+          "  --probe-reports DIR     each probe's JSON summary and HTML report in DIR (created if missing), and the\n"
+          "                          search's page DIR/find.html: the table, the knee and each probe's latency\n"
           "\n"
           "Search:\n"
           "  --over rate|users       the open-loop arrival rate (default), or the number of closed-loop users,\n"
@@ -48,7 +49,8 @@ void hx_find_usage(FILE *out)
           "A probe fails when an SLO fails, no request succeeds, or the target is over-saturated: arrivals dropped\n"
           "at --max-inflight, achieved rate below 90% of the probe's, or latency (TTFT) rising through the probe\n"
           "(over users only the last applies).\n"
-          "SIGINT or SIGTERM stops the search and still reports what it found.\n"
+          "SIGINT or SIGTERM stops the search and still reports what it found. A scenario file runs the search\n"
+          "under soak run with load.arrival: {find: {start_rate, require, ...}} (docs/scenarios.md#knee-searches).\n"
           "Exit status: 0 the knee meets --require (without it: some rate passed), 1 it does not, 2 usage,\n"
           "configuration or runtime error. Documentation: docs/capacity.md\n",
           out);

@@ -12,6 +12,7 @@ typedef struct find_ctx {
     const hx_find_opts_t *o;
     hx_probe_plan_t plan;
     hx_probe_record_t *runs;
+    hx_probe_series_t *series; /* as many as runs, for the page; NULL without --probe-reports */
     size_t nruns, cap;
     FILE *err_out;
     char err[2048];
@@ -23,8 +24,11 @@ static int probe_cb(void *ctx, double rate, unsigned probe, unsigned repeat, hx_
     if (f->nruns == f->cap) {
         f->cap = f->cap ? f->cap * 2 : 16;
         f->runs = cm_xrealloc(f->runs, f->cap * sizeof(*f->runs));
+        if (f->o->reports_dir != NULL)
+            f->series = cm_xrealloc(f->series, f->cap * sizeof(*f->series));
     }
     hx_probe_record_t *rec = &f->runs[f->nruns];
+    f->plan.series = f->series != NULL ? &f->series[f->nruns] : NULL;
     /* Over users the search's value is the probe's user count (a whole number, search.integer). */
     if (f->o->over_users)
         f->plan.users = (uint32_t)rate;
@@ -59,6 +63,11 @@ static int write_json(FILE *out, const void *fo)
     return hx_find_json(out, fo);
 }
 
+static int write_page(FILE *out, const void *fo)
+{
+    return hx_find_page(out, fo);
+}
+
 int hx_find_run(const hx_find_opts_t *o, FILE *out, FILE *err_out)
 {
     find_ctx_t f = {.o = o, .err_out = err_out};
@@ -74,13 +83,16 @@ int hx_find_run(const hx_find_opts_t *o, FILE *out, FILE *err_out)
     hx_find_restore_signals(&sigs, &old);
     if (rc != 0) /* the probe's own reason when it gave one */
         fprintf(err_out, "soak find: %s%s%s\n", serr, f.err[0] ? ": " : "", f.err);
-    hx_find_outcome_t fo = {o, res, f.runs, f.nruns, rc == 0};
+    hx_find_outcome_t fo = {o, res, f.runs, f.nruns, rc == 0, f.series};
     hx_find_table(out, &fo);
-    fflush(out);
     int exit_rc = rc != 0 ? HX_EXIT_ERROR : hx_find_gate(&fo) ? HX_EXIT_PASS : HX_EXIT_FAIL;
     if (o->json_path != NULL && hx_find_write_file(o->json_path, write_json, &fo, err_out) != 0)
         exit_rc = HX_EXIT_ERROR;
+    if (o->reports_dir != NULL && hx_cap_write_page(o->reports_dir, HX_FIND_PAGE, write_page, &fo, out, err_out) != 0)
+        exit_rc = HX_EXIT_ERROR;
+    fflush(out);
     free(res);
     free(f.runs);
+    free(f.series);
     return exit_rc;
 }

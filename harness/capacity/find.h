@@ -20,28 +20,14 @@
 #include "harness/config/config_sweep.h"
 #include "harness/capacity/probe.h"
 #include "harness/capacity/search.h"
+#include "harness/run/runner.h"
 
-#define HX_FIND_DEFAULT_START_RATE 10.0
-#define HX_FIND_DEFAULT_MAX_RATE 100000.0
-#define HX_FIND_DEFAULT_PRECISION 0.05
-#define HX_FIND_DEFAULT_MAX_PROBES 30
-/* A probe's length, warm-up and settle: the defaults and bounds a sweep scenario's keys share (config_sweep.h). */
-#define HX_FIND_DEFAULT_DURATION_NS HX_CAP_DEFAULT_DURATION_NS
-#define HX_FIND_DEFAULT_WARMUP_NS HX_CAP_DEFAULT_WARMUP_NS
-#define HX_FIND_MAX_DURATION_NS HX_CAP_MAX_DURATION_NS /* one probe: an hour at most */
-#define HX_FIND_DEFAULT_SETTLE_NS HX_CAP_DEFAULT_SETTLE_NS
-/* The lowest rate a search goes down to: a probe needs this many arrivals after its warm-up for a verdict. */
-#define HX_FIND_MIN_ARRIVALS 10.0
+/* The search's defaults and bounds (HX_FIND_*, HX_SEARCH_*) and a probe's (HX_CAP_*): config_find.h, where a
+ * scenario's load.arrival.find reader finds them too. soak sweep's --rates and --saturation-users: HX_SWEEP_* in
+ * config_sweep.h. */
 
 /* soak find and soak sweep share their flags and probes (sweep.h). */
 typedef enum hx_cap_cmd { HX_CAP_FIND, HX_CAP_SWEEP } hx_cap_cmd_t;
-
-/* soak find --over users: the closed-loop users of the probes. */
-#define HX_FIND_DEFAULT_START_USERS 8
-#define HX_FIND_DEFAULT_MAX_USERS 10000
-#define HX_FIND_MAX_USERS 100000
-
-/* soak sweep's --rates and --saturation-users: HX_SWEEP_* in config_sweep.h. */
 
 typedef struct hx_find_opts {
     hx_cap_cmd_t cmd;
@@ -69,15 +55,21 @@ typedef struct hx_find_opts {
     uint64_t seed;
     char target[512], api[64], arrival_kind[16];
     bool poisson;
-    /* soak run's sweep of a scenario (cap_scenario.c): how each probe gets the scenario and watches the processes
-     * soak run started; NULL for soak find and soak sweep (their load flags say everything). */
+    /* soak run's sweep or search of a scenario (cap_scenario.c): how each probe gets the scenario and watches the
+     * processes soak run started; NULL for soak find and soak sweep (their load flags say everything). */
     const hx_probe_hooks_t *hooks;
+    /* soak run's search without require: a measurement, like a sweep, so it passes once it completed whatever it
+     * found; soak find without --require passes only when some rate (user count) met every SLO. */
+    bool measure_only;
 } hx_find_opts_t;
 
 /* Parses `soak find` or `soak sweep` (argv[0] is "find" or "sweep") and builds the load once at the start rate
  * (sweep: also as its closed loop) to check every load flag. Returns 0, or -1 with a one-line message naming the
  * flag and the value in err. */
 int hx_find_parse(int argc, char **argv, hx_find_opts_t *o, char *err, size_t errlen);
+/* Sets the search's settings of o (axis, search, probes' length, warm-up and settle, require) from s: the flags'
+ * (hx_find_parse) or a scenario's load.arrival.find (cap_scenario.c). */
+void hx_find_apply(hx_find_opts_t *o, const hx_find_settings_t *s);
 /* The plan every probe of o shares (open loop; the caller sets users for a closed loop). */
 hx_probe_plan_t hx_find_plan(const hx_find_opts_t *o);
 /* Creates --probe-reports DIR when o has one. Returns 0, or -1 with the reason printed on err_out. */
@@ -92,11 +84,23 @@ void hx_find_restore_signals(const sigset_t *sigs, const sigset_t *old);
 int hx_find_settle(const hx_find_opts_t *o, const hx_probe_record_t *rec, FILE *err_out);
 /* Writes the document of write_fn to path, saying so on err_out. Returns 0, or -1 with the error printed. */
 int hx_find_write_file(const char *path, int (*write_fn)(FILE *, const void *), const void *arg, FILE *err_out);
+/* Writes a page (sweep.html, find.html) as dir/name with hx_find_write_file, and names it on out ("report:
+ * dir/name"). Returns 0, or -1 with the error printed. */
+int hx_cap_write_page(const char *dir, const char *name, int (*write_fn)(FILE *, const void *), const void *arg,
+                      FILE *out, FILE *err_out);
 
-/* Runs the search: a line per probe on err_out as it ends, the table and the knee on out, the JSON file.
- * Returns HX_EXIT_PASS (with --require: the knee is at least RATE; without: some rate met every SLO),
- * HX_EXIT_FAIL (otherwise) or HX_EXIT_ERROR (a probe could not run, interrupted, the JSON not written). */
+/* Runs the search: a line per probe on err_out as it ends, the table and the knee on out, the JSON file, and
+ * with --probe-reports DIR the search's page DIR/find.html (linked on out: "report: DIR/find.html").
+ * Returns HX_EXIT_PASS (with --require: the knee is at least RATE; without: some rate met every SLO, or with
+ * measure_only the search completed), HX_EXIT_FAIL (otherwise) or HX_EXIT_ERROR (a probe could not run,
+ * interrupted, the JSON or the page not written). */
 int hx_find_run(const hx_find_opts_t *o, FILE *out, FILE *err_out);
+
+/* Runs the knee search of a scenario under soak run (load.arrival: {find: ...}; cap_scenario.c): its settings
+ * from the file's keys, its SLOs from its expect: list, its JSON (find.json), probes' reports and page
+ * (find.html) in the report directory. The hx_runner_opts_t.find of `soak run`. Returns as hx_find_run, with
+ * measure_only unless the file has require. */
+int hx_cap_scenario_find(const hx_runner_env_t *env);
 
 void hx_find_usage(FILE *out); /* soak help find */
 
@@ -107,13 +111,14 @@ typedef struct hx_find_outcome {
     const hx_probe_record_t *runs; /* every run, in order */
     size_t nruns;
     bool complete; /* false: stopped by an error or an interrupt, the knee is what was known then */
+    const hx_probe_series_t *series; /* each run's latency over time (as many as runs), or NULL */
 } hx_find_outcome_t;
 
 /* The knee: a rate, or a user count with --over users (0 when nothing passed). */
 double hx_find_knee(const hx_find_outcome_t *f);
 /* Successes per second at the knee: the lowest of its runs (NAN when nothing passed). */
 double hx_find_knee_ok_rate(const hx_find_outcome_t *f);
-/* Whether the gate (--require) passes; true without --require when some rate passed. */
+/* Whether the gate (--require) passes; true without --require when some rate passed (or with measure_only). */
 bool hx_find_gate(const hx_find_outcome_t *f);
 void hx_find_print_probe(FILE *out, const hx_find_opts_t *o, const hx_probe_record_t *rec);
 /* The columns of a run (shared with soak sweep): a header whose first column is named first, a row with label
@@ -126,6 +131,13 @@ void hx_cap_json_run(cm_jw_t *w, const char *kind, const hx_expect_t *slos, size
 void hx_cap_json_open(cm_jw_t *w, const hx_find_opts_t *o);
 int hx_cap_json_close(FILE *out, cm_jw_t *w, cm_buf_t *b);
 void hx_find_table(FILE *out, const hx_find_outcome_t *f);
+/* The lines under the table: the SLOs, the knee and, with --require, the gate. */
+void hx_find_summary(FILE *out, const hx_find_outcome_t *f);
+/* The search's page (cap_page.c), like the sweep's (sweep.h): the table of every probe linked to its reports
+ * (probe-NNN-R.html beside it), the knee, and one chart per run. f->series must be set. Returns 0, or -1 with
+ * errno on a write error. */
+int hx_find_page(FILE *out, const hx_find_outcome_t *f);
+#define HX_FIND_PAGE "find.html" /* its name in the reports directory */
 /* Returns 0, or -1 with errno set on a write error. */
 int hx_find_json(FILE *out, const hx_find_outcome_t *f);
 

@@ -23,13 +23,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Bounds of the inputs (the CLI checks them; hx_search_check repeats the check for other callers). */
-#define HX_SEARCH_MAX_PROBES 200 /* rates one search may probe */
-#define HX_SEARCH_MAX_REPEATS 20 /* runs per rate */
-#define HX_SEARCH_MIN_PRECISION 0.001
-#define HX_SEARCH_MAX_PRECISION 0.5
-#define HX_SEARCH_MIN_RATE 0.001      /* per second */
-#define HX_SEARCH_MAX_RATE 10000000.0 /* per second */
+/* Bounds of the inputs, HX_SEARCH_*: config_find.h, whose reader checks them for the flags and the scenario file
+ * (hx_search_check repeats the check for other callers). */
+#include "harness/config/config_find.h"
 
 typedef struct hx_search_opts {
     double start_rate, min_rate, max_rate; /* per second, min_rate <= start_rate <= max_rate */

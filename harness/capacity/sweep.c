@@ -74,17 +74,6 @@ static int write_page(FILE *out, const void *so)
     return hx_sweep_page(out, so);
 }
 
-/* The sweep page beside the runs' own reports, and where to find it. Returns 0, or -1 after saying why. */
-static int page(const hx_sweep_outcome_t *so, FILE *out, FILE *err_out)
-{
-    char path[4096 + 16];
-    snprintf(path, sizeof(path), "%s/%s", so->opts->reports_dir, HX_SWEEP_PAGE);
-    if (hx_find_write_file(path, write_page, so, err_out) != 0)
-        return -1;
-    fprintf(out, "report: %s\n", path);
-    return 0;
-}
-
 int hx_sweep_run(const hx_find_opts_t *o, FILE *out, FILE *err_out)
 {
     sweep_t s = {.o = o, .err_out = err_out};
@@ -116,7 +105,7 @@ int hx_sweep_run(const hx_find_opts_t *o, FILE *out, FILE *err_out)
     int exit_rc = rc < 0 ? HX_EXIT_ERROR : rc > 0 ? HX_EXIT_FAIL : HX_EXIT_PASS;
     if (o->json_path != NULL && hx_find_write_file(o->json_path, write_json, &so, err_out) != 0)
         exit_rc = HX_EXIT_ERROR;
-    if (s.series != NULL && page(&so, out, err_out) != 0)
+    if (s.series != NULL && hx_cap_write_page(o->reports_dir, HX_SWEEP_PAGE, write_page, &so, out, err_out) != 0)
         exit_rc = HX_EXIT_ERROR;
     fflush(out);
     free(s.runs);

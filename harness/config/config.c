@@ -446,16 +446,8 @@ static int load_section(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
         return -1;
     if ((v = cm_conf_get(n, "target")) && load_target(c, conf, v, err))
         return -1;
-    if ((v = cm_conf_get(n, "arrival")) != NULL && v->type == CM_NODE_MAP && cm_conf_get(v, "sweep") != NULL) {
-        if (v->n != 1)
-            return cm_conf_error(conf, v, "load.arrival", err, "sweep goes alone: it sets every run's arrival");
-        if (hx_cfg_load_sweep(&c->sweep, conf, cm_conf_get(v, "sweep"), err) != 0)
-            return -1;
-    } else if (v != NULL) {
-        if (hx_cfg_read_arrival(conf, v, "load.arrival", &c->arrival, err) != 0)
-            return -1;
-        c->arrival_set = true;
-    }
+    if ((v = cm_conf_get(n, "arrival")) && hx_cfg_load_arrival(c, conf, v, err))
+        return -1;
     if ((v = cm_conf_get(n, "router")) && load_router(c, conf, v, err))
         return -1;
     if ((v = cm_conf_get(n, "requests")) && hx_cfg_load_requests(c, conf, v, err))
@@ -565,7 +557,7 @@ int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err)
         return -1;
     if ((v = cm_conf_get(root, "report")) && load_report(c, conf, v, err))
         return -1;
-    return hx_cfg_check_sweep(c, conf, err);
+    return hx_cfg_check_capacity(c, conf, err);
 }
 
 int hx_cfg_load_file(hx_cfg_t *c, const char *path, const char *const *sets, size_t nsets, cm_err_t *err)

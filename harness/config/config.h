@@ -10,6 +10,8 @@
  *                                             # | {step: [{rate, for}, ...]} | {users: N, spawn: R, think: D}
  *                                             # | {sweep: {rates, saturation_users, ...}}: soak run runs a
  *                                             #   sweep instead of one load (config_sweep.h)
+ *                                             # | {find: {start_rate, require, ...}}: soak run runs soak
+ *                                             #   find's knee search (config_find.h)
  *     requests: [{weight, api, model, stream, include_usage, prompt, repeat, input, max_tokens, user,
  *                 headers, api_key, name}]       # api: http: {weight, api, method, path, base, headers, body,
  *                                             #   expect_status, json, contains, api_key, name}
@@ -38,6 +40,7 @@
 
 #include "common/alloc.h"
 #include "common/config.h"
+#include "harness/config/config_find.h"
 #include "harness/config/config_sweep.h"
 #include "harness/engine/arrival.h"
 #include "harness/measure/slo.h"
@@ -128,6 +131,8 @@ typedef struct hx_cfg {
     hx_arrival_t arrival;
     bool arrival_set;
     hx_sweep_cfg_t sweep; /* load.arrival: {sweep: ...} (then arrival_set stays false: each run sets its own) */
+    hx_find_cfg_t find;   /* load.arrival: {find: ...} (likewise: each probe sets its own) */
+    bool arrival_standin; /* arrival is hx_cfg_capacity_standin's, for a check of a sweep's or a search's file */
     hx_reqspec_t *reqs;
     size_t nreqs;
     uint32_t threads;                           /* 0: default 1 */
@@ -204,14 +209,27 @@ char *hx_cfg_describe_arrival(const hx_cfg_t *c, char *buf, size_t n);
 double hx_cfg_expected_arrivals(const hx_cfg_t *c, uint64_t t_ns);
 /* Appends the request templates of the list n (named path in errors) to c->reqs. */
 int hx_cfg_append_requests(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, const char *path, cm_err_t *err);
-/* A sweep's cross-checks against the rest of the file (config_sweep.c): phases, a warm-up, the duration,
- * timed changes and report formats are refused where written, with the reason; so are more expectations than a
- * sweep judges, and saturation_users above the in-flight cap. 0 without a sweep. */
-int hx_cfg_check_sweep(const hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err);
-/* A file whose load is a sweep has no arrival of its own: this gives it one user (the sweep's synchronous run)
- * so that hx_cfg_finish checks the rest of the load (`soak run` before it starts, --check). Nothing without a
- * sweep, or when an arrival was set (a flag). */
-void hx_cfg_sweep_standin(hx_cfg_t *c);
+/* A scenario whose load is a capacity command, load.arrival: {sweep: ...} or {find: ...} (config_capacity.c):
+ * many short runs, each with its own arrival, length and warm-up, run by `soak run` instead of one load.
+ *
+ * hx_cfg_capacity: its key ("sweep", "find") with *noun what messages call it ("sweep", "knee search"); NULL
+ * (and *noun NULL) for any other load. */
+const char *hx_cfg_capacity(const hx_cfg_t *c, const char **noun);
+/* Such a load in words for --check ("a sweep (a synchronous run, ...)", "a knee search (over users from 8 ...)"),
+ * into buf; NULL for any other load. */
+char *hx_cfg_describe_capacity(const hx_cfg_t *c, char *buf, size_t n);
+/* load.arrival at v: an arrival (hx_cfg_read_arrival; arrival_set), or a capacity command's section (c->sweep,
+ * c->find), which goes alone there. Returns 0, or -1 with err. */
+int hx_cfg_load_arrival(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *v, cm_err_t *err);
+/* Its cross-checks against the rest of the file: phases, a warm-up, the duration, timed changes and report
+ * formats are refused where written, with the reason; so are more expectations than it judges a run on, and
+ * users the load cannot hold (a sweep's saturation_users, a search's max_users, above load.max_inflight; a
+ * search's min_users below load.threads). 0 for any other load. */
+int hx_cfg_check_capacity(const hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err);
+/* Such a file has no arrival of its own: this gives it a stand-in (a sweep: one user, its synchronous run; a
+ * search: its first probe's arrival) so that hx_cfg_finish checks the rest of the load (`soak run` before it
+ * starts, --check). Nothing for any other load, or when an arrival was set (a flag). */
+void hx_cfg_capacity_standin(hx_cfg_t *c);
 /* Reads an arrival map ({constant: R} | {poisson: R} | {ramp: ...} | {step: [...]} | {users: N, ...}) at n. */
 int hx_cfg_read_arrival(const cm_conf_t *conf, const cm_node_t *n, const char *path, hx_arrival_t *a, cm_err_t *err);
 /* A phase's or a group's name at node n (what: "phase", "group"): 1 to HX_PHASE_NAME_MAX - 1 letters, digits,

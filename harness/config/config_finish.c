@@ -194,11 +194,12 @@ int hx_cfg_finish(hx_cfg_t *c, char *err, size_t errlen)
         c->arrival.kind = HX_ARRIVAL_CONSTANT;
         c->arrival_set = true;
     }
-    if (!c->arrival_set && c->sweep.set) {
+    const char *noun;
+    if (!c->arrival_set && hx_cfg_capacity(c, &noun) != NULL) {
         snprintf(err, errlen,
-                 "load.arrival: a sweep is run by `soak run %s` (soak load runs one arrival: pass --rate R "
+                 "load.arrival: a %s is run by `soak run %s` (soak load runs one arrival: pass --rate R "
                  "or --users N)",
-                 c->file ? c->file : "FILE");
+                 noun, c->file ? c->file : "FILE");
         return -1;
     }
     if (!c->arrival_set) {

@@ -17,20 +17,14 @@
 #include <stdint.h>
 
 #include "common/config.h"
+#include "harness/config/config_find.h" /* a probe's length, warm-up and settle: HX_CAP_* */
 
 #define HX_SWEEP_DEFAULT_RATES 8
 #define HX_SWEEP_MAX_RATES 50
 #define HX_SWEEP_DEFAULT_USERS 128
 #define HX_SWEEP_MAX_USERS 100000
-/* A probe's length (soak find's and soak sweep's --probe-duration, a sweep's probe_duration): its default, its
- * warm-up's, and the longest (an hour); the measured part after the warm-up is at least a second. */
-#define HX_CAP_DEFAULT_DURATION_NS (10ull * 1000000000ull)
-#define HX_CAP_DEFAULT_WARMUP_NS (2ull * 1000000000ull)
-#define HX_CAP_MAX_DURATION_NS (3600ull * 1000000000ull)
-#define HX_CAP_MIN_MEASURED_NS 1000000000ull
-#define HX_CAP_DEFAULT_SETTLE_NS (30ull * 1000000000ull)
-/* Expectations a sweep judges every run on (its expect: list, as soak sweep's --slo), one slot kept for the
- * default failure_rate bound. */
+/* Expectations a sweep (or a scenario's knee search) judges every run on (its expect: list, as --slo), one slot
+ * kept for the default failure_rate bound. */
 #define HX_SWEEP_MAX_EXPECTS 15
 
 typedef struct hx_sweep_cfg {

@@ -265,11 +265,11 @@ static int check_only(hx_cli_t *cli, char *err, size_t errlen)
         c->target = "http://127.0.0.1/";
         c->target_err = NULL;
     }
-    if (c->sweep.set && !c->arrival_set) { /* each run of the sweep sets its arrival (config_sweep.h) */
-        if (cli->check_note == NULL)
-            cli->check_note = "load.arrival is a sweep, run by `soak run`";
-        hx_cfg_sweep_standin(c);
-    }
+    if (c->sweep.set && !c->arrival_set && cli->check_note == NULL) /* each run sets its arrival */
+        cli->check_note = "load.arrival is a sweep, run by `soak run`";
+    if (c->find.set && !c->arrival_set && cli->check_note == NULL)
+        cli->check_note = "load.arrival is a knee search (find), run by `soak run`";
+    hx_cfg_capacity_standin(c);
     if (c->path_err != NULL) { /* likewise, paths that `soak run` fills in */
         if (cli->check_note == NULL)
             cli->check_note = "api: http paths with placeholders are for `soak run`";

@@ -134,7 +134,8 @@ void hx_runner_usage(FILE *out)
           "Runs a whole experiment from one file: starts its services and mock deployments on free ports,\n"
           "runs its load against them, judges its expectations, writes its reports and stops everything it\n"
           "started (also on Ctrl-C, and when a process it started dies). A file whose load.arrival is\n"
-          "{sweep: {...}} runs soak sweep's runs against its target instead of one load (soak help sweep).\n"
+          "{sweep: {...}} runs soak sweep's runs against its target instead of one load (soak help sweep),\n"
+          "one whose load.arrival is {find: {...}} soak find's knee search (soak help find).\n"
           "Documentation: docs/scenarios.md\n"
           "\n"
           "Options:\n"
@@ -214,14 +215,11 @@ static void print_check(hx_runner_t *r)
 {
     char arr[256];
     const hx_cfg_t *c = &r->cfg;
-    if (c->sweep.set) {
-        fprintf(r->out,
-                "%s: OK: %s: %zu service%s, %zu mock deployment%s, a sweep (a synchronous run, a throughput run of "
-                "%u users, %u %s rates; runs of %.3gs, warm-up %.3gs) against %s, %zu expectation%s judging each run\n",
+    char what[512];
+    if (hx_cfg_describe_capacity(c, what, sizeof(what)) != NULL) { /* its runs' lengths are its own */
+        fprintf(r->out, "%s: OK: %s: %zu service%s, %zu mock deployment%s, %s against %s, %zu expectation%s judging each run\n",
                 r->o->file, c->name, r->sc.nservices, r->sc.nservices == 1 ? "" : "s", r->sc.ndeps,
-                r->sc.ndeps == 1 ? "" : "s", (unsigned)c->sweep.saturation_users, c->sweep.rates,
-                c->sweep.poisson ? "Poisson" : "constant", (double)c->sweep.duration_ns / 1e9,
-                (double)c->sweep.warmup_ns / 1e9, c->target_template ? c->target_template : c->target, c->nexpects,
+                r->sc.ndeps == 1 ? "" : "s", what, c->target_template ? c->target_template : c->target, c->nexpects,
                 c->nexpects == 1 ? "" : "s");
         return;
     }
@@ -319,7 +317,7 @@ int hx_runner_run(const hx_runner_opts_t *o, FILE *out, FILE *err_out)
     if (rc == 0 && o->check)
         print_check(r);
     else if (rc == 0 && (rc = make_report_dir(r)) == 0 && (rc = hx_runner_start_all(r)) == 0)
-        rc = r->cfg.sweep.set ? hx_runner_sweep(r) : run_load(r);
+        rc = r->cfg.sweep.set || r->cfg.find.set ? hx_runner_capacity(r) : run_load(r);
     hx_runner_stop_all(r);
     if (r->nchildren > 0)
         fprintf(err_out, "soak run: stopped %zu process%s it started (logs in %s)\n", r->nchildren,

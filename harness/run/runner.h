@@ -20,9 +20,10 @@
 
 #define HX_RUN_MAX_SETS 64
 
-/* What soak run gives the sweep of a scenario (load.arrival: {sweep: ...}) once the file's processes run. */
+/* What soak run gives the sweep or the knee search of a scenario (load.arrival: {sweep: ...}, {find: ...}) once
+ * the file's processes run. */
 typedef struct hx_runner_env {
-    const hx_cfg_t *cfg; /* the file's load, finished: seed, target, expect:, sweep, report_dir (made) */
+    const hx_cfg_t *cfg; /* the file's load, finished: seed, target, expect:, sweep or find, report_dir (made) */
     const char *file;
     hx_cli_load_fn load; /* a run's configuration: the file with what soak run filled in (its target, ...) */
     /* 0 while every process soak run started runs; -1 with why once one died (stops the run it watches) */
@@ -30,8 +31,8 @@ typedef struct hx_runner_env {
     void *ctx; /* of load and check */
     FILE *out, *err_out;
 } hx_runner_env_t;
-/* Runs the sweep (harness/capacity: cap_scenario.c). Returns an exit status. */
-typedef int (*hx_runner_sweep_fn)(const hx_runner_env_t *env);
+/* Runs the sweep or the search (harness/capacity: cap_scenario.c). Returns an exit status. */
+typedef int (*hx_runner_capacity_fn)(const hx_runner_env_t *env);
 
 typedef struct hx_runner_opts {
     const char *file;
@@ -43,7 +44,8 @@ typedef struct hx_runner_opts {
     const char *mock_provider; /* the mock-provider binary; NULL: SOAK_MOCK_PROVIDER, then next to soak, then PATH */
     const char *fault_proxy;   /* the fault-proxy binary; NULL: SOAK_FAULT_PROXY, then next to soak, then PATH */
     bool check, quiet, help;
-    hx_runner_sweep_fn sweep; /* runs a scenario's sweep; NULL: such a scenario is refused */
+    hx_runner_capacity_fn sweep; /* runs a scenario's sweep; NULL: such a scenario is refused */
+    hx_runner_capacity_fn find;  /* runs a scenario's knee search; NULL: such a scenario is refused */
 } hx_runner_opts_t;
 
 /* Parses `soak run` arguments (argv[0] is "run"). Returns 0, or -1 with a one-line message in err. */

@@ -407,9 +407,10 @@ int hx_runner_load(hx_runner_t *r)
         return hx_runner_fail(r, "%s", why);
     if (check_services(r) != 0 || hx_runner_resolve_target(r) != 0)
         return HX_EXIT_ERROR;
-    if (r->cfg.sweep.set && r->o->sweep == NULL)
-        return hx_runner_fail(r, "%s: load.arrival: a sweep cannot run in this build of soak run", r->o->file);
-    hx_cfg_sweep_standin(&r->cfg); /* a sweep's runs set their own arrivals: check the rest of the load */
+    const char *noun;
+    if (hx_cfg_capacity(&r->cfg, &noun) != NULL && (r->cfg.find.set ? r->o->find : r->o->sweep) == NULL)
+        return hx_runner_fail(r, "%s: load.arrival: a %s cannot run in this build of soak run", r->o->file, noun);
+    hx_cfg_capacity_standin(&r->cfg); /* a sweep's or a search's runs set their own arrivals: check the rest */
     if (hx_cfg_finish(&r->cfg, why, sizeof(why)) != 0)
         return hx_runner_fail(r, "%s", why);
     if (hx_changes_resolve(&r->sc.changes, &r->sc.conf, &r->cfg.phases, &err) != 0)

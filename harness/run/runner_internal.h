@@ -71,8 +71,9 @@ int hx_runner_start_all(hx_runner_t *r);
 /* The load's watch (runner.c): applies the timed changes that are due and checks that every child runs; 0, or -1
  * with why. */
 int hx_runner_watch(void *ctx, uint64_t elapsed_ns, char *why, size_t whylen);
-/* Runs the scenario's sweep through o->sweep (runner_sweep.c). Returns an exit status. */
-int hx_runner_sweep(hx_runner_t *r);
+/* Runs the scenario's sweep or knee search through o->sweep or o->find (runner_capacity.c). Returns an exit
+ * status. */
+int hx_runner_capacity(hx_runner_t *r);
 /* Stops every process started, the last first. */
 void hx_runner_stop_all(hx_runner_t *r);
 

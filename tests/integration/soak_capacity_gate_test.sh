@@ -3,8 +3,9 @@
 # against the mock of known capacity (40 slots x 500 ms: 80/s at most; soak_find_test.sh finds that knee): the
 # gate's exit statuses (1 below --require, 2 for a bad flag), the bracket when the probe budget ends the search,
 # each probe's summary under --probe-reports, a first rate that already fails down to --min-rate, a sweep
-# with nothing to sweep, a search over users, and a scenario whose load is a sweep under soak run (the knee
-# over users and a sweep scenario's range are checked against analytic answers in soak_capacity_scenario_test).
+# with nothing to sweep, a search over users, a scenario whose load is a sweep under soak run, and what is refused
+# of a scenario whose load is the knee search (the knee over users, a sweep scenario's range and a search scenario's
+# knee are checked against analytic answers in soak_capacity_scenario_test).
 # No bound here is close to the target's capacity (50/s against 80/s, 10/s against a p99 of 50 ms with 500 ms
 # answers, 4 users against 40 slots), so it holds on a loaded machine and under ASan, beside other tests.
 source "$(dirname "$0")/soak_lib.sh"
@@ -20,8 +21,10 @@ expect_eq "$(jq_py "$TMP/gate.json" '(j["knee"]["rate"], j["knee"]["ci"], j["kne
     "(50, [50, 100], 'max-probes', 'fail')" "knee, bracket and end when the budget ends the search"
 expect_contains "$(cat "$TMP/soak.out")" "Gate: knee >= 200/s: FAIL" "table's gate line"
 [ -s "$TMP/probes/probe-001-1.json" ] && [ -s "$TMP/probes/probe-002-1.json" ] || fail "--probe-reports wrote no summary"
+[ -s "$TMP/probes/probe-001-1.html" ] && [ -s "$TMP/probes/find.html" ] || fail "--probe-reports wrote no page"
+expect_contains "$(cat "$TMP/soak.out")" "report: $TMP/probes/find.html" "the page named on stdout"
 expect_eq "$(jq_py "$TMP/probes/probe-001-1.json" 'j["run"]["target_rate"]')" "50.0" "a probe's own summary"
-pass "knee 50/s below --require 200/s exits 1; --probe-reports keeps each probe's summary"
+pass "knee 50/s below --require 200/s exits 1; --probe-reports keeps each probe's summary and the page"
 
 # 2. The first rate already fails and so does every rate down to --min-rate: no knee, exit 1.
 run_soak find --url "$URL" --slo 'latency.p99<50ms' --start-rate 10/s --min-rate 10/s --probe-duration 2s \
@@ -104,3 +107,24 @@ check_usage '--api "nope": unknown api' --url "$URL" --api nope
 check_usage 'unknown option "--bogus"' --url "$URL" --bogus
 check_usage '--start-rate 500/s is above --max-rate 100/s' --url "$URL" --start-rate 500/s --max-rate 100/s
 pass "usage errors exit 2 with the flag and the value"
+
+# 7. A scenario whose load is the knee search (load.arrival: {find: ...}; soak_capacity_scenario_test runs one):
+# a key of the other axis refused at its place by soak run --check, and the file refused by soak find --config.
+cat >"$TMP/find.yaml" <<EOF2
+load:
+  target: $URL
+  arrival:
+    find: {over: users, start_rate: 10/s}
+EOF2
+run_soak run --check "$TMP/find.yaml"
+expect_eq "$RC" "2" "exit status of a rate key in a search over users"
+expect_contains "$(cat "$TMP/soak.err")" \
+    "find.yaml:4:37: load.arrival.find: start_rate: the search is over users (over: users): give start_users" \
+    "the key's place and the one that belongs"
+sed -i 's/start_rate: 10\/s/start_users: 4/' "$TMP/find.yaml"
+run_soak run --check "$TMP/find.yaml"
+expect_eq "$RC" "0" "--check of a search scenario ($(cat "$TMP/soak.err"))"
+run_soak find --config "$TMP/find.yaml" --url "$URL"
+expect_eq "$RC" "2" "soak find --config of a search scenario"
+expect_contains "$(cat "$TMP/soak.err")" "the file's load.arrival is a knee search, which \`soak run FILE\` runs" "why"
+pass "a search scenario: a bad key at its place, and soak find --config refusing the file"

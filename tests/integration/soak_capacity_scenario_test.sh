@@ -8,13 +8,20 @@
 #     latency is N / 80 s (16 users: 200 ms, 12: 150 ms, 10: 125 ms, 9: 112.5 ms). So latency.mean < 110ms has its
 #     knee at exactly 8 users. (A percentile would not do: with slots in step, 9 users give 7 requests of 100 ms and
 #     one of 200 ms per cycle, so p50 stays at 100 ms while p99 doubles.)
-# Probes of 2 s with a 1 s warm-up; the whole test takes about 17 s.
+#  3. `soak run` of a scenario whose load is the knee search (load.arrival: {find: ...}) over users, against its own
+#     mock of the same capacity: with precision 50% two probes settle it (8 passes, 16 fails, and 16 - 8 <= 50% of
+#     16), the knee exactly 8 as above; the gate of require: 8users passes (exit 0). Its reports: find.json, each
+#     probe's JSON and HTML, the page find.html; its processes stopped. Then a gate that fails (exit 1): one probe
+#     of 1 s at 40/s against require: 100/s. What a search cannot be read from is refused.
+# Probes of 2 s with a 1 s warm-up; the whole test takes about 23 s.
 source "$(dirname "$0")/soak_lib.sh"
 export SOAK_MOCK_PROVIDER=$MOCK_PROVIDER
 t0=$(date +%s.%N)
 
 # ---- 1. a sweep scenario under soak run ----------------------------------------------------------------------
-scenario() { # $1: extra top-level text
+SWEEP='sweep: {rates: 1, saturation_users: 32, probe_duration: 2s, probe_warmup: 1s, settle: 0s}'
+scenario() { # $1: extra top-level text; $2: the arrival (default: the sweep); $3: the expectation
+    local arrival=${2:-$SWEEP} expect=${3:-"{metric: latency.p99, max: 150ms}"}
     cat <<EOF
 name: cap-sweep
 seed: 11
@@ -29,9 +36,9 @@ mock:
 load:
   target: "{{deployments.cap.url}}"
   arrival:
-    sweep: {rates: 1, saturation_users: 32, probe_duration: 2s, probe_warmup: 1s, settle: 0s}
+    $arrival
 expect:
-  - {metric: latency.p99, max: 150ms}
+  - $expect
 report: {dir: "$TMP/rep"}
 $1
 EOF
@@ -113,4 +120,68 @@ pass "knee over users: 8 (analytic 8), bracket [8, 12), ${OK_RATE}/s at the knee
 run_soak find --url "$URL" --over users --slo 'latency.mean<110ms' --require 80/s
 expect_eq "$RC" "2" "--require RATE with --over users"
 expect_contains "$(cat "$TMP/soak.err")" "give a user count like 64users" "why"
+
+# ---- 3. a knee search scenario under soak run ----------------------------------------------------------------
+FIND='find: {over: users, start_users: 8, precision: 50%, probe_duration: 2s, probe_warmup: 1s, settle: 0s, require: 8users}'
+MEAN='{metric: latency.mean, max: 110ms}'
+scenario "" "$FIND" "$MEAN" >"$TMP/find.yaml"
+run_soak run --check "$TMP/find.yaml"
+expect_eq "$RC" "0" "--check of a search scenario ($(cat "$TMP/soak.err"))"
+expect_contains "$(cat "$TMP/soak.out")" "a knee search (over users from 8 (1 to 10000), precision 50%, at most 30 probes of 2s, warm-up 1s; require 8users)" \
+    "--check describes the search"
+sed 's/require: 8users/require: 80\/s/' "$TMP/find.yaml" >"$TMP/bad.yaml"
+run_soak run --check "$TMP/bad.yaml"
+expect_eq "$RC" "2" "exit status of a rate as the gate of a users search"
+expect_contains "$(cat "$TMP/soak.err")" \
+    "bad.yaml:14:116: load.arrival.find: require \"80/s\": the search is over users (over: users): give a user count" \
+    "the bad value's place"
+for cmd in find sweep; do
+    run_soak $cmd --config "$TMP/find.yaml" --url http://127.0.0.1:9/v1
+    expect_eq "$RC" "2" "soak $cmd --config of a search scenario"
+    expect_contains "$(cat "$TMP/soak.err")" "the file's load.arrival is a knee search, which \`soak run FILE\` runs" "why"
+done
+run_soak load --config "$TMP/find.yaml" --url http://127.0.0.1:9/v1
+expect_eq "$RC" "2" "soak load --config of a search scenario, no --rate"
+expect_contains "$(cat "$TMP/soak.err")" "a knee search is run by \`soak run $TMP/find.yaml\`" "why"
+pass "a search scenario: --check describes it; a bad value, soak find, sweep and load --config are refused"
+
+t1=$(date +%s.%N)
+run_soak run --report-dir "$TMP/frep" "$TMP/find.yaml"
+expect_eq "$RC" "0" "exit status of a search scenario meeting require: 8users ($(tail -5 "$TMP/soak.err"))"
+K="$TMP/frep/find.json"
+[ -s "$K" ] || fail "no $K"
+# One look at the JSON (each python start costs this test time): the knee and its bracket, the probes in order,
+# expect: as the SLOs, the gate; then the mean latency of 16 users.
+read -r KNEE PROBES SLOS GATE MEAN16 <<<"$(jq_py "$K" '" ".join(repr(x).replace(" ", "") for x in (
+    (j["command"], j["over"], j["seed"], j["knee"]["users"], j["knee"]["ci"], j["knee"]["end"]),
+    [(p["users"], p["pass"]) for p in j["probes"]], [(s["metric"], s["default"]) for s in j["slos"]],
+    (j["require"]["users"], j["require"]["pass"], j["verdict"]), round(j["probes"][1]["slos"][0]["measured"], 1)))')"
+expect_eq "$KNEE" "('find','users',11,8,[8,16],'converged')" "the knee over users and its bracket"
+expect_eq "$PROBES" "[(8,True),(16,False)]" "probes: 8 passes, 16 fails"
+expect_eq "$SLOS" "[('latency.mean',False),('failure_rate',True)]" "expect: as the search's SLOs"
+expect_eq "$GATE" "(8,True,'pass')" "the gate"
+fcmp "$MEAN16 >= 190 and $MEAN16 <= 230 * $SCALE" || fail "mean latency of 16 users ${MEAN16}ms, analytic 200ms"
+for n in 001 002; do
+    [ -s "$TMP/frep/probe-$n-1.json" ] && [ -s "$TMP/frep/probe-$n-1.html" ] || fail "probe $n: no JSON or HTML report"
+done
+PAGE="$TMP/frep/find.html"
+expect_contains "$(cat "$TMP/soak.out")" "report: $PAGE" "the page named on stdout"
+expect_contains "$(cat "$TMP/soak.out")" "Knee: 8 users, in [8, 16 users) (converged" "the table's knee line"
+expect_eq "$(grep -c '<svg ' "$PAGE")" "2" "a chart per probe on the search's page"
+expect_eq "$(grep -o 'href="probe-00[12]-1.html"' "$PAGE" | wc -l)" "2" "each probe's report linked"
+pid=$(sed -n 's/^soak run: started .* (pid \([0-9]*\),.*/\1/p' "$TMP/soak.err")
+[ -n "$pid" ] || fail "soak run named no process it started"
+kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; fail "the scenario's mock ($pid) still runs after soak run"; }
+secs=$(python3 -c "print(round($(date +%s.%N) - $t1, 1))")
+pass "search scenario: knee 8 users (analytic 8), bracket [8, 16), mean ${MEAN16}ms at 16 users, reports and a page in ${secs}s"
+
+# The gate below: one probe of 1 s at 40/s (passing or not: the knee cannot reach 100/s), exit 1.
+scenario "" 'find: {start_rate: 40/s, max_probes: 1, probe_duration: 1s, probe_warmup: 0s, settle: 0s, require: 100/s}' \
+    "$MEAN" >"$TMP/gate.yaml"
+run_soak run --report-dir "$TMP/grep" "$TMP/gate.yaml"
+expect_eq "$RC" "1" "exit status of a search scenario below require: 100/s ($(tail -5 "$TMP/soak.err"))"
+expect_eq "$(jq_py "$TMP/grep/find.json" '(j["over"], [p["rate"] for p in j["probes"]], j["knee"]["end"], j["require"], j["verdict"])')" \
+    "('rate', [40], 'max-probes', {'rate': 100, 'pass': False}, 'fail')" "the search and its gate"
+expect_contains "$(cat "$TMP/soak.out")" "Gate: knee >= 100/s: FAIL" "the table's gate"
+pass "search scenario below its gate: exit 1"
 pass "in $(python3 -c "print(round($(date +%s.%N) - $t0, 1))")s in all"

@@ -1,6 +1,6 @@
 /* tests/unit/harness/capacity/find_report_test.c — what `soak find` states about the knee, for each way a search
- * ends: the JSON knee (rate, ci, end), the gate with and without --require, and the table's knee and probe
- * lines. */
+ * ends: the JSON knee (rate, ci, end), the gate with and without --require (and for soak run's search, a
+ * measurement), the table's knee and probe lines, and the search's page. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,7 +81,7 @@ static void test_converged(void **state)
 {
     (void)state;
     setup_case(HX_SEARCH_END_CONVERGED, 78.125, 81.25);
-    hx_find_outcome_t f = {&opts, &res, runs, 2, true};
+    hx_find_outcome_t f = {&opts, &res, runs, 2, true, NULL};
     char *j = capture(hx_find_json, NULL, &f);
     assert_contains(j, "\"knee\":{\"rate\":78.125,\"ci\":[78.125,81.25],\"end\":\"converged\",\"complete\":true");
     assert_contains(j, "\"require\":null");
@@ -114,7 +114,7 @@ static void test_above_max(void **state)
 {
     (void)state;
     setup_case(HX_SEARCH_END_ABOVE_MAX, 1000, 0);
-    hx_find_outcome_t f = {&opts, &res, runs, 2, true};
+    hx_find_outcome_t f = {&opts, &res, runs, 2, true, NULL};
     char *j = capture(hx_find_json, NULL, &f);
     assert_contains(j, "\"knee\":{\"rate\":1000,\"ci\":[1000,null],\"end\":\"above-max-rate\"");
     free(j);
@@ -128,7 +128,7 @@ static void test_below_min(void **state)
 {
     (void)state;
     setup_case(HX_SEARCH_END_BELOW_MIN, 0, 5);
-    hx_find_outcome_t f = {&opts, &res, runs, 2, true};
+    hx_find_outcome_t f = {&opts, &res, runs, 2, true, NULL};
     char *j = capture(hx_find_json, NULL, &f);
     assert_contains(j, "\"knee\":{\"rate\":null,\"ci\":[0,5],\"end\":\"below-min-rate\"");
     assert_contains(j, "\"verdict\":\"fail\"");
@@ -137,6 +137,12 @@ static void test_below_min(void **state)
     assert_contains(t, "Knee: none found: every rate probed failed, down to 5/s (below-min-rate)");
     free(t);
     assert_false(hx_find_gate(&f));
+    /* soak run's search without require is a measurement: it passes once it completed, knee or not */
+    opts.measure_only = true;
+    assert_true(hx_find_gate(&f));
+    j = capture(hx_find_json, NULL, &f);
+    assert_contains(j, "\"verdict\":\"pass\"");
+    free(j);
     opts.require_set = true;
     opts.require = 0.001;
     assert_false(hx_find_gate(&f)); /* no knee never meets a gate */
@@ -146,7 +152,7 @@ static void test_incomplete(void **state)
 {
     (void)state;
     setup_case(HX_SEARCH_END_STOPPED, 50, 100);
-    hx_find_outcome_t f = {&opts, &res, runs, 2, false};
+    hx_find_outcome_t f = {&opts, &res, runs, 2, false, NULL};
     char *j = capture(hx_find_json, NULL, &f);
     assert_contains(j, "\"end\":\"stopped\",\"complete\":false");
     assert_contains(j, "\"verdict\":\"fail\"");
@@ -154,6 +160,38 @@ static void test_incomplete(void **state)
     char *t = capture(NULL, hx_find_table, &f);
     assert_contains(t, "Search stopped early (error or interrupt): Knee: 50/s, in [50/s, 100/s) (stopped;");
     free(t);
+    opts.measure_only = true; /* a measurement that did not complete does not pass */
+    j = capture(hx_find_json, NULL, &f);
+    assert_contains(j, "\"verdict\":\"fail\"");
+    free(j);
+}
+
+/* The search's page: every probe linked to its own report, the knee under the table, a chart per run. */
+static void test_page(void **state)
+{
+    (void)state;
+    static hx_probe_series_t series[2];
+    setup_case(HX_SEARCH_END_CONVERGED, 50, 100);
+    opts.reports_dir = "reports";
+    for (size_t i = 0; i < 2; i++) {
+        series[i] = (hx_probe_series_t){.n = 2, .end_s = 3};
+        series[i].t_s[0] = 1;
+        series[i].t_s[1] = 2;
+        series[i].p50_ms[0] = series[i].p50_ms[1] = 100;
+        series[i].p99_ms[0] = series[i].p99_ms[1] = 120;
+    }
+    hx_find_outcome_t f = {&opts, &res, runs, 2, true, series};
+    char *p = capture(hx_find_page, NULL, &f);
+    assert_contains(p, "<title>soak find</title>");
+    assert_contains(p, "<a href=\"probe-001-1.html\">probe-001-1</a>");
+    assert_contains(p, "<a href=\"probe-002-1.html\">probe-002-1</a>");
+    assert_contains(p, "Knee: 50/s, in [50/s, 100/s) (converged;");
+    assert_contains(p, "probe 2: 100/s, latency");
+    size_t charts = 0;
+    for (const char *at = p; (at = strstr(at, "<svg ")) != NULL; at++)
+        charts++;
+    assert_int_equal(charts, 2);
+    free(p);
 }
 
 int main(void)
@@ -163,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_above_max),
         cmocka_unit_test(test_below_min),
         cmocka_unit_test(test_incomplete),
+        cmocka_unit_test(test_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

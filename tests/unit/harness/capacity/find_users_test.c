@@ -65,7 +65,7 @@ static void test_refused(void **state)
               "--over", "users", "--require", "900/s");
     PARSE_ERR("--require \"64users\": a user count, but the search is over the arrival rate: add --over users", URL,
               "--require", "64users");
-    PARSE_ERR("--think: not for soak find: the probes are open loop", URL, "--think", "1s");
+    PARSE_ERR("--think: the probes are open loop (--over users searches closed loops", URL, "--think", "1s");
     PARSE_ERR("--poisson: the search is over users", URL, "--over", "users", "--poisson");
     PARSE_ERR("--users: not for soak find", URL, "--over", "users", "--users", "8");
     char *sweep[] = {"sweep", URL, "--over", "users", NULL}, e[1400];
@@ -138,7 +138,7 @@ static void test_report(void **state)
     res.lo = 8;
     res.hi = 16;
     res.nsteps = 2;
-    hx_find_outcome_t f = {&opts, &res, runs, 2, true};
+    hx_find_outcome_t f = {&opts, &res, runs, 2, true, NULL};
     assert_true(hx_find_knee_ok_rate(&f) == 79.5);
     assert_true(hx_find_gate(&f));
     char *t = table_of(&f, false);

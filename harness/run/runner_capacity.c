@@ -1,8 +1,8 @@
-/* harness/run/runner_sweep.c — `soak run` of a scenario whose load is a sweep (load.arrival: {sweep: ...}): once
- * the file's processes run, the sweep itself is handed to the plug the caller gave (hx_runner_opts_t.sweep:
- * harness/capacity, which drives run/ and so cannot be called from here by name). What the plug gets from here:
- * the scenario as read, with what soak run filled in once its processes ran, for every run; and the watch over
- * those processes. */
+/* harness/run/runner_capacity.c — `soak run` of a scenario whose load is a capacity command (load.arrival:
+ * {sweep: ...} or {find: ...}): once the file's processes run, the command itself is handed to the plug the caller
+ * gave (hx_runner_opts_t.sweep or .find: harness/capacity, which drives run/ and so cannot be called from here by
+ * name). What the plug gets from here: the scenario as read, with what soak run filled in once its processes ran,
+ * for every run; and the watch over those processes. */
 #include "harness/run/runner_internal.h"
 
 #include <string.h>
@@ -35,22 +35,24 @@ static int scenario_cfg(void *ctx, hx_cfg_t *c, char *err, size_t errlen)
     return 0;
 }
 
-int hx_runner_sweep(hx_runner_t *r)
+int hx_runner_capacity(hx_runner_t *r)
 {
     hx_runner_env_t env = {.cfg = &r->cfg,
                            .file = r->o->file,
                            .load = scenario_cfg,
-                           .check = hx_runner_watch, /* the load's own watch (a sweep has no timed changes) */
+                           .check = hx_runner_watch, /* the load's own watch (such a load has no timed changes) */
                            .ctx = r,
                            .out = r->out,
                            .err_out = r->err_out};
-    int rc = r->o->sweep(&env);
+    const char *noun;
+    hx_cfg_capacity(&r->cfg, &noun);
+    int rc = (r->cfg.find.set ? r->o->find : r->o->sweep)(&env);
     if (r->died > 0) {
         const hx_child_t *c = &r->children[r->died - 1];
         char tail[4096] = "", how[96];
         hx_child_tail(c, tail, sizeof(tail));
-        fprintf(r->err_out, "soak run: %s (pid %d) %s during the sweep; the end of its log (%s):%s\n", c->name,
-                (int)c->pid, hx_child_describe(c, how, sizeof(how)), c->log, tail);
+        fprintf(r->err_out, "soak run: %s (pid %d) %s during the %s; the end of its log (%s):%s\n", c->name,
+                (int)c->pid, hx_child_describe(c, how, sizeof(how)), noun, c->log, tail);
         return HX_EXIT_FAIL; /* as a process that dies during one load */
     }
     return rc;
