@@ -30,9 +30,7 @@ double hx_find_knee_ok_rate(const hx_find_outcome_t *f)
 bool hx_find_gate(const hx_find_outcome_t *f)
 {
     double knee = hx_find_knee(f);
-    if (f->opts->require_set)
-        return knee > 0 && knee >= f->opts->require * (1 - 1e-9);
-    return knee > 0 || f->opts->measure_only;
+    return f->opts->require_set ? knee > 0 && knee >= f->opts->require * (1 - 1e-9) : knee > 0;
 }
 
 static char *ms(char *buf, size_t n, double v)

@@ -92,7 +92,6 @@ int hx_cap_scenario_find(const hx_runner_env_t *env)
     hx_find_opts_t *o = &run->o;
     hx_find_apply(o, s);
     o->poisson = s->poisson;
-    o->measure_only = !s->require_set; /* without require, a measurement: like a sweep, it passes once it ran */
     if (s->poisson)
         load_arg(o, "--poisson");
     if (s->think != NULL) { /* the closed loops' think time (hx_cfg_load_find allows it over users only) */

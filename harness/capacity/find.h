@@ -58,9 +58,6 @@ typedef struct hx_find_opts {
     /* soak run's sweep or search of a scenario (cap_scenario.c): how each probe gets the scenario and watches the
      * processes soak run started; NULL for soak find and soak sweep (their load flags say everything). */
     const hx_probe_hooks_t *hooks;
-    /* soak run's search without require: a measurement, like a sweep, so it passes once it completed whatever it
-     * found; soak find without --require passes only when some rate (user count) met every SLO. */
-    bool measure_only;
 } hx_find_opts_t;
 
 /* Parses `soak find` or `soak sweep` (argv[0] is "find" or "sweep") and builds the load once at the start rate
@@ -91,15 +88,14 @@ int hx_cap_write_page(const char *dir, const char *name, int (*write_fn)(FILE *,
 
 /* Runs the search: a line per probe on err_out as it ends, the table and the knee on out, the JSON file, and
  * with --probe-reports DIR the search's page DIR/find.html (linked on out: "report: DIR/find.html").
- * Returns HX_EXIT_PASS (with --require: the knee is at least RATE; without: some rate met every SLO, or with
- * measure_only the search completed), HX_EXIT_FAIL (otherwise) or HX_EXIT_ERROR (a probe could not run,
+ * Returns HX_EXIT_PASS (with --require: the knee is at least RATE; without: some rate, or user count, met every SLO), HX_EXIT_FAIL (otherwise) or HX_EXIT_ERROR (a probe could not run,
  * interrupted, the JSON or the page not written). */
 int hx_find_run(const hx_find_opts_t *o, FILE *out, FILE *err_out);
 
 /* Runs the knee search of a scenario under soak run (load.arrival: {find: ...}; cap_scenario.c): its settings
  * from the file's keys, its SLOs from its expect: list, its JSON (find.json), probes' reports and page
- * (find.html) in the report directory. The hx_runner_opts_t.find of `soak run`. Returns as hx_find_run, with
- * measure_only unless the file has require. */
+ * (find.html) in the report directory. The hx_runner_opts_t.find of `soak run`. Returns as hx_find_run: without require, 0
+ * when some probe met every expectation, as soak find without --require. */
 int hx_cap_scenario_find(const hx_runner_env_t *env);
 
 void hx_find_usage(FILE *out); /* soak help find */
@@ -118,7 +114,7 @@ typedef struct hx_find_outcome {
 double hx_find_knee(const hx_find_outcome_t *f);
 /* Successes per second at the knee: the lowest of its runs (NAN when nothing passed). */
 double hx_find_knee_ok_rate(const hx_find_outcome_t *f);
-/* Whether the gate (--require) passes; true without --require when some rate passed (or with measure_only). */
+/* Whether the gate (--require) passes; true without --require when some rate passed. */
 bool hx_find_gate(const hx_find_outcome_t *f);
 void hx_find_print_probe(FILE *out, const hx_find_opts_t *o, const hx_probe_record_t *rec);
 /* The columns of a run (shared with soak sweep): a header whose first column is named first, a row with label

@@ -3,17 +3,17 @@
 #  1. `soak run` of a scenario whose load is a sweep (load.arrival: {sweep: ...}) with its own mock of 8 slots x
 #     100 ms: one user gets 1 / 0.1 s = 10/s, a crowd 8 / 0.1 s = 80/s. Its reports: sweep.json, each run's JSON
 #     and HTML, the sweep page; its processes stopped. What cannot combine with a sweep is refused with its place.
-#  2. `soak find --over users` against the same capacity (start_capacity_mock 8 100ms): up to 8 closed-loop users
-#     each get a slot at once (latency 100 ms); with N > 8 the 8 slots serve 80/s and, by Little's law, the mean
-#     latency is N / 80 s (16 users: 200 ms, 12: 150 ms, 10: 125 ms, 9: 112.5 ms). So latency.mean < 110ms has its
-#     knee at exactly 8 users. (A percentile would not do: with slots in step, 9 users give 7 requests of 100 ms and
-#     one of 200 ms per cycle, so p50 stays at 100 ms while p99 doubles.)
+#  2. `soak find --over users`: a rate as its gate is refused (the search runs in 3, from keys the same code reads).
 #  3. `soak run` of a scenario whose load is the knee search (load.arrival: {find: ...}) over users, against its own
-#     mock of the same capacity: with precision 50% two probes settle it (8 passes, 16 fails, and 16 - 8 <= 50% of
-#     16), the knee exactly 8 as above; the gate of require: 8users passes (exit 0). Its reports: find.json, each
+#     mock of the same capacity: up to 8 closed-loop users each get a slot at once (latency 100 ms); with N > 8 the
+#     8 slots serve 80/s and, by Little's law, the mean latency is N / 80 s (16 users: 200 ms, 12: 150 ms). So
+#     latency.mean < 110ms has its knee at exactly 8 users, 80/s there. (A percentile would not do: with slots in
+#     step, 9 users give 7 requests of 100 ms and one of 200 ms per cycle, so p50 stays at 100 ms while p99
+#     doubles.) With precision 50% two probes settle it (8 passes, 16 fails, and 16 - 8 <= 50% of 16); the gate
+#     of require: 8users passes (exit 0). Its reports: find.json, each
 #     probe's JSON and HTML, the page find.html; its processes stopped. Then a gate that fails (exit 1): one probe
 #     of 1 s at 40/s against require: 100/s. What a search cannot be read from is refused.
-# Probes of 2 s with a 1 s warm-up; the whole test takes about 23 s.
+# Probes of 2 s with a 1 s warm-up; the whole test takes about 16 s.
 source "$(dirname "$0")/soak_lib.sh"
 export SOAK_MOCK_PROVIDER=$MOCK_PROVIDER
 t0=$(date +%s.%N)
@@ -93,31 +93,10 @@ kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; fail "the scenario's mock ($p
 secs=$(python3 -c "print(round($(date +%s.%N) - $t1, 1))")
 pass "sweep scenario: sync $SYNC/s (10 analytic), max $MAX/s (80 analytic), 3 runs with reports and a page in ${secs}s"
 
-# ---- 2. soak find --over users -------------------------------------------------------------------------------
-start_capacity_mock 8 100ms
-URL=$(url_of cap)
-t1=$(date +%s.%N)
-run_soak find --url "$URL" --over users --slo 'latency.mean<110ms' --start-users 8 --precision 40% \
-    --probe-duration 2s --probe-warmup 1s --require 8users --json "$TMP/knee.json"
-expect_eq "$RC" "0" "exit status of a users search meeting --require 8users ($(tail -3 "$TMP/soak.err"))"
-K="$TMP/knee.json"
-expect_eq "$(jq_py "$K" '(j["over"], j["knee"]["users"], j["knee"]["rate"], j["knee"]["ci"], j["knee"]["end"])')" \
-    "('users', 8, None, [8, 12], 'converged')" "the knee over users and its bracket"
-# 12 - 8 <= 40% of 12: three probes (the unit test search_int_test.c bisects down to neighbours)
-expect_eq "$(jq_py "$K" '[(p["users"], p["pass"]) for p in j["probes"]]')" \
-    "[(8, True), (16, False), (12, False)]" "probes: 8 passes, 16 fails, 12 fails"
-OK_RATE=$(jq_py "$K" 'j["knee"]["ok_rate"]')
-fcmp "abs($OK_RATE - 80) <= 4" || fail "throughput at the knee $OK_RATE/s, analytic 80/s"
-MEAN16=$(jq_py "$K" 'round([s["measured"] for s in j["probes"][1]["slos"] if s["metric"] == "latency.mean"][0], 1)')
-fcmp "$MEAN16 >= 190 and $MEAN16 <= 230 * $SCALE" || fail "mean latency of 16 users ${MEAN16}ms, analytic 200ms"
-expect_eq "$(jq_py "$K" '(j["require"]["users"], j["require"]["pass"])')" "(8, True)" "the gate in users"
-expect_contains "$(cat "$TMP/soak.out")" "Knee: 8 users, in [8, 12 users) (converged" "the table's knee line"
-expect_contains "$(cat "$TMP/soak.out")" "Gate: knee >= 8 users: pass" "the table's gate"
-secs=$(python3 -c "print(round($(date +%s.%N) - $t1, 1))")
-pass "knee over users: 8 (analytic 8), bracket [8, 12), ${OK_RATE}/s at the knee, mean ${MEAN16}ms at 16 users, in ${secs}s"
-
+# ---- 2. soak find --over users: its flags (the search itself runs in part 3, from a file's keys read by the
+# same code; the bisection's midpoints are search_int_test.c's) ------------------------------------------------
 # A rate as the gate of a users search is refused before any probe.
-run_soak find --url "$URL" --over users --slo 'latency.mean<110ms' --require 80/s
+run_soak find --url http://127.0.0.1:9/v1 --over users --slo 'latency.mean<110ms' --require 80/s
 expect_eq "$RC" "2" "--require RATE with --over users"
 expect_contains "$(cat "$TMP/soak.err")" "give a user count like 64users" "why"
 
@@ -152,28 +131,31 @@ K="$TMP/frep/find.json"
 [ -s "$K" ] || fail "no $K"
 # One look at the JSON (each python start costs this test time): the knee and its bracket, the probes in order,
 # expect: as the SLOs, the gate; then the mean latency of 16 users.
-read -r KNEE PROBES SLOS GATE MEAN16 <<<"$(jq_py "$K" '" ".join(repr(x).replace(" ", "") for x in (
+read -r KNEE PROBES SLOS GATE MEAN16 OK_RATE <<<"$(jq_py "$K" '" ".join(repr(x).replace(" ", "") for x in (
     (j["command"], j["over"], j["seed"], j["knee"]["users"], j["knee"]["ci"], j["knee"]["end"]),
     [(p["users"], p["pass"]) for p in j["probes"]], [(s["metric"], s["default"]) for s in j["slos"]],
-    (j["require"]["users"], j["require"]["pass"], j["verdict"]), round(j["probes"][1]["slos"][0]["measured"], 1)))')"
+    (j["require"]["users"], j["require"]["pass"], j["verdict"]), round(j["probes"][1]["slos"][0]["measured"], 1),
+    j["knee"]["ok_rate"]))')"
 expect_eq "$KNEE" "('find','users',11,8,[8,16],'converged')" "the knee over users and its bracket"
 expect_eq "$PROBES" "[(8,True),(16,False)]" "probes: 8 passes, 16 fails"
 expect_eq "$SLOS" "[('latency.mean',False),('failure_rate',True)]" "expect: as the search's SLOs"
 expect_eq "$GATE" "(8,True,'pass')" "the gate"
 fcmp "$MEAN16 >= 190 and $MEAN16 <= 230 * $SCALE" || fail "mean latency of 16 users ${MEAN16}ms, analytic 200ms"
+fcmp "abs($OK_RATE - 80) <= 4" || fail "throughput at the knee $OK_RATE/s, analytic 80/s"
 for n in 001 002; do
     [ -s "$TMP/frep/probe-$n-1.json" ] && [ -s "$TMP/frep/probe-$n-1.html" ] || fail "probe $n: no JSON or HTML report"
 done
 PAGE="$TMP/frep/find.html"
 expect_contains "$(cat "$TMP/soak.out")" "report: $PAGE" "the page named on stdout"
 expect_contains "$(cat "$TMP/soak.out")" "Knee: 8 users, in [8, 16 users) (converged" "the table's knee line"
+expect_contains "$(cat "$TMP/soak.out")" "Gate: knee >= 8 users: pass" "the table's gate"
 expect_eq "$(grep -c '<svg ' "$PAGE")" "2" "a chart per probe on the search's page"
 expect_eq "$(grep -o 'href="probe-00[12]-1.html"' "$PAGE" | wc -l)" "2" "each probe's report linked"
 pid=$(sed -n 's/^soak run: started .* (pid \([0-9]*\),.*/\1/p' "$TMP/soak.err")
 [ -n "$pid" ] || fail "soak run named no process it started"
 kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; fail "the scenario's mock ($pid) still runs after soak run"; }
 secs=$(python3 -c "print(round($(date +%s.%N) - $t1, 1))")
-pass "search scenario: knee 8 users (analytic 8), bracket [8, 16), mean ${MEAN16}ms at 16 users, reports and a page in ${secs}s"
+pass "search scenario: knee 8 users (analytic 8), bracket [8, 16), ${OK_RATE}/s at the knee, mean ${MEAN16}ms at 16 users, reports and a page in ${secs}s"
 
 # The gate below: one probe of 1 s at 40/s (passing or not: the knee cannot reach 100/s), exit 1.
 scenario "" 'find: {start_rate: 40/s, max_probes: 1, probe_duration: 1s, probe_warmup: 0s, settle: 0s, require: 100/s}' \
