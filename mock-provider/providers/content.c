@@ -412,6 +412,14 @@ uint32_t mp_plan_reasoning(mp_exchange_t *x, uint32_t most, cm_rng_t *rng)
     return r;
 }
 
+uint64_t mp_reasoning_tokens_bound(const mp_deployment_t *dep, const mp_request_t *req)
+{
+    uint64_t tokens = mp_output_tokens_cap(&dep->output_tokens);
+    if (req->max_tokens >= 0 && (uint64_t)req->max_tokens < tokens)
+        tokens = (uint64_t)req->max_tokens;
+    return tokens / 2;
+}
+
 void mp_exchange_begin(mp_exchange_t *x, const mp_deployment_t *dep, const mp_request_t *req, cm_rng_t *rng,
                        const cm_allocator_t *a)
 {

@@ -38,6 +38,9 @@ bool mp_decide_tool_call(const mp_deployment_t *dep, const mp_request_t *req, cm
  * and completion tokens grow by as much. Either way the first x->steps - x->tokens[0] steps are the reasoning.
  * Returns the reasoning tokens (0 for an answer of several choices). */
 uint32_t mp_plan_reasoning(mp_exchange_t *x, uint32_t most, cm_rng_t *rng);
+/* The most reasoning tokens mp_plan_reasoning can give an answer to req, for the response bounds: half of the
+ * longest length the deployment draws, max_tokens at most. */
+uint64_t mp_reasoning_tokens_bound(const mp_deployment_t *dep, const mp_request_t *req);
 /* Dimensions of the vectors of an embeddings answer: the request's dimensions, else the model's built-in
  * size, else the deployment's embedding_dimensions (1536 when unset). */
 uint32_t mp_embedding_dims(const mp_deployment_t *dep, const mp_request_t *req);

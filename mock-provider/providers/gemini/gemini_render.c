@@ -400,10 +400,7 @@ static bool may_think(const mp_deployment_t *dep, const mp_request_t *req)
  * maxOutputTokens at most. Thoughts are pool words even when the answer echoes. */
 static uint64_t thought_tokens(const mp_deployment_t *dep, const mp_request_t *req)
 {
-    uint64_t tokens = mp_output_tokens_cap(&dep->output_tokens);
-    if (req->max_tokens >= 0 && (uint64_t)req->max_tokens < tokens)
-        tokens = (uint64_t)req->max_tokens;
-    return may_think(dep, req) ? tokens / 2 : 0;
+    return may_think(dep, req) ? mp_reasoning_tokens_bound(dep, req) : 0;
 }
 
 /* A text answer's thoughts are among its steps; structured output and function calls think in steps of their

@@ -75,10 +75,7 @@ static bool may_reason(const mp_deployment_t *dep, const mp_request_t *req)
 
 static uint64_t reasoning_tokens(const mp_deployment_t *dep, const mp_request_t *req)
 {
-    uint64_t tokens = mp_output_tokens_cap(&dep->output_tokens);
-    if (req->max_tokens >= 0 && (uint64_t)req->max_tokens < tokens)
-        tokens = (uint64_t)req->max_tokens;
-    return may_reason(dep, req) ? tokens / 2 : 0;
+    return may_reason(dep, req) ? mp_reasoning_tokens_bound(dep, req) : 0;
 }
 
 static uint64_t reasoning_bound(const mp_deployment_t *dep, const mp_request_t *req, const shape_t *s)
