@@ -21,7 +21,7 @@ t0=$(date +%s.%N)
 # ---- 1. a sweep scenario under soak run ----------------------------------------------------------------------
 SWEEP='sweep: {rates: 1, saturation_users: 32, probe_duration: 2s, probe_warmup: 1s, settle: 0s}'
 scenario() { # $1: extra top-level text; $2: the arrival (default: the sweep); $3: the expectation
-    local arrival=${2:-$SWEEP} expect=${3:-"{metric: latency.p99, max: 150ms}"}
+    local arrival=${2:-$SWEEP} expect=${3:-"{metric: latency.p99, max: 300ms}"}
     cat <<EOF
 name: cap-sweep
 seed: 11
@@ -75,7 +75,9 @@ fcmp "abs($SYNC - 10) <= 1" || fail "synchronous rate $SYNC/s, analytic 10/s"
 fcmp "abs($MAX - 80) <= 4" || fail "throughput rate $MAX/s, analytic 80/s"
 expect_eq "$(jq_py "$J" '(j["command"], j["seed"], [(r["kind"], r["users"]) for r in j["runs"]])')" \
     "('sweep', 11, [('synchronous', 1), ('throughput', 32), ('rate', 0)])" "the runs in order"
-# expect: judges every run (the throughput run's 32 users wait 400 ms), and is no gate: the exit status is 0.
+# expect: judges every run, and is no gate: the exit status is 0. The throughput run's 32 users wait 400 ms (fails
+# p99 < 300 ms); the one constant rate is the throughput rate, 80/s on 8 slots of 100 ms, where any stall of the
+# machine queues (p99 161 ms measured under a parallel build), so its bound is the same 300 ms, not a tight one.
 expect_eq "$(jq_py "$J" '[(s["metric"], s["default"]) for s in j["slos"]]')" \
     "[('latency.p99', False), ('failure_rate', True)]" "expect: as the sweep's SLOs"
 expect_eq "$(jq_py "$J" '[r["pass"] for r in j["runs"]]')" "[True, False, True]" "each run judged"
