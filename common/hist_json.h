@@ -5,8 +5,8 @@
  * The layout object names the bucket scheme once for a set of histograms:
  *   {"scheme": "log-linear", "sub_bits": 8, "max": 4294967295, "bucket_count": 3328}
  * and each histogram lists only its non-empty buckets, in ascending order, each with its inclusive bounds:
- *   {"unit": "us", "count": 3, "clamped": 0, "min": 12, "max": 907, "sum": 1431,
- *    "buckets": [[12, 12, 1], [508, 511, 1], [904, 911, 1]]}
+ *   {"unit": "us", "count": 3, "clamped": 0, "min": 12, "max": 905, "sum": 1217,
+ *    "buckets": [[12, 12, 1], [300, 301, 1], [904, 907, 1]]}
  * so a consumer needs nothing of SoakRig to read one, and at most CM_HIST_NBUCKETS entries are written. */
 #ifndef CM_HIST_JSON_H
 #define CM_HIST_JSON_H
