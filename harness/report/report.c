@@ -562,6 +562,7 @@ int hx_report_json(FILE *out, const hx_report_t *r)
     hx_report_json_warmup(&w, r);
     json_expectations(&w, r);
     jw_s(&w, "verdict", hx_report_verdict(r) ? "pass" : "fail");
+    hx_report_json_histograms(&w, r);
     cm_jw_obj_end(&w);
     cm_buf_putc(&b, '\n');
     errno = 0;

@@ -100,6 +100,10 @@ void hx_report_json_warmup(cm_jw_t *w, const hx_report_t *r);
 /* Its JUnit properties (warmup.requests_excluded, warmup.ended_s: -1 when it never ended, warmup.completed,
  * warmup.ok), inside the testsuite's <properties>; nothing without a warm-up by count. */
 void hx_report_junit_warmup(cm_buf_t *b, const hx_report_t *r);
+/* The run's histograms in full (report_hists.c): the JSON "histograms" object, the layout and every latency
+ * histogram the summary reports (and output tokens per second) as common/hist_json.h writes them, from the
+ * same stats as the summary's percentiles; each present when its summary field is. */
+void hx_report_json_histograms(cm_jw_t *w, const hx_report_t *r);
 /* An expectation as reports name it: its metric, and its scope in brackets when it has one
  * ("latency.p99 [steady]", "drift.latency.p99 [fault vs steady]"). Returns buf. */
 char *hx_report_expect_label(const hx_expect_t *e, char *buf, size_t n);

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # tests/integration/soak_phases_test.sh — a run in phases: a warm-up at its own rate kept out of the results
 # (but sent, and counted by the mock), a steady phase and a slow phase judged on their own, a change applied at a phase's
-# start (`at: slow`), drift between two phases; the JSON summary's phases, the JSONL series marked phase by
-# phase, JUnit naming each expectation's scope; a failing phase-scoped expectation fails the run; and
-# `soak load --warmup` for the single-run case.
+# start (`at: slow`), drift between two phases; the JSON summary's phases and its histograms (warm-up left out),
+# the JSONL series marked phase by phase, JUnit naming each expectation's scope; a failing phase-scoped
+# expectation fails the run; and `soak load --warmup` for the single-run case.
 source "$(dirname "$0")/soak_lib.sh"
 export SOAK_MOCK_PROVIDER=$MOCK_PROVIDER
 
@@ -68,6 +68,23 @@ assert phases[:1] == ["warm-up"], phases
 assert lines[0].get("excluded") is True, lines[0]
 assert phases[1:3] == ["steady"] * 2 and phases[3:5] == ["slow"] * 2, phases
 assert not any("excluded" in l for l in lines[1:]), "excluded outside the warm-up"
+PY
+# The exported histograms are the run's less its warm-up: their counts are the summary's, their p50 its p50.
+python3 - "$R/summary.json" <<'PY' || fail "the summary's histograms do not match its counts"
+import json, math, sys
+j = json.load(open(sys.argv[1]))
+h = j["histograms"]
+assert h["layout"] == {"scheme": "log-linear", "sub_bits": 8, "max": 4294967295, "bucket_count": 3328}, h["layout"]
+lat = h["latency"]
+assert sum(b[2] for b in lat["buckets"]) == lat["count"] == j["latency_ms"]["count"] == j["requests"]["ok"], lat["count"]
+assert h["latency_all"]["count"] == j["requests"]["total"], h["latency_all"]["count"]
+rank, seen = math.ceil(0.5 * lat["count"]), 0
+for low, high, n in lat["buckets"]:
+    seen += n
+    if seen >= rank:
+        break
+p50 = min(max(low + (high - low) // 2, lat["min"]), lat["max"])
+assert abs(p50 / 1000 - j["latency_ms"]["p50"]) < 0.0005, (p50, j["latency_ms"]["p50"])
 PY
 expect_contains "$(cat "$R/junit.xml")" 'name="latency.p99 [steady] max 300ms"' "JUnit names the scope"
 expect_contains "$(cat "$R/report.html")" 'id="phases"' "the HTML report has the phases table"
