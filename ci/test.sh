@@ -3,8 +3,9 @@
 # fuzz smoke, the shipped scenarios, the timing and accuracy tests, --check on every config), the ASan+UBSan
 # build (unit, fuzz smoke and every integration test but the scenarios and the accuracy checks), then the
 # ThreadSanitizer build (the integration and unit tests whose threads race); the labels that choose are explained in
-# tests/CMakeLists.txt. Timing-sensitive integration tests run one at a time (RUN_SERIAL), the others beside
-# each other; sanitizer builds widen their timing tolerances through SOAK_TIME_SCALE. No test may skip.
+# tests/CMakeLists.txt. In the release tree timing-sensitive integration tests run one at a time (RUN_SERIAL), the
+# others beside each other; sanitizer builds widen their timing tolerances through SOAK_TIME_SCALE and run two
+# integration tests at a time. No test may skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/install-deps.sh --test
