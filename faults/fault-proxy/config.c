@@ -20,7 +20,7 @@ int fp_parse_addr(const char *s, struct sockaddr_storage *addr, socklen_t *len, 
     host[hl] = '\0';
     if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']')
         memmove(host, host + 1, hl - 2), host[hl - 2] = '\0';
-    if (strspn(colon + 1, "0123456789") != strlen(colon + 1) || atol(colon + 1) > 65535) {
+    if (strspn(colon + 1, "0123456789") != strlen(colon + 1) || strlen(colon + 1) > 5 || atol(colon + 1) > 65535) {
         snprintf(err, errlen, "invalid port in \"%s\"", s);
         return -1;
     }

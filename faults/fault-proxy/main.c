@@ -37,6 +37,7 @@ typedef struct options {
     const char *config;
     bool check;
     const char *api;
+    bool api_given, no_api;
     const char *token;
     bool seed_given;
     uint64_t seed;
@@ -86,9 +87,10 @@ static int parse_args(int argc, char **argv, options_t *o)
             break;
         case OPT_API:
             o->api = optarg;
+            o->api_given = true;
             break;
         case OPT_NO_API:
-            o->api = NULL;
+            o->no_api = true;
             break;
         case OPT_TOKEN:
             o->token = optarg;
@@ -131,6 +133,21 @@ static int parse_args(int argc, char **argv, options_t *o)
     }
     if (o->check && o->config == NULL) {
         fprintf(stderr, "fault-proxy: --check needs --config FILE\n");
+        return -1;
+    }
+    if (o->no_api && (o->api_given || o->token != NULL)) {
+        fprintf(stderr, "fault-proxy: --no-api cannot be combined with %s\n", o->api_given ? "--api" : "--token");
+        return -1;
+    }
+    if (o->no_api) {
+        o->api = NULL;
+        return 0;
+    }
+    /* Checked here rather than at bind time, so that --check refuses a bad address too. */
+    char host[FP_MAX_ADDR];
+    uint16_t port;
+    if (fp_api_check_addr(o->api, o->token, host, sizeof(host), &port, err, sizeof(err)) != 0) {
+        fprintf(stderr, "fault-proxy: --api: %s\n", err);
         return -1;
     }
     return 0;

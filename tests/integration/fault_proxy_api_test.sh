@@ -26,6 +26,17 @@ rc=0
 out=$("$FAULT_PROXY" --api 0.0.0.0:0 2>&1) || rc=$?
 expect_eq "$rc" 2 "exit status for a non-loopback API without a token"
 expect_contains "$out" "give --token" "non-loopback API message"
+# a port past 65535 or negative is refused, not wrapped (atoi made 99999 port 34463), by --check too; --no-api
+# beside --api or --token is a conflict, not a silent choice
+for args in "--api 127.0.0.1:99999" "--api 127.0.0.1:-1" "--check --config $TMP/ok.yaml --api 127.0.0.1:70000"; do
+    rc=0
+    out=$(timeout 10 "$FAULT_PROXY" $args 2>&1) || rc=$?
+    expect_eq "$rc" 2 "exit status for $args"
+    expect_contains "$out" "--api: invalid port" "message for $args"
+done
+rc=0
+out=$(timeout 10 "$FAULT_PROXY" --no-api --token t 2>&1) || rc=$?
+expect_eq "$rc $out" "2 fault-proxy: --no-api cannot be combined with --token" "--no-api with --token"
 pass "command line"
 
 # --- API round trips
