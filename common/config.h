@@ -47,6 +47,11 @@ typedef struct cm_conf {
     cm_arena_t arena;
 } cm_conf_t;
 
+/* The top-level keys of a scenario file (NULL-terminated). One file configures every binary and each reads
+ * its own sections, but each checks the whole list so that a misspelt section is an error everywhere
+ * instead of a section some binary silently never reads. */
+extern const char *const cm_scenario_keys[];
+
 /* Errors: one line, already prefixed with file:line:col (or "file:" when no position applies). */
 typedef struct cm_err {
     char msg[1024];

@@ -188,8 +188,11 @@ int fp_config_parse(const cm_conf_t *conf, const cm_node_t *root, fp_config_t *o
         return -1;
     const cm_node_t *list = root;
     const char *path = "";
-    if (root != NULL && root->type == CM_NODE_MAP)
+    if (root != NULL && root->type == CM_NODE_MAP) {
+        if (cm_conf_check_keys(conf, root, "", cm_scenario_keys, err) != 0)
+            return -1;
         list = cm_conf_get(root, "proxies"), path = "proxies";
+    }
     if (list == NULL || list->type == CM_NODE_NULL)
         return 0;
     if (list->type != CM_NODE_SEQ)

@@ -162,11 +162,16 @@ static int load(const options_t *o, fp_config_t *cfg)
     cfg->seed = 1;
     if (o->config == NULL)
         return 0;
-    if (cm_conf_load_file(&conf, o->config, &err) != 0 || cm_conf_set_all(&conf, o->sets, o->nsets, &err) != 0 ||
-        fp_config_parse(&conf, conf.root, cfg, &err) != 0) {
+    if (cm_conf_load_file(&conf, o->config, &err) != 0 || cm_conf_set_all(&conf, o->sets, o->nsets, &err) != 0)
+        rc = -1;
+    else if (conf.root == NULL) { /* the other binaries refuse an empty scenario too */
+        snprintf(err.msg, sizeof(err.msg), "%s: the file is empty (expected proxies: or a list of proxies)", o->config);
+        rc = -1;
+    } else if (fp_config_parse(&conf, conf.root, cfg, &err) != 0)
+        rc = -1;
+    if (rc != 0) {
         fprintf(stderr, "%s\n", err.msg);
         fp_config_free(cfg);
-        rc = -1;
     }
     if (rc == 0 && cfg->seed == 0 && cm_conf_get(conf.root, "seed") == NULL)
         cfg->seed = 1;

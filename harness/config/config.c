@@ -532,9 +532,6 @@ static int load_scalars(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *roo
 
 int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err)
 {
-    static const char *const keys[] = {"name",   "seed",   "duration", "mock",    "gateway", "load",
-                                       "expect", "report", "services", "proxies", "changes", "slo",
-                                       NULL};
     const cm_node_t *root = conf->root, *v;
     c->file = hx_cfg_strdup(c, conf->file);
     if (root == NULL) {
@@ -543,7 +540,7 @@ int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err)
     }
     if (root->type != CM_NODE_MAP)
         return cm_conf_error(conf, root, NULL, err, "expected a map of name, seed, duration, load, expect, report");
-    if (cm_conf_check_keys(conf, root, "", keys, err) != 0 || load_scalars(c, conf, root, err) != 0)
+    if (cm_conf_check_keys(conf, root, "", cm_scenario_keys, err) != 0 || load_scalars(c, conf, root, err) != 0)
         return -1;
     c->has_mock = cm_conf_get(root, "mock") != NULL;
     c->has_gateway = cm_conf_get(root, "gateway") != NULL || cm_conf_get(root, "services") != NULL ||
