@@ -30,6 +30,12 @@ static const char *method_name(enum evhttp_cmd_type t)
         return "PATCH";
     case EVHTTP_REQ_DELETE:
         return "DELETE";
+    case EVHTTP_REQ_PUT:
+        return "PUT";
+    case EVHTTP_REQ_HEAD:
+        return "HEAD";
+    case EVHTTP_REQ_OPTIONS:
+        return "OPTIONS";
     default:
         return "OTHER";
     }
@@ -164,7 +170,11 @@ int fp_api_start(fp_api_t **out, fp_server_t *s, const char *addr, const char *t
     evhttp_set_max_body_size(api->http, FP_API_MAX_BODY);
     evhttp_set_max_headers_size(api->http, FP_API_MAX_HEADERS);
     evhttp_set_timeout(api->http, FP_API_TIMEOUT_S);
-    evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE);
+    /* Every method reaches the handler, so that one the API does not take is a JSON 405 like every other
+     * error, not evhttp's HTML 501 page. */
+    evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
+                                              EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+                                              EVHTTP_REQ_CONNECT);
     evhttp_set_gencb(api->http, handle, api);
     if (bind_api(api, addr, err, errlen) != 0) {
         fp_api_free(api);

@@ -86,6 +86,8 @@ expect_match "$(req DELETE /proxies/a)" '^204 $' "delete proxy"
 expect_match "$(req GET /proxies/a)" '^404 ' "deleted proxy is gone"
 big=$(head -c 70000 /dev/zero | tr '\0' 'a')
 expect_match "$(req POST /proxies "{\"name\": \"$big\"}")" '^413 ' "a body over 64 KiB"
+expect_match "$(req PUT /proxies/up)" '^405 \{"error":"method not allowed"' "PUT: a JSON 405 (was evhttp's HTML 501)"
+expect_match "$(req GET '/proxies/u%70')" '^200 \{"name":"up"' "a percent-encoded name"
 pass "API round trips"
 stop_fproxy
 

@@ -137,6 +137,27 @@ static void test_reset_populate_version(void **state)
     EXPECT(f, 200, "GET", "/version", NULL, "{\"version\": \"");
     EXPECT(f, 404, "GET", "/nothing", NULL, "not found");
     EXPECT(f, 405, "DELETE", "/proxies", NULL, "method not allowed");
+    /* a known path with a method it does not take is a 405, not a 404 (nor evhttp's HTML 501 for PUT) */
+    EXPECT(f, 405, "GET", "/reset", NULL, "method not allowed");
+    EXPECT(f, 405, "PUT", "/proxies/redis", "{}", "method not allowed");
+    EXPECT(f, 405, "HEAD", "/proxies/redis/toxics", NULL, "method not allowed");
+    EXPECT(f, 405, "OPTIONS", "/version", NULL, "method not allowed");
+}
+
+/* Names are path segments: a name with a space or a '%' was created but could never be addressed, since
+ * clients send it percent-encoded and the API compared the encoded text. */
+static void test_encoded_names(void **state)
+{
+    fixture_t *f = *state;
+    EXPECT(f, 201, "POST", "/proxies", "{\"name\": \"my redis%\", \"upstream\": \"127.0.0.1:6379\"}", "my redis%");
+    EXPECT(f, 200, "GET", "/proxies/my%20redis%25", NULL, "\"name\":\"my redis%\"");
+    EXPECT(f, 200, "POST", "/proxies/my%20redis%25/toxics", "{\"name\": \"a b\", \"type\": \"down\"}", "a b");
+    EXPECT(f, 200, "GET", "/proxies/my%20redis%25/toxics/a%20b", NULL, "\"type\":\"down\"");
+    EXPECT(f, 404, "GET", "/proxies/my%20redis%", NULL, "proxy not found"); /* a bad escape */
+    EXPECT(f, 404, "GET", "/proxies/my%00redis", NULL, "proxy not found");
+    EXPECT(f, 404, "GET", "/proxies/my%20redis%25/toxics/a%2", NULL, "toxic not found");
+    EXPECT(f, 204, "DELETE", "/proxies/my%20redis%25", NULL, "");
+    assert_int_equal(f->s.n, 0);
 }
 
 static void test_metrics(void **state)
@@ -156,6 +177,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_toxic_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset_populate_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_encoded_names, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
