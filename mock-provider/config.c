@@ -271,6 +271,9 @@ static int load_deployments(mp_config_t *c, const cm_conf_t *conf, const cm_node
         return cm_conf_error(conf, list, "mock.deployments", err, "expected a list of deployments");
     if (list->n == 0)
         return cm_conf_error(conf, list, "mock.deployments", err, "the list is empty: define at least one deployment");
+    if (list->n > MP_MAX_DEPLOYMENTS)
+        return cm_conf_error(conf, list, "mock.deployments", err, "%zu deployments; at most %d", list->n,
+                             MP_MAX_DEPLOYMENTS);
     for (size_t i = 0; i < list->n; i++)
         if (mp_config_load_deployment(c, conf, list->items[i], (int)i, err) != 0)
             return -1;
