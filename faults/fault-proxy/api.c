@@ -149,17 +149,43 @@ static int populate(call_t *c)
         status = error(c, 400, err.msg);
         goto done;
     }
+    /* What was replaced and what was added, to undo them if a later proxy cannot listen. */
+    fp_proxy_conf_t *replaced = cm_xcalloc(cfg.n + 1, sizeof(*replaced));
+    bool *added = cm_xcalloc(cfg.n + 1, sizeof(*added));
+    size_t nreplaced = 0;
     for (size_t i = 0; i < cfg.n && status == 201; i++) {
         const fp_proxy_conf_t *pc = &cfg.proxies[i];
         fp_proxy_t *p = fp_server_find(c->s, pc->name);
         if (p != NULL && strcmp(p->upstream, pc->upstream) == 0 && same_listen(p->listen, pc->listen))
             continue;
-        if (p != NULL)
+        if (p != NULL) {
+            fp_proxy_conf_t *r = &replaced[nreplaced++];
+            *r = conf_of(p);
+            r->toxics = cm_xmalloc(((size_t)p->ntoxics + 1) * sizeof(*r->toxics));
+            memcpy(r->toxics, p->toxics, (size_t)p->ntoxics * sizeof(*r->toxics));
+            r->ntoxics = p->ntoxics;
             fp_server_remove(c->s, pc->name);
+        }
         int rc = fp_server_add(c->s, pc, NULL, why, sizeof(why));
         if (rc != 0)
             status = error(c, status_of(rc), why);
+        else
+            added[i] = true;
     }
+    if (status != 201) {
+        /* A proxy that cannot listen (its port is taken, maybe by an earlier entry) fails the request, which
+         * then changes nothing but the connections of the proxies it replaced: those it added go, and those it
+         * replaced come back with their toxics. */
+        for (size_t i = 0; i < cfg.n; i++)
+            if (added[i])
+                fp_server_remove(c->s, cfg.proxies[i].name);
+        for (size_t i = 0; i < nreplaced; i++)
+            (void)fp_server_add(c->s, &replaced[i], NULL, why, sizeof(why));
+    }
+    for (size_t i = 0; i < nreplaced; i++)
+        fp_proxy_conf_free(&replaced[i]);
+    free(replaced);
+    free(added);
     if (status == 201) {
         cm_jw_t w;
         cm_jw_init(&w, c->out);
