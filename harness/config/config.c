@@ -466,6 +466,9 @@ static int load_section(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
         return -1;
     if ((v = cm_conf_get(n, "api_key")) && get_str(c, conf, v, "load.api_key", &c->api_key, err))
         return -1;
+    char why[128];
+    if (v != NULL && hx_api_key_check(c->api_key, why, sizeof(why)) != 0)
+        return cm_conf_error(conf, v, "load.api_key", err, "%s", why);
     if (hx_cfg_load_groups(c, conf, n, err) != 0)
         return -1;
     return hx_cfg_load_phases(c, conf, n, err);
