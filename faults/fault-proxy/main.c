@@ -70,6 +70,20 @@ static void usage(FILE *out)
             "Reference: docs/fault-proxy.md\n");
 }
 
+/* An empty token would pass for one off loopback and let anyone in with "Bearer "; a space or a control
+ * character could never be sent. NULL when token is fine (or not given). */
+static const char *token_problem(const char *token)
+{
+    if (token == NULL)
+        return NULL;
+    if (token[0] == '\0')
+        return "empty";
+    for (const unsigned char *t = (const unsigned char *)token; *t != '\0'; t++)
+        if (*t <= ' ' || *t == 0x7f)
+            return "a space or control character cannot be sent in a header";
+    return NULL;
+}
+
 static int parse_args(int argc, char **argv, options_t *o)
 {
     char err[256];
@@ -137,6 +151,11 @@ static int parse_args(int argc, char **argv, options_t *o)
     }
     if (o->no_api && (o->api_given || o->token != NULL)) {
         fprintf(stderr, "fault-proxy: --no-api cannot be combined with %s\n", o->api_given ? "--api" : "--token");
+        return -1;
+    }
+    const char *why = token_problem(o->token);
+    if (why != NULL) {
+        fprintf(stderr, "fault-proxy: --token: %s\n", why);
         return -1;
     }
     if (o->no_api) {

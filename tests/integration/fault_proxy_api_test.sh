@@ -38,6 +38,10 @@ for args in "--api 127.0.0.1:99999" "--api 127.0.0.1:-1" "--check --config $TMP/
     expect_eq "$rc" 2 "exit status for $args"
     expect_contains "$out" "--api: invalid port" "message for $args"
 done
+# an empty token passed for one off loopback (anyone got in with "Bearer ")
+rc=0
+out=$(timeout 10 "$FAULT_PROXY" --api 0.0.0.0:0 --token '' 2>&1) || rc=$?
+expect_eq "$rc $out" "2 fault-proxy: --token: empty" "an empty --token"
 rc=0
 out=$(timeout 10 "$FAULT_PROXY" --no-api --token t 2>&1) || rc=$?
 expect_eq "$rc $out" "2 fault-proxy: --no-api cannot be combined with --token" "--no-api with --token"
