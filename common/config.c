@@ -11,10 +11,15 @@
 #include "common/buf.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #define MAX_DEPTH 256
@@ -522,25 +527,60 @@ int cm_conf_load_string(cm_conf_t *conf, const char *name, const char *text, siz
     return rc;
 }
 
+int cm_conf_read_wait_ms = 10000;
+
+/* Reads fd to its end into b. A regular file ends; a FIFO without a writer, a terminal or a device may never
+ * end (or never even open), so anything else is read without blocking, through poll(), for at most
+ * cm_conf_read_wait_ms in all. */
+static int read_all(cm_conf_t *conf, int fd, bool regular, cm_buf_t *b, cm_err_t *err)
+{
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        if (!regular) {
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            long long left = cm_conf_read_wait_ms -
+                             ((long long)(now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000);
+            struct pollfd pfd = {.fd = fd, .events = POLLIN};
+            int ready = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+            if (ready == 0)
+                return cm_conf_error(conf, NULL, NULL, err, "no end of file after %g s (a FIFO without a writer?)",
+                                     cm_conf_read_wait_ms / 1000.0);
+            if (ready < 0 && errno != EINTR)
+                return cm_conf_error(conf, NULL, NULL, err, "cannot read: %s", strerror(errno));
+        }
+        cm_buf_reserve(b, 65536);
+        ssize_t got = read(fd, b->data + b->len, 65536);
+        if (got == 0)
+            return 0;
+        if (got < 0 && (errno == EAGAIN || errno == EINTR))
+            continue;
+        if (got < 0)
+            return cm_conf_error(conf, NULL, NULL, err, "cannot read: %s", strerror(errno));
+        b->len += (size_t)got;
+        if (b->len > MAX_FILE_BYTES)
+            return cm_conf_error(conf, NULL, NULL, err, "file larger than %u MiB", MAX_FILE_BYTES >> 20);
+    }
+}
+
 int cm_conf_load_file(cm_conf_t *conf, const char *path, cm_err_t *err)
 {
     memset(conf, 0, sizeof(*conf));
     conf->file = path;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
+    /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, without a bound. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return cm_conf_error(conf, NULL, NULL, err, "cannot open: %s", strerror(errno));
+    struct stat st;
     cm_buf_t b = CM_BUF_INIT;
-    int rc = 0;
-    while (rc == 0 && !feof(f)) {
-        cm_buf_reserve(&b, 65536);
-        size_t got = fread(b.data + b.len, 1, 65536, f);
-        b.len += got;
-        if (ferror(f))
-            rc = cm_conf_error(conf, NULL, NULL, err, "cannot read: %s", strerror(errno));
-        else if (b.len > MAX_FILE_BYTES)
-            rc = cm_conf_error(conf, NULL, NULL, err, "file larger than %u MiB", MAX_FILE_BYTES >> 20);
-    }
-    fclose(f);
+    int rc;
+    if (fstat(fd, &st) != 0)
+        rc = cm_conf_error(conf, NULL, NULL, err, "cannot read: %s", strerror(errno));
+    else if (S_ISDIR(st.st_mode))
+        rc = cm_conf_error(conf, NULL, NULL, err, "cannot read: %s", strerror(EISDIR));
+    else
+        rc = read_all(conf, fd, S_ISREG(st.st_mode), &b, err);
+    close(fd);
     if (rc == 0)
         rc = cm_conf_load_string(conf, path, b.data ? b.data : "", b.len, err);
     cm_buf_free(&b);

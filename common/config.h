@@ -47,6 +47,11 @@ typedef struct cm_conf {
     cm_arena_t arena;
 } cm_conf_t;
 
+/* The top-level keys of a scenario file (NULL-terminated). One file configures every binary and each reads
+ * its own sections, but each checks the whole list so that a misspelt section is an error everywhere
+ * instead of a section some binary silently never reads. */
+extern const char *const cm_scenario_keys[];
+
 /* Errors: one line, already prefixed with file:line:col (or "file:" when no position applies). */
 typedef struct cm_err {
     char msg[1024];
@@ -55,6 +60,9 @@ typedef struct cm_err {
 /* Load a file or an in-memory string (name is used in messages). YAML syntax errors are reported with
  * libyaml's position and problem text. Return 0 or -1 with err filled; conf is always safe to free. */
 int cm_conf_load_file(cm_conf_t *conf, const char *path, cm_err_t *err);
+/* How long cm_conf_load_file waits, in all, for a path that is not a regular file (a FIFO without a writer,
+ * a terminal, a device) to reach its end before it gives up with an error; 10 s. A test may lower it. */
+extern int cm_conf_read_wait_ms;
 int cm_conf_load_string(cm_conf_t *conf, const char *name, const char *text, size_t len, cm_err_t *err);
 void cm_conf_free(cm_conf_t *conf);
 

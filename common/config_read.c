@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const cm_scenario_keys[] = {"name",   "seed",     "duration", "mock",    "gateway", "load", "expect",
+                                        "report", "services", "proxies",  "changes", "slo",     NULL};
+
 static const char *type_name(const cm_node_t *n)
 {
     switch (n->type) {

@@ -174,9 +174,6 @@ int mp_parse_listen(const char *s, char *host, size_t hostlen, uint16_t *port, c
 
 /* ---- the mock: section -------------------------------------------------------------------------------- */
 
-static const char *const top_keys[] = {"name",   "seed",   "duration", "mock",    "gateway", "load",
-                                       "expect", "report", "services", "proxies", "changes", "slo",
-                                       NULL};
 static const char *const mock_keys[] = {"admin", "threads", "keepalive_timeout", "max_body", "deployments", NULL};
 
 bool mp_is_loopback(const char *host)
@@ -274,6 +271,9 @@ static int load_deployments(mp_config_t *c, const cm_conf_t *conf, const cm_node
         return cm_conf_error(conf, list, "mock.deployments", err, "expected a list of deployments");
     if (list->n == 0)
         return cm_conf_error(conf, list, "mock.deployments", err, "the list is empty: define at least one deployment");
+    if (list->n > MP_MAX_DEPLOYMENTS)
+        return cm_conf_error(conf, list, "mock.deployments", err, "%zu deployments; at most %d", list->n,
+                             MP_MAX_DEPLOYMENTS);
     for (size_t i = 0; i < list->n; i++)
         if (mp_config_load_deployment(c, conf, list->items[i], (int)i, err) != 0)
             return -1;
@@ -298,7 +298,7 @@ int mp_config_load(mp_config_t *c, const cm_conf_t *conf, cm_err_t *err)
                  conf->file);
         return -1;
     }
-    if (cm_conf_check_keys(conf, root, "", top_keys, err) != 0 || load_seed(c, conf, root, err) != 0)
+    if (cm_conf_check_keys(conf, root, "", cm_scenario_keys, err) != 0 || load_seed(c, conf, root, err) != 0)
         return -1;
     const cm_node_t *mock = cm_conf_get(root, "mock");
     if (mock == NULL)

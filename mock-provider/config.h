@@ -21,6 +21,12 @@
 #define MP_MAX_THREADS 256
 #define MP_MAX_NAME 64 /* deployment names: letters, digits, '.', '_', '-' */
 #define MP_MAX_EMBEDDING_DIMS 65536
+/* Deployments of one mock: each has a listener and, on every worker thread, its metrics (about 100 KiB). */
+#define MP_MAX_DEPLOYMENTS 256
+/* models of a deployment: each model has label slots in the deployment's metrics on every thread. */
+#define MP_MAX_MODELS 256
+/* api_keys of a deployment: a request's key is looked for in the list. */
+#define MP_MAX_API_KEYS 1024
 
 /* The admin API (admin/admin.h): mock.admin {listen, token, journal} or --admin / --admin-token. */
 #define MP_ADMIN_DEFAULT_JOURNAL 1024

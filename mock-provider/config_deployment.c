@@ -137,7 +137,7 @@ static int read_listen(const reader_t *r, const mp_config_t *c, mp_deployment_t 
     return 0;
 }
 
-static int read_strv(const reader_t *r, const char *key, char ***out, size_t *count)
+static int read_strv(const reader_t *r, const char *key, size_t max, char ***out, size_t *count)
 {
     char p[96];
     const char **items;
@@ -147,6 +147,8 @@ static int read_strv(const reader_t *r, const char *key, char ***out, size_t *co
         return 0;
     if (cm_conf_str_list(r->conf, node, child(r, key, p, sizeof(p)), &items, &n, r->err) != 0)
         return -1;
+    if (n > max) /* before the duplicate check, which is quadratic */
+        return cm_conf_error(r->conf, node, p, r->err, "%zu items; at most %zu", n, max);
     for (size_t i = 0; i < n; i++) {
         const cm_node_t *item = node->type == CM_NODE_SEQ ? node->items[i] : node;
         if (items[i][0] == '\0')
@@ -364,8 +366,8 @@ int mp_config_read_deployment(mp_config_t *c, const cm_conf_t *conf, const cm_no
     mp_deployment_t *d = mp_config_add_deployment(c, name);
     d->provider = probe.provider;
     if (read_provider_config(&r, d) != 0 || read_listen(&r, c, d) != 0 ||
-        read_strv(&r, "models", &d->models, &d->nmodels) != 0 ||
-        read_strv(&r, "api_keys", &d->api_keys, &d->nkeys) != 0 || read_latency(&r, d) != 0 ||
+        read_strv(&r, "models", MP_MAX_MODELS, &d->models, &d->nmodels) != 0 ||
+        read_strv(&r, "api_keys", MP_MAX_API_KEYS, &d->api_keys, &d->nkeys) != 0 || read_latency(&r, d) != 0 ||
         read_content(&r, d) != 0 || read_numbers(&r, d) != 0 || read_limits(&r, d) != 0 || read_faults(&r, d) != 0 ||
         keep_source(&r, d) != 0)
         return -1;

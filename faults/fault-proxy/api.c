@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,17 +149,43 @@ static int populate(call_t *c)
         status = error(c, 400, err.msg);
         goto done;
     }
+    /* What was replaced and what was added, to undo them if a later proxy cannot listen. */
+    fp_proxy_conf_t *replaced = cm_xcalloc(cfg.n + 1, sizeof(*replaced));
+    bool *added = cm_xcalloc(cfg.n + 1, sizeof(*added));
+    size_t nreplaced = 0;
     for (size_t i = 0; i < cfg.n && status == 201; i++) {
         const fp_proxy_conf_t *pc = &cfg.proxies[i];
         fp_proxy_t *p = fp_server_find(c->s, pc->name);
         if (p != NULL && strcmp(p->upstream, pc->upstream) == 0 && same_listen(p->listen, pc->listen))
             continue;
-        if (p != NULL)
+        if (p != NULL) {
+            fp_proxy_conf_t *r = &replaced[nreplaced++];
+            *r = conf_of(p);
+            r->toxics = cm_xmalloc(((size_t)p->ntoxics + 1) * sizeof(*r->toxics));
+            memcpy(r->toxics, p->toxics, (size_t)p->ntoxics * sizeof(*r->toxics));
+            r->ntoxics = p->ntoxics;
             fp_server_remove(c->s, pc->name);
+        }
         int rc = fp_server_add(c->s, pc, NULL, why, sizeof(why));
         if (rc != 0)
             status = error(c, status_of(rc), why);
+        else
+            added[i] = true;
     }
+    if (status != 201) {
+        /* A proxy that cannot listen (its port is taken, maybe by an earlier entry) fails the request, which
+         * then changes nothing but the connections of the proxies it replaced: those it added go, and those it
+         * replaced come back with their toxics. */
+        for (size_t i = 0; i < cfg.n; i++)
+            if (added[i])
+                fp_server_remove(c->s, cfg.proxies[i].name);
+        for (size_t i = 0; i < nreplaced; i++)
+            (void)fp_server_add(c->s, &replaced[i], NULL, why, sizeof(why));
+    }
+    for (size_t i = 0; i < nreplaced; i++)
+        fp_proxy_conf_free(&replaced[i]);
+    free(replaced);
+    free(added);
     if (status == 201) {
         cm_jw_t w;
         cm_jw_init(&w, c->out);
@@ -234,10 +261,33 @@ static int toxic_route(call_t *c, fp_proxy_t *p, const char *name)
     return toxic_write(c, p, t);
 }
 
+/* Decodes one path segment of n bytes (%XX escapes, as clients write a name with a space or a '%') into out.
+ * Returns -1 for a bad escape, a NUL, or a name longer than any proxy's or toxic's, none of which can exist. */
+static int segment(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (c == '%') {
+            if (i + 2 >= n || !isxdigit((unsigned char)s[i + 1]) || !isxdigit((unsigned char)s[i + 2]))
+                return -1;
+            char hex[3] = {s[i + 1], s[i + 2], '\0'};
+            c = (int)strtol(hex, NULL, 16);
+            i += 2;
+        }
+        if (c == '\0' || o + 1 >= cap)
+            return -1;
+        out[o++] = (char)c;
+    }
+    out[o] = '\0';
+    return o > 0 ? 0 : -1;
+}
+
 static int proxy_route(call_t *c, const char *name, const char *rest)
 {
     fp_proxy_t *p = fp_server_find(c->s, name);
     bool get = strcmp(c->method, "GET") == 0, del = strcmp(c->method, "DELETE") == 0;
+    bool write = strcmp(c->method, "POST") == 0 || strcmp(c->method, "PATCH") == 0;
     if (p == NULL)
         return error(c, 404, "proxy not found");
     if (rest == NULL) {
@@ -247,17 +297,19 @@ static int proxy_route(call_t *c, const char *name, const char *rest)
             fp_server_remove(c->s, name);
             return 204;
         }
-        return proxy_update(c, p);
+        return write ? proxy_update(c, p) : error(c, 405, "method not allowed");
     }
     if (strcmp(rest, "toxics") == 0) {
         if (get)
             return toxic_index(c, p);
-        if (del)
-            return error(c, 405, "method not allowed");
-        return toxic_write(c, p, NULL);
+        return write ? toxic_write(c, p, NULL) : error(c, 405, "method not allowed");
     }
-    if (strncmp(rest, "toxics/", 7) == 0 && rest[7] != '\0' && strchr(rest + 7, '/') == NULL)
-        return toxic_route(c, p, rest + 7);
+    char toxic[FP_MAX_NAME];
+    if (strncmp(rest, "toxics/", 7) == 0 && rest[7] != '\0' && strchr(rest + 7, '/') == NULL) {
+        if (segment(rest + 7, strlen(rest + 7), toxic, sizeof(toxic)) != 0)
+            return error(c, 404, "toxic not found");
+        return get || del || write ? toxic_route(c, p, toxic) : error(c, 405, "method not allowed");
+    }
     return error(c, 404, "not found");
 }
 
@@ -271,29 +323,30 @@ int fp_api_call(fp_server_t *s, const char *method, const char *path, const char
 {
     call_t c = {s, method, body != NULL ? body : "", body != NULL ? len : 0, out};
     bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
-    bool write = post || strcmp(method, "PATCH") == 0;
     if (strcmp(path, "/proxies") == 0)
         return get ? proxy_index(&c) : post ? proxy_create(&c) : error(&c, 405, "method not allowed");
-    if (strcmp(path, "/reset") == 0 && post) {
+    if (strcmp(path, "/reset") == 0) {
+        if (!post)
+            return error(&c, 405, "method not allowed");
         fp_server_reset(s);
         return 204;
     }
-    if (strcmp(path, "/populate") == 0 && post)
-        return populate(&c);
-    if (strcmp(path, "/version") == 0 && get)
-        return version(&c);
-    if (strcmp(path, "/metrics") == 0 && get) {
+    if (strcmp(path, "/populate") == 0)
+        return post ? populate(&c) : error(&c, 405, "method not allowed");
+    if (strcmp(path, "/version") == 0)
+        return get ? version(&c) : error(&c, 405, "method not allowed");
+    if (strcmp(path, "/metrics") == 0) {
+        if (!get)
+            return error(&c, 405, "method not allowed");
         fp_metrics_write(s, out);
         return 200;
     }
-    if (strncmp(path, "/proxies/", 9) == 0 && (get || write || strcmp(method, "DELETE") == 0)) {
+    if (strncmp(path, "/proxies/", 9) == 0) {
         char name[FP_MAX_NAME];
         const char *slash = strchr(path + 9, '/');
         size_t n = slash != NULL ? (size_t)(slash - path - 9) : strlen(path + 9);
-        if (n == 0 || n >= sizeof(name))
+        if (segment(path + 9, n, name, sizeof(name)) != 0)
             return error(&c, 404, "proxy not found");
-        memcpy(name, path + 9, n);
-        name[n] = '\0';
         return proxy_route(&c, name, slash != NULL ? slash + 1 : NULL);
     }
     return error(&c, 404, "not found");

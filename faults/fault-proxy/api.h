@@ -5,6 +5,7 @@
 #define FP_API_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/buf.h"
 #include "faults/fault-proxy/proxy.h"
@@ -18,6 +19,11 @@ typedef struct fp_api fp_api_t;
 /* Serves the API on addr (HOST:PORT, port 0 picks one) for s. With token non-NULL every request needs
  * "Authorization: Bearer TOKEN"; a non-loopback addr without a token is refused. Returns 0 or -1 with err. */
 int fp_api_start(fp_api_t **out, fp_server_t *s, const char *addr, const char *token, char *err, size_t errlen);
+/* Checks an API address as fp_api_start takes it: HOST:PORT (IPv6 in brackets), a port of 0 to 65535, a
+ * loopback host unless token is non-NULL. Fills host (hostlen bytes; FP_MAX_ADDR is enough) and port.
+ * Returns 0 or -1 with err; binds nothing, so --check can use it. */
+int fp_api_check_addr(const char *addr, const char *token, char *host, size_t hostlen, uint16_t *port, char *err,
+                      size_t errlen);
 /* The bound HOST:PORT. */
 const char *fp_api_address(const fp_api_t *api);
 void fp_api_free(fp_api_t *api);

@@ -30,6 +30,12 @@ static const char *method_name(enum evhttp_cmd_type t)
         return "PATCH";
     case EVHTTP_REQ_DELETE:
         return "DELETE";
+    case EVHTTP_REQ_PUT:
+        return "PUT";
+    case EVHTTP_REQ_HEAD:
+        return "HEAD";
+    case EVHTTP_REQ_OPTIONS:
+        return "OPTIONS";
     default:
         return "OTHER";
     }
@@ -105,12 +111,21 @@ static bool loopback(const char *host)
     return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
-static int bind_api(fp_api_t *api, const char *addr, char *err, size_t errlen)
+int fp_api_check_addr(const char *addr, const char *token, char *host, size_t hostlen, uint16_t *port, char *err,
+                      size_t errlen)
 {
-    char host[FP_MAX_ADDR];
     const char *colon = strrchr(addr, ':');
-    if (colon == NULL || strlen(addr) >= sizeof(host) || colon[1] == '\0') {
+    if (colon == NULL || strlen(addr) >= FP_MAX_ADDR || strlen(addr) >= hostlen || colon[1] == '\0') {
         snprintf(err, errlen, "expected HOST:PORT, got \"%s\"", addr);
+        return -1;
+    }
+    /* Digits only and at most 65535: atoi() would wrap 99999 to 34463 and read "-1" as 65535. */
+    const char *p = colon + 1;
+    unsigned long v = 0;
+    for (; *p >= '0' && *p <= '9' && v <= 65535; p++)
+        v = v * 10 + (unsigned long)(*p - '0');
+    if (*p != '\0' || v > 65535) {
+        snprintf(err, errlen, "invalid port in \"%s\" (expected 0 to 65535)", addr);
         return -1;
     }
     size_t hl = (size_t)(colon - addr);
@@ -118,11 +133,21 @@ static int bind_api(fp_api_t *api, const char *addr, char *err, size_t errlen)
     host[hl] = '\0';
     if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']')
         memmove(host, host + 1, hl - 2), host[hl - 2] = '\0';
-    if (!loopback(host) && api->token == NULL) {
+    if (!loopback(host) && token == NULL) {
         snprintf(err, errlen, "%s is not a loopback address: give --token", host);
         return -1;
     }
-    struct evhttp_bound_socket *bs = evhttp_bind_socket_with_handle(api->http, host, (ev_uint16_t)atoi(colon + 1));
+    *port = (uint16_t)v;
+    return 0;
+}
+
+static int bind_api(fp_api_t *api, const char *addr, char *err, size_t errlen)
+{
+    char host[FP_MAX_ADDR];
+    uint16_t port;
+    if (fp_api_check_addr(addr, api->token, host, sizeof(host), &port, err, errlen) != 0)
+        return -1;
+    struct evhttp_bound_socket *bs = evhttp_bind_socket_with_handle(api->http, host, port);
     if (bs == NULL) {
         snprintf(err, errlen, "cannot listen on %s", addr);
         return -1;
@@ -130,9 +155,9 @@ static int bind_api(fp_api_t *api, const char *addr, char *err, size_t errlen)
     struct sockaddr_storage ss;
     socklen_t len = sizeof(ss);
     getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss, &len);
-    unsigned port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
-                                             : ntohs(((struct sockaddr_in *)&ss)->sin_port);
-    snprintf(api->address, sizeof(api->address), strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, port);
+    unsigned bound = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                              : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    snprintf(api->address, sizeof(api->address), strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, bound);
     return 0;
 }
 
@@ -145,7 +170,11 @@ int fp_api_start(fp_api_t **out, fp_server_t *s, const char *addr, const char *t
     evhttp_set_max_body_size(api->http, FP_API_MAX_BODY);
     evhttp_set_max_headers_size(api->http, FP_API_MAX_HEADERS);
     evhttp_set_timeout(api->http, FP_API_TIMEOUT_S);
-    evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE);
+    /* Every method reaches the handler, so that one the API does not take is a JSON 405 like every other
+     * error, not evhttp's HTML 501 page. */
+    evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
+                                              EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+                                              EVHTTP_REQ_CONNECT);
     evhttp_set_gencb(api->http, handle, api);
     if (bind_api(api, addr, err, errlen) != 0) {
         fp_api_free(api);

@@ -20,7 +20,7 @@ int fp_parse_addr(const char *s, struct sockaddr_storage *addr, socklen_t *len, 
     host[hl] = '\0';
     if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']')
         memmove(host, host + 1, hl - 2), host[hl - 2] = '\0';
-    if (strspn(colon + 1, "0123456789") != strlen(colon + 1) || atol(colon + 1) > 65535) {
+    if (strspn(colon + 1, "0123456789") != strlen(colon + 1) || strlen(colon + 1) > 5 || atol(colon + 1) > 65535) {
         snprintf(err, errlen, "invalid port in \"%s\"", s);
         return -1;
     }
@@ -188,8 +188,11 @@ int fp_config_parse(const cm_conf_t *conf, const cm_node_t *root, fp_config_t *o
         return -1;
     const cm_node_t *list = root;
     const char *path = "";
-    if (root != NULL && root->type == CM_NODE_MAP)
+    if (root != NULL && root->type == CM_NODE_MAP) {
+        if (cm_conf_check_keys(conf, root, "", cm_scenario_keys, err) != 0)
+            return -1;
         list = cm_conf_get(root, "proxies"), path = "proxies";
+    }
     if (list == NULL || list->type == CM_NODE_NULL)
         return 0;
     if (list->type != CM_NODE_SEQ)

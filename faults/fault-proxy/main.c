@@ -37,6 +37,7 @@ typedef struct options {
     const char *config;
     bool check;
     const char *api;
+    bool api_given, no_api;
     const char *token;
     bool seed_given;
     uint64_t seed;
@@ -69,6 +70,20 @@ static void usage(FILE *out)
             "Reference: docs/fault-proxy.md\n");
 }
 
+/* An empty token would pass for one off loopback and let anyone in with "Bearer "; a space or a control
+ * character could never be sent. NULL when token is fine (or not given). */
+static const char *token_problem(const char *token)
+{
+    if (token == NULL)
+        return NULL;
+    if (token[0] == '\0')
+        return "empty";
+    for (const unsigned char *t = (const unsigned char *)token; *t != '\0'; t++)
+        if (*t <= ' ' || *t == 0x7f)
+            return "a space or control character cannot be sent in a header";
+    return NULL;
+}
+
 static int parse_args(int argc, char **argv, options_t *o)
 {
     char err[256];
@@ -86,9 +101,10 @@ static int parse_args(int argc, char **argv, options_t *o)
             break;
         case OPT_API:
             o->api = optarg;
+            o->api_given = true;
             break;
         case OPT_NO_API:
-            o->api = NULL;
+            o->no_api = true;
             break;
         case OPT_TOKEN:
             o->token = optarg;
@@ -133,6 +149,26 @@ static int parse_args(int argc, char **argv, options_t *o)
         fprintf(stderr, "fault-proxy: --check needs --config FILE\n");
         return -1;
     }
+    if (o->no_api && (o->api_given || o->token != NULL)) {
+        fprintf(stderr, "fault-proxy: --no-api cannot be combined with %s\n", o->api_given ? "--api" : "--token");
+        return -1;
+    }
+    const char *why = token_problem(o->token);
+    if (why != NULL) {
+        fprintf(stderr, "fault-proxy: --token: %s\n", why);
+        return -1;
+    }
+    if (o->no_api) {
+        o->api = NULL;
+        return 0;
+    }
+    /* Checked here rather than at bind time, so that --check refuses a bad address too. */
+    char host[FP_MAX_ADDR];
+    uint16_t port;
+    if (fp_api_check_addr(o->api, o->token, host, sizeof(host), &port, err, sizeof(err)) != 0) {
+        fprintf(stderr, "fault-proxy: --api: %s\n", err);
+        return -1;
+    }
     return 0;
 }
 
@@ -145,11 +181,16 @@ static int load(const options_t *o, fp_config_t *cfg)
     cfg->seed = 1;
     if (o->config == NULL)
         return 0;
-    if (cm_conf_load_file(&conf, o->config, &err) != 0 || cm_conf_set_all(&conf, o->sets, o->nsets, &err) != 0 ||
-        fp_config_parse(&conf, conf.root, cfg, &err) != 0) {
+    if (cm_conf_load_file(&conf, o->config, &err) != 0 || cm_conf_set_all(&conf, o->sets, o->nsets, &err) != 0)
+        rc = -1;
+    else if (conf.root == NULL) { /* the other binaries refuse an empty scenario too */
+        snprintf(err.msg, sizeof(err.msg), "%s: the file is empty (expected proxies: or a list of proxies)", o->config);
+        rc = -1;
+    } else if (fp_config_parse(&conf, conf.root, cfg, &err) != 0)
+        rc = -1;
+    if (rc != 0) {
         fprintf(stderr, "%s\n", err.msg);
         fp_config_free(cfg);
-        rc = -1;
     }
     if (rc == 0 && cfg->seed == 0 && cm_conf_get(conf.root, "seed") == NULL)
         cfg->seed = 1;

@@ -189,6 +189,7 @@ void fp_server_reset(fp_server_t *s)
 
 int fp_proxy_update(fp_proxy_t *p, const fp_proxy_conf_t *c, char *err, size_t errlen)
 {
+    fp_proxy_t was = *p; /* the settings to go back to: only the scalars below are read from it */
     int rc = 0;
     bool moved = strcmp(p->listen, c->listen) != 0;
     if (strcmp(p->upstream, c->upstream) != 0 && (rc = set_upstream(p, c->upstream, err, errlen)) != 0)
@@ -199,7 +200,20 @@ int fp_proxy_update(fp_proxy_t *p, const fp_proxy_conf_t *c, char *err, size_t e
         snprintf(p->listen, sizeof(p->listen), "%s", c->listen);
     p->enabled = c->enabled;
     p->protocol = c->protocol;
-    return start(p, err, errlen);
+    rc = start(p, err, errlen);
+    if (rc != 0) {
+        /* An update that fails (the new address is taken) changes nothing but the connections a move has
+         * closed: the old address, upstream and state come back, and so does the old listener. */
+        char ignored[256];
+        memcpy(p->listen, was.listen, sizeof(p->listen));
+        memcpy(p->upstream, was.upstream, sizeof(p->upstream));
+        p->up_addr = was.up_addr;
+        p->up_len = was.up_len;
+        p->enabled = was.enabled;
+        p->protocol = was.protocol;
+        (void)start(p, ignored, sizeof(ignored));
+    }
+    return rc;
 }
 
 fp_toxic_t *fp_proxy_toxic(fp_proxy_t *p, const char *name)

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "harness/capacity/find.h"
+#include "harness/report/outputs.h"
 
 void hx_find_block_signals(sigset_t *sigs, sigset_t *old)
 {
@@ -52,11 +53,15 @@ int hx_find_reports_dir(const hx_find_opts_t *o, FILE *err_out)
 
 int hx_find_write_file(const char *path, int (*write_fn)(FILE *, const void *), const void *arg, FILE *err_out)
 {
-    FILE *f = fopen(path, "w");
-    if (f == NULL || write_fn(f, arg) != 0) {
+    char why[4352];
+    FILE *f = hx_outputs_fopen(path, why, sizeof(why));
+    if (f == NULL) {
+        fprintf(err_out, "soak: %s\n", why);
+        return -1;
+    }
+    if (write_fn(f, arg) != 0) {
         fprintf(err_out, "soak: %s: %s\n", path, strerror(errno));
-        if (f != NULL)
-            fclose(f);
+        fclose(f);
         return -1;
     }
     if (fclose(f) != 0) {

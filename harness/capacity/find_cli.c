@@ -75,7 +75,7 @@ static const struct {
     {"junit", "probes write no reports (--probe-reports DIR keeps each probe's JSON summary)"},
     {"html", "probes write no reports (--probe-reports DIR keeps each probe's JSON summary)"},
     {"webhook", "probes write no reports (--probe-reports DIR keeps each probe's JSON summary)"},
-    {"check", "not available for soak find"},
+    {"check", "it validates a scenario file (soak load --check --config FILE, soak run --check FILE)"},
 };
 
 typedef struct raw {

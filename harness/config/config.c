@@ -466,6 +466,9 @@ static int load_section(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
         return -1;
     if ((v = cm_conf_get(n, "api_key")) && get_str(c, conf, v, "load.api_key", &c->api_key, err))
         return -1;
+    char why[128];
+    if (v != NULL && hx_api_key_check(c->api_key, why, sizeof(why)) != 0)
+        return cm_conf_error(conf, v, "load.api_key", err, "%s", why);
     if (hx_cfg_load_groups(c, conf, n, err) != 0)
         return -1;
     return hx_cfg_load_phases(c, conf, n, err);
@@ -532,9 +535,6 @@ static int load_scalars(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *roo
 
 int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err)
 {
-    static const char *const keys[] = {"name",   "seed",   "duration", "mock",    "gateway", "load",
-                                       "expect", "report", "services", "proxies", "changes", "slo",
-                                       NULL};
     const cm_node_t *root = conf->root, *v;
     c->file = hx_cfg_strdup(c, conf->file);
     if (root == NULL) {
@@ -543,7 +543,7 @@ int hx_cfg_load(hx_cfg_t *c, const cm_conf_t *conf, cm_err_t *err)
     }
     if (root->type != CM_NODE_MAP)
         return cm_conf_error(conf, root, NULL, err, "expected a map of name, seed, duration, load, expect, report");
-    if (cm_conf_check_keys(conf, root, "", keys, err) != 0 || load_scalars(c, conf, root, err) != 0)
+    if (cm_conf_check_keys(conf, root, "", cm_scenario_keys, err) != 0 || load_scalars(c, conf, root, err) != 0)
         return -1;
     c->has_mock = cm_conf_get(root, "mock") != NULL;
     c->has_gateway = cm_conf_get(root, "gateway") != NULL || cm_conf_get(root, "services") != NULL ||

@@ -182,8 +182,11 @@ static int read_strings(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *it,
         s->user = hx_cfg_strdup(c, str);
     }
     if ((v = cm_conf_get(it, "api_key")) != NULL) {
+        char why[128];
         if (cm_conf_str(conf, v, cm_conf_path(p, sizeof(p), path, -1, "api_key"), &str, err) != 0)
             return -1;
+        if (hx_api_key_check(str, why, sizeof(why)) != 0)
+            return cm_conf_error(conf, v, p, err, "%s", why);
         s->api_key = hx_cfg_strdup(c, str);
     }
     return read_reasoning(conf, it, path, s, err) != 0 ? -1 : read_summary(conf, it, path, s, err);

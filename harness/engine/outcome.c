@@ -46,6 +46,7 @@ hx_err_t hx_outcome_classify(const hx_outcome_in_t *in)
     case CURLE_SEND_ERROR:
     case CURLE_PARTIAL_FILE:
     case CURLE_GOT_NOTHING:
+    case CURLE_WRITE_ERROR: /* the body callback ended an unreadable stream */
         /* A 2xx stream that was already flowing broke in the middle: the stream reader knows whether it
          * ended between events or inside one, which is more useful than "reset". */
         if (in->stream && in->status >= 200 && in->status < 300 && is_stream_break(in->body_err))

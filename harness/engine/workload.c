@@ -44,6 +44,19 @@ int hx_header_check(const char *line, char *err, size_t errlen)
     return 0;
 }
 
+int hx_api_key_check(const char *key, char *err, size_t errlen)
+{
+    if (strpbrk(key, "\r\n") != NULL) {
+        snprintf(err, errlen, "must not contain CR or LF (it is sent as a header value)");
+        return -1;
+    }
+    if (strlen(key) > HX_HEADER_LINE_MAX) {
+        snprintf(err, errlen, "%zu bytes (at most %d)", strlen(key), HX_HEADER_LINE_MAX);
+        return -1;
+    }
+    return 0;
+}
+
 static int check_headers(const hx_reqspec_t *s, size_t i, size_t nglobal, char *err, size_t errlen)
 {
     char why[200];

@@ -157,6 +157,9 @@ void hx_workload_add_header(hx_workload_t *w, const char *line);
 
 /* Checks a header line "Name: value" (a token name, no CR or LF). Returns 0 or -1 with a reason. */
 int hx_header_check(const char *line, char *err, size_t errlen);
+/* Checks an API key, which is sent as a header value: no CR or LF (a key with "\r\nName: v" would add a
+ * header), at most HX_HEADER_LINE_MAX bytes. Returns 0 or -1 with a reason. */
+int hx_api_key_check(const char *key, char *err, size_t errlen);
 
 /* Picks a template index by weight. */
 uint32_t hx_workload_pick(const hx_workload_t *w, cm_rng_t *rng);

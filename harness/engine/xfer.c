@@ -51,9 +51,13 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
     uint64_t now = x->first_byte == 0 || (ok && x->stream) ? cm_now_ns() : 0;
     if (x->first_byte == 0)
         x->first_byte = now;
-    if (ok && x->stream)
+    if (ok && x->stream) {
         hx_stream_feed(&x->sr, p, n, now);
-    else if (ok && x->http != NULL) {
+        /* An event over the size limit leaves nothing readable: end the transfer now, as an SDK raises,
+         * rather than take whatever the peer keeps sending until the timeout (which would then name it). */
+        if (x->sr.err == HX_ERR_STREAM_PARSE)
+            return 0;
+    } else if (ok && x->http != NULL) {
         if (hx_http_checks(x->http)) /* otherwise the body is read and dropped */
             keep(&x->resp, p, n, HX_HTTP_RESPONSE_KEEP, &x->resp_over);
     } else if (ok)

@@ -1,10 +1,12 @@
 #include "harness/report/outputs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/alloc.h"
 #include "common/buf.h"
@@ -64,16 +66,29 @@ static char *in_dir(const char *dir, const char *file)
     return cm_buf_detach(&b);
 }
 
+FILE *hx_outputs_fopen(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot open for writing: %s", path,
+                 errno == ENXIO ? "no process reads this FIFO" : strerror(errno));
+        return NULL;
+    }
+    /* Writes block again once open: a reader that is slow only slows the report. */
+    FILE *f = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: cannot open for writing: %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
 static int open_one(const char *path, FILE **f, char *err, size_t errlen)
 {
     if (path == NULL)
         return 0;
-    *f = fopen(path, "w");
-    if (*f == NULL) {
-        snprintf(err, errlen, "%s: cannot open for writing: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    *f = hx_outputs_fopen(path, err, errlen);
+    return *f == NULL ? -1 : 0;
 }
 
 static char *pick(const char *flag_path, const char *dir, unsigned formats, unsigned fmt, const char *file)

@@ -24,6 +24,12 @@ char *hx_outputs_expand_dir(const char *tmpl, const char *name, uint64_t wall_ms
 /* Creates path and its missing parents (mkdir -p). Returns 0, or -1 with "path: reason" in err. */
 int hx_outputs_make_dirs(const char *path, char *err, size_t errlen);
 
+/* fopen(path, "w") that cannot block: a FIFO without a reader would wait in open() for ever (SIGINT
+ * and SIGTERM are blocked for the run, to be read at its checkpoints); it is refused instead ("no process reads this
+ * FIFO"). A FIFO that has a reader, such as --jsonl >(jq ...), works as before. Returns the file, or NULL with "path:
+ * reason" in err. */
+FILE *hx_outputs_fopen(const char *path, char *err, size_t errlen);
+
 /* Resolves the paths (creating the report directory and its parents) and opens every file for writing.
  * Returns 0, or -1 with "path: reason" in err (nothing is left open). */
 int hx_outputs_open(hx_outputs_t *o, const hx_cfg_t *cfg, uint64_t wall_ms, char *err, size_t errlen);

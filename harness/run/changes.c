@@ -264,12 +264,20 @@ static int expect_2xx(long status, const cm_buf_t *answer, const char *label, co
     return 0;
 }
 
+/* api/proxies/NAME followed by suffix, NAME percent-encoded: a proxy's name may hold a space or a '%'. */
+static void proxy_url(char *url, size_t n, const char *api, const char *proxy, const char *suffix)
+{
+    char *esc = curl_easy_escape(NULL, proxy, 0);
+    snprintf(url, n, "%s/proxies/%s%s", api, esc != NULL ? esc : proxy, suffix);
+    curl_free(esc);
+}
+
 /* Deletes the proxy's toxics: GET the list (read whole, up to LIST_KEEP), then DELETE each by name. */
 static int clear_toxics(const hx_change_t *ch, const char *api, char *err, size_t errlen)
 {
     char url[1024], name[256];
     cm_buf_t list = CM_BUF_INIT;
-    snprintf(url, sizeof(url), "%s/proxies/%s/toxics", api, ch->proxy);
+    proxy_url(url, sizeof(url), api, ch->proxy, "/toxics");
     CURL *e = curl_easy_init();
     int rc = -1;
     if (e == NULL) {
@@ -300,7 +308,8 @@ static int clear_toxics(const hx_change_t *ch, const char *api, char *err, size_
         if (nt == 0 || cm_json_unescape(&d, nt, name, sizeof(name)) >= sizeof(name))
             continue;
         char *esc = curl_easy_escape(NULL, name, 0);
-        snprintf(url, sizeof(url), "%s/proxies/%s/toxics/%s", api, ch->proxy, esc != NULL ? esc : name);
+        proxy_url(url, sizeof(url), api, ch->proxy, "/toxics/");
+        snprintf(url + strlen(url), sizeof(url) - strlen(url), "%s", esc != NULL ? esc : name);
         curl_free(esc);
         rc = expect_2xx(call("DELETE", url, NULL, &answer, ch->label, err, errlen), &answer, ch->label, "fault-proxy",
                         err, errlen);
@@ -324,7 +333,7 @@ static int apply_proxy(const hx_change_t *ch, const char *api, char *err, size_t
     const cm_node_t *tx = cm_conf_get(ch->set, "toxics"), *en = cm_conf_get(ch->set, "enabled");
     if (tx != NULL)
         rc = clear_toxics(ch, api, err, errlen);
-    snprintf(url, sizeof(url), "%s/proxies/%s/toxics", api, ch->proxy);
+    proxy_url(url, sizeof(url), api, ch->proxy, "/toxics");
     for (size_t i = 0; rc == 0 && tx != NULL && i < tx->n; i++) {
         cm_buf_reset(&body);
         if (cm_conf_write_json(&body, tx->items[i], HX_CHANGE_MAX_BODY) != 0) {
@@ -340,7 +349,7 @@ static int apply_proxy(const hx_change_t *ch, const char *api, char *err, size_t
         cm_buf_puts(&body, "{\"enabled\":");
         rc = cm_conf_write_json(&body, en, 16);
         cm_buf_puts(&body, "}");
-        snprintf(url, sizeof(url), "%s/proxies/%s", api, ch->proxy);
+        proxy_url(url, sizeof(url), api, ch->proxy, "");
         if (rc == 0)
             rc = expect_2xx(call("POST", url, body.data, &answer, ch->label, err, errlen), &answer, ch->label,
                             "fault-proxy", err, errlen);

@@ -208,10 +208,13 @@ static int apply_headers(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen
     return 0;
 }
 
-static int apply_api_key(hx_cfg_t *c, const flags_t *f)
+static int apply_api_key(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
 {
+    char why[128];
     if (f->api_key == NULL)
         return 0;
+    if (hx_api_key_check(f->api_key, why, sizeof(why)) != 0)
+        return hx_cli_errf(err, errlen, "--api-key: %s", why);
     /* A flag wins over the file, including keys written on individual templates. */
     c->api_key = hx_cfg_strdup(c, f->api_key);
     for (size_t i = 0; i < c->nreqs; i++)
@@ -355,7 +358,7 @@ int hx_cli_apply_flags(hx_cfg_t *c, const flags_t *f, char *err, size_t errlen)
     if (check_groups(c, f, err, errlen) != 0)
         return -1;
     if (apply_rate(c, f, err, errlen) || apply_users(c, f, err, errlen) || apply_workload(c, f, err, errlen) ||
-        apply_headers(c, f, err, errlen) || apply_api_key(c, f) || apply_expects(c, f, err, errlen) ||
+        apply_headers(c, f, err, errlen) || apply_api_key(c, f, err, errlen) || apply_expects(c, f, err, errlen) ||
         apply_slos(c, f, err, errlen) || apply_seed(c, f, err, errlen) || apply_engine(c, f, err, errlen) ||
         apply_outputs(c, f, err, errlen))
         return -1;

@@ -19,6 +19,10 @@ out=$("$FAULT_PROXY" --check --config "$TMP/bad.yaml" 2>&1) || rc=$?
 expect_eq "$rc" 2 "--check exit status for a bad file"
 expect_contains "$out" "bad.yaml:4:" "--check position"
 expect_contains "$out" "proxies[0].toxics[0].attributes.jitter" "--check field path"
+: >"$TMP/empty.yaml"
+rc=0
+out=$(timeout 10 "$FAULT_PROXY" --check --config "$TMP/empty.yaml" 2>&1) || rc=$?
+expect_eq "$rc $out" "2 $TMP/empty.yaml: the file is empty (expected proxies: or a list of proxies)" "--check of an empty file"
 rc=0
 "$FAULT_PROXY" --no-such-flag >/dev/null 2>&1 || rc=$?
 expect_eq "$rc" 2 "exit status for an unknown flag"
@@ -26,6 +30,21 @@ rc=0
 out=$("$FAULT_PROXY" --api 0.0.0.0:0 2>&1) || rc=$?
 expect_eq "$rc" 2 "exit status for a non-loopback API without a token"
 expect_contains "$out" "give --token" "non-loopback API message"
+# a port past 65535 or negative is refused, not wrapped (atoi made 99999 port 34463), by --check too; --no-api
+# beside --api or --token is a conflict, not a silent choice
+for args in "--api 127.0.0.1:99999" "--api 127.0.0.1:-1" "--check --config $TMP/ok.yaml --api 127.0.0.1:70000"; do
+    rc=0
+    out=$(timeout 10 "$FAULT_PROXY" $args 2>&1) || rc=$?
+    expect_eq "$rc" 2 "exit status for $args"
+    expect_contains "$out" "--api: invalid port" "message for $args"
+done
+# an empty token passed for one off loopback (anyone got in with "Bearer ")
+rc=0
+out=$(timeout 10 "$FAULT_PROXY" --api 0.0.0.0:0 --token '' 2>&1) || rc=$?
+expect_eq "$rc $out" "2 fault-proxy: --token: empty" "an empty --token"
+rc=0
+out=$(timeout 10 "$FAULT_PROXY" --no-api --token t 2>&1) || rc=$?
+expect_eq "$rc $out" "2 fault-proxy: --no-api cannot be combined with --token" "--no-api with --token"
 pass "command line"
 
 # --- API round trips
@@ -71,6 +90,8 @@ expect_match "$(req DELETE /proxies/a)" '^204 $' "delete proxy"
 expect_match "$(req GET /proxies/a)" '^404 ' "deleted proxy is gone"
 big=$(head -c 70000 /dev/zero | tr '\0' 'a')
 expect_match "$(req POST /proxies "{\"name\": \"$big\"}")" '^413 ' "a body over 64 KiB"
+expect_match "$(req PUT /proxies/up)" '^405 \{"error":"method not allowed"' "PUT: a JSON 405 (was evhttp's HTML 501)"
+expect_match "$(req GET '/proxies/u%70')" '^200 \{"name":"up"' "a percent-encoded name"
 pass "API round trips"
 stop_fproxy
 

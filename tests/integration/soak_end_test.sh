@@ -47,6 +47,26 @@ expect_eq "$(jq_py "$TMP/to.json" 'j["requests"]["failed"]')" "10" "timeouts are
 expect_contains "$(cat "$TMP/soak.err")" "soak: first timeout at" "first timeout line"
 pass "--timeout 300ms: 10 timeouts"
 
+# A stream whose one SSE line never ends passes the 4 MiB event limit: the request ends there as stream_parse
+# (it was read on until the peer stopped, the timeout or the drain: here the drain, an abort).
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8); print(s.getsockname()[1], flush=True)
+c, _ = s.accept(); c.recv(65536); c.settimeout(10)
+c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\ndata: ")
+end = time.time() + 30
+try:
+    while time.time() < end: c.sendall(b"a" * 65536)
+except OSError: pass
+' >"$TMP/sse.port" &
+sr_track $!
+for _ in $(seq 1 50); do [ -s "$TMP/sse.port" ] && break; sleep 0.1; done
+run_soak load --url "http://127.0.0.1:$(cat "$TMP/sse.port")/v1" --stream --rate 1/s --duration 1s --timeout 30s \
+    --drain 3s --quiet --json "$TMP/sse.json"
+expect_eq "$(jq_py "$TMP/sse.json" 'j["errors"]')" "{'stream_parse': 1}" "an endless SSE line"
+expect_eq "$(jq_py "$TMP/sse.json" 'j["requests"]["aborted"]')" "0" "ended by soak, not by the drain"
+pass "an SSE event past 4 MiB: stream_parse at once"
+
 # --max-inflight: arrivals that find the cap reached are dropped (counted), never queued.
 run_soak load --url "$HANG" --rate 100/s --duration 1s --max-inflight 10 --drain 0s --quiet --json "$TMP/cap.json"
 expect_eq "$(jq_py "$TMP/cap.json" 'j["requests"]["sent"]')" "10" "sent under a cap of 10"

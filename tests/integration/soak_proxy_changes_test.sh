@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/integration/soak_proxy_changes_test.sh — timed changes through fault-proxy's API in a scenario: the
 # load goes to the mock through a proxy; at the `slowed` phase a latency toxic is set on the proxy, at `after`
-# its toxics are emptied again; each phase's latency shows it. --check validates a proxy change with
-# fault-proxy's own reader, and names an unknown proxy with its position.
+# its toxics are emptied again; each phase's latency shows it. The proxy's and the toxic's names hold a space,
+# so the API's paths carry them percent-encoded. --check validates a proxy change with fault-proxy's own
+# reader, and names an unknown proxy with its position.
 source "$(dirname "$0")/soak_lib.sh"
 export SOAK_MOCK_PROVIDER=$MOCK_PROVIDER SOAK_FAULT_PROXY=$FAULT_PROXY
 
@@ -10,7 +11,7 @@ cat >"$TMP/proxied.yaml" <<'EOF'
 name: proxied
 seed: 4
 proxies:
-  - name: front
+  - name: front door
     listen: 127.0.0.1:0
     upstream: "127.0.0.1:{{deployments.a.port}}"
 mock:
@@ -23,7 +24,7 @@ mock:
       latency: {ttft: fixed(5ms)}
       output_tokens: fixed(2)
 load:
-  target: "{{proxies.front.url}}/v1"
+  target: "{{proxies.front door.url}}/v1"
   arrival: {constant: 40/s}
   phases:
     - {name: before, duration: 2s}
@@ -33,9 +34,9 @@ load:
     - {api: openai.chat, model: m}
 changes:
   - at: slowed
-    proxy: front
-    set: {toxics: [{name: lag, type: latency, stream: downstream, attributes: {latency: 400}}]}
-  - {at: after, proxy: front, set: {toxics: []}}
+    proxy: front door
+    set: {toxics: [{name: the lag, type: latency, stream: downstream, attributes: {latency: 400}}]}
+  - {at: after, proxy: front door, set: {toxics: []}}
 expect:
   - {metric: latency.p50, phase: before, max: 200ms}
   - {metric: latency.p50, phase: slowed, min: 350ms}
@@ -46,12 +47,12 @@ run_soak run --check "$TMP/proxied.yaml"
 expect_eq "$RC" "0" "--check of proxy changes ($(cat "$TMP/soak.err"))"
 run_soak run --quiet --report-dir "$TMP/r" "$TMP/proxied.yaml"
 expect_eq "$RC" "0" "a latency toxic set and removed through fault-proxy's API ($(grep FAIL "$TMP/soak.out") $(tail -3 "$TMP/soak.err"))"
-expect_contains "$(cat "$TMP/soak.err")" "changed proxy front: toxics" "the runner says what it changed"
+expect_contains "$(cat "$TMP/soak.err")" "changed proxy front door: toxics" "the runner says what it changed"
 P50=$(jq_py "$TMP/r/summary.json" '[round(p["latency_ms"]["p50"]) for p in j["phases"]]')
 echo "p50 by phase: $P50"
 pass "proxy changes: a toxic at a phase's start, removed at the next"
 
-sed 's/proxy: front, set: {toxics: \[\]}/proxy: frnt, set: {toxics: []}/' "$TMP/proxied.yaml" >"$TMP/bad1.yaml"
+sed 's/proxy: front door, set: {toxics: \[\]}/proxy: frnt, set: {toxics: []}/' "$TMP/proxied.yaml" >"$TMP/bad1.yaml"
 run_soak run --check "$TMP/bad1.yaml"
 expect_eq "$RC" "2" "an unknown proxy"
 expect_match "$(cat "$TMP/soak.err")" 'bad1\.yaml:[0-9]+:[0-9]+: changes\[1\]\.proxy: no proxy in proxies: "frnt"' "unknown proxy"

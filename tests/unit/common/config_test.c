@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct fixture {
@@ -217,6 +219,43 @@ static void test_load_file(void **state)
     assert_string_equal(f->err.msg, "/nonexistent/x.yaml: cannot open: No such file or directory");
     cm_conf_free(&f->conf);
     cm_conf_free(&f->conf); /* freeing twice is harmless */
+}
+
+/* A FIFO without a writer once made every binary wait in open() for ever (soak run with SIGINT and SIGTERM
+ * blocked, so not even ^C stopped it); a path that is not a regular file is now read for a bounded time. */
+static void test_load_special_files(void **state)
+{
+    fixture_t *f = *state;
+    cm_conf_free(&f->conf);
+    assert_int_equal(cm_conf_load_file(&f->conf, "/tmp", &f->err), -1);
+    assert_string_equal(f->err.msg, "/tmp: cannot read: Is a directory");
+    cm_conf_free(&f->conf);
+    int p[2];
+    char path[64], fifo[] = "/tmp/soak_config_fifo_XXXXXX";
+    assert_int_equal(pipe(p), 0); /* a pipe that ends, as <(cmd) gives: read whole */
+    assert_int_equal(write(p[1], "seed: 7\n", 8), 8);
+    close(p[1]);
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", p[0]);
+    assert_int_equal(cm_conf_load_file(&f->conf, path, &f->err), 0);
+    assert_string_equal(cm_conf_get(f->conf.root, "seed")->str, "7");
+    close(p[0]);
+    cm_conf_free(&f->conf);
+    assert_non_null(mkdtemp(fifo));
+    snprintf(path, sizeof(path), "%s/f", fifo);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    int saved = cm_conf_read_wait_ms;
+    cm_conf_read_wait_ms = 200;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(cm_conf_load_file(&f->conf, path, &f->err), -1);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    cm_conf_read_wait_ms = saved;
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (s < 0.2 || s > 5)
+        fail_msg("waited %.3f s for a FIFO without a writer, expected 0.2 s", s);
+    assert_non_null(strstr(f->err.msg, ": no end of file after 0.2 s (a FIFO without a writer?)"));
+    unlink(path);
+    rmdir(fifo);
 }
 
 /* ---- key checks ------------------------------------------------------------------------------------- */
@@ -518,6 +557,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nesting_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_special_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_did_you_mean, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flow_rejoins_parentheses, setup, teardown),

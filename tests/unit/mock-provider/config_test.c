@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "common/buf.h"
 #include "mock-provider/config.h"
 
 #include <stdio.h>
@@ -311,6 +312,30 @@ static void test_deployment_errors(void **state)
                         "t.yaml:4:19: mock.deployments[0].tool_calls: ");
 }
 
+/* One past each count limit: 200,000 models took minutes in a quadratic duplicate check and would have laid
+ * out metric slots for each on every thread; deployments and keys had no bound either. */
+static void test_count_limits(void **state)
+{
+    cm_buf_t b = CM_BUF_INIT;
+    cm_buf_puts(&b, "mock:\n  deployments:\n    - name: a\n      models: [");
+    for (int i = 0; i <= MP_MAX_MODELS; i++)
+        cm_buf_printf(&b, "%sm%d", i ? ", " : "", i);
+    cm_buf_puts(&b, "]\n");
+    expect_error(b.data, "t.yaml:4:15: mock.deployments[0].models: 257 items; at most 256");
+    cm_buf_reset(&b);
+    cm_buf_puts(&b, "mock:\n  deployments:\n    - name: a\n      api_keys: [");
+    for (int i = 0; i <= MP_MAX_API_KEYS; i++)
+        cm_buf_printf(&b, "%sk%d", i ? ", " : "", i);
+    cm_buf_puts(&b, "]\n");
+    expect_error(b.data, "t.yaml:4:17: mock.deployments[0].api_keys: 1025 items; at most 1024");
+    cm_buf_reset(&b);
+    cm_buf_puts(&b, "mock:\n  deployments:\n");
+    for (int i = 0; i <= MP_MAX_DEPLOYMENTS; i++)
+        cm_buf_printf(&b, "    - {name: d%d}\n", i);
+    expect_error(b.data, "t.yaml:3:5: mock.deployments: 257 deployments; at most 256");
+    cm_buf_free(&b);
+}
+
 static void test_listen_errors(void **state)
 {
     expect_error("mock:\n  deployments:\n    - name: a\n      listen: 127.0.0.1\n",
@@ -383,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_mock_section_errors),
         cmocka_unit_test(test_admin),
         cmocka_unit_test(test_deployment_errors),
+        cmocka_unit_test(test_count_limits),
         cmocka_unit_test(test_listen_errors),
         cmocka_unit_test(test_parse_listen),
         cmocka_unit_test(test_check_name),

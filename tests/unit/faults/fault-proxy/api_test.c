@@ -9,6 +9,10 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -137,6 +141,73 @@ static void test_reset_populate_version(void **state)
     EXPECT(f, 200, "GET", "/version", NULL, "{\"version\": \"");
     EXPECT(f, 404, "GET", "/nothing", NULL, "not found");
     EXPECT(f, 405, "DELETE", "/proxies", NULL, "method not allowed");
+    /* a known path with a method it does not take is a 405, not a 404 (nor evhttp's HTML 501 for PUT) */
+    EXPECT(f, 405, "GET", "/reset", NULL, "method not allowed");
+    EXPECT(f, 405, "PUT", "/proxies/redis", "{}", "method not allowed");
+    EXPECT(f, 405, "HEAD", "/proxies/redis/toxics", NULL, "method not allowed");
+    EXPECT(f, 405, "OPTIONS", "/version", NULL, "method not allowed");
+}
+
+/* A port that is taken (a listening socket of the test's own): returns the socket, fills port. */
+static int taken_port(char *port, size_t n)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(a);
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(fd, 1), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    snprintf(port, n, "%u", ntohs(a.sin_port));
+    return fd;
+}
+
+/* "A request that fails changes nothing": a /populate whose later entry cannot listen left the earlier ones
+ * created or replaced, and an update to a taken address left the proxy moved there and disabled. */
+static void test_failed_listen_changes_nothing(void **state)
+{
+    fixture_t *f = *state;
+    char port[16], body[512];
+    int fd = taken_port(port, sizeof(port));
+    EXPECT(f, 201, "POST", "/proxies", PROXY, "redis");
+    EXPECT(f, 200, "POST", "/proxies/redis/toxics", "{\"type\": \"down\"}", "down");
+    char listen[FP_MAX_ADDR];
+    snprintf(listen, sizeof(listen), "%s", fp_server_find(&f->s, "redis")->listen);
+    snprintf(body, sizeof(body),
+             "[{\"name\": \"redis\", \"upstream\": \"127.0.0.1:1\"}, {\"name\": \"new\", \"upstream\": "
+             "\"127.0.0.1:1\"}, {\"name\": \"late\", \"upstream\": \"127.0.0.1:1\", \"listen\": \"127.0.0.1:%s\"}]",
+             port);
+    EXPECT(f, 500, "POST", "/populate", body, "Address already in use");
+    assert_int_equal(f->s.n, 1);
+    fp_proxy_t *p = fp_server_find(&f->s, "redis");
+    assert_non_null(p);
+    assert_string_equal(p->upstream, "127.0.0.1:6379");
+    assert_string_equal(p->listen, listen);
+    assert_int_equal(p->ntoxics, 1);
+    snprintf(body, sizeof(body), "{\"listen\": \"127.0.0.1:%s\", \"upstream\": \"127.0.0.1:2\"}", port);
+    EXPECT(f, 500, "POST", "/proxies/redis", body, "Address already in use");
+    p = fp_server_find(&f->s, "redis");
+    assert_string_equal(p->listen, listen);
+    assert_string_equal(p->upstream, "127.0.0.1:6379");
+    assert_true(p->enabled);
+    assert_non_null(p->listener);
+    close(fd);
+}
+
+/* Names are path segments: a name with a space or a '%' was created but could never be addressed, since
+ * clients send it percent-encoded and the API compared the encoded text. */
+static void test_encoded_names(void **state)
+{
+    fixture_t *f = *state;
+    EXPECT(f, 201, "POST", "/proxies", "{\"name\": \"my redis%\", \"upstream\": \"127.0.0.1:6379\"}", "my redis%");
+    EXPECT(f, 200, "GET", "/proxies/my%20redis%25", NULL, "\"name\":\"my redis%\"");
+    EXPECT(f, 200, "POST", "/proxies/my%20redis%25/toxics", "{\"name\": \"a b\", \"type\": \"down\"}", "a b");
+    EXPECT(f, 200, "GET", "/proxies/my%20redis%25/toxics/a%20b", NULL, "\"type\":\"down\"");
+    EXPECT(f, 404, "GET", "/proxies/my%20redis%", NULL, "proxy not found"); /* a bad escape */
+    EXPECT(f, 404, "GET", "/proxies/my%00redis", NULL, "proxy not found");
+    EXPECT(f, 404, "GET", "/proxies/my%20redis%25/toxics/a%2", NULL, "toxic not found");
+    EXPECT(f, 204, "DELETE", "/proxies/my%20redis%25", NULL, "");
+    assert_int_equal(f->s.n, 0);
 }
 
 static void test_metrics(void **state)
@@ -156,6 +227,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_toxic_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset_populate_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_encoded_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_listen_changes_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

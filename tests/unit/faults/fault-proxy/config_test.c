@@ -106,6 +106,9 @@ static void test_errors(void **state)
         "proxies[0].toxics[0].type: error toxics need protocol resp");
     expect_error("proxies: 3\n", "proxies: expected a list of proxies");
     expect_error("seed: -1\n", "seed:");
+    /* a misspelt section is refused here as by soak and the mock, not read as a file without proxies */
+    expect_error("proxys:\n  - {name: x, upstream: \"127.0.0.1:1\"}\n",
+                 "s.yaml:1:1: unknown key \"proxys\" (did you mean \"proxies\"?");
 }
 
 static void test_limits(void **state)

@@ -209,6 +209,10 @@ static void test_sweep_flags(void **state)
     SWEEP_ERR("--rates \"51\": expected a whole number from 1 to 50", URL, "--rates", "51");
     SWEEP_ERR("--saturation-users \"0\": expected a whole number from 1 to 100000", URL, "--saturation-users", "0");
     SWEEP_ERR("--require: not for soak sweep (soak help sweep)", URL, "--require", "10/s");
+    /* it said "not for soak sweep: not available for soak find" */
+    SWEEP_ERR("--check: not for soak sweep: it validates a scenario file (soak load --check --config FILE, soak run "
+              "--check FILE)",
+              URL, "--check");
     SWEEP_ERR("--users: not for soak sweep: the probes are open loop (soak sweep: --saturation-users)", URL, "--users",
               "5");
     /* the closed loop is built too: more users than the in-flight cap is said before any run */

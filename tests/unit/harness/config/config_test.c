@@ -288,6 +288,11 @@ static void test_value_errors(void **state)
                  "(openai.responses, azure.responses, gemini.generate and vertex.generate do)");
     expect_error("load:\n  requests:\n    - {api: gemini.generate, reasoning_summary: long}\n",
                  "s.yaml:3:49: load.requests[0].reasoning_summary: \"long\": expected auto, concise or detailed");
+    /* a key is a header value: "\r\n" in it added headers of its own to every request */
+    expect_error("load: {api_key: \"k\\r\\nX-Injected: 1\"}\n",
+                 "s.yaml:1:17: load.api_key: must not contain CR or LF (it is sent as a header value)");
+    expect_error("load:\n  requests:\n    - {api: openai.chat, api_key: \"k\\nX: 1\"}\n",
+                 "s.yaml:3:35: load.requests[0].api_key: must not contain CR or LF (it is sent as a header value)");
     expect_error("report: {exit_codes: detail}\n",
                  "s.yaml:1:22: report.exit_codes: \"detail\": expected default (0 pass, 1 fail, 2 error) or detailed "
                  "(a status per failed expectation class, docs/expectations.md)");

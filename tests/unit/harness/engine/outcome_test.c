@@ -68,6 +68,8 @@ static void test_broken_streams(void **state)
                      HX_ERR_STREAM_TRUNCATED);
     assert_int_equal(classify(CURLE_RECV_ERROR, ECONNRESET, 200, true, true, HX_ERR_STREAM_NO_DONE),
                      HX_ERR_STREAM_NO_DONE);
+    /* The body callback ends a stream with an event past the size limit. */
+    assert_int_equal(classify(CURLE_WRITE_ERROR, 0, 200, true, true, HX_ERR_STREAM_PARSE), HX_ERR_STREAM_PARSE);
     /* ...but a reset before any stream class (or of a non-2xx) is a reset. */
     assert_int_equal(classify(CURLE_RECV_ERROR, ECONNRESET, 200, true, true, HX_ERR_NONE), HX_ERR_RESET);
     assert_int_equal(classify(CURLE_RECV_ERROR, ECONNRESET, 500, true, true, HX_ERR_STREAM_TRUNCATED), HX_ERR_RESET);

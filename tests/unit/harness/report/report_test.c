@@ -1,20 +1,24 @@
 /* tests/unit/harness/report/report_test.c — the JSON summary parses and holds the documented fields, JUnit XML is
  * well-formed with the right cases and failures, the table fits 100 columns, the progress line, and
- * write errors. */
+ * write errors, and a report path that is a FIFO. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "harness/report/outputs.h"
 #include "harness/report/report.h"
 #include "harness/report/webhook.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/json.h"
 
@@ -637,6 +641,30 @@ static void test_write_errors(void **state)
     free(f);
 }
 
+/* A report path that is a FIFO nobody reads made soak wait in open() for ever, deaf to SIGTERM under soak run. */
+static void test_open_fifo(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/soak_report_fifo_XXXXXX", path[64], err[256] = "";
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/f", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_null(hx_outputs_fopen(path, err, sizeof(err)));
+    assert_non_null(strstr(err, "/f: cannot open for writing: no process reads this FIFO"));
+    int rd = open(path, O_RDONLY | O_NONBLOCK); /* with a reader it is written as any file */
+    assert_true(rd >= 0);
+    FILE *f = hx_outputs_fopen(path, err, sizeof(err));
+    assert_non_null(f);
+    assert_int_equal(fputs("{}", f) >= 0 && fflush(f) == 0, 1);
+    char got[4] = "";
+    assert_int_equal(read(rd, got, sizeof(got) - 1), 2);
+    assert_string_equal(got, "{}");
+    fclose(f);
+    close(rd);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_iso_time(void **state)
 {
     (void)state;
@@ -657,6 +685,7 @@ int main(void)
         cmocka_unit_test(test_default_expectation_is_marked),
         cmocka_unit_test(test_progress_line),
         cmocka_unit_test(test_write_errors),
+        cmocka_unit_test(test_open_fifo),
         cmocka_unit_test(test_iso_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

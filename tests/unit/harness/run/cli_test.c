@@ -167,6 +167,8 @@ static void test_bad_values(void **state)
               "--url", "http://h/v1", "--rate", "1/s", "--prompt", "{{uid}}");
     PARSE_ERR("--header \"X Y: z\": invalid character in the name", "--url", "http://h/v1", "--rate", "1/s", "--header",
               "X Y: z");
+    PARSE_ERR("--api-key: must not contain CR or LF (it is sent as a header value)", "--url", "http://h/v1", "--rate",
+              "1/s", "--api-key", "k\r\nX-Injected: 1");
     PARSE_ERR_HAS("--expect \"latency.p99~5\": ", "--url", "http://h/v1", "--rate", "1/s", "--expect", "latency.p99~5");
     PARSE_ERR("--seed: \"-1\": negative values are not allowed", "--url", "http://h/v1", "--rate", "1/s", "--seed",
               "-1");
