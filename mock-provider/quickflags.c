@@ -53,7 +53,8 @@ static int apply_admin(const mp_cli_t *cli, mp_config_t *c, cm_err_t *err)
     int rc = mp_config_set_admin(c, listen, token, why, sizeof(why));
     free(token);
     if (rc != 0)
-        return fail(err, "--admin: %s", why);
+        return fail(err, "%s: %s", cli->admin_token != NULL && strstr(why, "token") != NULL ? "--admin-token" : "--admin",
+                    why);
     return 0;
 }
 

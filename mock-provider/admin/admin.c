@@ -251,6 +251,7 @@ static int get_requests(mp_admin_t *a, h2o_req_t *req)
     if (most == 0)
         most = 1; /* journal: 0 keeps nothing; the answer is empty */
     int dep = -1;
+    bool seen_limit = false, seen_dep = false;
     if (req->query_at != SIZE_MAX) {
         const char *p = req->path.base + req->query_at + 1, *end = req->path.base + req->path.len;
         while (p < end) {
@@ -258,6 +259,13 @@ static int get_requests(mp_admin_t *a, h2o_req_t *req)
             const char *stop = amp != NULL ? amp : end, *eq = memchr(p, '=', (size_t)(stop - p));
             const char *v = eq != NULL ? eq + 1 : stop;
             size_t kn = (size_t)((eq != NULL ? eq : stop) - p), vn = (size_t)(stop - v);
+            bool *seen = h2o_memis(p, kn, H2O_STRLIT("limit"))        ? &seen_limit
+                         : h2o_memis(p, kn, H2O_STRLIT("deployment")) ? &seen_dep
+                                                                      : NULL;
+            if (seen != NULL && *seen)
+                return send_error(req, 400, "%.*s given twice", (int)kn, p);
+            if (seen != NULL)
+                *seen = true;
             if (h2o_memis(p, kn, H2O_STRLIT("limit"))) {
                 size_t n = 0;
                 if (vn == 0 || vn > 9)
@@ -328,6 +336,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE, NULL, H2O_STRLIT("Bearer"));
         return send_error(req, 401, "the admin API needs Authorization: Bearer TOKEN");
     }
+    /* Only /admin/requests reads a query string; anywhere else one would be ignored, so it is refused. */
+    if (req->query_at != SIZE_MAX && req->query_at + 1 < req->path.len &&
+        !h2o_memis(p, n, H2O_STRLIT("/admin/requests")))
+        return send_error(req, 400, "%.*s takes no query parameters (only /admin/requests does: limit, deployment)",
+                          (int)(n < 64 ? n : 64), p);
     if (h2o_memis(p, n, H2O_STRLIT("/admin/deployments")))
         return method_is(req, "GET") ? get_deployments(a, req) : not_allowed(req, "GET");
     if (n > sizeof(deps) && memcmp(p, deps, sizeof(deps) - 1) == 0 && p[sizeof(deps) - 1] == '/')

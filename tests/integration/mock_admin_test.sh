@@ -160,6 +160,10 @@ req GET '/requests?deployment=nope'
 expect_eq "$CODE" "404" "?deployment= unknown"
 req GET '/requests?x=1'
 expect_eq "$CODE" "400" "unknown parameter"
+req GET '/requests?limit=1&limit=2'
+expect_eq "$CODE $(echo "$BODY" | json 'j["error"]["message"]')" "400 limit given twice" "a parameter twice"
+req GET '/deployments?limit=1'
+expect_eq "$CODE" "400" "a query string where none is read"
 pass "journal bounds and filters"
 
 # ---- a stream in flight keeps its latency; new requests get the new one -------------------------------------

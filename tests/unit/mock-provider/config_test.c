@@ -237,6 +237,9 @@ static void test_mock_section_errors(void **state)
         "t.yaml:2:32: mock.admin: unknown key \"tokn\" (did you mean \"token\"? allowed: listen, token, journal)");
     expect_error("mock:\n  admin: {token: x}\n  deployments: [{name: a}]\n",
                  "t.yaml:2:10: mock.admin: missing required key \"listen\"");
+    expect_error("mock:\n  admin: {listen: 127.0.0.1:0, token: \"a b\"}\n  deployments: [{name: a}]\n",
+                 "t.yaml:2:39: mock.admin.token: the admin token has a space or a control character at offset 1 (it "
+                 "is sent as \"Authorization: Bearer TOKEN\")");
     expect_error("mock:\n  deployment: []\n",
                  "t.yaml:2:3: mock: unknown key \"deployment\" (did you mean \"deployments\"? allowed: admin, threads, "
                  "keepalive_timeout, max_body, deployments)");
