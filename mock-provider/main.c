@@ -11,6 +11,7 @@
 
 #include <h2o/version.h>
 
+#include "common/getopt_msg.h"
 #include "common/log.h"
 #include "mock-provider/config.h"
 #include "mock-provider/litellm.h"
@@ -240,10 +241,12 @@ static int parse_option(int c, options_t *o)
 static int parse_args(int argc, char **argv, options_t *o)
 {
     int c;
-    opterr = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
         if (c == '?') {
-            fprintf(stderr, "Try 'mock-provider --help'.\n");
+            char msg[256];
+            fprintf(stderr, "mock-provider: %s\nTry 'mock-provider --help'.\n",
+                    cm_getopt_msg("c:hV", longopts, argv, optind, optopt, msg, sizeof(msg)));
             return -1;
         }
         int rc = parse_option(c, o);

@@ -9,6 +9,7 @@
 #include <event2/event.h>
 
 #include "common/config.h"
+#include "common/getopt_msg.h"
 #include "common/log.h"
 #include "common/units.h"
 #include "faults/fault-proxy/api.h"
@@ -91,6 +92,7 @@ static int parse_args(int argc, char **argv, options_t *o)
     memset(o, 0, sizeof(*o));
     o->api = "127.0.0.1:8474";
     o->seed = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
@@ -132,9 +134,12 @@ static int parse_args(int argc, char **argv, options_t *o)
         case 'V':
             printf("fault-proxy %s\n", SOAK_VERSION);
             exit(0);
-        default:
-            usage(stderr);
+        default: {
+            char msg[256];
+            fprintf(stderr, "fault-proxy: %s\nTry 'fault-proxy --help'.\n",
+                    cm_getopt_msg("c:hV", longopts, argv, optind, optopt, msg, sizeof(msg)));
             return -1;
+        }
         }
     }
     if (optind < argc) {

@@ -19,6 +19,10 @@ out=$("$FAULT_PROXY" --check --config "$TMP/bad.yaml" 2>&1) || rc=$?
 expect_eq "$rc" 2 "--check exit status for a bad file"
 expect_contains "$out" "bad.yaml:4:" "--check position"
 expect_contains "$out" "proxies[0].toxics[0].attributes.jitter" "--check field path"
+rc=0
+out=$("$FAULT_PROXY" --check -c 2>&1) || rc=$?
+expect_eq "$rc $out" "2 fault-proxy: --config needs a value
+Try 'fault-proxy --help'." "a flag without its value"
 : >"$TMP/empty.yaml"
 rc=0
 out=$(timeout 10 "$FAULT_PROXY" --check --config "$TMP/empty.yaml" 2>&1) || rc=$?

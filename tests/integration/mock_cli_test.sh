@@ -32,8 +32,10 @@ pass "--help and --version"
 
 run_rc --bogus
 expect_eq "$RC" 2 "unknown flag exit"
+expect_contains "$ERR" 'mock-provider: unknown option "--bogus"' "unknown flag message"
 run_rc --ttft
 expect_eq "$RC" 2 "missing value exit"
+expect_contains "$ERR" 'mock-provider: --ttft needs a value' "missing value message"
 run_rc --ttft lognorml
 expect_eq "$RC" 2 "bad distribution exit"
 expect_contains "$ERR" 'mock-provider: --ttft "lognorml": ' "bad distribution message"
