@@ -4,6 +4,14 @@
 #include <netinet/in.h>
 #include <string.h>
 
+long cm_bearer_token_bad(const char *token)
+{
+    for (const unsigned char *p = (const unsigned char *)token; *p != '\0'; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return (long)(p - (const unsigned char *)token);
+    return -1;
+}
+
 socklen_t cm_numeric_addr(const char *host, uint16_t port, struct sockaddr_storage *ss)
 {
     memset(ss, 0, sizeof(*ss));

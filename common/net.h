@@ -10,4 +10,9 @@
  * when host is not a numeric address. */
 socklen_t cm_numeric_addr(const char *host, uint16_t port, struct sockaddr_storage *ss);
 
+/* The offset of the first byte of token that cannot be sent in "Authorization: Bearer TOKEN" (a space, which
+ * would end it, or a control character), or -1 when there is none. The admin APIs refuse such a token at
+ * start: nobody could ever authenticate with it. */
+long cm_bearer_token_bad(const char *token);
+
 #endif

@@ -8,6 +8,7 @@
 #include "common/alloc.h"
 #include "common/dist.h"
 #include "common/json.h"
+#include "common/net.h"
 #include "faults/fault.h"
 #include "mock-provider/provider.h"
 
@@ -184,9 +185,7 @@ bool mp_is_loopback(const char *host)
     return strcmp(host, "::1") == 0;
 }
 
-/* A token a client can send after "Bearer ": at most MP_ADMIN_MAX_TOKEN characters, none a space or a control
- * character (one could never be sent, so the admin API would be closed to everyone). */
-static int check_token(const char *token, char *err, size_t errlen)
+int mp_admin_token_check(const char *token, char *err, size_t errlen)
 {
     if (token == NULL)
         return 0;
@@ -194,12 +193,12 @@ static int check_token(const char *token, char *err, size_t errlen)
         snprintf(err, errlen, "the admin token is longer than %d characters", MP_ADMIN_MAX_TOKEN);
         return -1;
     }
-    for (const unsigned char *p = (const unsigned char *)token; *p != '\0'; p++)
-        if (*p <= ' ' || *p == 0x7f) {
-            snprintf(err, errlen, "the admin token has a space or a control character at offset %zu (it is sent as "
-                     "\"Authorization: Bearer TOKEN\")", (size_t)(p - (const unsigned char *)token));
-            return -1;
-        }
+    long bad = cm_bearer_token_bad(token);
+    if (bad >= 0) {
+        snprintf(err, errlen, "the admin token has a space or a control character at offset %ld (it is sent as "
+                 "\"Authorization: Bearer TOKEN\")", bad);
+        return -1;
+    }
     return 0;
 }
 
@@ -211,7 +210,7 @@ int mp_config_set_admin(mp_config_t *c, const char *listen, const char *token, c
         snprintf(err, errlen, "%s", why);
         return -1;
     }
-    if (check_token(token, err, errlen) != 0)
+    if (mp_admin_token_check(token, err, errlen) != 0)
         return -1;
     if ((token == NULL || token[0] == '\0') && !mp_is_loopback(host)) {
         snprintf(err, errlen,
@@ -243,7 +242,7 @@ static int load_admin(mp_config_t *c, const cm_conf_t *conf, const cm_node_t *n,
     const cm_node_t *t = cm_conf_get(n, "token"), *j = cm_conf_get(n, "journal");
     if (t != NULL && cm_conf_str(conf, t, "mock.admin.token", &token, err) != 0)
         return -1;
-    if (check_token(token, why, sizeof(why)) != 0)
+    if (mp_admin_token_check(token, why, sizeof(why)) != 0)
         return cm_conf_error(conf, t, "mock.admin.token", err, "%s", why);
     if (j != NULL) {
         if (cm_conf_int(conf, j, "mock.admin.journal", 0, MP_ADMIN_MAX_JOURNAL, &v, err) != 0)

@@ -77,8 +77,11 @@ int mp_config_load_deployment(mp_config_t *c, const cm_conf_t *conf, const cm_no
 int mp_config_read_deployment(mp_config_t *c, const cm_conf_t *conf, const cm_node_t *node, const char *path,
                               cm_err_t *err);
 
-/* Sets the admin listener from "HOST:PORT" and an optional token, checking that a non-loopback address has
- * a token. Returns 0 or -1 with err. */
+/* A token a client can send after "Bearer ": NULL (none), or at most MP_ADMIN_MAX_TOKEN characters, none a
+ * space or a control character. Returns 0 or -1 with the reason. */
+int mp_admin_token_check(const char *token, char *err, size_t errlen);
+/* Sets the admin listener from "HOST:PORT" and an optional token (checked as above), checking that a
+ * non-loopback address has a token. Returns 0 or -1 with err. */
 int mp_config_set_admin(mp_config_t *c, const char *listen, const char *token, char *err, size_t errlen);
 /* Whether host (numeric, as mp_parse_listen leaves it) is a loopback address: 127.0.0.0/8 or ::1. */
 bool mp_is_loopback(const char *host);

@@ -47,14 +47,15 @@ static int apply_admin(const mp_cli_t *cli, mp_config_t *c, cm_err_t *err)
         snprintf(listen, sizeof(listen), "%s%s%s:%u", v6 ? "[" : "", c->admin.listen_host, v6 ? "]" : "",
                  (unsigned)c->admin.listen_port);
     }
+    if (mp_admin_token_check(cli->admin_token, why, sizeof(why)) != 0)
+        return fail(err, "--admin-token: %s", why);
     char *token = cli->admin_token != NULL ? cm_xstrdup(cli->admin_token)
                   : c->admin.token != NULL ? cm_xstrdup(c->admin.token)
                                            : NULL;
     int rc = mp_config_set_admin(c, listen, token, why, sizeof(why));
     free(token);
     if (rc != 0)
-        return fail(err, "%s: %s", cli->admin_token != NULL && strstr(why, "token") != NULL ? "--admin-token" : "--admin",
-                    why);
+        return fail(err, "--admin: %s", why);
     return 0;
 }
 

@@ -114,30 +114,12 @@ static bool loopback(const char *host)
 int fp_api_check_addr(const char *addr, const char *token, char *host, size_t hostlen, uint16_t *port, char *err,
                       size_t errlen)
 {
-    const char *colon = strrchr(addr, ':');
-    if (colon == NULL || strlen(addr) >= FP_MAX_ADDR || strlen(addr) >= hostlen || colon[1] == '\0') {
-        snprintf(err, errlen, "expected HOST:PORT, got \"%s\"", addr);
+    if (fp_split_addr(addr, host, hostlen, port, err, errlen) != 0)
         return -1;
-    }
-    /* Digits only and at most 65535: atoi() would wrap 99999 to 34463 and read "-1" as 65535. */
-    const char *p = colon + 1;
-    unsigned long v = 0;
-    for (; *p >= '0' && *p <= '9' && v <= 65535; p++)
-        v = v * 10 + (unsigned long)(*p - '0');
-    if (*p != '\0' || v > 65535) {
-        snprintf(err, errlen, "invalid port in \"%s\" (expected 0 to 65535)", addr);
-        return -1;
-    }
-    size_t hl = (size_t)(colon - addr);
-    memcpy(host, addr, hl);
-    host[hl] = '\0';
-    if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']')
-        memmove(host, host + 1, hl - 2), host[hl - 2] = '\0';
     if (!loopback(host) && token == NULL) {
         snprintf(err, errlen, "%s is not a loopback address: give --token", host);
         return -1;
     }
-    *port = (uint16_t)v;
     return 0;
 }
 

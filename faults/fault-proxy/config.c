@@ -7,11 +7,10 @@
 #include "common/alloc.h"
 #include "faults/fault-proxy/config.h"
 
-int fp_parse_addr(const char *s, struct sockaddr_storage *addr, socklen_t *len, char *err, size_t errlen)
+int fp_split_addr(const char *s, char *host, size_t hostlen, uint16_t *port, char *err, size_t errlen)
 {
-    char host[FP_MAX_ADDR];
     const char *colon = strrchr(s, ':');
-    if (colon == NULL || colon[1] == '\0' || strlen(s) >= sizeof(host)) {
+    if (colon == NULL || colon[1] == '\0' || strlen(s) >= FP_MAX_ADDR || strlen(s) >= hostlen) {
         snprintf(err, errlen, "expected HOST:PORT, got \"%s\"", s);
         return -1;
     }
@@ -20,16 +19,28 @@ int fp_parse_addr(const char *s, struct sockaddr_storage *addr, socklen_t *len, 
     host[hl] = '\0';
     if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']')
         memmove(host, host + 1, hl - 2), host[hl - 2] = '\0';
+    /* Digits only and at most 65535: atoi() would wrap 99999 to 34463 and read "-1" as 65535. */
     if (strspn(colon + 1, "0123456789") != strlen(colon + 1) || strlen(colon + 1) > 5 || atol(colon + 1) > 65535) {
-        snprintf(err, errlen, "invalid port in \"%s\"", s);
+        snprintf(err, errlen, "invalid port in \"%s\" (expected 0 to 65535)", s);
         return -1;
     }
+    *port = (uint16_t)atol(colon + 1);
+    return 0;
+}
+
+int fp_parse_addr(const char *s, struct sockaddr_storage *addr, socklen_t *len, char *err, size_t errlen)
+{
+    char host[FP_MAX_ADDR], service[8];
+    uint16_t port;
+    if (fp_split_addr(s, host, sizeof(host), &port, err, errlen) != 0)
+        return -1;
+    snprintf(service, sizeof(service), "%u", (unsigned)port);
     /* localhost is the loopback address by definition (RFC 6761): no resolver needed, and a machine without
      * an /etc/hosts entry for it (a bare container) still takes it. */
     const char *name = host[0] == '\0' ? "0.0.0.0" : strcasecmp(host, "localhost") == 0 ? "127.0.0.1" : host;
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
     struct addrinfo *res = NULL;
-    int rc = getaddrinfo(name, colon + 1, &hints, &res);
+    int rc = getaddrinfo(name, service, &hints, &res);
     if (rc != 0 || res == NULL) {
         snprintf(err, errlen, "cannot resolve \"%s\": %s", s, gai_strerror(rc));
         return -1;

@@ -48,6 +48,9 @@ void fp_proxy_conf_free(fp_proxy_conf_t *c);
 int fp_config_parse(const cm_conf_t *conf, const cm_node_t *root, fp_config_t *out, cm_err_t *err);
 void fp_config_free(fp_config_t *c);
 
+/* Splits HOST:PORT (IPv6 in brackets, which are taken off) into host (hostlen bytes; FP_MAX_ADDR is enough)
+ * and a port of 0 to 65535. Returns 0, or -1 with err. */
+int fp_split_addr(const char *s, char *host, size_t hostlen, uint16_t *port, char *err, size_t errlen);
 /* Resolves "HOST:PORT" or "[V6]:PORT" (numeric port, host a literal or a name) into addr. Returns 0 or -1
  * with why in err. */
 int fp_parse_addr(const char *s, struct sockaddr_storage *addr, socklen_t *len, char *err, size_t errlen);

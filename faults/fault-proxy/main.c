@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/getopt_msg.h"
 #include "common/log.h"
+#include "common/net.h"
 #include "common/units.h"
 #include "faults/fault-proxy/api.h"
 #include "faults/fault-proxy/config.h"
@@ -79,9 +80,8 @@ static const char *token_problem(const char *token)
         return NULL;
     if (token[0] == '\0')
         return "empty";
-    for (const unsigned char *t = (const unsigned char *)token; *t != '\0'; t++)
-        if (*t <= ' ' || *t == 0x7f)
-            return "a space or control character cannot be sent in a header";
+    if (cm_bearer_token_bad(token) >= 0)
+        return "a space or control character cannot be sent in a header";
     return NULL;
 }
 
