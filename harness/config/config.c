@@ -268,17 +268,22 @@ static int load_formats(hx_cfg_t *c, const cm_conf_t *conf, const cm_node_t *n, 
     for (size_t i = 0; i < count; i++) {
         const cm_node_t *at = n->type == CM_NODE_SEQ ? n->items[i] : n;
         cm_conf_path(p, sizeof(p), path, n->type == CM_NODE_SEQ ? (int)i : -1, NULL);
+        unsigned f;
         if (strcmp(names[i], "json") == 0)
-            c->report_formats |= HX_FMT_JSON;
+            f = HX_FMT_JSON;
         else if (strcmp(names[i], "jsonl") == 0)
-            c->report_formats |= HX_FMT_JSONL;
+            f = HX_FMT_JSONL;
         else if (strcmp(names[i], "junit") == 0)
-            c->report_formats |= HX_FMT_JUNIT;
+            f = HX_FMT_JUNIT;
         else if (strcmp(names[i], "html") == 0)
-            c->report_formats |= HX_FMT_HTML;
+            f = HX_FMT_HTML;
         else
             return cm_conf_error(conf, at, p, err, "unknown format \"%s\" (expected json, jsonl, junit, html)",
                                  names[i]);
+        /* [html, html] is most likely a slip for two different formats: say so rather than write one */
+        if ((c->report_formats & f) != 0)
+            return cm_conf_error(conf, at, p, err, "format \"%s\" is listed twice", names[i]);
+        c->report_formats |= f;
     }
     return 0;
 }

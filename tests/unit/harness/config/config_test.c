@@ -305,6 +305,8 @@ static void test_value_errors(void **state)
                  "s.yaml:1:31: load.connections.max_age: must be 0 (unlimited) or at least 1ms");
     expect_error("report: {formats: [json, pdf]}\n",
                  "s.yaml:1:26: report.formats[1]: unknown format \"pdf\" (expected json, jsonl, junit, html)");
+    expect_error("report: {formats: [html, json, html]}\n",
+                 "s.yaml:1:32: report.formats[2]: format \"html\" is listed twice");
     expect_error("report: {dir: 'r/{{when}}'}\n",
                  "s.yaml:1:15: report.dir: unknown placeholder \"{{when}}\" (expected {{name}}, {{time}}, {{seed}})");
     expect_error("load: {headers: {'X Bad': 1}}\n",
