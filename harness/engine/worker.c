@@ -305,8 +305,9 @@ static int build_headers(hx_worker_t *w, char *err, size_t errlen)
     for (size_t i = 0; i < w->wl->nreqs; i++) {
         const hx_reqtpl_t *rq = &w->wl->reqs[i];
         struct curl_slist *l = NULL, *t;
-        /* "Expect:" turns off libcurl's 100-continue round trip for bodies over 1 KiB (the seed's 12 KB
-         * prompt would otherwise wait for the server before sending). */
+        /* "Expect:" turns off libcurl's 100-continue round trip, which 7.88 makes for bodies over 1 MiB
+         * (EXPECT_100_THRESHOLD in its lib/http.h; before 7.69, over 1 KiB): a large template body
+         * would otherwise wait for the server's 100 before it is sent. */
         for (size_t h = 0; h <= rq->nheaders; h++) {
             t = curl_slist_append(l, h < rq->nheaders ? rq->headers[h] : "Expect:");
             if (t == NULL) {
