@@ -4,7 +4,8 @@
 # with the same number of connections, each load tool pinned to CPU 0 and the target to CPU 1. For every tool:
 # requests/s, the CPU it used (utime+stime from /proc/PID/stat over the run less its first and last second) and
 # requests/s per CPU-second. The tools run back to back in each round (order rotated), and the ratios are taken
-# within a round; the script prints the medians over the rounds.
+# within a round; the script prints the medians over the rounds. wrk runs beside them as a reference, not a
+# peer: a minimal C client (no response checks, no per-request records), the floor any client here can reach.
 # Targets (issue 7): soak >= 1.5x hey and >= 1.0x autocannon in requests/s per CPU-second; exit 1 if missed.
 #   bench/soak_vs_peers.sh [--duration 10s] [--rounds 3] [--connections 64] [--target nginx|mock]
 set -euo pipefail
@@ -34,6 +35,7 @@ hz=$(getconf CLK_TCK)
 prompt="Hello! This is a OpenAI/Azure release test."
 body='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"'"$prompt"'"}],"max_tokens":50}'
 printf '%s' "$body" >"$work/req.json"
+printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[%s]==]\n' "$body" >"$work/post.lua"
 bench_start_mock "$work/mock.log" taskset -c 1 "$build/mock-provider/mock-provider" --threads 1 \
     --listen 127.0.0.1:0 --ttft 0ms --itl 0ms --output-tokens 16 --log-level warn
 curl -sf -X POST -H 'Content-Type: application/json' --data-binary @"$work/req.json" \
@@ -55,6 +57,7 @@ run_tool() {
               --duration "${duration}s" --threads 1 --json "$work/soak.json" --quiet >"$out" 2>&1 & ;;
     hey) taskset -c 0 hey -z "${duration}s" -c "$conns" -cpus 1 -m POST -T application/json \
              -D "$work/req.json" "$url" >"$out" 2>&1 & ;;
+    wrk) taskset -c 0 wrk -t1 -c"$conns" -d"${duration}s" -s "$work/post.lua" "$url" >"$out" 2>&1 & ;;
     autocannon) taskset -c 0 node "$autocannon" -c "$conns" -d "$duration" -m POST \
                     -H 'Content-Type=application/json' -i "$work/req.json" -j "$url" >"$out" 2>"$out.err" & ;;
     esac
@@ -77,20 +80,24 @@ print(s["rate"]["achieved"], sys.argv[2], s["requests"]["failed"])' "$work/soak.
     hey) awk -v c="$cores" '/Requests\/sec:/ {r = $2} /^Error distribution:/ {e = 1}
              /^ *\[[0-9]+\]/ {n = $1; gsub(/[][]/, "", n); if (e) f += n; else if (n != 200) f += $2}
              END {print r, c, f + 0}' "$out" ;;
+    # wrk counts non-2xx responses and socket errors apart from the requests it reports.
+    wrk) awk -v c="$cores" '/Requests\/sec:/ {r = $2} /Non-2xx or 3xx responses:/ {f += $NF}
+             /Socket errors:/ {for (i = 4; i <= NF; i += 2) {v = $i; gsub(/,/, "", v); f += v}}
+             END {print r, c, f + 0}' "$out" ;;
     autocannon) python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))
 print(s["requests"]["total"] / s["duration"], sys.argv[2], s["non2xx"] + s["errors"] + s["timeouts"])' "$out" "$cores" 2>/dev/null || true ;;
     esac
 }
 
-tools=(soak hey autocannon)
+tools=(soak hey autocannon wrk)
 declare -A rps cores per last
-r_hey=() r_ac=()
+r_hey=() r_ac=() r_wrk=()
 echo "soak_vs_peers: POST chat ($(wc -c <"$work/req.json") B, response $(wc -c <"$work/resp.json") B) to $target on CPU 1," \
     "closed loop, $conns connections, tools on CPU 0, ${duration}s x $rounds rounds, $(date -u +%F)"
 printf '  %-5s %-10s %10s %7s %12s %7s\n' round tool rps cores rps/cpu-s failed
 for ((i = 0; i < rounds; i++)); do
-    for ((k = 0; k < 3; k++)); do
-        t=${tools[$(((i + k) % 3))]}
+    for ((k = 0; k < ${#tools[@]}; k++)); do
+        t=${tools[$(((i + k) % ${#tools[@]}))]}
         run_tool "$t" >"$work/result"
         read -r r c f <"$work/result" || true
         if ! awk -v r="${r:-0}" -v c="${c:-0}" 'BEGIN {exit !(r > 0 && c > 0)}'; then
@@ -106,6 +113,7 @@ for ((i = 0; i < rounds; i++)); do
     done
     r_hey+=("$(bench_ratio "${last[soak]}" "${last[hey]}")")
     r_ac+=("$(bench_ratio "${last[soak]}" "${last[autocannon]}")")
+    r_wrk+=("$(bench_ratio "${last[wrk]}" "${last[hey]}")")
 done
 
 echo "medians over $rounds rounds:"
@@ -118,6 +126,7 @@ mh=$(bench_median "${r_hey[@]}")
 ma=$(bench_median "${r_ac[@]}")
 echo "  soak/hey        $mh (rounds ${r_hey[*]})  target >= 1.5"
 echo "  soak/autocannon $ma (rounds ${r_ac[*]})  target >= 1.0"
+echo "  wrk/hey         $(bench_median "${r_wrk[@]}") (rounds ${r_wrk[*]})  reference: the floor, no target"
 status=0
 awk -v r="$mh" 'BEGIN {exit !(r >= 1.5)}' || { echo "FAIL: soak/hey $mh < 1.5"; status=1; }
 awk -v r="$ma" 'BEGIN {exit !(r >= 1.0)}' || { echo "FAIL: soak/autocannon $ma < 1.0"; status=1; }
