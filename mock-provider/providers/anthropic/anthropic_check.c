@@ -45,12 +45,33 @@ static const char *const type_words[] = {
     [MP_AN_BOOL] = "boolean", [MP_AN_OBJ] = "dictionary", [MP_AN_LIST] = "list",
 };
 
+/* pydantic reads an integer literal of any size, so 10^20 is an integer: a range check, or the caller's
+ * saturated value, decides what it means. A number with a fraction or an exponent is one only when it fits. */
+static bool integral(const mp_an_ctx_t *c, uint32_t t)
+{
+    int64_t i;
+    if (cm_json_int(&c->d, t, &i) == 0)
+        return true;
+    cm_str_t raw = cm_json_raw(&c->d, t);
+    for (size_t k = raw.p[0] == '-'; k < raw.n; k++)
+        if (raw.p[k] < '0' || raw.p[k] > '9')
+            return false;
+    return true;
+}
+
+int64_t mp_an_int_value(const mp_an_ctx_t *c, uint32_t t)
+{
+    int64_t i;
+    if (cm_json_int(&c->d, t, &i) == 0)
+        return i;
+    return c->d.src[c->d.tok[t].start] == '-' ? INT64_MIN : INT64_MAX;
+}
+
 int mp_an_want(mp_an_ctx_t *c, uint32_t t, mp_an_type_t type, const char *path)
 {
     cm_json_type_t jt = cm_json_type(&c->d, t);
-    int64_t i;
     bool ok = type == MP_AN_ANY || (type == MP_AN_STR && jt == CM_JSON_STRING) ||
-              (type == MP_AN_INT && jt == CM_JSON_NUMBER && cm_json_int(&c->d, t, &i) == 0) ||
+              (type == MP_AN_INT && jt == CM_JSON_NUMBER && integral(c, t)) ||
               (type == MP_AN_NUM && jt == CM_JSON_NUMBER) ||
               (type == MP_AN_BOOL && (jt == CM_JSON_TRUE || jt == CM_JSON_FALSE)) ||
               (type == MP_AN_OBJ && jt == CM_JSON_OBJECT) || (type == MP_AN_LIST && jt == CM_JSON_ARRAY);

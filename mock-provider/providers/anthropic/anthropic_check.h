@@ -41,6 +41,8 @@ void mp_an_key_name(const mp_an_ctx_t *c, uint32_t key, char *out, size_t cap);
 
 /* "<path>: Input should be a valid integer" and its kin when t is not of type; 0 when it is. */
 int mp_an_want(mp_an_ctx_t *c, uint32_t t, mp_an_type_t type, const char *path);
+/* An integer mp_an_want accepted, saturated to INT64_MIN or INT64_MAX when it does not fit. */
+int64_t mp_an_int_value(const mp_an_ctx_t *c, uint32_t t);
 /* A number within [min, max]: "<path>: Input should be greater than or equal to 1" (or less than...). */
 int mp_an_range(mp_an_ctx_t *c, uint32_t t, double min, double max, const char *path);
 /* A string among values (NULL-terminated): its index, else -1 with "<path>: Input should be 'a' or 'b'". */

@@ -156,10 +156,7 @@ static int sampling(parse_t *p)
     }
     if (p->slot[S_SERVICE_TIER] != 0 && mp_an_literal(c, p->slot[S_SERVICE_TIER], tiers, "service_tier") < 0)
         return -1;
-    int64_t max = -1;
-    if (p->slot[S_MAX_TOKENS] != 0)
-        cm_json_int(&c->d, p->slot[S_MAX_TOKENS], &max);
-    c->req->max_tokens = max;
+    c->req->max_tokens = p->slot[S_MAX_TOKENS] != 0 ? mp_an_int_value(c, p->slot[S_MAX_TOKENS]) : -1;
     c->req->stream = p->slot[S_STREAM] != 0 && cm_json_type(&c->d, p->slot[S_STREAM]) == CM_JSON_TRUE;
     if (p->slot[S_TEMPERATURE] != 0)
         cm_json_double(&c->d, p->slot[S_TEMPERATURE], &c->req->temperature);
@@ -190,8 +187,7 @@ static int thinking(parse_t *p)
     if (mp_an_want(c, b, MP_AN_INT, "thinking.enabled.budget_tokens") != 0 ||
         mp_an_range(c, b, MP_AN_MIN_THINKING, HUGE_VAL, "thinking.enabled.budget_tokens") != 0)
         return -1;
-    int64_t budget = 0;
-    cm_json_int(&c->d, b, &budget);
+    int64_t budget = mp_an_int_value(c, b);
     c->own->thinking_budget = budget > UINT32_MAX ? UINT32_MAX : (uint32_t)budget;
     if (!p->count_tokens && c->req->max_tokens <= budget)
         return mp_an_fail(c, "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our "

@@ -96,6 +96,17 @@ static void test_required_and_types(void **state)
            "max_tokens: Input should be a valid integer, got a number with a fractional part");
     expect(f, "{\"model\":\"m\",\"max_tokens\":0,\"messages\":[]}",
            "max_tokens: Input should be greater than or equal to 1");
+    /* an integer past int64 is still an integer (pydantic reads any size), not "a fractional part" */
+    expect(f, "{\"model\":\"m\",\"max_tokens\":-99999999999999999999,\"messages\":[]}",
+           "max_tokens: Input should be greater than or equal to 1");
+    expect(f, "{\"model\":\"m\",\"max_tokens\":99999999999999999999,\"messages\":[]}",
+           "messages: at least one message is required");
+    expect(f, "{\"model\":\"m\",\"max_tokens\":99999999999999999999.5,\"messages\":[]}",
+           "max_tokens: Input should be a valid integer, got a number with a fractional part");
+    expect(f,
+           "{\"model\":\"m\",\"max_tokens\":99999999999999999999,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+           NULL);
+    assert_true(f->req.max_tokens == INT64_MAX); /* saturated, as large as any int64 the request could give */
     expect(f, "{\"model\":\"m\",\"max_tokens\":null,\"messages\":[]}", "max_tokens: Input should be a valid integer");
     expect(f, "{\"model\":\"m\",\"max_tokens\":1,\"messages\":{}}", "messages: Input should be a valid list");
     expect(f, "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[]}", "messages: at least one message is required");
@@ -311,6 +322,9 @@ static void test_thinking(void **state)
     expect(f, MSG(",\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1023}"),
            "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024");
     expect(f, MSG(",\"thinking\":{\"type\":\"enabled\"}"), "thinking.enabled.budget_tokens: Field required");
+    expect(f, MSG(",\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":99999999999999999999}"),
+           "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at "
+           "https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size");
     expect(f, MSG(",\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024}"),
            "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at "
            "https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size");
