@@ -84,8 +84,9 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: mock-provider [--config FILE [--check]] [options]\n"
-            "A fake LLM provider (OpenAI, Azure OpenAI) for load and soak tests. Without --config it serves one\n"
-            "deployment described by the quick flags. Every deployment prints its api_base when ready.\n"
+            "A fake LLM provider (OpenAI, Azure OpenAI, Anthropic, Gemini, Vertex AI) for load and soak tests.\n"
+            "Without --config it serves one OpenAI deployment described by the quick flags (the others: provider:\n"
+            "in a config). Every deployment prints its api_base when ready.\n"
             "\n"
             "  -c, --config FILE            read the mock: section of a scenario file\n"
             "      --set PATH=VALUE         override a value of the file; repeatable, e.g.\n"
