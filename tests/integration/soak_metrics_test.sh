@@ -95,14 +95,17 @@ for api in openai.responses gemini.generate; do
 done
 
 # ---- an SLO no stream meets: goodput 0, and the expectation on it fails the run ----
+# ttft under 10 ms against the mock's 40 ms: no stream can meet it, however the client is scheduled (a tpot
+# bound could be: a client stalled for 100 ms on a loaded machine reads a stream's chunks together, and its
+# tpot falls to nothing; 2 of 50 did so beside two other builds).
 run_soak load --url "$URL" --rate 50/s --duration 1s --stream --quiet --json "$TMP/b.json" \
-    --slo 'tpot<5ms' --expect 'goodput.attainment>=99%'
+    --slo 'ttft<10ms' --expect 'goodput.attainment>=99%'
 expect_eq "$RC" "1" "exit status (attainment expectation failed)"
 expect_eq "$(jq_py "$TMP/b.json" '(j["goodput"]["good"], j["goodput"]["rate"], j["goodput"]["attainment"])')" \
-    "(0, 0.0, 0.0)" "goodput with tpot<5ms"
+    "(0, 0.0, 0.0)" "goodput with ttft<10ms"
 expect_eq "$(jq_py "$TMP/b.json" '[e["result"] for e in j["expectations"]]')" "['fail']" "expectation verdict"
 expect_contains "$(cat "$TMP/soak.out")" "Goodput    0.0/s  attainment 0.00%" "table goodput line"
-pass "tpot<5ms: no good request, goodput.attainment>=99% fails"
+pass "ttft<10ms: no good request, goodput.attainment>=99% fails"
 
 # ---- slo: in a scenario file, and its errors ----
 cat >"$TMP/slo.yaml" <<YAML
