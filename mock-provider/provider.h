@@ -223,6 +223,9 @@ typedef void (*mp_header_fn)(void *ctx, const char *name, const char *value, siz
 typedef struct mp_provider {
     const char *name;                  /* "openai": the value of a deployment's provider: key */
     const char *request_id_header;     /* "x-request-id" */
+    const char *request_id_header2;    /* a second header with the same id, or NULL: Azure sends x-request-id
+                                          next to apim-request-id, and the OpenAI SDKs read the request id of
+                                          results and errors from x-request-id only */
     const char *request_id_prefix;     /* "req_" */
     uint8_t request_id_base62;         /* the id after the prefix: this many base62 characters (Anthropic's
                                           "req_011C" + 20); 0: 32 lower-case hex digits */

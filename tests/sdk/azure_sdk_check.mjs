@@ -17,6 +17,9 @@ const chat = await client.chat.completions.create({ model: 'gpt-4o-prod', messag
 ok(chat.object === 'chat.completion' && chat.model === 'gpt-4o-prod' && chat.choices[0].message.content.length > 0, 'chat through deployments/{model}');
 ok(chat.prompt_filter_results?.[0]?.content_filter_results?.hate?.severity === 'safe', 'prompt_filter_results');
 ok(chat.choices[0].content_filter_results?.violence?.filtered === false, 'choice content_filter_results');
+// Azure sends x-request-id next to apim-request-id; the SDK reads the request id of results and errors from it.
+const { data: withId, response: idResponse } = await client.chat.completions.create({ model: 'gpt-4o-prod', messages: [{ role: 'user', content: 'x' }] }).withResponse();
+ok(/^[0-9a-f]{32}$/.test(withId._request_id ?? '') && withId._request_id === idResponse.headers.get('apim-request-id'), 'request id from x-request-id ' + withId._request_id);
 
 let text = '', chunks = 0, empty = 0;
 const stream = await client.chat.completions.create({ model: 'gpt-4o-prod', messages: [{ role: 'user', content: 'hi' }], stream: true });
@@ -39,7 +42,7 @@ const v1 = new AzureOpenAI({ baseURL: endpoint + '/openai/v1', apiKey: 'az-key',
 const r = await v1.responses.create({ model: 'gpt-4o-prod', input: 'Tell me a story' });
 ok(r.object === 'response' && r.output_text.length > 0, 'responses on /openai/v1');
 
-await expectError(() => client.chat.completions.create({ model: 'no-such-deployment', messages: [{ role: 'user', content: 'x' }] }), 404, 'unknown deployment', (e) => e.code === 'DeploymentNotFound');
+await expectError(() => client.chat.completions.create({ model: 'no-such-deployment', messages: [{ role: 'user', content: 'x' }] }), 404, 'unknown deployment', (e) => e.code === 'DeploymentNotFound' && /^[0-9a-f]{32}$/.test(e.requestID ?? ''));
 const badKey = new AzureOpenAI({ endpoint, apiKey: 'wrong', apiVersion, maxRetries: 0 });
 await expectError(() => badKey.chat.completions.create({ model: 'gpt-4o-prod', messages: [{ role: 'user', content: 'x' }] }), 401, 'wrong key', (e) => e.code === '401');
 const badVersion = new AzureOpenAI({ endpoint, apiKey: 'az-key', apiVersion: '1999-01-01', maxRetries: 0 });

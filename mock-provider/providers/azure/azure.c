@@ -296,6 +296,7 @@ const mp_oa_flavor_t *mp_oa_flavor(const mp_provider_t *ops)
 const mp_provider_t mp_azure_provider = {
     .name = "azure",
     .request_id_header = "apim-request-id",
+    .request_id_header2 = "x-request-id",
     .request_id_prefix = "",
     .processing_ms_header = "openai-processing-ms",
     .base_path = "",
