@@ -230,6 +230,8 @@ typedef struct mp_provider {
     uint8_t request_id_base62;         /* the id after the prefix: this many base62 characters (Anthropic's
                                           "req_011C" + 20); 0: 32 lower-case hex digits */
     const char *processing_ms_header;  /* "openai-processing-ms", or NULL */
+    bool retry_after_ms;               /* its 429s carry retry-after-ms next to retry-after (Azure), also the
+                                          429s of faults */
     const mp_header_t *static_headers; /* terminated by {NULL, NULL} */
     const char *base_path;             /* appended to http://host:port for the api_base clients are given:
                                           "/v1" (OpenAI), "" (Azure: the SDKs' endpoint) */

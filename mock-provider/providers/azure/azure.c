@@ -299,6 +299,7 @@ const mp_provider_t mp_azure_provider = {
     .request_id_header2 = "x-request-id",
     .request_id_prefix = "",
     .processing_ms_header = "openai-processing-ms",
+    .retry_after_ms = true,
     .base_path = "",
     .litellm_prefix = "azure",
     .litellm_params = litellm_params,

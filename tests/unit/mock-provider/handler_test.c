@@ -2,7 +2,7 @@
  * thread, a free port): bodies over max_body get the provider's own 413 (JSON body, request-id and x-mock-*
  * headers, counted in /metrics) whichever way h2o or the handler refuses them, a client that keeps sending
  * its oversize body still reads that 413, an answer over the response budget is the 400 of budget.h, and an
- * Azure deployment's answers carry its request id under both of Azure's headers. */
+ * Azure deployment's answers carry its request id under both of Azure's headers and its 429s retry-after-ms. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +21,7 @@
 #include "common/buf.h"
 #include "mock-provider/config.h"
 #include "mock-provider/server.h"
+#include "faults/fault.h"
 
 #define MAX_BODY 1024
 #define IO_TIMEOUT_S 10 /* every socket call of a test gives up after this */
@@ -28,6 +29,24 @@
 static mp_config_t cfg;
 static mp_server_t *server;
 static uint16_t port, azure_port;
+
+/* Faults the requests of the Azure tests name: 429s with a sub-second and a longer wait, and a 503. */
+static fx_set_t *azure_faults(void)
+{
+    static const char yaml[] = "faults:\n"
+                               "  - {name: quick, kind: http_error, status: 429, retry_after: 250ms, probability: 0%}\n"
+                               "  - {name: slow, kind: http_error, status: 429, retry_after: 1500ms, probability: 0%}\n"
+                               "  - {name: busy, kind: http_error, status: 503, retry_after: 2s, probability: 0%}\n";
+    cm_conf_t conf;
+    cm_err_t err;
+    fx_set_t *set = calloc(1, sizeof(*set));
+    if (set == NULL || cm_conf_load_string(&conf, "t.yaml", yaml, strlen(yaml), &err) != 0)
+        fail_msg("faults: %s", err.msg);
+    if (fx_parse(&conf, cm_conf_get(conf.root, "faults"), "faults", 1, set, &err) != 0)
+        fail_msg("faults: %s", err.msg);
+    cm_conf_free(&conf);
+    return set;
+}
 
 static int start(void **state)
 {
@@ -41,6 +60,7 @@ static int start(void **state)
     mp_deployment_t *az = mp_config_add_deployment(&cfg, "az");
     az->provider = MP_PROVIDER_AZURE;
     az->output_tokens = cm_dist_fixed(3);
+    az->faults = azure_faults();
     if (mp_server_create(&server, &cfg, err, sizeof(err)) != 0 || mp_server_start(server, err, sizeof(err)) != 0)
         fail_msg("server: %s", err);
     port = cfg.deps[0].listen_port;
@@ -266,13 +286,45 @@ static void test_azure_request_ids(void **state)
     }
 }
 
+/* Azure's 429 carries retry-after-ms next to retry-after, from a fault too: the OpenAI SDKs wait what it says
+ * (250 ms, not the whole second of retry-after). Other statuses keep retry-after alone. */
+static void test_azure_fault_retry_after_ms(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *fault, *status, *after, *after_ms;
+    } cases[] = {
+        {"quick", "HTTP/1.1 429 ", "1", "250"},
+        {"slow", "HTTP/1.1 429 ", "2", "1500"},
+        {"busy", "HTTP/1.1 503 ", "2", NULL},
+    };
+    static const char body[] = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char head[512], v[64];
+        snprintf(head, sizeof(head),
+                 "POST /openai/deployments/d/chat/completions?api-version=2024-10-21 HTTP/1.1\r\nHost: x\r\n"
+                 "x-mock-fault: %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                 cases[i].fault, strlen(body), body);
+        cm_buf_t resp = CM_BUF_INIT;
+        exchange_with(azure_port, head, 0, false, &resp);
+        if (strncmp(resp.data, cases[i].status, 13) != 0)
+            fail_msg("%s: expected %s, got:\n%.400s", cases[i].fault, cases[i].status, resp.data);
+        assert_string_equal(header(&resp, "\nretry-after: ", v, sizeof(v)), cases[i].after);
+        if (cases[i].after_ms != NULL)
+            assert_string_equal(header(&resp, "\nretry-after-ms: ", v, sizeof(v)), cases[i].after_ms);
+        else if (strstr(resp.data, "retry-after-ms") != NULL)
+            fail_msg("%s: retry-after-ms on a %s:\n%.400s", cases[i].fault, cases[i].status, resp.data);
+        cm_buf_free(&resp);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_content_length_over_limit), cmocka_unit_test(test_client_keeps_sending),
         cmocka_unit_test(test_chunked_over_limit),        cmocka_unit_test(test_limit_boundary),
         cmocka_unit_test(test_counted_in_metrics),        cmocka_unit_test(test_response_over_budget),
-        cmocka_unit_test(test_azure_request_ids),
+        cmocka_unit_test(test_azure_request_ids),         cmocka_unit_test(test_azure_fault_retry_after_ms),
     };
     return cmocka_run_group_tests(tests, start, stop);
 }
