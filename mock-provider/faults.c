@@ -99,6 +99,7 @@ static void at_point(mp_run_t *run, const fx_fault_t *f)
 {
     name_it(run, f);
     run->mid = f;
+    run->mid_seq = UINT64_MAX;
     if (f->kind == FX_TRUNCATE)
         run->mid_offset = f->bytes;
     else if (f->at.kind == FX_AT_AFTER_BYTES)

@@ -290,7 +290,8 @@ typedef struct mp_provider {
     /* Stream: the closing frames (finish chunk, usage chunk, data: [DONE] / response.completed). */
     void (*render_tail)(mp_exchange_t *x, cm_buf_t *out);
     /* Stream: the provider's own error event that ends a stream after a 200 (a stream_error fault), e.g.
-     * Anthropic's event: error. NULL: render_error's body as one data: frame (OpenAI's and Google's form). */
+     * Anthropic's event: error, the Responses API's typed error event. NULL: render_error's body as one data:
+     * frame (Google's form). */
     void (*render_stream_error)(mp_exchange_t *x, const mp_error_t *err, cm_buf_t *out);
 
     /* Added for the OpenAI shape (compatible: NULL where a provider has none). */

@@ -3,7 +3,8 @@
 # mock-provider: chat (n, stream, include_usage, tool calls), completions, embeddings (float and base64),
 # Responses (object, event stream, function calls, reasoning items and summaries; reasoning before a function
 # call or a structured answer, and an agent loop's second turn that gives the reasoning item back), models, and
-# the 400/401/404 error classes; AzureOpenAI's request ids and its retries on Azure's 429 (retry-after-ms).
+# the 400/401/404 error classes, errors inside streams (chat raises them; a Responses stream ends in its typed
+# error event); AzureOpenAI's request ids and its retries on Azure's 429 (retry-after-ms).
 # node and the SDK come from `ci/install-deps.sh --test` (Debian's nodejs, `npm ci` in tests/sdk); without
 # them the test fails and says so: it never skips.
 set -uo pipefail  # not -e: the sourced mock_lib cleanup trap tolerates failing kills
@@ -23,7 +24,13 @@ source "$SOAK_SOURCE_DIR/tests/integration/mock_lib.sh"
 start_mock '
 mock:
   deployments:
-    - {name: a, listen: "127.0.0.1:0", output_tokens: 6, tool_calls: true, seed: 1}
+    - name: a
+      listen: "127.0.0.1:0"
+      output_tokens: 6
+      tool_calls: true
+      seed: 1
+      faults:
+        - {name: cut, kind: stream_error, at: {after_chunks: 2}, probability: 0%}
     - {name: b, listen: "127.0.0.1:0", api_keys: [sk-good], models: [gpt-4o, gpt-4o-mini]}
     - {name: c, listen: "127.0.0.1:0", output_tokens: 6, tool_calls: {parallel: 3}, seed: 3}
     - name: az

@@ -230,6 +230,22 @@ ok(echoed.previous_response_id === r.id && echoed.store === false && echoed.meta
 await expectError(() => client.responses.create({ model: 'gpt-4o', input: 'hi', metadata: { n: 1 } }), OpenAI.BadRequestError, '400 metadata value not a string', e => e.param === 'metadata.n');
 await expectError(() => client.post('/chat/completions', { body: '{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":1e400}', headers: { 'content-type': 'application/json' } }), OpenAI.BadRequestError, '400 temperature 1e400', e => e.param === 'temperature');
 
+// Errors inside a stream (the fault "cut", after two tokens): chat's data-only error frame is raised as an
+// APIError; a Responses stream ends with its typed error event, numbered after the others, which the SDK yields
+// as an event (and the stream helper rejects with).
+const cut = { headers: { 'x-mock-fault': 'cut' } };
+await expectError(async () => { for await (const _ of await client.chat.completions.create({ model: 'gpt-4o', messages: ask, stream: true }, cut)); }, OpenAI.APIError, 'chat stream: an error after two chunks', e => e.type === 'server_error' && e.status === undefined);
+const cutEvents = [];
+try { for await (const ev of await client.responses.create({ model: 'gpt-4o', input: 'hi', stream: true }, cut)) cutEvents.push(ev); }
+catch (e) { cutEvents.push({ type: 'thrown ' + e.constructor.name }); }
+const lastEv = cutEvents.at(-1);
+ok(lastEv?.type === 'error' && lastEv.code === 'server_error' && /overloaded/.test(lastEv.message) && lastEv.param === null &&
+   cutEvents.every((e, i) => e.sequence_number === i) && cutEvents.filter(e => e.type === 'response.output_text.delta').length === 2,
+   `responses stream ends in an error event: ${cutEvents.map(e => e.type.replace('response.', '')).join(',')}`);
+let helperError = null;
+try { await client.responses.stream({ model: 'gpt-4o', input: 'hi' }, cut).finalResponse(); } catch (e) { helperError = e; }
+ok(helperError?.type === 'error' && helperError.code === 'server_error', 'responses stream helper rejects with the error event ' + JSON.stringify(helperError));
+
 const models = await client.models.list();
 ok(models.data.length > 0 && models.data[0].object === 'model', 'models.list ' + models.data.map(m => m.id).join(','));
 const m = await client.models.retrieve('gpt-4o-mini');

@@ -314,6 +314,7 @@ const mp_provider_t mp_azure_provider = {
     .rate_headers = mp_azure_rate_headers,
     .rate_error = mp_azure_rate_error,
     .render_error = render_error,
+    .render_stream_error = mp_oa_render_stream_error,
     .render_models = mp_openai_render_models,
     .render_body = mp_openai_render_body,
     .render_head = mp_openai_render_head,
