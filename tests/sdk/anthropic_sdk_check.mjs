@@ -1,7 +1,8 @@
 // The official Anthropic TypeScript SDK (pinned in tests/sdk/package-lock.json) against a mock-provider
 // Anthropic deployment: messages.create, the event stream (messages.stream and finalMessage, raw events), a tool
-// use loop that ends in text, thinking, count_tokens, models.list and retrieve, and the SDK's error classes for
-// Anthropic's 401, 404, 400, 429 and 529 (the last two from faults chosen by x-mock-fault). Also the older API
+// use loop that ends in text, thinking (and a tool loop that must give the thinking back), count_tokens,
+// models.list and retrieve, and the SDK's error classes for Anthropic's 401, 404, 400, 429 and 529 (the last two
+// from faults chosen by x-mock-fault). Also the older API
 // version (2023-06-01) with x-api-key, as older SDKs and gateways send it.
 // Run by tests/integration/anthropic_sdk_test.sh with the deployment's base URL and a second, keyless one.
 import Anthropic, {
@@ -82,6 +83,19 @@ tstream.on('signature', (s) => { signature = s; });
 const tfinal = await tstream.finalMessage();
 ok(thinking.length > 0 && signature.length > 0 && tfinal.content[0].thinking === thinking && tfinal.content[1].text.length > 0,
    `streamed thinking "${thinking}"`);
+
+// thinking in a tool loop: the thought comes before the call; the next turn gives the assistant content back
+// whole (thinking block first), and one that drops the thinking block is the API's 400
+const thinkCall = await client.messages.create({ model, max_tokens: 2048, thinking: think, tools, messages: [user('Weather in Oslo?')] });
+const thinkUse = thinkCall.content.find((b) => b.type === 'tool_use');
+const loop = (assistant) => client.messages.create({ model, max_tokens: 2048, thinking: think, tools, messages: [user('Weather in Oslo?'),
+  { role: 'assistant', content: assistant }, user([{ type: 'tool_result', tool_use_id: thinkUse.id, content: '5 C' }])] });
+const thinkAnswer = await loop(thinkCall.content);
+ok(thinkCall.content[0].type === 'thinking' && thinkUse && thinkAnswer.stop_reason === 'end_turn' && thinkAnswer.content.at(-1).type === 'text',
+   'thinking, tool_use, then the loop given the thinking back ends in text');
+await expectError(() => loop(thinkCall.content.filter((b) => b.type !== 'thinking')), BadRequestError, 400,
+  'a tool loop that drops the thinking block', (e) => e.type === 'invalid_request_error' &&
+  e.error?.error?.message.startsWith('messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, but found `tool_use`.'));
 
 // 5. count_tokens, models
 const count = await client.messages.countTokens({ model, messages: [user('Count these tokens, please')] });
