@@ -124,6 +124,12 @@ await expectError(() => client.messages.create({ model, max_tokens: 8, messages:
   { headers: { 'x-mock-fault': 'overloaded' } }), Overloaded, 529, '529 from a fault',
   (e) => e instanceof InternalServerError && e.type === 'overloaded_error' && e.message.includes('Overloaded'));
 
+// The SDK's own retries (2 by default) on Anthropic's 529: the key sk-ant-retry meets two, then is answered.
+let attempts = 0;
+const retrying = new Anthropic({ baseURL, apiKey: 'sk-ant-retry', fetch: (url, init) => { attempts++; return fetch(url, init); } });
+const retried = await retrying.messages.create({ model, max_tokens: 8, messages: [user('x')] });
+ok(attempts === 3 && retried.content[0].text.length > 0, `two 529s retried, then answered (${attempts} attempts)`);
+
 // 7. the older API version with x-api-key, where temperature is still a parameter
 const legacy = new Anthropic({ baseURL, apiKey: null, authToken: null, maxRetries: 0,
   defaultHeaders: { 'anthropic-version': '2023-06-01', 'x-api-key': 'sk-ant-good' } });

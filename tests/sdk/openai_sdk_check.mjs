@@ -27,6 +27,16 @@ const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', mess
 for await (const c of stream) { chunks++; if (c.usage) usage = c.usage; for (const ch of c.choices) { if (ch.delta.role) roles++; text += ch.delta.content || ''; } }
 ok(chunks > 3 && usage && usage.completion_tokens > 0 && roles === 1 && text.length > 0, `chat stream (${chunks} chunks, text "${text.slice(0, 30)}...")`);
 
+// n: 2 streamed: each chunk's choices carry their index; both choices get text and their own finish_reason, and
+// the runner assembles two messages.
+const perIndex = [0, 0], finishes = [], nText = ['', ''];
+for await (const c of await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], n: 2, stream: true })) {
+  for (const ch of c.choices) { perIndex[ch.index]++; nText[ch.index] += ch.delta.content || ''; if (ch.finish_reason) finishes[ch.index] = ch.finish_reason; }
+}
+const nFinal = await client.chat.completions.stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], n: 2 }).finalChatCompletion();
+ok(perIndex.every((k) => k > 3) && finishes.join() === 'stop,stop' && nText.every((t) => t.length > 0) && nFinal.choices.length === 2 &&
+   nFinal.choices.every((ch, i) => ch.index === i && ch.message.content.length > 0), `chat stream n=2: ${perIndex.join('+')} choice chunks`);
+
 // Stream helper with accumulation (runner): final message must equal streamed text.
 const runner = client.chat.completions.stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
 const final = await runner.finalChatCompletion();
