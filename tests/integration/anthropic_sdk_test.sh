@@ -29,6 +29,7 @@ mock:
       output_tokens: 6
       tool_calls: true
       seed: 1
+      limits: {rpm: 10000, tpm: 5M}
       faults:
         - {name: limited, kind: http_error, status: 429, retry_after: 1s, probability: 0%}
         - {name: overloaded, kind: http_error, status: 529, probability: 0%}

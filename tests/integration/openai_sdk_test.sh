@@ -31,7 +31,7 @@ mock:
       seed: 1
       faults:
         - {name: cut, kind: stream_error, at: {after_chunks: 2}, probability: 0%}
-    - {name: b, listen: "127.0.0.1:0", api_keys: [sk-good], models: [gpt-4o, gpt-4o-mini]}
+    - {name: b, listen: "127.0.0.1:0", api_keys: [sk-good], models: [gpt-4o, gpt-4o-mini], limits: {rpm: 10000, tpm: 5M}}
     - {name: c, listen: "127.0.0.1:0", output_tokens: 6, tool_calls: {parallel: 3}, seed: 3}
     - name: az
       provider: azure

@@ -31,6 +31,13 @@ ok(msg.content.length === 1 && msg.content[0].type === 'text' && msg.content[0].
 ok(msg.stop_reason === 'end_turn' && msg.stop_sequence === null && msg.model === model, 'stop_reason end_turn');
 ok(msg.usage.input_tokens > 0 && msg.usage.output_tokens === 6 && msg.usage.cache_read_input_tokens === 0,
    'usage ' + JSON.stringify(msg.usage));
+// the request id (header request-id) and the quota headers of a limited deployment, the resets RFC 3339 times
+const { data: withId, response: idResponse } = await client.messages.create({ model, max_tokens: 8, messages: [user('Hi')] }).withResponse();
+const arl = (k) => idResponse.headers.get('anthropic-ratelimit-' + k);
+ok(/^req_011C[0-9A-Za-z]{20}$/.test(withId._request_id ?? '') && withId._request_id === idResponse.headers.get('request-id'), 'request id ' + withId._request_id);
+ok(arl('requests-limit') === '10000' && Number(arl('requests-remaining')) < 10000 && arl('tokens-limit') === '5000000' &&
+   ['requests-reset', 'tokens-reset'].every((k) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(arl(k) ?? '') && Date.parse(arl(k)) > Date.now() - 2000),
+   'anthropic-ratelimit headers ' + [...idResponse.headers].filter(([k]) => k.startsWith('anthropic-ratelimit')).map(([k, v]) => `${k.slice(20)}=${v}`).join(' '));
 const short = await client.messages.create({ model, max_tokens: 2, messages: [user('Hi')] });
 ok(short.stop_reason === 'max_tokens' && short.usage.output_tokens === 2, 'max_tokens stops the answer');
 

@@ -266,11 +266,16 @@ await expectError(() => client.chat.completions.create({ model: 'm', messages: [
 await expectError(() => client.post('/chat/completions', { body: 'not json', headers: { 'content-type': 'application/json' } }), OpenAI.BadRequestError, '400 invalid JSON');
 await expectError(() => client.post('/foo', { body: {} }), OpenAI.NotFoundError, '404 invalid URL', e => /Invalid URL \(POST \/v1\/foo\)/.test(e.message));
 const auth = new OpenAI({ baseURL: authBase, apiKey: 'sk-wrong-key-123456', maxRetries: 0 });
-await expectError(() => auth.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }), OpenAI.AuthenticationError, '401', e => e.code === 'invalid_api_key');
+await expectError(() => auth.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }), OpenAI.AuthenticationError, '401', e => e.code === 'invalid_api_key' && /^req_[0-9a-f]{32}$/.test(e.requestID ?? ''));
 const good = new OpenAI({ baseURL: authBase, apiKey: 'sk-good', maxRetries: 0 });
 await expectError(() => good.chat.completions.create({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] }), OpenAI.NotFoundError, '404 model_not_found', e => e.code === 'model_not_found');
 await expectError(() => good.models.retrieve('gpt-5'), OpenAI.NotFoundError, '404 models.retrieve');
-const okGood = await good.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] });
+const { data: okGood, response: limited } = await good.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }).withResponse();
 ok(okGood.model === 'gpt-4o', 'auth ok with the right key');
+// Deployment B has limits: every answer tells the quota in OpenAI's headers, the resets as Go durations.
+const rl = (k) => limited.headers.get('x-ratelimit-' + k);
+ok(rl('limit-requests') === '10000' && rl('limit-tokens') === '5000000' && Number(rl('remaining-requests')) < 10000 &&
+   Number(rl('remaining-tokens')) < 5000000 && /^(\d+m)?\d+(\.\d+)?(ms|s)$/.test(rl('reset-requests') ?? '') && /^(\d+m)?\d+(\.\d+)?(ms|s)$/.test(rl('reset-tokens') ?? ''),
+   'x-ratelimit headers ' + [...limited.headers].filter(([k]) => k.startsWith('x-ratelimit')).map(([k, v]) => `${k.slice(12)}=${v}`).join(' '));
 console.log(failures ? `${failures} FAILURES` : 'ALL OK');
 process.exit(failures ? 1 : 0);
