@@ -263,7 +263,7 @@ static void test_azure_request_ids(void **state)
     (void)state;
     static const char *const bodies[] = {
         "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", /* 200 */
-        "{\"messages\":[]}",                                      /* 400 */
+        "{\"messages\":[]}",                                       /* 400 */
     };
     static const char *const statuses[] = {"HTTP/1.1 200 ", "HTTP/1.1 400 "};
     for (size_t i = 0; i < 2; i++) {

@@ -346,7 +346,8 @@ static void test_thinking(void **state)
 
 #define THINK_LOOP(assistant, more)                                                                                    \
     "{\"model\":\"m\",\"max_tokens\":2000,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},\"tools\":"       \
-    "[" WEATHER "],\"messages\":[{\"role\":\"user\",\"content\":\"w\"},{\"role\":\"assistant\",\"content\":[" assistant  \
+    "[" WEATHER                                                                                                        \
+    "],\"messages\":[{\"role\":\"user\",\"content\":\"w\"},{\"role\":\"assistant\",\"content\":[" assistant            \
     "]},{\"role\":\"user\",\"content\":[" RESULT("a") "]}" more "]}"
 #define THOUGHT "{\"type\":\"thinking\",\"thinking\":\"hm\",\"signature\":\"c2ln\"}"
 #define GIVE_BACK(found)                                                                                               \

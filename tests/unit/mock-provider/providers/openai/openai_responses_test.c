@@ -198,8 +198,9 @@ static void test_stream_error_event(void **state)
     fx_begin(c, MP_API_CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stream\":true}");
     mp_error_preset(c->dep.ops, &c->err, MP_ERR_UNAVAILABLE, NULL);
     c->dep.ops->render_stream_error(&c->x, &c->err, &c->out);
-    assert_string_equal(c->out.data, "data: {\"error\":{\"message\":\"The engine is currently overloaded, please try again "
-                                     "later.\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n");
+    assert_string_equal(c->out.data,
+                        "data: {\"error\":{\"message\":\"The engine is currently overloaded, please try again "
+                        "later.\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n");
     fx_free(c);
 }
 
