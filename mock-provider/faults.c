@@ -28,6 +28,24 @@ static void name_it(mp_run_t *run, const fx_fault_t *f)
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT(MP_FAULT_HEADER), 0, NULL, v, strlen(v));
 }
 
+/* retry-after in whole seconds, rounded up (the form OpenAI's clients parse; 0 stays 0), and on a 429 of a
+ * provider that sends it (Azure) retry-after-ms, rounded up to the millisecond: the OpenAI SDKs read it first,
+ * so a fault's sub-second wait reaches them as it would from Azure. */
+static void retry_headers(mp_run_t *run, const fx_fault_t *f, mp_error_t *err)
+{
+    h2o_mem_pool_t *pool = &run->req->pool;
+    char v[24];
+    err->retry_after_ms = (f->retry_after_ns + 999999ull) / 1000000ull;
+    int n = snprintf(v, sizeof(v), "%llu", (unsigned long long)((f->retry_after_ns + 999999999ull) / 1000000000ull));
+    h2o_add_header(pool, &run->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, h2o_strdup(pool, v, (size_t)n).base,
+                   (size_t)n);
+    if (f->status != 429 || !run->dep->ops->retry_after_ms)
+        return;
+    n = snprintf(v, sizeof(v), "%llu", (unsigned long long)err->retry_after_ms);
+    h2o_add_header_by_str(pool, &run->req->res.headers, H2O_STRLIT("retry-after-ms"), 0, NULL,
+                          h2o_strdup(pool, v, (size_t)n).base, (size_t)n);
+}
+
 /* The provider's own error shape: its 429 and 503 for those statuses, its server error for other 5xx and its
  * invalid-request error for other 4xx, each with the status the fault asks for. */
 static void http_error(mp_run_t *run, const fx_fault_t *f)
@@ -46,15 +64,8 @@ static void http_error(mp_run_t *run, const fx_fault_t *f)
     else
         mp_error_set(&err, MP_ERR_BAD_REQUEST, NULL, "The request could not be served (HTTP %d).", f->status);
     err.status = f->status;
-    if (f->has_retry_after) {
-        err.retry_after_ms = (f->retry_after_ns + 999999ull) / 1000000ull;
-        /* Whole seconds, rounded up (the form OpenAI's clients parse); 0 stays 0. */
-        char v[24];
-        int n =
-            snprintf(v, sizeof(v), "%llu", (unsigned long long)((f->retry_after_ns + 999999999ull) / 1000000000ull));
-        h2o_add_header(&run->req->pool, &run->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
-                       h2o_strdup(&run->req->pool, v, (size_t)n).base, (size_t)n);
-    }
+    if (f->has_retry_after)
+        retry_headers(run, f, &err);
     mp_run_fail(run, &err);
 }
 
@@ -88,6 +99,7 @@ static void at_point(mp_run_t *run, const fx_fault_t *f)
 {
     name_it(run, f);
     run->mid = f;
+    run->mid_seq = UINT64_MAX;
     if (f->kind == FX_TRUNCATE)
         run->mid_offset = f->bytes;
     else if (f->at.kind == FX_AT_AFTER_BYTES)

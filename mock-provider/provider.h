@@ -223,10 +223,15 @@ typedef void (*mp_header_fn)(void *ctx, const char *name, const char *value, siz
 typedef struct mp_provider {
     const char *name;                  /* "openai": the value of a deployment's provider: key */
     const char *request_id_header;     /* "x-request-id" */
+    const char *request_id_header2;    /* a second header with the same id, or NULL: Azure sends x-request-id
+                                          next to apim-request-id, and the OpenAI SDKs read the request id of
+                                          results and errors from x-request-id only */
     const char *request_id_prefix;     /* "req_" */
     uint8_t request_id_base62;         /* the id after the prefix: this many base62 characters (Anthropic's
                                           "req_011C" + 20); 0: 32 lower-case hex digits */
     const char *processing_ms_header;  /* "openai-processing-ms", or NULL */
+    bool retry_after_ms;               /* its 429s carry retry-after-ms next to retry-after (Azure), also the
+                                          429s of faults */
     const mp_header_t *static_headers; /* terminated by {NULL, NULL} */
     const char *base_path;             /* appended to http://host:port for the api_base clients are given:
                                           "/v1" (OpenAI), "" (Azure: the SDKs' endpoint) */
@@ -285,7 +290,8 @@ typedef struct mp_provider {
     /* Stream: the closing frames (finish chunk, usage chunk, data: [DONE] / response.completed). */
     void (*render_tail)(mp_exchange_t *x, cm_buf_t *out);
     /* Stream: the provider's own error event that ends a stream after a 200 (a stream_error fault), e.g.
-     * Anthropic's event: error. NULL: render_error's body as one data: frame (OpenAI's and Google's form). */
+     * Anthropic's event: error, the Responses API's typed error event. NULL: render_error's body as one data:
+     * frame (Google's form). */
     void (*render_stream_error)(mp_exchange_t *x, const mp_error_t *err, cm_buf_t *out);
 
     /* Added for the OpenAI shape (compatible: NULL where a provider has none). */

@@ -165,8 +165,10 @@ static void start_stream(mp_run_t *run, uint64_t now)
     if (run->malformed)
         corrupt(&run->pending);
     if (run->mid != NULL && run->mid_offset == UINT64_MAX &&
-        (run->mid->at.kind == FX_AT_AFTER_HEADERS || run->mid->at.n == 0))
+        (run->mid->at.kind == FX_AT_AFTER_HEADERS || run->mid->at.n == 0)) {
         run->mid_offset = run->pending.len;
+        run->mid_seq = run->x.seq;
+    }
 }
 
 static uint64_t draw(const cm_dist_t *d, cm_rng_t *rng)
@@ -211,8 +213,10 @@ static void stream_tick(mp_run_t *run)
         ops->render_step(x, &run->pending);
         run->steps_done += run->chunk_next;
         run->chunks_done++;
-        if (run->mid != NULL && run->mid->at.kind == FX_AT_AFTER_CHUNKS && run->chunks_done == run->mid->at.n)
+        if (run->mid != NULL && run->mid->at.kind == FX_AT_AFTER_CHUNKS && run->chunks_done == run->mid->at.n) {
             run->mid_offset = run->body_sent + run->pending.len;
+            run->mid_seq = x->seq;
+        }
         run->pending_steps++;
         if (run->steps_done < x->steps) {
             run->chunk_next = chunk_steps(&run->dep->tokens_per_chunk, &run->itl_rng, x->steps - run->steps_done);

@@ -82,6 +82,9 @@ typedef struct mp_run {
     /* a fault at a point inside the response (stall, close, reset, truncate), until it acts */
     const struct fx_fault *mid;
     uint64_t mid_offset;         /* body offset of its point; UINT64_MAX until known (after N stream chunks) */
+    uint64_t mid_seq;            /* the exchange's seq at a point after N chunks (the Responses sequence_number
+                                    an in-stream error takes, though later events were rendered); UINT64_MAX
+                                    when unknown (a point in bytes) */
     uint64_t body_sent;          /* body bytes handed to h2o */
     uint64_t held_until;         /* a stall inside the response: nothing more is sent before this time */
     bool mid_due;                /* the last send reached the point: the fault acts when h2o is done with it */

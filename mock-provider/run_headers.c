@@ -78,6 +78,8 @@ void mp_run_add_headers(h2o_req_t *req, const mp_deployment_t *dep, const char *
     h2o_iovec_t ms = format_ms3(&req->pool, service_ns);
     if (ops->request_id_header != NULL)
         add_header(req, ops->request_id_header, id.base, id.len);
+    if (ops->request_id_header2 != NULL)
+        add_header(req, ops->request_id_header2, id.base, id.len);
     add_header(req, "x-mock-request-id", id.base, id.len);
     add_header(req, "x-mock-deployment", dep->name, strlen(dep->name));
     add_header(req, "x-mock-service-ms", ms.base, ms.len);

@@ -177,6 +177,8 @@ static void stream_error(mp_run_t *run, uint64_t now)
     err.route = &run->route;
     mp_timers_cancel(&worker(run)->timers, &run->timer);
     cm_buf_reset(&run->pending);
+    if (run->mid_seq != UINT64_MAX)
+        run->x.seq = run->mid_seq; /* the events rendered past the point were dropped with their numbers */
     if (ops->render_stream_error != NULL) {
         ops->render_stream_error(&run->x, &err, &run->pending);
     } else {

@@ -49,6 +49,7 @@ expect_eq "$(echo "$BODY" | json 'j["choices"][0]["content_filter_results"]["hat
     "choice content_filter_results"
 expect_match "$(header apim-request-id)" '^[0-9a-f]{32}$' "apim-request-id"
 expect_eq "$(header x-mock-request-id)" "$(header apim-request-id)" "x-mock-request-id"
+expect_eq "$(header x-request-id)" "$(header apim-request-id)" "x-request-id (the OpenAI SDKs read the request id there)"
 expect_eq "$(header x-ms-region)" "west us" "x-ms-region (headers read lower-cased)"
 expect_eq "$(header x-mock-deployment)" "az" "x-mock-deployment"
 expect_eq "$(header content-length)" "${#BODY}" "content-length"

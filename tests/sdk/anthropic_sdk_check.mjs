@@ -1,7 +1,8 @@
 // The official Anthropic TypeScript SDK (pinned in tests/sdk/package-lock.json) against a mock-provider
 // Anthropic deployment: messages.create, the event stream (messages.stream and finalMessage, raw events), a tool
-// use loop that ends in text, thinking, count_tokens, models.list and retrieve, and the SDK's error classes for
-// Anthropic's 401, 404, 400, 429 and 529 (the last two from faults chosen by x-mock-fault). Also the older API
+// use loop that ends in text, thinking (and a tool loop that must give the thinking back), count_tokens,
+// models.list and retrieve, and the SDK's error classes for Anthropic's 401, 404, 400, 429 and 529 (the last two
+// from faults chosen by x-mock-fault). Also the older API
 // version (2023-06-01) with x-api-key, as older SDKs and gateways send it.
 // Run by tests/integration/anthropic_sdk_test.sh with the deployment's base URL and a second, keyless one.
 import Anthropic, {
@@ -30,6 +31,13 @@ ok(msg.content.length === 1 && msg.content[0].type === 'text' && msg.content[0].
 ok(msg.stop_reason === 'end_turn' && msg.stop_sequence === null && msg.model === model, 'stop_reason end_turn');
 ok(msg.usage.input_tokens > 0 && msg.usage.output_tokens === 6 && msg.usage.cache_read_input_tokens === 0,
    'usage ' + JSON.stringify(msg.usage));
+// the request id (header request-id) and the quota headers of a limited deployment, the resets RFC 3339 times
+const { data: withId, response: idResponse } = await client.messages.create({ model, max_tokens: 8, messages: [user('Hi')] }).withResponse();
+const arl = (k) => idResponse.headers.get('anthropic-ratelimit-' + k);
+ok(/^req_011C[0-9A-Za-z]{20}$/.test(withId._request_id ?? '') && withId._request_id === idResponse.headers.get('request-id'), 'request id ' + withId._request_id);
+ok(arl('requests-limit') === '10000' && Number(arl('requests-remaining')) < 10000 && arl('tokens-limit') === '5000000' &&
+   ['requests-reset', 'tokens-reset'].every((k) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(arl(k) ?? '') && Date.parse(arl(k)) > Date.now() - 2000),
+   'anthropic-ratelimit headers ' + [...idResponse.headers].filter(([k]) => k.startsWith('anthropic-ratelimit')).map(([k, v]) => `${k.slice(20)}=${v}`).join(' '));
 const short = await client.messages.create({ model, max_tokens: 2, messages: [user('Hi')] });
 ok(short.stop_reason === 'max_tokens' && short.usage.output_tokens === 2, 'max_tokens stops the answer');
 
@@ -83,6 +91,19 @@ const tfinal = await tstream.finalMessage();
 ok(thinking.length > 0 && signature.length > 0 && tfinal.content[0].thinking === thinking && tfinal.content[1].text.length > 0,
    `streamed thinking "${thinking}"`);
 
+// thinking in a tool loop: the thought comes before the call; the next turn gives the assistant content back
+// whole (thinking block first), and one that drops the thinking block is the API's 400
+const thinkCall = await client.messages.create({ model, max_tokens: 2048, thinking: think, tools, messages: [user('Weather in Oslo?')] });
+const thinkUse = thinkCall.content.find((b) => b.type === 'tool_use');
+const loop = (assistant) => client.messages.create({ model, max_tokens: 2048, thinking: think, tools, messages: [user('Weather in Oslo?'),
+  { role: 'assistant', content: assistant }, user([{ type: 'tool_result', tool_use_id: thinkUse.id, content: '5 C' }])] });
+const thinkAnswer = await loop(thinkCall.content);
+ok(thinkCall.content[0].type === 'thinking' && thinkUse && thinkAnswer.stop_reason === 'end_turn' && thinkAnswer.content.at(-1).type === 'text',
+   'thinking, tool_use, then the loop given the thinking back ends in text');
+await expectError(() => loop(thinkCall.content.filter((b) => b.type !== 'thinking')), BadRequestError, 400,
+  'a tool loop that drops the thinking block', (e) => e.type === 'invalid_request_error' &&
+  e.error?.error?.message.startsWith('messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, but found `tool_use`.'));
+
 // 5. count_tokens, models
 const count = await client.messages.countTokens({ model, messages: [user('Count these tokens, please')] });
 ok(Number.isInteger(count.input_tokens) && count.input_tokens > 0, 'count_tokens ' + count.input_tokens);
@@ -109,6 +130,12 @@ const Overloaded = sdk.OverloadedError ?? InternalServerError;
 await expectError(() => client.messages.create({ model, max_tokens: 8, messages: [user('x')] },
   { headers: { 'x-mock-fault': 'overloaded' } }), Overloaded, 529, '529 from a fault',
   (e) => e instanceof InternalServerError && e.type === 'overloaded_error' && e.message.includes('Overloaded'));
+
+// The SDK's own retries (2 by default) on Anthropic's 529: the key sk-ant-retry meets two, then is answered.
+let attempts = 0;
+const retrying = new Anthropic({ baseURL, apiKey: 'sk-ant-retry', fetch: (url, init) => { attempts++; return fetch(url, init); } });
+const retried = await retrying.messages.create({ model, max_tokens: 8, messages: [user('x')] });
+ok(attempts === 3 && retried.content[0].text.length > 0, `two 529s retried, then answered (${attempts} attempts)`);
 
 // 7. the older API version with x-api-key, where temperature is still a parameter
 const legacy = new Anthropic({ baseURL, apiKey: null, authToken: null, maxRetries: 0,

@@ -1,9 +1,9 @@
 // The official Google Gen AI SDK (@google/genai) against mock-provider's Gemini API and Vertex AI deployments:
 // generateContent, generateContentStream, thinking (thought parts), function calling with a schema (OpenAPI subset
-// and JSON Schema) and the agent loop's end, structured output, embedContent, countTokens, models.list / models.get,
-// chats, and the SDK's ApiError for Google's errors. Vertex goes through httpOptions.baseUrl with a project and
-// location, and a google-auth client that holds a fixed access token (no network). Run by
-// tests/integration/genai_sdk_test.sh.
+// and JSON Schema) and the agent loop's end (automatic function calling too), structured output, embedContent,
+// countTokens, models.list / models.get, chats, and the SDK's ApiError for Google's errors (and its retries when
+// retryOptions asks). Vertex goes through httpOptions.baseUrl with a project and location, and a google-auth client
+// that holds a fixed access token (no network). Run by tests/integration/genai_sdk_test.sh.
 import { GoogleGenAI, Type, FunctionCallingConfigMode, ApiError } from '@google/genai';
 import { OAuth2Client } from 'google-auth-library';
 
@@ -80,6 +80,16 @@ const tcNext = await ai.models.generateContent({ model, contents: [{ role: 'user
   { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { temperature: 21 } } }] }], config: { ...thinking, tools: [{ functionDeclarations: [weather] }] } });
 ok(!tcNext.functionCalls && tcNext.text.length > 0 && tcNext.usageMetadata.thoughtsTokenCount === 2, 'the signed call given back, then text: ' + tcNext.text);
 
+// automatic function calling: a CallableTool in config.tools has the SDK run the call and send its response
+// back itself; the mock answers that in text, so the loop ends after one call
+let afcCalls = 0;
+const callable = {
+  tool: async () => ({ functionDeclarations: [weather] }),
+  callTool: async (fcs) => { afcCalls += fcs.length; return fcs.map((fc) => ({ functionResponse: { name: fc.name, response: { temperature: 21 } } })); },
+};
+const afc = await ai.models.generateContent({ model, contents: 'Weather in Paris?', config: { tools: [callable] } });
+ok(afcCalls === 1 && !afc.functionCalls && afc.text.length > 0 && afc.automaticFunctionCallingHistory?.length === 3, `automatic function calling: ${afcCalls} call, then "${afc.text}"`);
+
 // structured output
 const people = await ai.models.generateContent({ model, contents: 'Two people', config: { responseMimeType: 'application/json',
   responseSchema: { type: Type.ARRAY, minItems: 2, maxItems: 2, items: { type: Type.OBJECT, properties: { name: { type: Type.STRING }, age: { type: Type.INTEGER, minimum: 0, maximum: 120 } }, required: ['name', 'age'] } } } });
@@ -114,6 +124,12 @@ await expectError(() => ai.models.generateContent({ model, contents: 'x', config
 await expectError(() => ai.models.generateContent({ model, contents: 'x', config: { httpOptions: { headers: { 'x-mock-fault': 'rate' } } } }), 429, 'injected 429',
   (b) => b.error?.status === 'RESOURCE_EXHAUSTED' && b.error.details?.some((d) => d.retryDelay === '7s'));
 await expectError(() => ai.models.generateContentStream({ model, contents: 'x', config: { httpOptions: { headers: { 'x-mock-fault': 'busy' } } } }), 503, 'injected 503 on a stream');
+
+// The SDK retries only with httpOptions.retryOptions: then a 429 is tried `attempts` times in all before the error.
+let gmAttempts = 0;
+const counted = new GoogleGenAI({ apiKey: 'gm-key', httpOptions: { baseUrl: geminiUrl, fetch: (url, init) => { gmAttempts++; return fetch(url, init); } } });
+await expectError(() => counted.models.generateContent({ model, contents: 'x', config: { httpOptions: { headers: { 'x-mock-fault': 'rate' }, retryOptions: { attempts: 3, initialDelay: 0.05, maxDelay: 0.1 } } } }),
+  429, 'a 429 with retryOptions.attempts 3', (b) => b.error?.status === 'RESOURCE_EXHAUSTED' && gmAttempts === 3);
 
 // Vertex AI: project and location from the client, a bearer token from google-auth
 const authClient = new OAuth2Client();

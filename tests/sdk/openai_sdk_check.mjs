@@ -27,6 +27,16 @@ const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', mess
 for await (const c of stream) { chunks++; if (c.usage) usage = c.usage; for (const ch of c.choices) { if (ch.delta.role) roles++; text += ch.delta.content || ''; } }
 ok(chunks > 3 && usage && usage.completion_tokens > 0 && roles === 1 && text.length > 0, `chat stream (${chunks} chunks, text "${text.slice(0, 30)}...")`);
 
+// n: 2 streamed: each chunk's choices carry their index; both choices get text and their own finish_reason, and
+// the runner assembles two messages.
+const perIndex = [0, 0], finishes = [], nText = ['', ''];
+for await (const c of await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], n: 2, stream: true })) {
+  for (const ch of c.choices) { perIndex[ch.index]++; nText[ch.index] += ch.delta.content || ''; if (ch.finish_reason) finishes[ch.index] = ch.finish_reason; }
+}
+const nFinal = await client.chat.completions.stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], n: 2 }).finalChatCompletion();
+ok(perIndex.every((k) => k > 3) && finishes.join() === 'stop,stop' && nText.every((t) => t.length > 0) && nFinal.choices.length === 2 &&
+   nFinal.choices.every((ch, i) => ch.index === i && ch.message.content.length > 0), `chat stream n=2: ${perIndex.join('+')} choice chunks`);
+
 // Stream helper with accumulation (runner): final message must equal streamed text.
 const runner = client.chat.completions.stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
 const final = await runner.finalChatCompletion();
@@ -230,6 +240,22 @@ ok(echoed.previous_response_id === r.id && echoed.store === false && echoed.meta
 await expectError(() => client.responses.create({ model: 'gpt-4o', input: 'hi', metadata: { n: 1 } }), OpenAI.BadRequestError, '400 metadata value not a string', e => e.param === 'metadata.n');
 await expectError(() => client.post('/chat/completions', { body: '{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":1e400}', headers: { 'content-type': 'application/json' } }), OpenAI.BadRequestError, '400 temperature 1e400', e => e.param === 'temperature');
 
+// Errors inside a stream (the fault "cut", after two tokens): chat's data-only error frame is raised as an
+// APIError; a Responses stream ends with its typed error event, numbered after the others, which the SDK yields
+// as an event (and the stream helper rejects with).
+const cut = { headers: { 'x-mock-fault': 'cut' } };
+await expectError(async () => { for await (const _ of await client.chat.completions.create({ model: 'gpt-4o', messages: ask, stream: true }, cut)); }, OpenAI.APIError, 'chat stream: an error after two chunks', e => e.type === 'server_error' && e.status === undefined);
+const cutEvents = [];
+try { for await (const ev of await client.responses.create({ model: 'gpt-4o', input: 'hi', stream: true }, cut)) cutEvents.push(ev); }
+catch (e) { cutEvents.push({ type: 'thrown ' + e.constructor.name }); }
+const lastEv = cutEvents.at(-1);
+ok(lastEv?.type === 'error' && lastEv.code === 'server_error' && /overloaded/.test(lastEv.message) && lastEv.param === null &&
+   cutEvents.every((e, i) => e.sequence_number === i) && cutEvents.filter(e => e.type === 'response.output_text.delta').length === 2,
+   `responses stream ends in an error event: ${cutEvents.map(e => e.type.replace('response.', '')).join(',')}`);
+let helperError = null;
+try { await client.responses.stream({ model: 'gpt-4o', input: 'hi' }, cut).finalResponse(); } catch (e) { helperError = e; }
+ok(helperError?.type === 'error' && helperError.code === 'server_error', 'responses stream helper rejects with the error event ' + JSON.stringify(helperError));
+
 const models = await client.models.list();
 ok(models.data.length > 0 && models.data[0].object === 'model', 'models.list ' + models.data.map(m => m.id).join(','));
 const m = await client.models.retrieve('gpt-4o-mini');
@@ -240,11 +266,16 @@ await expectError(() => client.chat.completions.create({ model: 'm', messages: [
 await expectError(() => client.post('/chat/completions', { body: 'not json', headers: { 'content-type': 'application/json' } }), OpenAI.BadRequestError, '400 invalid JSON');
 await expectError(() => client.post('/foo', { body: {} }), OpenAI.NotFoundError, '404 invalid URL', e => /Invalid URL \(POST \/v1\/foo\)/.test(e.message));
 const auth = new OpenAI({ baseURL: authBase, apiKey: 'sk-wrong-key-123456', maxRetries: 0 });
-await expectError(() => auth.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }), OpenAI.AuthenticationError, '401', e => e.code === 'invalid_api_key');
+await expectError(() => auth.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }), OpenAI.AuthenticationError, '401', e => e.code === 'invalid_api_key' && /^req_[0-9a-f]{32}$/.test(e.requestID ?? ''));
 const good = new OpenAI({ baseURL: authBase, apiKey: 'sk-good', maxRetries: 0 });
 await expectError(() => good.chat.completions.create({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] }), OpenAI.NotFoundError, '404 model_not_found', e => e.code === 'model_not_found');
 await expectError(() => good.models.retrieve('gpt-5'), OpenAI.NotFoundError, '404 models.retrieve');
-const okGood = await good.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] });
+const { data: okGood, response: limited } = await good.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }).withResponse();
 ok(okGood.model === 'gpt-4o', 'auth ok with the right key');
+// Deployment B has limits: every answer tells the quota in OpenAI's headers, the resets as Go durations.
+const rl = (k) => limited.headers.get('x-ratelimit-' + k);
+ok(rl('limit-requests') === '10000' && rl('limit-tokens') === '5000000' && Number(rl('remaining-requests')) < 10000 &&
+   Number(rl('remaining-tokens')) < 5000000 && /^(\d+m)?\d+(\.\d+)?(ms|s)$/.test(rl('reset-requests') ?? '') && /^(\d+m)?\d+(\.\d+)?(ms|s)$/.test(rl('reset-tokens') ?? ''),
+   'x-ratelimit headers ' + [...limited.headers].filter(([k]) => k.startsWith('x-ratelimit')).map(([k, v]) => `${k.slice(12)}=${v}`).join(' '));
 console.log(failures ? `${failures} FAILURES` : 'ALL OK');
 process.exit(failures ? 1 : 0);

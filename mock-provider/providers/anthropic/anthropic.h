@@ -32,6 +32,12 @@ extern const char *const mp_an_versions[];
 typedef struct mp_an_request {
     bool thinking;            /* thinking: {"type": "enabled"} */
     uint32_t thinking_budget; /* its budget_tokens */
+    /* The final assistant message when it calls tools: its index + 1 (0: it calls none, or there is no assistant
+     * message), the type of its first block, and whether that block is thinking or redacted_thinking (with
+     * thinking on, the API requires it there: the loop must give the thought back). */
+    uint32_t calls_turn;
+    const char *calls_first;
+    bool calls_thought;
 } mp_an_request_t;
 
 /* mp_provider_t.parse for /v1/messages and /v1/messages/count_tokens (anthropic_parse.c): Anthropic's

@@ -43,6 +43,7 @@ typedef struct convo {
     size_t bytes;            /* text of the prompt */
     uint32_t images;
     bool has_tool_result; /* in the message being read */
+    int first_tag;        /* the type of the first block of the message being read; -1 before one */
 } convo_t;
 
 static int block_text(mp_an_ctx_t *c, uint32_t b, const char *path, const char *key, convo_t *cv)
@@ -89,6 +90,8 @@ static int block(mp_an_ctx_t *c, uint32_t b, uint32_t i, uint32_t j, bool assist
     int tag = mp_an_tag(c, b, block_tags, where);
     if (tag < 0)
         return -1;
+    if (j == 0)
+        cv->first_tag = tag;
     snprintf(path, sizeof(path), "%s.%s", where, block_tags[tag]);
     uint32_t t;
     switch (tag) {
@@ -213,6 +216,7 @@ static int message(mp_an_ctx_t *c, uint32_t msg, uint32_t i, bool last, convo_t 
         return -1;
     bool assistant = role == 1;
     cv->has_tool_result = false;
+    cv->first_tag = -1;
     if (assistant) {
         /* An assistant turn right after calls leaves them all unanswered; then it makes its own. */
         if (cv->nopen > 0 && calls_answered(c, cv) != 0)
@@ -223,6 +227,12 @@ static int message(mp_an_ctx_t *c, uint32_t msg, uint32_t i, bool last, convo_t 
     }
     if (content(c, msg, i, assistant, last, cv, &text) != 0)
         return -1;
+    if (assistant) {
+        /* Read by the thinking rules once thinking is parsed (anthropic_parse.c); the final turn wins. */
+        c->own->calls_turn = cv->nopen > 0 ? i + 1 : 0;
+        c->own->calls_first = cv->first_tag >= 0 ? block_tags[cv->first_tag] : "";
+        c->own->calls_thought = cv->first_tag == B_THINKING || cv->first_tag == B_REDACTED;
+    }
     if (!assistant) {
         if (cv->nopen > 0 && calls_answered(c, cv) != 0)
             return -1;

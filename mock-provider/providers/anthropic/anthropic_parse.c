@@ -196,7 +196,7 @@ static int thinking(parse_t *p)
     return 0;
 }
 
-/* Rules between thinking and the sampling and tool settings. */
+/* Rules between thinking and the sampling and tool settings, and the conversation's last tool calls. */
 static int thinking_rules(parse_t *p)
 {
     mp_an_ctx_t *c = &p->c;
@@ -208,6 +208,18 @@ static int thinking_rules(parse_t *p)
                              "extended-thinking#feature-compatibility");
     if (c->req->tool_forced)
         return mp_an_fail(c, "Thinking may not be enabled when tool_choice forces tool use.");
+    /* The turn whose calls the conversation ends by answering must start with the thought that led to them: an
+     * agent loop that drops thinking blocks when it replays the assistant turn gets this 400 from the API.
+     * Earlier turns may come without their thoughts (the API drops them), and so may a final prefill. */
+    if (c->own->calls_turn != 0 && c->req->after_tool_result && !c->own->calls_thought)
+        return mp_an_fail(c,
+                          "messages.%u.content.0.type: Expected `thinking` or `redacted_thinking`, but found `%s`. "
+                          "When `thinking` is enabled, a final `assistant` message must start with a thinking block "
+                          "(preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you "
+                          "include thinking blocks from previous turns. To avoid this requirement, disable "
+                          "`thinking`. Please consult our documentation at "
+                          "https://docs.claude.com/en/docs/build-with-claude/extended-thinking",
+                          c->own->calls_turn - 1, c->own->calls_first);
     return 0;
 }
 

@@ -171,6 +171,17 @@ static void render_error(const mp_error_t *err, cm_buf_t *out)
     MP_PUT_LIT(out, "}}");
 }
 
+void mp_oa_render_stream_error(mp_exchange_t *x, const mp_error_t *err, cm_buf_t *out)
+{
+    if (x->req->api == MP_API_RESPONSES) {
+        mp_oa_responses_error(x, err, out);
+        return;
+    }
+    MP_PUT_LIT(out, "data: ");
+    x->ops->render_error(err, out);
+    MP_PUT_LIT(out, MP_SSE_END);
+}
+
 /* Served by GET /v1/models when a deployment accepts any model: a plausible current catalogue. */
 static const char *const default_models[] = {
     "gpt-4o",
@@ -293,6 +304,7 @@ const mp_provider_t mp_openai_provider = {
     .rate_headers = mp_openai_rate_headers,
     .rate_error = mp_openai_rate_error,
     .render_error = render_error,
+    .render_stream_error = mp_oa_render_stream_error,
     .render_models = mp_openai_render_models,
     .render_body = mp_openai_render_body,
     .render_head = mp_openai_render_head,

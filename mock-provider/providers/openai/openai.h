@@ -114,6 +114,12 @@ void mp_oa_responses_body(mp_exchange_t *x, cm_buf_t *out);
 void mp_oa_responses_head(mp_exchange_t *x, cm_buf_t *out);
 void mp_oa_responses_step(mp_exchange_t *x, cm_buf_t *out);
 void mp_oa_responses_tail(mp_exchange_t *x, cm_buf_t *out);
+/* A Responses stream's in-stream error: the typed `error` event, flat ({type, code, message, param,
+ * sequence_number}) and numbered after the events before it (openai_responses.c). */
+void mp_oa_responses_error(mp_exchange_t *x, const mp_error_t *err, cm_buf_t *out);
+/* The OpenAI and Azure stream_error hook: the Responses error event on a Responses stream, else the provider's
+ * error object as one data: frame (the chat and completions form, which the SDKs raise). */
+void mp_oa_render_stream_error(mp_exchange_t *x, const mp_error_t *err, cm_buf_t *out);
 
 /* Chat logprobs (openai_logprobs.c): one entry for token number index of choice c (escaped text), and the
  * whole {"content":[...],"refusal":null} of a choice's text for a body. */

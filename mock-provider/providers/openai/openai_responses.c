@@ -8,6 +8,7 @@
  * stream as response.reasoning_summary_text.delta events (one per chunk), without it they send nothing and
  * the stream waits, as the real API's does, between the reasoning item's added and done events. */
 #include <stdio.h>
+#include <string.h>
 
 #include "mock-provider/providers/content.h"
 #include "mock-provider/providers/openai/openai.h"
@@ -280,6 +281,36 @@ static void event_open(mp_exchange_t *x, cm_buf_t *out, const char *type)
 static void event_close(cm_buf_t *out)
 {
     MP_PUT_LIT(out, "}" MP_SSE_END);
+}
+
+/* The event has a code but no type: an error whose catalogue has no code is named by its type
+ * ("server_error"), which is what a client tells the failures apart by. */
+static const char *error_code(const mp_error_t *err, const mp_error_entry_t *e)
+{
+    if (err->code[0] != '\0')
+        return err->code;
+    if (e != NULL && e->code != NULL)
+        return e->code;
+    if (err->type[0] != '\0')
+        return err->type;
+    return e != NULL && e->type != NULL ? e->type : "server_error";
+}
+
+void mp_oa_responses_error(mp_exchange_t *x, const mp_error_t *err, cm_buf_t *out)
+{
+    const mp_error_entry_t *e =
+        x->ops->errors != NULL && (unsigned)err->kind < MP_ERR__COUNT ? &x->ops->errors[err->kind] : NULL;
+    const char *msg = err->message;
+    if (msg[0] == '\0' && e != NULL)
+        msg = e->message_noarg ? e->message_noarg : e->message;
+    event_open(x, out, "error");
+    MP_PUT_LIT(out, ",\"code\":");
+    mp_put_opt(out, error_code(err, e));
+    MP_PUT_LIT(out, ",\"message\":");
+    cm_json_escape(out, msg, strlen(msg));
+    MP_PUT_LIT(out, ",\"param\":");
+    mp_put_opt(out, err->param);
+    event_close(out);
 }
 
 /* ,"item_id":"..","output_index":i[,"content_index":0] */

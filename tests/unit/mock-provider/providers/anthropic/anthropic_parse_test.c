@@ -344,6 +344,43 @@ static void test_thinking(void **state)
     fx_free(f);
 }
 
+#define THINK_LOOP(assistant, more)                                                                                    \
+    "{\"model\":\"m\",\"max_tokens\":2000,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},\"tools\":"       \
+    "[" WEATHER                                                                                                        \
+    "],\"messages\":[{\"role\":\"user\",\"content\":\"w\"},{\"role\":\"assistant\",\"content\":[" assistant            \
+    "]},{\"role\":\"user\",\"content\":[" RESULT("a") "]}" more "]}"
+#define THOUGHT "{\"type\":\"thinking\",\"thinking\":\"hm\",\"signature\":\"c2ln\"}"
+#define GIVE_BACK(found)                                                                                               \
+    "messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, but found `" found "`. When `thinking` "   \
+    "is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of "        \
+    "`tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. To avoid "    \
+    "this requirement, disable `thinking`. Please consult our documentation at "                                       \
+    "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
+
+/* With thinking on, the assistant turn whose calls the conversation ends by answering must start with its
+ * thinking (or redacted_thinking) block; earlier turns need not, nor does any turn without thinking. */
+static void test_thinking_given_back(void **state)
+{
+    (void)state;
+    fx_t *f = an_fx();
+    expect(f, THINK_LOOP(THOUGHT "," USE("a"), ""), NULL);
+    expect(f, THINK_LOOP("{\"type\":\"redacted_thinking\",\"data\":\"eA==\"}," USE("a"), ""), NULL);
+    expect(f, THINK_LOOP(USE("a"), ""), GIVE_BACK("tool_use"));
+    expect(f, THINK_LOOP("{\"type\":\"text\",\"text\":\"Let me look.\"}," USE("a"), ""), GIVE_BACK("text"));
+    expect(f, THINK_LOOP("{\"type\":\"text\",\"text\":\"Let me look.\"}," THOUGHT "," USE("a"), ""), GIVE_BACK("text"));
+    /* the loop has moved on: the last assistant turn is text, and a new question follows */
+    expect(f,
+           THINK_LOOP(USE("a"), ",{\"role\":\"assistant\",\"content\":\"5 C in Oslo\"},{\"role\":\"user\","
+                                "\"content\":\"and tomorrow?\"}"),
+           NULL);
+    /* without thinking the same turn is fine */
+    expect(f,
+           ONE("{\"role\":\"user\",\"content\":\"w\"},{\"role\":\"assistant\",\"content\":[" USE(
+               "a") "]},{\"role\":\"user\",\"content\":[" RESULT("a") "]}"),
+           NULL);
+    fx_free(f);
+}
+
 /* API version 2026-10-21: no sampling parameters, no documents in assistant turns, no citations in user turns. */
 static void test_version_2026(void **state)
 {
@@ -383,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_tools_bound),
         cmocka_unit_test(test_parallel),
         cmocka_unit_test(test_thinking),
+        cmocka_unit_test(test_thinking_given_back),
         cmocka_unit_test(test_version_2026),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

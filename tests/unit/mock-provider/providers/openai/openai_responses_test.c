@@ -1,5 +1,6 @@
 /* Tests mock-provider/providers/openai/openai_responses.c (and the Responses request in openai_parse.c): the
- * Response object, the typed event stream, function calls, incomplete answers, and request errors. */
+ * Response object, the typed event stream and its in-stream error event, function calls, incomplete answers, and
+ * request errors. */
 #include "unit/mock-provider/providers/fixture.h"
 #include "mock-provider/providers/budget.h"
 #include "mock-provider/providers/openai/openai.h"
@@ -157,6 +158,50 @@ static void test_stream_events(void **state)
     cm_buf_free(&text);
     fx_free(f);
     fx_free(g);
+}
+
+/* A stream_error fault after two deltas: the Responses API's typed error event, flat (code, message, param) and
+ * numbered after the events sent, on OpenAI and Azure alike; chat keeps the error object as a data-only frame. */
+static void test_stream_error_event(void **state)
+{
+    (void)state;
+    static const mp_provider_kind_t kinds[] = {MP_PROVIDER_OPENAI, MP_PROVIDER_AZURE};
+    static const char *const messages[] = {
+        "The engine is currently overloaded, please try again later.",
+        "The service is temporarily unable to process your request. Please try again later.",
+    };
+    for (size_t k = 0; k < 2; k++) {
+        fx_t *f = fx_new();
+        static ev_t e;
+        f->dep.provider = kinds[k];
+        f->dep.ops = mp_provider_for(kinds[k]);
+        fx_begin(f, MP_API_RESPONSES, RESP(",\"stream\":true"));
+        f->dep.ops->render_head(&f->x, &f->out);
+        f->dep.ops->render_step(&f->x, &f->out);
+        f->dep.ops->render_step(&f->x, &f->out);
+        mp_error_preset(f->dep.ops, &f->err, MP_ERR_UNAVAILABLE, NULL);
+        f->dep.ops->render_stream_error(&f->x, &f->err, &f->out);
+        e.n = sse_split(f->out.data, f->out.len, e.fr, 256);
+        assert_int_equal(e.n, 7);
+        assert_string_equal(e.fr[5].event, "response.output_text.delta");
+        assert_string_equal(e.fr[6].event, "error");
+        fx_read(f, e.fr[6].data, e.fr[6].len);
+        assert_string_equal(jstr(&f->doc, 0, "type"), "error");
+        assert_int_equal(jint(&f->doc, 0, "sequence_number"), 6);
+        assert_string_equal(jstr(&f->doc, 0, "code"), k == 0 ? "server_error" : "ServiceUnavailable");
+        assert_string_equal(jstr(&f->doc, 0, "message"), messages[k]);
+        assert_true(jnull(&f->doc, 0, "param"));
+        assert_int_equal(jpath(&f->doc, 0, "error"), 0);
+        fx_free(f);
+    }
+    fx_t *c = fx_new();
+    fx_begin(c, MP_API_CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stream\":true}");
+    mp_error_preset(c->dep.ops, &c->err, MP_ERR_UNAVAILABLE, NULL);
+    c->dep.ops->render_stream_error(&c->x, &c->err, &c->out);
+    assert_string_equal(c->out.data,
+                        "data: {\"error\":{\"message\":\"The engine is currently overloaded, please try again "
+                        "later.\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n");
+    fx_free(c);
 }
 
 static void test_stream_incomplete_ends_with_incomplete(void **state)
@@ -444,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_stream_incomplete_ends_with_incomplete),
         cmocka_unit_test(test_function_call),
         cmocka_unit_test(test_parallel_function_calls),
+        cmocka_unit_test(test_stream_error_event),
         cmocka_unit_test(test_pretty_request_echo),
         cmocka_unit_test(test_request_errors),
     };
