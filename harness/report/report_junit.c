@@ -7,14 +7,7 @@
 #include "common/buf.h"
 #include "harness/report/report.h"
 #include "harness/report/report_client.h"
-
-/* Length of the character at u (end: the string's end) as XML 1.0 takes it: a well-formed UTF-8 sequence
- * other than U+FFFE and U+FFFF, which XML does not allow; 0 for a byte that is not one. */
-static size_t xml_char_len(const unsigned char *u, const unsigned char *end)
-{
-    size_t n = cm_json_utf8_len(u, end);
-    return n == 3 && u[0] == 0xef && u[1] == 0xbf && u[2] >= 0xbe ? 0 : n;
-}
+#include "harness/report/svg.h"
 
 /* XML 1.0 allows no control characters other than tab, newline and carriage return, even escaped; they
  * become '?' so that a stray byte in a deployment name cannot make the whole report unreadable. So does a
@@ -26,7 +19,7 @@ static void xml_escape(cm_buf_t *b, const char *s)
     while (u < end) {
         unsigned char c = *u;
         if (c >= 0x80) {
-            size_t n = xml_char_len(u, end);
+            size_t n = hx_xml_char_len(u, end);
             if (n > 0)
                 cm_buf_append(b, u, n);
             else
