@@ -225,7 +225,10 @@ enum { OUT_HTML, OUT_JSON, OUT_JSONL, OUT_JUNIT, OUT__COUNT };
 
 static void write_failed(run_t *r, const char *path, bool failed[OUT__COUNT], int which)
 {
-    fprintf(r->err_out, "soak: %s: %s\n", path, strerror(errno != 0 ? errno : EIO));
+    if (errno == EAGAIN) /* hx_outputs_fopen's files: a FIFO or pipe whose reader stopped reading */
+        fprintf(r->err_out, "soak: %s: its reader took nothing for %.1f s\n", path, HX_OUTPUT_STALL_MS / 1e3);
+    else
+        fprintf(r->err_out, "soak: %s: %s\n", path, strerror(errno != 0 ? errno : EIO));
     failed[which] = true;
 }
 

@@ -12,6 +12,7 @@
 #include "harness/report/webhook.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/json.h"
 
 #define MS 1000000ull
@@ -677,6 +679,20 @@ static void test_open_fifo(void **state)
     char got[4] = "";
     assert_int_equal(read(rd, got, sizeof(got) - 1), 2);
     assert_string_equal(got, "{}");
+    /* A reader that stops reading fails the write after HX_OUTPUT_STALL_MS rather than holding the run (whose
+     * signals wait for the write) for ever: 1 MiB is more than a pipe holds. */
+    cm_buf_t big = CM_BUF_INIT;
+    for (int i = 0; i < 1024; i++)
+        cm_buf_printf(&big, "%01023d\n", i);
+    uint64_t t0 = cm_now_ns();
+    errno = 0;
+    assert_int_equal(hx_report_write_all(f, &big), -1);
+    assert_int_equal(errno, EAGAIN);
+    uint64_t waited_ms = (cm_now_ns() - t0) / CM_NS_PER_MS;
+    if (waited_ms < HX_OUTPUT_STALL_MS || waited_ms > 3 * HX_OUTPUT_STALL_MS)
+        fail_msg("waited %llu ms for a stalled reader, expected %d..%d", (unsigned long long)waited_ms,
+                 HX_OUTPUT_STALL_MS, 3 * HX_OUTPUT_STALL_MS);
+    cm_buf_free(&big);
     fclose(f);
     close(rd);
     unlink(path);
