@@ -176,9 +176,7 @@ static const char *scan_escape(parser_t *ps, const char *p)
     }
 }
 
-/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, <= U+10FFFF),
- * or 0. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+size_t cm_json_utf8_len(const unsigned char *p, const unsigned char *end)
 {
     unsigned char c = p[0];
     size_t n;
@@ -222,7 +220,7 @@ static const char *scan_string(parser_t *ps, uint32_t tok, const char *p)
                 return NULL;
             continue;
         }
-        size_t n = utf8_len((const unsigned char *)p, (const unsigned char *)ps->end);
+        size_t n = cm_json_utf8_len((const unsigned char *)p, (const unsigned char *)ps->end);
         if (n == 0)
             return fail(ps, p, "invalid UTF-8 in string"), NULL;
         p += n;

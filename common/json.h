@@ -24,6 +24,9 @@ void cm_json_escape(cm_buf_t *b, const char *s, size_t n);
 void cm_json_escape_body(cm_buf_t *b, const char *s, size_t n);
 /* Length of what cm_json_escape_body would append for s. */
 size_t cm_json_escaped_len(const char *s, size_t n);
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, <= U+10FFFF; p < end),
+ * or 0 when the bytes at p are not one. */
+size_t cm_json_utf8_len(const unsigned char *p, const unsigned char *end);
 
 #define CM_JW_MAX_DEPTH 32
 
@@ -39,6 +42,9 @@ void cm_jw_obj(cm_jw_t *w);     /* { */
 void cm_jw_obj_end(cm_jw_t *w); /* } */
 void cm_jw_arr(cm_jw_t *w);     /* [ */
 void cm_jw_arr_end(cm_jw_t *w); /* ] */
+/* Keys and strings are always written as valid UTF-8 JSON, whatever their bytes (a name from the command line,
+ * a header a server sent): each byte that does not belong to a well-formed UTF-8 sequence becomes U+FFFD.
+ * cm_json_escape above passes bytes through, for callers whose text was already validated. */
 void cm_jw_key(cm_jw_t *w, const char *key);
 void cm_jw_str(cm_jw_t *w, const char *s); /* NULL writes null */
 void cm_jw_strn(cm_jw_t *w, const char *s, size_t n);

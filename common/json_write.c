@@ -85,6 +85,32 @@ void cm_json_escape(cm_buf_t *b, const char *s, size_t n)
     cm_buf_putc(b, '"');
 }
 
+/* As cm_json_escape, but the output is valid UTF-8 whatever s holds. The writer's strings come from
+ * anywhere (a model named on the command line, a deployment a server names in a header), and a single
+ * stray byte would make a whole report unreadable to a strict JSON reader; U+FFFD keeps the rest. */
+static void escape_text(cm_buf_t *b, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t run = 0;
+    cm_buf_putc(b, '"');
+    for (size_t i = 0; i < n;) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len = cm_json_utf8_len(u + i, u + n);
+        if (len > 0) {
+            i += len;
+            continue;
+        }
+        cm_json_escape_body(b, s + run, i - run);
+        cm_buf_puts(b, "\xef\xbf\xbd"); /* U+FFFD REPLACEMENT CHARACTER */
+        run = ++i;
+    }
+    cm_json_escape_body(b, s + run, n - run);
+    cm_buf_putc(b, '"');
+}
+
 /* Nesting past CM_JW_MAX_DEPTH shares the deepest comma slot. Renderers build fixed shapes far shallower
  * than that, so this only guards memory safety; it is documented rather than reported because the writer
  * API has no error channel. */
@@ -151,7 +177,7 @@ void cm_jw_arr_end(cm_jw_t *w)
 void cm_jw_key(cm_jw_t *w, const char *key)
 {
     before_value(w);
-    cm_json_escape(w->buf, key, strlen(key));
+    escape_text(w->buf, key, strlen(key));
     cm_buf_putc(w->buf, ':');
     w->after_key = true;
 }
@@ -168,7 +194,7 @@ void cm_jw_str(cm_jw_t *w, const char *s)
 void cm_jw_strn(cm_jw_t *w, const char *s, size_t n)
 {
     before_value(w);
-    cm_json_escape(w->buf, s, n);
+    escape_text(w->buf, s, n);
 }
 
 void cm_jw_int(cm_jw_t *w, int64_t v)

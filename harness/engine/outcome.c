@@ -151,7 +151,9 @@ void hx_headers_line(hx_headers_t *h, const char *line, size_t len)
     } else if ((v = header_value(line, len, "x-mock-deployment", &vlen)) != NULL) {
         if (vlen >= HX_DEPLOYMENT_MAX)
             vlen = HX_DEPLOYMENT_MAX - 1;
-        memcpy(h->deployment, v, vlen);
+        /* The name goes to the terminal table as it is: a control character (an escape sequence) becomes '?'. */
+        for (size_t i = 0; i < vlen; i++)
+            h->deployment[i] = (unsigned char)v[i] < 0x20 || v[i] == 0x7f ? '?' : v[i];
         h->deployment[vlen] = '\0';
         h->deployment_len = (uint32_t)vlen;
     }

@@ -339,11 +339,13 @@ void hx_xfer_setup_failed(uint64_t intended, uint64_t now_ns, hx_result_t *r)
     r->mock_service_ms = r->gateway_overhead_ms = HX_NO_VALUE;
 }
 
-/* Bodies may hold newlines; the report is one line per class. */
+/* Bodies may hold newlines; the report is one line per class. A server's bytes go to a terminal, so every
+ * control character becomes a space: an escape sequence in an error body must not recolour, retitle or
+ * clear the screen of whoever reads the run. */
 static void one_line(char *buf)
 {
     for (char *p = buf; *p; p++)
-        if (*p == '\n' || *p == '\r')
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = ' ';
 }
 

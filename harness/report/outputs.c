@@ -2,6 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,6 +14,7 @@
 
 #include "common/alloc.h"
 #include "common/buf.h"
+#include "common/clock.h"
 
 char *hx_outputs_expand_dir(const char *tmpl, const char *name, uint64_t wall_ms, uint64_t seed)
 {
@@ -66,6 +71,58 @@ static char *in_dir(const char *dir, const char *file)
     return cm_buf_detach(&b);
 }
 
+/* A report file: its descriptor, and whether its reader already stalled (then every later write fails at
+ * once, the close's flush included, rather than waiting again). */
+typedef struct out_file {
+    int fd;
+    bool stalled;
+} out_file_t;
+
+/* Writes to a report file go through here. The file stays non-blocking, so a FIFO or pipe whose reader stopped
+ * reading (a stalled `--jsonl >(consumer)`) cannot hold the run: SIGINT and SIGTERM are blocked for the run and
+ * read between writes, so a write that blocked for ever would make the run deaf to them and lose every report.
+ * A reader that is slow only slows the report; one that takes no byte for HX_OUTPUT_STALL_MS fails the file
+ * with EAGAIN. A regular file never waits here. Anything short of the whole buffer is an error: stdio would
+ * otherwise retry, each time with a new wait. */
+static ssize_t out_write(void *cookie, const char *buf, size_t n)
+{
+    out_file_t *o = cookie;
+    size_t done = 0;
+    uint64_t stalled_at = 0;
+    while (done < n && !o->stalled) {
+        ssize_t w = write(o->fd, buf + done, n - done);
+        if (w > 0) {
+            done += (size_t)w;
+            stalled_at = 0;
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && errno != EAGAIN)
+            return -1;
+        uint64_t now = cm_now_ns();
+        if (stalled_at == 0)
+            stalled_at = now;
+        o->stalled = now - stalled_at >= (uint64_t)HX_OUTPUT_STALL_MS * CM_NS_PER_MS;
+        struct pollfd p = {.fd = o->fd, .events = POLLOUT};
+        if (!o->stalled)
+            poll(&p, 1, HX_OUTPUT_STALL_MS / 10);
+    }
+    if (done < n) {
+        errno = EAGAIN;
+        return -1;
+    }
+    return (ssize_t)n;
+}
+
+static int out_close(void *cookie)
+{
+    out_file_t *o = cookie;
+    int rc = close(o->fd);
+    free(o);
+    return rc;
+}
+
 FILE *hx_outputs_fopen(const char *path, char *err, size_t errlen)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0666);
@@ -74,11 +131,14 @@ FILE *hx_outputs_fopen(const char *path, char *err, size_t errlen)
                  errno == ENXIO ? "no process reads this FIFO" : strerror(errno));
         return NULL;
     }
-    /* Writes block again once open: a reader that is slow only slows the report. */
-    FILE *f = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0 ? fdopen(fd, "w") : NULL;
+    out_file_t *o = cm_xcalloc(1, sizeof(*o));
+    o->fd = fd;
+    cookie_io_functions_t io = {.write = out_write, .close = out_close};
+    FILE *f = fopencookie(o, "w", io);
     if (f == NULL) {
         snprintf(err, errlen, "%s: cannot open for writing: %s", path, strerror(errno));
         close(fd);
+        free(o);
     }
     return f;
 }

@@ -24,9 +24,13 @@ char *hx_outputs_expand_dir(const char *tmpl, const char *name, uint64_t wall_ms
 /* Creates path and its missing parents (mkdir -p). Returns 0, or -1 with "path: reason" in err. */
 int hx_outputs_make_dirs(const char *path, char *err, size_t errlen);
 
+/* How long a report file's reader may take no byte before the write fails (EAGAIN). */
+#define HX_OUTPUT_STALL_MS 2000
+
 /* fopen(path, "w") that cannot block: a FIFO without a reader would wait in open() for ever (SIGINT
  * and SIGTERM are blocked for the run, to be read at its checkpoints); it is refused instead ("no process reads this
- * FIFO"). A FIFO that has a reader, such as --jsonl >(jq ...), works as before. Returns the file, or NULL with "path:
+ * FIFO"). A FIFO that has a reader, such as --jsonl >(jq ...), works as before, and one whose reader stops reading
+ * fails its writes after HX_OUTPUT_STALL_MS instead of holding the run. Returns the file, or NULL with "path:
  * reason" in err. */
 FILE *hx_outputs_fopen(const char *path, char *err, size_t errlen);
 

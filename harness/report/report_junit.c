@@ -7,13 +7,26 @@
 #include "common/buf.h"
 #include "harness/report/report.h"
 #include "harness/report/report_client.h"
+#include "harness/report/svg.h"
 
 /* XML 1.0 allows no control characters other than tab, newline and carriage return, even escaped; they
- * become '?' so that a stray byte in a deployment name cannot make the whole report unreadable. */
+ * become '?' so that a stray byte in a deployment name cannot make the whole report unreadable. So does a
+ * byte that is not UTF-8 (the declaration says UTF-8): a long name cut by a fixed buffer ends mid-character. */
 static void xml_escape(cm_buf_t *b, const char *s)
 {
-    for (; s != NULL && *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
+    const unsigned char *u = (const unsigned char *)(s != NULL ? s : "");
+    const unsigned char *end = u + strlen((const char *)u);
+    while (u < end) {
+        unsigned char c = *u;
+        if (c >= 0x80) {
+            size_t n = hx_xml_char_len(u, end);
+            if (n > 0)
+                cm_buf_append(b, u, n);
+            else
+                cm_buf_putc(b, '?');
+            u += n > 0 ? n : 1;
+            continue;
+        }
         const char *ent = c == '&'    ? "&amp;"
                           : c == '<'  ? "&lt;"
                           : c == '>'  ? "&gt;"
@@ -25,6 +38,7 @@ static void xml_escape(cm_buf_t *b, const char *s)
             cm_buf_puts(b, ent);
         else
             cm_buf_putc(b, c < 0x20 && c != '\t' && c != '\r' ? '?' : (char)c);
+        u++;
     }
 }
 

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/json.h"
+
 #define W 960.0
 #define H 300.0
 #define PAD_L 70.0
@@ -27,23 +29,10 @@
 
 /* ---- escaping --------------------------------------------------------------------------------------- */
 
-/* Length of the well-formed UTF-8 sequence at s (at most avail bytes), or 0 when it is not one. Overlong
- * forms, surrogates and U+FFFE/U+FFFF are refused: XML 1.0 does not allow them even as characters. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
+size_t hx_xml_char_len(const unsigned char *s, const unsigned char *end)
 {
-    size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
-    if (n == 0 || n > avail)
-        return 0;
-    uint32_t cp = s[0] & (0x7f >> n);
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_cp[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
-        return 0;
-    return n;
+    size_t n = cm_json_utf8_len(s, end);
+    return n == 3 && s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xbe ? 0 : n; /* U+FFFE, U+FFFF */
 }
 
 static const char *entity(unsigned char c)
@@ -73,7 +62,7 @@ void hx_html_escape(cm_buf_t *b, const char *s, size_t max_bytes)
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < end;) {
         if (u[i] >= 0x80) {
-            size_t n = utf8_len(u + i, len - i);
+            size_t n = hx_xml_char_len(u + i, u + len);
             if (n > 0 && i + n > end)
                 break; /* a character cut by the bound is dropped, not split */
             if (n > 0)

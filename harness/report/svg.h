@@ -29,6 +29,10 @@ typedef struct hx_report_window {
  * most max_bytes of s are read (0: HX_HTML_MAX_TEXT); a longer s ends with an ellipsis. NULL appends
  * nothing. */
 void hx_html_escape(cm_buf_t *b, const char *s, size_t max_bytes);
+/* Length of the character at s (s < end) as XML 1.0 and a UTF-8 page take it: a well-formed UTF-8 sequence
+ * (no overlong form, surrogate or lead byte past U+10FFFF) other than U+FFFE and U+FFFF; 0 when the byte at s
+ * does not start one. */
+size_t hx_xml_char_len(const unsigned char *s, const unsigned char *end);
 
 typedef struct hx_svg_series {
     const char *name;  /* legend text (escaped) */

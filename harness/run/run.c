@@ -220,16 +220,26 @@ static void print_first_errors(run_t *r)
                 hx_engine_connections(r->eng) == 1 ? "" : "s");
 }
 
-static int write_files(run_t *r, const hx_report_t *rep)
+/* The report files in the order the run's last lines name them: the HTML first (the one a person opens). */
+enum { OUT_HTML, OUT_JSON, OUT_JSONL, OUT_JUNIT, OUT__COUNT };
+
+static void write_failed(run_t *r, const char *path, bool failed[OUT__COUNT], int which)
 {
-    if (r->outs.json != NULL && hx_report_json(r->outs.json, rep) != 0) {
-        fprintf(r->err_out, "soak: %s: %s\n", r->outs.json_path, strerror(errno));
-        return -1;
-    }
-    if (r->outs.junit != NULL && hx_report_junit(r->outs.junit, rep) != 0) {
-        fprintf(r->err_out, "soak: %s: %s\n", r->outs.junit_path, strerror(errno));
-        return -1;
-    }
+    if (errno == EAGAIN) /* hx_outputs_fopen's files: a FIFO or pipe whose reader stopped reading */
+        fprintf(r->err_out, "soak: %s: its reader took nothing for %.1f s\n", path, HX_OUTPUT_STALL_MS / 1e3);
+    else
+        fprintf(r->err_out, "soak: %s: %s\n", path, strerror(errno != 0 ? errno : EIO));
+    failed[which] = true;
+}
+
+/* Every file is written even when another could not be (a full disk, a closed pipe): one lost report must
+ * not take the others' results with it. Returns -1 when any failed, each said on stderr and marked. */
+static int write_files(run_t *r, const hx_report_t *rep, bool failed[OUT__COUNT])
+{
+    if (r->outs.json != NULL && hx_report_json(r->outs.json, rep) != 0)
+        write_failed(r, r->outs.json_path, failed, OUT_JSON);
+    if (r->outs.junit != NULL && hx_report_junit(r->outs.junit, rep) != 0)
+        write_failed(r, r->outs.junit_path, failed, OUT_JUNIT);
     /* The charts shade the scenario's fault windows and the excluded phases (warm-up, cool-down). */
     const hx_cfg_t *c = r->cfg;
     hx_report_window_t *win = cm_xcalloc(c->nreport_windows + c->phases.n + 1, sizeof(*win));
@@ -241,26 +251,25 @@ static int write_files(run_t *r, const hx_report_t *rep)
             win[nwin++] = (hx_report_window_t){(double)c->phases.p[i].start_ns / 1e9,
                                                (double)c->phases.p[i].end_ns / 1e9, c->phases.p[i].name};
     hx_html_input_t html = {rep, hx_collector_timeline(r->col), win, nwin};
-    int rc = r->outs.html != NULL ? hx_report_html(r->outs.html, &html) : 0;
+    if (r->outs.html != NULL && hx_report_html(r->outs.html, &html) != 0)
+        write_failed(r, r->outs.html_path, failed, OUT_HTML);
     free(win);
-    if (rc != 0) {
-        fprintf(r->err_out, "soak: %s: %s\n", r->outs.html_path, strerror(errno));
-        return -1;
-    }
     if (hx_collector_series_errno(r->col) != 0) {
-        fprintf(r->err_out, "soak: %s: %s\n", r->outs.jsonl_path, strerror(hx_collector_series_errno(r->col)));
-        return -1;
+        errno = hx_collector_series_errno(r->col);
+        write_failed(r, r->outs.jsonl_path, failed, OUT_JSONL);
     }
+    for (int i = 0; i < OUT__COUNT; i++)
+        if (failed[i])
+            return -1;
     return 0;
 }
 
 /* The last lines of a run say where its files are, so a CI log or a person finds them without searching. */
-static void print_written(const run_t *r)
+static void print_written(const run_t *r, const bool failed[OUT__COUNT])
 {
-    /* The HTML first: it is the one a person opens. */
-    const char *paths[] = {r->outs.html_path, r->outs.json_path, r->outs.jsonl_path, r->outs.junit_path};
-    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-        if (paths[i] != NULL)
+    const char *paths[OUT__COUNT] = {r->outs.html_path, r->outs.json_path, r->outs.jsonl_path, r->outs.junit_path};
+    for (int i = 0; i < OUT__COUNT; i++) {
+        if (paths[i] != NULL && !failed[i])
             fprintf(r->err_out, "soak: wrote %s\n", paths[i]);
     }
 }
@@ -386,9 +395,11 @@ static int report(run_t *r)
     fflush(r->out);
     print_first_errors(r);
     hx_report_client_warnings(r->err_out, &rep);
-    int rc = write_files(r, &rep) != 0 ? HX_EXIT_ERROR : hx_report_verdict(&rep) ? HX_EXIT_PASS : fail_code(r, &rep);
-    if (rc != HX_EXIT_ERROR)
-        print_written(r);
+    bool failed[OUT__COUNT] = {false};
+    int rc = write_files(r, &rep, failed) != 0 ? HX_EXIT_ERROR
+             : hx_report_verdict(&rep)         ? HX_EXIT_PASS
+                                               : fail_code(r, &rep);
+    print_written(r, failed);
     if (c->webhook_url != NULL)
         post_webhook(r, &rep);
     free(verdicts);

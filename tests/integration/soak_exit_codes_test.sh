@@ -2,7 +2,8 @@
 # tests/integration/soak_exit_codes_test.sh — exit statuses per failed class, on request only: the default
 # stays 0/1/2; --exit-codes detailed gives 10 for latency, 12 for throughput, 13 for goodput, 17 when nothing
 # succeeded, the first failed expectation in order deciding; an expectation's own exit_code wins without the
-# detailed mode; report.exit_codes in a file and `soak run --exit-codes` do the same.
+# detailed mode; report.exit_codes in a file and `soak run --exit-codes` do the same. A report that cannot be
+# written is 2, and the other reports are still written.
 source "$(dirname "$0")/soak_lib.sh"
 export SOAK_MOCK_PROVIDER=$MOCK_PROVIDER
 
@@ -36,6 +37,14 @@ run_soak "${LOAD[@]}" --exit-codes sometimes
 expect_eq "$RC" "2" "a bad --exit-codes"
 expect_contains "$(cat "$TMP/soak.err")" '--exit-codes "sometimes": expected default' "the flag named"
 pass "soak load: 1 by default; 10, 12, 13, 17 detailed; 2 for a bad mode"
+
+# A report that cannot be written (a full disk: /dev/full) is exit 2, and every other report is still written.
+run_soak "${LOAD[@]}" --json /dev/full --jsonl "$TMP/full.jsonl" --junit "$TMP/full.xml" --html "$TMP/full.html"
+expect_eq "$RC" "2" "an unwritable report"
+expect_contains "$(cat "$TMP/soak.err")" "soak: /dev/full: No space left on device" "says which"
+expect_eq "$(reports_valid "$TMP/full.jsonl" "$TMP/full.xml" "$TMP/full.html")" "ok" "the other reports written"
+expect_contains "$(cat "$TMP/soak.err")" "soak: wrote $TMP/full.html" "and named"
+pass "soak load: a report that cannot be written is exit 2 and loses no other"
 
 # A file: an expectation's own exit_code, with and without report.exit_codes.
 cat >"$TMP/codes.yaml" <<EOF

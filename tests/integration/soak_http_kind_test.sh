@@ -118,6 +118,15 @@ run_soak load --url http://127.0.0.1:1/v1 --api http --path "http://127.0.0.1:$E
 expect_eq "$RC" "0" "an absolute URL ($(cat "$TMP/soak.err"))"
 pass "status ranges, the response cap, absolute URLs"
 
+# a server naming its deployment with bytes that are not UTF-8, controls and markup: every report stays valid
+run_soak load --url "$ECHO" --api http --path /odd --base host --rate 10/s --duration 0.5s --quiet \
+    --json "$TMP/odd.json" --jsonl "$TMP/odd.jsonl" --junit "$TMP/odd.xml" --html "$TMP/odd.html"
+expect_eq "$RC" "0" "a hostile deployment name ($(cat "$TMP/soak.err"))"
+expect_eq "$(reports_valid "$TMP/odd.json" "$TMP/odd.jsonl" "$TMP/odd.xml" "$TMP/odd.html")" "ok" "reports valid"
+expect_eq "$(jq_py "$TMP/odd.json" 'ascii(list(j["deployments"]))')" \
+    "['d\\ufffd</script><!--]]>\"\\'\\\\??\\ufffd(']" "bytes that are not UTF-8 become U+FFFD, controls '?'"
+pass "a deployment named with bytes that are not UTF-8"
+
 # ---- soak run: target: deployments (the router) and target: gateway (the echo server as the gateway) ----
 cat >"$TMP/run-deps.yaml" <<YAML
 name: http-deps

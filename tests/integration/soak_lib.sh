@@ -10,6 +10,31 @@ jq_py() {
     python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"
 }
 
+# reports_valid FILE...: "ok" when every report parses strictly by its extension (.json and each line of .jsonl as
+# UTF-8 JSON, .xml as XML 1.0, .html as UTF-8 without a <script>), else what is wrong first
+reports_valid() {
+    python3 - "$@" <<'PY'
+import json, sys, xml.dom.minidom
+for p in sys.argv[1:]:
+    try:
+        raw = open(p, "rb").read()
+        text = raw.decode("utf-8")
+        if p.endswith(".jsonl"):
+            for line in text.splitlines():
+                json.loads(line)
+        elif p.endswith(".json"):
+            json.loads(text)
+        elif p.endswith(".xml"):
+            xml.dom.minidom.parseString(raw)
+        elif "<script" in text.lower() or not text.rstrip().endswith("</html>"):
+            raise ValueError("a <script> or no </html>")
+    except Exception as e:
+        print("%s: %s" % (p, e))
+        sys.exit(0)
+print("ok")
+PY
+}
+
 # mock_requests NAME: the sum of mock_requests_total over every series of deployment NAME
 mock_requests() {
     local u

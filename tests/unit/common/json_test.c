@@ -431,10 +431,18 @@ static void test_writer_document(void **state)
     cm_jw_arr_end(&w);
     cm_jw_key(&w, "k\n");
     cm_jw_fixed(&w, 1.23456, 2);
+    /* Bytes that are not UTF-8 (a server's header, a name from the command line) become U+FFFD, so the
+     * document stays valid: a stray byte, overlong and surrogate forms, a character cut short at the end;
+     * valid characters around them are kept. */
+    cm_jw_key(&w, "d\xff");
+    cm_jw_str(&w, "\xfe\xc0\xaf\xed\xa0\x80 caf\xc3\xa9 \xe2\x82");
     cm_jw_obj_end(&w);
-    assert_string_equal(b.data,
-                        "{\"id\":\"chatcmpl-1\",\"n\":-3,\"u\":18446744073709551615,\"choices\":[{\"text\":"
-                        "\"hi\\\"\"},{}],\"empty\":[],\"flags\":[true,false,null,null,{\"r\":1}],\"k\\n\":1.23}");
+    assert_string_equal(
+        b.data,
+        "{\"id\":\"chatcmpl-1\",\"n\":-3,\"u\":18446744073709551615,\"choices\":[{\"text\":"
+        "\"hi\\\"\"},{}],\"empty\":[],\"flags\":[true,false,null,null,{\"r\":1}],\"k\\n\":1.23,"
+        "\"d\xef\xbf\xbd\":\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd caf\xc3\xa9 "
+        "\xef\xbf\xbd\xef\xbf\xbd\"}");
     assert_int_equal(w.depth, 0);
     assert_int_equal(cm_json_parse(&f->doc, b.data, b.len, &f->toks, f->err, sizeof(f->err)), 0);
     cm_buf_free(&b);

@@ -125,6 +125,9 @@ static void test_headers(void **state)
     snprintf(long_name, sizeof(long_name), "x-mock-deployment: %0150d\r\n", 7);
     feed(&h, long_name);
     assert_int_equal(h.deployment_len, HX_DEPLOYMENT_MAX - 1);
+    /* The name is printed in the terminal table: a server's escape sequence must not reach the terminal. */
+    feed(&h, "x-mock-deployment: a\x1b[2Jb\x01" "c\x7f\xc3\xa9\r\n");
+    assert_string_equal(h.deployment, "a?[2Jb?c?\xc3\xa9");
     feed(&h, "HTTP/2 503\r\n");
     assert_int_equal(h.status, 503);
     assert_int_equal(h.deployment_len, 0);

@@ -169,12 +169,35 @@ static void test_setup_failure_is_an_outcome(void **state)
     free(s);
 }
 
+/* The first error of a class is printed on the terminal: a server's body with newlines and escape sequences
+ * becomes one line without control characters, bounded by the caller's buffer. */
+static void test_describe_error_body(void **state)
+{
+    fixture_t *f = make_fixture();
+    (void)state;
+    hx_xfer_t *x = new_xfer(f);
+    static const char body[] = "bad\r\n\x1b]0;title\x07\x1b[2J\x7f</script>";
+    cm_buf_append(&x->resp, body, sizeof(body) - 1);
+    hx_result_t r = {.status = 502, .err = HX_ERR_HTTP_5XX};
+    char msg[240];
+    hx_xfer_describe(x, CURLE_OK, &r, msg, sizeof(msg));
+    assert_string_equal(msg, "HTTP 502: bad   ]0;title  [2J </script>");
+    cm_buf_reset(&x->resp);
+    for (int i = 0; i < 100; i++)
+        cm_buf_puts(&x->resp, "0123456789");
+    hx_xfer_describe(x, CURLE_OK, &r, msg, sizeof(msg));
+    assert_int_equal(strlen(msg), sizeof(msg) - 1);
+    hx_xfer_free(x);
+    free_fixture(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_prepare_sets_options),
         cmocka_unit_test(test_refused_option_fails_the_request),
         cmocka_unit_test(test_setup_failure_is_an_outcome),
+        cmocka_unit_test(test_describe_error_body),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -331,6 +331,10 @@ static void test_text_is_bounded(void **state)
     cm_buf_reset(&b);
     hx_html_escape(&b, "\xef\xbf\xbe\xf4\x90\x80\x80\xe2\x82", 0); /* U+FFFE, past U+10FFFF, truncated */
     assert_string_equal(b.data, "?????????");
+    cm_buf_reset(&b);
+    /* Lead bytes 0xf5..0xff start no UTF-8 character, whatever follows (they were taken for 3-byte leads). */
+    hx_html_escape(&b, "\xfb\x8a\xb8|\xf8\x88\x80\x80\x80|\xff\xbf\xbf|\xf0\x9f\x98\x80", 0);
+    assert_string_equal(b.data, "???|?????|???|\xf0\x9f\x98\x80");
     cm_buf_free(&b);
     fixture_t *f = make_fixture(name);
     hx_report_window_t w[HX_HTML_MAX_WINDOWS + 5];

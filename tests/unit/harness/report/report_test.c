@@ -12,6 +12,7 @@
 #include "harness/report/webhook.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/json.h"
 
 #define MS 1000000ull
@@ -444,6 +446,24 @@ static void test_junit(void **state)
         strstr(s, "failure_rate measured 9.52%, expected &lt;= 1% (failed 10, aborted 6, dropped 4 of 210 offered)"));
     assert_non_null(strstr(s, "timestamp=\"2023-11-14T22:13:20\""));
     free(s);
+    /* A long name cut by the class name's buffer ends mid-character, and a name may hold bytes that are not
+     * UTF-8 or U+FFFF: each such byte is '?', so the document stays UTF-8 (as it declares) and XML 1.0. */
+    char euros[3 * 100 + 16] = "\xff\xef\xbf\xbf\x01";
+    for (int i = 0; i < 100; i++)
+        strcat(euros, "\xe2\x82\xac");
+    f->info.scenario = euros;
+    s = write_with(hx_report_junit, &f->report);
+    check_xml(s);
+    const char *cls = strstr(s, "classname=\"soak.?????\xe2\x82\xac\xe2\x82\xac");
+    assert_non_null(cls);
+    /* 5 + 5 + 49 x 3 bytes fill the 159 the buffer keeps but for the first two of the 50th euro sign */
+    assert_non_null(strstr(cls, "\xe2\x82\xac??\" name=\"run\""));
+    for (const char *p = cls + 11; *p != '"'; p++)
+        if ((unsigned char)*p >= 0x80 && strncmp(p, "\xe2\x82\xac", 3) != 0)
+            fail_msg("a byte that is not UTF-8 at %td of the class name", p - cls);
+        else if ((unsigned char)*p >= 0x80)
+            p += 2;
+    free(s);
     /* Nothing succeeded: the run case fails and says why. */
     hx_stats_init(&f->total);
     rec(&f->total, 5, HX_ERR_CONNECT_REFUSED, 0, NULL, false);
@@ -659,6 +679,20 @@ static void test_open_fifo(void **state)
     char got[4] = "";
     assert_int_equal(read(rd, got, sizeof(got) - 1), 2);
     assert_string_equal(got, "{}");
+    /* A reader that stops reading fails the write after HX_OUTPUT_STALL_MS rather than holding the run (whose
+     * signals wait for the write) for ever: 1 MiB is more than a pipe holds. */
+    cm_buf_t big = CM_BUF_INIT;
+    for (int i = 0; i < 1024; i++)
+        cm_buf_printf(&big, "%01023d\n", i);
+    uint64_t t0 = cm_now_ns();
+    errno = 0;
+    assert_int_equal(hx_report_write_all(f, &big), -1);
+    assert_int_equal(errno, EAGAIN);
+    uint64_t waited_ms = (cm_now_ns() - t0) / CM_NS_PER_MS;
+    if (waited_ms < HX_OUTPUT_STALL_MS || waited_ms > 3 * HX_OUTPUT_STALL_MS)
+        fail_msg("waited %llu ms for a stalled reader, expected %d..%d", (unsigned long long)waited_ms,
+                 HX_OUTPUT_STALL_MS, 3 * HX_OUTPUT_STALL_MS);
+    cm_buf_free(&big);
     fclose(f);
     close(rd);
     unlink(path);
