@@ -52,7 +52,13 @@ int hx_outputs_make_dirs(const char *path, char *err, size_t errlen)
         char c = *s;
         *s = '\0';
         if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            snprintf(err, errlen, "%s: cannot create directory: %s", p, strerror(errno));
+            /* A path past 160 bytes (a long scenario name in report.dir) is cut, at a character's start, so
+             * the reason still fits the message */
+            int len = (int)strlen(p), cut = len > 160 ? 160 : len;
+            while (cut < len && cut > 0 && ((unsigned char)p[cut] & 0xc0) == 0x80)
+                cut--;
+            snprintf(err, errlen, "%.*s%s: cannot create directory: %s", cut, p, cut < len ? "..." : "",
+                     strerror(errno));
             free(p);
             return -1;
         }

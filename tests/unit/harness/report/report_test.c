@@ -1,6 +1,6 @@
 /* tests/unit/harness/report/report_test.c — the JSON summary parses and holds the documented fields, JUnit XML is
  * well-formed with the right cases and failures, the table fits 100 columns, the progress line, and
- * write errors, and a report path that is a FIFO. */
+ * write errors (report paths: outputs_test.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -661,44 +661,6 @@ static void test_write_errors(void **state)
     free(f);
 }
 
-/* A report path that is a FIFO nobody reads made soak wait in open() for ever, deaf to SIGTERM under soak run. */
-static void test_open_fifo(void **state)
-{
-    (void)state;
-    char dir[] = "/tmp/soak_report_fifo_XXXXXX", path[64], err[256] = "";
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/f", dir);
-    assert_int_equal(mkfifo(path, 0600), 0);
-    assert_null(hx_outputs_fopen(path, err, sizeof(err)));
-    assert_non_null(strstr(err, "/f: cannot open for writing: no process reads this FIFO"));
-    int rd = open(path, O_RDONLY | O_NONBLOCK); /* with a reader it is written as any file */
-    assert_true(rd >= 0);
-    FILE *f = hx_outputs_fopen(path, err, sizeof(err));
-    assert_non_null(f);
-    assert_int_equal(fputs("{}", f) >= 0 && fflush(f) == 0, 1);
-    char got[4] = "";
-    assert_int_equal(read(rd, got, sizeof(got) - 1), 2);
-    assert_string_equal(got, "{}");
-    /* A reader that stops reading fails the write after HX_OUTPUT_STALL_MS rather than holding the run (whose
-     * signals wait for the write) for ever: 1 MiB is more than a pipe holds. */
-    cm_buf_t big = CM_BUF_INIT;
-    for (int i = 0; i < 1024; i++)
-        cm_buf_printf(&big, "%01023d\n", i);
-    uint64_t t0 = cm_now_ns();
-    errno = 0;
-    assert_int_equal(hx_report_write_all(f, &big), -1);
-    assert_int_equal(errno, EAGAIN);
-    uint64_t waited_ms = (cm_now_ns() - t0) / CM_NS_PER_MS;
-    if (waited_ms < HX_OUTPUT_STALL_MS || waited_ms > 3 * HX_OUTPUT_STALL_MS)
-        fail_msg("waited %llu ms for a stalled reader, expected %d..%d", (unsigned long long)waited_ms,
-                 HX_OUTPUT_STALL_MS, 3 * HX_OUTPUT_STALL_MS);
-    cm_buf_free(&big);
-    fclose(f);
-    close(rd);
-    unlink(path);
-    rmdir(dir);
-}
-
 static void test_iso_time(void **state)
 {
     (void)state;
@@ -719,7 +681,6 @@ int main(void)
         cmocka_unit_test(test_default_expectation_is_marked),
         cmocka_unit_test(test_progress_line),
         cmocka_unit_test(test_write_errors),
-        cmocka_unit_test(test_open_fifo),
         cmocka_unit_test(test_iso_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
