@@ -2,6 +2,8 @@
  * stats (hx_selfcheck) feeds every format, so the table, the JSON and the warnings cannot disagree. */
 #include "harness/report/report_client.h"
 
+#include <string.h>
+
 #include "harness/measure/selfcheck.h"
 #include "harness/report/html.h"
 
@@ -19,6 +21,29 @@ static void lag_cells(FILE *out, const hx_stats_t *s)
             c.lag_p99_ms, c.lag_max_ms, (unsigned long long)s->late, (unsigned long long)s->sent, c.late_share * 100);
 }
 
+/* A warning under the table's "WARNING" label, wrapped at spaces to the table's 100 columns (the same one-line
+ * text goes to stderr and to the JSON whole). */
+static void put_warning(FILE *out, const char *text)
+{
+    const size_t width = 100 - 11;
+    const char *label = "WARNING    ";
+    while (*text != '\0') {
+        size_t n = strlen(text);
+        if (n > width) {
+            n = width;
+            while (n > 0 && text[n] != ' ')
+                n--;
+            if (n == 0)
+                n = width; /* one word longer than the line: cut it */
+        }
+        fprintf(out, "%s%.*s\n", label, (int)n, text);
+        label = "           ";
+        text += n;
+        while (*text == ' ')
+            text++;
+    }
+}
+
 void hx_report_table_client(FILE *out, const hx_report_t *r)
 {
     static const hx_stats_t empty;
@@ -27,7 +52,8 @@ void hx_report_table_client(FILE *out, const hx_report_t *r)
     hx_selfcheck(t, &c);
     fputs("Client     ", out);
     lag_cells(out, t);
-    fprintf(out, "           (late: sent over %.0f ms after its intended time)  engine CPU %.2f s",
+    /* The CPU on a line of its own: beside the note on "late" it took the line past 100 columns. */
+    fprintf(out, "           (late: sent over %.0f ms after its intended time)\n           engine CPU %.2f s",
             (double)HX_LATE_NS / 1e6, c.cpu_s);
     if (t->cpu_samples > 0)
         fprintf(out, ", busiest thread %.0f%%, saturated %llu of %llu", c.cpu_busy_max * 100,
@@ -43,9 +69,9 @@ void hx_report_table_client(FILE *out, const hx_report_t *r)
         lag_cells(out, r->groups[i].stats);
     }
     if (c.cpu_warning[0] != '\0')
-        fprintf(out, "WARNING    %s\n", c.cpu_warning);
+        put_warning(out, c.cpu_warning);
     if (c.lag_warning[0] != '\0')
-        fprintf(out, "WARNING    %s\n", c.lag_warning);
+        put_warning(out, c.lag_warning);
     fputc('\n', out);
 }
 

@@ -543,6 +543,11 @@ static void test_table_fits_100_columns(void **state)
     (void)state;
     fixture_t *f = make_fixture(true, "a-rather-long-scenario-name");
     f->info.interrupted = true;
+    /* the widest client self-check: a long run's engine CPU and thread-intervals (it was 114 columns) */
+    f->total.cpu_ns = 12345678ull * 1000000000ull;
+    f->total.cpu_samples = 123456789;
+    f->total.cpu_saturated = 123456789;
+    f->total.cpu_busy_max = 1000;
     FILE *fp = tmpfile();
     hx_report_table(fp, &f->report);
     char *s = slurp(fp);
