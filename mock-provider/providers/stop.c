@@ -30,9 +30,10 @@ static int hex_value(const char *p)
     int v = 0;
     for (int i = 0; i < 4; i++) {
         char ch = p[i];
-        int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-                                                  : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
-                                                                           : -1;
+        int d = ch >= '0' && ch <= '9'   ? ch - '0'
+                : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                         : -1;
         if (d < 0)
             return -1;
         v = v * 16 + d;

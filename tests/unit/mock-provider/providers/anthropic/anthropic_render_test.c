@@ -312,8 +312,9 @@ static void test_bound(void **state)
 static void test_stop_sequence(void **state)
 {
     (void)state;
-    const char *req = "{\"model\":\"m\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"the quick brown "
-                      "fox jumps\"}],\"stop_sequences\":[\"zzz\",\"\\u0066ox\"]%s}";
+    const char *req =
+        "{\"model\":\"m\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"the quick brown "
+        "fox jumps\"}],\"stop_sequences\":[\"zzz\",\"\\u0066ox\"]%s}";
     char plain[512], streamed[512];
     snprintf(plain, sizeof(plain), req, "");
     snprintf(streamed, sizeof(streamed), req, ",\"stream\":true");
@@ -349,11 +350,15 @@ static void test_stop_sequence(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_body),           cmocka_unit_test(test_stream),
+        cmocka_unit_test(test_body),
+        cmocka_unit_test(test_stream),
         cmocka_unit_test(test_stop_sequence),
-        cmocka_unit_test(test_thinking),       cmocka_unit_test(test_tool_stream),
-        cmocka_unit_test(test_parallel_tools), cmocka_unit_test(test_after_tool_result),
-        cmocka_unit_test(test_count_tokens),   cmocka_unit_test(test_bound),
+        cmocka_unit_test(test_thinking),
+        cmocka_unit_test(test_tool_stream),
+        cmocka_unit_test(test_parallel_tools),
+        cmocka_unit_test(test_after_tool_result),
+        cmocka_unit_test(test_count_tokens),
+        cmocka_unit_test(test_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -340,8 +340,9 @@ static void test_stop_sequences(void **state)
 {
     (void)state;
     static stream_view_t v;
-    const char *req = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"the quick brown fox jumps "
-                      "over\"}],\"stop\":[\"zzz\",\"fox ju\"]%s}";
+    const char *req =
+        "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"the quick brown fox jumps "
+        "over\"}],\"stop\":[\"zzz\",\"fox ju\"]%s}";
     char plain[512], streamed[512];
     snprintf(plain, sizeof(plain), req, "");
     snprintf(streamed, sizeof(streamed), req, ",\"stream\":true,\"stream_options\":{\"include_usage\":true}");
@@ -371,7 +372,8 @@ static void test_stop_sequences(void **state)
     f = fx_new();
     f->dep.content = MP_CONTENT_ECHO;
     f->dep.output_tokens = cm_dist_fixed(100);
-    fx_body(f, MP_API_COMPLETIONS, "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":\"one two three\",\"stop\":\" t\"}");
+    fx_body(f, MP_API_COMPLETIONS,
+            "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":\"one two three\",\"stop\":\" t\"}");
     assert_string_equal(jstr(&f->doc, 0, "choices.0.text"), "one");
     assert_string_equal(jstr(&f->doc, 0, "choices.0.finish_reason"), "stop");
     assert_int_equal(jint(&f->doc, 0, "usage.completion_tokens"), 1);
