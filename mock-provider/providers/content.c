@@ -242,6 +242,13 @@ void mp_content_fill(mp_exchange_t *x, uint32_t c)
         mp_content_next(x, c);
 }
 
+uint32_t mp_content_stop(const mp_exchange_t *x, uint32_t c)
+{
+    if (x->stopped == NULL || c >= x->n || x->stopped[c] == 0 || x->text[c].len != x->cut[c])
+        return 0;
+    return x->stopped[c];
+}
+
 void mp_tool_call_id(const mp_exchange_t *x, uint32_t c, uint32_t i, char *out, size_t cap)
 {
     mp_id_base62_from(out, cap, "call_", 24, x->id_key ^ mp_mix64(0x7001ca11u + c * MP_MAX_PARALLEL_CALLS + i));

@@ -67,7 +67,7 @@ static const char *stop_reason(const mp_exchange_t *x)
         [MP_FINISH_LENGTH] = "max_tokens",
         [MP_FINISH_TOOL_CALLS] = "tool_use",
     };
-    if (x->n > 0 && x->stopped != NULL && x->stopped[0] != 0)
+    if (mp_content_stop(x, 0) != 0)
         return "stop_sequence";
     return x->n > 0 ? names[x->finish[0]] : "end_turn";
 }
@@ -75,8 +75,9 @@ static const char *stop_reason(const mp_exchange_t *x)
 /* The sequence that ended the answer, as the request spelled it, or null. */
 static void put_stop_sequence(const mp_exchange_t *x, cm_buf_t *out)
 {
-    if (x->n > 0 && x->stopped != NULL && x->stopped[0] != 0)
-        mp_put_quoted(out, x->req->stop[x->stopped[0] - 1]);
+    uint32_t k = mp_content_stop(x, 0);
+    if (k != 0)
+        mp_put_quoted(out, x->req->stop[k - 1]);
     else
         MP_PUT_LIT(out, "null");
 }

@@ -345,6 +345,19 @@ static void test_stop_sequence(void **state)
     cm_buf_free(&text);
     fx_free(f);
     fx_free(g);
+    /* Thinking takes half of the 4 tokens said: the text ends before the sequence, which then did not stop it. */
+    f = an_fx();
+    f->dep.content = MP_CONTENT_ECHO;
+    f->dep.output_tokens = cm_dist_fixed(100);
+    fx_body(
+        f, MP_API_MESSAGES,
+        "{\"model\":\"m\",\"max_tokens\":2000,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},"
+        "\"messages\":[{\"role\":\"user\",\"content\":\"the quick brown fox jumps\"}],\"stop_sequences\":[\"fox\"]}");
+    assert_string_equal(jstr(&f->doc, 0, "content.1.text"), "the quick");
+    assert_string_equal(jstr(&f->doc, 0, "stop_reason"), "end_turn");
+    assert_true(jnull(&f->doc, 0, "stop_sequence"));
+    assert_int_equal(jint(&f->doc, 0, "usage.output_tokens"), 4);
+    fx_free(f);
 }
 
 int main(void)
