@@ -122,6 +122,10 @@ typedef struct mp_error_entry {
     const char *message_noarg;
 } mp_error_entry_t;
 
+/* Most stop sequences a request may carry: OpenAI takes 4, Google 5; Anthropic documents no limit, so this is
+ * the mock's own (over it, a 400): matching costs the answer's length once per sequence. */
+#define MP_MAX_STOP_SEQUENCES 16
+
 /* The provider-neutral view of a request, filled by a provider's parse. Slices point into the request
  * body (raw JSON string contents, still escaped, hence safe to paste inside quotes); arrays come from the
  * allocator given to parse. */
@@ -161,6 +165,10 @@ typedef struct mp_request {
      * text. */
     const char *structured;
     bool after_tool_result; /* the conversation ends with a tool result: the model answers in text */
+    /* Stop sequences (chat and completions stop, Anthropic stop_sequences, Gemini stopSequences) as raw slices
+     * of the request's strings (still escaped); the parsers cap their count (mp_stop_add). */
+    uint32_t nstop;
+    cm_str_t stop[MP_MAX_STOP_SEQUENCES];
 } mp_request_t;
 
 typedef enum mp_finish {
@@ -196,6 +204,10 @@ typedef struct mp_exchange {
     uint8_t *calls;             /* per choice: tool calls in a tool-call answer (1 unless parallel) */
     size_t *call_end;           /* per choice, MP_MAX_PARALLEL_CALLS each: end of each call's arguments in text */
     uint64_t id_key;            /* unique per exchange and process: the ids (response, item, tool calls) come from it */
+    /* Stop sequences (NULL without any): per choice, the length of text[c] at which a stop sequence begins
+     * (SIZE_MAX when none does) and 1 + the index in req->stop of that sequence (0 when none). */
+    size_t *cut;
+    uint8_t *stopped;
 } mp_exchange_t;
 
 /* Decides ids, created time, per-choice lengths (output_tokens model capped by max_tokens, or the echo

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "mock-provider/providers/render.h"
+#include "mock-provider/providers/stop.h"
 
 /* Our own pool of plain English words: pasting them into JSON needs no escaping, and 256 entries let one
  * byte of a hash pick a word. Lengths are compile-time constants, so the table needs no initialisation. */
@@ -220,6 +221,12 @@ cm_str_t mp_content_next(mp_exchange_t *x, uint32_t c)
             break;
         len += next_token(x, c, pieces).n;
     }
+    if (!pieces && x->cut != NULL && x->text[c].len > x->cut[c]) {
+        /* The last token ends inside a stop sequence: only the text before it is said. */
+        len -= x->text[c].len - x->cut[c];
+        x->text[c].len = x->cut[c];
+        x->text[c].data[x->cut[c]] = '\0';
+    }
     return (cm_str_t){x->text[c].data + start, len};
 }
 
@@ -233,6 +240,13 @@ void mp_content_fill(mp_exchange_t *x, uint32_t c)
 {
     while (c < x->n && x->cursor[c] < x->tokens[c])
         mp_content_next(x, c);
+}
+
+uint32_t mp_content_stop(const mp_exchange_t *x, uint32_t c)
+{
+    if (x->stopped == NULL || c >= x->n || x->stopped[c] == 0 || x->text[c].len != x->cut[c])
+        return 0;
+    return x->stopped[c];
 }
 
 void mp_tool_call_id(const mp_exchange_t *x, uint32_t c, uint32_t i, char *out, size_t cap)
@@ -325,7 +339,50 @@ static uint32_t draw_length(const mp_deployment_t *dep, cm_rng_t *rng)
     return len > cap ? cap : len;
 }
 
-static void plan_text(mp_exchange_t *x, uint32_t c, uint32_t echo_tokens, cm_rng_t *rng)
+/* Token i of choice c as the scan for stop sequences reads it: the same bytes next_word and next_echo give. */
+typedef struct stop_source {
+    const mp_exchange_t *x;
+    uint32_t c;
+    size_t echo_pos; /* where token `next` of an echo begins */
+    uint32_t next;
+    char word[16]; /* a pool word with its leading space */
+} stop_source_t;
+
+static cm_str_t stop_token(void *ctx, uint32_t i)
+{
+    stop_source_t *s = ctx;
+    const mp_exchange_t *x = s->x;
+    if (!use_echo(x)) {
+        const pool_word_t *w = &pool[pool_index(x->seed, s->c, i)];
+        size_t sp = i > 0;
+        s->word[0] = ' ';
+        memcpy(s->word + sp, w->s, w->len);
+        return (cm_str_t){s->word, w->len + sp};
+    }
+    if (i < s->next) /* the second pass starts over */
+        s->echo_pos = 0, s->next = 0;
+    size_t from = s->echo_pos, to = echo_token_end(x->req->echo, from);
+    s->echo_pos = to;
+    s->next = i + 1;
+    return (cm_str_t){x->req->echo.p + from, to - from};
+}
+
+/* The answer ends right before the first stop sequence its planned tokens would say (finish "stop", whatever
+ * max_tokens allowed): its tokens are those with text before the cut. */
+static uint32_t plan_stop(mp_exchange_t *x, uint32_t c, mp_stop_matcher_t *stops, uint32_t len)
+{
+    stop_source_t src = {.x = x, .c = c};
+    mp_stop_hit_t hit;
+    x->cut[c] = SIZE_MAX;
+    if (!mp_stop_find(stops, stop_token, &src, len, &hit))
+        return len;
+    x->cut[c] = hit.cut;
+    x->stopped[c] = (uint8_t)(hit.which + 1);
+    x->finish[c] = MP_FINISH_STOP;
+    return hit.tokens;
+}
+
+static void plan_text(mp_exchange_t *x, uint32_t c, uint32_t echo_tokens, mp_stop_matcher_t *stops, cm_rng_t *rng)
 {
     uint32_t len = draw_length(x->dep, rng);
     if (echo_tokens > 0 && echo_tokens < len)
@@ -335,6 +392,8 @@ static void plan_text(mp_exchange_t *x, uint32_t c, uint32_t echo_tokens, cm_rng
         len = (uint32_t)x->req->max_tokens;
         x->finish[c] = MP_FINISH_LENGTH;
     }
+    if (stops != NULL)
+        len = plan_stop(x, c, stops, len);
     x->tokens[c] = len;
     cm_buf_reserve(&x->text[c], (size_t)len * 8);
 }
@@ -450,6 +509,16 @@ void mp_exchange_begin(mp_exchange_t *x, const mp_deployment_t *dep, const mp_re
     x->call_end = alloc_zero(a, (size_t)n * MP_MAX_PARALLEL_CALLS * sizeof(*x->call_end));
     x->structured = !tool && req->structured != NULL;
     uint32_t echo_tokens = use_echo(x) ? mp_echo_count_tokens(req->echo) : 0;
+    mp_stop_matcher_t *stops = NULL;
+    if (!tool && !x->structured) {
+        /* No answer is longer than its echo, or than the longest length of pool words (13 bytes with a space). */
+        size_t most = use_echo(x) ? req->echo.n : (size_t)mp_output_tokens_cap(&dep->output_tokens) * 13;
+        stops = mp_stop_prepare(req, most, a);
+    }
+    if (stops != NULL) {
+        x->cut = alloc_zero(a, n * sizeof(*x->cut));
+        x->stopped = alloc_zero(a, n * sizeof(*x->stopped));
+    }
     uint64_t total = 0;
     for (uint32_t c = 0; c < n; c++) {
         if (tool)
@@ -457,7 +526,7 @@ void mp_exchange_begin(mp_exchange_t *x, const mp_deployment_t *dep, const mp_re
         else if (x->structured)
             plan_structured(x, c);
         else
-            plan_text(x, c, echo_tokens, rng);
+            plan_text(x, c, echo_tokens, stops, rng);
         total += x->tokens[c];
         if (x->tokens[c] > x->steps)
             x->steps = x->tokens[c];

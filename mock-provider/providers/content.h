@@ -56,6 +56,10 @@ cm_str_t mp_content_next(mp_exchange_t *x, uint32_t c);
 size_t mp_content_token_end(const mp_exchange_t *x, cm_str_t text, size_t pos);
 /* Produces every remaining token of choice c (non-stream bodies, closing frames). */
 void mp_content_fill(mp_exchange_t *x, uint32_t c);
+/* 1 + the index in req->stop of the stop sequence choice c's text ends right before, or 0: once all of its tokens
+ * are produced. A thought that took part of a stopped answer's tokens (planned later) leaves its text short of
+ * the sequence, which then did not stop it. */
+uint32_t mp_content_stop(const mp_exchange_t *x, uint32_t c);
 
 /* The word of the pool for (seed, choice, index), without a leading space. */
 const char *mp_pool_word(uint64_t seed, uint32_t choice, uint32_t index);

@@ -1,12 +1,12 @@
 // The official OpenAI Node SDK against mock-provider: every endpoint, stream and non-stream, errors.
 // Reasoning models before tool calls and structured output, and an agent loop that gives the reasoning back.
-// Run by tests/integration/openai_sdk_test.sh with three api_bases: A (tool calls on, 6 tokens), B (keys) and
-// C (up to 3 parallel tool calls).
+// Run by tests/integration/openai_sdk_test.sh with four api_bases: A (tool calls on, 6 tokens), B (keys),
+// C (up to 3 parallel tool calls) and E (content: echo, for stop sequences).
 // Structured output goes through the SDK's own helpers (zod schemas, .parse(), the stream runner).
 import OpenAI from 'openai';
 import { zodFunction, zodResponseFormat, zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
-const [base, authBase, parallelBase] = process.argv.slice(2);
+const [base, authBase, parallelBase, echoBase] = process.argv.slice(2);
 const client = new OpenAI({ baseURL: base, apiKey: 'sk-test', maxRetries: 0 });
 let failures = 0;
 const ok = (cond, what) => { if (!cond) { failures++; console.log('FAIL', what); } else console.log('ok  ', what); };
@@ -36,6 +36,20 @@ for await (const c of await client.chat.completions.create({ model: 'gpt-4o-mini
 const nFinal = await client.chat.completions.stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], n: 2 }).finalChatCompletion();
 ok(perIndex.every((k) => k > 3) && finishes.join() === 'stop,stop' && nText.every((t) => t.length > 0) && nFinal.choices.length === 2 &&
    nFinal.choices.every((ch, i) => ch.index === i && ch.message.content.length > 0), `chat stream n=2: ${perIndex.join('+')} choice chunks`);
+
+// stop: the echoed answer ends right before the first stop sequence (here across a word boundary), finish_reason
+// stop, usage of the tokens said (the, quick, brown and the space before fox); the stream never sends it.
+const echo = new OpenAI({ baseURL: echoBase, apiKey: 'sk-test', maxRetries: 0 });
+const stopReq = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'the quick brown fox jumps over' }], stop: ['zzz', 'fox ju'] };
+const stopped = await echo.chat.completions.create(stopReq);
+ok(stopped.choices[0].message.content === 'the quick brown ' && stopped.choices[0].finish_reason === 'stop' && stopped.usage.completion_tokens === 4,
+   `chat stop: "${stopped.choices[0].message.content}" ${stopped.choices[0].finish_reason} ${stopped.usage.completion_tokens} tokens`);
+const stopStream = echo.chat.completions.stream({ ...stopReq, stream_options: { include_usage: true } });
+let stopText = '';
+stopStream.on('content', (delta) => { stopText += delta; });
+const stopFinal = await stopStream.finalChatCompletion();
+ok(stopText === 'the quick brown ' && stopFinal.choices[0].message.content === stopText && stopFinal.choices[0].finish_reason === 'stop' &&
+   stopFinal.usage?.completion_tokens === 4, `chat stream stop: "${stopText}" ${stopFinal.choices[0].finish_reason} ${stopFinal.usage?.completion_tokens} tokens`);
 
 // Stream helper with accumulation (runner): final message must equal streamed text.
 const runner = client.chat.completions.stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });

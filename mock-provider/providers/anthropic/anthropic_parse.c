@@ -11,6 +11,7 @@
 #include "mock-provider/providers/anthropic/anthropic.h"
 #include "mock-provider/providers/anthropic/anthropic_check.h"
 #include "mock-provider/providers/schema/toolargs.h"
+#include "mock-provider/providers/stop.h"
 
 /* Top-level fields; msg: /v1/messages only (count_tokens refuses them as extra inputs). */
 typedef enum slot {
@@ -148,11 +149,17 @@ static int sampling(parse_t *p)
     static const char *const tiers[] = {"auto", "standard_only", NULL};
     mp_an_ctx_t *c = &p->c;
     uint32_t s = p->slot[S_STOP], i = 0;
+    if (s != 0 && c->d.tok[s].count > MP_MAX_STOP_SEQUENCES)
+        return mp_an_fail(c, "stop_sequences: List should have at most %d items after validation, not %u",
+                          MP_MAX_STOP_SEQUENCES, c->d.tok[s].count);
     for (uint32_t e = s ? cm_json_first(&c->d, s) : 0; e != 0; e = cm_json_next(&c->d, e), i++) {
         char path[48];
         snprintf(path, sizeof(path), "stop_sequences.%u", i);
         if (mp_an_want(c, e, MP_AN_STR, path) != 0)
             return -1;
+        if (cm_json_raw(&c->d, e).n == 0)
+            return mp_an_fail(c, "stop_sequences: each stop sequence must be non-empty");
+        mp_stop_add(c->req, cm_json_raw(&c->d, e)); /* the count is checked above */
     }
     if (p->slot[S_SERVICE_TIER] != 0 && mp_an_literal(c, p->slot[S_SERVICE_TIER], tiers, "service_tier") < 0)
         return -1;

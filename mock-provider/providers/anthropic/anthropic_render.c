@@ -67,7 +67,19 @@ static const char *stop_reason(const mp_exchange_t *x)
         [MP_FINISH_LENGTH] = "max_tokens",
         [MP_FINISH_TOOL_CALLS] = "tool_use",
     };
+    if (mp_content_stop(x, 0) != 0)
+        return "stop_sequence";
     return x->n > 0 ? names[x->finish[0]] : "end_turn";
+}
+
+/* The sequence that ended the answer, as the request spelled it, or null. */
+static void put_stop_sequence(const mp_exchange_t *x, cm_buf_t *out)
+{
+    uint32_t k = mp_content_stop(x, 0);
+    if (k != 0)
+        mp_put_quoted(out, x->req->stop[k - 1]);
+    else
+        MP_PUT_LIT(out, "null");
 }
 
 /* Word k of the thought, with its leading space after the first. */
@@ -166,7 +178,9 @@ static void message_body(mp_exchange_t *x, cm_buf_t *out)
     }
     MP_PUT_LIT(out, "],\"stop_reason\":\"");
     cm_buf_puts(out, stop_reason(x));
-    MP_PUT_LIT(out, "\",\"stop_sequence\":null,\"usage\":");
+    MP_PUT_LIT(out, "\",\"stop_sequence\":");
+    put_stop_sequence(x, out);
+    MP_PUT_LIT(out, ",\"usage\":");
     put_usage(x, out, output_tokens(x));
     cm_buf_putc(out, '}');
 }
@@ -361,7 +375,9 @@ void mp_an_render_tail(mp_exchange_t *x, cm_buf_t *out)
     mp_sse_event(out, "message_delta");
     MP_PUT_LIT(out, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"");
     cm_buf_puts(out, stop_reason(x));
-    MP_PUT_LIT(out, "\",\"stop_sequence\":null},\"usage\":{\"input_tokens\":");
+    MP_PUT_LIT(out, "\",\"stop_sequence\":");
+    put_stop_sequence(x, out);
+    MP_PUT_LIT(out, "},\"usage\":{\"input_tokens\":");
     mp_put_uint(out, x->req->prompt_tokens);
     MP_PUT_LIT(out, ",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":");
     mp_put_uint(out, output_tokens(x));

@@ -10,6 +10,7 @@
 #include "common/dist.h"
 #include "mock-provider/providers/gemini/gemini.h"
 #include "mock-provider/providers/schema/schema_gen.h"
+#include "mock-provider/providers/stop.h"
 
 /* ---- helpers ---------------------------------------------------------------------------------------------- */
 
@@ -289,6 +290,7 @@ static int lengths(mp_gm_ctx_t *c, const uint32_t *g)
         mp_gm_path(path, sizeof(path), "generation_config.stop_sequences[%u]", i);
         if (cm_json_type(&c->d, e) != CM_JSON_STRING)
             return mp_gm_bad_value(c, path, "TYPE_STRING", e);
+        mp_stop_add(r, cm_json_raw(&c->d, e)); /* at most MP_GM_MAX_STOP_SEQUENCES, below the common limit */
     }
     return 0;
 }

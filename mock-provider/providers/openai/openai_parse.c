@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mock-provider/providers/openai/openai.h"
+#include "mock-provider/providers/stop.h"
 
 #define F MP_OA_FIELD
 #define INF HUGE_VAL
@@ -150,8 +151,10 @@ static int stream_fields(mp_oa_ctx_t *c)
 static int stop_field(mp_oa_ctx_t *c)
 {
     uint32_t s = c->slot[MP_OA_S_STOP];
-    if (s == 0 || cm_json_type(&c->d, s) == CM_JSON_STRING)
+    if (s == 0)
         return 0;
+    if (cm_json_type(&c->d, s) == CM_JSON_STRING)
+        return mp_stop_add(c->req, cm_json_raw(&c->d, s));
     if (cm_json_type(&c->d, s) != CM_JSON_ARRAY)
         return mp_oa_bad_type(c, "stop", "one of a string or array of strings", s);
     if (c->d.tok[s].count > 4)
@@ -159,9 +162,11 @@ static int stop_field(mp_oa_ctx_t *c)
                              "Invalid 'stop': array too long. Expected an array with maximum length 4, but got an "
                              "array with length %u instead.",
                              c->d.tok[s].count);
-    for (uint32_t e = cm_json_first(&c->d, s); e != 0; e = cm_json_next(&c->d, e))
+    for (uint32_t e = cm_json_first(&c->d, s); e != 0; e = cm_json_next(&c->d, e)) {
         if (cm_json_type(&c->d, e) != CM_JSON_STRING)
             return mp_oa_bad_type(c, "stop", "one of a string or array of strings", e);
+        mp_stop_add(c->req, cm_json_raw(&c->d, e)); /* at most 4: below MP_MAX_STOP_SEQUENCES */
+    }
     return 0;
 }
 

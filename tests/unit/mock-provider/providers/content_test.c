@@ -392,6 +392,149 @@ static void test_multi_token_chunks(void **state)
     fx_free(b);
 }
 
+/* ---- stop sequences ---- */
+
+/* Choice 0's whole text for r, without stop sequences. */
+static void full_text(const mp_request_t *r, mp_content_mode_t content, uint32_t len, char *out, size_t cap)
+{
+    fx_t *f = fx_new();
+    f->dep.content = content;
+    f->dep.output_tokens = cm_dist_fixed(len);
+    mp_request_t plain = *r;
+    plain.nstop = 0;
+    begin(f, &plain);
+    mp_content_fill(&f->x, 0);
+    snprintf(out, cap, "%s", f->x.text[0].data);
+    fx_free(f);
+}
+
+/* Tokens with text before pos: token 0, and one more for each space before pos (each later token starts there). */
+static uint32_t tokens_before(const char *text, size_t pos)
+{
+    uint32_t n = 1;
+    for (size_t i = 0; i < pos; i++)
+        n += text[i] == ' ' && i > 0;
+    return n;
+}
+
+/* A sequence across a word boundary ("...ld wo...") ends a pool answer right before it, in a body and in a
+ * stream of 3-token chunks alike, with finish stop and the tokens that carry text. */
+static void test_stop_across_words(void **state)
+{
+    (void)state;
+    char full[512], seq[8];
+    mp_request_t r = chat_req(1, -1);
+    full_text(&r, MP_CONTENT_POOL, 12, full, sizeof(full));
+    const char *sp = strchr(full + 1, ' ');
+    assert_non_null(sp);
+    snprintf(seq, sizeof(seq), "%.4s", sp - 2); /* two letters, the space, one letter */
+    size_t pos = (size_t)(strstr(full, seq) - full);
+    r.nstop = 1;
+    r.stop[0] = (cm_str_t){seq, strlen(seq)};
+    fx_t *f = fx_new(), *g = fx_new();
+    f->dep.output_tokens = g->dep.output_tokens = cm_dist_fixed(12);
+    begin(f, &r);
+    begin(g, &r);
+    assert_int_equal(f->x.finish[0], MP_FINISH_STOP);
+    assert_int_equal(f->x.stopped[0], 1);
+    assert_int_equal(f->x.tokens[0], tokens_before(full, pos));
+    assert_int_equal(f->x.completion_tokens, f->x.tokens[0]);
+    assert_int_equal(f->x.steps, f->x.tokens[0]);
+    mp_content_fill(&f->x, 0);
+    assert_int_equal(f->x.text[0].len, pos);
+    assert_memory_equal(f->x.text[0].data, full, pos);
+    assert_null(strstr(f->x.text[0].data, seq));
+    cm_buf_t streamed = CM_BUF_INIT;
+    g->x.chunk = 3;
+    for (cm_str_t t = mp_content_next(&g->x, 0); t.n > 0; t = mp_content_next(&g->x, 0))
+        cm_buf_append(&streamed, t.p, t.n);
+    assert_int_equal(streamed.len, pos);
+    assert_memory_equal(streamed.data, full, pos);
+    cm_buf_free(&streamed);
+    fx_free(f);
+    fx_free(g);
+}
+
+/* Echo text is matched decoded: a sequence written with escapes finds the same characters written plainly, and
+ * the cut keeps whole escapes. A sequence past max_tokens' end does not stop the answer (finish length). */
+static void test_stop_echo_decoded(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    f->dep.content = MP_CONTENT_ECHO;
+    f->dep.output_tokens = cm_dist_fixed(100);
+    mp_request_t r = chat_req(1, -1);
+    r.echo = CM_STR("the \\u00e9t\xc3\xa9 \\\"fox\\\" jumps over");
+    r.nstop = 2;
+    r.stop[0] = CM_STR("over");
+    r.stop[1] = CM_STR("\xc3\xa9t\\u00e9 \\\"f"); /* été "f, spelled differently */
+    begin(f, &r);
+    mp_content_fill(&f->x, 0);
+    assert_string_equal(f->x.text[0].data, "the ");
+    assert_int_equal(f->x.tokens[0], 2); /* "the" and the space of the next */
+    assert_int_equal(f->x.stopped[0], 2);
+    fx_free(f);
+    f = fx_new();
+    f->dep.content = MP_CONTENT_ECHO;
+    f->dep.output_tokens = cm_dist_fixed(100);
+    r = chat_req(1, -1);
+    r.echo = CM_STR("the fox jumps over");
+    r.nstop = 1;
+    r.stop[0] = CM_STR("x ju");
+    begin(f, &r);
+    mp_content_fill(&f->x, 0);
+    assert_string_equal(f->x.text[0].data, "the fo");
+    assert_int_equal(f->x.tokens[0], 2);
+    fx_free(f);
+    f = fx_new();
+    f->dep.content = MP_CONTENT_ECHO;
+    f->dep.output_tokens = cm_dist_fixed(100);
+    r = chat_req(1, 2);
+    r.echo = CM_STR("the fox jumps over");
+    r.nstop = 1;
+    r.stop[0] = CM_STR("jumps");
+    begin(f, &r);
+    mp_content_fill(&f->x, 0);
+    assert_string_equal(f->x.text[0].data, "the fox");
+    assert_int_equal(f->x.finish[0], MP_FINISH_LENGTH);
+    assert_int_equal(f->x.stopped[0], 0);
+    fx_free(f);
+}
+
+/* The first sequence to complete wins (a model stops generating there), the longer one when two complete
+ * together; one at the very start leaves an empty answer that still counts a token. */
+static void test_stop_first_to_complete(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *a, *b, *text;
+        uint8_t stopped;
+        uint32_t tokens;
+    } cases[] = {
+        {"a b c d", "b c", "a ", 2, 2},
+        {"b c", "a b c", "", 2, 1},
+        {"a b", "zzz", "", 1, 1},
+        {"d", "c d", "a b ", 2, 3},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        fx_t *f = fx_new();
+        f->dep.content = MP_CONTENT_ECHO;
+        f->dep.output_tokens = cm_dist_fixed(100);
+        mp_request_t r = chat_req(1, -1);
+        r.echo = CM_STR("a b c d e");
+        r.nstop = 2;
+        r.stop[0] = (cm_str_t){cases[i].a, strlen(cases[i].a)};
+        r.stop[1] = (cm_str_t){cases[i].b, strlen(cases[i].b)};
+        begin(f, &r);
+        mp_content_fill(&f->x, 0);
+        if (strcmp(f->x.text[0].data, cases[i].text) != 0 || f->x.stopped[0] != cases[i].stopped ||
+            f->x.tokens[0] != cases[i].tokens)
+            fail_msg("case %zu: text \"%s\" stopped %u tokens %u, want \"%s\" %u %u", i, f->x.text[0].data,
+                     f->x.stopped[0], f->x.tokens[0], cases[i].text, cases[i].stopped, cases[i].tokens);
+        fx_free(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,6 +553,9 @@ int main(void)
         cmocka_unit_test(test_tool_call_planning),
         cmocka_unit_test(test_tool_call_needs_deployment_or_force),
         cmocka_unit_test(test_fingerprint),
+        cmocka_unit_test(test_stop_across_words),
+        cmocka_unit_test(test_stop_echo_decoded),
+        cmocka_unit_test(test_stop_first_to_complete),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -114,6 +114,19 @@ static void test_required_and_types(void **state)
     expect(f, MSG(",\"top_k\":-1"), "top_k: Input should be greater than or equal to 0");
     expect(f, MSG(",\"stream\":\"yes\""), "stream: Input should be a valid boolean");
     expect(f, MSG(",\"stop_sequences\":[\"a\",3]"), "stop_sequences.1: Input should be a valid string");
+    expect(f, MSG(",\"stop_sequences\":[\"a\",\"\"]"), "stop_sequences: each stop sequence must be non-empty");
+    expect(f,
+           MSG(",\"stop_sequences\":[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\",\"11\",\"12\",\"13\","
+               "\"14\","
+               "\"15\",\"16\",\"17\"]"),
+           "stop_sequences: List should have at most 16 items after validation, not 17");
+    expect(f,
+           MSG(",\"stop_sequences\":[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\",\"11\",\"12\",\"13\","
+               "\"14\","
+               "\"15\",\"\\u00e9\"]"),
+           NULL);
+    assert_int_equal(f->req.nstop, 16);
+    assert_int_equal(f->req.stop[15].n, 6); /* as sent, still escaped */
     expect(f, MSG(",\"metadata\":{\"user\":\"x\"}"), "metadata.user: Extra inputs are not permitted");
     expect(f, MSG(",\"service_tier\":\"fast\""), "service_tier: Input should be 'auto' or 'standard_only'");
     expect(f, "[1]", "Input should be a valid dictionary or object to extract fields from");

@@ -307,13 +307,71 @@ static void test_bound(void **state)
     fx_free(f);
 }
 
+/* stop_sequences: the text ends right before the first one, stop_reason stop_sequence with the sequence as sent,
+ * in the Message and in the stream's message_delta, and output_tokens counts the tokens said. */
+static void test_stop_sequence(void **state)
+{
+    (void)state;
+    const char *req =
+        "{\"model\":\"m\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"the quick brown "
+        "fox jumps\"}],\"stop_sequences\":[\"zzz\",\"\\u0066ox\"]%s}";
+    char plain[512], streamed[512];
+    snprintf(plain, sizeof(plain), req, "");
+    snprintf(streamed, sizeof(streamed), req, ",\"stream\":true");
+    fx_t *f = an_fx(), *g = an_fx();
+    f->dep.content = g->dep.content = MP_CONTENT_ECHO;
+    f->dep.output_tokens = g->dep.output_tokens = cm_dist_fixed(100);
+    fx_body(f, MP_API_MESSAGES, plain);
+    assert_string_equal(jstr(&f->doc, 0, "content.0.text"), "the quick brown ");
+    assert_string_equal(jstr(&f->doc, 0, "stop_reason"), "stop_sequence");
+    assert_string_equal(jstr(&f->doc, 0, "stop_sequence"), "fox");
+    assert_int_equal(jint(&f->doc, 0, "usage.output_tokens"), 4);
+    fx_begin(g, MP_API_MESSAGES, streamed);
+    fx_stream(g);
+    sse_frame_t fr[32];
+    size_t n = frames_of(g, fr, 32);
+    cm_buf_t text = {0};
+    for (size_t i = 0; i < n; i++) {
+        fx_read(g, fr[i].data, fr[i].len);
+        if (strcmp(fr[i].event, "content_block_delta") == 0)
+            cm_buf_puts(&text, jstr(&g->doc, 0, "delta.text"));
+    }
+    assert_string_equal(text.data, "the quick brown ");
+    assert_string_equal(fr[n - 2].event, "message_delta");
+    fx_read(g, fr[n - 2].data, fr[n - 2].len);
+    assert_string_equal(jstr(&g->doc, 0, "delta.stop_reason"), "stop_sequence");
+    assert_string_equal(jstr(&g->doc, 0, "delta.stop_sequence"), "fox");
+    assert_int_equal(jint(&g->doc, 0, "usage.output_tokens"), 4);
+    cm_buf_free(&text);
+    fx_free(f);
+    fx_free(g);
+    /* Thinking takes half of the 4 tokens said: the text ends before the sequence, which then did not stop it. */
+    f = an_fx();
+    f->dep.content = MP_CONTENT_ECHO;
+    f->dep.output_tokens = cm_dist_fixed(100);
+    fx_body(
+        f, MP_API_MESSAGES,
+        "{\"model\":\"m\",\"max_tokens\":2000,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},"
+        "\"messages\":[{\"role\":\"user\",\"content\":\"the quick brown fox jumps\"}],\"stop_sequences\":[\"fox\"]}");
+    assert_string_equal(jstr(&f->doc, 0, "content.1.text"), "the quick");
+    assert_string_equal(jstr(&f->doc, 0, "stop_reason"), "end_turn");
+    assert_true(jnull(&f->doc, 0, "stop_sequence"));
+    assert_int_equal(jint(&f->doc, 0, "usage.output_tokens"), 4);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_body),           cmocka_unit_test(test_stream),
-        cmocka_unit_test(test_thinking),       cmocka_unit_test(test_tool_stream),
-        cmocka_unit_test(test_parallel_tools), cmocka_unit_test(test_after_tool_result),
-        cmocka_unit_test(test_count_tokens),   cmocka_unit_test(test_bound),
+        cmocka_unit_test(test_body),
+        cmocka_unit_test(test_stream),
+        cmocka_unit_test(test_stop_sequence),
+        cmocka_unit_test(test_thinking),
+        cmocka_unit_test(test_tool_stream),
+        cmocka_unit_test(test_parallel_tools),
+        cmocka_unit_test(test_after_tool_result),
+        cmocka_unit_test(test_count_tokens),
+        cmocka_unit_test(test_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -239,12 +239,57 @@ static void test_budget(void **state)
     fx_free(f);
 }
 
+/* stopSequences: the text ends right before the first one (here inside a word), finishReason STOP, and
+ * candidatesTokenCount counts the tokens said, in a body and in an alt=sse stream. */
+static void test_stop_sequences(void **state)
+{
+    (void)state;
+    const char *body = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"the quick brown fox jumps\"}]}],"
+                       "\"generationConfig\":{\"maxOutputTokens\":4,\"stopSequences\":[\"own f\",\"zz\"]}}";
+    fx_t *f = gfx(false);
+    f->dep.content = MP_CONTENT_ECHO;
+    f->dep.output_tokens = cm_dist_fixed(100);
+    gbegin(f, MP_API_GENERATE, MP_GM_V_PLAIN, "gemini-2.0-flash", body);
+    f->dep.ops->render_body(&f->x, &f->out);
+    within_bound(f);
+    fx_read(f, f->out.data, f->out.len);
+    assert_string_equal(jstr(&f->doc, 0, "candidates.0.content.parts.0.text"), "the quick br");
+    /* STOP, not MAX_TOKENS: the 4th token completes "own f" */
+    assert_string_equal(jstr(&f->doc, 0, "candidates.0.finishReason"), "STOP");
+    assert_int_equal(jint(&f->doc, 0, "usageMetadata.candidatesTokenCount"), 3);
+    fx_free(f);
+    f = gfx(false);
+    f->dep.content = MP_CONTENT_ECHO;
+    f->dep.output_tokens = cm_dist_fixed(100);
+    gbegin(f, MP_API_GENERATE, MP_GM_V_SSE, "gemini-2.0-flash", body);
+    fx_stream(f);
+    cm_buf_t text = CM_BUF_INIT;
+    const char *p = f->out.data, *end = f->out.data + f->out.len;
+    while (p < end) {
+        const char *e = strstr(p, "\r\n\r\n");
+        assert_non_null(e);
+        fx_read(f, p + 6, (size_t)(e - p - 6));
+        if (jpath(&f->doc, 0, "candidates.0.content.parts.0.text") != 0)
+            cm_buf_puts(&text, jstr(&f->doc, 0, "candidates.0.content.parts.0.text"));
+        p = e + 4;
+    }
+    assert_string_equal(text.data, "the quick br");
+    assert_string_equal(jstr(&f->doc, 0, "candidates.0.finishReason"), "STOP");
+    assert_int_equal(jint(&f->doc, 0, "usageMetadata.candidatesTokenCount"), 3);
+    cm_buf_free(&text);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_layouts),   cmocka_unit_test(test_body),
-        cmocka_unit_test(test_sse_stream),     cmocka_unit_test(test_array_stream),
-        cmocka_unit_test(test_function_calls), cmocka_unit_test(test_embeddings_count_models),
+        cmocka_unit_test(test_json_layouts),
+        cmocka_unit_test(test_body),
+        cmocka_unit_test(test_sse_stream),
+        cmocka_unit_test(test_stop_sequences),
+        cmocka_unit_test(test_array_stream),
+        cmocka_unit_test(test_function_calls),
+        cmocka_unit_test(test_embeddings_count_models),
         cmocka_unit_test(test_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -333,12 +333,60 @@ static void test_chat_reasoning_chunks(void **state)
     fx_free(f);
 }
 
+/* stop: the answer ends right before the first sequence (here across two words), with finish "stop" and usage
+ * of the tokens said, in a body and in a stream (which never sends a byte of the sequence); legacy completions
+ * take a bare string. */
+static void test_stop_sequences(void **state)
+{
+    (void)state;
+    static stream_view_t v;
+    const char *req =
+        "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"the quick brown fox jumps "
+        "over\"}],\"stop\":[\"zzz\",\"fox ju\"]%s}";
+    char plain[512], streamed[512];
+    snprintf(plain, sizeof(plain), req, "");
+    snprintf(streamed, sizeof(streamed), req, ",\"stream\":true,\"stream_options\":{\"include_usage\":true}");
+    fx_t *f = fx_new(), *g = fx_new();
+    f->dep.content = g->dep.content = MP_CONTENT_ECHO;
+    f->dep.output_tokens = g->dep.output_tokens = cm_dist_fixed(100);
+    fx_body(f, MP_API_CHAT, plain);
+    assert_string_equal(jstr(&f->doc, 0, "choices.0.message.content"), "the quick brown ");
+    assert_string_equal(jstr(&f->doc, 0, "choices.0.finish_reason"), "stop");
+    assert_int_equal(jint(&f->doc, 0, "usage.completion_tokens"), 4); /* the, quick, brown, and " fox" cut short */
+    fx_begin(g, MP_API_CHAT, streamed);
+    read_stream(g, &v);
+    cm_buf_t text = CM_BUF_INIT;
+    for (size_t i = 1; i + 1 < v.nframes; i++) {
+        fx_read(g, v.frames[i].data, v.frames[i].len);
+        if (jpath(&g->doc, 0, "choices.0.delta.content") != 0)
+            cm_buf_puts(&text, jstr(&g->doc, 0, "choices.0.delta.content"));
+        if (i + 3 == v.nframes)
+            assert_string_equal(jstr(&g->doc, 0, "choices.0.finish_reason"), "stop");
+        if (i + 2 == v.nframes)
+            assert_int_equal(jint(&g->doc, 0, "usage.completion_tokens"), 4);
+    }
+    assert_string_equal(text.data, "the quick brown ");
+    cm_buf_free(&text);
+    fx_free(f);
+    fx_free(g);
+    f = fx_new();
+    f->dep.content = MP_CONTENT_ECHO;
+    f->dep.output_tokens = cm_dist_fixed(100);
+    fx_body(f, MP_API_COMPLETIONS,
+            "{\"model\":\"gpt-3.5-turbo-instruct\",\"prompt\":\"one two three\",\"stop\":\" t\"}");
+    assert_string_equal(jstr(&f->doc, 0, "choices.0.text"), "one");
+    assert_string_equal(jstr(&f->doc, 0, "choices.0.finish_reason"), "stop");
+    assert_int_equal(jint(&f->doc, 0, "usage.completion_tokens"), 1);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chat_body_shape),
         cmocka_unit_test(test_chat_n_and_length),
         cmocka_unit_test(test_chat_echo_and_model_escapes),
+        cmocka_unit_test(test_stop_sequences),
         cmocka_unit_test(test_chat_tool_call_body),
         cmocka_unit_test(test_chat_stream),
         cmocka_unit_test(test_chat_stream_include_usage_and_n),
