@@ -136,6 +136,10 @@ int cm_json_double(const cm_json_doc_t *d, uint32_t t, double *out);
 /* Decodes a string token (escapes, \uXXXX with surrogate pairs to UTF-8) into out (NUL-terminated,
  * truncated to outcap-1). Returns the full decoded length (may exceed outcap-1). */
 size_t cm_json_unescape(const cm_json_doc_t *d, uint32_t t, char *out, size_t outcap);
+/* Decodes the one escape at p (a backslash, inside string text the parser validated; p < end) into UTF-8:
+ * its bytes in out, their number in *n; returns the bytes of p it took. \uXXXX surrogate pairs join, a lone
+ * surrogate becomes U+FFFD. An escape cut by end is taken as the backslash alone. */
+size_t cm_json_decode_escape(const char *p, const char *end, char out[4], size_t *n);
 /* The raw bytes of any token (strings: without quotes). */
 static inline cm_str_t cm_json_raw(const cm_json_doc_t *d, uint32_t t)
 {

@@ -77,6 +77,20 @@ typedef struct str_iter {
     char tmp[4];
 } str_iter_t;
 
+size_t cm_json_decode_escape(const char *p, const char *end, char out[4], size_t *n)
+{
+    size_t left = (size_t)(end - p);
+    if (left < 2 || (memchr("\"\\/bfnrt", p[1], 8) == NULL && left < 6)) { /* \uXXXX needs 6 bytes */
+        out[0] = p[0];
+        *n = 1;
+        return 1;
+    }
+    uint32_t cp;
+    size_t used = decode_escape(p, end, &cp);
+    *n = encode_utf8(cp, out);
+    return used;
+}
+
 static bool str_next(str_iter_t *it, const char **chunk, size_t *n)
 {
     if (it->p >= it->end)
@@ -88,10 +102,8 @@ static bool str_next(str_iter_t *it, const char **chunk, size_t *n)
         it->p += *n;
         return true;
     }
-    uint32_t cp;
-    it->p += decode_escape(it->p, it->end, &cp);
+    it->p += cm_json_decode_escape(it->p, it->end, it->tmp, n);
     *chunk = it->tmp;
-    *n = encode_utf8(cp, it->tmp);
     return true;
 }
 

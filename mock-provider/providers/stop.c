@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "common/json.h"
+
 typedef struct stop_seq {
     unsigned char *p;
     uint32_t n;
@@ -25,80 +27,12 @@ int mp_stop_add(mp_request_t *r, cm_str_t raw)
     return 0;
 }
 
-static int hex_value(const char *p)
-{
-    int v = 0;
-    for (int i = 0; i < 4; i++) {
-        char ch = p[i];
-        int d = ch >= '0' && ch <= '9'   ? ch - '0'
-                : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-                : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
-                                         : -1;
-        if (d < 0)
-            return -1;
-        v = v * 16 + d;
-    }
-    return v;
-}
-
-static size_t put_utf8(unsigned long cp, unsigned char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (unsigned char)(0xc0 | cp >> 6);
-        out[1] = (unsigned char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (unsigned char)(0xe0 | cp >> 12);
-        out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (unsigned char)(0xf0 | cp >> 18);
-    out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (unsigned char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
-/* \uXXXX, or a surrogate pair of two: the escaped bytes used, its UTF-8 in out. A lone surrogate is encoded as
- * it is, the same way in a sequence and in an answer, so both still compare alike. */
-static size_t decode_u(const char *p, size_t left, unsigned char *out, size_t *outn)
-{
-    int hi = left >= 6 ? hex_value(p + 2) : -1;
-    if (hi < 0) {
-        out[0] = (unsigned char)p[0];
-        *outn = 1;
-        return 1;
-    }
-    if (hi >= 0xd800 && hi < 0xdc00 && left >= 12 && p[6] == '\\' && p[7] == 'u') {
-        int lo = hex_value(p + 8);
-        if (lo >= 0xdc00 && lo < 0xe000) {
-            *outn = put_utf8(0x10000 + (((unsigned long)hi - 0xd800) << 10) + ((unsigned long)lo - 0xdc00), out);
-            return 12;
-        }
-    }
-    *outn = put_utf8((unsigned long)hi, out);
-    return 6;
-}
-
 /* One character of escaped JSON text at p: the escaped bytes it takes, its decoded bytes in out (up to 4). */
 static size_t decode_char(const char *p, size_t left, unsigned char *out, size_t *outn)
 {
     unsigned char c = (unsigned char)p[0];
-    if (c == '\\' && left >= 2) {
-        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-        const char *k = p[1] != '\0' ? strchr(from, p[1]) : NULL;
-        if (p[1] == 'u')
-            return decode_u(p, left, out, outn);
-        out[0] = k != NULL ? (unsigned char)to[k - from] : (unsigned char)p[1];
-        *outn = 1;
-        return 2;
-    }
+    if (c == '\\')
+        return cm_json_decode_escape(p, p + left, (char *)out, outn);
     size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
     if (n > left)
         n = left;
